@@ -1,0 +1,91 @@
+"""The Document: what ingest produces and parse consumes.
+
+A document is an ordered list of blocks read from one source. A ``Line`` is one line of running text
+(a paragraph, a heading, or one cell of a table printed one cell per line). A ``TableBlock`` is a grid
+whose cells the source itself delimits (tabs, ``|``, HTML/DOCX cells); merged cells appear once, at
+their top-left position, with their spans. Every block and cell carries its provenance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where something came from: a 1-based source line, and/or a table position, page and bbox."""
+
+    line: int | None = None
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class GridCell:
+    text: str
+    where: Provenance
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of text as printed. ``text`` keeps inner spacing; ``blank`` lines are kept too,
+    because in one-cell-per-line copies an empty line can be an empty cell."""
+
+    text: str
+    where: Provenance
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    """A grid delimited by the source. ``rows`` hold the cells in reading order (spanned cells once)."""
+
+    rows: tuple[tuple[GridCell, ...], ...]
+    where: Provenance
+    separator: str = "grid"  # "tab", "pipe", "html", "docx", "pdf" …: how the source delimited cells
+
+
+Block = Line | TableBlock
+
+
+@dataclass
+class Source:
+    """The input as read: its path or URL, content hash and medium."""
+
+    path: str
+    sha256: str
+    format: str  # txt | md | html | docx | pdf | image | …
+    encoding: str | None = None
+    size: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "sha256": self.sha256, "format": self.format}
+
+
+@dataclass
+class Document:
+    source: Source
+    blocks: list[Block] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what ingest had to do (e.g. 繁体→简体 conversion)
+
+    def text(self) -> str:
+        """The document as plain text (table cells joined by tabs), for text-level searches."""
+        out: list[str] = []
+        for block in self.blocks:
+            if isinstance(block, Line):
+                out.append(block.text)
+            else:
+                out.extend("\t".join(c.text for c in row) for row in block.rows)
+        return "\n".join(out)

@@ -1,0 +1,40 @@
+"""Errors that stop one file (never the batch): each says what went wrong in Chinese and English."""
+
+from __future__ import annotations
+
+
+class GknbError(Exception):
+    """A file could not be turned into a report. ``code`` is stable; messages are for people."""
+
+    code = "error"
+
+    def __init__(self, message: str, message_en: str, path: str | None = None):
+        super().__init__(message_en)
+        self.message = message
+        self.message_en = message_en
+        self.path = path
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message, "message_en": self.message_en}
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        return f"{where}{self.message} / {self.message_en}"
+
+
+class UnreadableFile(GknbError):
+    """The bytes cannot be read as any supported medium (missing, binary, wrong encoding, too large)."""
+
+    code = "file.unreadable"
+
+
+class UnsupportedFormat(GknbError):
+    """The file is of a kind gknb does not read (yet)."""
+
+    code = "file.unsupported"
+
+
+class NotAnnualReport(GknbError):
+    """The file reads fine but is not a 政府信息公开工作年度报告."""
+
+    code = "file.not_annual_report"

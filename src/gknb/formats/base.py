@@ -1,0 +1,196 @@
+"""Building blocks for declaring an official report format as data.
+
+A format is a list of sections and three tables. Each table is made of blocks (the sub-tables of
+section 二 headed by their 条例 article, or the single grid of sections 三 and 四); each block has
+columns and rows with stable keys, printed labels and the label variants seen in real reports.
+Identities are declared once here and expanded into concrete cell equations by ``Format.identities``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+CellKind = Literal["count", "signed", "money"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: stable key, the official printed label, and the variants seen in the wild."""
+
+    key: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    kind: CellKind = "count"
+
+
+@dataclass(frozen=True)
+class Row:
+    """A data row. ``group`` is the printed group label the row sits under (e.g. （三）不予公开)."""
+
+    key: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    group: str | None = None
+    outcome: bool = False  # part of 三、本年度办理结果 whose total is （七）总计
+
+    @property
+    def full_label(self) -> str:
+        """The label a reader recognises without the grid around it: group + own label."""
+        return f"{self.group} {self.label}" if self.group else self.label
+
+
+@dataclass(frozen=True)
+class Block:
+    """A rectangular part of a table: its caption (if printed), its columns and its rows."""
+
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    caption: str | None = None
+    caption_aliases: tuple[str, ...] = ()
+    header_labels: tuple[str, ...] = ()  # printed header cells that are not columns (信息内容, 申请人情况 …)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One of the three statistical tables, in the section that prints it."""
+
+    key: Literal["disclosure", "requests", "review"]
+    section: str
+    title: str
+    blocks: tuple[Block, ...]
+    group_labels: tuple[str, ...] = ()  # printed labels of row groups that carry no numbers
+
+    def cells(self) -> list[tuple[str, Block, Row, Column]]:
+        """Every cell of the table in print order as (key, block, row, column)."""
+        return [
+            (f"{self.key}.{row.key}.{col.key}", block, row, col)
+            for block in self.blocks
+            for row in block.rows
+            for col in block.columns
+        ]
+
+    def row(self, key: str) -> Row:
+        for block in self.blocks:
+            for row in block.rows:
+                if row.key == key:
+                    return row
+        raise KeyError(key)
+
+    def block_of(self, row_key: str) -> Block:
+        for block in self.blocks:
+            if any(r.key == row_key for r in block.rows):
+                return block
+        raise KeyError(row_key)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    number: str  # 一 … 六
+    title: str
+    aliases: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()  # phrases that identify the heading when its wording varies
+
+    @property
+    def heading(self) -> str:
+        return f"{self.number}、{self.title}"
+
+
+@dataclass(frozen=True)
+class IdentityRule:
+    """A family of linear identities ``sum(lhs) == sum(rhs)``, declared over a table.
+
+    ``over="columns"``: for every column c of the table, rows ``lhs``/``rhs`` of column c.
+    ``over="rows"``: for every row r of the table, columns ``lhs``/``rhs`` of row r.
+    """
+
+    code: str
+    number: int  # the identity's number in report-model.md
+    table: str
+    over: Literal["columns", "rows"]
+    lhs: tuple[str, ...]
+    rhs: tuple[str, ...]
+    label: str  # Chinese name of the identity as reviewers say it
+    label_en: str
+
+
+@dataclass(frozen=True)
+class Equation:
+    """One concrete identity: the cells on each side, and which declared rule it comes from."""
+
+    rule: IdentityRule
+    lhs: tuple[str, ...]
+    rhs: tuple[str, ...]
+    along: str  # the column (or row) key this instance runs along
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return self.lhs + self.rhs
+
+
+@dataclass(frozen=True)
+class Format:
+    """An official format version: sections, tables, identities and how to recognise it."""
+
+    version: str
+    name: str
+    notice: str
+    years: tuple[int, int | None]  # report years it is meant for (inclusive; None = open-ended)
+    sections: tuple[Section, ...]
+    tables: tuple[Table, ...]
+    identity_rules: tuple[IdentityRule, ...]
+    signatures: tuple[str, ...]  # labels only this format prints (normalised before comparison)
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def table(self, key: str) -> Table:
+        for table in self.tables:
+            if table.key == key:
+                return table
+        raise KeyError(key)
+
+    def cell_keys(self) -> list[str]:
+        """Every cell key of the format, in print order."""
+        return [key for table in self.tables for key, *_ in table.cells()]
+
+    def cell_info(self) -> dict[str, tuple[Table, Block, Row, Column]]:
+        """Cell key → (table, block, row, column), for labelling and typing cells."""
+        return {key: (t, b, r, c) for t in self.tables for key, b, r, c in t.cells()}
+
+    def cell_label(self, key: str) -> str:
+        """The printed labels of a cell, e.g. ``（三）不予公开 1.属于国家秘密 · 自然人``."""
+        table, _block, row, col = self.cell_info()[key]
+        return f"{row.full_label} · {col.label}"
+
+    def identities(self) -> list[Equation]:
+        """Every concrete equation of every declared identity rule."""
+        equations: list[Equation] = []
+        for rule in self.identity_rules:
+            table = self.table(rule.table)
+            if rule.over == "columns":
+                columns = [c for b in table.blocks for c in b.columns]
+                for col in dict.fromkeys(columns):
+                    equations.append(
+                        Equation(
+                            rule,
+                            tuple(f"{table.key}.{r}.{col.key}" for r in rule.lhs),
+                            tuple(f"{table.key}.{r}.{col.key}" for r in rule.rhs),
+                            col.key,
+                        )
+                    )
+            else:
+                for block in table.blocks:
+                    for row in block.rows:
+                        equations.append(
+                            Equation(
+                                rule,
+                                tuple(f"{table.key}.{row.key}.{c}" for c in rule.lhs),
+                                tuple(f"{table.key}.{row.key}.{c}" for c in rule.rhs),
+                                row.key,
+                            )
+                        )
+        return equations
+
+    def applies_to_year(self, year: int) -> bool:
+        start, end = self.years
+        return year >= start and (end is None or year <= end)

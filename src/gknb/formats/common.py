@@ -1,0 +1,179 @@
+"""Parts shared by the 2019 and 2021 formats: the six sections, section 三's grid and section 四.
+
+Both notices print the same section titles, the same applicant columns, the same outcome rows
+（一）…（五）, the same totals and the same 15 cells of section 四; they differ in section 二 and in
+（六）其他处理. Each format module assembles its declaration from these parts.
+"""
+
+from __future__ import annotations
+
+from .base import Block, Column, IdentityRule, Row, Section, Table
+
+SECTIONS = (
+    Section(
+        "overview", "一", "总体情况",
+        aliases=("概述", "总体情况概述", "基本情况"),
+        keywords=("总体情况", "概述", "基本情况"),
+    ),
+    Section(
+        "disclosure", "二", "主动公开政府信息情况",
+        aliases=("主动公开政府信息的情况", "主动公开情况", "政府信息主动公开情况"),
+        keywords=("主动公开",),
+    ),
+    Section(
+        "requests", "三", "收到和处理政府信息公开申请情况",
+        aliases=(
+            "收到和处理政府信息公开的申请情况",
+            "政府信息依申请公开办理情况",
+            "依申请公开政府信息情况",
+            "收到和处理政府信息公开申请的情况",
+        ),
+        keywords=("收到和处理", "依申请公开", "公开申请情况", "申请情况", "申请的情况"),
+    ),
+    Section(
+        "review", "四", "政府信息公开行政复议、行政诉讼情况",
+        aliases=(
+            "因政府信息公开申请行政复议、提起行政诉讼情况",
+            "政府信息公开行政复议及行政诉讼情况",
+            "因政府信息公开工作被申请行政复议和提起行政诉讼情况",
+            "政府信息公开行政复议、行政诉讼的情况",
+        ),
+        keywords=("行政复议", "行政诉讼"),
+    ),
+    Section(
+        "problems", "五", "存在的主要问题及改进情况",
+        aliases=(
+            "政府信息公开工作存在的主要问题及改进情况",
+            "存在的主要问题及改进措施",
+            "存在的问题及改进措施",
+        ),
+        keywords=("存在的主要问题", "存在的问题", "主要问题", "问题及改进", "改进情况"),
+    ),
+    Section(
+        "other", "六", "其他需要报告的事项",
+        aliases=("其他需要报告事项", "其他事项"),
+        keywords=("其他需要报告", "其他事项"),
+    ),
+)
+
+REQUEST_COLUMNS = (
+    Column("natural_person", "自然人"),
+    Column("commercial", "商业企业"),
+    Column("research", "科研机构"),
+    Column("social_welfare", "社会公益组织"),
+    Column("legal_service", "法律服务机构"),
+    Column("other_org", "其他"),
+    Column("total", "总计"),
+)
+APPLICANT_COLUMNS = tuple(c.key for c in REQUEST_COLUMNS[:-1])
+
+REQUESTS_HEADER = (
+    "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+    "申请人情况",
+    "法人或其他组织",
+)
+OUTCOMES_GROUP = "三、本年度办理结果"
+
+W, U, D = "（三）不予公开", "（四）无法提供", "（五）不予处理"
+
+REQUEST_ROWS_BEFORE = (
+    Row("new", "一、本年新收政府信息公开申请数量", aliases=("一、本年新收政府信息公开申请",)),
+    Row("carried_over", "二、上年结转政府信息公开申请数量", aliases=("二、上年结转政府信息公开申请",)),
+    Row("granted", "（一）予以公开", group=OUTCOMES_GROUP, outcome=True),
+    Row(
+        "partial", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+        aliases=("（二）部分公开（区分处理的，只计这一情况，不计其他情形）", "（二）部分公开"),
+        group=OUTCOMES_GROUP, outcome=True,
+    ),
+    Row("withheld_state_secret", "1.属于国家秘密", group=W, outcome=True),
+    Row("withheld_law", "2.其他法律行政法规禁止公开", aliases=("2.其他法律法规禁止公开",), group=W, outcome=True),
+    Row("withheld_three_safety", "3.危及“三安全一稳定”", aliases=("3.危及三安全一稳定",), group=W, outcome=True),
+    Row("withheld_third_party", "4.保护第三方合法权益", group=W, outcome=True),
+    Row("withheld_internal", "5.属于三类内部事务信息", aliases=("5.属于三类内容事务信息",), group=W, outcome=True),
+    Row("withheld_process", "6.属于四类过程性信息", group=W, outcome=True),
+    Row("withheld_enforcement", "7.属于行政执法案卷", group=W, outcome=True),
+    Row("withheld_query", "8.属于行政查询事项", group=W, outcome=True),
+    Row("unable_not_held", "1.本机关不掌握相关政府信息", group=U, outcome=True),
+    Row("unable_needs_creation", "2.没有现成信息需要另行制作", group=U, outcome=True),
+    Row("unable_unclear", "3.补正后申请内容仍不明确", group=U, outcome=True),
+    Row("declined_petition", "1.信访举报投诉类申请", group=D, outcome=True),
+    Row("declined_duplicate", "2.重复申请", group=D, outcome=True),
+    Row("declined_publication", "3.要求提供公开出版物", group=D, outcome=True),
+    Row("declined_massive", "4.无正当理由大量反复申请", group=D, outcome=True),
+    Row(
+        "declined_confirm", "5.要求行政机关确认或重新出具已获取信息",
+        aliases=("5.要求行政机关确认或重新出具已获取的信息",), group=D, outcome=True,
+    ),
+)
+REQUEST_ROWS_AFTER = (
+    Row("total", "（七）总计", group=OUTCOMES_GROUP),
+    Row("carry_forward", "四、结转下年度继续办理", aliases=("四、结转下年度继续办理数量",)),
+)
+
+
+def requests_table(other_rows: tuple[Row, ...], group_labels: tuple[str, ...]) -> Table:
+    """Section 三 with the format's own （六）其他处理 rows."""
+    return Table(
+        "requests", "requests", "收到和处理政府信息公开申请情况",
+        blocks=(
+            Block(
+                columns=REQUEST_COLUMNS,
+                rows=REQUEST_ROWS_BEFORE + other_rows + REQUEST_ROWS_AFTER,
+                header_labels=REQUESTS_HEADER,
+            ),
+        ),
+        group_labels=(OUTCOMES_GROUP, W, U, D, *group_labels),
+    )
+
+
+REVIEW_COLUMNS = (
+    Column("upheld", "结果维持"),
+    Column("corrected", "结果纠正"),
+    Column("other", "其他结果"),
+    Column("pending", "尚未审结"),
+    Column("total", "总计"),
+)
+REVIEW_TABLE = Table(
+    "review", "review", "政府信息公开行政复议、行政诉讼情况",
+    blocks=(
+        Block(
+            columns=REVIEW_COLUMNS,
+            rows=(
+                Row("review", "行政复议"),
+                Row("litigation_direct", "未经复议直接起诉", group="行政诉讼"),
+                Row("litigation_after_review", "复议后起诉", group="行政诉讼"),
+            ),
+            header_labels=("行政诉讼",),
+        ),
+    ),
+)
+
+
+def identity_rules(outcome_rows: tuple[str, ...]) -> tuple[IdentityRule, ...]:
+    """Identities 1–4 of report-model.md for a format whose outcome rows are ``outcome_rows``."""
+    return (
+        IdentityRule(
+            "identity.balance", 1, "requests", "columns",
+            lhs=("new", "carried_over"), rhs=("total", "carry_forward"),
+            label="勾稽关系（第一项加第二项之和等于第三项加第四项之和）",
+            label_en="balance (new + carried over = handled total + carried forward)",
+        ),
+        IdentityRule(
+            "identity.outcomes_total", 2, "requests", "columns",
+            lhs=("total",), rhs=outcome_rows,
+            label="（七）总计等于各办理结果之和",
+            label_en="(七) total equals the sum of all outcome rows",
+        ),
+        IdentityRule(
+            "identity.row_total", 3, "requests", "rows",
+            lhs=("total",), rhs=APPLICANT_COLUMNS,
+            label="总计列等于各类申请人之和",
+            label_en="total column equals the sum of the six applicant columns",
+        ),
+        IdentityRule(
+            "identity.review_total", 4, "review", "rows",
+            lhs=("total",), rhs=("upheld", "corrected", "other", "pending"),
+            label="复议/诉讼总计等于维持、纠正、其他、尚未审结之和",
+            label_en="review/litigation total equals upheld + corrected + other + pending",
+        ),
+    )
