@@ -1,0 +1,38 @@
+# gknb — two set-up commands: `make run` (check the bundled sample reports) and `make test`.
+# Needs CPython >= 3.11 with pip; override the interpreter with `make PYTHON=python3.12 …`.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ifeq ($(OS),Windows_NT)
+BIN := $(VENV)/Scripts
+endif
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+
+.PHONY: run test bench lint clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "gknb needs Python >= 3.11: run make PYTHON=python3.11 …" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# Exit status 1 means error-level findings in the samples: that is the result, not a failure.
+run: $(BIN)/python
+	$(PIP) -e .
+	$(BIN)/gknb check src/gknb/samples || [ $$? -eq 1 ]
+
+test: $(BIN)/python
+	$(PIP) -e '.[test]'
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/python
+	$(PIP) -e .
+	$(BIN)/python bench/bench_parse.py
+
+lint: $(BIN)/python
+	$(PIP) -e '.[test]'
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) bench/out .pytest_cache .ruff_cache .hypothesis build dist src/*.egg-info

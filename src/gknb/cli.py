@@ -1,0 +1,459 @@
+"""The ``gknb`` command: ``check`` and ``parse`` annual reports, list the ``rules``.
+
+Output is a Chinese summary for people (``--lang en`` for English), or the JSON contract of
+report-model.md (``--json``, ``--jsonl``) for programs. Exit status: 0 no error-level finding,
+1 error-level findings, 2 a file could not be read at all (2 wins over 1).
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.progress import track
+from rich.table import Table
+from rich.text import Text
+
+from . import __version__, read
+from .errors import GknbError, UnreadableFile
+from .formats import Format
+from .report import Report
+
+SUFFIXES = (".txt", ".md", ".html", ".htm")
+SEVERITIES = ("error", "warning", "info")
+STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+MAX_CELLS_SHOWN = 4
+
+UI: dict[str, dict[str, str]] = {
+    "zh": {
+        "error": "错误", "warning": "警告", "info": "提示",
+        "agency": "机关", "year": "年度", "template": "格式", "unknown": "未识别",
+        "format_name": "{version} 版（{notice}）",
+        "severity": "级别", "rule": "规则", "cells": "单元格", "message": "说明",
+        "no_findings": "未发现问题。", "more_cells": "…等共 {n} 个单元格",
+        "no_table": "（未找到该表的数据）", "no_format": "未识别出官方格式，没有表格数据。",
+        "item": "项目", "column": "列", "value": "数值", "count_line": "错误 {error} · 警告 {warning} · 提示 {info}",
+        "summary": "共 {files} 个文件：{with_errors} 个有错误，{unreadable} 个无法读取；"
+                   "错误 {error} 条、警告 {warning} 条、提示 {info} 条。",
+        "see_check": "共 {n} 条检查结果，用 gknb check 查看。",
+        "untitled": "（无标题）", "code": "代码", "title": "名称",
+    },
+    "en": {
+        "error": "error", "warning": "warning", "info": "info",
+        "agency": "Agency", "year": "Year", "template": "Format", "unknown": "not recognised",
+        "format_name": "{version} ({notice})",
+        "severity": "Severity", "rule": "Rule", "cells": "Cells", "message": "Message",
+        "no_findings": "No findings.", "more_cells": "… {n} cells in all",
+        "no_table": "(no data found for this table)", "no_format": "No official format recognised: no table data.",
+        "item": "Item", "column": "Column", "value": "Value", "count_line": "{error} errors · {warning} warnings · {info} info",
+        "summary": "Files: {files} ({with_errors} with errors, {unreadable} unreadable). "
+                   "Findings: {error} error(s), {warning} warning(s), {info} info.",
+        "see_check": "{n} findings: run gknb check to see them.",
+        "untitled": "(untitled)", "code": "Code", "title": "Title",
+    },
+}
+TABLE_TITLES = {
+    "zh": {"disclosure": "二、主动公开政府信息情况", "requests": "三、收到和处理政府信息公开申请情况",
+           "review": "四、政府信息公开行政复议、行政诉讼情况"},
+    "en": {"disclosure": "II. Proactive disclosure", "requests": "III. Disclosure requests received and handled",
+           "review": "IV. Administrative review and litigation"},
+}
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+class InternalError(GknbError):
+    """An unexpected failure inside gknb while reading one file (a bug, reported like bad input)."""
+
+    code = "internal"
+
+
+@dataclass
+class Outcome:
+    """What became of one input: a report, or the error that stopped it."""
+
+    path: str
+    report: Report | None = None
+    error: GknbError | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON contract for a report; ``{"source": {"path"}, "error": …}`` for a failed file."""
+        if self.report is not None:
+            return self.report.as_dict()
+        assert self.error is not None
+        return {"source": {"path": self.path}, "error": self.error.as_dict()}
+
+
+app = typer.Typer(
+    name="gknb",
+    help="公开年报 gknb：政府信息公开工作年度报告的读取、解析与检查。"
+    " Government information disclosure annual reports: read, parse, check.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+FilesArg = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="FILE",
+        help="报告文件、目录（递归查找 .txt/.md/.html/.htm）或通配符 / report files, directories or glob patterns",
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（多个文件时为数组）/ JSON output (an array for several files)")]
+JsonlOpt = Annotated[bool, typer.Option("--jsonl", help="每行一个 JSON 对象 / one JSON object per line")]
+LangOpt = Annotated[Lang, typer.Option("--lang", help="输出语言 / language of the output")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gknb {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本 / show the version")
+    ] = False,
+) -> None:
+    """公开年报 gknb：政府信息公开工作年度报告的读取、解析与检查。
+
+    Government information disclosure annual reports: read, parse, check.
+    """
+
+
+@app.command()
+def check(files: FilesArg, json_: JsonOpt = False, jsonl: JsonlOpt = False, lang: LangOpt = Lang.zh) -> None:
+    """检查报告：表格勾稽关系、格式与内容问题。Check reports: identities, format and content findings.
+
+    退出码 exit status: 0 无错误 no error-level finding; 1 有错误 error-level findings; 2 有文件无法读取 a file could not be read.
+    """
+    raise typer.Exit(_run(files, json_, jsonl, lang.value, show_cells=False))
+
+
+@app.command()
+def parse(files: FilesArg, json_: JsonOpt = False, jsonl: JsonlOpt = False, lang: LangOpt = Lang.zh) -> None:
+    """解析报告并显示三张统计表的数据。Parse reports and show the cells of the three tables.
+
+    退出码 exit status: 0 全部读取 all files read; 2 有文件无法读取 a file could not be read.
+    """
+    status = _run(files, json_, jsonl, lang.value, show_cells=True)
+    raise typer.Exit(2 if status == 2 else 0)
+
+
+@app.command()
+def rules(json_: JsonOpt = False, lang: LangOpt = Lang.zh) -> None:
+    """列出检查规则（代码、级别、名称）。List the check rules (code, severity, title)."""
+    rows = rule_rows()
+    if json_:
+        _write_json(rows, indent=2)
+        return
+    ui = UI[lang.value]
+    table = Table(box=box.SIMPLE_HEAD, show_lines=False)
+    for header in (ui["code"], ui["severity"], ui["title"]):
+        table.add_column(header)
+    for row in rows:
+        title = row["title"] if lang is Lang.zh else row["title_en"]
+        table.add_row(row["code"], Text(ui.get(row["severity"], row["severity"]), style=STYLE.get(row["severity"], "")),
+                      title)
+    _console().print(table)
+
+
+def rule_rows() -> list[dict[str, str]]:
+    """The check registry as plain rows: code, severity, title (zh), title_en."""
+    from .check import RULES  # the registry is optional while the checker is being built
+
+    registry: Iterable[Any] = RULES.values() if isinstance(RULES, dict) else RULES
+    return [
+        {
+            "code": str(_field(rule, "code")),
+            "severity": str(_field(rule, "severity")),
+            "title": str(_field(rule, "title", "title_zh", "name", "label", "message")),
+            "title_en": str(_field(rule, "title_en", "name_en", "label_en", "message_en")),
+        }
+        for rule in registry
+    ]
+
+
+def _field(rule: Any, *names: str) -> Any:
+    for name in names:
+        value = rule.get(name) if isinstance(rule, dict) else getattr(rule, name, None)
+        if value is not None:
+            return value
+    return ""
+
+
+def expand_inputs(args: Sequence[str]) -> Iterator[tuple[str, GknbError | None]]:
+    """Turn arguments into report paths: files as given, directories recursively, globs expanded.
+
+    Yields ``(path, None)`` per file, or ``(argument, error)`` when an argument names nothing readable.
+    """
+    seen: set[str] = set()
+    for arg in args:
+        if Path(arg).is_dir():
+            found = _reports_under(Path(arg))
+            empty = UnreadableFile(
+                "目录中没有报告文件（.txt/.md/.html/.htm）", "no report files (.txt/.md/.html/.htm) in directory", arg
+            )
+        elif glob.has_magic(arg) and not Path(arg).exists():
+            found = []
+            for match in sorted(glob.glob(arg, recursive=True)):
+                found.extend(_reports_under(Path(match)) if Path(match).is_dir() else [match])
+            empty = UnreadableFile("没有与通配符匹配的文件", "no files match the pattern", arg)
+        else:
+            found, empty = [arg], None
+        if not found:
+            yield arg, empty
+        for path in found:
+            key = os.path.normcase(os.path.abspath(path))
+            if key not in seen:
+                seen.add(key)
+                yield path, None
+
+
+def _reports_under(directory: Path) -> list[str]:
+    return sorted(
+        str(p)
+        for p in directory.rglob("*")
+        if p.suffix.lower() in SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+    )
+
+
+def read_one(path: str) -> Outcome:
+    """Read, parse and check one file; any failure becomes the outcome's error, never an exception."""
+    try:
+        return Outcome(path, report=read(path))
+    except GknbError as error:
+        return Outcome(path, error=error)
+    except Exception as error:  # a bug must not stop the batch nor show a traceback
+        if os.environ.get("GKNB_DEBUG"):
+            raise
+        detail = f"{type(error).__name__}: {error}".rstrip(": ")
+        return Outcome(path, error=InternalError(
+            f"gknb 内部错误（{detail}），请报告此问题", f"internal error in gknb ({detail}); please report it", path
+        ))
+
+
+def _run(files: Sequence[str], as_json: bool, as_jsonl: bool, lang: str, *, show_cells: bool) -> int:
+    """Process every input, print in the chosen form, return the exit status."""
+    if as_json and as_jsonl:
+        raise typer.BadParameter("--json 与 --jsonl 只能选一个 / choose either --json or --jsonl")
+    inputs = list(expand_inputs(files))
+    single = len(files) == 1 and len(inputs) == 1 and inputs[0][0] == files[0] and not Path(files[0]).is_dir()
+    err = _console(stderr=True)
+    out = _console()
+    machine = as_json or as_jsonl
+    steps: Iterable[tuple[str, GknbError | None]] = inputs
+    if machine and err.is_terminal and len(inputs) > 1:
+        steps = track(inputs, description="gknb", console=err, transient=True)
+
+    outcomes: list[Outcome] = []
+    for path, error in steps:
+        outcome = Outcome(path, error=error) if error else read_one(path)
+        outcomes.append(outcome)
+        if outcome.error is not None:
+            _report_error(err, outcome)
+        if as_jsonl:
+            _write_json(outcome.as_dict())
+        elif not machine:
+            _print_outcome(out, outcome, lang, show_cells)
+    if as_json:
+        _write_json(outcomes[0].as_dict() if single else [o.as_dict() for o in outcomes], indent=2)
+    elif not machine:
+        _print_summary(out, outcomes, lang)
+    return exit_status(outcomes)
+
+
+def exit_status(outcomes: Sequence[Outcome]) -> int:
+    """2 if a file could not be read, else 1 if any report has an error-level finding, else 0."""
+    if any(o.error is not None for o in outcomes):
+        return 2
+    if any(f.severity == "error" for o in outcomes if o.report for f in o.report.findings):
+        return 1
+    return 0
+
+
+def _console(*, stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _write_json(obj: Any, indent: int | None = None) -> None:
+    text = json.dumps(obj, ensure_ascii=False, indent=indent) + "\n"
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None:
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
+    else:
+        sys.stdout.write(text)
+
+
+def _report_error(err: Console, outcome: Outcome) -> None:
+    assert outcome.error is not None
+    err.print(Text(f"gknb: 无法读取 {outcome.path}：{outcome.error.message}", style="red"))
+    err.print(Text(f"gknb: cannot read {outcome.path}: {outcome.error.message_en}", style="red"))
+
+
+def _counts(report: Report) -> Counter[str]:
+    return Counter(f.severity for f in report.findings)
+
+
+def _print_outcome(out: Console, outcome: Outcome, lang: str, show_cells: bool) -> None:
+    ui = UI[lang]
+    out.rule(Text(outcome.path, style="bold"), align="left")
+    if outcome.report is None:
+        assert outcome.error is not None
+        out.print(Text(outcome.error.message if lang == "zh" else outcome.error.message_en, style="red"))
+        out.print()
+        return
+    report = outcome.report
+    meta = report.meta
+    fmt = report.format
+    counts = _counts(report)
+    if fmt is not None:
+        template = ui["format_name"].format(version=fmt.version, notice=fmt.notice)
+    else:
+        template = ui["unknown"] if meta.template == "unknown" else meta.template
+    out.print(Text(meta.title or ui["untitled"], style="bold"))
+    head = Text()
+    for label, value in ((ui["agency"], meta.agency), (ui["year"], meta.year), (ui["template"], template)):
+        head.append(f"{label}：" if lang == "zh" else f"{label}: ", style="dim")
+        head.append(f"{value if value is not None else '—'}    ")
+    out.print(head)
+    line = Text()
+    for i, severity in enumerate(SEVERITIES):
+        if i:
+            line.append(" · ")
+        line.append(f"{ui[severity]} {counts[severity]}" if lang == "zh" else f"{counts[severity]} {ui[severity]}",
+                    style=STYLE[severity] if counts[severity] else "dim")
+    out.print(line)
+    if show_cells:
+        _print_cells(out, report, fmt, lang)
+        if report.findings:
+            out.print(Text(ui["see_check"].format(n=len(report.findings)), style="dim"))
+    else:
+        _print_findings(out, report, fmt, lang)
+    out.print()
+
+
+def _print_findings(out: Console, report: Report, fmt: Format | None, lang: str) -> None:
+    ui = UI[lang]
+    if not report.findings:
+        out.print(Text(ui["no_findings"], style="green"))
+        return
+    table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
+    table.add_column(ui["severity"], no_wrap=True)
+    table.add_column(ui["rule"], no_wrap=True, style="dim")
+    table.add_column(ui["cells"], ratio=2)
+    table.add_column(ui["message"], ratio=3)
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    for finding in sorted(report.findings, key=lambda f: order.get(f.severity, len(order))):
+        table.add_row(
+            Text(ui.get(finding.severity, finding.severity), style=STYLE.get(finding.severity, "")),
+            finding.rule,
+            cell_labels(fmt, finding.cells, lang),
+            finding.message if lang == "zh" else finding.message_en,
+        )
+    out.print(table)
+
+
+def cell_labels(fmt: Format | None, cells: Sequence[str], lang: str) -> str:
+    """The cells of a finding as printed in the official format (keys in English, or when unknown)."""
+    names = []
+    for key in cells[:MAX_CELLS_SHOWN]:
+        label = key
+        if lang == "zh" and fmt is not None:
+            try:
+                label = fmt.cell_label(key)
+            except KeyError:
+                label = key
+        names.append(label)
+    if len(cells) > MAX_CELLS_SHOWN:
+        names.append(UI[lang]["more_cells"].format(n=len(cells)))
+    return "\n".join(names)
+
+
+def _print_cells(out: Console, report: Report, fmt: Format | None, lang: str) -> None:
+    ui = UI[lang]
+    if fmt is None:
+        known = {k: v for k, v in report.cells.items() if v is not None}
+        if not known:
+            out.print(Text(ui["no_format"], style="dim"))
+            return
+        table = Table(box=box.SIMPLE_HEAD)
+        table.add_column(ui["cells"])
+        table.add_column(ui["value"], justify="right")
+        for key, value in known.items():
+            table.add_row(key, str(value))
+        out.print(table)
+        return
+    for spec in fmt.tables:
+        title = TABLE_TITLES[lang].get(spec.key, spec.title)
+        keys = [key for key, *_ in spec.cells()]
+        if all(report.cells.get(k) is None for k in keys):
+            out.print(Text(f"{title} {ui['no_table']}", style="dim"))
+            continue
+        columns = list(dict.fromkeys(c for b in spec.blocks for c in b.columns))
+        if len(spec.blocks) == 1:
+            grid = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+            grid.add_column(ui["item"], overflow="ellipsis", max_width=36, no_wrap=True)
+            for col in columns:
+                grid.add_column(col.label if lang == "zh" else col.key, justify="right")
+            group = None
+            for row in spec.blocks[0].rows:
+                label = row.full_label if row.group != group else f"　{row.label}"
+                group = row.group
+                grid.add_row(label if lang == "zh" else row.key,
+                             *(_value(report.cells.get(f"{spec.key}.{row.key}.{c.key}")) for c in columns))
+        else:
+            grid = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+            grid.add_column(ui["item"])
+            grid.add_column(ui["column"])
+            grid.add_column(ui["value"], justify="right")
+            for block in spec.blocks:
+                for row in block.rows:
+                    for col in block.columns:
+                        grid.add_row(row.label if lang == "zh" else row.key, col.label if lang == "zh" else col.key,
+                                     _value(report.cells.get(f"{spec.key}.{row.key}.{col.key}")))
+        out.print(grid)
+
+
+def _value(value: object) -> Text:
+    return Text("—", style="dim") if value is None else Text(str(value))
+
+
+def _print_summary(out: Console, outcomes: Sequence[Outcome], lang: str) -> None:
+    totals: Counter[str] = Counter()
+    with_errors = 0
+    for outcome in outcomes:
+        if outcome.report is not None:
+            counts = _counts(outcome.report)
+            totals.update(counts)
+            with_errors += bool(counts["error"])
+    unreadable = sum(o.error is not None for o in outcomes)
+    line = UI[lang]["summary"].format(
+        files=len(outcomes), with_errors=with_errors, unreadable=unreadable,
+        error=totals["error"], warning=totals["warning"], info=totals["info"],
+    )
+    out.print(Text(line, style="bold red" if unreadable or with_errors else "bold green"))
+
+
+__all__ = ["Outcome", "app", "cell_labels", "exit_status", "expand_inputs", "read_one", "rule_rows"]

@@ -1,0 +1,240 @@
+"""The ``gknb`` command line: outputs, JSON contract, batches, exit statuses, inputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import gknb
+from gknb.cli import app
+from gknb.document import Source
+from gknb.formats import FORMATS
+from gknb.report import Finding, Meta, Report
+
+SAMPLES = sorted((Path(gknb.__file__).parent / "samples").glob("*.txt"))
+CONTRACT_KEYS = {"source", "meta", "sections", "cells", "provenance", "findings"}
+ENV = {"COLUMNS": "200"}  # wide terminal: no wrapping inside names
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args), env=ENV)
+
+
+def as_json(*args: str):
+    result = invoke(*args, "--json")
+    return result, json.loads(result.stdout)
+
+
+def has_error(entry: dict) -> bool:
+    return any(f["severity"] == "error" for f in entry["findings"])
+
+
+@pytest.fixture
+def samples_dir(tmp_path: Path) -> Path:
+    """The samples copied into a tree: two at the top, one nested, plus files that are not reports."""
+    (tmp_path / "nested").mkdir()
+    shutil.copy(SAMPLES[0], tmp_path / SAMPLES[0].name)
+    shutil.copy(SAMPLES[1], tmp_path / SAMPLES[1].name)
+    shutil.copy(SAMPLES[2], tmp_path / "nested" / SAMPLES[2].name)
+    (tmp_path / "notes.py").write_text("print('not a report')\n", encoding="utf-8")
+    (tmp_path / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    return tmp_path
+
+
+def test_samples_are_bundled():
+    assert len(SAMPLES) >= 3
+
+
+def test_version_and_help():
+    assert invoke("--version").stdout.strip() == f"gknb {gknb.__version__}"
+    result = invoke("check", "--help")
+    assert result.exit_code == 0
+    assert "--json" in result.stdout and "--lang" in result.stdout
+
+
+def test_check_prints_chinese_summary_with_agency():
+    result, entries = as_json("check", *map(str, SAMPLES))
+    text = invoke("check", *map(str, SAMPLES))
+    assert "Traceback" not in text.output
+    assert text.exit_code == (1 if any(map(has_error, entries)) else 0)
+    for entry in entries:
+        assert entry["meta"]["agency"], entry["source"]["path"]
+        assert entry["meta"]["agency"] in text.stdout
+    assert "错误" in text.stdout and "警告" in text.stdout and "提示" in text.stdout
+    assert f"共 {len(SAMPLES)} 个文件" in text.stdout
+
+
+def test_check_messages_follow_lang():
+    result, entries = as_json("check", *map(str, SAMPLES))
+    findings = [f for e in entries for f in e["findings"]]
+    english = invoke("check", "--lang", "en", *map(str, SAMPLES))
+    assert f"Files: {len(SAMPLES)}" in english.stdout
+    if findings:
+        chinese = invoke("check", *map(str, SAMPLES))
+        assert findings[0]["rule"] in english.stdout and findings[0]["rule"] in chinese.stdout
+        assert findings[0]["message_en"][:10] in english.stdout
+        assert findings[0]["message"][:10] in chinese.stdout
+
+
+def test_json_array_has_exactly_the_contract_keys():
+    result, entries = as_json("check", *map(str, SAMPLES))
+    assert isinstance(entries, list) and len(entries) == len(SAMPLES)
+    for entry, path in zip(entries, SAMPLES, strict=True):
+        assert set(entry) == CONTRACT_KEYS
+        assert entry["source"]["path"] == str(path)
+        assert entry["meta"]["template"] in ("2021", "2019", "pre2019", "unknown")
+        for finding in entry["findings"]:
+            assert set(finding) == {"rule", "severity", "cells", "message", "message_en"}
+    assert result.exit_code == (1 if any(map(has_error, entries)) else 0)
+
+
+def test_json_one_file_is_one_object_and_utf8():
+    result, entry = as_json("check", str(SAMPLES[0]))
+    assert isinstance(entry, dict) and set(entry) == CONTRACT_KEYS
+    assert "\\u" not in result.stdout  # ensure_ascii=False: Chinese printed as is
+    assert entry == gknb.read(SAMPLES[0]).as_dict()
+
+
+def test_parse_json_matches_library():
+    result, entry = as_json("parse", str(SAMPLES[1]))
+    assert result.exit_code == 0
+    assert entry["cells"] == gknb.read(SAMPLES[1]).as_dict()["cells"]
+
+
+def test_parse_shows_table_cells():
+    result = invoke("parse", str(SAMPLES[0]))
+    assert result.exit_code == 0
+    assert "收到和处理政府信息公开申请情况" in result.stdout
+    assert "自然人" in result.stdout
+
+
+def test_jsonl_one_object_per_line():
+    result = invoke("check", "--jsonl", *map(str, SAMPLES))
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(SAMPLES)
+    assert [set(json.loads(line)) for line in lines] == [CONTRACT_KEYS] * len(SAMPLES)
+
+
+def test_unreadable_file_among_good_ones(tmp_path: Path):
+    missing = tmp_path / "不存在的报告.txt"
+    args = [str(SAMPLES[0]), str(missing), str(SAMPLES[1])]
+    result, entries = as_json("check", *args)
+    assert result.exit_code == 2
+    assert [e["source"]["path"] for e in entries] == args
+    bad = entries[1]
+    assert set(bad) == {"source", "error"}
+    assert set(bad["error"]) == {"code", "message", "message_en"}
+    assert set(entries[0]) == set(entries[2]) == CONTRACT_KEYS
+    for message in (bad["error"]["message"], bad["error"]["message_en"], missing.name):
+        assert message in result.stderr
+    assert "Traceback" not in result.output
+
+    text = invoke("check", *args)
+    assert text.exit_code == 2
+    assert "无法读取" in text.stderr and "cannot read" in text.stderr
+    assert "1 个无法读取" in text.stdout
+
+
+def test_binary_and_empty_files_exit_2(tmp_path: Path):
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 64)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    for name in ("binary.txt", "empty.txt"):
+        result = invoke("check", str(tmp_path / name))
+        assert result.exit_code == 2, result.output
+        assert name in result.stderr
+        assert "Traceback" not in result.output
+
+
+def test_directory_argument_recurses_to_reports(samples_dir: Path):
+    result, entries = as_json("check", str(samples_dir))
+    assert isinstance(entries, list) and len(entries) == 3
+    assert {Path(e["source"]["path"]).name for e in entries} == {p.name for p in SAMPLES[:3]}
+    assert result.exit_code in (0, 1)
+
+
+def test_glob_argument_is_expanded(samples_dir: Path):
+    result, entries = as_json("check", str(samples_dir / "*.txt"))
+    assert len(entries) == 2
+    result, entries = as_json("check", str(samples_dir / "**" / "*.txt"))
+    assert len(entries) == 3
+
+
+def test_glob_without_match_and_empty_directory(tmp_path: Path):
+    result = invoke("check", str(tmp_path / "*.txt"))
+    assert result.exit_code == 2
+    assert "no files match" in result.stderr
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 2
+    assert "no report files" in result.stderr
+
+
+def test_rules_lists_the_registry():
+    result = invoke("rules", "--json")
+    assert result.exit_code == 0
+    rules = json.loads(result.stdout)
+    assert rules and all(r["code"] and r["severity"] in ("error", "warning", "info") for r in rules)
+    assert all(r["title"] and r["title_en"] for r in rules)
+    table = invoke("rules")
+    assert all(r["code"] in table.stdout for r in rules)
+
+
+def test_python_dash_m_gknb():
+    result = subprocess.run(
+        [sys.executable, "-m", "gknb", "check", "--json", str(SAMPLES[0])],
+        capture_output=True, check=False, timeout=120,
+    )
+    assert result.returncode in (0, 1), result.stderr.decode("utf-8", "replace")
+    entry = json.loads(result.stdout.decode("utf-8"))
+    assert set(entry) == CONTRACT_KEYS
+    assert result.returncode == (1 if has_error(entry) else 0)
+
+
+def fake_report(path: str) -> Report:
+    """A report built by hand, so the rendering is tested independently of the parser."""
+    report = Report(
+        Source(path, "0" * 64, "txt"),
+        Meta(title="测试镇2021年政府信息公开工作年度报告", agency="测试镇人民政府", year=2021, template="2021"),
+    )
+    report.cells = dict.fromkeys(FORMATS["2021"].cell_keys())
+    report.cells["requests.new.natural_person"] = 3
+    report.findings = [
+        Finding("identity.balance", "error", ("requests.new.total", "requests.total.total"),
+                "勾稽关系不成立", "the balance identity fails"),
+        Finding("format.note", "warning", (), "格式提示", "format remark"),
+    ]
+    return report
+
+
+def test_rendering_with_labels_and_exit_1(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr("gknb.cli.read", fake_report)
+    result = invoke("check", "a.txt", "b.txt")
+    assert result.exit_code == 1
+    assert result.stdout.count("测试镇人民政府") == 2
+    assert "一、本年新收政府信息公开申请数量 · 总计" in result.stdout  # the cell as printed in the format
+    assert "勾稽关系不成立" in result.stdout
+    assert "共 2 个文件：2 个有错误" in result.stdout
+    english = invoke("check", "--lang", "en", "a.txt")
+    assert "the balance identity fails" in english.stdout and "requests.new.total" in english.stdout
+    assert invoke("parse", "a.txt").exit_code == 0
+
+
+def test_internal_error_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch):
+    def broken(path: str) -> Report:
+        raise ValueError("boom")
+
+    monkeypatch.setattr("gknb.cli.read", broken)
+    monkeypatch.delenv("GKNB_DEBUG", raising=False)
+    result, entries = as_json("check", "a.txt", "b.txt")
+    assert result.exit_code == 2
+    assert [e["error"]["code"] for e in entries] == ["internal", "internal"]
+    assert "Traceback" not in result.output
+
+
+def test_json_and_jsonl_are_exclusive():
+    assert invoke("check", "--json", "--jsonl", "a.txt").exit_code == 2
