@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .base import Block, Column, Format, Row, Table
-from .common import SECTIONS, REVIEW_TABLE, identity_rules, requests_table
+from .common import REVIEW_TABLE, SECTIONS, identity_rules, requests_table
 
 INFO = "信息内容"
 DECISIONS = Column("decisions", "本年处理决定数量", aliases=("本年处理决定数",))

@@ -1,11 +1,154 @@
-"""Parse: Document → Report (meta, six sections, canonical cells with provenance)."""
+"""Parse: Document → Report (meta, the six sections' text, canonical cells with provenance).
+
+Steps: tokens (tokens.py) → section headings (sections.py) → metadata (meta.py) → which format
+version the tables follow (its distinctive labels; the year breaks ties) → the tables' cells
+(tables.py) → the sections' prose, without the table cells.
+"""
 
 from __future__ import annotations
 
-from ..document import Document
-from ..report import Report
+from ..document import Document, Line
+from ..errors import NotAnnualReport
+from ..formats import FORMATS, Format, format_for_year
+from ..formats.common import SECTIONS
+from ..report import Finding, Report
+from .meta import read_meta
+from .sections import Heading, find_headings
+from .tables import TablesResult, assemble, signature_scores
+from .tokens import LONG_LINE, Token, tokenize
+
+_TABLE_HINTS = ("第二十条第", "勾稽关系", "本年新收政府信息公开申请", "本年度办理结果", "结转下年度继续办理")
 
 
 def parse(document: Document) -> Report:
-    """Parse a document into the canonical report. Raises NotAnnualReport."""
-    raise NotImplementedError  # replaced by the parser work in progress
+    """Parse a document into the canonical report. Raises NotAnnualReport for anything else."""
+    tokens = tokenize(document)
+    headings = find_headings(tokens, SECTIONS)
+    heading_at = {h.token: h.section for h in headings}
+    first_heading = headings[0].token if headings else len(tokens)
+    head_lines = [t.text for t in tokens[:first_heading] if t.kind == "text" and not t.grid][:40]
+    if not head_lines:
+        head_lines = [t.text for t in tokens if t.kind == "text"][:10]
+    overview = _raw_section_text(document, tokens, headings, "overview")
+    meta = read_meta(head_lines, overview)
+
+    norm_text = "".join(t.norm for t in tokens if t.kind == "text")
+    has_tables = any(h in norm_text for h in _TABLE_HINTS)
+    mentions_disclosure = "信息公开" in norm_text or "政务公开" in norm_text
+    if not has_tables and not (headings and mentions_disclosure) and not _looks_like_report(meta.title):
+        raise NotAnnualReport(
+            "不是政府信息公开工作年度报告：未找到年度报告的章节标题或统计表格",
+            "not a government information disclosure annual report: no report sections or statistical tables found",
+            document.source.path,
+        )
+
+    report = Report(source=document.source, meta=meta)
+    fmt = _choose_format(tokens, heading_at, meta.year, has_tables)
+    consumed: set[int] = set()
+    if fmt is None:
+        meta.template = "pre2019" if (meta.year is None or meta.year <= 2019) and headings else "unknown"
+        if meta.year is not None and meta.year <= 2019:
+            meta.template = "pre2019"
+    else:
+        meta.template = fmt.version
+        result = assemble(fmt, tokens, heading_at) if has_tables else None
+        if result is not None:
+            _fill(report, result)
+            consumed = result.consumed
+        else:
+            report.cells = dict.fromkeys(fmt.cell_keys())
+    report.sections = {s.key: _section_text(document, tokens, headings, s.key, consumed) for s in SECTIONS}
+    report.section_order = [h.section for h in headings]
+    if document.notes:
+        report.parse_findings.append(
+            Finding("ingest.note", "info", (), "；".join(n.split(" / ")[0] for n in document.notes),
+                    "; ".join(n.split(" / ")[-1] for n in document.notes))
+        )
+    return report
+
+
+def _looks_like_report(title: str | None) -> bool:
+    return bool(title) and "信息公开" in title and "报告" in title
+
+
+def _choose_format(tokens: list[Token], headings: dict[int, str], year: int | None, has_tables: bool) -> Format | None:
+    """The format the tables follow: its distinctive labels decide, the year breaks ties."""
+    formats = list(FORMATS.values())
+    scores = signature_scores(tokens, formats)
+    best = max(scores.values())
+    if best > 0:
+        leaders = [f for f in formats if scores[f.version] == best]
+        if len(leaders) == 1:
+            return leaders[0]
+        by_year = format_for_year(year)
+        return by_year if by_year in leaders else leaders[0]
+    if has_tables:
+        by_year = format_for_year(year)
+        if by_year is not None:
+            return by_year
+        results = {f.version: assemble(f, tokens, headings) for f in formats}
+        return FORMATS[max(results, key=lambda v: sum(x is not None for x in results[v].cells.values()))]
+    if year is not None and year >= 2020:
+        return format_for_year(year)
+    return None
+
+
+def _fill(report: Report, result: TablesResult) -> None:
+    report.cells = result.cells
+    report.printed = result.printed
+    report.provenance = result.provenance
+    report.labels = result.labels
+    report.parse_findings.extend(result.findings)
+
+
+def _section_blocks(tokens: list[Token], headings: list[Heading], key: str) -> tuple[int, int] | None:
+    for i, heading in enumerate(headings):
+        if heading.section == key:
+            end = headings[i + 1].token if i + 1 < len(headings) else len(tokens)
+            return heading.token, end
+    return None
+
+
+def _raw_section_text(document: Document, tokens: list[Token], headings: list[Heading], key: str) -> str:
+    return _section_text(document, tokens, headings, key, set()) or ""
+
+
+def _section_text(
+    document: Document, tokens: list[Token], headings: list[Heading], key: str, consumed: set[int]
+) -> str | None:
+    """The prose of one section: its lines, without the heading and without table cells."""
+    span = _section_blocks(tokens, headings, key)
+    if span is None:
+        return None
+    start, end = span
+    heading = next(h for h in headings if h.section == key)
+    parts: list[str] = []
+    if heading.rest:
+        parts.append(_printed_rest(tokens[start].text, heading.rest))
+    blocks_seen: set[int] = set()
+    table_blocks = {tokens[i].block for i in consumed if start < i < end}
+    for i in range(start + 1, end):
+        tok = tokens[i]
+        if tok.block in blocks_seen or tok.block in table_blocks or tok.grid or tok.kind == "gap":
+            continue
+        block = document.blocks[tok.block]
+        if not isinstance(block, Line):
+            continue
+        if len(block.text) > LONG_LINE:  # a flattened report: its pieces belong to different sections
+            parts.append(tok.text)
+            continue
+        blocks_seen.add(tok.block)
+        parts.append(block.text.strip())
+    return "\n".join(p for p in parts if p)
+
+
+def _printed_rest(printed: str, rest_norm: str) -> str:
+    """The printed text after a heading that shares its line with the section's first sentence."""
+    keep = len(rest_norm)
+    count = 0
+    for pos in range(len(printed) - 1, -1, -1):
+        if not printed[pos].isspace():
+            count += 1
+        if count == keep:
+            return printed[pos:].strip()
+    return printed.strip()

@@ -1,0 +1,468 @@
+"""Token stream → canonical cells of the three tables, for one format.
+
+The walk follows the data: a recognised row label opens a *segment* and the value, blank and gap
+tokens after it (until the next label) are that row's printed cells. A segment is then fitted to
+the row's columns:
+
+1. The candidate cell lists: in delimited grids the cells as delimited; in one-cell-per-line text
+   either whitespace-only lines are the empty cells, or runs of empty lines longer than the
+   layout's usual separator stand for empty cells (measured on the same table).
+2. A list of exactly the right length is taken as printed. A longer list (merged label columns,
+   row padding) is cut to a window that keeps every printed number; when several windows fit, the
+   window position seen in this table's unambiguous rows decides. A shorter list (cells dropped by
+   the extraction) is placed every possible way.
+3. What is still ambiguous is resolved with the format's identities against the rest of the table —
+   and then the row carries a finding naming its cells, so an inferred position is never silent.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from ..document import Provenance
+from ..formats import Format
+from ..report import Finding, Value
+from ..text import normalize_label
+from .labels import Label, LabelIndex, core, label_index
+from .tokens import Token
+
+SECTION_TABLES = {"disclosure": "disclosure", "requests": "requests", "review": "review"}
+MAX_PLACEMENTS = 64
+
+
+@dataclass
+class Segment:
+    """A row label and the tokens printed after it."""
+
+    table: str
+    row: str | None  # None: the bare numbers of a table printed without row labels (section 四)
+    label: Token | None
+    matched: Label | None
+    tokens: list[Token] = field(default_factory=list)
+
+
+@dataclass
+class Fit:
+    """How a segment's printed cells were placed onto its columns."""
+
+    candidates: list[tuple[Token | None, ...]]
+    how: str  # exact | window | prior | inferred | ambiguous | short | extra | empty
+    start_key: tuple | None = None  # (label column, first cell column): the window position, for the prior
+
+
+@dataclass
+class TablesResult:
+    cells: dict[str, Value]
+    printed: dict[str, str]
+    provenance: dict[str, Provenance]
+    labels: dict[str, str]
+    findings: list[Finding]
+    consumed: set[int]
+    found_rows: dict[str, int]  # table key → number of its rows found
+
+
+class _Walker:
+    """Walks the token stream once, cutting it into segments per table."""
+
+    def __init__(self, fmt: Format, tokens: list[Token], headings: dict[int, str]):
+        self.fmt = fmt
+        self.tokens = tokens
+        self.headings = headings
+        self.indexes: dict[str, LabelIndex] = {t.key: label_index(fmt.version, t.key) for t in fmt.tables}
+        self.segments: list[Segment] = []
+        self.bare: dict[str, list[Token]] = {t.key: [] for t in fmt.tables}
+        self.consumed: set[int] = set()
+        self.seen_rows: dict[str, set[str]] = {t.key: set() for t in fmt.tables}
+
+    def walk(self) -> None:
+        current: str | None = None
+        segment: Segment | None = None
+        for i, tok in enumerate(self.tokens):
+            if i in self.headings:
+                segment = None
+                current = SECTION_TABLES.get(self.headings[i])
+                continue
+            if tok.kind == "text":
+                switched = self._anchor(tok, current)
+                if switched and switched != current:
+                    current, segment = switched, None
+                if current is None:
+                    continue
+                index = self.indexes[current]
+                in_header = not self.seen_rows[current]
+                label = index.match(tok.norm, in_header=in_header)
+                if label is None and self._value_follows(i):
+                    label = index.match(tok.norm, in_header=in_header, fuzzy=True)
+                    if label is not None and label.kind == "row" and label.key in self.seen_rows[current]:
+                        label = None
+                if label is None:
+                    if segment is not None and _continues(segment, tok):
+                        self.consumed.add(i)
+                    continue
+                self.consumed.add(i)
+                segment = None
+                if label.kind == "row":
+                    segment = Segment(current, label.key, tok, label)
+                    self.segments.append(segment)
+                    self.seen_rows[current].add(label.key)
+                elif label.kind in ("column", "header", "caption", "group"):
+                    self.bare[current] = []
+                continue
+            if current is None:
+                continue
+            if segment is not None:
+                segment.tokens.append(tok)
+                self.consumed.add(i)
+            elif tok.kind != "gap" or self.bare[current]:
+                self.bare[current].append(tok)
+                self.consumed.add(i)
+
+    def _anchor(self, tok: Token, current: str | None) -> str | None:
+        """A label that proves which table we are in even where a section heading was lost."""
+        norm = tok.norm
+        if current != "disclosure" and norm.startswith("第二十条") and norm.endswith("项") and len(norm) <= 12:
+            return "disclosure" if current is None else current
+        if current in (None, "disclosure"):
+            hit = self.indexes["requests"].match(norm, in_header=True)
+            if hit and (hit.kind == "row" or "勾稽" in norm) and len(core(norm)) >= 6:
+                return "requests"
+        if current == "requests" and "carry_forward" in self.seen_rows["requests"]:
+            hit = self.indexes["review"].match(norm, in_header=True)
+            if hit and hit.kind in ("row", "column", "header"):
+                return "review"
+        return current
+
+    def _value_follows(self, i: int) -> bool:
+        for tok in self.tokens[i + 1 : i + 4]:
+            if tok.kind == "value":
+                return True
+            if tok.kind == "text":
+                return False
+        return False
+
+
+def _continues(segment: Segment, tok: Token) -> bool:
+    """A fragment of the segment's own label wrapped onto a later line."""
+    if segment.label is None or segment.matched is None:
+        return False
+    official = core(segment.matched.official)
+    return bool(tok.norm) and (tok.norm in official or official.endswith(tok.norm[-4:]))
+
+
+# ---------------------------------------------------------------- fitting a segment to its columns
+
+
+@dataclass
+class _GapStats:
+    first: int  # empty lines between a label and its first cell
+    inner: int  # between two cells
+    last: int  # between a row's last cell and the next label
+
+
+def _gap_runs(segment: Segment) -> tuple[list[int], list[Token]]:
+    """For a segment in running text: gap counts around each value/blank, and those tokens."""
+    gaps, cells, run = [], [], 0
+    for tok in segment.tokens:
+        if tok.kind == "gap":
+            run += 1
+        else:
+            gaps.append(run)
+            cells.append(tok)
+            run = 0
+    gaps.append(run)
+    return gaps, cells
+
+
+def _measure_gaps(segments: list[tuple[Segment, int]]) -> _GapStats:
+    """The layout's usual empty-line counts, measured on rows that print all their cells."""
+    first, inner, last = Counter(), Counter(), Counter()
+    for seg, n in segments:
+        if any(t.grid for t in seg.tokens):
+            continue
+        gaps, cells = _gap_runs(seg)
+        if len(cells) != n:
+            continue
+        first[gaps[0]] += 1
+        last[gaps[-1]] += 1
+        inner.update(gaps[1:-1])
+
+    def mode(counter: Counter, default: int = 0) -> int:
+        return counter.most_common(1)[0][0] if counter else default
+
+    return _GapStats(mode(first), mode(inner), mode(last))
+
+
+def _interpretations(segment: Segment, stats: _GapStats) -> list[list[Token | None]]:
+    """Candidate lists of printed cells (a Token per printed cell, None for an inferred empty one)."""
+    tokens = segment.tokens
+    if any(t.grid for t in tokens):
+        return [[t for t in tokens if t.kind in ("value", "blank")]]
+    with_ws = [t for t in tokens if t.kind in ("value", "blank") or (t.kind == "gap" and t.whitespace)]
+    gaps, cells = _gap_runs(segment)
+    by_gaps: list[Token | None] = []
+    if cells:
+        by_gaps.extend([None] * max(0, gaps[0] - stats.first))
+        for j, tok in enumerate(cells):
+            by_gaps.append(tok)
+            if j + 1 < len(cells):
+                by_gaps.extend([None] * max(0, gaps[j + 1] - stats.inner))
+        by_gaps.extend([None] * max(0, gaps[-1] - stats.last))
+    else:
+        by_gaps.extend([None] * max(0, gaps[0] - stats.first - stats.last + stats.inner))
+    values_only = [t for t in tokens if t.kind in ("value", "blank")]
+    out: list[list[Token | None]] = []
+    for option in (with_ws, by_gaps, values_only):
+        if option not in out:
+            out.append(option)
+    return out
+
+
+def _printed(cell: Token | None) -> bool:
+    return cell is not None and cell.kind == "value"
+
+
+def _signature(cells: tuple[Token | None, ...]) -> tuple:
+    return tuple((c.value if _printed(c) else None) for c in cells)
+
+
+def _windows(cells: list[Token | None], n: int) -> list[int]:
+    """Start offsets of n-long windows that keep every printed number."""
+    printed = [j for j, c in enumerate(cells) if _printed(c)]
+    if not printed:
+        return [0]
+    lo, hi = printed[-1] - n + 1, printed[0]
+    return [s for s in range(max(0, lo), min(hi, len(cells) - n) + 1)]
+
+
+def _position_key(segment: Segment, cells: list[Token | None], start: int) -> tuple | None:
+    first = cells[start] if start < len(cells) else None
+    label_col = segment.label.where.col if segment.label is not None else None
+    if first is None or first.where.col is None:
+        return ("offset", label_col, start)
+    return ("col", label_col, first.where.col)
+
+
+def fit(segment: Segment, n: int, stats: _GapStats) -> Fit:
+    """Place a segment's printed cells onto n columns (possibly several candidate ways)."""
+    options = _interpretations(segment, stats)
+    exact = [tuple(o) for o in options if len(o) == n]
+    if exact:
+        distinct = list({_signature(c): c for c in exact}.values())
+        return Fit(distinct, "exact" if len(distinct) == 1 else "ambiguous", None)
+    longer = sorted((o for o in options if len(o) > n), key=len)
+    for cells in longer:
+        starts = _windows(cells, n)
+        if not starts:
+            continue
+        windows = [tuple(cells[s : s + n]) for s in starts]
+        keys = [_position_key(segment, cells, s) for s in starts]
+        distinct = {_signature(w) for w in windows}
+        if len(distinct) == 1:
+            return Fit([windows[0]], "window", keys[0])
+        return _PriorFit(windows, keys)
+    values = [t for t in options[-1] if _printed(t)]
+    if not values:
+        return Fit([tuple([None] * n)], "empty")
+    if len(values) > n:
+        return Fit([tuple(values[:n])], "extra")
+    placements = []
+    for positions in combinations(range(n), len(values)):
+        row: list[Token | None] = [None] * n
+        for pos, tok in zip(positions, values, strict=True):
+            row[pos] = tok
+        placements.append(tuple(row))
+        if len(placements) >= MAX_PLACEMENTS:
+            break
+    return Fit(placements, "short")
+
+
+class _PriorFit(Fit):
+    """Several windows fit; the table's other rows say which position is usual."""
+
+    def __init__(self, windows: list[tuple[Token | None, ...]], keys: list[tuple | None]):
+        super().__init__(windows, "prior")
+        self.keys = keys
+
+
+# ---------------------------------------------------------------- the whole tables
+
+
+class TableAssembler:
+    """Assigns every segment's cells to canonical keys and records how sure each row is."""
+
+    def __init__(self, fmt: Format):
+        self.fmt = fmt
+        self.info = fmt.cell_info()
+        self.cells: dict[str, Value] = dict.fromkeys(fmt.cell_keys())
+        self.printed: dict[str, str] = {}
+        self.provenance: dict[str, Provenance] = {}
+        self.labels: dict[str, str] = {}
+        self.findings: list[Finding] = []
+        self.equations_of: dict[str, list] = {}
+        for eq in fmt.identities():
+            for key in eq.cells:
+                self.equations_of.setdefault(key, []).append(eq)
+
+    def row_keys(self, table: str, row: str) -> list[str]:
+        block = self.fmt.table(table).block_of(row)
+        return [f"{table}.{row}.{c.key}" for c in block.columns]
+
+    def bare_keys(self, table: str) -> list[str]:
+        return [key for key, *_ in self.fmt.table(table).cells()]
+
+    def assign(self, keys: list[str], cells: tuple[Token | None, ...], label: Token | None) -> None:
+        for key, cell in zip(keys, cells, strict=True):
+            if _printed(cell):
+                self.cells[key] = cell.value
+                self.printed[key] = cell.text
+                self.provenance[key] = cell.where
+            else:
+                self.cells[key] = None
+                if cell is not None and cell.text:
+                    self.printed[key] = cell.text
+                where = cell.where if cell is not None else (label.where if label is not None else None)
+                if where is not None:
+                    self.provenance[key] = where
+
+    def score(self, keys: list[str], cells: tuple[Token | None, ...]) -> int:
+        """How many identities the candidate satisfies minus how many it breaks."""
+        trial = dict(self.cells)
+        for key, cell in zip(keys, cells, strict=True):
+            trial[key] = cell.value if _printed(cell) else None
+        seen, total = set(), 0
+        for key in keys:
+            for eq in self.equations_of.get(key, ()):
+                if id(eq) in seen:
+                    continue
+                seen.add(id(eq))
+                values = [trial.get(k) for k in eq.cells]
+                if any(v is None for v in values):
+                    continue
+                lhs = sum(trial[k] for k in eq.lhs)
+                rhs = sum(trial[k] for k in eq.rhs)
+                total += 1 if lhs == rhs else -1
+        return total
+
+    def note(self, rule: str, keys: list[str], message: str, message_en: str, severity: str = "warning") -> None:
+        self.findings.append(Finding(rule, severity, tuple(keys), message, message_en))
+
+
+def _row_title(fmt: Format, table: str, row: str | None) -> str:
+    if row is None:
+        return fmt.table(table).title
+    return fmt.table(table).row(row).full_label
+
+
+def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> TablesResult:
+    """Read the three tables of ``fmt`` out of the token stream."""
+    walker = _Walker(fmt, tokens, headings)
+    walker.walk()
+    out = TableAssembler(fmt)
+    stats = _measure_gaps([(s, len(out.row_keys(s.table, s.row))) for s in walker.segments if s.row])
+
+    # The bare numbers of a table printed without row labels (section 四: one row of 15 numbers).
+    segments = list(walker.segments)
+    for table in fmt.tables:
+        bare = walker.bare[table.key]
+        has_rows = any(s.table == table.key and any(t.kind == "value" for t in s.tokens) for s in segments)
+        if bare and not has_rows and any(t.kind == "value" for t in bare):
+            segments.append(Segment(table.key, None, None, None, bare))
+
+    first_seen: set[tuple[str, str | None]] = set()
+    pending: list[tuple[Segment, list[str], Fit]] = []
+    priors: dict[str, Counter] = {}
+    for seg in segments:
+        ident = (seg.table, seg.row)
+        if ident in first_seen:
+            continue
+        keys = out.row_keys(seg.table, seg.row) if seg.row else out.bare_keys(seg.table)
+        result = fit(seg, len(keys), stats)
+        if seg.row is not None and result.how == "empty" and any(
+            s.table == seg.table and s.row == seg.row and any(t.kind == "value" for t in s.tokens)
+            for s in segments if s is not seg
+        ):
+            continue  # a repeated label with numbers later on: take that one
+        first_seen.add(ident)
+        if seg.row is not None and seg.label is not None:
+            out.labels[f"{seg.table}.{seg.row}"] = seg.label.text
+            if seg.matched is not None and not seg.matched.exact:
+                official = fmt.table(seg.table).row(seg.row).label
+                out.note(
+                    "label.variant", keys,
+                    f"行标签「{seg.label.text}」与官方格式「{official}」不一致",
+                    f"row label '{seg.label.text}' differs from the official '{official}'", "info",
+                )
+        if result.how in ("exact", "window", "empty"):
+            out.assign(keys, result.candidates[0], seg.label)
+            if result.start_key is not None:
+                priors.setdefault(seg.table, Counter())[result.start_key] += 1
+        else:
+            pending.append((seg, keys, result))
+
+    for seg, keys, result in pending:
+        title = _row_title(fmt, seg.table, seg.row)
+        chosen = None
+        if isinstance(result, _PriorFit):
+            counts = priors.get(seg.table, Counter())
+            ranked = sorted(range(len(result.candidates)), key=lambda j: -counts.get(result.keys[j], 0))
+            best = ranked[0]
+            if counts.get(result.keys[best], 0) > 0 and (
+                len(ranked) == 1 or counts.get(result.keys[ranked[1]], 0) < counts[result.keys[best]]
+            ):
+                chosen = result.candidates[best]
+                out.assign(keys, chosen, seg.label)
+                continue
+        if result.how == "extra":
+            out.assign(keys, result.candidates[0], seg.label)
+            out.note(
+                "parse.extra_values", keys,
+                f"「{title}」一行印出的数字多于应有的 {len(keys)} 个，已取前 {len(keys)} 个，请核对",
+                f"row '{title}' prints more numbers than its {len(keys)} cells; the first {len(keys)} were taken",
+            )
+            continue
+        scores = [out.score(keys, cand) for cand in result.candidates]
+        top = max(scores)
+        best = [c for c, s in zip(result.candidates, scores, strict=True) if s == top]
+        distinct = {_signature(c) for c in best}
+        chosen = best[0]
+        out.assign(keys, chosen, seg.label)
+        missing = result.how == "short"
+        if len(distinct) == 1 and top > 0:
+            out.note(
+                "parse.alignment_inferred", keys,
+                f"「{title}」一行{'缺印单元格' if missing else '单元格位置不明确'}，已按勾稽关系确定各数字所在列，请核对",
+                f"row '{title}': {'cells missing' if missing else 'cell positions unclear'}; "
+                "positions were inferred from the table's identities",
+            )
+        else:
+            out.note(
+                "parse.alignment_ambiguous", keys,
+                f"「{title}」一行{'缺印单元格' if missing else '单元格位置不明确'}，无法确定各数字所在列，请核对原文",
+                f"row '{title}': {'cells missing' if missing else 'cell positions unclear'}; "
+                "the column of each number could not be determined",
+            )
+
+    found: dict[str, int] = {}
+    for table in fmt.tables:
+        rows = {s.row for s in segments if s.table == table.key and s.row}
+        has_bare = any(s.table == table.key and s.row is None for s in segments)
+        found[table.key] = len(rows) + (len(table.blocks[0].rows) if has_bare else 0)
+        all_rows = [r for b in table.blocks for r in b.rows]
+        missing = [r for r in all_rows if r.key not in rows]
+        if rows and missing and not has_bare:
+            keys = [k for r in missing for k in out.row_keys(table.key, r.key)]
+            names = "、".join(f"「{r.full_label}」" for r in missing)
+            out.note(
+                "parse.row_missing", keys,
+                f"表格「{table.title}」中未找到以下行：{names}",
+                f"table '{table.title}': rows not found: " + ", ".join(r.key for r in missing),
+            )
+    return TablesResult(out.cells, out.printed, out.provenance, out.labels, out.findings, walker.consumed, found)
+
+
+def signature_scores(tokens: list[Token], formats: list[Format]) -> dict[str, int]:
+    """How many of each format's distinctive labels the document prints."""
+    text = "".join(t.norm for t in tokens if t.kind == "text")
+    return {f.version: sum(1 for s in f.signatures if normalize_label(s) in text) for f in formats}

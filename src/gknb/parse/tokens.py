@@ -1,0 +1,124 @@
+"""Document → token stream: the cells and text pieces of a report in reading order.
+
+Every layout a report is published in ends up as one flat sequence: label-ish text, numbers,
+blank cells and blank lines, each with its provenance. Grid tokens come from cells the source
+delimited (tabs, ``|``, HTML); line tokens come from running text, where a line may also end in
+space-separated numbers (PDF extraction: ``四、结转下年度继续办理 0 0 0 0 0 0 0``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+from ..document import Document, Line, Provenance, TableBlock
+from ..text import normalize_label
+
+TokenKind = Literal["value", "blank", "text", "gap"]
+
+_NUMBER = r"[+\-]?\d[\d,]*(?:\.\d+)?"
+_UNIT = r"(?:万元|元|件|条|个|项|次|起|宗)?"
+VALUE_RE = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*{_UNIT}\s*$")
+# A line that ends in space-separated numbers: "label 0 0 0" (PDF text) or "0 0 0".
+_TRAILING_NUMBERS = re.compile(rf"(?:^|\s)((?:{_NUMBER}{_UNIT})(?:\s+{_NUMBER}{_UNIT})*)\s*$")
+# Printed markers meaning "nothing here": a dash, a slash, 无.
+_DASH = {"-", "—", "–", "－", "/", "／", "无", "——", "\\", "--"}
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: TokenKind
+    text: str  # as printed, stripped
+    norm: str  # comparison form (see normalize_label); "" for values and blanks
+    where: Provenance
+    grid: bool  # delimited by the source (a table cell) rather than a line of running text
+    row_start: bool  # first token of its grid row or text line
+    value: int | Decimal | None = None
+    whitespace: bool = False  # for gaps: the line held spaces/tabs (an empty cell), not nothing
+    block: int = -1  # index of the document block the token comes from
+
+
+def parse_number(text: str) -> int | Decimal | None:
+    """The number a cell prints (``1,234`` → 1234, ``160.5964万元`` → Decimal), or None."""
+    match = VALUE_RE.match(unicodedata.normalize("NFKC", text))
+    if not match:
+        return None
+    raw = match.group("num").replace(",", "")
+    try:
+        return int(raw) if "." not in raw else Decimal(raw)
+    except (ValueError, InvalidOperation):
+        return None
+
+
+def _cell_token(text: str, where: Provenance, grid: bool, row_start: bool, block: int) -> Token:
+    stripped = text.strip()
+    if not stripped:
+        return Token("blank", "", "", where, grid, row_start, block=block)
+    folded = unicodedata.normalize("NFKC", stripped)
+    if folded in _DASH:
+        return Token("blank", stripped, "", where, grid, row_start, block=block)
+    value = parse_number(folded)
+    if value is not None:
+        return Token("value", stripped, "", where, grid, row_start, value, block=block)
+    return Token("text", stripped, normalize_label(stripped), where, grid, row_start, block=block)
+
+
+def _section_break() -> re.Pattern[str]:
+    """Where a report flattened onto one line (DOCX/PDF copies) starts one of its six sections."""
+    from ..formats.common import SECTIONS
+
+    titles = sorted({t[:4] for s in SECTIONS for t in (s.title, *s.aliases)}, key=len, reverse=True)
+    return re.compile(r"(?<=[。；;！!\s])(?=[一二三四五六]、\s*(?:" + "|".join(map(re.escape, titles)) + "))")
+
+
+_SECTION_BREAK = _section_break()
+LONG_LINE = 300
+
+
+def _line_tokens(line: Line, block: int) -> list[Token]:
+    raw = line.text
+    if len(raw) > LONG_LINE:
+        pieces = [p for p in _SECTION_BREAK.split(raw) if p.strip()]
+        if len(pieces) > 1:
+            return [t for p in pieces for t in _line_tokens(Line(p, line.where), block)]
+    if not raw.strip():
+        return [Token("gap", "", "", line.where, False, True, whitespace=bool(raw), block=block)]
+    if "\t" in raw.strip():
+        # A lone tab-delimited line: cells as delimited, indentation dropped.
+        fields = raw.strip().split("\t")
+        return [
+            _cell_token(f, Provenance(line=line.where.line, col=i), True, i == 0, block)
+            for i, f in enumerate(fields)
+        ]
+    text = raw.strip()
+    folded = unicodedata.normalize("NFKC", text)
+    match = _TRAILING_NUMBERS.search(folded)
+    if match is None or (match.start(1) > 0 and _is_prose_number(folded, match.start(1))):
+        return [_cell_token(text, line.where, False, True, block)]
+    head = folded[: match.start(1)].strip()
+    tokens = [_cell_token(head, line.where, False, True, block)] if head else []
+    for i, piece in enumerate(match.group(1).split()):
+        tokens.append(_cell_token(piece, line.where, False, not head and i == 0, block))
+    return tokens
+
+
+def _is_prose_number(text: str, start: int) -> bool:
+    """A number closing a sentence (``…发布信息 176``) rather than a table's cells."""
+    before = text[:start].rstrip()
+    return len(before) > 60 or before.endswith(("第", "年", "月", "日", "号", "电话", ":", "："))
+
+
+def tokenize(document: Document) -> list[Token]:
+    """Flatten the document's blocks into one token stream."""
+    tokens: list[Token] = []
+    for b, block in enumerate(document.blocks):
+        if isinstance(block, Line):
+            tokens.extend(_line_tokens(block, b))
+        elif isinstance(block, TableBlock):
+            for row in block.rows:
+                for i, cell in enumerate(row):
+                    tokens.append(_cell_token(cell.text, cell.where, True, i == 0, b))
+    return tokens
