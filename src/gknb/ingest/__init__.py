@@ -1,12 +1,174 @@
-"""Ingest: bytes of any supported medium → Document (blocks with provenance)."""
+"""Ingest: bytes of any supported medium → Document (blocks with provenance).
+
+The medium is sniffed from the content first and the file name second: text (``.txt``, ``.md``,
+anything textual) and HTML are read; PDF, Word, WPS, OFD, images and archives are recognised by
+their magic bytes and refused with ``UnsupportedFormat``; binary, empty, missing and oversized
+files raise ``UnreadableFile``. All text is normalised (see ``normalize``).
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import hashlib
+import re
+from pathlib import Path, PurePath
 
-from ..document import Document
+from lxml import etree
+
+from ..document import Document, Source
+from ..errors import UnreadableFile, UnsupportedFormat
+from .decoding import bom_encoding, decode
+from .html import declared_charset, html_to_blocks, parse_html
+from .normalize import normalize_document_text
+from .text import text_to_blocks
+
+__all__ = ["MAX_BYTES", "read_document"]
+
+MAX_BYTES = 20 * 1024 * 1024
+
+_HTML_EXTENSIONS = {".html", ".htm", ".xhtml", ".shtml"}
+_HTML_SNIFF_BYTES = 2048
+_HTML_TAG = re.compile(rb"<(?:!doctype\s+html|html|head|body|meta|table|div|p)\b", re.IGNORECASE)
+
+# kind → (what it is in Chinese, in English, whether support is planned)
+_UNSUPPORTED = {
+    "pdf": ("PDF 文件", "PDF", True),
+    "docx": ("DOCX 文件", "DOCX", True),
+    "doc": ("DOC/WPS 文件（Word 97–2003 或 WPS 格式）", "DOC/WPS (Word 97–2003 or WPS format)", True),
+    "ofd": ("OFD 文件", "OFD", True),
+    "image": ("图片文件（需要文字识别 OCR）", "image (OCR)", True),
+    "spreadsheet": ("电子表格文件", "spreadsheet", False),
+    "opendocument": ("OpenDocument 文件", "OpenDocument", False),
+    "archive": ("ZIP 压缩包", "ZIP archive", False),
+    "rtf": ("RTF 文件", "RTF", False),
+}
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
 def read_document(source: str | Path | bytes, *, name: str | None = None) -> Document:
-    """Read a file (path) or bytes into a Document. Raises UnreadableFile / UnsupportedFormat."""
-    raise NotImplementedError  # replaced by the ingest work in progress
+    """Read a file (a ``str`` or ``Path`` is a path) or raw bytes into a Document.
+
+    ``name`` labels the source (``Source.path``) and lends its extension to sniffing; by default
+    the path, or ``<bytes>``. Raises UnreadableFile / UnsupportedFormat.
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        raw = bytes(source)
+        label = name or "<bytes>"
+        suffix = _suffix(name)
+        if len(raw) > MAX_BYTES:
+            raise _too_large(label)
+    else:
+        label = name or str(source)
+        suffix = _suffix(name) or _suffix(str(source))
+        raw = _read_file(Path(source), label)
+    if not raw.strip():
+        raise _empty(label)
+    medium = _sniff(raw, suffix, label)
+    if medium == "html":
+        text, encoding = decode(raw, label, declared_charset(raw))
+        if not text.strip():
+            raise _empty(label)
+        try:
+            root = parse_html(text)
+        except (etree.ParserError, ValueError) as exc:
+            raise UnreadableFile(
+                "无法解析 HTML 页面", f"the HTML page cannot be parsed: {exc}", label
+            ) from exc
+        blocks, normalizer = html_to_blocks(root)
+        if not blocks:
+            raise UnreadableFile("页面中没有文字", "the page contains no text", label)
+        notes = normalizer.notes
+    else:
+        text, encoding = decode(raw, label)
+        if not text.strip():
+            raise _empty(label)
+        text, notes = normalize_document_text(text)
+        blocks = text_to_blocks(text)
+    source_info = Source(
+        path=label, sha256=hashlib.sha256(raw).hexdigest(), format=medium, encoding=encoding, size=len(raw)
+    )
+    return Document(source=source_info, blocks=blocks, notes=notes)
+
+
+def _suffix(name: str | None) -> str:
+    return PurePath(name).suffix.lower() if name else ""
+
+
+def _read_file(path: Path, label: str) -> bytes:
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise UnreadableFile("不是文件（可能是目录）", "not a regular file (a directory?)", label)
+        if size > MAX_BYTES:
+            raise _too_large(label)
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError as exc:
+        raise UnreadableFile("文件不存在", "file not found", label) from exc
+    except OSError as exc:
+        raise UnreadableFile(
+            f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}", label
+        ) from exc
+    if len(raw) > MAX_BYTES:
+        raise _too_large(label)
+    return raw
+
+
+def _sniff(raw: bytes, suffix: str, label: str) -> str:
+    """``html``, ``md`` or ``txt``; raises UnsupportedFormat for media gknb does not read."""
+    kind = _unsupported_kind(raw, suffix)
+    if kind:
+        zh, en, planned = _UNSUPPORTED[kind]
+        space = " " if zh[0].isascii() else ""
+        message = f"暂不支持{space}{zh}" + ("（计划支持）" if planned else "")
+        message_en = f"{en} input is not supported yet" + (" (planned)" if planned else "")
+        raise UnsupportedFormat(message, message_en, label)
+    if suffix in _HTML_EXTENSIONS:
+        return "html"
+    head = raw[:_HTML_SNIFF_BYTES]
+    bom = bom_encoding(raw)
+    if bom and bom.startswith("utf-"):
+        head = raw[: _HTML_SNIFF_BYTES * 4].decode(bom, errors="ignore").encode("utf-8")
+    if _HTML_TAG.search(head):
+        return "html"
+    return "md" if suffix in (".md", ".markdown") else "txt"
+
+
+def _unsupported_kind(raw: bytes, suffix: str) -> str | None:
+    head = raw[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    if raw.startswith(_OLE_MAGIC):
+        return "spreadsheet" if suffix in (".xls", ".et") else "doc"
+    if raw.startswith(_ZIP_MAGIC):
+        return _zip_kind(raw[:8192], suffix)
+    if raw.startswith(_IMAGE_MAGIC) or (raw.startswith(b"RIFF") and raw[8:12] == b"WEBP"):
+        return "image"
+    if raw.startswith(b"BM") and suffix == ".bmp":
+        return "image"
+    if raw.lstrip().startswith(b"{\\rtf"):
+        return "rtf"
+    return None
+
+
+def _zip_kind(head: bytes, suffix: str) -> str:
+    """Which zip-based format a zip file is, judged from its first member names."""
+    if b"OFD.xml" in head or suffix == ".ofd":
+        return "ofd"
+    if b"word/" in head or suffix in (".docx", ".wps"):
+        return "docx"
+    if b"xl/" in head or suffix in (".xlsx", ".et"):
+        return "spreadsheet"
+    if b"application/vnd.oasis.opendocument" in head:
+        return "opendocument"
+    return "archive"
+
+
+def _too_large(label: str) -> UnreadableFile:
+    limit = MAX_BYTES // (1024 * 1024)
+    return UnreadableFile(f"文件过大（超过 {limit} MB）", f"file too large (over {limit} MB)", label)
+
+
+def _empty(label: str) -> UnreadableFile:
+    return UnreadableFile("文件为空", "file is empty", label)

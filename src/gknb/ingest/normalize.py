@@ -1,0 +1,104 @@
+"""Text normalisation shared by every reader: spaces, zero-width characters, pinyin, 繁体→简体.
+
+The printed text is kept otherwise: no NFKC folding (the parser folds labels for matching).
+The 繁体→简体 decision is taken once per document, from the whole text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import opencc
+
+NOTE_TRADITIONAL = "繁体已转换为简体 / traditional characters converted to simplified"
+NOTE_PINYIN = "已删除网页注入的拼音注音 / pinyin annotations injected by the source were removed"
+
+_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_ZERO_WIDTH = "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"
+_SPACE_CHARS = re.compile(f"[{_SPACES}]")
+_ZERO_WIDTH_CHARS = re.compile(f"[{_ZERO_WIDTH}]")
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+# A pinyin syllable with at least one tone mark, in brackets, right after a CJK character: 關(guān)于.
+_PINYIN = re.compile(rf"[(（](?<=[{_CJK}][(（])(?=[a-zü{_TONED}]{{0,5}}[{_TONED}])[a-zü{_TONED}]{{1,6}}[)）]")
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+# Common characters that exist only in traditional script: a cheap first test before OpenCC.
+_TRADITIONAL_ONLY = re.compile(
+    "[這個們來時會說對國學開關與為麼發條項請處數據總計況體務機構產報門資實現經濟點類圍]"
+)
+_MIN_TRADITIONAL_HITS = 3
+_MIN_CHANGED_SHARE = 0.02
+
+_converter: opencc.OpenCC | None = None
+
+
+def _t2s() -> opencc.OpenCC:
+    global _converter
+    if _converter is None:
+        _converter = opencc.OpenCC("t2s")
+    return _converter
+
+
+@dataclass(frozen=True)
+class Normalizer:
+    """Normalises the texts of one document; ``notes`` says what the document needed."""
+
+    traditional: bool
+    pinyin: bool
+
+    @property
+    def notes(self) -> list[str]:
+        return [
+            note for flag, note in ((self.traditional, NOTE_TRADITIONAL), (self.pinyin, NOTE_PINYIN)) if flag
+        ]
+
+    def __call__(self, text: str) -> str:
+        text = _clean_characters(text)
+        if self.pinyin:
+            text = _PINYIN.sub("", text)
+        if self.traditional:
+            text = _t2s().convert(text)
+        return text
+
+
+def _clean_characters(text: str) -> str:
+    """Unusual spaces → " ", zero-width characters and stray BOMs dropped."""
+    return _ZERO_WIDTH_CHARS.sub("", _SPACE_CHARS.sub(" ", text))
+
+
+def _simplified(text: str) -> str | None:
+    """The text converted to simplified characters if it is written in traditional ones, else None.
+
+    Traditional means: several traditional-only characters, and t2s changes > 2% of CJK characters.
+    """
+    if len(_TRADITIONAL_ONLY.findall(text)) < _MIN_TRADITIONAL_HITS:
+        return None
+    cjk_count = len(_CJK_CHAR.findall(text))
+    converted = _t2s().convert(text)
+    if len(converted) == len(text):
+        changed = sum(1 for a, b in zip(text, converted, strict=True) if a != b)
+        if changed <= cjk_count * _MIN_CHANGED_SHARE:
+            return None
+    return converted
+
+
+def normalizer_for(text: str) -> Normalizer:
+    """The normaliser suited to a document whose whole text is ``text``."""
+    return _analyse(text)[0]
+
+
+def normalize_document_text(text: str) -> tuple[str, list[str]]:
+    """Normalise a whole document's text at once; returns the text and the notes to record."""
+    normalizer, text = _analyse(text)
+    return text, normalizer.notes
+
+
+def _analyse(text: str) -> tuple[Normalizer, str]:
+    """Decide the document's normalisation and apply it to ``text``."""
+    text = _clean_characters(text)
+    text, pinyin_count = _PINYIN.subn("", text)
+    simplified = _simplified(text)
+    normalizer = Normalizer(traditional=simplified is not None, pinyin=pinyin_count > 0)
+    return normalizer, text if simplified is None else simplified

@@ -1,0 +1,170 @@
+"""Plain text (and Markdown) → blocks: one ``Line`` per line, except delimited grids.
+
+Every line keeps its raw text (tabs and spaces included) and its 1-based line number, blank lines
+too. Runs of lines that the source delimits become ``TableBlock``s:
+
+* tab grid (``separator="tab"``): ≥2 lines with at least two non-empty tab-separated fields
+  ("full" rows), joined by rows that hold one label followed by tabs (``第二十条第（一）项\\t\\t\\t``)
+  and by single blank lines when the grid continues after them. Cells are ``line.split("\\t")``
+  exactly (empty fields kept, text not stripped). Indentation alone (``\\t0``) does not make a row.
+* pipe grid (``separator="pipe"``): ≥2 lines containing ``|``, joined by at most a few short lines
+  without ``|`` between them (a cell's text on its own line or continued), never by a report
+  section heading (``三、收到和处理政府信息公开申请情况``). See ``split_pipe_row`` for the cells.
+
+Blank lines inside a grid run are not rows. Cell provenance is ``Provenance(line=N, col=i)``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..document import Block, GridCell, Line, Provenance, TableBlock
+
+_MAX_GAP_LINES = 3
+_MAX_GAP_LINE_LENGTH = 80
+_SECTION_HEADING = re.compile(r"^\s*[一二三四五六七八九十]{1,2}\s*[、.．]\s*\S.*(?:情况|事项)\s*$")
+# A Markdown delimiter row: cells of ≥3 hyphens, or hyphens with a colon (a lone "-" is a blank cell).
+_RULE_CELL = r"\s*(?::-+:?|-+:|-{3,})\s*"
+_MARKDOWN_RULE = re.compile(rf"^\|?{_RULE_CELL}(?:\|{_RULE_CELL})*\|?$")
+
+_FULL, _LABEL, _BLANK, _OTHER = range(4)
+
+
+@lru_cache(maxsize=1 << 16)
+def line_provenance(line: int) -> Provenance:
+    """``Provenance(line=line)``, shared between documents (it is immutable; this keeps ingest fast)."""
+    return Provenance(line=line)
+
+
+@lru_cache(maxsize=1 << 16)
+def cell_provenance(line: int, col: int) -> Provenance:
+    """``Provenance(line=line, col=col)``, shared like ``line_provenance``."""
+    return Provenance(line=line, col=col)
+
+
+def text_to_blocks(text: str) -> list[Block]:
+    """Split normalised text into blocks; tables are numbered from 0 (``TableBlock.where.table``)."""
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()
+    starts = [
+        n for n, line in enumerate(lines) if "|" in line or ("\t" in line and _tab_kind(line) <= _LABEL)
+    ]
+    blocks: list[Block] = []
+    table = 0
+    emitted = 0  # lines before this index are in ``blocks``
+    scanned = 0  # lines before this index belong to a run already tried
+    for start in starts:
+        if start < scanned:
+            continue
+        if _tab_kind(lines[start]) <= _LABEL:
+            end, is_grid = _tab_run(lines, start)
+            grid = _tab_table(lines, start, end, table) if is_grid else None
+        else:
+            end, is_grid = _pipe_run(lines, start)
+            grid = _pipe_table(lines, start, end, table) if is_grid else None
+        scanned = end
+        if grid is not None:
+            blocks.extend(Line(lines[n], line_provenance(n + 1)) for n in range(emitted, start))
+            blocks.append(grid)
+            emitted = end
+            table += 1
+    blocks.extend(Line(lines[n], line_provenance(n + 1)) for n in range(emitted, len(lines)))
+    return blocks
+
+
+def _tab_kind(line: str) -> int:
+    """_FULL: ≥2 non-empty fields; _LABEL: one field followed by tabs; _BLANK; _OTHER."""
+    stripped = line.strip()
+    if not stripped:
+        return _BLANK
+    if "\t" in stripped:  # a tab between two non-blank ends: at least two non-empty fields
+        return _FULL
+    return _LABEL if line.rstrip(" ").endswith("\t") else _OTHER
+
+
+def _tab_run(lines: list[str], start: int) -> tuple[int, bool]:
+    """The end (exclusive) of the run of tab rows starting at ``start``, and whether it is a grid."""
+    full_rows = 0
+    end = start
+    i = start
+    while i < len(lines):
+        kind = _tab_kind(lines[i])
+        if kind == _BLANK and i + 1 < len(lines) and _tab_kind(lines[i + 1]) <= _LABEL:
+            i += 1
+            continue
+        if kind > _LABEL:
+            break
+        full_rows += kind == _FULL
+        i += 1
+        end = i
+    return end, full_rows >= 2
+
+
+def _tab_table(lines: list[str], start: int, end: int, table: int) -> TableBlock:
+    rows = tuple(
+        tuple([GridCell(field, cell_provenance(n + 1, c)) for c, field in enumerate(lines[n].split("\t"))])
+        for n in range(start, end)
+        if lines[n].strip()
+    )
+    return TableBlock(rows, Provenance(line=start + 1, table=table), separator="tab")
+
+
+def _pipe_run(lines: list[str], start: int) -> tuple[int, bool]:
+    """The end (exclusive) of the run of pipe rows starting at ``start``, and whether it is a grid."""
+    pipe_lines = 1
+    end = start + 1
+    i = end
+    while i < len(lines):
+        if "|" in lines[i]:
+            pipe_lines += 1
+            i += 1
+            end = i
+            continue
+        gap_end = i
+        while gap_end < len(lines) and "|" not in lines[gap_end] and gap_end - i < _MAX_GAP_LINES:
+            if not _is_cell_text(lines[gap_end]):
+                break
+            gap_end += 1
+        if gap_end >= len(lines) or "|" not in lines[gap_end]:
+            break
+        i = gap_end
+    return end, pipe_lines >= 2
+
+
+def _is_cell_text(line: str) -> bool:
+    """A line without ``|`` that may sit inside a pipe grid: short, not a section heading."""
+    return len(line.strip()) <= _MAX_GAP_LINE_LENGTH and not _SECTION_HEADING.match(line)
+
+
+def split_pipe_row(line: str) -> list[str] | None:
+    """The cells of one line of a pipe grid, stripped; None for a Markdown rule row (``|---|:-:|``).
+
+    ``pieces = line.split("|")``; a trailing ``|`` closes the last cell (its empty piece is
+    dropped); a leading ``|`` opens the row (Markdown ``| a | b |``) when the line has other text
+    and more than one ``|``; a lone ``|`` is one blank cell; ``||`` runs are blank cells. A line
+    without ``|`` (a cell's text inside the grid) is one cell.
+    """
+    stripped = line.strip()
+    if stripped == "|":
+        return [""]
+    if "-" in stripped and "|" in stripped and _MARKDOWN_RULE.match(stripped):
+        return None
+    pieces = stripped.split("|")
+    if len(pieces) > 1 and stripped.endswith("|"):
+        pieces.pop()
+    if stripped.startswith("|") and stripped.count("|") > 1 and stripped.strip("| "):
+        pieces.pop(0)
+    return [piece.strip() for piece in pieces]
+
+
+def _pipe_table(lines: list[str], start: int, end: int, table: int) -> TableBlock:
+    rows: list[tuple[GridCell, ...]] = []
+    for n in range(start, end):
+        if not lines[n].strip():
+            continue
+        cells = split_pipe_row(lines[n])
+        if cells is not None:
+            rows.append(tuple([GridCell(text, cell_provenance(n + 1, c)) for c, text in enumerate(cells)]))
+    return TableBlock(tuple(rows), Provenance(line=start + 1, table=table), separator="pipe")
