@@ -1,0 +1,63 @@
+"""Blank cells and missing tables: a blank is not 0, and says so."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..report import Finding, Report
+from .facts import ESSENTIAL_SECTIONS, FormatFacts, RowFacts, facts_for
+from .registry import finding, rule
+
+
+@rule("table.missing", "warning", "整张表格没有数据", "a whole table has no values")
+@rule("cell.blank", "warning", "单元格空白（空白不等于0）", "blank cell (blank is not 0)")
+def completeness(report: Report) -> Iterator[Finding]:
+    """``cell.blank`` per row naming its blank cells (wholly blank neighbouring rows together);
+    ``table.missing`` instead when a table has no value at all."""
+    facts = facts_for(report.format)
+    cells = report.cells
+    for table in facts.tables:
+        if all(cells.get(key) is None for key in table.cells):
+            heading = facts.section_headings.get(table.section, table.section)
+            yield finding(
+                "table.missing", table.cells,
+                f"「{heading}」的表格没有任何数据（未找到或全部空白）",
+                f"the table of section {table.section} has no values at all (not found or all blank)",
+                severity="error" if table.section in ESSENTIAL_SECTIONS else "warning",
+            )
+            continue
+        run: list[RowFacts] = []  # consecutive rows blank from end to end, reported together
+        for row in table.rows:
+            blanks = [key for key in row.cells if cells.get(key) is None]
+            if len(blanks) == len(row.cells):
+                run.append(row)
+                continue
+            yield from _blank_rows(facts, run)
+            run = []
+            if blanks:
+                columns = "、".join(row.column_labels[key] for key in blanks)
+                yield finding(
+                    "cell.blank", blanks,
+                    f"「{row.label}」的{columns}空白：空白不等于0，没有数据应填0",
+                    f"blank: {', '.join(blanks)} — a blank is not 0; write 0 when there is nothing to report",
+                )
+        yield from _blank_rows(facts, run)
+
+
+def _blank_rows(facts: FormatFacts, rows: list[RowFacts]) -> Iterator[Finding]:
+    """One finding for a run of wholly blank rows (a single cell is named by its full label)."""
+    if not rows:
+        return
+    keys = [key for row in rows for key in row.cells]
+    if len(keys) == 1:
+        where = facts.quoted(keys[0])
+    elif len(rows) == 1:
+        where = f"「{rows[0].label}」整行（{len(keys)} 个单元格）"
+    else:
+        where = f"「{rows[0].label}」至「{rows[-1].label}」共 {len(rows)} 行（{len(keys)} 个单元格）"
+    yield finding(
+        "cell.blank", keys,
+        f"{where}空白：空白不等于0，没有数据应填0",
+        f"blank: {len(rows)} row(s), {len(keys)} cell(s) from {keys[0]} — a blank is not 0; "
+        "write 0 when there is nothing to report",
+    )

@@ -1,0 +1,163 @@
+"""Identities 1–4 of the format, with the smallest explanation of the failures.
+
+One wrong cell breaks its row equation and its column equations. Before reporting equations, the
+rule looks for cells that alone explain several failing equations (every equation of the cell
+fails, and all of them agree on the value the cell should have) and reports each such culprit once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from decimal import Decimal
+
+from ..formats import Equation
+from ..report import Finding, Report, Value
+from .facts import FormatFacts, facts_for
+from .registry import finding, rule
+
+Number = int | Decimal
+
+
+@rule("identity.review_total", "error", "复议/诉讼总计不等于各结果之和",
+      "review/litigation total differs from the sum of its results")
+@rule("identity.row_total", "error", "总计列不等于各类申请人之和",
+      "row total differs from the sum of the applicant columns")
+@rule("identity.outcomes_total", "error", "（七）总计不等于各办理结果之和",
+      "(七) total differs from the sum of the outcome rows")
+@rule("identity.balance", "error", "勾稽关系不成立（第一项加第二项之和不等于第三项加第四项之和）",
+      "balance fails (new + carried over ≠ handled total + carried forward)")
+@rule("identity.cell", "error", "单个单元格可解释多个不成立的等式",
+      "one cell explains several failing identities")
+def identities(report: Report) -> Iterator[Finding]:
+    """Evaluate every equation of ``Format.identities()``; explain failures by culprit cells first."""
+    facts = facts_for(report.format)
+    cells = report.cells
+    failing: dict[int, Number] = {}  # equation index → lhs − rhs
+    verifiable: set[int] = set()
+    unverifiable: dict[str, list[tuple[Equation, Number, Number, list[str]]]] = {}
+    for index, equation in enumerate(facts.equations):
+        values = [cells.get(key) for key in equation.cells]
+        blanks = [key for key, value in zip(equation.cells, values, strict=True) if value is None]
+        if len(blanks) == len(values):
+            continue
+        lhs = _sum(cells, equation.lhs)
+        rhs = _sum(cells, equation.rhs)
+        if not blanks:
+            verifiable.add(index)
+            if lhs != rhs:
+                failing[index] = lhs - rhs
+        elif lhs != rhs:
+            unverifiable.setdefault(equation.rule.code, []).append((equation, lhs, rhs, blanks))
+
+    remaining = set(failing)
+    for culprit, corrected, explained in _culprits(facts, cells, failing, verifiable):
+        remaining -= explained
+        yield _culprit_finding(facts, report, culprit, corrected, sorted(explained))
+    for index in sorted(remaining):
+        yield _equation_finding(facts, facts.equations[index], failing[index], cells)
+    for code, items in unverifiable.items():
+        yield _unverifiable_finding(facts, code, items)
+
+
+def _sum(cells: dict[str, Value], keys: tuple[str, ...]) -> Number:
+    return sum((cells.get(key) or 0 for key in keys), 0)
+
+
+def _correction(equation: Equation, key: str, value: Number, difference: Number) -> Number | None:
+    """The value of ``key`` that makes ``equation`` hold, or None when the cell cannot fix it alone."""
+    coefficient = equation.lhs.count(key) - equation.rhs.count(key)
+    if coefficient == 0 or difference % coefficient:
+        return None
+    return value - difference // coefficient
+
+
+def _culprits(
+    facts: FormatFacts, cells: dict[str, Value], failing: dict[int, Number], verifiable: set[int]
+) -> Iterator[tuple[str, Number, set[int]]]:
+    """Greedy: the cell explaining the most still-unexplained failing equations, until none explains ≥2."""
+    candidates: dict[str, tuple[Number, set[int]]] = {}
+    for key in dict.fromkeys(k for index in failing for k in facts.equations[index].cells):
+        own = [i for i in facts.equations_of.get(key, ()) if i in verifiable]
+        if len(own) < 2 or any(i not in failing for i in own):
+            continue
+        value = cells[key]
+        corrections = {i: _correction(facts.equations[i], key, value, failing[i]) for i in own}
+        tally = Counter(v for v in corrections.values() if v is not None)
+        if not tally:
+            continue
+        corrected, count = tally.most_common(1)[0]
+        if count < 2 or (corrected < 0 and facts.kind.get(key) != "signed"):
+            continue
+        candidates[key] = (corrected, {i for i, v in corrections.items() if v == corrected})
+
+    remaining = set(failing)
+    while candidates:
+        key = max(candidates, key=lambda k: (len(candidates[k][1] & remaining), -facts.position[k]))
+        corrected, explained = candidates.pop(key)
+        explained &= remaining
+        if len(explained) < 2:
+            return
+        remaining -= explained
+        yield key, corrected, explained
+
+
+def _culprit_finding(
+    facts: FormatFacts, report: Report, key: str, corrected: Number, explained: list[int]
+) -> Finding:
+    equations = [facts.equations[i] for i in explained]
+    printed = report.printed.get(key) or str(report.cells[key])
+    names = "；".join(facts.describe(e) for e in equations)
+    names_en = "; ".join(facts.describe_en(e) for e in equations)
+    return finding(
+        "identity.cell",
+        [key, *(k for e in equations for k in e.cells)],
+        f"{facts.quoted(key)}可能有误：按勾稽关系应为 {corrected}（印刷为 {printed}），"
+        f"这一处即可解释 {len(equations)} 个不成立的等式：{names}",
+        f"{key} is probably wrong: the identities give {corrected} (printed {printed}); "
+        f"this one cell explains {len(equations)} failing equations: {names_en}",
+    )
+
+
+def _side(facts: FormatFacts, keys: tuple[str, ...]) -> str:
+    if len(keys) <= 3:
+        return "+".join(facts.quoted(k) for k in keys)
+    return f"{len(keys)}项之和"
+
+
+def _equation_finding(facts: FormatFacts, equation: Equation, difference: Number,
+                      cells: dict[str, Value]) -> Finding:
+    lhs, rhs = _sum(cells, equation.lhs), _sum(cells, equation.rhs)
+    return finding(
+        equation.rule.code,
+        equation.cells,
+        f"{facts.describe(equation)}不成立：{_side(facts, equation.lhs)} = {lhs}，"
+        f"{_side(facts, equation.rhs)} = {rhs}，相差 {abs(difference)}",
+        f"{facts.describe_en(equation)} fails: left side {lhs}, right side {rhs}, "
+        f"difference {abs(difference)}",
+    )
+
+
+def _unverifiable_finding(
+    facts: FormatFacts, code: str, items: list[tuple[Equation, Number, Number, list[str]]]
+) -> Finding:
+    """One warning per identity: equations that fail when blanks count as 0, so cannot be verified."""
+    parts, parts_en = [], []
+    for equation, lhs, rhs, blanks in items:
+        part = f"{facts.describe(equation)}（空白按0计：{lhs} ≠ {rhs}"
+        part_en = f"{facts.describe_en(equation)} (blanks as 0: {lhs} ≠ {rhs}"
+        if len(blanks) == 1:
+            implied = _correction(equation, blanks[0], 0, lhs - rhs)
+            if implied is not None and implied >= 0:
+                part += f"；若{facts.quoted(blanks[0])}为 {implied} 则成立"
+                part_en += f"; holds if {blanks[0]} is {implied}"
+        parts.append(part + "）")
+        parts_en.append(part_en + ")")
+    blank_cells = [k for *_, blanks in items for k in blanks]
+    return finding(
+        code,
+        [*blank_cells, *(k for equation, *_ in items for k in equation.cells)],
+        f"含空白单元格，无法核验（空白不等于0）：{'；'.join(parts)}",
+        f"cannot be verified because of blank cells (blank is not 0): {'; '.join(parts_en)}",
+        severity="warning",
+    )

@@ -1,0 +1,117 @@
+"""The report as a whole: sections, format version versus year, metadata and publication deadline."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+
+from ..formats import FORMATS, format_for_year
+from ..report import Finding, Report
+from .facts import ESSENTIAL_SECTIONS, facts_for
+from .registry import finding, rule
+
+# The first report year of the unified formats: that year's notice only encouraged its use.
+FIRST_UNIFIED_YEAR = min(fmt.years[0] for fmt in FORMATS.values())
+# 《条例》第四十九条 (2019): departments publish by 31 January, governments by 31 March.
+DEPARTMENT_DEADLINE = (1, 31)
+GOVERNMENT_DEADLINE = (3, 31)
+_DEPARTMENT_NAME = re.compile(r"(局|委员会|委|厅|署|办公室|办公厅)$")
+
+
+@rule("section.order", "warning", "章节顺序与统一格式不一致", "sections out of the official order")
+@rule("section.missing", "warning", "缺少章节", "section missing")
+def sections(report: Report) -> Iterator[Finding]:
+    """Every section of the format is present (三 is essential) and printed in the official order."""
+    facts = facts_for(report.format)
+    for key, heading in facts.section_headings.items():
+        if report.sections.get(key) is None:
+            yield finding(
+                "section.missing", (), f"缺少章节「{heading}」", f"section missing: {heading} ({key})",
+                severity="error" if key in ESSENTIAL_SECTIONS else None,
+            )
+    printed = [key for key in dict.fromkeys(report.section_order) if key in facts.section_index]
+    ranks = [facts.section_index[key] for key in printed]
+    if ranks != sorted(ranks):
+        order = "、".join(facts.section_headings[key].split("、")[0] for key in printed)
+        yield finding(
+            "section.order", (), f"章节顺序与统一格式不一致：印刷顺序为 {order}",
+            f"sections are printed out of the official order: {', '.join(printed)}",
+        )
+
+
+@rule("format.unknown", "warning", "未识别出统一格式", "unified format not recognised", needs_format=False)
+@rule("format.pre2019", "info", "早于统一格式，不检查表格", "pre-dates the unified format; no table cells expected",
+      needs_format=False)
+@rule("format.year_mismatch", "error", "报告年度与所用格式不符", "format does not match the report year",
+      needs_format=False)
+@rule("meta.year_missing", "warning", "未识别出报告年度", "report year not found", needs_format=False)
+def format_and_year(report: Report) -> Iterator[Finding]:
+    """The template used must be the one in force for the report year."""
+    year, template, fmt = report.meta.year, report.meta.template, report.format
+    expected = format_for_year(year)
+    if year is None:
+        yield finding("meta.year_missing", (), "未能识别报告年度，无法核对所用格式与期限",
+                      "the report year was not found; format and deadline cannot be checked")
+    if template == "pre2019":
+        yield finding("format.pre2019", (), "早于统一格式的自由格式报告，不检查表格",
+                      "free-form report that pre-dates the unified format; no table cells expected")
+        if year is not None and expected is not None:
+            lenient = year == FIRST_UNIFIED_YEAR
+            yield finding(
+                "format.year_mismatch", (),
+                f"{year}年度报告未使用统一格式（应使用{expected.name}，{expected.notice}）"
+                + ("；该年度通知仅为鼓励使用" if lenient else ""),
+                f"the {year} report does not use the unified format ({expected.notice})"
+                + ("; that year the notice only encouraged it" if lenient else ""),
+                severity="info" if lenient else None,
+            )
+    elif fmt is None:
+        yield finding("format.unknown", (), "未识别出年度报告统一格式的表格，表格未检查",
+                      "the tables of the unified format were not recognised; cells were not checked")
+    elif year is not None and not fmt.applies_to_year(year):
+        should = f"应使用{expected.name}（{expected.notice}）" if expected else "该年度尚无统一格式"
+        should_en = f"expected {expected.notice}" if expected else "no unified format applies to that year"
+        yield finding(
+            "format.year_mismatch", (),
+            f"{year}年度报告使用了{fmt.version}年格式（{fmt.notice}）的表格；{should}",
+            f"the {year} report uses the {fmt.version} format tables ({fmt.notice}); {should_en}",
+        )
+
+
+@rule("meta.agency_missing", "warning", "未识别出发布机关", "agency not found", needs_format=False)
+def agency(report: Report) -> Iterator[Finding]:
+    """The reporting agency must be identifiable."""
+    if not (report.meta.agency or "").strip():
+        yield finding("meta.agency_missing", (), "未能识别发布报告的行政机关",
+                      "the agency that publishes the report was not found")
+
+
+@rule("deadline.late", "warning", "晚于法定发布期限", "published after the statutory deadline", needs_format=False)
+def deadline(report: Report) -> Iterator[Finding]:
+    """Publication date (when known) against 《条例》第四十九条: 1月31日 for departments, else 3月31日."""
+    meta = report.meta
+    if meta.year is None or not meta.published:
+        return
+    try:
+        published = date.fromisoformat(meta.published[:10])
+    except ValueError:
+        return
+    month, day = GOVERNMENT_DEADLINE
+    if meta.year >= FIRST_UNIFIED_YEAR and _is_department(meta.level, meta.agency):
+        month, day = DEPARTMENT_DEADLINE
+    due = date(meta.year + 1, month, day)
+    if published > due:
+        yield finding(
+            "deadline.late", (),
+            f"报告发布于 {published.isoformat()}，晚于法定期限 {due.isoformat()}（《条例》第四十九条）",
+            f"published {published.isoformat()}, after the statutory deadline {due.isoformat()} (art. 49)",
+        )
+
+
+def _is_department(level: str | None, agency_name: str | None) -> bool:
+    if level == "department":
+        return True
+    if level in {"township", "street"} or not agency_name:
+        return False
+    return bool(_DEPARTMENT_NAME.search(agency_name.strip()))

@@ -1,0 +1,57 @@
+"""Cell values against their declared kind: counts, signed counts (本年增/减) and money (万元)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from ..report import Finding, Report
+from .facts import facts_for
+from .registry import finding, rule
+
+MONEY_DECIMALS = 4
+MONEY_IMPLAUSIBLE = Decimal(10) ** 6  # 万元, i.e. 100 亿元: more likely a unit slip than a real amount
+
+
+@rule("value.money_large", "warning", "金额异常大（请核对单位：万元）", "amount implausibly large (check the unit: 万元)")
+@rule("value.money_precision", "warning", "金额超过4位小数", "amount has more than 4 decimals")
+@rule("value.not_integer", "error", "数量不是整数", "count is not an integer")
+@rule("value.negative", "error", "数值为负数", "negative value where none is allowed")
+def values(report: Report) -> Iterator[Finding]:
+    """Counts are integers ≥ 0; ``signed`` columns are integers; money is a decimal ≥ 0 in 万元."""
+    facts = facts_for(report.format)
+    for key, value in report.cells.items():
+        kind = facts.kind.get(key)
+        if value is None or kind is None:
+            continue
+        if type(value) is int and kind != "money" and (value >= 0 or kind == "signed"):
+            continue  # the common case, decided without building a message
+        label = facts.quoted(key)
+        printed = report.printed.get(key) or str(value)
+        if isinstance(value, Decimal) and not value.is_finite():
+            yield finding("value.not_integer", [key], f"{label}不是数字：{printed}",
+                          f"{key} is not a number: {printed}")
+        elif kind == "money":
+            yield from _money(key, label, value, printed)
+        elif isinstance(value, Decimal) and value != value.to_integral_value():
+            yield finding("value.not_integer", [key], f"{label}应为整数，印刷为 {printed}",
+                          f"{key} must be a whole number; printed {printed}")
+        elif kind == "count" and value < 0:
+            yield finding("value.negative", [key], f"{label}为负数 {printed}：件数不能为负",
+                          f"{key} is negative ({printed}); counts cannot be negative")
+
+
+def _money(key: str, label: str, value: int | Decimal, printed: str) -> Iterator[Finding]:
+    if value < 0:
+        yield finding("value.negative", [key], f"{label}为负数 {printed}：金额不能为负",
+                      f"{key} is negative ({printed}); amounts cannot be negative")
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > MONEY_DECIMALS:
+            yield finding("value.money_precision", [key],
+                          f"{label}为 {printed}，超过{MONEY_DECIMALS}位小数（单位：万元）",
+                          f"{key} is {printed}: more than {MONEY_DECIMALS} decimals (unit: 万元)")
+    if value > MONEY_IMPLAUSIBLE:
+        yield finding("value.money_large", [key],
+                      f"{label}为 {printed} 万元，数额异常大，请核对单位（万元，不是元）",
+                      f"{key} is {printed} 万元, implausibly large; check the unit (万元, not 元)")
