@@ -1,0 +1,104 @@
+"""Shared paths, the ground-truth cases of the real reports, and the hypothesis profiles.
+
+Hypothesis profiles: ``dev`` (default) and ``ci`` (fewer examples, derandomized), chosen by the
+``HYPOTHESIS_PROFILE`` environment variable, else ``ci`` when ``CI`` is set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+import gknb
+
+TESTS = Path(__file__).parent
+SAMPLES = Path(gknb.__file__).parent / "samples"
+CORPUS = TESTS / "corpus"
+EXPECTED = TESTS / "expected"
+
+settings.register_profile(
+    "dev", max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "ci", max_examples=5, deadline=None, derandomize=True, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+
+
+@dataclass(frozen=True)
+class TruthCase:
+    """One real report and its hand-made truth (tests/expected/<name>.json)."""
+
+    name: str
+    source: Path
+    template: str
+    year: int | None
+    agency: str | None
+    cells: dict[str, Any]  # key -> int | Decimal | None
+
+
+def source_of(name: str) -> Path:
+    """The real file a truth file is about: a bundled sample or a corpus fragment."""
+    for folder in (SAMPLES, CORPUS):
+        path = folder / f"{name}.txt"
+        if path.exists():
+            return path
+    raise FileNotFoundError(f"no sample or corpus file for tests/expected/{name}.json")
+
+
+@cache
+def truth_cases() -> tuple[TruthCase, ...]:
+    cases = []
+    for path in sorted(EXPECTED.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+        cases.append(TruthCase(path.stem, source_of(path.stem), data["template"], data["year"],
+                               data.get("agency"), data["cells"]))
+    return tuple(cases)
+
+
+@cache
+def read_cached(path: Path):
+    """``gknb.read(path)`` once per session (several tests look at the same parsed report)."""
+    return gknb.read(path)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "truth_case" in metafunc.fixturenames:
+        cases = truth_cases()
+        metafunc.parametrize("truth_case", cases, ids=[c.name for c in cases])
+
+
+@pytest.fixture
+def parsed(truth_case: TruthCase):
+    """The report gknb reads from the truth case's file."""
+    return read_cached(truth_case.source)
+
+
+@pytest.fixture(scope="session")
+def read_report():
+    """``read_report(path)``: ``gknb.read(path)``, cached for the session."""
+    return read_cached
+
+
+@pytest.fixture(scope="session")
+def samples() -> Path:
+    return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def seed_000() -> Path:
+    return SAMPLES / "000_a5586f6eb40696d9.txt"
