@@ -9,7 +9,7 @@ too. Runs of lines that the source delimits become ``TableBlock``s:
   exactly (empty fields kept, text not stripped). Indentation alone (``\\t0``) does not make a row.
 * pipe grid (``separator="pipe"``): ≥2 lines containing ``|``, joined by at most a few short lines
   without ``|`` between them (a cell's text on its own line or continued), never by a report
-  section heading (``三、收到和处理政府信息公开申请情况``). See ``split_pipe_row`` for the cells.
+  section heading (``三、收到和处理政府信息公开申请情况``). See ``_pipe_table`` for the cells.
 
 Blank lines inside a grid run are not rows. Cell provenance is ``Provenance(line=N, col=i)``.
 """
@@ -17,6 +17,7 @@ Blank lines inside a grid run are not rows. Cell provenance is ``Provenance(line
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from ..document import Block, GridCell, Line, Provenance, TableBlock
@@ -138,33 +139,44 @@ def _is_cell_text(line: str) -> bool:
     return len(line.strip()) <= _MAX_GAP_LINE_LENGTH and not _SECTION_HEADING.match(line)
 
 
-def split_pipe_row(line: str) -> list[str] | None:
-    """The cells of one line of a pipe grid, stripped; None for a Markdown rule row (``|---|:-:|``).
-
-    ``pieces = line.split("|")``; a trailing ``|`` closes the last cell (its empty piece is
-    dropped); a leading ``|`` opens the row (Markdown ``| a | b |``) when the line has other text
-    and more than one ``|``; a lone ``|`` is one blank cell; ``||`` runs are blank cells. A line
-    without ``|`` (a cell's text inside the grid) is one cell.
-    """
+def _without_opening_bar(line: str) -> str:
+    """``| a | b |`` → `` a | b |``: a Markdown row's opening bar opens no cell."""
     stripped = line.strip()
-    if stripped == "|":
-        return [""]
-    if "-" in stripped and "|" in stripped and _MARKDOWN_RULE.match(stripped):
-        return None
-    pieces = stripped.split("|")
-    if len(pieces) > 1 and stripped.endswith("|"):
-        pieces.pop()
-    if stripped.startswith("|") and stripped.count("|") > 1 and stripped.strip("| "):
-        pieces.pop(0)
-    return [piece.strip() for piece in pieces]
+    if stripped.startswith("|") and stripped.endswith("|") and stripped.strip("| \t"):
+        return stripped[1:]
+    return line
 
 
 def _pipe_table(lines: list[str], start: int, end: int, table: int) -> TableBlock:
-    rows: list[tuple[GridCell, ...]] = []
-    for n in range(start, end):
-        if not lines[n].strip():
-            continue
-        cells = split_pipe_row(lines[n])
-        if cells is not None:
-            rows.append(tuple([GridCell(text, cell_provenance(n + 1, c)) for c, text in enumerate(cells)]))
-    return TableBlock(tuple(rows), Provenance(line=start + 1, table=table), separator="pipe")
+    """Cells are the pieces between pipes, read across line ends.
+
+    Copies differ in where the pipe sits: ``规章 |`` (text then its pipe), ``规章`` / ``|`` (the
+    pipe on the next line), ``a | b | c |`` (a whole row), ``| a | b |`` (Markdown). Splitting the
+    run's text on ``|`` reads them all alike: a piece that holds only whitespace is an empty cell,
+    a piece spanning lines is one cell whose text was wrapped (``本年新`` / ``制作数量``). The piece
+    after the last pipe is not a cell. Markdown rule rows are dropped. A cell's row is the line
+    its text starts on; its ``col`` is its place in that row.
+    """
+    kept = [n for n in range(start, end) if not (_MARKDOWN_RULE.match(lines[n]) and "-" in lines[n])]
+    offsets: list[int] = []
+    position = 0
+    for n in kept:
+        offsets.append(position)
+        position += len(lines[n]) + 1
+    text = "\n".join(_without_opening_bar(lines[n]) for n in kept)
+    pieces = text.split("|")
+    if pieces and not pieces[-1].strip():
+        pieces.pop()
+    rows: dict[int, list[str]] = {}
+    cursor = 0
+    for piece in pieces:
+        # A cell's line is where its text starts; an empty cell's, where its closing bar stands.
+        anchor = cursor + (len(piece) - len(piece.lstrip()) if piece.strip() else len(piece))
+        line = kept[bisect_right(offsets, anchor) - 1] + 1
+        rows.setdefault(line, []).append(piece.strip())
+        cursor += len(piece) + 1
+    grid = tuple(
+        tuple(GridCell(cell, cell_provenance(line, c)) for c, cell in enumerate(cells))
+        for line, cells in sorted(rows.items())
+    )
+    return TableBlock(grid, Provenance(line=start + 1, table=table), separator="pipe")
