@@ -36,6 +36,7 @@ class Case:
 
     layout: str
     text: str
+    name: str = "bench.txt"  # the file name handed to gknb.read (its suffix tells the medium)
     truth: dict[str, object] | None = None
 
 
@@ -68,12 +69,8 @@ def corpus_from_layouts(per_layout: int, rnd: random.Random) -> list[Case] | Non
             for _ in range(per_layout):
                 cells = layouts.random_report(fmt, rnd)
                 text = layouts.render(fmt, cells, layout, rnd)
-                cases.append(Case(f"{fmt.version}/{_layout_name(layout)}", text, dict(cells)))
+                cases.append(Case(f"{fmt.version}/{layout}", text, layouts.file_name(layout), dict(cells)))
     return cases
-
-
-def _layout_name(layout: object) -> str:
-    return str(getattr(layout, "name", layout))
 
 
 def corpus_from_samples(per_layout: int, rnd: random.Random) -> list[Case]:
@@ -122,7 +119,7 @@ def run(cases: list[Case], warmup: int) -> dict[str, LayoutResult]:
 
 def _read(case: Case) -> gknb.Report | str:
     try:
-        return gknb.read(case.text.encode("utf-8"), name="bench.txt")
+        return gknb.read(case.text.encode("utf-8"), name=case.name)
     except Exception as error:  # a failure is counted and shown, the run goes on
         return f"{type(error).__name__}: {error}"
 

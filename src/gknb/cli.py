@@ -26,6 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__, read
+from .check import RULES
 from .errors import GknbError, UnreadableFile
 from .formats import Format
 from .report import Report
@@ -166,8 +167,9 @@ def rules(json_: JsonOpt = False, lang: LangOpt = Lang.zh) -> None:
         return
     ui = UI[lang.value]
     table = Table(box=box.SIMPLE_HEAD, show_lines=False)
-    for header in (ui["code"], ui["severity"], ui["title"]):
-        table.add_column(header)
+    table.add_column(ui["code"], no_wrap=True)
+    table.add_column(ui["severity"], no_wrap=True)
+    table.add_column(ui["title"], overflow="fold")
     for row in rows:
         title = row["title"] if lang is Lang.zh else row["title_en"]
         table.add_row(row["code"], Text(ui.get(row["severity"], row["severity"]), style=STYLE.get(row["severity"], "")),
@@ -177,26 +179,10 @@ def rules(json_: JsonOpt = False, lang: LangOpt = Lang.zh) -> None:
 
 def rule_rows() -> list[dict[str, str]]:
     """The check registry as plain rows: code, severity, title (zh), title_en."""
-    from .check import RULES  # the registry is optional while the checker is being built
-
-    registry: Iterable[Any] = RULES.values() if isinstance(RULES, dict) else RULES
     return [
-        {
-            "code": str(_field(rule, "code")),
-            "severity": str(_field(rule, "severity")),
-            "title": str(_field(rule, "title", "title_zh", "name", "label", "message")),
-            "title_en": str(_field(rule, "title_en", "name_en", "label_en", "message_en")),
-        }
-        for rule in registry
+        {"code": r.code, "severity": r.severity, "title": r.title, "title_en": r.title_en}
+        for r in RULES.values()
     ]
-
-
-def _field(rule: Any, *names: str) -> Any:
-    for name in names:
-        value = rule.get(name) if isinstance(rule, dict) else getattr(rule, name, None)
-        if value is not None:
-            return value
-    return ""
 
 
 def expand_inputs(args: Sequence[str]) -> Iterator[tuple[str, GknbError | None]]:
@@ -362,8 +348,8 @@ def _print_findings(out: Console, report: Report, fmt: Format | None, lang: str)
     table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
     table.add_column(ui["severity"], no_wrap=True)
     table.add_column(ui["rule"], no_wrap=True, style="dim")
-    table.add_column(ui["cells"], ratio=2)
-    table.add_column(ui["message"], ratio=3)
+    table.add_column(ui["cells"], ratio=2, overflow="fold")
+    table.add_column(ui["message"], ratio=3, overflow="fold")
     order = {s: i for i, s in enumerate(SEVERITIES)}
     for finding in sorted(report.findings, key=lambda f: order.get(f.severity, len(order))):
         table.add_row(
@@ -376,19 +362,23 @@ def _print_findings(out: Console, report: Report, fmt: Format | None, lang: str)
 
 
 def cell_labels(fmt: Format | None, cells: Sequence[str], lang: str) -> str:
-    """The cells of a finding as printed in the official format (keys in English, or when unknown)."""
-    names = []
-    for key in cells[:MAX_CELLS_SHOWN]:
-        label = key
-        if lang == "zh" and fmt is not None:
-            try:
-                label = fmt.cell_label(key)
-            except KeyError:
-                label = key
-        names.append(label)
-    if len(cells) > MAX_CELLS_SHOWN:
-        names.append(UI[lang]["more_cells"].format(n=len(cells)))
-    return "\n".join(names)
+    """The cells of a finding as printed in the official format, one line per row of the table.
+
+    Cells of one row share a line (``（三）不予公开 1.属于国家秘密 · 自然人、总计``); after
+    ``MAX_CELLS_SHOWN`` rows the rest is counted. In English, or for cells outside the format, the keys.
+    """
+    info = fmt.cell_info() if fmt is not None and lang == "zh" else {}
+    rows: dict[tuple[str, str], tuple[str, list[str]]] = {}
+    for key in cells:
+        if key in info:
+            table, _block, row, col = info[key]
+            rows.setdefault((table.key, row.key), (row.full_label, []))[1].append(col.label)
+        else:
+            rows.setdefault((key, ""), (key, []))
+    lines = [f"{label} · {'、'.join(cols)}" if cols else label for label, cols in rows.values()]
+    if len(lines) > MAX_CELLS_SHOWN:
+        lines = [*lines[:MAX_CELLS_SHOWN], UI[lang]["more_cells"].format(n=len(cells))]
+    return "\n".join(lines)
 
 
 def _print_cells(out: Console, report: Report, fmt: Format | None, lang: str) -> None:
@@ -430,8 +420,9 @@ def _print_cells(out: Console, report: Report, fmt: Format | None, lang: str) ->
             grid.add_column(ui["value"], justify="right")
             for block in spec.blocks:
                 for row in block.rows:
-                    for col in block.columns:
-                        grid.add_row(row.label if lang == "zh" else row.key, col.label if lang == "zh" else col.key,
+                    for i, col in enumerate(block.columns):
+                        grid.add_row("" if i else row.label if lang == "zh" else row.key,
+                                     col.label if lang == "zh" else col.key,
                                      _value(report.cells.get(f"{spec.key}.{row.key}.{col.key}")))
         out.print(grid)
 
