@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 import gknb
-from gknb.cli import app
+from gknb.cli import app, cell_labels
 from gknb.document import Source
 from gknb.formats import FORMATS
 from gknb.report import Finding, Meta, Report
@@ -29,6 +29,11 @@ def invoke(*args: str):
 def as_json(*args: str):
     result = invoke(*args, "--json")
     return result, json.loads(result.stdout)
+
+
+def squeeze(text: str) -> str:
+    """Text without whitespace: table cells wrap long messages at any space."""
+    return "".join(text.split())
 
 
 def has_error(entry: dict) -> bool:
@@ -78,8 +83,8 @@ def test_check_messages_follow_lang():
     if findings:
         chinese = invoke("check", *map(str, SAMPLES))
         assert findings[0]["rule"] in english.stdout and findings[0]["rule"] in chinese.stdout
-        assert findings[0]["message_en"][:10] in english.stdout
-        assert findings[0]["message"][:10] in chinese.stdout
+        assert squeeze(findings[0]["message_en"][:10]) in squeeze(english.stdout)
+        assert squeeze(findings[0]["message"][:10]) in squeeze(chinese.stdout)
 
 
 def test_json_array_has_exactly_the_contract_keys():
@@ -222,6 +227,22 @@ def test_rendering_with_labels_and_exit_1(monkeypatch: pytest.MonkeyPatch):
     english = invoke("check", "--lang", "en", "a.txt")
     assert "the balance identity fails" in english.stdout and "requests.new.total" in english.stdout
     assert invoke("parse", "a.txt").exit_code == 0
+
+
+def test_cell_labels_name_rows_and_tables_compactly():
+    fmt = FORMATS["2021"]
+    row = [f"requests.new.{c.key}" for c in fmt.table("requests").blocks[0].columns]
+    assert cell_labels(fmt, row, "zh") == "一、本年新收政府信息公开申请数量 · 整行"
+    assert cell_labels(fmt, row, "en") == "requests.new.*"
+    pair = ["requests.new.total", "requests.new.natural_person"]
+    assert cell_labels(fmt, pair, "zh") == "一、本年新收政府信息公开申请数量 · 总计、自然人"
+    assert cell_labels(fmt, pair, "en") == "requests.new.{total,natural_person}"
+    review = [k for k in fmt.cell_keys() if k.startswith("review.")]
+    assert cell_labels(fmt, review, "en") == "review.*"
+    assert cell_labels(fmt, review, "zh").endswith("整张表")
+    many = [f"requests.{r.key}.total" for r in fmt.table("requests").blocks[0].rows]
+    assert cell_labels(fmt, many, "zh").splitlines()[-1] == f"…等共 {len(many)} 个单元格"
+    assert cell_labels(None, ["meta.year"], "zh") == "meta.year"
 
 
 def test_internal_error_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch):

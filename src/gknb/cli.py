@@ -28,7 +28,7 @@ from rich.text import Text
 from . import __version__, read
 from .check import RULES
 from .errors import GknbError, UnreadableFile
-from .formats import Format
+from .formats import Column, Format
 from .report import Report
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -362,20 +362,41 @@ def _print_findings(out: Console, report: Report, fmt: Format | None, lang: str)
 
 
 def cell_labels(fmt: Format | None, cells: Sequence[str], lang: str) -> str:
-    """The cells of a finding as printed in the official format, one line per row of the table.
+    """The cells of a finding as printed in the official format, one line per table row.
 
-    Cells of one row share a line (``（三）不予公开 1.属于国家秘密 · 自然人、总计``); after
-    ``MAX_CELLS_SHOWN`` rows the rest is counted. In English, or for cells outside the format, the keys.
+    Cells of one row share a line (``（三）不予公开 1.属于国家秘密 · 自然人、总计``); a row named in
+    full is ``· 整行``, a table named in full one line. In English the keys (``requests.new.*``).
+    After ``MAX_CELLS_SHOWN`` lines the rest is counted.
     """
-    info = fmt.cell_info() if fmt is not None and lang == "zh" else {}
-    rows: dict[tuple[str, str], tuple[str, list[str]]] = {}
+    zh = lang == "zh"
+    info = fmt.cell_info() if fmt is not None else {}
+    named = set(cells)
+    whole = {t.key for t in fmt.tables if all(k in named for k, *_ in t.cells())} if fmt is not None else set()
+    groups: dict[tuple[str, str], list[Column]] = {}
     for key in cells:
-        if key in info:
-            table, _block, row, col = info[key]
-            rows.setdefault((table.key, row.key), (row.full_label, []))[1].append(col.label)
+        if key not in info:
+            groups.setdefault((key, ""), [])
+            continue
+        table, _block, row, col = info[key]
+        if table.key in whole:
+            groups.setdefault((table.key, "*"), [])
         else:
-            rows.setdefault((key, ""), (key, []))
-    lines = [f"{label} · {'、'.join(cols)}" if cols else label for label, cols in rows.values()]
+            groups.setdefault((table.key, row.key), []).append(col)
+    lines = []
+    for (first, second), cols in groups.items():
+        if not second:
+            lines.append(first)
+        elif second == "*":
+            lines.append(f"{TABLE_TITLES['zh'][first]} · 整张表" if zh else f"{first}.*")
+        else:
+            assert fmt is not None
+            row = fmt.table(first).row(second)
+            full_row = len(cols) > 1 and len(cols) == len(fmt.table(first).block_of(second).columns)
+            if zh:
+                lines.append(f"{row.full_label} · {'整行' if full_row else '、'.join(c.label for c in cols)}")
+            else:
+                names = "*" if full_row else cols[0].key if len(cols) == 1 else "{" + ",".join(c.key for c in cols) + "}"
+                lines.append(f"{first}.{second}.{names}")
     if len(lines) > MAX_CELLS_SHOWN:
         lines = [*lines[:MAX_CELLS_SHOWN], UI[lang]["more_cells"].format(n=len(cells))]
     return "\n".join(lines)
