@@ -197,7 +197,7 @@ def expand_inputs(args: Sequence[str]) -> Iterator[tuple[str, GknbError | None]]
             empty = UnreadableFile(
                 "目录中没有报告文件（.txt/.md/.html/.htm）", "no report files (.txt/.md/.html/.htm) in directory", arg
             )
-        elif glob.has_magic(arg) and not Path(arg).exists():
+        elif any(ch in arg for ch in "*?[") and not Path(arg).exists():
             found = []
             for match in sorted(glob.glob(arg, recursive=True)):
                 found.extend(_reports_under(Path(match)) if Path(match).is_dir() else [match])
