@@ -171,9 +171,10 @@ def test_glob_argument_is_expanded(samples_dir: Path):
 
 
 def test_glob_without_match_and_empty_directory(tmp_path: Path):
-    result = invoke("check", str(tmp_path / "*.txt"))
+    result = invoke("check", "--json", str(tmp_path / "*.txt"))
     assert result.exit_code == 2
     assert "no files match" in result.stderr
+    assert [e["error"]["code"] for e in json.loads(result.stdout)] == ["file.unreadable"]
     result = invoke("check", str(tmp_path))
     assert result.exit_code == 2
     assert "no report files" in result.stderr

@@ -197,7 +197,7 @@ def expand_inputs(args: Sequence[str]) -> Iterator[tuple[str, GknbError | None]]
             empty = UnreadableFile(
                 "目录中没有报告文件（.txt/.md/.html/.htm）", "no report files (.txt/.md/.html/.htm) in directory", arg
             )
-        elif any(ch in arg for ch in "*?[") and not Path(arg).exists():
+        elif _is_pattern(arg):
             found = []
             for match in sorted(glob.glob(arg, recursive=True)):
                 found.extend(_reports_under(Path(match)) if Path(match).is_dir() else [match])
@@ -211,6 +211,11 @@ def expand_inputs(args: Sequence[str]) -> Iterator[tuple[str, GknbError | None]]
             if key not in seen:
                 seen.add(key)
                 yield path, None
+
+
+def _is_pattern(arg: str) -> bool:
+    """A glob pattern, unless a file of that very name exists (``[2021]报告.txt``)."""
+    return any(ch in arg for ch in "*?[") and not Path(arg).exists()
 
 
 def _reports_under(directory: Path) -> list[str]:
@@ -243,7 +248,7 @@ def _run(files: Sequence[str], as_json: bool, as_jsonl: bool, lang: str, *, show
     if as_json and as_jsonl:
         raise typer.BadParameter("--json 与 --jsonl 只能选一个 / choose either --json or --jsonl")
     inputs = list(expand_inputs(files))
-    single = len(files) == 1 and len(inputs) == 1 and inputs[0][0] == files[0] and not Path(files[0]).is_dir()
+    single = len(files) == 1 and not Path(files[0]).is_dir() and not _is_pattern(files[0])
     err = _console(stderr=True)
     out = _console()
     machine = as_json or as_jsonl
