@@ -192,7 +192,7 @@ def test_pipe_lines_between_cells_and_section_headings() -> None:
     section_2, section_3 = tables(document)
     # Each cell's text stands on its own line(s), its closing "|" on the next line: a label broken
     # over two lines is one cell.
-    assert texts(section_2)[:4] == [[""], ["信息内容"], ["本年新\n制作数量"], ["本年新\n公开数量"]]
+    assert texts(section_2)[:4] == [["第二十条第(一)项"], ["信息内容"], ["本年新\n制作数量"], ["本年新\n公开数量"]]
     assert section_2.rows[-1][0].where.line == 112
     # The section heading is never swallowed by a grid.
     by_line = {line.where.line: line.text for line in lines(document)}

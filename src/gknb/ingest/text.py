@@ -64,6 +64,8 @@ def text_to_blocks(text: str) -> list[Block]:
             grid = _tab_table(lines, start, end, table) if is_grid else None
         else:
             end, is_grid = _pipe_run(lines, start)
+            if is_grid and start - 1 >= emitted and _opens_with_cell_above(lines, start):
+                start -= 1  # that line is the grid's first cell, closed by this lone bar
             grid = _pipe_table(lines, start, end, table) if is_grid else None
         scanned = end
         if grid is not None:
@@ -134,6 +136,15 @@ def _pipe_run(lines: list[str], start: int) -> tuple[int, bool]:
     return end, pipe_lines >= 2
 
 
+def _opens_with_cell_above(lines: list[str], start: int) -> bool:
+    """A run that opens with a lone ``|`` closes a cell whose text is on the line above."""
+    above = lines[start - 1].strip() if start > 0 else ""
+    return (
+        lines[start].strip() == "|" and bool(above) and "|" not in above and _is_cell_text(above)
+        and not above.endswith(("。", "；", "：", ":"))
+    )
+
+
 def _is_cell_text(line: str) -> bool:
     """A line without ``|`` that may sit inside a pipe grid: short, not a section heading."""
     return len(line.strip()) <= _MAX_GAP_LINE_LENGTH and not _SECTION_HEADING.match(line)
@@ -158,12 +169,13 @@ def _pipe_table(lines: list[str], start: int, end: int, table: int) -> TableBloc
     its text starts on; its ``col`` is its place in that row.
     """
     kept = [n for n in range(start, end) if not (_MARKDOWN_RULE.match(lines[n]) and "-" in lines[n])]
+    run = [_without_opening_bar(lines[n]) for n in kept]
     offsets: list[int] = []
     position = 0
-    for n in kept:
+    for line in run:
         offsets.append(position)
-        position += len(lines[n]) + 1
-    text = "\n".join(_without_opening_bar(lines[n]) for n in kept)
+        position += len(line) + 1
+    text = "\n".join(run)
     pieces = text.split("|")
     if pieces and not pieces[-1].strip():
         pieces.pop()

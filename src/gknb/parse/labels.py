@@ -51,20 +51,28 @@ class LabelIndex:
         """The label a token's text stands for, or None. ``in_header``: no data row seen yet."""
         if not norm:
             return None
-        first, second = (self.header_exact, self.rows_exact) if in_header else (self.rows_exact, self.header_exact)
-        for table in (first, second):
-            hit = table.get(norm) or table.get(core(norm))
+        stripped = core(norm)
+        lookups = [(self.rows_exact, norm), (self.rows_exact, stripped), (self.header_exact, norm)]
+        if stripped == norm:  # header cells carry no numbering: "(六)其他" is no 其他 column
+            lookups.append((self.header_exact, stripped))
+        if in_header:
+            lookups.sort(key=lambda pair: pair[0] is not self.header_exact)
+        for table, text in lookups:
+            hit = table.get(text)
             if hit:
                 return hit
-        stripped = core(norm)
         # Junk before the label (PDF fragments of a neighbouring merged cell): "度办(二)部分公开…".
         for label_core, label in self.long_rows:
-            if len(label_core) >= 4 and norm.endswith(label_core) and len(norm) - len(label_core) <= 12:
+            if len(label_core) >= 4 and norm.endswith(label_core) and len(norm) - len(label_core) <= 16:
                 return label
         if len(stripped) >= MIN_PREFIX:
             for label_core, label in self.long_rows:
-                if label_core.startswith(stripped) or (len(label_core) >= 4 and stripped.startswith(label_core)
-                                                       and len(stripped) - len(label_core) <= 6):
+                if label_core.startswith(stripped):
+                    return label
+                rest = stripped[len(label_core):]
+                # Trailing junk (行政许可(件)) — but not a next label's numbering: (三)不予公开1.属于国…
+                if len(label_core) >= 4 and stripped.startswith(label_core) and len(rest) <= 6 \
+                        and not _NUMBERING.match(rest):
                     return label
         if fuzzy and len(stripped) >= MIN_FUZZY:
             best, best_ratio = None, 0.0

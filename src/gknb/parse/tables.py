@@ -79,6 +79,7 @@ class _Walker:
     def walk(self) -> None:
         current: str | None = None
         segment: Segment | None = None
+        pending: list[int] = []  # unrecognised text just seen: the first pieces of a wrapped label
         for i, tok in enumerate(self.tokens):
             if i in self.headings:
                 segment = None
@@ -92,19 +93,27 @@ class _Walker:
                     continue
                 index = self.indexes[current]
                 in_header = not self.seen_rows[current]
-                label = index.match(tok.norm, in_header=in_header)
+                label, first = index.match(tok.norm, in_header=in_header), i
+                for k in (1, 2):  # a label wrapped over lines: its pieces joined
+                    if label is not None or len(pending) < k:
+                        break
+                    joined = "".join(self.tokens[j].norm for j in pending[-k:]) + tok.norm
+                    label, first = index.match(joined, in_header=in_header), pending[-k]
                 if label is None and self._value_follows(i):
-                    label = index.match(tok.norm, in_header=in_header, fuzzy=True)
+                    label, first = index.match(tok.norm, in_header=in_header, fuzzy=True), i
                     if label is not None and label.kind == "row" and label.key in self.seen_rows[current]:
                         label = None
                 if label is None:
                     if segment is not None and _continues(segment, tok):
                         self.consumed.add(i)
+                    else:
+                        pending = [*pending[-2:], i]
                     continue
-                self.consumed.add(i)
+                self.consumed.update(range(first, i + 1))
+                pending = []
                 segment = None
                 if label.kind == "row":
-                    segment = Segment(current, label.key, tok, label)
+                    segment = Segment(current, label.key, self.tokens[first], label)
                     self.segments.append(segment)
                     self.seen_rows[current].add(label.key)
                 elif label.kind in ("column", "header", "caption", "group"):
@@ -112,6 +121,8 @@ class _Walker:
                 continue
             if current is None:
                 continue
+            if tok.kind != "gap":
+                pending = []
             if segment is not None:
                 segment.tokens.append(tok)
                 self.consumed.add(i)
@@ -236,12 +247,20 @@ def _windows(cells: list[Token | None], n: int) -> list[int]:
     return [s for s in range(max(0, lo), min(hi, len(cells) - n) + 1)]
 
 
-def _position_key(segment: Segment, cells: list[Token | None], start: int) -> tuple | None:
+def _same_row(a: Token, b: Token) -> bool:
+    if a.where.row is not None and b.where.row is not None:
+        return (a.where.table, a.where.row) == (b.where.table, b.where.row)
+    return a.where.line == b.where.line
+
+
+def _position_key(segment: Segment, cells: list[Token | None], start: int) -> tuple:
+    """Where a window starts, comparably across rows: the grid column of its first cell when the
+    row is printed on one grid row with its label, else its offset among the cells after the label."""
     first = cells[start] if start < len(cells) else None
-    label_col = segment.label.where.col if segment.label is not None else None
-    if first is None or first.where.col is None:
-        return ("offset", label_col, start)
-    return ("col", label_col, first.where.col)
+    label = segment.label
+    if first is None or label is None or first.where.col is None or not _same_row(label, first):
+        return ("offset", start)
+    return ("col", label.where.col, first.where.col)
 
 
 def fit(segment: Segment, n: int, stats: _GapStats) -> Fit:
@@ -327,7 +346,7 @@ class TableAssembler:
                     self.provenance[key] = where
 
     def score(self, keys: list[str], cells: tuple[Token | None, ...]) -> int:
-        """How many identities the candidate satisfies minus how many it breaks."""
+        """Minus the number of identities the candidate breaks (a blank breaks none: it is unknown)."""
         trial = dict(self.cells)
         for key, cell in zip(keys, cells, strict=True):
             trial[key] = cell.value if _printed(cell) else None
@@ -342,7 +361,7 @@ class TableAssembler:
                     continue
                 lhs = sum(trial[k] for k in eq.lhs)
                 rhs = sum(trial[k] for k in eq.rhs)
-                total += 1 if lhs == rhs else -1
+                total -= lhs != rhs
         return total
 
     def note(self, rule: str, keys: list[str], message: str, message_en: str, severity: str = "warning") -> None:
@@ -362,8 +381,16 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
     out = TableAssembler(fmt)
     stats = _measure_gaps([(s, len(out.row_keys(s.table, s.row))) for s in walker.segments if s.row])
 
-    # The bare numbers of a table printed without row labels (section 四: one row of 15 numbers).
-    segments = list(walker.segments)
+    # The bare numbers of a table printed without row labels (section 四: one row of 15 numbers),
+    # including when a header cell that names a row (复议后起诉) is followed by all of them.
+    segments = []
+    for seg in walker.segments:
+        values = sum(t.kind == "value" for t in seg.tokens)
+        whole = len(out.bare_keys(seg.table))
+        if seg.row and values > len(out.row_keys(seg.table, seg.row)) and values == whole:
+            walker.bare[seg.table] = seg.tokens
+            continue
+        segments.append(seg)
     for table in fmt.tables:
         bare = walker.bare[table.key]
         has_rows = any(s.table == table.key and any(t.kind == "value" for t in s.tokens) for s in segments)
@@ -429,7 +456,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         chosen = best[0]
         out.assign(keys, chosen, seg.label)
         missing = result.how == "short"
-        if len(distinct) == 1 and top > 0:
+        if len(distinct) == 1 and len(best) < len(result.candidates):
             out.note(
                 "parse.alignment_inferred", keys,
                 f"「{title}」一行{'缺印单元格' if missing else '单元格位置不明确'}，已按勾稽关系确定各数字所在列，请核对",
