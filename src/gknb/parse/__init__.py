@@ -34,8 +34,13 @@ def parse(document: Document) -> Report:
 
     norm_text = "".join(t.norm for t in tokens if t.kind == "text")
     has_tables = any(h in norm_text for h in _TABLE_HINTS)
-    mentions_disclosure = "信息公开" in norm_text or "政务公开" in norm_text
-    if not has_tables and not (headings and mentions_disclosure) and not _looks_like_report(meta.title):
+    # A report shows its tables, its title, or its structure (一、总体情况 is a report's own heading;
+    # a 公开指南 has 主动公开/依申请公开 headings too, but no 总体情况 and no 报告).
+    about_disclosure = "信息公开" in norm_text or "政务公开" in norm_text
+    structured = len(headings) >= 3 or (
+        about_disclosure and any(h.section == "overview" for h in headings) or "报告" in norm_text and headings
+    )
+    if not has_tables and not structured and not _looks_like_report(meta.title):
         raise NotAnnualReport(
             "不是政府信息公开工作年度报告：未找到年度报告的章节标题或统计表格",
             "not a government information disclosure annual report: no report sections or statistical tables found",

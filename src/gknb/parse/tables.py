@@ -126,7 +126,7 @@ class _Walker:
             if segment is not None:
                 segment.tokens.append(tok)
                 self.consumed.add(i)
-            elif tok.kind != "gap" or self.bare[current]:
+            else:
                 self.bare[current].append(tok)
                 self.consumed.add(i)
 
@@ -214,7 +214,9 @@ def _interpretations(segment: Segment, stats: _GapStats) -> list[list[Token | No
     gaps, cells = _gap_runs(segment)
     by_gaps: list[Token | None] = []
     if cells:
-        by_gaps.extend([None] * max(0, gaps[0] - stats.first))
+        # After a label, the usual label→cell gap; after a header row (bare numbers), a row break.
+        lead = stats.first if segment.label is not None else stats.last
+        by_gaps.extend([None] * max(0, gaps[0] - lead))
         for j, tok in enumerate(cells):
             by_gaps.append(tok)
             if j + 1 < len(cells):
@@ -224,7 +226,9 @@ def _interpretations(segment: Segment, stats: _GapStats) -> list[list[Token | No
         by_gaps.extend([None] * max(0, gaps[0] - stats.first - stats.last + stats.inner))
     values_only = [t for t in tokens if t.kind in ("value", "blank")]
     out: list[list[Token | None]] = []
-    for option in (with_ws, by_gaps, values_only):
+    # Whitespace-only lines are printed empty cells where a layout has them; else count gaps.
+    preferred = (with_ws, by_gaps) if len(with_ws) > len(values_only) else (by_gaps, with_ws)
+    for option in (*preferred, values_only):
         if option not in out:
             out.append(option)
     return out
@@ -267,9 +271,8 @@ def fit(segment: Segment, n: int, stats: _GapStats) -> Fit:
     """Place a segment's printed cells onto n columns (possibly several candidate ways)."""
     options = _interpretations(segment, stats)
     exact = [tuple(o) for o in options if len(o) == n]
-    if exact:
-        distinct = list({_signature(c): c for c in exact}.values())
-        return Fit(distinct, "exact" if len(distinct) == 1 else "ambiguous", None)
+    if exact:  # the most trusted reading that gives exactly the row's cells
+        return Fit([exact[0]], "exact")
     longer = sorted((o for o in options if len(o) > n), key=len)
     for cells in longer:
         starts = _windows(cells, n)
@@ -286,12 +289,13 @@ def fit(segment: Segment, n: int, stats: _GapStats) -> Fit:
         return Fit([tuple([None] * n)], "empty")
     if len(values) > n:
         return Fit([tuple(values[:n])], "extra")
+    # Fewer cells than columns: the missing ones go anywhere, most likely at the row's end
+    # (extraction drops trailing empty cells), so those placements come first.
+    base = max((o for o in options if len(o) < n), key=len)
     placements = []
-    for positions in combinations(range(n), len(values)):
-        row: list[Token | None] = [None] * n
-        for pos, tok in zip(positions, values, strict=True):
-            row[pos] = tok
-        placements.append(tuple(row))
+    for holes in combinations(range(n - 1, -1, -1), n - len(base)):
+        cells = iter(base)
+        placements.append(tuple(None if pos in holes else next(cells) for pos in range(n)))
         if len(placements) >= MAX_PLACEMENTS:
             break
     return Fit(placements, "short")
@@ -394,6 +398,8 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
     for table in fmt.tables:
         bare = walker.bare[table.key]
         has_rows = any(s.table == table.key and any(t.kind == "value" for t in s.tokens) for s in segments)
+        while bare and bare[-1].kind == "gap" and not bare[-1].whitespace:  # lines before the next section
+            bare.pop()
         if bare and not has_rows and any(t.kind == "value" for t in bare):
             segments.append(Segment(table.key, None, None, None, bare))
 
@@ -429,47 +435,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             pending.append((seg, keys, result))
 
     for seg, keys, result in pending:
-        title = _row_title(fmt, seg.table, seg.row)
-        chosen = None
-        if isinstance(result, _PriorFit):
-            counts = priors.get(seg.table, Counter())
-            ranked = sorted(range(len(result.candidates)), key=lambda j: -counts.get(result.keys[j], 0))
-            best = ranked[0]
-            if counts.get(result.keys[best], 0) > 0 and (
-                len(ranked) == 1 or counts.get(result.keys[ranked[1]], 0) < counts[result.keys[best]]
-            ):
-                chosen = result.candidates[best]
-                out.assign(keys, chosen, seg.label)
-                continue
-        if result.how == "extra":
-            out.assign(keys, result.candidates[0], seg.label)
-            out.note(
-                "parse.extra_values", keys,
-                f"「{title}」一行印出的数字多于应有的 {len(keys)} 个，已取前 {len(keys)} 个，请核对",
-                f"row '{title}' prints more numbers than its {len(keys)} cells; the first {len(keys)} were taken",
-            )
-            continue
-        scores = [out.score(keys, cand) for cand in result.candidates]
-        top = max(scores)
-        best = [c for c, s in zip(result.candidates, scores, strict=True) if s == top]
-        distinct = {_signature(c) for c in best}
-        chosen = best[0]
-        out.assign(keys, chosen, seg.label)
-        missing = result.how == "short"
-        if len(distinct) == 1 and len(best) < len(result.candidates):
-            out.note(
-                "parse.alignment_inferred", keys,
-                f"「{title}」一行{'缺印单元格' if missing else '单元格位置不明确'}，已按勾稽关系确定各数字所在列，请核对",
-                f"row '{title}': {'cells missing' if missing else 'cell positions unclear'}; "
-                "positions were inferred from the table's identities",
-            )
-        else:
-            out.note(
-                "parse.alignment_ambiguous", keys,
-                f"「{title}」一行{'缺印单元格' if missing else '单元格位置不明确'}，无法确定各数字所在列，请核对原文",
-                f"row '{title}': {'cells missing' if missing else 'cell positions unclear'}; "
-                "the column of each number could not be determined",
-            )
+        _resolve(out, fmt, seg, keys, result, priors.get(seg.table, Counter()))
 
     found: dict[str, int] = {}
     for table in fmt.tables:
@@ -487,6 +453,57 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
                 f"table '{table.title}': rows not found: " + ", ".join(r.key for r in missing),
             )
     return TablesResult(out.cells, out.printed, out.provenance, out.labels, out.findings, walker.consumed, found)
+
+
+def _structure(cells: tuple[Token | None, ...]) -> int:
+    """Layout evidence for a window: it opens a printed row and keeps to that row."""
+    printed = [c for c in cells if c is not None]
+    if not printed:
+        return 0
+    first = printed[0]
+    return int(first.row_start) + int(all(_same_row(first, c) for c in printed))
+
+
+def _resolve(out: TableAssembler, fmt: Format, seg: Segment, keys: list[str], result: Fit, prior: Counter) -> None:
+    """Choose among a segment's candidate placements: the table's usual window position, then the
+    identities, then the printed row structure; say so in a finding unless the layout decided."""
+    title = _row_title(fmt, seg.table, seg.row)
+    if isinstance(result, _PriorFit):
+        ranked = sorted(range(len(result.candidates)), key=lambda j: -prior.get(result.keys[j], 0))
+        top = prior.get(result.keys[ranked[0]], 0)
+        if top > 0 and (len(ranked) == 1 or prior.get(result.keys[ranked[1]], 0) < top):
+            out.assign(keys, result.candidates[ranked[0]], seg.label)
+            return
+    if result.how == "extra":
+        out.assign(keys, result.candidates[0], seg.label)
+        out.note(
+            "parse.extra_values", keys,
+            f"「{title}」一行印出的数字多于应有的 {len(keys)} 个，已取前 {len(keys)} 个，请核对",
+            f"row '{title}' prints more numbers than its {len(keys)} cells; the first {len(keys)} were taken",
+        )
+        return
+    scored = [(out.score(keys, c), _structure(c) if result.how != "short" else 0, c) for c in result.candidates]
+    best_identity = max(s for s, _, _ in scored)
+    by_identity = [(st, c) for s, st, c in scored if s == best_identity]
+    best_structure = max(st for st, _ in by_identity)
+    best = [c for st, c in by_identity if st == best_structure]
+    chosen = best[0]
+    out.assign(keys, chosen, seg.label)
+    unique = len({_signature(c) for c in best}) == 1
+    missing = result.how == "short"
+    what = ("缺印单元格", "cells missing") if missing else ("单元格位置不明确", "cell positions unclear")
+    if unique and len(by_identity) < len(scored):
+        out.note(
+            "parse.alignment_inferred", keys,
+            f"「{title}」一行{what[0]}，已按勾稽关系确定各数字所在列，请核对",
+            f"row '{title}': {what[1]}; positions were inferred from the table's identities",
+        )
+    elif not unique or missing:
+        out.note(
+            "parse.alignment_ambiguous", keys,
+            f"「{title}」一行{what[0]}，无法确定各数字所在列，请核对原文",
+            f"row '{title}': {what[1]}; the column of each number could not be determined",
+        )
 
 
 def signature_scores(tokens: list[Token], formats: list[Format]) -> dict[str, int]:

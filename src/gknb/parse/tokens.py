@@ -87,8 +87,11 @@ def _line_tokens(line: Line, block: int) -> list[Token]:
     if not raw.strip():
         return [Token("gap", "", "", line.where, False, True, whitespace=bool(raw), block=block)]
     if "\t" in raw.strip():
-        # A lone tab-delimited line: cells as delimited, indentation dropped.
-        fields = raw.strip().split("\t")
+        # A lone tab-delimited line: cells as delimited (a leading empty cell kept) — but a single
+        # field after tabs is indentation, not an empty cell before it.
+        fields = raw.rstrip().split("\t")
+        if sum(bool(f.strip()) for f in fields) < 2:
+            fields = raw.strip().split("\t")
         return [
             _cell_token(f, Provenance(line=line.where.line, col=i), True, i == 0, block)
             for i, f in enumerate(fields)
