@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "〝": '"', "〞": '"'})
@@ -12,6 +13,7 @@ _CN_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+\.)")
 _INNER_PUNCT = re.compile(r"[、,，;；:：。.]")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_label(text: str) -> str:
     """Fold a printed label to its comparison form.
 

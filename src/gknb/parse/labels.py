@@ -10,7 +10,7 @@ extraction, and near-misses (a character or two off), which are reported as labe
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cache
 from typing import Literal
@@ -46,9 +46,18 @@ class LabelIndex:
     rows_exact: dict[str, Label]
     header_exact: dict[str, Label]
     long_rows: list[tuple[str, Label]]  # (core, label) for prefix / suffix / fuzzy matching
+    memo: dict[tuple[str, bool, bool], Label | None] = field(default_factory=dict)
 
     def match(self, norm: str, *, in_header: bool, fuzzy: bool = False) -> Label | None:
         """The label a token's text stands for, or None. ``in_header``: no data row seen yet."""
+        key = (norm, in_header, fuzzy)
+        if key not in self.memo:
+            if len(self.memo) > 50_000:
+                self.memo.clear()
+            self.memo[key] = self._match(norm, in_header, fuzzy)
+        return self.memo[key]
+
+    def _match(self, norm: str, in_header: bool, fuzzy: bool) -> Label | None:
         if not norm:
             return None
         stripped = core(norm)

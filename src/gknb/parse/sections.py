@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from ..formats import Section
 from ..text import normalize_label
@@ -30,6 +31,7 @@ class Heading:
     rest: str  # text after the heading on the same line (reports flattened to one line)
 
 
+@cache
 def _names(section: Section) -> tuple[str, ...]:
     return tuple(normalize_label(t) for t in (section.title, *section.aliases, *section.keywords))
 

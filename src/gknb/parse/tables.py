@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import combinations
 
 from ..document import Provenance
-from ..formats import Format
+from ..formats import FORMATS, Equation, Format
 from ..report import Finding, Value
 from ..text import normalize_label
 from .labels import Label, LabelIndex, core, label_index
@@ -312,28 +313,49 @@ class _PriorFit(Fit):
 # ---------------------------------------------------------------- the whole tables
 
 
+@cache
+def _cell_keys(version: str) -> tuple[str, ...]:
+    return tuple(FORMATS[version].cell_keys())
+
+
+@cache
+def _equations_of(version: str) -> dict[str, list[Equation]]:
+    """Cell key → the identities it takes part in."""
+    equations: dict[str, list[Equation]] = {}
+    for eq in FORMATS[version].identities():
+        for key in eq.cells:
+            equations.setdefault(key, []).append(eq)
+    return equations
+
+
+@cache
+def _row_keys(version: str, table: str, row: str) -> list[str]:
+    block = FORMATS[version].table(table).block_of(row)
+    return [f"{table}.{row}.{c.key}" for c in block.columns]
+
+
+@cache
+def _table_keys(version: str, table: str) -> list[str]:
+    return [key for key, *_ in FORMATS[version].table(table).cells()]
+
+
 class TableAssembler:
     """Assigns every segment's cells to canonical keys and records how sure each row is."""
 
     def __init__(self, fmt: Format):
         self.fmt = fmt
-        self.info = fmt.cell_info()
-        self.cells: dict[str, Value] = dict.fromkeys(fmt.cell_keys())
+        self.cells: dict[str, Value] = dict.fromkeys(_cell_keys(fmt.version))
         self.printed: dict[str, str] = {}
         self.provenance: dict[str, Provenance] = {}
         self.labels: dict[str, str] = {}
         self.findings: list[Finding] = []
-        self.equations_of: dict[str, list] = {}
-        for eq in fmt.identities():
-            for key in eq.cells:
-                self.equations_of.setdefault(key, []).append(eq)
+        self.equations_of = _equations_of(fmt.version)
 
     def row_keys(self, table: str, row: str) -> list[str]:
-        block = self.fmt.table(table).block_of(row)
-        return [f"{table}.{row}.{c.key}" for c in block.columns]
+        return _row_keys(self.fmt.version, table, row)
 
     def bare_keys(self, table: str) -> list[str]:
-        return [key for key, *_ in self.fmt.table(table).cells()]
+        return _table_keys(self.fmt.version, table)
 
     def assign(self, keys: list[str], cells: tuple[Token | None, ...], label: Token | None) -> None:
         for key, cell in zip(keys, cells, strict=True):

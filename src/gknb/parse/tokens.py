@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Literal
 
 from ..document import Document, Line, Provenance, TableBlock
@@ -53,17 +54,24 @@ def parse_number(text: str) -> int | Decimal | None:
         return None
 
 
-def _cell_token(text: str, where: Provenance, grid: bool, row_start: bool, block: int) -> Token:
+@lru_cache(maxsize=1 << 16)
+def _classify(text: str) -> tuple[TokenKind, str, str, int | Decimal | None]:
+    """What a piece of printed text is: (kind, stripped text, comparison form, value)."""
     stripped = text.strip()
     if not stripped:
-        return Token("blank", "", "", where, grid, row_start, block=block)
+        return "blank", "", "", None
     folded = unicodedata.normalize("NFKC", stripped)
     if folded in _DASH:
-        return Token("blank", stripped, "", where, grid, row_start, block=block)
+        return "blank", stripped, "", None
     value = parse_number(folded)
     if value is not None:
-        return Token("value", stripped, "", where, grid, row_start, value, block=block)
-    return Token("text", stripped, normalize_label(stripped), where, grid, row_start, block=block)
+        return "value", stripped, "", value
+    return "text", stripped, normalize_label(stripped), None
+
+
+def _cell_token(text: str, where: Provenance, grid: bool, row_start: bool, block: int) -> Token:
+    kind, stripped, norm, value = _classify(text)
+    return Token(kind, stripped, norm, where, grid, row_start, value, block=block)
 
 
 def _section_break() -> re.Pattern[str]:
