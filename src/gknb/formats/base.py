@@ -49,6 +49,7 @@ class Block:
     caption: str | None = None
     caption_aliases: tuple[str, ...] = ()
     header_labels: tuple[str, ...] = ()  # printed header cells that are not columns (信息内容, 申请人情况 …)
+    extra_columns: tuple[str, ...] = ()  # columns some reports insert (小计): read past, never stored
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,7 @@ def requests_table(other_rows: tuple[Row, ...], group_labels: tuple[str, ...]) -
                 columns=REQUEST_COLUMNS,
                 rows=REQUEST_ROWS_BEFORE + other_rows + REQUEST_ROWS_AFTER,
                 header_labels=REQUESTS_HEADER,
+                extra_columns=("小计", "法人或其他组织小计"),
             ),
         ),
         group_labels=(OUTCOMES_GROUP, W, U, D, *group_labels),

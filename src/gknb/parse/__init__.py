@@ -7,6 +7,8 @@ version the tables follow (its distinctive labels; the year breaks ties) → the
 
 from __future__ import annotations
 
+import unicodedata
+
 from ..document import Document, Line
 from ..errors import NotAnnualReport
 from ..formats import FORMATS, Format, format_for_year
@@ -129,7 +131,8 @@ def _section_text(
     heading = next(h for h in headings if h.section == key)
     parts: list[str] = []
     if heading.rest:
-        parts.append(_printed_rest(tokens[start].text, heading.rest))
+        norm = tokens[start].norm
+        parts.append(_printed_rest(tokens[start].text, norm[: len(norm) - len(heading.rest)]))
     blocks_seen: set[int] = set()
     table_blocks = {tokens[i].block for i in consumed if start < i < end}
     for i in range(start + 1, end):
@@ -147,13 +150,13 @@ def _section_text(
     return "\n".join(p for p in parts if p)
 
 
-def _printed_rest(printed: str, rest_norm: str) -> str:
-    """The printed text after a heading that shares its line with the section's first sentence."""
-    keep = len(rest_norm)
-    count = 0
-    for pos in range(len(printed) - 1, -1, -1):
-        if not printed[pos].isspace():
-            count += 1
-        if count == keep:
+def _printed_rest(printed: str, heading_norm: str) -> str:
+    """The printed text after a heading that shares its line with the section's first sentence:
+    walk the printed line until every character of the heading's comparison form is consumed."""
+    j = 0
+    for pos, char in enumerate(printed):
+        if j >= len(heading_norm):
             return printed[pos:].strip()
-    return printed.strip()
+        if unicodedata.normalize("NFKC", char) == heading_norm[j]:
+            j += 1
+    return ""

@@ -18,7 +18,7 @@ from typing import Literal
 from ..formats import FORMATS, Table
 from ..text import normalize_label
 
-LabelKind = Literal["row", "group", "column", "caption", "header"]
+LabelKind = Literal["row", "group", "column", "caption", "header", "extra"]
 
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|\d+\.|\d+(?=[^\d.]))")
 MIN_PREFIX = 6  # shortest fragment accepted as the start of a wrapped label
@@ -124,6 +124,8 @@ def label_index(version: str, table_key: str) -> LabelIndex:
                 add(header, printed, "caption", str(block_index), official, short_core=False)
         for text in block.header_labels:
             add(header, text, "header", normalize_label(text), normalize_label(text), short_core=True)
+        for text in block.extra_columns:
+            add(header, text, "extra", normalize_label(text), normalize_label(text), short_core=True)
         for col in block.columns:
             official = normalize_label(col.label)
             for printed in (col.label, *col.aliases):

@@ -23,7 +23,7 @@ from functools import cache
 from itertools import combinations
 
 from ..document import Provenance
-from ..formats import FORMATS, Equation, Format
+from ..formats import FORMATS, Equation, Format, Table
 from ..report import Finding, Value
 from ..text import normalize_label
 from .labels import Label, LabelIndex, core, label_index
@@ -76,6 +76,9 @@ class _Walker:
         self.bare: dict[str, list[Token]] = {t.key: [] for t in fmt.tables}
         self.consumed: set[int] = set()
         self.seen_rows: dict[str, set[str]] = {t.key: set() for t in fmt.tables}
+        # Inserted columns (小计) seen in a table's header, by the official column printed before each.
+        self.extra_after: dict[str, list[str | None]] = {t.key: [] for t in fmt.tables}
+        self.last_column: dict[str, str | None] = {t.key: None for t in fmt.tables}
 
     def walk(self) -> None:
         current: str | None = None
@@ -117,8 +120,12 @@ class _Walker:
                     segment = Segment(current, label.key, self.tokens[first], label)
                     self.segments.append(segment)
                     self.seen_rows[current].add(label.key)
-                elif label.kind in ("column", "header", "caption", "group"):
-                    self.bare[current] = []
+                    continue
+                self.bare[current] = []
+                if label.kind == "column" and in_header:
+                    self.last_column[current] = label.key
+                elif label.kind == "extra" and in_header:
+                    self.extra_after[current].append(self.last_column[current])
                 continue
             if current is None:
                 continue
@@ -268,8 +275,16 @@ def _position_key(segment: Segment, cells: list[Token | None], start: int) -> tu
     return ("col", label.where.col, first.where.col)
 
 
-def fit(segment: Segment, n: int, stats: _GapStats) -> Fit:
-    """Place a segment's printed cells onto n columns (possibly several candidate ways)."""
+def fit(segment: Segment, n: int, stats: _GapStats, inserted: tuple[int, ...] = ()) -> Fit:
+    """Place a segment's printed cells onto n columns (possibly several candidate ways).
+
+    ``inserted``: positions of columns the report adds to the official ones (小计), dropped from a
+    reading that holds them too."""
+    if inserted:
+        wide = fit(segment, n + len(inserted), stats)
+        if wide.how in ("exact", "window", "prior"):
+            wide.candidates = [tuple(c for j, c in enumerate(cand) if j not in inserted) for cand in wide.candidates]
+            return wide
     options = _interpretations(segment, stats)
     exact = [tuple(o) for o in options if len(o) == n]
     if exact:  # the most trusted reading that gives exactly the row's cells
@@ -425,6 +440,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         if bare and not has_rows and any(t.kind == "value" for t in bare):
             segments.append(Segment(table.key, None, None, None, bare))
 
+    inserted = {t.key: _inserted_positions(t, walker.extra_after[t.key]) for t in fmt.tables}
     first_seen: set[tuple[str, str | None]] = set()
     pending: list[tuple[Segment, list[str], Fit]] = []
     priors: dict[str, Counter] = {}
@@ -433,7 +449,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         if ident in first_seen:
             continue
         keys = out.row_keys(seg.table, seg.row) if seg.row else out.bare_keys(seg.table)
-        result = fit(seg, len(keys), stats)
+        result = fit(seg, len(keys), stats, inserted.get(seg.table, ()) if seg.row else ())
         if seg.row is not None and result.how == "empty" and any(
             s.table == seg.table and s.row == seg.row and any(t.kind == "value" for t in s.tokens)
             for s in segments if s is not seg
@@ -475,6 +491,18 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
                 f"table '{table.title}': rows not found: " + ", ".join(r.key for r in missing),
             )
     return TablesResult(out.cells, out.printed, out.provenance, out.labels, out.findings, walker.consumed, found)
+
+
+def _inserted_positions(table: Table, after: list[str | None]) -> tuple[int, ...]:
+    """Where a report's inserted columns sit among a row's printed cells (single-block tables)."""
+    if not after or len(table.blocks) != 1:
+        return ()
+    columns = [c.key for c in table.blocks[0].columns]
+    positions: list[int] = []
+    for previous in after:
+        official = columns.index(previous) + 1 if previous in columns else len(columns) - 1
+        positions.append(official + len(positions))
+    return tuple(sorted(positions))
 
 
 def _structure(cells: tuple[Token | None, ...]) -> int:

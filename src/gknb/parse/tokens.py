@@ -21,10 +21,11 @@ from ..text import normalize_label
 TokenKind = Literal["value", "blank", "text", "gap"]
 
 _NUMBER = r"[+\-]?\d[\d,]*(?:\.\d+)?"
-_UNIT = r"(?:万元|元|件|条|个|项|次|起|宗)?"
+_UNIT = r"(?:万元|万|元|件|条|个|项|次|起|宗)?"
 VALUE_RE = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*{_UNIT}\s*$")
-# A line that ends in space-separated numbers: "label 0 0 0" (PDF text) or "0 0 0".
-_TRAILING_NUMBERS = re.compile(rf"(?:^|\s)((?:{_NUMBER}{_UNIT})(?:\s+{_NUMBER}{_UNIT})*)\s*$")
+# A line that ends in space-separated cells: "label 0 0 0" (PDF text), "0 0 0", dashes for empty cells.
+_CELL = rf"(?:{_NUMBER}{_UNIT}|[-—–－/]{{1,2}})"
+_TRAILING_NUMBERS = re.compile(rf"(?:^|\s)({_CELL}(?:\s+{_CELL})*)\s*$")
 # Printed markers meaning "nothing here": a dash, a slash, 无.
 _DASH = {"-", "—", "–", "－", "/", "／", "无", "——", "\\", "--"}
 
