@@ -169,7 +169,8 @@ def _pipe_table(lines: list[str], start: int, end: int, table: int) -> TableBloc
     its text starts on; its ``col`` is its place in that row.
     """
     kept = [n for n in range(start, end) if not (_MARKDOWN_RULE.match(lines[n]) and "-" in lines[n])]
-    run = [_without_opening_bar(lines[n]) for n in kept]
+    markdown = len(kept) < end - start  # a rule row: rows open with a bar that opens no cell
+    run = [_without_opening_bar(lines[n]) if markdown else lines[n] for n in kept]
     offsets: list[int] = []
     position = 0
     for line in run:

@@ -112,6 +112,7 @@ class _Walker:
                         self.consumed.add(i)
                     else:
                         pending = [*pending[-2:], i]
+                        self.bare[current] = []  # prose or header debris: bare numbers start after it
                     continue
                 self.consumed.update(range(first, i + 1))
                 pending = []
