@@ -295,6 +295,8 @@ def fit(segment: Segment, n: int, stats: _GapStats, inserted: tuple[int, ...] = 
         starts = _windows(cells, n)
         if not starts:
             continue
+        if segment.label is None:  # bare numbers after a header: padding precedes them, so right first
+            starts.reverse()
         windows = [tuple(cells[s : s + n]) for s in starts]
         keys = [_position_key(segment, cells, s) for s in starts]
         distinct = {_signature(w) for w in windows}
