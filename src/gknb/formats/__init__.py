@@ -6,7 +6,7 @@ Adding a format version means adding one module with a ``FORMAT`` declaration an
 from __future__ import annotations
 
 from . import v2019, v2021
-from .base import Block, Column, Equation, Format, IdentityRule, Row, Section, Table
+from .base import Block, Column, Equation, Format, HeaderCell, IdentityRule, Layout, Row, Section, Table
 
 FORMATS: dict[str, Format] = {f.version: f for f in (v2021.FORMAT, v2019.FORMAT)}
 TEMPLATES = ("2021", "2019", "pre2019", "unknown")
@@ -23,6 +23,7 @@ def format_for_year(year: int | None) -> Format | None:
 
 
 __all__ = [
-    "FORMATS", "TEMPLATES", "Block", "Column", "Equation", "Format", "IdentityRule", "Row", "Section", "Table",
+    "FORMATS", "TEMPLATES", "Block", "Column", "Equation", "Format", "HeaderCell", "IdentityRule", "Layout", "Row",
+    "Section", "Table",
     "format_for_year",
 ]

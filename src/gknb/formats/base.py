@@ -41,6 +41,42 @@ class Row:
 
 
 @dataclass(frozen=True)
+class HeaderCell:
+    """One printed header cell of the official grid, with the grid rows/columns it spans."""
+
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a block is printed in the official grid: what the renderers draw, declared as data.
+
+    ``header`` rows come above the data (after the caption row, if any) and span the block's whole
+    width. The ``stub`` label columns hold each row's group labels and own label: a group cell spans
+    the rows under it (``subgroups`` nests a group in a parent group, e.g. （三）不予公开 in
+    三、本年度办理结果) and a row's own label spans the stub columns its groups leave free.
+    ``spans`` gives the grid columns each value column spans (1 each when empty). A ``transposed``
+    block prints its rows side by side as column groups, all values on a single grid row (section 四).
+    """
+
+    header: tuple[tuple[HeaderCell, ...], ...]
+    stub: int = 1
+    spans: tuple[int, ...] = ()
+    subgroups: tuple[tuple[str, str], ...] = ()  # (group label, parent group label)
+    transposed: bool = False
+
+    def span(self, index: int) -> int:
+        """Grid columns value column ``index`` spans."""
+        return self.spans[index] if self.spans else 1
+
+    def parent(self, group: str) -> str | None:
+        """The group a row group is nested in, if any."""
+        return dict(self.subgroups).get(group)
+
+
+@dataclass(frozen=True)
 class Block:
     """A rectangular part of a table: its caption (if printed), its columns and its rows."""
 
@@ -50,6 +86,7 @@ class Block:
     caption_aliases: tuple[str, ...] = ()
     header_labels: tuple[str, ...] = ()  # printed header cells that are not columns (信息内容, 申请人情况 …)
     extra_columns: tuple[str, ...] = ()  # columns some reports insert (小计): read past, never stored
+    layout: Layout | None = None  # the official grid (header cells with spans); used by the renderers
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ Both notices print the same section titles, the same applicant columns, the same
 
 from __future__ import annotations
 
-from .base import Block, Column, IdentityRule, Row, Section, Table
+from .base import Block, Column, HeaderCell, IdentityRule, Layout, Row, Section, Table
 
 SECTIONS = (
     Section(
@@ -111,6 +111,39 @@ REQUEST_ROWS_AFTER = (
 )
 
 
+INFO = "信息内容"
+DISCLOSURE_WIDTH = 3  # value columns of the section 二 grid: the widest sub-table (第（一）项)
+
+
+def disclosure_layout(columns: tuple[Column, ...]) -> Layout:
+    """A section 二 sub-table: 信息内容 and its columns, the last one widened to the grid's width."""
+    spans = (1,) * (len(columns) - 1) + (DISCLOSURE_WIDTH - len(columns) + 1,)
+    header = (HeaderCell(INFO), *(HeaderCell(c.label, colspan=n) for c, n in zip(columns, spans, strict=True)))
+    return Layout(header=(header,), stub=1, spans=spans)
+
+
+def disclosure_block(caption: str, columns: tuple[Column, ...], rows: tuple[Row, ...]) -> Block:
+    """A captioned section 二 sub-table (第二十条第（…）项) with its 信息内容 header."""
+    return Block(columns=columns, rows=rows, caption=caption, header_labels=(INFO,), layout=disclosure_layout(columns))
+
+
+def requests_layout(group_labels: tuple[str, ...]) -> Layout:
+    """Section 三: the 3×3 勾稽关系 note, 申请人情况 over 7 columns, 法人或其他组织 over 5;
+    three label columns, the outcome groups nested in 三、本年度办理结果."""
+    note, applicants, organisations = REQUESTS_HEADER
+    first, *orgs, total = REQUEST_COLUMNS
+    return Layout(
+        header=(
+            (HeaderCell(note, rowspan=3, colspan=3), HeaderCell(applicants, colspan=len(REQUEST_COLUMNS))),
+            (HeaderCell(first.label, rowspan=2), HeaderCell(organisations, colspan=len(orgs)),
+             HeaderCell(total.label, rowspan=2)),
+            tuple(HeaderCell(c.label) for c in orgs),
+        ),
+        stub=3,
+        subgroups=tuple((g, OUTCOMES_GROUP) for g in (W, U, D, *group_labels)),
+    )
+
+
 def requests_table(other_rows: tuple[Row, ...], group_labels: tuple[str, ...]) -> Table:
     """Section 三 with the format's own （六）其他处理 rows."""
     return Table(
@@ -121,6 +154,7 @@ def requests_table(other_rows: tuple[Row, ...], group_labels: tuple[str, ...]) -
                 rows=REQUEST_ROWS_BEFORE + other_rows + REQUEST_ROWS_AFTER,
                 header_labels=REQUESTS_HEADER,
                 extra_columns=("小计", "法人或其他组织小计"),
+                layout=requests_layout(group_labels),
             ),
         ),
         group_labels=(OUTCOMES_GROUP, W, U, D, *group_labels),
@@ -134,18 +168,26 @@ REVIEW_COLUMNS = (
     Column("pending", "尚未审结"),
     Column("total", "总计"),
 )
+LITIGATION = "行政诉讼"
+REVIEW_ROWS = (
+    Row("review", "行政复议"),
+    Row("litigation_direct", "未经复议直接起诉", group=LITIGATION),
+    Row("litigation_after_review", "复议后起诉", group=LITIGATION),
+)
+REVIEW_LAYOUT = Layout(  # the two-level header: 行政复议 (5) | 行政诉讼 (10) over its two kinds
+    header=(
+        (HeaderCell(REVIEW_ROWS[0].label, colspan=5), HeaderCell(LITIGATION, colspan=10)),
+        (*(HeaderCell(c.label, rowspan=2) for c in REVIEW_COLUMNS),
+         *(HeaderCell(r.label, colspan=len(REVIEW_COLUMNS)) for r in REVIEW_ROWS[1:])),
+        tuple(HeaderCell(c.label) for _ in REVIEW_ROWS[1:] for c in REVIEW_COLUMNS),
+    ),
+    stub=0,
+    transposed=True,
+)
 REVIEW_TABLE = Table(
     "review", "review", "政府信息公开行政复议、行政诉讼情况",
     blocks=(
-        Block(
-            columns=REVIEW_COLUMNS,
-            rows=(
-                Row("review", "行政复议"),
-                Row("litigation_direct", "未经复议直接起诉", group="行政诉讼"),
-                Row("litigation_after_review", "复议后起诉", group="行政诉讼"),
-            ),
-            header_labels=("行政诉讼",),
-        ),
+        Block(columns=REVIEW_COLUMNS, rows=REVIEW_ROWS, header_labels=(LITIGATION,), layout=REVIEW_LAYOUT),
     ),
 )
 

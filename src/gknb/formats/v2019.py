@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from .base import Block, Column, Format, Row, Table
-from .common import REVIEW_TABLE, SECTIONS, identity_rules, requests_table
+from .base import Column, Format, Row, Table
+from .common import REVIEW_TABLE, SECTIONS, disclosure_block, identity_rules, requests_table
 
-INFO = "信息内容"
 PREV_ITEMS = Column("prev_items", "上一年项目数量")
 CHANGE = Column("change", "本年增/减", aliases=("本年增减", "本年增/减数量"), kind="signed")
 DECISIONS = Column("decisions", "处理决定数量", aliases=("本年处理决定数量",))
@@ -18,37 +17,29 @@ PUBLISHING = (
 DISCLOSURE = Table(
     "disclosure", "disclosure", "主动公开政府信息情况",
     blocks=(
-        Block(
-            caption="第二十条第（一）项", columns=PUBLISHING,
+        disclosure_block(
+            "第二十条第（一）项", columns=PUBLISHING,
             rows=(
                 Row("regulations", "规章"),
                 Row("normative_docs", "规范性文件", aliases=("行政规范性文件",)),
             ),
-            header_labels=(INFO,),
         ),
-        Block(
-            caption="第二十条第（五）项", columns=(PREV_ITEMS, CHANGE, DECISIONS),
+        disclosure_block(
+            "第二十条第（五）项", columns=(PREV_ITEMS, CHANGE, DECISIONS),
             rows=(Row("licensing", "行政许可"), Row("other_services", "其他对外管理服务事项")),
-            header_labels=(INFO,),
         ),
-        Block(
-            caption="第二十条第（六）项", columns=(PREV_ITEMS, CHANGE, DECISIONS),
+        disclosure_block(
+            "第二十条第（六）项", columns=(PREV_ITEMS, CHANGE, DECISIONS),
             rows=(Row("punishment", "行政处罚"), Row("coercion", "行政强制")),
-            header_labels=(INFO,),
         ),
-        Block(
-            caption="第二十条第（八）项", columns=(PREV_ITEMS, CHANGE),
-            rows=(Row("fees", "行政事业性收费"),),
-            header_labels=(INFO,),
-        ),
-        Block(
-            caption="第二十条第（九）项",
+        disclosure_block("第二十条第（八）项", columns=(PREV_ITEMS, CHANGE), rows=(Row("fees", "行政事业性收费"),)),
+        disclosure_block(
+            "第二十条第（九）项",
             columns=(
                 Column("items", "采购项目数量"),
                 Column("amount", "采购总金额", kind="money", aliases=("采购总金额（万元）", "采购总金额（单位：万元）")),
             ),
             rows=(Row("procurement", "政府集中采购"),),
-            header_labels=(INFO,),
         ),
     ),
 )

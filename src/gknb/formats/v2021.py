@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from .base import Block, Column, Format, Row, Table
-from .common import REVIEW_TABLE, SECTIONS, identity_rules, requests_table
+from .base import Column, Format, Row, Table
+from .common import REVIEW_TABLE, SECTIONS, disclosure_block, identity_rules, requests_table
 
-INFO = "信息内容"
 DECISIONS = Column("decisions", "本年处理决定数量", aliases=("本年处理决定数",))
 
 DISCLOSURE = Table(
     "disclosure", "disclosure", "主动公开政府信息情况",
     blocks=(
-        Block(
-            caption="第二十条第（一）项",
+        disclosure_block(
+            "第二十条第（一）项",
             columns=(
                 Column("made", "本年制发件数", aliases=("本年制发数量",)),
                 Column("repealed", "本年废止件数", aliases=("本年废止数量",)),
@@ -22,17 +21,14 @@ DISCLOSURE = Table(
                 Row("regulations", "规章"),
                 Row("normative_docs", "行政规范性文件", aliases=("规范性文件",)),
             ),
-            header_labels=(INFO,),
         ),
-        Block(caption="第二十条第（五）项", columns=(DECISIONS,), rows=(Row("licensing", "行政许可"),),
-              header_labels=(INFO,)),
-        Block(
-            caption="第二十条第（六）项", columns=(DECISIONS,),
+        disclosure_block("第二十条第（五）项", columns=(DECISIONS,), rows=(Row("licensing", "行政许可"),)),
+        disclosure_block(
+            "第二十条第（六）项", columns=(DECISIONS,),
             rows=(Row("punishment", "行政处罚"), Row("coercion", "行政强制")),
-            header_labels=(INFO,),
         ),
-        Block(
-            caption="第二十条第（八）项",
+        disclosure_block(
+            "第二十条第（八）项",
             columns=(
                 Column(
                     "amount", "本年收费金额（单位：万元）", kind="money",
@@ -40,7 +36,6 @@ DISCLOSURE = Table(
                 ),
             ),
             rows=(Row("fees", "行政事业性收费"),),
-            header_labels=(INFO,),
         ),
     ),
 )
