@@ -14,7 +14,11 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where something came from: a 1-based source line, and/or a table position, page and bbox."""
+    """Where something came from: a 1-based source line, and/or a table position, page and bbox.
+
+    ``bbox`` is ``(x0, y0, x1, y1)`` in points from the page's top-left corner. ``confidence`` is the
+    least recognition score (0–1) of the characters read there by OCR; None when read from text.
+    """
 
     line: int | None = None
     table: int | None = None
@@ -22,6 +26,7 @@ class Provenance:
     col: int | None = None
     page: int | None = None
     bbox: tuple[float, float, float, float] | None = None
+    confidence: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items() if v is not None}

@@ -1,0 +1,460 @@
+"""Positioned glyphs and ruling lines of pages → blocks: the layout shared by the PDF and OCR readers.
+
+Input per page: glyphs (a character with its box, from a PDF text layer or from OCR, with OCR's
+confidence) and ruling lines (horizontal and vertical segments: stroked paths, thin filled rectangles,
+or lines found on a page image). Coordinates are points, origin at the page's top-left corner.
+
+* Ruled tables: the rulings that touch each other form a table; the distinct x of its vertical lines
+  and y of its horizontal lines cut it into elementary cells, and neighbouring elementary cells not
+  separated by a drawn border are one merged cell. Each cell appears once, at its top-left, with its
+  true grid column and its spans (``TableBlock(separator="pdf")``). A cell's text is its glyphs in
+  reading order, lines inside the cell joined (no space between two CJK characters).
+* A table that ends a page and one that starts the next page with the same left and right edges are
+  one table: a row broken by the page is fused again, and a row label split by the page (one part
+  empty) becomes one cell spanning both parts.
+* Text outside tables: one ``Line`` per printed line, a space where glyphs are visibly apart (so a
+  table without rulings reads ``label 0 0 0``).
+* Page headers and footers are dropped: lines in the top or bottom margin that repeat on several
+  pages (digits ignored), and page numbers (``第 N 页``, ``- N -``, ``N / M``, a bare number).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ..document import Block, GridCell, Line, Provenance, TableBlock
+
+__all__ = ["Glyph", "PageContent", "Ruling", "pages_to_blocks"]
+
+_TOL = 2.5  # points: rulings closer than this are one position; a border may miss a corner by this
+_MIN_CELL = 3.0  # points: grid rows/columns thinner than this are double borders, not cells
+_MARGIN = 0.09  # share of the page height where headers and footers live
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-—–－\s]*\d{1,4}[-—–－\s]*|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4}|(?:page\s*)?\d{1,4}\s*of\s*\d{1,4}|共\s*\d{1,4}\s*页\s*第\s*\d{1,4}\s*页)$",
+    re.IGNORECASE,
+)
+_NUMERIC = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Glyph:
+    """One printed character (or a space) and its box; ``confidence`` from OCR, None from a text layer."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: float | None = None
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+@dataclass(frozen=True, slots=True)
+class Ruling:
+    """A drawn horizontal (``pos`` = y, from ``start`` to ``end`` in x) or vertical line."""
+
+    horizontal: bool
+    pos: float
+    start: float
+    end: float
+
+
+@dataclass
+class PageContent:
+    """What one page prints: its size, glyphs and rulings (1-based ``number``)."""
+
+    number: int
+    width: float
+    height: float
+    glyphs: list[Glyph] = field(default_factory=list)
+    rulings: list[Ruling] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- text runs and lines
+
+
+@dataclass
+class _Run:
+    """Glyphs on one printed line, left to right."""
+
+    glyphs: list[Glyph]
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        gs = [g for g in self.glyphs if g.text.strip()]
+        return (min(g.x0 for g in gs), min(g.y0 for g in gs), max(g.x1 for g in gs), max(g.y1 for g in gs))
+
+    def text(self) -> str:
+        out: list[str] = []
+        previous: Glyph | None = None
+        space = False
+        for glyph in self.glyphs:
+            if not glyph.text.strip():
+                space = True
+                continue
+            if previous is not None:
+                height = max(min(glyph.y1 - glyph.y0, previous.y1 - previous.y0), 1.0)
+                if space or glyph.x0 - previous.x1 > 0.35 * height:
+                    out.append(" ")
+            out.append(glyph.text)
+            previous, space = glyph, False
+        return "".join(out)
+
+    def confidence(self) -> float | None:
+        scores = [g.confidence for g in self.glyphs if g.confidence is not None and g.text.strip()]
+        return min(scores) if scores else None
+
+
+def _runs(glyphs: Iterable[Glyph]) -> list[_Run]:
+    """Glyphs grouped into printed lines (vertical overlap with the line's first glyph), top to bottom."""
+    lines: list[list[Glyph]] = []
+    for glyph in sorted(glyphs, key=lambda g: (g.cy, g.x0)):
+        if lines:
+            first = lines[-1][0]
+            overlap = min(first.y1, glyph.y1) - max(first.y0, glyph.y0)
+            if overlap > 0.5 * min(first.y1 - first.y0, glyph.y1 - glyph.y0) or not glyph.text.strip():
+                lines[-1].append(glyph)
+                continue
+        if glyph.text.strip():
+            lines.append([glyph])
+    return [_Run(sorted(line, key=lambda g: g.x0)) for line in lines]
+
+
+def _wide(char: str) -> bool:
+    return char >= "\u2e80"
+
+
+def _join_lines(texts: list[str]) -> str:
+    """The lines of one cell as one text: no space between two CJK characters, else one space."""
+    out = ""
+    for text in texts:
+        text = text.strip()
+        if not text:
+            continue
+        if out and not (_wide(out[-1]) and _wide(text[0])):
+            out += " "
+        out += text
+    return out
+
+
+# ----------------------------------------------------------------------------- rulings → tables
+
+
+def _cluster(values: Iterable[float], tol: float = _TOL) -> list[float]:
+    """Sorted positions with those closer than ``tol`` (chained) replaced by their mean."""
+    groups: list[list[float]] = []
+    for v in sorted(values):
+        if groups and v - groups[-1][-1] <= tol:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return [sum(g) / len(g) for g in groups]
+
+
+def _merge(rulings: list[Ruling]) -> list[Ruling]:
+    """Collinear, overlapping or touching rulings as one."""
+    out: list[Ruling] = []
+    for horizontal in (True, False):
+        same = sorted((r for r in rulings if r.horizontal == horizontal), key=lambda r: r.pos)
+        rows: list[list[Ruling]] = []
+        for r in same:
+            if rows and r.pos - rows[-1][-1].pos <= _TOL / 2:
+                rows[-1].append(r)
+            else:
+                rows.append([r])
+        for row in rows:
+            pos = sum(r.pos for r in row) / len(row)
+            spans = sorted((r.start, r.end) for r in row)
+            start, end = spans[0]
+            for s, e in spans[1:]:
+                if s <= end + _TOL:
+                    end = max(end, e)
+                else:
+                    out.append(Ruling(horizontal, pos, start, end))
+                    start, end = s, e
+            out.append(Ruling(horizontal, pos, start, end))
+    return out
+
+
+def _touch(h: Ruling, v: Ruling) -> bool:
+    return v.start - _TOL <= h.pos <= v.end + _TOL and h.start - _TOL <= v.pos <= h.end + _TOL
+
+
+def _groups(rulings: list[Ruling]) -> list[list[Ruling]]:
+    """Rulings connected by crossings or corners."""
+    hs = [r for r in rulings if r.horizontal]
+    vs = [r for r in rulings if not r.horizontal]
+    parent = list(range(len(hs) + len(vs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, h in enumerate(hs):
+        for j, v in enumerate(vs):
+            if _touch(h, v):
+                parent[find(i)] = find(len(hs) + j)
+    members: dict[int, list[Ruling]] = {}
+    for i, r in enumerate(hs + vs):
+        members.setdefault(find(i), []).append(r)
+    return list(members.values())
+
+
+@dataclass
+class _Cell:
+    """A (merged) table cell: absolute box, grid rows, text and the least OCR confidence of its glyphs."""
+
+    page: int
+    row: int
+    rowspan: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    glyphs: list[Glyph] = field(default_factory=list)
+    text: str = ""
+    confidence: float | None = None
+
+    def finish(self) -> None:
+        runs = _runs(self.glyphs)
+        self.text = _join_lines([r.text() for r in runs])
+        scores = [c for r in runs if (c := r.confidence()) is not None]
+        self.confidence = min(scores) if scores else None
+
+
+@dataclass
+class _Table:
+    """A ruled table on one page (or joined across pages): cells by row, its box on its first page."""
+
+    page: int
+    bbox: tuple[float, float, float, float]
+    cells: list[_Cell]
+    nrows: int
+    last_page: int = 0
+
+
+def _covered(rulings: list[Ruling], pos: float, a: float, b: float) -> bool:
+    """Whether a ruling at ``pos`` covers the interval ``a``–``b`` (its middle half suffices)."""
+    quarter = (b - a) / 4
+    return any(abs(r.pos - pos) <= _TOL and r.start <= a + quarter + _TOL and r.end >= b - quarter - _TOL
+               for r in rulings)
+
+
+def _table(group: list[Ruling], page: int) -> _Table | None:
+    """The cells of one group of rulings, or None when it is not a table (a frame, a lone line)."""
+    hs = [r for r in group if r.horizontal]
+    vs = [r for r in group if not r.horizontal]
+    if len(hs) < 2 or len(vs) < 2:
+        return None
+    xs = _cluster((r.pos for r in vs), _MIN_CELL)
+    ys = _cluster((r.pos for r in hs), _MIN_CELL)
+    nr, nc = len(ys) - 1, len(xs) - 1
+    if nr < 1 or nc < 1:
+        return None
+    parent = list(range(nr * nc))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for r in range(nr):
+        for c in range(nc):
+            if c + 1 < nc and not _covered(vs, xs[c + 1], ys[r], ys[r + 1]):
+                parent[find(r * nc + c)] = find(r * nc + c + 1)
+            if r + 1 < nr and not _covered(hs, ys[r + 1], xs[c], xs[c + 1]):
+                parent[find(r * nc + c)] = find((r + 1) * nc + c)
+    regions: dict[int, list[int]] = {}
+    for i in range(nr * nc):
+        regions.setdefault(find(i), []).append(i)
+    cells: list[_Cell] = []
+    for members in regions.values():
+        rows = [i // nc for i in members]
+        cols = [i % nc for i in members]
+        r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
+        cells.append(_Cell(page, r0, r1 - r0 + 1, xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]))
+    if not any(sum(1 for c in cells if c.row <= r < c.row + c.rowspan) >= 2 for r in range(nr)):
+        return None
+    cells.sort(key=lambda c: (c.row, c.x0))
+    return _Table(page, (xs[0], ys[0], xs[-1], ys[-1]), cells, nr, page)
+
+
+def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
+    """The page's ruled tables with their glyphs assigned, and the glyphs outside every table."""
+    tables = [t for g in _groups(_merge(page.rulings)) if (t := _table(g, page.number)) is not None]
+    tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
+    rest: list[Glyph] = []
+    for glyph in page.glyphs:
+        cx, cy = glyph.cx, glyph.cy
+        for table in tables:
+            x0, y0, x1, y1 = table.bbox
+            if x0 <= cx <= x1 and y0 <= cy <= y1:
+                cell = _cell_at(table, cx, cy)
+                if cell is not None:
+                    cell.glyphs.append(glyph)
+                break
+        else:
+            rest.append(glyph)
+    for table in tables:
+        for cell in table.cells:
+            cell.finish()
+    return tables, rest
+
+
+def _cell_at(table: _Table, x: float, y: float) -> _Cell | None:
+    for cell in table.cells:
+        if cell.x0 <= x <= cell.x1 and cell.y0 <= y <= cell.y1:
+            return cell
+    return None
+
+
+# ----------------------------------------------------------------------------- joining across pages
+
+
+def _numeric(text: str) -> bool:
+    return bool(_NUMERIC.match(text.strip()))
+
+
+def _continues(upper: _Table, lower: _Table) -> bool:
+    return abs(upper.bbox[0] - lower.bbox[0]) <= 2 * _TOL and abs(upper.bbox[2] - lower.bbox[2]) <= 2 * _TOL
+
+
+def _join(upper: _Table, lower: _Table) -> None:
+    """Append ``lower`` (the same table continued on the next page) to ``upper``."""
+    bottom = [c for c in upper.cells if c.row + c.rowspan == upper.nrows]
+    top = [c for c in lower.cells if c.row == 0]
+    pairs = [(a, b) for b in top for a in bottom if abs(a.x0 - b.x0) <= _TOL and abs(a.x1 - b.x1) <= _TOL]
+    numbers = [c.x0 for c in upper.cells + lower.cells if _numeric(c.text)]
+    label_edge = min(numbers, default=float("inf"))
+    fused = len(pairs) == len(top) == len(bottom) and all(not a.text or not b.text for a, b in pairs)
+    if fused:
+        merge = pairs
+    else:
+        merge = [(a, b) for a, b in pairs if a.x1 <= label_edge + _TOL and (not a.text or not b.text)]
+    shift = upper.nrows - 1 if fused else upper.nrows
+    merged = {id(b) for _, b in merge}
+    for a, b in merge:
+        a.text = _join_lines([a.text, b.text])
+        a.confidence = _least(a.confidence, b.confidence)
+        a.rowspan += b.rowspan - (1 if fused else 0)
+    for cell in lower.cells:
+        if id(cell) not in merged:
+            cell.row += shift
+            upper.cells.append(cell)
+    upper.nrows = lower.nrows + shift
+    upper.last_page = lower.page
+    upper.cells.sort(key=lambda c: (c.row, c.x0))
+
+
+def _least(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+# ----------------------------------------------------------------------------- headers and footers
+
+
+@dataclass
+class _TextLine:
+    page: int
+    text: str
+    bbox: tuple[float, float, float, float]
+    confidence: float | None
+
+
+def _furniture(pages: list[tuple[PageContent, list[_TextLine]]]) -> set[int]:
+    """ids of the header/footer lines: margin lines repeated on several pages, and page numbers."""
+    candidates: list[tuple[_TextLine, str]] = []
+    for page, lines in pages:
+        top, bottom = page.height * _MARGIN, page.height * (1 - _MARGIN)
+        edge = lines[:2] + lines[-2:]
+        for line in edge:
+            if line.bbox[3] <= top or line.bbox[1] >= bottom:
+                key = re.sub(r"\d+", "#", re.sub(r"\s+", "", line.text))
+                candidates.append((line, key))
+    counts = Counter(key for _, key in {(line.page, key): (line, key) for line, key in candidates})
+    repeated = max(2, (len(pages) + 1) // 2)
+    return {
+        id(line) for line, key in candidates
+        if counts[key] >= repeated or _PAGE_NUMBER.match(line.text.strip())
+    }
+
+
+# ----------------------------------------------------------------------------- blocks
+
+
+def pages_to_blocks(pages: list[PageContent], normalize: Callable[[str], str]) -> list[Block]:
+    """The blocks of a document's pages in reading order (see the module docstring)."""
+    items_by_page: list[tuple[PageContent, list[_TextLine], list[_Table]]] = []
+    for page in pages:
+        tables, rest = _tables(page)
+        lines = [_TextLine(page.number, r.text(), r.bbox, r.confidence()) for r in _runs(rest)]
+        items_by_page.append((page, lines, tables))
+    furniture = _furniture([(p, lines) for p, lines, _ in items_by_page])
+
+    ordered: list[_TextLine | _Table] = []
+    for _, lines, tables in items_by_page:
+        kept: list[_TextLine | _Table] = [line for line in lines if id(line) not in furniture]
+        kept += tables
+        kept.sort(key=lambda item: item.bbox[1])
+        if ordered and kept and isinstance(ordered[-1], _Table) and isinstance(kept[0], _Table):
+            upper, lower = ordered[-1], kept[0]
+            if lower.page == upper.last_page + 1 and _continues(upper, lower):
+                _join(upper, lower)
+                kept = kept[1:]
+        ordered.extend(kept)
+
+    blocks: list[Block] = []
+    index = 0
+    for item in ordered:
+        if isinstance(item, _TextLine):
+            text = normalize(item.text)
+            if text.strip():
+                blocks.append(Line(text, Provenance(page=item.page, bbox=_round(item.bbox),
+                                                    confidence=item.confidence)))
+        else:
+            blocks.append(_table_block(item, index, normalize))
+            index += 1
+    return blocks
+
+
+def _round(bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    return (round(bbox[0], 1), round(bbox[1], 1), round(bbox[2], 1), round(bbox[3], 1))
+
+
+def _table_block(table: _Table, index: int, normalize: Callable[[str], str]) -> TableBlock:
+    """A table as a ``TableBlock``: true grid columns from the x of every cell edge."""
+    xs = _cluster([x for c in table.cells for x in (c.x0, c.x1)])
+    rows: list[list[GridCell]] = [[] for _ in range(table.nrows)]
+    for cell in table.cells:
+        col = _index(xs, cell.x0)
+        colspan = max(_index(xs, cell.x1) - col, 1)
+        where = Provenance(table=index, row=cell.row, col=col, page=cell.page,
+                           bbox=_round((cell.x0, cell.y0, cell.x1, cell.y1)), confidence=cell.confidence)
+        rows[cell.row].append(GridCell(normalize(cell.text), where, cell.rowspan, colspan))
+    for row in rows:
+        row.sort(key=lambda c: c.where.col or 0)
+    return TableBlock(tuple(tuple(r) for r in rows), Provenance(table=index, page=table.page, bbox=_round(table.bbox)),
+                      separator="pdf")
+
+
+def _index(xs: list[float], x: float) -> int:
+    """The index of the clustered position nearest to ``x``."""
+    i = bisect_right(xs, x)
+    if i > 0 and (i == len(xs) or x - xs[i - 1] <= xs[i] - x):
+        return i - 1
+    return i

@@ -1,0 +1,237 @@
+"""PDF → blocks with pypdfium2: the text layer's characters and the drawn rulings, laid out by ``pagelayout``.
+
+* Characters: every character of pdfium's text page with its loose box (font ascent to descent);
+  characters pdfium generated itself (line breaks, guessed spaces) are skipped, spaces are rebuilt
+  from the glyphs' positions.
+* Rulings: the straight horizontal and vertical segments of stroked paths and the thin filled
+  rectangles Word and WPS draw borders with, inside form XObjects too.
+* Pages whose text layer cannot be trusted are read by OCR (``ocr``) when the ``gknb[ocr]`` extra is
+  installed, else the file is refused naming those pages: glyphs without a Unicode mapping (CID-font
+  garbage: ``(cid:123)``, private-use or control characters) on at least 5% of a page's characters,
+  and scanned pages (no text, an image over most of the page). A few unmapped glyphs (a bullet from a
+  symbol font) are kept as ``�`` — never a silently different character — and noted.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+import unicodedata
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from ..document import Block
+from ..errors import UnreadableFile
+from .normalize import normalizer_for
+from .pagelayout import Glyph, PageContent, Ruling, pages_to_blocks
+
+__all__ = ["read_pdf"]
+
+_GARBLED_SHARE = 0.05
+_GARBLED_MIN = 3
+_SCAN_SHARE = 0.5  # an image covering this share of a page without text makes it a scanned page
+_THIN = 3.0  # points: a filled rectangle this thin is a drawn line
+_STRAIGHT = 1.0  # points: how far a segment may lean and still be horizontal or vertical
+_MAX_DEPTH = 8  # nested form XObjects
+
+Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def read_pdf(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
+    """The blocks of a PDF and the notes on what reading it took. Raises UnreadableFile."""
+    try:
+        pdf = pdfium.PdfDocument(raw)
+    except pdfium.PdfiumError as exc:
+        raise UnreadableFile(
+            "无法打开 PDF 文件（已损坏或有密码保护）",
+            f"the PDF cannot be opened (damaged or password-protected): {exc}", label,
+        ) from exc
+    try:
+        pages: list[PageContent] = []
+        garbled: list[int] = []
+        scanned: list[int] = []
+        replaced: list[int] = []
+        for index in range(len(pdf)):
+            page = pdf[index]
+            content, unmapped, image_share = _page_content(page, index + 1)
+            printed = sum(1 for g in content.glyphs if g.text.strip())
+            if unmapped >= _GARBLED_MIN and unmapped >= _GARBLED_SHARE * (printed + unmapped):
+                garbled.append(index + 1)
+            elif printed == 0 and image_share >= _SCAN_SHARE:
+                scanned.append(index + 1)
+            elif unmapped:
+                replaced.append(index + 1)
+            pages.append(content)
+        notes = []
+        if garbled or scanned:
+            notes.append(_ocr_pages(pdf, pages, garbled, scanned, label))
+    finally:
+        pdf.close()
+    if not any(g.text.strip() for p in pages for g in p.glyphs):
+        raise UnreadableFile("PDF 中没有可提取的文字", "the PDF contains no extractable text", label)
+    if replaced:
+        where = _pages(replaced)
+        notes.append(f"第 {where[0]} 页有个别字符无法解码，显示为 � / a few characters on page(s) {where[1]} "
+                     "have no Unicode mapping and are shown as �")
+    normalize = normalizer_for("".join(g.text for p in pages for g in p.glyphs))
+    blocks = pages_to_blocks(pages, normalize)
+    return blocks, normalize.notes + notes
+
+
+def _pages(numbers: list[int]) -> tuple[str, str]:
+    return "、".join(map(str, numbers)), ", ".join(map(str, numbers))
+
+
+def _ocr_pages(pdf: pdfium.PdfDocument, pages: list[PageContent], garbled: list[int], scanned: list[int],
+               label: str) -> str:
+    """Replace the untrustworthy pages by their OCR reading; the note to record. Raises without OCR."""
+    from . import ocr
+
+    if not ocr.available():
+        parts_zh, parts_en = [], []
+        if garbled:
+            zh, en = _pages(garbled)
+            parts_zh.append(f"第 {zh} 页的文字无法正确提取（字体缺少 Unicode 映射，提取结果为乱码）")
+            parts_en.append(f"the text of page(s) {en} cannot be extracted (fonts without a Unicode mapping "
+                            "give garbage)")
+        if scanned:
+            zh, en = _pages(scanned)
+            parts_zh.append(f"第 {zh} 页是扫描图像，没有文字层")
+            parts_en.append(f"page(s) {en} are scanned images without a text layer")
+        raise UnreadableFile(
+            "；".join(parts_zh) + "。需要文字识别（OCR）：请安装 pip install 'gknb[ocr]'",
+            "; ".join(parts_en) + ". OCR is needed: install pip install 'gknb[ocr]'", label,
+        )
+    numbers = sorted(garbled + scanned)
+    for number in numbers:
+        pages[number - 1] = ocr.read_pdf_page(pdf[number - 1], number)
+    zh, en = _pages(numbers)
+    return f"第 {zh} 页经文字识别（OCR）读取 / page(s) {en} read by OCR"
+
+
+def _page_content(page: pdfium.PdfPage, number: int) -> tuple[PageContent, int, float]:
+    """A page's glyphs and rulings, the number of unmapped glyphs, and the share covered by images."""
+    left, bottom, right, top = page.get_cropbox()
+    width, height = right - left, top - bottom
+    glyphs, unmapped = _glyphs(page, left, top)
+    rulings: list[Ruling] = []
+    image_area = _walk(page.raw, None, _IDENTITY, left, top, rulings, 0)
+    content = PageContent(number, width, height, glyphs, rulings)
+    return content, unmapped, image_area / max(width * height, 1.0)
+
+
+def _unmapped(char: str) -> bool:
+    return unicodedata.category(char) in ("Co", "Cn", "Cc", "Cs") or char == "\ufffd"
+
+
+def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph], int]:
+    textpage = page.get_textpage()
+    try:
+        tp = textpage.raw
+        rect = pdfium_c.FS_RECTF()
+        glyphs: list[Glyph] = []
+        unmapped = 0
+        for i in range(pdfium_c.FPDFText_CountChars(tp)):
+            if pdfium_c.FPDFText_IsGenerated(tp, i) == 1:
+                continue
+            code = pdfium_c.FPDFText_GetUnicode(tp, i)
+            char = chr(code) if 0 < code < 0x110000 else "\ufffd"
+            if char in "\r\n":
+                continue
+            if pdfium_c.FPDFText_HasUnicodeMapError(tp, i) == 1 or (_unmapped(char) and char != "\t"):
+                unmapped += 1
+                char = "\ufffd"
+            if not pdfium_c.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(rect)):
+                continue
+            x0, x1 = rect.left - left, rect.right - left
+            y0, y1 = top - rect.top, top - rect.bottom
+            if x1 <= x0 or y1 <= y0:
+                continue
+            glyphs.append(Glyph(" " if char == "\t" else char, x0, y0, x1, y1))
+        return glyphs, unmapped
+    finally:
+        textpage.close()
+
+
+def _matrix(obj: pdfium_c.FPDF_PAGEOBJECT) -> Matrix:
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+        return _IDENTITY
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _compose(outer: Matrix, inner: Matrix) -> Matrix:
+    """``inner`` applied first, then ``outer``."""
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (A * a + C * b, B * a + D * b, A * c + C * d, B * c + D * d, A * e + C * f + E, B * e + D * f + F)
+
+
+def _walk(page: pdfium_c.FPDF_PAGE, form: pdfium_c.FPDF_PAGEOBJECT | None, outer: Matrix, left: float,
+          top: float, rulings: list[Ruling], depth: int) -> float:
+    """Collect the rulings of a page's (or a form's) objects; returns the area its images cover."""
+    if form is None:
+        count, get = pdfium_c.FPDFPage_CountObjects(page), lambda i: pdfium_c.FPDFPage_GetObject(page, i)
+    else:
+        count, get = pdfium_c.FPDFFormObj_CountObjects(form), lambda i: pdfium_c.FPDFFormObj_GetObject(form, i)
+    image_area = 0.0
+    for i in range(count):
+        obj = get(i)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            _path_rulings(obj, _compose(outer, _matrix(obj)), left, top, rulings)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < _MAX_DEPTH:
+            image_area += _walk(page, obj, _compose(outer, _matrix(obj)), left, top, rulings, depth + 1)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            x0, y0, x1, y1 = (ctypes.c_float() for _ in range(4))
+            if pdfium_c.FPDFPageObj_GetBounds(obj, *(ctypes.byref(v) for v in (x0, y0, x1, y1))):
+                image_area += abs(x1.value - x0.value) * abs(y1.value - y0.value)
+    return image_area
+
+
+def _path_rulings(obj: pdfium_c.FPDF_PAGEOBJECT, matrix: Matrix, left: float, top: float,
+                  rulings: list[Ruling]) -> None:
+    """The straight segments of a stroked path, or the thin rectangles of a filled one, as rulings."""
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if not pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
+        return
+    if not stroke.value and not fill.value:
+        return
+    a, b, c, d, e, f = matrix
+    subpaths: list[list[tuple[float, float]]] = []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for k in range(pdfium_c.FPDFPath_CountSegments(obj)):
+        segment = pdfium_c.FPDFPath_GetPathSegment(obj, k)
+        if not pdfium_c.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y)):
+            continue
+        point = (a * x.value + c * y.value + e - left, top - (b * x.value + d * y.value + f))
+        kind = pdfium_c.FPDFPathSegment_GetType(segment)
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO or not subpaths:
+            subpaths.append([point])
+        elif kind == pdfium_c.FPDF_SEGMENT_LINETO:
+            subpaths[-1].append(point)
+        else:  # a curve: not a ruling; start afresh after it
+            subpaths.append([point])
+        if pdfium_c.FPDFPathSegment_GetClose(segment) and len(subpaths[-1]) > 1:
+            subpaths[-1].append(subpaths[-1][0])
+    for points in subpaths:
+        if stroke.value:
+            for (x0, y0), (x1, y1) in itertools.pairwise(points):
+                _add_segment(x0, y0, x1, y1, rulings)
+        elif len(points) >= 4:
+            xs = [p[0] for p in points]
+            ys = [p[1] for p in points]
+            x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+            if y1 - y0 <= _THIN < x1 - x0:
+                rulings.append(Ruling(True, (y0 + y1) / 2, x0, x1))
+            elif x1 - x0 <= _THIN < y1 - y0:
+                rulings.append(Ruling(False, (x0 + x1) / 2, y0, y1))
+
+
+def _add_segment(x0: float, y0: float, x1: float, y1: float, rulings: list[Ruling]) -> None:
+    if abs(y1 - y0) <= _STRAIGHT and abs(x1 - x0) > _STRAIGHT:
+        rulings.append(Ruling(True, (y0 + y1) / 2, min(x0, x1), max(x0, x1)))
+    elif abs(x1 - x0) <= _STRAIGHT and abs(y1 - y0) > _STRAIGHT:
+        rulings.append(Ruling(False, (x0 + x1) / 2, min(y0, y1), max(y0, y1)))
