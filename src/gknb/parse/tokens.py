@@ -23,9 +23,8 @@ TokenKind = Literal["value", "blank", "text", "gap"]
 _NUMBER = r"[+\-]?\d[\d,]*(?:\.\d+)?"
 _UNIT = r"(?:万元|万|元|件|条|个|项|次|起|宗)?"
 VALUE_RE = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*{_UNIT}\s*$")
-# A line that ends in space-separated cells: "label 0 0 0" (PDF text), "0 0 0", dashes for empty cells.
-_CELL = rf"(?:{_NUMBER}{_UNIT}|[-—–－/]{{1,2}})"
-_TRAILING_NUMBERS = re.compile(rf"(?:^|\s)({_CELL}(?:\s+{_CELL})*)\s*$")
+# One space-separated cell at a line's end: a number (with its unit) or a dash for an empty cell.
+_CELL_RE = re.compile(rf"{_NUMBER}{_UNIT}|[-—–－/]{{1,2}}")
 # Printed markers meaning "nothing here": a dash, a slash, 无.
 _DASH = {"-", "—", "–", "－", "/", "／", "无", "——", "\\", "--"}
 
@@ -106,15 +105,31 @@ def _line_tokens(line: Line, block: int) -> list[Token]:
             for i, f in enumerate(fields)
         ]
     text = raw.strip()
-    folded = unicodedata.normalize("NFKC", text)
-    match = _TRAILING_NUMBERS.search(folded)
-    if match is None or (match.start(1) > 0 and _is_prose_number(folded, match.start(1))):
+    if " " not in text and "\u3000" not in text:  # one word: a cell, a label or a sentence
         return [_cell_token(text, line.where, False, True, block)]
-    head = folded[: match.start(1)].strip()
+    folded = unicodedata.normalize("NFKC", text)
+    start, cells = _trailing_cells(folded)
+    if not cells or (start > 0 and _is_prose_number(folded, start)):
+        return [_cell_token(text, line.where, False, True, block)]
+    head = folded[:start].strip()
     tokens = [_cell_token(head, line.where, False, True, block)] if head else []
-    for i, piece in enumerate(match.group(1).split()):
+    for i, piece in enumerate(cells):
         tokens.append(_cell_token(piece, line.where, False, not head and i == 0, block))
     return tokens
+
+
+def _trailing_cells(text: str) -> tuple[int, list[str]]:
+    """The space-separated cells a line ends with (numbers, dashes) and where they start.
+
+    A linear walk back over the line's words: a regex anchored at the end would backtrack
+    quadratically on a long run of numbers that ends in a word."""
+    words = [(m.start(), m.group()) for m in re.finditer(r"\S+", text)]
+    start = len(words)
+    while start > 0 and _CELL_RE.fullmatch(words[start - 1][1]):
+        start -= 1
+    if start == len(words):
+        return 0, []
+    return words[start][0], [w for _, w in words[start:]]
 
 
 def _is_prose_number(text: str, start: int) -> bool:
