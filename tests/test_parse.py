@@ -155,3 +155,13 @@ def test_disclosure_guide_is_refused_with_both_languages():
     with pytest.raises(NotAnnualReport) as caught:
         gknb.read(guide.encode(), name="guide.txt")
     assert "年度报告" in caught.value.message and "annual report" in caught.value.message_en
+
+
+def test_mixed_format_labels_are_reported(samples):
+    """2019 section 二 headers in a 2021 report: read as 2021, and the version-specific cells named."""
+    text = _seed_000(samples).replace("本年制发件数\t本年废止件数\t现行有效件数", "本年新制作数量\t本年新公开数量\t对外公开总数量")
+    report = gknb.read(text.encode(), name="mixed.txt")
+    assert report.meta.template == "2021"
+    mixed = [f for f in report.findings if f.rule == "format.mixed"]
+    assert mixed and "disclosure.regulations.made" in mixed[0].cells
+    assert "requests.new.total" not in mixed[0].cells

@@ -50,12 +50,12 @@ def parse(document: Document) -> Report:
         )
 
     report = Report(source=document.source, meta=meta)
-    fmt = _choose_format(tokens, heading_at, meta.year, has_tables)
+    scores = signature_scores(tokens, list(FORMATS.values()))
+    fmt = _choose_format(tokens, heading_at, meta.year, has_tables, scores)
     consumed: set[int] = set()
     if fmt is None:
-        meta.template = "pre2019" if (meta.year is None or meta.year <= 2019) and headings else "unknown"
-        if meta.year is not None and meta.year <= 2019:
-            meta.template = "pre2019"
+        old_style = headings and (meta.year is None or meta.year <= 2019)
+        meta.template = "pre2019" if old_style or (meta.year is not None and meta.year <= 2019) else "unknown"
     else:
         meta.template = fmt.version
         result = assemble(fmt, tokens, heading_at) if has_tables else None
@@ -64,6 +64,7 @@ def parse(document: Document) -> Report:
             consumed = result.consumed
         else:
             report.cells = dict.fromkeys(fmt.cell_keys())
+        report.parse_findings.extend(_mixed_formats(fmt, scores))
     report.sections = {s.key: _section_text(document, tokens, headings, s.key, consumed) for s in SECTIONS}
     report.section_order = [h.section for h in headings]
     if document.notes:
@@ -78,10 +79,28 @@ def _looks_like_report(title: str | None) -> bool:
     return bool(title) and "信息公开" in title and "报告" in title
 
 
-def _choose_format(tokens: list[Token], headings: dict[int, str], year: int | None, has_tables: bool) -> Format | None:
+def _mixed_formats(fmt: Format, scores: dict[str, int]) -> list[Finding]:
+    """A report that prints labels of two format versions: its version-specific cells may be
+    read into the wrong meaning (e.g. 2019 本年新制作数量 under 2021 本年制发件数)."""
+    others = [FORMATS[v] for v, score in scores.items() if score > 0 and v != fmt.version]
+    findings = []
+    for other in others:
+        own = [k for k in fmt.cell_keys() if k not in set(other.cell_keys())]
+        findings.append(Finding(
+            "format.mixed", "warning", tuple(own),
+            f"报告同时使用了{fmt.version}版和{other.version}版格式的标签，已按{fmt.version}版读取；"
+            f"两版不同的单元格（主要是第二部分）请核对",
+            f"the report prints labels of both the {fmt.version} and the {other.version} format; it was read "
+            f"as {fmt.version}: check the cells the two versions do not share (mostly section 二)",
+        ))
+    return findings
+
+
+def _choose_format(
+    tokens: list[Token], headings: dict[int, str], year: int | None, has_tables: bool, scores: dict[str, int]
+) -> Format | None:
     """The format the tables follow: its distinctive labels decide, the year breaks ties."""
     formats = list(FORMATS.values())
-    scores = signature_scores(tokens, formats)
     best = max(scores.values())
     if best > 0:
         leaders = [f for f in formats if scores[f.version] == best]
