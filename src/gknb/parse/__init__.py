@@ -61,6 +61,7 @@ def parse(document: Document) -> Report:
         result = assemble(fmt, tokens, heading_at) if has_tables else None
         if result is not None:
             _fill(report, result)
+            report.parse_findings.extend(_low_confidence(report))
             consumed = result.consumed
         else:
             report.cells = dict.fromkeys(fmt.cell_keys())
@@ -125,6 +126,21 @@ def _fill(report: Report, result: TablesResult) -> None:
     report.provenance = result.provenance
     report.labels = result.labels
     report.parse_findings.extend(result.findings)
+
+
+LOW_CONFIDENCE = 0.9  # an OCR reading below this score (Provenance.confidence) is reported
+
+
+def _low_confidence(report: Report) -> list[Finding]:
+    """One ``ocr.low_confidence`` finding naming the cells whose OCR reading the recogniser doubted."""
+    keys = tuple(k for k, where in report.provenance.items()
+                 if where.confidence is not None and where.confidence < LOW_CONFIDENCE
+                 and report.cells.get(k) is not None)
+    if not keys:
+        return []
+    return [Finding("ocr.low_confidence", "warning", keys,
+                    f"文字识别（OCR）对 {len(keys)} 个单元格的读数把握不足，请与原件核对",
+                    f"OCR is unsure of {len(keys)} cell(s): check them against the original")]
 
 
 def _section_blocks(tokens: list[Token], headings: list[Heading], key: str) -> tuple[int, int] | None:
