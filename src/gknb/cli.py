@@ -474,3 +474,7 @@ def _print_summary(out: Console, outcomes: Sequence[Outcome], lang: str) -> None
 
 
 __all__ = ["Outcome", "app", "cell_labels", "exit_status", "expand_inputs", "read_one", "rule_rows"]
+
+from .cli_author import register as _register_authoring  # noqa: E402  (authoring commands: render, template)
+
+_register_authoring(app)
