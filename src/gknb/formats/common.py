@@ -63,7 +63,7 @@ REQUEST_COLUMNS = (
     Column("social_welfare", "社会公益组织"),
     Column("legal_service", "法律服务机构"),
     Column("other_org", "其他"),
-    Column("total", "总计"),
+    Column("total", "总计", aliases=("合计",)),
 )
 APPLICANT_COLUMNS = tuple(c.key for c in REQUEST_COLUMNS[:-1])
 
@@ -106,7 +106,7 @@ REQUEST_ROWS_BEFORE = (
     ),
 )
 REQUEST_ROWS_AFTER = (
-    Row("total", "（七）总计", group=OUTCOMES_GROUP),
+    Row("total", "（七）总计", aliases=("（七）合计",), group=OUTCOMES_GROUP),
     Row("carry_forward", "四、结转下年度继续办理", aliases=("四、结转下年度继续办理数量",)),
 )
 

@@ -13,7 +13,7 @@ DISCLOSURE = Table(
         disclosure_block(
             "第二十条第（一）项",
             columns=(
-                Column("made", "本年制发件数", aliases=("本年制发数量",)),
+                Column("made", "本年制发件数", aliases=("本年制发数量", "本年新制发件数")),
                 Column("repealed", "本年废止件数", aliases=("本年废止数量",)),
                 Column("in_force", "现行有效件数", aliases=("现行有效件", "现行有效数量")),
             ),
