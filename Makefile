@@ -22,7 +22,7 @@ run: $(BIN)/python
 	$(BIN)/gknb check src/gknb/samples || [ $$? -eq 1 ]
 
 test: $(BIN)/python
-	$(PIP) -e '.[test]'
+	$(PIP) -e '.[test,ocr]'
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
