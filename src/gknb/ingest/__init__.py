@@ -14,9 +14,10 @@ from pathlib import Path, PurePath
 
 from lxml import etree
 
-from ..document import Document, Source
+from ..document import Block, Document, Source
 from ..errors import UnreadableFile, UnsupportedFormat
 from .decoding import bom_encoding, decode
+from .docx import doc_to_blocks, docx_to_blocks
 from .html import declared_charset, html_to_blocks, parse_html
 from .normalize import normalize_document_text
 from .text import text_to_blocks
@@ -42,15 +43,33 @@ _UNSUPPORTED = {
     "rtf": ("RTF 文件", "RTF", False),
 }
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a")
+# media read by their own module: kind → reader(raw, label) → (blocks, notes)
+_READERS = {"docx": docx_to_blocks, "doc": doc_to_blocks}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
-def read_document(source: str | Path | bytes, *, name: str | None = None) -> Document:
+def _read_pdf(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
+    from .pdf import read_pdf  # pypdfium2 is loaded only when a PDF is read
+
+    return read_pdf(raw, label)
+
+
+def _read_image(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
+    from .ocr import read_image  # needs the optional OCR extra; refuses clearly without it
+
+    return read_image(raw, label)
+
+
+_READERS.update(pdf=_read_pdf, image=_read_image)
+
+
+def read_document(source: str | Path | bytes, *, name: str | None = None, charset: str | None = None) -> Document:
     """Read a file (a ``str`` or ``Path`` is a path) or raw bytes into a Document.
 
     ``name`` labels the source (``Source.path``) and lends its extension to sniffing; by default
-    the path, or ``<bytes>``. Raises UnreadableFile / UnsupportedFormat.
+    the path, or ``<bytes>``. ``charset``: the encoding the transport declared (an HTTP header),
+    preferred to the page's own. Raises UnreadableFile / UnsupportedFormat.
     """
     if isinstance(source, (bytes, bytearray, memoryview)):
         raw = bytes(source)
@@ -65,8 +84,11 @@ def read_document(source: str | Path | bytes, *, name: str | None = None) -> Doc
     if not raw.strip():
         raise _empty(label)
     medium = _sniff(raw, suffix, label)
-    if medium == "html":
-        text, encoding = decode(raw, label, declared_charset(raw))
+    encoding: str | None = None
+    if medium in _READERS:
+        blocks, notes = _READERS[medium](raw, label)
+    elif medium == "html":
+        text, encoding = decode(raw, label, charset or declared_charset(raw))
         if not text.strip():
             raise _empty(label)
         try:
@@ -80,7 +102,7 @@ def read_document(source: str | Path | bytes, *, name: str | None = None) -> Doc
             raise UnreadableFile("页面中没有文字", "the page contains no text", label)
         notes = normalizer.notes
     else:
-        text, encoding = decode(raw, label)
+        text, encoding = decode(raw, label, charset)
         if not text.strip():
             raise _empty(label)
         text, notes = normalize_document_text(text)
@@ -116,8 +138,10 @@ def _read_file(path: Path, label: str) -> bytes:
 
 
 def _sniff(raw: bytes, suffix: str, label: str) -> str:
-    """``html``, ``md`` or ``txt``; raises UnsupportedFormat for media gknb does not read."""
+    """``html``, ``md``, ``txt`` or a kind of ``_READERS``; raises UnsupportedFormat for media gknb does not read."""
     kind = _unsupported_kind(raw, suffix)
+    if kind in _READERS:
+        return kind
     if kind:
         zh, en, planned = _UNSUPPORTED[kind]
         space = " " if zh[0].isascii() else ""
