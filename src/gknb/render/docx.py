@@ -42,7 +42,10 @@ def render_docx(page: Page, *, installed_fonts: bool = False) -> bytes:
     if page.notice:
         _notice(doc, page.notice, fonts["heading"])
     title = doc.add_paragraph(style="Title")
-    title.add_run(page.title)
+    for i, line in enumerate(page.title_lines):
+        run = title.add_run(line)
+        if i + 1 < len(page.title_lines):
+            run.add_break()
     for part in page.sections:
         doc.add_paragraph(part.heading, style="Heading 1")
         for text in part.paragraphs:

@@ -12,6 +12,7 @@ from .grid import Grid, grids
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 NOTICE_TITLE = "gknb 检查提示（发布前请核对，核对后删除本框）"
 MAX_NOTICE_LINES = 40
+TITLE_LINE_CHARS = 20  # characters of 二号 type on one line of the A4 text width
 
 
 class RenderError(GknbError):
@@ -40,6 +41,7 @@ class Page:
     """A whole report ready to draw."""
 
     title: str
+    title_lines: tuple[str, ...]  # the title broken where a line of 二号 type ends: agency, then the rest
     notice: tuple[str, ...]
     sections: tuple[SectionPart, ...]
     signature: tuple[str, ...]
@@ -92,7 +94,15 @@ def build_page(report: Report, *, strict: bool = False) -> Page:
         table = tables.get(section.key)
         parts.append(SectionPart(section.heading, paragraphs, table_grids[table] if table else None))
     signature = tuple(s for s in (report.meta.agency, _date(report.meta.published)) if s)
-    return Page(title_of(report), notice_lines(report.findings), tuple(parts), signature)
+    title = title_of(report)
+    return Page(title, title_lines(title, report.meta.agency), notice_lines(report.findings), tuple(parts), signature)
+
+
+def title_lines(title: str, agency: str | None) -> tuple[str, ...]:
+    """A long title on two lines, broken after the agency's name as printed titles are."""
+    if len(title) <= TITLE_LINE_CHARS or not agency or not title.startswith(agency) or title == agency:
+        return (title,)
+    return agency, title[len(agency):]
 
 
 def _date(iso: str | None) -> str | None:
