@@ -13,7 +13,8 @@ or lines found on a page image). Coordinates are points, origin at the page's to
   one table: a row broken by the page is fused again, and a row label split by the page (one part
   empty) becomes one cell spanning both parts.
 * Text outside tables: one ``Line`` per printed line, a space where glyphs are visibly apart (so a
-  table without rulings reads ``label 0 0 0``).
+  table without rulings reads ``label 0 0 0``); a line wrapped at the right edge is joined to its
+  continuation (see ``_paragraphs``).
 * Page headers and footers are dropped: lines in the top or bottom margin that repeat on several
   pages (digits ignored), and page numbers (``第 N 页``, ``- N -``, ``N / M``, a bare number).
 """
@@ -394,6 +395,38 @@ def _furniture(pages: list[tuple[PageContent, list[_TextLine]]]) -> set[int]:
     }
 
 
+# ----------------------------------------------------------------------------- wrapped lines
+
+_OPENS_ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+)")
+_ENDS_IN_CELLS = re.compile(r"(?:^|\s)[+\-]?\d[\d,.]*\s+[+\-]?\d[\d,.]*\s*$")
+
+
+def _paragraphs(lines: list[_TextLine]) -> list[_TextLine]:
+    """A page's lines with wrapped ones joined: a line reaching the right edge of the page's text
+    continues on the next line of the same size, unless that opens an item (``二、`` ``（一）`` ``1.``)
+    or the line ends in table cells (``… 0 0``)."""
+    if not lines:
+        return lines
+    right = max(line.bbox[2] for line in lines)
+    out: list[_TextLine] = [lines[0]]
+    for line in lines[1:]:
+        last = out[-1]
+        height = last.bbox[3] - last.bbox[1]
+        if (
+            last.bbox[2] >= right - 1.5 * height
+            and 0.7 <= (line.bbox[3] - line.bbox[1]) / height <= 1 / 0.7
+            and 0 <= line.bbox[1] - last.bbox[3] <= 0.8 * min(height, line.bbox[3] - line.bbox[1])
+            and not _OPENS_ITEM.match(line.text)
+            and not _ENDS_IN_CELLS.search(last.text)
+        ):
+            box = (min(last.bbox[0], line.bbox[0]), last.bbox[1], max(last.bbox[2], line.bbox[2]), line.bbox[3])
+            out[-1] = _TextLine(last.page, _join_lines([last.text, line.text]), box,
+                                _least(last.confidence, line.confidence))
+        else:
+            out.append(line)
+    return out
+
+
 # ----------------------------------------------------------------------------- blocks
 
 
@@ -408,7 +441,7 @@ def pages_to_blocks(pages: list[PageContent], normalize: Callable[[str], str]) -
 
     ordered: list[_TextLine | _Table] = []
     for _, lines, tables in items_by_page:
-        kept: list[_TextLine | _Table] = [line for line in lines if id(line) not in furniture]
+        kept: list[_TextLine | _Table] = list(_paragraphs([line for line in lines if id(line) not in furniture]))
         kept += tables
         kept.sort(key=lambda item: item.bbox[1])
         if ordered and kept and isinstance(ordered[-1], _Table) and isinstance(kept[0], _Table):
