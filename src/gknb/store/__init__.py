@@ -1,0 +1,12 @@
+"""Store: reports, cells, findings, originals and agencies in SQLite (default) or PostgreSQL.
+
+See docs/store.md. ``Store.open(url)`` creates or upgrades the schema (Alembic, shipped here);
+``bulk.ingest`` reads folders, zips and URL lists with worker processes and writes in this process.
+"""
+
+from __future__ import annotations
+
+from .db import database_url
+from .store import FILTERS, Added, Store, decode_value, encode_value
+
+__all__ = ["FILTERS", "Added", "Store", "database_url", "decode_value", "encode_value"]

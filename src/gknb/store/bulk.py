@@ -1,0 +1,286 @@
+"""Bulk ingest: folders, zip files and URL lists into the store, with worker processes.
+
+Workers read, parse and check (``gknb.read``); this process does every write, one transaction per
+report, so an interrupted run loses nothing already stored and a re-run skips every original already
+kept (by SHA-256) before parsing it. Zip members are read in memory, never extracted, within the
+limits below (a guard against zip bombs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import urllib.request
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..check import check
+from ..errors import GknbError
+from ..ingest import MAX_BYTES, read_document
+from ..parse import parse
+from .store import Store
+
+MAX_ZIP_MEMBERS = 20_000
+MAX_ZIP_TOTAL = 4 * 1024**3  # uncompressed bytes read from one zip
+MAX_ZIP_RATIO = 200  # uncompressed / compressed size of one member
+URL_TIMEOUT = 30  # seconds
+URL_PREFIXES = ("http://", "https://")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One input: a file, a zip member (``member``) or a URL; ``problem`` when it cannot be read."""
+
+    location: str
+    path: Path | None = None
+    member: str | None = None
+    url: str | None = None
+    problem: tuple[str, str, str] | None = None  # code, message, message_en
+
+
+@dataclass(frozen=True)
+class Result:
+    """What became of one input: ``stored``, ``duplicate`` or ``failed`` (with the error)."""
+
+    location: str
+    status: str
+    report_id: int | None = None
+    error: dict[str, str] | None = None
+
+
+@dataclass
+class Summary:
+    """The outcome of a run: its id and every result."""
+
+    run_id: int
+    results: list[Result] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        """How many inputs ended with ``status``."""
+        return sum(r.status == status for r in self.results)
+
+
+def expand(inputs: Sequence[str]) -> Iterator[Item]:
+    """Every input file: folders recursively (hidden entries skipped), zip members, URL lists, URLs."""
+    for arg in inputs:
+        path = Path(arg)
+        if arg.startswith(URL_PREFIXES):
+            yield Item(arg, url=arg)
+        elif path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not any(p.startswith(".") for p in child.relative_to(path).parts):
+                    yield from _file(child)
+        elif path.is_file():
+            yield from _file(path)
+        else:
+            yield Item(arg, problem=("file.unreadable", "文件或目录不存在", "no such file or directory"))
+
+
+def _file(path: Path) -> Iterator[Item]:
+    if zipfile.is_zipfile(path) and path.suffix.lower() == ".zip":
+        yield from _zip(path)
+        return
+    urls = _url_list(path)
+    if urls:
+        yield from (Item(url, url=url) for url in urls)
+    else:
+        yield Item(str(path), path=path)
+
+
+def _url_list(path: Path) -> list[str]:
+    """The URLs of a URL list (a small text file whose every non-comment line is an http(s) URL)."""
+    if path.suffix.lower() not in (".txt", ".list", ".urls") or path.stat().st_size > 1024 * 1024:
+        return []
+    try:
+        lines = [x.strip() for x in path.read_text(encoding="utf-8").splitlines()]
+    except (UnicodeDecodeError, OSError):
+        return []
+    lines = [x for x in lines if x and not x.startswith("#")]
+    return lines if lines and all(x.startswith(URL_PREFIXES) and " " not in x for x in lines) else []
+
+
+def _zip(path: Path) -> Iterator[Item]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()
+                       and not any(p.startswith((".", "__MACOSX")) for p in m.filename.split("/"))]
+    except (zipfile.BadZipFile, OSError) as exc:
+        yield Item(str(path), problem=("file.unreadable", f"无法打开 ZIP 文件：{exc}", f"cannot open the zip: {exc}"))
+        return
+    if len(members) > MAX_ZIP_MEMBERS:
+        yield Item(str(path), problem=("zip.too_many", f"ZIP 文件成员超过 {MAX_ZIP_MEMBERS} 个",
+                                       f"the zip has more than {MAX_ZIP_MEMBERS} members"))
+        return
+    total = 0
+    for member in members:
+        location = f"{path}!{member.filename}"
+        total += member.file_size
+        if member.file_size > MAX_BYTES or member.file_size > MAX_ZIP_RATIO * max(member.compress_size, 1024):
+            yield Item(location, problem=("zip.member_too_large", "ZIP 成员过大或压缩比异常",
+                                          "zip member too large or too highly compressed"))
+        elif total > MAX_ZIP_TOTAL:
+            yield Item(location, problem=("zip.too_large", "ZIP 文件解压后总量超出限制",
+                                          "the zip's uncompressed total exceeds the limit"))
+        else:
+            yield Item(location, path=path, member=member.filename)
+
+
+def item_bytes(item: Item) -> bytes:
+    """The bytes of a file or zip member, never more than ``MAX_BYTES`` + 1 of a member."""
+    assert item.path is not None
+    if item.member is None:
+        return item.path.read_bytes()
+    with zipfile.ZipFile(item.path) as archive, archive.open(item.member) as handle:
+        raw = handle.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise ValueError("zip member larger than declared")
+    return raw
+
+
+def fetch(url: str) -> tuple[bytes, str | None]:
+    """The body of ``url`` (at most ``MAX_BYTES``) and the charset its headers declare."""
+    request = urllib.request.Request(url, headers={"User-Agent": "gknb"})
+    with urllib.request.urlopen(request, timeout=URL_TIMEOUT) as response:
+        raw = response.read(MAX_BYTES + 1)
+        charset = response.headers.get_content_charset()
+    if len(raw) > MAX_BYTES:
+        raise ValueError(f"larger than {MAX_BYTES} bytes")
+    return raw, charset
+
+
+def work(location: str, raw: bytes | None, url: str | None) -> dict[str, Any]:
+    """Worker: read, parse and check one input; errors become ``{"error": …}``, never exceptions."""
+    try:
+        charset = None
+        if url is not None:
+            try:
+                raw, charset = fetch(url)
+            except (OSError, ValueError) as exc:
+                return {"error": {"code": "url.unreachable", "message": f"无法下载：{exc}",
+                                  "message_en": f"cannot download: {exc}"}}
+        assert raw is not None
+        name = location.rsplit("!", 1)[-1]
+        report = check(parse(read_document(raw, name=name, charset=charset)))
+        return {"report": report, "raw": raw if url is not None else None}
+    except GknbError as error:
+        return {"error": error.as_dict()}
+    except Exception as exc:  # a bug on one file must not stop the batch
+        detail = f"{type(exc).__name__}: {exc}".rstrip(": ")
+        return {"error": {"code": "internal", "message": f"gknb 内部错误（{detail}），请报告此问题",
+                          "message_en": f"internal error in gknb ({detail}); please report it"}}
+
+
+def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1,
+           on_total: Callable[[int], None] | None = None,
+           on_result: Callable[[Result], None] | None = None) -> Summary:
+    """Ingest every input into ``store`` with ``jobs`` worker processes (1: in this process)."""
+    items = list(expand(inputs))
+    if on_total is not None:
+        on_total(len(items))
+    summary = Summary(store.start_run(inputs))
+
+    def done(item: Item, status: str, *, sha: str | None = None, report_id: int | None = None,
+             error: dict[str, str] | None = None) -> None:
+        store.record(summary.run_id, item.location, status, sha256=sha, report_id=report_id, error=error)
+        result = Result(item.location, status, report_id, error)
+        summary.results.append(result)
+        if on_result is not None:
+            on_result(result)
+
+    def finish(item: Item, raw: bytes | None, outcome: dict[str, Any]) -> None:
+        raw = outcome.get("raw") or raw
+        if "error" in outcome:
+            sha = hashlib.sha256(raw).hexdigest() if raw is not None else None
+            done(item, "failed", sha=sha, error=outcome["error"])
+            return
+        added = store.add(outcome["report"], raw, location=item.location, run_id=summary.run_id)
+        done(item, added.status, sha=hashlib.sha256(raw).hexdigest() if raw else None, report_id=added.report_id)
+
+    def prepare(item: Item) -> bytes | None:
+        """The input's bytes, or None when it needs no worker (recorded here)."""
+        if item.problem is not None:
+            code, message, message_en = item.problem
+            done(item, "failed", error={"code": code, "message": message, "message_en": message_en})
+            return None
+        try:
+            raw = item_bytes(item)
+        except (OSError, ValueError, zipfile.BadZipFile) as exc:
+            done(item, "failed", error={"code": "file.unreadable", "message": f"无法读取文件：{exc}",
+                                        "message_en": f"cannot read the file: {exc}"})
+            return None
+        sha = hashlib.sha256(raw).hexdigest()
+        existing = store.has_source(sha)
+        if existing is not None:
+            done(item, "duplicate", sha=sha, report_id=existing)
+            return None
+        return raw
+
+    if jobs <= 1:
+        for item in items:
+            raw = None if item.url else prepare(item)
+            if raw is not None or item.url:
+                finish(item, raw, work(item.location, raw, item.url))
+    else:
+        _parallel(items, jobs, prepare, finish)
+    store.finish_run(summary.run_id)
+    return summary
+
+
+def _parallel(items: list[Item], jobs: int, prepare: Callable[[Item], bytes | None],
+              finish: Callable[[Item, bytes | None, dict[str, Any]], None]) -> None:
+    """Keep at most ``4 × jobs`` inputs in flight; a crashed worker fails only its own inputs."""
+    context = multiprocessing.get_context("spawn")  # no fork: the parent holds threads and connections
+    pending: dict[Future[dict[str, Any]], tuple[Item, bytes | None]] = {}
+    queue = iter(items)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    try:
+        exhausted = False
+        while pending or not exhausted:
+            while not exhausted and len(pending) < 4 * jobs:
+                item = next(queue, None)
+                if item is None:
+                    exhausted = True
+                    break
+                raw = None if item.url else prepare(item)
+                if raw is not None or item.url:
+                    pending[pool.submit(work, item.location, raw, item.url)] = (item, raw)
+            if not pending:
+                continue
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            broken = False
+            for future in finished:
+                item, raw = pending.pop(future)
+                try:
+                    finish(item, raw, future.result())
+                except BrokenProcessPool:
+                    broken = True
+                    finish(item, raw, _isolated(item, raw, context))
+            if broken:  # every input of the dead pool is read again alone, so only its culprit fails
+                pool.shutdown(cancel_futures=True)
+                for item, raw in pending.values():
+                    finish(item, raw, _isolated(item, raw, context))
+                pending.clear()
+                pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _isolated(item: Item, raw: bytes | None, context: Any) -> dict[str, Any]:
+    """Read one input in a process of its own; a crash there is that input's failure."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as alone:
+        try:
+            return alone.submit(work, item.location, raw, item.url).result()
+        except BrokenProcessPool:
+            return {"error": {"code": "internal", "message": "读取该文件的工作进程意外终止",
+                              "message_en": "the worker process reading this file died"}}
+
+
+def default_jobs() -> int:
+    """Worker processes by default: the CPUs this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -1,0 +1,1 @@
+"""Alembic migrations of the store, shipped with the package (``gknb`` upgrades to head on open)."""

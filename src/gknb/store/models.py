@@ -1,0 +1,131 @@
+"""The tables of the store (SQLAlchemy 2). The schema itself is created by the Alembic migrations.
+
+``sources`` keeps each original once by content hash; a ``report`` is one parsed source at one
+location (path, URL or zip member) and ``version`` counts the different contents seen there — only
+the newest version of a location is ``current``. Cell values are exact decimal text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the store's tables."""
+
+
+class SourceRow(Base):
+    """An original file, stored once by its SHA-256 (``content`` is None for imported reports)."""
+
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    medium: Mapped[str] = mapped_column(String(20))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    created: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AgencyRow(Base):
+    """An agency by normalised name; ``corrected`` rows were set by a user and are never re-inferred."""
+
+    __tablename__ = "agencies"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    province: Mapped[str | None] = mapped_column(String(40))
+    city: Mapped[str | None] = mapped_column(String(40))
+    county: Mapped[str | None] = mapped_column(String(40))
+    province_code: Mapped[str | None] = mapped_column(String(6))
+    city_code: Mapped[str | None] = mapped_column(String(6))
+    county_code: Mapped[str | None] = mapped_column(String(6))
+    level: Mapped[str | None] = mapped_column(String(20))
+    corrected: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ReportRow(Base):
+    """One parsed report: meta columns, sections as JSON, the agency it belongs to.
+
+    The region and level columns are the report's ``meta``: on ingest they come from its agency (the
+    user's correction, else the division table), so they agree with ``agencies``.
+    """
+
+    __tablename__ = "reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    location: Mapped[str] = mapped_column(Text, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    current: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    agency: Mapped[str | None] = mapped_column(Text)
+    year: Mapped[int | None] = mapped_column(Integer, index=True)
+    template: Mapped[str] = mapped_column(String(10))
+    province: Mapped[str | None] = mapped_column(String(40), index=True)
+    city: Mapped[str | None] = mapped_column(String(40))
+    county: Mapped[str | None] = mapped_column(String(40))
+    level: Mapped[str | None] = mapped_column(String(20))
+    published: Mapped[str | None] = mapped_column(String(10))
+    sections: Mapped[dict[str, Any]] = mapped_column(JSON)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON)  # section order, printed labels
+    ingested: Mapped[datetime] = mapped_column(DateTime)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
+
+    source: Mapped[SourceRow] = relationship()
+    agency_row: Mapped[AgencyRow | None] = relationship()
+
+
+class CellRow(Base):
+    """One cell of a report (long form): exact value text, printed text, provenance."""
+
+    __tablename__ = "cells"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(80), index=True)
+    value: Mapped[str | None] = mapped_column(String(40))
+    printed: Mapped[str | None] = mapped_column(Text)
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class FindingRow(Base):
+    """A finding of a report: ``scope`` is ``report`` (from ``gknb.check``) or ``crossyear``."""
+
+    __tablename__ = "findings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    position: Mapped[int] = mapped_column(Integer)
+    rule: Mapped[str] = mapped_column(String(80), index=True)
+    severity: Mapped[str] = mapped_column(String(10))
+    cells: Mapped[list[str]] = mapped_column(JSON)
+    message: Mapped[str] = mapped_column(Text)
+    message_en: Mapped[str] = mapped_column(Text)
+    other_report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+
+
+class IngestRun(Base):
+    """One ``gknb ingest`` (or ``gknb import``) invocation."""
+
+    __tablename__ = "ingest_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started: Mapped[datetime] = mapped_column(DateTime)
+    finished: Mapped[datetime | None] = mapped_column(DateTime)
+    inputs: Mapped[list[str]] = mapped_column(JSON)
+
+
+class IngestResult(Base):
+    """What became of one input file of a run: ``stored``, ``duplicate`` or ``failed`` (with why)."""
+
+    __tablename__ = "ingest_results"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("ingest_runs.id"), index=True)
+    location: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10))
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    error_code: Mapped[str | None] = mapped_column(String(60))
+    message: Mapped[str | None] = mapped_column(Text)
+    message_en: Mapped[str | None] = mapped_column(Text)

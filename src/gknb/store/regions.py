@@ -1,0 +1,134 @@
+"""Agency names and where they sit: normalisation, province/city/county and administrative level.
+
+Places come from a bundled GB/T 2260 table (``data/divisions.csv``: 6-digit code and name of every
+province, prefecture and county; see ``data/NOTICE.txt`` for its origin and licence). A name is read
+from its start: a province (full or short name), then a prefecture within it, then a county within
+that; a name starting with a prefecture or county infers the levels above when the name is unique.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from ..parse.meta import region_and_level
+
+_PROVINCE_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
+_GOVERNMENT = re.compile(r"(?<=[省市县区旗州盟镇乡])政府")
+LEVELS = ("province", "city", "county", "township", "street", "department")
+
+
+@dataclass(frozen=True)
+class Division:
+    """One entry of the GB/T 2260 table."""
+
+    code: str
+    name: str
+
+    @property
+    def rank(self) -> str:
+        """``province``, ``city`` (prefecture level) or ``county``."""
+        if self.code.endswith("0000"):
+            return "province"
+        return "city" if self.code.endswith("00") else "county"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an agency sits: the divisions found in its name (any may be None) and its level."""
+
+    province: Division | None = None
+    city: Division | None = None
+    county: Division | None = None
+    level: str | None = None
+
+    def region(self) -> dict[str, str | None]:
+        """The ``meta.region`` dict of the JSON contract (names)."""
+        return {k: d.name if d else None for k, d in
+                (("province", self.province), ("city", self.city), ("county", self.county))}
+
+    def codes(self) -> dict[str, str | None]:
+        """GB/T 2260 codes of the province, prefecture and county."""
+        return {k: d.code if d else None for k, d in
+                (("province", self.province), ("city", self.city), ("county", self.county))}
+
+
+def normalise_name(name: str) -> str:
+    """One spelling per agency: NFKC, no spaces or quotes, ``…县政府`` → ``…县人民政府``."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).strip("《》“”\"'")
+    text = _GOVERNMENT.sub("人民政府", text)
+    return re.sub(r"人民政府办$", "人民政府办公室", text)
+
+
+@cache
+def divisions() -> tuple[Division, ...]:
+    """The bundled table, in code order."""
+    with resources.files(__package__).joinpath("data/divisions.csv").open(encoding="utf-8") as handle:
+        return tuple(Division(row["code"], row["name"]) for row in csv.DictReader(handle))
+
+
+@cache
+def _by_code() -> dict[str, Division]:
+    return {d.code: d for d in divisions()}
+
+
+@cache
+def _names(rank: str) -> dict[str, tuple[Division, ...]]:
+    """Name (and, for provinces, short name) → divisions of that rank."""
+    index: dict[str, list[Division]] = {}
+    for division in divisions():
+        if division.rank != rank:
+            continue
+        index.setdefault(division.name, []).append(division)
+        if rank == "province":
+            for suffix in _PROVINCE_SUFFIXES:
+                if division.name.endswith(suffix) and len(division.name) > len(suffix) + 1:
+                    index.setdefault(division.name[: -len(suffix)], []).append(division)
+                    break
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def _prefix(text: str, rank: str, within: Division | None) -> tuple[Division | None, str]:
+    """The longest division name of ``rank`` (inside ``within``) that starts ``text``; unique or None."""
+    names = _names(rank)
+    for length in range(min(len(text), 12), 1, -1):
+        found = names.get(text[:length], ())
+        if within is not None:
+            stem = within.code[:2] if within.rank == "province" else within.code[:4]
+            found = tuple(d for d in found if d.code.startswith(stem))
+        if len(found) == 1:
+            return found[0], text[length:]
+        if found:
+            return None, text
+    return None, text
+
+
+def _parent(division: Division, rank: str) -> Division | None:
+    code = division.code[:2] + "0000" if rank == "province" else division.code[:4] + "00"
+    return _by_code().get(code) if code != division.code else None
+
+
+def locate(name: str) -> Place:
+    """Province, prefecture and county named at the start of ``name`` (normalised), and its level."""
+    text = normalise_name(name)
+    rest = text
+    province, rest = _prefix(rest, "province", None)
+    city, rest = _prefix(rest, "city", province)
+    county, rest = _prefix(rest, "county", city or province)
+    if county is not None:
+        city = city or _parent(county, "city")
+    if city is not None:
+        province = province or _parent(city, "province")
+    if county is not None:
+        province = province or _parent(county, "province")
+    deepest = county or city or province
+    if deepest is not None and rest == "人民政府":  # the government of the division itself
+        return Place(province, city, county, deepest.rank)
+    return Place(province, city, county, region_and_level(text)[1])
+
+
+__all__ = ["LEVELS", "Division", "Place", "divisions", "locate", "normalise_name"]
