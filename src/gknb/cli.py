@@ -27,8 +27,11 @@ from rich.text import Text
 
 from . import __version__, read
 from .check import RULES
+from .check import check as check_report
 from .errors import GknbError, UnreadableFile
 from .formats import Column, Format
+from .ingest.fetch import is_url, read_url, url_list
+from .parse import parse as parse_document
 from .report import Report
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -109,12 +112,18 @@ app = typer.Typer(
 )
 
 FilesArg = Annotated[
-    list[str],
+    list[str] | None,
     typer.Argument(
         metavar="FILE",
-        help="报告文件、目录（递归查找 .txt/.md/.html/.htm）或通配符 / report files, directories or glob patterns",
+        help="报告文件、目录（递归查找 .txt/.md/.html/.htm）、通配符或网址 / report files, directories, glob patterns"
+        " or http(s) URLs",
         show_default=False,
     ),
+]
+UrlsOpt = Annotated[
+    Path | None,
+    typer.Option("--urls", help="网址列表文件：每行一个，# 开头为注释 / a file of URLs, one a line, # comments",
+                 show_default=False),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（多个文件时为数组）/ JSON output (an array for several files)")]
 JsonlOpt = Annotated[bool, typer.Option("--jsonl", help="每行一个 JSON 对象 / one JSON object per line")]
@@ -140,21 +149,23 @@ def main(
 
 
 @app.command()
-def check(files: FilesArg, json_: JsonOpt = False, jsonl: JsonlOpt = False, lang: LangOpt = Lang.zh) -> None:
+def check(files: FilesArg = None, json_: JsonOpt = False, jsonl: JsonlOpt = False, lang: LangOpt = Lang.zh,
+          urls: UrlsOpt = None) -> None:
     """检查报告：表格勾稽关系、格式与内容问题。Check reports: identities, format and content findings.
 
     退出码 exit status: 0 无错误 no error-level finding; 1 有错误 error-level findings; 2 有文件无法读取 a file could not be read.
     """
-    raise typer.Exit(_run(files, json_, jsonl, lang.value, show_cells=False))
+    raise typer.Exit(_run(_inputs(files, urls), json_, jsonl, lang.value, show_cells=False))
 
 
 @app.command()
-def parse(files: FilesArg, json_: JsonOpt = False, jsonl: JsonlOpt = False, lang: LangOpt = Lang.zh) -> None:
+def parse(files: FilesArg = None, json_: JsonOpt = False, jsonl: JsonlOpt = False, lang: LangOpt = Lang.zh,
+          urls: UrlsOpt = None) -> None:
     """解析报告并显示三张统计表的数据。Parse reports and show the cells of the three tables.
 
     退出码 exit status: 0 全部读取 all files read; 2 有文件无法读取 a file could not be read.
     """
-    status = _run(files, json_, jsonl, lang.value, show_cells=True)
+    status = _run(_inputs(files, urls), json_, jsonl, lang.value, show_cells=True)
     raise typer.Exit(2 if status == 2 else 0)
 
 
@@ -213,9 +224,22 @@ def expand_inputs(args: Sequence[str]) -> Iterator[tuple[str, GknbError | None]]
                 yield path, None
 
 
+def _inputs(files: Sequence[str] | None, urls: Path | None) -> list[str]:
+    """The FILE arguments followed by the entries of the ``--urls`` list."""
+    inputs = list(files or [])
+    if urls is not None:
+        try:
+            inputs += url_list(urls.read_text(encoding="utf-8-sig").splitlines())
+        except (OSError, UnicodeDecodeError) as exc:
+            raise typer.BadParameter(f"无法读取网址列表 / cannot read the URL list {urls}: {exc}") from exc
+    if not inputs:
+        raise typer.BadParameter("没有要处理的文件或网址 / no files or URLs given")
+    return inputs
+
+
 def _is_pattern(arg: str) -> bool:
-    """A glob pattern, unless a file of that very name exists (``[2021]报告.txt``)."""
-    return any(ch in arg for ch in "*?[") and not Path(arg).exists()
+    """A glob pattern, unless it is a URL or a file of that very name exists (``[2021]报告.txt``)."""
+    return not is_url(arg) and any(ch in arg for ch in "*?[") and not Path(arg).exists()
 
 
 def _reports_under(directory: Path) -> list[str]:
@@ -229,9 +253,9 @@ def _reports_under(directory: Path) -> list[str]:
 
 
 def read_one(path: str) -> Outcome:
-    """Read, parse and check one file; any failure becomes the outcome's error, never an exception."""
+    """Read (or download), parse and check one file or URL; any failure becomes the outcome's error, never an exception."""
     try:
-        return Outcome(path, report=read(path))
+        return Outcome(path, report=check_report(parse_document(read_url(path))) if is_url(path) else read(path))
     except GknbError as error:
         return Outcome(path, error=error)
     except Exception as error:  # a bug must not stop the batch nor show a traceback

@@ -1,0 +1,189 @@
+"""Reports on the web: fetch a page or file over HTTP(S) with httpx, then read it as any other source.
+
+* Redirects are followed (at most ``MAX_REDIRECTS``); each network step has a timeout and the whole
+  download a deadline; the body is streamed and abandoned as soon as it exceeds the size limit
+  (``MAX_BYTES``, the same as for files).
+* The medium is sniffed from the content as for files; the file name lent to the sniffing comes from
+  ``Content-Disposition``, else the URL's last path segment when it has a known extension, else the
+  ``Content-Type``. A charset in the ``Content-Type`` header is preferred to the page's own.
+* ``Source.path`` is the URL as given; a redirect is recorded in the document's notes.
+* Every failure (bad address, DNS, refused connection, timeout, HTTP error status, too many
+  redirects, too large) is an ``UnreadableFile`` with a Chinese and an English message.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email.message import Message
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+from ..document import Document
+from ..errors import GknbError, UnreadableFile
+from . import MAX_BYTES, read_document
+
+__all__ = ["MAX_REDIRECTS", "TIMEOUT", "Fetched", "fetch", "is_url", "read_url", "url_list"]
+
+TIMEOUT = 20.0  # seconds for connecting and for each read
+DEADLINE = 120.0  # seconds for the whole download
+MAX_REDIRECTS = 5
+USER_AGENT = "gknb (government information disclosure annual report checker)"
+
+_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".txt", ".md", ".pdf", ".doc", ".docx", ".wps", ".ofd",
+             ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".xls", ".xlsx", ".et", ".zip"}
+_CONTENT_TYPES = {
+    "text/html": ".html",
+    "application/xhtml+xml": ".html",
+    "text/plain": ".txt",
+    "text/markdown": ".md",
+    "application/pdf": ".pdf",
+    "application/msword": ".doc",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/kswps": ".wps",
+    "application/vnd.ms-works": ".wps",
+    "application/ofd": ".ofd",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/tiff": ".tif",
+}
+_URL = re.compile(r"^https?://", re.IGNORECASE)
+
+
+def is_url(text: str) -> bool:
+    """Whether an input names an ``http://`` or ``https://`` address rather than a file."""
+    return bool(_URL.match(text.strip()))
+
+
+def url_list(lines: Iterable[str]) -> list[str]:
+    """The inputs of a URL list: one a line; blank lines and ``#`` comments (whole or after a space) skipped."""
+    out = []
+    for line in lines:
+        entry = re.split(r"\s#", line, maxsplit=1)[0].strip()
+        if entry and not entry.startswith("#"):
+            out.append(entry)
+    return out
+
+
+@dataclass
+class Fetched:
+    """What a URL gave: the body, the final address after redirects, and the server's descriptions."""
+
+    url: str
+    final_url: str
+    content: bytes
+    content_type: str | None
+    charset: str | None
+    name: str  # a file name for sniffing (see the module docstring)
+
+
+def _fail(url: str, zh: str, en: str) -> UnreadableFile:
+    return UnreadableFile(f"无法下载：{zh}", f"cannot download: {en}", url)
+
+
+def fetch(
+    url: str,
+    *,
+    timeout: float = TIMEOUT,
+    deadline: float = DEADLINE,
+    max_bytes: int = MAX_BYTES,
+    max_redirects: int = MAX_REDIRECTS,
+) -> Fetched:
+    """Download ``url`` (see the module docstring). Raises UnreadableFile."""
+    url = url.strip()
+    if not is_url(url):
+        raise _fail(url, "不是 http/https 网址", "not an http/https address")
+    limit_mb = max_bytes // (1024 * 1024)
+    too_large = _fail(url, f"文件过大（超过 {limit_mb} MB）", f"too large (over {limit_mb} MB)")
+    started = time.monotonic()
+    try:
+        with (
+            httpx.Client(
+                follow_redirects=True,
+                max_redirects=max_redirects,
+                timeout=httpx.Timeout(timeout),
+                headers={"User-Agent": USER_AGENT, "Accept": "*/*"},
+            ) as client,
+            client.stream("GET", url) as response,
+        ):
+            if response.status_code >= 400:
+                phrase = response.reason_phrase or ""
+                raise _fail(
+                    url, f"服务器返回 HTTP {response.status_code} {phrase}".rstrip(),
+                    f"the server answered HTTP {response.status_code} {phrase}".rstrip(),
+                )
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise too_large
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise too_large
+                if time.monotonic() - started > deadline:
+                    raise _fail(url, f"下载超时（超过 {deadline:g} 秒）", f"timed out (over {deadline:g} s)")
+                chunks.append(chunk)
+            final = str(response.url)
+            content_type = response.headers.get("content-type")
+            charset = response.charset_encoding
+            disposition = response.headers.get("content-disposition")
+    except GknbError:
+        raise
+    except httpx.TooManyRedirects as exc:
+        raise _fail(url, f"重定向次数过多（超过 {max_redirects} 次）", f"too many redirects (over {max_redirects})") from exc
+    except httpx.TimeoutException as exc:
+        raise _fail(url, f"连接或读取超时（{timeout:g} 秒）", f"timed out ({timeout:g} s)") from exc
+    except httpx.ConnectError as exc:
+        raise _fail(url, f"无法连接服务器（域名解析失败或连接被拒绝）：{exc}",
+                    f"cannot connect (name resolution failed or connection refused): {exc}") from exc
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        raise _fail(url, f"网址无效：{exc}", f"invalid address: {exc}") from exc
+    except httpx.HTTPError as exc:
+        raise _fail(url, f"网络错误：{exc}", f"network error: {type(exc).__name__}: {exc}") from exc
+    return Fetched(url, final, b"".join(chunks), content_type, charset, _name(final, content_type, disposition))
+
+
+def _name(final_url: str, content_type: str | None, disposition: str | None) -> str:
+    """A file name whose extension tells the medium, as well as the server lets us know it."""
+    candidates = []
+    if disposition:
+        message = Message()
+        message["content-disposition"] = disposition
+        filename = message.get_filename()
+        if filename:
+            candidates.append(filename)
+    candidates.append(unquote(PurePosixPath(urlsplit(final_url).path).name))
+    for candidate in candidates:
+        if PurePosixPath(candidate).suffix.lower() in _SUFFIXES:
+            return candidate
+    media = (content_type or "").split(";")[0].strip().lower()
+    return "download" + _CONTENT_TYPES.get(media, "")
+
+
+def read_url(
+    url: str,
+    *,
+    timeout: float = TIMEOUT,
+    deadline: float = DEADLINE,
+    max_bytes: int = MAX_BYTES,
+    max_redirects: int = MAX_REDIRECTS,
+) -> Document:
+    """Fetch ``url`` (limits as for ``fetch``) and read it into a Document whose ``Source.path`` is the URL.
+
+    Raises GknbError subclasses, with the URL as their path.
+    """
+    fetched = fetch(url, timeout=timeout, deadline=deadline, max_bytes=max_bytes, max_redirects=max_redirects)
+    try:
+        document = read_document(fetched.content, name=fetched.name, charset=fetched.charset)
+    except GknbError as error:
+        error.path = fetched.url
+        raise
+    document.source.path = fetched.url
+    if fetched.final_url != fetched.url:
+        document.notes.append(f"已跳转到 {fetched.final_url} / redirected to {fetched.final_url}")
+    return document
