@@ -175,7 +175,7 @@ def column_widths(grid: Grid, total: float) -> list[float]:
         if cell.role in ("label", "group"):
             chars = len(cell.text)
             if cell.role == "group":  # a tall group cell wraps; a short one keeps its （三） together
-                chars = max(-(-chars // cell.rowspan), 2 if cell.rowspan > 8 else 4)
+                chars = max(-(-chars // cell.rowspan), 2 if cell.rowspan > 8 else 5)
             demand[cell.col] = max(demand[cell.col], min(max(chars, 2), 16))
         else:
             demand[cell.col] = max(demand[cell.col], min(max(len(cell.text), 4), 5))
