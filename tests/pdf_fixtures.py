@@ -3,7 +3,8 @@
 Random consistent reports (``layouts.random_report``) printed in the ``html`` layout (official merged
 tables, ``border="1"``) and converted by LibreOffice in two ways: ``web`` (Writer/Web export) and
 ``writer`` (Writer import with a running header and a ``- N -`` page-number footer, another
-typography). ``borderless`` is the ``web`` PDF of the same HTML with its tables' borders removed.
+typography), and ``official``: ``gknb.render`` (the official layout and typography, DOCX → PDF) of the
+report read from the same HTML. ``borderless`` is the ``web`` PDF of the same HTML with its tables' borders removed.
 Scans rasterise a PDF at 200 dpi, turn each page slightly and add noise.
 """
 
@@ -19,13 +20,15 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+import gknb
 from gknb.formats import FORMATS
+from gknb.render import render as render_report
 from layouts import random_report, render
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 HEADER = "本机关政府信息公开专栏"
 _FOOTER = '<p align="center">- <sdfield type=PAGE subtype=RANDOM format=PAGE>1</sdfield> -</p>'
-VARIANTS = ("web", "writer", "borderless")
+VARIANTS = ("web", "writer", "official", "borderless")
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ def pdf_cases() -> tuple[PdfCase, ...]:
                                              f'<div title="footer">{_FOOTER}</div>', 1),
             "borderless": html.replace('border="1"', 'border="0"'),
         }
+        cases.append(PdfCase(version, "official", work / f"{version}-official.pdf", truth))
         for variant, text in pages.items():
             path = work / f"{version}-{variant}.html"
             path.write_text(text, encoding="utf-8")
@@ -80,6 +84,10 @@ def pdf_cases() -> tuple[PdfCase, ...]:
             cases.append(PdfCase(version, variant, path.with_suffix(".pdf"), truth))
     for writer, htmls in groups.items():
         _convert(htmls, writer)
+    for case in cases:
+        if case.variant == "official":
+            report = gknb.read(work / f"{case.version}-web.html")
+            case.path.write_bytes(render_report(report, "pdf"))
     return tuple(cases)
 
 
