@@ -502,3 +502,7 @@ __all__ = ["Outcome", "app", "cell_labels", "exit_status", "expand_inputs", "rea
 from .cli_author import register as _register_authoring  # noqa: E402  (authoring commands: render, template)
 
 _register_authoring(app)
+
+from .cli_store import register as _register_store  # noqa: E402  (store commands: ingest, agency, compare, stats, export, import)
+
+_register_store(app)

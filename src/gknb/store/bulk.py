@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import urllib.request
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -23,14 +22,13 @@ from typing import Any
 from ..check import check
 from ..errors import GknbError
 from ..ingest import MAX_BYTES, read_document
+from ..ingest.fetch import fetch, is_url, url_list
 from ..parse import parse
 from .store import Store
 
 MAX_ZIP_MEMBERS = 20_000
 MAX_ZIP_TOTAL = 4 * 1024**3  # uncompressed bytes read from one zip
 MAX_ZIP_RATIO = 200  # uncompressed / compressed size of one member
-URL_TIMEOUT = 30  # seconds
-URL_PREFIXES = ("http://", "https://")
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,7 @@ def expand(inputs: Sequence[str]) -> Iterator[Item]:
     """Every input file: folders recursively (hidden entries skipped), zip members, URL lists, URLs."""
     for arg in inputs:
         path = Path(arg)
-        if arg.startswith(URL_PREFIXES):
+        if is_url(arg):
             yield Item(arg, url=arg)
         elif path.is_dir():
             for child in sorted(path.rglob("*")):
@@ -98,11 +96,10 @@ def _url_list(path: Path) -> list[str]:
     if path.suffix.lower() not in (".txt", ".list", ".urls") or path.stat().st_size > 1024 * 1024:
         return []
     try:
-        lines = [x.strip() for x in path.read_text(encoding="utf-8").splitlines()]
+        lines = url_list(path.read_text(encoding="utf-8").splitlines())
     except (UnicodeDecodeError, OSError):
         return []
-    lines = [x for x in lines if x and not x.startswith("#")]
-    return lines if lines and all(x.startswith(URL_PREFIXES) and " " not in x for x in lines) else []
+    return lines if lines and all(is_url(x) for x in lines) else []
 
 
 def _zip(path: Path) -> Iterator[Item]:
@@ -143,30 +140,17 @@ def item_bytes(item: Item) -> bytes:
     return raw
 
 
-def fetch(url: str) -> tuple[bytes, str | None]:
-    """The body of ``url`` (at most ``MAX_BYTES``) and the charset its headers declare."""
-    request = urllib.request.Request(url, headers={"User-Agent": "gknb"})
-    with urllib.request.urlopen(request, timeout=URL_TIMEOUT) as response:
-        raw = response.read(MAX_BYTES + 1)
-        charset = response.headers.get_content_charset()
-    if len(raw) > MAX_BYTES:
-        raise ValueError(f"larger than {MAX_BYTES} bytes")
-    return raw, charset
-
-
 def work(location: str, raw: bytes | None, url: str | None) -> dict[str, Any]:
     """Worker: read, parse and check one input; errors become ``{"error": …}``, never exceptions."""
     try:
         charset = None
-        if url is not None:
-            try:
-                raw, charset = fetch(url)
-            except (OSError, ValueError) as exc:
-                return {"error": {"code": "url.unreachable", "message": f"无法下载：{exc}",
-                                  "message_en": f"cannot download: {exc}"}}
-        assert raw is not None
         name = location.rsplit("!", 1)[-1]
+        if url is not None:
+            fetched = fetch(url)
+            raw, charset, name = fetched.content, fetched.charset, fetched.name
+        assert raw is not None
         report = check(parse(read_document(raw, name=name, charset=charset)))
+        report.source.path = location
         return {"report": report, "raw": raw if url is not None else None}
     except GknbError as error:
         return {"error": error.as_dict()}

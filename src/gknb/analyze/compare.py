@@ -1,0 +1,136 @@
+"""Comparisons: two reports cell by cell and section by section, or one agency over its years."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..formats import FORMATS
+from ..report import SECTION_KEYS, Report, Value, _json_value
+
+
+def cell_label(key: str, *reports: Report) -> str:
+    """The official printed label of a cell: from the reports' formats first, then any format."""
+    formats = [r.format for r in reports if r.format is not None] + list(FORMATS.values())
+    for fmt in formats:
+        if key in fmt.cell_info():
+            return fmt.cell_label(key)
+    return key
+
+
+@dataclass(frozen=True)
+class CellDelta:
+    """A cell whose value differs between report A and report B."""
+
+    key: str
+    label: str
+    a: Value
+    b: Value
+
+    @property
+    def delta(self) -> Value:
+        """B − A when both are numbers."""
+        return None if self.a is None or self.b is None else self.b - self.a
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "label": self.label, "a": _json_value(self.a), "b": _json_value(self.b),
+                "delta": _json_value(self.delta)}
+
+
+@dataclass(frozen=True)
+class SectionDiff:
+    """A section whose text differs: similarity ratio and a unified diff, sentence by sentence."""
+
+    key: str
+    ratio: float
+    diff: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "ratio": round(self.ratio, 4), "diff": list(self.diff)}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Report A against report B."""
+
+    a: Report
+    b: Report
+    meta: dict[str, tuple[Any, Any]]
+    cells: tuple[CellDelta, ...]
+    sections: tuple[SectionDiff, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "a": {"source": self.a.source.as_dict(), "meta": self.a.meta.as_dict()},
+            "b": {"source": self.b.source.as_dict(), "meta": self.b.meta.as_dict()},
+            "meta": {k: list(v) for k, v in self.meta.items()},
+            "cells": [c.as_dict() for c in self.cells],
+            "sections": [s.as_dict() for s in self.sections],
+        }
+
+
+def _sentences(text: str | None) -> list[str]:
+    """Text split after each sentence end, so a diff shows whole sentences."""
+    if not text:
+        return []
+    out, start = [], 0
+    for i, ch in enumerate(text):
+        if ch in "。；;！？\n":
+            piece = text[start : i + 1].strip()
+            if piece:
+                out.append(piece)
+            start = i + 1
+    if text[start:].strip():
+        out.append(text[start:].strip())
+    return out
+
+
+def compare(a: Report, b: Report) -> Comparison:
+    """Cell deltas (keys of either report, in print order) and section diffs between two reports."""
+    meta_a, meta_b = a.meta.as_dict(), b.meta.as_dict()
+    meta = {k: (meta_a[k], meta_b[k]) for k in meta_a if meta_a[k] != meta_b[k]}
+    keys = list(dict.fromkeys([*a.cells, *b.cells]))
+    cells = tuple(
+        CellDelta(key, cell_label(key, a, b), a.cells.get(key), b.cells.get(key))
+        for key in keys if a.cells.get(key) != b.cells.get(key)
+    )
+    sections = []
+    for key in SECTION_KEYS:
+        text_a, text_b = a.sections.get(key) or "", b.sections.get(key) or ""
+        if text_a == text_b:
+            continue
+        ratio = difflib.SequenceMatcher(None, text_a, text_b, autojunk=False).ratio()
+        diff = difflib.unified_diff(_sentences(text_a), _sentences(text_b), "A", "B", lineterm="", n=0)
+        sections.append(SectionDiff(key, ratio, tuple(diff)))
+    return Comparison(a, b, meta, cells, tuple(sections))
+
+
+@dataclass(frozen=True)
+class History:
+    """One agency over its years: the years, and each cell's value per year (cells ever non-blank)."""
+
+    agency: str
+    years: tuple[int | None, ...]
+    rows: tuple[tuple[str, str, tuple[Value, ...]], ...]  # key, label, value per year
+    reports: tuple[Report, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "agency": self.agency, "years": list(self.years),
+            "cells": [{"key": k, "label": label, "values": [_json_value(v) for v in values]}
+                      for k, label, values in self.rows],
+            "findings": [{"year": r.meta.year, **f.as_dict()} for r in self.reports for f in r.findings
+                         if f.rule.startswith("crossyear.")],
+        }
+
+
+def history(agency: str, reports: Sequence[Report]) -> History:
+    """The cells of an agency's reports side by side, one column per report (by year)."""
+    keys = list(dict.fromkeys(k for r in reports for k in r.cells))
+    rows = tuple(
+        (key, cell_label(key, *reports), tuple(r.cells.get(key) for r in reports))
+        for key in keys if any(r.cells.get(key) is not None for r in reports)
+    )
+    return History(agency, tuple(r.meta.year for r in reports), rows, tuple(reports))

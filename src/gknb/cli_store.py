@@ -1,0 +1,297 @@
+"""The store commands of ``gknb``: ingest, agency, compare, stats, export, import (docs/store.md).
+
+Every command takes ``--db`` (a SQLite path or a ``postgresql://`` URL; default ``$GKNB_DB``, else
+``gknb.db``). ``register(app)`` adds them to the main Typer application.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from . import read
+from .analyze import GROUPS, compare, history, stats
+from .errors import GknbError
+from .export import FORMAT_NAMES, export, import_json
+from .report import Report
+from .store import FILTERS, Store
+from .store.bulk import default_jobs, ingest
+from .store.regions import LEVELS
+
+DbOpt = Annotated[str | None, typer.Option("--db", help="数据库：SQLite 文件或 postgresql:// 地址 / database "
+                                                       "(SQLite path or postgresql:// URL); default $GKNB_DB or gknb.db")]
+WhereOpt = Annotated[str | None, typer.Option("--where", help="筛选 / filter, e.g. province=广东省,year=2021 "
+                                                             f"({', '.join(FILTERS)})")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON / JSON output")]
+
+agency_app = typer.Typer(help="机关：查看与更正地区、层级。Agencies: list, correct region and level.",
+                         no_args_is_help=True)
+
+
+def _console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _open(db: str | None) -> Store:
+    return Store.open(db)
+
+
+def _fail(message: str, message_en: str) -> typer.Exit:
+    _console(stderr=True).print(Text(f"gknb: {message} / {message_en}", style="red"))
+    return typer.Exit(2)
+
+
+def parse_where(where: str | None) -> dict[str, str]:
+    """``province=广东省,year=2021`` → ``{"province": "广东省", "year": "2021"}``."""
+    out: dict[str, str] = {}
+    for part in (where or "").replace("，", ",").split(","):
+        if not part.strip():
+            continue
+        name, sep, value = part.partition("=")
+        if not sep or name.strip() not in FILTERS:
+            raise typer.BadParameter(f"--where {part!r}: 应为 名称=值 / expected NAME=VALUE, NAME in {', '.join(FILTERS)}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _dump(obj: Any) -> None:
+    sys.stdout.buffer.write((json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8"))
+    sys.stdout.flush()
+
+
+def ingest_command(
+    inputs: Annotated[list[str], typer.Argument(metavar="DIR|ZIP|URL-LIST|FILE…", help="目录、ZIP、URL 列表或文件 / "
+                                                "folders, zip files, URL lists (one URL a line) or files")],
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="工作进程数 / worker processes")] = 0,
+    db: DbOpt = None,
+) -> None:
+    """批量读取报告存入数据库。Ingest reports into the database (already stored originals are skipped).
+
+    退出码 exit status: 0 全部存入或重复 all stored or duplicates; 2 有文件失败 some inputs failed.
+    """
+    store = _open(db)
+    err = _console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("gknb ingest", total=None)
+        summary = ingest(store, inputs, jobs=jobs or default_jobs(),
+                         on_total=lambda n: progress.update(task, total=n),
+                         on_result=lambda _r: progress.advance(task))
+    out = _console()
+    table = Table(title=f"ingest #{summary.run_id}", box=box.SIMPLE_HEAD)
+    table.add_column("结果 result")
+    table.add_column("数量 count", justify="right")
+    for status, label in (("stored", "存入 stored"), ("duplicate", "重复 duplicates"), ("failed", "失败 failed")):
+        table.add_row(label, str(summary.count(status)), style="red" if status == "failed" and summary.count(status)
+                      else "")
+    out.print(table)
+    failed = [r for r in summary.results if r.status == "failed"]
+    if failed:
+        reasons = Table(box=box.SIMPLE_HEAD, title="失败原因 failures")
+        reasons.add_column("文件 file", overflow="fold")
+        reasons.add_column("代码 code")
+        reasons.add_column("原因 reason", overflow="fold")
+        for result in failed:
+            error = result.error or {}
+            reasons.add_row(result.location, error.get("code", ""),
+                            f"{error.get('message', '')} / {error.get('message_en', '')}")
+        out.print(reasons)
+    store.close()
+    raise typer.Exit(2 if failed else 0)
+
+
+@agency_app.command("set")
+def agency_set(
+    name: Annotated[str, typer.Argument(help="机关名称 / agency name")],
+    province: Annotated[str | None, typer.Option(help="省 / province")] = None,
+    city: Annotated[str | None, typer.Option(help="市 / prefecture")] = None,
+    county: Annotated[str | None, typer.Option(help="县 / county")] = None,
+    level: Annotated[str | None, typer.Option(help=f"层级 / level: {', '.join(LEVELS)}")] = None,
+    db: DbOpt = None,
+) -> None:
+    """更正机关的地区和层级（保留，优先于推断）。Correct an agency's region and level (kept, preferred)."""
+    if level is not None and level not in LEVELS:
+        raise typer.BadParameter(f"--level 应为 / must be one of {', '.join(LEVELS)}")
+    store = _open(db)
+    agency = store.set_agency(name, province=province, city=city, county=county, level=level)
+    _console().print(f"{agency.name}: {agency.province or '—'} {agency.city or '—'} {agency.county or '—'} "
+                     f"{agency.level or '—'} ({agency.province_code or '—'}/{agency.city_code or '—'}/"
+                     f"{agency.county_code or '—'})")
+    store.close()
+
+
+@agency_app.command("list")
+def agency_list(json_: JsonOpt = False, db: DbOpt = None) -> None:
+    """列出机关。List the agencies."""
+    store = _open(db)
+    rows = [{"name": a.name, "province": a.province, "city": a.city, "county": a.county, "level": a.level,
+             "codes": [a.province_code, a.city_code, a.county_code], "corrected": a.corrected}
+            for a in store.agencies()]
+    store.close()
+    if json_:
+        _dump(rows)
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    for column in ("机关 agency", "省", "市", "县", "层级 level", "更正 corrected"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row["name"], row["province"] or "—", row["city"] or "—", row["county"] or "—",
+                      row["level"] or "—", "✓" if row["corrected"] else "")
+    _console().print(table)
+
+
+def _report(store: Store | None, ref: str, db: str | None) -> tuple[Report, Store | None]:
+    """A report from a file path, or from a stored report id (``12`` or ``#12``)."""
+    if Path(ref).exists():
+        return read(ref), store
+    if ref.lstrip("#").isdigit():
+        store = store or _open(db)
+        try:
+            return store.load(int(ref.lstrip("#"))), store
+        except KeyError:
+            raise _fail(f"数据库中没有编号为 {ref} 的报告", f"no stored report with id {ref}") from None
+    raise _fail(f"找不到文件 {ref}", f"no such file: {ref}")
+
+
+def compare_command(
+    a: Annotated[str | None, typer.Argument(help="报告 A：文件或已存编号 / file or stored report id")] = None,
+    b: Annotated[str | None, typer.Argument(help="报告 B")] = None,
+    agency: Annotated[str | None, typer.Option("--agency", help="一个机关的历年报告 / one agency over its years")] = None,
+    json_: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """比较两份报告，或一个机关的历年报告。Compare two reports, or one agency over its years."""
+    out = _console()
+    if agency is not None:
+        store = _open(db)
+        reports = store.agency_reports(agency)
+        store.close()
+        if not reports:
+            raise _fail(f"数据库中没有机关“{agency}”的报告", f"no stored reports of agency {agency!r}")
+        found = history(agency, reports)
+        if json_:
+            _dump(found.as_dict())
+            return
+        table = Table(title=agency, box=box.SIMPLE_HEAD)
+        table.add_column("单元格 cell", overflow="fold")
+        for year in found.years:
+            table.add_column(str(year), justify="right")
+        for _key, label, values in found.rows:
+            table.add_row(label, *("—" if v is None else str(v) for v in values))
+        out.print(table)
+        for report in found.reports:
+            for f in report.findings:
+                if f.rule.startswith("crossyear."):
+                    out.print(Text(f"{report.meta.year} {f.severity} {f.rule}: {f.message}",
+                                   style="red" if f.severity == "error" else "yellow"))
+        return
+    if a is None or b is None:
+        raise typer.BadParameter("需要两份报告或 --agency / give two reports or --agency")
+    try:
+        report_a, store = _report(None, a, db)
+        report_b, store = _report(store, b, db)
+    except GknbError as error:
+        raise _fail(error.message, error.message_en) from None
+    if store is not None:
+        store.close()
+    result = compare(report_a, report_b)
+    if json_:
+        _dump(result.as_dict())
+        return
+    for key, (va, vb) in result.meta.items():
+        out.print(f"{key}: {va} → {vb}")
+    table = Table(title=f"A = {a}    B = {b}", box=box.SIMPLE_HEAD)
+    for column, justify in (("单元格 cell", "left"), ("A", "right"), ("B", "right"), ("B−A", "right")):
+        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for cell in result.cells:
+        table.add_row(cell.label, *("—" if v is None else str(v) for v in (cell.a, cell.b, cell.delta)))
+    out.print(table if result.cells else Text("单元格相同 / cells identical", style="green"))
+    for section in result.sections:
+        out.rule(f"{section.key} ({section.ratio:.0%})", align="left")
+        for line in section.diff:
+            out.print(Text(line, style="green" if line.startswith("+") else "red" if line.startswith("-") else "dim"))
+
+
+def stats_command(
+    by: Annotated[str, typer.Option("--by", help=f"分组 / group by: {', '.join(GROUPS)}")] = "province,year",
+    where: WhereOpt = None,
+    json_: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """按地区、层级、格式、年度汇总（指标见 docs/metrics.md）。Aggregates (metrics: docs/metrics.md)."""
+    groups = [g.strip() for g in by.split(",") if g.strip()]
+    store = _open(db)
+    try:
+        rows = stats(store, groups, parse_where(where))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    finally:
+        store.close()
+    if json_:
+        _dump(rows)
+        return
+    shown = ("reports", "with_errors", "error_rate", "carry_over_breaks", "requests_new", "requests_handled",
+             "disclosure_rate", "withheld_rate", "review", "litigation", "correction_rate")
+    table = Table(box=box.SIMPLE_HEAD)
+    for column in (*groups, *shown):
+        table.add_column(column, justify="left" if column in groups else "right")
+    for row in rows:
+        table.add_row(*("—" if row[c] is None else f"{row[c]:.1%}" if c.endswith("_rate") else str(row[c])
+                        for c in (*groups, *shown)))
+    _console().print(table)
+
+
+def export_command(
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"格式 / format: {', '.join(FORMAT_NAMES)}")],
+    out: Annotated[Path, typer.Option("-o", "--output", help="输出文件 / output file")],
+    where: WhereOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """导出数据库中的报告。Export stored reports (CSV long/wide, XLSX, Parquet, JSON)."""
+    if fmt not in FORMAT_NAMES:
+        raise typer.BadParameter(f"--format 应为 / must be one of {', '.join(FORMAT_NAMES)}")
+    store = _open(db)
+    try:
+        count = export(store, fmt, out, parse_where(where))
+    except RuntimeError as exc:  # a missing optional dependency; the message is bilingual
+        _console(stderr=True).print(Text(f"gknb: {exc}", style="red"))
+        raise typer.Exit(2) from None
+    finally:
+        store.close()
+    _console(stderr=True).print(f"{count} 份报告 → {out} / {count} reports → {out}")
+
+
+def import_command(
+    file: Annotated[Path, typer.Argument(help="gknb export --format json 的输出 / a JSON export")],
+    db: DbOpt = None,
+) -> None:
+    """从 JSON 导出文件恢复报告。Restore reports from a JSON export."""
+    store = _open(db)
+    try:
+        results = import_json(store, file)
+    except GknbError as error:
+        raise _fail(error.message, error.message_en) from None
+    finally:
+        store.close()
+    counts = {s: sum(1 for _, x in results if x == s) for s in ("stored", "duplicate", "failed")}
+    _console(stderr=True).print(f"存入 stored {counts['stored']} · 重复 duplicates {counts['duplicate']} · "
+                                f"失败 failed {counts['failed']}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the store commands to ``app``."""
+    app.command("ingest")(ingest_command)
+    app.add_typer(agency_app, name="agency")
+    app.command("compare")(compare_command)
+    app.command("stats")(stats_command)
+    app.command("export")(export_command)
+    app.command("import")(import_command)
