@@ -20,6 +20,7 @@ from .decoding import bom_encoding, decode
 from .docx import doc_to_blocks, docx_to_blocks
 from .html import declared_charset, html_to_blocks, parse_html
 from .normalize import normalize_document_text
+from .ofd import ofd_to_blocks
 from .text import text_to_blocks
 
 __all__ = ["MAX_BYTES", "read_document"]
@@ -44,7 +45,7 @@ _UNSUPPORTED = {
 }
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a")
 # media read by their own module: kind → reader(raw, label) → (blocks, notes)
-_READERS = {"docx": docx_to_blocks, "doc": doc_to_blocks}
+_READERS = {"docx": docx_to_blocks, "doc": doc_to_blocks, "ofd": ofd_to_blocks}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
