@@ -5,18 +5,26 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from ..formats import FORMATS
 from ..report import SECTION_KEYS, Report, Value, _json_value
 
 
-def cell_label(key: str, *reports: Report) -> str:
-    """The official printed label of a cell: from the reports' formats first, then any format."""
-    formats = [r.format for r in reports if r.format is not None] + list(FORMATS.values())
-    for fmt in formats:
-        if key in fmt.cell_info():
-            return fmt.cell_label(key)
+@cache
+def format_labels(version: str) -> dict[str, str]:
+    """Cell key → official printed label, for one format version."""
+    fmt = FORMATS[version]
+    return {key: fmt.cell_label(key) for key in fmt.cell_keys()}
+
+
+def cell_label(key: str, *templates: str) -> str:
+    """The official printed label of a cell: from the given templates' formats first, then any format."""
+    for version in (*templates, *FORMATS):
+        label = format_labels(version).get(key) if version in FORMATS else None
+        if label is not None:
+            return label
     return key
 
 
@@ -93,7 +101,7 @@ def compare(a: Report, b: Report) -> Comparison:
     meta = {k: (meta_a[k], meta_b[k]) for k in meta_a if meta_a[k] != meta_b[k]}
     keys = list(dict.fromkeys([*a.cells, *b.cells]))
     cells = tuple(
-        CellDelta(key, cell_label(key, a, b), a.cells.get(key), b.cells.get(key))
+        CellDelta(key, cell_label(key, a.meta.template, b.meta.template), a.cells.get(key), b.cells.get(key))
         for key in keys if a.cells.get(key) != b.cells.get(key)
     )
     sections = []
@@ -130,7 +138,7 @@ def history(agency: str, reports: Sequence[Report]) -> History:
     """The cells of an agency's reports side by side, one column per report (by year)."""
     keys = list(dict.fromkeys(k for r in reports for k in r.cells))
     rows = tuple(
-        (key, cell_label(key, *reports), tuple(r.cells.get(key) for r in reports))
+        (key, cell_label(key, *(r.meta.template for r in reports)), tuple(r.cells.get(key) for r in reports))
         for key in keys if any(r.cells.get(key) is not None for r in reports)
     )
     return History(agency, tuple(r.meta.year for r in reports), rows, tuple(reports))

@@ -69,9 +69,8 @@ def long_rows(store: Store, where: dict[str, Any] | None = None) -> Iterator[dic
     metas = _meta_rows(store, where)
     cells = _cells(store, [m["report_id"] for m in metas])
     for meta in metas:
-        fmt = FORMATS.get(meta["template"])
         for key, value in cells[meta["report_id"]]:
-            label = fmt.cell_label(key) if fmt is not None and key in fmt.cell_info() else cell_label(key)
+            label = cell_label(key, meta["template"])
             yield {**{c: meta[c] for c in LONG_COLUMNS[:6]}, "key": key, "label": label, "value": value}
 
 

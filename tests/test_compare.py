@@ -1,0 +1,65 @@
+"""Compare two reports (files or stored ids), one agency over its years, and the aggregates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from gknb.analyze import compare, stats
+from gknb.cli import app
+from gknb.store import Store
+from storehelp import two_years
+
+
+def test_compare_two_files(tmp_path: Path) -> None:
+    (text1, year1), (text2, year2) = two_years()
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(text1, encoding="utf-8")
+    b.write_text(text2, encoding="utf-8")
+    result = compare(year1, year2)
+    delta = next(c for c in result.cells if c.key == "requests.new.total")
+    assert delta.label == "一、本年新收政府信息公开申请数量 · 总计"
+    assert (delta.a, delta.b, delta.delta) == (year1.cells["requests.new.total"], year2.cells["requests.new.total"],
+                                               year2.cells["requests.new.total"] - year1.cells["requests.new.total"])
+    assert result.meta["year"] == (2022, 2023)
+    out = CliRunner().invoke(app, ["compare", str(a), str(b), "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert any(c["key"] == "requests.new.total" and c["label"] == delta.label for c in data["cells"])
+    assert any(line.startswith(("+", "-")) for s in data["sections"] for line in s["diff"])
+
+
+def test_compare_stored_ids_and_agency_history(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.db")
+    store = Store.open(db)
+    (text1, year1), (text2, year2) = two_years()
+    first, second = store.add(year1, text1.encode()), store.add(year2, text2.encode())
+    store.close()
+    out = CliRunner().invoke(app, ["compare", str(first.report_id), f"#{second.report_id}", "--db", db])
+    assert out.exit_code == 0 and "一、本年新收政府信息公开申请数量" in out.output
+    out = CliRunner().invoke(app, ["compare", "--agency", "青山县民政局", "--json", "--db", db])
+    data = json.loads(out.stdout)
+    assert data["years"] == [2022, 2023]
+    row = next(r for r in data["cells"] if r["key"] == "requests.carry_forward.total")
+    assert row["values"][0] == year1.cells["requests.carry_forward.total"]
+    assert {f["rule"] for f in data["findings"]} >= {"crossyear.carry_over"}
+    missing = CliRunner().invoke(app, ["compare", "999", "1", "--db", db])
+    assert missing.exit_code == 2 and "no stored report" in missing.output
+
+
+def test_stats_by_province_year(tmp_path: Path) -> None:
+    store = Store.open(str(tmp_path / "s.db"))
+    (text1, year1), (text2, year2) = two_years(agency="浙江省开化县民政局")
+    store.add(year1, text1.encode())
+    store.add(year2, text2.encode())
+    rows = stats(store, ["province", "year"])
+    assert [(r["province"], r["year"]) for r in rows] == [("浙江省", 2022), ("浙江省", 2023)]
+    cells = year2.cells
+    handled = cells["requests.total.total"]
+    expected = round((cells["requests.granted.total"] + cells["requests.partial.total"]) / handled, 4) if handled else None
+    assert rows[1]["disclosure_rate"] == expected and rows[1]["requests_handled"] == handled
+    assert rows[1]["carry_over_breaks"] == 1 and rows[1]["with_errors"] == 1 and rows[0]["error_rate"] == 0.0
+    out = CliRunner().invoke(app, ["stats", "--by", "level,template", "--json", "--db", str(tmp_path / "s.db")])
+    assert json.loads(out.stdout)[0]["reports"] == 2 and json.loads(out.stdout)[0]["level"] == "department"

@@ -1,0 +1,95 @@
+"""Bulk ingest: a folder and a zip with a garbage file, re-runs, an interrupted run, the zip guard."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import gknb
+from gknb.cli import app
+from gknb.store import Store
+from gknb.store.bulk import ingest
+from storehelp import new_postgres_db
+
+pytest_plugins = ["storehelp"]  # the db_url and postgres_server fixtures
+
+SAMPLES = Path(gknb.__file__).parent / "samples"
+CORPUS = Path(__file__).parent / "corpus"
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> tuple[Path, Path, int]:
+    """A folder (3 samples + a garbage file) and a zip (5 corpus reports + a garbage member)."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for path in SAMPLES.glob("*.txt"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "garbage.txt").write_bytes(bytes(range(256)) * 40)
+    archive = tmp_path / "more.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(CORPUS.glob("*.txt"))[:5]:
+            z.write(path, f"2021/{path.name}")
+        z.writestr("2021/broken.pdf", b"%PDF-1.4 not really")
+    return folder, archive, 8
+
+
+def test_folder_and_zip_with_garbage(inputs: tuple[Path, Path, int], tmp_path: Path) -> None:
+    folder, archive, good = inputs
+    store = Store.open(str(tmp_path / "g.db"))
+    summary = ingest(store, [str(folder), str(archive)], jobs=2)
+    assert summary.count("stored") == good and summary.count("failed") == 2
+    failed = {r.location: r.error for r in summary.results if r.status == "failed"}
+    assert failed[str(folder / "garbage.txt")]["code"] == "file.unreadable"
+    assert failed[f"{archive}!2021/broken.pdf"]["message_en"]
+    assert len(store.report_ids()) == good
+    recorded = store.results(summary.run_id)
+    assert sorted(r.status for r in recorded) == ["failed"] * 2 + ["stored"] * good
+    assert all(r.message and r.message_en for r in recorded if r.status == "failed")
+
+    again = ingest(store, [str(folder), str(archive)], jobs=1)
+    assert again.count("duplicate") == good and again.count("stored") == 0
+    assert len(store.report_ids()) == good
+
+
+def test_interrupted_run_resumes(inputs: tuple[Path, Path, int], tmp_path: Path) -> None:
+    folder, archive, good = inputs
+    store = Store.open(str(tmp_path / "r.db"))
+    seen = []
+
+    def die_after_three(result: object) -> None:
+        seen.append(result)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ingest(store, [str(folder), str(archive)], jobs=1, on_result=die_after_three)
+    kept = len(store.report_ids())
+    assert 0 < kept < good
+    resumed = ingest(store, [str(folder), str(archive)], jobs=1)
+    assert resumed.count("duplicate") == kept and resumed.count("stored") == good - kept
+    assert len(store.report_ids()) == good
+
+
+def test_zip_guard(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("zeros.txt", b"0" * (25 * 1024 * 1024))
+        z.write(SAMPLES / "000_a5586f6eb40696d9.txt", "ok.txt")
+    store = Store.open(str(tmp_path / "z.db"))
+    summary = ingest(store, [str(bomb)], jobs=1)
+    status = {r.location.rsplit("!", 1)[1]: (r.status, (r.error or {}).get("code")) for r in summary.results}
+    assert status == {"zeros.txt": ("failed", "zip.member_too_large"), "ok.txt": ("stored", None)}
+
+
+def test_cli_ingest_into_postgres(inputs: tuple[Path, Path, int], postgres_server: tuple[str, list[str]]) -> None:
+    folder, archive, good = inputs
+    url = new_postgres_db(postgres_server)
+    result = CliRunner().invoke(app, ["ingest", str(folder), str(archive), "--db", url, "--jobs", "1"])
+    assert result.exit_code == 2, result.output  # the garbage files failed
+    assert "garbage.txt" in result.output and "file.unreadable" in result.output
+    assert len(Store.open(url).report_ids()) == good
+    result = CliRunner().invoke(app, ["ingest", str(folder), "--db", url])
+    assert result.exit_code == 2 and "重复 duplicates" in result.output
