@@ -8,13 +8,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, Select, delete, select, update
+from sqlalchemy import Engine, Select, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..check.crossyear import cross_year, previous_year
@@ -116,12 +116,12 @@ class Store:
             )
             session.add(row)
             session.flush()
-            session.add_all(
-                CellRow(report_id=row.id, key=key, value=encode_value(value), printed=report.printed.get(key),
-                        provenance=report.provenance[key].as_dict() if key in report.provenance else None)
+            session.execute(insert(CellRow), [
+                {"report_id": row.id, "key": key, "value": encode_value(value), "printed": report.printed.get(key),
+                 "provenance": report.provenance[key].as_dict() if key in report.provenance else None}
                 for key, value in report.cells.items()
-            )
-            session.add_all(_finding_rows(row.id, "report", report.findings, None))
+            ])
+            _add_findings(session, row.id, "report", report.findings, None)
             if agency is not None:
                 self._recheck(session, agency.id)
             return Added("stored", row.id)
@@ -247,13 +247,15 @@ class Store:
             if previous is None:
                 continue
             found = list(cross_year(report, reports))
-            session.add_all(_finding_rows(row.id, "crossyear", found, ids[id(previous)]))
+            _add_findings(session, row.id, "crossyear", found, ids[id(previous)])
 
     def _report(self, session: Session, row: ReportRow, with_crossyear: bool) -> Report:
-        cells = session.scalars(select(CellRow).where(CellRow.report_id == row.id).order_by(CellRow.id)).all()
+        cells = session.execute(select(CellRow.key, CellRow.value, CellRow.printed, CellRow.provenance)
+                                .where(CellRow.report_id == row.id).order_by(CellRow.id)).all()
         scopes = ("report", "crossyear") if with_crossyear else ("report",)
-        findings = session.scalars(
-            select(FindingRow).where(FindingRow.report_id == row.id, FindingRow.scope.in_(scopes))
+        findings = session.execute(
+            select(FindingRow.rule, FindingRow.severity, FindingRow.cells, FindingRow.message,
+                   FindingRow.message_en).where(FindingRow.report_id == row.id, FindingRow.scope.in_(scopes))
             .order_by(FindingRow.scope.desc(), FindingRow.position)
         ).all()
         source = row.source
@@ -312,10 +314,11 @@ def _provenance(data: dict[str, Any]) -> Provenance:
     return Provenance(**fields)
 
 
-def _finding_rows(report_id: int, scope: str, findings: Iterable[Finding],
-                  other: int | None) -> list[FindingRow]:
-    return [
-        FindingRow(report_id=report_id, scope=scope, position=i, rule=f.rule, severity=f.severity,
-                   cells=list(f.cells), message=f.message, message_en=f.message_en, other_report_id=other)
-        for i, f in enumerate(findings)
-    ]
+def _add_findings(session: Session, report_id: int, scope: str, findings: Sequence[Finding],
+                  other: int | None) -> None:
+    if findings:
+        session.execute(insert(FindingRow), [
+            {"report_id": report_id, "scope": scope, "position": i, "rule": f.rule, "severity": f.severity,
+             "cells": list(f.cells), "message": f.message, "message_en": f.message_en, "other_report_id": other}
+            for i, f in enumerate(findings)
+        ])
