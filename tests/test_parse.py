@@ -165,3 +165,17 @@ def test_mixed_format_labels_are_reported(samples):
     mixed = [f for f in report.findings if f.rule == "format.mixed"]
     assert mixed and "disclosure.regulations.made" in mixed[0].cells
     assert "requests.new.total" not in mixed[0].cells
+
+
+def test_markdown_headings_and_agency_line_above_the_title(samples):
+    """# / ## / ** markup around headings, and the agency printed on its own line above the title."""
+    text = (
+        _seed_000(samples)
+        .replace("庆祖镇政府2021年政府信息公开工作年度报告", "# 庆祖镇人民政府\n# 2021年政府信息公开工作年度报告")
+        .replace("四、政府信息公开行政复议、行政诉讼情况", "## **四、政府信息公开行政复议、行政诉讼情况**")
+    )
+    report = gknb.read(text.encode(), name="report.md")
+    assert report.meta.agency == "庆祖镇人民政府"
+    assert report.meta.title == "庆祖镇人民政府2021年政府信息公开工作年度报告"
+    assert report.section_order == ["overview", "disclosure", "requests", "review", "problems", "other"]
+    assert report.cells["review.review.total"] == 0

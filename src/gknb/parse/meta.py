@@ -135,6 +135,11 @@ def read_meta(lines: list[str], body: str) -> Meta:
         start, meta.title = found[0] + 1, found[1]
         meta.year = _year_of(meta.title)
         meta.agency = agency_from_title(meta.title)
+    if not meta.agency and found:
+        # The customary print puts the agency on its own line above "2021年政府信息公开工作年度报告".
+        above = _agency_line(lines[max(0, start - 3) : start - 1], 0)
+        if above and _clean(lines[start - 2]) == above:
+            meta.agency, meta.title = above, above + meta.title
     if not meta.agency:
         meta.agency = _agency_line(lines, start)
     if meta.year is None:

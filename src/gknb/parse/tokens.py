@@ -86,8 +86,11 @@ _SECTION_BREAK = _section_break()
 LONG_LINE = 300
 
 
+_MARKUP = re.compile(r"^\s{0,3}#{1,6}\s+|\*\*|__|^\s*>\s?")
+
+
 def _line_tokens(line: Line, block: int) -> list[Token]:
-    raw = line.text
+    raw = _MARKUP.sub("", line.text) if ("#" in line.text or "*" in line.text or ">" in line.text) else line.text
     if len(raw) > LONG_LINE:
         pieces = [p for p in _SECTION_BREAK.split(raw) if p.strip()]
         if len(pieces) > 1:
