@@ -48,7 +48,7 @@ def samples_dir(tmp_path: Path) -> Path:
     shutil.copy(SAMPLES[1], tmp_path / SAMPLES[1].name)
     shutil.copy(SAMPLES[2], tmp_path / "nested" / SAMPLES[2].name)
     (tmp_path / "notes.py").write_text("print('not a report')\n", encoding="utf-8")
-    (tmp_path / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / "data.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     return tmp_path
 
 

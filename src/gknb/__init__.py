@@ -14,6 +14,7 @@ from pathlib import Path
 from .check import check
 from .errors import GknbError, NotAnnualReport, UnreadableFile, UnsupportedFormat
 from .ingest import read_document
+from .ingest.fetch import is_url, read_url
 from .parse import parse
 from .report import Finding, Meta, Report
 
@@ -21,7 +22,11 @@ __version__ = "0.1.0"
 
 
 def read(source: str | Path | bytes, *, name: str | None = None) -> Report:
-    """Read one report (path or bytes), parse it and check it. Raises ``GknbError`` subclasses."""
+    """Read one report (path, ``http(s)://`` URL or bytes), parse it and check it.
+
+    Raises ``GknbError`` subclasses."""
+    if isinstance(source, str) and is_url(source):
+        return check(parse(read_url(source)))
     return check(parse(read_document(source, name=name)))
 
 

@@ -27,14 +27,13 @@ from rich.text import Text
 
 from . import __version__, read
 from .check import RULES
-from .check import check as check_report
 from .errors import GknbError, UnreadableFile
 from .formats import Column, Format
-from .ingest.fetch import is_url, read_url, url_list
-from .parse import parse as parse_document
+from .ingest.fetch import is_url, url_list
 from .report import Report
 
-SUFFIXES = (".txt", ".md", ".html", ".htm")
+SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".doc", ".wps", ".pdf", ".ofd", ".png", ".jpg", ".jpeg",
+            ".tif", ".tiff")
 SEVERITIES = ("error", "warning", "info")
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 MAX_CELLS_SHOWN = 4
@@ -255,7 +254,7 @@ def _reports_under(directory: Path) -> list[str]:
 def read_one(path: str) -> Outcome:
     """Read (or download), parse and check one file or URL; any failure becomes the outcome's error, never an exception."""
     try:
-        return Outcome(path, report=check_report(parse_document(read_url(path))) if is_url(path) else read(path))
+        return Outcome(path, report=read(path))
     except GknbError as error:
         return Outcome(path, error=error)
     except Exception as error:  # a bug must not stop the batch nor show a traceback
