@@ -19,6 +19,8 @@ from hypothesis import HealthCheck, settings
 
 import gknb
 
+pytest_plugins = ["storehelp"]  # store fixtures: db_url, postgres_server
+
 TESTS = Path(__file__).parent
 SAMPLES = Path(gknb.__file__).parent / "samples"
 CORPUS = TESTS / "corpus"

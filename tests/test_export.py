@@ -15,8 +15,6 @@ from gknb.export import export, import_json
 from gknb.store import Store
 from storehelp import new_postgres_db, two_years
 
-pytest_plugins = ["storehelp"]  # the db_url and postgres_server fixtures
-
 SAMPLES = Path(gknb.__file__).parent / "samples"
 CORPUS = Path(__file__).parent / "corpus"
 

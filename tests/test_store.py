@@ -12,8 +12,6 @@ from gknb.store import Store
 from gknb.store.regions import locate, normalise_name
 from storehelp import two_years
 
-pytest_plugins = ["storehelp"]  # the db_url and postgres_server fixtures
-
 SAMPLES = Path(gknb.__file__).parent / "samples"
 CORPUS = Path(__file__).parent / "corpus"
 

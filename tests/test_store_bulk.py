@@ -14,8 +14,6 @@ from gknb.store import Store
 from gknb.store.bulk import ingest
 from storehelp import new_postgres_db
 
-pytest_plugins = ["storehelp"]  # the db_url and postgres_server fixtures
-
 SAMPLES = Path(gknb.__file__).parent / "samples"
 CORPUS = Path(__file__).parent / "corpus"
 
