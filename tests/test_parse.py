@@ -9,7 +9,8 @@ import pytest
 
 import gknb
 from gknb.errors import NotAnnualReport
-from gknb.parse.meta import agency_from_title, region_and_level
+from gknb.parse.meta import agency_from_title
+from gknb.regions import locate
 
 
 def _seed_000(samples) -> str:
@@ -131,17 +132,23 @@ def test_agency_from_title(title, agency):
 
 
 @pytest.mark.parametrize(
-    ("agency", "county", "level"),
+    ("agency", "region", "level"),
     [
-        ("盐边县新九镇人民政府", "盐边县", "township"),
-        ("驼峰路街道办事处", None, "street"),
-        ("信丰县卫生健康委", "信丰县", "department"),
-        ("威海市文登区商务局", "文登区", "department"),
+        ("盐边县新九镇人民政府", ("四川省", "攀枝花市", "盐边县"), "township"),
+        ("驼峰路街道办事处", (None, None, None), "street"),
+        ("信丰县卫生健康委", ("江西省", "赣州市", "信丰县"), "department"),
+        ("威海市文登区商务局", ("山东省", "威海市", "文登区"), "department"),
     ],
 )
-def test_region_and_level(agency, county, level):
-    region, found = region_and_level(agency)
-    assert (region["county"], found) == (county, level)
+def test_region_and_level(agency, region, level):
+    place = locate(agency)
+    assert tuple(place.region().values()) == region and place.level == level
+
+
+def test_report_meta_carries_the_region(corpus):
+    report = gknb.read(corpus / "023.txt")
+    assert report.meta.region == {"province": "四川省", "city": "攀枝花市", "county": "盐边县"}
+    assert report.meta.level == "township"
 
 
 def test_publication_date_and_agency_line(corpus):

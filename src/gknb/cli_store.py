@@ -22,10 +22,10 @@ from . import read
 from .analyze import GROUPS, compare, history, stats
 from .errors import GknbError
 from .export import FORMAT_NAMES, export, import_json
+from .regions import LEVELS
 from .report import Report
 from .store import FILTERS, Store
 from .store.bulk import default_jobs, ingest
-from .store.regions import LEVELS
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="数据库：SQLite 文件或 postgresql:// 地址 / database "
                                                        "(SQLite path or postgresql:// URL); default $GKNB_DB or gknb.db")]

@@ -2,7 +2,7 @@
 
 Titles look like ``庆祖镇政府2021年政府信息公开工作年度报告`` or ``关于2021年度政府信息公开工作的
 年度报告`` (agency on a line of its own). Region and level are inferred from the agency's name
-(…省/…市/…县/…区/…旗; 镇/乡/苏木 → township, 街道 → street, 局/委/办 → department).
+through the bundled GB/T 2260 division table (``gknb.regions``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import unicodedata
 
 import cn2an
 
+from ..regions import locate
 from ..report import Meta
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -30,14 +31,6 @@ _PROSE_AGENCY = re.compile(
     r"([\u4e00-\u9fff]{2,24}?(?:人民政府|政府|办事处|街道|委员会|办公室|局|委|办|厅|中心|镇|乡|苏木))"
     r"(?:在|认真|坚持|严格|按照|深入|根据|全面|始终|紧紧|进一步|高度|积极|继续|围绕|紧扣|扎实)"
 )
-LEVEL_BY_SUFFIX = (
-    (("街道办事处", "街道", "街办"), "street"),
-    (("镇人民政府", "乡人民政府", "镇政府", "乡政府", "苏木", "镇", "乡"), "township"),
-    (("省人民政府", "自治区人民政府"), "province"),
-    (("市人民政府", "州人民政府", "盟行政公署"), "city"),
-    (("县人民政府", "区人民政府", "旗人民政府", "县政府", "区政府"), "county"),
-)
-_DEPARTMENT_END = ("局", "委", "办", "办公室", "委员会", "厅", "中心", "署", "院", "所", "站", "队", "馆", "会", "部")
 
 
 _PAGE_HEADER = re.compile(r"^(?:Page|P\.|第)\s*\d+\s*(?:页)?\s*[-–—:：]?\s*", re.I)
@@ -97,35 +90,6 @@ def _agency_line(lines: list[str], start: int) -> str | None:
     return None
 
 
-def region_and_level(agency: str | None) -> tuple[dict[str, str | None], str | None]:
-    """Best-effort province/city/county and administrative level from an agency's name."""
-    region: dict[str, str | None] = {"province": None, "city": None, "county": None}
-    if not agency:
-        return region, None
-    rest = agency
-    province = re.match(r"^(.{2,7}?(?:省|自治区)|北京市|天津市|上海市|重庆市)", rest)
-    if province:
-        region["province"] = province.group(1)
-        rest = rest[province.end() :]
-    city = re.match(r"^(.{2,8}?(?:市|自治州|州|盟|地区))", rest)
-    if city and not rest.startswith(city.group(1) + "人民政府") or (city and region["province"]):
-        region["city"] = city.group(1)
-        rest = rest[city.end() :]
-    county = re.match(r"^(.{1,8}?(?:县|区|旗|自治县|市))(?!场|民|级|直|委|政府)", rest)
-    if county:
-        region["county"] = county.group(1)
-    level = None
-    for suffixes, name in LEVEL_BY_SUFFIX:
-        if agency.endswith(suffixes):
-            level = name
-            break
-    if level is None and agency.endswith(_DEPARTMENT_END):
-        level = "department"
-    if level is None and agency.endswith(("人民政府", "政府")):
-        level = "county" if region["county"] else "city" if region["city"] else "province" if region["province"] else None
-    return region, level
-
-
 def read_meta(lines: list[str], body: str) -> Meta:
     """Metadata from the document's first lines (``lines``) and its overview text (``body``)."""
     meta = Meta()
@@ -158,5 +122,7 @@ def read_meta(lines: list[str], body: str) -> Meta:
                 if 1 <= m <= 12 and 1 <= d <= 31:
                     meta.published = f"{y:04d}-{m:02d}-{d:02d}"
                     break
-    meta.region, meta.level = region_and_level(meta.agency)
+    if meta.agency:
+        place = locate(meta.agency)
+        meta.region, meta.level = place.region(), place.level
     return meta

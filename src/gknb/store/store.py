@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..check.crossyear import cross_year, previous_year
 from ..document import Provenance, Source
+from ..regions import locate, normalise_name
 from ..report import Finding, Meta, Report, Value
 from .db import open_engine
 from .models import AgencyRow, CellRow, FindingRow, IngestResult, IngestRun, ReportRow, SourceRow
-from .regions import locate, normalise_name
 
 FILTERS = ("agency", "year", "province", "city", "county", "level", "template")
 

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from ..parse.meta import region_and_level
-
 _PROVINCE_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
 _GOVERNMENT = re.compile(r"(?<=[省市县区旗州盟镇乡])政府")
 LEVELS = ("province", "city", "county", "township", "street", "department")
@@ -55,6 +53,28 @@ class Place:
         """GB/T 2260 codes of the province, prefecture and county."""
         return {k: d.code if d else None for k, d in
                 (("province", self.province), ("city", self.city), ("county", self.county))}
+
+
+LEVEL_BY_SUFFIX = (
+    (("街道办事处", "街道", "街办"), "street"),
+    (("镇人民政府", "乡人民政府", "镇政府", "乡政府", "苏木", "镇", "乡"), "township"),
+    (("省人民政府", "自治区人民政府"), "province"),
+    (("市人民政府", "州人民政府", "盟行政公署"), "city"),
+    (("县人民政府", "区人民政府", "旗人民政府", "县政府", "区政府"), "county"),
+)
+_DEPARTMENT_END = ("局", "委", "办", "办公室", "委员会", "厅", "中心", "署", "院", "所", "站", "队", "馆", "会", "部")
+
+
+def level_of(name: str, deepest: Division | None = None) -> str | None:
+    """The administrative level an agency's name ends with (乡镇/街道/部门 …), or None."""
+    for suffixes, level in LEVEL_BY_SUFFIX:
+        if name.endswith(suffixes):
+            return level
+    if name.endswith(_DEPARTMENT_END):
+        return "department"
+    if name.endswith(("人民政府", "政府")) and deepest is not None:
+        return deepest.rank
+    return None
 
 
 def normalise_name(name: str) -> str:
@@ -128,7 +148,7 @@ def locate(name: str) -> Place:
     deepest = county or city or province
     if deepest is not None and rest == "人民政府":  # the government of the division itself
         return Place(province, city, county, deepest.rank)
-    return Place(province, city, county, region_and_level(text)[1])
+    return Place(province, city, county, level_of(text, county or city or province))
 
 
-__all__ = ["LEVELS", "Division", "Place", "divisions", "locate", "normalise_name"]
+__all__ = ["LEVELS", "Division", "Place", "divisions", "level_of", "locate", "normalise_name"]
