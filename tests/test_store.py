@@ -8,8 +8,8 @@ from pathlib import Path
 
 import gknb
 from gknb.check import check
+from gknb.regions import locate, normalise_name
 from gknb.store import Store
-from gknb.store.regions import locate, normalise_name
 from storehelp import two_years
 
 SAMPLES = Path(gknb.__file__).parent / "samples"
