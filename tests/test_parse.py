@@ -186,3 +186,25 @@ def test_markdown_headings_and_agency_line_above_the_title(samples):
     assert report.meta.title == "庆祖镇人民政府2021年政府信息公开工作年度报告"
     assert report.section_order == ["overview", "disclosure", "requests", "review", "problems", "other"]
     assert report.cells["review.review.total"] == 0
+
+
+ALIGNED = """某县某局2022年政府信息公开工作年度报告
+一、总体情况
+本年度工作情况。
+三、收到和处理政府信息公开申请情况
+一、本年新收政府信息公开申请数量     1    2    3    4    5    6    21
+二、上年结转政府信息公开申请数量     0         0    0    0    0    0
+三、本年度办理结果 （一）予以公开    1    2    3    4    5    6    21
+四、政府信息公开行政复议、行政诉讼情况
+0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
+"""
+
+
+def test_space_aligned_copy_places_a_short_row_by_position():
+    """pdftotext -layout keeps an empty cell as extra spaces: the numbers' offsets place them."""
+    report = gknb.read(ALIGNED.encode(), name="aligned.txt")
+    row = [report.cells[f"requests.carried_over.{c}"] for c in
+           ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total")]
+    assert row == [0, None, 0, 0, 0, 0, 0]
+    positioned = [f for f in report.findings if f.rule == "parse.alignment_positioned"]
+    assert positioned and "requests.carried_over.commercial" in positioned[0].cells

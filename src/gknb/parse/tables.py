@@ -219,6 +219,8 @@ def _interpretations(segment: Segment, stats: _GapStats) -> list[list[Token | No
     tokens = segment.tokens
     if any(t.grid for t in tokens):
         return [[t for t in tokens if t.kind in ("value", "blank")]]
+    if _inline_positions(segment) is not None:  # numbers on one line: empty lines around say nothing
+        return [[t for t in tokens if t.kind in ("value", "blank")]]
     with_ws = [t for t in tokens if t.kind in ("value", "blank") or (t.kind == "gap" and t.whitespace)]
     gaps, cells = _gap_runs(segment)
     by_gaps: list[Token | None] = []
@@ -276,11 +278,15 @@ def _position_key(segment: Segment, cells: list[Token | None], start: int) -> tu
     return ("col", label.where.col, first.where.col)
 
 
-def fit(segment: Segment, n: int, stats: _GapStats, inserted: tuple[int, ...] = ()) -> Fit:
+def fit(
+    segment: Segment, n: int, stats: _GapStats, inserted: tuple[int, ...] = (),
+    columns_x: list[list[float]] | None = None,
+) -> Fit:
     """Place a segment's printed cells onto n columns (possibly several candidate ways).
 
     ``inserted``: positions of columns the report adds to the official ones (小计), dropped from a
-    reading that holds them too."""
+    reading that holds them too. ``columns_x``: where neighbouring complete rows print each column
+    in a space-aligned text copy (PDF text), to place the numbers of a row printed short."""
     if inserted:
         wide = fit(segment, n + len(inserted), stats)
         if wide.how in ("exact", "window", "prior"):
@@ -308,6 +314,10 @@ def fit(segment: Segment, n: int, stats: _GapStats, inserted: tuple[int, ...] = 
         return Fit([tuple([None] * n)], "empty")
     if len(values) > n:
         return Fit([tuple(values[:n])], "extra")
+    if columns_x:
+        placed = _place_by_position(values, columns_x)
+        if placed is not None:
+            return Fit([placed], "positioned")
     # Fewer cells than columns: the missing ones go anywhere, most likely at the row's end
     # (extraction drops trailing empty cells), so those placements come first.
     base = max((o for o in options if len(o) < n), key=len)
@@ -318,6 +328,56 @@ def fit(segment: Segment, n: int, stats: _GapStats, inserted: tuple[int, ...] = 
         if len(placements) >= MAX_PLACEMENTS:
             break
     return Fit(placements, "short")
+
+
+def _inline_positions(segment: Segment) -> list[float] | None:
+    """Display columns of a segment's numbers when they all stand on one space-aligned line."""
+    values = [t for t in segment.tokens if t.kind in ("value", "blank")]
+    if not values or any(t.x is None for t in values):
+        return None
+    if len({(t.block, t.where.line, t.where.page) for t in values}) != 1:
+        return None
+    return [t.x for t in values]
+
+
+POSITION_TOLERANCE = 1.5  # characters: how far a number may stand from its column in a text copy
+
+
+def _place_by_position(values: list[Token], models: list[list[float]]) -> tuple[Token | None, ...] | None:
+    """Each number under the column whose centre is nearest, in the neighbouring row whose columns
+    fit this row best — only when every number stands clearly in one column."""
+    best: tuple[float, tuple[Token | None, ...]] | None = None
+    for columns_x in models:
+        row: list[Token | None] = [None] * len(columns_x)
+        last, worst = -1, 0.0
+        for tok in values:
+            column = min(range(len(columns_x)), key=lambda j: abs(columns_x[j] - tok.x))
+            distance = abs(columns_x[column] - tok.x)
+            if column <= last or distance > POSITION_TOLERANCE:
+                break
+            row[column], last, worst = tok, column, max(worst, distance)
+        else:
+            if best is None or worst < best[0]:
+                best = (worst, tuple(row))
+    return best[1] if best else None
+
+
+def _column_models(segments: list[Segment], index: int, n: int, reach: int = 2) -> list[list[float]]:
+    """Column centres of the nearest rows (before and after) of the same table printed in full on
+    one line: text copies of PDFs shift columns a little from row to row and page to page."""
+    target = segments[index]
+    found: list[list[float]] = []
+    for step in (-1, 1):
+        j, taken = index + step, 0
+        while 0 <= j < len(segments) and taken < reach:
+            seg = segments[j]
+            if seg.table == target.table and seg.row:
+                xs = _inline_positions(seg)
+                if xs is not None and len(xs) == n:
+                    found.append(xs)
+                    taken += 1
+            j += step
+    return found
 
 
 class _PriorFit(Fit):
@@ -447,12 +507,14 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
     first_seen: set[tuple[str, str | None]] = set()
     pending: list[tuple[Segment, list[str], Fit]] = []
     priors: dict[str, Counter] = {}
-    for seg in segments:
+    for position, seg in enumerate(segments):
         ident = (seg.table, seg.row)
         if ident in first_seen:
             continue
         keys = out.row_keys(seg.table, seg.row) if seg.row else out.bare_keys(seg.table)
-        result = fit(seg, len(keys), stats, inserted.get(seg.table, ()) if seg.row else ())
+        xs = _inline_positions(seg)
+        model = _column_models(segments, position, len(keys)) if xs and len(xs) < len(keys) and seg.row else None
+        result = fit(seg, len(keys), stats, inserted.get(seg.table, ()) if seg.row else (), model)
         if seg.row is not None and result.how == "empty" and any(
             s.table == seg.table and s.row == seg.row and any(t.kind == "value" for t in s.tokens)
             for s in segments if s is not seg
@@ -468,10 +530,18 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
                     f"行标签「{seg.label.text}」与官方格式「{official}」不一致",
                     f"row label '{seg.label.text}' differs from the official '{official}'", "info",
                 )
-        if result.how in ("exact", "window", "empty"):
+        if result.how in ("exact", "window", "empty", "positioned"):
             out.assign(keys, result.candidates[0], seg.label)
             if result.start_key is not None:
                 priors.setdefault(seg.table, Counter())[result.start_key] += 1
+            if result.how == "positioned":
+                title = _row_title(fmt, seg.table, seg.row)
+                out.note(
+                    "parse.alignment_positioned", keys,
+                    f"「{title}」一行缺印单元格，已按各数字的水平位置对齐到所在列，请核对",
+                    f"row '{title}': cells missing; each number was placed by its horizontal position",
+                    "info",
+                )
         else:
             pending.append((seg, keys, result))
 

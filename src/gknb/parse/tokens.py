@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Literal
@@ -40,6 +40,7 @@ class Token:
     value: int | Decimal | None = None
     whitespace: bool = False  # for gaps: the line held spaces/tabs (an empty cell), not nothing
     block: int = -1  # index of the document block the token comes from
+    x: float | None = None  # for cells at a line's end: character offset of the cell's centre
 
 
 def parse_number(text: str) -> int | Decimal | None:
@@ -110,19 +111,22 @@ def _line_tokens(line: Line, block: int) -> list[Token]:
     text = raw.strip()
     if " " not in text and "\u3000" not in text:  # one word: a cell, a label or a sentence
         return [_cell_token(text, line.where, False, True, block)]
-    folded = unicodedata.normalize("NFKC", text)
-    start, cells = _trailing_cells(folded)
-    if not cells or (start > 0 and _is_prose_number(folded, start)):
+    folded = unicodedata.normalize("NFKC", raw.rstrip())
+    cells = _trailing_cells(folded)
+    start = cells[0][0] if cells else 0
+    if not cells or (folded[:start].strip() and _is_prose_number(folded.strip(), len(folded[:start].strip()))):
         return [_cell_token(text, line.where, False, True, block)]
     head = folded[:start].strip()
     tokens = [_cell_token(head, line.where, False, True, block)] if head else []
-    for i, piece in enumerate(cells):
-        tokens.append(_cell_token(piece, line.where, False, not head and i == 0, block))
+    for i, (position, piece) in enumerate(cells):
+        token = _cell_token(piece, line.where, False, not head and i == 0, block)
+        # Text copies of PDFs (pdftotext -layout) align a column's numbers by character offset.
+        tokens.append(replace(token, x=position + len(piece) / 2))
     return tokens
 
 
-def _trailing_cells(text: str) -> tuple[int, list[str]]:
-    """The space-separated cells a line ends with (numbers, dashes) and where they start.
+def _trailing_cells(text: str) -> list[tuple[int, str]]:
+    """The space-separated cells a line ends with (numbers, dashes), with their offsets.
 
     A linear walk back over the line's words: a regex anchored at the end would backtrack
     quadratically on a long run of numbers that ends in a word."""
@@ -130,9 +134,7 @@ def _trailing_cells(text: str) -> tuple[int, list[str]]:
     start = len(words)
     while start > 0 and _CELL_RE.fullmatch(words[start - 1][1]):
         start -= 1
-    if start == len(words):
-        return 0, []
-    return words[start][0], [w for _, w in words[start:]]
+    return words[start:]
 
 
 def _is_prose_number(text: str, start: int) -> bool:
