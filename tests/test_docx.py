@@ -13,9 +13,7 @@ import io
 import random
 import shutil
 import subprocess
-import time
 import zipfile
-from decimal import Decimal
 from pathlib import Path
 
 import docx
@@ -25,14 +23,12 @@ from docx.oxml.ns import nsdecls
 
 import gknb
 from gknb.check import check
-from gknb.data import report_from_data
-from gknb.document import Line, Source, TableBlock
+from gknb.document import Line, TableBlock
 from gknb.errors import NotAnnualReport, UnreadableFile, UnsupportedFormat
 from gknb.formats import FORMATS
 from gknb.ingest import docx as docx_reader
 from gknb.ingest import read_document
 from gknb.parse import parse
-from gknb.render import render
 from layouts import (
     _expand,
     _grids,
@@ -410,38 +406,3 @@ def test_docx_without_tables_or_text() -> None:
     with pytest.raises(UnreadableFile) as exc:
         read_document(buffer.getvalue(), name="empty.docx")
     assert "no text" in exc.value.message_en
-
-
-def test_docx_speed() -> None:
-    fmt = FORMATS["2021"]
-    rnd = random.Random(9)
-    data = make_docx(fmt, random_report(fmt, rnd), rnd)
-    start = time.perf_counter()
-    for _ in range(20):
-        read_document(data, name="x.docx")
-    per_document = (time.perf_counter() - start) / 20
-    assert per_document < 0.25, f"{per_document * 1000:.0f} ms per DOCX"
-
-
-# -------------------------------------------------------------------------- gknb render → gknb read
-
-
-@pytest.mark.parametrize("version", ["2021", "2019"])
-@pytest.mark.parametrize("blanks", [0, 5])
-def test_rendered_docx_reads_back(version: str, blanks: int) -> None:
-    """``gknb render --to docx`` then ``gknb read``: every cell, the template and the year come back."""
-    fmt = FORMATS[version]
-    rnd = random.Random(f"render-{version}-{blanks}")
-    cells = random_report(fmt, rnd)
-    blank = set(rnd.sample(list(cells), blanks))
-    expected = {k: None if k in blank else v for k, v in cells.items()}
-    year = fmt.years[0] + 1  # within the years of the format
-    data = {"meta": {"agency": "临江市教育局", "year": year},
-            "cells": {k: str(v) if isinstance(v, Decimal) else v for k, v in expected.items()}}
-    report = check(report_from_data(data, Source("x.json", "", "json")))
-    back = gknb.read(render(report, "docx"), name="x.docx")
-    assert back.meta.template == version and back.meta.year == year
-    diffs = cell_mismatches(back, expected)
-    assert not diffs, "\n".join(diffs)
-    if not blanks:
-        assert not error_findings(back), [f.message_en for f in error_findings(back)]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import random
-import time
 import zipfile
 from itertools import count
 from xml.sax.saxutils import escape
@@ -309,14 +308,3 @@ def test_ofd_without_text_is_refused_as_a_scan() -> None:
     with pytest.raises(UnreadableFile) as exc:
         read_document(writer.build(), name="scan.ofd")
     assert "OCR" in exc.value.message_en
-
-
-def test_ofd_speed() -> None:
-    fmt = FORMATS["2021"]
-    rnd = random.Random(2)
-    data = make_ofd(fmt, random_report(fmt, rnd), rnd)
-    start = time.perf_counter()
-    for _ in range(10):
-        read_document(data, name="x.ofd")
-    per_document = (time.perf_counter() - start) / 10
-    assert per_document < 0.5, f"{per_document * 1000:.0f} ms per OFD"
