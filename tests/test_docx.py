@@ -14,6 +14,7 @@ import random
 import shutil
 import subprocess
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import docx
@@ -23,12 +24,14 @@ from docx.oxml.ns import nsdecls
 
 import gknb
 from gknb.check import check
-from gknb.document import Line, TableBlock
+from gknb.data import report_from_data
+from gknb.document import Line, Source, TableBlock
 from gknb.errors import NotAnnualReport, UnreadableFile, UnsupportedFormat
 from gknb.formats import FORMATS
 from gknb.ingest import docx as docx_reader
 from gknb.ingest import read_document
 from gknb.parse import parse
+from gknb.render import render
 from layouts import (
     _expand,
     _grids,
@@ -406,3 +409,27 @@ def test_docx_without_tables_or_text() -> None:
     with pytest.raises(UnreadableFile) as exc:
         read_document(buffer.getvalue(), name="empty.docx")
     assert "no text" in exc.value.message_en
+
+
+# -------------------------------------------------------------------------- gknb render → gknb read
+
+
+@pytest.mark.parametrize("version", ["2021", "2019"])
+@pytest.mark.parametrize("blanks", [0, 5])
+def test_rendered_docx_reads_back(version: str, blanks: int) -> None:
+    """``gknb render --to docx`` then ``gknb read``: every cell, the template and the year come back."""
+    fmt = FORMATS[version]
+    rnd = random.Random(f"render-{version}-{blanks}")
+    cells = random_report(fmt, rnd)
+    blank = set(rnd.sample(list(cells), blanks))
+    expected = {k: None if k in blank else v for k, v in cells.items()}
+    year = fmt.years[0] + 1  # within the years of the format
+    data = {"meta": {"agency": "临江市教育局", "year": year},
+            "cells": {k: str(v) if isinstance(v, Decimal) else v for k, v in expected.items()}}
+    report = check(report_from_data(data, Source("x.json", "", "json")))
+    back = gknb.read(render(report, "docx"), name="x.docx")
+    assert back.meta.template == version and back.meta.year == year
+    diffs = cell_mismatches(back, expected)
+    assert not diffs, "\n".join(diffs)
+    if not blanks:
+        assert not error_findings(back), [f.message_en for f in error_findings(back)]
