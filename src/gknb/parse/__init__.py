@@ -14,12 +14,11 @@ from ..errors import NotAnnualReport
 from ..formats import FORMATS, Format, format_for_year
 from ..formats.common import SECTIONS
 from ..report import Finding, Report
+from .labels import table_hints
 from .meta import read_meta
 from .sections import Heading, find_headings
 from .tables import TablesResult, assemble, signature_scores
 from .tokens import LONG_LINE, Token, tokenize
-
-_TABLE_HINTS = ("第二十条第", "勾稽关系", "本年新收政府信息公开申请", "本年度办理结果", "结转下年度继续办理")
 
 
 def parse(document: Document) -> Report:
@@ -35,7 +34,7 @@ def parse(document: Document) -> Report:
     meta = read_meta(head_lines, overview)
 
     norm_text = "".join(t.norm for t in tokens if t.kind == "text")
-    has_tables = any(h in norm_text for h in _TABLE_HINTS)
+    has_tables = any(h in norm_text for h in table_hints())
     # A report shows its tables, its title, or its structure (一、总体情况 is a report's own heading;
     # a 公开指南 has 主动公开/依申请公开 headings too, but no 总体情况 and no 报告).
     about_disclosure = "信息公开" in norm_text or "政务公开" in norm_text

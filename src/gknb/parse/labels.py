@@ -144,3 +144,34 @@ def label_index(version: str, table_key: str) -> LabelIndex:
             long_rows.append((core(official), Label("group", official, official, True)))
     long_rows.sort(key=lambda item: -len(item[0]))
     return LabelIndex(table, rows, header, long_rows)
+
+
+_NUMBERED_HEADING = re.compile(r"^[一二三四五六]、")
+
+
+@cache
+def heading_like_rows() -> tuple[str, ...]:
+    """Starts (5 characters) of table rows printed like section headings: 一、本年新收…, 四、结转下年度…"""
+    labels = {
+        normalize_label(text)
+        for fmt in FORMATS.values() for table in fmt.tables
+        for text in (*table.group_labels, *(t for b in table.blocks for r in b.rows for t in (r.label, *r.aliases)))
+    }
+    return tuple(sorted({label[:5] for label in labels if _NUMBERED_HEADING.match(label)}))
+
+
+@cache
+def table_hints() -> tuple[str, ...]:
+    """Texts that only the statistical tables print: captions (第二十条第…), the numbered rows of
+    section 三 and the 勾稽关系 note."""
+    hints = {"勾稽关系"}
+    for fmt in FORMATS.values():
+        for table in fmt.tables:
+            for block in table.blocks:
+                if block.caption:
+                    hints.add(normalize_label(block.caption)[:5])
+            for text in (*table.group_labels, *(t for b in table.blocks for r in b.rows for t in (r.label, *r.aliases))):
+                label = normalize_label(text)
+                if _NUMBERED_HEADING.match(label):
+                    hints.add(core(label))
+    return tuple(sorted(hints))

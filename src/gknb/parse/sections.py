@@ -14,13 +14,10 @@ from functools import cache
 
 from ..formats import Section
 from ..text import normalize_label
+from .labels import heading_like_rows
 from .tokens import Token
 
 _HEADING = re.compile(r"^([一二三四五六])[、.]")
-_NOT_HEADINGS = tuple(
-    normalize_label(s)
-    for s in ("一、本年新收", "二、上年结转", "三、本年度办理结果", "四、结转下年度", "三、本年度")
-)
 MAX_HEADING = 40
 
 
@@ -38,7 +35,7 @@ def _names(section: Section) -> tuple[str, ...]:
 
 def _is_heading(norm: str, section: Section, names: tuple[str, ...]) -> tuple[bool, str]:
     match = _HEADING.match(norm)
-    if match is None or norm.startswith(_NOT_HEADINGS):
+    if match is None or norm.startswith(heading_like_rows()):
         return False, ""
     head = norm[match.end() : match.end() + 30]
     for name in names:
