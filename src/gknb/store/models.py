@@ -73,6 +73,7 @@ class ReportRow(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(JSON)  # section order, printed labels
     ingested: Mapped[datetime] = mapped_column(DateTime)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
+    review_status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
 
     source: Mapped[SourceRow] = relationship()
     agency_row: Mapped[AgencyRow | None] = relationship()
@@ -104,6 +105,58 @@ class FindingRow(Base):
     message: Mapped[str] = mapped_column(Text)
     message_en: Mapped[str] = mapped_column(Text)
     other_report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+
+
+class UserRow(Base):
+    """A person who signs in: ``role`` admin | reviewer | viewer; ``region`` limits what they see."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(10))
+    region: Mapped[str | None] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created: Mapped[datetime] = mapped_column(DateTime)
+
+
+class TokenRow(Base):
+    """An API token of a user, kept only as its SHA-256."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created: Mapped[datetime] = mapped_column(DateTime)
+    last_used: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AuditRow(Base):
+    """One change to a report, kept for ever: a corrected cell or meta field, or a review decision.
+
+    ``action`` is ``cell`` (``target`` = cell key), ``meta`` (``target`` = field) or ``review``
+    (``target`` = ``review_status``); ``old``/``new`` are the values as text.
+    """
+
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    user: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    action: Mapped[str] = mapped_column(String(10))
+    target: Mapped[str] = mapped_column(String(80))
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class SettingRow(Base):
+    """A setting of this database, e.g. the web workspace's session-signing secret."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 class IngestRun(Base):
