@@ -8,16 +8,18 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, Select, delete, insert, select, update
+from sqlalchemy import Engine, Select, column, delete, func, insert, select, table, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..check.crossyear import cross_year, previous_year
+from ..check.crossyear import cross_year
 from ..document import Provenance, Source
 from ..regions import locate, normalise_name
 from ..report import Finding, Meta, Report, Value
@@ -25,6 +27,10 @@ from .db import open_engine
 from .models import AgencyRow, CellRow, FindingRow, IngestResult, IngestRun, ReportRow, SourceRow
 
 FILTERS = ("agency", "year", "province", "city", "county", "level", "template")
+MAX_BATCH = 5000  # reports per transaction of ``Store.add_many`` (keeps every IN list short)
+# ``cells`` for bulk inserts: untyped columns skip per-row type processing; provenance goes in as JSON text
+_CELLS = table("cells", *(column(name) for name in ("report_id", "key", "value", "printed", "provenance")))
+_json = json.JSONEncoder().encode
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,36 @@ class Added:
 
     status: str
     report_id: int
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One report for ``Store.add_many``: the checked report, its original bytes, where it was found.
+
+    ``infer_place``: take region and level from the agency table (else keep the report's meta).
+    """
+
+    report: Report
+    raw: bytes | None = None
+    location: str | None = None
+    run_id: int | None = None
+    infer_place: bool = True
+
+    @property
+    def sha256(self) -> str:
+        """The hash of the original (of ``raw``, else the one the report carries)."""
+        return hashlib.sha256(self.raw).hexdigest() if self.raw is not None else self.report.source.sha256
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What became of one input of an ingest run (``Store.record_many``); ``error``: code, messages."""
+
+    location: str
+    status: str
+    sha256: str | None = None
+    report_id: int | None = None
+    error: dict[str, str] | None = None
 
 
 def encode_value(value: Value) -> str | None:
@@ -86,45 +122,92 @@ class Store:
         already known ``location`` becomes its next version, and the older one stops being current.
         ``infer_place``: take region and level from the agency table (else keep the report's meta).
         """
-        sha = hashlib.sha256(raw).hexdigest() if raw is not None else report.source.sha256
-        location = location or report.source.path
+        return self.add_many([Entry(report, raw, location, run_id, infer_place)])[0]
+
+    def add_many(self, entries: Sequence[Entry]) -> list[Added]:
+        """Store reports as ``add`` one after another would, in one transaction (per ``MAX_BATCH``).
+
+        Same bytes twice (in the store or in ``entries``) are stored once; the cross-year findings are
+        recomputed once at the end, for the agencies and years the batch touched.
+        """
+        if len(entries) > MAX_BATCH:
+            return self.add_many(entries[:MAX_BATCH]) + self.add_many(entries[MAX_BATCH:])
         with self.session.begin() as session:
-            existing = session.scalar(
-                select(ReportRow.id).join(SourceRow).where(SourceRow.sha256 == sha).order_by(ReportRow.id)
-            )
-            if existing is not None:
-                return Added("duplicate", existing)
-            source = SourceRow(sha256=sha, size=len(raw) if raw is not None else report.source.size,
-                               medium=report.source.format, content=raw, created=_now())
-            agency = self._agency(session, report.meta.agency, create=True)
-            if agency is not None and infer_place:
-                report.meta.region = {"province": agency.province, "city": agency.city, "county": agency.county}
-                report.meta.level = agency.level
-            versions = session.scalars(select(ReportRow).where(ReportRow.location == location)).all()
-            for older in versions:
-                older.current = False
-            row = ReportRow(
-                source=source, agency_row=agency, location=location, version=len(versions) + 1, current=True,
-                title=report.meta.title, agency=report.meta.agency, year=report.meta.year,
-                template=report.meta.template, published=report.meta.published,
-                province=report.meta.region.get("province"), city=report.meta.region.get("city"),
-                county=report.meta.region.get("county"), level=report.meta.level,
-                sections=dict(report.sections),
-                extra={"section_order": list(report.section_order), "labels": dict(report.labels),
-                       "encoding": report.source.encoding},
-                ingested=_now(), run_id=run_id,
-            )
-            session.add(row)
-            session.flush()
-            session.execute(insert(CellRow), [
-                {"report_id": row.id, "key": key, "value": encode_value(value), "printed": report.printed.get(key),
-                 "provenance": report.provenance[key].as_dict() if key in report.provenance else None}
-                for key, value in report.cells.items()
-            ])
-            _add_findings(session, row.id, "report", report.findings, None)
-            if agency is not None:
-                self._recheck(session, agency.id)
-            return Added("stored", row.id)
+            return self._write(session, entries)
+
+    def _write(self, session: Session, entries: Sequence[Entry]) -> list[Added]:
+        shas = [entry.sha256 for entry in entries]
+        kept: dict[str, int] = dict(session.execute(  # type: ignore[arg-type]
+            select(SourceRow.sha256, func.min(ReportRow.id)).join(ReportRow, ReportRow.source_id == SourceRow.id)
+            .where(SourceRow.sha256.in_(set(shas))).group_by(SourceRow.sha256)
+        ).all())
+        first: dict[str, int] = {}  # hash → index in ``fresh`` of the entry storing it
+        fresh: list[Entry] = []
+        storing = []
+        for entry, sha in zip(entries, shas, strict=True):
+            storing.append(sha not in kept and sha not in first)
+            if storing[-1]:
+                first[sha] = len(fresh)
+                fresh.append(entry)
+        ids = self._insert(session, fresh, list(first)) if fresh else []
+        return [Added("duplicate", kept[sha]) if sha in kept else Added("stored" if new else "duplicate",
+                                                                        ids[first[sha]])
+                for sha, new in zip(shas, storing, strict=True)]
+
+    def _insert(self, session: Session, fresh: Sequence[Entry], shas: Sequence[str]) -> list[int]:
+        """Insert new reports (sources, rows, cells, findings); returns their ids in order."""
+        locations = [entry.location or entry.report.source.path for entry in fresh]
+        agencies = self._agencies(session, [entry.report.meta.agency for entry in fresh])
+        earlier = session.execute(select(ReportRow.id, ReportRow.location, ReportRow.current, ReportRow.agency_id,
+                                         ReportRow.year).where(ReportRow.location.in_(set(locations)))).all()
+        versions = Counter(row.location for row in earlier)
+        newest = {location: i for i, location in enumerate(locations)}  # the one left current at a location
+        superseded = [row for row in earlier if row.current]
+        touched: dict[int, set[int]] = defaultdict(set)  # agency → years whose cross-year findings change
+        for row in superseded:
+            if row.agency_id is not None and row.year is not None:
+                touched[row.agency_id].add(row.year + 1)
+        if superseded:
+            session.execute(update(ReportRow).where(ReportRow.id.in_([row.id for row in superseded]))
+                            .values(current=False))
+        now = _now()
+        source_ids = session.scalars(
+            insert(SourceRow).returning(SourceRow.id, sort_by_parameter_order=True),
+            [{"sha256": sha, "size": len(e.raw) if e.raw is not None else e.report.source.size,
+              "medium": e.report.source.format, "content": e.raw, "created": now}
+             for e, sha in zip(fresh, shas, strict=True)],
+        ).all()
+        rows = []
+        for i, (entry, location, agency) in enumerate(zip(fresh, locations, agencies, strict=True)):
+            meta = entry.report.meta
+            if agency is not None and entry.infer_place:
+                meta.region = {"province": agency.province, "city": agency.city, "county": agency.county}
+                meta.level = agency.level
+            versions[location] += 1
+            current = newest[location] == i
+            if current and agency is not None and meta.year is not None:
+                touched[agency.id] |= {meta.year, meta.year + 1}
+            rows.append({
+                "source_id": source_ids[i], "agency_id": agency.id if agency else None, "location": location,
+                "version": versions[location], "current": current, "title": meta.title, "agency": meta.agency,
+                "year": meta.year, "template": meta.template, "published": meta.published,
+                "province": meta.region.get("province"), "city": meta.region.get("city"),
+                "county": meta.region.get("county"), "level": meta.level, "sections": dict(entry.report.sections),
+                "extra": {"section_order": list(entry.report.section_order), "labels": dict(entry.report.labels),
+                          "encoding": entry.report.source.encoding},
+                "ingested": now, "run_id": entry.run_id,
+            })
+        ids = list(session.scalars(insert(ReportRow).returning(ReportRow.id, sort_by_parameter_order=True), rows))
+        session.execute(insert(_CELLS), [
+            {"report_id": report_id, "key": key, "value": encode_value(value), "printed": report.printed.get(key),
+             "provenance": _json(report.provenance[key].as_dict()) if key in report.provenance else None}
+            for report_id, report in zip(ids, (e.report for e in fresh), strict=True)
+            for key, value in report.cells.items()
+        ])
+        _add_findings(session, [(report_id, "report", e.report.findings, None)
+                                for report_id, e in zip(ids, fresh, strict=True)])
+        self._recheck(session, touched, [row.id for row in superseded])
+        return ids
 
     def load(self, report_id: int, *, with_crossyear: bool = True) -> Report:
         """The stored report, as it was stored (cross-year findings appended unless told otherwise)."""
@@ -184,7 +267,7 @@ class Store:
         if unknown:
             raise ValueError(f"unknown agency fields: {sorted(unknown)}")
         with self.session.begin() as session:
-            agency = self._agency(session, name, create=True)
+            agency = self._agencies(session, [name])[0]
             assert agency is not None
             for key, value in fields.items():
                 if value is not None:
@@ -198,22 +281,27 @@ class Store:
             )
             return agency
 
-    def _agency(self, session: Session, name: str | None, *, create: bool) -> AgencyRow | None:
-        if not name or not name.strip():
-            return None
-        normal = normalise_name(name)
-        agency = session.scalar(select(AgencyRow).where(AgencyRow.name == normal))
-        if agency is None and create:
-            place = locate(normal)
-            codes, region = place.codes(), place.region()
-            agency = AgencyRow(
-                name=normal, province=region["province"], city=region["city"], county=region["county"],
-                province_code=codes["province"], city_code=codes["city"], county_code=codes["county"],
-                level=place.level, corrected=False,
-            )
-            session.add(agency)
+    @staticmethod
+    def _agencies(session: Session, names: Sequence[str | None]) -> list[AgencyRow | None]:
+        """The agency of each name (normalised), created when new (None for no name)."""
+        normal = [normalise_name(name) if name and name.strip() else None for name in names]
+        wanted = [name for name in dict.fromkeys(normal) if name]
+        found = {a.name: a for a in session.scalars(select(AgencyRow).where(AgencyRow.name.in_(wanted)))}
+        created = []
+        for name in wanted:
+            if name not in found:
+                place = locate(name)
+                codes, region = place.codes(), place.region()
+                found[name] = AgencyRow(
+                    name=name, province=region["province"], city=region["city"], county=region["county"],
+                    province_code=codes["province"], city_code=codes["city"], county_code=codes["county"],
+                    level=place.level, corrected=False,
+                )
+                created.append(found[name])
+        if created:
+            session.add_all(created)
             session.flush()
-        return agency
+        return [found[name] if name else None for name in normal]
 
     # -- across years --------------------------------------------------------------------------
 
@@ -231,23 +319,43 @@ class Store:
         return (select(ReportRow).where(ReportRow.agency_id == agency_id, ReportRow.current.is_(True))
                 .order_by(ReportRow.year, ReportRow.id))
 
-    def _recheck(self, session: Session, agency_id: int) -> None:
-        """Recompute the cross-year findings of every current report of one agency."""
-        rows = session.scalars(self._agency_rows(agency_id)).all()
-        session.execute(delete(FindingRow).where(
-            FindingRow.scope == "crossyear",
-            FindingRow.report_id.in_(select(ReportRow.id).where(ReportRow.agency_id == agency_id)),
-        ))
-        if len(rows) < 2:
+    @staticmethod
+    def _recheck(session: Session, touched: dict[int, set[int]], superseded: Sequence[int]) -> None:
+        """Recompute the cross-year findings of the current reports of ``touched`` agencies in the given
+        years (each against the newest current report of the year before); ``superseded`` lose theirs.
+        """
+        if superseded:
+            session.execute(delete(FindingRow).where(FindingRow.scope == "crossyear",
+                                                     FindingRow.report_id.in_(superseded)))
+        if not touched:
             return
-        reports = [self._report(session, row, False) for row in rows]
-        ids = {id(report): row.id for report, row in zip(reports, rows, strict=True)}
-        for report, row in zip(reports, rows, strict=True):
-            previous = previous_year(report, reports)
-            if previous is None:
-                continue
-            found = list(cross_year(report, reports))
-            _add_findings(session, row.id, "crossyear", found, ids[id(previous)])
+        years = set().union(*touched.values())
+        rows = session.execute(
+            select(ReportRow.id, ReportRow.agency_id, ReportRow.year, ReportRow.template, ReportRow.sections)
+            .where(ReportRow.current.is_(True), ReportRow.agency_id.in_(touched),
+                   ReportRow.year.in_(years | {year - 1 for year in years})).order_by(ReportRow.id)
+        ).all()
+        newest = {(row.agency_id, row.year): row for row in rows}  # the last by id, as ``previous_year`` picks
+        targets = [row for row in rows if row.year in touched[row.agency_id]]
+        if targets:
+            session.execute(delete(FindingRow).where(FindingRow.scope == "crossyear",
+                                                     FindingRow.report_id.in_([row.id for row in targets])))
+        pairs = [(row, newest[row.agency_id, row.year - 1]) for row in targets
+                 if (row.agency_id, row.year - 1) in newest]
+        cells: dict[int, dict[str, Value]] = defaultdict(dict)
+        for report_id, key, value in session.execute(
+                select(CellRow.report_id, CellRow.key, CellRow.value)
+                .where(CellRow.report_id.in_({row.id for pair in pairs for row in pair}))):
+            cells[report_id][key] = decode_value(value)
+
+        def light(row: Any) -> Report:  # what the cross-year rules read: year, format, sections, cells
+            return Report(source=Source(path="", sha256="", format=""), sections=dict(row.sections),
+                          meta=Meta(year=row.year, template=row.template), cells=cells[row.id])
+
+        _add_findings(session, [
+            (row.id, "crossyear", list(cross_year(light(row), [light(previous)])), previous.id)
+            for row, previous in pairs
+        ])
 
     def _report(self, session: Session, row: ReportRow, with_crossyear: bool) -> Report:
         cells = session.execute(select(CellRow.key, CellRow.value, CellRow.printed, CellRow.provenance)
@@ -293,12 +401,19 @@ class Store:
     def record(self, run_id: int, location: str, status: str, *, sha256: str | None = None,
                report_id: int | None = None, error: dict[str, str] | None = None) -> None:
         """Record what became of one input of a run (``error``: code, message, message_en)."""
+        self.record_many(run_id, [Recorded(location, status, sha256, report_id, error)])
+
+    def record_many(self, run_id: int, results: Sequence[Recorded]) -> None:
+        """Record what became of several inputs of a run, in one transaction."""
+        if not results:
+            return
         with self.session.begin() as session:
-            session.add(IngestResult(
-                run_id=run_id, location=location, sha256=sha256, status=status, report_id=report_id,
-                error_code=(error or {}).get("code"), message=(error or {}).get("message"),
-                message_en=(error or {}).get("message_en"),
-            ))
+            session.execute(insert(IngestResult.__table__), [
+                {"run_id": run_id, "location": r.location, "sha256": r.sha256, "status": r.status,
+                 "report_id": r.report_id, "error_code": (r.error or {}).get("code"),
+                 "message": (r.error or {}).get("message"), "message_en": (r.error or {}).get("message_en")}
+                for r in results
+            ])
 
     def results(self, run_id: int) -> list[IngestResult]:
         """The per-file results of a run, in order."""
@@ -314,11 +429,10 @@ def _provenance(data: dict[str, Any]) -> Provenance:
     return Provenance(**fields)
 
 
-def _add_findings(session: Session, report_id: int, scope: str, findings: Sequence[Finding],
-                  other: int | None) -> None:
-    if findings:
-        session.execute(insert(FindingRow), [
-            {"report_id": report_id, "scope": scope, "position": i, "rule": f.rule, "severity": f.severity,
+def _add_findings(session: Session, found: Iterable[tuple[int, str, Sequence[Finding], int | None]]) -> None:
+    """Insert findings given as (report id, scope, findings, other report id), in one statement."""
+    rows = [{"report_id": report_id, "scope": scope, "position": i, "rule": f.rule, "severity": f.severity,
              "cells": list(f.cells), "message": f.message, "message_en": f.message_en, "other_report_id": other}
-            for i, f in enumerate(findings)
-        ])
+            for report_id, scope, findings, other in found for i, f in enumerate(findings)]
+    if rows:
+        session.execute(insert(FindingRow.__table__), rows)
