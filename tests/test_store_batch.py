@@ -12,6 +12,7 @@ import gknb
 from gknb.formats import FORMATS
 from gknb.report import Report
 from gknb.store import Store
+from gknb.store.bulk import ingest
 from gknb.store.models import FindingRow, ReportRow
 from gknb.store.store import Entry
 from layouts import random_report, render
@@ -134,3 +135,27 @@ def test_new_versions_recheck_the_year_after(tmp_path: Path) -> None:
     fresh.add_many([mended, copy(second, raw=second.raw + b"\n")])
     assert (store.load(again.report_id).findings
             == fresh.load(fresh.report_ids(where={"year": 2022})[0]).findings)
+
+
+def test_bulk_ingest_in_batches_equals_one_by_one(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    entries = corpus()
+    for i, entry in enumerate(entries):
+        (folder / f"{i:02}.txt").write_bytes(entry.raw)
+    (folder / "same-bytes.txt").write_bytes(entries[0].raw)  # the same bytes again, in the same batch or not
+    (folder / "garbage.txt").write_bytes(bytes(range(256)) * 40)
+    summaries, stores = [], []
+    for batch in (1, 5, 200):
+        store = Store.open(str(tmp_path / f"b{batch}.db"))
+        summaries.append(ingest(store, [str(folder)], jobs=1, batch=batch))
+        stores.append(store)
+    assert [(r.location, r.status, r.report_id) for r in summaries[0].results] == \
+        [(r.location, r.status, r.report_id) for r in summaries[2].results]
+    assert [(r.location, r.status, r.report_id) for r in summaries[1].results] == \
+        [(r.location, r.status, r.report_id) for r in summaries[2].results]
+    assert summaries[2].count("stored") == len(entries) and summaries[2].count("duplicate") == 1
+    assert [(r.location, r.status, r.error_code) for r in stores[0].results(summaries[0].run_id)] == \
+        [(r.location, r.status, r.error_code) for r in stores[2].results(summaries[2].run_id)]
+    for store in stores[1:]:
+        assert snapshot(store) == snapshot(stores[0])

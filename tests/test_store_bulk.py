@@ -63,7 +63,7 @@ def test_interrupted_run_resumes(inputs: tuple[Path, Path, int], tmp_path: Path)
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        ingest(store, [str(folder), str(archive)], jobs=1, on_result=die_after_three)
+        ingest(store, [str(folder), str(archive)], jobs=1, batch=2, on_result=die_after_three)  # commits by twos
     kept = len(store.report_ids())
     assert 0 < kept < good
     resumed = ingest(store, [str(folder), str(archive)], jobs=1)

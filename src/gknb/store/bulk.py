@@ -1,8 +1,9 @@
 """Bulk ingest: folders, zip files and URL lists into the store, with worker processes.
 
-Workers read, parse and check (``gknb.read``); this process does every write, one transaction per
-report, so an interrupted run loses nothing already stored and a re-run skips every original already
-kept (by SHA-256) before parsing it. Zip members are read in memory, never extracted, within the
+Workers read, parse and check (``gknb.read``); this process does every write, a batch per
+transaction (``batch`` inputs, or fewer when the oldest has waited ``FLUSH_SECONDS``), so an interrupted
+run loses at most its unwritten batch and a re-run skips every original already kept (by SHA-256)
+before parsing it. Cross-year findings are recomputed once per batch for the agencies it touched. Zip members are read in memory, never extracted, within the
 limits below (a guard against zip bombs).
 """
 
@@ -11,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import time
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +26,13 @@ from ..errors import GknbError
 from ..ingest import MAX_BYTES, read_document
 from ..ingest.fetch import fetch, is_url, url_list
 from ..parse import parse
-from .store import Store
+from .store import Entry, Recorded, Store
 
 MAX_ZIP_MEMBERS = 20_000
 MAX_ZIP_TOTAL = 4 * 1024**3  # uncompressed bytes read from one zip
 MAX_ZIP_RATIO = 200  # uncompressed / compressed size of one member
+BATCH = 200  # inputs written per transaction
+FLUSH_SECONDS = 2.0  # … or fewer, once the oldest waiting result is this old
 
 
 @dataclass(frozen=True)
@@ -160,7 +164,45 @@ def work(location: str, raw: bytes | None, url: str | None) -> dict[str, Any]:
                           "message_en": f"internal error in gknb ({detail}); please report it"}}
 
 
-def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1,
+class _Writer:
+    """Results waiting to be written, in arrival order: every ``size`` inputs, or once the oldest has
+    waited ``FLUSH_SECONDS``, the reports in one transaction and then their ingest results in another.
+    ``on_result`` hears of each result once it is written."""
+
+    def __init__(self, store: Store, summary: Summary, size: int,
+                 on_result: Callable[[Result], None] | None):
+        self.store, self.summary, self.size, self.on_result = store, summary, max(size, 1), on_result
+        self.pending: list[tuple[Recorded, Entry | None]] = []
+        self.since = 0.0
+
+    def put(self, recorded: Recorded, entry: Entry | None = None) -> None:
+        """Queue one result (``entry``: the report to store); write the batch when it is due."""
+        if not self.pending:
+            self.since = time.monotonic()
+        self.pending.append((recorded, entry))
+        if len(self.pending) >= self.size or time.monotonic() - self.since >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every queued result."""
+        pending, self.pending = self.pending, []
+        entries = [entry for _, entry in pending if entry is not None]
+        added = iter(self.store.add_many(entries) if entries else [])
+        written = []
+        for recorded, entry in pending:
+            if entry is not None:
+                stored = next(added)
+                recorded = replace(recorded, status=stored.status, report_id=stored.report_id)
+            written.append(recorded)
+        self.store.record_many(self.summary.run_id, written)
+        for recorded in written:
+            result = Result(recorded.location, recorded.status, recorded.report_id, recorded.error)
+            self.summary.results.append(result)
+            if self.on_result is not None:
+                self.on_result(result)
+
+
+def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = BATCH,
            on_total: Callable[[int], None] | None = None,
            on_result: Callable[[Result], None] | None = None) -> Summary:
     """Ingest every input into ``store`` with ``jobs`` worker processes (1: in this process)."""
@@ -169,22 +211,20 @@ def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1,
         on_total(len(items))
     summary = Summary(store.start_run(inputs))
 
+    writer = _Writer(store, summary, batch, on_result)
+
     def done(item: Item, status: str, *, sha: str | None = None, report_id: int | None = None,
              error: dict[str, str] | None = None) -> None:
-        store.record(summary.run_id, item.location, status, sha256=sha, report_id=report_id, error=error)
-        result = Result(item.location, status, report_id, error)
-        summary.results.append(result)
-        if on_result is not None:
-            on_result(result)
+        writer.put(Recorded(item.location, status, sha, report_id, error))
 
     def finish(item: Item, raw: bytes | None, outcome: dict[str, Any]) -> None:
         raw = outcome.get("raw") or raw
+        sha = hashlib.sha256(raw).hexdigest() if raw is not None else None
         if "error" in outcome:
-            sha = hashlib.sha256(raw).hexdigest() if raw is not None else None
             done(item, "failed", sha=sha, error=outcome["error"])
-            return
-        added = store.add(outcome["report"], raw, location=item.location, run_id=summary.run_id)
-        done(item, added.status, sha=hashlib.sha256(raw).hexdigest() if raw else None, report_id=added.report_id)
+        else:
+            writer.put(Recorded(item.location, "stored", sha),
+                       Entry(outcome["report"], raw, item.location, summary.run_id))
 
     def prepare(item: Item) -> bytes | None:
         """The input's bytes, or None when it needs no worker (recorded here)."""
@@ -212,6 +252,7 @@ def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1,
                 finish(item, raw, work(item.location, raw, item.url))
     else:
         _parallel(items, jobs, prepare, finish)
+    writer.flush()
     store.finish_run(summary.run_id)
     return summary
 
