@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import json
+import multiprocessing
 import os
 import sys
 from collections import Counter
@@ -27,10 +28,11 @@ from rich.text import Text
 
 from . import __version__, read
 from .check import RULES
-from .errors import GknbError, UnreadableFile
+from .errors import GknbError, InternalError, UnreadableFile
 from .formats import Column, Format
 from .ingest.fetch import is_url, url_list
 from .report import Report
+from .workers import DEFAULT_TIMEOUT, Workers
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".doc", ".wps", ".pdf", ".ofd", ".png", ".jpg", ".jpeg",
             ".tif", ".tiff")
@@ -79,12 +81,6 @@ class Lang(StrEnum):
     en = "en"
 
 
-class InternalError(GknbError):
-    """An unexpected failure inside gknb while reading one file (a bug, reported like bad input)."""
-
-    code = "internal"
-
-
 @dataclass
 class Outcome:
     """What became of one input: a report, or the error that stopped it."""
@@ -127,6 +123,9 @@ UrlsOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（多个文件时为数组）/ JSON output (an array for several files)")]
 JsonlOpt = Annotated[bool, typer.Option("--jsonl", help="每行一个 JSON 对象 / one JSON object per line")]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="输出语言 / language of the output")]
+TimeoutOpt = Annotated[float, typer.Option(
+    "--timeout", envvar="GKNB_TIMEOUT", metavar="SECONDS",
+    help="每个文件的时间限制（秒），超时则该文件失败，0 为不限 / time limit per file; a file over it fails; 0: none")]
 
 
 def _version(value: bool) -> None:
@@ -149,22 +148,22 @@ def main(
 
 @app.command()
 def check(files: FilesArg = None, json_: JsonOpt = False, jsonl: JsonlOpt = False, lang: LangOpt = Lang.zh,
-          urls: UrlsOpt = None) -> None:
+          urls: UrlsOpt = None, timeout: TimeoutOpt = DEFAULT_TIMEOUT) -> None:
     """检查报告：表格勾稽关系、格式与内容问题。Check reports: identities, format and content findings.
 
     退出码 exit status: 0 无错误 no error-level finding; 1 有错误 error-level findings; 2 有文件无法读取 a file could not be read.
     """
-    raise typer.Exit(_run(_inputs(files, urls), json_, jsonl, lang.value, show_cells=False))
+    raise typer.Exit(_run(_inputs(files, urls), json_, jsonl, lang.value, show_cells=False, timeout=timeout))
 
 
 @app.command()
 def parse(files: FilesArg = None, json_: JsonOpt = False, jsonl: JsonlOpt = False, lang: LangOpt = Lang.zh,
-          urls: UrlsOpt = None) -> None:
+          urls: UrlsOpt = None, timeout: TimeoutOpt = DEFAULT_TIMEOUT) -> None:
     """解析报告并显示三张统计表的数据。Parse reports and show the cells of the three tables.
 
     退出码 exit status: 0 全部读取 all files read; 2 有文件无法读取 a file could not be read.
     """
-    status = _run(_inputs(files, urls), json_, jsonl, lang.value, show_cells=True)
+    status = _run(_inputs(files, urls), json_, jsonl, lang.value, show_cells=True, timeout=timeout)
     raise typer.Exit(2 if status == 2 else 0)
 
 
@@ -266,7 +265,24 @@ def read_one(path: str) -> Outcome:
         ))
 
 
-def _run(files: Sequence[str], as_json: bool, as_jsonl: bool, lang: str, *, show_cells: bool) -> int:
+def read_all(inputs: Iterable[tuple[str, GknbError | None]], timeout: float | None) -> Iterator[Outcome]:
+    """``read_one`` of every input in a worker process (forked: cheap, and it shares this one's setup),
+    each within ``timeout`` seconds; with no limit (0 or None), in this process."""
+    if timeout is None or timeout <= 0:
+        yield from (Outcome(path, error=error) if error else read_one(path) for path, error in inputs)
+        return
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    with Workers(read_one, timeout=timeout, context="fork" if fork else "spawn") as workers:
+        for path, error in inputs:
+            outcome = Outcome(path, error=error) if error else workers.call(path)
+            if isinstance(outcome, GknbError):  # the worker overran (TimedOut) or died
+                outcome.path = path
+                outcome = Outcome(path, error=outcome)
+            yield outcome
+
+
+def _run(files: Sequence[str], as_json: bool, as_jsonl: bool, lang: str, *, show_cells: bool,
+         timeout: float | None = DEFAULT_TIMEOUT) -> int:
     """Process every input, print in the chosen form, return the exit status."""
     if as_json and as_jsonl:
         raise typer.BadParameter("--json 与 --jsonl 只能选一个 / choose either --json or --jsonl")
@@ -280,8 +296,7 @@ def _run(files: Sequence[str], as_json: bool, as_jsonl: bool, lang: str, *, show
         steps = track(inputs, description="gknb", console=err, transient=True)
 
     outcomes: list[Outcome] = []
-    for path, error in steps:
-        outcome = Outcome(path, error=error) if error else read_one(path)
+    for outcome in read_all(steps, timeout):
         outcomes.append(outcome)
         if outcome.error is not None:
             _report_error(err, outcome)

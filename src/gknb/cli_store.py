@@ -26,6 +26,7 @@ from .regions import LEVELS
 from .report import Report
 from .store import FILTERS, Store
 from .store.bulk import default_jobs, ingest
+from .workers import DEFAULT_TIMEOUT
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="数据库：SQLite 文件或 postgresql:// 地址 / database "
                                                        "(SQLite path or postgresql:// URL); default $GKNB_DB or gknb.db")]
@@ -73,6 +74,10 @@ def ingest_command(
                                                 "folders, zip files, URL lists (one URL a line) or files")],
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="工作进程数 / worker processes")] = 0,
     db: DbOpt = None,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", envvar="GKNB_TIMEOUT", metavar="SECONDS",
+        help="每个文件的时间限制（秒），超时则该文件失败，0 为不限 / time limit per file; a file over it fails; 0: none",
+    )] = DEFAULT_TIMEOUT,
 ) -> None:
     """批量读取报告存入数据库。Ingest reports into the database (already stored originals are skipped).
 
@@ -83,7 +88,7 @@ def ingest_command(
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("gknb ingest", total=None)
-        summary = ingest(store, inputs, jobs=jobs or default_jobs(),
+        summary = ingest(store, inputs, jobs=jobs or default_jobs(), timeout=timeout,
                          on_total=lambda n: progress.update(task, total=n),
                          on_result=lambda _r: progress.advance(task))
     out = _console()

@@ -14,6 +14,9 @@ class GknbError(Exception):
         self.message_en = message_en
         self.path = path
 
+    def __reduce__(self) -> tuple[type[GknbError], tuple[str, str, str | None]]:
+        return type(self), (self.message, self.message_en, self.path)  # pickled from worker processes
+
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message, "message_en": self.message_en}
 
@@ -38,3 +41,21 @@ class NotAnnualReport(GknbError):
     """The file reads fine but is not a 政府信息公开工作年度报告."""
 
     code = "file.not_annual_report"
+
+
+class TimedOut(GknbError):
+    """Reading the file took longer than the time limit (``--timeout``, ``GKNB_TIMEOUT``): it was stopped."""
+
+    code = "ingest.timeout"
+
+    @classmethod
+    def after(cls, seconds: float, path: str | None = None) -> TimedOut:
+        """The error for a file stopped after ``seconds``."""
+        return cls(f"读取超时：超过 {seconds:g} 秒的时间限制，已停止",
+                   f"reading took longer than the {seconds:g} s time limit and was stopped", path)
+
+
+class InternalError(GknbError):
+    """An unexpected failure inside gknb while reading one file (a bug, reported like bad input)."""
+
+    code = "internal"

@@ -3,20 +3,19 @@
 Workers read, parse and check (``gknb.read``); this process does every write, a batch per
 transaction (``batch`` inputs, or fewer when the oldest has waited ``FLUSH_SECONDS``), so an interrupted
 run loses at most its unwritten batch and a re-run skips every original already kept (by SHA-256)
-before parsing it. Cross-year findings are recomputed once per batch for the agencies it touched. Zip members are read in memory, never extracted, within the
-limits below (a guard against zip bombs).
+before parsing it. Cross-year findings are recomputed once per batch for the agencies it touched.
+Each input has ``timeout`` seconds: a worker that overruns is killed and replaced (``gknb.workers``),
+the input fails with ``ingest.timeout`` and the run goes on.
+Zip members are read in memory, never extracted, within the limits below (a guard against zip bombs).
 """
 
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import time
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from ..errors import GknbError
 from ..ingest import MAX_BYTES, read_document
 from ..ingest.fetch import fetch, is_url, url_list
 from ..parse import parse
+from ..workers import DEFAULT_TIMEOUT, Workers
 from .store import Entry, Recorded, Store
 
 MAX_ZIP_MEMBERS = 20_000
@@ -204,8 +204,10 @@ class _Writer:
 
 def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = BATCH,
            on_total: Callable[[int], None] | None = None,
-           on_result: Callable[[Result], None] | None = None) -> Summary:
-    """Ingest every input into ``store`` with ``jobs`` worker processes (1: in this process)."""
+           on_result: Callable[[Result], None] | None = None,
+           timeout: float | None = DEFAULT_TIMEOUT) -> Summary:
+    """Ingest every input into ``store`` with ``jobs`` worker processes, ``timeout`` seconds per input
+    (None: no limit)."""
     items = list(expand(inputs))
     if on_total is not None:
         on_total(len(items))
@@ -245,65 +247,18 @@ def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = B
             return None
         return raw
 
-    if jobs <= 1:
+    def tasks() -> Iterator[tuple[tuple[Item, bytes | None], tuple[str, bytes | None, str | None]]]:
         for item in items:
             raw = None if item.url else prepare(item)
             if raw is not None or item.url:
-                finish(item, raw, work(item.location, raw, item.url))
-    else:
-        _parallel(items, jobs, prepare, finish)
+                yield (item, raw), (item.location, raw, item.url)
+
+    with Workers(work, jobs=jobs, timeout=timeout) as workers:
+        for (item, raw), outcome in workers.run(tasks()):
+            finish(item, raw, {"error": outcome.as_dict()} if isinstance(outcome, GknbError) else outcome)
     writer.flush()
     store.finish_run(summary.run_id)
     return summary
-
-
-def _parallel(items: list[Item], jobs: int, prepare: Callable[[Item], bytes | None],
-              finish: Callable[[Item, bytes | None, dict[str, Any]], None]) -> None:
-    """Keep at most ``4 × jobs`` inputs in flight; a crashed worker fails only its own inputs."""
-    context = multiprocessing.get_context("spawn")  # no fork: the parent holds threads and connections
-    pending: dict[Future[dict[str, Any]], tuple[Item, bytes | None]] = {}
-    queue = iter(items)
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
-    try:
-        exhausted = False
-        while pending or not exhausted:
-            while not exhausted and len(pending) < 4 * jobs:
-                item = next(queue, None)
-                if item is None:
-                    exhausted = True
-                    break
-                raw = None if item.url else prepare(item)
-                if raw is not None or item.url:
-                    pending[pool.submit(work, item.location, raw, item.url)] = (item, raw)
-            if not pending:
-                continue
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            broken = False
-            for future in finished:
-                item, raw = pending.pop(future)
-                try:
-                    finish(item, raw, future.result())
-                except BrokenProcessPool:
-                    broken = True
-                    finish(item, raw, _isolated(item, raw, context))
-            if broken:  # every input of the dead pool is read again alone, so only its culprit fails
-                pool.shutdown(cancel_futures=True)
-                for item, raw in pending.values():
-                    finish(item, raw, _isolated(item, raw, context))
-                pending.clear()
-                pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
-    finally:
-        pool.shutdown(cancel_futures=True)
-
-
-def _isolated(item: Item, raw: bytes | None, context: Any) -> dict[str, Any]:
-    """Read one input in a process of its own; a crash there is that input's failure."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as alone:
-        try:
-            return alone.submit(work, item.location, raw, item.url).result()
-        except BrokenProcessPool:
-            return {"error": {"code": "internal", "message": "读取该文件的工作进程意外终止",
-                              "message_en": "the worker process reading this file died"}}
 
 
 def default_jobs() -> int:

@@ -1,0 +1,73 @@
+"""Fuzzing, bounded for CI: mutated reports of every medium give a report or a clear GknbError, and a
+file over the per-file time limit fails with ``ingest.timeout`` while the rest of its batch is stored.
+
+The full harness is ``fuzz/fuzz_read.py`` (docs/fuzzing.md)."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import signal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import gknb
+from gknb.cli import app
+from gknb.store import Store, bulk
+from gknb.store.bulk import ingest
+
+SAMPLES = sorted((Path(gknb.__file__).parent / "samples").glob("*.txt"))
+_work = bulk.work
+
+
+def _stuck() -> None:
+    """Block in C code (libc ``sleep``) with the usual signals masked: no ``signal.alarm`` could end this."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM, signal.SIGINT, signal.SIGTERM})
+    ctypes.CDLL(None).sleep(3600)
+
+
+def stuck_in_c(location: str, raw: bytes | None, url: str | None) -> dict:
+    """``bulk.work``, except that a file named ``slow…`` gets stuck. Module-level: spawned workers import it."""
+    if Path(location).name.startswith("slow"):
+        _stuck()
+    return _work(location, raw, url)
+
+
+def test_time_limit_fails_the_slow_file_and_the_batch_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for path in SAMPLES:
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "slow.txt").write_bytes(SAMPLES[0].read_bytes() + b"\n")
+    monkeypatch.setattr(bulk, "work", stuck_in_c)
+    store = Store.open(str(tmp_path / "g.db"))
+    summary = ingest(store, [str(folder)], jobs=2, timeout=3)
+    outcome = {Path(r.location).name: r for r in summary.results}
+    slow = outcome.pop("slow.txt")
+    assert slow.status == "failed" and slow.error is not None
+    assert slow.error["code"] == "ingest.timeout"
+    assert "超时" in slow.error["message"] and "time limit" in slow.error["message_en"]
+    assert {name: r.status for name, r in outcome.items()} == {p.name: "stored" for p in SAMPLES}
+    assert len(store.report_ids()) == len(SAMPLES)
+    store.close()
+
+
+def test_check_command_time_limit(monkeypatch: pytest.MonkeyPatch):
+    """``gknb check --timeout``: the file over the limit is reported unreadable, the others are checked."""
+    real_read = gknb.cli.read
+
+    def read(path: str) -> gknb.Report:
+        if Path(path).name.startswith("slow"):
+            _stuck()
+        return real_read(path)
+
+    monkeypatch.setattr("gknb.cli.read", read)
+    runner = CliRunner()
+    result = runner.invoke(app, ["check", "--json", "--timeout", "3", str(SAMPLES[0]), "slow.txt", str(SAMPLES[1])])
+    assert result.exit_code == 2
+    entries = json.loads(result.stdout)
+    assert [e.get("error", {}).get("code") for e in entries] == [None, "ingest.timeout", None]
+    assert entries[1]["source"]["path"] == "slow.txt"
+    assert entries[0]["meta"]["year"] and entries[2]["meta"]["year"]
