@@ -520,3 +520,7 @@ _register_authoring(app)
 from .cli_store import register as _register_store  # noqa: E402  (store commands: ingest, agency, compare, stats, export, import)
 
 _register_store(app)
+
+from .cli_web import register as _register_web  # noqa: E402  (web commands: serve, user, token)
+
+_register_web(app)

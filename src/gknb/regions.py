@@ -18,6 +18,8 @@ from importlib import resources
 _PROVINCE_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
 _GOVERNMENT = re.compile(r"(?<=[省市县区旗州盟镇乡])政府")
 LEVELS = ("province", "city", "county", "township", "street", "department")
+LEVEL_LABELS = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇", "street": "街道",
+                "department": "部门"}
 
 
 @dataclass(frozen=True)
@@ -151,4 +153,4 @@ def locate(name: str) -> Place:
     return Place(province, city, county, level_of(text, county or city or province))
 
 
-__all__ = ["LEVELS", "Division", "Place", "divisions", "level_of", "locate", "normalise_name"]
+__all__ = ["LEVELS", "LEVEL_LABELS", "Division", "Place", "divisions", "level_of", "locate", "normalise_name"]

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from ..store import Store, decode_value
 from ..store.models import CellRow, FindingRow, ReportRow
 
-GROUPS = ("province", "city", "county", "level", "template", "year")
+GROUPS = ("province", "city", "county", "level", "template", "year", "agency")
 REQUEST_OUTCOMES = {
     "granted": ("granted",),
     "partial": ("partial",),

@@ -23,7 +23,7 @@ from .normalize import normalize_document_text
 from .ofd import ofd_to_blocks
 from .text import text_to_blocks
 
-__all__ = ["MAX_BYTES", "read_document"]
+__all__ = ["MAX_BYTES", "medium", "read_document"]
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -112,6 +112,15 @@ def read_document(source: str | Path | bytes, *, name: str | None = None, charse
         path=label, sha256=hashlib.sha256(raw).hexdigest(), format=medium, encoding=encoding, size=len(raw)
     )
     return Document(source=source_info, blocks=blocks, notes=notes)
+
+
+def medium(raw: bytes, *, name: str | None = None) -> str:
+    """What the bytes are, from their first few kilobytes and the name: ``txt``, ``md``, ``html``,
+    ``docx``, ``doc``, ``ofd``, ``pdf``, ``image`` or ``archive`` (a zip); raises UnsupportedFormat."""
+    kind = _unsupported_kind(raw, _suffix(name))
+    if kind in ("pdf", "image", "archive"):
+        return kind
+    return _sniff(raw, _suffix(name), name or "upload")
 
 
 def _suffix(name: str | None) -> str:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, Select, column, delete, func, insert, select, table, update
+from sqlalchemy import Engine, Select, column, delete, func, insert, or_, select, table, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..check.crossyear import cross_year
@@ -26,7 +26,8 @@ from ..report import Finding, Meta, Report, Value
 from .db import open_engine
 from .models import AgencyRow, CellRow, FindingRow, IngestResult, IngestRun, ReportRow, SourceRow
 
-FILTERS = ("agency", "year", "province", "city", "county", "level", "template")
+FILTERS = ("agency", "year", "province", "city", "county", "level", "template", "review_status", "region",
+           "has_errors")
 MAX_BATCH = 5000  # reports per transaction of ``Store.add_many`` (keeps every IN list short)
 # ``cells`` for bulk inserts: untyped columns skip per-row type processing; provenance goes in as JSON text
 _CELLS = table("cells", *(column(name) for name in ("report_id", "key", "value", "printed", "provenance")))
@@ -230,12 +231,18 @@ class Store:
         for name, value in (where or {}).items():
             if name not in FILTERS:
                 raise ValueError(f"unknown filter {name!r}; one of {', '.join(FILTERS)}")
-            column = getattr(ReportRow, name)
             if name == "agency":
                 agency = self.agency(value)
                 query = query.where(ReportRow.agency_id == (agency.id if agency else -1))
+            elif name == "region":  # a place at any level: the province, city or county named
+                query = query.where(or_(ReportRow.province == value, ReportRow.city == value,
+                                        ReportRow.county == value))
+            elif name == "has_errors":
+                errors = select(FindingRow.id).where(FindingRow.report_id == ReportRow.id,
+                                                     FindingRow.severity == "error").exists()
+                query = query.where(errors if _truthy(value) else ~errors)
             else:
-                query = query.where(column == (int(value) if name == "year" else value))
+                query = query.where(getattr(ReportRow, name) == (int(value) if name == "year" else value))
         return query
 
     def original(self, report_id: int) -> bytes | None:
@@ -420,6 +427,10 @@ class Store:
         with self.session() as session:
             return list(session.scalars(
                 select(IngestResult).where(IngestResult.run_id == run_id).order_by(IngestResult.id)))
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).lower() in ("1", "true", "yes", "是")
 
 
 def _provenance(data: dict[str, Any]) -> Provenance:

@@ -1,0 +1,43 @@
+"""The workspace dashboard's charts as data: totals by year, the outcome mix, the agencies with most
+applications, error rates by region and by level (all from ``stats``, so docs/metrics.md applies)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..store import Store
+from .stats import REQUEST_OUTCOMES, stats
+
+OUTCOME_LABELS = {"granted": "予以公开", "partial": "部分公开", "withheld": "不予公开", "unable": "无法提供",
+                  "declined": "不予处理", "other": "其他处理"}
+YEAR_SERIES = {"requests_new": "新收申请", "requests_handled": "办理结果总计", "review": "行政复议",
+               "litigation": "行政诉讼"}
+TOP_AGENCIES = 10
+
+
+def charts(store: Store, where: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """Chart name → ``{"title", "columns", "rows"}`` (a table the page draws and exports as CSV)."""
+    where = dict(where or {})
+    by_year = [r for r in stats(store, ["year"], where) if r["year"] is not None]
+    total = stats(store, [], where)
+    overall = total[0] if total else {}
+    agencies = sorted((r for r in stats(store, ["agency"], where) if r["agency"] and r["requests_new"]),
+                      key=lambda r: (-r["requests_new"], r["agency"]))[:TOP_AGENCIES]
+    region = "city" if where.get("province") or where.get("region") else "province"
+
+    def rates(group: str) -> list[list[Any]]:
+        return [[r[group], r["reports"], r["with_errors"], r["error_rate"]]
+                for r in stats(store, [group], where) if r[group] is not None]
+
+    return {
+        "by_year": {"title": "历年申请与复议诉讼 / totals by year", "columns": ["年度", *YEAR_SERIES.values()],
+                    "rows": [[r["year"], *(r[k] or 0 for k in YEAR_SERIES)] for r in by_year]},
+        "outcomes": {"title": "申请办理结果构成 / outcome mix", "columns": ["结果", "件数"],
+                     "rows": [[OUTCOME_LABELS[k], overall.get(k) or 0] for k in REQUEST_OUTCOMES]},
+        "agencies": {"title": f"新收申请最多的 {TOP_AGENCIES} 个机关 / agencies with most applications",
+                     "columns": ["机关", "新收申请"], "rows": [[r["agency"], r["requests_new"]] for r in agencies]},
+        "regions": {"title": "各地区报告差错率 / error rate by region",
+                    "columns": ["地区", "报告数", "有错误的报告", "差错率"], "rows": rates(region)},
+        "levels": {"title": "各层级报告差错率 / error rate by level",
+                   "columns": ["层级", "报告数", "有错误的报告", "差错率"], "rows": rates("level")},
+    }

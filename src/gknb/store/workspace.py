@@ -1,0 +1,426 @@
+"""The store's workspace side: accounts and API tokens, the report list, corrections and reviews.
+
+Every correction re-runs the checks at once and is kept in the audit trail with who, when, the old
+and the new value; so is every review decision (待审核 pending / 已审核 approved / 退回 returned).
+
+>>> work = Workspace(store)
+>>> user = work.add_user("li", "secret-pass", role="reviewer", region="浙江省")
+>>> work.correct_cell(report_id, "requests.new.total", 12, user="li", comment="按原件更正")
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import case, delete, func, select
+from sqlalchemy.orm import Session
+
+from ..check import RULES, check
+from ..errors import GknbError
+from ..report import Finding, Report, Value
+from .models import AuditRow, CellRow, FindingRow, ReportRow, SettingRow, TokenRow, UserRow
+from .store import Store, _add_findings, encode_value
+
+ROLES = ("admin", "reviewer", "viewer")
+REVIEW_STATUSES = {"pending": "待审核", "approved": "已审核", "returned": "退回"}
+META_FIELDS = ("title", "agency", "year", "published", "province", "city", "county", "level")
+SORTS = {"agency": ReportRow.agency, "year": ReportRow.year, "province": ReportRow.province,
+         "level": ReportRow.level, "template": ReportRow.template, "ingested": ReportRow.ingested,
+         "review_status": ReportRow.review_status, "id": ReportRow.id}
+MIN_PASSWORD = 8
+_HASHER = PasswordHasher()
+
+
+class WorkspaceError(GknbError):
+    """A request the workspace refuses: unknown report, cell or field, a value that is not a number."""
+
+    code = "workspace.invalid"
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in person (no password hash)."""
+
+    id: int
+    name: str
+    role: str
+    region: str | None
+
+    def can(self, action: str) -> bool:
+        """``read`` (everyone), ``review`` (reviewer, admin: upload, correct, review) or ``admin``."""
+        allowed = {"read": ROLES, "review": ("admin", "reviewer"), "admin": ("admin",)}
+        return self.role in allowed[action]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "role": self.role, "region": self.region}
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of the report list, with counts over the whole filter."""
+
+    total: int
+    with_errors: int
+    by_status: dict[str, int]
+    items: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"total": self.total, "with_errors": self.with_errors, "by_status": self.by_status,
+                "items": self.items}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _user(row: UserRow) -> User:
+    return User(row.id, row.name, row.role, row.region)
+
+
+def parse_value(text: str | int | Decimal | None) -> Value:
+    """A cell value typed by a person: blank → None, ``12`` → 12, ``3.5`` → Decimal; else an error."""
+    if text is None or isinstance(text, int | Decimal):
+        return text
+    cleaned = str(text).strip().replace(",", "").replace("，", "")
+    if cleaned in ("", "-", "—", "／", "/"):
+        return None
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise WorkspaceError(f"「{text}」不是数字", f"{text!r} is not a number") from exc
+    if number < 0 or not number.is_finite():
+        raise WorkspaceError(f"「{text}」不是非负数", f"{text!r} is not a non-negative number")
+    return int(number) if number == number.to_integral_value() and "." not in cleaned else number
+
+
+class Workspace:
+    """Accounts, listing, corrections and reviews on top of a ``Store``."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    # -- accounts --------------------------------------------------------------------------
+
+    def add_user(self, name: str, password: str, *, role: str = "viewer", region: str | None = None) -> User:
+        """Create a user; the password is kept only as its argon2 hash."""
+        name = name.strip()
+        if role not in ROLES:
+            raise WorkspaceError(f"角色应为 {'/'.join(ROLES)}", f"role must be one of {', '.join(ROLES)}")
+        if not name or len(name) > 80:
+            raise WorkspaceError("用户名不能为空且不超过 80 个字符", "the user name must be 1–80 characters")
+        _check_password(password)
+        with self.store.session.begin() as session:
+            if session.scalar(select(UserRow.id).where(UserRow.name == name)) is not None:
+                raise WorkspaceError(f"用户「{name}」已存在", f"user {name!r} already exists")
+            row = UserRow(name=name, password_hash=_HASHER.hash(password), role=role,
+                          region=region or None, active=True, created=_now())
+            session.add(row)
+            session.flush()
+            return _user(row)
+
+    def update_user(self, name: str, *, password: str | None = None, role: str | None = None,
+                    region: str | None = None, active: bool | None = None) -> User:
+        """Change a user's password, role, region scope (``""`` clears it) or active flag."""
+        with self.store.session.begin() as session:
+            row = session.scalar(select(UserRow).where(UserRow.name == name))
+            if row is None:
+                raise WorkspaceError(f"没有用户「{name}」", f"no user {name!r}")
+            if password is not None:
+                _check_password(password)
+                row.password_hash = _HASHER.hash(password)
+            if role is not None:
+                if role not in ROLES:
+                    raise WorkspaceError(f"角色应为 {'/'.join(ROLES)}", f"role must be one of {', '.join(ROLES)}")
+                row.role = role
+            if region is not None:
+                row.region = region or None
+            if active is not None:
+                row.active = active
+            return _user(row)
+
+    def users(self) -> list[User]:
+        """Every active user, by name."""
+        with self.store.session() as session:
+            return [_user(r) for r in session.scalars(
+                select(UserRow).where(UserRow.active.is_(True)).order_by(UserRow.name))]
+
+    def has_users(self) -> bool:
+        """Whether any user exists (a new workspace has none)."""
+        with self.store.session() as session:
+            return session.scalar(select(func.count(UserRow.id))) > 0
+
+    def authenticate(self, name: str, password: str) -> User | None:
+        """The active user with this name and password, else None (same work either way)."""
+        with self.store.session.begin() as session:
+            row = session.scalar(select(UserRow).where(UserRow.name == name.strip(), UserRow.active.is_(True)))
+            stored = row.password_hash if row is not None else _DUMMY_HASH
+            try:
+                _HASHER.verify(stored, password)
+            except (VerificationError, InvalidHashError):
+                return None
+            if row is None:
+                return None
+            if _HASHER.check_needs_rehash(row.password_hash):
+                row.password_hash = _HASHER.hash(password)
+            return _user(row)
+
+    def user(self, user_id: int) -> User | None:
+        """The active user with this id."""
+        with self.store.session() as session:
+            row = session.get(UserRow, user_id)
+            return _user(row) if row is not None and row.active else None
+
+    def create_token(self, user_name: str, label: str = "api") -> str:
+        """A new API token for a user; only its hash is kept, so it is shown this once."""
+        token = "gknb_" + secrets.token_urlsafe(32)
+        with self.store.session.begin() as session:
+            row = session.scalar(select(UserRow).where(UserRow.name == user_name))
+            if row is None:
+                raise WorkspaceError(f"没有用户「{user_name}」", f"no user {user_name!r}")
+            session.add(TokenRow(user_id=row.id, name=label[:80] or "api", token_hash=_token_hash(token),
+                                 created=_now()))
+        return token
+
+    def tokens(self, user_id: int) -> list[dict[str, Any]]:
+        """A user's tokens (names and dates, never the token)."""
+        with self.store.session() as session:
+            rows = session.scalars(select(TokenRow).where(TokenRow.user_id == user_id).order_by(TokenRow.id))
+            return [{"id": r.id, "name": r.name, "created": r.created.isoformat(timespec="seconds"),
+                     "last_used": r.last_used.isoformat(timespec="seconds") if r.last_used else None}
+                    for r in rows]
+
+    def revoke_token(self, user_id: int, token_id: int) -> bool:
+        """Delete one of a user's tokens; whether it existed."""
+        with self.store.session.begin() as session:
+            done = session.execute(delete(TokenRow).where(TokenRow.id == token_id, TokenRow.user_id == user_id))
+            return bool(done.rowcount)
+
+    def token_user(self, token: str) -> User | None:
+        """The active user an API token belongs to."""
+        with self.store.session.begin() as session:
+            row = session.scalar(select(TokenRow).where(TokenRow.token_hash == _token_hash(token)))
+            if row is None:
+                return None
+            user = session.get(UserRow, row.user_id)
+            if user is None or not user.active:
+                return None
+            row.last_used = _now()
+            return _user(user)
+
+    def setting(self, key: str, default: str) -> str:
+        """A setting of this database, created with ``default`` when absent."""
+        with self.store.session.begin() as session:
+            row = session.get(SettingRow, key)
+            if row is None:
+                row = SettingRow(key=key, value=default)
+                session.add(row)
+            return row.value
+
+    # -- listing ---------------------------------------------------------------------------
+
+    def visible(self, user: User | None, report_id: int) -> bool:
+        """Whether ``user`` may see this report (it exists and lies in their region)."""
+        with self.store.session() as session:
+            row = session.get(ReportRow, report_id)
+            if row is None:
+                return False
+            region = user.region if user is not None else None
+            return not region or region in (row.province, row.city, row.county)
+
+    def list_reports(self, where: dict[str, Any] | None = None, *, sort: str = "agency",
+                     descending: bool = False, page: int = 1, per_page: int = 50) -> Listing:
+        """One page of current reports matching ``where`` (``Store.FILTERS``; ``region`` for a user's
+        scope) with their error and warning counts, and counts over the whole filter."""
+        if sort not in SORTS:
+            raise WorkspaceError(f"无法按「{sort}」排序", f"cannot sort by {sort!r}; one of {', '.join(SORTS)}")
+        ids = self.store.select_reports(where).subquery()
+        errors = func.sum(case((FindingRow.severity == "error", 1), else_=0))
+        warnings = func.sum(case((FindingRow.severity == "warning", 1), else_=0))
+        counts = (select(FindingRow.report_id, errors.label("errors"), warnings.label("warnings"))
+                  .group_by(FindingRow.report_id).subquery())
+        column = SORTS[sort]
+        order = [column.desc() if descending else column.asc(), ReportRow.id]
+        with self.store.session() as session:
+            query = (select(ReportRow, counts.c.errors, counts.c.warnings)
+                     .join(ids, ids.c.id == ReportRow.id)
+                     .outerjoin(counts, counts.c.report_id == ReportRow.id)
+                     .order_by(*order).limit(per_page).offset(max(page - 1, 0) * per_page))
+            items = [_listing_item(row, errors or 0, warnings or 0) for row, errors, warnings in session.execute(query)]
+            status_rows = session.execute(select(ReportRow.review_status, func.count())
+                                          .join(ids, ids.c.id == ReportRow.id).group_by(ReportRow.review_status))
+            by_status = dict.fromkeys(REVIEW_STATUSES, 0) | {s: int(n) for s, n in status_rows}
+            with_errors = session.scalar(
+                select(func.count(func.distinct(FindingRow.report_id))).join(ids, ids.c.id == FindingRow.report_id)
+                .where(FindingRow.severity == "error")) or 0
+        return Listing(sum(by_status.values()), int(with_errors), by_status, items)
+
+    def facets(self, where: dict[str, Any] | None = None) -> dict[str, list[Any]]:
+        """The distinct values of the list's filters among the current reports matching ``where``."""
+        ids = self.store.select_reports(where).subquery()
+        out: dict[str, list[Any]] = {}
+        with self.store.session() as session:
+            for name in ("province", "city", "county", "level", "year", "template"):
+                column = getattr(ReportRow, name)
+                values = session.scalars(select(column).distinct().join(ids, ids.c.id == ReportRow.id)
+                                         .where(column.is_not(None)).order_by(column))
+                out[name] = list(values)
+        return out
+
+    # -- corrections and reviews -----------------------------------------------------------
+
+    def review_status(self, report_id: int) -> str:
+        """The review status of a report: pending, approved or returned."""
+        with self.store.session() as session:
+            row = session.get(ReportRow, report_id)
+            if row is None:
+                raise _no_report(report_id)
+            return row.review_status
+
+    def correct_cell(self, report_id: int, key: str, value: str | int | Decimal | None, *, user: str,
+                     comment: str | None = None) -> Report:
+        """Set one cell to ``value``, re-run the checks, keep the change in the audit trail."""
+        new = parse_value(value)
+        with self.store.session.begin() as session:
+            row = _report_row(session, report_id)
+            report = self.store._report(session, row, False)
+            if report.format is None or key not in report.cells:
+                raise WorkspaceError(f"本报告没有单元格「{key}」", f"this report has no cell {key!r}")
+            old = report.cells[key]
+            if old == new and type(old) is type(new):
+                return self.store._report(session, row, True)
+            report.cells[key] = new
+            cell = session.scalar(select(CellRow).where(CellRow.report_id == report_id, CellRow.key == key))
+            assert cell is not None
+            cell.value = encode_value(new)
+            verified = set(row.extra.get("verified", [])) | {key}
+            row.extra = {**row.extra, "verified": sorted(verified)}
+            self._recheck(session, row, report)
+            session.add(AuditRow(report_id=report_id, user=user, at=_now(), action="cell", target=key,
+                                 old=encode_value(old), new=encode_value(new), comment=comment or None))
+            session.flush()
+            return self.store._report(session, row, True)
+
+    def correct_meta(self, report_id: int, field: str, value: str | None, *, user: str,
+                     comment: str | None = None) -> Report:
+        """Set one meta field (``META_FIELDS``), re-run the checks, keep the change in the audit trail."""
+        if field not in META_FIELDS:
+            raise WorkspaceError(f"不能更正字段「{field}」", f"cannot correct field {field!r}; one of {', '.join(META_FIELDS)}")
+        text = (value or "").strip() or None
+        new: Any = text
+        if field == "year" and text is not None:
+            if not text.isdigit() or not 2000 <= int(text) <= 2100:
+                raise WorkspaceError(f"「{text}」不是年份", f"{text!r} is not a year")
+            new = int(text)
+        with self.store.session.begin() as session:
+            row = _report_row(session, report_id)
+            old = getattr(row, field)
+            if old == new:
+                return self.store._report(session, row, True)
+            before = (row.agency_id, row.year)
+            setattr(row, field, new)
+            if field == "agency":
+                agency = self.store._agencies(session, [text])[0]
+                row.agency_id = agency.id if agency is not None else None
+            report = self.store._report(session, row, False)
+            self._recheck(session, row, report, also=before)
+            session.add(AuditRow(report_id=report_id, user=user, at=_now(), action="meta", target=field,
+                                 old=None if old is None else str(old), new=None if new is None else str(new),
+                                 comment=comment or None))
+            session.flush()
+            return self.store._report(session, row, True)
+
+    def set_review(self, report_id: int, status: str, *, user: str, comment: str | None = None) -> str:
+        """Set the review status (``REVIEW_STATUSES``); returning a report needs a comment."""
+        if status not in REVIEW_STATUSES:
+            raise WorkspaceError(f"审核状态应为 {'/'.join(REVIEW_STATUSES.values())}",
+                                 f"review status must be one of {', '.join(REVIEW_STATUSES)}")
+        if status == "returned" and not (comment or "").strip():
+            raise WorkspaceError("退回时请写明原因", "returning a report needs a comment saying why")
+        with self.store.session.begin() as session:
+            row = _report_row(session, report_id)
+            session.add(AuditRow(report_id=report_id, user=user, at=_now(), action="review",
+                                 target="review_status", old=row.review_status, new=status,
+                                 comment=(comment or "").strip() or None))
+            row.review_status = status
+            return status
+
+    def audit(self, report_id: int) -> list[dict[str, Any]]:
+        """The report's audit trail, oldest first."""
+        with self.store.session() as session:
+            rows = session.scalars(select(AuditRow).where(AuditRow.report_id == report_id).order_by(AuditRow.id))
+            return [{"id": r.id, "user": r.user, "at": r.at.isoformat(timespec="seconds"), "action": r.action,
+                     "target": r.target, "old": r.old, "new": r.new, "comment": r.comment} for r in rows]
+
+    def _recheck(self, session: Session, row: ReportRow, report: Report,
+                 also: tuple[int | None, int | None] | None = None) -> None:
+        """Re-run the checks on ``report`` (as changed) and replace the row's stored findings, then the
+        cross-year findings of its agency and year (and of ``also``, the agency and year it had before).
+
+        The parser's own remarks are kept, except those whose every cell a person has since corrected.
+        """
+        verified = set(row.extra.get("verified", []))
+        stored = session.execute(
+            select(FindingRow.rule, FindingRow.severity, FindingRow.cells, FindingRow.message, FindingRow.message_en)
+            .where(FindingRow.report_id == row.id, FindingRow.scope == "report").order_by(FindingRow.position)
+        ).all()
+        report.parse_findings = [
+            Finding(f.rule, f.severity, tuple(f.cells), f.message, f.message_en) for f in stored
+            if f.rule not in RULES and not (f.cells and set(f.cells) <= verified)
+        ]
+        check(report)
+        session.execute(delete(FindingRow).where(FindingRow.report_id == row.id, FindingRow.scope == "report"))
+        _add_findings(session, [(row.id, "report", report.findings, None)])
+        touched: dict[int, set[int]] = {}
+        for agency_id, year in ((row.agency_id, row.year), also or (None, None)):
+            if agency_id is not None and year is not None:  # this year's report and the next year's
+                touched.setdefault(agency_id, set()).update((year, year + 1))
+        if row.agency_id is None or row.year is None:
+            session.execute(delete(FindingRow).where(FindingRow.report_id == row.id, FindingRow.scope == "crossyear"))
+        self.store._recheck(session, touched, [])
+
+
+def _report_row(session: Session, report_id: int) -> ReportRow:
+    row = session.get(ReportRow, report_id)
+    if row is None:
+        raise _no_report(report_id)
+    return row
+
+
+def _no_report(report_id: int) -> WorkspaceError:
+    return WorkspaceError(f"没有编号为 {report_id} 的报告", f"no report with id {report_id}")
+
+
+def _listing_item(row: ReportRow, errors: int, warnings: int) -> dict[str, Any]:
+    return {"id": row.id, "agency": row.agency, "title": row.title, "year": row.year, "template": row.template,
+            "province": row.province, "city": row.city, "county": row.county, "level": row.level,
+            "review_status": row.review_status, "errors": int(errors), "warnings": int(warnings),
+            "location": row.location, "ingested": row.ingested.isoformat(timespec="seconds")}
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise WorkspaceError(f"密码至少 {MIN_PASSWORD} 个字符", f"the password needs at least {MIN_PASSWORD} characters")
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+_DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
+
+
+def review_label(status: str) -> str:
+    """The Chinese name of a review status."""
+    return REVIEW_STATUSES.get(status, status)
+
+
+__all__: Sequence[str] = ("META_FIELDS", "REVIEW_STATUSES", "ROLES", "Listing", "User", "Workspace",
+                          "WorkspaceError", "parse_value", "review_label")

@@ -1,0 +1,167 @@
+"""The web workspace: one FastAPI app serving the Chinese pages, the REST API and the static files.
+
+>>> app = create_app("sqlite:///gknb.db")         # then: uvicorn, or ``gknb serve``
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..store import Store
+from ..store.workspace import Workspace, WorkspaceError
+from . import api, pages
+from .uploads import Limits, Uploads
+
+STATIC = Path(__file__).parent / "static"
+SESSION_HOURS = 12
+
+
+class BodyLimit:
+    """Refuse (413) a request body larger than ``limit`` bytes, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await _too_large(send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _BodyTooLarge()
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _BodyTooLarge:
+            await _too_large(send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send) -> None:
+    body = JSONResponse({"detail": {"code": "upload.too_large", "message": "上传内容过大",
+                                    "message_en": "request body too large"}}, status_code=413)
+    await body({"type": "http"}, _no_receive, send)
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
+def create_app(db: str | None = None, *, upload_dir: Path | None = None, jobs: int = 1,
+               limits: Limits | None = None, timeout: float | None = None,
+               secure_cookies: bool = False) -> FastAPI:
+    """The app on the store at ``db`` (see ``store.database_url``); uploads are read by ``jobs`` processes."""
+    store = Store.open(db)
+    work = Workspace(store)
+    limits = limits or Limits()
+    folder = upload_dir or Path(tempfile.mkdtemp(prefix="gknb-uploads-"))
+    uploads = Uploads(store, folder, jobs=jobs, limits=limits, timeout=timeout)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        uploads.close()
+        store.close()
+
+    app = FastAPI(title="gknb 公开年报", version="0.1.0", lifespan=lifespan, docs_url="/api/docs",
+                  redoc_url=None, openapi_url="/api/openapi.json",
+                  description="政府信息公开工作年度报告：审核工作台与 REST API / review workspace and REST API. "
+                              "Authenticate with `Authorization: Bearer <token>` (create one on the 账户 page "
+                              "or with `gknb token`).")
+    app.state.store = store
+    app.state.workspace = work
+    app.state.uploads = uploads
+    secret = work.setting("session_secret", secrets.token_hex(32))
+    app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="gknb_session",
+                       max_age=SESSION_HOURS * 3600, same_site="strict", https_only=secure_cookies)
+    app.add_middleware(BodyLimit, limit=limits.max_total_bytes + 1024 * 1024)
+    app.add_middleware(_SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.add_exception_handler(WorkspaceError, _workspace_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    return app
+
+
+class _SecurityHeaders:
+    """No framing, no MIME sniffing, scripts and styles only from this server."""
+
+    HEADERS = [(b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),
+               (b"referrer-policy", b"same-origin"),
+               (b"content-security-policy", b"default-src 'self'; img-src 'self' data: blob:; "
+                                            b"style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'")]
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/api/docs"):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _wants_page(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+async def _workspace_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, WorkspaceError)
+    if _wants_page(request):
+        return pages.error_page(request, 400, error.message, error.message_en)
+    return JSONResponse({"detail": error.as_dict()}, status_code=400)
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    detail: Any = error.detail
+    if not isinstance(detail, dict):
+        detail = {"code": f"http.{error.status_code}", "message": str(detail), "message_en": str(detail)}
+    if _wants_page(request):
+        if error.status_code == 401:
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        return pages.error_page(request, error.status_code, detail["message"], detail["message_en"])
+    return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)
+
+
+async def _validation_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+    return JSONResponse({"detail": {"code": "request.invalid", "message": f"请求参数有误：{problems}",
+                                    "message_en": f"invalid request: {problems}"}}, status_code=422)
+

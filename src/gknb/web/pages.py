@@ -1,0 +1,199 @@
+"""The workspace's pages (server-rendered, Chinese): sign-in, report list, report, compare, dashboard,
+upload, users and account. Pages only read; every change goes through the REST API (``app.js``).
+Jinja2 escapes everything a report says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from ..analyze.compare import cell_label, compare
+from ..formats import FORMATS
+from ..regions import LEVEL_LABELS
+from ..render.grid import format_value, grids
+from ..report import SECTION_KEYS, Report
+from ..store.workspace import META_FIELDS, REVIEW_STATUSES, ROLES, User, review_label
+from .api import Filters, report_payload
+from .security import check_csrf, csrf_token, require, require_visible, scoped_where, signed_in, workspace
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.globals.update(review_label=review_label, level_label=lambda v: LEVEL_LABELS.get(v or "", v or "—"),
+                             REVIEW_STATUSES=REVIEW_STATUSES, format_value=format_value)
+Reader = Annotated[User, Depends(require("read"))]
+Admin = Annotated[User, Depends(require("admin"))]
+META_LABELS = {"title": "标题", "agency": "机关", "year": "年度", "published": "发布日期", "province": "省",
+               "city": "市", "county": "县（区）", "level": "层级"}
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+TEMPLATE_LABELS = {"2021": "2021 版格式", "2019": "2019 版格式", "pre2019": "2019 年以前", "unknown": "未识别"}
+SORT_LABELS = {"agency": "机关", "year": "年度", "province": "省份", "level": "层级", "review_status": "审核状态",
+               "ingested": "入库时间"}
+
+
+def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """A template with the signed-in user and the CSRF token."""
+    base = {"user": signed_in(request), "csrf": csrf_token(request), "nav": name.split(".")[0]}
+    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
+
+
+def error_page(request: Request, status: int, message: str, message_en: str) -> HTMLResponse:
+    """An error shown as a page."""
+    return page(request, "error.html", {"status": status, "message": message, "message_en": message_en}, status)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> HTMLResponse:
+    return page(request, "login.html", {"next": _local(next), "failed": False})
+
+
+@router.post("/login", response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
+def login(request: Request, name: Annotated[str, Form()], password: Annotated[str, Form()],
+          next: Annotated[str, Form()] = "/") -> Response:
+    user = workspace(request).authenticate(name, password)
+    if user is None:
+        return page(request, "login.html", {"next": _local(next), "failed": True, "name": name}, 401)
+    request.session.clear()
+    request.session["uid"] = user.id
+    return RedirectResponse(_local(next), status_code=303)
+
+
+@router.post("/logout", dependencies=[Depends(check_csrf)])
+def logout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/", response_class=HTMLResponse)
+def reports(request: Request, user: Reader, filters: Annotated[Filters, Query()], sort: str = "agency",
+            desc: bool = False, page_number: Annotated[int, Query(alias="page", ge=1)] = 1) -> HTMLResponse:
+    work = workspace(request)
+    per_page = 50
+    listing = work.list_reports(filters.where(user), sort=sort, descending=desc, page=page_number, per_page=per_page)
+    query = {k: v for k, v in filters.model_dump().items() if v not in (None, "")}
+    return page(request, "reports.html", {
+        "listing": listing, "filters": query, "facets": work.facets(scoped_where(user, {})), "sort": sort,
+        "desc": desc, "page": page_number, "pages": max((listing.total + per_page - 1) // per_page, 1),
+        "query": urlencode(query), "sort_labels": SORT_LABELS, "template_labels": TEMPLATE_LABELS,
+        "link": lambda **changes: "/?" + urlencode({**query, "sort": sort, "desc": int(desc), **changes}),
+    })
+
+
+@router.get("/reports/{report_id}", response_class=HTMLResponse)
+def report_page(request: Request, user: Reader, report_id: int) -> HTMLResponse:
+    require_visible(request, user, report_id)
+    work = workspace(request)
+    payload = report_payload(work, report_id)
+    report = work.store.load(report_id)
+    agency = report.meta.agency
+    years = work.list_reports(scoped_where(user, {"agency": agency}), sort="year").items if agency else []
+    earlier = [y for y in years if y["id"] != report_id and (y["year"] or 0) < (report.meta.year or 0)]
+    return page(request, "report.html", {
+        "id": report_id, "report": report, "payload": payload, "tables": _tables(report),
+        "sections": _sections(report), "findings": _findings(report), "meta_labels": META_LABELS,
+        "meta_fields": META_FIELDS, "severity_labels": SEVERITY_LABELS, "template_labels": TEMPLATE_LABELS,
+        "years": years, "previous": earlier[-1] if earlier else None, "can_review": user.can("review"),
+        "has_original": work.store.original(report_id) is not None,
+    })
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(request: Request, user: Reader, a: int, b: int) -> HTMLResponse:
+    for report_id in (a, b):
+        require_visible(request, user, report_id)
+    store = workspace(request).store
+    left, right = store.load(a), store.load(b)
+    result = compare(left, right)
+    changed = {d.key for d in result.cells}
+    return page(request, "compare.html", {
+        "a": a, "b": b, "left": left, "right": right, "result": result, "changed": changed,
+        "left_tables": _tables(left, changed), "right_tables": _tables(right, changed),
+        "section_titles": _section_titles(left),
+    })
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard_page(request: Request, user: Reader, filters: Annotated[Filters, Query()]) -> HTMLResponse:
+    query = {k: v for k, v in filters.model_dump().items() if v not in (None, "")}
+    return page(request, "dashboard.html", {"filters": query, "query": urlencode(query),
+                                            "facets": workspace(request).facets(scoped_where(user, {})),
+                                            "template_labels": TEMPLATE_LABELS})
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_page(request: Request, user: Reader) -> HTMLResponse:
+    limits = request.app.state.uploads.limits
+    return page(request, "upload.html", {"limits": limits, "can_review": user.can("review")})
+
+
+@router.get("/users", response_class=HTMLResponse)
+def users_page(request: Request, user: Admin) -> HTMLResponse:
+    return page(request, "users.html", {"users": workspace(request).users(), "roles": ROLES})
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, user: Reader) -> HTMLResponse:
+    return page(request, "account.html", {"tokens": workspace(request).tokens(user.id)})
+
+
+def _local(target: str) -> str:
+    """Only redirect within this site."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _severity_of(report: Report) -> dict[str, str]:
+    """Each cell's worst finding severity."""
+    rank = {"error": 0, "warning": 1, "info": 2}
+    worst: dict[str, str] = {}
+    for finding in report.findings:
+        for key in finding.cells:
+            if key not in worst or rank[finding.severity] < rank[worst[key]]:
+                worst[key] = finding.severity
+    return worst
+
+
+def _tables(report: Report, changed: set[str] | None = None) -> list[dict[str, Any]]:
+    """The report's tables in the official layout, each cell with its key, value and worst finding."""
+    fmt = report.format
+    if fmt is None:
+        return []
+    severity = _severity_of(report)
+    out = []
+    for key, grid in grids(fmt, report.cells).items():
+        rows = []
+        for row in grid.rows():
+            cells = []
+            for cell in row:
+                css = [cell.role]
+                if cell.key is not None:
+                    css.append(f"sev-{severity[cell.key]}" if cell.key in severity else "")
+                    css.append("changed" if changed and cell.key in changed else "")
+                    if report.cells.get(cell.key) is None:
+                        css.append("blank")
+                cells.append({"text": cell.text, "key": cell.key, "rowspan": cell.rowspan, "colspan": cell.colspan,
+                              "css": " ".join(c for c in css if c),
+                              "label": cell_label(cell.key, fmt.version) if cell.key else None})
+            rows.append(cells)
+        out.append({"key": key, "title": next((s.heading for s in fmt.sections if s.key == key), key),
+                    "rows": rows, "header_rows": grid.header_rows})
+    return out
+
+
+def _section_titles(report: Report) -> dict[str, str]:
+    fmt = report.format or FORMATS["2021"]
+    return {s.key: s.heading for s in fmt.sections}
+
+
+def _sections(report: Report) -> list[dict[str, Any]]:
+    titles = _section_titles(report)
+    return [{"key": key, "title": titles.get(key, key), "text": report.sections.get(key)} for key in SECTION_KEYS]
+
+
+def _findings(report: Report) -> list[dict[str, Any]]:
+    fmt = report.format
+    return [{**f.as_dict(), "labels": [cell_label(k, fmt.version) if fmt else k for k in f.cells]}
+            for f in report.findings]
