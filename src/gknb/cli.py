@@ -524,3 +524,7 @@ _register_store(app)
 from .cli_web import register as _register_web  # noqa: E402  (web commands: serve, user, token)
 
 _register_web(app)
+
+from .cli_queue import register as _register_queue  # noqa: E402  (distributed ingest: worker)
+
+_register_queue(app)

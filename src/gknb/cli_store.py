@@ -73,6 +73,8 @@ def ingest_command(
     inputs: Annotated[list[str], typer.Argument(metavar="DIR|ZIP|URL-LIST|FILE…", help="目录、ZIP、URL 列表或文件 / "
                                                 "folders, zip files, URL lists (one URL a line) or files")],
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="工作进程数 / worker processes")] = 0,
+    queue: Annotated[bool, typer.Option("--queue", help="排入 PostgreSQL 队列，由 gknb worker 处理 / queue the "
+                                                       "inputs for gknb worker (PostgreSQL)")] = False,
     db: DbOpt = None,
     timeout: Annotated[float, typer.Option(
         "--timeout", envvar="GKNB_TIMEOUT", metavar="SECONDS",
@@ -83,6 +85,10 @@ def ingest_command(
 
     退出码 exit status: 0 全部存入或重复 all stored or duplicates; 2 有文件失败 some inputs failed.
     """
+    if queue:
+        from .cli_queue import queue_ingest  # distributed ingest (docs/store.md)
+
+        queue_ingest(inputs, db)
     store = _open(db)
     err = _console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
