@@ -1,4 +1,4 @@
-# gknb — two set-up commands: `make run` (check the bundled sample reports) and `make test`.
+# gknb — two set-up commands: `make run` (the web workspace with the bundled sample reports) and `make test`.
 # Needs CPython >= 3.11 with pip; override the interpreter with `make PYTHON=python3.12 …`.
 
 PYTHON ?= python3
@@ -16,10 +16,12 @@ $(BIN)/python:
 		{ echo "gknb needs Python >= 3.11: run make PYTHON=python3.11 …" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-# Exit status 1 means error-level findings in the samples: that is the result, not a failure.
+# The review workspace on http://127.0.0.1:8000/ with the bundled sample reports in gknb.db (SQLite).
+# The first start creates the user admin and prints its password (or takes GKNB_ADMIN_PASSWORD).
+PORT ?= 8000
 run: $(BIN)/python
-	$(PIP) -e .
-	$(BIN)/gknb check src/gknb/samples || [ $$? -eq 1 ]
+	$(PIP) -e '.[web]'
+	$(BIN)/gknb serve --samples --port $(PORT)
 
 test: $(BIN)/python
 	$(PIP) -e '.[test,ocr]'
