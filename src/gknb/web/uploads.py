@@ -4,7 +4,8 @@ Files are checked as they arrive (count, size, what they are); refused ones are 
 their reason and never stored. Accepted files are written to the upload folder, then one background
 thread hands each batch to ``store.bulk.ingest`` (worker processes, the per-file time limit, zip
 guards, one result per file), so the server keeps answering while a batch is read. Progress is kept
-here per file; the results are also in the store's ingest runs, so nothing is lost with this process.
+here per file; the results are also in the store's ingest runs, so nothing is lost with this process. Uploads
+that arrive while a run is busy are read together in the next run (worker processes start once per run).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ..ingest.fetch import is_url
 from ..store import Store
 from ..store.bulk import Result, ingest
 
+MAX_BATCH_UPLOADS = 100  # uploads read in one ingest run
 ACCEPTED_MEDIA = ("txt", "md", "html", "docx", "doc", "pdf", "ofd", "image", "archive")
 
 
@@ -177,33 +179,51 @@ class Uploads:
 
     def _run(self) -> None:
         while (upload := self._queue.get()) is not None:
-            self._ingest(upload)
+            batch = [upload]
+            while len(batch) < MAX_BATCH_UPLOADS:  # uploads waiting meanwhile go in the same run
+                try:
+                    waiting = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if waiting is None:
+                    self._queue.put(None)
+                    break
+                batch.append(waiting)
+            self._ingest(batch)
 
-    def _ingest(self, upload: Upload) -> None:
-        upload.state = "running"
+    def _ingest(self, batch: list[Upload]) -> None:
+        """One ingest run for the inputs of several uploads (worker processes start once per run)."""
+        entries: dict[str, list[dict[str, Any]]] = {}
+        for upload in batch:
+            upload.state = "running"
+            for source, entry in upload.by_input.items():
+                entries.setdefault(source, []).append(entry)
+
         def on_result(result: Result) -> None:
-            source = result.location.split("!", 1)[0]
-            item = upload.by_input.get(source) or upload.by_input.get(result.location)
-            if item is None:
-                return
-            entry: dict[str, Any] = {"status": result.status, "report_id": result.report_id}
+            source, _, member = result.location.partition("!")
+            update: dict[str, Any] = {"status": result.status, "report_id": result.report_id}
             if result.error:
-                entry["error"] = result.error
-            if "!" in result.location:  # a zip member: one line per member under the zip
-                item.setdefault("members", []).append({"name": result.location.split("!", 1)[1], **entry})
-                item["status"] = "unpacked"
-            else:
-                item.update(entry)
+                update["error"] = result.error
+            for entry in entries.get(source, []):
+                if member:  # a zip member: one line per member under the zip
+                    entry.setdefault("members", []).append({"name": member, **update})
+                    entry["status"] = "unpacked"
+                else:
+                    entry.update(update)
 
+        inputs = list(entries)
         try:
             kwargs: dict[str, Any] = {} if self.timeout is None else {"timeout": self.timeout}
-            summary = ingest(self.store, upload.inputs, jobs=self.jobs, on_result=on_result, **kwargs)
-            upload.run_id = summary.run_id
+            summary = ingest(self.store, inputs, jobs=self.jobs, on_result=on_result, **kwargs)
+            for upload in batch:
+                upload.run_id = summary.run_id
         except Exception as exc:  # the store itself failed: say so on every file not yet done
-            for item in upload.files:
-                if item["status"] == "queued":
-                    item.update(status="failed", error=refusal(
-                        "internal", f"入库失败：{exc}", f"could not store the file: {exc}"))
+            for upload in batch:
+                for item in upload.files:
+                    if item["status"] == "queued":
+                        item.update(status="failed", error=refusal(
+                            "internal", f"入库失败：{exc}", f"could not store the file: {exc}"))
         finally:
-            shutil.rmtree(upload.directory, ignore_errors=True)
-            upload.state = "done"
+            for upload in batch:
+                shutil.rmtree(upload.directory, ignore_errors=True)
+                upload.state = "done"
