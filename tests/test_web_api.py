@@ -24,6 +24,7 @@ from sqlalchemy import select  # noqa: E402
 
 import gknb  # noqa: E402
 from conftest import SAMPLES  # noqa: E402
+from gknb.analyze.stats import stats  # noqa: E402
 from gknb.formats import FORMATS  # noqa: E402
 from gknb.store.bulk import ingest  # noqa: E402
 from gknb.store.models import UserRow  # noqa: E402
@@ -317,6 +318,9 @@ def test_dashboard_data_and_chart_csv(workspace) -> None:
     by_year = {row[0]: row for row in charts["by_year"]["rows"]}
     assert by_year[2023][1] == expected
     assert {row[0] for row in charts["agencies"]["rows"]} == set(AGENCIES)
+    by_province = stats(work.store, ["province"])  # the charts roll one grouping up: same numbers
+    assert charts["regions"]["rows"] == [[r["province"], r["reports"], r["with_errors"], r["error_rate"]]
+                                         for r in by_province if r["province"] is not None]
     exported = client.get("/api/dashboard/agencies.csv")
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[0] == charts["agencies"]["columns"] and len(rows) == 1 + len(charts["agencies"]["rows"])

@@ -15,19 +15,35 @@ YEAR_SERIES = {"requests_new": "新收申请", "requests_handled": "办理结果
 TOP_AGENCIES = 10
 
 
+ADDITIVE = ("reports", "with_errors", "requests_new", "requests_handled", "review", "litigation", *REQUEST_OUTCOMES)
+GROUPS = ("year", "agency", "province", "city", "level")
+
+
+def _rollup(rows: list[dict[str, Any]], by: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The fine-grained ``rows`` summed by ``by`` (every metric used here adds up), with the error rate."""
+    totals: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        total = totals.setdefault(tuple(row[g] for g in by), dict.fromkeys(ADDITIVE, 0))
+        for metric in ADDITIVE:
+            total[metric] += row[metric] or 0
+    return [{**dict(zip(by, group, strict=True)), **total,
+             "error_rate": round(total["with_errors"] / total["reports"], 4) if total["reports"] else None}
+            for group, total in sorted(totals.items(), key=lambda item: tuple(str(v) for v in item[0]))]
+
+
 def charts(store: Store, where: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
     """Chart name → ``{"title", "columns", "rows"}`` (a table the page draws and exports as CSV)."""
     where = dict(where or {})
-    by_year = [r for r in stats(store, ["year"], where) if r["year"] is not None]
-    total = stats(store, [], where)
-    overall = total[0] if total else {}
-    agencies = sorted((r for r in stats(store, ["agency"], where) if r["agency"] and r["requests_new"]),
+    rows = stats(store, GROUPS, where)  # one pass; every chart is a roll-up of it
+    by_year = [r for r in _rollup(rows, ("year",)) if r["year"] is not None]
+    overall = next(iter(_rollup(rows, ())), {})
+    agencies = sorted((r for r in _rollup(rows, ("agency",)) if r["agency"] and r["requests_new"]),
                       key=lambda r: (-r["requests_new"], r["agency"]))[:TOP_AGENCIES]
     region = "city" if where.get("province") or where.get("region") else "province"
 
     def rates(group: str) -> list[list[Any]]:
         return [[r[group], r["reports"], r["with_errors"], r["error_rate"]]
-                for r in stats(store, [group], where) if r[group] is not None]
+                for r in _rollup(rows, (group,)) if r[group] is not None]
 
     return {
         "by_year": {"title": "历年申请与复议诉讼 / totals by year", "columns": ["年度", *YEAR_SERIES.values()],
