@@ -11,11 +11,12 @@ and the new value; so is every review decision (待审核 pending / 已审核 ap
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -36,6 +37,7 @@ SORTS = {"agency": ReportRow.agency, "year": ReportRow.year, "province": ReportR
          "level": ReportRow.level, "template": ReportRow.template, "ingested": ReportRow.ingested,
          "review_status": ReportRow.review_status, "id": ReportRow.id}
 MIN_PASSWORD = 8
+_NUMBER = re.compile(r"\d{1,15}(\.\d{1,6})?")  # what a cell can hold: a non-negative amount or count
 _HASHER = PasswordHasher()
 
 
@@ -92,13 +94,9 @@ def parse_value(text: str | int | Decimal | None) -> Value:
     cleaned = str(text).strip().replace(",", "").replace("，", "")
     if cleaned in ("", "-", "—", "／", "/"):
         return None
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise WorkspaceError(f"「{text}」不是数字", f"{text!r} is not a number") from exc
-    if number < 0 or not number.is_finite():
-        raise WorkspaceError(f"「{text}」不是非负数", f"{text!r} is not a non-negative number")
-    return int(number) if number == number.to_integral_value() and "." not in cleaned else number
+    if not _NUMBER.fullmatch(cleaned):
+        raise WorkspaceError(f"「{text}」不是非负数（如 12 或 3.5）", f"{text!r} is not a non-negative number (like 12 or 3.5)")
+    return Decimal(cleaned) if "." in cleaned else int(cleaned)
 
 
 class Workspace:
