@@ -1,12 +1,13 @@
 """Bulk ingest: folders, zip files and URL lists into the store, with worker processes.
 
 Workers read, parse and check (``gknb.read``); this process does every write, a batch per
-transaction (``batch`` inputs, or fewer when the oldest has waited ``FLUSH_SECONDS``), so an interrupted
-run loses at most its unwritten batch and a re-run skips every original already kept (by SHA-256)
-before parsing it. Cross-year findings are recomputed once per batch for the agencies it touched.
-Each input has ``timeout`` seconds: a worker that overruns is killed and replaced (``gknb.workers``),
-the input fails with ``ingest.timeout`` and the run goes on.
-Zip members are read in memory, never extracted, within the limits below (a guard against zip bombs).
+transaction (``batch`` inputs, or fewer when the oldest has waited ``FLUSH_SECONDS``) in a writer
+thread while the workers read on, so an interrupted run loses at most its unwritten batches and a
+re-run skips every original already kept (by SHA-256) before parsing it. Cross-year findings are
+recomputed once per batch for the agencies it touched. Each input has ``timeout`` seconds: a worker
+that overruns is killed and replaced (``gknb.workers``), the input fails with ``ingest.timeout`` and
+the run goes on. Zip members are read in memory, never extracted, within the limits below (a guard
+against zip bombs).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import time
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -132,12 +134,20 @@ def _zip(path: Path) -> Iterator[Item]:
             yield Item(location, path=path, member=member.filename)
 
 
-def item_bytes(item: Item) -> bytes:
-    """The bytes of a file or zip member, never more than ``MAX_BYTES`` + 1 of a member."""
+def item_bytes(item: Item, archives: dict[Path, zipfile.ZipFile] | None = None) -> bytes:
+    """The bytes of a file or zip member, never more than ``MAX_BYTES`` + 1 of a member.
+
+    ``archives``: zip files kept open from one member to the next (the caller closes them); opening a
+    zip reads its whole directory, so a zip of n members opened per member costs n² entries."""
     assert item.path is not None
     if item.member is None:
         return item.path.read_bytes()
-    with zipfile.ZipFile(item.path) as archive, archive.open(item.member) as handle:
+    if archives is None:
+        with zipfile.ZipFile(item.path) as archive:
+            return item_bytes(item, {item.path: archive})
+    if item.path not in archives:
+        archives[item.path] = zipfile.ZipFile(item.path)
+    with archives[item.path].open(item.member) as handle:
         raw = handle.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
         raise ValueError("zip member larger than declared")
@@ -165,27 +175,52 @@ def work(location: str, raw: bytes | None, url: str | None) -> dict[str, Any]:
 
 
 class _Writer:
-    """Results waiting to be written, in arrival order: every ``size`` inputs, or once the oldest has
-    waited ``FLUSH_SECONDS``, the reports in one transaction and then their ingest results in another.
-    ``on_result`` hears of each result once it is written."""
+    """Results waiting to be written, in arrival order. Every ``size`` inputs, or once the oldest has
+    waited ``FLUSH_SECONDS``, a batch goes to a writer thread (its reports in one transaction, then
+    their ingest results) while the workers read on; one batch is written at a time. ``on_result``
+    hears of each result, in the calling thread, once its batch is written."""
 
     def __init__(self, store: Store, summary: Summary, size: int,
                  on_result: Callable[[Result], None] | None):
         self.store, self.summary, self.size, self.on_result = store, summary, max(size, 1), on_result
         self.pending: list[tuple[Recorded, Entry | None]] = []
         self.since = 0.0
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gknb-writer")
+        self.writing: Future[list[Recorded]] | None = None
 
     def put(self, recorded: Recorded, entry: Entry | None = None) -> None:
-        """Queue one result (``entry``: the report to store); write the batch when it is due."""
+        """Queue one result (``entry``: the report to store); hand the batch over when it is due."""
         if not self.pending:
             self.since = time.monotonic()
         self.pending.append((recorded, entry))
         if len(self.pending) >= self.size or time.monotonic() - self.since >= FLUSH_SECONDS:
-            self.flush()
+            self.flush(wait=False)
 
-    def flush(self) -> None:
-        """Write every queued result."""
-        pending, self.pending = self.pending, []
+    def flush(self, wait: bool = True) -> None:
+        """Hand every queued result over once the batch before is written; ``wait``: until written."""
+        self._collect()
+        if self.pending:
+            pending, self.pending = self.pending, []
+            self.writing = self.thread.submit(self._write, pending)
+        if wait:
+            self._collect()
+
+    def close(self) -> None:
+        """Let the batch being written finish (it is committed), write nothing more."""
+        self.thread.shutdown(wait=True)
+
+    def _collect(self) -> None:
+        """Wait for the batch being written and report its results."""
+        if self.writing is None:
+            return
+        writing, self.writing = self.writing, None
+        for recorded in writing.result():
+            result = Result(recorded.location, recorded.status, recorded.report_id, recorded.error)
+            self.summary.results.append(result)
+            if self.on_result is not None:
+                self.on_result(result)
+
+    def _write(self, pending: list[tuple[Recorded, Entry | None]]) -> list[Recorded]:
         entries = [entry for _, entry in pending if entry is not None]
         added = iter(self.store.add_many(entries) if entries else [])
         written = []
@@ -195,11 +230,7 @@ class _Writer:
                 recorded = replace(recorded, status=stored.status, report_id=stored.report_id)
             written.append(recorded)
         self.store.record_many(self.summary.run_id, written)
-        for recorded in written:
-            result = Result(recorded.location, recorded.status, recorded.report_id, recorded.error)
-            self.summary.results.append(result)
-            if self.on_result is not None:
-                self.on_result(result)
+        return written
 
 
 def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = BATCH,
@@ -214,6 +245,7 @@ def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = B
     summary = Summary(store.start_run(inputs))
 
     writer = _Writer(store, summary, batch, on_result)
+    archives: dict[Path, zipfile.ZipFile] = {}
 
     def done(item: Item, status: str, *, sha: str | None = None, report_id: int | None = None,
              error: dict[str, str] | None = None) -> None:
@@ -235,7 +267,7 @@ def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = B
             done(item, "failed", error={"code": code, "message": message, "message_en": message_en})
             return None
         try:
-            raw = item_bytes(item)
+            raw = item_bytes(item, archives)
         except (OSError, ValueError, zipfile.BadZipFile) as exc:
             done(item, "failed", error={"code": "file.unreadable", "message": f"无法读取文件：{exc}",
                                         "message_en": f"cannot read the file: {exc}"})
@@ -253,10 +285,15 @@ def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = B
             if raw is not None or item.url:
                 yield (item, raw), (item.location, raw, item.url)
 
-    with Workers(work, jobs=jobs, timeout=timeout) as workers:
-        for (item, raw), outcome in workers.run(tasks()):
-            finish(item, raw, {"error": outcome.as_dict()} if isinstance(outcome, GknbError) else outcome)
-    writer.flush()
+    try:
+        with Workers(work, jobs=jobs, timeout=timeout) as workers:
+            for (item, raw), outcome in workers.run(tasks()):
+                finish(item, raw, {"error": outcome.as_dict()} if isinstance(outcome, GknbError) else outcome)
+        writer.flush()
+    finally:
+        writer.close()
+        for archive in archives.values():
+            archive.close()
     store.finish_run(summary.run_id)
     return summary
 
