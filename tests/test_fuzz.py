@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import json
 import signal
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,20 @@ def test_check_command_time_limit(monkeypatch: pytest.MonkeyPatch):
     assert [e.get("error", {}).get("code") for e in entries] == [None, "ingest.timeout", None]
     assert entries[1]["source"]["path"] == "slow.txt"
     assert entries[0]["meta"]["year"] and entries[2]["meta"]["year"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Crashes the fuzz harness found, each reduced to its cause
+# --------------------------------------------------------------------------------------------------
+
+
+def test_identities_are_exact_beyond_decimal_precision():
+    """A 40-digit amount: identity sums were rounded to 28 digits, and the implied value of a blank cell
+    raised decimal.InvalidOperation (DivisionImpossible)."""
+    report = gknb.read(SAMPLES[0])
+    report.cells["requests.new.natural_person"] = Decimal("1" * 40 + ".5")
+    report.cells["requests.new.total"] = None  # an equation with one blank: its implied value is computed
+    gknb.check(report)
+    assert any("1" * 40 + ".5" in f.message and f.rule == "identity.balance" for f in report.findings)
+    assert any(f.rule == "identity.row_total" for f in report.findings)
+

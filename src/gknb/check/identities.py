@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 
 from ..formats import Equation
 from ..report import Finding, Report, Value
@@ -17,6 +17,9 @@ from .facts import FormatFacts, facts_for
 from .registry import finding, rule
 
 Number = int | Decimal
+# Sums, differences and remainders of printed numbers, exact whatever their size (the default context
+# rounds to 28 digits, and cannot take the remainder of a larger quotient at all).
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 @rule("identity.review_total", "error", "复议/诉讼总计不等于各结果之和",
@@ -31,6 +34,12 @@ Number = int | Decimal
       "one cell explains several failing identities")
 def identities(report: Report) -> Iterator[Finding]:
     """Evaluate every equation of ``Format.identities()``; explain failures by culprit cells first."""
+    with localcontext(_EXACT):  # all of it here: a generator suspended inside would lend its context out
+        found = list(_identities(report))
+    yield from found
+
+
+def _identities(report: Report) -> Iterator[Finding]:
     facts = facts_for(report.format)
     cells = report.cells
     failing: dict[int, Number] = {}  # equation index → lhs − rhs
