@@ -89,3 +89,14 @@ def test_identities_are_exact_beyond_decimal_precision():
     assert any("1" * 40 + ".5" in f.message and f.rule == "identity.balance" for f in report.findings)
     assert any(f.rule == "identity.row_total" for f in report.findings)
 
+
+def test_row_whose_numbers_lie_too_far_apart_for_its_columns():
+    """Ten cells for a row of seven, the two numbers eight cells apart: no reading is shorter than the row
+    and no window keeps both numbers (ValueError in tables.fit)."""
+    text = SAMPLES[0].read_text(encoding="utf-8")
+    row = "一、本年新收政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0\t"
+    assert row in text
+    wide = "一、本年新收政府信息公开申请数量\t\t5" + "\t-" * 8 + "\t7\t"
+    report = gknb.read(text.replace(row, wide).encode("utf-8"), name="x.txt")
+    values = [v for k, v in report.cells.items() if k.startswith("requests.new.")]
+    assert sorted(v for v in values if v is not None) == [5, 7]

@@ -319,8 +319,9 @@ def fit(
         if placed is not None:
             return Fit([placed], "positioned")
     # Fewer cells than columns: the missing ones go anywhere, most likely at the row's end
-    # (extraction drops trailing empty cells), so those placements come first.
-    base = max((o for o in options if len(o) < n), key=len)
+    # (extraction drops trailing empty cells), so those placements come first. When every reading is
+    # longer but none has a window keeping all the numbers, the numbers alone are placed.
+    base = max((o for o in options if len(o) < n), key=len, default=values)
     placements = []
     for holes in combinations(range(n - 1, -1, -1), n - len(base)):
         cells = iter(base)
