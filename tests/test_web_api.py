@@ -109,6 +109,20 @@ def test_wrong_password_is_refused_and_passwords_are_stored_hashed(workspace) ->
     assert hashes and all(h.startswith("$argon2") and PASSWORD not in h for h in hashes)
 
 
+def test_repeated_wrong_passwords_lock_the_name_for_a_while(workspace) -> None:
+    client, _ = workspace
+    client.cookies.clear()
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    tries = [client.post("/login", data={"name": "view", "password": f"wrong-{i}", "csrf": token}).status_code
+             for i in range(5)]
+    assert tries == [401] * 5
+    locked = client.post("/login", data={"name": "view", "password": PASSWORD, "csrf": token})
+    assert locked.status_code == 429 and "秒后再试" in locked.text
+    assert client.post("/login", data={"name": "rev", "password": PASSWORD, "csrf": token}).status_code == 200
+    client.app.state.sign_in_throttle.succeeded("view")  # as if the minute had passed
+    sign_in(client, "view")
+
+
 def test_login_without_csrf_token_is_refused(workspace) -> None:
     client, _ = workspace
     client.cookies.clear()

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..store import Store
 from ..store.workspace import Workspace, WorkspaceError
 from . import api, pages
+from .security import SignInThrottle
 from .uploads import Limits, Uploads
 
 STATIC = Path(__file__).parent / "static"
@@ -98,6 +99,7 @@ def create_app(db: str | None = None, *, upload_dir: Path | None = None, jobs: i
     app.state.store = store
     app.state.workspace = work
     app.state.uploads = uploads
+    app.state.sign_in_throttle = SignInThrottle()
     secret = work.setting("session_secret", secrets.token_hex(32))
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="gknb_session",
                        max_age=SESSION_HOURS * 3600, same_site="strict", https_only=secure_cookies)

@@ -4,9 +4,10 @@ Jinja2 escapes everything a report says."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -54,9 +55,15 @@ def login_form(request: Request, next: str = "/") -> HTMLResponse:
 @router.post("/login", response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
 def login(request: Request, name: Annotated[str, Form()], password: Annotated[str, Form()],
           next: Annotated[str, Form()] = "/") -> Response:
+    throttle = request.app.state.sign_in_throttle
+    wait = throttle.wait(name.strip())
+    if wait:
+        return page(request, "login.html", {"next": _local(next), "failed": False, "wait": wait, "name": name}, 429)
     user = workspace(request).authenticate(name, password)
     if user is None:
+        throttle.failed(name.strip())
         return page(request, "login.html", {"next": _local(next), "failed": True, "name": name}, 401)
+    throttle.succeeded(name.strip())
     request.session.clear()
     request.session["uid"] = user.id
     return RedirectResponse(_local(next), status_code=303)
@@ -98,6 +105,8 @@ def report_page(request: Request, user: Reader, report_id: int) -> HTMLResponse:
         "meta_fields": META_FIELDS, "severity_labels": SEVERITY_LABELS, "template_labels": TEMPLATE_LABELS,
         "years": years, "previous": earlier[-1] if earlier else None, "can_review": user.can("review"),
         "has_original": work.store.original(report_id) is not None,
+        "cell_labels": {k: cell_label(k, report.format.version) for k in report.cells} if report.format else {},
+        "source_name": _source_name(report.source.path, request.app.state.uploads.directory),
     })
 
 
@@ -121,7 +130,7 @@ def dashboard_page(request: Request, user: Reader, filters: Annotated[Filters, Q
     query = {k: v for k, v in filters.model_dump().items() if v not in (None, "")}
     return page(request, "dashboard.html", {"filters": query, "query": urlencode(query),
                                             "facets": workspace(request).facets(scoped_where(user, {})),
-                                            "template_labels": TEMPLATE_LABELS})
+                                            "template_labels": TEMPLATE_LABELS, "level_labels": LEVEL_LABELS})
 
 
 @router.get("/upload", response_class=HTMLResponse)
@@ -143,6 +152,17 @@ def account_page(request: Request, user: Reader) -> HTMLResponse:
 def _local(target: str) -> str:
     """Only redirect within this site."""
     return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _source_name(path: str, upload_dir: Path) -> str:
+    """Where a report came from, as a person names it: the file (and the zip member), without the
+    server's folders or the upload's numbering (``…/gknb-uploads-x/ab12/0003_年报.zip!a/b.txt`` →
+    ``年报.zip › a/b.txt``)."""
+    outer, _, member = path.partition("!")
+    name = unquote(re.split(r"[\\/]", outer.rstrip("/"))[-1]) if "://" in outer else re.split(r"[\\/]", outer)[-1]
+    if Path(outer).is_relative_to(upload_dir):
+        name = re.sub(r"^\d{4}_", "", name)
+    return f"{name} › {member}" if member else name
 
 
 def _severity_of(report: Report) -> dict[str, str]:

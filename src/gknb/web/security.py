@@ -8,6 +8,8 @@ field ``csrf``). API clients send ``Authorization: Bearer gknb_…`` instead; no
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -113,3 +115,32 @@ def require_visible(request: Request, user: User, report_id: int) -> None:
     if not workspace(request).visible(user, report_id):
         raise HTTPException(404, detail={"code": "report.not_found", "message": f"没有编号为 {report_id} 的报告",
                                          "message_en": f"no report with id {report_id}"})
+
+
+class SignInThrottle:
+    """After ``failures`` wrong passwords for one user name, refuse sign-ins to it for ``seconds``."""
+
+    def __init__(self, failures: int = 5, seconds: float = 60.0):
+        self.failures = failures
+        self.seconds = seconds
+        self._state: dict[str, tuple[int, float]] = {}  # name → (failures in a row, locked until)
+        self._lock = threading.Lock()
+
+    def wait(self, name: str) -> int:
+        """Seconds the name must still wait (0: may try)."""
+        with self._lock:
+            _count, until = self._state.get(name, (0, 0.0))
+        return max(int(until - time.monotonic() + 0.999), 0)
+
+    def failed(self, name: str) -> None:
+        """Count a wrong password; the ``failures``-th locks the name."""
+        with self._lock:
+            count, _until = self._state.get(name, (0, 0.0))
+            count += 1
+            locked = time.monotonic() + self.seconds if count >= self.failures else 0.0
+            self._state[name] = (0 if locked else count, locked)
+
+    def succeeded(self, name: str) -> None:
+        """Forget the name's failures."""
+        with self._lock:
+            self._state.pop(name, None)
