@@ -9,6 +9,7 @@ Identities are declared once here and expanded into concrete cell equations by `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 CellKind = Literal["count", "signed", "money"]
@@ -101,12 +102,16 @@ class Table:
 
     def cells(self) -> list[tuple[str, Block, Row, Column]]:
         """Every cell of the table in print order as (key, block, row, column)."""
-        return [
+        return list(self._cells)
+
+    @cached_property
+    def _cells(self) -> tuple[tuple[str, Block, Row, Column], ...]:
+        return tuple(
             (f"{self.key}.{row.key}.{col.key}", block, row, col)
             for block in self.blocks
             for row in block.rows
             for col in block.columns
-        ]
+        )
 
     def row(self, key: str) -> Row:
         for block in self.blocks:
@@ -193,11 +198,15 @@ class Format:
 
     def cell_info(self) -> dict[str, tuple[Table, Block, Row, Column]]:
         """Cell key → (table, block, row, column), for labelling and typing cells."""
+        return dict(self._cell_info)
+
+    @cached_property
+    def _cell_info(self) -> dict[str, tuple[Table, Block, Row, Column]]:
         return {key: (t, b, r, c) for t in self.tables for key, b, r, c in t.cells()}
 
     def cell_label(self, key: str) -> str:
         """The printed labels of a cell, e.g. ``（三）不予公开 1.属于国家秘密 · 自然人``."""
-        table, _block, row, col = self.cell_info()[key]
+        table, _block, row, col = self._cell_info[key]
         return f"{row.full_label} · {col.label}"
 
     def identities(self) -> list[Equation]:
