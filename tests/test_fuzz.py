@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ctypes
 import json
+import random
+import re
 import signal
 from decimal import Decimal
 from pathlib import Path
@@ -16,8 +18,10 @@ from typer.testing import CliRunner
 
 import gknb
 from gknb.cli import app
+from gknb.formats import FORMATS
 from gknb.store import Store, bulk
 from gknb.store.bulk import ingest
+from layouts import random_report, render
 
 SAMPLES = sorted((Path(gknb.__file__).parent / "samples").glob("*.txt"))
 _work = bulk.work
@@ -100,3 +104,25 @@ def test_row_whose_numbers_lie_too_far_apart_for_its_columns():
     report = gknb.read(text.replace(row, wide).encode("utf-8"), name="x.txt")
     values = [v for k, v in report.cells.items() if k.startswith("requests.new.")]
     assert sorted(v for v in values if v is not None) == [5, 7]
+
+
+def test_prose_number_of_thousands_of_digits():
+    """A count of 5000 digits in the prose: ``int`` refuses strings that long (ValueError in check.prose)."""
+    text = SAMPLES[0].read_text(encoding="utf-8")
+    anchor = "(一) 强化领导，健全组织。"
+    assert anchor in text
+    report = gknb.read(text.replace(anchor, f"本年度共收到政府信息公开申请{'1' * 5000}件。{anchor}").encode("utf-8"),
+                       name="x.txt")
+    assert report.meta.year == 2021
+    assert not any(f.rule == "text.table_mismatch" for f in report.findings)
+
+
+def test_html_span_of_thousands_of_digits():
+    """``colspan="999…"`` (5000 digits): counted as over the limit, not passed to ``int`` (ValueError)."""
+    fmt = FORMATS["2021"]
+    rnd = random.Random(3)
+    page = render(fmt, random_report(fmt, rnd), "html", rnd)
+    assert 'colspan="' in page
+    page = re.sub(r'colspan="\d+"', f'colspan="{"9" * 5000}"', page, count=1)
+    report = gknb.read(page.encode("utf-8"), name="x.html")
+    assert report.meta.template == "2021"

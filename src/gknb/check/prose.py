@@ -119,6 +119,7 @@ _NEGATION_REVIEW = re.compile(
 )
 _NOT_NONE_REVIEW = re.compile(r"纠正|撤销|败诉|胜诉|维持|违法|判决|审结|被告|未经|尚未|以外|除")
 REQUESTS_NEW_TOTAL = "requests.new.total"
+_MAX_DIGITS = 18
 REVIEW_TOTAL = ("review.review.total",)
 LITIGATION_TOTAL = ("review.litigation_direct.total", "review.litigation_after_review.total")
 
@@ -134,8 +135,11 @@ def _chinese_number(text: str) -> int | None:
 
 
 def parse_number(text: str) -> int | None:
-    """``12`` or a Chinese numeral (十二, 两, 一百零五) as an int; None when it is not a number."""
-    return int(text) if text.isdigit() else _chinese_number(text)
+    """``12`` or a Chinese numeral (十二, 两, 一百零五) as an int; None when it is not a number (nor
+    are runs of more digits than any count a report states)."""
+    if text.isdecimal():
+        return int(text) if len(text) <= _MAX_DIGITS else None
+    return _chinese_number(text)
 
 
 def _sentences(report: Report) -> Iterator[str]:

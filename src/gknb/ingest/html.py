@@ -191,8 +191,13 @@ def _is_data_table(table: etree._Element) -> bool:
 
 
 def _span(value: str | None) -> int:
+    """A ``rowspan``/``colspan`` value; one of more digits than any limit counts as over every limit
+    (``int`` refuses strings of thousands of digits)."""
     match = _SPAN.match(value or "")
-    return int(match.group(1)) if match else 1
+    if not match:
+        return 1
+    digits = match.group(1).lstrip("0") or "0"
+    return int(digits) if len(digits) <= 9 else 10**9
 
 
 def _grid_rows(table: etree._Element, index: int, normalize: Normalizer) -> tuple[tuple[GridCell, ...], ...]:
