@@ -6,10 +6,13 @@ The full harness is ``fuzz/fuzz_read.py`` (docs/fuzzing.md)."""
 from __future__ import annotations
 
 import ctypes
+import io
 import json
 import random
 import re
 import signal
+import struct
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,10 +21,12 @@ from typer.testing import CliRunner
 
 import gknb
 from gknb.cli import app
+from gknb.errors import UnreadableFile
 from gknb.formats import FORMATS
 from gknb.store import Store, bulk
 from gknb.store.bulk import ingest
 from layouts import random_report, render
+from test_ofd import make_ofd
 
 SAMPLES = sorted((Path(gknb.__file__).parent / "samples").glob("*.txt"))
 _work = bulk.work
@@ -126,3 +131,30 @@ def test_html_span_of_thousands_of_digits():
     page = re.sub(r'colspan="\d+"', f'colspan="{"9" * 5000}"', page, count=1)
     report = gknb.read(page.encode("utf-8"), name="x.html")
     assert report.meta.template == "2021"
+
+
+def _damaged_ofd(how: str) -> bytes:
+    """An OFD whose OFD.xml is stored with an unknown compression method, or as a broken deflate stream."""
+    fmt = FORMATS["2021"]
+    rnd = random.Random(5)
+    data = bytearray(make_ofd(fmt, random_report(fmt, rnd), rnd))
+    name = b"OFD.xml"
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("OFD.xml")
+    assert info.compress_type == zipfile.ZIP_DEFLATED
+    if how == "method":  # the central directory's record, which zipfile goes by
+        at = next(m.start() for m in re.finditer(rb"PK\x01\x02", data) if data[m.start() + 46:].startswith(name))
+        data[at + 10 : at + 12] = struct.pack("<H", 99)
+    else:  # deflate block type 11 (reserved): zlib.error
+        extra = struct.unpack("<H", data[info.header_offset + 28 : info.header_offset + 30])[0]
+        start = info.header_offset + 30 + len(name) + extra
+        data[start : start + 8] = b"\xff" * 8
+    return bytes(data)
+
+
+@pytest.mark.parametrize("how", ["method", "deflate"])
+def test_ofd_member_unreadable_as_zip_data(how: str):
+    """NotImplementedError (compression method 99) and zlib.error escaped the OFD reader."""
+    with pytest.raises(UnreadableFile) as info:
+        gknb.read(_damaged_ofd(how), name="x.ofd")
+    assert "OFD" in info.value.message and "OFD.xml" in info.value.message_en

@@ -18,6 +18,7 @@ import math
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 
 from lxml import etree
@@ -108,7 +109,8 @@ class _Package:
             return etree.fromstring(self.archive.read(name), _PARSER)
         except KeyError as exc:
             raise self.corrupt(f"{name} is missing") from exc
-        except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError,
+                NotImplementedError, RuntimeError) as exc:  # damaged data, unknown compression, encryption
             raise self.corrupt(f"{name}: {exc}") from exc
 
     def resolve(self, base: str, location: str) -> str:
