@@ -13,6 +13,7 @@ import re
 import signal
 import struct
 import zipfile
+import zlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import gknb
 from gknb.cli import app
 from gknb.errors import UnreadableFile
 from gknb.formats import FORMATS
+from gknb.ingest import ocr
 from gknb.store import Store, bulk
 from gknb.store.bulk import ingest
 from layouts import random_report, render
@@ -158,3 +160,17 @@ def test_ofd_member_unreadable_as_zip_data(how: str):
     with pytest.raises(UnreadableFile) as info:
         gknb.read(_damaged_ofd(how), name="x.ofd")
     assert "OFD" in info.value.message and "OFD.xml" in info.value.message_en
+
+
+@pytest.mark.skipif(not ocr.available(), reason="the OCR extra is not installed")
+def test_image_header_claiming_billions_of_pixels():
+    """A tiny PNG whose header claims 100000 × 100000 pixels: PIL's DecompressionBombError escaped."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+    with pytest.raises(UnreadableFile) as info:
+        gknb.read(png, name="x.png")
+    assert "图片" in info.value.message and "too large" in info.value.message_en

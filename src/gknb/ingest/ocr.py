@@ -69,6 +69,8 @@ def read_image(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
     try:
         image = Image.open(io.BytesIO(raw))
         frames = [frame.copy() for frame in ImageSequence.Iterator(image)]
+    except Image.DecompressionBombError as exc:  # a header claiming billions of pixels
+        raise UnreadableFile("图片尺寸过大，无法读取", f"the image is too large to read: {exc}", label) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise UnreadableFile("无法打开图片文件", f"the image cannot be opened: {exc}", label) from exc
     dpi = image.info.get("dpi", (DEFAULT_DPI, DEFAULT_DPI))[0] or DEFAULT_DPI
