@@ -207,7 +207,8 @@ class Store:
         ])
         _add_findings(session, [(report_id, "report", e.report.findings, None)
                                 for report_id, e in zip(ids, fresh, strict=True)])
-        self._recheck(session, touched, [row.id for row in superseded])
+        self._recheck(session, touched, [row.id for row in superseded],
+                      {report_id: e.report.cells for report_id, e in zip(ids, fresh, strict=True)})
         return ids
 
     def load(self, report_id: int, *, with_crossyear: bool = True) -> Report:
@@ -327,9 +328,11 @@ class Store:
                 .order_by(ReportRow.year, ReportRow.id))
 
     @staticmethod
-    def _recheck(session: Session, touched: dict[int, set[int]], superseded: Sequence[int]) -> None:
+    def _recheck(session: Session, touched: dict[int, set[int]], superseded: Sequence[int],
+                 written: dict[int, dict[str, Value]]) -> None:
         """Recompute the cross-year findings of the current reports of ``touched`` agencies in the given
         years (each against the newest current report of the year before); ``superseded`` lose theirs.
+        ``written``: the cells of the reports just inserted, by id (not read back).
         """
         if superseded:
             session.execute(delete(FindingRow).where(FindingRow.scope == "crossyear",
@@ -349,10 +352,10 @@ class Store:
                                                      FindingRow.report_id.in_([row.id for row in targets])))
         pairs = [(row, newest[row.agency_id, row.year - 1]) for row in targets
                  if (row.agency_id, row.year - 1) in newest]
-        cells: dict[int, dict[str, Value]] = defaultdict(dict)
+        cells: dict[int, dict[str, Value]] = defaultdict(dict, written)
         for report_id, key, value in session.execute(
                 select(CellRow.report_id, CellRow.key, CellRow.value)
-                .where(CellRow.report_id.in_({row.id for pair in pairs for row in pair}))):
+                .where(CellRow.report_id.in_({row.id for pair in pairs for row in pair} - written.keys()))):
             cells[report_id][key] = decode_value(value)
 
         def light(row: Any) -> Report:  # what the cross-year rules read: year, format, sections, cells
