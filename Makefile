@@ -28,9 +28,15 @@ test: $(BIN)/python
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+# docs/performance.md. The store curve stops at BENCH_SIZES; the long one (about an hour):
+#   make bench BENCH_SIZES=1000,2000,5000,10000,20000,50000,100000
+BENCH_SIZES ?= 1000,10000
 bench: $(BIN)/python
-	$(PIP) -e .
+	$(PIP) -e '.[bench,ocr,postgres]'
 	$(BIN)/python bench/bench_parse.py
+	$(BIN)/python bench/bench_throughput.py
+	$(BIN)/python bench/bench_naive.py
+	$(BIN)/python bench/bench_store.py --sizes $(BENCH_SIZES)
 
 lint: $(BIN)/python
 	$(PIP) -e '.[test]'
