@@ -1,4 +1,5 @@
-/* gknb workspace: the few interactions of the server-rendered pages, all through the REST API. */
+/* gknb workspace: the few interactions of the server-rendered pages, all through the REST API.
+   Text from reports is only ever set with textContent (el() below), never as HTML. */
 "use strict";
 
 const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
@@ -11,6 +12,9 @@ function toast(text, bad) {
   toast.timer = setTimeout(() => { box.className = ""; }, bad ? 8000 : 3000);
 }
 
+/* A refused request: its message already shown in the toast. */
+class ApiError extends Error {}
+
 async function api(method, url, body) {
   const options = { method, headers: { "X-CSRF-Token": csrf(), Accept: "application/json" } };
   if (body instanceof FormData) options.body = body;
@@ -18,15 +22,32 @@ async function api(method, url, body) {
     options.headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);
   }
-  const response = await fetch(url, options);
+  let response;
+  try {
+    response = await fetch(url, options);
+  } catch (error) {
+    toast("无法连接服务器，请检查网络后重试", true);
+    throw new ApiError(String(error));
+  }
   const data = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) {
     const detail = (data && data.detail) || {};
-    const message = detail.message ? `${detail.message}（${detail.message_en}）` : `请求失败：HTTP ${response.status}`;
+    const message = detail.message || `请求失败：HTTP ${response.status}`;
     toast(message, true);
-    throw new Error(message);
+    throw new ApiError(detail.message_en || message);
   }
   return data;
+}
+
+/* An event handler whose refused requests end in the toast, not in an uncaught error. */
+function guard(handler) {
+  return async (...args) => {
+    try {
+      await handler(...args);
+    } catch (error) {
+      if (!(error instanceof ApiError)) { toast(`出错了：${error.message}`, true); console.error(error); }
+    }
+  };
 }
 
 function el(tag, attrs, ...children) {
@@ -34,10 +55,19 @@ function el(tag, attrs, ...children) {
   for (const [k, v] of Object.entries(attrs || {})) {
     if (k === "class") node.className = v; else node.setAttribute(k, v);
   }
-  for (const child of children) if (child !== null && child !== undefined)
+  for (const child of children) if (child !== null && child !== undefined && child !== false)
     node.append(child instanceof Node ? child : String(child));
   return node;
 }
+
+/* Reload the page, then say what happened (and reopen the cell worked on). */
+function reloadWith(note, cell) {
+  sessionStorage.setItem("gknb-toast", note);
+  if (cell) sessionStorage.setItem("gknb-cell", cell);
+  location.reload();
+}
+
+const SEVERITY = { error: "错误", warning: "警告", info: "提示" };
 
 /* ---- report page ---------------------------------------------------------------------- */
 
@@ -45,12 +75,13 @@ async function reportPage() {
   const root = document.getElementById("report");
   const id = root.dataset.id;
   const data = await api("GET", `/api/reports/${id}`);
+  const cellOf = (key) => document.querySelector(`td.cell[data-key="${CSS.escape(key)}"]`);
   let current = null;
 
   function select(key) {
     current = key;
     document.querySelectorAll("td.cell.focus").forEach((td) => td.classList.remove("focus"));
-    const td = document.querySelector(`td.cell[data-key="${CSS.escape(key)}"]`);
+    const td = cellOf(key);
     if (td) td.classList.add("focus");
     const panel = document.getElementById("cell-panel");
     panel.hidden = false;
@@ -58,189 +89,312 @@ async function reportPage() {
     document.getElementById("cell-key").textContent = key;
     const value = data.cells[key];
     document.getElementById("cell-value").textContent = value === null || value === undefined ? "（空白）" : value;
-    document.getElementById("cell-printed").textContent = (data.printed || {})[key] ?? "—";
+    const printed = (data.printed || {})[key];
+    const printedBox = document.getElementById("cell-printed");
+    printedBox.hidden = printed === null || printed === undefined || String(printed) === String(value);
+    printedBox.querySelector("span").textContent = printed ?? "";
+    const findings = data.findings.filter((f) => f.cells.includes(key));
     const list = document.getElementById("cell-findings");
-    list.replaceChildren(...data.findings.filter((f) => f.cells.includes(key)).map((f) =>
-      el("li", { class: `sev-${f.severity}` }, el("span", { class: "mono rule" }, f.rule), el("p", {}, f.message))));
+    list.replaceChildren(...findings.map((f) => el("li", { class: `sev-${f.severity}` },
+      el("span", { class: `badge sev-${f.severity}` }, SEVERITY[f.severity] || f.severity),
+      el("span", { class: "mono rule" }, f.rule), el("p", {}, f.message))));
+    if (!findings.length) list.replaceChildren(el("li", { class: "ok" }, "该单元格没有发现问题。"));
     const input = document.getElementById("correct-value");
-    if (input) { input.value = value ?? ""; input.focus(); }
+    if (input) { input.value = value ?? ""; input.select(); }
     showSource(key);
   }
 
   async function showSource(key) {
     const box = document.getElementById("cell-source");
     box.replaceChildren(el("p", { class: "muted" }, "正在读取原文…"));
-    const found = await api("GET", `/api/reports/${id}/source/${encodeURIComponent(key)}`);
+    let found;
+    try {
+      found = await api("GET", `/api/reports/${id}/source/${encodeURIComponent(key)}`);
+    } catch (error) {
+      if (current === key) box.replaceChildren(el("p", { class: "muted" }, "无法读取原文位置。"));
+      throw error;
+    }
     if (current !== key) return;
     if (found.kind === "lines") {
       const lines = found.lines.map((line) => {
-        const row = el("div", { class: line.hit ? "src-line hit" : "src-line" },
-          el("span", { class: "ln" }, line.line ?? ""));
+        const row = el("div", { class: line.hit ? "src-line hit" : "src-line" }, el("span", { class: "ln" }, line.line ?? ""));
+        const text = el("span", { class: "src-text" });
         if (line.cells) {
-          line.cells.forEach((text, i) => row.append(el("span", { class: line.hit && i === line.col ? "src-cell hit" : "src-cell" }, text)));
-        } else row.append(el("span", {}, line.text));
+          line.cells.forEach((cell, i) => {
+            const hit = line.hit && i === line.col;
+            if (cell.trim() || hit) text.append(el("span", { class: hit ? "src-cell hit" : "src-cell" }, cell));
+          });
+        } else text.append(line.text);
+        row.append(text);
         return row;
       });
-      box.replaceChildren(el("h4", {}, "原文位置"), el("div", { class: "source-lines", id: "source-lines" }, ...lines));
+      box.replaceChildren(el("h4", {}, "原文位置", el("small", { class: "muted" }, "（高亮为该单元格所在行）")),
+                          el("div", { class: "source-lines", id: "source-lines" }, ...lines));
+      const hit = document.querySelector("#source-lines .src-line.hit");  // scroll the excerpt, not the page
+      if (hit) hit.parentElement.scrollTop = Math.max(0, hit.offsetTop - hit.parentElement.clientHeight / 3);
     } else if (found.kind === "page") {
       const [x0, y0, x1, y1] = found.bbox;
-      const mark = el("div", { class: "bbox" });
+      const mark = el("div", { class: "bbox", title: "该单元格在原件中的位置" });
       mark.style.left = `${(x0 / found.width) * 100}%`;
       mark.style.top = `${(y0 / found.height) * 100}%`;
       mark.style.width = `${((x1 - x0) / found.width) * 100}%`;
       mark.style.height = `${((y1 - y0) / found.height) * 100}%`;
-      const frame = el("div", { class: "page-frame", id: "source-page" }, el("img", { src: found.image, alt: `第 ${found.page} 页` }), mark);
-      box.replaceChildren(el("h4", {}, `原件第 ${found.page} 页`), frame);
-      frame.scrollTop = Math.max(0, (y0 / found.height) * frame.scrollHeight - 80);
+      const image = el("img", { src: found.image, alt: `原件第 ${found.page} 页` });
+      const sheet = el("div", { class: "page-sheet" }, image, mark);
+      const frame = el("div", { class: "page-frame", id: "source-page" }, sheet);
+      const zoom = el("button", { type: "button", class: "link", id: "page-zoom" }, "缩小看整页");
+      zoom.addEventListener("click", () => {
+        const whole = frame.classList.toggle("whole");
+        zoom.textContent = whole ? "放大看局部" : "缩小看整页";
+        centre();
+      });
+      const centre = () => {  // the box in the middle of the frame
+        frame.scrollLeft = Math.max(0, mark.offsetLeft + mark.offsetWidth / 2 - frame.clientWidth / 2);
+        frame.scrollTop = Math.max(0, mark.offsetTop + mark.offsetHeight / 2 - frame.clientHeight / 2);
+      };
+      image.addEventListener("load", () => { centre(); frame.dataset.ready = "1"; });
+      box.replaceChildren(el("h4", {}, `原件第 ${found.page} 页`, " ", zoom, " ",
+                             el("a", { href: found.image, target: "_blank", rel: "noopener" }, "打开整页")), frame);
     } else {
-      box.replaceChildren(el("p", { class: "muted" }, (found.reason && found.reason.message) || "没有原文位置"));
+      box.replaceChildren(el("h4", {}, "原文位置"),
+                          el("p", { class: "muted", id: "source-none" }, (found.reason && found.reason.message) || "没有原文位置"));
     }
   }
 
   document.querySelectorAll("td.cell").forEach((td) => {
-    td.addEventListener("click", () => select(td.dataset.key));
-    td.addEventListener("keydown", (e) => { if (e.key === "Enter") select(td.dataset.key); });
+    td.addEventListener("click", guard(() => select(td.dataset.key)));
+    td.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); guard(() => select(td.dataset.key))(); } });
   });
-  document.querySelectorAll("#findings li[data-cells]").forEach((li) => li.addEventListener("click", () => {
+  document.querySelectorAll("#findings li[data-cells]").forEach((li) => li.addEventListener("click", guard(() => {
     const keys = li.dataset.cells.split(" ").filter(Boolean);
+    document.querySelectorAll("#findings li.on").forEach((x) => x.classList.remove("on"));
     document.querySelectorAll("td.cell.flag").forEach((td) => td.classList.remove("flag"));
-    keys.forEach((k) => document.querySelector(`td.cell[data-key="${CSS.escape(k)}"]`)?.classList.add("flag"));
-    if (keys.length) {
-      document.querySelector(`td.cell[data-key="${CSS.escape(keys[0])}"]`)?.scrollIntoView({ block: "center" });
-      select(keys[0]);
-    }
-  }));
+    if (!keys.length) return;
+    li.classList.add("on");
+    keys.forEach((k) => cellOf(k)?.classList.add("flag"));
+    cellOf(keys[0])?.scrollIntoView({ block: "center" });
+    return select(keys[0]);
+  })));
 
-  document.getElementById("correct-form")?.addEventListener("submit", async (e) => {
+  document.getElementById("correct-form")?.addEventListener("submit", guard(async (e) => {
     e.preventDefault();
     if (!current) return;
-    await api("PUT", `/api/reports/${id}/cells/${encodeURIComponent(current)}`, {
-      value: document.getElementById("correct-value").value,
-      comment: document.getElementById("correct-comment").value || null,
-    });
-    sessionStorage.setItem("gknb-toast", "已保存更正，检查已重新运行");
-    location.reload();
-  });
+    const button = document.getElementById("correct-button");
+    button.disabled = true;
+    try {
+      await api("PUT", `/api/reports/${id}/cells/${encodeURIComponent(current)}`, {
+        value: document.getElementById("correct-value").value,
+        comment: document.getElementById("correct-comment").value || null,
+      });
+    } finally {
+      button.disabled = false;
+    }
+    reloadWith("已保存更正，检查已重新运行", current);
+  }));
 
-  document.getElementById("review-form")?.addEventListener("submit", async (e) => {
+  document.getElementById("review-form")?.addEventListener("submit", guard(async (e) => {
     e.preventDefault();
     await api("POST", `/api/reports/${id}/review`, {
       status: document.getElementById("review-status").value,
       comment: document.getElementById("review-comment").value || null,
     });
-    sessionStorage.setItem("gknb-toast", "审核结果已保存");
-    location.reload();
-  });
+    reloadWith("审核结果已保存");
+  }));
 
   document.querySelectorAll("button.edit-meta").forEach((button) => button.addEventListener("click", () => {
     const dd = button.closest("dd");
     const field = dd.dataset.field;
-    const input = el("input", { class: "meta-input", "data-field": field });
+    const input = el("input", { class: "meta-input", "data-field": field, "aria-label": "更正为" });
     input.value = dd.dataset.value;
     const note = el("input", { class: "meta-comment", placeholder: "说明（可选）" });
     const save = el("button", { class: "primary meta-save", type: "submit" }, "保存");
-    const form = el("form", { class: "inline-form" }, input, note, save);
-    form.addEventListener("submit", async (e) => {
+    const cancel = el("button", { class: "meta-cancel", type: "button" }, "取消");
+    const form = el("form", { class: "inline-form meta-form" }, input, note, save, cancel);
+    const shown = [...dd.childNodes];
+    cancel.addEventListener("click", () => dd.replaceChildren(...shown));
+    form.addEventListener("submit", guard(async (e) => {
       e.preventDefault();
       await api("PUT", `/api/reports/${id}/meta/${field}`, { value: input.value, comment: note.value || null });
-      sessionStorage.setItem("gknb-toast", "已保存更正，检查已重新运行");
-      location.reload();
-    });
+      reloadWith("已保存更正，检查已重新运行");
+    }));
     dd.replaceChildren(form);
     input.focus();
   }));
+
+  const reopen = sessionStorage.getItem("gknb-cell");
+  if (reopen) {
+    sessionStorage.removeItem("gknb-cell");
+    if (cellOf(reopen)) await select(reopen);
+  }
+  root.dataset.ready = "1";
 }
 
 /* ---- upload page ---------------------------------------------------------------------- */
 
-const STATUS = { queued: "排队中", stored: "已入库", duplicate: "重复（已有）", failed: "失败", unpacked: "已解压" };
+const STATUS = { queued: "排队中", running: "处理中", stored: "已入库", duplicate: "重复（已有）", failed: "失败", unpacked: "已解压" };
 
 function uploadPage() {
   const form = document.getElementById("upload-form");
   if (!form) return;
   const drop = document.getElementById("drop");
   const files = document.getElementById("files");
+  const chosen = document.getElementById("chosen");
+  const showChosen = () => {
+    const names = [...files.files].map((f) => f.name);
+    chosen.textContent = names.length ? `已选择 ${names.length} 个文件：${names.join("、")}` : "";
+  };
+  files.addEventListener("change", showChosen);
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-  drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); files.files = e.dataTransfer.files; });
-  form.addEventListener("submit", async (e) => {
+  drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); files.files = e.dataTransfer.files; showChosen(); });
+  form.addEventListener("submit", guard(async (e) => {
     e.preventDefault();
     const body = new FormData(form);
-    document.getElementById("upload-button").disabled = true;
+    const button = document.getElementById("upload-button");
+    button.disabled = true;
+    button.textContent = "正在上传…";
+    let upload;
     try {
-      const upload = await api("POST", "/api/uploads", body);
-      form.reset();
-      follow(upload);
+      upload = await api("POST", "/api/uploads", body);
     } finally {
-      document.getElementById("upload-button").disabled = false;
+      button.disabled = false;
+      button.textContent = "开始上传";
     }
-  });
+    form.reset();
+    showChosen();
+    await follow(upload);
+  }));
+  // an upload still being read (the page was left and reopened): follow it again
+  api("GET", "/api/uploads").then((recent) => {
+    const running = (recent || []).find((u) => u.state !== "done");
+    if (running && document.getElementById("progress").hidden) follow(running);
+  }).catch(() => {});
 }
 
-function fileRows(item) {
-  const link = item.report_id ? el("a", { href: `/reports/${item.report_id}` }, "查看") : null;
-  const why = item.error ? `${item.error.message}（${item.error.message_en}）` : "";
-  const rows = [el("tr", { class: `st-${item.status}` }, el("td", {}, item.name), el("td", { class: "status" }, STATUS[item.status] || item.status), el("td", {}, why, link ? " " : "", link))];
-  for (const member of item.members || []) rows.push(...fileRows({ ...member, name: `　└ ${member.name}` }));
+function leaves(upload) {
+  return upload.files.flatMap((item) => (item.members && item.members.length ? item.members : [item]));
+}
+
+function fileRows(item, running, member) {
+  const status = item.status === "queued" && running ? "running" : item.status;
+  const link = item.report_id ? el("a", { href: `/reports/${item.report_id}` }, "查看报告") : null;
+  let name = item.name;
+  try { name = decodeURI(name); } catch (error) { /* shown as given */ }
+  const why = item.error ? [el("span", {}, item.error.message), " ", el("span", { class: "muted en" }, item.error.message_en)] : [];
+  const rows = [el("tr", { class: `st-${status}${member ? " member" : ""}` },
+    el("td", { class: "file" }, member ? el("span", { class: "tree" }, "└ ") : null, name),
+    el("td", { class: "status" }, el("span", { class: `pill st-${status}` }, STATUS[status] || status)),
+    el("td", { class: "note" }, ...why, link))];
+  for (const m of item.members || []) rows.push(...fileRows(m, false, true));
   return rows;
 }
 
 async function follow(upload) {
-  document.getElementById("progress").hidden = false;
+  const progress = document.getElementById("progress");
+  progress.hidden = false;
   const body = document.querySelector("#upload-files tbody");
   for (;;) {
-    body.replaceChildren(...upload.files.flatMap(fileRows));
     const done = upload.state === "done";
-    const counts = Object.entries(upload.counts).map(([k, v]) => `${STATUS[k] || k} ${v}`).join("，");
-    document.getElementById("progress-state").textContent = (done ? "完成：" : "处理中：") + counts;
-    document.getElementById("progress").dataset.state = upload.state;
+    body.replaceChildren(...upload.files.flatMap((item) => fileRows(item, upload.state === "running", false)));
+    const counts = {};
+    for (const item of leaves(upload)) counts[item.status] = (counts[item.status] || 0) + 1;
+    const finished = upload.files.filter((f) => f.status !== "queued").length;
+    const bar = document.getElementById("progress-bar");
+    bar.max = upload.files.length;
+    bar.value = done ? upload.files.length : finished;
+    const summary = ["stored", "duplicate", "failed", "queued"].filter((k) => counts[k])
+      .map((k) => `${STATUS[k]} ${counts[k]}`).join("，");
+    document.getElementById("progress-state").textContent = `${done ? "完成" : "处理中"}：${summary}`;
+    progress.dataset.state = upload.state;
     if (done) break;
     await new Promise((resolve) => setTimeout(resolve, 600));
     upload = await api("GET", `/api/uploads/${upload.id}`);
   }
 }
 
+/* ---- report list ---------------------------------------------------------------------- */
+
+function reportsPage() {
+  const button = document.getElementById("compare-picked");
+  if (!button) return;
+  const picks = [...document.querySelectorAll("#reports input.pick")];
+  // the earlier year on the left
+  const picked = () => picks.filter((p) => p.checked)
+    .sort((x, y) => Number(x.dataset.year) - Number(y.dataset.year) || Number(x.value) - Number(y.value)).map((p) => p.value);
+  const update = () => {
+    const n = picked().length;
+    button.disabled = n !== 2;
+    button.textContent = n === 2 ? "对比所选（2 份）" : n > 2 ? `对比所选（只能选 2 份，已选 ${n} 份）` : "对比所选";
+    picks.forEach((p) => p.closest("tr").classList.toggle("picked", p.checked));
+  };
+  picks.forEach((p) => p.addEventListener("change", update));
+  button.addEventListener("click", () => {
+    const ids = picked();
+    if (ids.length === 2) location.href = `/compare?a=${encodeURIComponent(ids[0])}&b=${encodeURIComponent(ids[1])}`;
+  });
+  update();
+}
+
 /* ---- dashboard ------------------------------------------------------------------------ */
 
 async function dashboardPage() {
   const root = document.getElementById("charts");
+  const levels = JSON.parse(root.dataset.levels || "{}");
   const data = await api("GET", `/api/dashboard?${root.dataset.query}`);
   const charts = {};
-  for (const section of root.querySelectorAll("[data-chart]")) {
+  for (const section of root.querySelectorAll("section[data-chart]")) {
     const name = section.dataset.chart;
     const table = data[name];
-    section.querySelector("h3").textContent = table.title;
-    const chart = echarts.init(section.querySelector(".chart"), null, { renderer: "canvas" });
-    chart.setOption(chartOption(name, table));
+    const [title, english] = table.title.split(" / ");
+    const heading = section.querySelector("h3");
+    heading.textContent = title;
+    if (english) heading.title = english;
+    const box = section.querySelector(".chart");
+    if (!table.rows.length) {
+      box.replaceChildren(el("p", { class: "muted empty-chart" }, "当前筛选下没有数据。"));
+      section.dataset.empty = "1";
+      section.querySelector("button.save-png").disabled = true;
+      continue;
+    }
+    const rows = name === "levels" ? table.rows.map((r) => [levels[r[0]] || r[0], ...r.slice(1)]) : table.rows;
+    const chart = echarts.init(box, null, { renderer: "canvas" });
+    chart.setOption(chartOption(name, { ...table, rows }));
     charts[name] = chart;
   }
   root.dataset.ready = "1";
   window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
-  root.querySelectorAll(".save-png").forEach((button) => button.addEventListener("click", () => {
+  root.querySelectorAll("button.save-png").forEach((button) => button.addEventListener("click", () => {
     const url = charts[button.dataset.chart].getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#fff" });
     const a = el("a", { href: url, download: `${button.dataset.chart}.png` });
     document.body.append(a); a.click(); a.remove();
   }));
 }
 
+const PALETTE = ["#3b6fb6", "#e0a526", "#c0392b", "#2e8b57", "#7d5ba6", "#5aa7c8", "#9c6b3c", "#888"];
+
 function chartOption(name, table) {
-  const base = { tooltip: { trigger: name === "outcomes" ? "item" : "axis" }, grid: { left: 60, right: 20, top: 40, bottom: 40, containLabel: true },
-                 toolbox: { feature: { saveAsImage: { title: "保存图片" }, dataView: { title: "数据", readOnly: true, lang: ["数据", "关闭", "刷新"] } } } };
+  const base = { color: PALETTE, textStyle: { fontFamily: "inherit" }, tooltip: { trigger: name === "outcomes" ? "item" : "axis" },
+                 grid: { left: 20, right: 20, top: 44, bottom: 10, containLabel: true }, animation: false };
   const rows = table.rows;
+  const percent = (v) => `${Math.round(v * 1000) / 10}%`;
   if (name === "by_year") {
-    return { ...base, legend: { top: 0 }, xAxis: { type: "category", data: rows.map((r) => String(r[0])) }, yAxis: { type: "value" },
+    return { ...base, legend: { top: 0 }, xAxis: { type: "category", data: rows.map((r) => `${r[0]}年`) }, yAxis: { type: "value", name: "件" },
              series: table.columns.slice(1).map((label, i) => ({ name: label, type: i < 2 ? "bar" : "line", data: rows.map((r) => r[i + 1]) })) };
   }
   if (name === "outcomes") {
-    return { ...base, legend: { bottom: 0 }, series: [{ type: "pie", radius: ["35%", "65%"], data: rows.map((r) => ({ name: r[0], value: r[1] })) }] };
+    return { ...base, tooltip: { trigger: "item", formatter: "{b}：{c} 件（{d}%）" }, legend: { bottom: 0 },
+             series: [{ type: "pie", radius: ["35%", "62%"], center: ["50%", "46%"], label: { formatter: "{b}\n{d}%" },
+                        data: rows.map((r) => ({ name: r[0], value: r[1] })) }] };
   }
   if (name === "agencies") {
     const sorted = [...rows].reverse();
-    return { ...base, xAxis: { type: "value" }, yAxis: { type: "category", data: sorted.map((r) => r[0]), axisLabel: { width: 160, overflow: "truncate" } },
-             series: [{ name: table.columns[1], type: "bar", data: sorted.map((r) => r[1]) }] };
+    return { ...base, grid: { ...base.grid, top: 10, right: 40 }, xAxis: { type: "value" },
+             yAxis: { type: "category", data: sorted.map((r) => r[0]), axisLabel: { width: 180, overflow: "truncate" } },
+             series: [{ name: table.columns[1], type: "bar", data: sorted.map((r) => r[1]), label: { show: true, position: "right" } }] };
   }
-  return { ...base, xAxis: { type: "category", data: rows.map((r) => r[0]), axisLabel: { interval: 0, rotate: rows.length > 6 ? 30 : 0 } },
-           yAxis: [{ type: "value", name: "报告数" }, { type: "value", name: "差错率", max: 1, axisLabel: { formatter: (v) => `${Math.round(v * 100)}%` } }],
+  return { ...base, tooltip: { trigger: "axis", valueFormatter: (v) => (v <= 1 && !Number.isInteger(v) ? percent(v) : v) },
+           xAxis: { type: "category", data: rows.map((r) => r[0]), axisLabel: { interval: 0, rotate: rows.length > 6 ? 30 : 0 } },
+           yAxis: [{ type: "value", name: "报告数", minInterval: 1 }, { type: "value", name: "差错率", min: 0, max: 1, axisLabel: { formatter: percent } }],
            legend: { top: 0 },
            series: [{ name: "报告数", type: "bar", data: rows.map((r) => r[1]) }, { name: "有错误", type: "bar", data: rows.map((r) => r[2]) },
                     { name: "差错率", type: "line", yAxisIndex: 1, data: rows.map((r) => r[3]) }] };
@@ -249,38 +403,51 @@ function chartOption(name, table) {
 /* ---- users and tokens ----------------------------------------------------------------- */
 
 function usersPage() {
-  document.getElementById("user-form").addEventListener("submit", async (e) => {
+  document.getElementById("user-form").addEventListener("submit", guard(async (e) => {
     e.preventDefault();
     await api("POST", "/api/users", {
       name: document.getElementById("new-name").value, password: document.getElementById("new-password").value,
       role: document.getElementById("new-role").value, region: document.getElementById("new-region").value || null,
     });
-    location.reload();
-  });
-  document.querySelectorAll("button.deactivate").forEach((b) => b.addEventListener("click", async () => {
-    await api("PATCH", `/api/users/${encodeURIComponent(b.dataset.name)}`, { active: false });
-    location.reload();
+    reloadWith("用户已创建");
   }));
+  document.querySelectorAll("button.deactivate").forEach((b) => b.addEventListener("click", guard(async () => {
+    if (!confirm(`确定停用用户「${b.dataset.name}」？停用后该用户不能登录，其 API 令牌也失效。`)) return;
+    await api("PATCH", `/api/users/${encodeURIComponent(b.dataset.name)}`, { active: false });
+    reloadWith("用户已停用");
+  })));
 }
 
 function accountPage() {
-  document.getElementById("token-form").addEventListener("submit", async (e) => {
+  document.getElementById("token-form").addEventListener("submit", guard(async (e) => {
     e.preventDefault();
     const made = await api("POST", "/api/tokens", { name: document.getElementById("token-name").value });
     const box = document.getElementById("new-token");
     box.hidden = false;
-    box.textContent = `新令牌（只显示这一次）：${made.token}`;
-  });
-  document.querySelectorAll("button.revoke").forEach((b) => b.addEventListener("click", async () => {
-    await api("DELETE", `/api/tokens/${b.dataset.id}`);
-    location.reload();
+    box.replaceChildren(el("p", {}, "新令牌（只显示这一次，请立即复制保存）："), el("code", { id: "token-value" }, made.token));
   }));
+  document.querySelectorAll("button.revoke").forEach((b) => b.addEventListener("click", guard(async () => {
+    await api("DELETE", `/api/tokens/${b.dataset.id}`);
+    reloadWith("令牌已撤销");
+  })));
+}
+
+/* Filter forms send only the fields that are set (an empty 年度 is "all", not a bad number). */
+function filterForms() {
+  document.querySelectorAll("form.filters").forEach((form) => {
+    form.addEventListener("submit", () => {
+      for (const field of form.elements) if (field.name && field.value === "") field.disabled = true;
+    });
+  });
+  // back from the next page: the fields are usable again
+  window.addEventListener("pageshow", () => document.querySelectorAll("form.filters [disabled]").forEach((f) => { f.disabled = false; }));
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  filterForms();
   const note = sessionStorage.getItem("gknb-toast");
   if (note) { sessionStorage.removeItem("gknb-toast"); toast(note); }
-  const pages = { report: reportPage, upload: uploadPage, dashboard: dashboardPage, users: usersPage, account: accountPage };
+  const pages = { reports: reportsPage, report: reportPage, upload: uploadPage, dashboard: dashboardPage, users: usersPage, account: accountPage };
   const run = pages[document.body.dataset.page];
-  if (run) run();
+  if (run) guard(run)();
 });
