@@ -25,6 +25,7 @@ from gknb.cli import app
 from gknb.errors import UnreadableFile
 from gknb.formats import FORMATS
 from gknb.ingest import ocr
+from gknb.render import render as render_report
 from gknb.store import Store, bulk
 from gknb.store.bulk import ingest
 from layouts import random_report, render
@@ -174,3 +175,23 @@ def test_image_header_claiming_billions_of_pixels():
     with pytest.raises(UnreadableFile) as info:
         gknb.read(png, name="x.png")
     assert "图片" in info.value.message and "too large" in info.value.message_en
+
+
+def test_docx_grid_widths_that_int_refuses():
+    """``w:gridCol w:w="²"`` (a digit to ``str.isdigit``, not to ``int``) and a 5000-digit width (ValueError)."""
+    report = gknb.read(SAMPLES[0])
+    docx = render_report(report, "docx")
+    for width in ("²", "9" * 5000):
+        members = {}
+        with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+            for info in archive.infolist():
+                members[info.filename] = archive.read(info)
+        document = members["word/document.xml"].decode("utf-8")
+        assert "<w:gridCol w:w=" in document
+        members["word/document.xml"] = re.sub(r'(<w:gridCol w:w=")\d+', rf"\g<1>{width}", document).encode()
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, content in members.items():
+                archive.writestr(name, content)
+        again = gknb.read(buf.getvalue(), name="x.docx")
+        assert again.cells == report.cells

@@ -284,7 +284,7 @@ class _Reader:
     def slivers(self, tbl: etree._Element) -> set[int]:
         """The grid columns of ``w:tblGrid`` too narrow to hold any text."""
         widths = [g.get(self.w + "w") for g in tbl.findall(f"{self.w}tblGrid/{self.w}gridCol")]
-        return {i for i, width in enumerate(widths) if width and width.isdigit() and int(width) < _SLIVER}
+        return {i for i, width in enumerate(widths) if width and width.isdecimal() and _number(width, _SLIVER) < _SLIVER}
 
     def cell_text(self, tc: etree._Element) -> str:
         paragraphs = (self.paragraph_text(p) for p in self.children(tc, self.P))
@@ -292,7 +292,8 @@ class _Reader:
 
 
 def _number(value: str | None, default: int) -> int:
-    """A non-negative integer attribute (bounded), or ``default`` when absent or malformed."""
+    """A non-negative integer attribute (bounded), or ``default`` when absent or malformed (``int`` also
+    refuses thousands of digits)."""
     try:
         return min(max(int(value), 0), _MAX_SPAN) if value is not None else default
     except ValueError:
