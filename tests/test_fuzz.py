@@ -195,3 +195,47 @@ def test_docx_grid_widths_that_int_refuses():
                 archive.writestr(name, content)
         again = gknb.read(buf.getvalue(), name="x.docx")
         assert again.cells == report.cells
+
+
+def _damaged_zip(how: str) -> bytes:
+    """Two reports; the first member damaged: an unknown compression method, the encryption flag, a
+    broken deflate stream, or a name flagged UTF-8 that is not."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.txt", SAMPLES[0].read_bytes())
+        archive.writestr("b.txt", SAMPLES[1].read_bytes())
+    data = bytearray(buf.getvalue())
+    central = data.index(b"PK\x01\x02")  # the first member's record, which zipfile goes by
+    if how == "method":
+        data[central + 10 : central + 12] = struct.pack("<H", 99)
+    elif how == "encrypted":
+        data[central + 8 : central + 10] = struct.pack("<H", 1)
+    elif how == "deflate":
+        data[35:43] = b"\xff" * 8  # local header (30 bytes) + "a.txt": the compressed data
+    else:
+        data[central + 8 : central + 10] = struct.pack("<H", 0x800)
+        data[central + 46] = 0xF7
+    return bytes(data)
+
+
+def test_damaged_zip_members_fail_alone(tmp_path: Path):
+    """Bulk ingest of zips whose members zipfile cannot read: NotImplementedError, RuntimeError, zlib.error
+    and UnicodeDecodeError stopped the whole run; now the member (or the zip) fails and the rest is stored."""
+    paths = []
+    for how in ("method", "encrypted", "deflate", "name"):
+        paths.append(tmp_path / f"{how}.zip")
+        paths[-1].write_bytes(_damaged_zip(how))
+    paths.append(tmp_path / "plain.txt")
+    paths[-1].write_bytes(SAMPLES[2].read_bytes())
+    store = Store.open(str(tmp_path / "g.db"))
+    summary = ingest(store, [str(p) for p in paths], jobs=1, timeout=None)
+    outcome = {r.location.removeprefix(str(tmp_path) + "/"): (r.status, (r.error or {}).get("code"))
+               for r in summary.results}
+    assert outcome == {
+        "method.zip!a.txt": ("failed", "file.unreadable"), "method.zip!b.txt": ("stored", None),
+        "encrypted.zip!a.txt": ("failed", "file.unreadable"), "encrypted.zip!b.txt": ("duplicate", None),
+        "deflate.zip!a.txt": ("failed", "file.unreadable"), "deflate.zip!b.txt": ("duplicate", None),
+        "name.zip": ("failed", "file.unreadable"), "plain.txt": ("stored", None),
+    }
+    assert all(r.error["message"] and r.error["message_en"] for r in summary.results if r.error)
+    store.close()

@@ -16,6 +16,7 @@ import hashlib
 import os
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -35,6 +36,8 @@ MAX_ZIP_TOTAL = 4 * 1024**3  # uncompressed bytes read from one zip
 MAX_ZIP_RATIO = 200  # uncompressed / compressed size of one member
 BATCH = 200  # inputs written per transaction
 FLUSH_SECONDS = 2.0  # … or fewer, once the oldest waiting result is this old
+# what reading a damaged zip raises: bad data or names, an unknown compression method, encryption
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError)
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,7 @@ def _zip(path: Path) -> Iterator[Item]:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()
                        and not any(p.startswith((".", "__MACOSX")) for p in m.filename.split("/"))]
-    except (zipfile.BadZipFile, OSError) as exc:
+    except _ZIP_ERRORS as exc:
         yield Item(str(path), problem=("file.unreadable", f"无法打开 ZIP 文件：{exc}", f"cannot open the zip: {exc}"))
         return
     if len(members) > MAX_ZIP_MEMBERS:
@@ -268,7 +271,7 @@ def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = B
             return None
         try:
             raw = item_bytes(item, archives)
-        except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        except _ZIP_ERRORS as exc:
             done(item, "failed", error={"code": "file.unreadable", "message": f"无法读取文件：{exc}",
                                         "message_en": f"cannot read the file: {exc}"})
             return None
