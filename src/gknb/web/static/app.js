@@ -411,6 +411,13 @@ function usersPage() {
     });
     reloadWith("用户已创建");
   }));
+  document.querySelectorAll("button.save-user").forEach((b) => b.addEventListener("click", guard(async () => {
+    const row = b.closest("tr");
+    await api("PATCH", `/api/users/${encodeURIComponent(b.dataset.name)}`, {
+      role: row.querySelector(".user-role").value, region: row.querySelector(".user-region").value.trim(),
+    });
+    reloadWith(`已保存用户「${b.dataset.name}」`);
+  })));
   document.querySelectorAll("button.deactivate").forEach((b) => b.addEventListener("click", guard(async () => {
     if (!confirm(`确定停用用户「${b.dataset.name}」？停用后该用户不能登录，其 API 令牌也失效。`)) return;
     await api("PATCH", `/api/users/${encodeURIComponent(b.dataset.name)}`, { active: false });
