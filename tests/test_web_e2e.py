@@ -310,7 +310,7 @@ def test_report_cell_source_and_correction(admin: Session, uploaded: dict, demo:
     expect(cell).to_have_text(str(plant.printed))
     # the three tables in the official layout, the six sections
     assert page.locator("table.official").count() == 3
-    assert page.locator(".sections h2").count() == 6
+    assert page.locator("#sections .report-section h2").count() == 6
 
     cell.click()
     panel = page.locator("#cell-panel")
@@ -406,11 +406,12 @@ def test_pdf_cell_shows_its_page_region(admin: Session, uploaded: dict, demo: De
 def test_report_text_is_escaped(admin: Session, uploaded: dict) -> None:
     rid = report_id(admin, XSS_AGENCY, 2023)
     page = admin.go(f"/reports/{rid}")
-    expect(page.locator(".sections")).to_contain_text(XSS)  # the markup shown as the text it is
+    expect(page.locator('.report-section[data-section="overview"] .prose')).to_contain_text(XSS)  # the markup shown as the text it is
     assert page.locator('img[src="x"]').count() == 0
     assert page.evaluate("() => [...document.scripts].filter(s => !s.src).length") == 0
     page.locator("td.cell").first.click()
     expect(page.locator("#cell-source")).not_to_contain_text("正在读取")
+    shot(page, "report-markup", full_page=True)
     assert admin.dialogs == [] and page.locator('img[src="x"]').count() == 0
 
 
@@ -528,6 +529,7 @@ def test_viewer_cannot_correct(admin: Session, browser: object, server: Server, 
         assert page.locator("#correct-form, #review-form, button.edit-meta").count() == 0
         page.locator("td.cell.sev-error").first.click()
         expect(page.locator("#cell-panel")).to_be_visible()  # may look, not change
+        shot(page, "report-viewer")
         assert viewer.fetch("PUT", f"/api/reports/{rid}/cells/{target.plant.key}", {"value": "1"}) == 403
         assert viewer.fetch("POST", f"/api/reports/{rid}/review", {"status": "approved"}) == 403
         page = viewer.go("/upload")
@@ -546,10 +548,64 @@ def test_region_scope(admin: Session, browser: object, server: Server, demo: Dem
         expect(page.locator("header.top .who")).to_contain_text("江苏省")
         shown = {(r["agency"], int(r["year"])) for r in listed(page)}
         assert shown == {(r.agency, r.year) for r in demo.reports if r.province == "江苏省"}
+        shot(page, "reports-region")
         page = scoped.go(f"/reports/{outside}")
         expect(page.locator("main h1")).to_have_text("404")
+        shot(page, "region-404")
         response = scoped.context.request.get(f"{server.url}/api/reports/{outside}")
         assert response.status == 404
         assert scoped.fetch("PUT", f"/api/reports/{outside}/cells/requests.new.total", {"value": "1"}) == 404
+
+        # the admin narrows the scope to one city on the users page: it holds from the next request
+        page = admin.go("/users")
+        row = page.locator('#users tr[data-name="江苏审核员"]')
+        row.locator(".user-region").fill("南京市")
+        row.locator("button.save-user").click()
+        expect(page.locator("#toast")).to_contain_text("已保存用户「江苏审核员」")  # said after the reload
+        expect(page.locator('#users tr[data-name="江苏审核员"] .user-region')).to_have_value("南京市")
+        page = scoped.go("/")
+        shown = {(r["agency"], int(r["year"])) for r in listed(page)}
+        assert shown == {(r.agency, r.year) for r in demo.reports if r.agency.startswith("南京市")}
     finally:
         scoped.close()
+
+
+def test_sign_in_refuses_a_wrong_password(browser: object, server: Server) -> None:
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/reports/1")  # signed out: sent to sign in, then back
+        page.wait_for_url(re.compile(r"/login\?next=/reports/1"))
+        shot(page, "login")
+        page.fill("#name", "admin")
+        page.fill("#password", "not-the-password")
+        page.click("#login-button")
+        expect(page.locator("#login-failed")).to_be_visible()
+        expect(page.locator("#name")).to_have_value("admin")
+        page.fill("#password", ADMIN_PASSWORD)
+        page.click("#login-button")
+        page.wait_for_url(re.compile(r"/reports/1$"))
+        expect(page.locator("#report-title")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_api_token_from_the_account_page(admin: Session, browser: object, server: Server) -> None:
+    page = admin.go("/account")
+    page.fill("#token-name", "统计脚本")
+    page.click("#token-form button[type=submit]")
+    token = page.locator("#token-value").inner_text().strip()
+    assert token.startswith("gknb_")
+    shot(page, "account")
+    context = browser.new_context()  # type: ignore[attr-defined]
+    try:
+        headers = {"Authorization": f"Bearer {token}"}
+        me = context.request.get(f"{server.url}/api/me", headers=headers)
+        assert me.status == 200 and me.json()["name"] == "admin"
+        page = admin.go("/account")
+        row = page.locator("#tokens tbody tr", has_text="统计脚本")
+        row.locator("button.revoke").click()
+        expect(page.locator("#tokens tbody tr", has_text="统计脚本")).to_have_count(0)
+        assert context.request.get(f"{server.url}/api/me", headers=headers).status == 401
+    finally:
+        context.close()
