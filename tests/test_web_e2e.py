@@ -27,6 +27,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -140,7 +141,8 @@ class Session:
 
     def __init__(self, browser: object, server: Server, name: str, password: str):
         self.server = server
-        self.context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="zh-CN")  # type: ignore[attr-defined]
+        self.context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="zh-CN",  # type: ignore[attr-defined]
+                                           timezone_id="Asia/Shanghai")
         self.context.set_default_timeout(20_000)
         self.page = self.context.new_page()
         self.dialogs: list[str] = []
@@ -335,7 +337,10 @@ def test_report_cell_source_and_correction(admin: Session, uploaded: dict, demo:
     expect(first).to_contain_text(f"{plant.printed} → {plant.truth}")
     expect(first).to_contain_text("按原件勾稽关系更正")
     expect(first).to_contain_text("admin")
-    assert admin.json(f"/api/reports/{rid}")["cells"][plant.key] == plant.truth  # type: ignore[index]
+    stored = admin.json(f"/api/reports/{rid}")
+    assert stored["cells"][plant.key] == plant.truth  # type: ignore[index]
+    at = datetime.fromisoformat(stored["audit"][-1]["at"])  # type: ignore[index]  # UTC, shown in Beijing time
+    expect(first.locator("time")).to_have_text((at + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M"))
 
 
 def test_review_returned_then_approved(admin: Session, uploaded: dict, demo: Demo) -> None:

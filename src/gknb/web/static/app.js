@@ -450,7 +450,18 @@ function filterForms() {
   window.addEventListener("pageshow", () => document.querySelectorAll("form.filters [disabled]").forEach((f) => { f.disabled = false; }));
 }
 
+/* Times are stored in UTC: shown in the reader's own time zone. */
+function localTimes() {
+  const pad = (n) => String(n).padStart(2, "0");
+  document.querySelectorAll("time.utc").forEach((t) => {
+    const d = new Date(t.getAttribute("datetime"));
+    if (Number.isNaN(d.getTime())) return;
+    t.textContent = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  localTimes();
   filterForms();
   const note = sessionStorage.getItem("gknb-toast");
   if (note) { sessionStorage.removeItem("gknb-toast"); toast(note); }
