@@ -382,7 +382,7 @@ class Workspace:
                 touched.setdefault(agency_id, set()).update((year, year + 1))
         if row.agency_id is None or row.year is None:
             session.execute(delete(FindingRow).where(FindingRow.report_id == row.id, FindingRow.scope == "crossyear"))
-        self.store._recheck(session, touched, [])
+        self.store._recheck(session, touched, [], {row.id: dict(report.cells)})
 
 
 def _report_row(session: Session, report_id: int) -> ReportRow:
