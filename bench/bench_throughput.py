@@ -100,9 +100,9 @@ def measure(docs: list[Doc], jobs: int, repeat: int, warm: tuple[bytes, str]) ->
     seconds = max(d["end"] for d in done) - min(d["start"] for d in done)
     reports, pages = sum(d["reports"] for d in done), sum(d["pages"] for d in done)
     cpu = sum(d["cpu"] for d in done)
-    return {"jobs": jobs, "reports": reports, "pages": pages, "seconds": round(seconds, 3),
-            "reports_per_s": round(reports / seconds, 2), "pages_per_s": round(pages / seconds, 2),
-            "reports_per_cpu_s": round(reports / cpu, 2), "pages_per_cpu_s": round(pages / cpu, 2),
+    return {"jobs": jobs, "reports": reports, "pages": pages, "seconds": round(seconds, 4),
+            "reports_per_s": round(reports / seconds, 3), "pages_per_s": round(pages / seconds, 3),
+            "reports_per_cpu_s": round(reports / cpu, 3), "pages_per_cpu_s": round(pages / cpu, 3),
             "cells_exact": f"{sum(d['exact'] for d in done)}/{sum(d['cells'] for d in done)}",
             "failures": sum(d["failures"] for d in done),
             "peak_rss_mb_per_worker": round(max(d["peak_rss_mb"] for d in done), 1)}
@@ -131,14 +131,13 @@ def main() -> None:
         warm = (_warm_image(docs[medium][0]), "warm.png") if medium == "scan" else (docs[medium][0].raw,
                                                                                   docs[medium][0].name)
         runs = [measure(docs[medium], n, 1 if medium == "scan" else args.repeat, warm) for n in jobs]
-        base = runs[0]["reports_per_s"]
-        for run in runs:
-            run["scaling"] = round(run["reports_per_s"] / base, 2) if base else None
+        for run in runs:  # the same documents each time: the ratio of the times
+            run["scaling"] = round(runs[0]["seconds"] / run["seconds"], 2)
         results[medium] = {"documents": len(docs[medium]), "pages": sum(d.pages for d in docs[medium]), "runs": runs}
         if medium in TARGETS and runs[0]["jobs"] == 1:
             metric, target = TARGETS[medium]
             results[medium]["target"] = {metric: target, "met": runs[0][metric] >= target}
-        print(f"{medium:5} " + "  ".join(f"N={r['jobs']}: {r['reports_per_s']:.1f} reports/s {r['pages_per_s']:.1f} "
+        print(f"{medium:5} " + "  ".join(f"N={r['jobs']}: {r['reports_per_s']:.2f} reports/s {r['pages_per_s']:.2f} "
                                          f"pages/s ×{r['scaling']} {r['peak_rss_mb_per_worker']} MB "
                                          f"cells {r['cells_exact']}" for r in runs), flush=True)
     payload = {"gknb": gknb.__version__, "python": platform.python_version(),
