@@ -24,7 +24,7 @@ import gknb
 from gknb.cli import app
 from gknb.errors import UnreadableFile
 from gknb.formats import FORMATS
-from gknb.ingest.fetch import fetch, is_url, read_url, url_list
+from gknb.ingest.fetch import PUBLIC_ONLY_ENV, fetch, is_url, read_url, url_list
 from layouts import cell_mismatches, error_findings, random_report, render
 
 FMT = FORMATS["2021"]
@@ -252,3 +252,15 @@ def test_cli_url_list_batch_goes_on_after_failures(server: str, tmp_path) -> Non
 def test_cli_without_inputs_is_a_usage_error() -> None:
     result = CliRunner().invoke(app, ["check"])
     assert result.exit_code == 2 and "no files or URLs" in result.output
+
+
+def test_public_only_refuses_loopback_and_private_addresses(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"{server}/report.html"
+    for target in (url, url.replace("127.0.0.1", "localhost"), "http://10.1.2.3/x.html", "http://[::1]/x.html"):
+        with pytest.raises(UnreadableFile) as exc:
+            fetch(target, public_only=True, timeout=2)
+        assert "内网或本机地址" in exc.value.message and "private or local" in exc.value.message_en
+    monkeypatch.setenv(PUBLIC_ONLY_ENV, "1")  # as gknb serve sets it for the worker processes
+    with pytest.raises(UnreadableFile):
+        fetch(url)
+    assert fetch(url, public_only=False).content  # the command line fetches what its user asks

@@ -80,8 +80,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = folder / "serve.log"
     env = {**os.environ, "GKNB_ADMIN_PASSWORD": ADMIN_PASSWORD, "PYTHONUNBUFFERED": "1"}
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "gknb", "serve", "--db", f"sqlite:///{folder / 'gknb.db'}",
-                                    "--port", str(port), "--jobs", "2"], stdout=out, stderr=subprocess.STDOUT, env=env)
+        command = [sys.executable, "-m", "gknb", "serve", "--db", f"sqlite:///{folder / 'gknb.db'}", "--port", str(port),
+                   "--jobs", "2", "--allow-private-urls"]  # the URL upload below is served on loopback
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
     running = Server(f"http://127.0.0.1:{port}", process, log)
     try:
         deadline = time.monotonic() + 60  # a bound on start-up, not a timing assertion

@@ -35,6 +35,8 @@ def serve(
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="读取上传文件的进程数 / processes reading uploads")] = 1,
     samples: Annotated[bool, typer.Option("--samples", help="先导入内置样例报告 / load the bundled sample reports first")] = False,
     secure_cookies: Annotated[bool, typer.Option(help="仅经 HTTPS 发送会话 Cookie / HTTPS-only session cookie")] = False,
+    allow_private_urls: Annotated[bool, typer.Option(
+        help="允许上传内网或本机网址 / let uploaded URLs reach private and local addresses")] = False,
 ) -> None:
     """启动审核工作台与 REST API。Start the review workspace and the REST API."""
     try:
@@ -44,6 +46,10 @@ def serve(
     except ImportError as exc:
         raise _fail(f"缺少网页组件（{exc.name}）：请安装 gknb[web]",
                     f"the web extra is missing ({exc.name}): pip install 'gknb[web]'") from exc
+    if not allow_private_urls:  # uploaded URLs are fetched by this server for others: public ones only
+        from .ingest.fetch import PUBLIC_ONLY_ENV
+
+        os.environ[PUBLIC_ONLY_ENV] = "1"  # inherited by the worker processes that fetch
     work = _workspace(db)
     console = _console()
     if samples:

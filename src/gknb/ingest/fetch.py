@@ -9,11 +9,17 @@
 * ``Source.path`` is the URL as given; a redirect is recorded in the document's notes.
 * Every failure (bad address, DNS, refused connection, timeout, HTTP error status, too many
   redirects, too large) is an ``UnreadableFile`` with a Chinese and an English message.
+* A server fetching on behalf of others (``gknb serve``) sets ``GKNB_PUBLIC_URLS_ONLY=1``: then every
+  address of every hop, redirects included, must be a public one (no loopback, private, link-local or
+  reserved address), a guard against server-side request forgery.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import re
+import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -52,6 +58,7 @@ _CONTENT_TYPES = {
     "image/tiff": ".tif",
 }
 _URL = re.compile(r"^https?://", re.IGNORECASE)
+PUBLIC_ONLY_ENV = "GKNB_PUBLIC_URLS_ONLY"
 
 
 def is_url(text: str) -> bool:
@@ -85,6 +92,18 @@ def _fail(url: str, zh: str, en: str) -> UnreadableFile:
     return UnreadableFile(f"无法下载：{zh}", f"cannot download: {en}", url)
 
 
+def _refuse_private(request: httpx.Request) -> None:
+    """Refuse a request to a host any of whose addresses is not public."""
+    host = request.url.host
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, request.url.port or 443, proto=socket.IPPROTO_TCP)}
+    except (socket.gaierror, UnicodeError):
+        return  # the connection attempt fails with its own clear error
+    if any(not ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses):
+        raise _fail(str(request.url), f"出于安全考虑，不下载内网或本机地址（{host}）",
+                    f"refused: {host} is a private or local address (server-side request forgery guard)")
+
+
 def fetch(
     url: str,
     *,
@@ -92,8 +111,14 @@ def fetch(
     deadline: float = DEADLINE,
     max_bytes: int = MAX_BYTES,
     max_redirects: int = MAX_REDIRECTS,
+    public_only: bool | None = None,
 ) -> Fetched:
-    """Download ``url`` (see the module docstring). Raises UnreadableFile."""
+    """Download ``url`` (see the module docstring). Raises UnreadableFile.
+
+    ``public_only``: refuse private and local addresses (default: ``GKNB_PUBLIC_URLS_ONLY`` is set).
+    """
+    if public_only is None:
+        public_only = os.environ.get(PUBLIC_ONLY_ENV, "") not in ("", "0")
     url = url.strip()
     if not is_url(url):
         raise _fail(url, "不是 http/https 网址", "not an http/https address")
@@ -107,6 +132,7 @@ def fetch(
                 max_redirects=max_redirects,
                 timeout=httpx.Timeout(timeout),
                 headers={"User-Agent": USER_AGENT, "Accept": "*/*"},
+                event_hooks={"request": [_refuse_private]} if public_only else {},
             ) as client,
             client.stream("GET", url) as response,
         ):
