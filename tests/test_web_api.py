@@ -218,6 +218,13 @@ def test_list_filters_sorts_and_counts(workspace) -> None:
     assert len(paged["items"]) == 1 and paged["total"] == 7
     bad = client.get("/api/reports", params={"sort": "password"})
     assert bad.status_code == 400
+    blank = client.get("/api/reports", params={"year": "", "province": " ", "has_errors": ""}).json()
+    assert blank["total"] == everything["total"]  # an empty field is no filter
+    found = client.get("/api/reports", params={"search": "杭州"}).json()
+    assert {i["agency"] for i in found["items"]} == {"浙江省杭州市民政局"}
+    assert client.get("/api/reports", params={"search": "%"}).json()["total"] == 0  # not a wildcard
+    page = client.get("/", params={"year": "二〇二三"})
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html") and "请求参数有误" in page.text
     assert sum(everything["by_status"].values()) == everything["total"]
     page = client.get("/", params={"has_errors": "true"}).text
     assert f'data-id="{ctx["ids"]["浙江省杭州市民政局", 2022]}"' in page

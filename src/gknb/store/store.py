@@ -27,7 +27,7 @@ from .db import open_engine
 from .models import AgencyRow, CellRow, FindingRow, IngestResult, IngestRun, ReportRow, SourceRow
 
 FILTERS = ("agency", "year", "province", "city", "county", "level", "template", "review_status", "region",
-           "has_errors")
+           "has_errors", "search")
 MAX_BATCH = 5000  # reports per transaction of ``Store.add_many`` (keeps every IN list short)
 # ``cells`` for bulk inserts: untyped columns skip per-row type processing; provenance goes in as JSON text
 _CELLS = table("cells", *(column(name) for name in ("report_id", "key", "value", "printed", "provenance")))
@@ -235,6 +235,10 @@ class Store:
             if name == "agency":
                 agency = self.agency(value)
                 query = query.where(ReportRow.agency_id == (agency.id if agency else -1))
+            elif name == "search":  # part of the agency's name or of the title
+                pattern = "%" + str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                query = query.where(or_(ReportRow.agency.like(pattern, escape="\\"),
+                                        ReportRow.title.like(pattern, escape="\\")))
             elif name == "region":  # a place at any level: the province, city or county named
                 query = query.where(or_(ReportRow.province == value, ReportRow.city == value,
                                         ReportRow.county == value))

@@ -245,7 +245,7 @@ class Workspace:
         counts = (select(FindingRow.report_id, errors.label("errors"), warnings.label("warnings"))
                   .group_by(FindingRow.report_id).subquery())
         column = SORTS[sort]
-        order = [column.desc() if descending else column.asc(), ReportRow.id]
+        order = [column.desc() if descending else column.asc(), ReportRow.agency, ReportRow.year, ReportRow.id]
         with self.store.session() as session:
             query = (select(ReportRow, counts.c.errors, counts.c.warnings)
                      .join(ids, ids.c.id == ReportRow.id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +18,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from ..analyze.compare import compare
 from ..analyze.dashboard import charts
@@ -38,9 +39,13 @@ EXPORT_TYPES = {"csv": ("csv-wide", "text/csv; charset=utf-8"),
 
 
 class Filters(BaseModel):
-    """The report list's filters (all optional)."""
+    """The report list's filters (all optional; an empty value is no filter). ``search``: part of the
+    agency's name or of the title."""
+
+    model_config = {"str_strip_whitespace": True}
 
     agency: str | None = None
+    search: str | None = None
     year: int | None = None
     province: str | None = None
     city: str | None = None
@@ -49,6 +54,11 @@ class Filters(BaseModel):
     template: str | None = None
     review_status: str | None = None
     has_errors: bool | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _empty(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     def where(self, user: User) -> dict[str, Any]:
         """The store filter, narrowed to the user's region."""
@@ -142,7 +152,11 @@ def original(request: Request, user: Reader, report_id: int) -> Response:
     if raw is None:
         raise _error(404, "report.no_original", "该报告由数据导入，没有原件", "this report was imported: no original")
     source = work.store.load(report_id, with_crossyear=False).source
-    name = source.path.replace("\\", "/").rsplit("/", 1)[-1].rsplit("!", 1)[-1] or f"report-{report_id}"
+    outer, _, member = source.path.partition("!")
+    name = (member or outer).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    if not member and Path(outer).is_relative_to(request.app.state.uploads.directory):
+        name = re.sub(r"^\d{4}_", "", name)  # the upload's numbering of its files
+    name = name or f"report-{report_id}"
     return _download(raw, name, "application/octet-stream")
 
 

@@ -164,6 +164,8 @@ async def _http_error(request: Request, error: Exception) -> Response:
 async def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+    if _wants_page(request):
+        return pages.error_page(request, 422, f"请求参数有误：{problems}", f"invalid request: {problems}")
     return JSONResponse({"detail": {"code": "request.invalid", "message": f"请求参数有误：{problems}",
                                     "message_en": f"invalid request: {problems}"}}, status_code=422)
 
