@@ -239,3 +239,33 @@ def test_damaged_zip_members_fail_alone(tmp_path: Path):
     }
     assert all(r.error["message"] and r.error["message_en"] for r in summary.results if r.error)
     store.close()
+
+
+@pytest.mark.skipif(not ocr.available(), reason="the OCR extra is not installed")
+def test_broken_png_data():
+    """A PNG whose image data breaks off into garbage where the next chunk should start: PIL's "broken PNG
+    file" while decoding is a SyntaxError."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    pixels = zlib.compress(b"".join(b"\x00" + bytes(random.Random(r).randbytes(200)) for r in range(100)))
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 200, 100, 8, 0, 0, 0, 0))
+           + chunk(b"IDAT", pixels[:1000]) + b"\xbb\x16\x04\xb1\xbb\x16\x04\xb1" + pixels[1000:])
+    with pytest.raises(UnreadableFile) as info:
+        gknb.read(png, name="x.png")
+    assert "图片" in info.value.message and "cannot be opened" in info.value.message_en
+
+
+@pytest.mark.skipif(not ocr.available(), reason="the OCR extra is not installed")
+@pytest.mark.parametrize("size", [(2, 2), (5, 2000), (2400, 60)])
+def test_images_too_small_or_too_narrow_for_text(size: tuple[int, int]):
+    """A 5 × 2000 strip: the recogniser scaled its short side up to 736 pixels and allocated gigabytes
+    (MemoryError under a memory limit); such shapes hold no text and are refused before OCR."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("L", size, 255).save(buf, "PNG")
+    with pytest.raises(UnreadableFile) as info:
+        gknb.read(buf.getvalue(), name="x.png")
+    assert f"{size[0]} × {size[1]}" in info.value.message_en and "过窄" in info.value.message

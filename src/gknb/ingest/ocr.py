@@ -33,6 +33,9 @@ DEFAULT_DPI = 200  # assumed for images that do not state theirs
 _H_LINE_PT = 25.0  # a horizontal ruling is at least this long (longer than any character stroke)
 _V_LINE_PT = 15.0  # a vertical ruling: shorter than the lowest table row, longer than a character
 _MAX_SKEW = 5.0  # degrees
+MIN_SIDE = 16  # pixels: no line of text fits in less
+MAX_ASPECT = 30  # longer side / shorter side: the recogniser scales the short side of narrower strips up
+# to 736 pixels, the long side with it (a 5 × 2000 strip became gigabytes)
 
 
 def available() -> bool:
@@ -71,8 +74,14 @@ def read_image(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
         frames = [frame.copy() for frame in ImageSequence.Iterator(image)]
     except Image.DecompressionBombError as exc:  # a header claiming billions of pixels
         raise UnreadableFile("图片尺寸过大，无法读取", f"the image is too large to read: {exc}", label) from exc
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:  # SyntaxError: "broken PNG file"
         raise UnreadableFile("无法打开图片文件", f"the image cannot be opened: {exc}", label) from exc
+    for frame in frames:
+        width, height = frame.size
+        if min(width, height) < MIN_SIDE or max(width, height) > MAX_ASPECT * min(width, height):
+            raise UnreadableFile(f"图片尺寸异常（{width}×{height} 像素），过小或过窄，无法识别文字",
+                                 f"the image ({width} × {height} pixels) is too small or too narrow to hold text",
+                                 label)
     dpi = image.info.get("dpi", (DEFAULT_DPI, DEFAULT_DPI))[0] or DEFAULT_DPI
     dpi = float(dpi) if 50 <= float(dpi) <= 1200 else DEFAULT_DPI
     pages = [_read_page(frame, n, 72 / dpi) for n, frame in enumerate(frames, 1)]
