@@ -343,12 +343,10 @@ class Store:
                                                      FindingRow.report_id.in_(superseded)))
         if not touched:
             return
-        years = set().union(*touched.values())
-        rows = session.execute(
-            select(ReportRow.id, ReportRow.agency_id, ReportRow.year, ReportRow.template, ReportRow.sections)
-            .where(ReportRow.current.is_(True), ReportRow.agency_id.in_(touched),
-                   ReportRow.year.in_(years | {year - 1 for year in years})).order_by(ReportRow.id)
-        ).all()
+        rows = [row for row in session.execute(  # by agency alone: SQLite, without statistics, would
+            select(ReportRow.id, ReportRow.agency_id, ReportRow.year, ReportRow.current, ReportRow.template)
+            .where(ReportRow.agency_id.in_(touched)).order_by(ReportRow.id)  # rather scan every current row
+        ) if row.current and row.year is not None and {row.year, row.year + 1} & touched[row.agency_id]]
         newest = {(row.agency_id, row.year): row for row in rows}  # the last by id, as ``previous_year`` picks
         targets = [row for row in rows if row.year in touched[row.agency_id]]
         if targets:
@@ -356,14 +354,16 @@ class Store:
                                                      FindingRow.report_id.in_([row.id for row in targets])))
         pairs = [(row, newest[row.agency_id, row.year - 1]) for row in targets
                  if (row.agency_id, row.year - 1) in newest]
+        needed = {row.id for pair in pairs for row in pair}
+        sections = dict(session.execute(  # type: ignore[arg-type]
+            select(ReportRow.id, ReportRow.sections).where(ReportRow.id.in_(needed))).all())
         cells: dict[int, dict[str, Value]] = defaultdict(dict, written)
-        for report_id, key, value in session.execute(
-                select(CellRow.report_id, CellRow.key, CellRow.value)
-                .where(CellRow.report_id.in_({row.id for pair in pairs for row in pair} - written.keys()))):
+        for report_id, key, value in session.execute(select(CellRow.report_id, CellRow.key, CellRow.value)
+                                                     .where(CellRow.report_id.in_(needed - written.keys()))):
             cells[report_id][key] = decode_value(value)
 
         def light(row: Any) -> Report:  # what the cross-year rules read: year, format, sections, cells
-            return Report(source=Source(path="", sha256="", format=""), sections=dict(row.sections),
+            return Report(source=Source(path="", sha256="", format=""), sections=sections[row.id],
                           meta=Meta(year=row.year, template=row.template), cells=cells[row.id])
 
         _add_findings(session, [
