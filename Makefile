@@ -28,13 +28,15 @@ test: $(BIN)/python
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-# docs/performance.md. The store curve stops at BENCH_SIZES; the long one (about an hour):
-#   make bench BENCH_SIZES=1000,2000,5000,10000,20000,50000,100000
-BENCH_SIZES ?= 1000,10000
+# docs/performance.md; a few minutes. The full run, with scans (OCR, ~10 s a page) and the store up to
+# 100,000 reports, takes about an hour and a half on two cores:
+#   make bench BENCH_MEDIA=text,html,docx,pdf,scan BENCH_SIZES=1000,2000,5000,10000,20000,50000,100000
+BENCH_MEDIA ?= text,html,docx,pdf
+BENCH_SIZES ?= 1000,5000
 bench: $(BIN)/python
 	$(PIP) -e '.[bench,ocr,postgres]'
 	$(BIN)/python bench/bench_parse.py
-	$(BIN)/python bench/bench_throughput.py
+	$(BIN)/python bench/bench_throughput.py --media $(BENCH_MEDIA)
 	$(BIN)/python bench/bench_naive.py
 	$(BIN)/python bench/bench_store.py --sizes $(BENCH_SIZES)
 
