@@ -40,6 +40,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_throughput import peak_rss_mb  # noqa: E402
+
 import gknb  # noqa: E402
 from corpus import ROOT  # noqa: E402
 from gknb.formats import FORMATS  # noqa: E402
@@ -200,6 +202,12 @@ def run_ingest(url: str, sizes: list[int], jobs: int, batch: int, seed: int, wor
     return points
 
 
+def reset_peak_rss() -> None:
+    """Start this process's peak resident set afresh (Linux: ``clear_refs``), where the OS allows it."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # worker processes, once joined
     return usage.ru_utime + usage.ru_stime
@@ -226,6 +234,7 @@ def main() -> None:
     sizes = sorted(int(s) for s in args.sizes.split(","))
     kinds, modes = args.db.split(","), args.mode.split(",")
     results: dict[str, Any] = {}
+    peaks: dict[str, float] = {}
     with contextlib.ExitStack() as stack:
         server = stack.enter_context(postgres()) if "postgresql" in kinds else None
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gknb-bench-zips-")))
@@ -233,10 +242,12 @@ def main() -> None:
             for kind in kinds:
                 print(f"{mode} · {kind}", flush=True)
                 with database(kind, f"bench_{mode}", server) as url:
+                    reset_peak_rss()
                     results[f"{mode}/{kind}"] = (run_writes(url, sizes, args.batch, args.seed) if mode == "writes"
                                                  else run_ingest(url, sizes, args.jobs, args.batch, args.seed, work))
+                    peaks[f"{mode}/{kind}"] = peak_rss_mb()
     payload = {"gknb": gknb.__version__, "cpus": os.cpu_count(), "batch": args.batch, "jobs": args.jobs,
-               "sizes": sizes, "results": results}
+               "sizes": sizes, "results": results, "peak_rss_mb_main_process": peaks}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"written {args.out}")
