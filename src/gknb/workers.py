@@ -37,7 +37,7 @@ def _serve(connection: Connection, parent_end: Connection, fn: Callable[..., Any
     while True:
         try:
             args = connection.recv()
-        except EOFError:
+        except (EOFError, OSError):  # the parent is gone
             return
         if args is None:
             return
