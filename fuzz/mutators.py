@@ -23,7 +23,7 @@ import struct
 import warnings
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Sized
 from functools import cache
 
 from gknb.formats import FORMATS
@@ -46,6 +46,12 @@ _ODD_CHARS = (
     "　", "\r", "\n", "\\", "<", ">", "&", '"', "'", "%", "{", "}", "$", "#", "*", "`", "~",
 )
 _SEPARATORS = ("\t", " | ", "|", "｜", "│", "  ", "      ", "\t\t", " ", "\u3000", "，", "、", ":", "：")
+GROWTH = 4_000_000  # characters or bytes one repetition may add: cases stay around the 20 MB input limit
+
+
+def times(piece: Sized, count: int) -> int:
+    """``count`` repetitions of ``piece``, fewer when they would add more than ``GROWTH``."""
+    return max(1, min(count, GROWTH // max(len(piece), 1)))
 
 
 @cache
@@ -135,7 +141,7 @@ def lines_edit(text: str, rnd: random.Random) -> str:
         elif how == 1:
             lines.insert(i, lines[i])
         elif how == 2:
-            lines[i:i] = [lines[i]] * rnd.choice((10, 100, 2000))
+            lines[i:i] = [lines[i]] * times(lines[i], rnd.choice((10, 100, 2000)))
         elif how == 3 and i + 1 < len(lines):
             lines[i : i + 2] = [lines[i] + rnd.choice(("", " ", "\t")) + lines[i + 1]]
         elif how == 4:
@@ -321,7 +327,7 @@ def html_edit(text: str, rnd: random.Random) -> str:
         rows = list(re.finditer(r"<tr\b.*?</tr>", text, re.S))
         if rows:
             m = rnd.choice(rows)
-            return text[: m.end()] + m.group() * rnd.choice((1, 5, 200)) + text[m.end() :]
+            return text[: m.end()] + m.group() * times(m.group(), rnd.choice((1, 5, 200))) + text[m.end() :]
     if how == 3:
         tag = rnd.choice(("</td>", "</tr>", "</table>", "<tr>", "<td>", "</th>", "<table>", "</tbody>"))
         return text.replace(tag, rnd.choice(("", tag * 2, "<table><tr><td>x</td><td>1</td></tr></table>")),
@@ -388,7 +394,7 @@ def xml_edit(text: str, rnd: random.Random) -> str:
         if elements:
             m = rnd.choice(elements)
             if how == 1:
-                return text[: m.end()] + m.group() * rnd.choice((1, 3, 100, 2000)) + text[m.end() :]
+                return text[: m.end()] + m.group() * times(m.group(), rnd.choice((1, 3, 100, 2000))) + text[m.end() :]
             return text[: m.start()] + text[m.end() :]
     if how == 3:
         return re.sub(r"(?<=>)([^<]+)(?=<)", lambda m: mutate_text(m.group(), rnd) if rnd.random() < 0.1
@@ -493,7 +499,8 @@ def _content_edit(content: bytes, rnd: random.Random) -> bytes:
         blocks = list(re.finditer(rb"BT\b.*?\bET\b", content, re.S))
         if blocks:
             m = rnd.choice(blocks)
-            return content[: m.end()] + (b"\n" + m.group()) * rnd.choice((1, 10, 500)) + content[m.end() :]
+            block = b"\n" + m.group()
+            return content[: m.end()] + block * times(block, rnd.choice((1, 10, 500))) + content[m.end() :]
     if how == 2:
         ops = list(re.finditer(rb"\b(" + b"|".join(re.escape(o) for o in _OPERATORS) + rb")\b", content))
         if ops:
