@@ -38,6 +38,8 @@ _AXIS = 0.2  # mm: a segment this close to horizontal/vertical runs along the ax
 _THIN = 1.0  # mm: a path thinner than this is one ruling line
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+# what reading a damaged zip raises: bad data, an unknown version or compression method, encryption
+_DAMAGED = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError)
 
 Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -75,7 +77,8 @@ def _text(element: etree._Element | None, *path: str) -> str | None:
 
 
 def _numbers(text: str | None) -> list[float]:
-    return [float(n) for n in _NUMBER.findall(text or "")]
+    """The numbers in an attribute; one too large for a float (``1e309``) is none."""
+    return [v for v in map(float, _NUMBER.findall(text or "")) if math.isfinite(v)]
 
 
 def _box(text: str | None) -> tuple[float, float, float, float] | None:
@@ -91,7 +94,7 @@ class _Package:
         try:
             self.archive = zipfile.ZipFile(io.BytesIO(raw))
             infos = self.archive.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        except _DAMAGED as exc:
             raise self.corrupt("not a valid zip package") from exc
         if sum(info.file_size for info in infos) > MAX_UNPACKED:
             raise UnreadableFile("OFD 文件解压后过大", "the OFD file is too large once unpacked", label)
@@ -109,8 +112,7 @@ class _Package:
             return etree.fromstring(self.archive.read(name), _PARSER)
         except KeyError as exc:
             raise self.corrupt(f"{name} is missing") from exc
-        except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError,
-                NotImplementedError, RuntimeError) as exc:  # damaged data, unknown compression, encryption
+        except (etree.XMLSyntaxError, *_DAMAGED) as exc:
             raise self.corrupt(f"{name}: {exc}") from exc
 
     def resolve(self, base: str, location: str) -> str:
