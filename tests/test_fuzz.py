@@ -25,7 +25,7 @@ import gknb
 from gknb.cli import app
 from gknb.errors import UnreadableFile
 from gknb.formats import FORMATS
-from gknb.ingest import ocr
+from gknb.ingest import ocr, read_document
 from gknb.render import render as render_report
 from gknb.store import Store, bulk
 from gknb.store.bulk import ingest
@@ -293,6 +293,19 @@ def test_ofd_numbers_too_large_for_a_float():
     original, damaged = _ofd_members(**{first: lambda xml: re.sub(r'DeltaX="[^"]*"', 'DeltaX="g 1e309 1"', xml)})
     assert damaged != original
     assert gknb.read(damaged, name="x.ofd").cells == gknb.read(original, name="x.ofd").cells
+
+
+def test_ofd_pages_listing_one_content_part_again_and_again():
+    """2000 page entries naming the same content part: a 8 KB file read as 2000 pages (minutes). A part
+    listed again is no new page."""
+    def repeat(xml: str) -> str:
+        pages = re.findall(r"<ofd:Page\b[^>]*/>", xml)
+        assert len(pages) > 1
+        return xml.replace(pages[-1], pages[-1] + pages[0] * 2000, 1)
+
+    original, damaged = _ofd_members(Doc_0__Document_xml=repeat)
+    pages = {b.where.page for b in read_document(original, name="x.ofd").blocks}
+    assert {b.where.page for b in read_document(damaged, name="x.ofd").blocks} == pages
 
 
 def test_ofd_zip_of_an_unknown_version():

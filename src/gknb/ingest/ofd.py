@@ -132,6 +132,7 @@ class _Package:
         document = self.xml(document_name)
         default_box = _box(_text(document, "CommonData", "PageArea", "PhysicalBox")) or (0.0, 0.0, *_A4)
         out = []
+        seen: set[str] = set()
         listing = _child(document, "Pages")
         for number, page in enumerate(p for p in (listing if listing is not None else []) if _local(p) == "Page"):
             if number >= MAX_PAGES:
@@ -139,7 +140,11 @@ class _Package:
             location = page.get("BaseLoc")
             if not location:
                 continue
-            content = self.xml(self.resolve(document_name, location))
+            name = self.resolve(document_name, location)
+            if name in seen:  # one content part listed again is no new page (2000 listings read it 2000 times)
+                continue
+            seen.add(name)
+            content = self.xml(name)
             box = _box(_text(content, "Area", "PhysicalBox")) or default_box
             out.append(_page(content, number + 1, box))
         if not out:
