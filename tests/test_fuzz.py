@@ -12,25 +12,33 @@ import random
 import re
 import signal
 import struct
+import sys
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import gknb
 from gknb.cli import app
-from gknb.errors import UnreadableFile
+from gknb.errors import GknbError, UnreadableFile
 from gknb.formats import FORMATS
 from gknb.ingest import ocr, read_document
 from gknb.render import render as render_report
 from gknb.store import Store, bulk
 from gknb.store.bulk import ingest
+from gknb.workers import Workers
 from layouts import random_report, render
 from test_ofd import make_ofd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "fuzz"))
+import fuzz_read  # noqa: E402  (the harness: fuzz/fuzz_read.py)
+import seeds as fuzz_seeds_lib  # noqa: E402
 
 SAMPLES = sorted((Path(gknb.__file__).parent / "samples").glob("*.txt"))
 _work = bulk.work
@@ -85,6 +93,69 @@ def test_check_command_time_limit(monkeypatch: pytest.MonkeyPatch):
     assert [e.get("error", {}).get("code") for e in entries] == [None, "ingest.timeout", None]
     assert entries[1]["source"]["path"] == "slow.txt"
     assert entries[0]["meta"]["year"] and entries[2]["meta"]["year"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Bounded fuzzing: the harness's mutators, a few hundred cases, each in a worker under a time limit
+# --------------------------------------------------------------------------------------------------
+
+EXAMPLES = {"text": 150, "markdown": 30, "html": 60, "docx": 40, "ofd": 30, "pdf": 8, "zip": 15, "image": 2}
+CASE_LIMIT = 120.0  # seconds: a hang is the failure, not slowness (a damaged PDF page may go to OCR)
+_FUZZ = dict(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+
+
+@pytest.fixture(scope="module")
+def fuzz_seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[bytes]]:
+    folder = tmp_path_factory.mktemp("fuzz-seeds")
+    seeds = {medium: fuzz_seeds_lib.build(medium, folder) for medium in EXAMPLES if medium != "zip"}
+    single = [pdf for pdf in seeds["pdf"] if len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1]
+    seeds["pdf"] = single or seeds["pdf"]  # single pages: a page damaged into OCR costs one page, not four
+    return seeds
+
+
+@pytest.fixture(scope="module")
+def reader() -> Iterator[Workers]:
+    """One forked worker reading the cases: a crash in C code or a hang fails the test, not the run."""
+    with Workers(fuzz_read.run_case, timeout=CASE_LIMIT, context="fork") as workers:
+        yield workers
+
+
+def _assert_clear(medium: str, name: str, data: bytes, reader: Workers) -> list[str]:
+    result = reader.call(medium, name, data)
+    assert not isinstance(result, GknbError), f"{medium} case {name} ({len(data)} bytes): {result}"
+    crashes = [f"{outcome}\n{detail}" for outcome, detail in result["outcomes"] if not outcome.startswith(
+        ("parsed", "error:", "empty"))]
+    assert not crashes, f"{medium} case {name}: " + "\n".join(crashes)
+    return [outcome for outcome, _detail in result["outcomes"]]
+
+
+@pytest.mark.parametrize("medium", list(EXAMPLES))
+def test_mutated_inputs_read_or_fail_clearly(medium: str, fuzz_seeds: dict[str, list[bytes]], reader: Workers):
+    """Seeded mutations of every medium: a report, or a GknbError with a code and Chinese and English
+    messages (``fuzz_read.read_case`` checks them); zips go through bulk ingest. Never another exception,
+    a dead worker or a hang."""
+    if medium != "zip" and not fuzz_seeds[medium]:
+        pytest.skip("LibreOffice is not installed (PDF and image seeds)")
+    seen: set[str] = set()
+
+    @settings(max_examples=EXAMPLES[medium], **_FUZZ)
+    @given(seed=st.integers(0, 2**32 - 1))
+    def case(seed: int) -> None:
+        name, data = fuzz_read.mutate(medium, random.Random(seed), fuzz_seeds)
+        seen.update(_assert_clear(medium, name, data, reader))
+
+    case()
+    assert seen, "no case ran"
+
+
+@settings(max_examples=60, **_FUZZ)
+@given(text=st.text(min_size=1), at=st.floats(0, 1), encoding=st.sampled_from(["utf-8", "gb18030", "utf-16"]))
+def test_hypothesis_text_inside_a_report(text: str, at: float, encoding: str, reader: Workers):
+    """Text drawn by hypothesis itself, anywhere in a report."""
+    report = SAMPLES[0].read_text(encoding="utf-8")
+    cut = int(len(report) * at)
+    data = (report[:cut] + text + report[cut:]).encode(encoding)
+    _assert_clear("text", "x.txt", data, reader)
 
 
 # --------------------------------------------------------------------------------------------------
