@@ -388,3 +388,17 @@ def test_ofd_zip_of_an_unknown_version():
     with pytest.raises(UnreadableFile) as info:
         gknb.read(bytes(data), name="x.ofd")
     assert "OFD" in info.value.message and "not a valid zip" in info.value.message_en
+
+
+def test_store_a_report_without_cells(tmp_path: Path):
+    """A pre-2019 report has no cells: the batch insert of its (no) cells inserted one row of defaults
+    (IntegrityError: NOT NULL constraint failed: cells.report_id)."""
+    text = ("青山县民政局2017年政府信息公开工作年度报告\n\n一、概述\n2017年，青山县民政局认真贯彻落实《中华人民共和国"
+            "政府信息公开条例》，全年主动公开政府信息120条。\n\n二、依申请公开政府信息情况\n全年共收到政府信息公开申请3件。\n")
+    report = gknb.read(text.encode("utf-8"), name="2017.txt")
+    assert report.meta.template == "pre2019" and not report.cells
+    store = Store.open(str(tmp_path / "g.db"))
+    added = store.add(report, text.encode("utf-8"), location="2017.txt")
+    assert added.status == "stored"
+    assert store.load(added.report_id).meta.year == 2017
+    store.close()

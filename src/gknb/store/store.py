@@ -199,12 +199,14 @@ class Store:
                 "ingested": now, "run_id": entry.run_id,
             })
         ids = list(session.scalars(insert(ReportRow).returning(ReportRow.id, sort_by_parameter_order=True), rows))
-        session.execute(insert(_CELLS), [
+        cells = [
             {"report_id": report_id, "key": key, "value": encode_value(value), "printed": report.printed.get(key),
              "provenance": _json(report.provenance[key].as_dict()) if key in report.provenance else None}
             for report_id, report in zip(ids, (e.report for e in fresh), strict=True)
             for key, value in report.cells.items()
-        ])
+        ]
+        if cells:  # no rows at all (pre-2019 reports have no cells) would insert one row of defaults
+            session.execute(insert(_CELLS), cells)
         _add_findings(session, [(report_id, "report", e.report.findings, None)
                                 for report_id, e in zip(ids, fresh, strict=True)])
         self._recheck(session, touched, [row.id for row in superseded],
