@@ -271,9 +271,9 @@ def test_docx_grid_widths_that_int_refuses():
 
 def _damaged_zip(how: str) -> bytes:
     """Two reports; the first member damaged: an unknown compression method, the encryption flag, a
-    broken deflate stream, or a name flagged UTF-8 that is not."""
+    broken deflate or LZMA stream, or a name flagged UTF-8 that is not."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_LZMA if how == "lzma" else zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("a.txt", SAMPLES[0].read_bytes())
         archive.writestr("b.txt", SAMPLES[1].read_bytes())
     data = bytearray(buf.getvalue())
@@ -284,6 +284,8 @@ def _damaged_zip(how: str) -> bytes:
         data[central + 8 : central + 10] = struct.pack("<H", 1)
     elif how == "deflate":
         data[35:43] = b"\xff" * 8  # local header (30 bytes) + "a.txt": the compressed data
+    elif how == "lzma":
+        data[55:63] = b"\xff" * 8  # … past the LZMA header and properties
     else:
         data[central + 8 : central + 10] = struct.pack("<H", 0x800)
         data[central + 46] = 0xF7
@@ -291,10 +293,11 @@ def _damaged_zip(how: str) -> bytes:
 
 
 def test_damaged_zip_members_fail_alone(tmp_path: Path):
-    """Bulk ingest of zips whose members zipfile cannot read: NotImplementedError, RuntimeError, zlib.error
-    and UnicodeDecodeError stopped the whole run; now the member (or the zip) fails and the rest is stored."""
+    """Bulk ingest of zips whose members zipfile cannot read: NotImplementedError, RuntimeError, zlib.error,
+    LZMAError and UnicodeDecodeError stopped the whole run; now the member (or the zip) fails and the rest
+    is stored."""
     paths = []
-    for how in ("method", "encrypted", "deflate", "name"):
+    for how in ("method", "encrypted", "deflate", "lzma", "name"):
         paths.append(tmp_path / f"{how}.zip")
         paths[-1].write_bytes(_damaged_zip(how))
     paths.append(tmp_path / "plain.txt")
@@ -307,6 +310,7 @@ def test_damaged_zip_members_fail_alone(tmp_path: Path):
         "method.zip!a.txt": ("failed", "file.unreadable"), "method.zip!b.txt": ("stored", None),
         "encrypted.zip!a.txt": ("failed", "file.unreadable"), "encrypted.zip!b.txt": ("duplicate", None),
         "deflate.zip!a.txt": ("failed", "file.unreadable"), "deflate.zip!b.txt": ("duplicate", None),
+        "lzma.zip!a.txt": ("failed", "file.unreadable"), "lzma.zip!b.txt": ("duplicate", None),
         "name.zip": ("failed", "file.unreadable"), "plain.txt": ("stored", None),
     }
     assert all(r.error["message"] and r.error["message_en"] for r in summary.results if r.error)

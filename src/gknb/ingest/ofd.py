@@ -14,6 +14,7 @@ any text (a scan) is refused.
 from __future__ import annotations
 
 import io
+import lzma
 import math
 import posixpath
 import re
@@ -39,7 +40,8 @@ _THIN = 1.0  # mm: a path thinner than this is one ruling line
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 # what reading a damaged zip raises: bad data, an unknown version or compression method, encryption
-_DAMAGED = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError)
+_DAMAGED = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, ValueError, EOFError, NotImplementedError,
+            RuntimeError)
 
 Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)

@@ -13,6 +13,7 @@ against zip bombs).
 from __future__ import annotations
 
 import hashlib
+import lzma
 import os
 import time
 import zipfile
@@ -37,7 +38,8 @@ MAX_ZIP_RATIO = 200  # uncompressed / compressed size of one member
 BATCH = 200  # inputs written per transaction
 FLUSH_SECONDS = 2.0  # … or fewer, once the oldest waiting result is this old
 # what reading a damaged zip raises: bad data or names, an unknown compression method, encryption
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError)
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, ValueError, EOFError, NotImplementedError,
+               RuntimeError)
 
 
 @dataclass(frozen=True)
