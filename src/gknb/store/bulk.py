@@ -1,13 +1,12 @@
 """Bulk ingest: folders, zip files and URL lists into the store, with worker processes.
 
-Workers read, parse and check (``gknb.read``); this process does every write, a batch per
-transaction (``batch`` inputs, or fewer when the oldest has waited ``FLUSH_SECONDS``) in a writer
-thread while the workers read on, so an interrupted run loses at most its unwritten batches and a
-re-run skips every original already kept (by SHA-256) before parsing it. Cross-year findings are
-recomputed once per batch for the agencies it touched. Each input has ``timeout`` seconds: a worker
-that overruns is killed and replaced (``gknb.workers``), the input fails with ``ingest.timeout`` and
-the run goes on. Zip members are read in memory, never extracted, within the limits below (a guard
-against zip bombs).
+Workers read, parse and check (``gknb.read``); this process does every write, a batch per transaction
+(``batch`` inputs, or fewer when the oldest has waited ``FLUSH_SECONDS``), so an interrupted run loses
+at most its unwritten batch and a re-run skips every original already kept (by SHA-256) before parsing
+it. Cross-year findings are recomputed once per batch for the agencies it touched. Each input has
+``timeout`` seconds: a worker that overruns is killed and replaced (``gknb.workers``), the input fails
+with ``ingest.timeout`` and the run goes on. Zip members are read in memory, never extracted, within the
+limits below (a guard against zip bombs).
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -180,52 +178,27 @@ def work(location: str, raw: bytes | None, url: str | None) -> dict[str, Any]:
 
 
 class _Writer:
-    """Results waiting to be written, in arrival order. Every ``size`` inputs, or once the oldest has
-    waited ``FLUSH_SECONDS``, a batch goes to a writer thread (its reports in one transaction, then
-    their ingest results) while the workers read on; one batch is written at a time. ``on_result``
-    hears of each result, in the calling thread, once its batch is written."""
+    """Results waiting to be written, in arrival order: every ``size`` inputs, or once the oldest has
+    waited ``FLUSH_SECONDS``, the reports in one transaction and then their ingest results in another.
+    ``on_result`` hears of each result once it is written."""
 
     def __init__(self, store: Store, summary: Summary, size: int,
                  on_result: Callable[[Result], None] | None):
         self.store, self.summary, self.size, self.on_result = store, summary, max(size, 1), on_result
         self.pending: list[tuple[Recorded, Entry | None]] = []
         self.since = 0.0
-        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gknb-writer")
-        self.writing: Future[list[Recorded]] | None = None
 
     def put(self, recorded: Recorded, entry: Entry | None = None) -> None:
-        """Queue one result (``entry``: the report to store); hand the batch over when it is due."""
+        """Queue one result (``entry``: the report to store); write the batch when it is due."""
         if not self.pending:
             self.since = time.monotonic()
         self.pending.append((recorded, entry))
         if len(self.pending) >= self.size or time.monotonic() - self.since >= FLUSH_SECONDS:
-            self.flush(wait=False)
+            self.flush()
 
-    def flush(self, wait: bool = True) -> None:
-        """Hand every queued result over once the batch before is written; ``wait``: until written."""
-        self._collect()
-        if self.pending:
-            pending, self.pending = self.pending, []
-            self.writing = self.thread.submit(self._write, pending)
-        if wait:
-            self._collect()
-
-    def close(self) -> None:
-        """Let the batch being written finish (it is committed), write nothing more."""
-        self.thread.shutdown(wait=True)
-
-    def _collect(self) -> None:
-        """Wait for the batch being written and report its results."""
-        if self.writing is None:
-            return
-        writing, self.writing = self.writing, None
-        for recorded in writing.result():
-            result = Result(recorded.location, recorded.status, recorded.report_id, recorded.error)
-            self.summary.results.append(result)
-            if self.on_result is not None:
-                self.on_result(result)
-
-    def _write(self, pending: list[tuple[Recorded, Entry | None]]) -> list[Recorded]:
+    def flush(self) -> None:
+        """Write every queued result."""
+        pending, self.pending = self.pending, []
         entries = [entry for _, entry in pending if entry is not None]
         added = iter(self.store.add_many(entries) if entries else [])
         written = []
@@ -235,7 +208,11 @@ class _Writer:
                 recorded = replace(recorded, status=stored.status, report_id=stored.report_id)
             written.append(recorded)
         self.store.record_many(self.summary.run_id, written)
-        return written
+        for recorded in written:
+            result = Result(recorded.location, recorded.status, recorded.report_id, recorded.error)
+            self.summary.results.append(result)
+            if self.on_result is not None:
+                self.on_result(result)
 
 
 def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = BATCH,
@@ -296,7 +273,6 @@ def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = B
                 finish(item, raw, {"error": outcome.as_dict()} if isinstance(outcome, GknbError) else outcome)
         writer.flush()
     finally:
-        writer.close()
         for archive in archives.values():
             archive.close()
     store.finish_run(summary.run_id)
