@@ -406,3 +406,35 @@ def test_store_a_report_without_cells(tmp_path: Path):
     assert added.status == "stored"
     assert store.load(added.report_id).meta.year == 2017
     store.close()
+
+
+def _pdf(kids: list[int]) -> bytes:
+    """A PDF whose page tree lists objects ``kids``: 3 is a page showing a line of text, 1 the catalog."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids)),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length 44 >>\nstream\nBT /F1 24 Tf 72 720 Td (Annual report) Tj ET\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_pdf_page_tree_entry_that_is_no_page():
+    """``/Kids [3 0 R 1 0 R]``: pdfium cannot load the second page (PdfiumError escaped). The page is
+    noted as damaged; a PDF of such pages only is unreadable."""
+    document = read_document(_pdf([3, 1]), name="x.pdf")
+    assert "Annual report" in " ".join(b.text for b in document.blocks if hasattr(b, "text"))
+    assert any("page(s) 2 cannot be read" in note for note in document.notes)
+    with pytest.raises(UnreadableFile) as info:
+        gknb.read(_pdf([1]), name="x.pdf")
+    assert "损坏" in info.value.message and "damaged" in info.value.message_en

@@ -53,8 +53,14 @@ def read_pdf(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
         garbled: list[int] = []
         scanned: list[int] = []
         replaced: list[int] = []
+        damaged: list[int] = []
         for index in range(len(pdf)):
-            page = pdf[index]
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError:  # a page tree entry that is no page: an empty page in its place
+                damaged.append(index + 1)
+                pages.append(PageContent(index + 1, 0.0, 0.0))
+                continue
             content, unmapped, image_share = _page_content(page, index + 1)
             printed = sum(1 for g in content.glyphs if g.text.strip())
             if unmapped >= _GARBLED_MIN and unmapped >= _GARBLED_SHARE * (printed + unmapped):
@@ -69,8 +75,15 @@ def read_pdf(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
             notes.append(_ocr_pages(pdf, pages, garbled, scanned, label))
     finally:
         pdf.close()
+    lost = _pages(damaged)
     if not any(g.text.strip() for p in pages for g in p.glyphs):
+        if damaged:
+            raise UnreadableFile(f"PDF 文件已损坏：第 {lost[0]} 页无法读取，其余页面没有可提取的文字",
+                                 f"the PDF is damaged: page(s) {lost[1]} cannot be read, the others have no "
+                                 "extractable text", label)
         raise UnreadableFile("PDF 中没有可提取的文字", "the PDF contains no extractable text", label)
+    if damaged:
+        notes.append(f"PDF 文件已损坏，第 {lost[0]} 页无法读取 / the PDF is damaged: page(s) {lost[1]} cannot be read")
     if replaced:
         where = _pages(replaced)
         notes.append(f"第 {where[0]} 页有个别字符无法解码，显示为 � / a few characters on page(s) {where[1]} "
