@@ -22,7 +22,7 @@ from .errors import GknbError, InternalError, TimedOut
 
 __all__ = ["DEFAULT_TIMEOUT", "Workers"]
 
-DEFAULT_TIMEOUT = 120.0  # seconds per file: room for a long scanned PDF read by OCR
+DEFAULT_TIMEOUT = 600.0  # seconds per file: a 30-page scan read by OCR on a busy machine (20 s a page)
 
 K = TypeVar("K")
 
@@ -92,7 +92,7 @@ class Workers:
         self.close()
 
     def close(self) -> None:
-        """Stop every process: busy ones are killed, idle ones end when their connection closes."""
+        """Stop every process: busy ones are killed, idle ones are told to stop (killed after 5 s)."""
         for process, _key, _deadline in self.busy.values():
             process.kill()
         self.busy.clear()
