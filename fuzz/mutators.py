@@ -599,7 +599,7 @@ def image_edit(data: bytes, rnd: random.Random, max_side: int = 1800) -> tuple[b
         image.thumbnail((max_side, max_side))
     fmt = rnd.choice(_IMAGE_FORMATS)
     modes = {"JPEG": ("L", "RGB", "CMYK"), "GIF": ("L", "P", "1"), "BMP": ("1", "L", "P", "RGB", "RGBA"),
-             "WEBP": ("RGB", "RGBA", "L"), "PNG": ("1", "L", "LA", "P", "RGB", "RGBA", "I"),
+             "WEBP": ("RGB", "RGBA", "L"), "PNG": ("1", "L", "LA", "P", "RGB", "RGBA"),
              "TIFF": ("1", "L", "LA", "P", "RGB", "RGBA", "CMYK", "I", "F")}
     if image.mode not in modes[fmt]:
         image = image.convert("RGB" if "RGB" in modes[fmt] else "L")
@@ -609,7 +609,12 @@ def image_edit(data: bytes, rnd: random.Random, max_side: int = 1800) -> tuple[b
         options["dpi"] = rnd.choice(((0, 0), (1, 1), (72, 72), (300, 300), (100000, 100000), (0.5, 0.5)))
     if fmt == "TIFF" and rnd.random() < 0.3:
         options.update(save_all=True, append_images=[image.rotate(90, expand=True)] * rnd.choice((1, 2)))
-    image.save(out, fmt, **options)
+    try:
+        image.save(out, fmt, **options)
+    except (OSError, ValueError):  # a mode or option this PIL cannot write in this format
+        out = io.BytesIO()
+        image.convert("L").save(out, "PNG")
+        fmt = "PNG"
     return out.getvalue(), "." + fmt.lower().replace("jpeg", "jpg")
 
 
