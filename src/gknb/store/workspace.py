@@ -37,6 +37,7 @@ SORTS = {"agency": ReportRow.agency, "year": ReportRow.year, "province": ReportR
          "level": ReportRow.level, "template": ReportRow.template, "ingested": ReportRow.ingested,
          "review_status": ReportRow.review_status, "id": ReportRow.id}
 MIN_PASSWORD = 8
+TOKEN_TOUCH_SECONDS = 60  # how stale an API token's ``last_used`` may get
 _NUMBER = re.compile(r"\d{1,15}(\.\d{1,6})?")  # what a cell can hold: a non-negative amount or count
 _HASHER = PasswordHasher()
 
@@ -210,7 +211,9 @@ class Workspace:
             user = session.get(UserRow, row.user_id)
             if user is None or not user.active:
                 return None
-            row.last_used = _now()
+            now = _now()
+            if row.last_used is None or (now - row.last_used).total_seconds() > TOKEN_TOUCH_SECONDS:
+                row.last_used = now  # not on every request: a write per read would queue readers on SQLite
             return _user(user)
 
     def setting(self, key: str, default: str) -> str:
