@@ -243,18 +243,17 @@ class Workspace:
         if sort not in SORTS:
             raise WorkspaceError(f"无法按「{sort}」排序", f"cannot sort by {sort!r}; one of {', '.join(SORTS)}")
         ids = self.store.select_reports(where).subquery()
-        errors = func.sum(case((FindingRow.severity == "error", 1), else_=0))
-        warnings = func.sum(case((FindingRow.severity == "warning", 1), else_=0))
-        counts = (select(FindingRow.report_id, errors.label("errors"), warnings.label("warnings"))
-                  .group_by(FindingRow.report_id).subquery())
         column = SORTS[sort]
         order = [column.desc() if descending else column.asc(), ReportRow.agency, ReportRow.year, ReportRow.id]
+        errors = func.sum(case((FindingRow.severity == "error", 1), else_=0))
+        warnings = func.sum(case((FindingRow.severity == "warning", 1), else_=0))
         with self.store.session() as session:
-            query = (select(ReportRow, counts.c.errors, counts.c.warnings)
-                     .join(ids, ids.c.id == ReportRow.id)
-                     .outerjoin(counts, counts.c.report_id == ReportRow.id)
-                     .order_by(*order).limit(per_page).offset(max(page - 1, 0) * per_page))
-            items = [_listing_item(row, errors or 0, warnings or 0) for row, errors, warnings in session.execute(query)]
+            rows = session.scalars(select(ReportRow).join(ids, ids.c.id == ReportRow.id).order_by(*order)
+                                   .limit(per_page).offset(max(page - 1, 0) * per_page)).all()
+            counts = {report_id: (e, w) for report_id, e, w in session.execute(  # the page's reports only
+                select(FindingRow.report_id, errors, warnings)
+                .where(FindingRow.report_id.in_([row.id for row in rows])).group_by(FindingRow.report_id))}
+            items = [_listing_item(row, *counts.get(row.id, (0, 0))) for row in rows]
             status_rows = session.execute(select(ReportRow.review_status, func.count())
                                           .join(ids, ids.c.id == ReportRow.id).group_by(ReportRow.review_status))
             by_status = dict.fromkeys(REVIEW_STATUSES, 0) | {s: int(n) for s, n in status_rows}
