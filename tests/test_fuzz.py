@@ -58,6 +58,8 @@ def stuck_in_c(location: str, raw: bytes | None, url: str | None) -> dict:
 
 
 def test_time_limit_fails_the_slow_file_and_the_batch_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Bulk ingest with two workers: the file stuck in C code fails with ``ingest.timeout`` after the limit,
+    its worker is replaced, and every other file is stored."""
     folder = tmp_path / "reports"
     folder.mkdir()
     for path in SAMPLES:
