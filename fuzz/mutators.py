@@ -54,6 +54,23 @@ def times(piece: Sized, count: int) -> int:
     return max(1, min(count, GROWTH // max(len(piece), 1)))
 
 
+def element(text: str, opening: str, rnd: random.Random) -> tuple[int, int] | None:
+    """Where an element picked at random starts and ends: an opening tag matching ``opening`` (group 1:
+    the tag name) to the next closing tag of that name, found by ``str.find`` — linear however broken
+    the markup (a lazy ``.*?</tag>`` regex took minutes on multi-megabyte parts with unclosed tags)."""
+    starts = list(re.finditer(opening, text))
+    if not starts:
+        return None
+    m = rnd.choice(starts)
+    head_end = text.find(">", m.end())
+    if head_end == -1:
+        return None
+    if text[head_end - 1] == "/":
+        return m.start(), head_end + 1
+    close = text.find(f"</{m.group(1)}>", head_end)
+    return (m.start(), close + len(m.group(1)) + 3) if close != -1 else None
+
+
 @cache
 def labels() -> tuple[str, ...]:
     """Every printed label of both formats: section headings, table titles, captions, rows, columns."""
@@ -324,10 +341,10 @@ def html_edit(text: str, rnd: random.Random) -> str:
         return re.sub(r"<td(?=[ >])", lambda _m: f'<td {rnd.choice(("rowspan", "colspan"))}="{rnd.choice(_SPANS)}"'
                       if rnd.random() < 0.1 else "<td", text)
     if how == 2:
-        rows = list(re.finditer(r"<tr\b.*?</tr>", text, re.S))
-        if rows:
-            m = rnd.choice(rows)
-            return text[: m.end()] + m.group() * times(m.group(), rnd.choice((1, 5, 200))) + text[m.end() :]
+        row = element(text, r"<(tr)\b", rnd)
+        if row:
+            piece = text[row[0] : row[1]]
+            return text[: row[1]] + piece * times(piece, rnd.choice((1, 5, 200))) + text[row[1] :]
     if how == 3:
         tag = rnd.choice(("</td>", "</tr>", "</table>", "<tr>", "<td>", "</th>", "<table>", "</tbody>"))
         return text.replace(tag, rnd.choice(("", tag * 2, "<table><tr><td>x</td><td>1</td></tr></table>")),
@@ -383,30 +400,31 @@ def xml_edit(text: str, rnd: random.Random) -> str:
     """One change to an XML part: attribute values, elements repeated or dropped, text, truncation."""
     how = rnd.randrange(7)
     if how == 0:
-        attrs = list(re.finditer(r'([\w:]+)="([^"]*)"', text))
+        attrs = list(re.finditer(r'(?<=\s)([\w:]{1,64})="([^"]*)"', text))  # bounded: values of 4 M digits
         for m in sorted(rnd.sample(attrs, min(len(attrs), rnd.choice((1, 5, 50)))), key=lambda m: -m.start()):
             text = text[: m.start(2)] + rnd.choice(_XML_NUMBERS + (m.group(2) * 3, "../" * 5 + "x", "/", "\\")) + \
                 text[m.end(2) :]
         return text
     if how in (1, 2):
-        elements = list(re.finditer(r"<(w:tr|w:tc|w:p|w:tbl|ofd:TextObject|ofd:PathObject|ofd:Page|TextCode|"
-                                    r"ofd:TextCode|w:r)\b[^>]*?(?:/>|>.*?</\1>)", text, re.S))
-        if elements:
-            m = rnd.choice(elements)
+        found = element(text, r"<(w:tr|w:tc|w:p|w:tbl|ofd:TextObject|ofd:PathObject|ofd:Page|TextCode|"
+                              r"ofd:TextCode|w:r)\b", rnd)
+        if found:
+            start, end = found
             if how == 1:
-                return text[: m.end()] + m.group() * times(m.group(), rnd.choice((1, 3, 100, 2000))) + text[m.end() :]
-            return text[: m.start()] + text[m.end() :]
+                piece = text[start:end]
+                return text[:end] + piece * times(piece, rnd.choice((1, 3, 100, 2000))) + text[end:]
+            return text[:start] + text[end:]
     if how == 3:
         return re.sub(r"(?<=>)([^<]+)(?=<)", lambda m: mutate_text(m.group(), rnd) if rnd.random() < 0.1
                       else m.group(), text)
     if how == 4:
         return text[: rnd.randint(0, len(text))]
     if how == 5:
-        cells = list(re.finditer(r"<w:tc>.*?</w:tc>", text, re.S))
-        if cells:
-            m = rnd.choice(cells)
-            nested = "<w:tbl><w:tr>" + m.group() * 2 + "</w:tr></w:tbl>"
-            return text[: m.start()] + m.group().replace("</w:tc>", nested + "</w:tc>", 1) + text[m.end() :]
+        cell = element(text, r"<(w:tc)\b", rnd)
+        if cell:
+            piece = text[cell[0] : cell[1]]
+            nested = "<w:tbl><w:tr>" + piece * 2 + "</w:tr></w:tbl>"
+            return text[: cell[0]] + piece.replace("</w:tc>", nested + "</w:tc>", 1) + text[cell[1] :]
     return re.sub(r"(w:gridSpan|w:vMerge|w:hMerge|w:gridBefore|w:gridCol)( w:(?:val|w)=\"[^\"]*\")?",
                   lambda m: f'{m.group(1)} w:{rnd.choice(("val", "w"))}="{rnd.choice(_XML_NUMBERS + ("restart", "continue"))}"',
                   text)
@@ -496,11 +514,12 @@ def _content_edit(content: bytes, rnd: random.Random) -> bytes:
             content = content[: m.start()] + rnd.choice(_PDF_NUMBERS) + content[m.end() :]
         return content
     if how == 1:
-        blocks = list(re.finditer(rb"BT\b.*?\bET\b", content, re.S))
-        if blocks:
-            m = rnd.choice(blocks)
-            block = b"\n" + m.group()
-            return content[: m.end()] + block * times(block, rnd.choice((1, 10, 500))) + content[m.end() :]
+        starts = [m.start() for m in re.finditer(rb"\bBT\b", content)]
+        start = rnd.choice(starts) if starts else -1
+        end = content.find(b"ET", start + 2) + 2 if starts else 1
+        if end > 1:
+            block = b"\n" + content[start:end]
+            return content[:end] + block * times(block, rnd.choice((1, 10, 500))) + content[end:]
     if how == 2:
         ops = list(re.finditer(rb"\b(" + b"|".join(re.escape(o) for o in _OPERATORS) + rb")\b", content))
         if ops:
