@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -152,11 +151,8 @@ def original(request: Request, user: Reader, report_id: int) -> Response:
     if raw is None:
         raise _error(404, "report.no_original", "该报告由数据导入，没有原件", "this report was imported: no original")
     source = work.store.load(report_id, with_crossyear=False).source
-    outer, _, member = source.path.partition("!")
-    name = (member or outer).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-    if not member and Path(outer).is_relative_to(request.app.state.uploads.directory):
-        name = re.sub(r"^\d{4}_", "", name)  # the upload's numbering of its files
-    name = name or f"report-{report_id}"
+    name, member = request.app.state.uploads.file_name(source.path)
+    name = (member.rsplit("/", 1)[-1] if member else name) or f"report-{report_id}"
     return _download(raw, name, "application/octet-stream")
 
 

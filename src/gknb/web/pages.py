@@ -4,10 +4,9 @@ Jinja2 escapes everything a report says."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import unquote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -106,7 +105,7 @@ def report_page(request: Request, user: Reader, report_id: int) -> HTMLResponse:
         "years": years, "previous": earlier[-1] if earlier else None, "can_review": user.can("review"),
         "has_original": work.store.original(report_id) is not None,
         "cell_labels": {k: cell_label(k, report.format.version) for k in report.cells} if report.format else {},
-        "source_name": _source_name(report.source.path, request.app.state.uploads.directory),
+        "source_name": " › ".join(p for p in request.app.state.uploads.file_name(report.source.path) if p),
     })
 
 
@@ -152,17 +151,6 @@ def account_page(request: Request, user: Reader) -> HTMLResponse:
 def _local(target: str) -> str:
     """Only redirect within this site."""
     return target if target.startswith("/") and not target.startswith("//") else "/"
-
-
-def _source_name(path: str, upload_dir: Path) -> str:
-    """Where a report came from, as a person names it: the file (and the zip member), without the
-    server's folders or the upload's numbering (``…/gknb-uploads-x/ab12/0003_年报.zip!a/b.txt`` →
-    ``年报.zip › a/b.txt``)."""
-    outer, _, member = path.partition("!")
-    name = unquote(re.split(r"[\\/]", outer.rstrip("/"))[-1]) if "://" in outer else re.split(r"[\\/]", outer)[-1]
-    if Path(outer).is_relative_to(upload_dir):
-        name = re.sub(r"^\d{4}_", "", name)
-    return f"{name} › {member}" if member else name
 
 
 def _severity_of(report: Report) -> dict[str, str]:

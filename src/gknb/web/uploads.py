@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from ..errors import GknbError
 from ..ingest import MAX_BYTES, medium
@@ -144,6 +145,18 @@ class Uploads:
         upload.inputs.append(source)
         upload.files.append(entry)
         upload.by_input[source] = entry
+
+    def file_name(self, location: str) -> tuple[str, str | None]:
+        """A stored report's location as a person names it: the file's own name (without the server's
+        folders, or the numbering this class gave an uploaded file) and the zip member, if any
+        (``…/gknb-uploads-x/ab12/0003_年报.zip!a/b.txt`` → ``("年报.zip", "a/b.txt")``)."""
+        outer, _, member = location.partition("!")
+        name = re.split(r"[\\/]", outer.rstrip("/"))[-1]
+        if "://" in outer:
+            name = unquote(name)
+        elif Path(outer).is_relative_to(self.directory):
+            name = re.sub(r"^\d{4}_", "", name)
+        return name, member or None
 
     def submit(self, upload: Upload) -> Upload:
         """Queue the upload's accepted inputs for ingest (an upload with none is done at once)."""
