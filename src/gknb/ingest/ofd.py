@@ -14,12 +14,10 @@ any text (a scan) is refused.
 from __future__ import annotations
 
 import io
-import lzma
 import math
 import posixpath
 import re
 import zipfile
-import zlib
 from collections.abc import Iterator
 
 from lxml import etree
@@ -28,6 +26,7 @@ from ..document import Block
 from ..errors import UnreadableFile
 from .normalize import normalizer_for
 from .pagelayout import Glyph, PageContent, Ruling, pages_to_blocks
+from .zips import ZIP_ERRORS
 
 __all__ = ["ofd_to_blocks"]
 
@@ -39,9 +38,6 @@ _AXIS = 0.2  # mm: a segment this close to horizontal/vertical runs along the ax
 _THIN = 1.0  # mm: a path thinner than this is one ruling line
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-# what reading a damaged zip raises: bad data, an unknown version or compression method, encryption
-_DAMAGED = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, ValueError, EOFError, NotImplementedError,
-            RuntimeError)
 
 Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -96,7 +92,7 @@ class _Package:
         try:
             self.archive = zipfile.ZipFile(io.BytesIO(raw))
             infos = self.archive.infolist()
-        except _DAMAGED as exc:
+        except ZIP_ERRORS as exc:
             raise self.corrupt("not a valid zip package") from exc
         if sum(info.file_size for info in infos) > MAX_UNPACKED:
             raise UnreadableFile("OFD 文件解压后过大", "the OFD file is too large once unpacked", label)
@@ -114,7 +110,7 @@ class _Package:
             return etree.fromstring(self.archive.read(name), _PARSER)
         except KeyError as exc:
             raise self.corrupt(f"{name} is missing") from exc
-        except (etree.XMLSyntaxError, *_DAMAGED) as exc:
+        except (etree.XMLSyntaxError, *ZIP_ERRORS) as exc:
             raise self.corrupt(f"{name}: {exc}") from exc
 
     def resolve(self, base: str, location: str) -> str:

@@ -12,11 +12,9 @@ limits below (a guard against zip bombs).
 from __future__ import annotations
 
 import hashlib
-import lzma
 import os
 import time
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,6 +24,7 @@ from ..check import check
 from ..errors import GknbError
 from ..ingest import MAX_BYTES, read_document
 from ..ingest.fetch import fetch, is_url, url_list
+from ..ingest.zips import ZIP_ERRORS
 from ..parse import parse
 from ..workers import DEFAULT_TIMEOUT, Workers
 from .store import Entry, Recorded, Store
@@ -35,9 +34,6 @@ MAX_ZIP_TOTAL = 4 * 1024**3  # uncompressed bytes read from one zip
 MAX_ZIP_RATIO = 200  # uncompressed / compressed size of one member
 BATCH = 200  # inputs written per transaction
 FLUSH_SECONDS = 2.0  # … or fewer, once the oldest waiting result is this old
-# what reading a damaged zip raises: bad data or names, an unknown compression method, encryption
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, ValueError, EOFError, NotImplementedError,
-               RuntimeError)
 
 
 @dataclass(frozen=True)
@@ -116,7 +112,7 @@ def _zip(path: Path) -> Iterator[Item]:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()
                        and not any(p.startswith((".", "__MACOSX")) for p in m.filename.split("/"))]
-    except _ZIP_ERRORS as exc:
+    except ZIP_ERRORS as exc:
         yield Item(str(path), problem=("file.unreadable", f"无法打开 ZIP 文件：{exc}", f"cannot open the zip: {exc}"))
         return
     if len(members) > MAX_ZIP_MEMBERS:
@@ -250,7 +246,7 @@ def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = B
             return None
         try:
             raw = item_bytes(item, archives)
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             done(item, "failed", error={"code": "file.unreadable", "message": f"无法读取文件：{exc}",
                                         "message_en": f"cannot read the file: {exc}"})
             return None

@@ -1,0 +1,12 @@
+"""What reading a damaged zip raises (zip files, DOCX/OFD packages, zip members): bad data or names, an
+unknown version or compression method, encryption. Readers catch ``ZIP_ERRORS`` and report the file
+(or member) as unreadable."""
+
+from __future__ import annotations
+
+import lzma
+import zipfile
+import zlib
+
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, ValueError, EOFError, NotImplementedError,
+              RuntimeError)
