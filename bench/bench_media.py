@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import pypdfium2 as pdfium  # noqa: E402
 
 import gknb  # noqa: E402
+from corpus import page_count  # noqa: E402
 from gknb.ingest import ocr  # noqa: E402
 from gknb.ingest.pdf import read_pdf  # noqa: E402
 from layouts import same_value  # noqa: E402
@@ -38,19 +39,11 @@ from pdf_fixtures import pdf_cases, scan_images  # noqa: E402
 TARGET = 20.0  # text PDF pages per second per core
 
 
-def _pages(raw: bytes) -> int:
-    pdf = pdfium.PdfDocument(raw)
-    try:
-        return len(pdf)
-    finally:
-        pdf.close()
-
-
 def _rate(fn, items: list[bytes], repeat: int) -> float:
     """Pages per second of ``fn`` over ``items`` (after one warm-up pass)."""
     for raw in items:
         fn(raw)
-    pages = sum(_pages(raw) for raw in items) * repeat
+    pages = sum(page_count(raw) for raw in items) * repeat
     start = time.perf_counter()
     for _ in range(repeat):
         for raw in items:
@@ -96,7 +89,7 @@ def main() -> None:
         exact, total = exact + ok, total + n
     results["pdf"] = {"pages_per_s": round(_rate(lambda r: read_pdf(r, "x.pdf"), raws, args.repeat), 1),
                       "cells_exact": f"{exact}/{total}", "documents": len(raws),
-                      "pages": sum(_pages(r) for r in raws)}
+                      "pages": sum(page_count(r) for r in raws)}
     results["pypdfium2-text"] = {"pages_per_s": round(_rate(_pypdfium2_text, raws, args.repeat), 1)}
     try:
         import pdfplumber  # noqa: F401
@@ -120,7 +113,7 @@ def main() -> None:
             ok, n = _fidelity(raw, truth, "scan.pdf")
             exact, total = exact + ok, total + n
         seconds = time.perf_counter() - start
-        pages = sum(_pages(r) for r in scans)
+        pages = sum(page_count(r) for r in scans)
         results["ocr"] = {"pages_per_s": round(pages / seconds, 3), "seconds_per_page": round(seconds / pages, 1),
                           "cells_exact": f"{exact}/{total}", "pages": pages}
     else:

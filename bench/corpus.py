@@ -87,8 +87,8 @@ def _make(media: dict[str, int], seed: int) -> dict[str, list[Doc]]:
     web = sorted(set(range(half, n["pdf"])) | set(range(n["scan"])))
     pdfs = _convert([(f"d{i}.docx", docx[i]) for i in range(half)] + [(f"h{i}.html", pages[i][0]) for i in web])
     if n["pdf"]:
-        out["pdf"] = [Doc("x.pdf", pdfs[f"d{i}"], pages[i][1], _pages(pdfs[f"d{i}"])) for i in range(half)]
-        out["pdf"] += [Doc("x.pdf", pdfs[f"h{i}"], pages[i][1], _pages(pdfs[f"h{i}"])) for i in range(half, n["pdf"])]
+        out["pdf"] = [Doc("x.pdf", pdfs[f"d{i}"], pages[i][1], page_count(pdfs[f"d{i}"])) for i in range(half)]
+        out["pdf"] += [Doc("x.pdf", pdfs[f"h{i}"], pages[i][1], page_count(pdfs[f"h{i}"])) for i in range(half, n["pdf"])]
     if n["scan"]:
         out["scan"] = [_scan(pdfs[f"h{i}"], pages[i][1], seed + i) for i in range(n["scan"])]
     return out
@@ -115,7 +115,8 @@ def _convert(files: list[tuple[str, bytes]]) -> dict[str, bytes]:
         return {Path(name).stem: (work / name).with_suffix(".pdf").read_bytes() for name, _ in files}
 
 
-def _pages(raw: bytes) -> int:
+def page_count(raw: bytes) -> int:
+    """The number of pages of a PDF."""
     pdf = pdfium.PdfDocument(raw)
     try:
         return len(pdf)
