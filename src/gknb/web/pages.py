@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from ..analyze.compare import cell_label, compare
 from ..formats import FORMATS
+from ..formats.common import SECTIONS
 from ..regions import LEVEL_LABELS
 from ..render.grid import format_value, grids
 from ..report import SECTION_KEYS, Report
@@ -30,7 +31,7 @@ Admin = Annotated[User, Depends(require("admin"))]
 META_LABELS = {"title": "标题", "agency": "机关", "year": "年度", "published": "发布日期", "province": "省",
                "city": "市", "county": "县（区）", "level": "层级"}
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
-TEMPLATE_LABELS = {"2021": "2021 版格式", "2019": "2019 版格式", "pre2019": "2019 年以前", "unknown": "未识别"}
+TEMPLATE_LABELS = {**{version: f"{version} 版格式" for version in FORMATS}, "pre2019": "2019 年以前", "unknown": "未识别"}
 SORT_LABELS = {"agency": "机关", "year": "年度", "province": "省份", "level": "层级", "review_status": "审核状态",
                "ingested": "入库时间"}
 
@@ -192,8 +193,8 @@ def _tables(report: Report, changed: set[str] | None = None) -> list[dict[str, A
 
 
 def _section_titles(report: Report) -> dict[str, str]:
-    fmt = report.format or FORMATS["2021"]
-    return {s.key: s.heading for s in fmt.sections}
+    sections = report.format.sections if report.format is not None else SECTIONS  # the six every format has
+    return {s.key: s.heading for s in sections}
 
 
 def _sections(report: Report) -> list[dict[str, Any]]:
