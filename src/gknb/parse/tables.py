@@ -17,6 +17,7 @@ the row's columns:
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
@@ -79,6 +80,15 @@ class _Walker:
         # Inserted columns (小计) seen in a table's header, by the official column printed before each.
         self.extra_after: dict[str, list[str | None]] = {t.key: [] for t in fmt.tables}
         self.last_column: dict[str, str | None] = {t.key: None for t in fmt.tables}
+        self.titles = _table_titles(fmt.version)
+        # Runs of bare numbers cut off by text (prose, header debris): the table's own run is chosen later.
+        self.bare_runs: dict[str, list[list[Token]]] = {t.key: [] for t in fmt.tables}
+
+    def _cut_bare(self, table: str) -> None:
+        """Text interrupts a table's bare numbers: keep the run seen so far, start a new one."""
+        if any(t.kind == "value" for t in self.bare[table]):
+            self.bare_runs[table].append(self.bare[table])
+        self.bare[table] = []
 
     def walk(self) -> None:
         current: str | None = None
@@ -112,7 +122,7 @@ class _Walker:
                         self.consumed.add(i)
                     else:
                         pending = [*pending[-2:], i]
-                        self.bare[current] = []  # prose or header debris: bare numbers start after it
+                        self._cut_bare(current)  # prose or header debris: bare numbers start after it
                     continue
                 self.consumed.update(range(first, i + 1))
                 pending = []
@@ -122,7 +132,7 @@ class _Walker:
                     self.segments.append(segment)
                     self.seen_rows[current].add(label.key)
                     continue
-                self.bare[current] = []
+                self._cut_bare(current)
                 if label.kind == "column" and in_header:
                     self.last_column[current] = label.key
                 elif label.kind == "extra" and in_header:
@@ -142,8 +152,11 @@ class _Walker:
     def _anchor(self, tok: Token, current: str | None) -> str | None:
         """A label that proves which table we are in even where a section heading was lost."""
         norm = tok.norm
+        titled = self.titles.get(_TABLE_NUMBERING.sub("", norm))
+        if titled is not None and tok.row_start:  # the table's own title line (一、/表二：主动公开政府信息情况)
+            return titled
         if current != "disclosure" and norm.startswith("第二十条") and norm.endswith("项") and len(norm) <= 12:
-            return "disclosure" if current is None else current
+            return "disclosure"
         if current in (None, "disclosure"):
             hit = self.indexes["requests"].match(norm, in_header=True)
             if hit and (hit.kind == "row" or "勾稽" in norm) and len(core(norm)) >= 6:
@@ -161,6 +174,21 @@ class _Walker:
             if tok.kind == "text":
                 return False
         return False
+
+
+_TABLE_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|表[一二三四五六七八九十\d]+[:：.]?)")
+
+
+@cache
+def _table_titles(version: str) -> dict[str, str]:
+    """A table's printed title (or its section's titles) in comparison form → the table's key."""
+    sections = {s.key: s for s in FORMATS[version].sections}
+    titles: dict[str, str] = {}
+    for table in FORMATS[version].tables:
+        section = sections.get(table.section)
+        for text in (table.title, *((section.title, *section.aliases) if section else ())):
+            titles.setdefault(normalize_label(text), table.key)
+    return titles
 
 
 def _continues(segment: Segment, tok: Token) -> bool:
@@ -497,7 +525,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             continue
         segments.append(seg)
     for table in fmt.tables:
-        bare = walker.bare[table.key]
+        bare = _bare_run(walker.bare[table.key], walker.bare_runs[table.key], len(out.bare_keys(table.key)))
         has_rows = any(s.table == table.key and any(t.kind == "value" for t in s.tokens) for s in segments)
         while bare and bare[-1].kind == "gap" and not bare[-1].whitespace:  # lines before the next section
             bare.pop()
@@ -565,6 +593,15 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
                 f"table '{table.title}': rows not found: " + ", ".join(r.key for r in missing),
             )
     return TablesResult(out.cells, out.printed, out.provenance, out.labels, out.findings, walker.consumed, found)
+
+
+def _bare_run(last: list[Token], earlier: list[list[Token]], whole: int) -> list[Token]:
+    """The bare numbers of a table: the run printed last, or, when prose after the table cut it
+    off, the last earlier run that prints exactly the table's cells."""
+    if any(t.kind == "value" for t in last):
+        return last
+    complete = [run for run in earlier if sum(t.kind == "value" for t in run) == whole]
+    return complete[-1] if complete else last
 
 
 def _inserted_positions(table: Table, after: list[str | None]) -> tuple[int, ...]:
