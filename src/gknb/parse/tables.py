@@ -27,6 +27,7 @@ from ..document import Provenance
 from ..formats import FORMATS, Equation, Format, Table
 from ..report import Finding, Value
 from ..text import normalize_label
+from .align import NumberRow, align, has_own_label, number_rows
 from .labels import Label, LabelIndex, core, label_index
 from .tokens import Token
 
@@ -83,6 +84,10 @@ class _Walker:
         self.titles = _table_titles(fmt.version)
         # Runs of bare numbers cut off by text (prose, header debris): the table's own run is chosen later.
         self.bare_runs: dict[str, list[list[Token]]] = {t.key: [] for t in fmt.tables}
+        # Every token index read as part of a table, and the row labels matched (token → label),
+        # for the whole-table alignment (align.py).
+        self.spans: dict[str, list[int]] = {t.key: [] for t in fmt.tables}
+        self.labels_at: dict[int, Label] = {}
 
     def _cut_bare(self, table: str) -> None:
         """Text interrupts a table's bare numbers: keep the run seen so far, start a new one."""
@@ -105,6 +110,7 @@ class _Walker:
                     current, segment = switched, None
                 if current is None:
                     continue
+                self.spans[current].append(i)
                 index = self.indexes[current]
                 in_header = not self.seen_rows[current]
                 label, first = index.match(tok.norm, in_header=in_header), i
@@ -127,6 +133,7 @@ class _Walker:
                 self.consumed.update(range(first, i + 1))
                 pending = []
                 segment = None
+                self.labels_at.update(dict.fromkeys(range(first, i + 1), label))
                 if label.kind == "row":
                     segment = Segment(current, label.key, self.tokens[first], label)
                     self.segments.append(segment)
@@ -140,6 +147,7 @@ class _Walker:
                 continue
             if current is None:
                 continue
+            self.spans[current].append(i)
             if tok.kind != "gap":
                 pending = []
             if segment is not None:
@@ -514,10 +522,12 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
     out = TableAssembler(fmt)
     stats = _measure_gaps([(s, len(out.row_keys(s.table, s.row))) for s in walker.segments if s.row])
 
+    walker_segments, by_order = _align_tables(fmt, tokens, walker)
+
     # The bare numbers of a table printed without row labels (section 四: one row of 15 numbers),
     # including when a header cell that names a row (复议后起诉) is followed by all of them.
     segments = []
-    for seg in walker.segments:
+    for seg in walker_segments:
         values = sum(t.kind == "value" for t in seg.tokens)
         whole = len(out.bare_keys(seg.table))
         if seg.row and values > len(out.row_keys(seg.table, seg.row)) and values == whole:
@@ -576,6 +586,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
 
     for seg, keys, result in pending:
         _resolve(out, fmt, seg, keys, result, priors.get(seg.table, Counter()))
+    _note_by_order(out, fmt, by_order)
 
     found: dict[str, int] = {}
     for table in fmt.tables:
@@ -593,6 +604,72 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
                 f"table '{table.title}': rows not found: " + ", ".join(r.key for r in missing),
             )
     return TablesResult(out.cells, out.printed, out.provenance, out.labels, out.findings, walker.consumed, found)
+
+
+def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[list[Segment], dict[str, list[str]]]:
+    """The walker's segments, with each table whose numbers stand in rows that lack their labels
+    re-read as one alignment (align.py). Also: table key → rows placed by order, not by a label."""
+    segments: list[Segment] = []
+    by_order: dict[str, list[str]] = {}
+    for table in fmt.tables:
+        own = [s for s in walker.segments if s.table == table.key]
+        layout = table.blocks[0].layout
+        if layout is not None and layout.transposed:
+            segments.extend(own)
+            continue
+        rows = number_rows(tokens, walker.spans[table.key], walker.labels_at)
+        if not _needs_alignment(rows, walker.labels_at):
+            segments.extend(own)
+            continue
+        placed = align(fmt.version, table, rows, tokens, walker.labels_at)
+        for j, key in placed:
+            row = rows[j]
+            labels = [(i, walker.labels_at[i]) for i in row.attached
+                      if i in walker.labels_at and walker.labels_at[i].key == key]
+            label_tok, matched = (tokens[labels[0][0]], labels[0][1]) if labels else (None, None)
+            segments.append(Segment(table.key, key, label_tok, matched, list(row.cells)))
+            if matched is None:
+                by_order.setdefault(table.key, []).append(key)
+            walker.consumed.update(i for i in row.attached)
+    return segments, by_order
+
+
+def _needs_alignment(rows: list[NumberRow], labels_at: dict[int, Label]) -> bool:
+    """The table prints its numbers in rows (not one cell per line), and some row of two or more
+    numbers carries no label of its own: reading label by label would misplace it."""
+    values = sum(sum(c.kind == "value" for c in r.cells) for r in rows)
+    in_rows = sum(sum(c.kind == "value" for c in r.cells) for r in rows
+                  if len(r.cells) >= 2 or has_own_label(r, labels_at))
+    if not values or in_rows < 0.9 * values:
+        return False
+    return any(len(r.cells) >= 2 and not has_own_label(r, labels_at) for r in rows)
+
+
+def _note_by_order(out: TableAssembler, fmt: Format, by_order: dict[str, list[str]]) -> None:
+    """One finding per table for the rows placed by the table's row order, and one more naming
+    those whose placement an identity contradicts."""
+    for table_key, rows in by_order.items():
+        table = fmt.table(table_key)
+        keys = [k for r in rows for k in out.row_keys(table_key, r)]
+        names = "、".join(f"「{table.row(r).full_label}」" for r in rows)
+        out.note(
+            "parse.row_by_order", keys,
+            f"表格「{table.title}」中 {len(rows)} 行的数字旁没有印出行标签，已按表格的行序放置：{names}，请核对",
+            f"table '{table.title}': {len(rows)} row(s) print their numbers without their label; placed by the "
+            "table's row order: " + ", ".join(rows),
+        )
+        broken = sorted({
+            k for k in keys for eq in out.equations_of.get(k, ())
+            if all(out.cells.get(c) is not None for c in eq.cells)
+            and sum(out.cells[c] for c in eq.lhs) != sum(out.cells[c] for c in eq.rhs)
+        })
+        if broken:
+            out.note(
+                "parse.alignment_contradicted", broken,
+                f"表格「{table.title}」中按行序放置的数字与勾稽关系不符，可能放错了行，请核对原文",
+                f"table '{table.title}': numbers placed by row order break an identity; they may sit in the "
+                "wrong row: check the original",
+            )
 
 
 def _bare_run(last: list[Token], earlier: list[list[Token]], whole: int) -> list[Token]:
