@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import combinations
 
@@ -29,7 +29,7 @@ from ..report import Finding, Value
 from ..text import normalize_label
 from .align import NumberRow, align, has_own_label, number_rows
 from .labels import Label, LabelIndex, core, label_index
-from .tokens import Token
+from .tokens import Token, parse_number
 
 SECTION_TABLES = {"disclosure": "disclosure", "requests": "requests", "review": "review"}
 MAX_PLACEMENTS = 64
@@ -544,6 +544,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
 
     inserted = {t.key: _inserted_positions(t, walker.extra_after[t.key]) for t in fmt.tables}
     first_seen: set[tuple[str, str | None]] = set()
+    glued: dict[str, bool] = {}  # cell read from glued digits → whether its split was certain
     pending: list[tuple[Segment, list[str], Fit]] = []
     priors: dict[str, Counter] = {}
     for position, seg in enumerate(segments):
@@ -551,6 +552,8 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         if ident in first_seen:
             continue
         keys = out.row_keys(seg.table, seg.row) if seg.row else out.bare_keys(seg.table)
+        if any(t.glued for t in seg.tokens):
+            seg = _unglue(out, seg, keys, glued)
         xs = _inline_positions(seg)
         model = _column_models(segments, position, len(keys)) if xs and len(xs) < len(keys) and seg.row else None
         result = fit(seg, len(keys), stats, inserted.get(seg.table, ()) if seg.row else (), model)
@@ -587,6 +590,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
     for seg, keys, result in pending:
         _resolve(out, fmt, seg, keys, result, priors.get(seg.table, Counter()))
     _note_by_order(out, fmt, by_order)
+    _note_glued(out, glued)
 
     found: dict[str, int] = {}
     for table in fmt.tables:
@@ -634,9 +638,102 @@ def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[li
     return segments, by_order
 
 
+MAX_SPLITS = 5000  # splits of a glued row tried; beyond, the row is left unread
+
+
+def _cuts(digits: str, parts: int) -> list[tuple[str, ...]]:
+    """Every way to cut a glued run into ``parts`` numbers (no number but 0 starts with 0); a
+    decimal part (``.52元``) stays with the last number."""
+    dot = digits.find(".")
+    whole, tail = (digits, "") if dot < 0 else (digits[:dot], digits[dot:])
+    if not whole.isdigit() or parts > len(whole):
+        return []
+    out = []
+    for bounds in combinations(range(1, len(whole)), parts - 1):
+        pieces = [whole[a:b] for a, b in zip((0, *bounds), (*bounds, len(whole)), strict=True)]
+        if any(len(p) > 1 and p[0] == "0" for p in pieces):
+            continue
+        pieces[-1] += tail
+        out.append(tuple(pieces))
+        if len(out) > MAX_SPLITS:
+            break
+    return out
+
+
+def _glued_splits(tokens: list[Token], n: int) -> list[tuple[Token, ...]] | None:
+    """The readings of a segment's glued digits as exactly n cells (None: too many to try). Spaces a
+    copy kept inside a run are cell boundaries; a value not glued is one cell."""
+    atoms: list[tuple[Token, str, bool]] = []
+    for tok in tokens:
+        if tok.kind != "value":
+            continue
+        if tok.glued:
+            atoms.extend((tok, part, True) for part in tok.text.split())
+        else:
+            atoms.append((tok, tok.text, False))
+    results: list[tuple[Token, ...]] = []
+
+    def walk(k: int, left: int, acc: tuple[Token, ...]) -> bool:
+        if len(results) > MAX_SPLITS:
+            return False
+        if k == len(atoms):
+            if left == 0:
+                results.append(acc)
+            return True
+        tok, text, splittable = atoms[k]
+        if not splittable:
+            return walk(k + 1, left - 1, (*acc, tok)) if left >= 1 else True
+        for parts in range(1, left - (len(atoms) - k - 1) + 1):
+            for pieces in _cuts(text, parts):
+                cells = tuple(replace(tok, text=p, value=parse_number(p)) for p in pieces)
+                if not walk(k + 1, left - parts, acc + cells):
+                    return False
+        return True
+
+    return results if walk(0, n, ()) else None
+
+
+def _unglue(out: TableAssembler, seg: Segment, keys: list[str], glued: dict[str, bool]) -> Segment:
+    """A segment printed as glued digits, as its n cells: the one split the identities leave, else
+    (several splits fit, or none) its cells left empty. Either way its cells are recorded as glued."""
+    splits = _glued_splits(seg.tokens, len(keys)) or []
+    chosen: tuple[Token, ...] | None = None
+    if len(splits) == 1:
+        chosen = splits[0]
+    elif splits:
+        scored = [(out.score(keys, s), s) for s in splits]
+        best = max(score for score, _ in scored)
+        top = {_signature(s) for score, s in scored if score == best}
+        if best == 0 and len(top) == 1:
+            chosen = next(s for score, s in scored if score == best)
+    glued.update(dict.fromkeys(keys, chosen is not None))
+    if chosen is None:
+        where = seg.tokens[0]
+        chosen = tuple(replace(where, kind="blank", text="", value=None) for _ in keys)
+    return Segment(seg.table, seg.row, seg.label, seg.matched, list(chosen))
+
+
+def _note_glued(out: TableAssembler, glued: dict[str, bool]) -> None:
+    """One finding for every cell read from digits printed without separators."""
+    if not glued:
+        return
+    certain = sum(glued.values())
+    unknown = len(glued) - certain
+    out.note(
+        "parse.cells_glued", list(glued),
+        f"表格单元格粘连，请使用原网页或原文件：数字之间没有分隔，{certain} 个单元格按勾稽关系唯一拆分，"
+        f"{unknown} 个单元格无法确定（已留空）",
+        f"table cells are glued together (no separator between the numbers): use the original web page or "
+        f"file; {certain} cell(s) were split the only way the identities allow, {unknown} could not be "
+        "determined (left empty)",
+    )
+
+
 def _needs_alignment(rows: list[NumberRow], labels_at: dict[int, Label]) -> bool:
     """The table prints its numbers in rows (not one cell per line), and some row of two or more
     numbers carries no label of its own: reading label by label would misplace it."""
+    if any(c.glued for r in rows for c in r.cells):  # one glued line holds the whole table
+        return False
     values = sum(sum(c.kind == "value" for c in r.cells) for r in rows)
     in_rows = sum(sum(c.kind == "value" for c in r.cells) for r in rows
                   if len(r.cells) >= 2 or has_own_label(r, labels_at))

@@ -41,6 +41,7 @@ class Token:
     whitespace: bool = False  # for gaps: the line held spaces/tabs (an empty cell), not nothing
     block: int = -1  # index of the document block the token comes from
     x: float | None = None  # for cells at a line's end: character offset of the cell's centre
+    glued: bool = False  # for values: digits of several cells printed with no separator (``3960181``)
 
 
 def parse_number(text: str) -> int | Decimal | None:
@@ -79,8 +80,13 @@ def _section_break() -> re.Pattern[str]:
     """Where a report flattened onto one line (DOCX/PDF copies) starts one of its six sections."""
     from ..formats.common import SECTIONS
 
-    titles = sorted({t[:4] for s in SECTIONS for t in (s.title, *s.aliases)}, key=len, reverse=True)
-    return re.compile(r"(?<=[。；;！!\s])(?=[一二三四五六]、\s*(?:" + "|".join(map(re.escape, titles)) + "))")
+    starts = sorted({t[:4] for s in SECTIONS for t in (s.title, *s.aliases)}, key=len, reverse=True)
+    # A heading glued to what precedes it (``…432.52元三、收到和处理…``) counts when its full title follows.
+    titles = sorted({f"{s.number}、{t}" for s in SECTIONS for t in (s.title, *s.aliases)}, key=len, reverse=True)
+    return re.compile(
+        r"(?<=[。；;！!\s])(?=[一二三四五六]、\s*(?:" + "|".join(map(re.escape, starts)) + "))"
+        r"|(?<=\S)(?=" + "|".join(map(re.escape, titles)) + ")"
+    )
 
 
 _SECTION_BREAK = _section_break()
@@ -143,12 +149,106 @@ def _is_prose_number(text: str, start: int) -> bool:
     return len(before) > 60 or before.endswith(("第", "年", "月", "日", "号", "电话", ":", "："))
 
 
+@lru_cache(maxsize=1)
+def _glue_labels() -> tuple[frozenset[str], frozenset[str], re.Pattern[str]]:
+    """Row labels (comparison form, with their numbering-free cores), the labels a run of glued
+    numbers may follow (rows and columns), and a pattern finding a row label glued to a digit."""
+    from ..formats import FORMATS
+    from .labels import core
+
+    rows: set[str] = set()
+    printed: set[str] = set()
+    columns: set[str] = set()
+    for fmt in FORMATS.values():
+        for table in fmt.tables:
+            for block in table.blocks:
+                for row in block.rows:
+                    for text in (row.label, *row.aliases):
+                        printed.add(unicodedata.normalize("NFKC", text))
+                        rows.update({normalize_label(text), core(normalize_label(text))})
+                columns.update(normalize_label(t) for c in block.columns for t in (c.label, *c.aliases))
+    rows.discard("")
+    columns.discard("")
+    glued = re.compile("(?:" + "|".join(map(re.escape, sorted(printed, key=len, reverse=True))) + r")\d")
+    return frozenset(rows), frozenset(rows | columns), glued
+
+
+def is_glued(document: Document) -> bool:
+    """The document prints its table cells glued together (``行政许可3960181``): a crawler's text copy
+    of a web page that dropped every cell boundary. Three row labels glued to a number decide."""
+    glued = _glue_labels()[2]
+    found = 0
+    for block in document.blocks:
+        if isinstance(block, Line):
+            found += len(glued.findall(unicodedata.normalize("NFKC", block.text)))
+            if found >= GLUED_LABELS:
+                return True
+    return False
+
+
+GLUED_LABELS = 3
+# Digits of glued cells: runs of digits (with the spaces some copies keep), a decimal part, a unit.
+_GLUED_RUN = re.compile(r"\d+(?:[ \u3000]+\d+)*(?:\.\d+)?(?:万元|元)?")
+_NUMBERING_AFTER = re.compile(r"[.、][^\d]")  # the run's last digit numbers the next label: 0000000|2.其他…
+
+
+def _glued_tokens(line: Line, block: int) -> list[Token]:
+    """A line of glued cells cut into label texts and runs of glued digits. A run counts as cells
+    only after a row or column label; the row label before it becomes a token of its own."""
+    rows, labels, _ = _glue_labels()
+    text = unicodedata.normalize("NFKC", line.text)
+    printed = line.text if len(line.text) == len(text) else text  # labels as printed where folding kept offsets
+    pieces: list[tuple[str, str]] = []  # (kind, text)
+    start = 0
+    for match in _GLUED_RUN.finditer(text):
+        run_start, run_end = match.span()
+        if run_start < start:
+            continue
+        if _NUMBERING_AFTER.match(text, run_end) and match.group().isdigit():
+            run_end -= 1
+            if run_end == run_start:
+                continue
+        before = printed[start:run_start].strip()
+        norm = normalize_label(before)
+        if not norm or not any(norm.endswith(label) for label in labels):
+            continue
+        head, label = _split_label(before, rows)
+        pieces.extend(("text", t) for t in (head, label) if t)
+        pieces.append(("run", text[run_start:run_end]))
+        start = run_end
+    if not pieces:
+        return []
+    if printed[start:].strip():
+        pieces.append(("text", printed[start:].strip()))
+    tokens = []
+    for n, (kind, piece) in enumerate(pieces):
+        token = _cell_token(piece, line.where, False, n == 0, block)
+        if kind == "run":
+            digits = piece.replace(" ", "").replace("\u3000", "")
+            token = Token("value", piece, "", line.where, False, False, parse_number(digits), block=block, glued=True)
+        tokens.append(token)
+    return tokens
+
+
+def _split_label(text: str, rows: frozenset[str]) -> tuple[str, str]:
+    """``…对外公开总数量规章`` → (``…对外公开总数量``, ``规章``): the longest row label ending the text."""
+    for cut in range(max(0, len(text) - 60), len(text)):
+        if normalize_label(text[cut:]) in rows:
+            return text[:cut].strip(), text[cut:]
+    return text, ""
+
+
 def tokenize(document: Document) -> list[Token]:
     """Flatten the document's blocks into one token stream."""
     tokens: list[Token] = []
+    glued = is_glued(document)
     for b, block in enumerate(document.blocks):
         if isinstance(block, Line):
-            tokens.extend(_line_tokens(block, b))
+            pieces = [block]
+            if glued and len(block.text) > LONG_LINE:
+                pieces = [Line(p, block.where) for p in _SECTION_BREAK.split(block.text) if p.strip()]
+            for piece in pieces:
+                tokens.extend((glued and _glued_tokens(piece, b)) or _line_tokens(piece, b))
         elif isinstance(block, TableBlock):
             for row in block.rows:
                 for i, cell in enumerate(row):
