@@ -738,6 +738,166 @@ def _render_html(fmt, cells, grids, title, year, agency, sections, rnd, blanks) 
 # --------------------------------------------------------------------------------------------------
 # Helpers shared by the acceptance tests
 # --------------------------------------------------------------------------------------------------
+# Converter copies: the shapes converters and crawlers leave a report's tables in
+# --------------------------------------------------------------------------------------------------
+
+COPIES = ("pdf_tail", "pdf_own_line", "md_unlabelled", "md_merged_header", "md_review_row", "glued")
+"""
+=================  ==============================================================================
+copy               what it looks like (real example)
+=================  ==============================================================================
+pdf_tail           text from a PDF: a wrapped label's tail on the line after its numbers
+                   (``一、本年新收政 51 9 8 3 12 7 90`` / ``府信息公开申请数量``)
+pdf_own_line       text from a PDF (WPS export): a wrapped label's numbers on a line of their own,
+                   between the label's pieces (hongze2023.pdf's （二）部分公开)
+md_unlabelled      PDF → Markdown: some rows print their numbers as a grid row without a label, the
+                   label as loose text lines before or after (stcsm2024.md)
+md_merged_header   PDF → Markdown: header fragments as the grid's header row, the header text merged
+                   into the first data row's label cell
+md_review_row      PDF → Markdown: section 四 as one 15-number row under a 6-cell header, the numbers
+                   spread over broken columns (``| 1 0 | 1 | 0 0 | 1 | 0 1 |``)
+glued              a crawler's text copy of the web page: the whole report on one line, every table
+                   cell glued to the next (``行政许可3960181``, ``7000007``)
+=================  ==============================================================================
+"""
+
+
+def _copy_rows(fmt: Format, cells: Mapping[str, Value], table_key: str) -> list[tuple[str, list[str]]]:
+    """(printed label, printed values) of every row of a table, in print order."""
+    table = fmt.table(table_key)
+    out = []
+    for block in table.blocks:
+        for row in block.rows:
+            values = [_print_value(cells[f"{table_key}.{row.key}.{c.key}"], c.kind, _PLAIN) for c in block.columns]
+            out.append((row.full_label if table_key == "requests" else row.label, values))
+    return out
+
+
+_PLAIN = Style(False, False, ".", 0.0, 0.0, False, False, False)
+
+
+def _disclosure_lines(fmt: Format, cells: Mapping[str, Value]) -> list[str]:
+    table = fmt.table("disclosure")
+    lines = []
+    for block in table.blocks:
+        if block.caption:
+            lines.append(block.caption)
+        lines.append(" ".join(("信息内容", *(c.label for c in block.columns))))
+        for row in block.rows:
+            values = [_print_value(cells[f"disclosure.{row.key}.{c.key}"], c.kind, _PLAIN) for c in block.columns]
+            lines.append(" ".join((row.label, *values)))
+    return lines
+
+
+def _cut(label: str, rnd: random.Random) -> tuple[str, str]:
+    """A long label cut in two where a narrow column would wrap it."""
+    cuts = [c for c in range(min(5, len(label) - 2), len(label) - 1)
+            if not label[c - 1].isdigit() and label[c - 1] != " " and label[c] not in " .．、"]
+    cut = rnd.choice(cuts) if cuts else len(label) // 2
+    return label[:cut], label[cut:]
+
+
+def render_copy(fmt: Format, cells: Mapping[str, Value], copy: str, rnd: random.Random,
+                *, year: int | None = None) -> str:
+    """Print ``cells`` as a whole report of format ``fmt`` the way ``copy`` (see COPIES) leaves it."""
+    if copy not in COPIES:
+        raise ValueError(f"unknown copy {copy!r}; one of {COPIES}")
+    start, end = fmt.years
+    year = year if year is not None else rnd.randint(start, end if end is not None else start + 3)
+    agency = rnd.choice(_PLACES) + rnd.choice(_UNITS)
+    requests = _copy_rows(fmt, cells, "requests")
+    review = [v for _, vs in _copy_rows(fmt, cells, "review") for v in vs]
+    header = ["申请人情况", "自然人", "法人或其他组织", "总计", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+    if copy == "glued":
+        return _render_glued(fmt, cells, agency, year, requests, review, header)
+    disclosure = _disclosure_lines(fmt, cells)
+    lines3: list[str] = []
+    lines4: list[str] = ["行政复议 行政诉讼", "结果维持 结果纠正 其他结果 尚未审结 总计 未经复议直接起诉 复议后起诉"]
+    if copy in ("pdf_tail", "pdf_own_line"):
+        lines3 += header
+        for label, values in requests:
+            if len(label) > 10 and rnd.random() < 0.6:
+                head, tail = _cut(label, rnd)
+                if copy == "pdf_tail":
+                    lines3 += [" ".join((head, *values)), tail]
+                else:
+                    lines3 += [head, " ".join(values), tail]
+            else:
+                lines3.append(" ".join((label, *values)))
+        lines4.append(" ".join(review))
+    else:
+        lines3 += [" ".join(header[:3])]
+        lines3 += ["| " + " | ".join(["业", "构", "益组织", "务机构"] + [""] * 4) + " |", "|" + "---|" * 8]
+        fresh = False  # a grid starts again (converters print each piece as a table of its own)
+        for n, (label, values) in enumerate(requests):
+            if copy == "md_merged_header" and n == 0:
+                label = "申请人情况 自然人 " + label
+            if copy == "md_unlabelled" and n > 0 and rnd.random() < 0.4:
+                after = rnd.random() < 0.5
+                if not after:
+                    lines3 += ["", *_wrapped(label, rnd)]
+                lines3 += ["", "| " + " | ".join(values) + " |", "|" + "---|" * len(values)]
+                if after:
+                    lines3 += ["", *_wrapped(label, rnd)]
+                fresh = True
+                continue
+            lines3.append("| " + " | ".join((label, *values)) + " |")
+            if fresh:
+                lines3 += ["|" + "---|" * (len(values) + 1)]
+                fresh = False
+        if copy == "md_review_row":
+            lines4 += ["| 维持 | 纠正 | 其他 | 尚未 | 总计 | 结果 |", "|---|---|---|---|---|---|"]
+            groups, rest = [], list(review)
+            while rest:
+                take = rnd.choice((1, 2, 3)) if len(rest) > 1 else 1
+                groups.append(" ".join(rest[:take]))
+                rest = rest[take:]
+            lines4.append("| " + " | ".join(groups) + " |")
+        else:
+            lines4.append(" ".join(review))
+    out = [f"{agency}{year}年政府信息公开工作年度报告", ""]
+    for section in fmt.sections:
+        out.append(f"{section.number}、{section.title}")
+        out.append("本年度按照要求做好相关工作。")
+        out += {"disclosure": disclosure, "requests": lines3, "review": lines4}.get(section.key, [])
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def _wrapped(label: str, rnd: random.Random) -> list[str]:
+    """A label as a narrow PDF column prints it: pieces of 4–12 characters."""
+    pieces, rest = [], label
+    while rest:
+        take = rnd.randint(4, 12)
+        while take < len(rest) and (rest[take - 1].isdigit() or rest[take] in " .．、"):
+            take += 1
+        pieces.append(rest[:take].strip())
+        rest = rest[take:]
+    return pieces
+
+
+def _render_glued(fmt, cells, agency, year, requests, review, header) -> str:
+    parts = [f"{agency}{year}年政府信息公开工作年度报告 本报告依据《条例》编制。"]
+    for section in fmt.sections:
+        parts.append(f"{section.number}、{section.title}")
+        if section.key == "disclosure":
+            table = fmt.table("disclosure")
+            for block in table.blocks:
+                parts.append((block.caption or "") + "信息内容" + "".join(c.label for c in block.columns))
+                for row in block.rows:
+                    parts.append(row.label + "".join(
+                        _print_value(cells[f"disclosure.{row.key}.{c.key}"], c.kind, _PLAIN) for c in block.columns))
+        elif section.key == "requests":
+            parts.append("".join(header))
+            parts += [label.replace(" ", "") + "".join(values) for label, values in requests]
+        elif section.key == "review":
+            parts.append("行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计" + "".join(review))
+        else:
+            parts.append("本年度按照要求做好相关工作，取得了一定成效，群众满意度进一步提升。")
+    return "".join(parts) + "\n"
+
+
+# --------------------------------------------------------------------------------------------------
 
 
 def error_findings(report) -> list:
@@ -789,5 +949,5 @@ def cell_mismatches(report, expected: Mapping[str, Value], *,
 __all__ = [
     "BLANK_LAYOUTS", "LAYOUTS", "WRAP_LAYOUTS", "arithmetic_keys", "cell_mismatches",
     "error_findings", "file_name", "identity_violations", "is_inference", "named_cells", "random_report",
-    "render", "same_value",
+    "render", "render_copy", "same_value", "COPIES",
 ]

@@ -126,14 +126,21 @@ def _pipe_run(lines: list[str], start: int) -> tuple[int, bool]:
             end = i
             continue
         gap_end = i
+        closed = _is_markdown_row(lines[i - 1])  # a closed Markdown row: text after it is no cell of it
         while gap_end < len(lines) and "|" not in lines[gap_end] and gap_end - i < _MAX_GAP_LINES:
-            if not _is_cell_text(lines[gap_end]):
+            if not _is_cell_text(lines[gap_end]) or (closed and lines[gap_end].strip()):
                 break
             gap_end += 1
         if gap_end >= len(lines) or "|" not in lines[gap_end]:
             break
         i = gap_end
     return end, pipe_lines >= 2
+
+
+def _is_markdown_row(line: str) -> bool:
+    """``| a | b |``: a row that opens and closes with a bar."""
+    stripped = line.strip()
+    return len(stripped) > 1 and stripped.startswith("|") and stripped.endswith("|")
 
 
 def _opens_with_cell_above(lines: list[str], start: int) -> bool:

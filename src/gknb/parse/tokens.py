@@ -120,7 +120,7 @@ def _line_tokens(line: Line, block: int) -> list[Token]:
     folded = unicodedata.normalize("NFKC", raw.rstrip())
     cells = _trailing_cells(folded)
     start = cells[0][0] if cells else 0
-    if not cells or (folded[:start].strip() and _is_prose_number(folded.strip(), len(folded[:start].strip()))):
+    if not cells or (folded[:start].strip() and _is_prose_number(folded.strip(), len(folded[:start].strip()), len(cells))):
         return [_cell_token(text, line.where, False, True, block)]
     head = folded[:start].strip()
     tokens = [_cell_token(head, line.where, False, True, block)] if head else []
@@ -143,10 +143,22 @@ def _trailing_cells(text: str) -> list[tuple[int, str]]:
     return words[start:]
 
 
-def _is_prose_number(text: str, start: int) -> bool:
-    """A number closing a sentence (``…发布信息 176``) rather than a table's cells."""
+def _is_prose_number(text: str, start: int, count: int = 1) -> bool:
+    """A number closing a sentence (``…发布信息 176``, ``第 3``) rather than a table's cells; a run of
+    several numbers after a wrapped label's head (``4.保护第 0 0 0 0 0 0 0``) is cells."""
     before = text[:start].rstrip()
-    return len(before) > 60 or before.endswith(("第", "年", "月", "日", "号", "电话", ":", "："))
+    return len(before) > 60 or (count == 1 and before.endswith(("第", "年", "月", "日", "号", "电话", ":", "：")))
+
+
+def _several_numbers(text: str) -> list[str]:
+    """The numbers of a grid cell that prints several, space-separated (a converter merged columns);
+    empty for anything else, and for a number with a thousands space (``1 000``)."""
+    words = unicodedata.normalize("NFKC", text).split()
+    if len(words) < 2 or not all(parse_number(w) is not None for w in words):
+        return []
+    if any(len(w) == 3 and w.isdigit() for w in words[1:]) and words[0].isdigit() and len(words[0]) <= 3:
+        return []
+    return words
 
 
 @lru_cache(maxsize=1)
@@ -252,5 +264,10 @@ def tokenize(document: Document) -> list[Token]:
         elif isinstance(block, TableBlock):
             for row in block.rows:
                 for i, cell in enumerate(row):
-                    tokens.append(_cell_token(cell.text, cell.where, True, i == 0, b))
+                    numbers = _several_numbers(cell.text)
+                    if numbers:  # converters' broken columns: ``| 1 0 | 1 | 0 0 |``, read in order
+                        tokens.extend(_cell_token(n, cell.where, True, i == 0 and k == 0, b)
+                                      for k, n in enumerate(numbers))
+                    else:
+                        tokens.append(_cell_token(cell.text, cell.where, True, i == 0, b))
     return tokens
