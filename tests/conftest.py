@@ -26,6 +26,17 @@ SAMPLES = Path(gknb.__file__).parent / "samples"
 CORPUS = TESTS / "corpus"
 EXPECTED = TESTS / "expected"
 
+
+def shared_dir() -> Path | None:
+    """The project's shared resources (spec, corpus of real reports): ``$GKNB_SHARED``, else the
+    first ``shared/`` beside the clone or one of its parents (CI keeps a copy at ``../shared``)."""
+    if os.environ.get("GKNB_SHARED"):
+        return Path(os.environ["GKNB_SHARED"])
+    for parent in TESTS.resolve().parents:
+        if (parent / "shared" / "corpus" / "real").is_dir():
+            return parent / "shared"
+    return None
+
 settings.register_profile(
     "dev", max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow],
 )

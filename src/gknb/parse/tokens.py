@@ -25,6 +25,8 @@ _UNIT = r"(?:万元|万|元|件|条|个|项|次|起|宗)?"
 VALUE_RE = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*{_UNIT}\s*$")
 # One space-separated cell at a line's end: a number (with its unit) or a dash for an empty cell.
 _CELL_RE = re.compile(rf"{_NUMBER}{_UNIT}|[-—–－/]{{1,2}}")
+# A cell's number with a note in brackets after it: ``55（含自然失效 29 件）``.
+_NOTED = re.compile(rf"^\s*(?P<cell>{_NUMBER}\s*{_UNIT})\s*\((?P<note>[^()]*)\)\s*$")
 # Printed markers meaning "nothing here": a dash, a slash, 无.
 _DASH = {"-", "—", "–", "－", "/", "／", "无", "——", "\\", "--"}
 
@@ -66,6 +68,8 @@ def _classify(text: str) -> tuple[TokenKind, str, str, int | Decimal | None]:
     if folded in _DASH:
         return "blank", stripped, "", None
     value = parse_number(folded)
+    if value is None and (noted := _NOTED.match(folded)):  # 55（含自然失效 29 件）: the number, noted
+        value = parse_number(noted.group("cell"))
     if value is not None:
         return "value", stripped, "", value
     return "text", stripped, normalize_label(stripped), None
@@ -90,6 +94,7 @@ def _section_break() -> re.Pattern[str]:
 
 
 _SECTION_BREAK = _section_break()
+_NOTE_AFTER_NUMBER = re.compile(r"(\d)\s*\([^()]{1,40}\)")
 LONG_LINE = 300
 
 
@@ -118,6 +123,8 @@ def _line_tokens(line: Line, block: int) -> list[Token]:
     if " " not in text and "\u3000" not in text:  # one word: a cell, a label or a sentence
         return [_cell_token(text, line.where, False, True, block)]
     folded = unicodedata.normalize("NFKC", raw.rstrip())
+    # Notes after a number (55（含自然失效 29 件）) are masked, so the number stays a cell of its row.
+    folded = _NOTE_AFTER_NUMBER.sub(lambda m: m.group(1) + " " * (len(m.group(0)) - len(m.group(1))), folded)
     cells = _trailing_cells(folded)
     start = cells[0][0] if cells else 0
     if not cells or (folded[:start].strip() and _is_prose_number(folded.strip(), len(folded[:start].strip()), len(cells))):
