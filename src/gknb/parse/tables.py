@@ -51,7 +51,7 @@ class Fit:
     """How a segment's printed cells were placed onto its columns."""
 
     candidates: list[tuple[Token | None, ...]]
-    how: str  # exact | window | prior | inferred | ambiguous | short | extra | empty
+    how: str  # exact | gaps | window | prior | positioned | short | extra | empty
     start_key: tuple | None = None  # (label column, first cell column): the window position, for the prior
 
 
@@ -88,6 +88,7 @@ class _Walker:
         # for the whole-table alignment (align.py).
         self.spans: dict[str, list[int]] = {t.key: [] for t in fmt.tables}
         self.labels_at: dict[int, Label] = {}
+        self.unsure_columns: list[tuple[str, str]] = []  # rows aligned whose blanks only columns place
 
     def _cut_bare(self, table: str) -> None:
         """Text interrupts a table's bare numbers: keep the run seen so far, start a new one."""
@@ -331,7 +332,8 @@ def fit(
     options = _interpretations(segment, stats)
     exact = [tuple(o) for o in options if len(o) == n]
     if exact:  # the most trusted reading that gives exactly the row's cells
-        return Fit([exact[0]], "exact")
+        # Empty cells inferred from counting empty lines (no printed mark): a reading, not a print.
+        return Fit([exact[0]], "gaps" if any(c is None for c in exact[0]) else "exact")
     longer = sorted((o for o in options if len(o) > n), key=len)
     for cells in longer:
         starts = _windows(cells, n)
@@ -572,10 +574,18 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
                     f"行标签「{seg.label.text}」与官方格式「{official}」不一致",
                     f"row label '{seg.label.text}' differs from the official '{official}'", "info",
                 )
-        if result.how in ("exact", "window", "empty", "positioned"):
+        if result.how in ("exact", "window", "empty", "positioned", "gaps"):
             out.assign(keys, result.candidates[0], seg.label)
             if result.start_key is not None:
                 priors.setdefault(seg.table, Counter())[result.start_key] += 1
+            if result.how == "gaps":
+                title = _row_title(fmt, seg.table, seg.row)
+                out.note(
+                    "parse.alignment_by_gaps", keys,
+                    f"「{title}」一行缺印单元格，已按空行的数目推断空白单元格的位置，请核对",
+                    f"row '{title}': cells missing; the empty ones were placed by counting empty lines",
+                    "info",
+                )
             if result.how == "positioned":
                 title = _row_title(fmt, seg.table, seg.row)
                 out.note(
@@ -590,6 +600,13 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
     for seg, keys, result in pending:
         _resolve(out, fmt, seg, keys, result, priors.get(seg.table, Counter()))
     _note_by_order(out, fmt, by_order)
+    for table_key, row in walker.unsure_columns:
+        title = _row_title(fmt, table_key, row)
+        out.note(
+            "parse.alignment_ambiguous", out.row_keys(table_key, row),
+            f"「{title}」一行缺印单元格，无法确定各数字所在列，请核对原文",
+            f"row '{title}': cells missing; the column of each number could not be determined",
+        )
     _note_glued(out, glued)
 
     found: dict[str, int] = {}
@@ -634,6 +651,9 @@ def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[li
             segments.append(Segment(table.key, key, label_tok, matched, list(row.cells)))
             if matched is None:
                 by_order.setdefault(table.key, []).append(key)
+            width = len(table.block_of(key).columns)
+            if sum(c.kind == "value" for c in row.cells) < width < len(row.cells):
+                walker.unsure_columns.append((table.key, key))  # its blanks sit where broken columns put them
             walker.consumed.update(i for i in row.attached)
     return segments, by_order
 
