@@ -139,6 +139,8 @@ def _fits(cells: list[Token], width: int) -> float | None:
     values = [j for j, c in enumerate(cells) if c.kind == "value"]
     if len(values) > width:
         return None
+    if len(values) == width:  # as many numbers as columns: reading order, whatever columns they stand in
+        return 0.0
     if len(cells) >= width:
         return 0.0 if not values or values[-1] - values[0] < width else None
     return MISSING_CELL * (width - len(cells))

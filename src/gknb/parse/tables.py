@@ -350,6 +350,8 @@ def fit(
     values = [t for t in options[-1] if _printed(t)]
     if not values:
         return Fit([tuple([None] * n)], "empty")
+    if len(values) == n:  # the numbers fill the row: reading order beats broken column positions
+        return Fit([tuple(values)], "exact")
     if len(values) > n:
         return Fit([tuple(values[:n])], "extra")
     if columns_x:
