@@ -141,9 +141,10 @@ def _fits(cells: list[Token], width: int) -> float | None:
         return None
     if len(values) == width:  # as many numbers as columns: reading order, whatever columns they stand in
         return 0.0
-    if len(cells) >= width:
-        return 0.0 if not values or values[-1] - values[0] < width else None
-    return MISSING_CELL * (width - len(cells))
+    if len(cells) >= width and (not values or values[-1] - values[0] < width):
+        return 0.0
+    # Too few cells, or numbers spread wider than the row (a converter's broken columns): a short row.
+    return MISSING_CELL * (width - len(values))
 
 
 def _evidence(row: NumberRow, declared: _Declared, tokens: list[Token], labels_at: dict[int, Label]) -> float:
