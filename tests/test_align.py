@@ -177,3 +177,15 @@ def test_no_alignment_breaking_an_identity_goes_unremarked(seed, version, data):
     named = named_cells(report.findings)
     silent = [d for d in cell_mismatches(report, cells) if d.split(":")[0] not in named]
     assert not silent, silent
+
+
+def test_counts_in_prose_are_not_glued_cells():
+    """``行政许可3件，行政处罚5件…`` is a sentence: the document is not taken for a glued copy."""
+    fmt = FORMATS["2021"]
+    rnd = random.Random(5)
+    cells = random_report(fmt, rnd)
+    text = render_copy(fmt, cells, "pdf_tail", rnd).replace(
+        "本年度按照要求做好相关工作。", "本年度办理行政许可3件，行政处罚5件，行政强制2件，规章0件。", 2)
+    report = gknb.read(text.encode(), name="copy.txt")
+    assert not [f for f in report.findings if f.rule == "parse.cells_glued"]
+    assert not cell_mismatches(report, cells)

@@ -188,7 +188,8 @@ def _glue_labels() -> tuple[frozenset[str], frozenset[str], re.Pattern[str]]:
                 columns.update(normalize_label(t) for c in block.columns for t in (c.label, *c.aliases))
     rows.discard("")
     columns.discard("")
-    glued = re.compile("(?:" + "|".join(map(re.escape, sorted(printed, key=len, reverse=True))) + r")\d")
+    glued = re.compile("(?:" + "|".join(map(re.escape, sorted(printed, key=len, reverse=True))) + r")\d+"
+                       + _PROSE_UNIT)
     return frozenset(rows), frozenset(rows | columns), glued
 
 
@@ -206,6 +207,8 @@ def is_glued(document: Document) -> bool:
 
 
 GLUED_LABELS = 3
+# A count a sentence gives (行政许可3件): prose, not glued cells.
+_PROSE_UNIT = r"(?![\d件条个项次人年月日%％名家户起宗份篇场])"
 # Digits of glued cells: runs of digits (with the spaces some copies keep), a decimal part, a unit.
 _GLUED_RUN = re.compile(r"\d+(?:[ \u3000]+\d+)*(?:\.\d+)?(?:万元|元)?")
 _NUMBERING_AFTER = re.compile(r"[.、][^\d]")  # the run's last digit numbers the next label: 0000000|2.其他…
@@ -227,6 +230,8 @@ def _glued_tokens(line: Line, block: int) -> list[Token]:
             run_end -= 1
             if run_end == run_start:
                 continue
+        elif not re.match(_PROSE_UNIT, text[run_end:]):
+            continue
         before = printed[start:run_start].strip()
         norm = normalize_label(before)
         if not norm or not any(norm.endswith(label) for label in labels):
