@@ -39,6 +39,7 @@ SKIP_DECLARED = -2.0  # a declared row that gets no numbers
 SKIP_NUMBERS = -3.0  # a number row placed nowhere (stray numbers)
 SKIP_LABELLED = -9.0  # … that carries a row label of this table
 MISSING_CELL = -1.0  # per column a number row is too short for
+EXTRA_CELL = -2.0  # per number a row prints beyond its columns
 MIN_FRAGMENT = 2  # characters of a label's core a fragment must show to count
 
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\.)")
@@ -134,11 +135,14 @@ def fragment_share(norm: str, row: _Declared) -> float:
     return best
 
 
-def _fits(cells: list[Token], width: int) -> float | None:
-    """Cost of reading the cells as a row of ``width`` columns; None when it cannot be."""
+def _fits(cells: list[Token], width: int, inserted: int = 0) -> float | None:
+    """Cost of reading the cells as a row of ``width`` columns (``inserted``: columns the report adds,
+    小计); None when it cannot be."""
     values = [j for j, c in enumerate(cells) if c.kind == "value"]
-    if len(values) > width:
-        return None
+    if width < len(values) <= width + inserted:
+        return 0.0
+    if len(values) > width:  # more numbers than columns (a column the report adds, unrecognised)
+        return EXTRA_CELL * (len(values) - width) if len(values) < 2 * width else None
     if len(values) == width:  # as many numbers as columns: reading order, whatever columns they stand in
         return 0.0
     if len(cells) >= width and (not values or values[-1] - values[0] < width):
@@ -172,10 +176,12 @@ def has_own_label(row: NumberRow, labels_at: dict[int, Label]) -> bool:
 
 
 def align(
-    version: str, table: Table, rows: list[NumberRow], tokens: list[Token], labels_at: dict[int, Label]
+    version: str, table: Table, rows: list[NumberRow], tokens: list[Token], labels_at: dict[int, Label],
+    inserted: int = 0,
 ) -> list[tuple[int, str]]:
     """The best order-keeping placement of the number rows onto the declared rows:
-    (number row index, row key) for every number row placed."""
+    (number row index, row key) for every number row placed. ``inserted``: columns the report adds
+    to the official ones (小计)."""
     declared = _declared(version, table.key)
     n, m = len(rows), len(declared)
     neg = float("-inf")
@@ -198,7 +204,7 @@ def align(
                 best[j + 1][i] = here + skip
                 back[(j + 1, i)] = (j, i, None)
             if i < m:
-                cost = _fits(rows[j].cells, declared[i].width)
+                cost = _fits(rows[j].cells, declared[i].width, inserted)
                 if cost is not None:
                     score = here + cost + _evidence(rows[j], declared[i], tokens, labels_at)
                     if score > best[j + 1][i + 1]:

@@ -644,7 +644,7 @@ def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[li
         if not _needs_alignment(rows, walker.labels_at):
             segments.extend(own)
             continue
-        placed = align(fmt.version, table, rows, tokens, walker.labels_at)
+        placed = align(fmt.version, table, rows, tokens, walker.labels_at, len(walker.extra_after[table.key]))
         for j, key in placed:
             row = rows[j]
             labels = [(i, walker.labels_at[i]) for i in row.attached
