@@ -2,7 +2,7 @@
 
 Steps: tokens (tokens.py) → section headings (sections.py) → metadata (meta.py) → which format
 version the tables follow (its distinctive labels; the year breaks ties) → the tables' cells
-(tables.py) → the sections' prose, without the table cells.
+(tables.py, with the whole-table alignment of align.py) → the sections' prose, without the table cells.
 """
 
 from __future__ import annotations

@@ -13,6 +13,10 @@ the row's columns:
    the extraction) is placed every possible way.
 3. What is still ambiguous is resolved with the format's identities against the rest of the table —
    and then the row carries a finding naming its cells, so an inferred position is never silent.
+
+A table whose numbers stand in rows some of which print no label of their own (converter copies)
+is re-read as one alignment of its number rows against the declared rows (align.py) before the
+fitting. Digits printed glued together (crawler copies) are split the one way the identities allow.
 """
 
 from __future__ import annotations
