@@ -733,9 +733,10 @@ def _unglue(out: TableAssembler, seg: Segment, keys: list[str], glued: dict[str,
         if best == 0 and len(top) == 1:
             chosen = next(s for score, s in scored if score == best)
     glued.update(dict.fromkeys(keys, chosen is not None))
-    if chosen is None:
+    if chosen is None:  # unread: each cell keeps the glued digits as printed (report.printed)
         where = seg.tokens[0]
-        chosen = tuple(replace(where, kind="blank", text="", value=None) for _ in keys)
+        printed = " ".join(t.text for t in seg.tokens if t.kind == "value")
+        chosen = tuple(replace(where, kind="blank", text=printed, value=None, glued=True) for _ in keys)
     return Segment(seg.table, seg.row, seg.label, seg.matched, list(chosen))
 
 
