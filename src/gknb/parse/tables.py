@@ -25,7 +25,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cache
-from itertools import combinations
+from itertools import combinations, islice
 
 from ..document import Provenance
 from ..formats import FORMATS, Equation, Format, Table
@@ -664,7 +664,8 @@ def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[li
     return segments, by_order
 
 
-MAX_SPLITS = 5000  # splits of a glued row tried; beyond, the row is left unread
+MAX_SPLITS = 1000  # splits of a glued row tried; beyond, the row is left unread
+MAX_CELL_DIGITS = 12  # a glued run longer than this per cell is no row of counts
 
 
 def _cuts(digits: str, parts: int) -> list[tuple[str, ...]]:
@@ -672,10 +673,10 @@ def _cuts(digits: str, parts: int) -> list[tuple[str, ...]]:
     decimal part (``.52元``) stays with the last number."""
     dot = digits.find(".")
     whole, tail = (digits, "") if dot < 0 else (digits[:dot], digits[dot:])
-    if not whole.isdigit() or parts > len(whole):
+    if not whole.isdigit() or parts > len(whole) or len(whole) > parts * MAX_CELL_DIGITS:
         return []
     out = []
-    for bounds in combinations(range(1, len(whole)), parts - 1):
+    for bounds in islice(combinations(range(1, len(whole)), parts - 1), MAX_SPLITS):
         pieces = [whole[a:b] for a, b in zip((0, *bounds), (*bounds, len(whole)), strict=True)]
         if any(len(p) > 1 and p[0] == "0" for p in pieces):
             continue
@@ -698,6 +699,13 @@ def _glued_splits(tokens: list[Token], n: int) -> list[tuple[Token, ...]] | None
         else:
             atoms.append((tok, tok.text, False))
     results: list[tuple[Token, ...]] = []
+    made: dict[tuple[int, str], Token] = {}
+
+    def cell(tok: Token, piece: str) -> Token:
+        key = (id(tok), piece)
+        if key not in made:
+            made[key] = replace(tok, text=piece, value=parse_number(piece))
+        return made[key]
 
     def walk(k: int, left: int, acc: tuple[Token, ...]) -> bool:
         if len(results) > MAX_SPLITS:
@@ -711,7 +719,7 @@ def _glued_splits(tokens: list[Token], n: int) -> list[tuple[Token, ...]] | None
             return walk(k + 1, left - 1, (*acc, tok)) if left >= 1 else True
         for parts in range(1, left - (len(atoms) - k - 1) + 1):
             for pieces in _cuts(text, parts):
-                cells = tuple(replace(tok, text=p, value=parse_number(p)) for p in pieces)
+                cells = tuple(cell(tok, p) for p in pieces)
                 if not walk(k + 1, left - parts, acc + cells):
                     return False
         return True
