@@ -31,7 +31,9 @@ def parse(document: Document) -> Report:
     if not head_lines:
         head_lines = [t.text for t in tokens if t.kind == "text"][:10]
     overview = _raw_section_text(document, tokens, headings, "overview")
-    meta = read_meta(head_lines, overview)
+    texts = [t.text for t in tokens if t.kind == "text" and not t.grid]
+    meta = read_meta(head_lines, overview, declared=document.title, tail=texts[-8:],
+                     text="\n".join(texts[:60] + texts[-20:]))
 
     norm_text = "".join(t.norm for t in tokens if t.kind == "text")
     has_tables = any(h in norm_text for h in table_hints())
