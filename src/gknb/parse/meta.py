@@ -48,6 +48,8 @@ _UNIT_END = (*_AGENCY_END, "管委会", "管理委员会", "党工委", "工委"
 _DATE_LINE = re.compile(r"^((?:19|20)\d{2}|[〇零一二三四五六七八九○Ｏ]{4})年(\d{1,2}|[一二三四五六七八九十]{1,3})月"
                         r"(\d{1,2}|[一二三四五六七八九十]{1,3})日$")
 _COMPILED_BY = re.compile(r"(?:由|[，。,）)])\s*([\u4e00-\u9fff]{2,30}?)(?:根据[^。]{0,80}?)?编制(?:完成)?(?:了)?[本此该]")
+_PERIOD_OF = re.compile(r"(?:^|[。；;\n]|由)([\u4e00-\u9fff]{2,30}?)(?:(?:19|20)\d{2}年度?)?的?(?:政府信息公开|政务公开)"
+                        r"(?:工作)?(?:年度)?报告[^。]{0,40}?统计(?:期限|周期|时限|时间|区间)")
 _OWN_OFFICE = re.compile(r"(人民政府|政府|管委会|管理委员会|办事处)办公(?:室|厅)$")
 _GOVERNMENT_OF = r"(?:党工委)?管委会|管理委员会|人民政府|政府|办事处"
 _NOT_THE_UNIT = "信息|门户|网|公报|数据|采购|投资|工作|部门|规章|文件|令|性"  # 政府信息公开、政府网站 … name no unit
@@ -164,9 +166,10 @@ def _iso(year: str, month: str, day: str) -> str | None:
 
 
 def compiled_by(text: str) -> str | None:
-    """The unit of ``本报告由XX编制`` / ``XX编制了本报告`` (its 办公室 compiling for a government is the
-    government)."""
-    for match in _COMPILED_BY.finditer(unicodedata.normalize("NFKC", re.sub(r"\s+", "", text))):
+    """The unit of ``本报告由XX编制`` / ``XX编制了本报告`` or of the 统计期限 sentence (``XX2023年政府信息
+    公开工作年度报告所列数据的统计期限…``); an 办公室 compiling for its government is the government."""
+    flat = unicodedata.normalize("NFKC", re.sub(r"\s+", "", text))
+    for match in (*_COMPILED_BY.finditer(flat), *_PERIOD_OF.finditer(flat)):
         name = _OWN_OFFICE.sub(r"\1", match.group(1))
         if is_unit(name):
             return name
