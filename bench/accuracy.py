@@ -66,10 +66,14 @@ def _row(name: str, scores: list[Score]) -> str:
     exact = sum(s.exact for s in scores)
     silent = sum(len(s.silent) for s in scores)
     files_exact = sum(not s.wrong for s in scores)
-    agency = [s.agency_right for s in scores if s.agency_right is not None]
     pct = f"{100 * exact / cells:.1f} %" if cells else "–"
-    agency_text = f"{sum(agency)}/{len(agency)}" if agency else "–"
-    return f"| {name} | {len(scores)} | {cells} | {pct} | {silent} | {files_exact}/{len(scores)} | {agency_text} |"
+
+    def share(values: list[bool | None]) -> str:
+        known = [v for v in values if v is not None]
+        return f"{sum(known)}/{len(known)}" if known else "–"
+
+    return (f"| {name} | {len(scores)} | {cells} | {pct} | {silent} | {files_exact}/{len(scores)} "
+            f"| {share([s.agency_right for s in scores])} | {share([s.year_right for s in scores])} |")
 
 
 def main() -> None:
@@ -82,14 +86,19 @@ def main() -> None:
 
     rows: dict[str, list[Score]] = defaultdict(list)
     details: dict[str, list[str]] = defaultdict(list)
-    for original in make_originals(a.work / "originals", range(1, a.seeds + 1)):
-        name = f"{original.medium} (original)"
-        report, result = read_and_score(original.path, original)
+
+    def record(name: str, path: Path, report, result: Score, truth: dict, agency, year) -> None:
         rows[name].append(result)
         if result.wrong:
-            details[name].append(f"{original.path.name}: {row_pattern(result.wrong)}")
-        details[name] += [f"{original.path.name}: SILENT {line}" for line in
-                          wrong_lines(report, original.truth, result.silent)]
+            details[name].append(f"{path.name}: {row_pattern(result.wrong)}")
+        details[name].extend(f"{path.name}: SILENT {line}" for line in wrong_lines(report, truth, result.silent))
+        if result.agency_right is False or result.year_right is False:
+            details[name].append(f"{path.name}: meta {report.meta.agency!r} {report.meta.year}, truth {agency!r} {year}")
+
+    for original in make_originals(a.work / "originals", range(1, a.seeds + 1)):
+        report, result = read_and_score(original.path, original)
+        record(f"{original.medium} (original)", original.path, report, result, original.truth,
+               original.agency, original.year)
         for converter in CONVERTERS:
             if not converter.reads(original.medium):
                 continue
@@ -101,11 +110,7 @@ def main() -> None:
                 rows[name].append(Score(len(original.truth), tuple(original.truth), ()))
                 details[name].append(f"{copy.name}: refused ({exc})")
                 continue
-            rows[name].append(result)
-            if result.wrong:
-                details[name].append(f"{copy.name}: {row_pattern(result.wrong)}")
-            details[name] += [f"{copy.name}: SILENT {line}" for line in
-                              wrong_lines(report, original.truth, result.silent)]
+            record(name, copy, report, result, original.truth, original.agency, original.year)
 
     if a.real.is_dir():
         for truth_path in sorted(a.real.glob("*.truth.json")):
@@ -118,15 +123,9 @@ def main() -> None:
             if isinstance(lenient, list):
                 lenient = {k: [0] for k in lenient}
             report = gknb.read(sources[0])
-            result = score(report, truth["cells"], lenient, agency=truth.get("agency"))
-            name = f"{REAL_MEDIA.get(sources[0].suffix, 'real')}: {sources[0].name}"
-            rows[name].append(result)
-            if result.wrong:
-                details[name].append(f"{sources[0].name}: {row_pattern(result.wrong)}")
-            details[name] += [f"{sources[0].name}: SILENT {line}" for line in
-                              wrong_lines(report, truth["cells"], result.silent)]
-            if result.agency_right is False:
-                details[name].append(f"{sources[0].name}: agency {report.meta.agency!r}, truth {truth.get('agency')!r}")
+            result = score(report, truth["cells"], lenient, agency=truth.get("agency"), year=truth.get("year"))
+            record(f"{REAL_MEDIA.get(sources[0].suffix, 'real')}: {sources[0].name}", sources[0], report, result,
+                   truth["cells"], truth.get("agency"), truth.get("year"))
 
     order = [f"{m} (original)" for m in MEDIA] + [
         f"{m} → {c.name}" for m in MEDIA for c in CONVERTERS if c.reads(m)]
@@ -139,8 +138,8 @@ def main() -> None:
         "truth files one row each. *Silently wrong*: a wrong cell no finding names (must be 0).",
         f"Made by `python bench/accuracy.py --seeds {a.seeds}` on {datetime.now(UTC):%Y-%m-%d}.",
         "",
-        "| medium → converter | files | cells | exact | silently wrong | files exact | agency right |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| medium → converter | files | cells | exact | silently wrong | files exact | agency right | year right |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
         *(_row(n, rows[n]) for n in names),
         "",
         f"Converters: {_versions()}.",

@@ -232,6 +232,7 @@ class Score:
     wrong: tuple[str, ...]  # keys read differently from the truth
     silent: tuple[str, ...]  # wrong keys no finding names
     agency_right: bool | None = None
+    year_right: bool | None = None
 
     @property
     def exact(self) -> int:
@@ -239,8 +240,9 @@ class Score:
 
 
 def score(report: Report, truth: Mapping[str, Value], lenient: Mapping[str, list] | None = None,
-          agency: str | None = None) -> Score:
-    """Compare ``report.cells`` with ``truth`` (``lenient``: other accepted values per key)."""
+          agency: str | None = None, year: int | None = None) -> Score:
+    """Compare ``report.cells`` with ``truth`` (``lenient``: other accepted values per key) and the
+    meta with ``agency`` and ``year`` when given."""
     lenient = lenient or {}
     named = {key for finding in report.findings for key in finding.cells}
     wrong = []
@@ -253,13 +255,14 @@ def score(report: Report, truth: Mapping[str, Value], lenient: Mapping[str, list
         wrong.append(key)
     silent = tuple(k for k in wrong if k not in named)
     agency_right = None if agency is None else report.meta.agency == agency
-    return Score(len(truth), tuple(wrong), silent, agency_right)
+    year_right = None if year is None else report.meta.year == year
+    return Score(len(truth), tuple(wrong), silent, agency_right, year_right)
 
 
 def read_and_score(path: Path, original: Original) -> tuple[Report, Score]:
     """gknb's reading of ``path`` (an original or a copy of it), scored against the original's truth."""
     report = gknb.read(path)
-    return report, score(report, original.truth, agency=original.agency)
+    return report, score(report, original.truth, agency=original.agency, year=original.year)
 
 
 def wrong_lines(report: Report, truth: Mapping[str, Value], keys: Iterable[str]) -> list[str]:

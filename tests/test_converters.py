@@ -116,7 +116,13 @@ def test_copy_reads_as_well_as_its_original_or_names_what_it_lost(workdir, versi
     warned = {k for f in report.findings if f.severity in ("warning", "error") for k in f.cells}
     unnamed = [k for k in lost if k not in warned]
     assert not unnamed, "\n".join(wrong_lines(report, original.truth, unnamed))
-    assert report.meta.template == version
+
+
+@pytest.mark.parametrize(("version", "medium", "converter"), COPIES, ids=COPY_IDS)
+def test_copy_keeps_the_meta(workdir, version, medium, converter):
+    original, report, _result = _copy(workdir, version, medium, converter)
+    assert (report.meta.template, report.meta.year, report.meta.agency) == (version, original.year, original.agency)
+    assert report.meta.level == _read(original.path).meta.level
 
 
 def _reproducers():

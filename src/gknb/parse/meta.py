@@ -31,8 +31,8 @@ _AGENCY_END = (
     "中心", "镇", "乡", "苏木", "所", "站", "队", "会", "公司", "馆", "部",
 )
 _REPORT_NAME = re.compile(
-    r"(?:关于)?(?:(?:19|20)\d{2}\s*年度?|[〇零一二三四五六七八九○]{4}年度?)?\s*(?:的)?(?:政府)?信息公开(?:工作)?(?:的)?"
-    r"(?:年度)?(?:工作)?(?:情况)?(?:的)?(?:年度)?报告.*$"
+    r"(?:关于)?(?:(?:19|20)\d{2}\s*年度?|[〇零一二三四五六七八九○]{4}年度?)?\s*(?:的)?(?:(?:政府)?信息公开|政务公开)"
+    r"(?:工作)?(?:的)?(?:年度)?(?:工作)?(?:情况)?(?:的)?(?:年度)?(?:报告|年报).*$"
 )
 _PROSE_AGENCY = re.compile(
     r"([\u4e00-\u9fff]{2,24}?(?:人民政府|政府|办事处|街道|委员会|办公室|局|委|办|厅|中心|镇|乡|苏木))"
@@ -103,7 +103,10 @@ def agency_from_title(title: str) -> str | None:
     name = _REPORT_NAME.sub("", title)
     name = re.sub(r"(?:19|20)\d{2}(?:年度|年)?(?:年报|报告|报)?", "", name)
     name = re.sub(r"^[_\-—\s]+|[_\-—\s]+$", "", name).strip("《》“”\"'（）() ")
-    name = re.sub(r"关于$", "", name)
+    name = re.sub(r"关于$", "", re.sub(r"^关于印发|^印发", "", name)).strip("《》“”\"' ")
+    if "关于" in name:  # ``XX县人民政府办公室关于XX县…``: the unit before 关于, else the place after it
+        before, after = name.split("关于", 1)
+        name = before if is_unit(before) or not after else after
     return name if len(name) >= 2 and not re.search(r"\d", name) else None
 
 
