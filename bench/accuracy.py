@@ -72,7 +72,8 @@ def _row(name: str, scores: list[Score]) -> str:
         known = [v for v in values if v is not None]
         return f"{sum(known)}/{len(known)}" if known else "–"
 
-    return (f"| {name} | {len(scores)} | {cells} | {pct} | {silent} | {files_exact}/{len(scores)} "
+    blank_only = sum(len(s.blank_only) for s in scores)
+    return (f"| {name} | {len(scores)} | {cells} | {pct} | {silent} | {blank_only} | {files_exact}/{len(scores)} "
             f"| {share([s.agency_right for s in scores])} | {share([s.year_right for s in scores])} |")
 
 
@@ -135,11 +136,14 @@ def main() -> None:
         "",
         "Every cell gknb reads from the project's own rendered reports (both formats, five blank cells each)",
         "as they are and through the converters people use, compared with the truth; real reports with",
-        "truth files one row each. *Silently wrong*: a wrong cell no finding names (must be 0).",
+        "truth files one row each. *Silently wrong*: a wrong cell no finding names (must be 0). *Named only",
+        "as blank*: a printed value read as blank, named by no finding but `cell.blank` — which tells the",
+        "reviewer the report left the cell blank, not that gknb may have misread it.",
         f"Made by `python bench/accuracy.py --seeds {a.seeds}` on {datetime.now(UTC):%Y-%m-%d}.",
         "",
-        "| medium → converter | files | cells | exact | silently wrong | files exact | agency right | year right |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| medium → converter | files | cells | exact | silently wrong | named only as blank | files exact "
+        "| agency right | year right |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         *(_row(n, rows[n]) for n in names),
         "",
         f"Converters: {_versions()}.",
@@ -155,7 +159,7 @@ def main() -> None:
         if details[name]:
             lines += [f"### {name}", "", *(f"- `{d}`" for d in details[name]), ""]
     a.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines[7 : 9 + len(names)]))
+    print("\n".join(line for line in lines if line.startswith("|")))
 
 
 if __name__ == "__main__":

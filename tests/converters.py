@@ -233,6 +233,7 @@ class Score:
     silent: tuple[str, ...]  # wrong keys no finding names
     agency_right: bool | None = None
     year_right: bool | None = None
+    blank_only: tuple[str, ...] = ()  # wrong keys named only by ``cell.blank`` (read as blank, printed with a value)
 
     @property
     def exact(self) -> int:
@@ -254,9 +255,11 @@ def score(report: Report, truth: Mapping[str, Value], lenient: Mapping[str, list
             continue
         wrong.append(key)
     silent = tuple(k for k in wrong if k not in named)
+    rules = {key: {f.rule for f in report.findings if key in f.cells} for key in wrong}
+    blank_only = tuple(k for k in wrong if rules[k] == {"cell.blank"} and truth[k] is not None)
     agency_right = None if agency is None else report.meta.agency == agency
     year_right = None if year is None else report.meta.year == year
-    return Score(len(truth), tuple(wrong), silent, agency_right, year_right)
+    return Score(len(truth), tuple(wrong), silent, agency_right, year_right, blank_only)
 
 
 def read_and_score(path: Path, original: Original) -> tuple[Report, Score]:
