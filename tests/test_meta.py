@@ -14,7 +14,7 @@ import gknb
 from converters import truth_report
 from gknb.formats import FORMATS
 from gknb.ingest import read_document
-from gknb.parse.meta import choose_agency, compiled_by, declared_title, is_unit, signature
+from gknb.parse.meta import choose_agency, compiled_by, declared_title, is_unit, signature, source_field
 from gknb.regions import expand_abbreviation, locate
 from gknb.render import build_page
 from gknb.render.docx import render_docx
@@ -168,3 +168,12 @@ def test_short_forms():
     assert expand_abbreviation("文登区住建局") == "文登区住房和城乡建设局"
     assert expand_abbreviation("信丰县卫生健康委") == "信丰县卫生健康委"  # an official short name, kept
     assert expand_abbreviation("科委") == "科委"
+
+
+def test_source_field_of_a_web_page():
+    text = _report_text("关于2023年度政府信息公开工作的年度报告",
+                        first="发布时间：2024-01-20  信息来源：桃源县司法局  浏览次数：20")
+    report = gknb.read(text.encode("utf-8"), name="x.txt")
+    assert report.meta.agency == "桃源县司法局"
+    assert report.meta.published == "2024-01-20"
+    assert source_field(["发布机构: ", "来源：本站"]) is None

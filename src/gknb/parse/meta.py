@@ -3,8 +3,9 @@
 Titles look like ``庆祖镇政府2021年政府信息公开工作年度报告`` or ``关于2021年度政府信息公开工作的
 年度报告`` (agency on a line of its own), sometimes broken over two lines. The clues, strongest first:
 the title printed at the top, the title the file declares (HTML ``<title>``, PDF/Word properties:
-``Document.title``), the agency line beside the title, the 落款 at the end (signing unit above its
-date), the unit that compiled the report (``本报告由…编制``), the first sentence of the overview. The
+``Document.title``), the agency line beside the title, a web page's ``发布机构：``/``信息来源：`` field,
+the 落款 at the end (signing unit above its date), the unit that compiled the report (``本报告由…编制``)
+or that the 统计期限 sentence names, the first sentence of the overview. The
 agency is always a unit's name, never a sentence: a title naming only a place (``平潭综合实验区``) is
 completed from the text (``平潭综合实验区管委会``), a name the text prints more fully with its city or
 province (``淮安市洪泽区人民政府`` for ``洪泽区人民政府``) takes the fuller form, and unofficial short
@@ -50,6 +51,7 @@ _DATE_LINE = re.compile(r"^((?:19|20)\d{2}|[〇零一二三四五六七八九○
 _COMPILED_BY = re.compile(r"(?:由|[，。,）)])\s*([\u4e00-\u9fff]{2,30}?)(?:根据[^。]{0,80}?)?编制(?:完成)?(?:了)?[本此该]")
 _PERIOD_OF = re.compile(r"(?:^|[。；;\n]|由)([\u4e00-\u9fff]{2,30}?)(?:(?:19|20)\d{2}年度?)?的?(?:政府信息公开|政务公开)"
                         r"(?:工作)?(?:年度)?报告[^。]{0,40}?统计(?:期限|周期|时限|时间|区间)")
+_SOURCE_FIELD = re.compile(r"(?:发布机构|发文机关|发布单位|信息来源|来源单位|来源)\s*[:：]\s*([\u4e00-\u9fff（）()]{2,30})")
 _OWN_OFFICE = re.compile(r"(人民政府|政府|管委会|管理委员会|办事处)办公(?:室|厅)$")
 _GOVERNMENT_OF = r"(?:党工委)?管委会|管理委员会|人民政府|政府|办事处"
 _NOT_THE_UNIT = "信息|门户|网|公报|数据|采购|投资|工作|部门|规章|文件|令|性"  # 政府信息公开、政府网站 … name no unit
@@ -168,6 +170,15 @@ def _iso(year: str, month: str, day: str) -> str | None:
     return f"{y:04d}-{m:02d}-{d:02d}"
 
 
+def source_field(lines: list[str]) -> str | None:
+    """The unit of a web page's ``发布机构：`` / ``信息来源：`` field, if it names one."""
+    for line in lines:
+        for match in _SOURCE_FIELD.finditer(unicodedata.normalize("NFKC", line)):
+            if is_unit(match.group(1)):
+                return match.group(1)
+    return None
+
+
 def compiled_by(text: str) -> str | None:
     """The unit of ``本报告由XX编制`` / ``XX编制了本报告`` or of the 统计期限 sentence (``XX2023年政府信息
     公开工作年度报告所列数据的统计期限…``); an 办公室 compiling for its government is the government."""
@@ -243,6 +254,7 @@ def read_meta(lines: list[str], body: str, *, declared: str | None = None, tail:
         meta.year = meta.year or _year_of(from_file)
         candidates.append(agency_from_title(from_file))
     candidates.append(_agency_line(lines, start))
+    candidates.append(source_field(lines[:40]))
     signed, signed_on = signature(tail or [])
     candidates.append(signed)
     head = "\n".join(lines[:40]) + "\n" + body[:3000]
