@@ -135,7 +135,7 @@ def test_agency_from_title(title, agency):
     ("agency", "region", "level"),
     [
         ("盐边县新九镇人民政府", ("四川省", "攀枝花市", "盐边县"), "township"),
-        ("驼峰路街道办事处", (None, None, None), "street"),
+        ("驼峰路街道办事处", ("陕西省", "榆林市", "榆阳区"), "street"),  # a township name unique in the country
         ("信丰县卫生健康委", ("江西省", "赣州市", "信丰县"), "department"),
         ("威海市文登区商务局", ("山东省", "威海市", "文登区"), "department"),
     ],

@@ -1,9 +1,12 @@
 """Agency names and where they sit: normalisation, province/city/county and administrative level.
 
-Places come from a bundled GB/T 2260 table (``data/divisions.csv``: 6-digit code and name of every
-province, prefecture and county; see ``data/NOTICE.txt`` for its origin and licence). A name is read
-from its start: a province (full or short name), then a prefecture within it, then a county within
-that; a name starting with a prefecture or county infers the levels above when the name is unique.
+Places come from bundled tables (origins and licences in ``data/NOTICE.txt``): ``data/divisions.csv``
+(GB/T 2260: 6-digit code and name of every province, prefecture and county), ``data/zones.csv``
+(county-level units with a statistical code that GB/T 2260 lacks: development zones, new counties, and
+names such as 平潭综合实验区 for the division they govern) and ``data/townships.csv`` (every 乡、镇、
+街道、苏木 with the code of its county). A name is read from its start: a province (full or short
+name), then a prefecture within it, then a county within that, then a township within that; a name
+starting with a prefecture, county or township infers the levels above when the name is unique.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class Place:
     city: Division | None = None
     county: Division | None = None
     level: str | None = None
+    township: str | None = None  # the 乡/镇/街道 named, when the table knows it
 
     def region(self) -> dict[str, str | None]:
         """The ``meta.region`` dict of the JSON contract (names)."""
@@ -57,6 +61,7 @@ class Place:
                 (("province", self.province), ("city", self.city), ("county", self.county))}
 
 
+_OWN_GOVERNMENT = ("人民政府", "管委会", "管理委员会", "党工委管委会")  # what follows a division's name
 LEVEL_BY_SUFFIX = (
     (("街道办事处", "街道", "街办"), "street"),
     (("镇人民政府", "乡人民政府", "镇政府", "乡政府", "苏木", "镇", "乡"), "township"),
@@ -86,11 +91,57 @@ def normalise_name(name: str) -> str:
     return re.sub(r"人民政府办$", "人民政府办公室", text)
 
 
+# Short forms of department names that are not themselves official (科委 for 科学技术委员会); official
+# short names (卫生健康委, 管委会) are kept as printed.
+ABBREVIATIONS = (
+    ("科委", "科学技术委员会"), ("发改委", "发展和改革委员会"), ("卫健委", "卫生健康委员会"),
+    ("住建局", "住房和城乡建设局"), ("人社局", "人力资源和社会保障局"), ("市监局", "市场监督管理局"),
+    ("文旅局", "文化和旅游局"), ("医保局", "医疗保障局"), ("应急局", "应急管理局"), ("资规局", "自然资源和规划局"),
+)
+
+
+def expand_abbreviation(name: str) -> str:
+    """``上海市科委`` → ``上海市科学技术委员会``: a department's short form at the end of a name, spelled out."""
+    for short, full in ABBREVIATIONS:
+        if name.endswith(short) and len(name) > len(short):
+            return name[: -len(short)] + full
+    return name
+
+
 @cache
 def divisions() -> tuple[Division, ...]:
     """The bundled table, in code order."""
-    with resources.files(__package__).joinpath("data/divisions.csv").open(encoding="utf-8") as handle:
-        return tuple(Division(row["code"], row["name"]) for row in csv.DictReader(handle))
+    rows = [Division(row["code"], row["name"]) for name in ("divisions.csv", "zones.csv") for row in _csv(name)]
+    return tuple(sorted(rows, key=lambda d: d.code))
+
+
+def _csv(name: str) -> list[dict[str, str]]:
+    with resources.files(__package__).joinpath(f"data/{name}").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@cache
+def _townships() -> dict[str, tuple[str, ...]]:
+    """Township name → the codes of the counties that have a township of that name."""
+    index: dict[str, list[str]] = {}
+    for row in _csv("townships.csv"):
+        index.setdefault(row["name"], []).append(row["county"])
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def _township_prefix(text: str, county: Division | None) -> tuple[str | None, Division | None]:
+    """The longest township name starting ``text`` (within ``county``, or unique in the country) and its
+    county; (None, None) when there is none or the name is ambiguous."""
+    towns = _townships()
+    for length in range(min(len(text), 16), 1, -1):
+        counties = towns.get(text[:length], ())
+        if county is not None:
+            counties = tuple(c for c in counties if c == county.code)
+        if len(set(counties)) == 1:
+            return text[:length], _by_code().get(counties[0])
+        if counties:
+            return None, None
+    return None, None
 
 
 @cache
@@ -141,6 +192,10 @@ def locate(name: str) -> Place:
     province, rest = _prefix(rest, "province", None)
     city, rest = _prefix(rest, "city", province)
     county, rest = _prefix(rest, "county", city or province)
+    township, found_in = _township_prefix(rest, county) if county or not (city or province) else (None, None)
+    if township is not None:
+        rest = rest[len(township):]
+        county = county or found_in
     if county is not None:
         city = city or _parent(county, "city")
     if city is not None:
@@ -148,9 +203,12 @@ def locate(name: str) -> Place:
     if county is not None:
         province = province or _parent(county, "province")
     deepest = county or city or province
-    if deepest is not None and rest == "人民政府":  # the government of the division itself
-        return Place(province, city, county, deepest.rank)
-    return Place(province, city, county, level_of(text, county or city or province))
+    if township is not None and rest in _OWN_GOVERNMENT + ("", "办事处"):
+        return Place(province, city, county, "street" if township.endswith("街道") else "township", township)
+    if township is None and deepest is not None and rest in _OWN_GOVERNMENT:  # the division's own government
+        return Place(province, city, county, deepest.rank, township)
+    return Place(province, city, county, level_of(text, county or city or province), township)
 
 
-__all__ = ["LEVELS", "LEVEL_LABELS", "Division", "Place", "divisions", "level_of", "locate", "normalise_name"]
+__all__ = ["ABBREVIATIONS", "LEVELS", "LEVEL_LABELS", "Division", "Place", "divisions", "expand_abbreviation",
+           "level_of", "locate", "normalise_name"]

@@ -21,6 +21,7 @@ from .docx import doc_to_blocks, docx_to_blocks
 from .html import declared_charset, html_to_blocks, parse_html
 from .normalize import normalize_document_text
 from .ofd import ofd_to_blocks
+from .properties import declared_title
 from .text import text_to_blocks
 
 __all__ = ["MAX_BYTES", "medium", "read_document"]
@@ -86,12 +87,14 @@ def read_document(source: str | Path | bytes, *, name: str | None = None, charse
         raise _empty(label)
     medium = _sniff(raw, suffix, label)
     encoding: str | None = None
+    page = None
     if medium in _READERS:
         blocks, notes = _READERS[medium](raw, label)
     elif medium == "html":
         text, encoding = decode(raw, label, charset or declared_charset(raw))
         if not text.strip():
             raise _empty(label)
+        page = text
         try:
             root = parse_html(text)
         except (etree.ParserError, ValueError) as exc:
@@ -111,7 +114,7 @@ def read_document(source: str | Path | bytes, *, name: str | None = None, charse
     source_info = Source(
         path=label, sha256=hashlib.sha256(raw).hexdigest(), format=medium, encoding=encoding, size=len(raw)
     )
-    return Document(source=source_info, blocks=blocks, notes=notes)
+    return Document(source=source_info, blocks=blocks, notes=notes, title=declared_title(raw, medium, page))
 
 
 def medium(raw: bytes, *, name: str | None = None) -> str:

@@ -157,11 +157,14 @@ def _is_cell_text(line: str) -> bool:
     return len(line.strip()) <= _MAX_GAP_LINE_LENGTH and not _SECTION_HEADING.match(line)
 
 
-def _without_opening_bar(line: str) -> str:
-    """``| a | b |`` → `` a | b |``: a Markdown row's opening bar opens no cell."""
+def _markdown_row(line: str) -> str:
+    """``| a | b |`` → `` a | b |``: a Markdown row's opening bar opens no cell; a row printed without
+    its bars (html2text: ``a| b| c``) ends at its line end all the same."""
     stripped = line.strip()
     if stripped.startswith("|") and stripped.endswith("|") and stripped.strip("| \t"):
         return stripped[1:]
+    if "|" in stripped and not stripped.startswith("|") and not stripped.endswith("|"):
+        return stripped + "|"
     return line
 
 
@@ -172,12 +175,14 @@ def _pipe_table(lines: list[str], start: int, end: int, table: int) -> TableBloc
     pipe on the next line), ``a | b | c |`` (a whole row), ``| a | b |`` (Markdown). Splitting the
     run's text on ``|`` reads them all alike: a piece that holds only whitespace is an empty cell,
     a piece spanning lines is one cell whose text was wrapped (``本年新`` / ``制作数量``). The piece
-    after the last pipe is not a cell. Markdown rule rows are dropped. A cell's row is the line
+    after the last pipe is not a cell (except in a Markdown table, whose rows end at their line end). Markdown rule rows are dropped. A cell's row is the line
     its text starts on; its ``col`` is its place in that row.
     """
     kept = [n for n in range(start, end) if not (_MARKDOWN_RULE.match(lines[n]) and "-" in lines[n])]
-    markdown = len(kept) < end - start  # a rule row: rows open with a bar that opens no cell
-    run = [_without_opening_bar(lines[n]) if markdown else lines[n] for n in kept]
+    # a rule row (inside, or just above: html2text rules off a one-cell caption row): rows are lines
+    ruled_above = start > 0 and bool(_MARKDOWN_RULE.match(lines[start - 1].strip())) and "-" in lines[start - 1]
+    markdown = len(kept) < end - start or ruled_above
+    run = [_markdown_row(lines[n]) if markdown else lines[n] for n in kept]
     offsets: list[int] = []
     position = 0
     for line in run:

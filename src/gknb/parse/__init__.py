@@ -27,11 +27,13 @@ def parse(document: Document) -> Report:
     headings = find_headings(tokens, SECTIONS)
     heading_at = {h.token: h.section for h in headings}
     first_heading = headings[0].token if headings else len(tokens)
-    head_lines = [t.text for t in tokens[:first_heading] if t.kind == "text" and not t.grid][:40]
+    head_lines = _head_lines(tokens[:first_heading])[:40]
     if not head_lines:
         head_lines = [t.text for t in tokens if t.kind == "text"][:10]
     overview = _raw_section_text(document, tokens, headings, "overview")
-    meta = read_meta(head_lines, overview)
+    texts = [t.text for t in tokens if t.kind == "text" and not t.grid]
+    meta = read_meta(head_lines, overview, declared=document.title, tail=texts[-8:],
+                     text="\n".join(texts[:60] + texts[-20:]))
 
     norm_text = "".join(t.norm for t in tokens if t.kind == "text")
     has_tables = any(h in norm_text for h in table_hints())
@@ -73,6 +75,24 @@ def parse(document: Document) -> Report:
                     "; ".join(n.split(" / ")[-1] for n in document.notes))
         )
     return report
+
+
+def _head_lines(tokens: list[Token]) -> list[str]:
+    """The lines before the first section heading; a table row there (a converter that put the title in
+    a table: ``| | 2020 | 年政府信息公开工作年度报告 |``) is one line of its cells' text."""
+    lines: list[str] = []
+    in_row = False
+    for tok in tokens:
+        if tok.grid and tok.kind in ("text", "value"):
+            if in_row and not tok.row_start:
+                lines[-1] += tok.text
+            else:
+                lines.append(tok.text)
+            in_row = True
+        elif tok.kind == "text":
+            lines.append(tok.text)
+            in_row = False
+    return lines
 
 
 def _looks_like_report(title: str | None) -> bool:

@@ -1,8 +1,16 @@
-"""Report metadata from its opening lines: title, agency, year, publication date, region and level.
+"""Report metadata from every clue: title, agency, year, publication date, region and level.
 
 Titles look like ``庆祖镇政府2021年政府信息公开工作年度报告`` or ``关于2021年度政府信息公开工作的
-年度报告`` (agency on a line of its own). Region and level are inferred from the agency's name
-through the bundled GB/T 2260 division table (``gknb.regions``).
+年度报告`` (agency on a line of its own), sometimes broken over two lines. The clues, strongest first:
+the title printed at the top, the title the file declares (HTML ``<title>``, PDF/Word properties:
+``Document.title``), the agency line beside the title, a web page's ``发布机构：``/``信息来源：`` field,
+the 落款 at the end (signing unit above its date), the unit that compiled the report (``本报告由…编制``)
+or that the 统计期限 sentence names, the first sentence of the overview. The
+agency is always a unit's name, never a sentence: a title naming only a place (``平潭综合实验区``) is
+completed from the text (``平潭综合实验区管委会``), a name the text prints more fully with its city or
+province (``淮安市洪泽区人民政府`` for ``洪泽区人民政府``) takes the fuller form, and unofficial short
+forms are spelled out (``市科委`` → ``市科学技术委员会``). Region and level are inferred from the
+agency's name through the bundled division tables (``gknb.regions``).
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ import unicodedata
 
 import cn2an
 
-from ..regions import locate
+from ..regions import expand_abbreviation, locate
 from ..report import Meta
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -24,8 +32,8 @@ _AGENCY_END = (
     "中心", "镇", "乡", "苏木", "所", "站", "队", "会", "公司", "馆", "部",
 )
 _REPORT_NAME = re.compile(
-    r"(?:关于)?(?:(?:19|20)\d{2}\s*年度?|[〇零一二三四五六七八九○]{4}年度?)?\s*(?:的)?(?:政府)?信息公开(?:工作)?(?:的)?"
-    r"(?:年度)?(?:工作)?(?:情况)?(?:的)?(?:年度)?报告.*$"
+    r"(?:关于)?(?:(?:19|20)\d{2}\s*年度?|[〇零一二三四五六七八九○]{4}年度?)?\s*(?:的)?(?:(?:政府)?信息公开|政务公开)"
+    r"(?:工作)?(?:的)?(?:年度)?(?:工作)?(?:情况)?(?:的)?(?:年度)?(?:报告|年报).*$"
 )
 _PROSE_AGENCY = re.compile(
     r"([\u4e00-\u9fff]{2,24}?(?:人民政府|政府|办事处|街道|委员会|办公室|局|委|办|厅|中心|镇|乡|苏木))"
@@ -34,11 +42,26 @@ _PROSE_AGENCY = re.compile(
 
 
 _PAGE_HEADER = re.compile(r"^(?:Page|P\.|第)\s*\d+\s*(?:页)?\s*[-–—:：]?\s*", re.I)
+_FIELD_LABEL = re.compile(r"^(?:标题|题目|名称|文章标题|信息名称)\s*[:：]\s*")  # a crawler's ``标题: …``
+_NOT_A_NAME = re.compile(r"[,，。:：;；>《》“”\"'、（）()\[\]【】!！?？]")
+_SENTENCE_START = ("根据", "按照", "依据", "依照", "为", "本", "我", "在", "对", "经", "自", "由", "现", "今年", "全年")
+_UNIT_END = (*_AGENCY_END, "管委会", "管理委员会", "党工委", "工委")
+_DATE_LINE = re.compile(r"^((?:19|20)\d{2}|[〇零一二三四五六七八九○Ｏ]{4})年(\d{1,2}|[一二三四五六七八九十]{1,3})月"
+                        r"(\d{1,2}|[一二三四五六七八九十]{1,3})日$")
+_COMPILED_BY = re.compile(r"(?:由|[，。,）)])\s*([\u4e00-\u9fff]{2,30}?)(?:根据[^。]{0,80}?)?编制(?:完成)?(?:了)?[本此该]")
+_PERIOD_OF = re.compile(r"(?:^|[。；;\n]|由)([\u4e00-\u9fff]{2,30}?)(?:(?:19|20)\d{2}年度?)?的?(?:政府信息公开|政务公开)"
+                        r"(?:工作)?(?:年度)?报告[^。]{0,40}?统计(?:期限|周期|时限|时间|区间)")
+_SOURCE_FIELD = re.compile(r"(?:发布机构|发文机关|发布单位|信息来源|来源单位|来源)\s*[:：]\s*([\u4e00-\u9fff（）()]{2,30})")
+_OWN_OFFICE = re.compile(r"(人民政府|政府|管委会|管理委员会|办事处)办公(?:室|厅)$")
+_GOVERNMENT_OF = r"(?:党工委)?管委会|管理委员会|人民政府|政府|办事处"
+_NOT_THE_UNIT = "信息|门户|网|公报|数据|采购|投资|工作|部门|规章|文件|令|性"  # 政府信息公开、政府网站 … name no unit
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|—{1,2}|-{1,2}|－)\s*")
 
 
 def _clean(text: str) -> str:
-    """A line without spaces, file extensions or PDF page headers (``Page 3 - …``)."""
+    """A line without spaces, file extensions, PDF page headers (``Page 3 - …``) or a field label."""
     text = _PAGE_HEADER.sub("", unicodedata.normalize("NFKC", text).strip())
+    text = _FIELD_LABEL.sub("", text)
     return re.sub(r"\s+", "", re.sub(r"\.(docx?|pdf|wps|html?)$", "", text, flags=re.I))
 
 
@@ -58,8 +81,12 @@ def _year_of(text: str) -> int | None:
 def find_title(lines: list[str]) -> tuple[int, str] | None:
     """The title line among the first lines: it names disclosure work and a report."""
     best: tuple[int, int, str] | None = None
-    for i, line in enumerate(lines[:30]):
-        text = _clean(line)
+    cleaned = [_clean(line) for line in lines[:31]]
+    for i, text in enumerate(cleaned[:30]):
+        following = cleaned[i + 1] if i + 1 < len(cleaned) else ""
+        if ("报告" not in text and any(h in text for h in _TITLE_HINTS) and following.endswith("报告")
+                and len(following) <= 8 and "。" not in text):
+            text += following  # ``2024 年上海市科委政府信息公开工作`` / ``年度报告``
         if not text or len(text) > 80 or not ("报告" in text or "年报" in text):
             continue
         score = 0
@@ -78,42 +105,167 @@ def agency_from_title(title: str) -> str | None:
     name = _REPORT_NAME.sub("", title)
     name = re.sub(r"(?:19|20)\d{2}(?:年度|年)?(?:年报|报告|报)?", "", name)
     name = re.sub(r"^[_\-—\s]+|[_\-—\s]+$", "", name).strip("《》“”\"'（）() ")
-    name = re.sub(r"关于$", "", name)
+    name = re.sub(r"关于$", "", re.sub(r"^关于印发|^印发", "", name)).strip("《》“”\"' ")
+    if "关于" in name:  # ``XX县人民政府办公室关于XX县…``: the unit before 关于, else the place after it
+        before, after = name.split("关于", 1)
+        name = before if is_unit(before) or not after else after
     return name if len(name) >= 2 and not re.search(r"\d", name) else None
+
+
+def is_unit(name: str | None) -> bool:
+    """Whether ``name`` reads as a unit's name (``XX县民政局``), not a sentence or a bare place."""
+    return (name is not None and 2 <= len(name) <= 30 and name.endswith(_UNIT_END)
+            and not _NOT_A_NAME.search(name) and not name.startswith(_SENTENCE_START)
+            and not re.search(r"\d", name))
 
 
 def _agency_line(lines: list[str], start: int) -> str | None:
     for line in lines[start : start + 6]:
         text = _clean(line)
-        if 2 <= len(text) <= 30 and text.endswith(_AGENCY_END) and not re.search(r"[,，。:：>]", text):
+        if is_unit(text):
             return text
     return None
 
 
-def read_meta(lines: list[str], body: str) -> Meta:
-    """Metadata from the document's first lines (``lines``) and its overview text (``body``)."""
+def declared_title(title: str | None) -> str | None:
+    """The report's title in a file's declared title (``<title>标题_网站名</title>``), or None."""
+    if not title:
+        return None
+    title = re.sub(r"^Microsoft\s+Word\s*-\s*", "", title, flags=re.I)
+    found = find_title(_TITLE_SPLIT.split(title))
+    return found[1] if found else None
+
+
+def signature(tail: list[str]) -> tuple[str | None, str | None]:
+    """The 落款 at the end: (signing unit, ISO date). The unit is the line above the date (or the
+    date line's own start); either may be None."""
+    lines = [_clean(line) for line in tail]
+    lines = [line for line in lines if line and not re.fullmatch(r"[-—–\d\s第页/共]*", line)]
+    for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
+        line = lines[i]
+        match = _DATE_LINE.search(line)
+        if not match:
+            continue
+        date = _iso(*match.groups())
+        head = line[: match.start()]
+        if is_unit(head):
+            return head, date
+        above = lines[i - 1] if i > 0 else ""
+        return (above if is_unit(above) else None), date
+    return None, None
+
+
+def _iso(year: str, month: str, day: str) -> str | None:
+    def number(text: str) -> int | None:
+        if text.isdigit():
+            return int(text)
+        try:
+            return int(cn2an.cn2an(text.replace("○", "〇").replace("Ｏ", "〇"), "smart"))
+        except (ValueError, KeyError):
+            return None
+
+    y, m, d = number(year), number(month), number(day)
+    if y is None or m is None or d is None or not (1 <= m <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{m:02d}-{d:02d}"
+
+
+def source_field(lines: list[str]) -> str | None:
+    """The unit of a web page's ``发布机构：`` / ``信息来源：`` field, if it names one."""
+    for line in lines:
+        for match in _SOURCE_FIELD.finditer(unicodedata.normalize("NFKC", line)):
+            if is_unit(match.group(1)):
+                return match.group(1)
+    return None
+
+
+def compiled_by(text: str) -> str | None:
+    """The unit of ``本报告由XX编制`` / ``XX编制了本报告`` or of the 统计期限 sentence (``XX2023年政府信息
+    公开工作年度报告所列数据的统计期限…``); an 办公室 compiling for its government is the government."""
+    flat = unicodedata.normalize("NFKC", re.sub(r"\s+", "", text))
+    for match in (*_COMPILED_BY.finditer(flat), *_PERIOD_OF.finditer(flat)):
+        name = _OWN_OFFICE.sub(r"\1", match.group(1))
+        if is_unit(name):
+            return name
+    return None
+
+
+def _unit_of_place(place: str, text: str) -> str | None:
+    """``平潭综合实验区`` → ``平潭综合实验区管委会``: the government of a place, as the text names it."""
+    counts: dict[str, int] = {}
+    for match in re.finditer(re.escape(place) + f"(?:{_GOVERNMENT_OF})(?!{_NOT_THE_UNIT})", text):
+        strong = re.match(r"办公室|办公厅|关于|[，。、,）)\n]|$", text[match.end() :]) is not None
+        counts[match.group(0)] = counts.get(match.group(0), 0) + (3 if strong else 1)
+    if not counts:
+        return None
+    return min(counts, key=lambda name: (-counts[name], len(name)))
+
+
+def _fuller_name(agency: str, text: str) -> str:
+    """``洪泽区人民政府`` → ``淮安市洪泽区人民政府`` when the text prints it with its city/province."""
+    place = locate(agency)
+    prefixes = []
+    if place.province is not None and not agency.startswith(place.province.name[:2]):
+        prefixes.append(place.province.name)
+        if place.city is not None and place.city.name != place.province.name:
+            prefixes.append(place.province.name + place.city.name)
+    if place.city is not None and not agency.startswith(place.city.name) and (place.county or place.township):
+        prefixes.append(place.city.name)
+    found = [p + agency for p in prefixes if p + agency in text]
+    return max(found, key=len) if found else agency
+
+
+def choose_agency(candidates: list[str | None], text: str) -> str | None:
+    """The agency from the clues (strongest first): the first unit's name, or the government of the
+    first bare place named; completed and spelled out as the text allows."""
+    agency = None
+    for name in (c for c in candidates if c):
+        if is_unit(name):
+            agency = name
+        elif not _NOT_A_NAME.search(name) and not name.startswith(_SENTENCE_START) and (
+                locate(name).province is not None):
+            agency = _unit_of_place(name, text)
+        if agency:
+            break
+    if agency is None:
+        return None
+    return expand_abbreviation(_fuller_name(agency, text))
+
+
+def read_meta(lines: list[str], body: str, *, declared: str | None = None, tail: list[str] | None = None,
+              text: str = "") -> Meta:
+    """Metadata from the document's first lines (``lines``), its overview text (``body``), the title the
+    file declares (``declared``), its last lines (``tail``) and its text (``text``, for completing names)."""
     meta = Meta()
     found = find_title(lines)
     start = 0
+    candidates: list[str | None] = []
     if found:
         start, meta.title = found[0] + 1, found[1]
         meta.year = _year_of(meta.title)
-        meta.agency = agency_from_title(meta.title)
-    if not meta.agency and found:
+        candidates.append(agency_from_title(meta.title))
         # The customary print puts the agency on its own line above "2021年政府信息公开工作年度报告".
         above = _agency_line(lines[max(0, start - 3) : start - 1], 0)
-        if above and _clean(lines[start - 2]) == above:
-            meta.agency, meta.title = above, above + meta.title
-    if not meta.agency:
-        meta.agency = _agency_line(lines, start)
+        if not is_unit(candidates[0]) and above and _clean(lines[start - 2]) == above:
+            candidates[0], meta.title = above, above + meta.title
+    from_file = declared_title(declared)
+    if from_file:
+        meta.title = meta.title or from_file
+        meta.year = meta.year or _year_of(from_file)
+        candidates.append(agency_from_title(from_file))
+    candidates.append(_agency_line(lines, start))
+    candidates.append(source_field(lines[:40]))
+    signed, signed_on = signature(tail or [])
+    candidates.append(signed)
+    head = "\n".join(lines[:40]) + "\n" + body[:3000]
+    candidates.append(compiled_by(head))
+    match = _PROSE_AGENCY.search(body[:300])
+    if match and not match.group(1).startswith(("我", "本", "全", "各", "县委", "市委", "区委")):
+        candidates.append(match.group(1))
+    meta.agency = choose_agency(candidates, re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or head)))
     if meta.year is None:
-        head = "\n".join(lines[:40]) + "\n" + body[:2000]
         years = [int(y) for y in _YEAR.findall(head)]
         meta.year = years[0] if years else None
-    if not meta.agency:
-        match = _PROSE_AGENCY.search(body[:300])
-        if match and not match.group(1).startswith(("我", "本", "全", "各", "县委", "市委", "区委")):
-            meta.agency = match.group(1)
     for line in lines[:40]:
         if "发布" in line or "日期" in line or "时间" in line:
             date = _DATE.search(line)
@@ -122,6 +274,7 @@ def read_meta(lines: list[str], body: str) -> Meta:
                 if 1 <= m <= 12 and 1 <= d <= 31:
                     meta.published = f"{y:04d}-{m:02d}-{d:02d}"
                     break
+    meta.published = meta.published or signed_on
     if meta.agency:
         place = locate(meta.agency)
         meta.region, meta.level = place.region(), place.level

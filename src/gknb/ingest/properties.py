@@ -1,0 +1,45 @@
+"""The title a file declares about itself, apart from its text: HTML ``<title>``, the PDF document
+information dictionary's Title, a Word file's core property ``dc:title``. Meta reads it as one clue
+among several (``parse.meta``); a title that cannot be read is simply absent."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import zipfile
+
+from lxml import etree
+
+_CORE = "docProps/core.xml"
+_DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
+
+
+def declared_title(raw: bytes, medium: str, page: str | None = None) -> str | None:
+    """The declared title of a file of ``medium`` (``page``: an HTML page's decoded text), or None."""
+    try:
+        if medium == "html" and page is not None:
+            match = _HTML_TITLE.search(page[:65536])
+            text = html.unescape(re.sub(r"<[^>]+>", "", match.group(1))) if match else ""
+        elif medium == "pdf":
+            text = _pdf_title(raw)
+        elif medium == "docx":
+            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                text = etree.fromstring(archive.read(_CORE)).findtext(_DC_TITLE) or ""
+        else:
+            return None
+    except Exception:  # noqa: BLE001 — a damaged property is no reason to refuse the document
+        return None
+    text = re.sub(r"\s+", " ", text).strip()
+    return text or None
+
+
+def _pdf_title(raw: bytes) -> str:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(raw)
+    try:
+        return pdf.get_metadata_value("Title") or ""
+    finally:
+        pdf.close()

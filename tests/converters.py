@@ -1,0 +1,292 @@
+"""Converter copies: the project's own rendered reports, run through the converters people use, scored.
+
+``make_originals(folder, seeds)`` draws consistent random reports (``layouts.random_report``) with a few
+blank cells and renders each with ``gknb.render`` in the official layout as
+
+=========== ========================================================================================
+medium      what it is
+=========== ========================================================================================
+docx        the official DOCX (python-docx, real merged cells)
+html        the official HTML page (rowspan/colspan tables)
+pdf         the DOCX converted by LibreOffice (the official column widths: group labels wrap)
+pdf-narrow  the same DOCX with every table's label column narrowed to ~3 characters and rows allowed to
+            split at a page break, then converted by LibreOffice: labels wrap every 2–4 characters
+=========== ========================================================================================
+
+``CONVERTERS`` are the real programs, installed from PyPI (``test`` extra) or Debian (poppler-utils,
+LibreOffice), run as their users run them: ``markitdown`` (DOCX and PDF → Markdown), ``pdftotext`` with
+and without ``-layout``, pdfminer.six's ``pdf2txt.py``, LibreOffice's text export of the DOCX,
+``html2text`` and ``inscriptis`` (``inscript``) on the HTML. ``convert(original, converter, folder)``
+writes the copy. ``score(report, truth)`` counts every cell: exact, wrong, and *silently* wrong (wrong
+and named by no finding). ``bench/accuracy.py`` prints the table of docs/accuracy.md from these.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from docx import Document as DocxDocument
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+import gknb
+from gknb.data import report_from_data
+from gknb.document import Source
+from gknb.formats import FORMATS
+from gknb.render import build_page, render
+from gknb.render.docx import render_docx
+from gknb.render.pdf import docx_to_pdf, soffice
+from gknb.report import SECTION_KEYS, Report
+from layouts import _prose, random_report, same_value
+
+Value = int | Decimal | None
+MEDIA = ("docx", "html", "pdf", "pdf-narrow")
+SUFFIX = {"docx": ".docx", "html": ".html", "pdf": ".pdf", "pdf-narrow": ".pdf"}
+AGENCIES = ("青山县民政局", "平潭综合实验区管委会", "城关街道办事处", "南湖区人民政府", "花园乡人民政府")
+NARROW_LABEL_MM = 12.0  # a label column of about three characters of 五号 type
+BLANKS = 5  # cells printed blank in every original
+
+
+@dataclass(frozen=True)
+class Original:
+    """One rendered report: its file and what it really says."""
+
+    version: str
+    seed: int
+    medium: str
+    path: Path
+    agency: str
+    year: int
+    truth: Mapping[str, Value]  # every cell of the format; None where printed blank
+
+
+@dataclass(frozen=True)
+class Converter:
+    """A real converter: the medium it reads, the name of its output's kind and its command line."""
+
+    name: str
+    medium: str  # docx | html | pdf (reads pdf-narrow too)
+    suffix: str  # of its output: .md / .txt
+    argv: tuple[str, ...]  # {src} and {out} are replaced; no {out}: the output is standard output
+
+    def reads(self, medium: str) -> bool:
+        return medium == self.medium or (self.medium == "pdf" and medium.startswith("pdf"))
+
+    def available(self) -> bool:
+        return _program(self.argv[0]) is not None
+
+
+CONVERTERS = (
+    Converter("markitdown", "docx", ".md", ("markitdown", "{src}", "-o", "{out}")),
+    Converter("soffice-txt", "docx", ".txt", ("soffice", "--convert-to", "txt:Text (encoded):UTF8")),
+    Converter("markitdown", "pdf", ".md", ("markitdown", "{src}", "-o", "{out}")),
+    Converter("pdftotext", "pdf", ".txt", ("pdftotext", "-enc", "UTF-8", "{src}", "{out}")),
+    Converter("pdftotext-layout", "pdf", ".txt", ("pdftotext", "-layout", "-enc", "UTF-8", "{src}", "{out}")),
+    Converter("pdf2txt", "pdf", ".txt", ("pdf2txt.py", "-o", "{out}", "{src}")),
+    Converter("html2text", "html", ".md", ("html2text", "{src}", "utf-8")),
+    Converter("inscriptis", "html", ".txt", ("inscript", "-o", "{out}", "{src}")),
+)
+
+
+def _program(name: str) -> str | None:
+    """A converter's executable: the venv's own scripts first (pip-installed converters), then PATH."""
+    if name == "soffice":
+        return soffice()
+    local = Path(sys.executable).parent / name
+    return str(local) if local.exists() else shutil.which(name)
+
+
+# --------------------------------------------------------------------------------------------------
+# Originals
+# --------------------------------------------------------------------------------------------------
+
+
+def truth_report(version: str, seed: int) -> tuple[Report, dict[str, Value]]:
+    """A consistent random report of format ``version`` with ``BLANKS`` blank cells, and its truth."""
+    fmt = FORMATS[version]
+    rnd = random.Random(seed)
+    cells = random_report(fmt, rnd)
+    blanks = set(rnd.sample(sorted(cells), BLANKS))
+    truth = {k: (None if k in blanks else v) for k, v in cells.items()}
+    start, end = fmt.years
+    year = rnd.randint(start, end if end is not None else start + 3)
+    agency = AGENCIES[seed % len(AGENCIES)]
+    sections = {key: "\n".join(_prose(fmt, cells, key, year, agency, rnd, blanks)) for key in SECTION_KEYS}
+    data = {
+        "meta": {"agency": agency, "year": year, "template": version, "published": f"{year + 1}-01-{10 + seed % 18}"},
+        "sections": sections,
+        "cells": {k: (str(v) if isinstance(v, Decimal) else v) for k, v in truth.items()},
+    }
+    return report_from_data(data, Source(f"{version}-{seed}.json", "", "json")), truth
+
+
+def narrow_labels(docx: bytes) -> bytes:
+    """The DOCX with each table's widest column (its labels) narrowed to ``NARROW_LABEL_MM``, the
+    others widened to keep the table's width, and rows allowed to split at a page break."""
+    import io
+
+    doc = DocxDocument(io.BytesIO(docx))
+    twips_per_mm = 1440 / 25.4
+    for table in doc.tables:
+        grid = table._tbl.tblGrid
+        cols = grid.findall(qn("w:gridCol"))
+        if len(cols) < 3:
+            continue
+        widths = [int(c.get(qn("w:w"))) for c in cols]
+        label = max(range(len(widths)), key=widths.__getitem__)
+        total, narrow = sum(widths), int(NARROW_LABEL_MM * twips_per_mm)
+        others = total - widths[label]
+        new = [narrow if i == label else round(w * (total - narrow) / others) for i, w in enumerate(widths)]
+        for col, width in zip(cols, new, strict=True):
+            col.set(qn("w:w"), str(width))
+        for tr in table._tbl.tr_lst:
+            props = tr.trPr
+            if props is not None:
+                for keep in props.findall(qn("w:cantSplit")):
+                    props.remove(keep)
+            position = 0
+            for tc in tr.tc_lst:
+                span = tc.grid_span
+                width = sum(new[position : position + span])
+                position += span
+                tcw = tc.get_or_add_tcPr().find(qn("w:tcW"))
+                if tcw is None:
+                    tcw = OxmlElement("w:tcW")
+                    tc.get_or_add_tcPr().append(tcw)
+                tcw.set(qn("w:w"), str(width))
+                tcw.set(qn("w:type"), "dxa")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def render_original(report: Report, medium: str) -> bytes:
+    """``report`` as a file of ``medium`` (one of ``MEDIA``)."""
+    if medium == "pdf-narrow":
+        return docx_to_pdf(narrow_labels(render_docx(build_page(report), installed_fonts=True)))
+    return render(report, medium)
+
+
+def make_originals(folder: Path, seeds: Iterable[int], media: Iterable[str] = MEDIA,
+                   versions: Iterable[str] = tuple(FORMATS)) -> list[Original]:
+    """Render every (version, seed) in every medium into ``folder`` (files already there are kept)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for version in versions:
+        for seed in seeds:
+            report, truth = truth_report(version, seed)
+            for medium in media:
+                path = folder / f"{version}-{seed}-{medium}{SUFFIX[medium]}"
+                if not path.exists():
+                    path.write_bytes(render_original(report, medium))
+                out.append(Original(version, seed, medium, path, report.meta.agency, report.meta.year, truth))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Copies
+# --------------------------------------------------------------------------------------------------
+
+
+def convert(original: Original, converter: Converter, folder: Path, timeout: int = 180) -> Path:
+    """Run ``converter`` on ``original`` (output into ``folder``, kept if already there); the copy's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / f"{original.path.stem}.{converter.name}{converter.suffix}"
+    if out.exists():
+        return out
+    exe = _program(converter.argv[0])
+    if exe is None:
+        raise FileNotFoundError(f"converter {converter.argv[0]} is not installed")
+    if converter.name == "soffice-txt":
+        work = folder / "soffice"
+        argv = [exe, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
+                *converter.argv[1:], "--outdir", str(work), str(original.path)]
+        subprocess.run(argv, check=True, capture_output=True, timeout=timeout)
+        shutil.move(work / f"{original.path.stem}.txt", out)
+        return out
+    argv = [exe] + [a.replace("{src}", str(original.path)).replace("{out}", str(out)) for a in converter.argv[1:]]
+    done = subprocess.run(argv, check=True, capture_output=True, timeout=timeout)
+    if "{out}" not in converter.argv:
+        out.write_bytes(done.stdout)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Scores
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Score:
+    """Every cell of one read compared with its truth."""
+
+    cells: int
+    wrong: tuple[str, ...]  # keys read differently from the truth
+    silent: tuple[str, ...]  # wrong keys no finding names
+    agency_right: bool | None = None
+    year_right: bool | None = None
+    blank_only: tuple[str, ...] = ()  # wrong keys named only by ``cell.blank`` (read as blank, printed with a value)
+
+    @property
+    def exact(self) -> int:
+        return self.cells - len(self.wrong)
+
+
+def score(report: Report, truth: Mapping[str, Value], lenient: Mapping[str, list] | None = None,
+          agency: str | None = None, year: int | None = None) -> Score:
+    """Compare ``report.cells`` with ``truth`` (``lenient``: other accepted values per key) and the
+    meta with ``agency`` and ``year`` when given."""
+    lenient = lenient or {}
+    named = {key for finding in report.findings for key in finding.cells}
+    wrong = []
+    for key, want in truth.items():
+        got = report.cells.get(key)
+        if same_value(got, want):
+            continue
+        if key in lenient and (got is None or any(same_value(got, x) for x in lenient[key])):
+            continue
+        wrong.append(key)
+    silent = tuple(k for k in wrong if k not in named)
+    rules = {key: {f.rule for f in report.findings if key in f.cells} for key in wrong}
+    blank_only = tuple(k for k in wrong if rules[k] == {"cell.blank"} and truth[k] is not None)
+    agency_right = None if agency is None else report.meta.agency == agency
+    year_right = None if year is None else report.meta.year == year
+    return Score(len(truth), tuple(wrong), silent, agency_right, year_right, blank_only)
+
+
+def read_and_score(path: Path, original: Original) -> tuple[Report, Score]:
+    """gknb's reading of ``path`` (an original or a copy of it), scored against the original's truth."""
+    report = gknb.read(path)
+    return report, score(report, original.truth, agency=original.agency, year=original.year)
+
+
+def wrong_lines(report: Report, truth: Mapping[str, Value], keys: Iterable[str]) -> list[str]:
+    """``key: got X want Y [finding codes naming it]`` for the keys given (for messages and reports)."""
+    out = []
+    for key in keys:
+        rules = sorted({f.rule for f in report.findings if key in f.cells})
+        out.append(f"{key}: got {report.cells.get(key)!r} want {truth.get(key)!r} {rules or 'SILENT'}")
+    return out
+
+
+def row_pattern(keys: Iterable[str]) -> str:
+    """Wrong keys grouped by table row: ``requests.withheld.*(3) review.total.*(2)``."""
+    rows: dict[str, int] = {}
+    for key in keys:
+        row = re.sub(r"\.[^.]+$", ".*", key)
+        rows[row] = rows.get(row, 0) + 1
+    return " ".join(f"{row}({n})" for row, n in rows.items())
+
+
+__all__ = [
+    "CONVERTERS", "MEDIA", "Converter", "Original", "Score", "convert", "make_originals", "narrow_labels",
+    "read_and_score", "render_original", "row_pattern", "score", "truth_report", "wrong_lines",
+]

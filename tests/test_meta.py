@@ -1,0 +1,179 @@
+"""Meta from every clue: the printed title (also over two lines), the title a file declares (HTML
+``<title>``, PDF and Word properties), the 落款, the compiling unit and the 统计期限 sentence; the agency
+is a unit's name, never a sentence; region and level down to 乡镇/街道 from the bundled tables."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+from docx import Document as DocxDocument
+
+import gknb
+from converters import truth_report
+from gknb.formats import FORMATS
+from gknb.ingest import read_document
+from gknb.parse.meta import choose_agency, compiled_by, declared_title, is_unit, signature, source_field
+from gknb.regions import expand_abbreviation, locate
+from gknb.render import build_page
+from gknb.render.docx import render_docx
+from gknb.render.pdf import docx_to_pdf
+from layouts import random_report, render
+
+SENTENCE = "根据《中华人民共和国政府信息公开条例》和《上海市政府"
+
+
+OTHER = "东湖区卫生健康局"  # the unit the rendered prose names: a weaker clue the tests' clues must beat
+
+
+def _report_text(title: str | None, *, first: str = "", end: tuple[str, ...] = ("完。",), agency: str = OTHER) -> str:
+    """A whole 2021-format report in the ``tab`` layout with its title line replaced (None: removed) and
+    its 落款 (agency and date lines) replaced by ``end``."""
+    fmt = FORMATS["2021"]
+    rnd = random.Random(7)
+    text = render(fmt, random_report(fmt, rnd), "tab", rnd, year=2023, agency=agency)
+    lines = text.splitlines()
+    lines = ([title] if title is not None else []) + ([first] if first else []) + lines[1:]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    lines = lines[:-2] + list(end)
+    return "\n".join(lines) + "\n"
+
+
+def test_title_only_in_html_title_gives_title_and_agency():
+    body = _report_text(None).replace("\n", "</p>\n<p>")
+    page = ("<html><head><title>青山县民政局2023年政府信息公开工作年度报告_青山县人民政府网站</title></head>"
+            f"<body><p>{body}</p></body></html>")
+    report = gknb.read(page.encode("utf-8"), name="x.html")
+    assert report.meta.title == "青山县民政局2023年政府信息公开工作年度报告"
+    assert report.meta.agency == "青山县民政局"
+    assert report.meta.year == 2023
+
+
+def test_declared_title_is_the_report_part_of_a_page_title():
+    assert declared_title("首页 | 桃源县司法局2022年度政府信息公开工作年度报告 - 桃源县人民政府") == \
+        "桃源县司法局2022年度政府信息公开工作年度报告"
+    assert declared_title("Microsoft Word - 青山县民政局2023年政府信息公开工作年度报告.docx") == \
+        "青山县民政局2023年政府信息公开工作年度报告"
+    assert declared_title("untitled") is None
+    assert declared_title(None) is None
+
+
+def _docx_without_title(title: str) -> bytes:
+    """``gknb render``'s DOCX with the printed title removed and ``title`` as its core property."""
+    report, _truth = truth_report("2021", 0)  # its prose names 青山县民政局, not the declared unit
+    report.meta.agency = None  # the signature is not printed either
+    doc = DocxDocument(io.BytesIO(render_docx(build_page(report), installed_fonts=True)))
+    heading = next(p for p in doc.paragraphs if "年度报告" in p.text)
+    heading._element.getparent().remove(heading._element)
+    doc.core_properties.title = title
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def test_word_and_pdf_properties_give_the_title():
+    title = "花园乡人民政府2022年政府信息公开工作年度报告"
+    docx = _docx_without_title(title)
+    assert read_document(docx, name="x.docx").title == title
+    pdf = docx_to_pdf(docx)
+    assert read_document(pdf, name="x.pdf").title == title
+    report = gknb.read(pdf, name="x.pdf")
+    assert report.meta.agency == "花园乡人民政府"
+    assert report.meta.level == "township"
+
+
+def test_title_over_two_lines_and_an_unofficial_short_form():
+    text = _report_text("2024 年上海市科委政府信息公开工作", first="年度报告\n" + SENTENCE + "\n信息公开规定》的要求，编制本报告。")
+    report = gknb.read(text.encode("utf-8"), name="x.txt")
+    assert report.meta.agency == "上海市科学技术委员会"
+    assert report.meta.year == 2024
+    assert report.meta.region["province"] == "上海市"
+
+
+def test_agency_is_never_a_sentence():
+    text = _report_text(None, first=SENTENCE + "\n信息公开规定》的要求，编制本报告。")
+    report = gknb.read(text.encode("utf-8"), name="x.txt")
+    assert report.meta.agency is None or is_unit(report.meta.agency)
+    assert not is_unit(SENTENCE)
+    assert not is_unit("本机关")
+
+
+def test_signature_at_the_end_gives_agency_and_date():
+    text = _report_text("关于2023年度政府信息公开工作的年度报告", end=("石门县司法局", "2024年1月18日"))
+    report = gknb.read(text.encode("utf-8"), name="x.txt")
+    assert report.meta.agency == "石门县司法局"
+    assert report.meta.published == "2024-01-18"
+    assert signature(["- 5 -", "青山县民政局", "二〇二四年一月二十日", "- 6 -"]) == ("青山县民政局", "2024-01-20")
+    assert signature(["完善工作考核办法。", "2024年1月20日"]) == (None, "2024-01-20")
+
+
+def test_compiling_unit_and_period_sentence():
+    assert compiled_by("本报告由淮安市洪泽区人民政府办公室根据《中华人民共和\n国政府信息公开条例》要求编制此报告。") \
+        == "淮安市洪泽区人民政府"
+    assert compiled_by("。青山县民政局2023年政府信息公开工作年度报告所列数据的统计期限自2023年1月1日起") == "青山县民政局"
+    assert compiled_by("本年度报告中所列数据的统计期限自2023年1月1日起至2023年12月31日止。") is None
+    text = _report_text(None, first="本报告中所列数据的统计期限自2023年1月1日起至12月31日止。\n"
+                                    "青山县民政局2023年政府信息公开工作年度报告所列数据的统计期限同上。")
+    assert gknb.read(text.encode("utf-8"), name="x.txt").meta.agency == "青山县民政局"
+
+
+def test_fuller_name_from_the_text():
+    text = _report_text("洪泽区人民政府", first="2023 年政府信息公开工作年度报告\n本报告由淮安市洪泽区人民政府办公室"
+                        "根据《中华人民共和国政府信息公开条例》要求编制此报告。")
+    report = gknb.read(text.encode("utf-8"), name="x.txt")
+    assert report.meta.agency == "淮安市洪泽区人民政府"
+    assert report.meta.region == {"province": "江苏省", "city": "淮安市", "county": "洪泽区"}
+    assert report.meta.level == "county"
+
+
+def test_a_place_in_the_title_is_completed_to_its_government():
+    text = _report_text("标题: 平潭综合实验区2019年度政府信息公开工作年度报告",
+                        first="区管委会办公室编制完成了本报告。平潭综合实验区政府信息公开工作领导小组……"
+                              "《平潭综合实验区管委会办公室关于印发2019年政务公开工作要点的通知》")
+    report = gknb.read(text.encode("utf-8"), name="x.txt")
+    assert report.meta.agency == "平潭综合实验区管委会"
+    assert report.meta.region["province"] == "福建省"
+    assert report.meta.title == "平潭综合实验区2019年度政府信息公开工作年度报告"
+    assert choose_agency(["平潭综合实验区"], "平潭综合实验区政府信息公开工作") is None
+
+
+@pytest.mark.parametrize(
+    ("agency", "region", "level"),
+    [
+        ("平潭综合实验区管委会", ("福建省", "福州市", "平潭综合实验区"), "county"),
+        ("庆祖镇政府", ("河南省", "濮阳市", "濮阳县"), "township"),
+        ("齐都镇人民政府", ("山东省", "淄博市", "临淄区"), "township"),
+        ("松北区乐业镇", ("黑龙江省", "哈尔滨市", "松北区"), "township"),
+        ("乌拉特中旗巴音乌兰苏木", ("内蒙古自治区", "巴彦淖尔市", "乌拉特中旗"), "township"),
+        ("巴音乌兰苏木党委", ("内蒙古自治区", "巴彦淖尔市", "乌拉特中旗"), "department"),
+        ("城关街道办事处", (None, None, None), "street"),  # many counties have one: no guess
+        ("淮安市洪泽区人民政府", ("江苏省", "淮安市", "洪泽区"), "county"),
+    ],
+)
+def test_region_and_level_down_to_townships(agency, region, level):
+    place = locate(agency)
+    assert tuple(place.region().values()) == region
+    assert place.level == level
+
+
+def test_township_is_named():
+    assert locate("松北区乐业镇人民政府").township == "乐业镇"
+    assert locate("城关街道办事处").township is None
+
+
+def test_short_forms():
+    assert expand_abbreviation("上海市科委") == "上海市科学技术委员会"
+    assert expand_abbreviation("文登区住建局") == "文登区住房和城乡建设局"
+    assert expand_abbreviation("信丰县卫生健康委") == "信丰县卫生健康委"  # an official short name, kept
+    assert expand_abbreviation("科委") == "科委"
+
+
+def test_source_field_of_a_web_page():
+    text = _report_text("关于2023年度政府信息公开工作的年度报告",
+                        first="发布时间：2024-01-20  信息来源：桃源县司法局  浏览次数：20")
+    report = gknb.read(text.encode("utf-8"), name="x.txt")
+    assert report.meta.agency == "桃源县司法局"
+    assert report.meta.published == "2024-01-20"
+    assert source_field(["发布机构: ", "来源：本站"]) is None
