@@ -162,7 +162,8 @@ def test_roles(workspace) -> None:
     csrf = sign_in(client, "view")
     headers = {"X-CSRF-Token": csrf}
     assert client.get(f"/api/reports/{report_id}").status_code == 200
-    cell = client.put(f"/api/reports/{report_id}/cells/requests.new.total", json={"value": "1"}, headers=headers)
+    cell = client.put(f"/api/reports/{report_id}/cells/requests.new.total",
+                      json={"value": "1", "comment": "x", "revision": 0}, headers=headers)
     assert cell.status_code == 403 and detail(cell)["code"] == "auth.forbidden"
     assert client.post("/api/uploads", data={"urls": "https://example.org/a.html"}, headers=headers).status_code == 403
     assert client.get("/api/users").status_code == 403
@@ -270,12 +271,14 @@ def test_correcting_a_cell_reruns_the_checks_and_keeps_an_audit_trail(workspace)
     headers = {"X-CSRF-Token": csrf}
     before = client.get(f"/api/reports/{report_id}").json()
     assert any(BROKEN in f["cells"] and f["severity"] == "error" for f in before["findings"])
-    wrong = client.put(f"/api/reports/{report_id}/cells/{BROKEN}", json={"value": "十二"}, headers=headers)
+    seen = {"revision": before["revision"], "comment": "按原件更正"}
+    wrong = client.put(f"/api/reports/{report_id}/cells/{BROKEN}", json={"value": "十二", **seen}, headers=headers)
     assert wrong.status_code == 400 and detail(wrong)["code"] == "workspace.invalid"
-    unknown = client.put(f"/api/reports/{report_id}/cells/requests.nope.total", json={"value": "1"}, headers=headers)
+    unknown = client.put(f"/api/reports/{report_id}/cells/requests.nope.total", json={"value": "1", **seen},
+                         headers=headers)
     assert unknown.status_code == 400
     old = before["cells"][BROKEN]
-    fixed = client.put(f"/api/reports/{report_id}/cells/{BROKEN}", json={"value": str(old - 1), "comment": "按原件更正"},
+    fixed = client.put(f"/api/reports/{report_id}/cells/{BROKEN}", json={"value": str(old - 1), **seen},
                        headers=headers).json()
     assert fixed["cells"][BROKEN] == old - 1
     assert not [f for f in fixed["findings"] if f["severity"] == "error"]
@@ -293,14 +296,18 @@ def test_correcting_meta_and_review_status(workspace) -> None:
     report_id = ctx["ids"]["广东省广州市财政局", 2022]
     csrf = sign_in(client, "rev")
     headers = {"X-CSRF-Token": csrf}
-    moved = client.put(f"/api/reports/{report_id}/meta/year", json={"value": "2019"}, headers=headers).json()
+    seen = {"revision": client.get(f"/api/reports/{report_id}").json()["revision"], "comment": "年度印错"}
+    moved = client.put(f"/api/reports/{report_id}/meta/year", json={"value": "2019", **seen}, headers=headers).json()
     assert moved["meta"]["year"] == 2019
     assert "format.year_mismatch" in {f["rule"] for f in moved["findings"]}
-    back = client.put(f"/api/reports/{report_id}/meta/year", json={"value": "2022"}, headers=headers).json()
+    seen["revision"] = moved["revision"]
+    back = client.put(f"/api/reports/{report_id}/meta/year", json={"value": "2022", **seen}, headers=headers).json()
     assert "format.year_mismatch" not in {f["rule"] for f in back["findings"]}
-    bad = client.put(f"/api/reports/{report_id}/meta/year", json={"value": "明年"}, headers=headers)
+    seen["revision"] = back["revision"]
+    bad = client.put(f"/api/reports/{report_id}/meta/year", json={"value": "明年", **seen}, headers=headers)
     assert bad.status_code == 400
-    assert client.put(f"/api/reports/{report_id}/meta/source", json={"value": "x"}, headers=headers).status_code == 400
+    assert client.put(f"/api/reports/{report_id}/meta/source", json={"value": "x", **seen},
+                      headers=headers).status_code == 400
 
     refused = client.post(f"/api/reports/{report_id}/review", json={"status": "returned"}, headers=headers)
     assert refused.status_code == 400 and "原因" in detail(refused)["message"]
@@ -438,7 +445,8 @@ def test_report_text_is_escaped_on_every_page(workspace) -> None:
     csrf = sign_in(client, "admin")
     report_id = ctx["ids"]["广东省广州市财政局", 2023]
     evil = '<script>alert(1)</script><img src=x onerror="alert(2)">'
-    client.put(f"/api/reports/{report_id}/meta/title", json={"value": evil, "comment": evil},
+    revision = client.get(f"/api/reports/{report_id}").json()["revision"]
+    client.put(f"/api/reports/{report_id}/meta/title", json={"value": evil, "comment": evil, "revision": revision},
                headers={"X-CSRF-Token": csrf})
     for url in (f"/reports/{report_id}", "/?year=2023"):
         page = client.get(url)

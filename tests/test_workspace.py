@@ -29,7 +29,7 @@ def test_workspace_on_both_databases(db_url: str) -> None:
         total = "requests.carry_forward.total"
         value = store.load(ids[0]).cells
         work.correct_cell(ids[0], key, str(value[key] + 1), user="li", comment="核对原件")
-        after = work.correct_cell(ids[0], total, str(value[total] + 1), user="li")
+        after = work.correct_cell(ids[0], total, str(value[total] + 1), user="li", comment="合计随之更正")
         balance = [f for f in after.findings if f.severity == "error"]
         assert [f.rule for f in balance] == [f.rule for f in balance if f.rule.startswith("identity")]
         assert not [f for f in store.load(ids[1]).findings if f.rule == "crossyear.carry_over"]
