@@ -167,6 +167,8 @@ def work(location: str, raw: bytes | None, url: str | None) -> dict[str, Any]:
         return {"report": report, "raw": raw if url is not None else None}
     except GknbError as error:
         return {"error": error.as_dict()}
+    except MemoryError:  # over the worker's memory limit: the worker answers ``ingest.memory``
+        raise
     except Exception as exc:  # a bug on one file must not stop the batch
         detail = f"{type(exc).__name__}: {exc}".rstrip(": ")
         return {"error": {"code": "internal", "message": f"gknb 内部错误（{detail}），请报告此问题",
