@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -314,12 +315,13 @@ async def upload(request: Request, user: Reviewer,
         raise _error(413, "upload.too_many", f"一次最多 {limits.max_urls} 个网址", f"at most {limits.max_urls} URLs per upload")
     if not files and not (urls or "").strip():
         raise _error(400, "upload.empty", "没有选择文件或填写网址", "no files and no URLs given")
-    batch = uploads.start(user.name)
+    batch = uploads.start(user.name, user.region)
     total = 0
     for item in files:
         raw = await item.read(limits.max_file_bytes + 1)
         total += len(raw)
         if total > limits.max_total_bytes:
+            shutil.rmtree(batch.directory, ignore_errors=True)
             raise _error(413, "upload.too_large", "上传总量过大", "the upload is too large in total")
         uploads.add_file(batch, item.filename or "upload", raw)
     uploads.add_urls(batch, urls or "")
