@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import math
 import threading
+import warnings
 from functools import lru_cache
 from typing import Any
 
@@ -34,7 +35,7 @@ def render_scale(width: float, height: float) -> float:
     """The scale to draw a page of ``width`` × ``height`` points at: ``PAGE_SCALE``, less for a page that
     would exceed ``MAX_PIXELS`` or ``MAX_SIDE``."""
     width, height = max(width, 1.0), max(height, 1.0)
-    return min(PAGE_SCALE, MAX_SIDE / max(width, height), math.sqrt(MAX_PIXELS / (width * height)))
+    return min(PAGE_SCALE, MAX_SIDE / max(width, height), math.sqrt(MAX_PIXELS / (width * height))) * 0.99  # pdfium rounds up
 
 
 @lru_cache(maxsize=16)
@@ -132,7 +133,7 @@ def page_png(raw: bytes, page: int) -> bytes | None:
             picture = _image(raw) if page == 1 else None
             if picture is None:
                 return None
-            if picture.width * picture.height > MAX_PIXELS or max(picture.size) > MAX_SIDE:
+            if picture.width * picture.height > MAX_PIXELS or max(picture.size) > MAX_SIDE:  # a scan drawn smaller
                 factor = render_scale(picture.width, picture.height)
                 picture = picture.resize((max(int(picture.width * factor), 1), max(int(picture.height * factor), 1)))
         out = io.BytesIO()
@@ -146,7 +147,9 @@ def _image(raw: bytes, *, decode: bool = True) -> Any:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        image = Image.open(io.BytesIO(raw))
+        with warnings.catch_warnings():  # the size is checked here, against a lower bound than Pillow's
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(raw))
         if image.width * image.height > MAX_SOURCE_PIXELS:
             return None
         if decode:
