@@ -659,3 +659,18 @@ def test_a_page_image_is_bounded_in_pixels(tmp_path: Path) -> None:
     scan = io.BytesIO()
     Image.new("L", (12000, 9000), 255).save(scan, format="PNG")  # a 108-megapixel scan is not decoded
     assert page_png(scan.getvalue(), 1) is None
+
+
+def test_the_upload_feed_takes_users_in_turn() -> None:
+    """Two large scans of one user queued first do not hold back another user's small file: the feed
+    takes one input per user in turn, also of inputs added while it is being drawn."""
+    from gknb.store.bulk import Item
+    from gknb.web.uploads import FairFeed
+
+    feed = FairFeed()
+    feed.add("busy", [Item("scan-1.pdf"), Item("scan-2.pdf"), Item("scan-3.pdf")])
+    drawn = [next(feed).location]
+    feed.add("other", [Item("small.txt")])
+    drawn += [item.location for item in feed]
+    assert drawn == ["scan-1.pdf", "small.txt", "scan-2.pdf", "scan-3.pdf"]
+    assert len(feed) == 0

@@ -94,11 +94,11 @@ class FairFeed:
         self.closed = False
 
     def add(self, user: str, items: list[Item]) -> None:
-        """Queue a user's inputs behind their earlier ones."""
+        """Queue a user's inputs behind their earlier ones; a user with nothing waiting is next."""
         with self._lock:
             if user not in self._queues:
                 self._queues[user] = deque()
-                self._turn.append(user)
+                self._turn.appendleft(user)  # the others have had their turn
             self._queues[user].extend(items)
 
     def __len__(self) -> int:
