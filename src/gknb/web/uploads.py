@@ -309,7 +309,7 @@ class Uploads:
                     upload.state = "running"
             try:
                 kwargs: dict[str, Any] = {} if self.timeout is None else {"timeout": self.timeout}
-                summary = ingest(self.store, [f"upload:{u.id}" for u in running], jobs=self.jobs,
+                summary = ingest(self.store, [f"upload:{u.id}" for u in running], jobs=self.jobs, batch=1,
                                  on_result=self._on_result, items=self._feed, **kwargs)
                 for upload in running:
                     upload.run_id = upload.run_id or summary.run_id
