@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -35,6 +36,7 @@ META_COLUMNS = ("report_id", "agency", "year", "template", "province", "city", "
                 "location", "version", "corrected")
 LONG_COLUMNS = ("report_id", "agency", "year", "template", "province", "level", "key", "label", "value",
                 "corrected")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # what makes Excel, WPS or LibreOffice run a cell as a formula
 CROSSYEAR_RULES = frozenset(code for code, r in RULES.items() if r.function is cross_year)
 TABLE_SHEETS = {"disclosure": "二、主动公开", "requests": "三、依申请公开", "review": "四、复议诉讼"}
@@ -120,8 +122,10 @@ def export(store: Store, fmt: str, out: str | Path, where: dict[str, Any] | None
 
 def neutralised(row: dict[str, Any]) -> dict[str, Any]:
     """A CSV row whose text cannot run as a formula: text starting with a ``FORMULA_PREFIXES``
-    character gets a leading apostrophe (OWASP's advice; spreadsheets show the text as typed)."""
-    return {k: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v for k, v in row.items()}
+    character gets a leading apostrophe (OWASP's advice; spreadsheets show the text as typed).
+    A number (``-3``, a signed cell's value) stays as it is."""
+    return {k: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) and not _NUMBER.fullmatch(v) else v
+            for k, v in row.items()}
 
 
 def _xlsx(store: Store, out: Path, where: dict[str, Any] | None) -> int:
