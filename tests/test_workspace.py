@@ -153,6 +153,8 @@ def test_a_correction_stays_inside_the_correctors_region_and_its_knock_on_is_aud
                 work.correct_meta(zj[1], field, value, user="zj", comment="试图", scope="浙江省")
         assert store.load(zj[1]).meta.agency == "浙江省青山县民政局" and store.load(js).findings == before
         assert work.audit(js) == [] and work.audit(zj[1]) == []
+        with pytest.raises(OutOfScope, match="agency lies outside"):  # refused by its name: no oracle of its reports
+            work.correct_meta(zj[1], "agency", "江苏省无锡市财政局", user="zj", comment="试图", scope="浙江省")
         with pytest.raises(OutOfScope):  # moving one's own report out of the scope
             work.correct_meta(zj[0], "province", "江苏省", user="zj", comment="试图", scope="浙江省")
 
@@ -163,6 +165,14 @@ def test_a_correction_stays_inside_the_correctors_region_and_its_knock_on_is_aud
         knock_on = work.audit(zj[1])
         assert [(a["action"], a["target"], a["user"]) for a in knock_on] == [("findings", "crossyear", "zj")]
         assert "crossyear.carry_over" in knock_on[0]["old"] and f"报告 {zj[0]}" in knock_on[0]["comment"]
+
+        # the next year's report moved to 江苏 by an admin: a correction that would change its checks is refused
+        work.correct_meta(zj[1], "province", "江苏省", user="admin", comment="实为江苏")
+        before = store.load(zj[1]).findings
+        with pytest.raises(OutOfScope, match="outside your region"):
+            work.correct_cell(zj[0], key, str(store.load(zj[0]).cells[key] - 1), user="zj", comment="改回",
+                              scope="浙江省")
+        assert store.load(zj[1]).findings == before and len(work.audit(zj[1])) == 2
     finally:
         store.close()
 

@@ -30,6 +30,7 @@ from ..errors import GknbError
 from ..regions import divisions
 from ..report import Finding, Report, Value
 from .corrections import (
+    OutOfScope,
     StaleCorrection,
     audit_knock_on,
     crossyear_state,
@@ -365,6 +366,8 @@ class Workspace:
                 raise WorkspaceError(f"「{text}」不是年份", f"{text!r} is not a year")
             new = int(text)
         reason = require_reason(comment)
+        if scope and field == "agency" and text is not None and scope not in self.store.place(text).values():
+            raise OutOfScope("该机关不在您的管辖范围内", "that agency lies outside your region")  # before any look at its reports
         with self.store.session.begin() as session:
             row = self._lock(session, report_id, revision, field)
             old = getattr(row, field)
