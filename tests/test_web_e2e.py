@@ -326,13 +326,34 @@ def test_report_cell_source_and_correction(admin: Session, uploaded: dict, demo:
     expect(page.locator("#correct-value")).to_have_value(str(plant.printed))
     shot(page, "report-cell", docs=True)
 
-    page.fill("#correct-value", str(plant.truth))
+    # no keyboard path saves without an explicit confirm: Enter on the cell, "2", Enter changes nothing
+    trail = len(admin.json(f"/api/reports/{rid}")["audit"])  # type: ignore[index]
+    cell.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.type("2")
+    page.keyboard.press("Enter")
+    page.fill("#correct-value", "2")
+    page.locator("#correct-value").press("Enter")  # in the form: refused without a reason (a required field)
+    expect(page.locator("#correct-confirm")).to_be_hidden()
     page.fill("#correct-comment", "按原件勾稽关系更正")
+    page.locator("#correct-comment").press("Enter")
+    expect(page.locator("#correct-confirm")).to_be_visible()
+    expect(page.locator("#correct-summary")).to_contain_text(f"由 {plant.printed} 改为 2")
+    page.wait_for_timeout(500)
+    assert len(admin.json(f"/api/reports/{rid}")["audit"]) == trail  # type: ignore[index]  # nothing saved yet
+    page.click("#correct-cancel")
+    expect(page.locator("#correct-confirm")).to_be_hidden()
+
+    page.fill("#correct-value", str(plant.truth))
+    page.click("#correct-check")
     page.click("#correct-button")
     # the page reloads with the checks re-run: the cell is no longer an error, the trail says why
     cell = page.locator(f'td.cell[data-key="{plant.key}"]')
     expect(cell).to_have_text(str(plant.truth))
     expect(cell).not_to_have_class(re.compile(r"\bsev-error\b"))
+    expect(cell).to_have_class(re.compile(r"\bcorrected\b"))  # marked in the table
+    expect(page.locator("#cell-corrected")).to_be_visible()
+    shot(page, "report-corrected")
     expect(page.locator("#error-count")).to_have_text("错误 0")
     first = page.locator("#audit tbody tr").first
     expect(first).to_contain_text(f"{plant.printed} → {plant.truth}")
@@ -560,7 +581,8 @@ def test_region_scope(admin: Session, browser: object, server: Server, demo: Dem
         shot(page, "region-404")
         response = scoped.context.request.get(f"{server.url}/api/reports/{outside}")
         assert response.status == 404
-        assert scoped.fetch("PUT", f"/api/reports/{outside}/cells/requests.new.total", {"value": "1"}) == 404
+        assert scoped.fetch("PUT", f"/api/reports/{outside}/cells/requests.new.total",
+                            {"value": "1", "comment": "试图", "revision": 0}) == 404
 
         # the admin narrows the scope to one city on the users page: it holds from the next request
         page = admin.go("/users")

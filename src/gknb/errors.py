@@ -55,6 +55,19 @@ class TimedOut(GknbError):
                    f"reading took longer than the {seconds:g} s time limit and was stopped", path)
 
 
+class OutOfMemory(GknbError):
+    """Reading the file needed more memory than a worker process may take: it was stopped."""
+
+    code = "ingest.memory"
+
+    @classmethod
+    def over(cls, limit: int | None, path: str | None = None) -> OutOfMemory:
+        """The error for a file that ran out of ``limit`` bytes."""
+        size = f" {limit / 1024**3:.1f} GB" if limit else ""
+        return cls(f"读取该文件所需内存超过工作进程的上限{size}，已停止：文件过大或过于复杂",
+                   f"reading the file needed more memory than a worker may take{size}: too large or too complex", path)
+
+
 class InternalError(GknbError):
     """An unexpected failure inside gknb while reading one file (a bug, reported like bad input)."""
 

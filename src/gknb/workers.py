@@ -5,6 +5,11 @@ one task per process at a time, so the time a task takes is its own. A task stil
 ``timeout`` seconds has its process killed — the time may be spent in C code (pdfium, lxml, ONNX
 Runtime, LibreOffice) that no signal interrupts — and yields ``TimedOut``; a task whose process dies
 (a crash in C code) yields ``InternalError``. A fresh process replaces either.
+
+Each worker dies with the process that started it (Linux ``PR_SET_PDEATHSIG``, and its connection's
+end-of-file elsewhere), so a killed server leaves no worker reading on; and each has a memory limit
+(``memory_limit`` bytes of address space, ``resource.setrlimit``; ``GKNB_WORKER_MEMORY_MB``), so one
+file that would take gigabytes fails alone (``MemoryError`` → ``ingest.memory``) instead of the machine.
 """
 
 from __future__ import annotations
@@ -18,17 +23,53 @@ from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any, TypeVar
 
-from .errors import GknbError, InternalError, TimedOut
+from .errors import GknbError, InternalError, OutOfMemory, TimedOut
 
 __all__ = ["DEFAULT_TIMEOUT", "Workers"]
 
 DEFAULT_TIMEOUT = 600.0  # seconds per file: a 30-page scan read by OCR on a busy machine (20 s a page)
+MEMORY_ENV = "GKNB_WORKER_MEMORY_MB"
+DEFAULT_MEMORY_MB = 4096  # address space per worker: OCR of a page at 200 dpi peaks at ~1.5 GB
+
+
+def default_memory_limit() -> int | None:
+    """Bytes of address space a worker may map: ``GKNB_WORKER_MEMORY_MB`` (0: no limit), else the default."""
+    text = os.environ.get(MEMORY_ENV, "").strip()
+    megabytes = int(text) if text.isdigit() else DEFAULT_MEMORY_MB
+    return megabytes * 1024 * 1024 if megabytes > 0 else None
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent goes (Linux); a no-op elsewhere."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent went before the request was made
+        os._exit(1)
+
+
+def _limit_memory(limit: int | None) -> None:
+    if limit is None:
+        return
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass  # not on this platform, or a lower hard limit already: keep it
 
 K = TypeVar("K")
 
 
-def _serve(connection: Connection, parent_end: Connection, fn: Callable[..., Any]) -> None:
+def _serve(connection: Connection, parent_end: Connection, fn: Callable[..., Any], parent: int,
+           memory_limit: int | None) -> None:
     """A worker process: ``fn(*args)`` for every task received, until told to stop or the parent is gone."""
+    _die_with_parent(parent)
+    _limit_memory(memory_limit)
     parent_end.close()  # a forked copy of the parent's end would keep this end from seeing the parent go
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if hasattr(os, "setpgrp"):
@@ -43,6 +84,8 @@ def _serve(connection: Connection, parent_end: Connection, fn: Callable[..., Any
             return
         try:
             connection.send((True, fn(*args)))
+        except MemoryError:
+            connection.send((True, OutOfMemory.over(memory_limit)))
         except Exception as exc:
             connection.send((False, exc))
 
@@ -50,9 +93,10 @@ def _serve(connection: Connection, parent_end: Connection, fn: Callable[..., Any
 class _Process:
     """One worker process and the parent's end of its connection."""
 
-    def __init__(self, context: Any, fn: Callable[..., Any]):
+    def __init__(self, context: Any, fn: Callable[..., Any], memory_limit: int | None = None):
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, self.connection, fn), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, self.connection, fn, os.getpid(), memory_limit),
+                                       daemon=True)
         self.process.start()
         child.close()
         try:
@@ -74,11 +118,13 @@ class Workers:
     """Up to ``jobs`` processes calling ``fn``; ``timeout`` seconds per task (None: no limit).
 
     ``context``: the multiprocessing start method (``spawn`` by default; ``fork`` shares the parent's
-    state, e.g. for a command-line run that holds no threads or connections)."""
+    state, e.g. for a command-line run that holds no threads or connections). ``memory_limit``: bytes
+    of address space per process (None: none; default ``default_memory_limit()``)."""
 
     def __init__(self, fn: Callable[..., Any], *, jobs: int = 1, timeout: float | None = DEFAULT_TIMEOUT,
-                 context: str = "spawn"):
+                 context: str = "spawn", memory_limit: int | None | str = "default"):
         self.fn = fn
+        self.memory_limit = default_memory_limit() if memory_limit == "default" else memory_limit
         self.jobs = max(jobs, 1)
         self.timeout = timeout if timeout and timeout > 0 else None
         self.context = multiprocessing.get_context(context)
@@ -150,12 +196,12 @@ class Workers:
         raise AssertionError("unreachable: one task gives one result")
 
     def _submit(self, key: Any, args: tuple[Any, ...]) -> None:
-        process = self.idle.pop() if self.idle else _Process(self.context, self.fn)
+        process = self.idle.pop() if self.idle else _Process(self.context, self.fn, self.memory_limit)
         try:
             process.connection.send(args)
         except OSError:  # the idle process died meanwhile (killed from outside): a fresh one takes the task
             process.kill()
-            process = _Process(self.context, self.fn)
+            process = _Process(self.context, self.fn, self.memory_limit)
             process.connection.send(args)
         deadline = time.monotonic() + self.timeout if self.timeout else float("inf")
         self.busy[process.connection] = (process, key, deadline)

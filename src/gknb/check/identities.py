@@ -14,6 +14,7 @@ from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from ..formats import Equation
 from ..report import Finding, Report, Value
 from .facts import FormatFacts, facts_for
+from .quoting import quoted_value
 from .registry import finding, rule
 
 Number = int | Decimal
@@ -115,15 +116,15 @@ def _culprit_finding(
     facts: FormatFacts, report: Report, key: str, corrected: Number, explained: list[int]
 ) -> Finding:
     equations = [facts.equations[i] for i in explained]
-    printed = report.printed.get(key) or str(report.cells[key])
+    printed, printed_en = quoted_value(report, key)
     names = "；".join(facts.describe(e) for e in equations)
     names_en = "; ".join(facts.describe_en(e) for e in equations)
     return finding(
         "identity.cell",
         [key, *(k for e in equations for k in e.cells)],
-        f"{facts.quoted(key)}可能有误：按勾稽关系应为 {corrected}（印刷为 {printed}），"
+        f"{facts.quoted(key)}可能有误：按勾稽关系应为 {corrected}（{printed}），"
         f"这一处即可解释 {len(equations)} 个不成立的等式：{names}",
-        f"{key} is probably wrong: the identities give {corrected} (printed {printed}); "
+        f"{key} is probably wrong: the identities give {corrected} ({printed_en}); "
         f"this one cell explains {len(equations)} failing equations: {names_en}",
     )
 

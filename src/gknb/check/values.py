@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from ..report import Finding, Report
 from .facts import facts_for
+from .quoting import quoted_value
 from .registry import finding, rule
 
 MONEY_DECIMALS = 4
@@ -34,8 +35,9 @@ def values(report: Report) -> Iterator[Finding]:
         elif kind == "money":
             yield from _money(key, label, value, printed)
         elif isinstance(value, Decimal) and value != value.to_integral_value():
-            yield finding("value.not_integer", [key], f"{label}应为整数，印刷为 {printed}",
-                          f"{key} must be a whole number; printed {printed}")
+            quoted, quoted_en = quoted_value(report, key)
+            yield finding("value.not_integer", [key], f"{label}应为整数，{quoted}",
+                          f"{key} must be a whole number; {quoted_en}")
         elif kind == "count" and value < 0:
             yield finding("value.negative", [key], f"{label}为负数 {printed}：件数不能为负",
                           f"{key} is negative ({printed}); counts cannot be negative")

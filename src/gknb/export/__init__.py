@@ -1,7 +1,9 @@
 """Exports of the store — CSV long and wide, XLSX, Parquet, JSON — and import of a JSON export.
 
 CSV long has one row per cell (report, agency, year, key, official label, value as exact text);
-CSV wide one row per report; XLSX one sheet per table with the official labels and frozen headers;
+CSV wide one row per report; XLSX one sheet per table with the official labels and frozen headers
+(cells a person corrected are marked: the ``corrected`` column of the CSVs, and a fill and a note in
+XLSX); text that a spreadsheet would run as a formula (starting = + - @, tab or CR) is neutralised;
 Parquet the long table (needs pyarrow: ``pip install gknb[parquet]``); JSON the report-model contract
 plus each report's ``store`` entry (location, version). ``import_json`` restores a JSON export.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -30,8 +33,11 @@ from ..store.models import CellRow, FindingRow, ReportRow
 
 FORMAT_NAMES = ("csv-long", "csv-wide", "xlsx", "parquet", "json")
 META_COLUMNS = ("report_id", "agency", "year", "template", "province", "city", "county", "level", "title",
-                "location", "version")
-LONG_COLUMNS = ("report_id", "agency", "year", "template", "province", "level", "key", "label", "value")
+                "location", "version", "corrected")
+LONG_COLUMNS = ("report_id", "agency", "year", "template", "province", "level", "key", "label", "value",
+                "corrected")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # what makes Excel, WPS or LibreOffice run a cell as a formula
 CROSSYEAR_RULES = frozenset(code for code, r in RULES.items() if r.function is cross_year)
 TABLE_SHEETS = {"disclosure": "二、主动公开", "requests": "三、依申请公开", "review": "四、复议诉讼"}
 
@@ -48,7 +54,8 @@ def _meta_rows(store: Store, where: dict[str, Any] | None) -> list[dict[str, Any
                                .order_by(ReportRow.agency, ReportRow.year, ReportRow.id)).all()
         return [{"report_id": r.id, "agency": r.agency, "year": r.year, "template": r.template,
                  "province": r.province, "city": r.city, "county": r.county, "level": r.level,
-                 "title": r.title, "location": r.location, "version": r.version} for r in rows]
+                 "title": r.title, "location": r.location, "version": r.version,
+                 "corrected": " ".join(r.extra.get("verified", []))} for r in rows]
 
 
 def _cells(store: Store, ids: list[int]) -> dict[int, list[tuple[str, str | None]]]:
@@ -69,9 +76,11 @@ def long_rows(store: Store, where: dict[str, Any] | None = None) -> Iterator[dic
     metas = _meta_rows(store, where)
     cells = _cells(store, [m["report_id"] for m in metas])
     for meta in metas:
+        corrected = set(meta["corrected"].split())
         for key, value in cells[meta["report_id"]]:
             label = cell_label(key, meta["template"])
-            yield {**{c: meta[c] for c in LONG_COLUMNS[:6]}, "key": key, "label": label, "value": value}
+            yield {**{c: meta[c] for c in LONG_COLUMNS[:6]}, "key": key, "label": label, "value": value,
+                   "corrected": "1" if key in corrected else ""}
 
 
 def wide_rows(store: Store, where: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
@@ -93,14 +102,14 @@ def export(store: Store, fmt: str, out: str | Path, where: dict[str, Any] | None
             reports = set()
             for row in long_rows(store, where):
                 reports.add(row["report_id"])
-                writer.writerow(row)
+                writer.writerow(neutralised(row))
         return len(reports)
     if fmt == "csv-wide":
         columns, rows = wide_rows(store, where)
         with out.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.DictWriter(handle, columns)
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows(neutralised(row) for row in rows)
         return len(rows)
     if fmt == "xlsx":
         return _xlsx(store, out, where)
@@ -111,20 +120,31 @@ def export(store: Store, fmt: str, out: str | Path, where: dict[str, Any] | None
     raise ValueError(f"unknown export format {fmt!r}; one of {', '.join(FORMAT_NAMES)}")
 
 
+def neutralised(row: dict[str, Any]) -> dict[str, Any]:
+    """A CSV row whose text cannot run as a formula: text starting with a ``FORMULA_PREFIXES``
+    character gets a leading apostrophe (OWASP's advice; spreadsheets show the text as typed).
+    A number (``-3``, a signed cell's value) stays as it is."""
+    return {k: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) and not _NUMBER.fullmatch(v) else v
+            for k, v in row.items()}
+
+
 def _xlsx(store: Store, out: Path, where: dict[str, Any] | None) -> int:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
 
     columns, rows = wide_rows(store, where)
     book = Workbook()
     sheet = book.active
     sheet.title = "报告"
-    meta_labels = ("编号", "机关", "年度", "格式", "省", "市", "县", "层级", "标题", "来源", "版本")
+    meta_labels = ("编号", "机关", "年度", "格式", "省", "市", "县", "层级", "标题", "来源", "版本", "人工更正的单元格")
     _sheet(sheet, list(meta_labels), list(META_COLUMNS), rows, Font(bold=True))
     for table, title in TABLE_SHEETS.items():
         keys = [k for k in columns if k.startswith(f"{table}.")]
-        _sheet(book.create_sheet(title), ["编号", "机关", "年度", *(cell_label(k) for k in keys)],
+        sheet = book.create_sheet(title)
+        _sheet(sheet, ["编号", "机关", "年度", *(cell_label(k) for k in keys)],
                ["report_id", "agency", "year", *keys], rows, Font(bold=True), numbers=True)
+        _mark_corrected(sheet, keys, rows, PatternFill("solid", fgColor="EFE7FB"), Comment)
     findings = book.create_sheet("检查结果")
     finding_rows = _finding_rows(store, [r["report_id"] for r in rows])
     _sheet(findings, ["编号", "规则", "级别", "单元格", "说明", "message"],
@@ -145,7 +165,22 @@ def _sheet(sheet: Any, labels: list[str], keys: list[str], rows: list[dict[str, 
         if numbers:
             values = values[:3] + [_number(v) for v in values[3:]]
         sheet.append(values)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
+                cell.data_type = "s"  # text, never a formula (openpyxl takes "=…" for one)
+                cell.quotePrefix = True
     sheet.freeze_panes = "D3" if numbers else "A3"
+
+
+def _mark_corrected(sheet: Any, keys: list[str], rows: list[dict[str, Any]], fill: Any, comment: Any) -> None:
+    """Fill and annotate the cells of a table sheet that a person corrected (columns D… are ``keys``)."""
+    column = {key: i + 4 for i, key in enumerate(keys)}
+    for number, row in enumerate(rows, start=3):
+        for key in row["corrected"].split():
+            if key in column:
+                cell = sheet.cell(number, column[key])
+                cell.fill = fill
+                cell.comment = comment("已人工更正（见修改记录）/ corrected by a reviewer", "gknb")
 
 
 def _number(text: str | None) -> int | Decimal | None:

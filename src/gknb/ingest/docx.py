@@ -43,6 +43,7 @@ __all__ = ["doc_to_blocks", "doc_to_docx", "docx_to_blocks"]
 _TRANSITIONAL = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 MAX_UNPACKED = 400 * 1024 * 1024  # a zip bomb guard: the sum of the members' sizes
+MAX_XML_PART = 32 * 1024 * 1024  # one XML part, unpacked: its parsed tree takes ~17 times as much memory
 CONVERT_TIMEOUT = 120.0
 _WORD_STREAM = "WordDocument".encode("utf-16-le")  # the directory entry of every Word/WPS file
 _MAX_SPAN = 1000
@@ -126,7 +127,9 @@ def _open_body(raw: bytes, label: str) -> etree._Element:
     """The ``w:body`` element of the main document part."""
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED:
+            members = archive.infolist()
+            if sum(info.file_size for info in members) > MAX_UNPACKED or any(
+                    info.file_size > MAX_XML_PART for info in members if info.filename.lower().endswith((".xml", ".rels"))):
                 raise UnreadableFile(
                     "Word 文档解压后过大", "the Word document is too large once unpacked", label
                 )

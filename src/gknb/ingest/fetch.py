@@ -11,7 +11,10 @@
   redirects, too large) is an ``UnreadableFile`` with a Chinese and an English message.
 * A server fetching on behalf of others (``gknb serve``) sets ``GKNB_PUBLIC_URLS_ONLY=1``: then every
   address of every hop, redirects included, must be a public one (no loopback, private, link-local or
-  reserved address), a guard against server-side request forgery.
+  reserved address), a guard against server-side request forgery. The name is resolved once, when the
+  connection is made (``_PublicOnlyBackend``), and the connection goes to the address that was checked,
+  so a name that resolves to a public address and then to 127.0.0.1 (DNS rebinding) cannot get past;
+  TLS still verifies the certificate against the name. Proxies from the environment are not used then.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import PurePosixPath
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import httpcore
 import httpx
 
 from ..document import Document
@@ -92,16 +97,45 @@ def _fail(url: str, zh: str, en: str) -> UnreadableFile:
     return UnreadableFile(f"无法下载：{zh}", f"cannot download: {en}", url)
 
 
-def _refuse_private(request: httpx.Request) -> None:
-    """Refuse a request to a host any of whose addresses is not public."""
-    host = request.url.host
+def _public_address(host: str, port: int) -> str:
+    """The address to connect to for ``host``: its first, when every address it resolves to is public;
+    else ``UnreadableFile`` (the SSRF guard)."""
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, request.url.port or 443, proto=socket.IPPROTO_TCP)}
-    except (socket.gaierror, UnicodeError):
-        return  # the connection attempt fails with its own clear error
-    if any(not ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses):
-        raise _fail(str(request.url), f"出于安全考虑，不下载内网或本机地址（{host}）",
+        found = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise _fail(host, f"域名解析失败（{host}）", f"cannot resolve {host}") from exc
+    addresses = [info[4][0] for info in found]
+    if not addresses or any(not ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses):
+        raise _fail(host, f"出于安全考虑，不下载内网或本机地址（{host}）",
                     f"refused: {host} is a private or local address (server-side request forgery guard)")
+    return addresses[0]
+
+
+class _PublicOnlyBackend(httpcore.NetworkBackend):
+    """httpcore's network backend, connecting only to public addresses — the very address checked."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        return self._inner.connect_tcp(_public_address(host, port), port, timeout=timeout,
+                                       local_address=local_address, socket_options=socket_options)
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        raise _fail(path, "不下载本机套接字", "refused: a local socket")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _public_only_transport() -> httpx.HTTPTransport:
+    """An httpx transport whose connections go through ``_PublicOnlyBackend``."""
+    transport = httpx.HTTPTransport()
+    transport._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(),
+                                              network_backend=_PublicOnlyBackend())
+    return transport
 
 
 def fetch(
@@ -132,7 +166,7 @@ def fetch(
                 max_redirects=max_redirects,
                 timeout=httpx.Timeout(timeout),
                 headers={"User-Agent": USER_AGENT, "Accept": "*/*"},
-                event_hooks={"request": [_refuse_private]} if public_only else {},
+                **({"transport": _public_only_transport(), "trust_env": False} if public_only else {}),
             ) as client,
             client.stream("GET", url) as response,
         ):

@@ -15,7 +15,7 @@ import hashlib
 import os
 import time
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ class Item:
     member: str | None = None
     url: str | None = None
     problem: tuple[str, str, str] | None = None  # code, message, message_en
+    scope: str | None = None  # the region of the person who sent it: reports outside it are refused
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,8 @@ def work(location: str, raw: bytes | None, url: str | None) -> dict[str, Any]:
         return {"report": report, "raw": raw if url is not None else None}
     except GknbError as error:
         return {"error": error.as_dict()}
+    except MemoryError:  # over the worker's memory limit: the worker answers ``ingest.memory``
+        raise
     except Exception as exc:  # a bug on one file must not stop the batch
         detail = f"{type(exc).__name__}: {exc}".rstrip(": ")
         return {"error": {"code": "internal", "message": f"gknb 内部错误（{detail}），请报告此问题",
@@ -211,15 +214,24 @@ class _Writer:
                 self.on_result(result)
 
 
+def out_of_scope(scope: str) -> dict[str, str]:
+    """The error of an input whose report lies outside the sender's region (whether or not it is
+    already stored: the answer tells nothing about other regions)."""
+    return {"code": "upload.out_of_scope", "message": f"该报告不属于您的管辖范围（{scope}），未入库",
+            "message_en": f"the report lies outside your region ({scope}): not stored"}
+
+
 def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = BATCH,
            on_total: Callable[[int], None] | None = None,
            on_result: Callable[[Result], None] | None = None,
-           timeout: float | None = DEFAULT_TIMEOUT) -> Summary:
+           timeout: float | None = DEFAULT_TIMEOUT, items: Iterable[Item] | None = None) -> Summary:
     """Ingest every input into ``store`` with ``jobs`` worker processes, ``timeout`` seconds per input
-    (None: no limit)."""
-    items = list(expand(inputs))
-    if on_total is not None:
-        on_total(len(items))
+    (None: no limit). ``items``: read these instead of expanding ``inputs`` — drawn one at a time as a
+    worker is free, so a feed may still grow (and reorder) while the run goes on."""
+    if items is None:
+        items = list(expand(inputs))
+        if on_total is not None:
+            on_total(len(items))
     summary = Summary(store.start_run(inputs))
 
     writer = _Writer(store, summary, batch, on_result)
@@ -234,6 +246,8 @@ def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = B
         sha = hashlib.sha256(raw).hexdigest() if raw is not None else None
         if "error" in outcome:
             done(item, "failed", sha=sha, error=outcome["error"])
+        elif item.scope and item.scope not in store.place(outcome["report"].meta.agency).values():
+            done(item, "failed", sha=sha, error=out_of_scope(item.scope))
         else:
             writer.put(Recorded(item.location, "stored", sha),
                        Entry(outcome["report"], raw, item.location, summary.run_id))
@@ -252,6 +266,9 @@ def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = B
             return None
         sha = hashlib.sha256(raw).hexdigest()
         existing = store.has_source(sha)
+        if existing is not None and item.scope and not store.in_region(existing, item.scope):
+            done(item, "failed", sha=sha, error=out_of_scope(item.scope))
+            return None
         if existing is not None:
             done(item, "duplicate", sha=sha, report_id=existing)
             return None

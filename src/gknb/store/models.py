@@ -74,6 +74,7 @@ class ReportRow(Base):
     ingested: Mapped[datetime] = mapped_column(DateTime)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
     review_status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)  # +1 per correction: optimistic concurrency
 
     source: Mapped[SourceRow] = relationship()
     agency_row: Mapped[AgencyRow | None] = relationship()
@@ -132,11 +133,41 @@ class TokenRow(Base):
     last_used: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class SessionRow(Base):
+    """A signed-in browser session, kept only as the SHA-256 of its token; deleted at sign-out, at a
+    password change and when the user is deactivated."""
+
+    __tablename__ = "sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created: Mapped[datetime] = mapped_column(DateTime)
+    expires: Mapped[datetime] = mapped_column(DateTime)
+
+
+class UploadRow(Base):
+    """One upload of the web workspace, recorded before it is acknowledged: its inputs (saved files and
+    URLs), each file's state (``files``) and the upload's (``queued`` | ``running`` | ``done``)."""
+
+    __tablename__ = "uploads"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user: Mapped[str] = mapped_column(String(80))
+    region: Mapped[str | None] = mapped_column(String(40))  # the uploader's scope when it was made
+    created: Mapped[datetime] = mapped_column(DateTime)
+    state: Mapped[str] = mapped_column(String(10), index=True)
+    folder: Mapped[str] = mapped_column(Text)
+    inputs: Mapped[list[str]] = mapped_column(JSON)
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
+
+
 class AuditRow(Base):
     """One change to a report, kept for ever: a corrected cell or meta field, or a review decision.
 
-    ``action`` is ``cell`` (``target`` = cell key), ``meta`` (``target`` = field) or ``review``
-    (``target`` = ``review_status``); ``old``/``new`` are the values as text.
+    ``action`` is ``cell`` (``target`` = cell key), ``meta`` (``target`` = field), ``review``
+    (``target`` = ``review_status``) or ``findings`` (``target`` = ``crossyear``: this report's cross-year
+    findings changed because another report was corrected; ``old``/``new`` list the rules);
+    ``old``/``new`` are the values as text.
     """
 
     __tablename__ = "audit"

@@ -252,6 +252,22 @@ class Store:
                 query = query.where(getattr(ReportRow, name) == (int(value) if name == "year" else value))
         return query
 
+    def in_region(self, report_id: int, region: str | None) -> bool:
+        """Whether a stored report lies in ``region`` (its province, city or county; None: anywhere)."""
+        with self.session() as session:
+            row = session.get(ReportRow, report_id)
+            return row is not None and (not region or region in (row.province, row.city, row.county))
+
+    def place(self, agency: str | None) -> dict[str, str | None]:
+        """The region a report of ``agency`` would be stored under: the agency's (corrected) one when
+        known, else the one its name gives."""
+        if not agency or not agency.strip():
+            return {"province": None, "city": None, "county": None}
+        known = self.agency(agency)
+        if known is not None:
+            return {"province": known.province, "city": known.city, "county": known.county}
+        return locate(normalise_name(agency)).region()
+
     def original(self, report_id: int) -> bytes | None:
         """The bytes of the original file of a stored report (None for imported reports)."""
         with self.session() as session:

@@ -15,8 +15,9 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -26,8 +27,19 @@ from sqlalchemy.orm import Session
 
 from ..check import RULES, check
 from ..errors import GknbError
+from ..regions import divisions
 from ..report import Finding, Report, Value
-from .models import AuditRow, CellRow, FindingRow, ReportRow, SettingRow, TokenRow, UserRow
+from .corrections import (
+    OutOfScope,
+    StaleCorrection,
+    audit_knock_on,
+    crossyear_state,
+    lock_agencies,
+    lock_report,
+    refuse_out_of_scope,
+    require_reason,
+)
+from .models import AuditRow, CellRow, FindingRow, ReportRow, SessionRow, SettingRow, TokenRow, UserRow
 from .store import Store, _add_findings, encode_value
 
 ROLES = ("admin", "reviewer", "viewer")
@@ -120,7 +132,7 @@ class Workspace:
             if session.scalar(select(UserRow.id).where(UserRow.name == name)) is not None:
                 raise WorkspaceError(f"用户「{name}」已存在", f"user {name!r} already exists")
             row = UserRow(name=name, password_hash=_HASHER.hash(password), role=role,
-                          region=region or None, active=True, created=_now())
+                          region=check_region(region), active=True, created=_now())
             session.add(row)
             session.flush()
             return _user(row)
@@ -132,6 +144,7 @@ class Workspace:
             row = session.scalar(select(UserRow).where(UserRow.name == name))
             if row is None:
                 raise WorkspaceError(f"没有用户「{name}」", f"no user {name!r}")
+            was_admin = row.role == "admin" and row.active
             if password is not None:
                 _check_password(password)
                 row.password_hash = _HASHER.hash(password)
@@ -140,9 +153,13 @@ class Workspace:
                     raise WorkspaceError(f"角色应为 {'/'.join(ROLES)}", f"role must be one of {', '.join(ROLES)}")
                 row.role = role
             if region is not None:
-                row.region = region or None
+                row.region = check_region(region)
             if active is not None:
                 row.active = active
+            if was_admin and (row.role != "admin" or not row.active):
+                _keep_an_admin(session, row)
+            if password is not None or not row.active:  # every signed-in browser of theirs must sign in again
+                session.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
             return _user(row)
 
     def users(self) -> list[User]:
@@ -216,6 +233,29 @@ class Workspace:
                 row.last_used = now  # not on every request: a write per read would queue readers on SQLite
             return _user(user)
 
+    def open_session(self, user_id: int, hours: float) -> str:
+        """A new sign-in session of a user, valid for ``hours``; only its hash is kept."""
+        token = secrets.token_urlsafe(32)
+        now = _now()
+        with self.store.session.begin() as session:
+            session.execute(delete(SessionRow).where(SessionRow.expires < now))  # the expired ones go
+            session.add(SessionRow(user_id=user_id, token_hash=_token_hash(token), created=now,
+                                   expires=now + timedelta(hours=hours)))
+        return token
+
+    def session_user(self, token: str) -> User | None:
+        """The active user of an unexpired, unrevoked session."""
+        with self.store.session() as session:
+            found = session.execute(select(UserRow).join(SessionRow, SessionRow.user_id == UserRow.id).where(
+                SessionRow.token_hash == _token_hash(token), SessionRow.expires > _now(),
+                UserRow.active.is_(True))).scalar()
+            return _user(found) if found is not None else None
+
+    def close_session(self, token: str) -> None:
+        """Revoke a session (sign-out)."""
+        with self.store.session.begin() as session:
+            session.execute(delete(SessionRow).where(SessionRow.token_hash == _token_hash(token)))
+
     def setting(self, key: str, default: str) -> str:
         """A setting of this database, created with ``default`` when absent."""
         with self.store.session.begin() as session:
@@ -285,11 +325,16 @@ class Workspace:
             return row.review_status
 
     def correct_cell(self, report_id: int, key: str, value: str | int | Decimal | None, *, user: str,
-                     comment: str | None = None) -> Report:
-        """Set one cell to ``value``, re-run the checks, keep the change in the audit trail."""
+                     comment: str | None = None, revision: int | None = None, scope: str | None = None) -> Report:
+        """Set one cell to ``value``, re-run the checks, keep the change in the audit trail.
+
+        ``comment``: the reason (required). ``revision``: the report's revision the client saw (a newer
+        stored one raises ``StaleCorrection`` with the current value). ``scope``: the corrector's region;
+        a change reaching outside it raises ``OutOfScope``. Cells, findings and audit change together."""
         new = parse_value(value)
+        reason = require_reason(comment)
         with self.store.session.begin() as session:
-            row = _report_row(session, report_id)
+            row = self._lock(session, report_id, revision, key)
             report = self.store._report(session, row, False)
             if report.format is None or key not in report.cells:
                 raise WorkspaceError(f"本报告没有单元格「{key}」", f"this report has no cell {key!r}")
@@ -302,15 +347,16 @@ class Workspace:
             cell.value = encode_value(new)
             verified = set(row.extra.get("verified", [])) | {key}
             row.extra = {**row.extra, "verified": sorted(verified)}
-            self._recheck(session, row, report)
+            self._recheck(session, row, report, user=user, what=key, scope=scope)
             session.add(AuditRow(report_id=report_id, user=user, at=_now(), action="cell", target=key,
-                                 old=encode_value(old), new=encode_value(new), comment=comment or None))
+                                 old=encode_value(old), new=encode_value(new), comment=reason))
             session.flush()
             return self.store._report(session, row, True)
 
     def correct_meta(self, report_id: int, field: str, value: str | None, *, user: str,
-                     comment: str | None = None) -> Report:
-        """Set one meta field (``META_FIELDS``), re-run the checks, keep the change in the audit trail."""
+                     comment: str | None = None, revision: int | None = None, scope: str | None = None) -> Report:
+        """Set one meta field (``META_FIELDS``), re-run the checks, keep the change in the audit trail
+        (``comment``, ``revision``, ``scope`` as for ``correct_cell``)."""
         if field not in META_FIELDS:
             raise WorkspaceError(f"不能更正字段「{field}」", f"cannot correct field {field!r}; one of {', '.join(META_FIELDS)}")
         text = (value or "").strip() or None
@@ -319,8 +365,11 @@ class Workspace:
             if not text.isdigit() or not 2000 <= int(text) <= 2100:
                 raise WorkspaceError(f"「{text}」不是年份", f"{text!r} is not a year")
             new = int(text)
+        reason = require_reason(comment)
+        if scope and field == "agency" and text is not None and scope not in self.store.place(text).values():
+            raise OutOfScope("该机关不在您的管辖范围内", "that agency lies outside your region")  # before any look at its reports
         with self.store.session.begin() as session:
-            row = _report_row(session, report_id)
+            row = self._lock(session, report_id, revision, field)
             old = getattr(row, field)
             if old == new:
                 return self.store._report(session, row, True)
@@ -330,12 +379,37 @@ class Workspace:
                 agency = self.store._agencies(session, [text])[0]
                 row.agency_id = agency.id if agency is not None else None
             report = self.store._report(session, row, False)
-            self._recheck(session, row, report, also=before)
+            self._recheck(session, row, report, also=before, user=user, what=field, scope=scope)
             session.add(AuditRow(report_id=report_id, user=user, at=_now(), action="meta", target=field,
                                  old=None if old is None else str(old), new=None if new is None else str(new),
-                                 comment=comment or None))
+                                 comment=reason))
             session.flush()
             return self.store._report(session, row, True)
+
+    def _lock(self, session: Session, report_id: int, revision: int | None, target: str) -> ReportRow:
+        """The report's row, locked for this correction (``corrections.lock_report``); a stale
+        ``revision`` raises ``StaleCorrection`` carrying the current revision and value of ``target``."""
+        try:
+            row = lock_report(session, report_id, revision)
+        except StaleCorrection as stale:
+            row = _report_row(session, report_id)
+            current: Any = getattr(row, target) if target in META_FIELDS else session.scalar(
+                select(CellRow.value).where(CellRow.report_id == report_id, CellRow.key == target))
+            raise StaleCorrection(report_id, stale.revision, current) from None
+        if row is None:
+            raise _no_report(report_id)
+        lock_agencies(session, [row.agency_id])
+        return row
+
+    def corrected(self, report_id: int) -> list[str]:
+        """The keys of the report's cells a person has corrected."""
+        with self.store.session() as session:
+            return list(_report_row(session, report_id).extra.get("verified", []))
+
+    def revision(self, report_id: int) -> int:
+        """The report's revision: how many corrections it has had (sent back with the next one)."""
+        with self.store.session() as session:
+            return _report_row(session, report_id).revision
 
     def set_review(self, report_id: int, status: str, *, user: str, comment: str | None = None) -> str:
         """Set the review status (``REVIEW_STATUSES``); returning a report needs a comment."""
@@ -360,12 +434,18 @@ class Workspace:
                      "target": r.target, "old": r.old, "new": r.new, "comment": r.comment} for r in rows]
 
     def _recheck(self, session: Session, row: ReportRow, report: Report,
-                 also: tuple[int | None, int | None] | None = None) -> None:
+                 also: tuple[int | None, int | None] | None = None, *, user: str = "", what: str = "",
+                 scope: str | None = None) -> None:
         """Re-run the checks on ``report`` (as changed) and replace the row's stored findings, then the
         cross-year findings of its agency and year (and of ``also``, the agency and year it had before).
 
         The parser's own remarks are kept, except those whose every cell a person has since corrected.
+        Another report whose cross-year findings change gets a ``findings`` audit entry (``user``,
+        ``what`` was corrected); a change reaching outside ``scope`` raises ``OutOfScope``.
         """
+        agencies = [row.agency_id, (also or (None, None))[0]]
+        lock_agencies(session, agencies)
+        before = crossyear_state(session, agencies)
         verified = set(row.extra.get("verified", []))
         stored = session.execute(
             select(FindingRow.rule, FindingRow.severity, FindingRow.cells, FindingRow.message, FindingRow.message_en)
@@ -385,6 +465,9 @@ class Workspace:
         if row.agency_id is None or row.year is None:
             session.execute(delete(FindingRow).where(FindingRow.report_id == row.id, FindingRow.scope == "crossyear"))
         self.store._recheck(session, touched, [], {row.id: dict(report.cells)})
+        after = crossyear_state(session, agencies)
+        refuse_out_of_scope(session, row, scope, before, after)
+        audit_knock_on(session, row, user, what, before, after)
 
 
 def _report_row(session: Session, report_id: int) -> ReportRow:
@@ -405,6 +488,31 @@ def _listing_item(row: ReportRow, errors: int, warnings: int) -> dict[str, Any]:
             "location": row.location, "ingested": row.ingested.isoformat(timespec="seconds")}
 
 
+def check_region(region: str | None) -> str | None:
+    """A region scope as stored: the exact name of a province, city or county of the division table
+    (``""``/None: no scope); anything else — ``山东`` for 山东省 — is refused rather than matching nothing."""
+    region = (region or "").strip()
+    if not region:
+        return None
+    if region not in _division_names():
+        raise WorkspaceError(f"「{region}」不是省、市或县（区）的全称（如“山东省”“杭州市”）",
+                             f"{region!r} is not the full name of a province, city or county (like 山东省)")
+    return region
+
+
+@cache
+def _division_names() -> frozenset[str]:
+    return frozenset(d.name for d in divisions())
+
+
+def _keep_an_admin(session: Session, row: UserRow) -> None:
+    """Refuse to leave the workspace without an active admin."""
+    others = session.scalar(select(func.count(UserRow.id)).where(
+        UserRow.role == "admin", UserRow.active.is_(True), UserRow.id != row.id))
+    if not others:
+        raise WorkspaceError("不能停用或降级最后一位管理员", "the last active admin cannot be deactivated or demoted")
+
+
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise WorkspaceError(f"密码至少 {MIN_PASSWORD} 个字符", f"the password needs at least {MIN_PASSWORD} characters")
@@ -423,4 +531,4 @@ def review_label(status: str) -> str:
 
 
 __all__: Sequence[str] = ("META_FIELDS", "REVIEW_STATUSES", "ROLES", "Listing", "User", "Workspace",
-                          "WorkspaceError", "parse_value", "review_label")
+                          "WorkspaceError", "check_region", "parse_value", "review_label")

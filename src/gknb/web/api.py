@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,7 +25,18 @@ from ..analyze.dashboard import charts
 from ..export import export
 from ..render import RenderError, render
 from ..store.workspace import META_FIELDS, REVIEW_STATUSES, ROLES, User, Workspace, WorkspaceError
-from .security import require, require_visible, scoped_where, workspace
+from .security import (
+    MAX_INT,
+    MAX_PAGE,
+    PageNumber,
+    ReportId,
+    ReportIdQuery,
+    RowId,
+    require,
+    require_visible,
+    scoped_where,
+    workspace,
+)
 from .sources import excerpt, page_png
 
 router = APIRouter(prefix="/api", tags=["gknb"])
@@ -45,7 +57,7 @@ class Filters(BaseModel):
 
     agency: str | None = None
     search: str | None = None
-    year: int | None = None
+    year: int | None = Field(None, ge=0, le=9999)
     province: str | None = None
     city: str | None = None
     county: str | None = None
@@ -66,12 +78,15 @@ class Filters(BaseModel):
 
 class CellCorrection(BaseModel):
     value: str | None = Field(description="the corrected number; empty for a blank cell")
-    comment: str | None = None
+    comment: str = Field(description="why (required): e.g. 按原件更正", max_length=2000)
+    revision: int = Field(description="the report's `revision` as last read: a newer one answers 409 with "
+                                      "the current value", ge=0, le=MAX_INT)
 
 
 class MetaCorrection(BaseModel):
     value: str | None
-    comment: str | None = None
+    comment: str = Field(description="why (required)", max_length=2000)
+    revision: int = Field(description="the report's `revision` as last read (409 when stale)", ge=0, le=MAX_INT)
 
 
 class Review(BaseModel):
@@ -102,10 +117,11 @@ def _error(status: int, code: str, message: str, message_en: str) -> HTTPExcepti
 
 
 def report_payload(work: Workspace, report_id: int) -> dict[str, Any]:
-    """A stored report in the JSON contract, with its id, review status and audit trail."""
+    """A stored report in the JSON contract, with its id, review status, ``revision`` (to send back
+    with a correction), the keys of its ``corrected`` cells and its audit trail."""
     report = work.store.load(report_id)
-    return {"id": report_id, "review_status": work.review_status(report_id), **report.as_dict(),
-            "audit": work.audit(report_id)}
+    return {"id": report_id, "review_status": work.review_status(report_id), "revision": work.revision(report_id),
+            "corrected": work.corrected(report_id), **report.as_dict(), "audit": work.audit(report_id)}
 
 
 def _download(content: bytes, filename: str, media_type: str) -> Response:
@@ -125,7 +141,7 @@ def me(user: Reader) -> dict[str, Any]:
 
 @router.get("/reports", summary="List reports (filter, sort, page) with counts")
 def list_reports(request: Request, user: Reader, filters: Annotated[Filters, Query()],
-                 sort: str = "agency", desc: bool = False, page: int = Query(1, ge=1),
+                 sort: str = "agency", desc: bool = False, page: int = Query(1, ge=1, le=MAX_PAGE),
                  per_page: int = Query(50, ge=1, le=500)) -> dict[str, Any]:
     listing = workspace(request).list_reports(filters.where(user), sort=sort, descending=desc,
                                               page=page, per_page=per_page)
@@ -138,13 +154,13 @@ def facets(request: Request, user: Reader) -> dict[str, list[Any]]:
 
 
 @router.get("/reports/{report_id}", summary="One report: the JSON contract, review status, audit trail")
-def get_report(request: Request, user: Reader, report_id: int) -> dict[str, Any]:
+def get_report(request: Request, user: Reader, report_id: ReportId) -> dict[str, Any]:
     require_visible(request, user, report_id)
     return report_payload(workspace(request), report_id)
 
 
 @router.get("/reports/{report_id}/original", summary="The original file as ingested")
-def original(request: Request, user: Reader, report_id: int) -> Response:
+def original(request: Request, user: Reader, report_id: ReportId) -> Response:
     require_visible(request, user, report_id)
     work = workspace(request)
     raw = work.store.original(report_id)
@@ -157,7 +173,7 @@ def original(request: Request, user: Reader, report_id: int) -> Response:
 
 
 @router.get("/reports/{report_id}/json", summary="The report as a JSON file (report-model.md)")
-def report_json(request: Request, user: Reader, report_id: int) -> Response:
+def report_json(request: Request, user: Reader, report_id: ReportId) -> Response:
     require_visible(request, user, report_id)
     work = workspace(request)
     body = JSONResponse(work.store.load(report_id).as_dict()).body
@@ -165,7 +181,7 @@ def report_json(request: Request, user: Reader, report_id: int) -> Response:
 
 
 @router.get("/reports/{report_id}/render/{medium}", summary="The report re-rendered in the official layout")
-def rendered(request: Request, user: Reader, report_id: int, medium: str) -> Response:
+def rendered(request: Request, user: Reader, report_id: ReportId, medium: str) -> Response:
     require_visible(request, user, report_id)
     if medium not in RENDER_TYPES:
         raise _error(404, "render.medium", f"不支持的格式：{medium}", f"unknown medium {medium!r}")
@@ -178,7 +194,7 @@ def rendered(request: Request, user: Reader, report_id: int, medium: str) -> Res
 
 
 @router.get("/reports/{report_id}/source/{key}", summary="Where a cell came from in the original")
-def source_of(request: Request, user: Reader, report_id: int, key: str) -> dict[str, Any]:
+def source_of(request: Request, user: Reader, report_id: ReportId, key: str) -> dict[str, Any]:
     require_visible(request, user, report_id)
     work = workspace(request)
     report = work.store.load(report_id, with_crossyear=False)
@@ -197,7 +213,7 @@ def source_of(request: Request, user: Reader, report_id: int, key: str) -> dict[
 
 
 @router.get("/reports/{report_id}/pages/{page}.png", summary="A page of the original PDF or scan as PNG")
-def page_image(request: Request, user: Reader, report_id: int, page: int) -> Response:
+def page_image(request: Request, user: Reader, report_id: ReportId, page: PageNumber) -> Response:
     require_visible(request, user, report_id)
     raw = workspace(request).store.original(report_id)
     png = page_png(raw, page) if raw is not None else None
@@ -207,23 +223,25 @@ def page_image(request: Request, user: Reader, report_id: int, page: int) -> Res
 
 
 @router.put("/reports/{report_id}/cells/{key}", summary="Correct a cell; the checks re-run at once")
-def correct_cell(request: Request, user: Reviewer, report_id: int, key: str, body: CellCorrection) -> dict[str, Any]:
+def correct_cell(request: Request, user: Reviewer, report_id: ReportId, key: str, body: CellCorrection) -> dict[str, Any]:
     require_visible(request, user, report_id)
     work = workspace(request)
-    work.correct_cell(report_id, key, body.value, user=user.name, comment=body.comment)
+    work.correct_cell(report_id, key, body.value, user=user.name, comment=body.comment, revision=body.revision,
+                      scope=user.region)
     return report_payload(work, report_id)
 
 
 @router.put("/reports/{report_id}/meta/{field}", summary=f"Correct a meta field ({', '.join(META_FIELDS)})")
-def correct_meta(request: Request, user: Reviewer, report_id: int, field: str, body: MetaCorrection) -> dict[str, Any]:
+def correct_meta(request: Request, user: Reviewer, report_id: ReportId, field: str, body: MetaCorrection) -> dict[str, Any]:
     require_visible(request, user, report_id)
     work = workspace(request)
-    work.correct_meta(report_id, field, body.value, user=user.name, comment=body.comment)
+    work.correct_meta(report_id, field, body.value, user=user.name, comment=body.comment, revision=body.revision,
+                      scope=user.region)
     return report_payload(work, report_id)
 
 
 @router.post("/reports/{report_id}/review", summary=f"Set the review status ({', '.join(REVIEW_STATUSES)})")
-def review(request: Request, user: Reviewer, report_id: int, body: Review) -> dict[str, Any]:
+def review(request: Request, user: Reviewer, report_id: ReportId, body: Review) -> dict[str, Any]:
     require_visible(request, user, report_id)
     work = workspace(request)
     work.set_review(report_id, body.status, user=user.name, comment=body.comment)
@@ -231,13 +249,13 @@ def review(request: Request, user: Reviewer, report_id: int, body: Review) -> di
 
 
 @router.get("/reports/{report_id}/audit", summary="The report's audit trail (corrections and reviews)")
-def audit(request: Request, user: Reader, report_id: int) -> list[dict[str, Any]]:
+def audit(request: Request, user: Reader, report_id: ReportId) -> list[dict[str, Any]]:
     require_visible(request, user, report_id)
     return workspace(request).audit(report_id)
 
 
 @router.get("/reports/{report_id}/years", summary="The same agency's other stored reports, by year")
-def years(request: Request, user: Reader, report_id: int) -> list[dict[str, Any]]:
+def years(request: Request, user: Reader, report_id: ReportId) -> list[dict[str, Any]]:
     require_visible(request, user, report_id)
     work = workspace(request)
     agency = work.store.load(report_id, with_crossyear=False).meta.agency
@@ -248,7 +266,7 @@ def years(request: Request, user: Reader, report_id: int) -> list[dict[str, Any]
 
 
 @router.get("/compare", summary="Two reports cell by cell and section by section")
-def compare_reports(request: Request, user: Reader, a: int, b: int) -> dict[str, Any]:
+def compare_reports(request: Request, user: Reader, a: ReportIdQuery, b: ReportIdQuery) -> dict[str, Any]:
     for report_id in (a, b):
         require_visible(request, user, report_id)
     store = workspace(request).store
@@ -297,12 +315,13 @@ async def upload(request: Request, user: Reviewer,
         raise _error(413, "upload.too_many", f"一次最多 {limits.max_urls} 个网址", f"at most {limits.max_urls} URLs per upload")
     if not files and not (urls or "").strip():
         raise _error(400, "upload.empty", "没有选择文件或填写网址", "no files and no URLs given")
-    batch = uploads.start(user.name)
+    batch = uploads.start(user.name, user.region)
     total = 0
     for item in files:
         raw = await item.read(limits.max_file_bytes + 1)
         total += len(raw)
         if total > limits.max_total_bytes:
+            shutil.rmtree(batch.directory, ignore_errors=True)
             raise _error(413, "upload.too_large", "上传总量过大", "the upload is too large in total")
         uploads.add_file(batch, item.filename or "upload", raw)
     uploads.add_urls(batch, urls or "")
@@ -349,7 +368,7 @@ def new_token(request: Request, user: Reader, body: NewToken) -> dict[str, str]:
 
 
 @router.delete("/tokens/{token_id}", status_code=204, summary="Revoke one of your API tokens")
-def revoke(request: Request, user: Reader, token_id: int) -> Response:
+def revoke(request: Request, user: Reader, token_id: RowId) -> Response:
     if not workspace(request).revoke_token(user.id, token_id):
         raise _error(404, "token.not_found", "没有这个令牌", "no such token")
     return Response(status_code=204)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import tempfile
 from collections.abc import AsyncIterator
@@ -17,15 +18,18 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..store import Store
+from ..store.corrections import OutOfScope, StaleCorrection
+from ..store.health import DATABASE_TROUBLE, open_checked
 from ..store.workspace import Workspace, WorkspaceError
 from . import api, pages
 from .security import SignInThrottle
 from .uploads import Limits, Uploads
 
+_log = logging.getLogger("gknb.web")
 STATIC = Path(__file__).parent / "static"
 SESSION_HOURS = 12
 
@@ -79,7 +83,7 @@ def create_app(db: str | None = None, *, upload_dir: Path | None = None, jobs: i
                limits: Limits | None = None, timeout: float | None = None,
                secure_cookies: bool = False) -> FastAPI:
     """The app on the store at ``db`` (see ``store.database_url``); uploads are read by ``jobs`` processes."""
-    store = Store.open(db)
+    store = open_checked(db)
     work = Workspace(store)
     limits = limits or Limits()
     folder = upload_dir or Path(tempfile.mkdtemp(prefix="gknb-uploads-"))
@@ -100,6 +104,7 @@ def create_app(db: str | None = None, *, upload_dir: Path | None = None, jobs: i
     app.state.workspace = work
     app.state.uploads = uploads
     app.state.sign_in_throttle = SignInThrottle()
+    app.state.session_hours = SESSION_HOURS
     secret = work.setting("session_secret", secrets.token_hex(32))
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="gknb_session",
                        max_age=SESSION_HOURS * 3600, same_site="strict", https_only=secure_cookies)
@@ -109,6 +114,9 @@ def create_app(db: str | None = None, *, upload_dir: Path | None = None, jobs: i
     app.include_router(api.router)
     app.include_router(pages.router)
     app.add_exception_handler(WorkspaceError, _workspace_error)
+    app.add_exception_handler(StaleCorrection, _refused(409))
+    app.add_exception_handler(OutOfScope, _refused(403))
+    app.add_exception_handler(SQLAlchemyError, _database_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     return app
@@ -147,6 +155,28 @@ async def _workspace_error(request: Request, error: Exception) -> Response:
     if _wants_page(request):
         return pages.error_page(request, 400, error.message, error.message_en)
     return JSONResponse({"detail": error.as_dict()}, status_code=400)
+
+
+def _refused(status: int) -> Any:
+    """A handler answering a refused correction (stale: 409 with the current value; out of scope: 403)."""
+
+    async def handler(request: Request, error: Exception) -> Response:
+        detail = error.as_dict()  # type: ignore[attr-defined]
+        if _wants_page(request):
+            return pages.error_page(request, status, detail["message"], detail["message_en"])
+        return JSONResponse({"detail": detail}, status_code=status)
+
+    return handler
+
+
+async def _database_error(request: Request, error: Exception) -> Response:
+    """503 with a clear bilingual message; the database's own error (SQL, parameters) only in the log."""
+    _log.error("database error on %s %s", request.method, request.url.path, exc_info=error)
+    message, message_en = DATABASE_TROUBLE
+    if _wants_page(request):
+        return pages.error_page(request, 503, message, message_en)
+    return JSONResponse({"detail": {"code": "store.unavailable", "message": message, "message_en": message_en}},
+                        status_code=503)
 
 
 async def _http_error(request: Request, error: Exception) -> Response:

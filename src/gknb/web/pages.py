@@ -20,7 +20,18 @@ from ..render.grid import format_value, grids
 from ..report import SECTION_KEYS, Report
 from ..store.workspace import META_FIELDS, REVIEW_STATUSES, ROLES, User, review_label
 from .api import Filters, report_payload
-from .security import check_csrf, csrf_token, require, require_visible, scoped_where, signed_in, workspace
+from .security import (
+    MAX_PAGE,
+    ReportId,
+    ReportIdQuery,
+    check_csrf,
+    csrf_token,
+    require,
+    require_visible,
+    scoped_where,
+    signed_in,
+    workspace,
+)
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -56,28 +67,33 @@ def login_form(request: Request, next: str = "/") -> HTMLResponse:
 def login(request: Request, name: Annotated[str, Form()], password: Annotated[str, Form()],
           next: Annotated[str, Form()] = "/") -> Response:
     throttle = request.app.state.sign_in_throttle
-    wait = throttle.wait(name.strip())
+    address = request.client.host if request.client else None
+    wait = throttle.wait(name.strip(), address)
     if wait:
         return page(request, "login.html", {"next": _local(next), "failed": False, "wait": wait, "name": name}, 429)
-    user = workspace(request).authenticate(name, password)
+    with throttle.checking:
+        user = workspace(request).authenticate(name, password)
     if user is None:
-        throttle.failed(name.strip())
+        throttle.failed(name.strip(), address)
         return page(request, "login.html", {"next": _local(next), "failed": True, "name": name}, 401)
-    throttle.succeeded(name.strip())
+    throttle.succeeded(name.strip(), address)
     request.session.clear()
-    request.session["uid"] = user.id
+    request.session["sid"] = workspace(request).open_session(user.id, request.app.state.session_hours)
     return RedirectResponse(_local(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[Depends(check_csrf)])
 def logout(request: Request) -> Response:
+    sid = request.session.get("sid")
+    if isinstance(sid, str):
+        workspace(request).close_session(sid)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
 
 @router.get("/", response_class=HTMLResponse)
 def reports(request: Request, user: Reader, filters: Annotated[Filters, Query()], sort: str = "agency",
-            desc: bool = False, page_number: Annotated[int, Query(alias="page", ge=1)] = 1) -> HTMLResponse:
+            desc: bool = False, page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)] = 1) -> HTMLResponse:
     work = workspace(request)
     per_page = 50
     listing = work.list_reports(filters.where(user), sort=sort, descending=desc, page=page_number, per_page=per_page)
@@ -91,7 +107,7 @@ def reports(request: Request, user: Reader, filters: Annotated[Filters, Query()]
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
-def report_page(request: Request, user: Reader, report_id: int) -> HTMLResponse:
+def report_page(request: Request, user: Reader, report_id: ReportId) -> HTMLResponse:
     require_visible(request, user, report_id)
     work = workspace(request)
     payload = report_payload(work, report_id)
@@ -100,7 +116,7 @@ def report_page(request: Request, user: Reader, report_id: int) -> HTMLResponse:
     years = work.list_reports(scoped_where(user, {"agency": agency}), sort="year").items if agency else []
     earlier = [y for y in years if y["id"] != report_id and (y["year"] or 0) < (report.meta.year or 0)]
     return page(request, "report.html", {
-        "id": report_id, "report": report, "payload": payload, "tables": _tables(report),
+        "id": report_id, "report": report, "payload": payload, "tables": _tables(report, None, set(payload["corrected"])),
         "sections": _sections(report), "findings": _findings(report), "meta_labels": META_LABELS,
         "meta_fields": META_FIELDS, "severity_labels": SEVERITY_LABELS, "template_labels": TEMPLATE_LABELS,
         "years": years, "previous": earlier[-1] if earlier else None, "can_review": user.can("review"),
@@ -111,7 +127,7 @@ def report_page(request: Request, user: Reader, report_id: int) -> HTMLResponse:
 
 
 @router.get("/compare", response_class=HTMLResponse)
-def compare_page(request: Request, user: Reader, a: int, b: int) -> HTMLResponse:
+def compare_page(request: Request, user: Reader, a: ReportIdQuery, b: ReportIdQuery) -> HTMLResponse:
     for report_id in (a, b):
         require_visible(request, user, report_id)
     store = workspace(request).store
@@ -165,8 +181,9 @@ def _severity_of(report: Report) -> dict[str, str]:
     return worst
 
 
-def _tables(report: Report, changed: set[str] | None = None) -> list[dict[str, Any]]:
-    """The report's tables in the official layout, each cell with its key, value and worst finding."""
+def _tables(report: Report, changed: set[str] | None = None, corrected: set[str] | None = None) -> list[dict[str, Any]]:
+    """The report's tables in the official layout, each cell with its key, value and worst finding
+    (``changed``: marked as differing in a comparison; ``corrected``: marked as corrected by a person)."""
     fmt = report.format
     if fmt is None:
         return []
@@ -181,6 +198,7 @@ def _tables(report: Report, changed: set[str] | None = None) -> list[dict[str, A
                 if cell.key is not None:
                     css.append(f"sev-{severity[cell.key]}" if cell.key in severity else "")
                     css.append("changed" if changed and cell.key in changed else "")
+                    css.append("corrected" if corrected and cell.key in corrected else "")
                     if report.cells.get(cell.key) is None:
                         css.append("blank")
                 cells.append({"text": cell.text, "key": cell.key, "rowspan": cell.rowspan, "colspan": cell.colspan,

@@ -1,8 +1,9 @@
 """Who is asking, and may they: sessions or API tokens, roles, region scope, CSRF.
 
-A browser signs in with a name and password and then carries a signed session cookie; every request
-that changes something must also carry the session's CSRF token (header ``X-CSRF-Token`` or form
-field ``csrf``). API clients send ``Authorization: Bearer gknb_…`` instead; no cookie, so no CSRF.
+A browser signs in with a name and password and then carries a signed session cookie naming a
+session kept in the store (``sid``), so signing out, a password change or deactivation revokes it
+at once; every request that changes something must also carry the session's CSRF token (header
+``X-CSRF-Token`` or form field ``csrf``). API clients send ``Authorization: Bearer gknb_…`` instead; no cookie, so no CSRF.
 """
 
 from __future__ import annotations
@@ -11,13 +12,19 @@ import secrets
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Path, Query, Request
 
 from ..store.workspace import User, Workspace
 
 CSRF_HEADER = "X-CSRF-Token"
+MAX_INT = 2**31 - 1  # the store's integer columns (PostgreSQL ``integer``): larger ids answer 422, not 500
+MAX_PAGE = 1_000_000  # pages of a listing, and of an original
+ReportId = Annotated[int, Path(ge=1, le=MAX_INT, description="a report id")]
+ReportIdQuery = Annotated[int, Query(ge=1, le=MAX_INT, description="a report id")]
+RowId = Annotated[int, Path(ge=1, le=MAX_INT)]
+PageNumber = Annotated[int, Path(ge=1, le=MAX_PAGE, description="a page, from 1")]
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 _UNKNOWN = object()
 
@@ -59,8 +66,8 @@ def signed_in(request: Request) -> User | None:
     if token is not None:
         user = workspace(request).token_user(token)
     else:
-        uid = request.session.get("uid")
-        user = workspace(request).user(uid) if isinstance(uid, int) else None
+        sid = request.session.get("sid")
+        user = workspace(request).session_user(sid) if isinstance(sid, str) else None
     request.state.user = user
     return user
 
@@ -118,29 +125,42 @@ def require_visible(request: Request, user: User, report_id: int) -> None:
 
 
 class SignInThrottle:
-    """After ``failures`` wrong passwords for one user name, refuse sign-ins to it for ``seconds``."""
+    """After ``failures`` wrong passwords for one user name, refuse sign-ins to it for ``seconds``; the
+    same after ``address_failures`` wrong passwords from one client address, whatever the names, so
+    guessing across many names from one place is slowed as well. ``checking`` sign-ins are verified at
+    once (argon2 costs CPU); the others wait their turn rather than crowd out every other request."""
 
-    def __init__(self, failures: int = 5, seconds: float = 60.0):
+    def __init__(self, failures: int = 5, seconds: float = 60.0, address_failures: int = 20, checking: int = 2):
         self.failures = failures
+        self.address_failures = address_failures
         self.seconds = seconds
-        self._state: dict[str, tuple[int, float]] = {}  # name → (failures in a row, locked until)
+        self._state: dict[str, tuple[int, float]] = {}  # "name:…" or "addr:…" → (failures in a row, locked until)
         self._lock = threading.Lock()
+        self.checking = threading.BoundedSemaphore(checking)
 
-    def wait(self, name: str) -> int:
-        """Seconds the name must still wait (0: may try)."""
+    def wait(self, name: str, address: str | None = None) -> int:
+        """Seconds the name (or the client address) must still wait (0: may try)."""
+        now = time.monotonic()
         with self._lock:
-            _count, until = self._state.get(name, (0, 0.0))
-        return max(int(until - time.monotonic() + 0.999), 0)
+            until = max(self._state.get(key, (0, 0.0))[1] for key in self._keys(name, address))
+        return max(int(until - now + 0.999), 0)
 
-    def failed(self, name: str) -> None:
-        """Count a wrong password; the ``failures``-th locks the name."""
+    def failed(self, name: str, address: str | None = None) -> None:
+        """Count a wrong password for the name and the address; reaching a limit locks it."""
         with self._lock:
-            count, _until = self._state.get(name, (0, 0.0))
-            count += 1
-            locked = time.monotonic() + self.seconds if count >= self.failures else 0.0
-            self._state[name] = (0 if locked else count, locked)
+            for key in self._keys(name, address):
+                limit = self.failures if key.startswith("name:") else self.address_failures
+                count, _until = self._state.get(key, (0, 0.0))
+                count += 1
+                locked = time.monotonic() + self.seconds if count >= limit else 0.0
+                self._state[key] = (0 if locked else count, locked)
 
-    def succeeded(self, name: str) -> None:
-        """Forget the name's failures."""
+    def succeeded(self, name: str, address: str | None = None) -> None:
+        """Forget the name's failures (an address keeps its count: one right password among many
+        guesses does not clear them)."""
         with self._lock:
-            self._state.pop(name, None)
+            self._state.pop(f"name:{name}", None)
+
+    @staticmethod
+    def _keys(name: str, address: str | None) -> list[str]:
+        return [f"name:{name}"] + ([f"addr:{address}"] if address else [])

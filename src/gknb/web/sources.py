@@ -3,12 +3,17 @@
 A cell's provenance names a source line, a table position, and for PDFs and scans a page and a box.
 ``excerpt`` re-reads the stored original (cached) and returns the surrounding lines with the cell's
 own line marked; ``page_png`` draws a page of a PDF (or the scanned image itself) for the box to be
-outlined on.
+outlined on — never more than ``MAX_PIXELS`` (the scale shrinks for a huge page; a scan larger than
+``MAX_SOURCE_PIXELS`` is not decoded at all), and at most ``RENDERS`` at a time, so one request cannot
+take the server's memory.
 """
 
 from __future__ import annotations
 
 import io
+import math
+import threading
+import warnings
 from functools import lru_cache
 from typing import Any
 
@@ -19,6 +24,18 @@ from ..ingest import read_document
 CONTEXT_LINES = 4
 PAGE_SCALE = 1.5
 IMAGE_DPI = 200.0  # assumed resolution of a scan that does not state one (as in ingest.ocr)
+MAX_PIXELS = 12_000_000  # of a drawn page (~48 MB as RGBA): an A4 page at PAGE_SCALE is 1.9 million
+MAX_SIDE = 6000  # pixels on the longer side
+MAX_SOURCE_PIXELS = 80_000_000  # a scan larger than this is not decoded for display
+RENDERS = 2  # pages drawn at once
+_rendering = threading.BoundedSemaphore(RENDERS)
+
+
+def render_scale(width: float, height: float) -> float:
+    """The scale to draw a page of ``width`` × ``height`` points at: ``PAGE_SCALE``, less for a page that
+    would exceed ``MAX_PIXELS`` or ``MAX_SIDE``."""
+    width, height = max(width, 1.0), max(height, 1.0)
+    return min(PAGE_SCALE, MAX_SIDE / max(width, height), math.sqrt(MAX_PIXELS / (width * height))) * 0.99  # pdfium rounds up
 
 
 @lru_cache(maxsize=16)
@@ -89,7 +106,7 @@ def page_size(raw: bytes, name: str, page: int) -> tuple[float, float] | None:
             return float(width), float(height)
         finally:
             pdf.close()
-    image = _image(raw)
+    image = _image(raw, decode=False)
     if image is None or page != 1:
         return None
     dpi = float((image.info.get("dpi") or (IMAGE_DPI,))[0] or IMAGE_DPI)
@@ -98,32 +115,45 @@ def page_size(raw: bytes, name: str, page: int) -> tuple[float, float] | None:
 
 
 def page_png(raw: bytes, page: int) -> bytes | None:
-    """Page ``page`` of a PDF drawn as PNG (a scanned image: the image itself as PNG); None if absent."""
-    if _is_pdf(raw):
-        import pypdfium2
+    """Page ``page`` of a PDF drawn as PNG (a scanned image: the image itself as PNG), within
+    ``MAX_PIXELS``; None if absent (or a scan too large to decode)."""
+    with _rendering:
+        if _is_pdf(raw):
+            import pypdfium2
 
-        pdf = pypdfium2.PdfDocument(raw)
-        try:
-            if not 1 <= page <= len(pdf):
+            pdf = pypdfium2.PdfDocument(raw)
+            try:
+                if not 1 <= page <= len(pdf):
+                    return None
+                sheet = pdf[page - 1]
+                picture = sheet.render(scale=render_scale(*sheet.get_size())).to_pil()
+            finally:
+                pdf.close()
+        else:
+            picture = _image(raw) if page == 1 else None
+            if picture is None:
                 return None
-            picture = pdf[page - 1].render(scale=PAGE_SCALE).to_pil()
-        finally:
-            pdf.close()
-    else:
-        picture = _image(raw) if page == 1 else None
-        if picture is None:
-            return None
-    out = io.BytesIO()
-    picture.convert("RGB").save(out, format="PNG", optimize=True)
-    return out.getvalue()
+            if picture.width * picture.height > MAX_PIXELS or max(picture.size) > MAX_SIDE:  # a scan drawn smaller
+                factor = render_scale(picture.width, picture.height)
+                picture = picture.resize((max(int(picture.width * factor), 1), max(int(picture.height * factor), 1)))
+        out = io.BytesIO()
+        picture.convert("RGB").save(out, format="PNG", optimize=True)
+        return out.getvalue()
 
 
-def _image(raw: bytes) -> Any:
+def _image(raw: bytes, *, decode: bool = True) -> Any:
+    """The scanned image (decoded unless ``decode`` is false: its size is known without), or None when
+    it is not an image or larger than ``MAX_SOURCE_PIXELS``."""
     from PIL import Image, UnidentifiedImageError
 
     try:
-        image = Image.open(io.BytesIO(raw))
-        image.load()
+        with warnings.catch_warnings():  # the size is checked here, against a lower bound than Pillow's
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(raw))
+        if image.width * image.height > MAX_SOURCE_PIXELS:
+            return None
+        if decode:
+            image.load()
         return image
-    except (UnidentifiedImageError, OSError, ValueError):
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
         return None

@@ -1,33 +1,43 @@
-"""Uploads from the browser or the API: bounded, sniffed, then ingested one batch at a time.
+"""Uploads from the browser or the API: bounded, sniffed, recorded, then ingested fairly in the background.
 
 Files are checked as they arrive (count, size, what they are); refused ones are reported at once with
-their reason and never stored. Accepted files are written to the upload folder, then one background
-thread hands each batch to ``store.bulk.ingest`` (worker processes, the per-file time limit, zip
-guards, one result per file), so the server keeps answering while a batch is read. Progress is kept
-here per file; the results are also in the store's ingest runs, so nothing is lost with this process. Uploads
-that arrive while a run is busy are read together in the next run (worker processes start once per run).
+their reason and never stored. Accepted files are written to the upload folder and the upload is
+recorded in the store (``uploads``) before the request is answered, so an acknowledged upload is never
+lost: when the server starts, every recorded upload that had not finished is taken up again (its files
+still there) or marked failed with the reason. One background thread feeds the inputs to
+``store.bulk.ingest`` (worker processes, the per-file time limit, zip guards, one result per file)
+drawing them round-robin by user (``FairFeed``), so one person's large scans cannot starve another's
+small upload; an upload made while a run is busy joins it. Progress is kept per file, in memory and
+in the store. A reviewer scoped to a region may upload only that region's reports.
 """
 
 from __future__ import annotations
 
-import queue
+import copy
+import logging
 import re
 import shutil
 import threading
+import time
 import uuid
-from dataclasses import dataclass, field
+from collections import deque
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from sqlalchemy import select
+
 from ..errors import GknbError
 from ..ingest import MAX_BYTES, medium
 from ..ingest.fetch import is_url
 from ..store import Store
-from ..store.bulk import Result, ingest
+from ..store.bulk import Item, Result, expand, ingest
+from ..store.models import UploadRow
 
-MAX_BATCH_UPLOADS = 100  # uploads read in one ingest run
+_log = logging.getLogger("gknb.web.uploads")
+SAVE_SECONDS = 1.0  # how often a running upload's progress is written to the store
 ACCEPTED_MEDIA = ("txt", "md", "html", "docx", "doc", "pdf", "ofd", "image", "archive")
 
 
@@ -43,7 +53,9 @@ class Limits:
 
 @dataclass
 class Upload:
-    """One upload: its files (each ``queued`` → ``stored`` / ``duplicate`` / ``failed``) and its state."""
+    """One upload: its files (each ``queued`` → ``stored`` / ``duplicate`` / ``failed``) and its state.
+
+    ``region``: the uploader's scope. A file entry's ``_input`` (never shown) is its index in ``inputs``."""
 
     id: str
     user: str
@@ -53,14 +65,61 @@ class Upload:
     files: list[dict[str, Any]] = field(default_factory=list)
     state: str = "queued"  # queued | running | done
     run_id: int | None = None
-    by_input: dict[str, dict[str, Any]] = field(default_factory=dict)  # input path or URL → its file entry
+    region: str | None = None
+    pending: int = 0  # inputs (zip members each) not yet answered
+    saved: float = 0.0  # when the progress was last written to the store
+
+    @property
+    def by_input(self) -> dict[str, dict[str, Any]]:
+        """Input path or URL → its file entry."""
+        return {self.inputs[f["_input"]]: f for f in self.files if "_input" in f}
 
     def as_dict(self) -> dict[str, Any]:
+        files = [{k: v for k, v in item.items() if not k.startswith("_")} for item in list(self.files)]
         counts: dict[str, int] = {}
-        for item in self.files:
+        for item in files:
             counts[item["status"]] = counts.get(item["status"], 0) + 1
         return {"id": self.id, "user": self.user, "created": self.created, "state": self.state,
-                "run_id": self.run_id, "counts": counts, "files": self.files}
+                "run_id": self.run_id, "counts": counts, "files": files}
+
+
+class FairFeed:
+    """Inputs waiting to be read, one queue per user, drawn round-robin (an iterator that ends when
+    nothing waits; ``close`` ends it early)."""
+
+    def __init__(self) -> None:
+        self._queues: dict[str, deque[Item]] = {}
+        self._turn: deque[str] = deque()  # users with something waiting, whose turn is next first
+        self._lock = threading.Lock()
+        self.closed = False
+
+    def add(self, user: str, items: list[Item]) -> None:
+        """Queue a user's inputs behind their earlier ones; a user with nothing waiting is next."""
+        with self._lock:
+            if user not in self._queues:
+                self._queues[user] = deque()
+                self._turn.appendleft(user)  # the others have had their turn
+            self._queues[user].extend(items)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return sum(len(q) for q in self._queues.values())
+
+    def __iter__(self) -> FairFeed:
+        return self
+
+    def __next__(self) -> Item:
+        with self._lock:
+            if self.closed or not self._turn:
+                raise StopIteration
+            user = self._turn.popleft()
+            waiting = self._queues[user]
+            item = waiting.popleft()
+            if waiting:
+                self._turn.append(user)
+            else:
+                del self._queues[user]
+            return item
 
 
 def safe_name(name: str) -> str:
@@ -91,7 +150,7 @@ def sniff(name: str, head: bytes) -> dict[str, str] | None:
 
 
 class Uploads:
-    """The upload queue of one app: accept, then ingest batches in a background thread."""
+    """The uploads of one app: accept and record, then ingest in a background thread, fairly by user."""
 
     def __init__(self, store: Store, directory: Path, *, jobs: int = 1, limits: Limits | None = None,
                  timeout: float | None = None):
@@ -101,17 +160,21 @@ class Uploads:
         self.limits = limits or Limits()
         self.timeout = timeout
         self._uploads: dict[str, Upload] = {}
-        self._lock = threading.Lock()
-        self._queue: queue.Queue[Upload | None] = queue.Queue()
+        self._routes: dict[str, deque[tuple[Upload, dict[str, Any], bool]]] = {}  # input location → owners
+        self._lock = threading.RLock()
+        self._wake = threading.Condition(self._lock)
+        self._feed = FairFeed()
+        self._closing = False
+        self._resume()
         self._thread = threading.Thread(target=self._run, name="gknb-uploads", daemon=True)
         self._thread.start()
 
-    def start(self, user: str) -> Upload:
-        """A new, empty upload in its own folder."""
+    def start(self, user: str, region: str | None = None) -> Upload:
+        """A new, empty upload in its own folder (``region``: the uploader's scope)."""
         upload_id = uuid.uuid4().hex[:12]
         directory = self.directory / upload_id
         directory.mkdir(parents=True)
-        return Upload(upload_id, user, datetime.now(UTC).isoformat(timespec="seconds"), directory, [])
+        return Upload(upload_id, user, datetime.now(UTC).isoformat(timespec="seconds"), directory, [], region=region)
 
     def add_file(self, upload: Upload, name: str, raw: bytes) -> None:
         """Keep one uploaded file (or refuse it, with its reason, when it is not something gknb reads)."""
@@ -128,7 +191,8 @@ class Uploads:
         self._queue_input(upload, str(path), name)
 
     def add_urls(self, upload: Upload, text: str) -> None:
-        """Queue the URLs of a pasted list (one per line; other lines are refused with a reason)."""
+        """Queue the URLs of a pasted list (one per line; other lines, and a URL given twice, are
+        refused with a reason)."""
         for line in text.splitlines():
             url = line.strip()
             if not url or url.startswith("#"):
@@ -137,14 +201,16 @@ class Uploads:
                 upload.files.append({"name": url[:200], "status": "failed", "error": refusal(
                     "upload.bad_url", "不是 http(s) 网址", "not an http(s) URL")})
                 continue
+            if url in upload.inputs:
+                upload.files.append({"name": url[:200], "status": "failed", "error": refusal(
+                    "upload.repeated", "该网址在本次上传中重复，只读取一次", "the URL is given twice in this upload: read once")})
+                continue
             self._queue_input(upload, url, url)
 
     @staticmethod
     def _queue_input(upload: Upload, source: str, name: str) -> None:
-        entry: dict[str, Any] = {"name": name, "status": "queued"}
+        upload.files.append({"name": name, "status": "queued", "_input": len(upload.inputs)})
         upload.inputs.append(source)
-        upload.files.append(entry)
-        upload.by_input[source] = entry
 
     def file_name(self, location: str) -> tuple[str, str | None]:
         """A stored report's location as a person names it: the file's own name (without the server's
@@ -154,31 +220,42 @@ class Uploads:
         name = re.split(r"[\\/]", outer.rstrip("/"))[-1]
         if "://" in outer:
             name = unquote(name)
-        elif Path(outer).is_relative_to(self.directory):
+        elif Path(outer).is_relative_to(self.directory) or re.search(r"[\\/][0-9a-f]{12}[\\/]\d{4}_", outer):
             name = re.sub(r"^\d{4}_", "", name)
         return name, member or None
 
     def submit(self, upload: Upload) -> Upload:
-        """Queue the upload's accepted inputs for ingest (an upload with none is done at once)."""
+        """Record the upload in the store, then queue its accepted inputs (one with none is done at once).
+
+        Only once this returns is the upload acknowledged: a server killed after it takes the upload up
+        again when it starts."""
+        if not upload.inputs:
+            upload.state = "done"
+            shutil.rmtree(upload.directory, ignore_errors=True)
+        self._save(upload)
         with self._lock:
             self._uploads[upload.id] = upload
         if upload.inputs:
-            self._queue.put(upload)
-        else:
-            upload.state = "done"
-            shutil.rmtree(upload.directory, ignore_errors=True)
+            self._enqueue(upload)
         return upload
 
     def get(self, upload_id: str) -> Upload | None:
-        """An upload of this process, by id."""
+        """An upload, by id (this process's, else as recorded in the store)."""
         with self._lock:
-            return self._uploads.get(upload_id)
+            found = self._uploads.get(upload_id)
+        if found is not None:
+            return found
+        with self.store.session() as session:
+            row = session.get(UploadRow, upload_id[:32])
+            return _from_row(row) if row is not None else None
 
     def recent(self, user: str | None = None, limit: int = 20) -> list[Upload]:
-        """The newest uploads (of one user when given)."""
+        """The newest uploads (of one user when given), as recorded."""
+        with self.store.session() as session:
+            query = select(UploadRow).order_by(UploadRow.created.desc(), UploadRow.id).limit(limit)
+            rows = session.scalars(query.where(UploadRow.user == user) if user is not None else query).all()
         with self._lock:
-            found = [u for u in self._uploads.values() if user is None or u.user == user]
-        return sorted(found, key=lambda u: u.created, reverse=True)[:limit]
+            return [self._uploads.get(row.id) or _from_row(row) for row in rows]
 
     def idle(self) -> bool:
         """Whether every upload so far has been ingested."""
@@ -186,57 +263,145 @@ class Uploads:
             return all(u.state == "done" for u in self._uploads.values())
 
     def close(self) -> None:
-        """Finish the batch in hand and stop the thread."""
-        self._queue.put(None)
+        """Stop drawing inputs, finish the ones being read and stop the thread; uploads not finished stay
+        recorded and are taken up again at the next start."""
+        with self._wake:
+            self._closing = True
+            self._feed.closed = True
+            self._wake.notify_all()
         self._thread.join(timeout=60)
 
+    # -- the background run ----------------------------------------------------------------
+
+    def _enqueue(self, upload: Upload) -> None:
+        """Queue every input of the upload not answered yet (zip members already answered skipped)."""
+        items: list[Item] = []
+        owners: list[tuple[str, dict[str, Any], bool]] = []
+        for source, entry in upload.by_input.items():
+            if entry["status"] not in ("queued", "unpacked"):
+                continue
+            answered = {m["name"] for m in entry.get("members", [])}
+            for item in expand([source]):
+                member = item.location != source
+                if member and (item.member or item.url or item.location) in answered:
+                    continue
+                items.append(replace(item, scope=upload.region))
+                owners.append((item.location, entry, member))
+        with self._wake:
+            upload.pending = len(items)
+            for location, entry, member in owners:
+                self._routes.setdefault(location, deque()).append((upload, entry, member))
+            if items:
+                self._feed.add(upload.user, items)
+                self._wake.notify_all()
+        if not items:
+            self._finish(upload)
+
     def _run(self) -> None:
-        while (upload := self._queue.get()) is not None:
-            batch = [upload]
-            while len(batch) < MAX_BATCH_UPLOADS:  # uploads waiting meanwhile go in the same run
-                try:
-                    waiting = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if waiting is None:
-                    self._queue.put(None)
-                    break
-                batch.append(waiting)
-            self._ingest(batch)
+        while True:
+            with self._wake:
+                while not len(self._feed) and not self._closing:
+                    self._wake.wait()
+                if self._closing:
+                    return
+                running = [u for u in self._uploads.values() if u.state != "done"]
+                for upload in running:
+                    upload.state = "running"
+            try:
+                kwargs: dict[str, Any] = {} if self.timeout is None else {"timeout": self.timeout}
+                summary = ingest(self.store, [f"upload:{u.id}" for u in running], jobs=self.jobs, batch=1,
+                                 on_result=self._on_result, items=self._feed, **kwargs)
+                for upload in running:
+                    upload.run_id = upload.run_id or summary.run_id
+            except Exception:  # the store itself failed: say so on every file not yet done, nothing internal
+                _log.exception("an ingest run of the uploads failed")
+                self._fail_pending()
 
-    def _ingest(self, batch: list[Upload]) -> None:
-        """One ingest run for the inputs of several uploads (worker processes start once per run)."""
-        entries: dict[str, list[dict[str, Any]]] = {}
-        for upload in batch:
-            upload.state = "running"
-            for source, entry in upload.by_input.items():
-                entries.setdefault(source, []).append(entry)
-
-        def on_result(result: Result) -> None:
-            source, _, member = result.location.partition("!")
+    def _on_result(self, result: Result) -> None:
+        with self._lock:
+            owners = self._routes.get(result.location)
+            if not owners:
+                return
+            upload, entry, member = owners.popleft()
+            if not owners:
+                del self._routes[result.location]
             update: dict[str, Any] = {"status": result.status, "report_id": result.report_id}
             if result.error:
                 update["error"] = result.error
-            for entry in entries.get(source, []):
-                if member:  # a zip member: one line per member under the zip
-                    entry.setdefault("members", []).append({"name": member, **update})
-                    entry["status"] = "unpacked"
-                else:
-                    entry.update(update)
+            if member:  # a zip member (or a URL of a list): one line per member under the file
+                name = result.location.partition("!")[2] or result.location
+                entry.setdefault("members", []).append({"name": name, **update})
+                entry["status"] = "unpacked"
+            else:
+                entry.update(update)
+            upload.pending -= 1
+            finished = upload.pending <= 0
+            if not finished:
+                upload.state = "running"
+        if finished:
+            self._finish(upload)
+        elif time.monotonic() - upload.saved >= SAVE_SECONDS:
+            self._save(upload)
 
-        inputs = list(entries)
-        try:
-            kwargs: dict[str, Any] = {} if self.timeout is None else {"timeout": self.timeout}
-            summary = ingest(self.store, inputs, jobs=self.jobs, on_result=on_result, **kwargs)
-            for upload in batch:
-                upload.run_id = summary.run_id
-        except Exception as exc:  # the store itself failed: say so on every file not yet done
-            for upload in batch:
-                for item in upload.files:
-                    if item["status"] == "queued":
-                        item.update(status="failed", error=refusal(
-                            "internal", f"入库失败：{exc}", f"could not store the file: {exc}"))
-        finally:
-            for upload in batch:
-                shutil.rmtree(upload.directory, ignore_errors=True)
-                upload.state = "done"
+    def _finish(self, upload: Upload) -> None:
+        shutil.rmtree(upload.directory, ignore_errors=True)
+        upload.state = "done"
+        self._save(upload)
+
+    def _fail_pending(self) -> None:
+        with self._lock:
+            pending = [u for u in self._uploads.values() if u.state != "done"]
+            self._routes.clear()
+            while True:
+                try:
+                    next(self._feed)
+                except StopIteration:
+                    break
+        for upload in pending:
+            for item in upload.files:
+                if item["status"] in ("queued", "unpacked") and "error" not in item:
+                    item.update(status="failed", error=refusal(
+                        "store.unavailable", "入库失败：数据库暂时无法写入，请稍后重新上传",
+                        "could not store the file: the database cannot be written right now; upload it again later"))
+            try:
+                self._finish(upload)
+            except Exception:  # the store is still down: the upload stays recorded as unfinished
+                _log.exception("cannot record the failed upload %s", upload.id)
+
+    # -- the record in the store -----------------------------------------------------------
+
+    def _save(self, upload: Upload) -> None:
+        """Write the upload's state and every file's to the store."""
+        with self._lock:
+            files = copy.deepcopy(upload.files)
+        upload.saved = time.monotonic()
+        with self.store.session.begin() as session:
+            row = session.get(UploadRow, upload.id)
+            if row is None:
+                row = UploadRow(id=upload.id, user=upload.user, region=upload.region,
+                                created=datetime.fromisoformat(upload.created).replace(tzinfo=None),
+                                folder=str(upload.directory), inputs=list(upload.inputs))
+                session.add(row)
+            row.state, row.files, row.run_id = upload.state, files, upload.run_id
+
+    def _resume(self) -> None:
+        """Take up every recorded upload that had not finished: its inputs read again (those already
+        answered kept), or, when its files are gone, each marked failed with the reason."""
+        with self.store.session() as session:
+            rows = session.scalars(select(UploadRow).where(UploadRow.state != "done").order_by(UploadRow.created)).all()
+        for row in rows:
+            upload = _from_row(row)
+            upload.state = "queued"
+            lost = [source for source in upload.inputs if not is_url(source) and not Path(source).exists()]
+            for source, entry in upload.by_input.items():
+                if source in lost and entry["status"] in ("queued", "unpacked"):
+                    entry.update(status="failed", error=refusal(
+                        "upload.lost", "服务器重启后找不到该文件，请重新上传", "the file was gone when the server restarted: upload it again"))
+            with self._lock:
+                self._uploads[upload.id] = upload
+            self._enqueue(upload)
+
+
+def _from_row(row: UploadRow) -> Upload:
+    return Upload(row.id, row.user, row.created.isoformat(timespec="seconds") + "+00:00", Path(row.folder),
+                  list(row.inputs), copy.deepcopy(row.files), row.state, row.run_id, row.region)

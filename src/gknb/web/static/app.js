@@ -32,7 +32,8 @@ async function api(method, url, body) {
   const data = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) {
     const detail = (data && data.detail) || {};
-    const message = detail.message || `请求失败：HTTP ${response.status}`;
+    let message = detail.message || `请求失败：HTTP ${response.status}`;
+    if (response.status === 409 && "current" in detail) message += `（当前值：${detail.current ?? "空白"}）`;
     toast(message, true);
     throw new ApiError(detail.message_en || message);
   }
@@ -93,6 +94,7 @@ async function reportPage() {
     const printedBox = document.getElementById("cell-printed");
     printedBox.hidden = printed === null || printed === undefined || String(printed) === String(value);
     printedBox.querySelector("span").textContent = printed ?? "";
+    document.getElementById("cell-corrected").hidden = !(data.corrected || []).includes(key);
     const findings = data.findings.filter((f) => f.cells.includes(key));
     const list = document.getElementById("cell-findings");
     list.replaceChildren(...findings.map((f) => el("li", { class: `sev-${f.severity}` },
@@ -100,7 +102,7 @@ async function reportPage() {
       el("span", { class: "mono rule" }, f.rule), el("p", {}, f.message))));
     if (!findings.length) list.replaceChildren(el("li", { class: "ok" }, "该单元格没有发现问题。"));
     const input = document.getElementById("correct-value");
-    if (input) { input.value = value ?? ""; input.select(); }
+    if (input) { input.value = value ?? ""; hideConfirm(); }
     showSource(key);
   }
 
@@ -176,15 +178,34 @@ async function reportPage() {
     return select(keys[0]);
   })));
 
-  document.getElementById("correct-form")?.addEventListener("submit", guard(async (e) => {
+  /* A correction is saved only from the confirm step: Enter in the form (or 核对更正…) shows what will
+     be saved; only the 确认保存 button, never focused by itself, sends it — with the reason and the
+     revision this page was read at (a stale page gets 409 and the current value). */
+  function hideConfirm() {
+    const box = document.getElementById("correct-confirm");
+    if (box) box.hidden = true;
+  }
+  document.getElementById("correct-form")?.addEventListener("submit", (e) => {
     e.preventDefault();
+    if (!current) return;
+    const reason = document.getElementById("correct-comment").value.trim();
+    if (!reason) { toast("请写明更正原因", true); document.getElementById("correct-comment").focus(); return; }
+    const value = document.getElementById("correct-value").value.trim();
+    const old = data.cells[current];
+    document.getElementById("correct-summary").textContent =
+      `将「${cellOf(current)?.title || current}」由 ${old ?? "（空白）"} 改为 ${value || "（空白）"}；原因：${reason}`;
+    document.getElementById("correct-confirm").hidden = false;
+  });
+  document.getElementById("correct-cancel")?.addEventListener("click", hideConfirm);
+  document.getElementById("correct-button")?.addEventListener("click", guard(async () => {
     if (!current) return;
     const button = document.getElementById("correct-button");
     button.disabled = true;
     try {
       await api("PUT", `/api/reports/${id}/cells/${encodeURIComponent(current)}`, {
         value: document.getElementById("correct-value").value,
-        comment: document.getElementById("correct-comment").value || null,
+        comment: document.getElementById("correct-comment").value.trim(),
+        revision: data.revision,
       });
     } finally {
       button.disabled = false;
@@ -206,7 +227,7 @@ async function reportPage() {
     const field = dd.dataset.field;
     const input = el("input", { class: "meta-input", "data-field": field, "aria-label": "更正为" });
     input.value = dd.dataset.value;
-    const note = el("input", { class: "meta-comment", placeholder: "说明（可选）" });
+    const note = el("input", { class: "meta-comment", placeholder: "原因（必填）", required: "" });
     const save = el("button", { class: "primary meta-save", type: "submit" }, "保存");
     const cancel = el("button", { class: "meta-cancel", type: "button" }, "取消");
     const form = el("form", { class: "inline-form meta-form" }, input, note, save, cancel);
@@ -214,7 +235,10 @@ async function reportPage() {
     cancel.addEventListener("click", () => dd.replaceChildren(...shown));
     form.addEventListener("submit", guard(async (e) => {
       e.preventDefault();
-      await api("PUT", `/api/reports/${id}/meta/${field}`, { value: input.value, comment: note.value || null });
+      if (!note.value.trim()) { toast("请写明更正原因", true); note.focus(); return; }
+      if (!confirm(`确认将「${field}」改为「${input.value}」？原因：${note.value.trim()}`)) return;
+      await api("PUT", `/api/reports/${id}/meta/${field}`, { value: input.value, comment: note.value.trim(),
+                                                              revision: data.revision });
       reloadWith("已保存更正，检查已重新运行");
     }));
     dd.replaceChildren(form);
