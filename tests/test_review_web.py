@@ -76,7 +76,9 @@ def test_review_downloads(client):
     answer = client.get(f"/review/notice.docx?region={quote(REGION)}&year=2023")
     assert "审核情况的通报" in "\n".join(p.text for p in Document(io.BytesIO(answer.content)).paragraphs)
     book = load_workbook(io.BytesIO(client.get(f"/review/export.xlsx?region={quote(REGION)}&year=2023").content))
-    assert book.sheetnames == ["评分", "问题清单"]
+    assert book.sheetnames == ["评分", "发布情况", "问题清单"]
+    statuses = {row[0]: row[1] for row in book["发布情况"].iter_rows(min_row=2, values_only=True)}
+    assert statuses[MISSING_2023] == "未发布"
     missing = client.get(f"/review/notice.docx?region={quote(REGION)}&year=2023&unit=不存在局")
     assert missing.status_code == 404 and "Traceback" not in missing.text
 

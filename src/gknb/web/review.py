@@ -99,9 +99,13 @@ def review_export(request: Request, user: Reader, region: Region = None, year: Y
     region = _region(user, region)
     if not region or year is None:
         raise HTTPException(404)
-    _store, units = _units(request, region, year)
+    store, units = _units(request, region, year)
     ranked = ranking(units, load_scheme())
     header = ["名次", "单位", "总分", "扣分说明"]
     rows = [[r.rank, r.unit.agency, r.score.total, "；".join(r.score.explained())] for r in ranked]
-    body = xlsx_bytes({"评分": (header, rows), "问题清单": (list(FINDING_COLUMNS), finding_rows(units))})
+    roster = roster_status(store, roster_from_store(store, region), year, region, units=units)
+    roster_rows = [[line.entry.name, STATUSES[line.status], line.due.isoformat(),
+                    (line.unit.published or "") if line.unit else "", "；".join(line.sources)] for line in roster]
+    body = xlsx_bytes({"评分": (header, rows), "发布情况": (["单位", "状态", "发布期限", "发布日期", "来源"], roster_rows),
+                       "问题清单": (list(FINDING_COLUMNS), finding_rows(units))})
     return _download(body, f"{region}{year}年度报告审核.xlsx", "xlsx")
