@@ -303,3 +303,30 @@ def test_same_text_as_another_unit_of_the_year():
     assert "青山县审计局" in overview[0][0].message and "青山县司法局" in overview[0][0].message
     other_year = _unit_report("青山县审计局", copied, year=2023)
     assert not [f for f in same_year_copies([distinct[0], other_year])[0] if "总体情况" in f.message]
+
+
+@pytest.mark.parametrize(("sentence", "fires"), [
+    ("数据统计时限为2022.1.1—2022.12.31。", False),
+    ("本报告数据统计期限为2022-01-01至2022-12-31。", False),
+    ("本报告数据统计期限为2023-01-01至2023-12-31。", True),
+    ("本报告中所列数据的统计期限自2021年1月1日起至2021年12月31日止。", True),
+])
+def test_period_written_in_other_ways(sentence, fires):
+    report = consistent_report(FMT, 2)
+    report.meta.year = 2022
+    report.preamble = "某局2022年政府信息公开工作年度报告\n" + sentence
+    assert bool(with_rule(check(report), "period.year_mismatch")) == fires
+
+
+def test_carry_over_sentences_real_reports_print():
+    report = zero_report(FMT)
+    report.sections["requests"] = "上一年度结转政府信息公开申请2件。"
+    found = with_rule(check(report), "text.table_mismatch")
+    assert [f.cells for f in found] == [("requests.carried_over.total",)]
+
+
+def test_all_closed_except_those_carried_forward_is_not_a_contradiction():
+    report = zero_report(FMT, new_requests=4)
+    report.cells["requests.carry_forward.natural_person"] = report.cells["requests.carry_forward.total"] = 1
+    report.sections["requests"] = "除结转下年度继续办理的1件外，其余申请均已按时办结。"
+    assert with_rule(check(report), "text.closed_but_carried") == []

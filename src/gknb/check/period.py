@@ -16,7 +16,8 @@ from .registry import finding, rule
 
 _CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_DAY = r"(?P<{0}y>(?:19|20)\d{{2}})?\s*年?\s*(?P<{0}m>\d{{1,2}})\s*月\s*(?P<{0}d>\d{{1,2}})\s*[日号]"
+_DAY = (r"(?:(?P<{0}y>(?:19|20)\d{{2}})\s*[年./-]\s*)?(?P<{0}m>\d{{1,2}})\s*[月./-]\s*(?P<{0}d>\d{{1,2}})"
+        r"(?:\s*[日号])?")
 PERIOD = re.compile(
     r"(?:自|从)?\s*" + _DAY.format("a") + r"\s*(?:起|开始)?\s*(?:至|到|—+|–|-|~|～|－)\s*" + _DAY.format("b")
 )

@@ -27,7 +27,7 @@ _GAP = rf"[^\d{_NUMERAL},，。;:：]"  # filler inside one clause: no number, n
 _SENTENCE = re.compile(r"[。;!?\n]+")
 _CLAUSE = re.compile(r"[,，]")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_COMPARISON = re.compile(r"同比|较上年|比上年|较去年|比去年|上一年度|去年|累计|历年|以来")
+_COMPARISON = re.compile(r"同比|较上年|比上年|较去年|比去年|上一年度(?!结转)|去年(?!结转)|累计|历年|以来")
 _COUNT = re.compile(rf"(?:\d|[{_NUMERAL}])\s*[件起宗个]")
 _REQUEST_WORDS = r"政府信息公开|信息公开|依申请公开|公开政府信息"
 _RECEIVED = r"收到|受理|新收|接到|接收"
@@ -109,7 +109,7 @@ QUANTITIES = (
     ),
     Quantity(
         "requests_carried_over", "上年结转政府信息公开申请",
-        re.compile(rf"上年度?结转(?P<gap>{_GAP}{{0,10}}?){_NUM}\s*件"),
+        re.compile(rf"(?:上一?年度?|去年)结转(?P<gap>{_GAP}{{0,10}}?){_NUM}\s*件"),
         ("requests.carried_over.total",),
         re.compile(r"下年|下一年|复议|诉讼|办结|条|次"),
         sentence_needs=None,
@@ -360,6 +360,7 @@ _ALL_CLOSED = re.compile(
 _NO_CARRY_FORWARD = re.compile(
     r"(?:无|没有|未有|不存在|无需)(?:申请)?(?:结转|转入下一?年)|结转下一?年度?(?:继续办理)?(?:的申请)?(?:为)?(?:0|零|无)(?!\d)"
 )
+_EXCEPTED = re.compile(r"其余|其他|除|以外|之外|结转")  # "除结转下年度的2件外，其余均已办结"
 _NO_CARRIED_OVER = re.compile(r"上一?年度?(?:无|没有|未有)(?:申请)?结转|无上一?年度?结转")
 CARRY_FORWARD_TOTAL = ("requests.carry_forward.total",)
 CARRIED_OVER_TOTAL = ("requests.carried_over.total",)
@@ -380,7 +381,8 @@ def closed_but_carried(report: Report) -> Iterator[Finding]:
                 match, keys, table, name = _NO_CARRIED_OVER.search(clause), CARRIED_OVER_TOTAL, carried, "carried"
             else:
                 match = _NO_CARRY_FORWARD.search(clause)
-                if match is None and "申请" in sentence and not _COUNT.search(clause):
+                if (match is None and "申请" in sentence and not _COUNT.search(clause)
+                        and not _EXCEPTED.search(sentence)):
                     match = _ALL_CLOSED.search(clause)
                 keys, table, name = CARRY_FORWARD_TOTAL, forward, "forward"
             if match is None or not table or name in said:
