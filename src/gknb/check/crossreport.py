@@ -9,6 +9,8 @@ and ``check(report)`` alone finds nothing for them.
 from __future__ import annotations
 
 import difflib
+import zlib
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 
 from ..report import Finding, Report
@@ -17,6 +19,7 @@ from .registry import finding, rule
 
 SHINGLE = 4  # characters per shingle for the quick pre-filter
 SHINGLE_MIN_OVERLAP = 0.6  # Jaccard of shingles below which two texts cannot be 90 % alike
+SAMPLE = 4  # one shingle in SAMPLE goes into the candidate index
 MAX_NAMED = 5  # other units named in one finding
 
 
@@ -35,19 +38,13 @@ def same_year_copies(reports: Sequence[Report]) -> list[list[Finding]]:
     texts = [_texts(report) for report in reports]
     shingles = [{key: _shingles(text) for key, text in unit.items()} for unit in texts]
     alike: list[dict[str, list[tuple[int, float]]]] = [{} for _ in reports]
-    for i, first in enumerate(reports):
-        for j in range(i + 1, len(reports)):
-            second = reports[j]
-            if first.meta.year is None or first.meta.year != second.meta.year or _same_unit(first, second):
-                continue
-            for key, text in texts[i].items():
-                other = texts[j].get(key)
-                if other is None or _jaccard(shingles[i][key], shingles[j][key]) < SHINGLE_MIN_OVERLAP:
-                    continue
-                ratio = difflib.SequenceMatcher(None, text, other, autojunk=False).ratio()
-                if ratio >= COPY_RATIO:
-                    alike[i].setdefault(key, []).append((j, ratio))
-                    alike[j].setdefault(key, []).append((i, ratio))
+    for i, j, key in _candidates(reports, shingles):
+        if _jaccard(shingles[i][key], shingles[j][key]) < SHINGLE_MIN_OVERLAP:
+            continue
+        ratio = difflib.SequenceMatcher(None, texts[i][key], texts[j][key], autojunk=False).ratio()
+        if ratio >= COPY_RATIO:
+            alike[i].setdefault(key, []).append((j, ratio))
+            alike[j].setdefault(key, []).append((i, ratio))
     out: list[list[Finding]] = []
     for i, found in enumerate(alike):
         findings = []
@@ -64,6 +61,30 @@ def same_year_copies(reports: Sequence[Report]) -> list[list[Finding]]:
             ))
         out.append(findings)
     return out
+
+
+def _candidates(reports: Sequence[Report], shingles: list[dict[str, set[str]]]) -> Iterator[tuple[int, int, str]]:
+    """Pairs (i < j, section) of different units of the same year whose sampled shingles overlap enough
+    to be alike at all: an inverted index of one shingle in ``SAMPLE`` (chosen by its CRC, so the
+    same in every text) instead of comparing every pair of reports."""
+    sampled = [{key: {s for s in found if zlib.crc32(s.encode()) % SAMPLE == 0} for key, found in unit.items()}
+               for unit in shingles]
+    index: dict[tuple[str, int | None, str], list[int]] = defaultdict(list)
+    for i, unit in enumerate(sampled):
+        for key, found in unit.items():
+            for shingle in found:
+                index[key, reports[i].meta.year, shingle].append(i)
+    for i, unit in enumerate(sampled):
+        if reports[i].meta.year is None:
+            continue
+        for key, found in unit.items():
+            shared: Counter[int] = Counter()
+            for shingle in found:
+                shared.update(j for j in index[key, reports[i].meta.year, shingle] if j > i)
+            for j, count in shared.items():
+                smaller = min(len(found), len(sampled[j][key]))
+                if count >= SHINGLE_MIN_OVERLAP * smaller and not _same_unit(reports[i], reports[j]):
+                    yield i, j, key
 
 
 def _texts(report: Report) -> dict[str, str]:
