@@ -51,6 +51,8 @@ class Deduction:
 
 @dataclass(frozen=True)
 class Item:
+    """A line of the score sheet: its points and the deductions that take them away."""
+
     key: str
     title: str
     points: float
@@ -59,10 +61,11 @@ class Item:
 
 @dataclass(frozen=True)
 class Scheme:
+    """A scoring scheme: its name, total points and items."""
+
     name: str
     total: float
     items: tuple[Item, ...]
-    missing: float = 0.0  # the score of a unit that has not published
 
 
 @dataclass
@@ -76,6 +79,8 @@ class Taken:
 
 @dataclass
 class ItemScore:
+    """An item's points after its deductions, and the deductions taken."""
+
     item: Item
     score: float
     taken: list[Taken] = field(default_factory=list)
@@ -122,7 +127,7 @@ def parse_scheme(text: str) -> Scheme:
     if abs(sum(item.points for item in items) - total) > 1e-9:
         raise SchemeError(f"各项分值之和（{sum(i.points for i in items):g}）不等于总分 {total:g}",
                           f"the items' points add up to {sum(i.points for i in items):g}, not the total {total:g}")
-    return Scheme(str(data.get("name", "评分方案")), total, items, float(data.get("missing", 0)))
+    return Scheme(str(data.get("name", "评分方案")), total, items)
 
 
 def _item(raw: Any, number: int) -> Item:
@@ -170,6 +175,8 @@ def score(report: Report, scheme: Scheme) -> Score:
 
 @dataclass
 class Ranked:
+    """A unit's place in the ranking and its score."""
+
     rank: int
     unit: UnitReport
     score: Score
