@@ -133,6 +133,8 @@ def test_problems_without_improvement():
     assert len(with_rule(check(report), "problems.no_improvement")) == 1
     report.sections["problems"] += "下一步，我们将加强业务培训。"
     assert with_rule(check(report), "problems.no_improvement") == []
+    report.sections["problems"] = "存在的主要问题：一是信息公开的及时性有待进一步提高；二是政策解读需加强，形式不够丰富。"
+    assert len(with_rule(check(report), "problems.no_improvement")) == 1
 
 
 # --- table 二 -----------------------------------------------------------------------------------------

@@ -26,8 +26,10 @@ EMPTY_MIN_CHARS = 10  # P1 narrative_sec5_gap: "无" or fewer than 10 characters
 PROSE_REQUIRED = ("overview", "problems")  # sections whose content is prose (二–四 carry tables)
 _NOTHING = re.compile(r"^(?:无|暂无|没有|本年度无|无相关情况|无其他需要报告的事项)$")
 IMPROVEMENT = re.compile(
-    r"改进|改善|整改|下一步|下步|今后|下一年|来年|措施|加强|提升|提高|推进|完善|强化|健全|加大|规范|优化|落实|努力|计划|将"
+    r"改进|改善|整改|下一步|下步|今后|下一年|来年|明年|措施|努力|计划|力争|拟|将|进一步|加强|提升|提高|完善|强化|加大|优化"
 )
+# "有待进一步提高", "需加强": words of improvement inside the statement of a problem
+_STILL_A_PROBLEM = re.compile(r"(?:有待|亟待|亟需|仍需|尚需|还需|需要|需|不够|不足|欠)$")
 
 
 def numeral_value(text: str) -> int:
@@ -106,6 +108,12 @@ def promoted_subitems(report: Report) -> Iterator[Finding]:
             )
 
 
+def _improvements(text: str) -> list[str]:
+    """The words of improvement in ``text`` that are not part of a problem's statement (有待提高)."""
+    return [m[0] for m in IMPROVEMENT.finditer(text) if not _STILL_A_PROBLEM.search(text[max(0, m.start() - 3):m.start()])
+            and not _STILL_A_PROBLEM.search(text[max(0, m.start() - 6):m.start()].replace("进一步", ""))]
+
+
 @rule("section.empty", "warning", "章节有标题但没有内容", "a section has its heading but no content",
       needs_format=False)
 @rule("problems.no_improvement", "warning", "第五部分只写问题，未写改进情况",
@@ -131,7 +139,7 @@ def empty_sections(report: Report) -> Iterator[Finding]:
                 "section.empty", (), f"「{heading}」只有「{shown}」，没有实际内容",
                 f"section {key} has no content beyond “{shown}”",
             )
-        elif key == "problems" and not IMPROVEMENT.search(bare):
+        elif key == "problems" and not _improvements(bare):
             yield finding(
                 "problems.no_improvement", (),
                 f"「{heading}」只列出问题，未写改进措施或改进情况（应逐条提出改进措施）",
