@@ -77,6 +77,12 @@ def test_region_year_is_one_report_per_unit(store):
     assert set(by_agency(region_year(store, REGION, 2022))) == set(UNITS)
 
 
+def test_store_keeps_printed_headings_and_preamble(store):
+    report = store.load(store.report_ids({"agency": BROKEN, "year": 2023})[0])
+    assert report.headings["overview"] == "一、总体情况" and report.preamble.startswith(BROKEN)
+    assert "发布日期" in report.preamble
+
+
 def test_roster_from_the_store_names_missing_and_late(store):
     lines = {line.entry.name: line for line in roster_status(store, roster_from_store(store, REGION), 2023, REGION)}
     assert lines[MISSING_2023].status == "missing"
