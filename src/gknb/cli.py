@@ -528,3 +528,7 @@ _register_web(app)
 from .cli_queue import register as _register_queue  # noqa: E402  (distributed ingest: worker)
 
 _register_queue(app)
+
+from .cli_review import register as _register_review  # noqa: E402  (review office: roster, score, notice, overview)
+
+_register_review(app)

@@ -56,6 +56,8 @@ class Report:
     ``printed`` keeps each cell's text as printed; ``parse_findings`` are the parser's own remarks
     (inferred alignments, label variants, unreadable values) which the checker passes through.
     ``labels`` records the printed label matched for each row/column key (for label-deviation checks).
+    ``headings`` keeps each section's heading line as printed (its numeral may differ from the official
+    one) and ``preamble`` the text between the title and the first heading (组成部分, 统计期限 …).
     """
 
     source: Source
@@ -66,6 +68,8 @@ class Report:
     printed: dict[str, str] = field(default_factory=dict)
     provenance: dict[str, Provenance] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    headings: dict[str, str] = field(default_factory=dict)
+    preamble: str = ""
     parse_findings: list[Finding] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 

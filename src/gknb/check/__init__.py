@@ -8,7 +8,18 @@
 from __future__ import annotations
 
 from ..report import Finding, Report
-from . import completeness, crossyear, identities, plausibility, prose, structure, values  # noqa: F401  (registration)
+from . import (  # noqa: F401  (registration)
+    completeness,
+    crossreport,
+    crossyear,
+    identities,
+    outline,
+    period,
+    plausibility,
+    prose,
+    structure,
+    values,
+)
 from .facts import facts_for
 from .registry import RULES, SEVERITY_RANK, Rule, rule, rule_functions, sort_registry
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from ..report import Finding, Report
 from .facts import facts_for
 from .registry import finding, rule
+from .values import MONEY_IMPLAUSIBLE
 
 # Under the 立法法 only provinces and 设区的市 make 规章 (stable row key of the report model).
 REGULATIONS_ROW = "regulations"
@@ -70,3 +71,80 @@ def published_total(report: Report) -> Iterator[Finding]:
                     f"{facts.quoted(total)}为 {cells[total]}，小于{facts.quoted(new)} {cells[new]}",
                     f"{total} ({cells[total]}) is smaller than {new} ({cells[new]})",
                 )
+
+
+# 2021 format, section 二 第二十条第（一）项 (stable column keys).
+MADE, IN_FORCE = "made", "in_force"
+_EXPLAINED = re.compile(r"失效|废止|清理|到期|有效期|修订|修改|整合|合并|宣布")
+
+
+@rule("plausibility.in_force_below_made", "warning", "现行有效件数小于本年制发件数",
+      "documents in force are fewer than those made this year")
+def in_force_below_made(report: Report) -> Iterator[Finding]:
+    """现行有效件数 includes this year's 本年制发件数 unless some lapsed or were repealed within the year;
+    a smaller count is reported unless the prose of 一/二 explains it (失效, 废止, 清理, 有效期 …)."""
+    facts = facts_for(report.format)
+    cells = report.cells
+    prose = (report.sections.get("overview") or "") + (report.sections.get("disclosure") or "")
+    for table in facts.tables:
+        for row in table.rows:
+            made = next((k for k in row.cells if k.endswith(f".{MADE}")), None)
+            in_force = next((k for k in row.cells if k.endswith(f".{IN_FORCE}")), None)
+            if made is None or in_force is None or cells.get(made) is None or cells.get(in_force) is None:
+                continue
+            if cells[in_force] < cells[made] and not _EXPLAINED.search(prose):
+                yield finding(
+                    "plausibility.in_force_below_made", (in_force, made),
+                    f"{facts.quoted(in_force)}为 {cells[in_force]}，小于{facts.quoted(made)} {cells[made]}，"
+                    "正文未说明原因（本年制发的文件一般应计入现行有效件数）",
+                    f"{in_force} ({cells[in_force]}) is smaller than {made} ({cells[made]}) and the text gives no "
+                    "reason (documents made this year are normally in force)",
+                )
+
+
+# 本年收费金额 (万元) above which a unit of this level has more likely printed 元: 1,000 万元 (1千万元)
+# for a 乡镇/街道, 10,000 万元 (1亿元) for a county or its departments, 100,000 万元 for a city.
+# Provinces are left to value.money_large (10^6 万元).
+MONEY_LIMITS = {"township": 1_000, "county": 10_000, "city": 100_000}
+_TOWNSHIP_NAME = re.compile(r"(镇|乡|苏木|街道办事处|街道办|街道)(人民政府|政府)?$")
+
+
+def unit_level(report: Report) -> str | None:
+    """township, county, city or province: the level of government the unit belongs to."""
+    meta = report.meta
+    if meta.level in {"township", "street"} or _TOWNSHIP_NAME.search((meta.agency or "").strip()):
+        return "township"
+    if meta.level in {"county", "city", "province"}:
+        return meta.level
+    if meta.level == "department":
+        for level in ("county", "city", "province"):
+            if meta.region.get(level):
+                return level
+    return None
+
+
+@rule("plausibility.money_level", "warning", "收费金额相对本级机关异常大（可能按元填写）",
+      "fee amount implausibly large for the unit's level (probably given in 元)")
+def money_level(report: Report) -> Iterator[Finding]:
+    """A 乡镇 with 125000 万元 of fees has most likely written 元 in a 万元 column."""
+    level = unit_level(report)
+    limit = MONEY_LIMITS.get(level or "")
+    if limit is None:
+        return
+    facts = facts_for(report.format)
+    for key, kind in facts.kind.items():
+        value = report.cells.get(key)
+        if kind != "money" or value is None or not limit < value <= MONEY_IMPLAUSIBLE:
+            continue
+        printed = report.printed.get(key) or str(value)
+        yuan = value / 10_000
+        yield finding(
+            "plausibility.money_level", (key,),
+            f"{facts.quoted(key)}为 {printed} 万元（即 {value * 10_000:,.0f} 元），对{LEVEL_NAMES[level]}机关异常大，"
+            f"可能是按元填写（应为 {yuan} 万元），请核对单位",
+            f"{key} is {printed} 万元 — implausibly large for a {level}-level unit; probably 元 were written "
+            f"(that would be {yuan} 万元)",
+        )
+
+
+LEVEL_NAMES = {"township": "乡镇（街道）", "county": "县级", "city": "市级"}

@@ -27,10 +27,11 @@ _GAP = rf"[^\d{_NUMERAL},，。;:：]"  # filler inside one clause: no number, n
 _SENTENCE = re.compile(r"[。;!?\n]+")
 _CLAUSE = re.compile(r"[,，]")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_COMPARISON = re.compile(r"同比|较上年|比上年|较去年|比去年|上一年度|去年|累计|历年|以来")
+_COMPARISON = re.compile(r"同比|较上年|比上年|较去年|比去年|上一年度(?!结转)|去年(?!结转)|累计|历年|以来")
 _COUNT = re.compile(rf"(?:\d|[{_NUMERAL}])\s*[件起宗个]")
 _REQUEST_WORDS = r"政府信息公开|信息公开|依申请公开|公开政府信息"
 _RECEIVED = r"收到|受理|新收|接到|接收"
+_TOPIC = re.compile(r"申请|复议|诉讼|规范性文件|结转|办结|行政许可|行政处罚|行政强制")
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,17 @@ class Quantity:
     cells: tuple[str, ...]
     forbidden: re.Pattern[str]
     sentence_needs: str | None = "申请"
+    sentence_excludes: str | None = None  # the sentence speaks of something else when it has this word
 
 
 _NOT_REQUESTS = r"复议|诉讼|投诉|举报|建议|提案|来信|结转|办结|答复|予以|不予|部分|处理|条|次"
 _NOT_REVIEW = r"诉讼|复议|、|和|及|与|或|纠正|维持|撤销|审结|决定|被告|其中"
+_DOCS = r"(?:行政)?规范性文件"
+_NOT_DOCS = r"规章|累计|清理|备案|审查|解读"
+_NOT_DECISIONS = r"事项|清单|目录|信息|申请|复议|诉讼|累计|类|公示|双公示|案卷|听证"
+_RESULT_GAP = r"(?P<gap>[^。;!?诉]{0,30}?)"  # from 行政复议 to its result, within the sentence
+_RESULT_GAP_LITIGATION = r"(?P<gap>[^。;!?复]{0,30}?)"
+_NOT_RESULT = r"未被|没有被|未|无"
 
 QUANTITIES = (
     Quantity(
@@ -100,6 +108,104 @@ QUANTITIES = (
         sentence_needs=None,
     ),
     Quantity(
+        "requests_carried_over", "上年结转政府信息公开申请",
+        re.compile(rf"(?:上一?年度?|去年)结转(?P<gap>{_GAP}{{0,10}}?){_NUM}\s*件"),
+        ("requests.carried_over.total",),
+        re.compile(r"下年|下一年|复议|诉讼|办结|条|次"),
+        sentence_needs=None,
+    ),
+    Quantity(
+        "requests_carry_forward", "结转下年度继续办理",
+        re.compile(rf"(?:结转|转入|转)(?:至|到)?下一?年度?(?:继续)?(?:办理)?(?P<gap>{_GAP}{{0,6}}?){_NUM}\s*件"),
+        ("requests.carry_forward.total",),
+        re.compile(r"复议|诉讼|条|次"),
+        sentence_needs=None,
+    ),
+    Quantity(
+        "requests_carry_forward", "结转下年度继续办理",
+        re.compile(rf"{_NUM}\s*件(?P<gap>{_GAP}{{0,4}}?)(?:结转|转入)(?:至|到)?下一?年"),
+        ("requests.carry_forward.total",),
+        re.compile(r"复议|诉讼|已|办结|答复"),
+        sentence_needs=None,
+    ),
+    Quantity(
+        "normative_docs_in_force", "现行有效行政规范性文件",
+        re.compile(rf"现行有效的?(?P<gap>{_GAP}{{0,3}}?{_DOCS}{_GAP}{{0,4}}?){_NUM}\s*[件个份]"),
+        ("disclosure.normative_docs.in_force",),
+        re.compile(_NOT_DOCS + r"|废止|制发|印发"),
+        sentence_needs=None,
+    ),
+    Quantity(
+        "normative_docs_in_force", "现行有效行政规范性文件",
+        re.compile(rf"{_DOCS}(?P<gap>{_GAP}{{0,8}}?)现行有效的?(?:文件)?(?:共)?{_NUM}\s*[件个份]"),
+        ("disclosure.normative_docs.in_force",),
+        re.compile(_NOT_DOCS + r"|废止|制发|印发"),
+        sentence_needs=None,
+    ),
+    Quantity(
+        "normative_docs_repealed", "废止行政规范性文件",
+        re.compile(rf"(?:废止|宣布失效|废除)了?(?P<gap>{_GAP}{{0,3}}?{_DOCS}{_GAP}{{0,4}}?){_NUM}\s*[件个份]"),
+        ("disclosure.normative_docs.repealed",),
+        re.compile(_NOT_DOCS + r"|现行|有效|制发|印发"),
+        sentence_needs=None,
+    ),
+    Quantity(
+        "normative_docs_repealed", "废止行政规范性文件",
+        re.compile(rf"{_DOCS}(?P<gap>{_GAP}{{0,6}}?)(?:废止|宣布失效|废除)(?:了)?{_NUM}\s*[件个份]"),
+        ("disclosure.normative_docs.repealed",),
+        re.compile(_NOT_DOCS + r"|现行|有效|制发|印发"),
+        sentence_needs=None,
+    ),
+    Quantity(
+        "licensing", "行政许可决定",
+        re.compile(rf"行政许可(?:处理)?(?:决定)?(?P<gap>{_GAP}{{0,6}}?){_NUM}\s*件"),
+        ("disclosure.licensing.decisions",),
+        re.compile(_NOT_DECISIONS),
+        sentence_needs=None,
+    ),
+    Quantity(
+        "punishment", "行政处罚决定",
+        re.compile(rf"行政处罚(?:处理)?(?:决定)?(?P<gap>{_GAP}{{0,6}}?){_NUM}\s*件"),
+        ("disclosure.punishment.decisions",),
+        re.compile(_NOT_DECISIONS),
+        sentence_needs=None,
+    ),
+    Quantity(
+        "coercion", "行政强制决定",
+        re.compile(rf"行政强制(?:处理)?(?:决定)?(?P<gap>{_GAP}{{0,6}}?){_NUM}\s*件"),
+        ("disclosure.coercion.decisions",),
+        re.compile(_NOT_DECISIONS),
+        sentence_needs=None,
+    ),
+    Quantity(
+        "review_upheld", "行政复议结果维持",
+        re.compile(rf"行政复议{_RESULT_GAP}(?:结果)?(?:被)?维持(?:原(?:行政行为|决定|具体行政行为))?{_NUM}\s*[件起宗]"),
+        ("review.review.upheld",),
+        re.compile(_NOT_RESULT),
+        sentence_needs=None, sentence_excludes="诉讼",
+    ),
+    Quantity(
+        "review_corrected", "行政复议结果纠正",
+        re.compile(rf"行政复议{_RESULT_GAP}(?:结果)?(?:被)?(?:纠正|撤销|纠错){_NUM}\s*[件起宗]"),
+        ("review.review.corrected",),
+        re.compile(_NOT_RESULT),
+        sentence_needs=None, sentence_excludes="诉讼",
+    ),
+    Quantity(
+        "litigation_upheld", "行政诉讼结果维持",
+        re.compile(rf"行政诉讼{_RESULT_GAP_LITIGATION}(?:结果)?(?:被)?维持(?:原(?:行政行为|决定|具体行政行为))?{_NUM}\s*[件起宗]"),
+        ("review.litigation_direct.upheld", "review.litigation_after_review.upheld"),
+        re.compile(_NOT_RESULT),
+        sentence_needs=None, sentence_excludes="复议",
+    ),
+    Quantity(
+        "litigation_corrected", "行政诉讼结果纠正",
+        re.compile(rf"行政诉讼{_RESULT_GAP_LITIGATION}(?:结果)?(?:被)?(?:纠正|撤销|败诉){_NUM}\s*[件起宗]"),
+        ("review.litigation_direct.corrected", "review.litigation_after_review.corrected"),
+        re.compile(_NOT_RESULT),
+        sentence_needs=None, sentence_excludes="复议",
+    ),
+    Quantity(
         "normative_docs_made", "制发行政规范性文件",
         re.compile(rf"制发了?(?:行政)?规范性文件(?P<gap>{_GAP}{{0,4}}?){_NUM}\s*[件个份]"),
         ("disclosure.normative_docs.made",),
@@ -150,7 +256,7 @@ def _sentences(report: Report) -> Iterator[str]:
         if not text:
             continue
         for sentence in _SENTENCE.split(unicodedata.normalize("NFKC", text)):
-            if not ("申请" in sentence or "复议" in sentence or "诉讼" in sentence or "规范性文件" in sentence):
+            if not _TOPIC.search(sentence):
                 continue
             if any(int(y) != year for y in _YEAR.findall(sentence)) or _COMPARISON.search(sentence):
                 continue
@@ -178,6 +284,8 @@ def text_versus_table(report: Report) -> Iterator[Finding]:
     for sentence in _sentences(report):
         for quantity in QUANTITIES:
             if quantity.sentence_needs and quantity.sentence_needs not in sentence:
+                continue
+            if quantity.sentence_excludes and quantity.sentence_excludes in sentence:
                 continue
             for match in quantity.pattern.finditer(sentence):
                 stated = _stated(match, quantity)
@@ -244,6 +352,48 @@ def _none_but(
         f"正文称「{clause.strip()}」，但表格{cells}为 {table}",
         f"the text says there were none (“{clause.strip()}”), but the table has {table} ({' + '.join(keys)})",
     )
+
+
+_ALL_CLOSED = re.compile(
+    r"(?:所有|全部|一律|均已?|已全部|全都)[^。;，,\d]{0,8}?(?:办结|办理完毕|办理完成|处理完毕|答复完毕|完成办理)"
+)
+_NO_CARRY_FORWARD = re.compile(
+    r"(?:无|没有|未有|不存在|无需)(?:申请)?(?:结转|转入下一?年)|结转下一?年度?(?:继续办理)?(?:的申请)?(?:为)?(?:0|零|无)(?!\d)"
+)
+_EXCEPTED = re.compile(r"其余|其他|除|以外|之外|结转")  # "除结转下年度的2件外，其余均已办结"
+_NO_CARRIED_OVER = re.compile(r"上一?年度?(?:无|没有|未有)(?:申请)?结转|无上一?年度?结转")
+CARRY_FORWARD_TOTAL = ("requests.carry_forward.total",)
+CARRIED_OVER_TOTAL = ("requests.carried_over.total",)
+
+
+@rule("text.closed_but_carried", "warning", "正文称申请均已办结，表格却有结转下年度",
+      "the text says every request was closed, the table carries some forward")
+def closed_but_carried(report: Report) -> Iterator[Finding]:
+    """"所有申请均已办结" or "无结转" while 四、结转下年度继续办理 > 0 (and "上年无结转" against 二、上年结转):
+    the text contradicts the table (P4 SRC_TEXT_INTERNAL_CONTRADICTION)."""
+    facts = facts_for(report.format)
+    forward = _table_value(report, facts, CARRY_FORWARD_TOTAL)
+    carried = _table_value(report, facts, CARRIED_OVER_TOTAL)
+    said: set[str] = set()
+    for sentence in _sentences(report):
+        for clause in _CLAUSE.split(sentence):
+            if "上年" in clause or "上一年" in clause:
+                match, keys, table, name = _NO_CARRIED_OVER.search(clause), CARRIED_OVER_TOTAL, carried, "carried"
+            else:
+                match = _NO_CARRY_FORWARD.search(clause)
+                if (match is None and "申请" in sentence and not _COUNT.search(clause)
+                        and not _EXCEPTED.search(sentence)):
+                    match = _ALL_CLOSED.search(clause)
+                keys, table, name = CARRY_FORWARD_TOTAL, forward, "forward"
+            if match is None or not table or name in said:
+                continue
+            said.add(name)
+            cells = facts.quoted(keys[0])
+            yield finding(
+                "text.closed_but_carried", keys,
+                f"正文称「{clause.strip()[:60]}」，但表格{cells}为 {table}",
+                f"the text says “{clause.strip()[:60]}”, but the table has {table} ({keys[0]})",
+            )
 
 
 @rule("other.fee_not_reported", "info", "第六部分未报告信息处理费收取情况",

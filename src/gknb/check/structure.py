@@ -8,6 +8,7 @@ from datetime import date
 
 from ..formats import FORMATS, format_for_year
 from ..report import Finding, Report
+from ..text import normalize_label
 from .facts import ESSENTIAL_SECTIONS, facts_for
 from .registry import finding, rule
 
@@ -115,3 +116,42 @@ def _is_department(level: str | None, agency_name: str | None) -> bool:
     if level in {"township", "street"} or not agency_name:
         return False
     return bool(_DEPARTMENT_NAME.search(agency_name.strip()))
+
+
+@rule("format.old_rows", "warning", "使用了另一版格式的表格行", "table rows of the other format version")
+def other_version_rows(report: Report) -> Iterator[Finding]:
+    """A row the report's format does not have, printed with numbers (the parser records it in
+    ``report.labels``): e.g. the 2019 single row （六）其他处理 in a 2021 report, whose format splits
+    it into three rows. Names the format's rows the old one stands for (those it heads as a group);
+    quiet when any of them was read (the printed label was then their group's heading)."""
+    fmt = report.format
+    own = {f"{t.key}.{r.key}" for t in fmt.tables for b in t.blocks for r in b.rows}
+    for key, printed in report.labels.items():
+        if key in own or key.count(".") != 1:
+            continue
+        table_key, row_key = key.split(".")
+        other = next((f for f in FORMATS.values() if f is not fmt and _has_row(f, table_key, row_key)), None)
+        if other is None:
+            continue
+        label = normalize_label(other.table(table_key).row(row_key).label)
+        table = fmt.table(table_key)
+        stands_for = [r for b in table.blocks for r in b.rows if r.group and normalize_label(r.group) == label]
+        cells = [f"{table_key}.{r.key}.{c.key}" for r in stands_for for c in table.block_of(r.key).columns]
+        if any(report.cells.get(cell) is not None for cell in cells):
+            continue  # the format's own rows were read: the label is the group heading them
+        rows = "、".join(f"「{r.label}」" for r in stands_for)
+        yield finding(
+            "format.old_rows", cells,
+            f"{fmt.version}年格式的报告印有{other.version}年格式（{other.notice}）的行「{printed}」"
+            + (f"；{fmt.version}年格式将其分为{rows}，这些行未填写" if stands_for else ""),
+            f"the {fmt.version}-format report prints the {other.version}-format row “{printed}” ({key})"
+            + (f"; the {fmt.version} format splits it into {len(stands_for)} rows, left unfilled" if stands_for else ""),
+        )
+
+
+def _has_row(fmt, table_key: str, row_key: str) -> bool:
+    try:
+        fmt.table(table_key).row(row_key)
+    except KeyError:
+        return False
+    return True

@@ -8,12 +8,14 @@ version the tables follow (its distinctive labels; the year breaks ties) → the
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
 
 from ..document import Document, Line
 from ..errors import NotAnnualReport
 from ..formats import FORMATS, Format, format_for_year
 from ..formats.common import SECTIONS
 from ..report import Finding, Report
+from ..text import normalize_label
 from .labels import table_hints
 from .meta import read_meta
 from .sections import Heading, find_headings
@@ -69,6 +71,10 @@ def parse(document: Document) -> Report:
         report.parse_findings.extend(_mixed_formats(fmt, scores))
     report.sections = {s.key: _section_text(document, tokens, headings, s.key, consumed) for s in SECTIONS}
     report.section_order = [h.section for h in headings]
+    report.headings = {h.section: tokens[h.token].text.strip()[:MAX_HEADING_CHARS] for h in headings}
+    report.preamble = "\n".join(t.text for t in tokens[:first_heading] if t.kind == "text" and not t.grid)
+    if fmt is not None:
+        report.labels.update(_foreign_rows(fmt, tokens))
     if document.notes:
         report.parse_findings.append(
             Finding("ingest.note", "info", (), "；".join(n.split(" / ")[0] for n in document.notes),
@@ -93,6 +99,43 @@ def _head_lines(tokens: list[Token]) -> list[str]:
             lines.append(tok.text)
             in_row = False
     return lines
+
+
+MAX_HEADING_CHARS = 60
+
+
+@cache
+def _foreign_labels(version: str) -> dict[str, str]:
+    """Comparison form of each row label another format version prints and ``version`` does not →
+    that row's ``table.row`` key (e.g. the 2019 single row （六）其他处理 for a 2021 report)."""
+    fmt = FORMATS[version]
+    own = {normalize_label(r.label) for t in fmt.tables for b in t.blocks for r in b.rows}
+    own_keys = {f"{t.key}.{r.key}" for t in fmt.tables for b in t.blocks for r in b.rows}
+    found: dict[str, str] = {}
+    for other in FORMATS.values():
+        for table in other.tables:
+            for block in table.blocks:
+                for row in block.rows:
+                    key, norm = f"{table.key}.{row.key}", normalize_label(row.label)
+                    if key not in own_keys and norm not in own and len(norm) >= 4:
+                        found.setdefault(norm, key)
+    return found
+
+
+def _foreign_rows(fmt: Format, tokens: list[Token]) -> dict[str, str]:
+    """Rows of another format version printed with numbers: ``table.row`` key → printed label.
+
+    A label counts only when the next token is a number, so a group label the format shares
+    (（六）其他处理 heading the three rows of 2021) is not taken for the old single row."""
+    labels = _foreign_labels(fmt.version)
+    found: dict[str, str] = {}
+    for i, tok in enumerate(tokens[:-1]):
+        if tok.kind != "text" or tok.norm not in labels:
+            continue
+        following = next((t for t in tokens[i + 1 : i + 4] if t.kind != "gap"), None)
+        if following is not None and following.kind in ("value", "blank"):
+            found.setdefault(labels[tok.norm], tok.text.strip())
+    return found
 
 
 def _looks_like_report(title: str | None) -> bool:

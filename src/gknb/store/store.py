@@ -195,6 +195,7 @@ class Store:
                 "province": meta.region.get("province"), "city": meta.region.get("city"),
                 "county": meta.region.get("county"), "level": meta.level, "sections": dict(entry.report.sections),
                 "extra": {"section_order": list(entry.report.section_order), "labels": dict(entry.report.labels),
+                          "headings": dict(entry.report.headings), "preamble": entry.report.preamble,
                           "encoding": entry.report.source.encoding},
                 "ingested": now, "run_id": entry.run_id,
             })
@@ -409,7 +410,8 @@ class Store:
             cells={c.key: decode_value(c.value) for c in cells},
             printed={c.key: c.printed for c in cells if c.printed is not None},
             provenance={c.key: _provenance(c.provenance) for c in cells if c.provenance is not None},
-            labels=dict(row.extra.get("labels", {})),
+            labels=dict(row.extra.get("labels", {})), headings=dict(row.extra.get("headings", {})),
+            preamble=row.extra.get("preamble", ""),
             findings=[Finding(f.rule, f.severity, tuple(f.cells), f.message, f.message_en) for f in findings],
         )
 

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..store.corrections import OutOfScope, StaleCorrection
 from ..store.health import DATABASE_TROUBLE, open_checked
 from ..store.workspace import Workspace, WorkspaceError
-from . import api, pages
+from . import api, pages, review
 from .security import SignInThrottle
 from .uploads import Limits, Uploads
 
@@ -113,6 +113,7 @@ def create_app(db: str | None = None, *, upload_dir: Path | None = None, jobs: i
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(review.router)  # the review office's page (docs/review.md)
     app.add_exception_handler(WorkspaceError, _workspace_error)
     app.add_exception_handler(StaleCorrection, _refused(409))
     app.add_exception_handler(OutOfScope, _refused(403))
