@@ -455,3 +455,42 @@ def test_openapi_documents_the_api(workspace) -> None:
                  "/api/export.{kind}", "/api/users", "/api/tokens"):
         assert path in paths, path
     assert "/login" not in paths
+
+
+# -- names of sources, charts against the store (a report with no title, agency, region or level) --
+
+def _upload_untitled(client: TestClient, csrf: str) -> int:
+    """``pages.zip › 034.txt``: a report whose title line is gone (no agency, region or level)."""
+    fmt = FORMATS["2021"]
+    rnd = random.Random(34)
+    text = render(fmt, random_report(fmt, rnd), "tab", rnd, year=2023, agency="某某").split("\n", 1)[1]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("034.txt", text.replace("某某", ""))
+    sent = client.post("/api/uploads", files=[("files", ("pages.zip", archive.getvalue(), "application/zip"))],
+                       headers={"X-CSRF-Token": csrf}).json()
+    member = wait_done(client, sent["id"])["files"][0]["members"][0]
+    assert member["status"] == "stored", member
+    return member["report_id"]
+
+
+def test_sources_are_named_as_a_person_names_them(workspace) -> None:
+    client, ctx = workspace
+    report_id = _upload_untitled(client, sign_in(client, "admin"))
+    stored = client.get(f"/api/reports/{report_id}").json()
+    assert stored["meta"]["agency"] is None and stored["meta"]["title"] is None
+    assert str(ctx["folder"]) in stored["source"]["path"]  # the store keeps where it came from …
+    items = {i["id"]: i for i in client.get("/api/reports", params={"per_page": 500}).json()["items"]}
+    assert items[report_id]["location"] == "pages.zip › 034.txt"  # … the user sees the file's name
+    assert all("uploads" not in i["location"] and not i["location"].startswith("/") for i in items.values())
+    page = client.get("/").text
+    assert "未识别机关" in page and "pages.zip › 034.txt" in page and str(ctx["folder"]) not in page
+    assert "pages.zip › 034.txt" in client.get(f"/reports/{report_id}").text
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/export.csv").content.decode("utf-8-sig"))))
+    assert {r["location"] for r in rows if r["report_id"] == str(report_id)} == {"pages.zip › 034.txt"}
+    assert not any(str(ctx["folder"]) in r["location"] for r in rows)
+    book = load_workbook(io.BytesIO(client.get("/api/export.xlsx").content))
+    header, keys, *data = book["报告"].iter_rows(values_only=True)
+    shown = {row[0]: row[header.index("来源")] for row in data}
+    assert shown[report_id] == "pages.zip › 034.txt"
+

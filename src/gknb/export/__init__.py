@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -74,17 +74,23 @@ def long_rows(store: Store, where: dict[str, Any] | None = None) -> Iterator[dic
             yield {**{c: meta[c] for c in LONG_COLUMNS[:6]}, "key": key, "label": label, "value": value}
 
 
-def wide_rows(store: Store, where: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
-    """The columns and one dict per report: meta columns, then every cell key."""
+def wide_rows(store: Store, where: dict[str, Any] | None = None, *,
+              location_name: Callable[[str], str] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    """The columns and one dict per report: meta columns, then every cell key; ``location_name``
+    turns a stored location into the name shown (the web's, without server folders)."""
     metas = _meta_rows(store, where)
+    if location_name is not None:
+        metas = [{**meta, "location": location_name(meta["location"])} for meta in metas]
     cells = _cells(store, [m["report_id"] for m in metas])
     keys = all_keys()
     rows = [{**meta, **dict.fromkeys(keys), **dict(cells[meta["report_id"]])} for meta in metas]
     return [*META_COLUMNS, *keys], rows
 
 
-def export(store: Store, fmt: str, out: str | Path, where: dict[str, Any] | None = None) -> int:
-    """Write the reports matching ``where`` to ``out`` in ``fmt``; returns the number of reports."""
+def export(store: Store, fmt: str, out: str | Path, where: dict[str, Any] | None = None, *,
+           location_name: Callable[[str], str] | None = None) -> int:
+    """Write the reports matching ``where`` to ``out`` in ``fmt``; returns the number of reports.
+    ``location_name`` names each report's source in the wide CSV and XLSX (see ``wide_rows``)."""
     out = Path(out)
     if fmt == "csv-long":
         with out.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -96,14 +102,14 @@ def export(store: Store, fmt: str, out: str | Path, where: dict[str, Any] | None
                 writer.writerow(row)
         return len(reports)
     if fmt == "csv-wide":
-        columns, rows = wide_rows(store, where)
+        columns, rows = wide_rows(store, where, location_name=location_name)
         with out.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.DictWriter(handle, columns)
             writer.writeheader()
             writer.writerows(rows)
         return len(rows)
     if fmt == "xlsx":
-        return _xlsx(store, out, where)
+        return _xlsx(store, out, where, location_name)
     if fmt == "parquet":
         return _parquet(store, out, where)
     if fmt == "json":
@@ -111,11 +117,12 @@ def export(store: Store, fmt: str, out: str | Path, where: dict[str, Any] | None
     raise ValueError(f"unknown export format {fmt!r}; one of {', '.join(FORMAT_NAMES)}")
 
 
-def _xlsx(store: Store, out: Path, where: dict[str, Any] | None) -> int:
+def _xlsx(store: Store, out: Path, where: dict[str, Any] | None,
+          location_name: Callable[[str], str] | None = None) -> int:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    columns, rows = wide_rows(store, where)
+    columns, rows = wide_rows(store, where, location_name=location_name)
     book = Workbook()
     sheet = book.active
     sheet.title = "报告"

@@ -108,6 +108,12 @@ def report_payload(work: Workspace, report_id: int) -> dict[str, Any]:
             "audit": work.audit(report_id)}
 
 
+def name_sources(request: Request, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The list's items with each ``location`` as a person names it (no server folders)."""
+    uploads = request.app.state.uploads
+    return [{**item, "location": uploads.source_name(item["location"])} for item in items]
+
+
 def _download(content: bytes, filename: str, media_type: str) -> Response:
     disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
     return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
@@ -129,7 +135,7 @@ def list_reports(request: Request, user: Reader, filters: Annotated[Filters, Que
                  per_page: int = Query(50, ge=1, le=500)) -> dict[str, Any]:
     listing = workspace(request).list_reports(filters.where(user), sort=sort, descending=desc,
                                               page=page, per_page=per_page)
-    return {**listing.as_dict(), "page": page, "per_page": per_page}
+    return {**listing.as_dict(), "items": name_sources(request, listing.items), "page": page, "per_page": per_page}
 
 
 @router.get("/facets", summary="The values the report list can be filtered by")
@@ -279,7 +285,8 @@ def export_reports(request: Request, user: Reader, kind: str, filters: Annotated
     fmt, media_type = EXPORT_TYPES[kind]
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / f"gknb.{kind}"
-        export(workspace(request).store, fmt, out, filters.where(user))
+        export(workspace(request).store, fmt, out, filters.where(user),
+               location_name=request.app.state.uploads.source_name)
         return _download(out.read_bytes(), f"gknb-报告导出.{kind}", media_type)
 
 

@@ -19,7 +19,7 @@ from ..regions import LEVEL_LABELS
 from ..render.grid import format_value, grids
 from ..report import SECTION_KEYS, Report
 from ..store.workspace import META_FIELDS, REVIEW_STATUSES, ROLES, User, review_label
-from .api import Filters, report_payload
+from .api import Filters, name_sources, report_payload
 from .security import check_csrf, csrf_token, require, require_visible, scoped_where, signed_in, workspace
 
 router = APIRouter(include_in_schema=False)
@@ -83,7 +83,7 @@ def reports(request: Request, user: Reader, filters: Annotated[Filters, Query()]
     listing = work.list_reports(filters.where(user), sort=sort, descending=desc, page=page_number, per_page=per_page)
     query = {k: v for k, v in filters.model_dump().items() if v not in (None, "")}
     return page(request, "reports.html", {
-        "listing": listing, "filters": query, "facets": work.facets(scoped_where(user, {})), "sort": sort,
+        "listing": listing, "items": name_sources(request, listing.items), "filters": query, "facets": work.facets(scoped_where(user, {})), "sort": sort,
         "desc": desc, "page": page_number, "pages": max((listing.total + per_page - 1) // per_page, 1),
         "query": urlencode(query), "sort_labels": SORT_LABELS, "template_labels": TEMPLATE_LABELS,
         "link": lambda **changes: "/?" + urlencode({**query, "sort": sort, "desc": int(desc), **changes}),
@@ -106,7 +106,7 @@ def report_page(request: Request, user: Reader, report_id: int) -> HTMLResponse:
         "years": years, "previous": earlier[-1] if earlier else None, "can_review": user.can("review"),
         "has_original": work.store.original(report_id) is not None,
         "cell_labels": {k: cell_label(k, report.format.version) for k in report.cells} if report.format else {},
-        "source_name": " › ".join(p for p in request.app.state.uploads.file_name(report.source.path) if p),
+        "source_name": request.app.state.uploads.source_name(report.source.path),
     })
 
 

@@ -158,6 +158,10 @@ class Uploads:
             name = re.sub(r"^\d{4}_", "", name)
         return name, member or None
 
+    def source_name(self, location: str) -> str:
+        """A stored location as one line a person reads: ``年报.zip › a/b.txt`` (see ``file_name``)."""
+        return " › ".join(part for part in self.file_name(location) if part)
+
     def submit(self, upload: Upload) -> Upload:
         """Queue the upload's accepted inputs for ingest (an upload with none is done at once)."""
         with self._lock:
