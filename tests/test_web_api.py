@@ -340,8 +340,8 @@ def test_dashboard_data_and_chart_csv(workspace) -> None:
     assert by_year[2023][1] == expected
     assert {row[0] for row in charts["agencies"]["rows"]} == set(AGENCIES)
     by_province = stats(work.store, ["province"])  # the charts roll one grouping up: same numbers
-    assert charts["regions"]["rows"] == [[r["province"], r["reports"], r["with_errors"], r["error_rate"]]
-                                         for r in by_province if r["province"] is not None]
+    assert charts["regions"]["rows"] == [[r["province"] or "未识别", r["reports"], r["with_errors"], r["error_rate"]]
+                                         for r in by_province]
     exported = client.get("/api/dashboard/agencies.csv")
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[0] == charts["agencies"]["columns"] and len(rows) == 1 + len(charts["agencies"]["rows"])
@@ -494,3 +494,58 @@ def test_sources_are_named_as_a_person_names_them(workspace) -> None:
     shown = {row[0]: row[header.index("来源")] for row in data}
     assert shown[report_id] == "pages.zip › 034.txt"
 
+
+def _expected_charts(work, ids: list[int]) -> dict[str, list]:
+    """The dashboard's numbers summed report by report from the stored reports themselves."""
+    from gknb.analyze.stats import REQUEST_OUTCOMES
+
+    def total(cells: dict, *keys: str) -> int:
+        return sum(cells.get(k) or 0 for k in keys)
+
+    years: dict = {}
+    outcomes = dict.fromkeys(REQUEST_OUTCOMES, 0)
+    agencies: dict = {}
+    regions: dict = {}
+    levels: dict = {}
+    for report_id in ids:
+        report = work.store.load(report_id)
+        cells, meta = report.cells, report.meta
+        year = years.setdefault(meta.year or "未识别", [0, 0, 0, 0])
+        for i, keys in enumerate((("requests.new.total",), ("requests.total.total",), ("review.review.total",),
+                                  ("review.litigation_direct.total", "review.litigation_after_review.total"))):
+            year[i] += total(cells, *keys)
+        for name, rows in REQUEST_OUTCOMES.items():
+            outcomes[name] += total(cells, *(f"requests.{r}.total" for r in rows))
+        agency = meta.agency or "未识别机关"
+        agencies[agency] = agencies.get(agency, 0) + total(cells, "requests.new.total")
+        bad = any(f.severity == "error" for f in report.findings)
+        for groups, key in ((regions, meta.region["province"]), (levels, meta.level)):
+            count = groups.setdefault(key or "未识别", [0, 0])
+            count[0] += 1
+            count[1] += bad
+    return {"years": years, "outcomes": list(outcomes.values()), "agencies": agencies, "regions": regions,
+            "levels": levels}
+
+
+def test_every_chart_matches_the_store_with_unknowns_in_their_own_bucket(workspace) -> None:
+    client, ctx = workspace
+    csrf = sign_in(client, "admin")
+    work = ctx["work"]
+    if not any(i["agency"] is None for i in client.get("/api/reports", params={"per_page": 500}).json()["items"]):
+        _upload_untitled(client, csrf)
+    ids = [i["id"] for i in client.get("/api/reports", params={"per_page": 500}).json()["items"]]
+    expected = _expected_charts(work, ids)
+    charts = client.get("/api/dashboard").json()
+    assert {row[0]: row[1:] for row in charts["by_year"]["rows"]} == expected["years"]
+    assert [row[1] for row in charts["outcomes"]["rows"]] == expected["outcomes"]
+    top = sorted(((n, a) for a, n in expected["agencies"].items() if n), key=lambda x: (-x[0], x[1]))[:10]
+    assert {row[0]: row[1] for row in charts["agencies"]["rows"]} == {a: n for n, a in top}
+    assert "未识别机关" in {row[0] for row in charts["agencies"]["rows"]}
+    for chart, groups in (("regions", expected["regions"]), ("levels", expected["levels"])):
+        shown = {row[0]: row[1:] for row in charts[chart]["rows"]}
+        assert shown == {k: [n, bad, round(bad / n, 4)] for k, (n, bad) in groups.items()}, chart
+        assert "未识别" in shown
+    assert not any(chart["empty"] for chart in charts.values())
+    nothing = client.get("/api/dashboard", params={"year": 1999}).json()  # no report: nothing drawn as 0 %
+    assert [row[1] for row in nothing["outcomes"]["rows"]] == [0] * 6
+    assert all(chart["empty"] for chart in nothing.values())

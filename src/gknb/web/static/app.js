@@ -350,8 +350,8 @@ async function dashboardPage() {
     heading.textContent = title;
     if (english) heading.title = english;
     const box = section.querySelector(".chart");
-    if (!table.rows.length) {
-      box.replaceChildren(el("p", { class: "muted empty-chart" }, "当前筛选下没有数据。"));
+    if (table.empty) {
+      box.replaceChildren(el("p", { class: "muted empty-chart" }, "无数据（当前筛选下没有不为 0 的数字）"));
       section.dataset.empty = "1";
       section.querySelector("button.save-png").disabled = true;
       continue;
@@ -378,7 +378,7 @@ function chartOption(name, table) {
   const rows = table.rows;
   const percent = (v) => `${Math.round(v * 1000) / 10}%`;
   if (name === "by_year") {
-    return { ...base, legend: { top: 0 }, xAxis: { type: "category", data: rows.map((r) => `${r[0]}年`) }, yAxis: { type: "value", name: "件" },
+    return { ...base, legend: { top: 0 }, xAxis: { type: "category", data: rows.map((r) => (typeof r[0] === "number" ? `${r[0]}年` : `${r[0]}年度`)) }, yAxis: { type: "value", name: "件" },
              series: table.columns.slice(1).map((label, i) => ({ name: label, type: i < 2 ? "bar" : "line", data: rows.map((r) => r[i + 1]) })) };
   }
   if (name === "outcomes") {
