@@ -615,3 +615,24 @@ def test_api_token_from_the_account_page(admin: Session, browser: object, server
         assert context.request.get(f"{server.url}/api/me", headers=headers).status == 401
     finally:
         context.close()
+
+
+def test_api_docs_render_offline_under_the_csp(browser: object, server: Server) -> None:
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")  # type: ignore[attr-defined]
+    requested: list[str] = []
+    console: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("request", lambda r: requested.append(r.url))
+        page.on("console", lambda m: console.append(m.text))
+        response = page.goto(f"{server.url}/api/docs")
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        operations = page.locator(".opblock")
+        expect(operations.first).to_be_visible()
+        assert operations.count() >= 20
+        expect(page.locator(".opblock-summary-path", has_text="/api/reports/{report_id}/review")).to_have_count(1)
+        shot(page, "api-docs", docs=True)
+        assert all(url.startswith(server.url) or url.startswith("data:") for url in requested), requested
+        assert not [m for m in console if "Content Security Policy" in m], console
+    finally:
+        context.close()

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..store import Store
 from ..store.workspace import Workspace, WorkspaceError
-from . import api, pages
+from . import api, apidocs, pages
 from .security import SignInThrottle
 from .uploads import Limits, Uploads
 
@@ -91,7 +91,7 @@ def create_app(db: str | None = None, *, upload_dir: Path | None = None, jobs: i
         uploads.close()
         store.close()
 
-    app = FastAPI(title="gknb 公开年报", version="0.1.0", lifespan=lifespan, docs_url="/api/docs",
+    app = FastAPI(title="gknb 公开年报", version="0.1.0", lifespan=lifespan, docs_url=None,
                   redoc_url=None, openapi_url="/api/openapi.json",
                   description="政府信息公开工作年度报告：审核工作台与 REST API / review workspace and REST API. "
                               "Authenticate with `Authorization: Bearer <token>` (create one on the 账户 page "
@@ -106,6 +106,7 @@ def create_app(db: str | None = None, *, upload_dir: Path | None = None, jobs: i
     app.add_middleware(BodyLimit, limit=limits.max_total_bytes + 1024 * 1024)
     app.add_middleware(_SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    apidocs.mount(app)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.add_exception_handler(WorkspaceError, _workspace_error)
@@ -126,7 +127,7 @@ class _SecurityHeaders:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/api/docs"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
