@@ -20,6 +20,7 @@ from rich.text import Text
 
 from . import read
 from .analyze import GROUPS, compare, history, stats
+from .console import console
 from .errors import GknbError
 from .export import FORMAT_NAMES, export, import_json
 from .regions import LEVELS
@@ -39,7 +40,7 @@ agency_app = typer.Typer(help="机关：查看与更正地区、层级。Agencie
 
 
 def _console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return console(stderr=stderr)
 
 
 def _open(db: str | None) -> Store:
@@ -96,7 +97,7 @@ def ingest_command(
         task = progress.add_task("gknb ingest", total=None)
         summary = ingest(store, inputs, jobs=jobs or default_jobs(), timeout=timeout,
                          on_total=lambda n: progress.update(task, total=n),
-                         on_result=lambda _r: progress.advance(task))
+                         on_read=lambda _location: progress.advance(task))
     out = _console()
     table = Table(title=f"ingest #{summary.run_id}", box=box.SIMPLE_HEAD)
     table.add_column("结果 result")

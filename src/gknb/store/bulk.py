@@ -214,9 +214,11 @@ class _Writer:
 def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = BATCH,
            on_total: Callable[[int], None] | None = None,
            on_result: Callable[[Result], None] | None = None,
-           timeout: float | None = DEFAULT_TIMEOUT) -> Summary:
+           timeout: float | None = DEFAULT_TIMEOUT,
+           on_read: Callable[[str], None] | None = None) -> Summary:
     """Ingest every input into ``store`` with ``jobs`` worker processes, ``timeout`` seconds per input
-    (None: no limit)."""
+    (None: no limit). ``on_read`` hears of each input's location as soon as it is read (a progress bar
+    moves file by file); ``on_result`` once its result is written (in batches)."""
     items = list(expand(inputs))
     if on_total is not None:
         on_total(len(items))
@@ -228,6 +230,8 @@ def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = B
     def done(item: Item, status: str, *, sha: str | None = None, report_id: int | None = None,
              error: dict[str, str] | None = None) -> None:
         writer.put(Recorded(item.location, status, sha, report_id, error))
+        if on_read is not None:
+            on_read(item.location)
 
     def finish(item: Item, raw: bytes | None, outcome: dict[str, Any]) -> None:
         raw = outcome.get("raw") or raw
@@ -237,6 +241,8 @@ def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = B
         else:
             writer.put(Recorded(item.location, "stored", sha),
                        Entry(outcome["report"], raw, item.location, summary.run_id))
+            if on_read is not None:
+                on_read(item.location)
 
     def prepare(item: Item) -> bytes | None:
         """The input's bytes, or None when it needs no worker (recorded here)."""
