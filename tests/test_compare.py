@@ -7,6 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+import gknb
 from gknb.analyze import compare, stats
 from gknb.cli import app
 from gknb.store import Store
@@ -63,3 +64,31 @@ def test_stats_by_province_year(tmp_path: Path) -> None:
     assert rows[1]["carry_over_breaks"] == 1 and rows[1]["with_errors"] == 1 and rows[0]["error_rate"] == 0.0
     out = CliRunner().invoke(app, ["stats", "--by", "level,template", "--json", "--db", str(tmp_path / "s.db")])
     assert json.loads(out.stdout)[0]["reports"] == 2 and json.loads(out.stdout)[0]["level"] == "department"
+
+
+def test_compare_and_stats_speak_chinese_unless_told(tmp_path: Path) -> None:
+    (text1, _), _ = two_years(agency="浙江省开化县民政局")
+    _, (text2, _) = two_years(agency="江苏省南京市玄武区教育局", seed=6)
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(text1, encoding="utf-8")
+    b.write_text(text2, encoding="utf-8")
+    out = CliRunner().invoke(app, ["compare", str(a), str(b)])
+    assert out.exit_code == 0, out.output
+    assert "地区：浙江省 衢州市 开化县 → 江苏省 南京市 玄武区" in out.output, out.output
+    assert "一、总体情况（相似度" in out.output and "overview" not in out.output
+    assert "{'province'" not in out.output
+    english = CliRunner().invoke(app, ["compare", str(a), str(b), "--lang", "en"])
+    assert "overview (" in english.output and "region: " in english.output
+
+    db = str(tmp_path / "s.db")
+    store = Store.open(db)
+    for text in (text1, text2):
+        store.add(gknb.read(text.encode("utf-8"), name="x.txt"), text.encode("utf-8"))
+    store.close()
+    out = CliRunner().invoke(app, ["stats", "--by", "level,template", "--db", db])
+    assert out.exit_code == 0, out.output
+    header = next(line for line in out.output.splitlines() if "层级" in line)
+    assert "报告数" in header and "差错率" in header and "with_errors" not in header
+    assert "部门" in out.output and "2021 版" in out.output and "department" not in out.output
+    english = CliRunner().invoke(app, ["stats", "--by", "level", "--lang", "en", "--db", db])
+    assert "with_errors" in english.output and "department" in english.output

@@ -549,3 +549,23 @@ def test_every_chart_matches_the_store_with_unknowns_in_their_own_bucket(workspa
     nothing = client.get("/api/dashboard", params={"year": 1999}).json()  # no report: nothing drawn as 0 %
     assert [row[1] for row in nothing["outcomes"]["rows"]] == [0] * 6
     assert all(chart["empty"] for chart in nothing.values())
+
+
+def test_errors_speak_chinese_first(workspace) -> None:
+    client, ctx = workspace
+    sign_in(client, "admin")
+    for path, status in (("/api/no-such-thing", 404), ("/api/reports/1", 405)):
+        answer = client.request("DELETE" if status == 405 else "GET", path)
+        assert answer.status_code == status
+        body = detail(answer)
+        assert body["message"] != body["message_en"] and not body["message"].isascii(), body
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and "没有这个页面或资源" in page.text and "Not Found" not in page.text
+    report_id, key = next((i, f["cells"][0]) for i in ctx["ids"].values()
+                          for f in client.get(f"/api/reports/{i}").json()["findings"] if f["cells"])
+    text = client.get(f"/reports/{report_id}").text
+    findings = text.split('id="findings"', 1)[1].split("</ul>", 1)[0]
+    assert f'<span class="mono cell-ref">{key}</span>' in findings  # the keys are there for those who want them …
+    for item in findings.split("<li")[1:]:  # … behind a 详情 toggle, after the message
+        before, _, inside = item.split(">", 1)[1].partition('<details class="internals"><summary>详情</summary>')
+        assert inside and "mono rule" not in before and "requests." not in before, item  # shown: no codes

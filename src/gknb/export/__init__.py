@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from ..analyze.compare import cell_label
 from ..check.crossyear import cross_year
-from ..check.registry import RULES
+from ..check.registry import RULES, SEVERITY_LABELS
 from ..document import Provenance, Source
 from ..errors import UnreadableFile
 from ..formats import FORMATS
@@ -165,7 +165,8 @@ def _finding_rows(store: Store, ids: list[int]) -> list[dict[str, Any]]:
     with store.session() as session:
         found = session.scalars(select(FindingRow).where(FindingRow.report_id.in_(ids))
                                 .order_by(FindingRow.report_id, FindingRow.scope.desc(), FindingRow.position))
-        return [{"report_id": f.report_id, "rule": f.rule, "severity": f.severity, "cells": " ".join(f.cells),
+        return [{"report_id": f.report_id, "rule": f.rule, "severity": SEVERITY_LABELS.get(f.severity, f.severity),
+                 "cells": " ".join(f.cells),
                  "message": f.message, "message_en": f.message_en} for f in found]
 
 

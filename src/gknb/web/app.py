@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,6 +28,12 @@ from .security import SignInThrottle
 from .uploads import Limits, Uploads
 
 STATIC = Path(__file__).parent / "static"
+HTTP_MESSAGES = {  # status → (Chinese, English) for the errors the framework raises itself
+    400: ("请求有误", "bad request"), 401: ("请先登录", "not signed in"), 403: ("没有权限", "forbidden"),
+    404: ("没有这个页面或资源", "not found"), 405: ("不支持这种请求方法", "method not allowed"),
+    413: ("请求内容过大", "request too large"), 415: ("不支持的内容类型", "unsupported media type"),
+    429: ("请求过于频繁，请稍后再试", "too many requests"), 500: ("服务器内部错误", "internal server error"),
+}
 SESSION_HOURS = 12
 
 
@@ -110,7 +117,7 @@ def create_app(db: str | None = None, *, upload_dir: Path | None = None, jobs: i
     app.include_router(api.router)
     app.include_router(pages.router)
     app.add_exception_handler(WorkspaceError, _workspace_error)
-    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # FastAPI's HTTPException is one too
     app.add_exception_handler(RequestValidationError, _validation_error)
     return app
 
@@ -151,10 +158,11 @@ async def _workspace_error(request: Request, error: Exception) -> Response:
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, HTTPException)
+    assert isinstance(error, StarletteHTTPException)
     detail: Any = error.detail
     if not isinstance(detail, dict):
-        detail = {"code": f"http.{error.status_code}", "message": str(detail), "message_en": str(detail)}
+        zh, en = HTTP_MESSAGES.get(error.status_code, (f"请求失败（{error.status_code}）", str(detail)))
+        detail = {"code": f"http.{error.status_code}", "message": zh, "message_en": en}
     if _wants_page(request):
         if error.status_code == 401:
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)

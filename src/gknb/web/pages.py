@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ..analyze.compare import cell_label, compare
+from ..check.registry import SEVERITY_LABELS
 from ..formats import FORMATS
 from ..formats.common import SECTIONS
 from ..regions import LEVEL_LABELS
@@ -30,7 +31,6 @@ Reader = Annotated[User, Depends(require("read"))]
 Admin = Annotated[User, Depends(require("admin"))]
 META_LABELS = {"title": "标题", "agency": "机关", "year": "年度", "published": "发布日期", "province": "省",
                "city": "市", "county": "县（区）", "level": "层级"}
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 TEMPLATE_LABELS = {**{version: f"{version} 版格式" for version in FORMATS}, "pre2019": "2019 年以前", "unknown": "未识别"}
 SORT_LABELS = {"agency": "机关", "year": "年度", "province": "省份", "level": "层级", "review_status": "审核状态",
                "ingested": "入库时间"}

@@ -97,7 +97,8 @@ async function reportPage() {
     const list = document.getElementById("cell-findings");
     list.replaceChildren(...findings.map((f) => el("li", { class: `sev-${f.severity}` },
       el("span", { class: `badge sev-${f.severity}` }, SEVERITY[f.severity] || f.severity),
-      el("span", { class: "mono rule" }, f.rule), el("p", {}, f.message))));
+      el("p", {}, f.message),
+      el("details", { class: "internals" }, el("summary", {}, "详情"), el("span", { class: "mono rule" }, f.rule)))));
     if (!findings.length) list.replaceChildren(el("li", { class: "ok" }, "该单元格没有发现问题。"));
     const input = document.getElementById("correct-value");
     if (input) { input.value = value ?? ""; input.select(); }
