@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -10,8 +12,11 @@ from typer.testing import CliRunner
 import gknb
 from gknb.analyze import compare, stats
 from gknb.cli import app
+from gknb.render import render
 from gknb.store import Store
 from storehelp import two_years
+
+SAMPLES = Path(gknb.__file__).parent / "samples"
 
 
 def test_compare_two_files(tmp_path: Path) -> None:
@@ -92,3 +97,35 @@ def test_compare_and_stats_speak_chinese_unless_told(tmp_path: Path) -> None:
     assert "部门" in out.output and "2021 版" in out.output and "department" not in out.output
     english = CliRunner().invoke(app, ["stats", "--by", "level", "--lang", "en", "--db", db])
     assert "with_errors" in english.output and "department" in english.output
+
+
+def test_text_diff_ignores_line_wrapping_and_shows_the_change_within_a_sentence() -> None:
+    report = gknb.read(SAMPLES / "000_a5586f6eb40696d9.txt")
+    text = report.sections["overview"]
+    wrapped = copy.deepcopy(report)
+    wrapped.sections["overview"] = "\n".join(text[i : i + 17] for i in range(0, len(text), 17))  # a PDF's lines
+    assert compare(report, wrapped).sections == ()
+    sentence = next(s for s in text.split("。") if len(s) > 20 and re.search(r"\d", s))
+    number = re.search(r"\d+", sentence).group()
+    edited = copy.deepcopy(wrapped)
+    changed_text = text.replace(sentence, sentence.replace(number, str(int(number) + 1), 1), 1)
+    edited.sections["overview"] = "\n".join(changed_text[i : i + 17] for i in range(0, len(changed_text), 17))
+    [section] = compare(report, edited).sections
+    [change] = section.changes
+    assert change.kind == "changed" and change.a.startswith(sentence.strip()[:10])
+    assert ("removed", number) in change.parts or any(op == "removed" for op, _ in change.parts)
+    assert "".join(p for op, p in change.parts if op != "added") == change.a
+    assert "".join(p for op, p in change.parts if op != "removed") == change.b
+    assert section.diff[0].startswith("~") and "{+" in section.diff[0]
+
+
+def test_a_report_against_its_own_pdf_render_differs_by_little(tmp_path: Path) -> None:
+    source = SAMPLES / "000_a5586f6eb40696d9.txt"
+    pdf = tmp_path / "000.pdf"
+    pdf.write_bytes(render(gknb.read(source), "pdf"))
+    result = CliRunner().invoke(app, ["compare", str(source), str(pdf), "--json"])
+    assert result.exit_code == 0, result.output
+    sections = json.loads(result.stdout)["sections"]
+    assert all(len(s["changes"]) <= 2 for s in sections), sections  # not whole sections as −/+
+    close = [s for s in sections if s["ratio"] > 0.9]
+    assert all(c["kind"] == "changed" for s in close for c in s["changes"]), close

@@ -20,6 +20,7 @@ from rich.text import Text
 
 from . import read
 from .analyze import GROUPS, compare, history, stats
+from .analyze.compare import SentenceChange
 from .analyze.stats import GROUP_LABELS, METRIC_LABELS
 from .console import console
 from .errors import GknbError
@@ -239,8 +240,8 @@ def compare_command(
     for section in result.sections:
         name = SECTION_NAMES.get(section.key, section.key) if zh else section.key
         out.rule(f"{name}（相似度 {section.ratio:.0%}）" if zh else f"{name} ({section.ratio:.0%} alike)", align="left")
-        for line in section.diff:
-            out.print(Text(line, style="green" if line.startswith("+") else "red" if line.startswith("-") else "dim"))
+        for change in section.changes:
+            out.print(_change_text(change))
 
 
 def _lang(lang: str) -> bool:
@@ -268,6 +269,24 @@ def _meta_text(key: str, value: Any, zh: bool) -> str:
     if key in ("level", "template"):
         return group_value(key, value, zh)
     return "—" if value is None else str(value)
+
+
+def _change_text(change: SentenceChange) -> Text:
+    """A changed sentence for the terminal: ``+`` added, ``-`` removed, ``~`` with what changed within it
+    (removed struck through in red, added in green; also marked ``[-…-]``/``{+…+}`` for plain output)."""
+    if change.kind == "added":
+        return Text("+ " + (change.b or ""), style="green")
+    if change.kind == "removed":
+        return Text("- " + (change.a or ""), style="red")
+    line = Text("~ ")
+    for op, part in change.parts:
+        if op == "same":
+            line.append(part)
+        elif op == "removed":
+            line.append(f"[-{part}-]", style="red strike")
+        else:
+            line.append(f"{{+{part}+}}", style="bold green")
+    return line
 
 
 def stats_command(
