@@ -362,6 +362,26 @@ def test_export_of_the_current_filter(workspace) -> None:
     assert client.get("/api/export.exe").status_code == 404
 
 
+def test_export_carries_the_review_status_and_comment(workspace) -> None:
+    client, ctx = workspace
+    csrf = sign_in(client, "admin")
+    report_id = ctx["ids"]["广东省广州市财政局", 2022]
+    for status, comment in (("returned", "表三数据请核对"), ("approved", "已按原件核对无误")):
+        answer = client.post(f"/api/reports/{report_id}/review", json={"status": status, "comment": comment},
+                             headers={"X-CSRF-Token": csrf})
+        assert answer.status_code == 200, answer.text
+    rows = {r["report_id"]: r for r in csv.DictReader(io.StringIO(
+        client.get("/api/export.csv").content.decode("utf-8-sig")))}
+    assert rows[str(report_id)]["review_status"] == "approved"
+    assert rows[str(report_id)]["review_comment"] == "已按原件核对无误"  # the latest decision's
+    book = load_workbook(io.BytesIO(client.get("/api/export.xlsx").content))
+    header, keys, *data = book["报告"].iter_rows(values_only=True)
+    row = next(r for r in data if r[0] == report_id)
+    assert row[header.index("审核状态")] == "已审核" and row[header.index("审核意见")] == "已按原件核对无误"
+    others = [r for r in data if r[0] != report_id]
+    assert others and all(r[header.index("审核意见")] is None for r in others if r[header.index("审核状态")] == "待审核")
+
+
 # -- uploads -------------------------------------------------------------------------------------
 
 def wait_done(client: TestClient, upload_id: str) -> dict:

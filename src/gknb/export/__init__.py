@@ -26,11 +26,12 @@ from ..errors import UnreadableFile
 from ..formats import FORMATS
 from ..report import SECTION_KEYS, Finding, Meta, Report
 from ..store import Store
-from ..store.models import CellRow, FindingRow, ReportRow
+from ..store.models import AuditRow, CellRow, FindingRow, ReportRow
+from ..store.workspace import REVIEW_STATUSES
 
 FORMAT_NAMES = ("csv-long", "csv-wide", "xlsx", "parquet", "json")
 META_COLUMNS = ("report_id", "agency", "year", "template", "province", "city", "county", "level", "title",
-                "location", "version")
+                "location", "version", "review_status", "review_comment")
 LONG_COLUMNS = ("report_id", "agency", "year", "template", "province", "level", "key", "label", "value")
 CROSSYEAR_RULES = frozenset(code for code, r in RULES.items() if r.function is cross_year)
 TABLE_SHEETS = {"disclosure": "二、主动公开", "requests": "三、依申请公开", "review": "四、复议诉讼"}
@@ -46,9 +47,23 @@ def _meta_rows(store: Store, where: dict[str, Any] | None) -> list[dict[str, Any
     with store.session() as session:
         rows = session.scalars(select(ReportRow).where(ReportRow.id.in_(select(ids)))
                                .order_by(ReportRow.agency, ReportRow.year, ReportRow.id)).all()
+        comments = _review_comments(session, [r.id for r in rows])
         return [{"report_id": r.id, "agency": r.agency, "year": r.year, "template": r.template,
                  "province": r.province, "city": r.city, "county": r.county, "level": r.level,
-                 "title": r.title, "location": r.location, "version": r.version} for r in rows]
+                 "title": r.title, "location": r.location, "version": r.version,
+                 "review_status": r.review_status, "review_comment": comments.get(r.id)} for r in rows]
+
+
+def _review_comments(session: Any, ids: list[int]) -> dict[int, str | None]:
+    """Each report's latest review decision's comment (the 审核意见)."""
+    out: dict[int, str | None] = {}
+    for start in range(0, len(ids), 500):
+        for report_id, comment in session.execute(
+            select(AuditRow.report_id, AuditRow.comment).where(
+                AuditRow.report_id.in_(ids[start : start + 500]), AuditRow.action == "review").order_by(AuditRow.id)
+        ):
+            out[report_id] = comment  # the newest last
+    return out
 
 
 def _cells(store: Store, ids: list[int]) -> dict[int, list[tuple[str, str | None]]]:
@@ -126,8 +141,9 @@ def _xlsx(store: Store, out: Path, where: dict[str, Any] | None,
     book = Workbook()
     sheet = book.active
     sheet.title = "报告"
-    meta_labels = ("编号", "机关", "年度", "格式", "省", "市", "县", "层级", "标题", "来源", "版本")
-    _sheet(sheet, list(meta_labels), list(META_COLUMNS), rows, Font(bold=True))
+    meta_labels = ("编号", "机关", "年度", "格式", "省", "市", "县", "层级", "标题", "来源", "版本", "审核状态", "审核意见")
+    shown = [{**row, "review_status": REVIEW_STATUSES.get(row["review_status"], row["review_status"])} for row in rows]
+    _sheet(sheet, list(meta_labels), list(META_COLUMNS), shown, Font(bold=True))
     for table, title in TABLE_SHEETS.items():
         keys = [k for k in columns if k.startswith(f"{table}.")]
         _sheet(book.create_sheet(title), ["编号", "机关", "年度", *(cell_label(k) for k in keys)],
