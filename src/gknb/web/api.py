@@ -93,6 +93,11 @@ class UserChange(BaseModel):
     active: bool | None = None
 
 
+class PasswordChange(BaseModel):
+    current: str = Field(description="the password now")
+    new: str = Field(description="the new password (at least 8 characters)")
+
+
 class NewToken(BaseModel):
     name: str = "api"
 
@@ -343,6 +348,11 @@ def add_user(request: Request, user: Admin, body: NewUser) -> dict[str, Any]:
 @router.patch("/users/{name}", summary="Change a user's password, role, region or active flag (admin)")
 def change_user(request: Request, user: Admin, name: str, body: UserChange) -> dict[str, Any]:
     return workspace(request).update_user(name, **body.model_dump(exclude_none=True)).as_dict()
+
+
+@router.put("/me/password", summary="Change your own password (the current one is needed)")
+def change_password(request: Request, user: Reader, body: PasswordChange) -> dict[str, Any]:
+    return workspace(request).change_password(user.name, body.current, body.new).as_dict()
 
 
 @router.get("/tokens", summary="Your API tokens (names and dates)")

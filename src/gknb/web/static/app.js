@@ -424,6 +424,13 @@ function usersPage() {
     await api("PATCH", `/api/users/${encodeURIComponent(b.dataset.name)}`, { active: false });
     reloadWith("用户已停用");
   })));
+  document.querySelectorAll("button.reset-password").forEach((b) => b.addEventListener("click", guard(async () => {
+    const input = b.closest("tr").querySelector(".user-password");
+    if (input.value.length < 8) { toast("新密码至少 8 个字符", true); input.focus(); return; }
+    await api("PATCH", `/api/users/${encodeURIComponent(b.dataset.name)}`, { password: input.value });
+    input.value = "";
+    toast(`已重置用户「${b.dataset.name}」的密码`);
+  })));
 }
 
 function accountPage() {
@@ -433,11 +440,35 @@ function accountPage() {
     const box = document.getElementById("new-token");
     box.hidden = false;
     box.replaceChildren(el("p", {}, "新令牌（只显示这一次，请立即复制保存）："), el("code", { id: "token-value" }, made.token));
+    showTokens(await api("GET", "/api/tokens"));
   }));
-  document.querySelectorAll("button.revoke").forEach((b) => b.addEventListener("click", guard(async () => {
-    await api("DELETE", `/api/tokens/${b.dataset.id}`);
+  document.querySelectorAll("button.revoke").forEach(wireRevoke);
+  document.getElementById("password-form").addEventListener("submit", guard(async (e) => {
+    e.preventDefault();
+    const [current, fresh, repeat] = ["current-password", "new-password", "repeat-password"].map((id) => document.getElementById(id));
+    if (fresh.value !== repeat.value) { toast("两次输入的新密码不一致", true); repeat.focus(); return; }
+    await api("PUT", "/api/me/password", { current: current.value, new: fresh.value });
+    e.target.reset();
+    toast("密码已修改");
+  }));
+}
+
+function wireRevoke(button) {
+  button.addEventListener("click", guard(async () => {
+    await api("DELETE", `/api/tokens/${button.dataset.id}`);
     reloadWith("令牌已撤销");
-  })));
+  }));
+}
+
+/* The token table from /api/tokens (a token just made is listed at once). */
+function showTokens(tokens) {
+  const when = (iso) => (iso ? el("time", { class: "utc", datetime: `${iso}Z` }, iso.replace("T", " ").slice(0, 16)) : "—");
+  document.querySelector("#tokens tbody").replaceChildren(...tokens.map((t) => {
+    const revoke = el("button", { class: "link revoke", "data-id": String(t.id) }, "撤销");
+    wireRevoke(revoke);
+    return el("tr", {}, el("td", {}, t.name), el("td", {}, when(t.created)), el("td", {}, when(t.last_used)), el("td", {}, revoke));
+  }));
+  localTimes();
 }
 
 /* Filter forms send only the fields that are set (an empty 年度 is "all", not a bad number). */
