@@ -51,6 +51,8 @@ def test_compare_stored_ids_and_agency_history(tmp_path: Path) -> None:
     row = next(r for r in data["cells"] if r["key"] == "requests.carry_forward.total")
     assert row["values"][0] == year1.cells["requests.carry_forward.total"]
     assert {f["rule"] for f in data["findings"]} >= {"crossyear.carry_over"}
+    shown = CliRunner().invoke(app, ["compare", "--agency", "青山县民政局", "--db", db]).output
+    assert "2023 错误：" in shown and "crossyear." not in shown  # in words, the rule code left out
     missing = CliRunner().invoke(app, ["compare", "999", "1", "--db", db])
     assert missing.exit_code == 2 and "no stored report" in missing.output
 

@@ -22,6 +22,7 @@ from . import read
 from .analyze import GROUPS, compare, history, stats
 from .analyze.compare import SentenceChange
 from .analyze.stats import GROUP_LABELS, METRIC_LABELS
+from .check.registry import SEVERITY_LABELS
 from .console import console
 from .errors import GknbError
 from .export import FORMAT_NAMES, export, import_json
@@ -212,7 +213,8 @@ def compare_command(
         for report in found.reports:
             for f in report.findings:
                 if f.rule.startswith("crossyear."):
-                    out.print(Text(f"{report.meta.year} {f.severity} {f.rule}: {f.message}",
+                    out.print(Text(f"{report.meta.year} {SEVERITY_LABELS[f.severity]}：{f.message}" if zh else
+                                   f"{report.meta.year} {f.severity} {f.rule}: {f.message_en}",
                                    style="red" if f.severity == "error" else "yellow"))
         return
     if a is None or b is None:
