@@ -445,6 +445,11 @@ def test_compare_two_years(admin: Session, uploaded: dict, demo: Demo) -> None:
     page.click("#compare-previous")
     expect(page.locator("#compare-summary b").first).to_have_text(str(summary))
     shot(page, "compare", docs=True)
+    changed = page.locator("#compare-text p.changed").first  # a sentence that changed: what changed in it
+    expect(changed.locator("ins").first).to_be_visible()
+    assert changed.locator("del").count() >= 1
+    changed.scroll_into_view_if_needed()
+    shot(page, "compare-text", docs=True)
 
 
 # -- dashboard ------------------------------------------------------------------------------------

@@ -105,6 +105,7 @@ class Comparison:
 
 
 _WIDE = r"[^\x00-\x7f]"
+_NUMBER_OR_CHAR = re.compile(r"\d+(?:\.\d+)?|.", re.S)
 SIMILAR = 0.5  # sentences at least this alike are shown as one changed sentence, not removed + added
 
 
@@ -160,15 +161,16 @@ def sentence_changes(a: Sequence[str], b: Sequence[str]) -> tuple[SentenceChange
             continue
         old, new = list(a[i1:i2]), list(b[j1:j2])
         while old and new:
-            matcher = difflib.SequenceMatcher(None, old[0], new[0], autojunk=False)
+            x, y = _NUMBER_OR_CHAR.findall(old[0]), _NUMBER_OR_CHAR.findall(new[0])  # a number changes whole
+            matcher = difflib.SequenceMatcher(None, x, y, autojunk=False)
             if matcher.ratio() < SIMILAR:
                 break
             parts = []
             for part, x1, x2, y1, y2 in matcher.get_opcodes():
                 if part in ("equal", "delete", "replace") and x2 > x1:
-                    parts.append(("same" if part == "equal" else "removed", old[0][x1:x2]))
+                    parts.append(("same" if part == "equal" else "removed", "".join(x[x1:x2])))
                 if part in ("insert", "replace") and y2 > y1:
-                    parts.append(("added", new[0][y1:y2]))
+                    parts.append(("added", "".join(y[y1:y2])))
             out.append(SentenceChange("changed", old.pop(0), new.pop(0), tuple(parts)))
         out += [SentenceChange("removed", text, None) for text in old]
         out += [SentenceChange("added", None, text) for text in new]
