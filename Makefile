@@ -14,17 +14,22 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "gknb needs Python >= 3.11: run make PYTHON=python3.11 …" >&2; exit 1; }
+	@echo "gknb: creating the virtual environment $(VENV) …"
 	$(PYTHON) -m venv $(VENV)
 
 # The review workspace on http://127.0.0.1:8000/ with the bundled sample reports in gknb.db (SQLite).
 # The first start creates the user admin and prints its password (or takes GKNB_ADMIN_PASSWORD).
 PORT ?= 8000
 run: $(BIN)/python
+	@echo "gknb: installing gknb and the web workspace's packages into $(VENV) (the first time takes a minute) …"
 	$(PIP) -e '.[web]'
+	@echo "gknb: starting the workspace on http://127.0.0.1:$(PORT)/ …"
 	$(BIN)/gknb serve --samples --port $(PORT)
 
 test: $(BIN)/python
+	@echo "gknb: installing gknb with its test and OCR packages into $(VENV) (~360 MB: the first time takes about two minutes) …"
 	$(PIP) -e '.[test,ocr]'
+	@echo "gknb: ruff, then the test suite (about 15 minutes on two cores) …"
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

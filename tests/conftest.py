@@ -88,6 +88,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "truth_case" in metafunc.fixturenames:
         cases = truth_cases()
         metafunc.parametrize("truth_case", cases, ids=[c.name for c in cases])
+    if "titled_case" in metafunc.fixturenames:  # only the cases whose title names the agency
+        cases = tuple(c for c in truth_cases() if c.agency is not None)
+        metafunc.parametrize("titled_case", cases, ids=[c.name for c in cases])
 
 
 @pytest.fixture

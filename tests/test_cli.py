@@ -260,3 +260,12 @@ def test_internal_error_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch):
 
 def test_json_and_jsonl_are_exclusive():
     assert invoke("check", "--json", "--jsonl", "a.txt").exit_code == 2
+
+
+@pytest.mark.parametrize("target", ["run", "test"])
+def test_make_says_what_it_is_doing_before_the_long_install(target: str, tmp_path: Path):
+    steps = subprocess.run(["make", "-n", target, f"VENV={tmp_path / 'venv'}"], cwd=Path(__file__).parents[1],
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    install = next(i for i, line in enumerate(steps) if "pip install" in line)
+    assert steps[install - 1].startswith("echo") and "installing" in steps[install - 1], steps
+    assert any(line.startswith("echo") and "virtual environment" in line for line in steps[:install])

@@ -76,6 +76,9 @@ def test_xlsx_sheets_with_official_labels(filled: Store, tmp_path: Path) -> None
     column = labels.index("一、本年新收政府信息公开申请数量 · 总计") + 1
     assert all(isinstance(requests.cell(row, column).value, (int, type(None))) for row in range(3, 12))
     assert requests.max_row == 2 + 9
+    findings = book["检查结果"]
+    levels = {row[2] for row in findings.iter_rows(min_row=3, values_only=True)}
+    assert levels and levels <= {"错误", "警告", "提示"}, levels  # as a reader says them, not error/warning
 
 
 def test_parquet(filled: Store, tmp_path: Path) -> None:

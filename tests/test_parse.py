@@ -111,6 +111,18 @@ def test_sections_hold_prose_but_not_table_cells(samples):
     assert report.section_order == ["overview", "disclosure", "requests", "review", "problems", "other"]
 
 
+def test_wrapped_table_header_words_stay_out_of_the_prose(samples):
+    """Sample 002 prints 商业企业 / 科研机构 over two header rows: the words left over are the table's."""
+    from gknb.render import render
+
+    report = gknb.read(samples / "002_295e3622999d89af.txt")
+    assert report.sections["requests"] == "2021年我镇未收到书面或其它形式要求公开政府信息的申请。"
+    for key, text in report.sections.items():
+        assert not {"商业", "科研", "企业", "机构"} & set((text or "").splitlines()), key
+    page = render(report, "html").decode("utf-8")
+    assert "<p>商业</p>" not in page and "<p>科研</p>" not in page
+
+
 def test_report_flattened_onto_one_line_still_has_sections(corpus):
     report = gknb.read(corpus / "074.txt")
     assert report.sections["overview"].startswith("2021 年,我苏木严格按照")

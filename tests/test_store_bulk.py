@@ -91,3 +91,24 @@ def test_cli_ingest_into_postgres(inputs: tuple[Path, Path, int], postgres_serve
     assert len(Store.open(url).report_ids()) == good
     result = CliRunner().invoke(app, ["ingest", str(folder), "--db", url])
     assert result.exit_code == 2 and "重复 duplicates" in result.output
+
+
+def test_progress_hears_of_each_file_as_it_is_read(inputs: tuple[Path, Path, int], tmp_path: Path) -> None:
+    folder, archive, good = inputs
+    store = Store.open(str(tmp_path / "p.db"))
+    events: list[tuple[str, str]] = []
+    summary = ingest(store, [str(folder), str(archive)], jobs=1, on_read=lambda loc: events.append(("read", loc)),
+                     on_result=lambda r: events.append(("written", r.location)))
+    reads = [loc for kind, loc in events if kind == "read"]
+    assert sorted(reads) == sorted(r.location for r in summary.results) and len(reads) == good + 2
+    first_written = next(i for i, (kind, _) in enumerate(events) if kind == "written")
+    assert first_written > 1  # the files were heard of one by one, before the batch was written
+
+
+def test_cli_output_is_full_width_when_piped(tmp_path: Path) -> None:
+    garbage = tmp_path / ("一个名字很长很长的无法读取的文件" * 3 + ".txt")
+    garbage.write_bytes(bytes(range(256)) * 40)
+    result = CliRunner().invoke(app, ["ingest", str(garbage), "--db", str(tmp_path / "w.db")])
+    assert result.exit_code == 2
+    line = next(line for line in result.output.splitlines() if garbage.name in line)
+    assert str(garbage) in line and "file.unreadable" in line  # one line: not folded into an 80-column table

@@ -347,8 +347,8 @@ def test_dashboard_data_and_chart_csv(workspace) -> None:
     assert by_year[2023][1] == expected
     assert {row[0] for row in charts["agencies"]["rows"]} == set(AGENCIES)
     by_province = stats(work.store, ["province"])  # the charts roll one grouping up: same numbers
-    assert charts["regions"]["rows"] == [[r["province"], r["reports"], r["with_errors"], r["error_rate"]]
-                                         for r in by_province if r["province"] is not None]
+    assert charts["regions"]["rows"] == [[r["province"] or "未识别", r["reports"], r["with_errors"], r["error_rate"]]
+                                         for r in by_province]
     exported = client.get("/api/dashboard/agencies.csv")
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[0] == charts["agencies"]["columns"] and len(rows) == 1 + len(charts["agencies"]["rows"])
@@ -367,6 +367,26 @@ def test_export_of_the_current_filter(workspace) -> None:
     header, keys, *data = book["报告"].iter_rows(values_only=True)
     assert len(data) == 2 and {row[keys.index("province")] for row in data} == {"广东省"}
     assert client.get("/api/export.exe").status_code == 404
+
+
+def test_export_carries_the_review_status_and_comment(workspace) -> None:
+    client, ctx = workspace
+    csrf = sign_in(client, "admin")
+    report_id = ctx["ids"]["广东省广州市财政局", 2022]
+    for status, comment in (("returned", "表三数据请核对"), ("approved", "已按原件核对无误")):
+        answer = client.post(f"/api/reports/{report_id}/review", json={"status": status, "comment": comment},
+                             headers={"X-CSRF-Token": csrf})
+        assert answer.status_code == 200, answer.text
+    rows = {r["report_id"]: r for r in csv.DictReader(io.StringIO(
+        client.get("/api/export.csv").content.decode("utf-8-sig")))}
+    assert rows[str(report_id)]["review_status"] == "approved"
+    assert rows[str(report_id)]["review_comment"] == "已按原件核对无误"  # the latest decision's
+    book = load_workbook(io.BytesIO(client.get("/api/export.xlsx").content))
+    header, keys, *data = book["报告"].iter_rows(values_only=True)
+    row = next(r for r in data if r[0] == report_id)
+    assert row[header.index("审核状态")] == "已审核" and row[header.index("审核意见")] == "已按原件核对无误"
+    others = [r for r in data if r[0] != report_id]
+    assert others and all(r[header.index("审核意见")] is None for r in others if r[header.index("审核状态")] == "待审核")
 
 
 # -- uploads -------------------------------------------------------------------------------------
@@ -674,3 +694,117 @@ def test_the_upload_feed_takes_users_in_turn() -> None:
     drawn += [item.location for item in feed]
     assert drawn == ["scan-1.pdf", "small.txt", "scan-2.pdf", "scan-3.pdf"]
     assert len(feed) == 0
+
+
+# -- names of sources, charts against the store (a report with no title, agency, region or level) --
+
+def _upload_untitled(client: TestClient, csrf: str) -> int:
+    """``pages.zip › 034.txt``: a report whose title line is gone (no agency, region or level)."""
+    fmt = FORMATS["2021"]
+    rnd = random.Random(34)
+    text = render(fmt, random_report(fmt, rnd), "tab", rnd, year=2023, agency="某某").split("\n", 1)[1]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("034.txt", text.replace("某某", ""))
+    sent = client.post("/api/uploads", files=[("files", ("pages.zip", archive.getvalue(), "application/zip"))],
+                       headers={"X-CSRF-Token": csrf}).json()
+    member = wait_done(client, sent["id"])["files"][0]["members"][0]
+    assert member["status"] == "stored", member
+    return member["report_id"]
+
+
+def test_sources_are_named_as_a_person_names_them(workspace) -> None:
+    client, ctx = workspace
+    report_id = _upload_untitled(client, sign_in(client, "admin"))
+    stored = client.get(f"/api/reports/{report_id}").json()
+    assert stored["meta"]["agency"] is None and stored["meta"]["title"] is None
+    assert str(ctx["folder"]) in stored["source"]["path"]  # the store keeps where it came from …
+    items = {i["id"]: i for i in client.get("/api/reports", params={"per_page": 500}).json()["items"]}
+    assert items[report_id]["location"] == "pages.zip › 034.txt"  # … the user sees the file's name
+    assert all("uploads" not in i["location"] and not i["location"].startswith("/") for i in items.values())
+    page = client.get("/").text
+    assert "未识别机关" in page and "pages.zip › 034.txt" in page and str(ctx["folder"]) not in page
+    assert "pages.zip › 034.txt" in client.get(f"/reports/{report_id}").text
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/export.csv").content.decode("utf-8-sig"))))
+    assert {r["location"] for r in rows if r["report_id"] == str(report_id)} == {"pages.zip › 034.txt"}
+    assert not any(str(ctx["folder"]) in r["location"] for r in rows)
+    book = load_workbook(io.BytesIO(client.get("/api/export.xlsx").content))
+    header, keys, *data = book["报告"].iter_rows(values_only=True)
+    shown = {row[0]: row[header.index("来源")] for row in data}
+    assert shown[report_id] == "pages.zip › 034.txt"
+
+
+def _expected_charts(work, ids: list[int]) -> dict[str, list]:
+    """The dashboard's numbers summed report by report from the stored reports themselves."""
+    from gknb.analyze.stats import REQUEST_OUTCOMES
+
+    def total(cells: dict, *keys: str) -> int:
+        return sum(cells.get(k) or 0 for k in keys)
+
+    years: dict = {}
+    outcomes = dict.fromkeys(REQUEST_OUTCOMES, 0)
+    agencies: dict = {}
+    regions: dict = {}
+    levels: dict = {}
+    for report_id in ids:
+        report = work.store.load(report_id)
+        cells, meta = report.cells, report.meta
+        year = years.setdefault(meta.year or "未识别", [0, 0, 0, 0])
+        for i, keys in enumerate((("requests.new.total",), ("requests.total.total",), ("review.review.total",),
+                                  ("review.litigation_direct.total", "review.litigation_after_review.total"))):
+            year[i] += total(cells, *keys)
+        for name, rows in REQUEST_OUTCOMES.items():
+            outcomes[name] += total(cells, *(f"requests.{r}.total" for r in rows))
+        agency = meta.agency or "未识别机关"
+        agencies[agency] = agencies.get(agency, 0) + total(cells, "requests.new.total")
+        bad = any(f.severity == "error" for f in report.findings)
+        for groups, key in ((regions, meta.region["province"]), (levels, meta.level)):
+            count = groups.setdefault(key or "未识别", [0, 0])
+            count[0] += 1
+            count[1] += bad
+    return {"years": years, "outcomes": list(outcomes.values()), "agencies": agencies, "regions": regions,
+            "levels": levels}
+
+
+def test_every_chart_matches_the_store_with_unknowns_in_their_own_bucket(workspace) -> None:
+    client, ctx = workspace
+    csrf = sign_in(client, "admin")
+    work = ctx["work"]
+    if not any(i["agency"] is None for i in client.get("/api/reports", params={"per_page": 500}).json()["items"]):
+        _upload_untitled(client, csrf)
+    ids = [i["id"] for i in client.get("/api/reports", params={"per_page": 500}).json()["items"]]
+    expected = _expected_charts(work, ids)
+    charts = client.get("/api/dashboard").json()
+    assert {row[0]: row[1:] for row in charts["by_year"]["rows"]} == expected["years"]
+    assert [row[1] for row in charts["outcomes"]["rows"]] == expected["outcomes"]
+    top = sorted(((n, a) for a, n in expected["agencies"].items() if n), key=lambda x: (-x[0], x[1]))[:10]
+    assert {row[0]: row[1] for row in charts["agencies"]["rows"]} == {a: n for n, a in top}
+    assert "未识别机关" in {row[0] for row in charts["agencies"]["rows"]}
+    for chart, groups in (("regions", expected["regions"]), ("levels", expected["levels"])):
+        shown = {row[0]: row[1:] for row in charts[chart]["rows"]}
+        assert shown == {k: [n, bad, round(bad / n, 4)] for k, (n, bad) in groups.items()}, chart
+        assert "未识别" in shown
+    assert not any(chart["empty"] for chart in charts.values())
+    nothing = client.get("/api/dashboard", params={"year": 1999}).json()  # no report: nothing drawn as 0 %
+    assert [row[1] for row in nothing["outcomes"]["rows"]] == [0] * 6
+    assert all(chart["empty"] for chart in nothing.values())
+
+
+def test_errors_speak_chinese_first(workspace) -> None:
+    client, ctx = workspace
+    sign_in(client, "admin")
+    for path, status in (("/api/no-such-thing", 404), ("/api/reports/1", 405)):
+        answer = client.request("DELETE" if status == 405 else "GET", path)
+        assert answer.status_code == status
+        body = detail(answer)
+        assert body["message"] != body["message_en"] and not body["message"].isascii(), body
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and "没有这个页面或资源" in page.text and "Not Found" not in page.text
+    report_id, key = next((i, f["cells"][0]) for i in ctx["ids"].values()
+                          for f in client.get(f"/api/reports/{i}").json()["findings"] if f["cells"])
+    text = client.get(f"/reports/{report_id}").text
+    findings = text.split('id="findings"', 1)[1].split("</ul>", 1)[0]
+    assert f'<span class="mono cell-ref">{key}</span>' in findings  # the keys are there for those who want them …
+    for item in findings.split("<li")[1:]:  # … behind a 详情 toggle, after the message
+        before, _, inside = item.split(">", 1)[1].partition('<details class="internals"><summary>详情</summary>')
+        assert inside and "mono rule" not in before and "requests." not in before, item  # shown: no codes

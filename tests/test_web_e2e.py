@@ -466,6 +466,11 @@ def test_compare_two_years(admin: Session, uploaded: dict, demo: Demo) -> None:
     page.click("#compare-previous")
     expect(page.locator("#compare-summary b").first).to_have_text(str(summary))
     shot(page, "compare", docs=True)
+    changed = page.locator("#compare-text p.changed").first  # a sentence that changed: what changed in it
+    expect(changed.locator("ins").first).to_be_visible()
+    assert changed.locator("del").count() >= 1
+    changed.scroll_into_view_if_needed()
+    shot(page, "compare-text", docs=True)
 
 
 # -- dashboard ------------------------------------------------------------------------------------
@@ -559,6 +564,7 @@ def test_viewer_cannot_correct(admin: Session, browser: object, server: Server, 
         shot(page, "report-viewer")
         assert viewer.fetch("PUT", f"/api/reports/{rid}/cells/{target.plant.key}", {"value": "1"}) == 403
         assert viewer.fetch("POST", f"/api/reports/{rid}/review", {"status": "approved"}) == 403
+        assert page.locator("header.top nav a[href='/upload']").count() == 0  # no 上传 for a viewer
         page = viewer.go("/upload")
         assert page.locator("#upload-form").count() == 0
     finally:
@@ -624,7 +630,9 @@ def test_api_token_from_the_account_page(admin: Session, browser: object, server
     page.click("#token-form button[type=submit]")
     token = page.locator("#token-value").inner_text().strip()
     assert token.startswith("gknb_")
-    shot(page, "account")
+    expect(page.locator("#tokens tbody tr", has_text="统计脚本")).to_have_count(1)  # listed at once
+    expect(page.locator("#tokens")).not_to_contain_text("暂无令牌")
+    shot(page, "account", docs=True)
     context = browser.new_context()  # type: ignore[attr-defined]
     try:
         headers = {"Authorization": f"Bearer {token}"}
@@ -637,3 +645,116 @@ def test_api_token_from_the_account_page(admin: Session, browser: object, server
         assert context.request.get(f"{server.url}/api/me", headers=headers).status == 401
     finally:
         context.close()
+
+
+def test_api_docs_render_offline_under_the_csp(browser: object, server: Server) -> None:
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")  # type: ignore[attr-defined]
+    requested: list[str] = []
+    console: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("request", lambda r: requested.append(r.url))
+        page.on("console", lambda m: console.append(m.text))
+        response = page.goto(f"{server.url}/api/docs")
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        operations = page.locator(".opblock")
+        expect(operations.first).to_be_visible()
+        assert operations.count() >= 20
+        expect(page.locator(".opblock-summary-path", has_text="/api/reports/{report_id}/review")).to_have_count(1)
+        shot(page, "api-docs", docs=True)
+        assert all(url.startswith(server.url) or url.startswith("data:") for url in requested), requested
+        assert not [m for m in console if "Content Security Policy" in m], console
+    finally:
+        context.close()
+
+
+def test_password_reset_by_the_admin_and_changed_by_oneself(admin: Session, browser: object, server: Server) -> None:
+    _add_user(admin, "改密员", "first-口令-123", "reviewer")
+    page = admin.go("/users")
+    row = page.locator('#users tr[data-name="改密员"]')
+    row.locator(".user-password").fill("reset-口令-456")
+    row.locator("button.reset-password").click()
+    expect(page.locator("#toast")).to_contain_text("已重置用户「改密员」的密码")
+    shot(page, "users", docs=True)
+    person = Session(browser, server, "改密员", "reset-口令-456")  # signs in with the reset password
+    try:
+        page = person.go("/account")
+        page.fill("#current-password", "wrong-口令-000")
+        page.fill("#new-password", "mine-口令-789")
+        page.fill("#repeat-password", "mine-口令-789")
+        page.click("#password-form button[type=submit]")
+        expect(page.locator("#toast.bad")).to_contain_text("当前密码不正确")
+        page.fill("#current-password", "reset-口令-456")
+        page.click("#password-form button[type=submit]")
+        expect(page.locator("#toast")).to_contain_text("密码已修改")
+    finally:
+        person.close()
+    again = Session(browser, server, "改密员", "mine-口令-789")  # the new password holds …
+    again.close()
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")  # type: ignore[attr-defined]
+    try:  # … and the old one no longer does
+        page = context.new_page()
+        page.goto(f"{server.url}/login")
+        page.fill("#name", "改密员")
+        page.fill("#password", "reset-口令-456")
+        page.click("#login-button")
+        expect(page.locator("#login-failed")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_unknown_agency_named_by_its_file_and_counted_in_the_charts(admin: Session, uploaded: dict, demo: Demo,
+                                                                     tmp_path: Path) -> None:
+    import random
+    import zipfile
+
+    from gknb.formats import FORMATS
+    from layouts import random_report, render
+
+    fmt = FORMATS["2021"]
+    rnd = random.Random(34)
+    text = render(fmt, random_report(fmt, rnd), "tab", rnd, year=2023, agency="某某").split("\n", 1)[1]
+    archive = tmp_path / "pages.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("034.txt", text.replace("某某", ""))  # no title: no agency, region or level
+    page = admin.go("/upload")
+    page.set_input_files("#files", [str(archive)])
+    page.click("#upload-button")
+    expect(page.locator("#progress")).to_have_attribute("data-state", "done", timeout=90_000)
+
+    page = admin.go("/?sort=agency")
+    row = page.locator("#reports tbody tr", has=page.locator("a.unknown-agency"))
+    expect(row).to_have_count(1)
+    expect(row.locator("td").nth(1)).to_have_text("未识别机关 pages.zip › 034.txt")
+    assert "gknb-uploads" not in page.content()
+    row.scroll_into_view_if_needed()
+    shot(page, "reports-unknown")
+    row.locator("a.unknown-agency").click()
+    expect(page.locator(".source-path")).to_contain_text("pages.zip › 034.txt")
+
+    page = admin.go("/dashboard")
+    expect(page.locator("#charts")).to_have_attribute("data-ready", "1")
+    data = admin.json("/api/dashboard")
+    for chart in ("regions", "levels"):
+        assert "未识别" in [r[0] for r in data[chart]["rows"]], data[chart]  # type: ignore[index]
+    assert "未识别机关" in [r[0] for r in data["agencies"]["rows"]]  # type: ignore[index]
+    shot(page, "dashboard", docs=True, full_page=True)
+    page = admin.go("/dashboard?year=1999")  # nothing to draw: 无数据, not six slices of 0 %
+    expect(page.locator("#charts")).to_have_attribute("data-ready", "1")
+    expect(page.locator(".empty-chart")).to_have_count(5)
+    expect(page.locator('section[data-chart="outcomes"] .empty-chart')).to_contain_text("无数据")
+    assert page.locator('section[data-chart="outcomes"] canvas').count() == 0
+
+
+def test_sections_hold_no_stray_table_header_words(admin: Session, uploaded: dict, demo: Demo) -> None:
+    sample = next(s for s in demo.samples if "乐业镇" in (s.meta.agency or ""))
+    page = admin.go(f"/reports/{report_id(admin, sample.meta.agency, sample.meta.year)}")
+    prose = page.locator('.report-section[data-section="requests"] .prose p')
+    expect(prose).to_have_count(1)
+    expect(prose).to_have_text("2021年我镇未收到书面或其它形式要求公开政府信息的申请。")
+    # the findings panel: messages first, the rule codes and cell keys behind 详情
+    first = page.locator("#findings li").first
+    code = first.locator("details.internals .rule")
+    expect(code).to_be_hidden()
+    first.locator("details.internals summary").click()
+    expect(code).to_be_visible()

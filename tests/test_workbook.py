@@ -74,6 +74,26 @@ def test_template_sheets_formulas_validation_and_print_setup():
     assert book[META_SHEET]["B6"].value == 2025
 
 
+def test_sheets_are_protected_outside_the_input_cells_and_level_is_a_choice():
+    fmt, report, _ = _filled("2021", 3)
+    report.meta.level = "township"
+    book = load_workbook(io.BytesIO(build_workbook(fmt, report=report)))
+    layout = plan(fmt)
+    for ws in book.worksheets:
+        assert ws.protection.sheet, ws.title
+    for key, (sheet, ref) in layout.position.items():
+        cell = book[sheet][ref]
+        assert cell.protection.locked == (key in layout.sums), (key, cell.value)  # formulas locked, inputs open
+    requests = book[sheet_name(fmt, fmt.table("requests"))]
+    assert requests["A4"].protection.locked  # the official labels cannot be typed over
+    meta = book[META_SHEET]
+    level = next(row[1] for row in meta.iter_rows(min_row=4) if row[2].value == "meta.level")
+    assert level.value == "乡镇" and not level.protection.locked
+    [choices] = [dv for dv in meta.data_validations.dataValidation if dv.type == "list"]
+    assert level.coordinate in str(choices.sqref) and "乡镇" in choices.formula1 and "部门" in choices.formula1
+    assert read_workbook(build_workbook(fmt, report=report), "x.xlsx").meta.level == "township"
+
+
 def test_cached_values_number_over_formula_and_uncomputed_formulas():
     fmt, report, expected = _filled("2021", 3)
     book = load_workbook(io.BytesIO(build_workbook(fmt, report=report)))

@@ -28,6 +28,7 @@ from rich.text import Text
 
 from . import __version__, read
 from .check import RULES
+from .console import console
 from .errors import GknbError, InternalError, UnreadableFile
 from .formats import Column, Format
 from .ingest.fetch import is_url, url_list
@@ -321,7 +322,7 @@ def exit_status(outcomes: Sequence[Outcome]) -> int:
 
 
 def _console(*, stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return console(stderr=stderr)
 
 
 def _write_json(obj: Any, indent: int | None = None) -> None:

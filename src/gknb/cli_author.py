@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from . import read
+from .console import console
 from .data import is_data_file, load
 from .errors import GknbError
 from .formats import format_for_year
@@ -32,7 +33,7 @@ class Medium(StrEnum):
 
 
 def _err() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return console(stderr=True)
 
 
 def _fail(error: GknbError, status: int) -> typer.Exit:

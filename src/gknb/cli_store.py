@@ -20,9 +20,14 @@ from rich.text import Text
 
 from . import read
 from .analyze import GROUPS, compare, history, stats
+from .analyze.compare import SentenceChange
+from .analyze.stats import GROUP_LABELS, METRIC_LABELS
+from .check.registry import SEVERITY_LABELS
+from .console import console
 from .errors import GknbError
 from .export import FORMAT_NAMES, export, import_json
-from .regions import LEVELS
+from .formats.common import SECTIONS
+from .regions import LEVEL_LABELS, LEVELS
 from .report import Report
 from .store import FILTERS, Store
 from .store.bulk import default_jobs, ingest
@@ -33,13 +38,17 @@ DbOpt = Annotated[str | None, typer.Option("--db", help="数据库：SQLite 文�
 WhereOpt = Annotated[str | None, typer.Option("--where", help="筛选 / filter, e.g. province=广东省,year=2021 "
                                                              f"({', '.join(FILTERS)})")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON / JSON output")]
+LangOpt = Annotated[str, typer.Option("--lang", help="输出语言 zh 或 en / language of the output: zh or en")]
+META_NAMES = {"title": "标题", "agency": "机关", "year": "年度", "template": "格式", "region": "地区", "level": "层级",
+              "published": "发布日期"}
+SECTION_NAMES = {s.key: s.heading for s in SECTIONS}
 
 agency_app = typer.Typer(help="机关：查看与更正地区、层级。Agencies: list, correct region and level.",
                          no_args_is_help=True)
 
 
 def _console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return console(stderr=stderr)
 
 
 def _open(db: str | None) -> Store:
@@ -96,7 +105,7 @@ def ingest_command(
         task = progress.add_task("gknb ingest", total=None)
         summary = ingest(store, inputs, jobs=jobs or default_jobs(), timeout=timeout,
                          on_total=lambda n: progress.update(task, total=n),
-                         on_result=lambda _r: progress.advance(task))
+                         on_read=lambda _location: progress.advance(task))
     out = _console()
     table = Table(title=f"ingest #{summary.run_id}", box=box.SIMPLE_HEAD)
     table.add_column("结果 result")
@@ -178,9 +187,11 @@ def compare_command(
     b: Annotated[str | None, typer.Argument(help="报告 B")] = None,
     agency: Annotated[str | None, typer.Option("--agency", help="一个机关的历年报告 / one agency over its years")] = None,
     json_: JsonOpt = False,
+    lang: LangOpt = "zh",
     db: DbOpt = None,
 ) -> None:
     """比较两份报告，或一个机关的历年报告。Compare two reports, or one agency over its years."""
+    zh = _lang(lang)
     out = _console()
     if agency is not None:
         store = _open(db)
@@ -202,7 +213,8 @@ def compare_command(
         for report in found.reports:
             for f in report.findings:
                 if f.rule.startswith("crossyear."):
-                    out.print(Text(f"{report.meta.year} {f.severity} {f.rule}: {f.message}",
+                    out.print(Text(f"{report.meta.year} {SEVERITY_LABELS[f.severity]}：{f.message}" if zh else
+                                   f"{report.meta.year} {f.severity} {f.rule}: {f.message_en}",
                                    style="red" if f.severity == "error" else "yellow"))
         return
     if a is None or b is None:
@@ -219,7 +231,8 @@ def compare_command(
         _dump(result.as_dict())
         return
     for key, (va, vb) in result.meta.items():
-        out.print(f"{key}: {va} → {vb}")
+        name = META_NAMES.get(key, key) if zh else key
+        out.print(f"{name}{'：' if zh else ': '}{_meta_text(key, va, zh)} → {_meta_text(key, vb, zh)}")
     table = Table(title=f"A = {a}    B = {b}", box=box.SIMPLE_HEAD)
     for column, justify in (("单元格 cell", "left"), ("A", "right"), ("B", "right"), ("B−A", "right")):
         table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
@@ -227,18 +240,66 @@ def compare_command(
         table.add_row(cell.label, *("—" if v is None else str(v) for v in (cell.a, cell.b, cell.delta)))
     out.print(table if result.cells else Text("单元格相同 / cells identical", style="green"))
     for section in result.sections:
-        out.rule(f"{section.key} ({section.ratio:.0%})", align="left")
-        for line in section.diff:
-            out.print(Text(line, style="green" if line.startswith("+") else "red" if line.startswith("-") else "dim"))
+        name = SECTION_NAMES.get(section.key, section.key) if zh else section.key
+        out.rule(f"{name}（相似度 {section.ratio:.0%}）" if zh else f"{name} ({section.ratio:.0%} alike)", align="left")
+        for change in section.changes:
+            out.print(_change_text(change))
+
+
+def _lang(lang: str) -> bool:
+    """Whether the output is Chinese (``--lang zh``, the default) rather than English."""
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter("--lang 应为 zh 或 en / --lang must be zh or en")
+    return lang == "zh"
+
+
+def group_value(group: str, value: Any, zh: bool = True) -> str:
+    """A group's value as a reader says it: 乡镇 for ``township``, 2021 版 for a template, 未识别 for none."""
+    if value is None or value == "unknown":
+        return "未识别" if zh else "unknown"
+    if zh and group == "level":
+        return LEVEL_LABELS.get(value, value)
+    if zh and group == "template":
+        return "2019 年以前" if value == "pre2019" else f"{value} 版"
+    return str(value)
+
+
+def _meta_text(key: str, value: Any, zh: bool) -> str:
+    """A meta value in words: a region as 浙江省 杭州市 西湖区 (not a dict), a level as 县级."""
+    if key == "region":
+        return " ".join(v for v in (value or {}).values() if v) or "—"
+    if key in ("level", "template"):
+        return group_value(key, value, zh)
+    return "—" if value is None else str(value)
+
+
+def _change_text(change: SentenceChange) -> Text:
+    """A changed sentence for the terminal: ``+`` added, ``-`` removed, ``~`` with what changed within it
+    (removed struck through in red, added in green; also marked ``[-…-]``/``{+…+}`` for plain output)."""
+    if change.kind == "added":
+        return Text("+ " + (change.b or ""), style="green")
+    if change.kind == "removed":
+        return Text("- " + (change.a or ""), style="red")
+    line = Text("~ ")
+    for op, part in change.parts:
+        if op == "same":
+            line.append(part)
+        elif op == "removed":
+            line.append(f"[-{part}-]", style="red strike")
+        else:
+            line.append(f"{{+{part}+}}", style="bold green")
+    return line
 
 
 def stats_command(
     by: Annotated[str, typer.Option("--by", help=f"分组 / group by: {', '.join(GROUPS)}")] = "province,year",
     where: WhereOpt = None,
     json_: JsonOpt = False,
+    lang: LangOpt = "zh",
     db: DbOpt = None,
 ) -> None:
     """按地区、层级、格式、年度汇总（指标见 docs/metrics.md）。Aggregates (metrics: docs/metrics.md)."""
+    zh = _lang(lang)
     groups = [g.strip() for g in by.split(",") if g.strip()]
     store = _open(db)
     try:
@@ -253,11 +314,13 @@ def stats_command(
     shown = ("reports", "with_errors", "error_rate", "carry_over_breaks", "requests_new", "requests_handled",
              "disclosure_rate", "withheld_rate", "review", "litigation", "correction_rate")
     table = Table(box=box.SIMPLE_HEAD)
+    labels = {**GROUP_LABELS, **METRIC_LABELS} if zh else {}
     for column in (*groups, *shown):
-        table.add_column(column, justify="left" if column in groups else "right")
+        table.add_column(labels.get(column, column), justify="left" if column in groups else "right")
     for row in rows:
-        table.add_row(*("—" if row[c] is None else f"{row[c]:.1%}" if c.endswith("_rate") else str(row[c])
-                        for c in (*groups, *shown)))
+        table.add_row(*(group_value(g, row[g], zh) for g in groups),
+                      *("—" if row[c] is None else f"{row[c]:.1%}" if c.endswith("_rate") else str(row[c])
+                        for c in shown))
     _console().print(table)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -48,15 +49,39 @@ class CellDelta:
 
 
 @dataclass(frozen=True)
+class SentenceChange:
+    """One sentence added, removed, or changed; a changed one with its parts (``same``, ``removed``,
+    ``added``) character by character, so a reader sees what changed within it."""
+
+    kind: str  # added | removed | changed
+    a: str | None
+    b: str | None
+    parts: tuple[tuple[str, str], ...] = ()
+
+    def marked(self) -> str:
+        """The change as one line of text: ``+…``, ``-…``, or ``~…[-old-]{+new+}…``."""
+        if self.kind != "changed":
+            return ("+" + (self.b or "")) if self.kind == "added" else ("-" + (self.a or ""))
+        marks = {"same": "{}", "removed": "[-{}-]", "added": "{{+{}+}}"}
+        return "~" + "".join(marks[op].format(text) for op, text in self.parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "a": self.a, "b": self.b, "parts": [list(p) for p in self.parts]}
+
+
+@dataclass(frozen=True)
 class SectionDiff:
-    """A section whose text differs: similarity ratio and a unified diff, sentence by sentence."""
+    """A section whose text differs (after line breaks are normalised): similarity ratio, the changed
+    sentences, and the same as text lines (``diff``: ``+``/``-``/``~``, see ``SentenceChange.marked``)."""
 
     key: str
     ratio: float
     diff: tuple[str, ...]
+    changes: tuple[SentenceChange, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "ratio": round(self.ratio, 4), "diff": list(self.diff)}
+        return {"key": self.key, "ratio": round(self.ratio, 4), "diff": list(self.diff),
+                "changes": [c.as_dict() for c in self.changes]}
 
 
 @dataclass(frozen=True)
@@ -79,13 +104,26 @@ class Comparison:
         }
 
 
+_WIDE = r"[^\x00-\x7f]"
+_NUMBER_OR_CHAR = re.compile(r"\d+(?:\.\d+)?|.", re.S)
+SIMILAR = 0.5  # sentences at least this alike are shown as one changed sentence, not removed + added
+
+
+def normalise_text(text: str | None) -> str:
+    """Section text with the line wrapping of its medium undone: a line break or space next to a
+    Chinese character is dropped, other runs of white space become one space (a PDF's wrapped lines
+    and a text file's paragraphs compare equal)."""
+    text = re.sub(r"\s+", " ", (text or "").strip())
+    return re.sub(rf"(?<={_WIDE}) | (?={_WIDE})", "", text)
+
+
 def _sentences(text: str | None) -> list[str]:
     """Text split after each sentence end, so a diff shows whole sentences."""
     if not text:
         return []
     out, start = [], 0
     for i, ch in enumerate(text):
-        if ch in "。；;！？\n":
+        if ch in "。；;！？!?\n":
             piece = text[start : i + 1].strip()
             if piece:
                 out.append(piece)
@@ -106,13 +144,37 @@ def compare(a: Report, b: Report) -> Comparison:
     )
     sections = []
     for key in SECTION_KEYS:
-        text_a, text_b = a.sections.get(key) or "", b.sections.get(key) or ""
+        text_a, text_b = normalise_text(a.sections.get(key)), normalise_text(b.sections.get(key))
         if text_a == text_b:
             continue
         ratio = difflib.SequenceMatcher(None, text_a, text_b, autojunk=False).ratio()
-        diff = difflib.unified_diff(_sentences(text_a), _sentences(text_b), "A", "B", lineterm="", n=0)
-        sections.append(SectionDiff(key, ratio, tuple(diff)))
+        changes = sentence_changes(_sentences(text_a), _sentences(text_b))
+        sections.append(SectionDiff(key, ratio, tuple(c.marked() for c in changes), changes))
     return Comparison(a, b, meta, cells, tuple(sections))
+
+
+def sentence_changes(a: Sequence[str], b: Sequence[str]) -> tuple[SentenceChange, ...]:
+    """The sentences of B against those of A: each added, removed, or (when alike) changed in place."""
+    out: list[SentenceChange] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        old, new = list(a[i1:i2]), list(b[j1:j2])
+        while old and new:
+            x, y = _NUMBER_OR_CHAR.findall(old[0]), _NUMBER_OR_CHAR.findall(new[0])  # a number changes whole
+            matcher = difflib.SequenceMatcher(None, x, y, autojunk=False)
+            if matcher.ratio() < SIMILAR:
+                break
+            parts = []
+            for part, x1, x2, y1, y2 in matcher.get_opcodes():
+                if part in ("equal", "delete", "replace") and x2 > x1:
+                    parts.append(("same" if part == "equal" else "removed", "".join(x[x1:x2])))
+                if part in ("insert", "replace") and y2 > y1:
+                    parts.append(("added", "".join(y[y1:y2])))
+            out.append(SentenceChange("changed", old.pop(0), new.pop(0), tuple(parts)))
+        out += [SentenceChange("removed", text, None) for text in old]
+        out += [SentenceChange("added", None, text) for text in new]
+    return tuple(out)
 
 
 @dataclass(frozen=True)

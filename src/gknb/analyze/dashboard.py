@@ -1,5 +1,9 @@
 """The workspace dashboard's charts as data: totals by year, the outcome mix, the agencies with most
-applications, error rates by region and by level (all from ``stats``, so docs/metrics.md applies)."""
+applications, error rates by region and by level (all from ``stats``, so docs/metrics.md applies).
+
+Every report counts somewhere: one whose year, agency, region or level was not recognised is in an
+「未识别」 bucket, never dropped. A chart with no number other than 0 is marked ``empty`` (the page
+says 无数据 rather than drawing nothing as something)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ OUTCOME_LABELS = {"granted": "予以公开", "partial": "部分公开", "withhel
 YEAR_SERIES = {"requests_new": "新收申请", "requests_handled": "办理结果总计", "review": "行政复议",
                "litigation": "行政诉讼"}
 TOP_AGENCIES = 10
+UNKNOWN = "未识别"
+UNKNOWN_AGENCY = "未识别机关"
 
 
 ADDITIVE = ("reports", "with_errors", "requests_new", "requests_handled", "review", "litigation", *REQUEST_OUTCOMES)
@@ -35,25 +41,35 @@ def charts(store: Store, where: dict[str, Any] | None = None) -> dict[str, dict[
     """Chart name → ``{"title", "columns", "rows"}`` (a table the page draws and exports as CSV)."""
     where = dict(where or {})
     rows = stats(store, GROUPS, where)  # one pass; every chart is a roll-up of it
-    by_year = [r for r in _rollup(rows, ("year",)) if r["year"] is not None]
+    by_year = sorted(_rollup(rows, ("year",)), key=lambda r: (r["year"] is None, r["year"] or 0))
     overall = next(iter(_rollup(rows, ())), {})
-    agencies = sorted((r for r in _rollup(rows, ("agency",)) if r["agency"] and r["requests_new"]),
-                      key=lambda r: (-r["requests_new"], r["agency"]))[:TOP_AGENCIES]
+    agencies = sorted((r for r in _rollup(rows, ("agency",)) if r["requests_new"]),
+                      key=lambda r: (-r["requests_new"], r["agency"] is None, r["agency"] or ""))[:TOP_AGENCIES]
     region = "city" if where.get("province") or where.get("region") else "province"
 
     def rates(group: str) -> list[list[Any]]:
-        return [[r[group], r["reports"], r["with_errors"], r["error_rate"]]
-                for r in _rollup(rows, (group,)) if r[group] is not None]
+        groups = sorted(_rollup(rows, (group,)), key=lambda r: r[group] is None)  # 未识别 last
+        return [[UNKNOWN if r[group] is None else r[group], r["reports"], r["with_errors"], r["error_rate"]]
+                for r in groups]
 
-    return {
+    return _mark_empty({
         "by_year": {"title": "历年申请与复议诉讼 / totals by year", "columns": ["年度", *YEAR_SERIES.values()],
-                    "rows": [[r["year"], *(r[k] or 0 for k in YEAR_SERIES)] for r in by_year]},
+                    "rows": [[UNKNOWN if r["year"] is None else r["year"], *(r[k] or 0 for k in YEAR_SERIES)]
+                             for r in by_year]},
         "outcomes": {"title": "申请办理结果构成 / outcome mix", "columns": ["结果", "件数"],
                      "rows": [[OUTCOME_LABELS[k], overall.get(k) or 0] for k in REQUEST_OUTCOMES]},
         "agencies": {"title": f"新收申请最多的 {TOP_AGENCIES} 个机关 / agencies with most applications",
-                     "columns": ["机关", "新收申请"], "rows": [[r["agency"], r["requests_new"]] for r in agencies]},
+                     "columns": ["机关", "新收申请"],
+                     "rows": [[r["agency"] or UNKNOWN_AGENCY, r["requests_new"]] for r in agencies]},
         "regions": {"title": "各地区报告差错率 / error rate by region",
                     "columns": ["地区", "报告数", "有错误的报告", "差错率"], "rows": rates(region)},
         "levels": {"title": "各层级报告差错率 / error rate by level",
                    "columns": ["层级", "报告数", "有错误的报告", "差错率"], "rows": rates("level")},
-    }
+    })
+
+
+def _mark_empty(tables: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each chart with ``empty``: whether its rows hold no number other than 0 (nothing to draw)."""
+    for table in tables.values():
+        table["empty"] = not any(value for row in table["rows"] for value in row[1:])
+    return tables

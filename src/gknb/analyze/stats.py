@@ -48,6 +48,16 @@ RATES = {  # metric → (numerator sums, denominator sum)
 }
 COUNTS = ("reports", "with_errors", "carry_over_breaks")
 METRICS = (*COUNTS, "error_rate", *SUMS, *RATES)
+GROUP_LABELS = {"province": "省", "city": "市", "county": "县（区）", "level": "层级", "template": "格式",
+                "year": "年度", "agency": "机关"}
+METRIC_LABELS = {  # the Chinese column names (docs/metrics.md defines each)
+    "reports": "报告数", "with_errors": "有错误的报告", "error_rate": "差错率", "carry_over_breaks": "结转不衔接",
+    "requests_new": "新收申请", "requests_carried_over": "上年结转", "requests_handled": "办理结果总计",
+    "requests_carry_forward": "结转下年度", "granted": "予以公开", "partial": "部分公开", "withheld": "不予公开",
+    "unable": "无法提供", "declined": "不予处理", "other": "其他处理", "review": "行政复议", "litigation": "行政诉讼",
+    "review_corrected": "复议诉讼被纠错", "review_decided": "复议诉讼已审结", "disclosure_rate": "公开率",
+    "withheld_rate": "不予公开率", "unable_rate": "无法提供率", "correction_rate": "被纠错率",
+}
 
 
 def stats(store: Store, by: Sequence[str], where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -102,4 +112,4 @@ def _plain(value: Any) -> Any:
     return value
 
 
-__all__ = ["GROUPS", "METRICS", "stats"]
+__all__ = ["GROUPS", "GROUP_LABELS", "METRICS", "METRIC_LABELS", "stats"]

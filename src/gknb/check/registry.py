@@ -15,6 +15,7 @@ from ..report import Finding, Report
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}  # as users read them
 
 RuleFunction = Callable[[Report], Iterable[Finding]]
 

@@ -14,7 +14,7 @@ import csv
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,17 +23,18 @@ from sqlalchemy import select
 
 from ..analyze.compare import cell_label
 from ..check.crossyear import cross_year
-from ..check.registry import RULES
+from ..check.registry import RULES, SEVERITY_LABELS
 from ..document import Provenance, Source
 from ..errors import UnreadableFile
 from ..formats import FORMATS
 from ..report import SECTION_KEYS, Finding, Meta, Report
 from ..store import Store
-from ..store.models import CellRow, FindingRow, ReportRow
+from ..store.models import AuditRow, CellRow, FindingRow, ReportRow
+from ..store.workspace import REVIEW_STATUSES
 
 FORMAT_NAMES = ("csv-long", "csv-wide", "xlsx", "parquet", "json")
 META_COLUMNS = ("report_id", "agency", "year", "template", "province", "city", "county", "level", "title",
-                "location", "version", "corrected")
+                "location", "version", "corrected", "review_status", "review_comment")
 LONG_COLUMNS = ("report_id", "agency", "year", "template", "province", "level", "key", "label", "value",
                 "corrected")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -52,10 +53,24 @@ def _meta_rows(store: Store, where: dict[str, Any] | None) -> list[dict[str, Any
     with store.session() as session:
         rows = session.scalars(select(ReportRow).where(ReportRow.id.in_(select(ids)))
                                .order_by(ReportRow.agency, ReportRow.year, ReportRow.id)).all()
+        comments = _review_comments(session, [r.id for r in rows])
         return [{"report_id": r.id, "agency": r.agency, "year": r.year, "template": r.template,
                  "province": r.province, "city": r.city, "county": r.county, "level": r.level,
                  "title": r.title, "location": r.location, "version": r.version,
-                 "corrected": " ".join(r.extra.get("verified", []))} for r in rows]
+                 "corrected": " ".join(r.extra.get("verified", [])),
+                 "review_status": r.review_status, "review_comment": comments.get(r.id)} for r in rows]
+
+
+def _review_comments(session: Any, ids: list[int]) -> dict[int, str | None]:
+    """Each report's latest review decision's comment (the 审核意见)."""
+    out: dict[int, str | None] = {}
+    for start in range(0, len(ids), 500):
+        for report_id, comment in session.execute(
+            select(AuditRow.report_id, AuditRow.comment).where(
+                AuditRow.report_id.in_(ids[start : start + 500]), AuditRow.action == "review").order_by(AuditRow.id)
+        ):
+            out[report_id] = comment  # the newest last
+    return out
 
 
 def _cells(store: Store, ids: list[int]) -> dict[int, list[tuple[str, str | None]]]:
@@ -83,17 +98,23 @@ def long_rows(store: Store, where: dict[str, Any] | None = None) -> Iterator[dic
                    "corrected": "1" if key in corrected else ""}
 
 
-def wide_rows(store: Store, where: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
-    """The columns and one dict per report: meta columns, then every cell key."""
+def wide_rows(store: Store, where: dict[str, Any] | None = None, *,
+              location_name: Callable[[str], str] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    """The columns and one dict per report: meta columns, then every cell key; ``location_name``
+    turns a stored location into the name shown (the web's, without server folders)."""
     metas = _meta_rows(store, where)
+    if location_name is not None:
+        metas = [{**meta, "location": location_name(meta["location"])} for meta in metas]
     cells = _cells(store, [m["report_id"] for m in metas])
     keys = all_keys()
     rows = [{**meta, **dict.fromkeys(keys), **dict(cells[meta["report_id"]])} for meta in metas]
     return [*META_COLUMNS, *keys], rows
 
 
-def export(store: Store, fmt: str, out: str | Path, where: dict[str, Any] | None = None) -> int:
-    """Write the reports matching ``where`` to ``out`` in ``fmt``; returns the number of reports."""
+def export(store: Store, fmt: str, out: str | Path, where: dict[str, Any] | None = None, *,
+           location_name: Callable[[str], str] | None = None) -> int:
+    """Write the reports matching ``where`` to ``out`` in ``fmt``; returns the number of reports.
+    ``location_name`` names each report's source in the wide CSV and XLSX (see ``wide_rows``)."""
     out = Path(out)
     if fmt == "csv-long":
         with out.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -105,14 +126,14 @@ def export(store: Store, fmt: str, out: str | Path, where: dict[str, Any] | None
                 writer.writerow(neutralised(row))
         return len(reports)
     if fmt == "csv-wide":
-        columns, rows = wide_rows(store, where)
+        columns, rows = wide_rows(store, where, location_name=location_name)
         with out.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.DictWriter(handle, columns)
             writer.writeheader()
             writer.writerows(neutralised(row) for row in rows)
         return len(rows)
     if fmt == "xlsx":
-        return _xlsx(store, out, where)
+        return _xlsx(store, out, where, location_name)
     if fmt == "parquet":
         return _parquet(store, out, where)
     if fmt == "json":
@@ -128,17 +149,20 @@ def neutralised(row: dict[str, Any]) -> dict[str, Any]:
             for k, v in row.items()}
 
 
-def _xlsx(store: Store, out: Path, where: dict[str, Any] | None) -> int:
+def _xlsx(store: Store, out: Path, where: dict[str, Any] | None,
+          location_name: Callable[[str], str] | None = None) -> int:
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
 
-    columns, rows = wide_rows(store, where)
+    columns, rows = wide_rows(store, where, location_name=location_name)
     book = Workbook()
     sheet = book.active
     sheet.title = "报告"
-    meta_labels = ("编号", "机关", "年度", "格式", "省", "市", "县", "层级", "标题", "来源", "版本", "人工更正的单元格")
-    _sheet(sheet, list(meta_labels), list(META_COLUMNS), rows, Font(bold=True))
+    meta_labels = ("编号", "机关", "年度", "格式", "省", "市", "县", "层级", "标题", "来源", "版本", "人工更正的单元格",
+                   "审核状态", "审核意见")
+    shown = [{**row, "review_status": REVIEW_STATUSES.get(row["review_status"], row["review_status"])} for row in rows]
+    _sheet(sheet, list(meta_labels), list(META_COLUMNS), shown, Font(bold=True))
     for table, title in TABLE_SHEETS.items():
         keys = [k for k in columns if k.startswith(f"{table}.")]
         sheet = book.create_sheet(title)
@@ -193,7 +217,8 @@ def _finding_rows(store: Store, ids: list[int]) -> list[dict[str, Any]]:
     with store.session() as session:
         found = session.scalars(select(FindingRow).where(FindingRow.report_id.in_(ids))
                                 .order_by(FindingRow.report_id, FindingRow.scope.desc(), FindingRow.position))
-        return [{"report_id": f.report_id, "rule": f.rule, "severity": f.severity, "cells": " ".join(f.cells),
+        return [{"report_id": f.report_id, "rule": f.rule, "severity": SEVERITY_LABELS.get(f.severity, f.severity),
+                 "cells": " ".join(f.cells),
                  "message": f.message, "message_en": f.message_en} for f in found]
 
 

@@ -97,6 +97,20 @@ def _fail(url: str, zh: str, en: str) -> UnreadableFile:
     return UnreadableFile(f"无法下载：{zh}", f"cannot download: {en}", url)
 
 
+def _connect_reason(error: httpx.ConnectError) -> tuple[str, str]:
+    """Why a connection failed, in words (never the system's ``[Errno -2] …``)."""
+    text = str(error).lower()
+    if any(word in text for word in ("name or service", "nodename", "name resolution", "getaddrinfo", "errno -2",
+                                     "errno -3", "errno -5", "no address")):
+        return ("域名解析失败：找不到该网站，请检查网址或本机的网络连接",
+                "name resolution failed: no such host (check the address or this machine's network)")
+    if "refused" in text:
+        return "无法连接服务器：连接被拒绝", "cannot connect: connection refused"
+    if "unreachable" in text:
+        return "无法连接服务器：网络不可达", "cannot connect: network unreachable"
+    return "无法连接服务器", f"cannot connect: {error}"
+
+
 def _public_address(host: str, port: int) -> str:
     """The address to connect to for ``host``: its first, when every address it resolves to is public;
     else ``UnreadableFile`` (the SSRF guard)."""
@@ -199,12 +213,11 @@ def fetch(
     except httpx.TimeoutException as exc:
         raise _fail(url, f"连接或读取超时（{timeout:g} 秒）", f"timed out ({timeout:g} s)") from exc
     except httpx.ConnectError as exc:
-        raise _fail(url, f"无法连接服务器（域名解析失败或连接被拒绝）：{exc}",
-                    f"cannot connect (name resolution failed or connection refused): {exc}") from exc
+        raise _fail(url, *_connect_reason(exc)) from exc
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-        raise _fail(url, f"网址无效：{exc}", f"invalid address: {exc}") from exc
+        raise _fail(url, "网址无效", f"invalid address: {exc}") from exc
     except httpx.HTTPError as exc:
-        raise _fail(url, f"网络错误：{exc}", f"network error: {type(exc).__name__}: {exc}") from exc
+        raise _fail(url, "网络错误，下载中断", f"network error: {type(exc).__name__}: {exc}") from exc
     return Fetched(url, final, b"".join(chunks), content_type, charset, _name(final, content_type, disposition))
 
 

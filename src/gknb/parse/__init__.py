@@ -232,9 +232,11 @@ def _section_text(
         parts.append(_printed_rest(tokens[start].text, norm[: len(norm) - len(heading.rest)]))
     blocks_seen: set[int] = set()
     table_blocks = {tokens[i].block for i in consumed if start < i < end}
+    table_span = _table_span(consumed, start, end)
     for i in range(start + 1, end):
         tok = tokens[i]
-        if tok.block in blocks_seen or tok.block in table_blocks or tok.grid or tok.kind == "gap":
+        if (tok.block in blocks_seen or tok.block in table_blocks or i in table_span or tok.grid
+                or tok.kind == "gap"):
             continue
         block = document.blocks[tok.block]
         if not isinstance(block, Line):
@@ -245,6 +247,13 @@ def _section_text(
         blocks_seen.add(tok.block)
         parts.append(block.text.strip())
     return "\n".join(p for p in parts if p)
+
+
+def _table_span(consumed: set[int], start: int, end: int) -> range:
+    """The tokens from the first to the last table cell of a section: what lies between is the table
+    (header words a wrapped header row leaves over, such as 商业 … 企业), never the section's prose."""
+    inside = [i for i in consumed if start < i < end]
+    return range(min(inside), max(inside) + 1) if inside else range(0)
 
 
 def _printed_rest(printed: str, heading_norm: str) -> str:

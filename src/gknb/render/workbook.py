@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -28,6 +28,7 @@ from ..data import bad_value, parse_value
 from ..document import Source
 from ..errors import UnreadableFile
 from ..formats import FORMATS, Equation, Format, Table, format_for_year
+from ..regions import LEVEL_LABELS
 from ..report import SECTION_KEYS, Finding, Meta, Report, Value
 from .grid import Grid, column_widths, table_grid
 
@@ -47,6 +48,8 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 OK_MARK, BAD_MARK = "✓ 平衡", "✗ 不平衡"
+UNLOCKED = Protection(locked=False)  # the input cells of a protected sheet
+LEVEL_BY_LABEL = {label: key for key, label in LEVEL_LABELS.items()}
 
 
 @dataclass(frozen=True)
@@ -132,12 +135,27 @@ def _meta_sheet(ws: Worksheet, fmt: Format, year: int | None, report: Report | N
     ws.column_dimensions["C"].hidden = True
     ws.freeze_panes = f"A{GRID_TOP}"
     _print_setup(ws, landscape=False)
+    level = next(ws.cell(r, 2) for r in range(GRID_TOP, row) if ws.cell(r, 3).value == "meta.level")
+    level.value = LEVEL_LABELS.get(str(level.value), level.value)
+    choices = DataValidation("list", formula1=f'"{",".join(LEVEL_LABELS.values())}"', allow_blank=True,
+                             error="请从下拉列表中选择行政层级", errorTitle="层级无效")
+    choices.add(level.coordinate)
+    ws.add_data_validation(choices)
+    _protect(ws)
+
+
+def _protect(ws: Worksheet) -> None:
+    """Lock every cell but the input ones (no password: it keeps the layout from slips, not a secret);
+    rows and columns may still be resized."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = ws.protection.formatRows = False
 
 
 def _meta_row(ws: Worksheet, row: int, label: str, value: object, key: str, height: float | None) -> None:
     ws.cell(row, 1, label).font = Font(name=FONT, bold=True)
     cell = ws.cell(row, 2, value)
     cell.fill, cell.alignment, cell.font = INPUT_FILL, Alignment(vertical="top", wrap_text=True), Font(name=FONT)
+    cell.protection = UNLOCKED
     ws.cell(row, 3, key)
     for col in (1, 2):
         ws.cell(row, col).border = BORDER
@@ -166,7 +184,7 @@ def _table_sheet(ws: Worksheet, layout: Plan, table: Table, report: Report | Non
             target.value, target.fill = layout.formula(cell.key), FORMULA_FILL
         elif cell.key:
             target.value = report.cells.get(cell.key) if report else None
-            target.fill = INPUT_FILL
+            target.fill, target.protection = INPUT_FILL, UNLOCKED
             validations[kinds[cell.key]].add(target.coordinate)
             if kinds[cell.key] == "money":
                 target.number_format = "0.00##"
@@ -193,6 +211,7 @@ def _table_sheet(ws: Worksheet, layout: Plan, table: Table, report: Report | Non
     _print_setup(ws, landscape=grid.width > 6)
     if single:
         ws.print_title_rows = f"{GRID_TOP}:{GRID_TOP + grid.header_rows - 1}"
+    _protect(ws)
 
 
 def _sums_up(layout: Plan, report: Report, key: str) -> bool:
@@ -319,7 +338,9 @@ def _read_meta(book: Workbook, found: list[Finding]) -> tuple[Meta, dict[str, st
                 meta.year = parsed
         elif name in meta.region:
             meta.region[name] = str(value).strip()
-        elif name in ("title", "agency", "template", "published", "level"):
+        elif name == "level":
+            meta.level = LEVEL_BY_LABEL.get(str(value).strip(), str(value).strip())
+        elif name in ("title", "agency", "template", "published"):
             setattr(meta, name, value.date().isoformat() if hasattr(value, "date") else str(value).strip())
     return meta, sections
 

@@ -224,10 +224,13 @@ def out_of_scope(scope: str) -> dict[str, str]:
 def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = BATCH,
            on_total: Callable[[int], None] | None = None,
            on_result: Callable[[Result], None] | None = None,
-           timeout: float | None = DEFAULT_TIMEOUT, items: Iterable[Item] | None = None) -> Summary:
+           timeout: float | None = DEFAULT_TIMEOUT, items: Iterable[Item] | None = None,
+           on_read: Callable[[str], None] | None = None) -> Summary:
     """Ingest every input into ``store`` with ``jobs`` worker processes, ``timeout`` seconds per input
     (None: no limit). ``items``: read these instead of expanding ``inputs`` — drawn one at a time as a
-    worker is free, so a feed may still grow (and reorder) while the run goes on."""
+    worker is free, so a feed may still grow (and reorder) while the run goes on. ``on_read`` hears of
+    each input's location as soon as it is read (a progress bar moves file by file); ``on_result`` once
+    its result is written (in batches)."""
     if items is None:
         items = list(expand(inputs))
         if on_total is not None:
@@ -240,6 +243,8 @@ def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = B
     def done(item: Item, status: str, *, sha: str | None = None, report_id: int | None = None,
              error: dict[str, str] | None = None) -> None:
         writer.put(Recorded(item.location, status, sha, report_id, error))
+        if on_read is not None:
+            on_read(item.location)
 
     def finish(item: Item, raw: bytes | None, outcome: dict[str, Any]) -> None:
         raw = outcome.get("raw") or raw
@@ -251,6 +256,8 @@ def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = B
         else:
             writer.put(Recorded(item.location, "stored", sha),
                        Entry(outcome["report"], raw, item.location, summary.run_id))
+            if on_read is not None:
+                on_read(item.location)
 
     def prepare(item: Item) -> bytes | None:
         """The input's bytes, or None when it needs no worker (recorded here)."""

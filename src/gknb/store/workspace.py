@@ -162,6 +162,12 @@ class Workspace:
                 session.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
             return _user(row)
 
+    def change_password(self, name: str, current: str, new: str) -> User:
+        """A user's own password change: ``current`` must be right, ``new`` long enough."""
+        if self.authenticate(name, current) is None:
+            raise WorkspaceError("当前密码不正确", "the current password is wrong")
+        return self.update_user(name, password=new)
+
     def users(self) -> list[User]:
         """Every active user, by name."""
         with self.store.session() as session:

@@ -108,6 +108,11 @@ class UserChange(BaseModel):
     active: bool | None = None
 
 
+class PasswordChange(BaseModel):
+    current: str = Field(description="the password now")
+    new: str = Field(description="the new password (at least 8 characters)")
+
+
 class NewToken(BaseModel):
     name: str = "api"
 
@@ -122,6 +127,12 @@ def report_payload(work: Workspace, report_id: int) -> dict[str, Any]:
     report = work.store.load(report_id)
     return {"id": report_id, "review_status": work.review_status(report_id), "revision": work.revision(report_id),
             "corrected": work.corrected(report_id), **report.as_dict(), "audit": work.audit(report_id)}
+
+
+def name_sources(request: Request, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The list's items with each ``location`` as a person names it (no server folders)."""
+    uploads = request.app.state.uploads
+    return [{**item, "location": uploads.source_name(item["location"])} for item in items]
 
 
 def _download(content: bytes, filename: str, media_type: str) -> Response:
@@ -145,7 +156,7 @@ def list_reports(request: Request, user: Reader, filters: Annotated[Filters, Que
                  per_page: int = Query(50, ge=1, le=500)) -> dict[str, Any]:
     listing = workspace(request).list_reports(filters.where(user), sort=sort, descending=desc,
                                               page=page, per_page=per_page)
-    return {**listing.as_dict(), "page": page, "per_page": per_page}
+    return {**listing.as_dict(), "items": name_sources(request, listing.items), "page": page, "per_page": per_page}
 
 
 @router.get("/facets", summary="The values the report list can be filtered by")
@@ -297,7 +308,8 @@ def export_reports(request: Request, user: Reader, kind: str, filters: Annotated
     fmt, media_type = EXPORT_TYPES[kind]
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / f"gknb.{kind}"
-        export(workspace(request).store, fmt, out, filters.where(user))
+        export(workspace(request).store, fmt, out, filters.where(user),
+               location_name=request.app.state.uploads.source_name)
         return _download(out.read_bytes(), f"gknb-报告导出.{kind}", media_type)
 
 
@@ -355,6 +367,11 @@ def add_user(request: Request, user: Admin, body: NewUser) -> dict[str, Any]:
 @router.patch("/users/{name}", summary="Change a user's password, role, region or active flag (admin)")
 def change_user(request: Request, user: Admin, name: str, body: UserChange) -> dict[str, Any]:
     return workspace(request).update_user(name, **body.model_dump(exclude_none=True)).as_dict()
+
+
+@router.put("/me/password", summary="Change your own password (the current one is needed)")
+def change_password(request: Request, user: Reader, body: PasswordChange) -> dict[str, Any]:
+    return workspace(request).change_password(user.name, body.current, body.new).as_dict()
 
 
 @router.get("/tokens", summary="Your API tokens (names and dates)")

@@ -14,23 +14,30 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..store.corrections import OutOfScope, StaleCorrection
 from ..store.health import DATABASE_TROUBLE, open_checked
 from ..store.workspace import Workspace, WorkspaceError
-from . import api, pages, review
+from . import api, apidocs, pages, review
 from .security import SignInThrottle
 from .uploads import Limits, Uploads
 
 _log = logging.getLogger("gknb.web")
 STATIC = Path(__file__).parent / "static"
+HTTP_MESSAGES = {  # status → (Chinese, English) for the errors the framework raises itself
+    400: ("请求有误", "bad request"), 401: ("请先登录", "not signed in"), 403: ("没有权限", "forbidden"),
+    404: ("没有这个页面或资源", "not found"), 405: ("不支持这种请求方法", "method not allowed"),
+    413: ("请求内容过大", "request too large"), 415: ("不支持的内容类型", "unsupported media type"),
+    429: ("请求过于频繁，请稍后再试", "too many requests"), 500: ("服务器内部错误", "internal server error"),
+}
 SESSION_HOURS = 12
 
 
@@ -95,7 +102,7 @@ def create_app(db: str | None = None, *, upload_dir: Path | None = None, jobs: i
         uploads.close()
         store.close()
 
-    app = FastAPI(title="gknb 公开年报", version="0.1.0", lifespan=lifespan, docs_url="/api/docs",
+    app = FastAPI(title="gknb 公开年报", version="0.1.0", lifespan=lifespan, docs_url=None,
                   redoc_url=None, openapi_url="/api/openapi.json",
                   description="政府信息公开工作年度报告：审核工作台与 REST API / review workspace and REST API. "
                               "Authenticate with `Authorization: Bearer <token>` (create one on the 账户 page "
@@ -111,6 +118,7 @@ def create_app(db: str | None = None, *, upload_dir: Path | None = None, jobs: i
     app.add_middleware(BodyLimit, limit=limits.max_total_bytes + 1024 * 1024)
     app.add_middleware(_SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    apidocs.mount(app)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(review.router)  # the review office's page (docs/review.md)
@@ -118,7 +126,7 @@ def create_app(db: str | None = None, *, upload_dir: Path | None = None, jobs: i
     app.add_exception_handler(StaleCorrection, _refused(409))
     app.add_exception_handler(OutOfScope, _refused(403))
     app.add_exception_handler(SQLAlchemyError, _database_error)
-    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # FastAPI's HTTPException is one too
     app.add_exception_handler(RequestValidationError, _validation_error)
     return app
 
@@ -135,7 +143,7 @@ class _SecurityHeaders:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/api/docs"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
@@ -181,10 +189,11 @@ async def _database_error(request: Request, error: Exception) -> Response:
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, HTTPException)
+    assert isinstance(error, StarletteHTTPException)
     detail: Any = error.detail
     if not isinstance(detail, dict):
-        detail = {"code": f"http.{error.status_code}", "message": str(detail), "message_en": str(detail)}
+        zh, en = HTTP_MESSAGES.get(error.status_code, (f"请求失败（{error.status_code}）", str(detail)))
+        detail = {"code": f"http.{error.status_code}", "message": zh, "message_en": en}
     if _wants_page(request):
         if error.status_code == 401:
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)

@@ -13,13 +13,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ..analyze.compare import cell_label, compare
+from ..check.registry import SEVERITY_LABELS
 from ..formats import FORMATS
 from ..formats.common import SECTIONS
 from ..regions import LEVEL_LABELS
 from ..render.grid import format_value, grids
 from ..report import SECTION_KEYS, Report
 from ..store.workspace import META_FIELDS, REVIEW_STATUSES, ROLES, User, review_label
-from .api import Filters, report_payload
+from .api import Filters, name_sources, report_payload
 from .security import (
     MAX_PAGE,
     ReportId,
@@ -41,7 +42,6 @@ Reader = Annotated[User, Depends(require("read"))]
 Admin = Annotated[User, Depends(require("admin"))]
 META_LABELS = {"title": "标题", "agency": "机关", "year": "年度", "published": "发布日期", "province": "省",
                "city": "市", "county": "县（区）", "level": "层级"}
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 TEMPLATE_LABELS = {**{version: f"{version} 版格式" for version in FORMATS}, "pre2019": "2019 年以前", "unknown": "未识别"}
 SORT_LABELS = {"agency": "机关", "year": "年度", "province": "省份", "level": "层级", "review_status": "审核状态",
                "ingested": "入库时间"}
@@ -99,7 +99,7 @@ def reports(request: Request, user: Reader, filters: Annotated[Filters, Query()]
     listing = work.list_reports(filters.where(user), sort=sort, descending=desc, page=page_number, per_page=per_page)
     query = {k: v for k, v in filters.model_dump().items() if v not in (None, "")}
     return page(request, "reports.html", {
-        "listing": listing, "filters": query, "facets": work.facets(scoped_where(user, {})), "sort": sort,
+        "listing": listing, "items": name_sources(request, listing.items), "filters": query, "facets": work.facets(scoped_where(user, {})), "sort": sort,
         "desc": desc, "page": page_number, "pages": max((listing.total + per_page - 1) // per_page, 1),
         "query": urlencode(query), "sort_labels": SORT_LABELS, "template_labels": TEMPLATE_LABELS,
         "link": lambda **changes: "/?" + urlencode({**query, "sort": sort, "desc": int(desc), **changes}),
@@ -122,7 +122,7 @@ def report_page(request: Request, user: Reader, report_id: ReportId) -> HTMLResp
         "years": years, "previous": earlier[-1] if earlier else None, "can_review": user.can("review"),
         "has_original": work.store.original(report_id) is not None,
         "cell_labels": {k: cell_label(k, report.format.version) for k in report.cells} if report.format else {},
-        "source_name": " › ".join(p for p in request.app.state.uploads.file_name(report.source.path) if p),
+        "source_name": request.app.state.uploads.source_name(report.source.path),
     })
 
 

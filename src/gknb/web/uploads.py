@@ -224,6 +224,10 @@ class Uploads:
             name = re.sub(r"^\d{4}_", "", name)
         return name, member or None
 
+    def source_name(self, location: str) -> str:
+        """A stored location as one line a person reads: ``年报.zip › a/b.txt`` (see ``file_name``)."""
+        return " › ".join(part for part in self.file_name(location) if part)
+
     def submit(self, upload: Upload) -> Upload:
         """Record the upload in the store, then queue its accepted inputs (one with none is done at once).
 

@@ -99,7 +99,8 @@ async function reportPage() {
     const list = document.getElementById("cell-findings");
     list.replaceChildren(...findings.map((f) => el("li", { class: `sev-${f.severity}` },
       el("span", { class: `badge sev-${f.severity}` }, SEVERITY[f.severity] || f.severity),
-      el("span", { class: "mono rule" }, f.rule), el("p", {}, f.message))));
+      el("p", {}, f.message),
+      el("details", { class: "internals" }, el("summary", {}, "详情"), el("span", { class: "mono rule" }, f.rule)))));
     if (!findings.length) list.replaceChildren(el("li", { class: "ok" }, "该单元格没有发现问题。"));
     const input = document.getElementById("correct-value");
     if (input) { input.value = value ?? ""; hideConfirm(); }
@@ -374,8 +375,8 @@ async function dashboardPage() {
     heading.textContent = title;
     if (english) heading.title = english;
     const box = section.querySelector(".chart");
-    if (!table.rows.length) {
-      box.replaceChildren(el("p", { class: "muted empty-chart" }, "当前筛选下没有数据。"));
+    if (table.empty) {
+      box.replaceChildren(el("p", { class: "muted empty-chart" }, "无数据（当前筛选下没有不为 0 的数字）"));
       section.dataset.empty = "1";
       section.querySelector("button.save-png").disabled = true;
       continue;
@@ -402,7 +403,7 @@ function chartOption(name, table) {
   const rows = table.rows;
   const percent = (v) => `${Math.round(v * 1000) / 10}%`;
   if (name === "by_year") {
-    return { ...base, legend: { top: 0 }, xAxis: { type: "category", data: rows.map((r) => `${r[0]}年`) }, yAxis: { type: "value", name: "件" },
+    return { ...base, legend: { top: 0 }, xAxis: { type: "category", data: rows.map((r) => (typeof r[0] === "number" ? `${r[0]}年` : `${r[0]}年度`)) }, yAxis: { type: "value", name: "件" },
              series: table.columns.slice(1).map((label, i) => ({ name: label, type: i < 2 ? "bar" : "line", data: rows.map((r) => r[i + 1]) })) };
   }
   if (name === "outcomes") {
@@ -447,6 +448,13 @@ function usersPage() {
     await api("PATCH", `/api/users/${encodeURIComponent(b.dataset.name)}`, { active: false });
     reloadWith("用户已停用");
   })));
+  document.querySelectorAll("button.reset-password").forEach((b) => b.addEventListener("click", guard(async () => {
+    const input = b.closest("tr").querySelector(".user-password");
+    if (input.value.length < 8) { toast("新密码至少 8 个字符", true); input.focus(); return; }
+    await api("PATCH", `/api/users/${encodeURIComponent(b.dataset.name)}`, { password: input.value });
+    input.value = "";
+    toast(`已重置用户「${b.dataset.name}」的密码`);
+  })));
 }
 
 function accountPage() {
@@ -456,11 +464,35 @@ function accountPage() {
     const box = document.getElementById("new-token");
     box.hidden = false;
     box.replaceChildren(el("p", {}, "新令牌（只显示这一次，请立即复制保存）："), el("code", { id: "token-value" }, made.token));
+    showTokens(await api("GET", "/api/tokens"));
   }));
-  document.querySelectorAll("button.revoke").forEach((b) => b.addEventListener("click", guard(async () => {
-    await api("DELETE", `/api/tokens/${b.dataset.id}`);
+  document.querySelectorAll("button.revoke").forEach(wireRevoke);
+  document.getElementById("password-form").addEventListener("submit", guard(async (e) => {
+    e.preventDefault();
+    const [current, fresh, repeat] = ["current-password", "new-password", "repeat-password"].map((id) => document.getElementById(id));
+    if (fresh.value !== repeat.value) { toast("两次输入的新密码不一致", true); repeat.focus(); return; }
+    await api("PUT", "/api/me/password", { current: current.value, new: fresh.value });
+    e.target.reset();
+    toast("密码已修改");
+  }));
+}
+
+function wireRevoke(button) {
+  button.addEventListener("click", guard(async () => {
+    await api("DELETE", `/api/tokens/${button.dataset.id}`);
     reloadWith("令牌已撤销");
-  })));
+  }));
+}
+
+/* The token table from /api/tokens (a token just made is listed at once). */
+function showTokens(tokens) {
+  const when = (iso) => (iso ? el("time", { class: "utc", datetime: `${iso}Z` }, iso.replace("T", " ").slice(0, 16)) : "—");
+  document.querySelector("#tokens tbody").replaceChildren(...tokens.map((t) => {
+    const revoke = el("button", { class: "link revoke", "data-id": String(t.id) }, "撤销");
+    wireRevoke(revoke);
+    return el("tr", {}, el("td", {}, t.name), el("td", {}, when(t.created)), el("td", {}, when(t.last_used)), el("td", {}, revoke));
+  }));
+  localTimes();
 }
 
 /* Filter forms send only the fields that are set (an empty 年度 is "all", not a bad number). */
