@@ -229,12 +229,31 @@ class _Cell:
     glyphs: list[Glyph] = field(default_factory=list)
     text: str = ""
     confidence: float | None = None
+    lines: list[_Run] = field(default_factory=list)
 
     def finish(self) -> None:
-        runs = _runs(self.glyphs)
-        self.text = _join_lines([r.text() for r in runs])
+        self.lines = runs = _runs(self.glyphs)
+        texts = [r.text() for r in runs]
+        if len(runs) > 1 and all(_DIGITS.match(t) for t in texts) and all(
+            _fills(run, following, self.x1 - self.x0) for run, following in zip(runs, runs[1:], strict=False)
+        ):  # one number the cell's width wrapped: ``89`` / ``1`` is 891
+            self.text = "".join(t.strip() for t in texts)
+        else:
+            self.text = _join_lines(texts)
         scores = [c for r in runs if (c := r.confidence()) is not None]
         self.confidence = min(scores) if scores else None
+
+
+_DIGITS = re.compile(r"^\s*[+\-]?[\d,.]+\s*$")
+_CELL_PADDING = 12.0  # points: at most the left plus right inner margin of a cell (Word: 2 × 5.4)
+
+
+def _fills(run: _Run, following: _Run, width: float) -> bool:
+    """Whether a line of a cell is as wide as the cell allows: its next line's first glyph would not
+    have fitted beside it, so the line break is the cell's width, not a new value."""
+    box = run.bbox
+    first = next(g for g in following.glyphs if g.text.strip())
+    return box[2] - box[0] + (first.x1 - first.x0) > width - _CELL_PADDING
 
 
 @dataclass
@@ -263,6 +282,15 @@ def _table(group: list[Ruling], page: int) -> _Table | None:
         return None
     xs = _cluster((r.pos for r in vs), _MIN_CELL)
     ys = _cluster((r.pos for r in hs), _MIN_CELL)
+    bottom, top = max(v.end for v in vs), min(v.start for v in vs)
+    open_edges = []  # rows a page break left open: the verticals run on past the last horizontal
+    if bottom > ys[-1] + _MIN_CELL and sum(abs(v.end - bottom) <= _TOL for v in vs) >= 2:
+        open_edges.append(bottom)
+    if top < ys[0] - _MIN_CELL and sum(abs(v.start - top) <= _TOL for v in vs) >= 2:
+        open_edges.append(top)
+    for edge in open_edges:
+        ys = sorted([*ys, edge])
+        hs = [*hs, Ruling(True, edge, xs[0], xs[-1])]
     nr, nc = len(ys) - 1, len(xs) - 1
     if nr < 1 or nc < 1:
         return None
@@ -335,14 +363,66 @@ def _continues(upper: _Table, lower: _Table) -> bool:
     return abs(upper.bbox[0] - lower.bbox[0]) <= 2 * _TOL and abs(upper.bbox[2] - lower.bbox[2]) <= 2 * _TOL
 
 
+def _row_texts(table: _Table, row: int) -> list[tuple[int, int, str]]:
+    return [(round(c.x0), round(c.x1), re.sub(r"\s+", "", c.text)) for c in table.cells if c.row == row]
+
+
+def _drop_repeated_header(upper: _Table, lower: _Table) -> None:
+    """Remove the header rows a continued table repeats at the top of the next page (Word's and
+    LibreOffice's 标题行重复): the longest run of first rows equal, cell by cell, to ``upper``'s."""
+    repeated = 0
+    while (repeated < min(upper.nrows, lower.nrows) - 1
+           and (texts := _row_texts(lower, repeated)) and any(t for *_, t in texts)
+           and all(abs(a[0] - b[0]) <= _TOL and abs(a[1] - b[1]) <= _TOL and a[2] == b[2]
+                   for a, b in zip(texts, _row_texts(upper, repeated), strict=False))
+           and len(texts) == len(_row_texts(upper, repeated))):
+        repeated += 1
+    if not repeated:
+        return
+    kept = []
+    for cell in lower.cells:
+        if cell.row + cell.rowspan <= repeated:
+            continue
+        if cell.row < repeated:  # a cell spanning header and body rows: keep its body part
+            cell.rowspan -= repeated - cell.row
+            cell.row = repeated
+        cell.row -= repeated
+        kept.append(cell)
+    lower.cells = kept
+    lower.nrows -= repeated
+
+
+def _wrapped_number(a: _Cell, b: _Cell) -> bool:
+    """Whether ``b`` holds the digits of ``a``'s number the cell's width (and the page) broke off."""
+    return (bool(_DIGITS.match(a.text) and _DIGITS.match(b.text)) and bool(a.lines) and bool(b.lines)
+            and _fills(a.lines[-1], b.lines[0], a.x1 - a.x0))
+
+
+def _continuation(a: _Cell, b: _Cell) -> bool:
+    """Whether ``b`` (top of the next page) can be the rest of ``a`` (bottom of this page): one of
+    them empty, two pieces of one label (text, the lower piece opening no item), or one number."""
+    if not a.text or not b.text:
+        return True
+    if _numeric(a.text) or _numeric(b.text):
+        return _wrapped_number(a, b)
+    return not _OPENS_ITEM.match(b.text)
+
+
 def _join(upper: _Table, lower: _Table) -> None:
-    """Append ``lower`` (the same table continued on the next page) to ``upper``."""
+    """Append ``lower`` (the same table continued on the next page) to ``upper``: repeated header
+    rows dropped; a row the page break split (every cell of the two halves the rest of the other,
+    see ``_continuation``; when both halves hold a piece of the label, the numbers all in the upper
+    half, as LibreOffice and Word print it) fused into one; label cells whose other part is empty (a rowspan broken by
+    the page) made one cell."""
+    _drop_repeated_header(upper, lower)
     bottom = [c for c in upper.cells if c.row + c.rowspan == upper.nrows]
     top = [c for c in lower.cells if c.row == 0]
     pairs = [(a, b) for b in top for a in bottom if abs(a.x0 - b.x0) <= _TOL and abs(a.x1 - b.x1) <= _TOL]
     numbers = [c.x0 for c in upper.cells + lower.cells if _numeric(c.text)]
     label_edge = min(numbers, default=float("inf"))
-    fused = len(pairs) == len(top) == len(bottom) and all(not a.text or not b.text for a, b in pairs)
+    fused = (len(pairs) == len(top) == len(bottom) and all(_continuation(a, b) for a, b in pairs)
+             and (all(not a.text or not b.text for a, b in pairs)
+                  or all(not b.text or _wrapped_number(a, b) for a, b in pairs if b.x0 >= label_edge - _TOL)))
     if fused:
         merge = pairs
     else:
@@ -350,7 +430,7 @@ def _join(upper: _Table, lower: _Table) -> None:
     shift = upper.nrows - 1 if fused else upper.nrows
     merged = {id(b) for _, b in merge}
     for a, b in merge:
-        a.text = _join_lines([a.text, b.text])
+        a.text = a.text + b.text if _wrapped_number(a, b) else _join_lines([a.text, b.text])
         a.confidence = _least(a.confidence, b.confidence)
         a.rowspan += b.rowspan - (1 if fused else 0)
     for cell in lower.cells:
