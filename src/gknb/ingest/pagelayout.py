@@ -21,6 +21,7 @@ or lines found on a page image). Coordinates are points, origin at the page's to
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -325,7 +326,16 @@ def _table(group: list[Ruling], page: int) -> _Table | None:
 
 def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
     """The page's ruled tables with their glyphs assigned, and the glyphs outside every table."""
-    tables = [t for g in _groups(_merge(page.rulings)) if (t := _table(g, page.number)) is not None]
+    tables: list[_Table] = []
+    lone: list[Ruling] = []  # horizontal rulings no vertical touches
+    for group in _groups(_merge(page.rulings)):
+        if (table := _table(group, page.number)) is not None:
+            tables.append(table)
+        elif all(r.horizontal for r in group):
+            lone += group
+    for stack in _stacks(lone, page.glyphs):
+        if (table := _table(stack + _column_rulings(stack, page.glyphs), page.number)) is not None:
+            tables.append(table)
     tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     rest: list[Glyph] = []
     for glyph in page.glyphs:
@@ -343,6 +353,94 @@ def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
         for cell in table.cells:
             cell.finish()
     return tables, rest
+
+
+# ----------------------------------------------------------------------------- tables ruled only across
+
+_STACK_GAP = 200.0  # points: the tallest row a table ruled only horizontally is taken to have
+_PROSE_SHARE = 0.65  # a line without numbers across this share of the width is running text
+_HEADING_SIZE = 1.15  # glyphs this much taller than the page's usual ones are a heading's
+_NUMBER_IN = re.compile(r"\d")
+_COLUMN_GAP = 0.6  # a blank this many glyph heights wide between two texts of a row separates cells
+
+
+def _stacks(horizontals: list[Ruling], glyphs: list[Glyph]) -> list[list[Ruling]]:
+    """Horizontal rulings stacked over one another (overlapping in x, rows at most ``_STACK_GAP``
+    apart), at least three: the frame of a table ruled only horizontally (三线表, LibreOffice and
+    Word tables whose vertical borders are off). A stack ends at a band that prints running text,
+    not a row: a line across most of its width without a number, or in a larger type (a heading)."""
+    stacks: list[list[Ruling]] = []
+    for ruling in sorted(horizontals, key=lambda r: r.pos):
+        for stack in stacks:
+            last = stack[-1]
+            if (ruling.pos - last.pos <= _STACK_GAP and ruling.start < max(r.end for r in stack)
+                    and ruling.end > min(r.start for r in stack)):
+                stack.append(ruling)
+                break
+        else:
+            stacks.append([ruling])
+    out: list[list[Ruling]] = []
+    heights = sorted(g.y1 - g.y0 for g in glyphs if g.text.strip())
+    body = heights[len(heights) // 2] if heights else 0.0
+    for stack in stacks:
+        x0, x1 = min(r.start for r in stack), max(r.end for r in stack)
+        piece = [stack[0]]
+        for upper, lower in itertools.pairwise(stack):
+            runs = _runs(g for g in glyphs if g.text.strip() and x0 <= g.cx <= x1 and upper.pos < g.cy < lower.pos)
+            if any((r.bbox[2] - r.bbox[0] > _PROSE_SHARE * (x1 - x0) and not _NUMBER_IN.search(r.text()))
+                   or min(g.y1 - g.y0 for g in r.glyphs if g.text.strip()) > _HEADING_SIZE * body
+                   for r in runs):
+                out.append(piece)
+                piece = []
+            piece.append(lower)
+        out.append(piece)
+    return [s for s in out if len(_cluster(r.pos for r in s)) >= 3]
+
+
+def _chunks(glyphs: list[Glyph]) -> list[tuple[float, float, str]]:
+    """The texts of a band of a table, each ``(x0, x1, text)``: printed lines cut where the blank
+    between two glyphs is wide enough to separate two cells."""
+    out: list[tuple[float, float, str]] = []
+    for run in _runs(glyphs):
+        printed = [g for g in run.glyphs if g.text.strip()]
+        height = max(min(g.y1 - g.y0 for g in printed), 1.0)
+        piece = [printed[0]]
+        for glyph in printed[1:]:
+            if glyph.x0 - piece[-1].x1 > _COLUMN_GAP * height:
+                out.append((piece[0].x0, piece[-1].x1, "".join(g.text for g in piece)))
+                piece = []
+            piece.append(glyph)
+        out.append((piece[0].x0, piece[-1].x1, "".join(g.text for g in piece)))
+    return out
+
+
+def _column_rulings(stack: list[Ruling], glyphs: list[Glyph]) -> list[Ruling]:
+    """The vertical borders a table ruled only horizontally does not draw, from its text: column
+    edges where a ruling starts or ends inside the table (the rule under a row stops at the label
+    column its group spans) and in the blanks every row holding a number leaves open, drawn in each
+    row no text crosses, and the table's two sides. Nothing when no row between the rulings holds a number."""
+    x0, x1 = min(r.start for r in stack), max(r.end for r in stack)
+    ys = _cluster(r.pos for r in stack)
+    inside = [g for g in glyphs if g.text.strip() and x0 <= g.cx <= x1 and ys[0] <= g.cy <= ys[-1]]
+    bands = [_chunks([g for g in inside if top <= g.cy < bottom]) if any(top <= g.cy < bottom for g in inside)
+             else [] for top, bottom in zip(ys, ys[1:], strict=False)]
+    body = [band for band in bands if any(_DIGITS.match(text) for *_, text in band)]
+    if sum(1 for band in body for *_, text in band if _DIGITS.match(text)) < 2:
+        return []
+    spans = sorted((a, b) for band in body for a, b, _ in band)
+    edges = [x for r in stack for x in (r.start, r.end) if x0 + _MIN_CELL < x < x1 - _MIN_CELL]
+    reach = spans[0][1]
+    for a, b in spans[1:]:
+        if a > reach:
+            edges.append((reach + a) / 2)
+        reach = max(reach, b)
+    edges = _cluster(edges, 2 * _MIN_CELL)
+    out = [Ruling(False, x0, ys[0], ys[-1]), Ruling(False, x1, ys[0], ys[-1])]
+    for (top, bottom), band in zip(zip(ys, ys[1:], strict=False), bands, strict=True):
+        for edge in edges:
+            if not any(a < edge < b for a, b, _ in band):
+                out.append(Ruling(False, edge, top, bottom))
+    return out
 
 
 def _cell_at(table: _Table, x: float, y: float) -> _Cell | None:
