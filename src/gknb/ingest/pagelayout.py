@@ -368,7 +368,7 @@ def _stacks(horizontals: list[Ruling], glyphs: list[Glyph]) -> list[list[Ruling]
     """Horizontal rulings stacked over one another (overlapping in x, rows at most ``_STACK_GAP``
     apart), at least three: the frame of a table ruled only horizontally (三线表, LibreOffice and
     Word tables whose vertical borders are off). A stack ends at a band that prints running text,
-    not a row: a line across most of its width without a number, or in a larger type (a heading)."""
+    not a row: a text across most of its width, without a number and a cell's blank, or in a larger type (a heading)."""
     stacks: list[list[Ruling]] = []
     for ruling in sorted(horizontals, key=lambda r: r.pos):
         for stack in stacks:
@@ -386,10 +386,9 @@ def _stacks(horizontals: list[Ruling], glyphs: list[Glyph]) -> list[list[Ruling]
         x0, x1 = min(r.start for r in stack), max(r.end for r in stack)
         piece = [stack[0]]
         for upper, lower in itertools.pairwise(stack):
-            runs = _runs(g for g in glyphs if g.text.strip() and x0 <= g.cx <= x1 and upper.pos < g.cy < lower.pos)
-            if any((r.bbox[2] - r.bbox[0] > _PROSE_SHARE * (x1 - x0) and not _NUMBER_IN.search(r.text()))
-                   or min(g.y1 - g.y0 for g in r.glyphs if g.text.strip()) > _HEADING_SIZE * body
-                   for r in runs):
+            band = [g for g in glyphs if g.text.strip() and x0 <= g.cx <= x1 and upper.pos < g.cy < lower.pos]
+            if any(b - a > _PROSE_SHARE * (x1 - x0) and not _NUMBER_IN.search(text) for a, b, text in _chunks(band)) \
+                    or any(g.y1 - g.y0 > _HEADING_SIZE * body for g in band):
                 out.append(piece)
                 piece = []
             piece.append(lower)
