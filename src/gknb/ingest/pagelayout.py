@@ -357,7 +357,7 @@ def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
 
 # ----------------------------------------------------------------------------- tables ruled only across
 
-_STACK_GAP = 200.0  # points: the tallest row a table ruled only horizontally is taken to have
+_STACK_GAP = 400.0  # points: the tallest row a table ruled only horizontally is taken to have
 _PROSE_SHARE = 0.65  # a line without numbers across this share of the width is running text
 _HEADING_SIZE = 1.15  # glyphs this much taller than the page's usual ones are a heading's
 _NUMBER_IN = re.compile(r"\d")
@@ -417,7 +417,7 @@ def _column_rulings(stack: list[Ruling], glyphs: list[Glyph]) -> list[Ruling]:
     """The vertical borders a table ruled only horizontally does not draw, from its text: column
     edges where a ruling starts or ends inside the table (the rule under a row stops at the label
     column its group spans) and in the blanks every row holding a number leaves open, drawn in each
-    row no text crosses, and the table's two sides. Nothing when no row between the rulings holds a number."""
+    row no printed line crosses (``_crosses``), and the table's two sides. Nothing when no row between the rulings holds a number."""
     x0, x1 = min(r.start for r in stack), max(r.end for r in stack)
     ys = _cluster(r.pos for r in stack)
     inside = [g for g in glyphs if g.text.strip() and x0 <= g.cx <= x1 and ys[0] <= g.cy <= ys[-1]]
@@ -435,11 +435,25 @@ def _column_rulings(stack: list[Ruling], glyphs: list[Glyph]) -> list[Ruling]:
         reach = max(reach, b)
     edges = _cluster(edges, 2 * _MIN_CELL)
     out = [Ruling(False, x0, ys[0], ys[-1]), Ruling(False, x1, ys[0], ys[-1])]
-    for (top, bottom), band in zip(zip(ys, ys[1:], strict=False), bands, strict=True):
+    for top, bottom in itertools.pairwise(ys):
+        runs = _runs(g for g in inside if top <= g.cy < bottom)
         for edge in edges:
-            if not any(a < edge < b for a, b, _ in band):
+            if not any(_crosses(run, edge) for run in runs):
                 out.append(Ruling(False, edge, top, bottom))
     return out
+
+
+def _crosses(run: _Run, edge: float) -> bool:
+    """Whether a printed line runs across ``edge``: a glyph straddles it, or two glyphs either side
+    of it stand closer than a word space (one text, not two cells)."""
+    printed = [g for g in run.glyphs if g.text.strip()]
+    for left, right in itertools.pairwise(printed):
+        if left.x0 < edge - 0.5 and left.x1 > edge + 0.5:
+            return True
+        height = min(left.y1 - left.y0, right.y1 - right.y0)
+        if left.x1 <= edge + 0.5 and right.x0 >= edge - 0.5 and right.x0 - left.x1 < 0.35 * height:
+            return True
+    return bool(printed) and printed[-1].x0 < edge - 0.5 < edge + 0.5 < printed[-1].x1
 
 
 def _cell_at(table: _Table, x: float, y: float) -> _Cell | None:
@@ -462,6 +476,22 @@ def _continues(upper: _Table, lower: _Table) -> bool:
 
 def _row_texts(table: _Table, row: int) -> list[tuple[int, int, str]]:
     return [(round(c.x0), round(c.x1), re.sub(r"\s+", "", c.text)) for c in table.cells if c.row == row]
+
+
+_SNAP = 6.0  # points: column edges of a continued table this close to the first part's are the same
+
+
+def _snap_columns(upper: _Table, lower: _Table) -> None:
+    """Put the column edges of ``lower`` where ``upper`` has them when they are near: a table ruled
+    only horizontally has its edges from the blanks of each page's text, a little apart."""
+    xs = _cluster([x for c in upper.cells for x in (c.x0, c.x1)])
+
+    def snap(x: float) -> float:
+        near = min(xs, key=lambda p: abs(p - x))
+        return near if abs(near - x) <= _SNAP else x
+
+    for cell in lower.cells:
+        cell.x0, cell.x1 = snap(cell.x0), snap(cell.x1)
 
 
 def _drop_repeated_header(upper: _Table, lower: _Table) -> None:
@@ -505,31 +535,56 @@ def _continuation(a: _Cell, b: _Cell) -> bool:
     return not _OPENS_ITEM.match(b.text)
 
 
+def _halves(bottom: list[_Cell], top: list[_Cell]) -> list[tuple[_Cell, _Cell]] | None:
+    """Each cell of the next page's first row with the cell of this page's last row above it (the
+    one its middle falls in), when every cell has its other half and the cells one upper cell gets
+    span the same rows; else None."""
+    out: list[tuple[_Cell, _Cell]] = []
+    for b in top:
+        middle = (b.x0 + b.x1) / 2
+        a = next((a for a in bottom if a.x0 - _TOL <= middle <= a.x1 + _TOL), None)
+        if a is None:
+            return None
+        out.append((a, b))
+    matched = {id(a) for a, _ in out}
+    if any(id(a) not in matched for a in bottom):
+        return None
+    spans: dict[int, set[int]] = {}
+    for a, b in out:
+        spans.setdefault(id(a), set()).add(b.rowspan)
+    return out if all(len(s) == 1 for s in spans.values()) else None
+
+
 def _join(upper: _Table, lower: _Table) -> None:
     """Append ``lower`` (the same table continued on the next page) to ``upper``: repeated header
     rows dropped; a row the page break split (every cell of the two halves the rest of the other,
     see ``_continuation``; when both halves hold a piece of the label, the numbers all in the upper
     half, as LibreOffice and Word print it) fused into one; label cells whose other part is empty (a rowspan broken by
     the page) made one cell."""
+    _snap_columns(upper, lower)
     _drop_repeated_header(upper, lower)
     bottom = [c for c in upper.cells if c.row + c.rowspan == upper.nrows]
     top = [c for c in lower.cells if c.row == 0]
-    pairs = [(a, b) for b in top for a in bottom if abs(a.x0 - b.x0) <= _TOL and abs(a.x1 - b.x1) <= _TOL]
     numbers = [c.x0 for c in upper.cells + lower.cells if _numeric(c.text)]
     label_edge = min(numbers, default=float("inf"))
-    fused = (len(pairs) == len(top) == len(bottom) and all(_continuation(a, b) for a, b in pairs)
-             and (all(not a.text or not b.text for a, b in pairs)
-                  or all(not b.text or _wrapped_number(a, b) for a, b in pairs if b.x0 >= label_edge - _TOL)))
-    if fused:
-        merge = pairs
+    halves = _halves(bottom, top)
+    fused = (halves is not None and all(_continuation(a, b) for a, b in halves)
+             and (all(not a.text or not b.text for a, b in halves)
+                  or all(not b.text or _wrapped_number(a, b) for a, b in halves if b.x0 >= label_edge - _TOL)))
+    if fused and halves is not None:
+        merge = halves
     else:
+        pairs = [(a, b) for b in top for a in bottom if abs(a.x0 - b.x0) <= _TOL and abs(a.x1 - b.x1) <= _TOL]
         merge = [(a, b) for a, b in pairs if a.x1 <= label_edge + _TOL and (not a.text or not b.text)]
     shift = upper.nrows - 1 if fused else upper.nrows
     merged = {id(b) for _, b in merge}
+    grown: set[int] = set()
     for a, b in merge:
         a.text = a.text + b.text if _wrapped_number(a, b) else _join_lines([a.text, b.text])
         a.confidence = _least(a.confidence, b.confidence)
-        a.rowspan += b.rowspan - (1 if fused else 0)
+        if id(a) not in grown:
+            a.rowspan += b.rowspan - (1 if fused else 0)
+            grown.add(id(a))
     for cell in lower.cells:
         if id(cell) not in merged:
             cell.row += shift
