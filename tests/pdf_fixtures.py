@@ -139,11 +139,13 @@ def _edit_tables(raw: bytes, borders: str) -> bytes:
         tbl = table._tbl
         columns = tbl.tblGrid.findall(qn("w:gridCol"))
         widths = [int(c.get(qn("w:w"))) for c in columns]
-        labels = [i for i, w in enumerate(widths) if w > 1.3 * min(widths)] or [0]
+        value = widths[-1]  # the value columns: the equal trailing ones; the label columns lead
+        labels = list(range(next(i for i, w in enumerate(widths) if abs(w - value) <= 0.05 * value)))
         narrow = int(_LABEL_MM * 1440 / 25.4)
         spare = (sum(widths) - narrow * len(labels)) / max(len(widths) - len(labels), 1)
         for i, column in enumerate(columns):
-            column.set(qn("w:w"), str(narrow if i in labels else int(spare)))
+            if labels:
+                column.set(qn("w:w"), str(narrow if i in labels else int(spare)))
         for width in list(tbl.iter(qn("w:tcW"))):
             width.getparent().remove(width)
         for keep in list(tbl.iter(qn("w:cantSplit"))):

@@ -427,11 +427,13 @@ def _column_rulings(stack: list[Ruling], glyphs: list[Glyph]) -> list[Ruling]:
     if sum(1 for band in body for *_, text in band if _DIGITS.match(text)) < 2:
         return []
     spans = sorted((a, b) for band in body for a, b, _ in band)
-    edges = [x for r in stack for x in (r.start, r.end) if x0 + _MIN_CELL < x < x1 - _MIN_CELL]
+    ruled = [x for r in stack for x in (r.start, r.end) if x0 + _MIN_CELL < x < x1 - _MIN_CELL]
+    edges = list(ruled)
+    heads = [band for band in bands if band not in body]
     reach = spans[0][1]
     for a, b in spans[1:]:
         if a > reach:
-            edges.append((reach + a) / 2)
+            edges += _gap_edges(reach, a, heads, ruled)
         reach = max(reach, b)
     edges = _cluster(edges, 2 * _MIN_CELL)
     out = [Ruling(False, x0, ys[0], ys[-1]), Ruling(False, x1, ys[0], ys[-1])]
@@ -441,6 +443,25 @@ def _column_rulings(stack: list[Ruling], glyphs: list[Glyph]) -> list[Ruling]:
             if not any(_crosses(run, edge) for run in runs):
                 out.append(Ruling(False, edge, top, bottom))
     return out
+
+
+def _gap_edges(left: float, right: float, heads: list[list[tuple[float, float, str]]],
+               ruled: list[float]) -> list[float]:
+    """The column edges in a blank between two texts of the numbered rows: its middle, or, where a
+    header row prints texts inside it (a column whose every number is blank), the middles between
+    those texts; none in a blank where a ruling already ends."""
+    inner: list[tuple[float, float]] = []
+    for band in heads:  # the header row with the most separate texts in the blank
+        texts: list[tuple[float, float]] = []
+        for a, b in sorted((a, b) for a, b, _ in band if left < a and b < right):
+            if texts and a <= texts[-1][1]:  # the lines of one header cell
+                texts[-1] = (texts[-1][0], max(b, texts[-1][1]))
+            else:
+                texts.append((a, b))
+        inner = max(inner, texts, key=len)
+    ends = [left, *(x for a, b in inner for x in (a, b)), right]
+    blanks = [(ends[i], ends[i + 1]) for i in range(0, len(ends), 2)]
+    return [(a + b) / 2 for a, b in blanks if not any(a - _TOL <= x <= b + _TOL for x in ruled)]
 
 
 def _crosses(run: _Run, edge: float) -> bool:
