@@ -358,9 +358,8 @@ def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
 # ----------------------------------------------------------------------------- tables ruled only across
 
 _STACK_GAP = 400.0  # points: the tallest row a table ruled only horizontally is taken to have
-_PROSE_SHARE = 0.65  # a line without numbers across this share of the width is running text
+_PROSE_SHARE = 0.65  # one text (no cell's blank in it) across this share of the width is running text
 _HEADING_SIZE = 1.15  # glyphs this much taller than the page's usual ones are a heading's
-_NUMBER_IN = re.compile(r"\d")
 _COLUMN_GAP = 0.6  # a blank this many glyph heights wide between two texts of a row separates cells
 
 
@@ -368,7 +367,7 @@ def _stacks(horizontals: list[Ruling], glyphs: list[Glyph]) -> list[list[Ruling]
     """Horizontal rulings stacked over one another (overlapping in x, rows at most ``_STACK_GAP``
     apart), at least three: the frame of a table ruled only horizontally (三线表, LibreOffice and
     Word tables whose vertical borders are off). A stack ends at a band that prints running text,
-    not a row: a text across most of its width, without a number and a cell's blank, or in a larger type (a heading)."""
+    not a row: one text across most of its width (no cell's blank in it), or a larger type (a heading)."""
     stacks: list[list[Ruling]] = []
     for ruling in sorted(horizontals, key=lambda r: r.pos):
         for stack in stacks:
@@ -387,7 +386,7 @@ def _stacks(horizontals: list[Ruling], glyphs: list[Glyph]) -> list[list[Ruling]
         piece = [stack[0]]
         for upper, lower in itertools.pairwise(stack):
             band = [g for g in glyphs if g.text.strip() and x0 <= g.cx <= x1 and upper.pos < g.cy < lower.pos]
-            if any(b - a > _PROSE_SHARE * (x1 - x0) and not _NUMBER_IN.search(text) for a, b, text in _chunks(band)) \
+            if any(b - a > _PROSE_SHARE * (x1 - x0) for a, b, _ in _chunks(band)) \
                     or any(g.y1 - g.y0 > _HEADING_SIZE * body for g in band):
                 out.append(piece)
                 piece = []
