@@ -9,9 +9,16 @@ or lines found on a page image). Coordinates are points, origin at the page's to
   separated by a drawn border are one merged cell. Each cell appears once, at its top-left, with its
   true grid column and its spans (``TableBlock(separator="pdf")``). A cell's text is its glyphs in
   reading order, lines inside the cell joined (no space between two CJK characters).
+  A number the cell's width broke (``89`` / ``1``, its first line as wide as the cell allows) is one
+  number. Verticals running on past the last horizontal rule (a row the page break left open) close
+  the table there.
+* Tables ruled only horizontally: a stack of at least three rules is a table when rows between them
+  hold numbers; its column edges are where rules stop inside it and the blanks the numbered rows
+  leave open (``_column_rulings``); a stack ends at running text.
 * A table that ends a page and one that starts the next page with the same left and right edges are
-  one table: a row broken by the page is fused again, and a row label split by the page (one part
-  empty) becomes one cell spanning both parts.
+  one table: header rows repeated at the top are dropped, a row broken by the page is fused again
+  (label pieces, numbers in the upper half or broken as above), and a row label split by the page
+  (one part empty) becomes one cell spanning both parts.
 * Text outside tables: one ``Line`` per printed line, a space where glyphs are visibly apart (so a
   table without rulings reads ``label 0 0 0``); a line wrapped at the right edge is joined to its
   continuation (see ``_paragraphs``).
