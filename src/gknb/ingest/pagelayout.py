@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -386,13 +386,14 @@ def _stacks(horizontals: list[Ruling], glyphs: list[Glyph]) -> list[list[Ruling]
         else:
             stacks.append([ruling])
     out: list[list[Ruling]] = []
-    heights = sorted(g.y1 - g.y0 for g in glyphs if g.text.strip())
+    printed = _by_height(glyphs)
+    heights = sorted(g.y1 - g.y0 for g in printed)
     body = heights[len(heights) // 2] if heights else 0.0
     for stack in stacks:
         x0, x1 = min(r.start for r in stack), max(r.end for r in stack)
         piece = [stack[0]]
         for upper, lower in itertools.pairwise(stack):
-            band = [g for g in glyphs if g.text.strip() and x0 <= g.cx <= x1 and upper.pos < g.cy < lower.pos]
+            band = [g for g in _between(printed, upper.pos, lower.pos) if x0 <= g.cx <= x1]
             if any(b - a > _PROSE_SHARE * (x1 - x0) for a, b, _ in _chunks(band)) \
                     or any(g.y1 - g.y0 > _HEADING_SIZE * body for g in band):
                 out.append(piece)
@@ -400,6 +401,17 @@ def _stacks(horizontals: list[Ruling], glyphs: list[Glyph]) -> list[list[Ruling]
             piece.append(lower)
         out.append(piece)
     return [s for s in out if len(_cluster(r.pos for r in s)) >= 3]
+
+
+def _by_height(glyphs: Iterable[Glyph]) -> list[Glyph]:
+    """The printed glyphs (no spaces) ordered by their middle's height, for ``_between``."""
+    return sorted((g for g in glyphs if g.text.strip()), key=lambda g: g.cy)
+
+
+def _between(ordered: list[Glyph], top: float, bottom: float) -> list[Glyph]:
+    """The glyphs of ``_by_height`` whose middle lies from ``top`` to before ``bottom``."""
+    keys = [g.cy for g in ordered]
+    return ordered[bisect_left(keys, top):bisect_left(keys, bottom)]
 
 
 def _chunks(glyphs: list[Glyph]) -> list[tuple[float, float, str]]:
@@ -426,9 +438,9 @@ def _column_rulings(stack: list[Ruling], glyphs: list[Glyph]) -> list[Ruling]:
     row no printed line crosses (``_crosses``), and the table's two sides. Nothing when no row between the rulings holds a number."""
     x0, x1 = min(r.start for r in stack), max(r.end for r in stack)
     ys = _cluster(r.pos for r in stack)
-    inside = [g for g in glyphs if g.text.strip() and x0 <= g.cx <= x1 and ys[0] <= g.cy <= ys[-1]]
-    bands = [_chunks([g for g in inside if top <= g.cy < bottom]) if any(top <= g.cy < bottom for g in inside)
-             else [] for top, bottom in zip(ys, ys[1:], strict=False)]
+    inside = _by_height(g for g in glyphs if x0 <= g.cx <= x1 and ys[0] <= g.cy <= ys[-1])
+    rows = [_between(inside, top, bottom) for top, bottom in itertools.pairwise(ys)]
+    bands = [_chunks(row) if row else [] for row in rows]
     body = [band for band in bands if any(_DIGITS.match(text) for *_, text in band)]
     if sum(1 for band in body for *_, text in band if _DIGITS.match(text)) < 2:
         return []
@@ -443,8 +455,8 @@ def _column_rulings(stack: list[Ruling], glyphs: list[Glyph]) -> list[Ruling]:
         reach = max(reach, b)
     edges = _cluster(edges, 2 * _MIN_CELL)
     out = [Ruling(False, x0, ys[0], ys[-1]), Ruling(False, x1, ys[0], ys[-1])]
-    for top, bottom in itertools.pairwise(ys):
-        runs = _runs(g for g in inside if top <= g.cy < bottom)
+    for (top, bottom), row in zip(itertools.pairwise(ys), rows, strict=True):
+        runs = _runs(row)
         for edge in edges:
             if not any(_crosses(run, edge) for run in runs):
                 out.append(Ruling(False, edge, top, bottom))
