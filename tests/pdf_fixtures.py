@@ -6,11 +6,18 @@ tables, ``border="1"``) and converted by LibreOffice in two ways: ``web`` (Write
 typography), and ``official``: ``gknb.render`` (the official layout and typography, DOCX → PDF) of the
 report read from the same HTML. ``borderless`` is the ``web`` PDF of the same HTML with its tables' borders removed.
 Scans rasterise a PDF at 200 dpi, turn each page slightly and add noise.
+
+``layout_cases()``: Word documents as users make them — the project's own DOCX (``gknb.render``) of a
+random report with long sections, edited the way real ones differ, then converted by LibreOffice:
+``narrow`` (label columns 12 mm wide, so labels wrap every 2–4 characters and the numbers sit on a
+line of their own; rows may split at a page break, headers repeat on each page), ``hrules`` (the
+same with only horizontal borders) and ``unruled`` (no borders at all).
 """
 
 from __future__ import annotations
 
 import atexit
+import io
 import random
 import shutil
 import subprocess
@@ -114,3 +121,84 @@ def scan_images(path: Path, seed: int) -> list:
         images.append(image)
     pdf.close()
     return images
+
+
+LAYOUT_VARIANTS = ("narrow", "hrules", "unruled")
+_LABEL_MM = 12.0
+
+
+def _edit_tables(raw: bytes, borders: str) -> bytes:
+    """The DOCX with every table's label columns narrowed to ``_LABEL_MM`` (the width going to the
+    value columns), rows allowed to split across pages, and ``borders`` all / horizontal / none."""
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document(io.BytesIO(raw))
+    for table in document.tables:
+        tbl = table._tbl
+        columns = tbl.tblGrid.findall(qn("w:gridCol"))
+        widths = [int(c.get(qn("w:w"))) for c in columns]
+        value = widths[-1]  # the value columns: the equal trailing ones; the label columns lead
+        labels = list(range(next(i for i, w in enumerate(widths) if abs(w - value) <= 0.05 * value)))
+        narrow = int(_LABEL_MM * 1440 / 25.4)
+        spare = (sum(widths) - narrow * len(labels)) / max(len(widths) - len(labels), 1)
+        for i, column in enumerate(columns):
+            if labels:
+                column.set(qn("w:w"), str(narrow if i in labels else int(spare)))
+        for width in list(tbl.iter(qn("w:tcW"))):
+            width.getparent().remove(width)
+        for keep in list(tbl.iter(qn("w:cantSplit"))):
+            keep.getparent().remove(keep)
+        if borders != "all":
+            for old in tbl.tblPr.findall(qn("w:tblBorders")):
+                tbl.tblPr.remove(old)
+            edges = OxmlElement("w:tblBorders")
+            for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+                edge = OxmlElement(f"w:{side}")
+                drawn = borders == "horizontal" and side in ("top", "bottom", "insideH")
+                edge.set(qn("w:val"), "single" if drawn else "nil")
+                if drawn:
+                    edge.set(qn("w:sz"), "4")
+                    edge.set(qn("w:color"), "000000")
+                edges.append(edge)
+            tbl.tblPr.append(edges)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@cache
+def layout_cases() -> tuple[PdfCase, ...]:
+    """Both format versions × ``LAYOUT_VARIANTS``, four blank cells each, converted in one run."""
+    from gknb.document import Source
+    from gknb.report import Meta, Report
+
+    work = _workdir() / "layouts"
+    work.mkdir(exist_ok=True)
+    cases: list[PdfCase] = []
+    docs: list[Path] = []
+    for version, seed in (("2021", 3), ("2019", 10)):
+        fmt = FORMATS[version]
+        rnd = random.Random(seed)
+        cells = random_report(fmt, rnd)
+        blanks = set(rnd.sample(fmt.cell_keys(), 4))
+        truth = {k: (None if k in blanks else v) for k, v in cells.items()}
+        report = Report(source=Source("x.json", "0" * 64, "json"), meta=Meta(agency="青山县民政局", year=fmt.years[0] + 1))
+        report.meta.template = version
+        report.cells = dict(truth)
+        report.sections = {k: "本年度工作情况。" * rnd.randint(20, 60) for k in report.sections}
+        raw = render_report(report, "docx")
+        for variant, borders in zip(LAYOUT_VARIANTS, ("all", "horizontal", "none"), strict=True):
+            path = work / f"{version}-{variant}.docx"
+            path.write_bytes(_edit_tables(raw, borders))
+            docs.append(path)
+            cases.append(PdfCase(version, variant, path.with_suffix(".pdf"), truth))
+    profile = _workdir() / "lo-profile"
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(work), *map(str, docs)], check=True, capture_output=True, timeout=300)
+    return tuple(cases)
+
+
+def layout_case(version: str, variant: str) -> PdfCase:
+    return next(c for c in layout_cases() if c.version == version and c.variant == variant)

@@ -4,6 +4,9 @@ tables joined across pages, CID garbage refused or sent to OCR, strange files re
 from __future__ import annotations
 
 import dataclasses
+import json
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +15,7 @@ from gknb.document import Document, Line, TableBlock
 from gknb.errors import GknbError, UnreadableFile
 from gknb.ingest import ocr, pdf, read_document
 from layouts import cell_mismatches, error_findings, named_cells, same_value
-from pdf_fixtures import HEADER, SOFFICE, VARIANTS, pdf_case
+from pdf_fixtures import HEADER, SOFFICE, VARIANTS, layout_case, pdf_case
 
 pytestmark = pytest.mark.skipif(
     SOFFICE is None, reason="LibreOffice (soffice) is not installed: the PDF fixtures cannot be made"
@@ -164,3 +167,100 @@ def test_pdf_reader_is_fast_enough() -> None:
     for _ in range(3):
         pdf.read_pdf(raw, "x.pdf")
     assert (time.perf_counter() - start) / 3 < 1.0
+
+
+# ----------------------------------------------------------------------------- layouts seen in real exports
+
+REAL = Path(__file__).parent / "corpus" / "real"
+
+
+def test_wps_export_reads_every_cell_of_hongze() -> None:
+    """A real WPS export (淮安市洪泽区 2023, tests/corpus/real): the vertical label 三、本年度办理结果
+    whose character boxes pdfium inflates, （二）部分公开 wrapped onto two lines with its seven numbers
+    on a line of their own, and a table whose last row on page 3 has no bottom rule."""
+    truth = json.loads((REAL / "hongze2023.truth.json").read_text(encoding="utf-8"), parse_float=Decimal)
+    report = gknb.read(REAL / "hongze2023.pdf")
+    assert report.meta.template == truth["template"]
+    lenient = set(truth.get("lenient", ()))
+    wrong = [k for k, want in truth["cells"].items()
+             if not same_value(report.cells.get(k), want) and not (k in lenient and report.cells.get(k) == 0)]
+    assert wrong == []
+    document = read_document(REAL / "hongze2023.pdf")
+    texts = [c.text for b in document.blocks if isinstance(b, TableBlock) for row in b.rows for c in row]
+    assert "三、本年度办理结果" in texts
+    assert any(t.startswith("（二）部分公开（区分处理的") and t.endswith("不计其他情形）") for t in texts)
+    assert not any(isinstance(b, Line) and "没有现成信息需要另行制作" in b.text for b in document.blocks)
+
+
+def _label_lines(path: Path) -> list[int]:
+    """How many characters each printed line of the label cells holds (the fixture's own claim)."""
+    import pypdfium2 as pdfium
+
+    from gknb.ingest.pagelayout import _runs, _tables
+
+    counts = []
+    document = pdfium.PdfDocument(path)
+    for index in range(len(document)):
+        for table in _tables(pdf._page_content(document[index], index + 1)[0])[0]:
+            for cell in table.cells:
+                if cell.lines and not any(ch.isdigit() for ch in cell.text[:1]) and len(cell.text) > 6:
+                    counts += [len(run.text().replace(" ", "")) for run in _runs(cell.glyphs)]
+    document.close()
+    return counts
+
+
+@pytest.mark.parametrize("version", ["2021", "2019"])
+@pytest.mark.parametrize("variant", ["narrow", "hrules"])
+def test_narrow_labels_and_rows_split_by_page_breaks_read_exactly(version: str, variant: str) -> None:
+    """Word → PDF by LibreOffice, label columns 12 mm wide (labels wrap every 2–4 characters, the
+    numbers on a line of their own), rows free to split at a page break, header rows repeated; ruled
+    fully or only horizontally. Every cell exact, no error."""
+    case = layout_case(version, variant)
+    lines = _label_lines(case.path)
+    assert lines and sorted(lines)[len(lines) // 2] <= 4, "the fixture's labels should wrap every few characters"
+    report = gknb.read(case.path)
+    assert report.meta.template == version
+    assert cell_mismatches(report, case.truth) == []
+    assert error_findings(report) == []
+
+
+@pytest.mark.parametrize("version", ["2021", "2019"])
+def test_unruled_narrow_tables_are_never_silently_wrong(version: str) -> None:
+    """The same document without any border: what is not read is named by a finding."""
+    case = layout_case(version, "unruled")
+    report = gknb.read(case.path)
+    wrong = [k for k, want in case.truth.items() if not same_value(report.cells.get(k), want)]
+    assert [k for k in wrong if k not in named_cells(report.findings)] == []
+
+
+def test_a_row_split_by_the_page_break_is_fused() -> None:
+    """Two pages of one ruled table: the last row of the first page holds ``3.危及“三`` and the
+    numbers, the next page repeats the header and continues the label; a number the narrow cell
+    wrapped (``12`` / ``9``, the first line as wide as the cell allows) is one number, two short
+    lines (``5`` / ``6``) are not taken for one."""
+    from gknb.ingest.pagelayout import Glyph, PageContent, Ruling, pages_to_blocks
+
+    xs = (50.0, 150.0, 180.0, 210.0)
+
+    def page(number: int, rows: list[list[str]]) -> PageContent:
+        glyphs, rulings = [], []
+        ys = [100.0 + 30 * i for i in range(len(rows) + 1)]
+        for y in ys:
+            rulings.append(Ruling(True, y, xs[0], xs[-1]))
+        for x in xs:
+            rulings.append(Ruling(False, x, ys[0], ys[-1]))
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                for k, line in enumerate(text.split("\n")):
+                    for i, ch in enumerate(line):
+                        x = xs[c] + 2 + 10 * i
+                        glyphs.append(Glyph(ch, x, ys[r] + 3 + 11 * k, x + (10 if ch >= "\u2e80" else 9), ys[r] + 13 + 11 * k))
+        return PageContent(number, 300, 400, glyphs, rulings)
+
+    header = ["项目", "甲", "乙"]
+    first = page(1, [header, ["2.其他", "5\n6", "12\n9"], ["3.危及“三", "1", "22"]])
+    second = page(2, [header, ["安全一稳定”", "", ""], ["4.保护", "0", "0"]])
+    tables = [b for b in pages_to_blocks([first, second], lambda t: t) if isinstance(b, TableBlock)]
+    assert len(tables) == 1
+    rows = [[c.text for c in row] for row in tables[0].rows]
+    assert rows == [header, ["2.其他", "5 6", "129"], ["3.危及“三安全一稳定”", "1", "22"], ["4.保护", "0", "0"]]

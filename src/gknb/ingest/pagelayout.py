@@ -9,9 +9,16 @@ or lines found on a page image). Coordinates are points, origin at the page's to
   separated by a drawn border are one merged cell. Each cell appears once, at its top-left, with its
   true grid column and its spans (``TableBlock(separator="pdf")``). A cell's text is its glyphs in
   reading order, lines inside the cell joined (no space between two CJK characters).
+  A number the cell's width broke (``89`` / ``1``, its first line as wide as the cell allows) is one
+  number. Verticals running on past the last horizontal rule (a row the page break left open) close
+  the table there.
+* Tables ruled only horizontally: a stack of at least three rules is a table when rows between them
+  hold numbers; its column edges are where rules stop inside it and the blanks the numbered rows
+  leave open (``_column_rulings``); a stack ends at running text.
 * A table that ends a page and one that starts the next page with the same left and right edges are
-  one table: a row broken by the page is fused again, and a row label split by the page (one part
-  empty) becomes one cell spanning both parts.
+  one table: header rows repeated at the top are dropped, a row broken by the page is fused again
+  (label pieces, numbers in the upper half or broken as above), and a row label split by the page
+  (one part empty) becomes one cell spanning both parts.
 * Text outside tables: one ``Line`` per printed line, a space where glyphs are visibly apart (so a
   table without rulings reads ``label 0 0 0``); a line wrapped at the right edge is joined to its
   continuation (see ``_paragraphs``).
@@ -21,8 +28,9 @@ or lines found on a page image). Coordinates are points, origin at the page's to
 
 from __future__ import annotations
 
+import itertools
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -229,12 +237,31 @@ class _Cell:
     glyphs: list[Glyph] = field(default_factory=list)
     text: str = ""
     confidence: float | None = None
+    lines: list[_Run] = field(default_factory=list)
 
     def finish(self) -> None:
-        runs = _runs(self.glyphs)
-        self.text = _join_lines([r.text() for r in runs])
+        self.lines = runs = _runs(self.glyphs)
+        texts = [r.text() for r in runs]
+        if len(runs) > 1 and all(_DIGITS.match(t) for t in texts) and all(
+            _fills(run, following, self.x1 - self.x0) for run, following in zip(runs, runs[1:], strict=False)
+        ):  # one number the cell's width wrapped: ``89`` / ``1`` is 891
+            self.text = "".join(t.strip() for t in texts)
+        else:
+            self.text = _join_lines(texts)
         scores = [c for r in runs if (c := r.confidence()) is not None]
         self.confidence = min(scores) if scores else None
+
+
+_DIGITS = re.compile(r"^\s*[+\-]?[\d,.]+\s*$")
+_CELL_PADDING = 12.0  # points: at most the left plus right inner margin of a cell (Word: 2 × 5.4)
+
+
+def _fills(run: _Run, following: _Run, width: float) -> bool:
+    """Whether a line of a cell is as wide as the cell allows: its next line's first glyph would not
+    have fitted beside it, so the line break is the cell's width, not a new value."""
+    box = run.bbox
+    first = next(g for g in following.glyphs if g.text.strip())
+    return box[2] - box[0] + (first.x1 - first.x0) > width - _CELL_PADDING
 
 
 @dataclass
@@ -263,6 +290,15 @@ def _table(group: list[Ruling], page: int) -> _Table | None:
         return None
     xs = _cluster((r.pos for r in vs), _MIN_CELL)
     ys = _cluster((r.pos for r in hs), _MIN_CELL)
+    bottom, top = max(v.end for v in vs), min(v.start for v in vs)
+    open_edges = []  # rows a page break left open: the verticals run on past the last horizontal
+    if bottom > ys[-1] + _MIN_CELL and sum(abs(v.end - bottom) <= _TOL for v in vs) >= 2:
+        open_edges.append(bottom)
+    if top < ys[0] - _MIN_CELL and sum(abs(v.start - top) <= _TOL for v in vs) >= 2:
+        open_edges.append(top)
+    for edge in open_edges:
+        ys = sorted([*ys, edge])
+        hs = [*hs, Ruling(True, edge, xs[0], xs[-1])]
     nr, nc = len(ys) - 1, len(xs) - 1
     if nr < 1 or nc < 1:
         return None
@@ -297,7 +333,16 @@ def _table(group: list[Ruling], page: int) -> _Table | None:
 
 def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
     """The page's ruled tables with their glyphs assigned, and the glyphs outside every table."""
-    tables = [t for g in _groups(_merge(page.rulings)) if (t := _table(g, page.number)) is not None]
+    tables: list[_Table] = []
+    lone: list[Ruling] = []  # horizontal rulings no vertical touches
+    for group in _groups(_merge(page.rulings)):
+        if (table := _table(group, page.number)) is not None:
+            tables.append(table)
+        elif all(r.horizontal for r in group):
+            lone += group
+    for stack in _stacks(lone, page.glyphs):
+        if (table := _table(stack + _column_rulings(stack, page.glyphs), page.number)) is not None:
+            tables.append(table)
     tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     rest: list[Glyph] = []
     for glyph in page.glyphs:
@@ -315,6 +360,139 @@ def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
         for cell in table.cells:
             cell.finish()
     return tables, rest
+
+
+# ----------------------------------------------------------------------------- tables ruled only across
+
+_STACK_GAP = 400.0  # points: the tallest row a table ruled only horizontally is taken to have
+_PROSE_SHARE = 0.65  # one text (no cell's blank in it) across this share of the width is running text
+_HEADING_SIZE = 1.15  # glyphs this much taller than the page's usual ones are a heading's
+_COLUMN_GAP = 0.6  # a blank this many glyph heights wide between two texts of a row separates cells
+
+
+def _stacks(horizontals: list[Ruling], glyphs: list[Glyph]) -> list[list[Ruling]]:
+    """Horizontal rulings stacked over one another (overlapping in x, rows at most ``_STACK_GAP``
+    apart), at least three: the frame of a table ruled only horizontally (三线表, LibreOffice and
+    Word tables whose vertical borders are off). A stack ends at a band that prints running text,
+    not a row: one text across most of its width (no cell's blank in it), or a larger type (a heading)."""
+    stacks: list[list[Ruling]] = []
+    for ruling in sorted(horizontals, key=lambda r: r.pos):
+        for stack in stacks:
+            last = stack[-1]
+            if (ruling.pos - last.pos <= _STACK_GAP and ruling.start < max(r.end for r in stack)
+                    and ruling.end > min(r.start for r in stack)):
+                stack.append(ruling)
+                break
+        else:
+            stacks.append([ruling])
+    out: list[list[Ruling]] = []
+    printed = _by_height(glyphs)
+    heights = sorted(g.y1 - g.y0 for g in printed)
+    body = heights[len(heights) // 2] if heights else 0.0
+    for stack in stacks:
+        x0, x1 = min(r.start for r in stack), max(r.end for r in stack)
+        piece = [stack[0]]
+        for upper, lower in itertools.pairwise(stack):
+            band = [g for g in _between(printed, upper.pos, lower.pos) if x0 <= g.cx <= x1]
+            if any(b - a > _PROSE_SHARE * (x1 - x0) for a, b, _ in _chunks(band)) \
+                    or any(g.y1 - g.y0 > _HEADING_SIZE * body for g in band):
+                out.append(piece)
+                piece = []
+            piece.append(lower)
+        out.append(piece)
+    return [s for s in out if len(_cluster(r.pos for r in s)) >= 3]
+
+
+def _by_height(glyphs: Iterable[Glyph]) -> list[Glyph]:
+    """The printed glyphs (no spaces) ordered by their middle's height, for ``_between``."""
+    return sorted((g for g in glyphs if g.text.strip()), key=lambda g: g.cy)
+
+
+def _between(ordered: list[Glyph], top: float, bottom: float) -> list[Glyph]:
+    """The glyphs of ``_by_height`` whose middle lies from ``top`` to before ``bottom``."""
+    keys = [g.cy for g in ordered]
+    return ordered[bisect_left(keys, top):bisect_left(keys, bottom)]
+
+
+def _chunks(glyphs: list[Glyph]) -> list[tuple[float, float, str]]:
+    """The texts of a band of a table, each ``(x0, x1, text)``: printed lines cut where the blank
+    between two glyphs is wide enough to separate two cells."""
+    out: list[tuple[float, float, str]] = []
+    for run in _runs(glyphs):
+        printed = [g for g in run.glyphs if g.text.strip()]
+        height = max(min(g.y1 - g.y0 for g in printed), 1.0)
+        piece = [printed[0]]
+        for glyph in printed[1:]:
+            if glyph.x0 - piece[-1].x1 > _COLUMN_GAP * height:
+                out.append((piece[0].x0, piece[-1].x1, "".join(g.text for g in piece)))
+                piece = []
+            piece.append(glyph)
+        out.append((piece[0].x0, piece[-1].x1, "".join(g.text for g in piece)))
+    return out
+
+
+def _column_rulings(stack: list[Ruling], glyphs: list[Glyph]) -> list[Ruling]:
+    """The vertical borders a table ruled only horizontally does not draw, from its text: column
+    edges where a ruling starts or ends inside the table (the rule under a row stops at the label
+    column its group spans) and in the blanks every row holding a number leaves open, drawn in each
+    row no printed line crosses (``_crosses``), and the table's two sides. Nothing when no row between the rulings holds a number."""
+    x0, x1 = min(r.start for r in stack), max(r.end for r in stack)
+    ys = _cluster(r.pos for r in stack)
+    inside = _by_height(g for g in glyphs if x0 <= g.cx <= x1 and ys[0] <= g.cy <= ys[-1])
+    rows = [_between(inside, top, bottom) for top, bottom in itertools.pairwise(ys)]
+    bands = [_chunks(row) if row else [] for row in rows]
+    body = [band for band in bands if any(_DIGITS.match(text) for *_, text in band)]
+    if sum(1 for band in body for *_, text in band if _DIGITS.match(text)) < 2:
+        return []
+    spans = sorted((a, b) for band in body for a, b, _ in band)
+    ruled = [x for r in stack for x in (r.start, r.end) if x0 + _MIN_CELL < x < x1 - _MIN_CELL]
+    edges = list(ruled)
+    heads = [band for band in bands if band not in body]
+    reach = spans[0][1]
+    for a, b in spans[1:]:
+        if a > reach:
+            edges += _gap_edges(reach, a, heads, ruled)
+        reach = max(reach, b)
+    edges = _cluster(edges, 2 * _MIN_CELL)
+    out = [Ruling(False, x0, ys[0], ys[-1]), Ruling(False, x1, ys[0], ys[-1])]
+    for (top, bottom), row in zip(itertools.pairwise(ys), rows, strict=True):
+        runs = _runs(row)
+        for edge in edges:
+            if not any(_crosses(run, edge) for run in runs):
+                out.append(Ruling(False, edge, top, bottom))
+    return out
+
+
+def _gap_edges(left: float, right: float, heads: list[list[tuple[float, float, str]]],
+               ruled: list[float]) -> list[float]:
+    """The column edges in a blank between two texts of the numbered rows: its middle, or, where a
+    header row prints texts inside it (a column whose every number is blank), the middles between
+    those texts; none in a blank where a ruling already ends."""
+    inner: list[tuple[float, float]] = []
+    for band in heads:  # the header row with the most separate texts in the blank
+        texts: list[tuple[float, float]] = []
+        for a, b in sorted((a, b) for a, b, _ in band if left < a and b < right):
+            if texts and a <= texts[-1][1]:  # the lines of one header cell
+                texts[-1] = (texts[-1][0], max(b, texts[-1][1]))
+            else:
+                texts.append((a, b))
+        inner = max(inner, texts, key=len)
+    ends = [left, *(x for a, b in inner for x in (a, b)), right]
+    blanks = [(ends[i], ends[i + 1]) for i in range(0, len(ends), 2)]
+    return [(a + b) / 2 for a, b in blanks if not any(a - _TOL <= x <= b + _TOL for x in ruled)]
+
+
+def _crosses(run: _Run, edge: float) -> bool:
+    """Whether a printed line runs across ``edge``: a glyph straddles it, or two glyphs either side
+    of it stand closer than a word space (one text, not two cells)."""
+    printed = [g for g in run.glyphs if g.text.strip()]
+    for left, right in itertools.pairwise(printed):
+        if left.x0 < edge - 0.5 and left.x1 > edge + 0.5:
+            return True
+        height = min(left.y1 - left.y0, right.y1 - right.y0)
+        if left.x1 <= edge + 0.5 and right.x0 >= edge - 0.5 and right.x0 - left.x1 < 0.35 * height:
+            return True
+    return bool(printed) and printed[-1].x0 < edge - 0.5 < edge + 0.5 < printed[-1].x1
 
 
 def _cell_at(table: _Table, x: float, y: float) -> _Cell | None:
@@ -335,24 +513,117 @@ def _continues(upper: _Table, lower: _Table) -> bool:
     return abs(upper.bbox[0] - lower.bbox[0]) <= 2 * _TOL and abs(upper.bbox[2] - lower.bbox[2]) <= 2 * _TOL
 
 
+def _row_texts(table: _Table, row: int) -> list[tuple[int, int, str]]:
+    return [(round(c.x0), round(c.x1), re.sub(r"\s+", "", c.text)) for c in table.cells if c.row == row]
+
+
+_SNAP = 6.0  # points: column edges of a continued table this close to the first part's are the same
+
+
+def _snap_columns(upper: _Table, lower: _Table) -> None:
+    """Put the column edges of ``lower`` where ``upper`` has them when they are near: a table ruled
+    only horizontally has its edges from the blanks of each page's text, a little apart."""
+    xs = _cluster([x for c in upper.cells for x in (c.x0, c.x1)])
+
+    def snap(x: float) -> float:
+        near = min(xs, key=lambda p: abs(p - x))
+        return near if abs(near - x) <= _SNAP else x
+
+    for cell in lower.cells:
+        cell.x0, cell.x1 = snap(cell.x0), snap(cell.x1)
+
+
+def _drop_repeated_header(upper: _Table, lower: _Table) -> None:
+    """Remove the header rows a continued table repeats at the top of the next page (Word's and
+    LibreOffice's 标题行重复): the longest run of first rows equal, cell by cell, to ``upper``'s."""
+    repeated = 0
+    while (repeated < min(upper.nrows, lower.nrows) - 1
+           and (texts := _row_texts(lower, repeated)) and any(t for *_, t in texts)
+           and all(abs(a[0] - b[0]) <= _TOL and abs(a[1] - b[1]) <= _TOL and a[2] == b[2]
+                   for a, b in zip(texts, _row_texts(upper, repeated), strict=False))
+           and len(texts) == len(_row_texts(upper, repeated))):
+        repeated += 1
+    if not repeated:
+        return
+    kept = []
+    for cell in lower.cells:
+        if cell.row + cell.rowspan <= repeated:
+            continue
+        if cell.row < repeated:  # a cell spanning header and body rows: keep its body part
+            cell.rowspan -= repeated - cell.row
+            cell.row = repeated
+        cell.row -= repeated
+        kept.append(cell)
+    lower.cells = kept
+    lower.nrows -= repeated
+
+
+def _wrapped_number(a: _Cell, b: _Cell) -> bool:
+    """Whether ``b`` holds the digits of ``a``'s number the cell's width (and the page) broke off."""
+    return (bool(_DIGITS.match(a.text) and _DIGITS.match(b.text)) and bool(a.lines) and bool(b.lines)
+            and _fills(a.lines[-1], b.lines[0], a.x1 - a.x0))
+
+
+def _continuation(a: _Cell, b: _Cell) -> bool:
+    """Whether ``b`` (top of the next page) can be the rest of ``a`` (bottom of this page): one of
+    them empty, two pieces of one label (text, the lower piece opening no item), or one number."""
+    if not a.text or not b.text:
+        return True
+    if _numeric(a.text) or _numeric(b.text):
+        return _wrapped_number(a, b)
+    return not _OPENS_ITEM.match(b.text)
+
+
+def _halves(bottom: list[_Cell], top: list[_Cell]) -> list[tuple[_Cell, _Cell]] | None:
+    """Each cell of the next page's first row with the cell of this page's last row above it (the
+    one its middle falls in), when every cell has its other half and the cells one upper cell gets
+    span the same rows; else None."""
+    out: list[tuple[_Cell, _Cell]] = []
+    for b in top:
+        middle = (b.x0 + b.x1) / 2
+        a = next((a for a in bottom if a.x0 - _TOL <= middle <= a.x1 + _TOL), None)
+        if a is None:
+            return None
+        out.append((a, b))
+    matched = {id(a) for a, _ in out}
+    if any(id(a) not in matched for a in bottom):
+        return None
+    spans: dict[int, set[int]] = {}
+    for a, b in out:
+        spans.setdefault(id(a), set()).add(b.rowspan)
+    return out if all(len(s) == 1 for s in spans.values()) else None
+
+
 def _join(upper: _Table, lower: _Table) -> None:
-    """Append ``lower`` (the same table continued on the next page) to ``upper``."""
+    """Append ``lower`` (the same table continued on the next page) to ``upper``: repeated header
+    rows dropped; a row the page break split (every cell of the two halves the rest of the other,
+    see ``_continuation``; when both halves hold a piece of the label, the numbers all in the upper
+    half, as LibreOffice and Word print it) fused into one; label cells whose other part is empty (a rowspan broken by
+    the page) made one cell."""
+    _snap_columns(upper, lower)
+    _drop_repeated_header(upper, lower)
     bottom = [c for c in upper.cells if c.row + c.rowspan == upper.nrows]
     top = [c for c in lower.cells if c.row == 0]
-    pairs = [(a, b) for b in top for a in bottom if abs(a.x0 - b.x0) <= _TOL and abs(a.x1 - b.x1) <= _TOL]
     numbers = [c.x0 for c in upper.cells + lower.cells if _numeric(c.text)]
     label_edge = min(numbers, default=float("inf"))
-    fused = len(pairs) == len(top) == len(bottom) and all(not a.text or not b.text for a, b in pairs)
-    if fused:
-        merge = pairs
+    halves = _halves(bottom, top)
+    fused = (halves is not None and all(_continuation(a, b) for a, b in halves)
+             and (all(not a.text or not b.text for a, b in halves)
+                  or all(not b.text or _wrapped_number(a, b) for a, b in halves if b.x0 >= label_edge - _TOL)))
+    if fused and halves is not None:
+        merge = halves
     else:
+        pairs = [(a, b) for b in top for a in bottom if abs(a.x0 - b.x0) <= _TOL and abs(a.x1 - b.x1) <= _TOL]
         merge = [(a, b) for a, b in pairs if a.x1 <= label_edge + _TOL and (not a.text or not b.text)]
     shift = upper.nrows - 1 if fused else upper.nrows
     merged = {id(b) for _, b in merge}
+    grown: set[int] = set()
     for a, b in merge:
-        a.text = _join_lines([a.text, b.text])
+        a.text = a.text + b.text if _wrapped_number(a, b) else _join_lines([a.text, b.text])
         a.confidence = _least(a.confidence, b.confidence)
-        a.rowspan += b.rowspan - (1 if fused else 0)
+        if id(a) not in grown:
+            a.rowspan += b.rowspan - (1 if fused else 0)
+            grown.add(id(a))
     for cell in lower.cells:
         if id(cell) not in merged:
             cell.row += shift

@@ -34,6 +34,7 @@ _SCAN_SHARE = 0.5  # an image covering this share of a page without text makes i
 _THIN = 3.0  # points: a filled rectangle this thin is a drawn line
 _STRAIGHT = 1.0  # points: how far a segment may lean and still be horizontal or vertical
 _MAX_DEPTH = 8  # nested form XObjects
+_LOOSE_LIMIT = 3.0  # a loose character box this many ems tall or wide is inflated: use the outline
 
 Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -160,12 +161,33 @@ def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph],
                 continue
             x0, x1 = rect.left - left, rect.right - left
             y0, y1 = top - rect.top, top - rect.bottom
+            em = _em(tp, i)
+            if em and (y1 - y0 > _LOOSE_LIMIT * em or x1 - x0 > _LOOSE_LIMIT * em):
+                x0, y0, x1, y1 = _tight_box(tp, i, em, left, top)
             if x1 <= x0 or y1 <= y0:
                 continue
             glyphs.append(Glyph(" " if char == "\t" else char, x0, y0, x1, y1))
         return glyphs, unmapped
     finally:
         textpage.close()
+
+
+def _em(tp: pdfium_c.FPDF_TEXTPAGE, i: int) -> float:
+    """A character's em in points: its font size scaled by its text matrix (0 when unknown)."""
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFText_GetMatrix(tp, i, ctypes.byref(m)):
+        return 0.0
+    return pdfium_c.FPDFText_GetFontSize(tp, i) * abs(m.a * m.d - m.b * m.c) ** 0.5
+
+
+def _tight_box(tp: pdfium_c.FPDF_TEXTPAGE, i: int, em: float, left: float,
+               top: float) -> tuple[float, float, float, float]:
+    """An em square around the character's drawn outline: for the loose boxes pdfium inflates by the
+    unscaled font size (WPS's vertical table labels, ``三、本年度办理结果`` one character a line)."""
+    a, b, c, d = (ctypes.c_double() for _ in range(4))
+    pdfium_c.FPDFText_GetCharBox(tp, i, *(ctypes.byref(v) for v in (a, b, c, d)))
+    cx, cy = (a.value + b.value) / 2 - left, top - (c.value + d.value) / 2
+    return cx - em / 2, cy - em / 2, cx + em / 2, cy + em / 2
 
 
 def _matrix(obj: pdfium_c.FPDF_PAGEOBJECT) -> Matrix:
