@@ -28,7 +28,6 @@ from gknb.formats import FORMATS
 SEED = 1
 REPRODUCERS = Path(__file__).parent / "corpus" / "converters"
 FLOOR = {  # (medium, converter) → least share of exact cells, measured (min over both formats)
-    ("pdf-narrow", "original"): 0.90,
     ("html", "inscriptis"): 0.90,
     ("pdf", "markitdown"): 0.30,
     ("pdf", "pdftotext"): 0.05,
@@ -38,16 +37,6 @@ FLOOR = {  # (medium, converter) → least share of exact cells, measured (min o
     ("pdf-narrow", "pdftotext"): 0.05,
     ("pdf-narrow", "pdftotext-layout"): 0.25,
     ("pdf-narrow", "pdf2txt"): 0.10,
-}
-# copies whose reading hides a wrong cell today (issue 11, table aligner): strict, so a fix shows
-KNOWN_SILENT = {("2019", "pdf", "markitdown"): "requests.carried_over: a blank cell's place taken by a 0 "
-                                                 "when markitdown glues two cells ('| 0 0 |')"}
-KNOWN_SILENT_FILES = {
-    "2019-1-pdf_markitdown.md": "requests.carried_over.commercial printed blank, read 0 (row shifted)",
-    "2019-2-pdf_pdftotext.txt": "requests.new.social_welfare printed blank, read 0",
-    "2019-3-pdf_pdftotext.txt": "disclosure.punishment.change printed blank, read 3 (the row's only number)",
-    "2021-2-pdf_pdftotext.txt": "requests.withheld_enforcement.social_welfare printed blank, read 0",
-    "2019-3-pdf-narrow_markitdown.md": "requests.carry_forward.natural_person printed blank, read 0",
 }
 
 @pytest.fixture(scope="session")
@@ -76,11 +65,6 @@ COPIES = [(v, m, c) for v in FORMATS for m in MEDIA for c in CONVERTERS if c.rea
 COPY_IDS = [f"{v}-{m}-{c.name}" for v, m, c in COPIES]
 
 
-def _silent_marks(version: str, medium: str, converter: Converter):
-    reason = KNOWN_SILENT.get((version, medium, converter.name))
-    return [pytest.mark.xfail(strict=True, reason=f"issue 11: {reason}")] if reason else []
-
-
 @pytest.mark.parametrize("version", tuple(FORMATS))
 @pytest.mark.parametrize("medium", MEDIA)
 def test_original_reads_exactly(workdir, version, medium):
@@ -95,7 +79,7 @@ def test_original_reads_exactly(workdir, version, medium):
 
 
 @pytest.mark.parametrize(("version", "medium", "converter"),
-                         [pytest.param(*c, marks=_silent_marks(*c)) for c in COPIES], ids=COPY_IDS)
+                         COPIES, ids=COPY_IDS)
 def test_copy_has_no_silently_wrong_cell(workdir, version, medium, converter):
     if not converter.available():
         pytest.fail(f"{converter.argv[0]} is not installed (test extra / poppler-utils)")
@@ -104,7 +88,7 @@ def test_copy_has_no_silently_wrong_cell(workdir, version, medium, converter):
 
 
 @pytest.mark.parametrize(("version", "medium", "converter"),
-                         [pytest.param(*c, marks=_silent_marks(*c)) for c in COPIES], ids=COPY_IDS)
+                         COPIES, ids=COPY_IDS)
 def test_copy_reads_as_well_as_its_original_or_names_what_it_lost(workdir, version, medium, converter):
     original, report, result = _copy(workdir, version, medium, converter)
     base = score(_read(original.path), original.truth)
@@ -128,9 +112,7 @@ def _reproducers():
     for path in sorted(REPRODUCERS.glob("*")):
         if path.name.endswith(".truth.json"):
             continue
-        reason = KNOWN_SILENT_FILES.get(path.name)
-        marks = [pytest.mark.xfail(strict=True, reason=f"issue 11: {reason}")] if reason else []
-        yield pytest.param(path, marks=marks, id=path.name)
+        yield pytest.param(path, id=path.name)
 
 
 @pytest.mark.parametrize("path", list(_reproducers()))
