@@ -27,7 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__, read
-from .check import RULES
+from .catalogue import CATALOGUE
 from .errors import GknbError, InternalError, UnreadableFile
 from .formats import Column, Format
 from .ingest.fetch import is_url, url_list
@@ -52,7 +52,7 @@ UI: dict[str, dict[str, str]] = {
         "summary": "共 {files} 个文件：{with_errors} 个有错误，{unreadable} 个无法读取；"
                    "错误 {error} 条、警告 {warning} 条、提示 {info} 条。",
         "see_check": "共 {n} 条检查结果，用 gknb check 查看。",
-        "untitled": "（无标题）", "code": "代码", "title": "名称",
+        "untitled": "（无标题）", "code": "代码", "title": "名称", "stage": "阶段",
     },
     "en": {
         "error": "error", "warning": "warning", "info": "info",
@@ -65,7 +65,7 @@ UI: dict[str, dict[str, str]] = {
         "summary": "Files: {files} ({with_errors} with errors, {unreadable} unreadable). "
                    "Findings: {error} error(s), {warning} warning(s), {info} info.",
         "see_check": "{n} findings: run gknb check to see them.",
-        "untitled": "(untitled)", "code": "Code", "title": "Title",
+        "untitled": "(untitled)", "code": "Code", "title": "Title", "stage": "Stage",
     },
 }
 TABLE_TITLES = {
@@ -169,7 +169,7 @@ def parse(files: FilesArg = None, json_: JsonOpt = False, jsonl: JsonlOpt = Fals
 
 @app.command()
 def rules(json_: JsonOpt = False, lang: LangOpt = Lang.zh) -> None:
-    """列出检查规则（代码、级别、名称）。List the check rules (code, severity, title)."""
+    """列出所有检查结果代码（代码、阶段、级别、名称）。List every finding code (code, stage, severity, title)."""
     rows = rule_rows()
     if json_:
         _write_json(rows, indent=2)
@@ -177,20 +177,24 @@ def rules(json_: JsonOpt = False, lang: LangOpt = Lang.zh) -> None:
     ui = UI[lang.value]
     table = Table(box=box.SIMPLE_HEAD, show_lines=False)
     table.add_column(ui["code"], no_wrap=True)
+    table.add_column(ui["stage"], no_wrap=True)
     table.add_column(ui["severity"], no_wrap=True)
     table.add_column(ui["title"], overflow="fold")
     for row in rows:
         title = row["title"] if lang is Lang.zh else row["title_en"]
-        table.add_row(row["code"], Text(ui.get(row["severity"], row["severity"]), style=STYLE.get(row["severity"], "")),
-                      title)
+        severity = Text(ui.get(row["severity"], row["severity"]), style=STYLE.get(row["severity"], ""))
+        for other in row["overrides"]:  # the documented exceptions, e.g. 警告/错误 for table.missing
+            severity.append("/" + ui.get(other, other), style=STYLE.get(other, ""))
+        table.add_row(row["code"], row["stage"], severity, title)
     _console().print(table)
 
 
-def rule_rows() -> list[dict[str, str]]:
-    """The check registry as plain rows: code, severity, title (zh), title_en."""
+def rule_rows() -> list[dict[str, Any]]:
+    """The catalogue as plain rows: code, stage, severity, overrides (severity → when), titles, description."""
     return [
-        {"code": r.code, "severity": r.severity, "title": r.title, "title_en": r.title_en}
-        for r in RULES.values()
+        {"code": c.code, "stage": c.stage, "severity": c.severity, "overrides": dict(c.overrides),
+         "title": c.title, "title_en": c.title_en, "description": c.description}
+        for c in CATALOGUE.values()
     ]
 
 

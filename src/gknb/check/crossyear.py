@@ -36,15 +36,11 @@ SECTION_NAMES = {
 }
 
 
-@rule("crossyear.carry_over", "error", "上年结转申请数与上一年报告的结转下年度数不一致",
-      "requests carried over differ from last year's carried forward")
-@rule("crossyear.jump", "warning", "与上一年相比变化异常大", "implausible change from the previous year")
-@rule("crossyear.prev_items", "warning", "2019 版“上一年项目数量”与上一年报告不衔接",
-      "2019 format: previous-year item counts do not follow from last year's report")
-@rule("crossyear.in_force", "warning", "现行有效件数与上一年报告不衔接",
-      "documents in force do not follow from last year's report")
-@rule("crossyear.copied_text", "info", "章节文字与上一年报告高度相同", "section text copied from last year's report",
-      needs_format=False)
+@rule("crossyear.carry_over")
+@rule("crossyear.jump")
+@rule("crossyear.prev_items")
+@rule("crossyear.in_force")
+@rule("crossyear.copied_text", needs_format=False)
 def cross_year(report: Report, others: Sequence[Report] = ()) -> Iterator[Finding]:
     """Findings of ``report`` against the same agency's report of the year before, among ``others``."""
     previous = previous_year(report, others)

@@ -27,8 +27,7 @@ def _below_city(report: Report) -> bool:
     return bool(_BELOW_CITY_NAME.search((meta.agency or "").strip()))
 
 
-@rule("plausibility.regulations_level", "warning", "县级及以下机关报告了规章",
-      "a county-level or lower agency reports 规章")
+@rule("plausibility.regulations_level")
 def regulations_level(report: Report) -> Iterator[Finding]:
     """A county, township or street office (or a county department) makes no 规章."""
     if not _below_city(report):
@@ -52,8 +51,7 @@ def regulations_level(report: Report) -> Iterator[Finding]:
                 )
 
 
-@rule("plausibility.published_total", "warning", "对外公开总数量小于本年新公开数量",
-      "total published is smaller than newly published this year")
+@rule("plausibility.published_total")
 def published_total(report: Report) -> Iterator[Finding]:
     """Where a row has both, 对外公开总数量 must be at least 本年新公开数量."""
     facts = facts_for(report.format)

@@ -168,9 +168,8 @@ def _table_value(report: Report, facts: FormatFacts, keys: tuple[str, ...]) -> V
     return total
 
 
-@rule("text.none_but_table", "warning", "正文称没有，表格却有数",
-      "the text says there were none, the table has some")
-@rule("text.table_mismatch", "warning", "正文数字与表格不一致", "number in the text differs from the table")
+@rule("text.none_but_table")
+@rule("text.table_mismatch")
 def text_versus_table(report: Report) -> Iterator[Finding]:
     """Numbers and statements of none in the prose must agree with the cells they describe."""
     facts = facts_for(report.format)
@@ -246,8 +245,7 @@ def _none_but(
     )
 
 
-@rule("other.fee_not_reported", "info", "第六部分未报告信息处理费收取情况",
-      "section 六 does not report the information-processing fees")
+@rule("other.fee_not_reported")
 def fee_reported(report: Report) -> Iterator[Finding]:
     """From 2021 (国办函〔2020〕109号), section 六 should state the 信息处理费 charged, even if none."""
     year = report.meta.year if report.meta.year is not None else report.format.years[0]
@@ -267,8 +265,7 @@ _GOVERNMENT = re.compile(r"(人民政府|政府)$")
 ACCOUNTABILITY_WORDS = ("考核", "评议", "责任追究")
 
 
-@rule("content.accountability_missing", "warning", "人民政府报告未说明考核、评议、责任追究情况",
-      "a people's government report omits assessment, public evaluation or accountability")
+@rule("content.accountability_missing")
 def accountability(report: Report) -> Iterator[Finding]:
     """《条例》第五十条（四）: people's governments also report 工作考核、社会评议和责任追究结果."""
     if not _GOVERNMENT.search((report.meta.agency or "").strip()):

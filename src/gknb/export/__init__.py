@@ -19,8 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..analyze.compare import cell_label
-from ..check.crossyear import cross_year
-from ..check.registry import RULES
+from ..catalogue import stage_of
 from ..document import Provenance, Source
 from ..errors import UnreadableFile
 from ..formats import FORMATS
@@ -32,7 +31,6 @@ FORMAT_NAMES = ("csv-long", "csv-wide", "xlsx", "parquet", "json")
 META_COLUMNS = ("report_id", "agency", "year", "template", "province", "city", "county", "level", "title",
                 "location", "version")
 LONG_COLUMNS = ("report_id", "agency", "year", "template", "province", "level", "key", "label", "value")
-CROSSYEAR_RULES = frozenset(code for code, r in RULES.items() if r.function is cross_year)
 TABLE_SHEETS = {"disclosure": "二、主动公开", "requests": "三、依申请公开", "review": "四、复议诉讼"}
 
 
@@ -207,7 +205,7 @@ def report_from_dict(data: dict[str, Any]) -> Report:
         provenance={k: Provenance(**{f: tuple(x) if f == "bbox" else x for f, x in p.items()})
                     for k, p in (data.get("provenance") or {}).items()},
         findings=[Finding(f["rule"], f["severity"], tuple(f["cells"]), f["message"], f["message_en"])
-                  for f in data.get("findings") or [] if f["rule"] not in CROSSYEAR_RULES],
+                  for f in data.get("findings") or [] if stage_of(f["rule"]) != "cross-year"],
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from ..catalogue import finding
 from ..document import Document, Line
 from ..errors import NotAnnualReport
 from ..formats import FORMATS, Format, format_for_year
@@ -69,7 +70,7 @@ def parse(document: Document) -> Report:
     report.section_order = [h.section for h in headings]
     if document.notes:
         report.parse_findings.append(
-            Finding("ingest.note", "info", (), "；".join(n.split(" / ")[0] for n in document.notes),
+            finding("ingest.note", (), "；".join(n.split(" / ")[0] for n in document.notes),
                     "; ".join(n.split(" / ")[-1] for n in document.notes))
         )
     return report
@@ -86,8 +87,8 @@ def _mixed_formats(fmt: Format, scores: dict[str, int]) -> list[Finding]:
     findings = []
     for other in others:
         own = [k for k in fmt.cell_keys() if k not in set(other.cell_keys())]
-        findings.append(Finding(
-            "format.mixed", "warning", tuple(own),
+        findings.append(finding(
+            "format.mixed", own,
             f"报告同时使用了{fmt.version}版和{other.version}版格式的标签，已按{fmt.version}版读取；"
             f"两版不同的单元格（主要是第二部分）请核对",
             f"the report prints labels of both the {fmt.version} and the {other.version} format; it was read "
@@ -137,7 +138,7 @@ def _low_confidence(report: Report) -> list[Finding]:
                  and report.cells.get(k) is not None)
     if not keys:
         return []
-    return [Finding("ocr.low_confidence", "warning", keys,
+    return [finding("ocr.low_confidence", keys,
                     f"文字识别（OCR）对 {len(keys)} 个单元格的读数把握不足，请与原件核对",
                     f"OCR is unsure of {len(keys)} cell(s): check them against the original")]
 

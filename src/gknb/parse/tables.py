@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import combinations
 
+from ..catalogue import finding
 from ..document import Provenance
 from ..formats import FORMATS, Equation, Format, Table
 from ..report import Finding, Value
@@ -469,8 +470,8 @@ class TableAssembler:
                 total -= lhs != rhs
         return total
 
-    def note(self, rule: str, keys: list[str], message: str, message_en: str, severity: str = "warning") -> None:
-        self.findings.append(Finding(rule, severity, tuple(keys), message, message_en))
+    def note(self, rule: str, keys: list[str], message: str, message_en: str, severity: str | None = None) -> None:
+        self.findings.append(finding(rule, keys, message, message_en, severity))
 
 
 def _row_title(fmt: Format, table: str, row: str | None) -> str:

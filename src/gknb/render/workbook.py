@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..catalogue import finding
 from ..data import bad_value, parse_value
 from ..document import Source
 from ..errors import UnreadableFile
@@ -285,7 +286,7 @@ def read_workbook(raw: bytes, path: str) -> Report:
     source = Source(path, hashlib.sha256(raw).hexdigest(), "xlsx", size=len(raw))
     report = Report(source=source, meta=meta, sections=sections, section_order=list(SECTION_KEYS))
     if fmt is None:
-        found.append(Finding("workbook.no_format", "error", (), "无法确定工作簿使用的格式版本（请填写报告年度）",
+        found.append(finding("workbook.no_format", (), "无法确定工作簿使用的格式版本（请填写报告年度）",
                              "cannot tell the workbook's format version (fill in the report year)"))
         report.parse_findings = found
         return report
@@ -298,7 +299,7 @@ def read_workbook(raw: bytes, path: str) -> Report:
 def _read_meta(book: Workbook, found: list[Finding]) -> tuple[Meta, dict[str, str | None]]:
     meta, sections = Meta(), dict.fromkeys(SECTION_KEYS)
     if META_SHEET not in book.sheetnames:
-        found.append(Finding("workbook.missing_sheet", "error", (), f"工作簿缺少工作表「{META_SHEET}」，报告标题、年度和正文无法读取",
+        found.append(finding("workbook.missing_sheet", (), f"工作簿缺少工作表「{META_SHEET}」，报告标题、年度和正文无法读取",
                              f"the workbook has no sheet {META_SHEET!r}: title, year and text cannot be read"))
         return meta, sections
     labels = {label: key for key, label in META_FIELDS}
@@ -313,7 +314,7 @@ def _read_meta(book: Workbook, found: list[Finding]) -> tuple[Meta, dict[str, st
         elif name == "year":
             parsed, problem = parse_value(value, "count")
             if problem or not isinstance(parsed, int) or not 1990 <= parsed <= 2100:
-                found.append(Finding("workbook.bad_value", "error", (), f"「报告年度」的内容「{value}」不是有效年份",
+                found.append(finding("workbook.bad_value", (), f"「报告年度」的内容「{value}」不是有效年份",
                                      f"report year {value!r} is not a valid year"))
             else:
                 meta.year = parsed
@@ -352,7 +353,7 @@ def _read_cells(layout: Plan, formulas: Workbook, cached: Workbook, found: list[
         name = sheet_name(fmt, table)
         keys = [c.key for c in layout.grids[table.key].cells if c.key]
         if name not in formulas.sheetnames:
-            found.append(Finding("workbook.missing_sheet", "error", tuple(keys), f"工作簿缺少工作表「{name}」，该表数据按空白处理",
+            found.append(finding("workbook.missing_sheet", keys, f"工作簿缺少工作表「{name}」，该表数据按空白处理",
                                  f"the workbook has no sheet {name!r}; its cells are blank"))
             continue
         _check_labels(layout, table, formulas[name], keys, found)
@@ -365,7 +366,7 @@ def _read_cells(layout: Plan, formulas: Workbook, cached: Workbook, found: list[
                     pending.add(key)  # never calculated by a spreadsheet program: computed below
                     continue
                 if value is None:
-                    found.append(Finding("workbook.formula_not_computed", "warning", (key,),
+                    found.append(finding("workbook.formula_not_computed", (key,),
                                          f"「{fmt.cell_label(key)}」（{name}!{ref}）是未计算过的公式，按空白处理；请用 Excel/WPS 打开并保存后再试",
                                          f"{key} ({name}!{ref}) is a formula no program has calculated; treated as blank"))
                     continue
@@ -394,8 +395,8 @@ def _check_labels(layout: Plan, table: Table, ws: Worksheet, keys: list[str], fo
     if moved:
         first = moved[0]
         where = f"{get_column_letter(first.col + 1)}{GRID_TOP + first.row}"
-        found.append(Finding(
-            "workbook.layout_changed", "error", tuple(keys),
+        found.append(finding(
+            "workbook.layout_changed", keys,
             f"工作表「{ws.title}」的表格结构被改动（{where} 应为「{first.text}」），数值可能错位，请使用 gknb template 生成的原表",
             f"the layout of sheet {ws.title!r} was changed ({where} should read {first.text!r}); values may be misplaced",
         ))
