@@ -8,13 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from conftest import CORPUS, SAMPLES, read_cached
 from gknb.catalogue import CATALOGUE, SEVERITIES, STAGES, finding
 from gknb.check import RULES
 from gknb.check.crossyear import cross_year
 from gknb.cli import app
-from typer.testing import CliRunner
 
 ROOT = Path(__file__).parents[1]
 SOURCE = ROOT / "src" / "gknb"
