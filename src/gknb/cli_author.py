@@ -18,7 +18,7 @@ from rich.text import Text
 from . import read
 from .data import is_data_file, load
 from .errors import GknbError
-from .formats import format_for_year
+from .formats import first_unified_year, format_for_year
 from .render import RenderRefused, render
 from .render.workbook import build_workbook
 from .report import Report
@@ -88,8 +88,9 @@ def template_command(
     fmt = format_for_year(year)
     if fmt is None:
         err = _err()
-        err.print(Text(f"gknb: {year} 年没有统一的年度报告格式（统一格式自 2019 年起）", style="red"))
-        err.print(Text(f"gknb: there is no unified report format for {year} (the formats start in 2019)", style="red"))
+        first = first_unified_year()
+        err.print(Text(f"gknb: {year} 年没有统一的年度报告格式（统一格式自 {first} 年起）", style="red"))
+        err.print(Text(f"gknb: there is no unified report format for {year} (the formats start in {first})", style="red"))
         raise typer.Exit(2)
     try:
         report = load_input(from_) if from_ else None

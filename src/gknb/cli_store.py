@@ -30,7 +30,7 @@ from .workers import DEFAULT_TIMEOUT
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="数据库：SQLite 文件或 postgresql:// 地址 / database "
                                                        "(SQLite path or postgresql:// URL); default $GKNB_DB or gknb.db")]
-WhereOpt = Annotated[str | None, typer.Option("--where", help="筛选 / filter, e.g. province=广东省,year=2021 "
+WhereOpt = Annotated[str | None, typer.Option("--where", help="筛选 / filter, e.g. province=广东省,year=2023 "
                                                              f"({', '.join(FILTERS)})")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON / JSON output")]
 
@@ -52,7 +52,7 @@ def _fail(message: str, message_en: str) -> typer.Exit:
 
 
 def parse_where(where: str | None) -> dict[str, str]:
-    """``province=广东省,year=2021`` → ``{"province": "广东省", "year": "2021"}``."""
+    """``province=广东省,year=2023`` → ``{"province": "广东省", "year": "2023"}``."""
     out: dict[str, str] = {}
     for part in (where or "").replace("，", ",").split(","):
         if not part.strip():

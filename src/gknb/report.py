@@ -18,7 +18,7 @@ class Meta:
     title: str | None = None
     agency: str | None = None
     year: int | None = None
-    template: str = "unknown"  # "2021" | "2019" | "pre2019" | "unknown"
+    template: str = "unknown"  # a format version of gknb.formats.FORMATS | "pre2019" | "unknown"
     region: dict[str, str | None] = field(
         default_factory=lambda: {"province": None, "city": None, "county": None}
     )

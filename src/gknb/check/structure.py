@@ -6,13 +6,13 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from ..formats import FORMATS, format_for_year
+from ..formats import first_unified_year, format_for_year
 from ..report import Finding, Report
 from .facts import ESSENTIAL_SECTIONS, facts_for
 from .registry import finding, rule
 
 # The first report year of the unified formats: that year's notice only encouraged its use.
-FIRST_UNIFIED_YEAR = min(fmt.years[0] for fmt in FORMATS.values())
+FIRST_UNIFIED_YEAR = first_unified_year()
 # 《条例》第四十九条 (2019): departments publish by 31 January, governments by 31 March.
 DEPARTMENT_DEADLINE = (1, 31)
 GOVERNMENT_DEADLINE = (3, 31)

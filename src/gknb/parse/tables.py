@@ -26,7 +26,6 @@ from ..catalogue import finding
 from ..document import Provenance
 from ..formats import FORMATS, Equation, Format, Table
 from ..report import Finding, Value
-from ..text import normalize_label
 from .labels import Label, LabelIndex, core, label_index
 from .tokens import Token
 
@@ -630,8 +629,3 @@ def _resolve(out: TableAssembler, fmt: Format, seg: Segment, keys: list[str], re
             f"row '{title}': {what[1]}; the column of each number could not be determined",
         )
 
-
-def signature_scores(tokens: list[Token], formats: list[Format]) -> dict[str, int]:
-    """How many of each format's distinctive labels the document prints."""
-    text = "".join(t.norm for t in tokens if t.kind == "text")
-    return {f.version: sum(1 for s in f.signatures if normalize_label(s) in text) for f in formats}
