@@ -84,10 +84,6 @@ class Report:
             "findings": [f.as_dict() for f in self.findings],
         }
 
-    def worst_severity(self) -> str | None:
-        order = {"error": 3, "warning": 2, "info": 1}
-        return max((f.severity for f in self.findings), key=order.__getitem__, default=None)
-
 
 def _json_value(value: Value) -> int | float | None:
     if isinstance(value, Decimal):

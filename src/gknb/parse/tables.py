@@ -61,7 +61,6 @@ class TablesResult:
     labels: dict[str, str]
     findings: list[Finding]
     consumed: set[int]
-    found_rows: dict[str, int]  # table key → number of its rows found
 
 
 class _Walker:
@@ -549,11 +548,9 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
     for seg, keys, result in pending:
         _resolve(out, fmt, seg, keys, result, priors.get(seg.table, Counter()))
 
-    found: dict[str, int] = {}
     for table in fmt.tables:
         rows = {s.row for s in segments if s.table == table.key and s.row}
         has_bare = any(s.table == table.key and s.row is None for s in segments)
-        found[table.key] = len(rows) + (len(table.blocks[0].rows) if has_bare else 0)
         all_rows = [r for b in table.blocks for r in b.rows]
         missing = [r for r in all_rows if r.key not in rows]
         if rows and missing and not has_bare:
@@ -564,7 +561,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
                 f"表格「{table.title}」中未找到以下行：{names}",
                 f"table '{table.title}': rows not found: " + ", ".join(r.key for r in missing),
             )
-    return TablesResult(out.cells, out.printed, out.provenance, out.labels, out.findings, walker.consumed, found)
+    return TablesResult(out.cells, out.printed, out.provenance, out.labels, out.findings, walker.consumed)
 
 
 def _inserted_positions(table: Table, after: list[str | None]) -> tuple[int, ...]:
