@@ -18,15 +18,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from . import read
-from .analyze import GROUPS, compare, history, stats
-from .errors import GknbError
-from .export import FORMAT_NAMES, export, import_json
-from .regions import LEVELS
-from .report import Report
-from .store import FILTERS, Store
-from .store.bulk import default_jobs, ingest
-from .workers import DEFAULT_TIMEOUT
+from .. import read
+from ..analyze import GROUPS, compare, history, stats
+from ..errors import GknbError
+from ..export import FORMAT_NAMES, export, import_json
+from ..regions import LEVELS
+from ..report import Report
+from ..store import FILTERS, Store
+from ..store.bulk import default_jobs, ingest
+from ..workers import DEFAULT_TIMEOUT
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="数据库：SQLite 文件或 postgresql:// 地址 / database "
                                                        "(SQLite path or postgresql:// URL); default $GKNB_DB or gknb.db")]
@@ -86,7 +86,7 @@ def ingest_command(
     退出码 exit status: 0 全部存入或重复 all stored or duplicates; 2 有文件失败 some inputs failed.
     """
     if queue:
-        from .cli_queue import queue_ingest  # distributed ingest (docs/store.md)
+        from .queue import queue_ingest  # distributed ingest (docs/store.md)
 
         queue_ingest(inputs, db)
     store = _open(db)

@@ -15,13 +15,13 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from . import read
-from .data import is_data_file, load
-from .errors import GknbError
-from .formats import first_unified_year, format_for_year
-from .render import RenderRefused, render
-from .render.workbook import build_workbook
-from .report import Report
+from .. import read
+from ..data import is_data_file, load
+from ..errors import GknbError
+from ..formats import first_unified_year, format_for_year
+from ..render import RenderRefused, render
+from ..render.workbook import build_workbook
+from ..report import Report
 
 
 class Medium(StrEnum):

@@ -26,13 +26,13 @@ from rich.progress import track
 from rich.table import Table
 from rich.text import Text
 
-from . import __version__, read
-from .catalogue import CATALOGUE
-from .errors import GknbError, InternalError, UnreadableFile
-from .formats import Column, Format
-from .ingest.fetch import is_url, url_list
-from .report import Report
-from .workers import DEFAULT_TIMEOUT, Workers
+from .. import __version__, read
+from ..catalogue import CATALOGUE
+from ..errors import GknbError, InternalError, UnreadableFile
+from ..formats import Column, Format
+from ..ingest.fetch import is_url, url_list
+from ..report import Report
+from ..workers import DEFAULT_TIMEOUT, Workers
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".doc", ".wps", ".pdf", ".ofd", ".png", ".jpg", ".jpeg",
             ".tif", ".tiff")
@@ -517,18 +517,18 @@ def _print_summary(out: Console, outcomes: Sequence[Outcome], lang: str) -> None
 
 __all__ = ["Outcome", "app", "cell_labels", "exit_status", "expand_inputs", "read_one", "rule_rows"]
 
-from .cli_author import register as _register_authoring  # noqa: E402  (authoring commands: render, template)
+from .author import register as _register_authoring  # noqa: E402  (authoring commands: render, template)
 
 _register_authoring(app)
 
-from .cli_store import register as _register_store  # noqa: E402  (store commands: ingest, agency, compare, stats, export, import)
+from .store import register as _register_store  # noqa: E402  (store commands: ingest, agency, compare, stats, export, import)
 
 _register_store(app)
 
-from .cli_web import register as _register_web  # noqa: E402  (web commands: serve, user, token)
+from .web import register as _register_web  # noqa: E402  (web commands: serve, user, token)
 
 _register_web(app)
 
-from .cli_queue import register as _register_queue  # noqa: E402  (distributed ingest: worker)
+from .queue import register as _register_queue  # noqa: E402  (distributed ingest: worker)
 
 _register_queue(app)
