@@ -33,6 +33,10 @@ from ..formats import Column, Format
 from ..ingest.fetch import is_url, url_list
 from ..report import Report
 from ..workers import DEFAULT_TIMEOUT, Workers
+from .author import register as register_authoring  # render, template
+from .queue import register as register_queue  # worker (distributed ingest)
+from .store import register as register_store  # ingest, agency, compare, stats, export, import
+from .web import register as register_web  # serve, user, token
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".doc", ".wps", ".pdf", ".ofd", ".png", ".jpg", ".jpeg",
             ".tif", ".tiff")
@@ -517,18 +521,6 @@ def _print_summary(out: Console, outcomes: Sequence[Outcome], lang: str) -> None
 
 __all__ = ["Outcome", "app", "cell_labels", "exit_status", "expand_inputs", "read_one", "rule_rows"]
 
-from .author import register as _register_authoring  # noqa: E402  (authoring commands: render, template)
-
-_register_authoring(app)
-
-from .store import register as _register_store  # noqa: E402  (store commands: ingest, agency, compare, stats, export, import)
-
-_register_store(app)
-
-from .web import register as _register_web  # noqa: E402  (web commands: serve, user, token)
-
-_register_web(app)
-
-from .queue import register as _register_queue  # noqa: E402  (distributed ingest: worker)
-
-_register_queue(app)
+# The command groups, one module each (cli/author.py, store.py, web.py, queue.py).
+for _register in (register_authoring, register_store, register_web, register_queue):
+    _register(app)

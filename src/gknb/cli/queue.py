@@ -14,7 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..workers import DEFAULT_TIMEOUT
-from .store import DbOpt, _console
+from .common import DbOpt
+from .common import console as _console
 
 
 def _unavailable(exc: RuntimeError) -> typer.Exit:

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
@@ -27,9 +26,10 @@ from ..report import Report
 from ..store import FILTERS, Store
 from ..store.bulk import default_jobs, ingest
 from ..workers import DEFAULT_TIMEOUT
+from .common import DbOpt
+from .common import console as _console
+from .common import fail as _fail
 
-DbOpt = Annotated[str | None, typer.Option("--db", help="数据库：SQLite 文件或 postgresql:// 地址 / database "
-                                                       "(SQLite path or postgresql:// URL); default $GKNB_DB or gknb.db")]
 WhereOpt = Annotated[str | None, typer.Option("--where", help="筛选 / filter, e.g. province=广东省,year=2023 "
                                                              f"({', '.join(FILTERS)})")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON / JSON output")]
@@ -38,17 +38,8 @@ agency_app = typer.Typer(help="机关：查看与更正地区、层级。Agencie
                          no_args_is_help=True)
 
 
-def _console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
-
-
 def _open(db: str | None) -> Store:
     return Store.open(db)
-
-
-def _fail(message: str, message_en: str) -> typer.Exit:
-    _console(stderr=True).print(Text(f"gknb: {message} / {message_en}", style="red"))
-    return typer.Exit(2)
 
 
 def parse_where(where: str | None) -> dict[str, str]:

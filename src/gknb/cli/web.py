@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .store import DbOpt, _console, _fail
+from .common import DbOpt
+from .common import console as _console
+from .common import fail as _fail
 
 if TYPE_CHECKING:
     from ..store.workspace import Workspace
