@@ -23,12 +23,12 @@ from typing import Any
 
 import yaml
 
-from .catalogue import finding
-from .check import check
-from .document import Source
-from .errors import UnreadableFile
-from .formats import FORMATS, Format, format_for_year
-from .report import SECTION_KEYS, Finding, Meta, Report, Value
+from ..catalogue import finding
+from ..check import check
+from ..document import Source
+from ..errors import UnreadableFile
+from ..formats import FORMATS, Format, format_for_year
+from ..report import SECTION_KEYS, Finding, Meta, Report, Value
 
 DATA_SUFFIXES = (".json", ".yaml", ".yml", ".xlsx")
 _META_KEYS = ("title", "agency", "year", "template", "region", "level", "published")
@@ -48,7 +48,7 @@ def load(path: str | Path) -> Report:
         raise UnreadableFile(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}", str(path)) from exc
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        from .render.workbook import read_workbook
+        from ..render.workbook import read_workbook
 
         return check(read_workbook(raw, str(path)))
     try:
