@@ -24,12 +24,13 @@ from gknb.analyze.stats import stats
 from gknb.check import check
 from gknb.check.crossyear import cross_year
 from gknb.data import report_from_data
+from gknb.data.workbook import read_workbook
 from gknb.document import Source
 from gknb.export import export, import_json
 from gknb.formats import FORMATS, Column, Row, format_for_year, register, v2021
 from gknb.formats.common import disclosure_block, identity_rules, requests_table
 from gknb.render import MEDIA, render
-from gknb.render.workbook import build_workbook, read_workbook
+from gknb.render.workbook import build_workbook
 from gknb.store import Store
 from layouts import random_report
 

@@ -48,7 +48,7 @@ def load(path: str | Path) -> Report:
         raise UnreadableFile(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}", str(path)) from exc
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        from ..render.workbook import read_workbook
+        from .workbook import read_workbook
 
         return check(read_workbook(raw, str(path)))
     try:
