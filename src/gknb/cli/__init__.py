@@ -14,7 +14,6 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,11 +25,12 @@ from rich.progress import track
 from rich.table import Table
 from rich.text import Text
 
-from .. import __version__, read
+from .. import __version__
 from ..catalogue import CATALOGUE
-from ..errors import GknbError, InternalError, UnreadableFile
+from ..errors import GknbError, UnreadableFile
 from ..formats import Column, Format
 from ..ingest.fetch import is_url, url_list
+from ..pipeline import Outcome, run
 from ..report import Report
 from ..workers import DEFAULT_TIMEOUT, Workers
 from .author import register as register_authoring  # render, template
@@ -83,22 +83,6 @@ TABLE_TITLES = {
 class Lang(StrEnum):
     zh = "zh"
     en = "en"
-
-
-@dataclass
-class Outcome:
-    """What became of one input: a report, or the error that stopped it."""
-
-    path: str
-    report: Report | None = None
-    error: GknbError | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON contract for a report; ``{"source": {"path"}, "error": …}`` for a failed file."""
-        if self.report is not None:
-            return self.report.as_dict()
-        assert self.error is not None
-        return {"source": {"path": self.path}, "error": self.error.as_dict()}
 
 
 app = typer.Typer(
@@ -260,17 +244,7 @@ def _reports_under(directory: Path) -> list[str]:
 
 def read_one(path: str) -> Outcome:
     """Read (or download), parse and check one file or URL; any failure becomes the outcome's error, never an exception."""
-    try:
-        return Outcome(path, report=read(path))
-    except GknbError as error:
-        return Outcome(path, error=error)
-    except Exception as error:  # a bug must not stop the batch nor show a traceback
-        if os.environ.get("GKNB_DEBUG"):
-            raise
-        detail = f"{type(error).__name__}: {error}".rstrip(": ")
-        return Outcome(path, error=InternalError(
-            f"gknb 内部错误（{detail}），请报告此问题", f"internal error in gknb ({detail}); please report it", path
-        ))
+    return run(path, path=path)
 
 
 def read_all(inputs: Iterable[tuple[str, GknbError | None]], timeout: float | None) -> Iterator[Outcome]:
