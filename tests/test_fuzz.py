@@ -29,9 +29,10 @@ from gknb.cli import app
 from gknb.errors import GknbError, UnreadableFile
 from gknb.formats import FORMATS
 from gknb.ingest import ocr, read_document
+from gknb.pipeline import bulk
+from gknb.pipeline.bulk import ingest
 from gknb.render import render as render_report
-from gknb.store import Store, bulk
-from gknb.store.bulk import ingest
+from gknb.store import Store
 from gknb.workers import Workers
 from layouts import random_report, render
 from test_ofd import make_ofd

@@ -26,7 +26,7 @@ import gknb  # noqa: E402
 from conftest import SAMPLES  # noqa: E402
 from gknb.analyze.stats import stats  # noqa: E402
 from gknb.formats import FORMATS  # noqa: E402
-from gknb.store.bulk import ingest  # noqa: E402
+from gknb.pipeline.bulk import ingest  # noqa: E402
 from gknb.store.models import UserRow  # noqa: E402
 from gknb.web.app import create_app  # noqa: E402
 from gknb.web.uploads import Limits  # noqa: E402

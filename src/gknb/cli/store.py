@@ -21,10 +21,10 @@ from .. import read
 from ..analyze import GROUPS, compare, history, stats
 from ..errors import GknbError
 from ..export import FORMAT_NAMES, export, import_json
+from ..pipeline.bulk import default_jobs, ingest
 from ..regions import LEVELS
 from ..report import Report
 from ..store import FILTERS, Store
-from ..store.bulk import default_jobs, ingest
 from ..workers import DEFAULT_TIMEOUT
 from .common import DbOpt
 from .common import console as _console

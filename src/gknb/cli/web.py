@@ -55,7 +55,7 @@ def serve(
     work = _workspace(db)
     console = _console()
     if samples:
-        from ..store.bulk import ingest
+        from ..pipeline.bulk import ingest
 
         summary = ingest(work.store, [str(SAMPLES)])
         console.print(f"样例报告 / sample reports: {summary.count('stored')} 新入库 stored, "

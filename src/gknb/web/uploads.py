@@ -2,7 +2,7 @@
 
 Files are checked as they arrive (count, size, what they are); refused ones are reported at once with
 their reason and never stored. Accepted files are written to the upload folder, then one background
-thread hands each batch to ``store.bulk.ingest`` (worker processes, the per-file time limit, zip
+thread hands each batch to ``pipeline.bulk.ingest`` (worker processes, the per-file time limit, zip
 guards, one result per file), so the server keeps answering while a batch is read. Progress is kept
 here per file; the results are also in the store's ingest runs, so nothing is lost with this process. Uploads
 that arrive while a run is busy are read together in the next run (worker processes start once per run).
@@ -24,8 +24,8 @@ from urllib.parse import unquote
 from ..errors import GknbError
 from ..ingest import MAX_BYTES, medium
 from ..ingest.fetch import is_url
+from ..pipeline.bulk import Result, ingest
 from ..store import Store
-from ..store.bulk import Result, ingest
 
 MAX_BATCH_UPLOADS = 100  # uploads read in one ingest run
 ACCEPTED_MEDIA = ("txt", "md", "html", "docx", "doc", "pdf", "ofd", "image", "archive")

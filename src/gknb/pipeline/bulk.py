@@ -24,9 +24,9 @@ from ..errors import GknbError
 from ..ingest import MAX_BYTES
 from ..ingest.fetch import fetch, is_url, url_list
 from ..ingest.zips import ZIP_ERRORS
-from ..pipeline import internal_error, run
+from ..store.store import Entry, Recorded, Store
 from ..workers import DEFAULT_TIMEOUT, Workers
-from .store import Entry, Recorded, Store
+from . import internal_error, run
 
 MAX_ZIP_MEMBERS = 20_000
 MAX_ZIP_TOTAL = 4 * 1024**3  # uncompressed bytes read from one zip
