@@ -20,7 +20,6 @@ from ..data import is_data_file, load
 from ..errors import GknbError
 from ..formats import first_unified_year, format_for_year
 from ..render import RenderRefused, render
-from ..render.workbook import build_workbook
 from ..report import Report
 
 
@@ -98,6 +97,8 @@ def template_command(
         raise _fail(error, 2) from None
     if report is not None and report.format is not None and report.format is not fmt:
         fmt = report.format
+    from ..render.workbook import build_workbook  # openpyxl only when a workbook is written
+
     output.write_bytes(build_workbook(fmt, year=year, report=report))
     _err().print(Text(f"已生成 {output}（{fmt.name}，{fmt.notice}）/ wrote {output} (format {fmt.version})", style="green"))
 
