@@ -31,6 +31,7 @@ test: $(BIN)/python
 	$(PIP) -e '.[test,ocr]'
 	@echo "gknb: ruff, then the test suite (about 15 minutes on two cores) …"
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 # docs/performance.md; a few minutes. The full run, with scans (OCR, ~10 s a page) and the store up to
@@ -48,6 +49,7 @@ bench: $(BIN)/python
 lint: $(BIN)/python
 	$(PIP) -e '.[test]'
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) bench/out .pytest_cache .ruff_cache .hypothesis build dist src/*.egg-info
+	rm -rf $(VENV) bench/out .pytest_cache .ruff_cache .hypothesis .import_linter_cache .grimp_cache build dist src/*.egg-info

@@ -7,7 +7,7 @@ so cross-year checks run as in a real collection. Two modes, each from an empty 
 * ``writes``  the store alone: ``Store.add_many`` in batches of ``--batch`` (as ``gknb ingest`` writes),
   of parsed reports (a pool of parsed reports, each stored under many agencies and years with its
   own bytes), timed per segment between the ``--sizes`` checkpoints;
-* ``ingest``  end to end: ``gknb.store.bulk.ingest`` with ``--jobs`` worker processes over zip files of
+* ``ingest``  end to end: ``gknb.pipeline.bulk.ingest`` with ``--jobs`` worker processes over zip files of
   text reports, one run per segment.
 
 PostgreSQL 15 runs as a throwaway cluster (``initdb`` in a temporary folder, as the ``postgres`` user
@@ -45,9 +45,9 @@ from bench_throughput import peak_rss_mb  # noqa: E402
 import gknb  # noqa: E402
 from corpus import ROOT  # noqa: E402
 from gknb.formats import FORMATS  # noqa: E402
+from gknb.pipeline.bulk import BATCH, ingest  # noqa: E402
 from gknb.report import Report  # noqa: E402
 from gknb.store import Store  # noqa: E402
-from gknb.store.bulk import BATCH, ingest  # noqa: E402
 from gknb.store.store import Entry  # noqa: E402
 from layouts import random_report, render  # noqa: E402
 

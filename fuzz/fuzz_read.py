@@ -185,7 +185,8 @@ class _InProcess:
 
 def ingest_case(data: bytes) -> list[tuple[str, str]]:
     """Bulk ingest of one zip into a scratch SQLite store: one outcome per member (``internal``: a crash)."""
-    from gknb.store import Store, bulk
+    from gknb.pipeline import bulk
+    from gknb.store import Store
 
     bulk.Workers = _InProcess  # type: ignore[misc, assignment]
     if not _STORE:

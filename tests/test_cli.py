@@ -201,7 +201,7 @@ def test_python_dash_m_gknb():
     assert result.returncode == (1 if has_error(entry) else 0)
 
 
-def fake_report(path: str) -> Report:
+def fake_report(path: str, **_options: object) -> Report:
     """A report built by hand, so the rendering is tested independently of the parser."""
     report = Report(
         Source(path, "0" * 64, "txt"),
@@ -218,7 +218,7 @@ def fake_report(path: str) -> Report:
 
 
 def test_rendering_with_labels_and_exit_1(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr("gknb.cli.read", fake_report)
+    monkeypatch.setattr("gknb.pipeline.read", fake_report)
     result = invoke("check", "a.txt", "b.txt")
     assert result.exit_code == 1
     assert result.stdout.count("测试镇人民政府") == 2
@@ -247,10 +247,10 @@ def test_cell_labels_name_rows_and_tables_compactly():
 
 
 def test_internal_error_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch):
-    def broken(path: str) -> Report:
+    def broken(path: str, **_options: object) -> Report:
         raise ValueError("boom")
 
-    monkeypatch.setattr("gknb.cli.read", broken)
+    monkeypatch.setattr("gknb.pipeline.read", broken)
     monkeypatch.delenv("GKNB_DEBUG", raising=False)
     result, entries = as_json("check", "a.txt", "b.txt")
     assert result.exit_code == 2

@@ -29,9 +29,10 @@ from gknb.cli import app
 from gknb.errors import GknbError, UnreadableFile
 from gknb.formats import FORMATS
 from gknb.ingest import ocr, read_document
+from gknb.pipeline import bulk
+from gknb.pipeline.bulk import ingest
 from gknb.render import render as render_report
-from gknb.store import Store, bulk
-from gknb.store.bulk import ingest
+from gknb.store import Store
 from gknb.workers import Workers
 from layouts import random_report, render
 from test_ofd import make_ofd
@@ -80,14 +81,14 @@ def test_time_limit_fails_the_slow_file_and_the_batch_goes_on(tmp_path: Path, mo
 
 def test_check_command_time_limit(monkeypatch: pytest.MonkeyPatch):
     """``gknb check --timeout``: the file over the limit is reported unreadable, the others are checked."""
-    real_read = gknb.cli.read
+    real_read = gknb.pipeline.read
 
-    def read(path: str) -> gknb.Report:
+    def read(path: str, **options: object) -> gknb.Report:
         if Path(path).name.startswith("slow"):
             _stuck()
-        return real_read(path)
+        return real_read(path, **options)
 
-    monkeypatch.setattr("gknb.cli.read", read)
+    monkeypatch.setattr("gknb.pipeline.read", read)
     runner = CliRunner()
     result = runner.invoke(app, ["check", "--json", "--timeout", "3", str(SAMPLES[0]), "slow.txt", str(SAMPLES[1])])
     assert result.exit_code == 2

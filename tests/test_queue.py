@@ -1,4 +1,4 @@
-"""Distributed ingest (gknb.store.queue) on a real PostgreSQL: real ``gknb worker`` processes drain a queue.
+"""Distributed ingest (gknb.pipeline.queue) on a real PostgreSQL: real ``gknb worker`` processes drain a queue.
 
 Two workers share a batch and every input is processed exactly once; a worker killed (SIGKILL) in the
 middle of a file loses nothing: another worker finds its job stalled, runs it again, and the file is
@@ -24,7 +24,8 @@ from typer.testing import CliRunner
 import gknb
 from gknb.cli import app
 from gknb.formats import FORMATS
-from gknb.store import Store, bulk, queue
+from gknb.pipeline import bulk, queue
+from gknb.store import Store
 from gknb.store.models import IngestResult, IngestRun, ReportRow
 from layouts import random_report, render
 from storehelp import new_postgres_db

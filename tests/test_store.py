@@ -140,3 +140,18 @@ def test_store_upgrades_an_existing_file(tmp_path: Path) -> None:
     store.close()
     reopened = Store.open(url)
     assert len(reopened.report_ids()) == 1
+
+
+def test_add_leaves_the_callers_report_unchanged(tmp_path: Path) -> None:
+    """The agency table's place goes into the store, not into the Report the caller passed."""
+    store = Store.open(str(tmp_path / "u.db"))
+    path = SAMPLES / "000_a5586f6eb40696d9.txt"
+    first = store.add(gknb.read(path), path.read_bytes())
+    store.set_agency("庆祖镇政府", province="浙江省", county="开化县", level="township")
+    (_, later), _ = two_years(agency="庆祖镇人民政府")
+    before = copy.deepcopy(later.meta)
+    added = store.add(later, b"another year")
+    assert later.meta == before
+    assert store.load(added.report_id).meta.region["province"] == "浙江省"
+    assert store.load(first.report_id).meta.level == "township"
+    store.close()

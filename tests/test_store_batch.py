@@ -10,9 +10,9 @@ from sqlalchemy.orm import aliased
 
 import gknb
 from gknb.formats import FORMATS
+from gknb.pipeline.bulk import ingest
 from gknb.report import Report
 from gknb.store import Store
-from gknb.store.bulk import ingest
 from gknb.store.models import FindingRow, ReportRow
 from gknb.store.store import Entry
 from layouts import random_report, render

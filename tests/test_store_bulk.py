@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 import gknb
 from gknb.cli import app
+from gknb.pipeline.bulk import ingest
 from gknb.store import Store
-from gknb.store.bulk import ingest
 from storehelp import new_postgres_db
 
 SAMPLES = Path(gknb.__file__).parent / "samples"

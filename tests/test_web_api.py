@@ -26,7 +26,7 @@ import gknb  # noqa: E402
 from conftest import SAMPLES  # noqa: E402
 from gknb.analyze.stats import stats  # noqa: E402
 from gknb.formats import FORMATS  # noqa: E402
-from gknb.store.bulk import ingest  # noqa: E402
+from gknb.pipeline.bulk import ingest  # noqa: E402
 from gknb.store.models import UserRow  # noqa: E402
 from gknb.web.app import create_app  # noqa: E402
 from gknb.web.uploads import Limits  # noqa: E402
@@ -685,6 +685,7 @@ def test_the_upload_feed_takes_users_in_turn() -> None:
     """Two large scans of one user queued first do not hold back another user's small file: the feed
     takes one input per user in turn, also of inputs added while it is being drawn."""
     from gknb.store.bulk import Item
+
     from gknb.web.uploads import FairFeed
 
     feed = FairFeed()
@@ -736,13 +737,13 @@ def test_sources_are_named_as_a_person_names_them(workspace) -> None:
 
 def _expected_charts(work, ids: list[int]) -> dict[str, list]:
     """The dashboard's numbers summed report by report from the stored reports themselves."""
-    from gknb.analyze.stats import REQUEST_OUTCOMES
+    from gknb.analyze.stats import request_outcomes
 
     def total(cells: dict, *keys: str) -> int:
         return sum(cells.get(k) or 0 for k in keys)
 
     years: dict = {}
-    outcomes = dict.fromkeys(REQUEST_OUTCOMES, 0)
+    outcomes = dict.fromkeys(request_outcomes(), 0)
     agencies: dict = {}
     regions: dict = {}
     levels: dict = {}
@@ -753,7 +754,7 @@ def _expected_charts(work, ids: list[int]) -> dict[str, list]:
         for i, keys in enumerate((("requests.new.total",), ("requests.total.total",), ("review.review.total",),
                                   ("review.litigation_direct.total", "review.litigation_after_review.total"))):
             year[i] += total(cells, *keys)
-        for name, rows in REQUEST_OUTCOMES.items():
+        for name, (_, rows) in request_outcomes().items():
             outcomes[name] += total(cells, *(f"requests.{r}.total" for r in rows))
         agency = meta.agency or "未识别机关"
         agencies[agency] = agencies.get(agency, 0) + total(cells, "requests.new.total")

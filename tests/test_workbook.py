@@ -16,10 +16,11 @@ from typer.testing import CliRunner
 
 from gknb.cli import app
 from gknb.data import load, report_from_data
+from gknb.data.workbook import read_workbook
 from gknb.document import Source
 from gknb.errors import UnreadableFile
 from gknb.formats import FORMATS
-from gknb.render.workbook import META_SHEET, build_workbook, plan, read_workbook, sheet_name
+from gknb.render.workbook import META_SHEET, build_workbook, plan, sheet_name
 from layouts import random_report
 
 VERSIONS = tuple(FORMATS)

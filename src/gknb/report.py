@@ -18,7 +18,7 @@ class Meta:
     title: str | None = None
     agency: str | None = None
     year: int | None = None
-    template: str = "unknown"  # "2021" | "2019" | "pre2019" | "unknown"
+    template: str = "unknown"  # a format version of gknb.formats.FORMATS | "pre2019" | "unknown"
     region: dict[str, str | None] = field(
         default_factory=lambda: {"province": None, "city": None, "county": None}
     )
@@ -87,10 +87,6 @@ class Report:
             "provenance": {k: p.as_dict() for k, p in self.provenance.items()},
             "findings": [f.as_dict() for f in self.findings],
         }
-
-    def worst_severity(self) -> str | None:
-        order = {"error": 3, "warning": 2, "info": 1}
-        return max((f.severity for f in self.findings), key=order.__getitem__, default=None)
 
 
 def _json_value(value: Value) -> int | float | None:

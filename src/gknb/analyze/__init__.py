@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from .compare import CellDelta, Comparison, History, SectionDiff, cell_label, compare, history
-from .stats import GROUPS, METRICS, stats
+from .stats import GROUPS, metrics, stats
 
 __all__ = [
-    "GROUPS", "METRICS", "CellDelta", "Comparison", "History", "SectionDiff", "cell_label", "compare", "history",
+    "GROUPS", "CellDelta", "Comparison", "History", "SectionDiff", "cell_label", "compare", "history", "metrics",
     "stats",
 ]

@@ -10,10 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..store import Store
-from .stats import REQUEST_OUTCOMES, stats
+from .stats import outcome_label, request_outcomes, stats
 
-OUTCOME_LABELS = {"granted": "予以公开", "partial": "部分公开", "withheld": "不予公开", "unable": "无法提供",
-                  "declined": "不予处理", "other": "其他处理"}
 YEAR_SERIES = {"requests_new": "新收申请", "requests_handled": "办理结果总计", "review": "行政复议",
                "litigation": "行政诉讼"}
 TOP_AGENCIES = 10
@@ -21,16 +19,17 @@ UNKNOWN = "未识别"
 UNKNOWN_AGENCY = "未识别机关"
 
 
-ADDITIVE = ("reports", "with_errors", "requests_new", "requests_handled", "review", "litigation", *REQUEST_OUTCOMES)
+ADDITIVE = ("reports", "with_errors", "requests_new", "requests_handled", "review", "litigation")
+
 GROUPS = ("year", "agency", "province", "city", "level")
 
 
-def _rollup(rows: list[dict[str, Any]], by: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The fine-grained ``rows`` summed by ``by`` (every metric used here adds up), with the error rate."""
+def _rollup(rows: list[dict[str, Any]], by: tuple[str, ...], additive: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The fine-grained ``rows`` summed by ``by`` (every metric of ``additive`` adds up), with the error rate."""
     totals: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in rows:
-        total = totals.setdefault(tuple(row[g] for g in by), dict.fromkeys(ADDITIVE, 0))
-        for metric in ADDITIVE:
+        total = totals.setdefault(tuple(row[g] for g in by), dict.fromkeys(additive, 0))
+        for metric in additive:
             total[metric] += row[metric] or 0
     return [{**dict(zip(by, group, strict=True)), **total,
              "error_rate": round(total["with_errors"] / total["reports"], 4) if total["reports"] else None}
@@ -41,14 +40,16 @@ def charts(store: Store, where: dict[str, Any] | None = None) -> dict[str, dict[
     """Chart name → ``{"title", "columns", "rows"}`` (a table the page draws and exports as CSV)."""
     where = dict(where or {})
     rows = stats(store, GROUPS, where)  # one pass; every chart is a roll-up of it
-    by_year = sorted(_rollup(rows, ("year",)), key=lambda r: (r["year"] is None, r["year"] or 0))
-    overall = next(iter(_rollup(rows, ())), {})
-    agencies = sorted((r for r in _rollup(rows, ("agency",)) if r["requests_new"]),
+    outcomes = request_outcomes()
+    additive = (*ADDITIVE, *outcomes)
+    by_year = sorted(_rollup(rows, ("year",), additive), key=lambda r: (r["year"] is None, r["year"] or 0))
+    overall = next(iter(_rollup(rows, (), additive)), {})
+    agencies = sorted((r for r in _rollup(rows, ("agency",), additive) if r["requests_new"]),
                       key=lambda r: (-r["requests_new"], r["agency"] is None, r["agency"] or ""))[:TOP_AGENCIES]
     region = "city" if where.get("province") or where.get("region") else "province"
 
     def rates(group: str) -> list[list[Any]]:
-        groups = sorted(_rollup(rows, (group,)), key=lambda r: r[group] is None)  # 未识别 last
+        groups = sorted(_rollup(rows, (group,), additive), key=lambda r: r[group] is None)  # 未识别 last
         return [[UNKNOWN if r[group] is None else r[group], r["reports"], r["with_errors"], r["error_rate"]]
                 for r in groups]
 
@@ -57,7 +58,7 @@ def charts(store: Store, where: dict[str, Any] | None = None) -> dict[str, dict[
                     "rows": [[UNKNOWN if r["year"] is None else r["year"], *(r[k] or 0 for k in YEAR_SERIES)]
                              for r in by_year]},
         "outcomes": {"title": "申请办理结果构成 / outcome mix", "columns": ["结果", "件数"],
-                     "rows": [[OUTCOME_LABELS[k], overall.get(k) or 0] for k in REQUEST_OUTCOMES]},
+                     "rows": [[outcome_label(label), overall.get(k) or 0] for k, (label, _) in outcomes.items()]},
         "agencies": {"title": f"新收申请最多的 {TOP_AGENCIES} 个机关 / agencies with most applications",
                      "columns": ["机关", "新收申请"],
                      "rows": [[r["agency"] or UNKNOWN_AGENCY, r["requests_new"]] for r in agencies]},

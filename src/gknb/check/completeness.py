@@ -9,8 +9,8 @@ from .facts import ESSENTIAL_SECTIONS, FormatFacts, RowFacts, facts_for
 from .registry import finding, rule
 
 
-@rule("table.missing", "warning", "整张表格没有数据", "a whole table has no values")
-@rule("cell.blank", "warning", "单元格空白（空白不等于0）", "blank cell (blank is not 0)")
+@rule("table.missing")
+@rule("cell.blank")
 def completeness(report: Report) -> Iterator[Finding]:
     """``cell.blank`` per row naming its blank cells (wholly blank neighbouring rows together);
     ``table.missing`` instead when a table has no value at all."""

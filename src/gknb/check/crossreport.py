@@ -23,8 +23,7 @@ SAMPLE = 4  # one shingle in SAMPLE goes into the candidate index
 MAX_NAMED = 5  # other units named in one finding
 
 
-@rule("crossreport.copied_text", "warning", "章节文字与其他单位同年报告高度相同",
-      "section text the same as another unit's report of the same year", needs_format=False)
+@rule("crossreport.copied_text", needs_format=False)
 def cross_report(report: Report, others: Sequence[Report] = ()) -> Iterator[Finding]:
     """Findings of ``report`` against the other units' reports of its year among ``others``."""
     index = len(others)

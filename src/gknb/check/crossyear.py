@@ -12,39 +12,21 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 
-from ..formats import Format
+from ..formats import FORMATS, Format
 from ..report import Finding, Report
 from .registry import finding, rule
 
-JUMP_KEYS = (
-    "requests.new.total", "requests.total.total", "review.review.total", "review.litigation_direct.total",
-    "review.litigation_after_review.total", "disclosure.licensing.decisions", "disclosure.punishment.decisions",
-    "disclosure.coercion.decisions",
-)
 JUMP_RATIO = 10  # a count at least ten times (or a tenth of) last year's …
 JUMP_MIN_CHANGE = 100  # … and changed by at least this much
-PREV_ITEM_ROWS = ("licensing", "other_services", "punishment", "coercion", "fees")
 COPY_RATIO = 0.9
 COPY_MIN_CHARS = 100  # shorter sections (“无。”) are alike by nature
-SECTION_NAMES = {
-    "overview": ("一、总体情况", "I. Overview"),
-    "disclosure": ("二、主动公开政府信息情况", "II. Proactive disclosure"),
-    "requests": ("三、收到和处理政府信息公开申请情况", "III. Requests"),
-    "review": ("四、政府信息公开行政复议、行政诉讼情况", "IV. Review and litigation"),
-    "problems": ("五、存在的主要问题及改进情况", "V. Problems and improvements"),
-    "other": ("六、其他需要报告的事项", "VI. Other matters"),
-}
 
 
-@rule("crossyear.carry_over", "error", "上年结转申请数与上一年报告的结转下年度数不一致",
-      "requests carried over differ from last year's carried forward")
-@rule("crossyear.jump", "warning", "与上一年相比变化异常大", "implausible change from the previous year")
-@rule("crossyear.prev_items", "warning", "2019 版“上一年项目数量”与上一年报告不衔接",
-      "2019 format: previous-year item counts do not follow from last year's report")
-@rule("crossyear.in_force", "warning", "现行有效件数与上一年报告不衔接",
-      "documents in force do not follow from last year's report")
-@rule("crossyear.copied_text", "info", "章节文字与上一年报告高度相同", "section text copied from last year's report",
-      needs_format=False)
+@rule("crossyear.carry_over")
+@rule("crossyear.jump")
+@rule("crossyear.prev_items")
+@rule("crossyear.in_force")
+@rule("crossyear.copied_text", needs_format=False)
 def cross_year(report: Report, others: Sequence[Report] = ()) -> Iterator[Finding]:
     """Findings of ``report`` against the same agency's report of the year before, among ``others``."""
     previous = previous_year(report, others)
@@ -54,12 +36,8 @@ def cross_year(report: Report, others: Sequence[Report] = ()) -> Iterator[Findin
     fmt, before = report.format, previous.format
     if fmt is None or before is None:
         return
-    yield from carry_over(report, previous, fmt)
+    yield from links(report, previous, fmt, before)
     yield from jumps(report, previous, fmt)
-    if fmt.version == before.version == "2019":
-        yield from prev_items(report, previous, fmt)
-    if fmt.version == before.version == "2021":
-        yield from in_force(report, previous, fmt)
 
 
 def previous_year(report: Report, others: Sequence[Report]) -> Report | None:
@@ -71,30 +49,48 @@ def previous_year(report: Report, others: Sequence[Report]) -> Report | None:
     return found[-1] if found else None
 
 
-def carry_over(report: Report, previous: Report, fmt: Format) -> Iterator[Finding]:
-    """Identity 5: 二、上年结转 (Y) = 四、结转下年度继续办理 (Y−1), for every column of section 三."""
+def links(report: Report, previous: Report, fmt: Format, before: Format) -> Iterator[Finding]:
+    """The format's declared links with the year before (``Format.year_links``: identity 5, the 2019
+    上一年项目数量, the 2021 现行有效件数), each where both years' formats have its cells."""
     year, last = report.meta.year, previous.meta.year
-    for key, *_ in fmt.table("requests").cells():
-        if not key.startswith("requests.carried_over."):
+    for eq in fmt.year_equations(before):
+        now = report.cells.get(eq.now)
+        then = [previous.cells.get(k) for k in eq.before]
+        plus = [report.cells.get(k) for k in eq.plus]
+        minus = [report.cells.get(k) for k in eq.minus]
+        if now is None or any(v is None for v in (*then, *plus, *minus)):
             continue
-        forward = key.replace(".carried_over.", ".carry_forward.")
-        now, then = report.cells.get(key), previous.cells.get(forward)
-        if now is None or then is None or now == then:
+        expected = sum(then) + sum(plus) - sum(minus)
+        if now == expected:
             continue
-        label, label_prev = fmt.cell_label(key), fmt.cell_label(forward)
+        label = fmt.cell_label
+        head = f"{year} 年报告“{label(eq.now)}”为 {now}"
+        head_en = f"{year} report {eq.now} = {now}"
+        if len(eq.before) == 1 and not eq.plus and not eq.minus:
+            yield finding(
+                eq.link.code, eq.cells,
+                f"{head}，而 {last} 年报告“{before.cell_label(eq.before[0])}”为 {then[0]}，二者应相等",
+                f"{head_en}, but the {last} report {eq.before[0]} = {then[0]}; they should be equal",
+            )
+            continue
+        terms = "、".join(f"“{before.cell_label(k)}” {v}" for k, v in zip(eq.before, then, strict=True))
+        terms += "".join(f"加本年“{label(k)}” {v}" for k, v in zip(eq.plus, plus, strict=True))
+        terms += "".join(f"减本年“{label(k)}” {v}" for k, v in zip(eq.minus, minus, strict=True))
+        terms_en = " + ".join(f"{k} {v}" for k, v in zip(eq.before, then, strict=True))
+        terms_en += "".join(f" + {k} {v}" for k, v in zip(eq.plus, plus, strict=True))
+        terms_en += "".join(f" − {k} {v}" for k, v in zip(eq.minus, minus, strict=True))
         yield finding(
-            "crossyear.carry_over", (key, forward),
-            f"{year} 年报告“{label}”为 {now}，而 {last} 年报告“{label_prev}”为 {then}，二者应相等",
-            f"{year} report {key} = {now}, but the {last} report {forward} = {then}; they should be equal",
+            eq.link.code, eq.cells,
+            f"{head}，按 {last} 年报告{terms}应为 {expected}",
+            f"{head_en}; from the {last} report, {terms_en} gives {expected}",
         )
 
 
 def jumps(report: Report, previous: Report, fmt: Format) -> Iterator[Finding]:
-    """Headline counts that grew or shrank tenfold and by at least ``JUMP_MIN_CHANGE``."""
-    keys = set(fmt.cell_keys())
-    for key in JUMP_KEYS:
+    """Headline counts (``Format.headline``) that grew or shrank tenfold and by at least ``JUMP_MIN_CHANGE``."""
+    for key in fmt.headline:
         now, then = report.cells.get(key), previous.cells.get(key)
-        if key not in keys or now is None or then is None:
+        if now is None or then is None:
             continue
         low, high = sorted((now, then))
         if high - low >= JUMP_MIN_CHANGE and high >= JUMP_RATIO * max(low, 1):
@@ -106,41 +102,11 @@ def jumps(report: Report, previous: Report, fmt: Format) -> Iterator[Finding]:
             )
 
 
-def prev_items(report: Report, previous: Report, fmt: Format) -> Iterator[Finding]:
-    """2019 format: 上一年项目数量 (Y) = 上一年项目数量 (Y−1) + 本年增/减 (Y−1)."""
-    for row in PREV_ITEM_ROWS:
-        key, change = f"disclosure.{row}.prev_items", f"disclosure.{row}.change"
-        now, then, delta = report.cells.get(key), previous.cells.get(key), previous.cells.get(change)
-        if now is None or then is None or delta is None or now == then + delta:
-            continue
-        yield finding(
-            "crossyear.prev_items", (key,),
-            f"“{fmt.cell_label(key)}”为 {now}，而上一年报告为 {then}、本年增/减 {delta}，应为 {then + delta}",
-            f"{key} = {now}, but last year's report gives {then} and a change of {delta}: expected {then + delta}",
-        )
-
-
-def in_force(report: Report, previous: Report, fmt: Format) -> Iterator[Finding]:
-    """2021 format: 现行有效件数 (Y) ≈ 现行有效件数 (Y−1) + 本年制发 (Y) − 本年废止 (Y) (a heuristic)."""
-    for row in ("regulations", "normative_docs"):
-        key = f"disclosure.{row}.in_force"
-        now, then = report.cells.get(key), previous.cells.get(key)
-        made, repealed = report.cells.get(f"disclosure.{row}.made"), report.cells.get(f"disclosure.{row}.repealed")
-        if now is None or then is None or made is None or repealed is None:
-            continue
-        expected = then + made - repealed
-        if now == expected:
-            continue
-        yield finding(
-            "crossyear.in_force", (key, f"disclosure.{row}.made", f"disclosure.{row}.repealed"),
-            f"“{fmt.cell_label(key)}”为 {now}，按上一年 {then} 加本年制发 {made} 减废止 {repealed} 应约为 {expected}",
-            f"{key} = {now}; last year's {then} + made {made} − repealed {repealed} gives {expected}",
-        )
-
-
 def copied_text(report: Report, previous: Report) -> Iterator[Finding]:
     """Sections whose text is ≥ ``COPY_RATIO`` alike last year's (numbers and punctuation ignored)."""
-    for key, (name, name_en) in SECTION_NAMES.items():
+    sections = (report.format or previous.format or FORMATS[next(iter(FORMATS))]).sections
+    for section in sections:
+        key, name, name_en = section.key, section.heading, section.title_en
         now, then = normalised_text(report.sections.get(key)), normalised_text(previous.sections.get(key))
         if min(len(now), len(then)) < COPY_MIN_CHARS:
             continue

@@ -23,16 +23,11 @@ Number = int | Decimal
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
-@rule("identity.review_total", "error", "复议/诉讼总计不等于各结果之和",
-      "review/litigation total differs from the sum of its results")
-@rule("identity.row_total", "error", "总计列不等于各类申请人之和",
-      "row total differs from the sum of the applicant columns")
-@rule("identity.outcomes_total", "error", "（七）总计不等于各办理结果之和",
-      "(七) total differs from the sum of the outcome rows")
-@rule("identity.balance", "error", "勾稽关系不成立（第一项加第二项之和不等于第三项加第四项之和）",
-      "balance fails (new + carried over ≠ handled total + carried forward)")
-@rule("identity.cell", "error", "单个单元格可解释多个不成立的等式",
-      "one cell explains several failing identities")
+@rule("identity.review_total")
+@rule("identity.row_total")
+@rule("identity.outcomes_total")
+@rule("identity.balance")
+@rule("identity.cell")
 def identities(report: Report) -> Iterator[Finding]:
     """Evaluate every equation of ``Format.identities()``; explain failures by culprit cells first."""
     with localcontext(_EXACT):  # all of it here: a generator suspended inside would lend its context out

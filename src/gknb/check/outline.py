@@ -48,8 +48,7 @@ def _table_row_starts() -> tuple[str, ...]:
     return tuple(sorted(label[:5] for label in labels if _PRINTED_NUMERAL.match(label)))
 
 
-@rule("section.numbering", "warning", "章节编号与统一格式不一致", "section numbering differs from the official one",
-      needs_format=False)
+@rule("section.numbering", needs_format=False)
 def numbering(report: Report) -> Iterator[Finding]:
     """Each heading prints its official numeral (一 … 六): not shifted (二–六 as 一–五), not restarted."""
     if report.format is None or not report.headings:
@@ -81,8 +80,7 @@ def numbering(report: Report) -> Iterator[Finding]:
     )
 
 
-@rule("section.subitem_promoted", "warning", "章节内的小标题使用了一级编号",
-      "a sub-item is numbered like a top-level section", needs_format=False)
+@rule("section.subitem_promoted", needs_format=False)
 def promoted_subitems(report: Report) -> Iterator[Finding]:
     """Inside a section, sub-items are （一）（二）…; a line numbered 一、二、 is a second top-level numbering."""
     if report.format is None:
@@ -114,10 +112,8 @@ def _improvements(text: str) -> list[str]:
             and not _STILL_A_PROBLEM.search(text[max(0, m.start() - 6):m.start()].replace("进一步", ""))]
 
 
-@rule("section.empty", "warning", "章节有标题但没有内容", "a section has its heading but no content",
-      needs_format=False)
-@rule("problems.no_improvement", "warning", "第五部分只写问题，未写改进情况",
-      "section 五 lists problems but no improvements", needs_format=False)
+@rule("section.empty", needs_format=False)
+@rule("problems.no_improvement", needs_format=False)
 def empty_sections(report: Report) -> Iterator[Finding]:
     """总体情况 and 存在的主要问题及改进情况 say something (not 「无」); 五 states improvements too."""
     if report.format is None:

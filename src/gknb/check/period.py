@@ -63,12 +63,9 @@ def _day(value: tuple[int, int, int]) -> str:
     return f"{value[0]}年{value[1]}月{value[2]}日"
 
 
-@rule("period.year_mismatch", "error", "统计期限的年份与报告年度不一致",
-      "the statistics period is of another year than the report", needs_format=False)
-@rule("period.not_whole_year", "warning", "统计期限不是完整的自然年度（1月1日至12月31日）",
-      "the statistics period is not the whole calendar year", needs_format=False)
-@rule("meta.year_conflict", "error", "标题年份与正文年份不一致", "the title's year differs from the body's",
-      needs_format=False)
+@rule("period.year_mismatch", needs_format=False)
+@rule("period.not_whole_year", needs_format=False)
+@rule("meta.year_conflict", needs_format=False)
 def report_year(report: Report) -> Iterator[Finding]:
     """The 统计期限 is the report year from 1月1日 to 12月31日; the title and the body name one year."""
     year, in_title, in_body = report.meta.year, title_year(report.meta.title), body_year(report)

@@ -28,8 +28,7 @@ def _below_city(report: Report) -> bool:
     return bool(_BELOW_CITY_NAME.search((meta.agency or "").strip()))
 
 
-@rule("plausibility.regulations_level", "warning", "县级及以下机关报告了规章",
-      "a county-level or lower agency reports 规章")
+@rule("plausibility.regulations_level")
 def regulations_level(report: Report) -> Iterator[Finding]:
     """A county, township or street office (or a county department) makes no 规章."""
     if not _below_city(report):
@@ -53,8 +52,7 @@ def regulations_level(report: Report) -> Iterator[Finding]:
                 )
 
 
-@rule("plausibility.published_total", "warning", "对外公开总数量小于本年新公开数量",
-      "total published is smaller than newly published this year")
+@rule("plausibility.published_total")
 def published_total(report: Report) -> Iterator[Finding]:
     """Where a row has both, 对外公开总数量 must be at least 本年新公开数量."""
     facts = facts_for(report.format)
@@ -78,8 +76,7 @@ MADE, IN_FORCE = "made", "in_force"
 _EXPLAINED = re.compile(r"失效|废止|清理|到期|有效期|修订|修改|整合|合并|宣布")
 
 
-@rule("plausibility.in_force_below_made", "warning", "现行有效件数小于本年制发件数",
-      "documents in force are fewer than those made this year")
+@rule("plausibility.in_force_below_made")
 def in_force_below_made(report: Report) -> Iterator[Finding]:
     """现行有效件数 includes this year's 本年制发件数 unless some lapsed or were repealed within the year;
     a smaller count is reported unless the prose of 一/二 explains it (失效, 废止, 清理, 有效期 …)."""
@@ -123,8 +120,7 @@ def unit_level(report: Report) -> str | None:
     return None
 
 
-@rule("plausibility.money_level", "warning", "收费金额相对本级机关异常大（可能按元填写）",
-      "fee amount implausibly large for the unit's level (probably given in 元)")
+@rule("plausibility.money_level")
 def money_level(report: Report) -> Iterator[Finding]:
     """A 乡镇 with 125000 万元 of fees has most likely written 元 in a 万元 column."""
     level = unit_level(report)

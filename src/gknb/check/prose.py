@@ -274,9 +274,8 @@ def _table_value(report: Report, facts: FormatFacts, keys: tuple[str, ...]) -> V
     return total
 
 
-@rule("text.none_but_table", "warning", "正文称没有，表格却有数",
-      "the text says there were none, the table has some")
-@rule("text.table_mismatch", "warning", "正文数字与表格不一致", "number in the text differs from the table")
+@rule("text.none_but_table")
+@rule("text.table_mismatch")
 def text_versus_table(report: Report) -> Iterator[Finding]:
     """Numbers and statements of none in the prose must agree with the cells they describe."""
     facts = facts_for(report.format)
@@ -366,8 +365,7 @@ CARRY_FORWARD_TOTAL = ("requests.carry_forward.total",)
 CARRIED_OVER_TOTAL = ("requests.carried_over.total",)
 
 
-@rule("text.closed_but_carried", "warning", "正文称申请均已办结，表格却有结转下年度",
-      "the text says every request was closed, the table carries some forward")
+@rule("text.closed_but_carried")
 def closed_but_carried(report: Report) -> Iterator[Finding]:
     """"所有申请均已办结" or "无结转" while 四、结转下年度继续办理 > 0 (and "上年无结转" against 二、上年结转):
     the text contradicts the table (P4 SRC_TEXT_INTERNAL_CONTRADICTION)."""
@@ -396,8 +394,7 @@ def closed_but_carried(report: Report) -> Iterator[Finding]:
             )
 
 
-@rule("other.fee_not_reported", "info", "第六部分未报告信息处理费收取情况",
-      "section 六 does not report the information-processing fees")
+@rule("other.fee_not_reported")
 def fee_reported(report: Report) -> Iterator[Finding]:
     """From 2021 (国办函〔2020〕109号), section 六 should state the 信息处理费 charged, even if none."""
     year = report.meta.year if report.meta.year is not None else report.format.years[0]
@@ -417,8 +414,7 @@ _GOVERNMENT = re.compile(r"(人民政府|政府)$")
 ACCOUNTABILITY_WORDS = ("考核", "评议", "责任追究")
 
 
-@rule("content.accountability_missing", "warning", "人民政府报告未说明考核、评议、责任追究情况",
-      "a people's government report omits assessment, public evaluation or accountability")
+@rule("content.accountability_missing")
 def accountability(report: Report) -> Iterator[Finding]:
     """《条例》第五十条（四）: people's governments also report 工作考核、社会评议和责任追究结果."""
     if not _GOVERNMENT.search((report.meta.agency or "").strip()):

@@ -1,49 +1,61 @@
-"""The rule registry: every check has a stable code, a default severity and a bilingual title.
+"""The rule registry: which function produces the findings of each check code.
 
-A rule function takes a ``Report`` and yields ``Finding``s. One function may emit several related
-codes (e.g. all identity findings come from one pass over the equations); it is then registered once
-per code by stacking ``@rule`` decorators, and ``check`` runs it once.
+The codes themselves (severity, titles, description) are declared in the one catalogue,
+``gknb.catalogue``; ``@rule(code)`` binds a function to a catalogued code of the ``check`` or
+``cross-year`` stage. A rule function takes a ``Report`` and yields ``Finding``s. One function may emit
+several related codes (e.g. all identity findings come from one pass over the equations); it is then
+registered once per code by stacking ``@rule`` decorators, and ``check`` runs it once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
 
+from ..catalogue import CATALOGUE, CHECK_STAGES, SEVERITY_RANK, Code, Severity, finding
 from ..report import Finding, Report
-
-Severity = Literal["error", "warning", "info"]
-SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
-SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}  # as users read them
 
 RuleFunction = Callable[[Report], Iterable[Finding]]
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A registered check: ``code`` is stable and documented in docs/rules.md."""
+    """A registered check: its catalogue entry, the function that emits it, whether it needs a format."""
 
-    code: str
-    severity: Severity
-    title: str
-    title_en: str
+    entry: Code
     function: RuleFunction
     needs_format: bool = True  # skipped when the report has no unified-format tables (pre2019/unknown)
+
+    @property
+    def code(self) -> str:
+        return self.entry.code
+
+    @property
+    def severity(self) -> Severity:
+        return self.entry.severity
+
+    @property
+    def title(self) -> str:
+        return self.entry.title
+
+    @property
+    def title_en(self) -> str:
+        return self.entry.title_en
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(
-    code: str, severity: Severity, title: str, title_en: str, *, needs_format: bool = True
-) -> Callable[[RuleFunction], RuleFunction]:
-    """Register the decorated function as the producer of findings with ``code``."""
+def rule(code: str, *, needs_format: bool = True) -> Callable[[RuleFunction], RuleFunction]:
+    """Register the decorated function as the producer of findings with ``code`` (a catalogued code)."""
+    entry = CATALOGUE.get(code)
+    if entry is None or entry.stage not in CHECK_STAGES:
+        raise ValueError(f"{code}: not a check code of the catalogue (declare it in gknb/catalogue.py)")
 
     def register(function: RuleFunction) -> RuleFunction:
         if code in RULES:
             raise ValueError(f"rule code registered twice: {code}")
-        RULES[code] = Rule(code, severity, title, title_en, function, needs_format)
+        RULES[code] = Rule(entry, function, needs_format)
         return function
 
     return register
@@ -64,7 +76,4 @@ def rule_functions() -> list[tuple[RuleFunction, bool]]:
     return list(seen.items())
 
 
-def finding(code: str, cells: Iterable[str], message: str, message_en: str,
-            severity: Severity | None = None) -> Finding:
-    """A finding of a registered rule, at the rule's default severity unless told otherwise."""
-    return Finding(code, severity or RULES[code].severity, tuple(dict.fromkeys(cells)), message, message_en)
+__all__ = ["RULES", "SEVERITY_RANK", "Rule", "finding", "rule", "rule_functions", "sort_registry"]

@@ -6,22 +6,22 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from ..formats import FORMATS, format_for_year
+from ..formats import FORMATS, first_unified_year, format_for_year
 from ..report import Finding, Report
 from ..text import normalize_label
 from .facts import ESSENTIAL_SECTIONS, facts_for
 from .registry import finding, rule
 
 # The first report year of the unified formats: that year's notice only encouraged its use.
-FIRST_UNIFIED_YEAR = min(fmt.years[0] for fmt in FORMATS.values())
+FIRST_UNIFIED_YEAR = first_unified_year()
 # 《条例》第四十九条 (2019): departments publish by 31 January, governments by 31 March.
 DEPARTMENT_DEADLINE = (1, 31)
 GOVERNMENT_DEADLINE = (3, 31)
 _DEPARTMENT_NAME = re.compile(r"(局|委员会|委|厅|署|办公室|办公厅)$")
 
 
-@rule("section.order", "warning", "章节顺序与统一格式不一致", "sections out of the official order")
-@rule("section.missing", "warning", "缺少章节", "section missing")
+@rule("section.order")
+@rule("section.missing")
 def sections(report: Report) -> Iterator[Finding]:
     """Every section of the format is present (三 is essential) and printed in the official order."""
     facts = facts_for(report.format)
@@ -41,12 +41,10 @@ def sections(report: Report) -> Iterator[Finding]:
         )
 
 
-@rule("format.unknown", "warning", "未识别出统一格式", "unified format not recognised", needs_format=False)
-@rule("format.pre2019", "info", "早于统一格式，不检查表格", "pre-dates the unified format; no table cells expected",
-      needs_format=False)
-@rule("format.year_mismatch", "error", "报告年度与所用格式不符", "format does not match the report year",
-      needs_format=False)
-@rule("meta.year_missing", "warning", "未识别出报告年度", "report year not found", needs_format=False)
+@rule("format.unknown", needs_format=False)
+@rule("format.pre2019", needs_format=False)
+@rule("format.year_mismatch", needs_format=False)
+@rule("meta.year_missing", needs_format=False)
 def format_and_year(report: Report) -> Iterator[Finding]:
     """The template used must be the one in force for the report year."""
     year, template, fmt = report.meta.year, report.meta.template, report.format
@@ -80,7 +78,7 @@ def format_and_year(report: Report) -> Iterator[Finding]:
         )
 
 
-@rule("meta.agency_missing", "warning", "未识别出发布机关", "agency not found", needs_format=False)
+@rule("meta.agency_missing", needs_format=False)
 def agency(report: Report) -> Iterator[Finding]:
     """The reporting agency must be identifiable."""
     if not (report.meta.agency or "").strip():
@@ -88,7 +86,7 @@ def agency(report: Report) -> Iterator[Finding]:
                       "the agency that publishes the report was not found")
 
 
-@rule("deadline.late", "warning", "晚于法定发布期限", "published after the statutory deadline", needs_format=False)
+@rule("deadline.late", needs_format=False)
 def deadline(report: Report) -> Iterator[Finding]:
     """Publication date (when known) against 《条例》第四十九条: 1月31日 for departments, else 3月31日."""
     meta = report.meta
@@ -118,7 +116,7 @@ def _is_department(level: str | None, agency_name: str | None) -> bool:
     return bool(_DEPARTMENT_NAME.search(agency_name.strip()))
 
 
-@rule("format.old_rows", "warning", "使用了另一版格式的表格行", "table rows of the other format version")
+@rule("format.old_rows")
 def other_version_rows(report: Report) -> Iterator[Finding]:
     """A row the report's format does not have, printed with numbers (the parser records it in
     ``report.labels``): e.g. the 2019 single row （六）其他处理 in a 2021 report, whose format splits

@@ -14,10 +14,10 @@ MONEY_DECIMALS = 4
 MONEY_IMPLAUSIBLE = Decimal(10) ** 6  # 万元, i.e. 100 亿元: more likely a unit slip than a real amount
 
 
-@rule("value.money_large", "warning", "金额异常大（请核对单位：万元）", "amount implausibly large (check the unit: 万元)")
-@rule("value.money_precision", "warning", "金额超过4位小数", "amount has more than 4 decimals")
-@rule("value.not_integer", "error", "数量不是整数", "count is not an integer")
-@rule("value.negative", "error", "数值为负数", "negative value where none is allowed")
+@rule("value.money_large")
+@rule("value.money_precision")
+@rule("value.not_integer")
+@rule("value.negative")
 def values(report: Report) -> Iterator[Finding]:
     """Counts are integers ≥ 0; ``signed`` columns are integers; money is a decimal ≥ 0 in 万元."""
     facts = facts_for(report.format)

@@ -22,8 +22,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..analyze.compare import cell_label
-from ..check.crossyear import cross_year
-from ..check.registry import RULES, SEVERITY_LABELS
+from ..catalogue import severity_label, stage_of
 from ..document import Provenance, Source
 from ..errors import UnreadableFile
 from ..formats import FORMATS
@@ -39,7 +38,6 @@ LONG_COLUMNS = ("report_id", "agency", "year", "template", "province", "level", 
                 "corrected")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # what makes Excel, WPS or LibreOffice run a cell as a formula
-CROSSYEAR_RULES = frozenset(code for code, r in RULES.items() if r.function is cross_year)
 TABLE_SHEETS = {"disclosure": "二、主动公开", "requests": "三、依申请公开", "review": "四、复议诉讼"}
 
 
@@ -217,7 +215,7 @@ def _finding_rows(store: Store, ids: list[int]) -> list[dict[str, Any]]:
     with store.session() as session:
         found = session.scalars(select(FindingRow).where(FindingRow.report_id.in_(ids))
                                 .order_by(FindingRow.report_id, FindingRow.scope.desc(), FindingRow.position))
-        return [{"report_id": f.report_id, "rule": f.rule, "severity": SEVERITY_LABELS.get(f.severity, f.severity),
+        return [{"report_id": f.report_id, "rule": f.rule, "severity": severity_label(f.severity),
                  "cells": " ".join(f.cells),
                  "message": f.message, "message_en": f.message_en} for f in found]
 
@@ -267,7 +265,7 @@ def report_from_dict(data: dict[str, Any]) -> Report:
         provenance={k: Provenance(**{f: tuple(x) if f == "bbox" else x for f, x in p.items()})
                     for k, p in (data.get("provenance") or {}).items()},
         findings=[Finding(f["rule"], f["severity"], tuple(f["cells"]), f["message"], f["message_en"])
-                  for f in data.get("findings") or [] if f["rule"] not in CROSSYEAR_RULES],
+                  for f in data.get("findings") or [] if stage_of(f["rule"]) != "cross-year"],
     )
 
 

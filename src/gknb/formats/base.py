@@ -8,7 +8,7 @@ Identities are declared once here and expanded into concrete cell equations by `
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
@@ -99,6 +99,7 @@ class Table:
     title: str
     blocks: tuple[Block, ...]
     group_labels: tuple[str, ...] = ()  # printed labels of row groups that carry no numbers
+    group_keys: tuple[tuple[str, str], ...] = ()  # (group label, stable key) of the groups metrics sum up
 
     def cells(self) -> list[tuple[str, Block, Row, Column]]:
         """Every cell of the table in print order as (key, block, row, column)."""
@@ -120,6 +121,19 @@ class Table:
                     return row
         raise KeyError(key)
 
+    def outcome_groups(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """Metric key → (printed label, row keys) of the outcome rows (``Row.outcome``), in print order:
+        a row under a keyed group (``group_keys``) counts towards its group, any other towards itself."""
+        keys = dict(self.group_keys)
+        groups: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for block in self.blocks:
+            for row in block.rows:
+                if row.outcome:
+                    key, label = (keys[row.group], row.group) if row.group in keys else (row.key, row.label)
+                    _, rows = groups.get(key, (label, ()))
+                    groups[key] = (label, (*rows, row.key))
+        return groups
+
     def block_of(self, row_key: str) -> Block:
         for block in self.blocks:
             if any(r.key == row_key for r in block.rows):
@@ -134,6 +148,7 @@ class Section:
     title: str
     aliases: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()  # phrases that identify the heading when its wording varies
+    title_en: str = ""  # the heading in English, e.g. "I. Overview"
 
     @property
     def heading(self) -> str:
@@ -173,6 +188,42 @@ class Equation:
 
 
 @dataclass(frozen=True)
+class YearLink:
+    """A family of identities across two years of one agency's reports: cell ``now`` of year Y equals
+    the sum of cells ``before`` of year Y−1, plus ``plus`` and minus ``minus`` of year Y.
+
+    ``over="rows"``: ``now``/``before``/``plus``/``minus`` are column keys, for every row of the table
+    that has them all; ``over="columns"``: they are row keys, for every column of the table. ``code`` is
+    the catalogue code a broken link is reported with (its severity says how exact the link is).
+    """
+
+    code: str
+    table: str
+    over: Literal["columns", "rows"]
+    now: str
+    before: tuple[str, ...]
+    plus: tuple[str, ...] = ()
+    minus: tuple[str, ...] = ()
+    name_before: bool = False  # findings also name last year's cells (when they differ from ``now``)
+
+
+@dataclass(frozen=True)
+class YearEquation:
+    """One concrete cross-year identity: ``now`` (Y) = sum(``before``, Y−1) + sum(``plus``) − sum(``minus``) (Y)."""
+
+    link: YearLink
+    now: str
+    before: tuple[str, ...]
+    plus: tuple[str, ...]
+    minus: tuple[str, ...]
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        """The cells a finding names: this year's, then (``name_before``) last year's."""
+        return tuple(dict.fromkeys((self.now, *self.plus, *self.minus, *(self.before if self.link.name_before else ()))))
+
+
+@dataclass(frozen=True)
 class Format:
     """An official format version: sections, tables, identities and how to recognise it."""
 
@@ -183,8 +234,8 @@ class Format:
     sections: tuple[Section, ...]
     tables: tuple[Table, ...]
     identity_rules: tuple[IdentityRule, ...]
-    signatures: tuple[str, ...]  # labels only this format prints (normalised before comparison)
-    extra: dict[str, str] = field(default_factory=dict)
+    year_links: tuple[YearLink, ...] = ()  # identities with the year before (cross-year checks)
+    headline: tuple[str, ...] = ()  # cell keys whose jump from the year before is checked
 
     def table(self, key: str) -> Table:
         for table in self.tables:
@@ -236,6 +287,26 @@ class Format:
                                 row.key,
                             )
                         )
+        return equations
+
+    def year_equations(self, previous: Format) -> list[YearEquation]:
+        """Every concrete cross-year identity of this format's links against a report of ``previous``
+        the year before: those whose cells this year's format and last year's both have."""
+        now_keys, before_keys = set(self.cell_keys()), set(previous.cell_keys())
+        equations = []
+        for link in self.year_links:
+            table = self.table(link.table)
+            if link.over == "rows":
+                lines = [(f"{table.key}.{row.key}.", "") for block in table.blocks for row in block.rows]
+            else:
+                lines = [(f"{table.key}.", f".{col.key}") for col in dict.fromkeys(
+                    c for block in table.blocks for c in block.columns)]
+            for head, tail in lines:
+                def keys(names: tuple[str, ...], head: str = head, tail: str = tail) -> tuple[str, ...]:
+                    return tuple(f"{head}{name}{tail}" for name in names)
+                equation = YearEquation(link, *keys((link.now,)), keys(link.before), keys(link.plus), keys(link.minus))
+                if {equation.now, *equation.plus, *equation.minus} <= now_keys and set(equation.before) <= before_keys:
+                    equations.append(equation)
         return equations
 
     def applies_to_year(self, year: int) -> bool:

@@ -7,18 +7,20 @@ Both notices print the same section titles, the same applicant columns, the same
 
 from __future__ import annotations
 
-from .base import Block, Column, HeaderCell, IdentityRule, Layout, Row, Section, Table
+from .base import Block, Column, HeaderCell, IdentityRule, Layout, Row, Section, Table, YearLink
 
 SECTIONS = (
     Section(
         "overview", "一", "总体情况",
         aliases=("概述", "总体情况概述", "基本情况"),
         keywords=("总体情况", "概述", "基本情况"),
+        title_en="I. Overview",
     ),
     Section(
         "disclosure", "二", "主动公开政府信息情况",
         aliases=("主动公开政府信息的情况", "主动公开情况", "政府信息主动公开情况"),
         keywords=("主动公开",),
+        title_en="II. Proactive disclosure",
     ),
     Section(
         "requests", "三", "收到和处理政府信息公开申请情况",
@@ -29,6 +31,7 @@ SECTIONS = (
             "收到和处理政府信息公开申请的情况",
         ),
         keywords=("收到和处理", "依申请公开", "公开申请情况", "申请情况", "申请的情况"),
+        title_en="III. Requests",
     ),
     Section(
         "review", "四", "政府信息公开行政复议、行政诉讼情况",
@@ -39,6 +42,7 @@ SECTIONS = (
             "政府信息公开行政复议、行政诉讼的情况",
         ),
         keywords=("行政复议", "行政诉讼"),
+        title_en="IV. Review and litigation",
     ),
     Section(
         "problems", "五", "存在的主要问题及改进情况",
@@ -48,11 +52,13 @@ SECTIONS = (
             "存在的问题及改进措施",
         ),
         keywords=("存在的主要问题", "存在的问题", "主要问题", "问题及改进", "改进情况"),
+        title_en="V. Problems and improvements",
     ),
     Section(
         "other", "六", "其他需要报告的事项",
         aliases=("其他需要报告事项", "其他事项"),
         keywords=("其他需要报告", "其他事项"),
+        title_en="VI. Other matters",
     ),
 )
 
@@ -75,6 +81,7 @@ REQUESTS_HEADER = (
 OUTCOMES_GROUP = "三、本年度办理结果"
 
 W, U, D = "（三）不予公开", "（四）无法提供", "（五）不予处理"
+OUTCOME_GROUP_KEYS = ((W, "withheld"), (U, "unable"), (D, "declined"))  # what the metrics call them
 
 REQUEST_ROWS_BEFORE = (
     Row("new", "一、本年新收政府信息公开申请数量", aliases=("一、本年新收政府信息公开申请",)),
@@ -144,8 +151,9 @@ def requests_layout(group_labels: tuple[str, ...]) -> Layout:
     )
 
 
-def requests_table(other_rows: tuple[Row, ...], group_labels: tuple[str, ...]) -> Table:
-    """Section 三 with the format's own （六）其他处理 rows."""
+def requests_table(other_rows: tuple[Row, ...], other_groups: tuple[tuple[str, str], ...]) -> Table:
+    """Section 三 with the format's own （六）其他处理 rows and their groups, as (label, metric key)."""
+    group_labels = tuple(label for label, _ in other_groups)
     return Table(
         "requests", "requests", "收到和处理政府信息公开申请情况",
         blocks=(
@@ -158,6 +166,7 @@ def requests_table(other_rows: tuple[Row, ...], group_labels: tuple[str, ...]) -
             ),
         ),
         group_labels=(OUTCOMES_GROUP, W, U, D, *group_labels),
+        group_keys=(*OUTCOME_GROUP_KEYS, *other_groups),
     )
 
 
@@ -220,3 +229,14 @@ def identity_rules(outcome_rows: tuple[str, ...]) -> tuple[IdentityRule, ...]:
             label_en="review/litigation total equals upheld + corrected + other + pending",
         ),
     )
+
+
+# Identity 5 of report-model.md: 二、上年结转 (Y) = 四、结转下年度继续办理 (Y−1), for every column of section 三.
+CARRY_OVER = YearLink("crossyear.carry_over", "requests", "columns", now="carried_over", before=("carry_forward",),
+                      name_before=True)
+# The headline counts whose tenfold jump from the year before is worth a look (crossyear.jump).
+HEADLINE = (
+    "requests.new.total", "requests.total.total", "review.review.total", "review.litigation_direct.total",
+    "review.litigation_after_review.total", "disclosure.licensing.decisions", "disclosure.punishment.decisions",
+    "disclosure.coercion.decisions",
+)

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from .base import Column, Format, Row, Table
-from .common import REVIEW_TABLE, SECTIONS, disclosure_block, identity_rules, requests_table
+from .base import Column, Format, Row, Table, YearLink
+from .common import (
+    CARRY_OVER,
+    HEADLINE,
+    REVIEW_TABLE,
+    SECTIONS,
+    disclosure_block,
+    identity_rules,
+    requests_table,
+)
 
 PREV_ITEMS = Column("prev_items", "上一年项目数量")
 CHANGE = Column("change", "本年增/减", aliases=("本年增减", "本年增/减数量"), kind="signed")
@@ -45,6 +53,8 @@ DISCLOSURE = Table(
 )
 
 REQUESTS = requests_table((Row("other", "（六）其他处理", outcome=True, group="三、本年度办理结果"),), ())
+# 上一年项目数量 (Y) = 上一年项目数量 (Y−1) + 本年增/减 (Y−1), for every row that prints both.
+PREV_ITEMS_LINK = YearLink("crossyear.prev_items", "disclosure", "rows", now="prev_items", before=("prev_items", "change"))
 
 FORMAT = Format(
     version="2019",
@@ -54,8 +64,6 @@ FORMAT = Format(
     sections=SECTIONS,
     tables=(DISCLOSURE, REQUESTS, REVIEW_TABLE),
     identity_rules=identity_rules(tuple(r.key for b in REQUESTS.blocks for r in b.rows if r.outcome)),
-    signatures=(
-        "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量",
-        "其他对外管理服务事项", "政府集中采购", "采购项目数量", "采购总金额", "第二十条第（九）项",
-    ),
+    year_links=(CARRY_OVER, PREV_ITEMS_LINK),
+    headline=HEADLINE,
 )

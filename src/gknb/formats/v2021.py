@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from .base import Column, Format, Row, Table
-from .common import REVIEW_TABLE, SECTIONS, disclosure_block, identity_rules, requests_table
+from .base import Column, Format, Row, Table, YearLink
+from .common import (
+    CARRY_OVER,
+    HEADLINE,
+    REVIEW_TABLE,
+    SECTIONS,
+    disclosure_block,
+    identity_rules,
+    requests_table,
+)
 
 DECISIONS = Column("decisions", "本年处理决定数量", aliases=("本年处理决定数",))
 
@@ -54,7 +62,10 @@ OTHER_ROWS = (
     ),
     Row("other_other", "3.其他", group=OTHER_GROUP, outcome=True),
 )
-REQUESTS = requests_table(OTHER_ROWS, (OTHER_GROUP,))
+REQUESTS = requests_table(OTHER_ROWS, ((OTHER_GROUP, "other"),))
+# 现行有效件数 (Y) ≈ 现行有效件数 (Y−1) + 本年制发 (Y) − 本年废止 (Y): amendments make it a heuristic.
+IN_FORCE_LINK = YearLink("crossyear.in_force", "disclosure", "rows", now="in_force", before=("in_force",),
+                         plus=("made",), minus=("repealed",))
 
 FORMAT = Format(
     version="2021",
@@ -64,8 +75,6 @@ FORMAT = Format(
     sections=SECTIONS,
     tables=(DISCLOSURE, REQUESTS, REVIEW_TABLE),
     identity_rules=identity_rules(tuple(r.key for b in REQUESTS.blocks for r in b.rows if r.outcome)),
-    signatures=(
-        "本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额",
-        "申请人无正当理由逾期不补正", "申请人逾期未按收费通知要求缴纳费用",
-    ),
+    year_links=(CARRY_OVER, IN_FORCE_LINK),
+    headline=HEADLINE,
 )

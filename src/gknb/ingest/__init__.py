@@ -1,9 +1,10 @@
 """Ingest: bytes of any supported medium → Document (blocks with provenance).
 
 The medium is sniffed from the content first and the file name second: text (``.txt``, ``.md``,
-anything textual) and HTML are read; PDF, Word, WPS, OFD, images and archives are recognised by
-their magic bytes and refused with ``UnsupportedFormat``; binary, empty, missing and oversized
-files raise ``UnreadableFile``. All text is normalised (see ``normalize``).
+anything textual), HTML, PDF (text layer, or OCR for scans), Word (DOCX, DOC/WPS), OFD and images
+(OCR) are read; spreadsheets, OpenDocument, RTF and other archives are recognised by their magic
+bytes and refused with ``UnsupportedFormat``; binary, empty, missing and oversized files raise
+``UnreadableFile``. All text is normalised (see ``normalize``).
 """
 
 from __future__ import annotations
@@ -32,13 +33,8 @@ _HTML_EXTENSIONS = {".html", ".htm", ".xhtml", ".shtml"}
 _HTML_SNIFF_BYTES = 2048
 _HTML_TAG = re.compile(rb"<(?:!doctype\s+html|html|head|body|meta|table|div|p)\b", re.IGNORECASE)
 
-# kind → (what it is in Chinese, in English, whether support is planned)
+# kind → (what it is in Chinese, in English, whether support is planned); the kinds of ``_READERS`` are read
 _UNSUPPORTED = {
-    "pdf": ("PDF 文件", "PDF", True),
-    "docx": ("DOCX 文件", "DOCX", True),
-    "doc": ("DOC/WPS 文件（Word 97–2003 或 WPS 格式）", "DOC/WPS (Word 97–2003 or WPS format)", True),
-    "ofd": ("OFD 文件", "OFD", True),
-    "image": ("图片文件（需要文字识别 OCR）", "image (OCR)", True),
     "spreadsheet": ("电子表格文件", "spreadsheet", False),
     "opendocument": ("OpenDocument 文件", "OpenDocument", False),
     "archive": ("ZIP 压缩包", "ZIP archive", False),

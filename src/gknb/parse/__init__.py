@@ -1,8 +1,9 @@
 """Parse: Document → Report (meta, the six sections' text, canonical cells with provenance).
 
 Steps: tokens (tokens.py) → section headings (sections.py) → metadata (meta.py) → which format
-version the tables follow (its distinctive labels; the year breaks ties) → the tables' cells
-(tables.py, with the whole-table alignment of align.py) → the sections' prose, without the table cells.
+version the tables follow (detect.py: the labels that tell the declared versions apart; the year
+breaks ties) → the tables' cells (tables.py, with the whole-table alignment of align.py) → the
+sections' prose, without the table cells.
 """
 
 from __future__ import annotations
@@ -10,16 +11,18 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 
+from ..catalogue import finding
 from ..document import Document, Line
 from ..errors import NotAnnualReport
-from ..formats import FORMATS, Format, format_for_year
+from ..formats import FORMATS, Format, first_unified_year, format_for_year
 from ..formats.common import SECTIONS
 from ..report import Finding, Report
 from ..text import normalize_label
+from .detect import choose, evidence, mixed_with
 from .labels import table_hints
 from .meta import read_meta
 from .sections import Heading, find_headings
-from .tables import TablesResult, assemble, signature_scores
+from .tables import TablesResult, assemble
 from .tokens import LONG_LINE, Token, tokenize
 
 
@@ -53,12 +56,13 @@ def parse(document: Document) -> Report:
         )
 
     report = Report(source=document.source, meta=meta)
-    scores = signature_scores(tokens, list(FORMATS.values()))
-    fmt = _choose_format(tokens, heading_at, meta.year, has_tables, scores)
+    found = evidence(norm_text)
+    fmt = _choose_format(tokens, heading_at, meta.year, has_tables, found)
     consumed: set[int] = set()
     if fmt is None:
-        old_style = headings and (meta.year is None or meta.year <= 2019)
-        meta.template = "pre2019" if old_style or (meta.year is not None and meta.year <= 2019) else "unknown"
+        first = first_unified_year()
+        old_style = headings and (meta.year is None or meta.year <= first)
+        meta.template = "pre2019" if old_style or (meta.year is not None and meta.year <= first) else "unknown"
     else:
         meta.template = fmt.version
         result = assemble(fmt, tokens, heading_at) if has_tables else None
@@ -68,7 +72,7 @@ def parse(document: Document) -> Report:
             consumed = result.consumed
         else:
             report.cells = dict.fromkeys(fmt.cell_keys())
-        report.parse_findings.extend(_mixed_formats(fmt, scores))
+        report.parse_findings.extend(_mixed_formats(fmt, found))
     report.sections = {s.key: _section_text(document, tokens, headings, s.key, consumed) for s in SECTIONS}
     report.section_order = [h.section for h in headings]
     report.headings = {h.section: tokens[h.token].text.strip()[:MAX_HEADING_CHARS] for h in headings}
@@ -77,7 +81,7 @@ def parse(document: Document) -> Report:
         report.labels.update(_foreign_rows(fmt, tokens))
     if document.notes:
         report.parse_findings.append(
-            Finding("ingest.note", "info", (), "；".join(n.split(" / ")[0] for n in document.notes),
+            finding("ingest.note", (), "；".join(n.split(" / ")[0] for n in document.notes),
                     "; ".join(n.split(" / ")[-1] for n in document.notes))
         )
     return report
@@ -142,15 +146,14 @@ def _looks_like_report(title: str | None) -> bool:
     return bool(title) and "信息公开" in title and "报告" in title
 
 
-def _mixed_formats(fmt: Format, scores: dict[str, int]) -> list[Finding]:
+def _mixed_formats(fmt: Format, found: dict[tuple[str, str], int]) -> list[Finding]:
     """A report that prints labels of two format versions: its version-specific cells may be
     read into the wrong meaning (e.g. 2019 本年新制作数量 under 2021 本年制发件数)."""
-    others = [FORMATS[v] for v, score in scores.items() if score > 0 and v != fmt.version]
     findings = []
-    for other in others:
+    for other in mixed_with(fmt, found):
         own = [k for k in fmt.cell_keys() if k not in set(other.cell_keys())]
-        findings.append(Finding(
-            "format.mixed", "warning", tuple(own),
+        findings.append(finding(
+            "format.mixed", own,
             f"报告同时使用了{fmt.version}版和{other.version}版格式的标签，已按{fmt.version}版读取；"
             f"两版不同的单元格（主要是第二部分）请核对",
             f"the report prints labels of both the {fmt.version} and the {other.version} format; it was read "
@@ -160,24 +163,22 @@ def _mixed_formats(fmt: Format, scores: dict[str, int]) -> list[Finding]:
 
 
 def _choose_format(
-    tokens: list[Token], headings: dict[int, str], year: int | None, has_tables: bool, scores: dict[str, int]
+    tokens: list[Token], headings: dict[int, str], year: int | None, has_tables: bool,
+    found: dict[tuple[str, str], int],
 ) -> Format | None:
-    """The format the tables follow: its distinctive labels decide, the year breaks ties."""
+    """The format the tables follow: the labels that tell the versions apart decide, the year breaks
+    ties; without such labels, the year, or else the version whose tables read the most cells."""
     formats = list(FORMATS.values())
-    best = max(scores.values())
-    if best > 0:
-        leaders = [f for f in formats if scores[f.version] == best]
-        if len(leaders) == 1:
-            return leaders[0]
-        by_year = format_for_year(year)
-        return by_year if by_year in leaders else leaders[0]
+    chosen = choose(found, year)
+    if chosen is not None:
+        return chosen
     if has_tables:
         by_year = format_for_year(year)
         if by_year is not None:
             return by_year
         results = {f.version: assemble(f, tokens, headings) for f in formats}
         return FORMATS[max(results, key=lambda v: sum(x is not None for x in results[v].cells.values()))]
-    if year is not None and year >= 2020:
+    if year is not None and year > first_unified_year():
         return format_for_year(year)
     return None
 
@@ -200,7 +201,7 @@ def _low_confidence(report: Report) -> list[Finding]:
                  and report.cells.get(k) is not None)
     if not keys:
         return []
-    return [Finding("ocr.low_confidence", "warning", keys,
+    return [finding("ocr.low_confidence", keys,
                     f"文字识别（OCR）对 {len(keys)} 个单元格的读数把握不足，请与原件核对",
                     f"OCR is unsure of {len(keys)} cell(s): check them against the original")]
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import combinations, islice
 
+from ..catalogue import finding
 from ..document import Provenance
 from ..formats import FORMATS, Equation, Format, Table
 from ..report import Finding, Value
@@ -67,7 +68,6 @@ class TablesResult:
     labels: dict[str, str]
     findings: list[Finding]
     consumed: set[int]
-    found_rows: dict[str, int]  # table key → number of its rows found
 
 
 class _Walker:
@@ -513,8 +513,8 @@ class TableAssembler:
                 total -= lhs != rhs
         return total
 
-    def note(self, rule: str, keys: list[str], message: str, message_en: str, severity: str = "warning") -> None:
-        self.findings.append(Finding(rule, severity, tuple(keys), message, message_en))
+    def note(self, rule: str, keys: list[str], message: str, message_en: str, severity: str | None = None) -> None:
+        self.findings.append(finding(rule, keys, message, message_en, severity))
 
 
 def _row_title(fmt: Format, table: str, row: str | None) -> str:
@@ -615,11 +615,9 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         )
     _note_glued(out, glued)
 
-    found: dict[str, int] = {}
     for table in fmt.tables:
         rows = {s.row for s in segments if s.table == table.key and s.row}
         has_bare = any(s.table == table.key and s.row is None for s in segments)
-        found[table.key] = len(rows) + (len(table.blocks[0].rows) if has_bare else 0)
         all_rows = [r for b in table.blocks for r in b.rows]
         missing = [r for r in all_rows if r.key not in rows]
         if rows and missing and not has_bare:
@@ -630,7 +628,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
                 f"表格「{table.title}」中未找到以下行：{names}",
                 f"table '{table.title}': rows not found: " + ", ".join(r.key for r in missing),
             )
-    return TablesResult(out.cells, out.printed, out.provenance, out.labels, out.findings, walker.consumed, found)
+    return TablesResult(out.cells, out.printed, out.provenance, out.labels, out.findings, walker.consumed)
 
 
 def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[list[Segment], dict[str, list[str]]]:
@@ -875,8 +873,3 @@ def _resolve(out: TableAssembler, fmt: Format, seg: Segment, keys: list[str], re
             f"row '{title}': {what[1]}; the column of each number could not be determined",
         )
 
-
-def signature_scores(tokens: list[Token], formats: list[Format]) -> dict[str, int]:
-    """How many of each format's distinctive labels the document prints."""
-    text = "".join(t.norm for t in tokens if t.kind == "text")
-    return {f.version: sum(1 for s in f.signatures if normalize_label(s) in text) for f in formats}

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..catalogue import SEVERITY_LABELS
 from ..errors import GknbError
+from ..formats import FORMATS
 from ..report import Finding, Report
 from .grid import Grid, grids
 
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 NOTICE_TITLE = "gknb 检查提示（发布前请核对，核对后删除本框）"
 MAX_NOTICE_LINES = 40
 TITLE_LINE_CHARS = 20  # characters of 二号 type on one line of the A4 text width
@@ -60,9 +61,9 @@ def notice_lines(findings: list[Finding]) -> tuple[str, ...]:
     """The findings as the notice box lists them, in Chinese, severest first."""
     if not findings:
         return ()
-    counts = {s: sum(f.severity == s for f in findings) for s in SEVERITY_ZH}
-    head = "本报告经 gknb 检查有 " + "、".join(f"{SEVERITY_ZH[s]} {n} 条" for s, n in counts.items() if n) + "："
-    lines = [f"【{SEVERITY_ZH.get(f.severity, f.severity)}】{f.message}" for f in findings]
+    counts = {s: sum(f.severity == s for f in findings) for s in SEVERITY_LABELS}
+    head = "本报告经 gknb 检查有 " + "、".join(f"{SEVERITY_LABELS[s][0]} {n} 条" for s, n in counts.items() if n) + "："
+    lines = [f"【{SEVERITY_LABELS[f.severity][0]}】{f.message}" for f in findings]
     if len(lines) > MAX_NOTICE_LINES:
         lines = [*lines[:MAX_NOTICE_LINES], f"……另有 {len(lines) - MAX_NOTICE_LINES} 条，请运行 gknb check 查看。"]
     return (head, *lines)
@@ -72,9 +73,10 @@ def build_page(report: Report, *, strict: bool = False) -> Page:
     """Lay out ``report`` in its format's official order; refuse under ``strict`` when it has errors."""
     fmt = report.format
     if fmt is None:
+        versions = " 或 ".join(FORMATS)
         raise RenderError(
-            "无法确定报告格式（请在 meta 中填写 year 或 template：2021 或 2019）",
-            "cannot tell the report's format (give meta.year or meta.template: 2021 or 2019)",
+            f"无法确定报告格式（请在 meta 中填写 year 或 template：{versions}）",
+            f"cannot tell the report's format (give meta.year or meta.template: {' or '.join(FORMATS)})",
             report.source.path,
         )
     errors = [f for f in report.findings if f.severity == "error"]

@@ -180,10 +180,11 @@ class Store:
         ).all()
         rows = []
         for i, (entry, location, agency) in enumerate(zip(fresh, locations, agencies, strict=True)):
-            meta = entry.report.meta
+            meta = entry.report.meta  # read, never changed: the caller's report stays as it was
+            region, level = dict(meta.region), meta.level
             if agency is not None and entry.infer_place:
-                meta.region = {"province": agency.province, "city": agency.city, "county": agency.county}
-                meta.level = agency.level
+                region = {"province": agency.province, "city": agency.city, "county": agency.county}
+                level = agency.level
             versions[location] += 1
             current = newest[location] == i
             if current and agency is not None and meta.year is not None:
@@ -192,8 +193,8 @@ class Store:
                 "source_id": source_ids[i], "agency_id": agency.id if agency else None, "location": location,
                 "version": versions[location], "current": current, "title": meta.title, "agency": meta.agency,
                 "year": meta.year, "template": meta.template, "published": meta.published,
-                "province": meta.region.get("province"), "city": meta.region.get("city"),
-                "county": meta.region.get("county"), "level": meta.level, "sections": dict(entry.report.sections),
+                "province": region.get("province"), "city": region.get("city"),
+                "county": region.get("county"), "level": level, "sections": dict(entry.report.sections),
                 "extra": {"section_order": list(entry.report.section_order), "labels": dict(entry.report.labels),
                           "headings": dict(entry.report.headings), "preamble": entry.report.preamble,
                           "encoding": entry.report.source.encoding},

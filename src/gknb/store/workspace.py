@@ -25,7 +25,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
 
-from ..check import RULES, check
+from ..catalogue import CHECK_STAGES, stage_of
+from ..check import check
 from ..errors import GknbError
 from ..regions import divisions
 from ..report import Finding, Report, Value
@@ -459,7 +460,7 @@ class Workspace:
         ).all()
         report.parse_findings = [
             Finding(f.rule, f.severity, tuple(f.cells), f.message, f.message_en) for f in stored
-            if f.rule not in RULES and not (f.cells and set(f.cells) <= verified)
+            if stage_of(f.rule) not in CHECK_STAGES and not (f.cells and set(f.cells) <= verified)
         ]
         check(report)
         session.execute(delete(FindingRow).where(FindingRow.report_id == row.id, FindingRow.scope == "report"))

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ..analyze.compare import cell_label, compare
-from ..check.registry import SEVERITY_LABELS
+from ..catalogue import SEVERITY_LABELS
 from ..formats import FORMATS
 from ..formats.common import SECTIONS
 from ..regions import LEVEL_LABELS
@@ -118,7 +118,7 @@ def report_page(request: Request, user: Reader, report_id: ReportId) -> HTMLResp
     return page(request, "report.html", {
         "id": report_id, "report": report, "payload": payload, "tables": _tables(report, None, set(payload["corrected"])),
         "sections": _sections(report), "findings": _findings(report), "meta_labels": META_LABELS,
-        "meta_fields": META_FIELDS, "severity_labels": SEVERITY_LABELS, "template_labels": TEMPLATE_LABELS,
+        "meta_fields": META_FIELDS, "severity_labels": {s: zh for s, (zh, _) in SEVERITY_LABELS.items()}, "template_labels": TEMPLATE_LABELS,
         "years": years, "previous": earlier[-1] if earlier else None, "can_review": user.can("review"),
         "has_original": work.store.original(report_id) is not None,
         "cell_labels": {k: cell_label(k, report.format.version) for k in report.cells} if report.format else {},

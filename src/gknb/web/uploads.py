@@ -5,7 +5,7 @@ their reason and never stored. Accepted files are written to the upload folder a
 recorded in the store (``uploads``) before the request is answered, so an acknowledged upload is never
 lost: when the server starts, every recorded upload that had not finished is taken up again (its files
 still there) or marked failed with the reason. One background thread feeds the inputs to
-``store.bulk.ingest`` (worker processes, the per-file time limit, zip guards, one result per file)
+``pipeline.bulk.ingest`` (worker processes, the per-file time limit, zip guards, one result per file)
 drawing them round-robin by user (``FairFeed``), so one person's large scans cannot starve another's
 small upload; an upload made while a run is busy joins it. Progress is kept per file, in memory and
 in the store. A reviewer scoped to a region may upload only that region's reports.
@@ -32,8 +32,8 @@ from sqlalchemy import select
 from ..errors import GknbError
 from ..ingest import MAX_BYTES, medium
 from ..ingest.fetch import is_url
+from ..pipeline.bulk import Item, Result, expand, ingest
 from ..store import Store
-from ..store.bulk import Item, Result, expand, ingest
 from ..store.models import UploadRow
 
 _log = logging.getLogger("gknb.web.uploads")

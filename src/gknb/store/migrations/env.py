@@ -1,6 +1,6 @@
 """Alembic environment: runs migrations on the connection the store hands over in ``config.attributes``.
 
-The distributed-ingest queue's tables (procrastinate's own and ``queue_*``, see ``store.queue``) are
+The distributed-ingest queue's tables (procrastinate's own and ``queue_*``, see ``gknb.pipeline.queue``) are
 managed by that module, so autogenerate leaves them alone.
 """
 

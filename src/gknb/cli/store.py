@@ -13,29 +13,28 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
-from . import read
-from .analyze import GROUPS, compare, history, stats
-from .analyze.compare import SentenceChange
-from .analyze.stats import GROUP_LABELS, METRIC_LABELS
-from .check.registry import SEVERITY_LABELS
-from .console import console
-from .errors import GknbError
-from .export import FORMAT_NAMES, export, import_json
-from .formats.common import SECTIONS
-from .regions import LEVEL_LABELS, LEVELS
-from .report import Report
-from .store import FILTERS, Store
-from .store.bulk import default_jobs, ingest
-from .workers import DEFAULT_TIMEOUT
+from .. import read
+from ..analyze import GROUPS, compare, history, stats
+from ..analyze.compare import SentenceChange
+from ..analyze.stats import GROUP_LABELS, metric_labels
+from ..catalogue import severity_label
+from ..errors import GknbError
+from ..export import FORMAT_NAMES, export, import_json
+from ..formats.common import SECTIONS
+from ..pipeline.bulk import default_jobs, ingest
+from ..regions import LEVEL_LABELS, LEVELS
+from ..report import Report
+from ..store import FILTERS, Store
+from ..workers import DEFAULT_TIMEOUT
+from .common import DbOpt
+from .common import console as _console
+from .common import fail as _fail
 
-DbOpt = Annotated[str | None, typer.Option("--db", help="数据库：SQLite 文件或 postgresql:// 地址 / database "
-                                                       "(SQLite path or postgresql:// URL); default $GKNB_DB or gknb.db")]
-WhereOpt = Annotated[str | None, typer.Option("--where", help="筛选 / filter, e.g. province=广东省,year=2021 "
+WhereOpt = Annotated[str | None, typer.Option("--where", help="筛选 / filter, e.g. province=广东省,year=2023 "
                                                              f"({', '.join(FILTERS)})")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON / JSON output")]
 LangOpt = Annotated[str, typer.Option("--lang", help="输出语言 zh 或 en / language of the output: zh or en")]
@@ -47,21 +46,12 @@ agency_app = typer.Typer(help="机关：查看与更正地区、层级。Agencie
                          no_args_is_help=True)
 
 
-def _console(stderr: bool = False) -> Console:
-    return console(stderr=stderr)
-
-
 def _open(db: str | None) -> Store:
     return Store.open(db)
 
 
-def _fail(message: str, message_en: str) -> typer.Exit:
-    _console(stderr=True).print(Text(f"gknb: {message} / {message_en}", style="red"))
-    return typer.Exit(2)
-
-
 def parse_where(where: str | None) -> dict[str, str]:
-    """``province=广东省,year=2021`` → ``{"province": "广东省", "year": "2021"}``."""
+    """``province=广东省,year=2023`` → ``{"province": "广东省", "year": "2023"}``."""
     out: dict[str, str] = {}
     for part in (where or "").replace("，", ",").split(","):
         if not part.strip():
@@ -95,7 +85,7 @@ def ingest_command(
     退出码 exit status: 0 全部存入或重复 all stored or duplicates; 2 有文件失败 some inputs failed.
     """
     if queue:
-        from .cli_queue import queue_ingest  # distributed ingest (docs/store.md)
+        from .queue import queue_ingest  # distributed ingest (docs/store.md)
 
         queue_ingest(inputs, db)
     store = _open(db)
@@ -213,7 +203,7 @@ def compare_command(
         for report in found.reports:
             for f in report.findings:
                 if f.rule.startswith("crossyear."):
-                    out.print(Text(f"{report.meta.year} {SEVERITY_LABELS[f.severity]}：{f.message}" if zh else
+                    out.print(Text(f"{report.meta.year} {severity_label(f.severity)}：{f.message}" if zh else
                                    f"{report.meta.year} {f.severity} {f.rule}: {f.message_en}",
                                    style="red" if f.severity == "error" else "yellow"))
         return
@@ -314,7 +304,7 @@ def stats_command(
     shown = ("reports", "with_errors", "error_rate", "carry_over_breaks", "requests_new", "requests_handled",
              "disclosure_rate", "withheld_rate", "review", "litigation", "correction_rate")
     table = Table(box=box.SIMPLE_HEAD)
-    labels = {**GROUP_LABELS, **METRIC_LABELS} if zh else {}
+    labels = {**GROUP_LABELS, **metric_labels()} if zh else {}
     for column in (*groups, *shown):
         table.add_column(labels.get(column, column), justify="left" if column in groups else "right")
     for row in rows:

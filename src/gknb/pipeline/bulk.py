@@ -1,6 +1,6 @@
 """Bulk ingest: folders, zip files and URL lists into the store, with worker processes.
 
-Workers read, parse and check (``gknb.read``); this process does every write, a batch per transaction
+Workers read, parse and check (``gknb.pipeline.run``); this process does every write, a batch per transaction
 (``batch`` inputs, or fewer when the oldest has waited ``FLUSH_SECONDS``), so an interrupted run loses
 at most its unwritten batch and a re-run skips every original already kept (by SHA-256) before parsing
 it. Cross-year findings are recomputed once per batch for the agencies it touched. Each input has
@@ -20,14 +20,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..check import check
 from ..errors import GknbError
-from ..ingest import MAX_BYTES, read_document
+from ..ingest import MAX_BYTES
 from ..ingest.fetch import fetch, is_url, url_list
 from ..ingest.zips import ZIP_ERRORS
-from ..parse import parse
+from ..store.store import Entry, Recorded, Store
 from ..workers import DEFAULT_TIMEOUT, Workers
-from .store import Entry, Recorded, Store
+from . import internal_error, run
 
 MAX_ZIP_MEMBERS = 20_000
 MAX_ZIP_TOTAL = 4 * 1024**3  # uncompressed bytes read from one zip
@@ -163,17 +162,16 @@ def work(location: str, raw: bytes | None, url: str | None) -> dict[str, Any]:
             fetched = fetch(url)
             raw, charset, name = fetched.content, fetched.charset, fetched.name
         assert raw is not None
-        report = check(parse(read_document(raw, name=name, charset=charset)))
-        report.source.path = location
-        return {"report": report, "raw": raw if url is not None else None}
     except GknbError as error:
         return {"error": error.as_dict()}
-    except MemoryError:  # over the worker's memory limit: the worker answers ``ingest.memory``
-        raise
-    except Exception as exc:  # a bug on one file must not stop the batch
-        detail = f"{type(exc).__name__}: {exc}".rstrip(": ")
-        return {"error": {"code": "internal", "message": f"gknb 内部错误（{detail}），请报告此问题",
-                          "message_en": f"internal error in gknb ({detail}); please report it"}}
+    except Exception as exc:  # a bug on one download must not stop the batch
+        return {"error": internal_error(exc).as_dict()}
+    outcome = run(raw, path=location, name=name, charset=charset)  # a bug on one file does not stop the batch
+    if outcome.report is None:
+        assert outcome.error is not None
+        return {"error": outcome.error.as_dict()}
+    outcome.report.source.path = location
+    return {"report": outcome.report, "raw": raw if url is not None else None}
 
 
 class _Writer:

@@ -15,14 +15,13 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from . import read
-from .console import console
-from .data import is_data_file, load
-from .errors import GknbError
-from .formats import format_for_year
-from .render import RenderRefused, render
-from .render.workbook import build_workbook
-from .report import Report
+from .. import read
+from ..data import is_data_file, load
+from ..errors import GknbError
+from ..formats import first_unified_year, format_for_year
+from ..render import RenderRefused, render
+from ..report import Report
+from .common import console
 
 
 class Medium(StrEnum):
@@ -89,8 +88,9 @@ def template_command(
     fmt = format_for_year(year)
     if fmt is None:
         err = _err()
-        err.print(Text(f"gknb: {year} 年没有统一的年度报告格式（统一格式自 2019 年起）", style="red"))
-        err.print(Text(f"gknb: there is no unified report format for {year} (the formats start in 2019)", style="red"))
+        first = first_unified_year()
+        err.print(Text(f"gknb: {year} 年没有统一的年度报告格式（统一格式自 {first} 年起）", style="red"))
+        err.print(Text(f"gknb: there is no unified report format for {year} (the formats start in {first})", style="red"))
         raise typer.Exit(2)
     try:
         report = load_input(from_) if from_ else None
@@ -98,6 +98,8 @@ def template_command(
         raise _fail(error, 2) from None
     if report is not None and report.format is not None and report.format is not fmt:
         fmt = report.format
+    from ..render.workbook import build_workbook  # openpyxl only when a workbook is written
+
     output.write_bytes(build_workbook(fmt, year=year, report=report))
     _err().print(Text(f"已生成 {output}（{fmt.name}，{fmt.notice}）/ wrote {output} (format {fmt.version})", style="green"))
 

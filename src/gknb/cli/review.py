@@ -14,13 +14,12 @@ import typer
 from rich import box
 from rich.table import Table
 
-from .cli_store import DbOpt, JsonOpt, _console, _dump, _fail, _open
-from .errors import GknbError
-from .regions import LEVEL_LABELS, normalise_name
-from .review import region_year
-from .review.notices import MEDIA, Issuer, circular, opinion, render_notice
-from .review.overview import FINDING_COLUMNS, SORTS, csv_bytes, finding_rows, overview, xlsx_bytes
-from .review.roster import (
+from ..errors import GknbError
+from ..regions import LEVEL_LABELS, normalise_name
+from ..review import region_year
+from ..review.notices import MEDIA, Issuer, circular, opinion, render_notice
+from ..review.overview import FINDING_COLUMNS, SORTS, csv_bytes, finding_rows, overview, xlsx_bytes
+from ..review.roster import (
     STATUSES,
     Deadlines,
     RosterEntry,
@@ -32,7 +31,9 @@ from .review.roster import (
     roster_from_store,
     roster_status,
 )
-from .review.scoring import default_scheme_text, load_scheme, ranking
+from ..review.scoring import default_scheme_text, load_scheme, ranking
+from .common import DbOpt
+from .store import JsonOpt, _console, _dump, _fail, _open
 
 RegionArg = Annotated[str, typer.Argument(metavar="REGION", help="地区（省、市或县名）/ region: a province, city "
                                                                 "or county name, e.g. 桐庐县")]

@@ -13,8 +13,9 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from .cli_store import DbOpt, _console
-from .workers import DEFAULT_TIMEOUT
+from ..workers import DEFAULT_TIMEOUT
+from .common import DbOpt
+from .common import console as _console
 
 
 def _unavailable(exc: RuntimeError) -> typer.Exit:
@@ -24,7 +25,7 @@ def _unavailable(exc: RuntimeError) -> typer.Exit:
 
 def queue_ingest(inputs: list[str], db: str | None) -> None:
     """Queue the inputs for ``gknb worker`` and print the run; exit status 2 when an input failed at once."""
-    from .store.queue import QueueUnavailable, enqueue
+    from ..pipeline.queue import QueueUnavailable, enqueue
 
     try:
         queued = enqueue(db, inputs)
@@ -69,7 +70,7 @@ def worker_command(
     在任意多台机器上运行任意多个 / run any number, on any number of machines. Ctrl-C 或 SIGTERM：处理完当前文件后退出
     / stops after the current file.
     """
-    from .store.queue import QueueUnavailable, run_worker
+    from ..pipeline.queue import QueueUnavailable, run_worker
 
     _console(stderr=True).print(f"gknb worker: {concurrency} 个进程 / processes")
     try:

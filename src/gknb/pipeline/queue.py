@@ -52,11 +52,11 @@ from sqlalchemy.orm import Session
 from ..errors import GknbError
 from ..regions import normalise_name
 from ..report import Report
+from ..store.db import database_url
+from ..store.models import IngestResult, IngestRun, ReportRow
+from ..store.store import Store
 from ..workers import DEFAULT_TIMEOUT, Workers
 from .bulk import Item, Result, expand, item_bytes, work
-from .db import database_url
-from .models import IngestResult, IngestRun, ReportRow
-from .store import Store
 
 if TYPE_CHECKING:
     from procrastinate import App, JobContext

@@ -23,11 +23,12 @@ from typing import Any
 
 import yaml
 
-from .check import check
-from .document import Source
-from .errors import UnreadableFile
-from .formats import FORMATS, Format, format_for_year
-from .report import SECTION_KEYS, Finding, Meta, Report, Value
+from ..catalogue import finding
+from ..check import check
+from ..document import Source
+from ..errors import UnreadableFile
+from ..formats import FORMATS, Format, format_for_year
+from ..report import SECTION_KEYS, Finding, Meta, Report, Value
 
 DATA_SUFFIXES = (".json", ".yaml", ".yml", ".xlsx")
 _META_KEYS = ("title", "agency", "year", "template", "region", "level", "published")
@@ -47,7 +48,7 @@ def load(path: str | Path) -> Report:
         raise UnreadableFile(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}", str(path)) from exc
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        from .render.workbook import read_workbook
+        from .workbook import read_workbook
 
         return check(read_workbook(raw, str(path)))
     try:
@@ -89,7 +90,7 @@ def report_from_data(data: Mapping[str, Any], source: Source) -> Report:
         report.cells = dict.fromkeys(fmt.cell_keys())
         for key, raw in cells_in.items():
             if key not in info:
-                found.append(Finding("data.unknown_key", "warning", (), f"数据中的单元格键 {key} 不属于 {fmt.version} 版格式，已忽略",
+                found.append(finding("data.unknown_key", (), f"数据中的单元格键 {key} 不属于 {fmt.version} 版格式，已忽略",
                                      f"cell key {key} is not part of the {fmt.version} format; ignored"))
                 continue
             value, problem = parse_value(raw, info[key][3].kind)
@@ -126,7 +127,7 @@ def parse_value(raw: object, kind: str) -> tuple[Value, bool]:
 def bad_value(rule: str, key: str, fmt: Format, raw: object, where: str = "") -> Finding:
     """The finding for a cell whose content is not a number."""
     label = fmt.cell_label(key)
-    return Finding(rule, "error", (key,), f"「{label}」{where}的内容「{raw}」不是数字，按空白处理",
+    return finding(rule, (key,), f"「{label}」{where}的内容「{raw}」不是数字，按空白处理",
                    f"{key}{' ' + where if where else ''}: {raw!r} is not a number; treated as blank")
 
 
@@ -138,6 +139,6 @@ def _year(raw: object, found: list[Finding]) -> int | None:
     except ValueError:
         year = None
     if year is None or not 1990 <= year <= 2100:
-        found.append(Finding("data.bad_value", "error", (), f"报告年度「{raw}」无效", f"invalid report year {raw!r}"))
+        found.append(finding("data.bad_value", (), f"报告年度「{raw}」无效", f"invalid report year {raw!r}"))
         return None
     return year

@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .cli_store import DbOpt, _console, _fail
+from .common import DbOpt
+from .common import console as _console
+from .common import fail as _fail
 
 if TYPE_CHECKING:
-    from .store.workspace import Workspace
+    from ..store.workspace import Workspace
 
 SAMPLES = Path(__file__).parent / "samples"
 user_app = typer.Typer(help="工作台用户：新建、修改、列出。Workspace users: add, change, list.", no_args_is_help=True)
@@ -20,8 +22,8 @@ user_app = typer.Typer(help="工作台用户：新建、修改、列出。Worksp
 
 def _workspace(db: str | None) -> Workspace:
     try:
-        from .store import Store
-        from .store.workspace import Workspace
+        from ..store import Store
+        from ..store.workspace import Workspace
     except ImportError as exc:  # argon2 is part of the web extra
         raise _fail(f"缺少网页组件（{exc.name}）：请安装 gknb[web]",
                     f"the web extra is missing ({exc.name}): pip install 'gknb[web]'") from exc
@@ -42,18 +44,18 @@ def serve(
     try:
         import uvicorn
 
-        from .web.app import create_app
+        from ..web.app import create_app
     except ImportError as exc:
         raise _fail(f"缺少网页组件（{exc.name}）：请安装 gknb[web]",
                     f"the web extra is missing ({exc.name}): pip install 'gknb[web]'") from exc
     if not allow_private_urls:  # uploaded URLs are fetched by this server for others: public ones only
-        from .ingest.fetch import PUBLIC_ONLY_ENV
+        from ..ingest.fetch import PUBLIC_ONLY_ENV
 
         os.environ[PUBLIC_ONLY_ENV] = "1"  # inherited by the worker processes that fetch
     work = _workspace(db)
     console = _console()
     if samples:
-        from .store.bulk import ingest
+        from ..pipeline.bulk import ingest
 
         summary = ingest(work.store, [str(SAMPLES)])
         console.print(f"样例报告 / sample reports: {summary.count('stored')} 新入库 stored, "
@@ -80,7 +82,7 @@ def user_add(
     db: DbOpt = None,
 ) -> None:
     """新建用户。Add a user."""
-    from .store.workspace import WorkspaceError
+    from ..store.workspace import WorkspaceError
 
     secret = password or typer.prompt("密码 / password", hide_input=True, confirmation_prompt=True)
     try:
@@ -100,7 +102,7 @@ def user_set(
     db: DbOpt = None,
 ) -> None:
     """修改用户的角色、地区范围、密码或状态。Change a user's role, region, password or state."""
-    from .store.workspace import WorkspaceError
+    from ..store.workspace import WorkspaceError
 
     secret = typer.prompt("新密码 / new password", hide_input=True, confirmation_prompt=True) if password else None
     try:
@@ -123,7 +125,7 @@ def token(
     db: DbOpt = None,
 ) -> None:
     """为用户新建 API 令牌（只显示一次）。Create an API token for a user (shown once)."""
-    from .store.workspace import WorkspaceError
+    from ..store.workspace import WorkspaceError
 
     try:
         typer.echo(_workspace(db).create_token(name, label))

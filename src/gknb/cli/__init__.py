@@ -14,7 +14,6 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,14 +25,20 @@ from rich.progress import track
 from rich.table import Table
 from rich.text import Text
 
-from . import __version__, read
-from .check import RULES
-from .console import console
-from .errors import GknbError, InternalError, UnreadableFile
-from .formats import Column, Format
-from .ingest.fetch import is_url, url_list
-from .report import Report
-from .workers import DEFAULT_TIMEOUT, Workers
+from .. import __version__
+from ..catalogue import CATALOGUE
+from ..errors import GknbError, UnreadableFile
+from ..formats import Column, Format
+from ..ingest.fetch import is_url, url_list
+from ..pipeline import Outcome, run
+from ..report import Report
+from ..workers import DEFAULT_TIMEOUT, Workers
+from .author import register as register_authoring  # render, template
+from .common import console
+from .queue import register as register_queue  # worker (distributed ingest)
+from .review import register as register_review  # roster, score, notice, overview
+from .store import register as register_store  # ingest, agency, compare, stats, export, import
+from .web import register as register_web  # serve, user, token
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".doc", ".wps", ".pdf", ".ofd", ".png", ".jpg", ".jpeg",
             ".tif", ".tiff")
@@ -53,7 +58,7 @@ UI: dict[str, dict[str, str]] = {
         "summary": "共 {files} 个文件：{with_errors} 个有错误，{unreadable} 个无法读取；"
                    "错误 {error} 条、警告 {warning} 条、提示 {info} 条。",
         "see_check": "共 {n} 条检查结果，用 gknb check 查看。",
-        "untitled": "（无标题）", "code": "代码", "title": "名称",
+        "untitled": "（无标题）", "code": "代码", "title": "名称", "stage": "阶段",
     },
     "en": {
         "error": "error", "warning": "warning", "info": "info",
@@ -66,7 +71,7 @@ UI: dict[str, dict[str, str]] = {
         "summary": "Files: {files} ({with_errors} with errors, {unreadable} unreadable). "
                    "Findings: {error} error(s), {warning} warning(s), {info} info.",
         "see_check": "{n} findings: run gknb check to see them.",
-        "untitled": "(untitled)", "code": "Code", "title": "Title",
+        "untitled": "(untitled)", "code": "Code", "title": "Title", "stage": "Stage",
     },
 }
 TABLE_TITLES = {
@@ -80,22 +85,6 @@ TABLE_TITLES = {
 class Lang(StrEnum):
     zh = "zh"
     en = "en"
-
-
-@dataclass
-class Outcome:
-    """What became of one input: a report, or the error that stopped it."""
-
-    path: str
-    report: Report | None = None
-    error: GknbError | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON contract for a report; ``{"source": {"path"}, "error": …}`` for a failed file."""
-        if self.report is not None:
-            return self.report.as_dict()
-        assert self.error is not None
-        return {"source": {"path": self.path}, "error": self.error.as_dict()}
 
 
 app = typer.Typer(
@@ -170,7 +159,7 @@ def parse(files: FilesArg = None, json_: JsonOpt = False, jsonl: JsonlOpt = Fals
 
 @app.command()
 def rules(json_: JsonOpt = False, lang: LangOpt = Lang.zh) -> None:
-    """列出检查规则（代码、级别、名称）。List the check rules (code, severity, title)."""
+    """列出所有检查结果代码（代码、阶段、级别、名称）。List every finding code (code, stage, severity, title)."""
     rows = rule_rows()
     if json_:
         _write_json(rows, indent=2)
@@ -178,20 +167,24 @@ def rules(json_: JsonOpt = False, lang: LangOpt = Lang.zh) -> None:
     ui = UI[lang.value]
     table = Table(box=box.SIMPLE_HEAD, show_lines=False)
     table.add_column(ui["code"], no_wrap=True)
+    table.add_column(ui["stage"], no_wrap=True)
     table.add_column(ui["severity"], no_wrap=True)
     table.add_column(ui["title"], overflow="fold")
     for row in rows:
         title = row["title"] if lang is Lang.zh else row["title_en"]
-        table.add_row(row["code"], Text(ui.get(row["severity"], row["severity"]), style=STYLE.get(row["severity"], "")),
-                      title)
+        severity = Text(ui.get(row["severity"], row["severity"]), style=STYLE.get(row["severity"], ""))
+        for other in row["overrides"]:  # the documented exceptions, e.g. 警告/错误 for table.missing
+            severity.append("/" + ui.get(other, other), style=STYLE.get(other, ""))
+        table.add_row(row["code"], row["stage"], severity, title)
     _console().print(table)
 
 
-def rule_rows() -> list[dict[str, str]]:
-    """The check registry as plain rows: code, severity, title (zh), title_en."""
+def rule_rows() -> list[dict[str, Any]]:
+    """The catalogue as plain rows: code, stage, severity, overrides (severity → when), titles, description."""
     return [
-        {"code": r.code, "severity": r.severity, "title": r.title, "title_en": r.title_en}
-        for r in RULES.values()
+        {"code": c.code, "stage": c.stage, "severity": c.severity, "overrides": dict(c.overrides),
+         "title": c.title, "title_en": c.title_en, "description": c.description}
+        for c in CATALOGUE.values()
     ]
 
 
@@ -253,17 +246,7 @@ def _reports_under(directory: Path) -> list[str]:
 
 def read_one(path: str) -> Outcome:
     """Read (or download), parse and check one file or URL; any failure becomes the outcome's error, never an exception."""
-    try:
-        return Outcome(path, report=read(path))
-    except GknbError as error:
-        return Outcome(path, error=error)
-    except Exception as error:  # a bug must not stop the batch nor show a traceback
-        if os.environ.get("GKNB_DEBUG"):
-            raise
-        detail = f"{type(error).__name__}: {error}".rstrip(": ")
-        return Outcome(path, error=InternalError(
-            f"gknb 内部错误（{detail}），请报告此问题", f"internal error in gknb ({detail}); please report it", path
-        ))
+    return run(path, path=path)
 
 
 def read_all(inputs: Iterable[tuple[str, GknbError | None]], timeout: float | None) -> Iterator[Outcome]:
@@ -514,22 +497,6 @@ def _print_summary(out: Console, outcomes: Sequence[Outcome], lang: str) -> None
 
 __all__ = ["Outcome", "app", "cell_labels", "exit_status", "expand_inputs", "read_one", "rule_rows"]
 
-from .cli_author import register as _register_authoring  # noqa: E402  (authoring commands: render, template)
-
-_register_authoring(app)
-
-from .cli_store import register as _register_store  # noqa: E402  (store commands: ingest, agency, compare, stats, export, import)
-
-_register_store(app)
-
-from .cli_web import register as _register_web  # noqa: E402  (web commands: serve, user, token)
-
-_register_web(app)
-
-from .cli_queue import register as _register_queue  # noqa: E402  (distributed ingest: worker)
-
-_register_queue(app)
-
-from .cli_review import register as _register_review  # noqa: E402  (review office: roster, score, notice, overview)
-
-_register_review(app)
+# The command groups, one module each (cli/author.py, store.py, web.py, queue.py, review.py).
+for _register in (register_authoring, register_store, register_web, register_queue, register_review):
+    _register(app)
