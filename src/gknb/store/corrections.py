@@ -135,13 +135,3 @@ def audit_knock_on(session: Session, row: ReportRow, user: str, what: str,
 
 def _rules(findings: list[tuple[Any, ...]]) -> str:
     return " ".join(f[0] for f in findings) or "—"
-
-
-def require_reason(comment: str | None) -> str:
-    """The reason given for a correction; refused (``WorkspaceError``) when blank."""
-    from .workspace import WorkspaceError
-
-    reason = (comment or "").strip()
-    if not reason:
-        raise WorkspaceError("请写明更正原因（如“按原件更正”）", "a correction needs a reason (e.g. 'as in the original')")
-    return reason

@@ -38,7 +38,6 @@ from .corrections import (
     lock_agencies,
     lock_report,
     refuse_out_of_scope,
-    require_reason,
 )
 from .models import AuditRow, CellRow, FindingRow, ReportRow, SessionRow, SettingRow, TokenRow, UserRow
 from .store import Store, _add_findings, encode_value
@@ -59,6 +58,14 @@ class WorkspaceError(GknbError):
     """A request the workspace refuses: unknown report, cell or field, a value that is not a number."""
 
     code = "workspace.invalid"
+
+
+def require_reason(comment: str | None) -> str:
+    """The reason given for a correction; refused (``WorkspaceError``) when blank."""
+    reason = (comment or "").strip()
+    if not reason:
+        raise WorkspaceError("请写明更正原因（如“按原件更正”）", "a correction needs a reason (e.g. 'as in the original')")
+    return reason
 
 
 @dataclass(frozen=True)
