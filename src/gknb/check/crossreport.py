@@ -13,14 +13,16 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 
+from ..formats.common import SECTIONS
 from ..report import Finding, Report
-from .crossyear import COPY_MIN_CHARS, COPY_RATIO, SECTION_NAMES, normalised_text
+from .crossyear import COPY_MIN_CHARS, COPY_RATIO, normalised_text
 from .registry import finding, rule
 
 SHINGLE = 4  # characters per shingle for the quick pre-filter
 SHINGLE_MIN_OVERLAP = 0.6  # Jaccard of shingles below which two texts cannot be 90 % alike
 SAMPLE = 4  # one shingle in SAMPLE goes into the candidate index
 MAX_NAMED = 5  # other units named in one finding
+SECTION_HEADINGS = {s.key: (s.heading, s.title_en) for s in SECTIONS}  # key → (Chinese heading, English)
 
 
 @rule("crossreport.copied_text", needs_format=False)
@@ -48,7 +50,7 @@ def same_year_copies(reports: Sequence[Report]) -> list[list[Finding]]:
     for i, found in enumerate(alike):
         findings = []
         for key, matches in found.items():
-            name, name_en = SECTION_NAMES[key]
+            name, name_en = SECTION_HEADINGS[key]
             matches.sort(key=lambda m: -m[1])
             units = "、".join(f"{_unit(reports[j])}（{ratio:.0%}）" for j, ratio in matches[:MAX_NAMED])
             more = f"等 {len(matches)} 个单位" if len(matches) > MAX_NAMED else ""
@@ -90,7 +92,7 @@ def _texts(report: Report) -> dict[str, str]:
     """Each long enough section's text for comparison, the unit's own name removed."""
     names = [n for n in (report.meta.agency, *report.meta.region.values()) if n]
     out = {}
-    for key in SECTION_NAMES:
+    for key in SECTION_HEADINGS:
         text = report.sections.get(key) or ""
         for name in names:
             text = text.replace(name, "")
