@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import CORPUS, SAMPLES, read_cached
-from gknb.catalogue import CATALOGUE, SEVERITIES, STAGES, finding
+from gknb.catalogue import CATALOGUE, CHECK_STAGES, SEVERITIES, STAGES, finding
 from gknb.check import RULES
 from gknb.check.crossyear import cross_year
 from gknb.cli import app
@@ -36,7 +36,7 @@ def test_every_entry_is_complete_and_documented():
 
 
 def test_check_rules_are_the_check_stages_codes():
-    assert set(RULES) == {c for c, e in CATALOGUE.items() if e.stage in ("check", "cross-year")}
+    assert set(RULES) == {c for c, e in CATALOGUE.items() if e.stage in CHECK_STAGES}
 
 
 def test_finding_takes_the_declared_severity_and_only_documented_overrides():

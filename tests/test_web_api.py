@@ -684,7 +684,7 @@ def test_a_page_image_is_bounded_in_pixels(tmp_path: Path) -> None:
 def test_the_upload_feed_takes_users_in_turn() -> None:
     """Two large scans of one user queued first do not hold back another user's small file: the feed
     takes one input per user in turn, also of inputs added while it is being drawn."""
-    from gknb.store.bulk import Item
+    from gknb.pipeline.bulk import Item
 
     from gknb.web.uploads import FairFeed
 

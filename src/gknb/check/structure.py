@@ -121,7 +121,8 @@ def other_version_rows(report: Report) -> Iterator[Finding]:
     """A row the report's format does not have, printed with numbers (the parser records it in
     ``report.labels``): e.g. the 2019 single row （六）其他处理 in a 2021 report, whose format splits
     it into three rows. Names the format's rows the old one stands for (those it heads as a group);
-    quiet when any of them was read (the printed label was then their group's heading)."""
+    quiet when any of them was read by its own label (the printed label was then their group's heading);
+    numbers the aligner put there only by row order (``parse.row_by_order``) do not count."""
     fmt = report.format
     own = {f"{t.key}.{r.key}" for t in fmt.tables for b in t.blocks for r in b.rows}
     for key, printed in report.labels.items():
@@ -135,8 +136,9 @@ def other_version_rows(report: Report) -> Iterator[Finding]:
         table = fmt.table(table_key)
         stands_for = [r for b in table.blocks for r in b.rows if r.group and normalize_label(r.group) == label]
         cells = [f"{table_key}.{r.key}.{c.key}" for r in stands_for for c in table.block_of(r.key).columns]
-        if any(report.cells.get(cell) is not None for cell in cells):
-            continue  # the format's own rows were read: the label is the group heading them
+        by_order = {k for f in report.parse_findings if f.rule == "parse.row_by_order" for k in f.cells}
+        if any(report.cells.get(cell) is not None and cell not in by_order for cell in cells):
+            continue  # the format's own rows were read by their labels: the label is the group heading them
         rows = "、".join(f"「{r.label}」" for r in stands_for)
         yield finding(
             "format.old_rows", cells,
