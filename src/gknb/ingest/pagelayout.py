@@ -343,6 +343,10 @@ def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
     for stack in _stacks(lone, page.glyphs):
         if (table := _table(stack + _column_rulings(stack, page.glyphs), page.number)) is not None:
             tables.append(table)
+    outside = [g for g in page.glyphs if not any(_inside(t.bbox, g) for t in tables)]
+    for stack in _text_stacks(outside):
+        if (table := _table(stack + _column_rulings(stack, outside), page.number)) is not None:
+            tables.append(table)
     tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     rest: list[Glyph] = []
     for glyph in page.glyphs:
@@ -401,6 +405,152 @@ def _stacks(horizontals: list[Ruling], glyphs: list[Glyph]) -> list[list[Ruling]
             piece.append(lower)
         out.append(piece)
     return [s for s in out if len(_cluster(r.pos for r in s)) >= 3]
+
+
+def _inside(bbox: tuple[float, float, float, float], glyph: Glyph) -> bool:
+    return bbox[0] <= glyph.cx <= bbox[2] and bbox[1] <= glyph.cy <= bbox[3]
+
+
+# ----------------------------------------------------------------------------- tables without rules
+
+_TABLE_TYPE = 1.3  # a line whose glyphs are this much taller than the table's numbers is not the table's
+_TABLE_LEADING = 2.5  # a blank this many numbers' heights tall between two lines ends a table
+
+
+def _text_stacks(glyphs: list[Glyph]) -> list[list[Ruling]]:
+    """The horizontal borders a table printed without any rule would have, from its text: a run of
+    printed lines of the numbers' type, close together (no running text, no heading), holding at
+    least two lines whose last texts are numbers right of the labels (see ``_text_rows``)."""
+    runs = _runs(g for g in glyphs if g.text.strip())
+    if len(runs) < 3:
+        return []
+    width = max(r.bbox[2] for r in runs) - min(r.bbox[0] for r in runs)
+    chunks = [_chunks(r.glyphs) for r in runs]
+    digits = sorted(g.y1 - g.y0 for r, cs in zip(runs, chunks, strict=True) if cs and _NUMERIC.match(cs[-1][2])
+                    for g in r.glyphs if g.text.isdigit())
+    if not digits:
+        return []
+    size = digits[len(digits) // 2]
+    tabular = [all(g.y1 - g.y0 <= _TABLE_TYPE * size for g in r.glyphs if g.text.strip())
+               and not any(b - a > _PROSE_SHARE * width for a, b, _ in cs)
+               for r, cs in zip(runs, chunks, strict=True)]
+    stacks: list[list[Ruling]] = []
+    start = 0
+    while start < len(runs):
+        end = start
+        while end < len(runs) and tabular[end] and (
+                end == start or runs[end].bbox[1] - runs[end - 1].bbox[3] <= _TABLE_LEADING * size):
+            end += 1
+        if end > start and (stack := _text_rows(runs[start:end], chunks[start:end])) is not None:
+            stacks.append(stack)
+        start = max(end, start + 1)
+    return stacks
+
+
+def _text_rows(runs: list[_Run], chunks: list[list[tuple[float, float, str]]]) -> list[Ruling] | None:
+    """The row borders of one run of table lines, or None. The rows are the lines with numbers and
+    the bands of header text over the number columns (consecutive header lines one band). The label
+    lines between two rows are shared so that each row's labels stand centred on its numbers (a
+    lowest total imbalance), except that a line opening an item (``1.`` ``（三）``) starts the next
+    numbered row; label lines next to a header that do not belong to it (a sub-table's title, the
+    rest of a row the page broke) form a row of their own."""
+    multi = [i for i, cs in enumerate(chunks) if len(cs) > 1 and _NUMERIC.match(cs[-1][2])]
+    if not multi:
+        return None
+    edge = min(a for i in multi for a, _, text in chunks[i] if _NUMERIC.match(text))
+    kind: dict[int, str] = {}
+    for i, cs in enumerate(chunks):
+        right = [t for a, _, t in cs if a >= edge - _TOL]
+        if right and all(_NUMERIC.match(t) for t in right) and _NUMERIC.match(cs[-1][2]):
+            kind[i] = "number"
+        elif len(cs) == 1 and cs[0][0] < edge - _TOL < edge + _TOL < cs[0][1]:
+            break  # one text from the labels across the numbers: a heading, the table ends
+        elif right and not any(_NUMERIC.match(t) for t in right):
+            kind[i] = "header"
+        elif right:
+            return None  # numbers and text mixed right of the labels: not this kind of table
+    numbered = [i for i in kind if kind[i] == "number"]
+    if not numbered or len(numbered) < 2 and not any(kind[i] == "header" for i in range(numbered[0])):
+        return None  # one line of numbers without column titles: nothing to place them by
+    first = min(i for i in kind if kind[i] == "header" or i == numbered[0])
+    last = numbered[-1]
+    while last + 1 < len(runs) and runs[last + 1].bbox[2] <= edge:  # the last row's label tail
+        last += 1
+    while first > 0 and runs[first - 1].bbox[2] <= edge:  # a label column header above
+        first -= 1
+    kind = {i: k for i, k in kind.items() if first <= i <= last}
+    for i in numbered:
+        if any(a < edge - _TOL and (b > edge + _TOL or text[-1].isdigit()) for a, b, text in chunks[i]):
+            return None  # a label across the label edge or glued to a number: no columns to read
+    anchors: list[list[int]] = []
+    for i in sorted(kind):
+        if anchors and kind[i] == "header" == kind[anchors[-1][-1]] and anchors[-1][-1] == i - 1:
+            anchors[-1].append(i)
+        else:
+            anchors.append([i])
+
+    def opens(i: int) -> bool:
+        return any(_OPENS_ITEM.match(t) for *_, t in chunks[i])
+
+    # gap g lies before anchor g (gap 0: the lines above the first anchor; a last gap: the tail)
+    gaps = [list(range(first, anchors[0][0]))]
+    gaps += [list(range(a[-1] + 1, b[0])) for a, b in itertools.pairwise(anchors)]
+    gaps.append(list(range(anchors[-1][-1] + 1, last + 1)))
+    choices: list[list[tuple[int, int]]] = []  # per gap: (lines to the anchor above, to the one below)
+    for g, gap in enumerate(gaps):
+        n = len(gap)
+        if g == len(gaps) - 1:
+            choices.append([(n, 0)])
+            continue
+        lower = anchors[g]
+        own_row = g == 0 or "header" in (kind[anchors[g - 1][0]], kind[lower[0]])  # a row of label lines
+        opener = next((j for j, i in enumerate(gap) if opens(i)), None)
+        if kind[lower[0]] == "number" and opens(lower[0]):
+            opener = n
+        options = []
+        for up in range(0 if g else 0, n + 1):
+            for down in range(0, n - up + 1):
+                if g == 0 and up:
+                    continue
+                if up + down < n and not own_row:
+                    continue
+                if opener is not None and kind[lower[0]] == "number" and n - down != opener:
+                    continue
+                options.append((up, down))
+        choices.append(options or [(n, 0)])
+
+    def imbalance(k: int, above: int, below: int) -> float:
+        a = anchors[k]
+        mid = (runs[a[0]].bbox[1] + runs[a[-1]].bbox[3]) / 2
+        top = runs[gaps[k][len(gaps[k]) - above]].bbox[1] if above else runs[a[0]].bbox[1]
+        bottom = runs[gaps[k + 1][below - 1]].bbox[3] if below else runs[a[-1]].bbox[3]
+        return abs((mid - top) - (bottom - mid))
+
+    # dynamic programme over the gaps: state = the choice made in the gap above anchor k
+    best: dict[int, tuple[float, list[int]]] = {j: (0.0, [j]) for j in range(len(choices[0]))}
+    for k in range(len(anchors)):
+        step: dict[int, tuple[float, list[int]]] = {}
+        for j, (cost, path) in best.items():
+            above = choices[k][j][1]
+            for m, (below, _) in enumerate(choices[k + 1]):
+                total = cost + imbalance(k, above, below)
+                if m not in step or total < step[m][0]:
+                    step[m] = (total, [*path, m])
+        best = step
+    path = min(best.values(), key=lambda v: v[0])[1]
+    ys = [runs[first].bbox[1] - 1]
+    for g, gap in enumerate(gaps[:-1]):
+        up, down = choices[g][path[g]]
+        cuts = {up, len(gap) - down} - ({0} if g == 0 else set())
+        for cut in sorted(cuts):
+            if 0 < cut < len(gap) or (cut == len(gap) and gap) or (cut == 0 and g):
+                above = runs[gap[cut - 1]].bbox[3] if cut else runs[anchors[g - 1][-1]].bbox[3]
+                below = runs[gap[cut]].bbox[1] if cut < len(gap) else runs[anchors[g][0]].bbox[1]
+                ys.append((above + below) / 2)
+    ys.append(runs[last].bbox[3] + 1)
+    x0 = min(r.bbox[0] for r in runs[first:last + 1]) - 1
+    x1 = max(r.bbox[2] for r in runs[first:last + 1]) + 1
+    return [Ruling(True, y, x0, x1) for y in sorted(set(ys))]
 
 
 def _by_height(glyphs: Iterable[Glyph]) -> list[Glyph]:
