@@ -508,7 +508,7 @@ def _text_rows(runs: list[_Run], chunks: list[list[tuple[float, float, str]]]) -
         if kind[lower[0]] == "number" and opens(lower[0]):
             opener = n
         options = []
-        for up in range(0 if g else 0, n + 1):
+        for up in range(n + 1):
             for down in range(0, n - up + 1):
                 if g == 0 and up:
                     continue
