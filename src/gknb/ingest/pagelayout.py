@@ -450,10 +450,11 @@ def _text_stacks(glyphs: list[Glyph]) -> list[list[Ruling]]:
 def _text_rows(runs: list[_Run], chunks: list[list[tuple[float, float, str]]]) -> list[Ruling] | None:
     """The row borders of one run of table lines, or None. The rows are the lines with numbers and
     the bands of header text over the number columns (consecutive header lines one band). The label
-    lines between two rows are shared so that each row's labels stand centred on its numbers (a
-    lowest total imbalance), except that a line opening an item (``1.`` ``（三）``) starts the next
-    numbered row; label lines next to a header that do not belong to it (a sub-table's title, the
-    rest of a row the page broke) form a row of their own."""
+    lines between two rows are shared so that each row's labels stand centred on its numbers (the
+    lowest total imbalance, a line left to a row of its own costing half its height), except that a
+    line opening an item (``1.`` ``（三）``) starts the next numbered row; label lines next to a
+    header that do not belong to it (a sub-table's title, the rest of a row the page broke) may form
+    a row of their own."""
     multi = [i for i, cs in enumerate(chunks) if len(cs) > 1 and _NUMERIC.match(cs[-1][2])]
     if not multi:
         return None
@@ -527,13 +528,17 @@ def _text_rows(runs: list[_Run], chunks: list[list[tuple[float, float, str]]]) -
         return abs((mid - top) - (bottom - mid))
 
     # dynamic programme over the gaps: state = the choice made in the gap above anchor k
-    best: dict[int, tuple[float, list[int]]] = {j: (0.0, [j]) for j in range(len(choices[0]))}
+    def alone(g: int, j: int) -> float:  # half the height of the lines left to a row of their own
+        up, down = choices[g][j]
+        return sum(runs[i].bbox[3] - runs[i].bbox[1] for i in gaps[g][up:len(gaps[g]) - down]) / 2
+
+    best: dict[int, tuple[float, list[int]]] = {j: (alone(0, j), [j]) for j in range(len(choices[0]))}
     for k in range(len(anchors)):
         step: dict[int, tuple[float, list[int]]] = {}
         for j, (cost, path) in best.items():
             above = choices[k][j][1]
             for m, (below, _) in enumerate(choices[k + 1]):
-                total = cost + imbalance(k, above, below)
+                total = cost + imbalance(k, above, below) + alone(k + 1, m)
                 if m not in step or total < step[m][0]:
                     step[m] = (total, [*path, m])
         best = step
@@ -584,8 +589,9 @@ def _chunks(glyphs: list[Glyph]) -> list[tuple[float, float, str]]:
 def _column_rulings(stack: list[Ruling], glyphs: list[Glyph]) -> list[Ruling]:
     """The vertical borders a table ruled only horizontally does not draw, from its text: column
     edges where a ruling starts or ends inside the table (the rule under a row stops at the label
-    column its group spans) and in the blanks every row holding a number leaves open, drawn in each
-    row no printed line crosses (``_crosses``), and the table's two sides. Nothing when no row between the rulings holds a number."""
+    column its group spans) and in the blanks every row holding a number leaves open (each sub-table
+    of header rows and the numbered rows under them on its own), drawn in each row no printed line
+    crosses (``_crosses``), and the table's two sides. Nothing when no row between the rulings holds a number."""
     x0, x1 = min(r.start for r in stack), max(r.end for r in stack)
     ys = _cluster(r.pos for r in stack)
     inside = _by_height(g for g in glyphs if x0 <= g.cx <= x1 and ys[0] <= g.cy <= ys[-1])
@@ -594,23 +600,38 @@ def _column_rulings(stack: list[Ruling], glyphs: list[Glyph]) -> list[Ruling]:
     body = [band for band in bands if any(_DIGITS.match(text) for *_, text in band)]
     if sum(1 for band in body for *_, text in band if _DIGITS.match(text)) < 2:
         return []
-    spans = sorted((a, b) for band in body for a, b, _ in band)
     ruled = [x for r in stack for x in (r.start, r.end) if x0 + _MIN_CELL < x < x1 - _MIN_CELL]
+    everywhere = _edges(body, [band for band in bands if band not in body], ruled)
+    segments: list[list[int]] = []  # header rows and the numbered rows under them (sub-tables)
+    numbers = min((a for band in body for a, _, text in band if _DIGITS.match(text)), default=x1)
+    for i, band in enumerate(bands):
+        if not segments or (band not in body and bands[i - 1] in body and any(b > numbers for _, b, _ in band)):
+            segments.append([])
+        segments[-1].append(i)
+    out = [Ruling(False, x0, ys[0], ys[-1]), Ruling(False, x1, ys[0], ys[-1])]
+    for segment in segments:
+        numbered = [bands[i] for i in segment if bands[i] in body]
+        edges = _edges(numbered, [bands[i] for i in segment if bands[i] not in body], ruled) \
+            if len(segments) > 1 and numbered else everywhere
+        for i in segment:
+            runs = _runs(rows[i])
+            for edge in edges:
+                if not any(_crosses(run, edge) for run in runs):
+                    out.append(Ruling(False, edge, ys[i], ys[i + 1]))
+    return out
+
+
+def _edges(body: list[list[tuple[float, float, str]]], heads: list[list[tuple[float, float, str]]],
+           ruled: list[float]) -> list[float]:
+    """The column edges of the rows ``body`` (see ``_column_rulings``) under the header rows ``heads``."""
+    spans = sorted((a, b) for band in body for a, b, _ in band)
     edges = list(ruled)
-    heads = [band for band in bands if band not in body]
     reach = spans[0][1]
     for a, b in spans[1:]:
         if a > reach:
             edges += _gap_edges(reach, a, heads, ruled)
         reach = max(reach, b)
-    edges = _cluster(edges, 2 * _MIN_CELL)
-    out = [Ruling(False, x0, ys[0], ys[-1]), Ruling(False, x1, ys[0], ys[-1])]
-    for (top, bottom), row in zip(itertools.pairwise(ys), rows, strict=True):
-        runs = _runs(row)
-        for edge in edges:
-            if not any(_crosses(run, edge) for run in runs):
-                out.append(Ruling(False, edge, top, bottom))
-    return out
+    return _cluster(edges, 2 * _MIN_CELL)
 
 
 def _gap_edges(left: float, right: float, heads: list[list[tuple[float, float, str]]],
