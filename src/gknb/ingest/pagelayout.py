@@ -14,14 +14,16 @@ or lines found on a page image). Coordinates are points, origin at the page's to
   the table there.
 * Tables ruled only horizontally: a stack of at least three rules is a table when rows between them
   hold numbers; its column edges are where rules stop inside it and the blanks the numbered rows
-  leave open (``_column_rulings``); a stack ends at running text.
+  leave open (``_column_rulings``, each sub-table on its own); a stack ends at running text.
+* Tables without any rule: rows from the lines of numbers and the bands of column titles, label
+  lines shared so each row's labels centre on its numbers (``_text_rows``); columns as above.
 * A table that ends a page and one that starts the next page with the same left and right edges are
   one table: header rows repeated at the top are dropped, a row broken by the page is fused again
   (label pieces, numbers in the upper half or broken as above), and a row label split by the page
   (one part empty) becomes one cell spanning both parts.
 * Text outside tables: one ``Line`` per printed line, a space where glyphs are visibly apart (so a
-  table without rulings reads ``label 0 0 0``); a line wrapped at the right edge is joined to its
-  continuation (see ``_paragraphs``).
+  table without rules whose columns are unclear, a label glued to a number, reads ``label 0 0 0``);
+  a line wrapped at the right edge is joined to its continuation (see ``_paragraphs``).
 * Page headers and footers are dropped: lines in the top or bottom margin that repeat on several
   pages (digits ignored), and page numbers (``第 N 页``, ``- N -``, ``N / M``, a bare number).
 """
