@@ -257,3 +257,31 @@ def test_a_row_split_by_the_page_break_is_fused() -> None:
     assert len(tables) == 1
     rows = [[c.text for c in row] for row in tables[0].rows]
     assert rows == [header, ["2.其他", "5 6", "129"], ["3.危及“三安全一稳定”", "1", "22"], ["4.保护", "0", "0"]]
+
+
+def test_a_table_without_rules_is_read_by_text_positions() -> None:
+    """No rule at all: a header row of column titles, labels wrapped over lines and centred on their
+    numbers (``2.其他`` opens row 2, so ``秘密`` stays the tail of row 1, ``法律`` below row 2's
+    numbers is row 2's), blank cells left empty; a label glued to its number (``权益0``) leaves the
+    lines alone."""
+    from gknb.ingest.pagelayout import Glyph, PageContent, pages_to_blocks
+
+    def line(text: str, x: float, y: float) -> list[Glyph]:
+        return [Glyph(ch, x + 10 * i, y, x + 10 * i + (10 if ch >= "\u2e80" else 9), y + 10)
+                for i, ch in enumerate(text) if ch != " "]
+
+    glyphs = (line("项目", 50, 80) + line("甲", 150, 80) + line("乙", 200, 80)
+              + line("1.属于", 50, 100) + line("国家", 50, 112) + line("1", 152, 112) + line("2", 202, 112)
+              + line("秘密", 50, 124) + line("2.其他", 50, 136) + line("3", 152, 142) + line("法律", 50, 148)
+              + line("3.保护", 50, 170) + line("5", 202, 170))
+    blocks = pages_to_blocks([PageContent(1, 300, 400, glyphs, [])], lambda t: t)
+    tables = [b for b in blocks if isinstance(b, TableBlock)]
+    assert len(tables) == 1
+    rows = [[c.text for c in row] for row in tables[0].rows]
+    assert rows == [["项目", "甲", "乙"], ["1.属于国家秘密", "1", "2"], ["2.其他法律", "3", ""], ["3.保护", "", "5"]]
+
+    glued = line("项目", 50, 80) + line("甲", 150, 80) + line("乙", 200, 80) + line("4.保护", 50, 100) + \
+        line("1", 152, 100) + line("2", 202, 100) + line("合法权益0", 50, 112) + line("3", 202, 112)
+    blocks = pages_to_blocks([PageContent(1, 300, 400, glued, [])], lambda t: t)
+    assert not any(isinstance(b, TableBlock) for b in blocks)
+    assert [b.text for b in blocks if isinstance(b, Line)][-1] == "合法权益0 3"
