@@ -14,14 +14,16 @@ or lines found on a page image). Coordinates are points, origin at the page's to
   the table there.
 * Tables ruled only horizontally: a stack of at least three rules is a table when rows between them
   hold numbers; its column edges are where rules stop inside it and the blanks the numbered rows
-  leave open (``_column_rulings``); a stack ends at running text.
+  leave open (``_column_rulings``, each sub-table on its own); a stack ends at running text.
+* Tables without any rule: rows from the lines of numbers and the bands of column titles, label
+  lines shared so each row's labels centre on its numbers (``_text_rows``); columns as above.
 * A table that ends a page and one that starts the next page with the same left and right edges are
   one table: header rows repeated at the top are dropped, a row broken by the page is fused again
   (label pieces, numbers in the upper half or broken as above), and a row label split by the page
   (one part empty) becomes one cell spanning both parts.
 * Text outside tables: one ``Line`` per printed line, a space where glyphs are visibly apart (so a
-  table without rulings reads ``label 0 0 0``); a line wrapped at the right edge is joined to its
-  continuation (see ``_paragraphs``).
+  table without rules whose columns are unclear, a label glued to a number, reads ``label 0 0 0``);
+  a line wrapped at the right edge is joined to its continuation (see ``_paragraphs``).
 * Page headers and footers are dropped: lines in the top or bottom margin that repeat on several
   pages (digits ignored), and page numbers (``第 N 页``, ``- N -``, ``N / M``, a bare number).
 """
@@ -343,6 +345,10 @@ def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
     for stack in _stacks(lone, page.glyphs):
         if (table := _table(stack + _column_rulings(stack, page.glyphs), page.number)) is not None:
             tables.append(table)
+    outside = [g for g in page.glyphs if not any(_inside(t.bbox, g) for t in tables)]
+    for stack in _text_stacks(outside):
+        if (table := _table(stack + _column_rulings(stack, outside), page.number)) is not None:
+            tables.append(table)
     tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     rest: list[Glyph] = []
     for glyph in page.glyphs:
@@ -403,6 +409,157 @@ def _stacks(horizontals: list[Ruling], glyphs: list[Glyph]) -> list[list[Ruling]
     return [s for s in out if len(_cluster(r.pos for r in s)) >= 3]
 
 
+def _inside(bbox: tuple[float, float, float, float], glyph: Glyph) -> bool:
+    return bbox[0] <= glyph.cx <= bbox[2] and bbox[1] <= glyph.cy <= bbox[3]
+
+
+# ----------------------------------------------------------------------------- tables without rules
+
+_TABLE_TYPE = 1.3  # a line whose glyphs are this much taller than the table's numbers is not the table's
+_TABLE_LEADING = 2.5  # a blank this many numbers' heights tall between two lines ends a table
+
+
+def _text_stacks(glyphs: list[Glyph]) -> list[list[Ruling]]:
+    """The horizontal borders a table printed without any rule would have, from its text: a run of
+    printed lines of the numbers' type, close together (no running text, no heading), holding at
+    least two lines whose last texts are numbers right of the labels (see ``_text_rows``)."""
+    runs = _runs(g for g in glyphs if g.text.strip())
+    if len(runs) < 3:
+        return []
+    width = max(r.bbox[2] for r in runs) - min(r.bbox[0] for r in runs)
+    chunks = [_chunks(r.glyphs) for r in runs]
+    digits = sorted(g.y1 - g.y0 for r, cs in zip(runs, chunks, strict=True) if cs and _NUMERIC.match(cs[-1][2])
+                    for g in r.glyphs if g.text.isdigit())
+    if not digits:
+        return []
+    size = digits[len(digits) // 2]
+    tabular = [all(g.y1 - g.y0 <= _TABLE_TYPE * size for g in r.glyphs if g.text.strip())
+               and not any(b - a > _PROSE_SHARE * width for a, b, _ in cs)
+               for r, cs in zip(runs, chunks, strict=True)]
+    stacks: list[list[Ruling]] = []
+    start = 0
+    while start < len(runs):
+        end = start
+        while end < len(runs) and tabular[end] and (
+                end == start or runs[end].bbox[1] - runs[end - 1].bbox[3] <= _TABLE_LEADING * size):
+            end += 1
+        if end > start and (stack := _text_rows(runs[start:end], chunks[start:end])) is not None:
+            stacks.append(stack)
+        start = max(end, start + 1)
+    return stacks
+
+
+def _text_rows(runs: list[_Run], chunks: list[list[tuple[float, float, str]]]) -> list[Ruling] | None:
+    """The row borders of one run of table lines, or None. The rows are the lines with numbers and
+    the bands of header text over the number columns (consecutive header lines one band). The label
+    lines between two rows are shared so that each row's labels stand centred on its numbers (the
+    lowest total imbalance, a line left to a row of its own costing half its height), except that a
+    line opening an item (``1.`` ``（三）``) starts the next numbered row; label lines next to a
+    header that do not belong to it (a sub-table's title, the rest of a row the page broke) may form
+    a row of their own."""
+    multi = [i for i, cs in enumerate(chunks) if len(cs) > 1 and _NUMERIC.match(cs[-1][2])]
+    if not multi:
+        return None
+    edge = min(a for i in multi for a, _, text in chunks[i] if _NUMERIC.match(text))
+    kind: dict[int, str] = {}
+    for i, cs in enumerate(chunks):
+        right = [t for a, _, t in cs if a >= edge - _TOL]
+        if right and all(_NUMERIC.match(t) for t in right) and _NUMERIC.match(cs[-1][2]):
+            kind[i] = "number"
+        elif len(cs) == 1 and cs[0][0] < edge - _TOL < edge + _TOL < cs[0][1]:
+            break  # one text from the labels across the numbers: a heading, the table ends
+        elif right and not any(_NUMERIC.match(t) for t in right):
+            kind[i] = "header"
+        elif right:
+            return None  # numbers and text mixed right of the labels: not this kind of table
+    numbered = [i for i in kind if kind[i] == "number"]
+    if not numbered or len(numbered) < 2 and not any(kind[i] == "header" for i in range(numbered[0])):
+        return None  # one line of numbers without column titles: nothing to place them by
+    first = min(i for i in kind if kind[i] == "header" or i == numbered[0])
+    last = numbered[-1]
+    while last + 1 < len(runs) and runs[last + 1].bbox[2] <= edge:  # the last row's label tail
+        last += 1
+    while first > 0 and runs[first - 1].bbox[2] <= edge:  # a label column header above
+        first -= 1
+    kind = {i: k for i, k in kind.items() if first <= i <= last}
+    for i in numbered:
+        if any(a < edge - _TOL and (b > edge + _TOL or text[-1].isdigit()) for a, b, text in chunks[i]):
+            return None  # a label across the label edge or glued to a number: no columns to read
+    anchors: list[list[int]] = []
+    for i in sorted(kind):
+        if anchors and kind[i] == "header" == kind[anchors[-1][-1]] and anchors[-1][-1] == i - 1:
+            anchors[-1].append(i)
+        else:
+            anchors.append([i])
+
+    def opens(i: int) -> bool:
+        return any(_OPENS_ITEM.match(t) for *_, t in chunks[i])
+
+    # gap g lies before anchor g (gap 0: the lines above the first anchor; a last gap: the tail)
+    gaps = [list(range(first, anchors[0][0]))]
+    gaps += [list(range(a[-1] + 1, b[0])) for a, b in itertools.pairwise(anchors)]
+    gaps.append(list(range(anchors[-1][-1] + 1, last + 1)))
+    choices: list[list[tuple[int, int]]] = []  # per gap: (lines to the anchor above, to the one below)
+    for g, gap in enumerate(gaps):
+        n = len(gap)
+        if g == len(gaps) - 1:
+            choices.append([(n, 0)])
+            continue
+        lower = anchors[g]
+        own_row = g == 0 or "header" in (kind[anchors[g - 1][0]], kind[lower[0]])  # a row of label lines
+        opener = next((j for j, i in enumerate(gap) if opens(i)), None)
+        if kind[lower[0]] == "number" and opens(lower[0]):
+            opener = n
+        options = []
+        for up in range(n + 1):
+            for down in range(0, n - up + 1):
+                if g == 0 and up:
+                    continue
+                if up + down < n and not own_row:
+                    continue
+                if opener is not None and kind[lower[0]] == "number" and n - down != opener:
+                    continue
+                options.append((up, down))
+        choices.append(options or [(n, 0)])
+
+    def imbalance(k: int, above: int, below: int) -> float:
+        a = anchors[k]
+        mid = (runs[a[0]].bbox[1] + runs[a[-1]].bbox[3]) / 2
+        top = runs[gaps[k][len(gaps[k]) - above]].bbox[1] if above else runs[a[0]].bbox[1]
+        bottom = runs[gaps[k + 1][below - 1]].bbox[3] if below else runs[a[-1]].bbox[3]
+        return abs((mid - top) - (bottom - mid))
+
+    # dynamic programme over the gaps: state = the choice made in the gap above anchor k
+    def alone(g: int, j: int) -> float:  # half the height of the lines left to a row of their own
+        up, down = choices[g][j]
+        return sum(runs[i].bbox[3] - runs[i].bbox[1] for i in gaps[g][up:len(gaps[g]) - down]) / 2
+
+    best: dict[int, tuple[float, list[int]]] = {j: (alone(0, j), [j]) for j in range(len(choices[0]))}
+    for k in range(len(anchors)):
+        step: dict[int, tuple[float, list[int]]] = {}
+        for j, (cost, path) in best.items():
+            above = choices[k][j][1]
+            for m, (below, _) in enumerate(choices[k + 1]):
+                total = cost + imbalance(k, above, below) + alone(k + 1, m)
+                if m not in step or total < step[m][0]:
+                    step[m] = (total, [*path, m])
+        best = step
+    path = min(best.values(), key=lambda v: v[0])[1]
+    ys = [runs[first].bbox[1] - 1]
+    for g, gap in enumerate(gaps[:-1]):
+        up, down = choices[g][path[g]]
+        cuts = {up, len(gap) - down} - ({0} if g == 0 else set())
+        for cut in sorted(cuts):
+            if 0 < cut < len(gap) or (cut == len(gap) and gap) or (cut == 0 and g):
+                above = runs[gap[cut - 1]].bbox[3] if cut else runs[anchors[g - 1][-1]].bbox[3]
+                below = runs[gap[cut]].bbox[1] if cut < len(gap) else runs[anchors[g][0]].bbox[1]
+                ys.append((above + below) / 2)
+    ys.append(runs[last].bbox[3] + 1)
+    x0 = min(r.bbox[0] for r in runs[first:last + 1]) - 1
+    x1 = max(r.bbox[2] for r in runs[first:last + 1]) + 1
+    return [Ruling(True, y, x0, x1) for y in sorted(set(ys))]
+
+
 def _by_height(glyphs: Iterable[Glyph]) -> list[Glyph]:
     """The printed glyphs (no spaces) ordered by their middle's height, for ``_between``."""
     return sorted((g for g in glyphs if g.text.strip()), key=lambda g: g.cy)
@@ -434,8 +591,9 @@ def _chunks(glyphs: list[Glyph]) -> list[tuple[float, float, str]]:
 def _column_rulings(stack: list[Ruling], glyphs: list[Glyph]) -> list[Ruling]:
     """The vertical borders a table ruled only horizontally does not draw, from its text: column
     edges where a ruling starts or ends inside the table (the rule under a row stops at the label
-    column its group spans) and in the blanks every row holding a number leaves open, drawn in each
-    row no printed line crosses (``_crosses``), and the table's two sides. Nothing when no row between the rulings holds a number."""
+    column its group spans) and in the blanks every row holding a number leaves open (each sub-table
+    of header rows and the numbered rows under them on its own), drawn in each row no printed line
+    crosses (``_crosses``), and the table's two sides. Nothing when no row between the rulings holds a number."""
     x0, x1 = min(r.start for r in stack), max(r.end for r in stack)
     ys = _cluster(r.pos for r in stack)
     inside = _by_height(g for g in glyphs if x0 <= g.cx <= x1 and ys[0] <= g.cy <= ys[-1])
@@ -444,23 +602,38 @@ def _column_rulings(stack: list[Ruling], glyphs: list[Glyph]) -> list[Ruling]:
     body = [band for band in bands if any(_DIGITS.match(text) for *_, text in band)]
     if sum(1 for band in body for *_, text in band if _DIGITS.match(text)) < 2:
         return []
-    spans = sorted((a, b) for band in body for a, b, _ in band)
     ruled = [x for r in stack for x in (r.start, r.end) if x0 + _MIN_CELL < x < x1 - _MIN_CELL]
+    everywhere = _edges(body, [band for band in bands if band not in body], ruled)
+    segments: list[list[int]] = []  # header rows and the numbered rows under them (sub-tables)
+    numbers = min((a for band in body for a, _, text in band if _DIGITS.match(text)), default=x1)
+    for i, band in enumerate(bands):
+        if not segments or (band not in body and bands[i - 1] in body and any(b > numbers for _, b, _ in band)):
+            segments.append([])
+        segments[-1].append(i)
+    out = [Ruling(False, x0, ys[0], ys[-1]), Ruling(False, x1, ys[0], ys[-1])]
+    for segment in segments:
+        numbered = [bands[i] for i in segment if bands[i] in body]
+        edges = _edges(numbered, [bands[i] for i in segment if bands[i] not in body], ruled) \
+            if len(segments) > 1 and numbered else everywhere
+        for i in segment:
+            runs = _runs(rows[i])
+            for edge in edges:
+                if not any(_crosses(run, edge) for run in runs):
+                    out.append(Ruling(False, edge, ys[i], ys[i + 1]))
+    return out
+
+
+def _edges(body: list[list[tuple[float, float, str]]], heads: list[list[tuple[float, float, str]]],
+           ruled: list[float]) -> list[float]:
+    """The column edges of the rows ``body`` (see ``_column_rulings``) under the header rows ``heads``."""
+    spans = sorted((a, b) for band in body for a, b, _ in band)
     edges = list(ruled)
-    heads = [band for band in bands if band not in body]
     reach = spans[0][1]
     for a, b in spans[1:]:
         if a > reach:
             edges += _gap_edges(reach, a, heads, ruled)
         reach = max(reach, b)
-    edges = _cluster(edges, 2 * _MIN_CELL)
-    out = [Ruling(False, x0, ys[0], ys[-1]), Ruling(False, x1, ys[0], ys[-1])]
-    for (top, bottom), row in zip(itertools.pairwise(ys), rows, strict=True):
-        runs = _runs(row)
-        for edge in edges:
-            if not any(_crosses(run, edge) for run in runs):
-                out.append(Ruling(False, edge, top, bottom))
-    return out
+    return _cluster(edges, 2 * _MIN_CELL)
 
 
 def _gap_edges(left: float, right: float, heads: list[list[tuple[float, float, str]]],
