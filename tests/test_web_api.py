@@ -685,7 +685,6 @@ def test_the_upload_feed_takes_users_in_turn() -> None:
     """Two large scans of one user queued first do not hold back another user's small file: the feed
     takes one input per user in turn, also of inputs added while it is being drawn."""
     from gknb.pipeline.bulk import Item
-
     from gknb.web.uploads import FairFeed
 
     feed = FairFeed()
