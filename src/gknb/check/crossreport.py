@@ -13,8 +13,9 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 
+from ..formats import FORMATS
 from ..report import Finding, Report
-from .crossyear import COPY_MIN_CHARS, COPY_RATIO, SECTION_NAMES, normalised_text
+from .crossyear import COPY_MIN_CHARS, COPY_RATIO, normalised_text
 from .registry import finding, rule
 
 SHINGLE = 4  # characters per shingle for the quick pre-filter
@@ -48,7 +49,7 @@ def same_year_copies(reports: Sequence[Report]) -> list[list[Finding]]:
     for i, found in enumerate(alike):
         findings = []
         for key, matches in found.items():
-            name, name_en = SECTION_NAMES[key]
+            name, name_en = _section_names(reports[i])[key]
             matches.sort(key=lambda m: -m[1])
             units = "、".join(f"{_unit(reports[j])}（{ratio:.0%}）" for j, ratio in matches[:MAX_NAMED])
             more = f"等 {len(matches)} 个单位" if len(matches) > MAX_NAMED else ""
@@ -90,7 +91,7 @@ def _texts(report: Report) -> dict[str, str]:
     """Each long enough section's text for comparison, the unit's own name removed."""
     names = [n for n in (report.meta.agency, *report.meta.region.values()) if n]
     out = {}
-    for key in SECTION_NAMES:
+    for key in _section_names(report):
         text = report.sections.get(key) or ""
         for name in names:
             text = text.replace(name, "")
@@ -98,6 +99,12 @@ def _texts(report: Report) -> dict[str, str]:
         if len(text) >= COPY_MIN_CHARS:
             out[key] = text
     return out
+
+
+def _section_names(report: Report) -> dict[str, tuple[str, str]]:
+    """Section key → (heading, English title), from the report's format declaration."""
+    fmt = report.format or FORMATS[next(iter(FORMATS))]
+    return {s.key: (s.heading, s.title_en) for s in fmt.sections}
 
 
 def _shingles(text: str) -> set[str]:
