@@ -140,7 +140,7 @@ CATALOGUE: dict[str, Code] = _codes(
     Code("value.money_large", "check", "warning", "金额异常大（请核对单位：万元）",
          "amount implausibly large (check the unit: 万元)", "An amount looks given in 元 rather than 万元."),
     Code("cell.blank", "check", "warning", "单元格空白（空白不等于0）", "blank cell (blank is not 0)",
-         "Cells of a table that has values are blank."),
+         "Cells of a table that has values are blank (cells a parse finding doubts: not read, possibly blank)."),
     Code("table.missing", "check", "warning", "整张表格没有数据", "a whole table has no values",
          "A whole table has no value (not found, or all blank).", {"error": "the table of section 三"}),
     # -- check: the report as a whole -----------------------------------------------------------
