@@ -9,7 +9,7 @@ from ..report import Finding, Report
 from .facts import ESSENTIAL_SECTIONS, FormatFacts, RowFacts, facts_for
 from .registry import finding, rule
 
-UNREAD = ("parse.row_missing", "parse.cells_glued")  # their cells were not read at all: no cell.blank
+UNREAD = ("parse.row_missing", "parse.cells_glued", "parse.table_by_columns")  # their cells were not read at all: no cell.blank
 UNSURE_SEVERITIES = ("warning", "error")  # a parse finding this severe makes a blank unsure
 
 
@@ -30,12 +30,14 @@ def _parse_named(report: Report) -> tuple[set[str], set[str]]:
 def completeness(report: Report) -> Iterator[Finding]:
     """``cell.blank`` per row naming its blank cells (wholly blank neighbouring rows together);
     ``table.missing`` instead when a table has no value at all. Cells a parse finding names are not
-    blamed on the report: unread ones (a row not found, glued digits) are left to that finding, doubtful
+    blamed on the report: unread ones (a row not found, glued digits, a table printed by columns) are left to that finding, doubtful
     ones are named as "not read, possibly blank"."""
     facts = facts_for(report.format)
     cells = report.cells
     unread, unsure = _parse_named(report)
     for table in facts.tables:
+        if all(key in unread for key in table.cells):
+            continue  # the parse finding says the table was not read
         if all(cells.get(key) is None for key in table.cells):
             heading = facts.section_headings.get(table.section, table.section)
             yield finding(

@@ -530,6 +530,18 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
     out = TableAssembler(fmt)
     stats = _measure_gaps([(s, len(out.row_keys(s.table, s.row))) for s in walker.segments if s.row])
 
+    by_columns = _printed_by_columns(fmt, walker)
+    walker.segments = [s for s in walker.segments if s.table not in by_columns]
+    for table_key in by_columns:
+        walker.bare[table_key], walker.bare_runs[table_key] = [], []
+        title = fmt.table(table_key).title
+        out.note(
+            "parse.table_by_columns", out.bare_keys(table_key),
+            f"表格「{title}」的行标签与数字分开、按列输出（PDF 的文本副本逐列提取），无法对应行列，"
+            "未读取该表数字，请使用原文件",
+            f"table '{title}': its row labels are printed apart from their numbers, column by column (a text "
+            "copy of a PDF); its cells were not read: use the original file",
+        )
     walker_segments, by_order = _align_tables(fmt, tokens, walker)
 
     # The bare numbers of a table printed without row labels (section 四: one row of 15 numbers),
@@ -620,7 +632,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         has_bare = any(s.table == table.key and s.row is None for s in segments)
         all_rows = [r for b in table.blocks for r in b.rows]
         missing = [r for r in all_rows if r.key not in rows]
-        if rows and missing and not has_bare:
+        if rows and missing and not has_bare and table.key not in by_columns:
             keys = [k for r in missing for k in out.row_keys(table.key, r.key)]
             names = "、".join(f"「{r.full_label}」" for r in missing)
             out.note(
@@ -638,6 +650,8 @@ def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[li
     by_order: dict[str, list[str]] = {}
     for table in fmt.tables:
         own = [s for s in walker.segments if s.table == table.key]
+        if not own:
+            continue
         layout = table.blocks[0].layout
         if layout is not None and layout.transposed:
             segments.extend(own)
@@ -660,6 +674,26 @@ def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[li
                 walker.unsure_columns.append((table.key, key))  # its blanks sit where broken columns put them
             walker.consumed.update(i for i in row.attached)
     return segments, by_order
+
+
+BY_COLUMNS_MIN_ROWS = 4  # labelled rows without numbers that make a table "printed by columns" …
+BY_COLUMNS_SHARE = 0.5  # … when they are at least this share of its labelled rows
+
+
+def _printed_by_columns(fmt: Format, walker: _Walker) -> set[str]:
+    """Tables whose row labels stand apart from their numbers (a PDF's text extracted column by
+    column): most labelled rows print no number, yet the table holds numbers for at least half its
+    cells (a truncated copy does not). Section 四 (three rows, usually labelled in its header and
+    printed as one row of bare numbers) is never read so."""
+    out = set()
+    for table in fmt.tables:
+        own = [s for s in walker.segments if s.table == table.key and s.row]
+        empty = sum(not any(t.kind == "value" for t in s.tokens) for s in own)
+        values = sum(walker.tokens[i].kind == "value" for i in walker.spans[table.key])
+        whole = len(_table_keys(fmt.version, table.key))
+        if empty >= BY_COLUMNS_MIN_ROWS and empty >= BY_COLUMNS_SHARE * len(own) and values >= BY_COLUMNS_SHARE * whole:
+            out.add(table.key)
+    return out
 
 
 MAX_SPLITS = 1000  # splits of a glued row tried; beyond, the row is left unread
