@@ -545,12 +545,14 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
     walker_segments, by_order = _align_tables(fmt, tokens, walker)
 
     # The bare numbers of a table printed without row labels (section 四: one row of 15 numbers),
-    # including when a header cell that names a row (复议后起诉) is followed by all of them.
+    # including when a header cell that names a row (复议后起诉) is followed by all of them, or by
+    # all but a few blank cells a text copy dropped (more than the other rows could hold).
     segments = []
     for seg in walker_segments:
         values = sum(t.kind == "value" for t in seg.tokens)
         whole = len(out.bare_keys(seg.table))
-        if seg.row and values > len(out.row_keys(seg.table, seg.row)) and values == whole:
+        width = len(out.row_keys(seg.table, seg.row)) if seg.row else 0
+        if seg.row and values > width and whole - width < values <= whole:
             walker.bare[seg.table] = seg.tokens
             continue
         segments.append(seg)
