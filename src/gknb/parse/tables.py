@@ -32,7 +32,7 @@ from ..document import Provenance
 from ..formats import FORMATS, Equation, Format, Table
 from ..report import Finding, Value
 from ..text import normalize_label
-from .align import NumberRow, align, has_own_label, number_rows
+from .align import NumberRow, align, has_own_label, number_rows, physical_row
 from .labels import Label, LabelIndex, core, label_index
 from .tokens import Token, parse_number
 
@@ -562,7 +562,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         while bare and bare[-1].kind == "gap" and not bare[-1].whitespace:  # lines before the next section
             bare.pop()
         if bare and not has_rows and any(t.kind == "value" for t in bare):
-            segments.append(Segment(table.key, None, None, None, bare))
+            segments.append(Segment(table.key, None, None, None, _without_header_cells(bare)))
 
     inserted = {t.key: _inserted_positions(t, walker.extra_after[t.key]) for t in fmt.tables}
     first_seen: set[tuple[str, str | None]] = set()
@@ -845,6 +845,13 @@ def _bare_run(last: list[Token], earlier: list[list[Token]], whole: int) -> list
         return last
     complete = [run for run in earlier if sum(t.kind == "value" for t in run) == whole]
     return complete[-1] if complete else last
+
+
+def _without_header_cells(tokens: list[Token]) -> list[Token]:
+    """A bare run without the empty grid cells of rows that print no number (the header rows above
+    the numbers, in a converter's broken grid): they are no cells of the table's number row."""
+    numbered = {physical_row(t) for t in tokens if t.kind == "value"}
+    return [t for t in tokens if t.kind == "value" or t.where.col is None or physical_row(t) in numbered]
 
 
 def _inserted_positions(table: Table, after: list[str | None]) -> tuple[int, ...]:
