@@ -93,6 +93,7 @@ class _Walker:
         self.spans: dict[str, list[int]] = {t.key: [] for t in fmt.tables}
         self.labels_at: dict[int, Label] = {}
         self.unsure_columns: list[tuple[str, str]] = []  # rows aligned whose blanks only columns place
+        self.beside_stray: list[tuple[str, str]] = []  # rows aligned blank next to numbers placed nowhere
 
     def _cut_bare(self, table: str) -> None:
         """Text interrupts a table's bare numbers: keep the run seen so far, start a new one."""
@@ -627,6 +628,14 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             f"「{title}」一行缺印单元格，无法确定各数字所在列，请核对原文",
             f"row '{title}': cells missing; the column of each number could not be determined",
         )
+    for table_key, row in walker.beside_stray:
+        title = _row_title(fmt, table_key, row)
+        out.note(
+            "parse.alignment_ambiguous", out.row_keys(table_key, row),
+            f"「{title}」一行没有读出数字，而旁边有一行数字未能对应到任何行，可能就是这一行的数字，请核对原文",
+            f"row '{title}': no number read, next to a row of numbers placed nowhere (possibly its own); check "
+            "the original",
+        )
     _note_glued(out, glued)
 
     for table in fmt.tables:
@@ -663,6 +672,7 @@ def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[li
             segments.extend(own)
             continue
         placed = align(fmt.version, table, rows, tokens, walker.labels_at, len(walker.extra_after[table.key]))
+        walker.beside_stray.extend((table.key, key) for key in _beside_stray(rows, placed))
         for j, key in placed:
             row = rows[j]
             labels = [(i, walker.labels_at[i]) for i in row.attached
@@ -695,6 +705,20 @@ def _printed_by_columns(fmt: Format, walker: _Walker) -> set[str]:
         whole = len(_table_keys(fmt.version, table.key))
         if empty >= BY_COLUMNS_MIN_ROWS and empty >= BY_COLUMNS_SHARE * len(own) and values >= BY_COLUMNS_SHARE * whole:
             out.add(table.key)
+    return out
+
+
+def _beside_stray(rows: list[NumberRow], placed: list[tuple[int, str]]) -> list[str]:
+    """Rows placed with no number (a label printed with empty cells) next to a number row holding
+    numbers that the alignment placed nowhere: those numbers may be that row's."""
+    at = dict(placed)
+    out: list[str] = []
+    for j, row in enumerate(rows):
+        if j in at or not any(c.kind == "value" for c in row.cells):
+            continue
+        for k in (j - 1, j + 1):
+            if k in at and not any(c.kind == "value" for c in rows[k].cells) and at[k] not in out:
+                out.append(at[k])
     return out
 
 
