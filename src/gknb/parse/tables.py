@@ -690,15 +690,34 @@ def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[li
 
 BY_COLUMNS_MIN_ROWS = 4  # labelled rows without numbers that make a table "printed by columns" …
 BY_COLUMNS_SHARE = 0.5  # … when they are at least this share of its labelled rows
+BY_COLUMNS_HEADER_BREAKS = 2  # header labels between a transposed table's numbers that show it so
+
+
+def _headers_between_numbers(walker: _Walker, table_key: str) -> int:
+    """How often a header or column label of the table follows one of its numbers."""
+    breaks, after_number = 0, False
+    for i in walker.spans[table_key]:
+        label = walker.labels_at.get(i)
+        if walker.tokens[i].kind == "value":
+            after_number = True
+        elif after_number and label is not None and label.kind in ("column", "header"):
+            breaks, after_number = breaks + 1, False
+    return breaks
 
 
 def _printed_by_columns(fmt: Format, walker: _Walker) -> set[str]:
     """Tables whose row labels stand apart from their numbers (a PDF's text extracted column by
     column): most labelled rows print no number, yet the table holds numbers for at least half its
-    cells (a truncated copy does not). Section 四 (three rows, usually labelled in its header and
-    printed as one row of bare numbers) is never read so."""
+    cells (a truncated copy does not). A table declared transposed (section 四: its rows named in
+    its header, its numbers one row under it) is printed by columns when header labels stand
+    between its numbers twice or more."""
     out = set()
     for table in fmt.tables:
+        layout = table.blocks[0].layout
+        if layout is not None and layout.transposed:
+            if _headers_between_numbers(walker, table.key) >= BY_COLUMNS_HEADER_BREAKS:
+                out.add(table.key)
+            continue
         own = [s for s in walker.segments if s.table == table.key and s.row]
         empty = sum(not any(t.kind == "value" for t in s.tokens) for s in own)
         values = sum(walker.tokens[i].kind == "value" for i in walker.spans[table.key])
