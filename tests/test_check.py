@@ -307,6 +307,26 @@ def test_neighbouring_blank_rows_are_one_finding(version):
     assert "共 4 行（28 个单元格）空白" in found[0].message
 
 
+def test_a_blank_gknb_could_not_read_is_not_blamed_on_the_report():
+    from gknb.catalogue import finding
+
+    fmt = FORMATS["2021"]
+    report = consistent_report(fmt, 5)
+    lost = [k for k in fmt.cell_keys() if k.startswith("requests.withheld_law.")]
+    doubtful = ["requests.granted.commercial", "requests.granted.total"]
+    left_blank = "disclosure.coercion.decisions"
+    for key in [*lost, *doubtful, left_blank]:
+        report.cells[key] = None
+    report.parse_findings = [
+        finding("parse.row_missing", lost, "未找到", "rows not found"),
+        finding("parse.alignment_ambiguous", ["requests.granted.natural", *doubtful], "无法确定", "unclear"),
+    ]
+    blanks = {f.cells: f.message for f in with_rule(check(report), "cell.blank")}
+    assert set(blanks) == {(left_blank,), tuple(doubtful)}  # the lost row is left to parse.row_missing
+    assert "空白不等于0" in blanks[(left_blank,)]
+    assert "空白不等于0" not in blanks[tuple(doubtful)] and "未能从这份文件读出" in blanks[tuple(doubtful)]
+
+
 @pytest.mark.parametrize("version", FORMAT_VERSIONS)
 def test_missing_tables(version):
     fmt = FORMATS[version]

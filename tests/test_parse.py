@@ -220,3 +220,16 @@ def test_space_aligned_copy_places_a_short_row_by_position():
     assert row == [0, None, 0, 0, 0, 0, 0]
     positioned = [f for f in report.findings if f.rule == "parse.alignment_positioned"]
     assert positioned and "requests.carried_over.commercial" in positioned[0].cells
+
+
+def test_a_spaced_group_label_row_label_and_numbers_on_one_line_are_cells():
+    """inscriptis prints （六）其他处理 and its first row label on the numbers' line, far apart: the
+    numbers stay that row's cells although the line's text runs past 60 characters with the spaces."""
+    from gknb.ingest import read_document
+    from gknb.parse.tokens import tokenize
+
+    line = "（六）其他处理" + " " * 32 + "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请  0   0   0  0  0  0  0"
+    tokens = tokenize(read_document(line.encode("utf-8"), name="x.txt"))
+    assert [t.kind for t in tokens] == ["text"] + ["value"] * 7
+    prose = "本机关今年在政府网站上主动公开各类政府信息，其中通过政务新媒体平台发布的信息占全部信息的比例较上一年有明显提高，共发布信息 176"
+    assert [t.kind for t in tokenize(read_document(prose.encode("utf-8"), name="y.txt"))] == ["text"]

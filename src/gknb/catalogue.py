@@ -100,6 +100,10 @@ CATALOGUE: dict[str, Code] = _codes(
          "table cells glued together: use the original page or file",
          "The copy glues each cell to the next (行政许可3960181); a digit run was split only where the identities "
          "admit exactly one split, else its cells are left blank and named."),
+    Code("parse.table_by_columns", "parse", "warning", "表格按列输出，无法对应行列，请使用原文件",
+         "table printed column by column: use the original file",
+         "A text copy of a PDF (pdftotext without -layout, pdf2txt.py) prints the table's row labels apart from "
+         "their numbers, column by column; the table's cells are left unread and named."),
     Code("parse.alignment_by_gaps", "parse", "info", "按空行推断了空白单元格", "blank cells inferred from empty lines",
          "A one-cell-per-line copy shows a blank cell as an empty line; the blanks were placed by counting them."),
     # -- data files and the Excel workbook ------------------------------------------------------
@@ -140,7 +144,7 @@ CATALOGUE: dict[str, Code] = _codes(
     Code("value.money_large", "check", "warning", "金额异常大（请核对单位：万元）",
          "amount implausibly large (check the unit: 万元)", "An amount looks given in 元 rather than 万元."),
     Code("cell.blank", "check", "warning", "单元格空白（空白不等于0）", "blank cell (blank is not 0)",
-         "Cells of a table that has values are blank."),
+         "Cells of a table that has values are blank (cells a parse finding doubts: not read, possibly blank)."),
     Code("table.missing", "check", "warning", "整张表格没有数据", "a whole table has no values",
          "A whole table has no value (not found, or all blank).", {"error": "the table of section 三"}),
     # -- check: the report as a whole -----------------------------------------------------------

@@ -54,7 +54,8 @@ class NumberRow:
     floating: list[int] = field(default_factory=list)  # text token indices of the rows around it
 
 
-def _physical(tok: Token) -> tuple:
+def physical_row(tok: Token) -> tuple:
+    """The physical row (grid row or text line) a token is printed on."""
     return (tok.block, tok.where.page, tok.where.line, tok.where.row, tok.where.table)
 
 
@@ -67,7 +68,7 @@ def number_rows(tokens: list[Token], span: list[int], labels_at: dict[int, Label
         tok = tokens[i]
         if tok.kind == "gap":
             continue
-        if groups and _physical(tokens[groups[-1][-1]]) == _physical(tok):
+        if groups and physical_row(tokens[groups[-1][-1]]) == physical_row(tok):
             groups[-1].append(i)
         else:
             groups.append([i])

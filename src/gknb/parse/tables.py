@@ -32,7 +32,7 @@ from ..document import Provenance
 from ..formats import FORMATS, Equation, Format, Table
 from ..report import Finding, Value
 from ..text import normalize_label
-from .align import NumberRow, align, has_own_label, number_rows
+from .align import NumberRow, align, has_own_label, number_rows, physical_row
 from .labels import Label, LabelIndex, core, label_index
 from .tokens import Token, parse_number
 
@@ -93,6 +93,7 @@ class _Walker:
         self.spans: dict[str, list[int]] = {t.key: [] for t in fmt.tables}
         self.labels_at: dict[int, Label] = {}
         self.unsure_columns: list[tuple[str, str]] = []  # rows aligned whose blanks only columns place
+        self.beside_stray: list[tuple[str, str]] = []  # rows aligned blank next to numbers placed nowhere
 
     def _cut_bare(self, table: str) -> None:
         """Text interrupts a table's bare numbers: keep the run seen so far, start a new one."""
@@ -530,15 +531,29 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
     out = TableAssembler(fmt)
     stats = _measure_gaps([(s, len(out.row_keys(s.table, s.row))) for s in walker.segments if s.row])
 
+    by_columns = _printed_by_columns(fmt, walker)
+    walker.segments = [s for s in walker.segments if s.table not in by_columns]
+    for table_key in by_columns:
+        walker.bare[table_key], walker.bare_runs[table_key] = [], []
+        title = fmt.table(table_key).title
+        out.note(
+            "parse.table_by_columns", out.bare_keys(table_key),
+            f"表格「{title}」的行标签与数字分开、按列输出（PDF 的文本副本逐列提取），无法对应行列，"
+            "未读取该表数字，请使用原文件",
+            f"table '{title}': its row labels are printed apart from their numbers, column by column (a text "
+            "copy of a PDF); its cells were not read: use the original file",
+        )
     walker_segments, by_order = _align_tables(fmt, tokens, walker)
 
     # The bare numbers of a table printed without row labels (section 四: one row of 15 numbers),
-    # including when a header cell that names a row (复议后起诉) is followed by all of them.
+    # including when a header cell that names a row (复议后起诉) is followed by all of them, or by
+    # all but a few blank cells a text copy dropped (more than the other rows could hold).
     segments = []
     for seg in walker_segments:
         values = sum(t.kind == "value" for t in seg.tokens)
         whole = len(out.bare_keys(seg.table))
-        if seg.row and values > len(out.row_keys(seg.table, seg.row)) and values == whole:
+        width = len(out.row_keys(seg.table, seg.row)) if seg.row else 0
+        if seg.row and values > width and whole - width < values <= whole:
             walker.bare[seg.table] = seg.tokens
             continue
         segments.append(seg)
@@ -548,7 +563,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         while bare and bare[-1].kind == "gap" and not bare[-1].whitespace:  # lines before the next section
             bare.pop()
         if bare and not has_rows and any(t.kind == "value" for t in bare):
-            segments.append(Segment(table.key, None, None, None, bare))
+            segments.append(Segment(table.key, None, None, None, _without_header_cells(bare)))
 
     inserted = {t.key: _inserted_positions(t, walker.extra_after[t.key]) for t in fmt.tables}
     first_seen: set[tuple[str, str | None]] = set()
@@ -613,6 +628,14 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             f"「{title}」一行缺印单元格，无法确定各数字所在列，请核对原文",
             f"row '{title}': cells missing; the column of each number could not be determined",
         )
+    for table_key, row in walker.beside_stray:
+        title = _row_title(fmt, table_key, row)
+        out.note(
+            "parse.alignment_ambiguous", out.row_keys(table_key, row),
+            f"「{title}」一行没有读出数字，而旁边有一行数字未能对应到任何行，可能就是这一行的数字，请核对原文",
+            f"row '{title}': no number read, next to a row of numbers placed nowhere (possibly its own); check "
+            "the original",
+        )
     _note_glued(out, glued)
 
     for table in fmt.tables:
@@ -620,7 +643,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         has_bare = any(s.table == table.key and s.row is None for s in segments)
         all_rows = [r for b in table.blocks for r in b.rows]
         missing = [r for r in all_rows if r.key not in rows]
-        if rows and missing and not has_bare:
+        if rows and missing and not has_bare and table.key not in by_columns:
             keys = [k for r in missing for k in out.row_keys(table.key, r.key)]
             names = "、".join(f"「{r.full_label}」" for r in missing)
             out.note(
@@ -638,6 +661,8 @@ def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[li
     by_order: dict[str, list[str]] = {}
     for table in fmt.tables:
         own = [s for s in walker.segments if s.table == table.key]
+        if not own:
+            continue
         layout = table.blocks[0].layout
         if layout is not None and layout.transposed:
             segments.extend(own)
@@ -647,6 +672,7 @@ def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[li
             segments.extend(own)
             continue
         placed = align(fmt.version, table, rows, tokens, walker.labels_at, len(walker.extra_after[table.key]))
+        walker.beside_stray.extend((table.key, key) for key in _beside_stray(rows, placed))
         for j, key in placed:
             row = rows[j]
             labels = [(i, walker.labels_at[i]) for i in row.attached
@@ -660,6 +686,59 @@ def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[li
                 walker.unsure_columns.append((table.key, key))  # its blanks sit where broken columns put them
             walker.consumed.update(i for i in row.attached)
     return segments, by_order
+
+
+BY_COLUMNS_MIN_ROWS = 4  # labelled rows without numbers that make a table "printed by columns" …
+BY_COLUMNS_SHARE = 0.5  # … when they are at least this share of its labelled rows
+BY_COLUMNS_HEADER_BREAKS = 2  # header labels between a transposed table's numbers that show it so
+
+
+def _headers_between_numbers(walker: _Walker, table_key: str) -> int:
+    """How often a header or column label of the table follows one of its numbers."""
+    breaks, after_number = 0, False
+    for i in walker.spans[table_key]:
+        label = walker.labels_at.get(i)
+        if walker.tokens[i].kind == "value":
+            after_number = True
+        elif after_number and label is not None and label.kind in ("column", "header"):
+            breaks, after_number = breaks + 1, False
+    return breaks
+
+
+def _printed_by_columns(fmt: Format, walker: _Walker) -> set[str]:
+    """Tables whose row labels stand apart from their numbers (a PDF's text extracted column by
+    column): most labelled rows print no number, yet the table holds numbers for at least half its
+    cells (a truncated copy does not). A table declared transposed (section 四: its rows named in
+    its header, its numbers one row under it) is printed by columns when header labels stand
+    between its numbers twice or more."""
+    out = set()
+    for table in fmt.tables:
+        layout = table.blocks[0].layout
+        if layout is not None and layout.transposed:
+            if _headers_between_numbers(walker, table.key) >= BY_COLUMNS_HEADER_BREAKS:
+                out.add(table.key)
+            continue
+        own = [s for s in walker.segments if s.table == table.key and s.row]
+        empty = sum(not any(t.kind == "value" for t in s.tokens) for s in own)
+        values = sum(walker.tokens[i].kind == "value" for i in walker.spans[table.key])
+        whole = len(_table_keys(fmt.version, table.key))
+        if empty >= BY_COLUMNS_MIN_ROWS and empty >= BY_COLUMNS_SHARE * len(own) and values >= BY_COLUMNS_SHARE * whole:
+            out.add(table.key)
+    return out
+
+
+def _beside_stray(rows: list[NumberRow], placed: list[tuple[int, str]]) -> list[str]:
+    """Rows placed with no number (a label printed with empty cells) next to a number row holding
+    numbers that the alignment placed nowhere: those numbers may be that row's."""
+    at = dict(placed)
+    out: list[str] = []
+    for j, row in enumerate(rows):
+        if j in at or not any(c.kind == "value" for c in row.cells):
+            continue
+        for k in (j - 1, j + 1):
+            if k in at and not any(c.kind == "value" for c in rows[k].cells) and at[k] not in out:
+                out.append(at[k])
+    return out
 
 
 MAX_SPLITS = 1000  # splits of a glued row tried; beyond, the row is left unread
@@ -809,6 +888,13 @@ def _bare_run(last: list[Token], earlier: list[list[Token]], whole: int) -> list
         return last
     complete = [run for run in earlier if sum(t.kind == "value" for t in run) == whole]
     return complete[-1] if complete else last
+
+
+def _without_header_cells(tokens: list[Token]) -> list[Token]:
+    """A bare run without the empty grid cells of rows that print no number (the header rows above
+    the numbers, in a converter's broken grid): they are no cells of the table's number row."""
+    numbered = {physical_row(t) for t in tokens if t.kind == "value"}
+    return [t for t in tokens if t.kind == "value" or t.where.col is None or physical_row(t) in numbered]
 
 
 def _inserted_positions(table: Table, after: list[str | None]) -> tuple[int, ...]:

@@ -154,7 +154,9 @@ def _is_prose_number(text: str, start: int, count: int = 1) -> bool:
     """A number closing a sentence (``…发布信息 176``, ``第 3``) rather than a table's cells; a run of
     several numbers after a wrapped label's head (``4.保护第 0 0 0 0 0 0 0``) is cells."""
     before = text[:start].rstrip()
-    return len(before) > 60 or (count == 1 and before.endswith(("第", "年", "月", "日", "号", "电话", ":", "：")))
+    # Before a run of numbers, the spaces of a space-aligned copy (a group label, its row label) do not count.
+    length = len(re.sub(r"\s+", "", before)) if count >= 2 else len(before)
+    return length > 60 or (count == 1 and before.endswith(("第", "年", "月", "日", "号", "电话", ":", "：")))
 
 
 def _several_numbers(text: str) -> list[str]:
