@@ -473,7 +473,7 @@ def _text_rows(runs: list[_Run], chunks: list[list[tuple[float, float, str]]]) -
         elif right:
             return None  # numbers and text mixed right of the labels: not this kind of table
     numbered = [i for i in kind if kind[i] == "number"]
-    if not numbered or len(numbered) < 2 and not any(kind[i] == "header" for i in range(numbered[0])):
+    if not numbered or len(numbered) < 2 and not any(kind.get(i) == "header" for i in range(numbered[0])):
         return None  # one line of numbers without column titles: nothing to place them by
     first = min(i for i in kind if kind[i] == "header" or i == numbered[0])
     last = numbered[-1]
