@@ -547,13 +547,15 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
 
     # The bare numbers of a table printed without row labels (section 四: one row of 15 numbers),
     # including when a header cell that names a row (复议后起诉) is followed by all of them, or by
-    # all but a few blank cells a text copy dropped (more than the other rows could hold).
+    # all but a few blank cells a text copy dropped (more than the other rows could hold; a grid that
+    # prints its blank cells keeps them, and is read as a grid).
     segments = []
     for seg in walker_segments:
         values = sum(t.kind == "value" for t in seg.tokens)
         whole = len(out.bare_keys(seg.table))
         width = len(out.row_keys(seg.table, seg.row)) if seg.row else 0
-        if seg.row and values > width and whole - width < values <= whole:
+        dropped = not any(t.kind == "blank" for t in seg.tokens)  # a text copy: blank cells not printed at all
+        if seg.row and values > width and (values == whole or dropped and whole - width < values < whole):
             walker.bare[seg.table] = seg.tokens
             continue
         segments.append(seg)
@@ -563,7 +565,12 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         while bare and bare[-1].kind == "gap" and not bare[-1].whitespace:  # lines before the next section
             bare.pop()
         if bare and not has_rows and any(t.kind == "value" for t in bare):
-            segments.append(Segment(table.key, None, None, None, _without_header_cells(bare)))
+            if len(_without_header_cells(bare)) != len(bare):
+                out.note("parse.alignment_ambiguous", out.bare_keys(table.key),
+                         f"「{table.title}」的数字没有行标签，其上方的表头行有空白单元格，无法确定它们是否为空白数据格，请核对原文",
+                         f"the numbers of {table.title!r} have no row labels and the header rows above them print "
+                         "empty cells: whether those are blank data cells is undetermined; check the original")
+            segments.append(Segment(table.key, None, None, None, bare))
 
     inserted = {t.key: _inserted_positions(t, walker.extra_after[t.key]) for t in fmt.tables}
     first_seen: set[tuple[str, str | None]] = set()
@@ -892,7 +899,8 @@ def _bare_run(last: list[Token], earlier: list[list[Token]], whole: int) -> list
 
 def _without_header_cells(tokens: list[Token]) -> list[Token]:
     """A bare run without the empty grid cells of rows that print no number (the header rows above
-    the numbers, in a converter's broken grid): they are no cells of the table's number row."""
+    the numbers, in a converter's broken grid). Where that differs from the run as printed, the bare
+    cells are named as undetermined (a grid prints blank cells the same way)."""
     numbered = {physical_row(t) for t in tokens if t.kind == "value"}
     return [t for t in tokens if t.kind == "value" or t.where.col is None or physical_row(t) in numbered]
 
