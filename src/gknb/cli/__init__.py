@@ -26,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import __version__
-from ..catalogue import CATALOGUE
+from ..catalogue import CATALOGUE, SEVERITY_LABELS
 from ..errors import GknbError, UnreadableFile
 from ..formats import Column, Format
 from ..ingest.fetch import is_url, url_list
@@ -48,7 +48,7 @@ MAX_CELLS_SHOWN = 4
 
 UI: dict[str, dict[str, str]] = {
     "zh": {
-        "error": "错误", "warning": "警告", "info": "提示",
+        **{s: zh for s, (zh, _) in SEVERITY_LABELS.items()},
         "agency": "机关", "year": "年度", "template": "格式", "unknown": "未识别",
         "format_name": "{version} 版（{notice}）",
         "severity": "级别", "rule": "规则", "cells": "单元格", "message": "说明",
@@ -61,7 +61,7 @@ UI: dict[str, dict[str, str]] = {
         "untitled": "（无标题）", "code": "代码", "title": "名称", "stage": "阶段",
     },
     "en": {
-        "error": "error", "warning": "warning", "info": "info",
+        **{s: en for s, (_, en) in SEVERITY_LABELS.items()},
         "agency": "Agency", "year": "Year", "template": "Format", "unknown": "not recognised",
         "format_name": "{version} ({notice})",
         "severity": "Severity", "rule": "Rule", "cells": "Cells", "message": "Message",

@@ -13,8 +13,9 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..catalogue import severity_label
 from ..check import RULES
-from .region import CROSS_YEAR, SEVERITY_ZH, UnitReport, view
+from .region import UnitReport, is_cross_year, view
 from .scoring import Scheme, score
 
 SORTS = ("errors", "warnings", "count", "name", "score")
@@ -45,7 +46,7 @@ def overview(units: Sequence[UnitReport], previous_years: set[str], *, sort: str
     if sort not in SORTS:
         raise ValueError(f"unknown sort {sort!r}; one of {', '.join(SORTS)}")
     rows = [OverviewRow(u, u.count("error"), u.count("warning"), u.count("info"),
-                        sum(f.rule.startswith(CROSS_YEAR) for f in u.report.findings), u.agency in previous_years,
+                        sum(is_cross_year(f) for f in u.report.findings), u.agency in previous_years,
                         score(u.report, scheme).total if scheme is not None else None) for u in units]
     keys = {
         "errors": lambda r: (-r.errors, -r.warnings, -r.count, r.unit.agency),
@@ -68,10 +69,10 @@ def finding_rows(units: Sequence[UnitReport], *, severities: Sequence[str] = ("e
             seen = view(unit.report, found)
             place = seen.places[0] if seen.places else None
             rows.append([
-                unit.agency, str(unit.year), SEVERITY_ZH.get(found.severity, found.severity), found.rule,
+                unit.agency, str(unit.year), severity_label(found.severity), found.rule,
                 RULES[found.rule].title if found.rule in RULES else found.rule,
                 place.table if place else "", place.row if place else "", place.column if place else "",
-                found.message, "是" if found.rule.startswith(CROSS_YEAR) else "",
+                found.message, "是" if is_cross_year(found) else "",
             ])
     return rows
 

@@ -11,14 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..catalogue import stage_of
 from ..check import RULES, SEVERITY_RANK
 from ..check.crossreport import same_year_copies
 from ..formats import Format
 from ..report import Finding, Report
 from ..store import Store
 
-CROSS_YEAR = "crossyear."  # findings whose second cell is last year's report
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+def is_cross_year(finding: Finding) -> bool:
+    """A finding of the cross-year stage (its second cell is last year's report)."""
+    return stage_of(finding.rule) == "cross-year"
 
 
 @dataclass
@@ -68,7 +71,7 @@ class FindingView:
         if not self.places:
             return "报告"
         first = self.places[0]
-        others = len(self.places) - 1 if not self.finding.rule.startswith(CROSS_YEAR) else 0
+        others = len(self.places) - 1 if not is_cross_year(self.finding) else 0
         return (f"「{first.table}」表格「{first.row}」行「{first.column}」列"
                 + (f"（另涉及 {others} 个单元格）" if others else ""))
 
