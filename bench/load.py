@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from gknb.formats import FORMATS  # noqa: E402
 from gknb.pipeline.bulk import ingest  # noqa: E402
 from gknb.store import Store  # noqa: E402
-from gknb.store.workspace import Workspace  # noqa: E402
+from gknb.workspace.service import Workspace  # noqa: E402
 from layouts import random_report, render  # noqa: E402
 
 OUT = ROOT / "bench" / "out"

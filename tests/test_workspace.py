@@ -9,9 +9,9 @@ import pytest
 
 pytest.importorskip("argon2")
 from gknb.store import Store  # noqa: E402
-from gknb.store.corrections import OutOfScope, StaleCorrection  # noqa: E402
 from gknb.store.models import ReportRow  # noqa: E402
-from gknb.store.workspace import Workspace, WorkspaceError, parse_value  # noqa: E402
+from gknb.workspace.corrections import OutOfScope, StaleCorrection  # noqa: E402
+from gknb.workspace.service import Workspace, WorkspaceError, parse_value  # noqa: E402
 from storehelp import two_years  # noqa: E402
 
 

@@ -14,7 +14,7 @@ from .common import console as _console
 from .common import fail as _fail
 
 if TYPE_CHECKING:
-    from ..store.workspace import Workspace
+    from ..workspace.service import Workspace
 
 SAMPLES = Path(__file__).parent / "samples"
 user_app = typer.Typer(help="工作台用户：新建、修改、列出。Workspace users: add, change, list.", no_args_is_help=True)
@@ -23,7 +23,7 @@ user_app = typer.Typer(help="工作台用户：新建、修改、列出。Worksp
 def _workspace(db: str | None) -> Workspace:
     try:
         from ..store import Store
-        from ..store.workspace import Workspace
+        from ..workspace.service import Workspace
     except ImportError as exc:  # argon2 is part of the web extra
         raise _fail(f"缺少网页组件（{exc.name}）：请安装 gknb[web]",
                     f"the web extra is missing ({exc.name}): pip install 'gknb[web]'") from exc
@@ -82,7 +82,7 @@ def user_add(
     db: DbOpt = None,
 ) -> None:
     """新建用户。Add a user."""
-    from ..store.workspace import WorkspaceError
+    from ..workspace.service import WorkspaceError
 
     secret = password or typer.prompt("密码 / password", hide_input=True, confirmation_prompt=True)
     try:
@@ -102,7 +102,7 @@ def user_set(
     db: DbOpt = None,
 ) -> None:
     """修改用户的角色、地区范围、密码或状态。Change a user's role, region, password or state."""
-    from ..store.workspace import WorkspaceError
+    from ..workspace.service import WorkspaceError
 
     secret = typer.prompt("新密码 / new password", hide_input=True, confirmation_prompt=True) if password else None
     try:
@@ -125,7 +125,7 @@ def token(
     db: DbOpt = None,
 ) -> None:
     """为用户新建 API 令牌（只显示一次）。Create an API token for a user (shown once)."""
-    from ..store.workspace import WorkspaceError
+    from ..workspace.service import WorkspaceError
 
     try:
         typer.echo(_workspace(db).create_token(name, label))

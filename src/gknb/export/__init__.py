@@ -29,7 +29,7 @@ from ..formats import FORMATS
 from ..report import SECTION_KEYS, Finding, Meta, Report
 from ..store import Store
 from ..store.models import AuditRow, CellRow, FindingRow, ReportRow
-from ..store.workspace import REVIEW_STATUSES
+from ..workspace.service import REVIEW_STATUSES
 
 FORMAT_NAMES = ("csv-long", "csv-wide", "xlsx", "parquet", "json")
 META_COLUMNS = ("report_id", "agency", "year", "template", "province", "city", "county", "level", "title",

@@ -24,7 +24,7 @@ from ..analyze.compare import compare
 from ..analyze.dashboard import charts
 from ..export import export
 from ..render import RenderError, render
-from ..store.workspace import META_FIELDS, REVIEW_STATUSES, ROLES, User, Workspace, WorkspaceError
+from ..workspace.service import META_FIELDS, REVIEW_STATUSES, ROLES, User, Workspace, WorkspaceError
 from .security import (
     MAX_INT,
     MAX_PAGE,

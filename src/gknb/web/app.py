@@ -23,9 +23,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..store.corrections import OutOfScope, StaleCorrection
 from ..store.health import DATABASE_TROUBLE, open_checked
-from ..store.workspace import Workspace, WorkspaceError
+from ..workspace.corrections import OutOfScope, StaleCorrection
+from ..workspace.service import Workspace, WorkspaceError
 from . import api, apidocs, pages, review
 from .security import SignInThrottle
 from .uploads import Limits, Uploads

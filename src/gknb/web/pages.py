@@ -19,7 +19,7 @@ from ..formats.common import SECTIONS
 from ..regions import LEVEL_LABELS
 from ..render.grid import format_value, grids
 from ..report import SECTION_KEYS, Report
-from ..store.workspace import META_FIELDS, REVIEW_STATUSES, ROLES, User, review_label
+from ..workspace.service import META_FIELDS, REVIEW_STATUSES, ROLES, User, review_label
 from .api import Filters, name_sources, report_payload
 from .security import (
     MAX_PAGE,

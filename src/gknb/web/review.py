@@ -17,7 +17,7 @@ from ..review.notices import MEDIA, circular, opinion, render_notice
 from ..review.overview import FINDING_COLUMNS, finding_rows, overview, xlsx_bytes
 from ..review.roster import STATUSES
 from ..review.scoring import load_scheme, ranking
-from ..store.workspace import User
+from ..workspace.service import User
 from .pages import Reader, page
 from .security import workspace
 

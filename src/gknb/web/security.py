@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import HTTPException, Path, Query, Request
 
-from ..store.workspace import User, Workspace
+from ..workspace.service import User, Workspace
 
 CSRF_HEADER = "X-CSRF-Token"
 MAX_INT = 2**31 - 1  # the store's integer columns (PostgreSQL ``integer``): larger ids answer 422, not 500

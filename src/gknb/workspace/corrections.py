@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from .models import AgencyRow, AuditRow, FindingRow, ReportRow
+from ..store.models import AgencyRow, AuditRow, FindingRow, ReportRow
 
 
 class StaleCorrection(Exception):

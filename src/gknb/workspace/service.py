@@ -1,4 +1,4 @@
-"""The store's workspace side: accounts and API tokens, the report list, corrections and reviews.
+"""The review workspace: accounts and API tokens, the report list, corrections and reviews.
 
 Every correction re-runs the checks at once and is kept in the audit trail with who, when, the old
 and the new value; so is every review decision (待审核 pending / 已审核 approved / 退回 returned).
@@ -30,6 +30,8 @@ from ..check import check
 from ..errors import GknbError
 from ..regions import divisions
 from ..report import Finding, Report, Value
+from ..store.models import AuditRow, CellRow, FindingRow, ReportRow, SessionRow, SettingRow, TokenRow, UserRow
+from ..store.store import Store, _add_findings, encode_value
 from .corrections import (
     OutOfScope,
     StaleCorrection,
@@ -39,8 +41,6 @@ from .corrections import (
     lock_report,
     refuse_out_of_scope,
 )
-from .models import AuditRow, CellRow, FindingRow, ReportRow, SessionRow, SettingRow, TokenRow, UserRow
-from .store import Store, _add_findings, encode_value
 
 ROLES = ("admin", "reviewer", "viewer")
 REVIEW_STATUSES = {"pending": "待审核", "approved": "已审核", "returned": "退回"}
