@@ -46,6 +46,7 @@ import gknb  # noqa: E402
 from corpus import ROOT  # noqa: E402
 from gknb.formats import FORMATS  # noqa: E402
 from gknb.pipeline.bulk import BATCH, ingest  # noqa: E402
+from gknb.pipeline.write import store_reports  # noqa: E402
 from gknb.report import Report  # noqa: E402
 from gknb.store import Store  # noqa: E402
 from gknb.store.store import Entry  # noqa: E402
@@ -87,7 +88,7 @@ def _text(agency: str, year: int, rnd: random.Random) -> bytes:
 
 
 class Writes:
-    """Entries for ``Store.add_many``: parsed reports of a pool, restamped with agency, year and bytes."""
+    """Entries for ``store_reports``: parsed reports of a pool, restamped with agency, year and bytes."""
 
     def __init__(self, seed: int, per_format: int = 100):
         rnd = random.Random(seed)
@@ -160,7 +161,7 @@ def size_mb(store: Store, url: str) -> float:
 
 
 def run_writes(url: str, sizes: list[int], batch: int, seed: int) -> list[dict[str, Any]]:
-    """``Store.add_many`` up to each size; one point per segment."""
+    """``store_reports`` up to each size; one point per segment."""
     pairs, source = plan(sizes[-1], seed), Writes(seed)
     store, points, done = Store.open(url), [], 0
     for size in sizes:
@@ -168,7 +169,7 @@ def run_writes(url: str, sizes: list[int], batch: int, seed: int) -> list[dict[s
         for first in range(done, size, batch):  # entries made outside the timing
             entries = [source.entry(i, *pairs[i]) for i in range(first, min(first + batch, size))]
             start, begin_cpu = time.perf_counter(), time.process_time()
-            store.add_many(entries)
+            store_reports(store, entries)
             seconds, cpu = seconds + time.perf_counter() - start, cpu + time.process_time() - begin_cpu
         points.append(_point(store, url, size, size - done, seconds, cpu))
         print(f"  writes {size:>7}: {points[-1]}", flush=True)

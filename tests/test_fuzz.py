@@ -31,6 +31,7 @@ from gknb.formats import FORMATS
 from gknb.ingest import ocr, read_document
 from gknb.pipeline import bulk
 from gknb.pipeline.bulk import ingest
+from gknb.pipeline.write import store_report
 from gknb.render import render as render_report
 from gknb.store import Store
 from gknb.workers import Workers
@@ -405,7 +406,7 @@ def test_store_a_report_without_cells(tmp_path: Path):
     report = gknb.read(text.encode("utf-8"), name="2017.txt")
     assert report.meta.template == "pre2019" and not report.cells
     store = Store.open(str(tmp_path / "g.db"))
-    added = store.add(report, text.encode("utf-8"), location="2017.txt")
+    added = store_report(store, report, text.encode("utf-8"), location="2017.txt")
     assert added.status == "stored"
     assert store.load(added.report_id).meta.year == 2017
     store.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import gknb
 from gknb.check import check
+from gknb.pipeline.write import store_report
 from gknb.regions import locate, normalise_name
 from gknb.store import Store
 from storehelp import two_years
@@ -24,7 +25,7 @@ def test_reports_come_back_identical(db_url: str) -> None:
     store = Store.open(db_url)
     for path in real_files():
         report = gknb.read(path)
-        added = store.add(report, path.read_bytes())
+        added = store_report(store, report, path.read_bytes())
         assert added.status == "stored"
         loaded = store.load(added.report_id)
         assert loaded.cells == report.cells and loaded.meta == report.meta
@@ -38,11 +39,11 @@ def test_same_bytes_once_changed_file_a_new_version(db_url: str) -> None:
     store = Store.open(db_url)
     path = SAMPLES / "000_a5586f6eb40696d9.txt"
     raw = path.read_bytes()
-    first = store.add(gknb.read(path), raw, location="reports/a.txt")
-    again = store.add(gknb.read(path), raw, location="elsewhere/b.txt")
+    first = store_report(store, gknb.read(path), raw, location="reports/a.txt")
+    again = store_report(store, gknb.read(path), raw, location="elsewhere/b.txt")
     assert (first.status, again.status, again.report_id) == ("stored", "duplicate", first.report_id)
     changed = raw.replace("政府信息公开".encode(), "政府信息公开 ".encode(), 1)
-    second = store.add(gknb.read(changed, name="a.txt"), changed, location="reports/a.txt")
+    second = store_report(store, gknb.read(changed, name="a.txt"), changed, location="reports/a.txt")
     assert second.status == "stored" and second.report_id != first.report_id
     assert store.report_ids() == [second.report_id]
     assert sorted(store.report_ids(current=False)) == [first.report_id, second.report_id]
@@ -53,8 +54,8 @@ def test_broken_carry_over_names_both_cells(db_url: str) -> None:
     (text1, year1), (text2, year2) = two_years()
     assert not [f for f in check(year2).findings if f.rule.startswith("crossyear.")]
     store = Store.open(db_url)
-    store.add(year1, text1.encode())
-    added = store.add(year2, text2.encode())
+    store_report(store, year1, text1.encode())
+    added = store_report(store, year2, text2.encode())
     found = [f for f in store.load(added.report_id).findings if f.rule == "crossyear.carry_over"]
     assert {f.cells for f in found} == {
         ("requests.carried_over.natural_person", "requests.carry_forward.natural_person"),
@@ -68,14 +69,14 @@ def test_broken_carry_over_names_both_cells(db_url: str) -> None:
 def test_carry_over_checked_whatever_the_order_of_ingest(tmp_path: Path) -> None:
     (text1, year1), (text2, year2) = two_years(broken=None)
     store = Store.open(str(tmp_path / "a.db"))
-    later = store.add(year2, text2.encode())
-    store.add(year1, text1.encode())
+    later = store_report(store, year2, text2.encode())
+    store_report(store, year1, text1.encode())
     assert not [f for f in store.load(later.report_id).findings if f.rule == "crossyear.carry_over"]
     broken_store = Store.open(str(tmp_path / "b.db"))
     (text1, year1), (text2, year2) = two_years(broken="commercial")
-    later = broken_store.add(year2, text2.encode())
+    later = store_report(broken_store, year2, text2.encode())
     assert not [f for f in broken_store.load(later.report_id).findings if f.rule.startswith("crossyear.")]
-    broken_store.add(year1, text1.encode())
+    store_report(broken_store, year1, text1.encode())
     rules = [f.rule for f in broken_store.load(later.report_id).findings]
     assert rules.count("crossyear.carry_over") == 2
 
@@ -87,8 +88,8 @@ def test_copied_text_jumps_and_2019_items(tmp_path: Path) -> None:
     before.meta.year = report.meta.year - 1
     before.source = replace(report.source, sha256="0" * 64, path="last-year.txt")
     before.cells["requests.new.total"] = (report.cells["requests.new.total"] or 0) + 5000
-    store.add(before)
-    added = store.add(report)
+    store_report(store, before)
+    added = store_report(store, report)
     found = {f.rule: f for f in store.load(added.report_id).findings}
     assert "crossyear.copied_text" in found and found["crossyear.copied_text"].severity == "info"
     assert found["crossyear.jump"].cells == ("requests.new.total",)
@@ -100,8 +101,8 @@ def test_copied_text_jumps_and_2019_items(tmp_path: Path) -> None:
     nxt.source = replace(old.source, sha256="1" * 64, path="next.txt")
     nxt.cells["disclosure.punishment.prev_items"] = (old.cells["disclosure.punishment.prev_items"] or 0) + (
         old.cells["disclosure.punishment.change"] or 0) + 7
-    store.add(old)
-    added = store.add(nxt)
+    store_report(store, old)
+    added = store_report(store, nxt)
     items = [f for f in store.load(added.report_id).findings if f.rule == "crossyear.prev_items"]
     assert [f.cells for f in items] == [("disclosure.punishment.prev_items",)]
 
@@ -109,12 +110,12 @@ def test_copied_text_jumps_and_2019_items(tmp_path: Path) -> None:
 def test_agency_correction_is_kept_and_preferred(db_url: str) -> None:
     store = Store.open(db_url)
     path = SAMPLES / "000_a5586f6eb40696d9.txt"
-    first = store.add(gknb.read(path), path.read_bytes())
+    first = store_report(store, gknb.read(path), path.read_bytes())
     agency = store.set_agency("庆祖镇政府", province="浙江省", county="开化县", level="township")
     assert (agency.name, agency.province_code, agency.corrected) == ("庆祖镇人民政府", "330000", True)
     assert store.load(first.report_id).meta.region["province"] == "浙江省"
     (_, later), _ = two_years(agency="庆祖镇人民政府")
-    added = store.add(later, b"another year")
+    added = store_report(store, later, b"another year")
     meta = store.load(added.report_id).meta
     assert (meta.region["province"], meta.region["county"], meta.level) == ("浙江省", "开化县", "township")
     assert [a.name for a in store.agencies()] == ["庆祖镇人民政府"]
@@ -136,7 +137,7 @@ def test_agency_names_and_places() -> None:
 def test_store_upgrades_an_existing_file(tmp_path: Path) -> None:
     url = str(tmp_path / "x.db")
     store = Store.open(url)
-    store.add(gknb.read(SAMPLES / "002_295e3622999d89af.txt"))
+    store_report(store, gknb.read(SAMPLES / "002_295e3622999d89af.txt"))
     store.close()
     reopened = Store.open(url)
     assert len(reopened.report_ids()) == 1
@@ -146,11 +147,11 @@ def test_add_leaves_the_callers_report_unchanged(tmp_path: Path) -> None:
     """The agency table's place goes into the store, not into the Report the caller passed."""
     store = Store.open(str(tmp_path / "u.db"))
     path = SAMPLES / "000_a5586f6eb40696d9.txt"
-    first = store.add(gknb.read(path), path.read_bytes())
+    first = store_report(store, gknb.read(path), path.read_bytes())
     store.set_agency("庆祖镇政府", province="浙江省", county="开化县", level="township")
     (_, later), _ = two_years(agency="庆祖镇人民政府")
     before = copy.deepcopy(later.meta)
-    added = store.add(later, b"another year")
+    added = store_report(store, later, b"another year")
     assert later.meta == before
     assert store.load(added.report_id).meta.region["province"] == "浙江省"
     assert store.load(first.report_id).meta.level == "township"

@@ -1,4 +1,4 @@
-"""Batched writes: ``Store.add_many`` stores what ``Store.add`` one by one would, cross-year findings included."""
+"""Batched writes: ``store_reports`` stores what ``store_report`` one by one would, cross-year findings included."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 import gknb
 from gknb.formats import FORMATS
 from gknb.pipeline.bulk import ingest
+from gknb.pipeline.write import store_report, store_reports
 from gknb.report import Report
 from gknb.store import Store
 from gknb.store.models import FindingRow, ReportRow
@@ -77,9 +78,9 @@ def _view(report: Report) -> tuple:
 def test_batch_equals_one_by_one(db_url: str, tmp_path: Path) -> None:
     entries = corpus()
     one = Store.open(str(tmp_path / "one.db"))
-    added_one = [one.add(e.report, e.raw, location=e.location) for e in entries]
+    added_one = [store_report(one, e.report, e.raw, location=e.location) for e in entries]
     many = Store.open(db_url)
-    added_many = many.add_many([copy(e) for e in entries[:5]]) + many.add_many([copy(e) for e in entries[5:]])
+    added_many = store_reports(many, [copy(e) for e in entries[:5]]) + store_reports(many, [copy(e) for e in entries[5:]])
     assert [a.status for a in added_many] == [a.status for a in added_one] == ["stored"] * len(entries)
     assert snapshot(many) == snapshot(one)
     rules = [f[3] for f in snapshot(one)["crossyear"]]  # type: ignore[index]
@@ -91,12 +92,12 @@ def test_batch_equals_one_by_one(db_url: str, tmp_path: Path) -> None:
 def test_order_of_batches_does_not_matter(tmp_path: Path) -> None:
     entries = corpus()
     ordered = Store.open(str(tmp_path / "a.db"))
-    ordered.add_many(entries)
+    store_reports(ordered, entries)
     shuffled = list(entries)
     random.Random(7).shuffle(shuffled)
     other = Store.open(str(tmp_path / "b.db"))
     for start in range(0, len(shuffled), 4):
-        other.add_many([copy(e) for e in shuffled[start:start + 4]])
+        store_reports(other, [copy(e) for e in shuffled[start:start + 4]])
     assert snapshot(other)["crossyear"] == snapshot(ordered)["crossyear"]
 
 
@@ -105,34 +106,34 @@ def test_duplicates_and_versions_inside_one_batch(db_url: str, tmp_path: Path) -
     fixed = agency_years("青山县民政局", range(2021, 2023), 4)[1]  # 2022 carried over right: a new version
     batch = [first, second, copy(first, location="elsewhere.txt"), third, copy(fixed, location=second.location)]
     many = Store.open(db_url)
-    added = many.add_many(batch)
+    added = store_reports(many, batch)
     assert [a.status for a in added] == ["stored", "stored", "duplicate", "stored", "stored"]
     assert added[2].report_id == added[0].report_id
     one = Store.open(str(tmp_path / "one.db"))
     for entry in [first, second, third, fixed]:
-        one.add(copy(entry).report, entry.raw, location=second.location if entry is fixed else entry.location)
+        store_report(one, copy(entry).report, entry.raw, location=second.location if entry is fixed else entry.location)
     assert snapshot(many) == snapshot(one)
     state = snapshot(many)
     assert state["reports"][second.location, 1][0] is False  # type: ignore[index]
     assert {(f[0], f[1]) for f in state["crossyear"]} == {  # type: ignore[union-attr]
         (second.location, 2), (third.location, 1)}  # none on the superseded 2022
-    assert many.add_many([copy(third)]) == [added[3].__class__("duplicate", added[3].report_id)]
+    assert store_reports(many, [copy(third)]) == [added[3].__class__("duplicate", added[3].report_id)]
 
 
 def test_new_versions_recheck_the_year_after(tmp_path: Path) -> None:
     first, second = agency_years("青山县民政局", range(2021, 2023), 5, {2022})
     store = Store.open(str(tmp_path / "v.db"))
-    before = store.add_many([first, second])[1]
+    before = store_reports(store, [first, second])[1]
     assert "crossyear.carry_over" in {f.rule for f in store.load(before.report_id).findings}
     mended = copy(first, raw=first.raw + b"\n")  # 2021 as a new version whose carry-forward matches 2022
     for key in [k for k in mended.report.cells if k.startswith("requests.carry_forward.")]:
         mended.report.cells[key] = second.report.cells[key.replace(".carry_forward.", ".carried_over.")]
-    store.add_many([mended])
+    store_reports(store, [mended])
     assert not [f for f in store.load(before.report_id).findings if f.rule == "crossyear.carry_over"]
-    again = store.add_many([copy(second, raw=second.raw + b"\n")])[0]  # 2022 as a new version
+    again = store_reports(store, [copy(second, raw=second.raw + b"\n")])[0]  # 2022 as a new version
     assert not [f for f in store.load(before.report_id).findings if f.rule.startswith("crossyear.")]
     fresh = Store.open(str(tmp_path / "fresh.db"))
-    fresh.add_many([mended, copy(second, raw=second.raw + b"\n")])
+    store_reports(fresh, [mended, copy(second, raw=second.raw + b"\n")])
     assert (store.load(again.report_id).findings
             == fresh.load(fresh.report_ids(where={"year": 2022})[0]).findings)
 

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 pytest.importorskip("argon2")
+from gknb.pipeline.write import store_report  # noqa: E402
 from gknb.store import Store  # noqa: E402
 from gknb.store.models import ReportRow  # noqa: E402
 from gknb.workspace.corrections import OutOfScope, StaleCorrection  # noqa: E402
@@ -19,7 +20,7 @@ def test_workspace_on_both_databases(db_url: str) -> None:
     (first_text, first), (second_text, second) = two_years("浙江省青山县民政局")
     store = Store.open(db_url)
     try:
-        ids = [store.add(report, text.encode("utf-8")).report_id
+        ids = [store_report(store, report, text.encode("utf-8")).report_id
                for report, text in ((first, first_text), (second, second_text))]
         work = Workspace(store)
         listing = work.list_reports({"region": "浙江省"}, sort="year", descending=True)
@@ -74,7 +75,7 @@ def test_values_refused(text: str) -> None:
 def _store_with_two_years(db_url: str, agency: str = "浙江省青山县民政局") -> tuple[Store, list[int]]:
     (first_text, first), (second_text, second) = two_years(agency)
     store = Store.open(db_url)
-    ids = [store.add(report, text.encode("utf-8")).report_id
+    ids = [store_report(store, report, text.encode("utf-8")).report_id
            for report, text in ((first, first_text), (second, second_text))]
     return store, ids
 
@@ -144,7 +145,7 @@ def test_a_correction_stays_inside_the_correctors_region_and_its_knock_on_is_aud
     report's checks); a change inside the scope that alters the next year's findings is audited there."""
     store, zj = _store_with_two_years(f"sqlite:///{tmp_path / 'w.db'}", "浙江省青山县民政局")
     (text, js_2022), _ = two_years("江苏省南京市教育局", seed=9)
-    js = store.add(js_2022, text.encode()).report_id
+    js = store_report(store, js_2022, text.encode()).report_id
     work = Workspace(store)
     try:
         before = store.load(js).findings

@@ -1,8 +1,9 @@
 """Checks across years of one agency (formats-detail.md §6.4; §7 item 3 on copied reports).
 
 These rules need the same agency's other reports, which only the store has: ``gknb.check(report)``
-runs them with no other years, and they then find nothing. The store calls ``cross_year(report,
-others)`` with the agency's stored reports; every finding compares year Y with year Y−1.
+runs them with no other years, and they then find nothing. The pipeline (``pipeline.write``) calls
+``cross_year(report, [previous])`` with the pairs of stored years the store hands it, and gives the
+findings back to the store; every finding compares year Y with year Y−1.
 """
 
 from __future__ import annotations

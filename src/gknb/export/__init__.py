@@ -26,6 +26,7 @@ from ..catalogue import severity_label, stage_of
 from ..document import Provenance, Source
 from ..errors import UnreadableFile
 from ..formats import FORMATS
+from ..pipeline.write import store_report
 from ..report import SECTION_KEYS, Finding, Meta, Report
 from ..store import Store
 from ..store.models import AuditRow, CellRow, FindingRow, ReportRow
@@ -303,7 +304,7 @@ def import_json(store: Store, path: str | Path) -> list[tuple[str, str]]:
         if not report.source.sha256:
             canonical = json.dumps(entry, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
             report.source.sha256 = hashlib.sha256(canonical).hexdigest()
-        added = store.add(report, None, location=location, run_id=run_id, infer_place=False)
+        added = store_report(store, report, None, location=location, run_id=run_id, infer_place=False)
         store.record(run_id, location, added.status, sha256=report.source.sha256,
                      report_id=added.report_id)
         out.append((location, added.status))

@@ -27,6 +27,7 @@ from ..ingest.zips import ZIP_ERRORS
 from ..store.store import Entry, Recorded, Store
 from ..workers import DEFAULT_TIMEOUT, Workers
 from . import internal_error, run
+from .write import store_reports
 
 MAX_ZIP_MEMBERS = 20_000
 MAX_ZIP_TOTAL = 4 * 1024**3  # uncompressed bytes read from one zip
@@ -197,7 +198,7 @@ class _Writer:
         """Write every queued result."""
         pending, self.pending = self.pending, []
         entries = [entry for _, entry in pending if entry is not None]
-        added = iter(self.store.add_many(entries) if entries else [])
+        added = iter(store_reports(self.store, entries) if entries else [])
         written = []
         for recorded, entry in pending:
             if entry is not None:

@@ -4,7 +4,7 @@ The queue engine is procrastinate (``pip install 'gknb[queue]'``), which keeps i
 ``enqueue(url, inputs)`` expands the inputs like ``gknb ingest`` (``bulk.expand``), keeps each file's
 bytes in the table ``queue_inputs`` (workers need no shared filesystem; URLs are fetched by the
 worker) and defers one job per input. ``run_worker(url)`` runs the jobs: read, parse and check
-(``bulk.work``, in a process of its own within a time limit: ``gknb.workers``), then ``Store.add``. The result row is written in the same transaction that removes
+(``bulk.work``, in a process of its own within a time limit: ``gknb.workers``), then ``write.store_report``. The result row is written in the same transaction that removes
 the staged input, so an input is recorded once however often its job runs; re-storing the same
 original stays a no-op (by SHA-256). A job whose worker stops sending heartbeats (killed, machine
 lost) is put back in the queue by the other workers (procrastinate's ``get_stalled_jobs`` and
@@ -57,6 +57,7 @@ from ..store.models import IngestResult, IngestRun, ReportRow
 from ..store.store import Store
 from ..workers import DEFAULT_TIMEOUT, Workers
 from .bulk import Item, Result, expand, item_bytes, work
+from .write import store_report
 
 if TYPE_CHECKING:
     from procrastinate import App, JobContext
@@ -317,7 +318,7 @@ def _ingest(store: Store, readers: Workers, input_id: int) -> str:
     key = normalise_name(report.meta.agency) if report.meta.agency and report.meta.agency.strip() else sha
     with store.engine.begin() as lock:
         lock.execute(select(func.pg_advisory_xact_lock(_WRITE_LOCK, func.hashtext(key or row.location))))
-        added = store.add(report, raw, location=row.location, run_id=row.run_id)
+        added = store_report(store, report, raw, location=row.location, run_id=row.run_id)
     status = "stored" if added.status == "stored" else _stored_by(store, added.report_id, row.run_id, row.location)
     return _finish(store, input_id, status, sha=sha, report_id=added.report_id)
 

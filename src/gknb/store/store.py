@@ -1,8 +1,12 @@
 """The store: reports with their cells, findings, originals and agencies in one database.
 
+The store persists and loads; what is checked (the cross-year findings included) is computed by the
+caller and handed in, in the same transaction as the write (``gknb.pipeline.write``):
+
 >>> store = Store.open("gknb.db")                  # or a postgresql:// URL; upgrades the schema
->>> result = store.add(report, raw=source_bytes)    # "stored" or "duplicate" (same bytes already kept)
->>> store.load(result.report_id).cells == report.cells
+>>> with store.session.begin() as session:         # one transaction: cells, findings, cross-year
+...     written = store.write(session, [Entry(report, raw=source_bytes)])
+>>> store.load(written.added[0].report_id).cells == report.cells
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ from typing import Any
 from sqlalchemy import Engine, Select, column, delete, func, insert, or_, select, table, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..check.crossyear import cross_year
 from ..document import Provenance, Source
 from ..regions import locate, normalise_name
 from ..report import Finding, Meta, Report, Value
@@ -28,7 +31,7 @@ from .models import AgencyRow, CellRow, FindingRow, IngestResult, IngestRun, Rep
 
 FILTERS = ("agency", "year", "province", "city", "county", "level", "template", "review_status", "region",
            "has_errors", "search")
-MAX_BATCH = 5000  # reports per transaction of ``Store.add_many`` (keeps every IN list short)
+MAX_BATCH = 5000  # reports per ``Store.write`` (keeps every IN list short)
 # ``cells`` for bulk inserts: untyped columns skip per-row type processing; provenance goes in as JSON text
 _CELLS = table("cells", *(column(name) for name in ("report_id", "key", "value", "printed", "provenance")))
 _json = json.JSONEncoder().encode
@@ -36,15 +39,38 @@ _json = json.JSONEncoder().encode
 
 @dataclass(frozen=True)
 class Added:
-    """What ``Store.add`` did: ``stored`` (new report) or ``duplicate`` (the same bytes were kept)."""
+    """What ``Store.write`` did with one entry: ``stored`` (new report) or ``duplicate`` (the same bytes were kept)."""
 
     status: str
     report_id: int
 
 
 @dataclass(frozen=True)
+class Written:
+    """What ``Store.write`` did: what became of each entry (``added``, in order), and what it made
+    stale: the years whose cross-year findings change (``touched``: agency id → years), the reports
+    that stopped being current (``superseded``), and the cells of the reports inserted, by id."""
+
+    added: list[Added]
+    touched: dict[int, set[int]]
+    superseded: list[int]
+    cells: dict[int, dict[str, Value]]
+
+
+@dataclass(frozen=True)
+class YearPair:
+    """A current report and the report of the same agency the year before, as ``Store.year_pairs``
+    gives them to the cross-year checks (light reports: year, format, sections and cells only)."""
+
+    report_id: int
+    report: Report
+    previous_id: int
+    previous: Report
+
+
+@dataclass(frozen=True)
 class Entry:
-    """One report for ``Store.add_many``: the checked report, its original bytes, where it was found.
+    """One report for ``Store.write``: the checked report, its original bytes, where it was found.
 
     ``infer_place``: take region and level from the agency table (else keep the report's meta).
     """
@@ -115,28 +141,15 @@ class Store:
                 select(ReportRow.id).join(SourceRow).where(SourceRow.sha256 == sha256).order_by(ReportRow.id)
             )
 
-    def add(self, report: Report, raw: bytes | None = None, *, location: str | None = None,
-            run_id: int | None = None, infer_place: bool = True) -> Added:
-        """Store a checked report and its original ``raw`` bytes, then re-run the cross-year checks.
+    def write(self, session: Session, entries: Sequence[Entry]) -> Written:
+        """Store checked reports and their originals in the caller's transaction (``session``, from
+        ``store.session.begin()``); the caller then replaces the cross-year findings the write made stale
+        (``Written.touched``, ``replace_crossyear``) in the same transaction.
 
-        Nothing happens when a source with the same hash is already stored. A different content at an
-        already known ``location`` becomes its next version, and the older one stops being current.
-        ``infer_place``: take region and level from the agency table (else keep the report's meta).
+        Same bytes twice (in the store or in ``entries``) are stored once. A different content at an
+        already known location becomes its next version, and the older one stops being current. The
+        entries' reports are read, never changed.
         """
-        return self.add_many([Entry(report, raw, location, run_id, infer_place)])[0]
-
-    def add_many(self, entries: Sequence[Entry]) -> list[Added]:
-        """Store reports as ``add`` one after another would, in one transaction (per ``MAX_BATCH``).
-
-        Same bytes twice (in the store or in ``entries``) are stored once; the cross-year findings are
-        recomputed once at the end, for the agencies and years the batch touched.
-        """
-        if len(entries) > MAX_BATCH:
-            return self.add_many(entries[:MAX_BATCH]) + self.add_many(entries[MAX_BATCH:])
-        with self.session.begin() as session:
-            return self._write(session, entries)
-
-    def _write(self, session: Session, entries: Sequence[Entry]) -> list[Added]:
         shas = [entry.sha256 for entry in entries]
         kept: dict[str, int] = dict(session.execute(  # type: ignore[arg-type]
             select(SourceRow.sha256, func.min(ReportRow.id)).join(ReportRow, ReportRow.source_id == SourceRow.id)
@@ -150,15 +163,17 @@ class Store:
             if storing[-1]:
                 first[sha] = len(fresh)
                 fresh.append(entry)
-        ids = self._insert(session, fresh, list(first)) if fresh else []
-        return [Added("duplicate", kept[sha]) if sha in kept else Added("stored" if new else "duplicate",
+        written = self._insert(session, fresh, list(first)) if fresh else Written([], {}, [], {})
+        ids = list(written.cells)
+        added = [Added("duplicate", kept[sha]) if sha in kept else Added("stored" if new else "duplicate",
                                                                         ids[first[sha]])
-                for sha, new in zip(shas, storing, strict=True)]
+                 for sha, new in zip(shas, storing, strict=True)]
+        return Written(added, written.touched, written.superseded, written.cells)
 
-    def _insert(self, session: Session, fresh: Sequence[Entry], shas: Sequence[str]) -> list[int]:
-        """Insert new reports (sources, rows, cells, findings); returns their ids in order."""
+    def _insert(self, session: Session, fresh: Sequence[Entry], shas: Sequence[str]) -> Written:
+        """Insert new reports (sources, rows, cells, findings); ``Written.cells`` is keyed by their ids, in order."""
         locations = [entry.location or entry.report.source.path for entry in fresh]
-        agencies = self._agencies(session, [entry.report.meta.agency for entry in fresh])
+        agencies = self.agencies_named(session, [entry.report.meta.agency for entry in fresh])
         earlier = session.execute(select(ReportRow.id, ReportRow.location, ReportRow.current, ReportRow.agency_id,
                                          ReportRow.year).where(ReportRow.location.in_(set(locations)))).all()
         versions = Counter(row.location for row in earlier)
@@ -211,9 +226,8 @@ class Store:
             session.execute(insert(_CELLS), cells)
         _add_findings(session, [(report_id, "report", e.report.findings, None)
                                 for report_id, e in zip(ids, fresh, strict=True)])
-        self._recheck(session, touched, [row.id for row in superseded],
-                      {report_id: e.report.cells for report_id, e in zip(ids, fresh, strict=True)})
-        return ids
+        return Written([], dict(touched), [row.id for row in superseded],
+                       {report_id: e.report.cells for report_id, e in zip(ids, fresh, strict=True)})
 
     def load(self, report_id: int, *, with_crossyear: bool = True) -> Report:
         """The stored report, as it was stored (cross-year findings appended unless told otherwise)."""
@@ -221,7 +235,7 @@ class Store:
             row = session.get(ReportRow, report_id)
             if row is None:
                 raise KeyError(report_id)
-            return self._report(session, row, with_crossyear)
+            return self.read(session, row, with_crossyear=with_crossyear)
 
     def report_ids(self, where: dict[str, Any] | None = None, *, current: bool = True) -> list[int]:
         """Ids of stored reports matching ``where`` (keys of ``FILTERS``), by agency, year and id."""
@@ -299,7 +313,7 @@ class Store:
         if unknown:
             raise ValueError(f"unknown agency fields: {sorted(unknown)}")
         with self.session.begin() as session:
-            agency = self._agencies(session, [name])[0]
+            agency = self.agencies_named(session, [name])[0]
             assert agency is not None
             for key, value in fields.items():
                 if value is not None:
@@ -314,8 +328,9 @@ class Store:
             return agency
 
     @staticmethod
-    def _agencies(session: Session, names: Sequence[str | None]) -> list[AgencyRow | None]:
-        """The agency of each name (normalised), created when new (None for no name)."""
+    def agencies_named(session: Session, names: Sequence[str | None]) -> list[AgencyRow | None]:
+        """The agency of each name (normalised), created when new (None for no name), in the caller's
+        transaction."""
         normal = [normalise_name(name) if name and name.strip() else None for name in names]
         wanted = [name for name in dict.fromkeys(normal) if name]
         found = {a.name: a for a in session.scalars(select(AgencyRow).where(AgencyRow.name.in_(wanted)))}
@@ -344,7 +359,7 @@ class Store:
             return []
         with self.session() as session:
             rows = session.scalars(self._agency_rows(agency.id)).all()
-            return [self._report(session, row, True) for row in rows]
+            return [self.read(session, row) for row in rows]
 
     @staticmethod
     def _agency_rows(agency_id: int) -> Select[tuple[ReportRow]]:
@@ -352,46 +367,67 @@ class Store:
                 .order_by(ReportRow.year, ReportRow.id))
 
     @staticmethod
-    def _recheck(session: Session, touched: dict[int, set[int]], superseded: Sequence[int],
-                 written: dict[int, dict[str, Value]]) -> None:
-        """Recompute the cross-year findings of the current reports of ``touched`` agencies in the given
-        years (each against the newest current report of the year before); ``superseded`` lose theirs.
-        ``written``: the cells of the reports just inserted, by id (not read back).
-        """
-        if superseded:
-            session.execute(delete(FindingRow).where(FindingRow.scope == "crossyear",
-                                                     FindingRow.report_id.in_(superseded)))
+    def year_pairs(session: Session, touched: dict[int, set[int]],
+                   written: dict[int, dict[str, Value]] | None = None) -> tuple[list[int], list[YearPair]]:
+        """What the cross-year findings of ``touched`` agencies in the given years (agency id → years)
+        are computed from: the current reports of those years (their findings are to be replaced), and
+        each one's pair with the newest current report of the year before, as light reports (year,
+        format, sections, cells). ``written``: the cells of reports written in this transaction, by id
+        (not read back)."""
         if not touched:
-            return
+            return [], []
         rows = [row for row in session.execute(  # by agency alone: SQLite, without statistics, would
             select(ReportRow.id, ReportRow.agency_id, ReportRow.year, ReportRow.current, ReportRow.template)
             .where(ReportRow.agency_id.in_(touched)).order_by(ReportRow.id)  # rather scan every current row
         ) if row.current and row.year is not None and {row.year, row.year + 1} & touched[row.agency_id]]
         newest = {(row.agency_id, row.year): row for row in rows}  # the last by id, as ``previous_year`` picks
         targets = [row for row in rows if row.year in touched[row.agency_id]]
-        if targets:
-            session.execute(delete(FindingRow).where(FindingRow.scope == "crossyear",
-                                                     FindingRow.report_id.in_([row.id for row in targets])))
         pairs = [(row, newest[row.agency_id, row.year - 1]) for row in targets
                  if (row.agency_id, row.year - 1) in newest]
         needed = {row.id for pair in pairs for row in pair}
         sections = dict(session.execute(  # type: ignore[arg-type]
-            select(ReportRow.id, ReportRow.sections).where(ReportRow.id.in_(needed))).all())
-        cells: dict[int, dict[str, Value]] = defaultdict(dict, written)
-        for report_id, key, value in session.execute(select(CellRow.report_id, CellRow.key, CellRow.value)
-                                                     .where(CellRow.report_id.in_(needed - written.keys()))):
-            cells[report_id][key] = decode_value(value)
+            select(ReportRow.id, ReportRow.sections).where(ReportRow.id.in_(needed))).all()) if needed else {}
+        cells: dict[int, dict[str, Value]] = defaultdict(dict, written or {})
+        unread = needed - cells.keys()
+        if unread:
+            for report_id, key, value in session.execute(select(CellRow.report_id, CellRow.key, CellRow.value)
+                                                         .where(CellRow.report_id.in_(unread))):
+                cells[report_id][key] = decode_value(value)
 
-        def light(row: Any) -> Report:  # what the cross-year rules read: year, format, sections, cells
+        def light(row: Any) -> Report:
             return Report(source=Source(path="", sha256="", format=""), sections=sections[row.id],
                           meta=Meta(year=row.year, template=row.template), cells=cells[row.id])
 
-        _add_findings(session, [
-            (row.id, "crossyear", list(cross_year(light(row), [light(previous)])), previous.id)
-            for row, previous in pairs
-        ])
+        return ([row.id for row in targets],
+                [YearPair(row.id, light(row), previous.id, light(previous)) for row, previous in pairs])
 
-    def _report(self, session: Session, row: ReportRow, with_crossyear: bool) -> Report:
+    @staticmethod
+    def replace_crossyear(session: Session, report_ids: Iterable[int],
+                          found: Iterable[tuple[int, int, Sequence[Finding]]]) -> None:
+        """Replace the cross-year findings of ``report_ids`` by ``found`` — (report id, the other
+        report's id, findings) — in the caller's transaction."""
+        stale = list(report_ids)
+        if stale:
+            session.execute(delete(FindingRow).where(FindingRow.scope == "crossyear",
+                                                     FindingRow.report_id.in_(stale)))
+        _add_findings(session, [(report_id, "crossyear", findings, other) for report_id, other, findings in found])
+
+    @staticmethod
+    def findings(session: Session, report_id: int) -> list[Finding]:
+        """A stored report's own findings (the cross-year ones not included), in order."""
+        return [Finding(f.rule, f.severity, tuple(f.cells), f.message, f.message_en) for f in session.execute(
+            select(FindingRow.rule, FindingRow.severity, FindingRow.cells, FindingRow.message, FindingRow.message_en)
+            .where(FindingRow.report_id == report_id, FindingRow.scope == "report").order_by(FindingRow.position))]
+
+    @staticmethod
+    def replace_findings(session: Session, report_id: int, findings: Sequence[Finding]) -> None:
+        """Replace a stored report's own findings (after a correction), in the caller's transaction."""
+        session.execute(delete(FindingRow).where(FindingRow.report_id == report_id, FindingRow.scope == "report"))
+        _add_findings(session, [(report_id, "report", findings, None)])
+
+    @staticmethod
+    def read(session: Session, row: ReportRow, *, with_crossyear: bool = True) -> Report:
+        """A stored report (its row) as a ``Report``, read in the caller's transaction."""
         cells = session.execute(select(CellRow.key, CellRow.value, CellRow.printed, CellRow.provenance)
                                 .where(CellRow.report_id == row.id).order_by(CellRow.id)).all()
         scopes = ("report", "crossyear") if with_crossyear else ("report",)

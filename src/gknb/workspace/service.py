@@ -28,10 +28,11 @@ from sqlalchemy.orm import Session
 from ..catalogue import CHECK_STAGES, stage_of
 from ..check import check
 from ..errors import GknbError
+from ..pipeline.write import recheck_years
 from ..regions import divisions
-from ..report import Finding, Report, Value
+from ..report import Report, Value
 from ..store.models import AuditRow, CellRow, FindingRow, ReportRow, SessionRow, SettingRow, TokenRow, UserRow
-from ..store.store import Store, _add_findings, encode_value
+from ..store.store import Store, encode_value
 from .corrections import (
     OutOfScope,
     StaleCorrection,
@@ -349,12 +350,12 @@ class Workspace:
         reason = require_reason(comment)
         with self.store.session.begin() as session:
             row = self._lock(session, report_id, revision, key)
-            report = self.store._report(session, row, False)
+            report = self.store.read(session, row, with_crossyear=False)
             if report.format is None or key not in report.cells:
                 raise WorkspaceError(f"本报告没有单元格「{key}」", f"this report has no cell {key!r}")
             old = report.cells[key]
             if old == new and type(old) is type(new):
-                return self.store._report(session, row, True)
+                return self.store.read(session, row)
             report.cells[key] = new
             cell = session.scalar(select(CellRow).where(CellRow.report_id == report_id, CellRow.key == key))
             assert cell is not None
@@ -365,7 +366,7 @@ class Workspace:
             session.add(AuditRow(report_id=report_id, user=user, at=_now(), action="cell", target=key,
                                  old=encode_value(old), new=encode_value(new), comment=reason))
             session.flush()
-            return self.store._report(session, row, True)
+            return self.store.read(session, row)
 
     def correct_meta(self, report_id: int, field: str, value: str | None, *, user: str,
                      comment: str | None = None, revision: int | None = None, scope: str | None = None) -> Report:
@@ -386,19 +387,19 @@ class Workspace:
             row = self._lock(session, report_id, revision, field)
             old = getattr(row, field)
             if old == new:
-                return self.store._report(session, row, True)
+                return self.store.read(session, row)
             before = (row.agency_id, row.year)
             setattr(row, field, new)
             if field == "agency":
-                agency = self.store._agencies(session, [text])[0]
+                agency = self.store.agencies_named(session, [text])[0]
                 row.agency_id = agency.id if agency is not None else None
-            report = self.store._report(session, row, False)
+            report = self.store.read(session, row, with_crossyear=False)
             self._recheck(session, row, report, also=before, user=user, what=field, scope=scope)
             session.add(AuditRow(report_id=report_id, user=user, at=_now(), action="meta", target=field,
                                  old=None if old is None else str(old), new=None if new is None else str(new),
                                  comment=reason))
             session.flush()
-            return self.store._report(session, row, True)
+            return self.store.read(session, row)
 
     def _lock(self, session: Session, report_id: int, revision: int | None, target: str) -> ReportRow:
         """The report's row, locked for this correction (``corrections.lock_report``); a stale
@@ -461,24 +462,18 @@ class Workspace:
         lock_agencies(session, agencies)
         before = crossyear_state(session, agencies)
         verified = set(row.extra.get("verified", []))
-        stored = session.execute(
-            select(FindingRow.rule, FindingRow.severity, FindingRow.cells, FindingRow.message, FindingRow.message_en)
-            .where(FindingRow.report_id == row.id, FindingRow.scope == "report").order_by(FindingRow.position)
-        ).all()
         report.parse_findings = [
-            Finding(f.rule, f.severity, tuple(f.cells), f.message, f.message_en) for f in stored
+            f for f in self.store.findings(session, row.id)
             if stage_of(f.rule) not in CHECK_STAGES and not (f.cells and set(f.cells) <= verified)
         ]
         check(report)
-        session.execute(delete(FindingRow).where(FindingRow.report_id == row.id, FindingRow.scope == "report"))
-        _add_findings(session, [(row.id, "report", report.findings, None)])
+        self.store.replace_findings(session, row.id, report.findings)
         touched: dict[int, set[int]] = {}
         for agency_id, year in ((row.agency_id, row.year), also or (None, None)):
             if agency_id is not None and year is not None:  # this year's report and the next year's
                 touched.setdefault(agency_id, set()).update((year, year + 1))
-        if row.agency_id is None or row.year is None:
-            session.execute(delete(FindingRow).where(FindingRow.report_id == row.id, FindingRow.scope == "crossyear"))
-        self.store._recheck(session, touched, [], {row.id: dict(report.cells)})
+        unpaired = [row.id] if row.agency_id is None or row.year is None else []  # loses its cross-year findings
+        recheck_years(self.store, session, touched, {row.id: dict(report.cells)}, stale=unpaired)
         after = crossyear_state(session, agencies)
         refuse_out_of_scope(session, row, scope, before, after)
         audit_knock_on(session, row, user, what, before, after)
