@@ -201,6 +201,30 @@ def test_python_dash_m_gknb():
     assert result.returncode == (1 if has_error(entry) else 0)
 
 
+HEAVY = ("sqlalchemy", "alembic", "openpyxl", "numpy", "httpx", "docx", "cn2an", "fastapi", "starlette", "argon2",
+         "pypdfium2", "rapidocr")
+_IMPORTED_BY_CHECK = """
+import sys
+from gknb.cli import app
+try:
+    app(["check", "--timeout", "0", sys.argv[1]])
+except SystemExit:
+    pass
+print(" ".join(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def test_check_imports_no_database_web_spreadsheet_or_http_library():
+    """``gknb check`` of a text file (read in this very process: ``--timeout 0``) loads none of the heavy
+    libraries other commands need; those commands are still there."""
+    result = subprocess.run([sys.executable, "-c", _IMPORTED_BY_CHECK, str(SAMPLES[0])], capture_output=True,
+                            check=True, timeout=120)
+    loaded = set(result.stdout.decode("utf-8").splitlines()[-1].split())
+    assert "gknb" in loaded and not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+    listed = invoke("--help").stdout
+    assert all(name in listed for name in ("check", "ingest", "serve", "worker", "roster", "render", "agency"))
+
+
 def fake_report(path: str, **_options: object) -> Report:
     """A report built by hand, so the rendering is tested independently of the parser."""
     report = Report(

@@ -24,7 +24,8 @@ import gknb
 from gknb.cli import app
 from gknb.errors import UnreadableFile
 from gknb.formats import FORMATS
-from gknb.ingest.fetch import PUBLIC_ONLY_ENV, fetch, is_url, read_url, url_list
+from gknb.ingest.fetch import PUBLIC_ONLY_ENV, fetch, read_url
+from gknb.ingest.urls import is_url, url_list
 from layouts import cell_mismatches, error_findings, random_report, render
 
 FMT = FORMATS["2021"]

@@ -1,4 +1,4 @@
-"""Text helpers shared by the stages: the normal form used to compare printed labels."""
+"""Text helpers shared by the stages: the normal form used to compare printed labels, Chinese numerals."""
 
 from __future__ import annotations
 
@@ -28,3 +28,44 @@ def normalize_label(text: str) -> str:
     numbering = _CN_NUMBERING.match(text)
     head = numbering.group(0) if numbering else ""
     return head + _INNER_PUNCT.sub("", text[len(head):])
+
+
+_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0, "两": 2}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+_MYRIADS = {"万": 10_000, "亿": 100_000_000}
+
+
+def chinese_number(text: str) -> int | None:
+    """A number written in Chinese, as in dates, headings and counts: 二〇二三 → 2023 (digit by digit),
+    十二 → 12, 三十一 → 31, 两 → 2, 一百零五 → 105, 三万二千 → 32000; ASCII digits as they are; anything
+    else (十十, 百五十, letters) → None."""
+    if not text:
+        return None
+    if text.isascii():
+        return int(text) if text.isdigit() else None
+    if all(c in _DIGITS for c in text):  # digit by digit
+        return int("".join(str(_DIGITS[c]) for c in text))
+    total, section, pending = 0, 0, None
+    last_unit, last_myriad = 10_000, 10**12
+    for c in text:
+        if c in _DIGITS:
+            if pending is not None:  # two digits in a row outside digit-by-digit writing
+                return None
+            pending = _DIGITS[c] or None  # 零 only marks a skipped place
+            if _DIGITS[c] == 0:
+                continue
+        elif c in _UNITS:
+            unit = _UNITS[c]
+            if unit >= last_unit:
+                return None
+            section += (1 if pending is None else pending) * unit
+            pending, last_unit = None, unit
+        elif c in _MYRIADS:
+            myriad = _MYRIADS[c]
+            if myriad >= last_myriad or (section == 0 and pending is None):
+                return None
+            total += (section + (pending or 0)) * myriad
+            section, pending, last_unit, last_myriad = 0, None, 10_000, myriad
+        else:
+            return None
+    return total + section + (pending or 0)

@@ -14,7 +14,7 @@ from functools import cache
 
 from ..formats import FORMATS
 from ..report import Finding, Report
-from ..text import normalize_label
+from ..text import chinese_number, normalize_label
 from .facts import facts_for
 from .registry import finding, rule
 
@@ -32,12 +32,8 @@ IMPROVEMENT = re.compile(
 _STILL_A_PROBLEM = re.compile(r"(?:有待|亟待|亟需|仍需|尚需|还需|需要|需|不够|不足|欠)$")
 
 
-def numeral_value(text: str) -> int:
-    """一 → 1 … 十 → 10, 十二 → 12 (the numerals of headings)."""
-    if len(text) == 1:
-        return NUMERALS.index(text) + 1
-    tens, _, units = text.partition("十")
-    return (NUMERALS.index(tens) + 1 if tens else 1) * 10 + (NUMERALS.index(units) + 1 if units else 0)
+def _numeral(text: str) -> int:
+    return chinese_number(text) or 0
 
 
 @cache
@@ -64,8 +60,8 @@ def numbering(report: Report) -> Iterator[Finding]:
     wrong = [(key, got, want) for key, got, want in printed if got != want]
     if not wrong:
         return
-    shifted = all(numeral_value(got) == numeral_value(want) - 1 for _k, got, want in wrong) and len(wrong) >= 2
-    values = [numeral_value(got) for _k, got, _w in printed]
+    shifted = all(_numeral(got) == _numeral(want) - 1 for _k, got, want in wrong) and len(wrong) >= 2
+    values = [_numeral(got) for _k, got, _w in printed]
     restarted = any(b <= a for a, b in zip(values, values[1:], strict=False))
     listed = "；".join(f"「{report.headings[key][:20]}」应为「{want}、」" for key, _g, want in wrong)
     if shifted:

@@ -12,9 +12,9 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 
 from ..report import Finding, Report, Value
+from ..text import chinese_number
 from .facts import FormatFacts, facts_for
 from .registry import finding, rule
 
@@ -230,22 +230,12 @@ REVIEW_TOTAL = ("review.review.total",)
 LITIGATION_TOTAL = ("review.litigation_direct.total", "review.litigation_after_review.total")
 
 
-@cache
-def _chinese_number(text: str) -> int | None:
-    import cn2an  # imported on first use: it takes ~0.1 s to load
-
-    try:
-        return int(cn2an.cn2an(text, "smart"))
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
 def parse_number(text: str) -> int | None:
     """``12`` or a Chinese numeral (十二, 两, 一百零五) as an int; None when it is not a number (nor
     are runs of more digits than any count a report states)."""
     if text.isdecimal():
         return int(text) if len(text) <= _MAX_DIGITS else None
-    return _chinese_number(text)
+    return chinese_number(text)
 
 
 def _sentences(report: Report) -> Iterator[str]:

@@ -8,6 +8,7 @@ report-model.md (``--json``, ``--jsonl``) for programs. Exit status: 0 no error-
 from __future__ import annotations
 
 import glob
+import importlib
 import json
 import multiprocessing
 import os
@@ -18,7 +19,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
+import typer.core
+import typer.main
 from rich import box
 from rich.console import Console
 from rich.progress import track
@@ -29,16 +33,21 @@ from .. import __version__
 from ..catalogue import CATALOGUE, SEVERITY_LABELS
 from ..errors import GknbError, UnreadableFile
 from ..formats import Column, Format
-from ..ingest.fetch import is_url, url_list
+from ..ingest.urls import is_url, url_list
 from ..pipeline import Outcome, run
 from ..report import Report
 from ..workers import DEFAULT_TIMEOUT, Workers
-from .author import register as register_authoring  # render, template
 from .common import console
-from .queue import register as register_queue  # worker (distributed ingest)
-from .review import register as register_review  # roster, score, notice, overview
-from .store import register as register_store  # ingest, agency, compare, stats, export, import
-from .web import register as register_web  # serve, user, token
+
+# The command groups, one module each, each with ``register(app)``; imported only when a command of
+# theirs runs or the command list is shown (``gknb check`` pays for no database, web or spreadsheet).
+GROUP_MODULES = (
+    "author",  # render, template
+    "store",  # ingest, agency, compare, stats, export, import
+    "web",  # serve, user, token
+    "queue",  # worker (distributed ingest)
+    "review",  # roster, score, notice, overview
+)
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".doc", ".wps", ".pdf", ".ofd", ".png", ".jpg", ".jpeg",
             ".tif", ".tiff")
@@ -82,6 +91,56 @@ TABLE_TITLES = {
 }
 
 
+class _LazyGroups(typer.core.TyperGroup):
+    """The main command, whose commands are built (their options resolved, which costs more than the
+    work of a small file) only when one runs or the list is shown; ``GROUP_MODULES`` are imported one by
+    one until the asked-for command is found."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            for source in _sources():
+                built = _build(source, cmd_name)
+                if built is not None:
+                    self.add_command(built, cmd_name)
+                    break
+        return self.commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        for source in _sources(every=True):
+            for name in _names(source):
+                self.get_command(ctx, name)
+        return list(self.commands)
+
+
+def _sources(every: bool = False) -> Iterator[typer.Typer]:
+    """The Typer applications holding the commands: this module's, then each group module's."""
+    yield commands
+    for module in GROUP_MODULES:
+        if module not in _GROUPS:
+            _GROUPS[module] = typer.Typer()
+            importlib.import_module(f"{__name__}.{module}").register(_GROUPS[module])
+        yield _GROUPS[module]
+
+
+def _names(source: typer.Typer) -> list[str]:
+    return [info.name or typer.main.get_command_name(info.callback.__name__)  # type: ignore[union-attr]
+            for info in source.registered_commands] + [str(info.name) for info in source.registered_groups]
+
+
+def _build(source: typer.Typer, name: str) -> click.Command | None:
+    """The click command ``name`` of ``source``, built alone (None when ``source`` has no such command)."""
+    if name not in _names(source):
+        return None
+    alone = typer.Typer()
+    alone.registered_commands = [info for info in source.registered_commands if
+                                 (info.name or typer.main.get_command_name(info.callback.__name__)) == name]  # type: ignore[union-attr]
+    alone.registered_groups = [info for info in source.registered_groups if info.name == name]
+    return typer.main.get_group(alone).commands[name]
+
+
+_GROUPS: dict[str, typer.Typer] = {}
+
+
 class Lang(StrEnum):
     zh = "zh"
     en = "en"
@@ -94,7 +153,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_LazyGroups,
 )
+commands = typer.Typer()  # this module's commands (check, parse, rules), built only when one runs
 
 FilesArg = Annotated[
     list[str] | None,
@@ -136,7 +197,7 @@ def main(
     """
 
 
-@app.command()
+@commands.command()
 def check(files: FilesArg = None, json_: JsonOpt = False, jsonl: JsonlOpt = False, lang: LangOpt = Lang.zh,
           urls: UrlsOpt = None, timeout: TimeoutOpt = DEFAULT_TIMEOUT) -> None:
     """检查报告：表格勾稽关系、格式与内容问题。Check reports: identities, format and content findings.
@@ -146,7 +207,7 @@ def check(files: FilesArg = None, json_: JsonOpt = False, jsonl: JsonlOpt = Fals
     raise typer.Exit(_run(_inputs(files, urls), json_, jsonl, lang.value, show_cells=False, timeout=timeout))
 
 
-@app.command()
+@commands.command()
 def parse(files: FilesArg = None, json_: JsonOpt = False, jsonl: JsonlOpt = False, lang: LangOpt = Lang.zh,
           urls: UrlsOpt = None, timeout: TimeoutOpt = DEFAULT_TIMEOUT) -> None:
     """解析报告并显示三张统计表的数据。Parse reports and show the cells of the three tables.
@@ -157,7 +218,7 @@ def parse(files: FilesArg = None, json_: JsonOpt = False, jsonl: JsonlOpt = Fals
     raise typer.Exit(2 if status == 2 else 0)
 
 
-@app.command()
+@commands.command()
 def rules(json_: JsonOpt = False, lang: LangOpt = Lang.zh) -> None:
     """列出所有检查结果代码（代码、阶段、级别、名称）。List every finding code (code, stage, severity, title)."""
     rows = rule_rows()
@@ -496,7 +557,3 @@ def _print_summary(out: Console, outcomes: Sequence[Outcome], lang: str) -> None
 
 
 __all__ = ["Outcome", "app", "cell_labels", "exit_status", "expand_inputs", "read_one", "rule_rows"]
-
-# The command groups, one module each (cli/author.py, store.py, web.py, queue.py, review.py).
-for _register in (register_authoring, register_store, register_web, register_queue, register_review):
-    _register(app)

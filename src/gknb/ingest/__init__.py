@@ -18,10 +18,8 @@ from lxml import etree
 from ..document import Block, Document, Source
 from ..errors import UnreadableFile, UnsupportedFormat
 from .decoding import bom_encoding, decode
-from .docx import doc_to_blocks, docx_to_blocks
 from .html import declared_charset, html_to_blocks, parse_html
 from .normalize import normalize_document_text
-from .ofd import ofd_to_blocks
 from .properties import declared_title
 from .text import text_to_blocks
 
@@ -41,10 +39,26 @@ _UNSUPPORTED = {
     "rtf": ("RTF 文件", "RTF", False),
 }
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a")
-# media read by their own module: kind → reader(raw, label) → (blocks, notes)
-_READERS = {"docx": docx_to_blocks, "doc": doc_to_blocks, "ofd": ofd_to_blocks}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def _read_docx(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
+    from .docx import docx_to_blocks  # python-docx is loaded only when a Word file is read
+
+    return docx_to_blocks(raw, label)
+
+
+def _read_doc(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
+    from .docx import doc_to_blocks
+
+    return doc_to_blocks(raw, label)
+
+
+def _read_ofd(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
+    from .ofd import ofd_to_blocks  # and the page layout reader only for OFD (and PDF)
+
+    return ofd_to_blocks(raw, label)
 
 
 def _read_pdf(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
@@ -59,7 +73,8 @@ def _read_image(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
     return read_image(raw, label)
 
 
-_READERS.update(pdf=_read_pdf, image=_read_image)
+# media read by their own module, imported when first needed: kind → reader(raw, label) → (blocks, notes)
+_READERS = {"docx": _read_docx, "doc": _read_doc, "ofd": _read_ofd, "pdf": _read_pdf, "image": _read_image}
 
 
 def read_document(source: str | Path | bytes, *, name: str | None = None, charset: str | None = None) -> Document:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import re
 import socket
 import time
 from collections.abc import Iterable
@@ -37,8 +36,9 @@ import httpx
 from ..document import Document
 from ..errors import GknbError, UnreadableFile
 from . import MAX_BYTES, read_document
+from .urls import is_url
 
-__all__ = ["MAX_REDIRECTS", "TIMEOUT", "Fetched", "fetch", "is_url", "read_url", "url_list"]
+__all__ = ["MAX_REDIRECTS", "TIMEOUT", "Fetched", "fetch", "read_url"]
 
 TIMEOUT = 20.0  # seconds for connecting and for each read
 DEADLINE = 120.0  # seconds for the whole download
@@ -62,23 +62,7 @@ _CONTENT_TYPES = {
     "image/jpeg": ".jpg",
     "image/tiff": ".tif",
 }
-_URL = re.compile(r"^https?://", re.IGNORECASE)
 PUBLIC_ONLY_ENV = "GKNB_PUBLIC_URLS_ONLY"
-
-
-def is_url(text: str) -> bool:
-    """Whether an input names an ``http://`` or ``https://`` address rather than a file."""
-    return bool(_URL.match(text.strip()))
-
-
-def url_list(lines: Iterable[str]) -> list[str]:
-    """The inputs of a URL list: one a line; blank lines and ``#`` comments (whole or after a space) skipped."""
-    out = []
-    for line in lines:
-        entry = re.split(r"\s#", line, maxsplit=1)[0].strip()
-        if entry and not entry.startswith("#"):
-            out.append(entry)
-    return out
 
 
 @dataclass

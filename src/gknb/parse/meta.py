@@ -18,10 +18,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import cn2an
-
 from ..regions import expand_abbreviation, locate
 from ..report import Meta
+from ..text import chinese_number
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([〇零一二三四五六七八九○Ｏ]{4})年")
@@ -71,10 +70,7 @@ def _year_of(text: str) -> int | None:
         return int(match.group(1))
     match = _CN_YEAR.search(text)
     if match:
-        try:
-            return int(cn2an.cn2an(match.group(1).replace("○", "〇").replace("Ｏ", "〇"), "smart"))
-        except (ValueError, KeyError):
-            return None
+        return chinese_number(match.group(1))
     return None
 
 
@@ -156,15 +152,7 @@ def signature(tail: list[str]) -> tuple[str | None, str | None]:
 
 
 def _iso(year: str, month: str, day: str) -> str | None:
-    def number(text: str) -> int | None:
-        if text.isdigit():
-            return int(text)
-        try:
-            return int(cn2an.cn2an(text.replace("○", "〇").replace("Ｏ", "〇"), "smart"))
-        except (ValueError, KeyError):
-            return None
-
-    y, m, d = number(year), number(month), number(day)
+    y, m, d = chinese_number(year), chinese_number(month), chinese_number(day)
     if y is None or m is None or d is None or not (1 <= m <= 12 and 1 <= d <= 31):
         return None
     return f"{y:04d}-{m:02d}-{d:02d}"

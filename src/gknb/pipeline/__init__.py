@@ -14,7 +14,7 @@ from typing import Any
 from ..check import check
 from ..errors import GknbError, InternalError
 from ..ingest import read_document
-from ..ingest.fetch import is_url, read_url
+from ..ingest.urls import is_url
 from ..parse import parse
 from ..report import Report
 
@@ -40,6 +40,8 @@ def read(source: str | Path | bytes, *, name: str | None = None, charset: str | 
 
     ``charset``: the encoding a transport declared for the bytes. Raises ``GknbError`` subclasses."""
     if isinstance(source, str) and is_url(source):
+        from ..ingest.fetch import read_url  # the HTTP client only when there is an address to fetch
+
         return check(parse(read_url(source)))
     return check(parse(read_document(source, name=name, charset=charset)))
 

@@ -22,7 +22,8 @@ from typing import Any
 
 from ..errors import GknbError
 from ..ingest import MAX_BYTES
-from ..ingest.fetch import fetch, is_url, url_list
+from ..ingest.fetch import fetch
+from ..ingest.urls import is_url, url_list
 from ..ingest.zips import ZIP_ERRORS
 from ..store.store import Entry, Recorded, Store
 from ..workers import DEFAULT_TIMEOUT, Workers

@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from ..errors import GknbError
 from ..ingest import MAX_BYTES, medium
-from ..ingest.fetch import is_url
+from ..ingest.urls import is_url
 from ..pipeline.bulk import Item, Result, expand, ingest
 from ..store import Store
 from ..store.models import UploadRow

@@ -1,0 +1,168 @@
+"""Benchmark: what a one-file command and a report of ``gknb ingest`` cost in CPU, as ratios (issue 15).
+
+* ``gknb check one.txt`` ÷ ``python -c pass``: the CPU of each child process (user + system, from
+  ``os.wait4``), interleaved round by round;
+* ``gknb ingest`` a report ÷ ``gknb.read`` of it: the marginal CPU of a report in ``gknb ingest --jobs 1``
+  (the run over ``--reports`` files minus the run over one file, each into a fresh SQLite database, the
+  worker processes included: they are reaped by the command) against the CPU of ``gknb.read`` over the
+  same files in a process of its own (timed around the loop, after one warm-up read), interleaved.
+
+Reports are generated (``tests/layouts.py``) for agencies named after counties of the bundled division
+table, several years each (so the cross-year checks run as in a real collection).
+
+    python bench/bench_startup.py                 # 5 rounds, 100 reports → bench/out/bench_startup.json
+    python bench/bench_startup.py --rounds 3 --reports 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from gknb.formats import FORMATS  # noqa: E402
+from gknb.regions import divisions  # noqa: E402
+from layouts import random_report, render  # noqa: E402
+
+OUT = ROOT / "bench" / "out" / "bench_startup.json"
+UNITS = ("民政局", "教育局", "财政局", "卫生健康局", "市场监督管理局")
+YEARS = (2021, 2022, 2023, 2024)
+READ_LOOP = """
+import sys, time
+from pathlib import Path
+import gknb
+files = [Path(p) for p in sys.argv[1:]]
+gknb.read(files[0])
+start = time.process_time()
+for path in files:
+    gknb.read(path)
+print(time.process_time() - start)
+"""
+
+
+def child_cpu(argv: list[str], env: dict[str, str]) -> tuple[float, str]:
+    """CPU seconds (user + system) of a child process and its reaped children, and its output."""
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL, env=env)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+    if process.returncode not in (0, 1):  # 1: the report has error-level findings
+        raise SystemExit(f"{' '.join(argv)} exited {process.returncode}")
+    return usage.ru_utime + usage.ru_stime, text
+
+
+def make_reports(folder: Path, count: int, seed: int) -> list[Path]:
+    """``count`` text reports of agencies over ``YEARS`` (2021 format), one file each."""
+    rnd = random.Random(seed)
+    counties = [d.name for d in divisions() if d.rank == "county"]
+    fmt = FORMATS["2021"]
+    paths = []
+    while len(paths) < count:
+        agency = rnd.choice(counties) + rnd.choice(UNITS)
+        for year in YEARS[: count - len(paths)]:
+            text = render(fmt, random_report(fmt, rnd), "tab", rnd, year=year, agency=agency, bare_review=False)
+            path = folder / f"{len(paths):04d}.txt"
+            path.write_text(text, encoding="utf-8")
+            paths.append(path)
+    return paths
+
+
+def gknb_command() -> list[str]:
+    """The ``gknb`` console script beside this Python (else ``python -m gknb``)."""
+    script = Path(sys.executable).with_name("gknb")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "gknb"]
+
+
+def machine() -> dict[str, object]:
+    """The CPU model, the cores and the Python version."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--reports", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--only", choices=("check", "ingest"), help="measure one figure only (a quick look)")
+    args = parser.parse_args()
+    env = dict(os.environ, GKNB_DB="", PYTHONPATH=os.pathsep.join(
+        [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    gknb = gknb_command()
+    load_before = os.getloadavg()[0]
+    work = Path(tempfile.mkdtemp(prefix="gknb-bench-startup-"))
+    try:
+        reports = make_reports(work, args.reports, args.seed)
+        one = reports[0]
+        single = work / "single"
+        single.mkdir()
+        shutil.copy(one, single / one.name)
+        batch = work / "batch"
+        batch.mkdir()
+        for path in reports:
+            shutil.copy(path, batch / path.name)
+        bare, check, per_ingest, per_read = [], [], [], []
+        for round_ in range(args.rounds):
+            bare.append(child_cpu([sys.executable, "-c", "pass"], env)[0])
+            if args.only != "ingest":
+                check.append(child_cpu([*gknb, "check", str(one)], env)[0])
+            if args.only == "check":
+                continue
+            runs = {}
+            for name, folder in (("batch", batch), ("single", single)):
+                db = work / f"{name}-{round_}.db"
+                runs[name] = child_cpu([*gknb, "ingest", "--jobs", "1", "--db", str(db), str(folder)], env)[0]
+            per_ingest.append((runs["batch"] - runs["single"]) / (len(reports) - 1))
+            loop = child_cpu([sys.executable, "-c", READ_LOOP, *map(str, reports)], env)[1]
+            per_read.append(float(loop.strip().splitlines()[-1]) / len(reports))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    start_ratio = sum(check) / sum(bare) if check else float("nan")
+    ingest_ratio = sum(per_ingest) / sum(per_read) if per_read else float("nan")
+    result = {
+        "machine": machine(),
+        "load": [load_before, os.getloadavg()[0]],
+        "rounds": args.rounds, "reports": len(reports),
+        "cpu_seconds": {name: statistics.median(values) if values else None for name, values in (
+            ("python_pass", bare), ("gknb_check_one", check), ("ingest_per_report", per_ingest),
+            ("read_per_report", per_read))},
+        "targets": [
+            {"figure": "`gknb check one.txt` CPU ÷ `python -c pass`", "today": "~140", "target": "≤ 15",
+             "measured": round(start_ratio, 2), "met": start_ratio <= 15,
+             "how": f"CPU (user+sys, os.wait4) of each child, {args.rounds} interleaved rounds, summed"},
+            {"figure": "`gknb ingest` CPU a report ÷ gknb.read of it", "today": "~4", "target": "≤ 1.5",
+             "measured": round(ingest_ratio, 2), "met": ingest_ratio <= 1.5,
+             "how": f"CPU: (ingest --jobs 1 of {len(reports)} text reports − of 1) ÷ {len(reports) - 1}, workers "
+                    f"included, vs gknb.read loop CPU ÷ {len(reports)}; {args.rounds} interleaved rounds"},
+        ],
+    }
+    if args.only:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
