@@ -12,6 +12,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 from ..formats import FORMATS, Format
 from ..report import Finding, Report
@@ -123,11 +124,14 @@ def copied_text(report: Report, previous: Report) -> Iterator[Finding]:
             )
 
 
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_NOT_LETTER_OR_NUMBER = re.compile(r"[^\w#]|_")  # \w: letters and numbers (str.isalnum), and _
+
+
+@lru_cache(maxsize=256)  # a report is compared with the year before and with the year after
 def normalised_text(text: str | None) -> str:
     """Text for similarity: NFKC, no spaces or punctuation, every number as ``#``."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"\d+(?:\.\d+)?", "#", text)
-    return "".join(ch for ch in text if ch == "#" or unicodedata.category(ch)[0] in "LN")
+    return _NOT_LETTER_OR_NUMBER.sub("", _NUMBER.sub("#", unicodedata.normalize("NFKC", text)))
 

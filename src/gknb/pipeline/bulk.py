@@ -103,7 +103,12 @@ def _url_list(path: Path) -> list[str]:
     if path.suffix.lower() not in (".txt", ".list", ".urls") or path.stat().st_size > 1024 * 1024:
         return []
     try:
-        lines = url_list(path.read_text(encoding="utf-8").splitlines())
+        with path.open(encoding="utf-8") as handle:
+            first = next((entry for line in handle for entry in url_list([line])), None)
+            if first is None or not is_url(first):  # a report, not a list: read no further
+                return []
+            handle.seek(0)
+            lines = url_list(handle.read().splitlines())
     except (UnicodeDecodeError, OSError):
         return []
     return lines if lines and all(is_url(x) for x in lines) else []

@@ -136,8 +136,8 @@ class Store:
 
     def has_source(self, sha256: str) -> int | None:
         """The report stored from the original with this hash, if any."""
-        with self.session() as session:
-            return session.scalar(
+        with self.engine.connect() as connection:  # no ORM session: asked once per input of an ingest
+            return connection.scalar(
                 select(ReportRow.id).join(SourceRow).where(SourceRow.sha256 == sha256).order_by(ReportRow.id)
             )
 
@@ -218,7 +218,7 @@ class Store:
         ids = list(session.scalars(insert(ReportRow).returning(ReportRow.id, sort_by_parameter_order=True), rows))
         cells = [
             {"report_id": report_id, "key": key, "value": encode_value(value), "printed": report.printed.get(key),
-             "provenance": _json(report.provenance[key].as_dict()) if key in report.provenance else None}
+             "provenance": _json(_unset_left_out(report.provenance[key])) if key in report.provenance else None}
             for report_id, report in zip(ids, (e.report for e in fresh), strict=True)
             for key, value in report.cells.items()
         ]
@@ -495,6 +495,11 @@ class Store:
 
 def _truthy(value: Any) -> bool:
     return value is True or str(value).lower() in ("1", "true", "yes", "是")
+
+
+def _unset_left_out(where: Provenance) -> dict[str, Any]:
+    """``Provenance.as_dict`` for JSON (which writes tuples as arrays itself): the fields that are set."""
+    return {k: v for k, v in vars(where).items() if v is not None}
 
 
 def _provenance(data: dict[str, Any]) -> Provenance:
