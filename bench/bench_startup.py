@@ -137,8 +137,8 @@ def main() -> None:
             per_read.append(float(loop.strip().splitlines()[-1]) / len(reports))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    start_ratio = sum(check) / sum(bare) if check else float("nan")
-    ingest_ratio = sum(per_ingest) / sum(per_read) if per_read else float("nan")
+    start_ratio = sum(check) / sum(bare) if check else None
+    ingest_ratio = sum(per_ingest) / sum(per_read) if per_read else None
     result = {
         "machine": machine(),
         "load": [load_before, os.getloadavg()[0]],
@@ -148,10 +148,11 @@ def main() -> None:
             ("read_per_report", per_read))},
         "targets": [
             {"figure": "`gknb check one.txt` CPU ÷ `python -c pass`", "today": "~140", "target": "≤ 15",
-             "measured": round(start_ratio, 2), "met": start_ratio <= 15,
+             "measured": start_ratio and round(start_ratio, 2), "met": start_ratio is not None and start_ratio <= 15,
              "how": f"CPU (user+sys, os.wait4) of each child, {args.rounds} interleaved rounds, summed"},
             {"figure": "`gknb ingest` CPU a report ÷ gknb.read of it", "today": "~4", "target": "≤ 1.5",
-             "measured": round(ingest_ratio, 2), "met": ingest_ratio <= 1.5,
+             "measured": ingest_ratio and round(ingest_ratio, 2),
+             "met": ingest_ratio is not None and ingest_ratio <= 1.5,
              "how": f"CPU: (ingest --jobs 1 of {len(reports)} text reports − of 1) ÷ {len(reports) - 1}, workers "
                     f"included, vs gknb.read loop CPU ÷ {len(reports)}; {args.rounds} interleaved rounds"},
         ],

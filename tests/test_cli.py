@@ -280,6 +280,9 @@ def test_internal_error_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch):
     assert result.exit_code == 2
     assert [e["error"]["code"] for e in entries] == ["internal", "internal"]
     assert "Traceback" not in result.output
+    # the kind of failure, never its text (which may hold paths, SQL or data)
+    assert all("ValueError" in e["error"]["message_en"] and "boom" not in e["error"]["message"] + e["error"]["message_en"]
+               for e in entries)
 
 
 def test_json_and_jsonl_are_exclusive():

@@ -318,6 +318,8 @@ def test_damaged_zip_members_fail_alone(tmp_path: Path):
         "name.zip": ("failed", "file.unreadable"), "plain.txt": ("stored", None),
     }
     assert all(r.error["message"] and r.error["message_en"] for r in summary.results if r.error)
+    said = " ".join(r.error["message"] + r.error["message_en"] for r in summary.results if r.error)
+    assert "ZIP" in said and not any(word in said for word in ("codec", "compression type", "Error", str(tmp_path)))
     store.close()
 
 

@@ -72,3 +72,13 @@ class InternalError(GknbError):
     """An unexpected failure inside gknb while reading one file (a bug, reported like bad input)."""
 
     code = "internal"
+
+    @classmethod
+    def of(cls, error: BaseException, path: str | None = None, *, retries: int = 0) -> InternalError:
+        """The error a person is shown for an unexpected ``error``: the kind of failure (``KeyError``), never
+        its text, which may hold paths, SQL or data (the caller logs that where there is a log); ``retries``:
+        how often it was tried again."""
+        kind = type(error).__name__
+        again, again_en = (f"，重试 {retries} 次仍失败", f" after {retries} retries") if retries else ("", "")
+        return cls(f"gknb 内部错误（{kind}）{again}，请报告此问题", f"internal error in gknb ({kind}){again_en}; please report it",
+                   path)

@@ -59,14 +59,7 @@ def run(source: str | Path | bytes, *, path: str, name: str | None = None, chars
     except Exception as error:
         if os.environ.get("GKNB_DEBUG"):
             raise
-        return Outcome(path, error=internal_error(error, path))
+        return Outcome(path, error=InternalError.of(error, path))
 
 
-def internal_error(error: Exception, path: str | None = None) -> InternalError:
-    """An unexpected failure while handling one input, as the bilingual error a person is shown."""
-    detail = f"{type(error).__name__}: {error}".rstrip(": ")
-    return InternalError(f"gknb 内部错误（{detail}），请报告此问题", f"internal error in gknb ({detail}); please report it",
-                         path)
-
-
-__all__ = ["Outcome", "internal_error", "read", "run"]
+__all__ = ["Outcome", "read", "run"]

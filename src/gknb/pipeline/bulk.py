@@ -20,14 +20,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import GknbError
+from ..errors import GknbError, InternalError
 from ..ingest import MAX_BYTES
 from ..ingest.fetch import fetch
 from ..ingest.urls import is_url, url_list
 from ..ingest.zips import ZIP_ERRORS
 from ..store.store import Entry, Recorded, Store
 from ..workers import DEFAULT_TIMEOUT, Workers
-from . import internal_error, run
+from . import run
 from .write import store_reports
 
 MAX_ZIP_MEMBERS = 20_000
@@ -119,8 +119,9 @@ def _zip(path: Path) -> Iterator[Item]:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()
                        and not any(p.startswith((".", "__MACOSX")) for p in m.filename.split("/"))]
-    except ZIP_ERRORS as exc:
-        yield Item(str(path), problem=("file.unreadable", f"无法打开 ZIP 文件：{exc}", f"cannot open the zip: {exc}"))
+    except ZIP_ERRORS:
+        yield Item(str(path), problem=("file.unreadable", "无法打开 ZIP 文件：文件已损坏或不是 ZIP 格式",
+                                       "cannot open the zip: it is damaged or not a zip file"))
         return
     if len(members) > MAX_ZIP_MEMBERS:
         yield Item(str(path), problem=("zip.too_many", f"ZIP 文件成员超过 {MAX_ZIP_MEMBERS} 个",
@@ -160,6 +161,15 @@ def item_bytes(item: Item, archives: dict[Path, zipfile.ZipFile] | None = None) 
     return raw
 
 
+def unreadable(item: Item) -> dict[str, str]:
+    """The error of an input whose bytes could not be read (what happened, not the system's words)."""
+    if item.member is not None:
+        return {"code": "file.unreadable", "message": "无法读取 ZIP 文件中的该文件：压缩包已损坏、被截断或加密",
+                "message_en": "cannot read this file inside the zip: the zip is damaged, truncated or encrypted"}
+    return {"code": "file.unreadable", "message": "无法读取该文件：文件已被移动、删除或没有读取权限",
+            "message_en": "cannot read the file: it was moved, deleted or may not be read"}
+
+
 def work(location: str, raw: bytes | None, url: str | None) -> dict[str, Any]:
     """Worker: read, parse and check one input; errors become ``{"error": …}``, never exceptions."""
     try:
@@ -172,7 +182,7 @@ def work(location: str, raw: bytes | None, url: str | None) -> dict[str, Any]:
     except GknbError as error:
         return {"error": error.as_dict()}
     except Exception as exc:  # a bug on one download must not stop the batch
-        return {"error": internal_error(exc).as_dict()}
+        return {"error": InternalError.of(exc).as_dict()}
     outcome = run(raw, path=location, name=name, charset=charset)  # a bug on one file does not stop the batch
     if outcome.report is None:
         assert outcome.error is not None
@@ -272,9 +282,8 @@ def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = B
             return None
         try:
             raw = item_bytes(item, archives)
-        except ZIP_ERRORS as exc:
-            done(item, "failed", error={"code": "file.unreadable", "message": f"无法读取文件：{exc}",
-                                        "message_en": f"cannot read the file: {exc}"})
+        except ZIP_ERRORS:
+            done(item, "failed", error=unreadable(item))
             return None
         sha = hashlib.sha256(raw).hexdigest()
         existing = store.has_source(sha)

@@ -22,7 +22,6 @@ import multiprocessing
 import os
 import signal
 import time
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,14 +48,15 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from ..errors import GknbError
+from ..errors import GknbError, InternalError
+from ..ingest.zips import ZIP_ERRORS
 from ..regions import normalise_name
 from ..report import Report
 from ..store.db import database_url
 from ..store.models import IngestResult, IngestRun, ReportRow
 from ..store.store import Store
 from ..workers import DEFAULT_TIMEOUT, Workers
-from .bulk import Item, Result, expand, item_bytes, work
+from .bulk import Item, Result, expand, item_bytes, unreadable, work
 from .write import store_report
 
 if TYPE_CHECKING:
@@ -237,9 +237,8 @@ def _enqueue_one(store: Store, app: App, summary: Queued, item: Item) -> None:
     if item.url is None:
         try:
             raw = item_bytes(item)
-        except (OSError, ValueError, zipfile.BadZipFile) as exc:
-            settle("failed", error={"code": "file.unreadable", "message": f"无法读取文件：{exc}",
-                                    "message_en": f"cannot read the file: {exc}"})
+        except ZIP_ERRORS:
+            settle("failed", error=unreadable(item))
             return
         sha = hashlib.sha256(raw).hexdigest()
         existing = store.has_source(sha)
@@ -283,10 +282,8 @@ def _job(context: JobContext, input_id: int) -> str:
         return _ingest(store, context.additional_context["readers"], input_id)
     except Exception as exc:
         if context.job.attempts >= RETRIES:  # the last try: the input fails, the others go on
-            detail = f"{type(exc).__name__}: {exc}".rstrip(": ")
-            _finish(store, input_id, "failed", error={
-                "code": "internal", "message": f"gknb 内部错误（{detail}），重试 {RETRIES} 次仍失败，请报告此问题",
-                "message_en": f"internal error in gknb ({detail}) after {RETRIES} retries; please report it"})
+            logger.exception("input %s failed after %s tries", input_id, RETRIES)
+            _finish(store, input_id, "failed", error=InternalError.of(exc, retries=RETRIES).as_dict())
         raise
 
 
