@@ -83,12 +83,15 @@ UI: dict[str, dict[str, str]] = {
         "untitled": "(untitled)", "code": "Code", "title": "Title", "stage": "Stage",
     },
 }
-TABLE_TITLES = {
-    "zh": {"disclosure": "二、主动公开政府信息情况", "requests": "三、收到和处理政府信息公开申请情况",
-           "review": "四、政府信息公开行政复议、行政诉讼情况"},
-    "en": {"disclosure": "II. Proactive disclosure", "requests": "III. Disclosure requests received and handled",
-           "review": "IV. Administrative review and litigation"},
-}
+
+
+def table_title(fmt: Format, table_key: str, lang: str) -> str:
+    """The heading of the section a table is printed in (二、主动公开政府信息情况 / II. Proactive disclosure)."""
+    section_key = fmt.table(table_key).section
+    section = next((s for s in fmt.sections if s.key == section_key), None)
+    if section is None:
+        return table_key
+    return section.heading if lang == "zh" else section.title_en or section.heading
 
 
 class _LazyGroups(typer.core.TyperGroup):
@@ -475,7 +478,8 @@ def cell_labels(fmt: Format | None, cells: Sequence[str], lang: str) -> str:
         if not second:
             lines.append(first)
         elif second == "*":
-            lines.append(f"{TABLE_TITLES['zh'][first]} · 整张表" if zh else f"{first}.*")
+            assert fmt is not None
+            lines.append(f"{table_title(fmt, first, 'zh')} · 整张表" if zh else f"{first}.*")
         else:
             assert fmt is not None
             row = fmt.table(first).row(second)
@@ -505,7 +509,7 @@ def _print_cells(out: Console, report: Report, fmt: Format | None, lang: str) ->
         out.print(table)
         return
     for spec in fmt.tables:
-        title = TABLE_TITLES[lang].get(spec.key, spec.title)
+        title = table_title(fmt, spec.key, lang)
         keys = [key for key, *_ in spec.cells()]
         if all(report.cells.get(k) is None for k in keys):
             out.print(Text(f"{title} {ui['no_table']}", style="dim"))
