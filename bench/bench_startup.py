@@ -10,7 +10,7 @@
 Reports are generated (``tests/layouts.py``) for agencies named after counties of the bundled division
 table, several years each (so the cross-year checks run as in a real collection).
 
-    python bench/bench_startup.py                 # 5 rounds, 100 reports → bench/out/bench_startup.json
+    python bench/bench_startup.py                 # 5 rounds, 200 reports → bench/out/bench_startup.json
     python bench/bench_startup.py --rounds 3 --reports 60
 """
 
@@ -102,7 +102,7 @@ def machine() -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--reports", type=int, default=100)
+    parser.add_argument("--reports", type=int, default=200)
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--only", choices=("check", "ingest"), help="measure one figure only (a quick look)")
     args = parser.parse_args()

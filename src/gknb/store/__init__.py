@@ -1,7 +1,8 @@
 """Store: reports, cells, findings, originals and agencies in SQLite (default) or PostgreSQL.
 
-See docs/store.md. ``Store.open(url)`` creates or upgrades the schema (Alembic, shipped here);
-``bulk.ingest`` reads folders, zips and URL lists with worker processes and writes in this process.
+See docs/store.md. ``Store.open(url)`` creates or upgrades the schema (Alembic, shipped here). The
+store persists and loads only: checked reports are written by ``gknb.pipeline.write`` (which adds the
+cross-year findings in the same transaction), folders, zips and URL lists by ``gknb.pipeline.bulk``.
 """
 
 from __future__ import annotations
