@@ -52,23 +52,28 @@ def regulations_level(report: Report) -> Iterator[Finding]:
                 )
 
 
+def stated_pairs(report: Report, first: str, second: str) -> Iterator[tuple[str, str]]:
+    """The keys of columns ``first`` and ``second`` of every row that has both, where both are stated."""
+    for table in facts_for(report.format).tables:
+        for row in table.rows:
+            a = next((k for k in row.cells if k.endswith(f".{first}")), None)
+            b = next((k for k in row.cells if k.endswith(f".{second}")), None)
+            if a is not None and b is not None and report.cells.get(a) is not None and report.cells.get(b) is not None:
+                yield a, b
+
+
 @rule("plausibility.published_total")
 def published_total(report: Report) -> Iterator[Finding]:
     """Where a row has both, 对外公开总数量 must be at least 本年新公开数量."""
     facts = facts_for(report.format)
     cells = report.cells
-    for table in facts.tables:
-        for row in table.rows:
-            new = next((k for k in row.cells if k.endswith(f".{NEW_PUBLISHED}")), None)
-            total = next((k for k in row.cells if k.endswith(f".{TOTAL_PUBLISHED}")), None)
-            if new is None or total is None or cells.get(new) is None or cells.get(total) is None:
-                continue
-            if cells[total] < cells[new]:
-                yield finding(
-                    "plausibility.published_total", (total, new),
-                    f"{facts.quoted(total)}为 {cells[total]}，小于{facts.quoted(new)} {cells[new]}",
-                    f"{total} ({cells[total]}) is smaller than {new} ({cells[new]})",
-                )
+    for total, new in stated_pairs(report, TOTAL_PUBLISHED, NEW_PUBLISHED):
+        if cells[total] < cells[new]:
+            yield finding(
+                "plausibility.published_total", (total, new),
+                f"{facts.quoted(total)}为 {cells[total]}，小于{facts.quoted(new)} {cells[new]}",
+                f"{total} ({cells[total]}) is smaller than {new} ({cells[new]})",
+            )
 
 
 # 2021 format, section 二 第二十条第（一）项 (stable column keys).
@@ -83,20 +88,15 @@ def in_force_below_made(report: Report) -> Iterator[Finding]:
     facts = facts_for(report.format)
     cells = report.cells
     prose = (report.sections.get("overview") or "") + (report.sections.get("disclosure") or "")
-    for table in facts.tables:
-        for row in table.rows:
-            made = next((k for k in row.cells if k.endswith(f".{MADE}")), None)
-            in_force = next((k for k in row.cells if k.endswith(f".{IN_FORCE}")), None)
-            if made is None or in_force is None or cells.get(made) is None or cells.get(in_force) is None:
-                continue
-            if cells[in_force] < cells[made] and not _EXPLAINED.search(prose):
-                yield finding(
-                    "plausibility.in_force_below_made", (in_force, made),
-                    f"{facts.quoted(in_force)}为 {cells[in_force]}，小于{facts.quoted(made)} {cells[made]}，"
-                    "正文未说明原因（本年制发的文件一般应计入现行有效件数）",
-                    f"{in_force} ({cells[in_force]}) is smaller than {made} ({cells[made]}) and the text gives no "
-                    "reason (documents made this year are normally in force)",
-                )
+    for in_force, made in stated_pairs(report, IN_FORCE, MADE):
+        if cells[in_force] < cells[made] and not _EXPLAINED.search(prose):
+            yield finding(
+                "plausibility.in_force_below_made", (in_force, made),
+                f"{facts.quoted(in_force)}为 {cells[in_force]}，小于{facts.quoted(made)} {cells[made]}，"
+                "正文未说明原因（本年制发的文件一般应计入现行有效件数）",
+                f"{in_force} ({cells[in_force]}) is smaller than {made} ({cells[made]}) and the text gives no "
+                "reason (documents made this year are normally in force)",
+            )
 
 
 # 本年收费金额 (万元) above which a unit of this level has more likely printed 元: 1,000 万元 (1千万元)
