@@ -4,7 +4,7 @@ Reports are generated (``tests/layouts.py``) for agencies named after the counti
 division table, each over the years 2019–2025 (2019 format until 2020, then 2021), in random order,
 so cross-year checks run as in a real collection. Two modes, each from an empty database:
 
-* ``writes``  the store alone: ``Store.add_many`` in batches of ``--batch`` (as ``gknb ingest`` writes),
+* ``writes``  the store alone: ``store_reports`` in batches of ``--batch`` (as ``gknb ingest`` writes),
   of parsed reports (a pool of parsed reports, each stored under many agencies and years with its
   own bytes), timed per segment between the ``--sizes`` checkpoints;
 * ``ingest``  end to end: ``gknb.pipeline.bulk.ingest`` with ``--jobs`` worker processes over zip files of
