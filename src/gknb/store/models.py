@@ -75,6 +75,13 @@ class ReportRow(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
     review_status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)  # +1 per correction: optimistic concurrency
+    # the reviewer's workflow (migration 0004): counts kept wherever findings change (``store.names``),
+    # the agency's pinyin sort key, who the report is assigned to and since when
+    errors: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    warnings: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    agency_sort: Mapped[str | None] = mapped_column(String(400), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    assigned: Mapped[datetime | None] = mapped_column(DateTime)
 
     source: Mapped[SourceRow] = relationship()
     agency_row: Mapped[AgencyRow | None] = relationship()
@@ -119,6 +126,7 @@ class UserRow(Base):
     region: Mapped[str | None] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created: Mapped[datetime] = mapped_column(DateTime)
+    can_assign: Mapped[bool] = mapped_column(Boolean, default=False)  # a reviewer who may assign reports
 
 
 class TokenRow(Base):

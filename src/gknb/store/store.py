@@ -23,11 +23,13 @@ from ..check.crossyear import cross_year
 from ..document import Provenance, Source
 from ..regions import locate, normalise_name
 from ..report import Finding, Meta, Report, Value
+from ..text import pinyin_key
 from .db import open_engine
+from .listing import REVIEW_FILTERS, clause, refresh_counts
 from .models import AgencyRow, CellRow, FindingRow, IngestResult, IngestRun, ReportRow, SourceRow
 
 FILTERS = ("agency", "year", "province", "city", "county", "level", "template", "review_status", "region",
-           "has_errors", "search")
+           "has_errors", *REVIEW_FILTERS)
 MAX_BATCH = 5000  # reports per transaction of ``Store.add_many`` (keeps every IN list short)
 # ``cells`` for bulk inserts: untyped columns skip per-row type processing; provenance goes in as JSON text
 _CELLS = table("cells", *(column(name) for name in ("report_id", "key", "value", "printed", "provenance")))
@@ -192,6 +194,7 @@ class Store:
             rows.append({
                 "source_id": source_ids[i], "agency_id": agency.id if agency else None, "location": location,
                 "version": versions[location], "current": current, "title": meta.title, "agency": meta.agency,
+                "agency_sort": pinyin_key(meta.agency, (region.get("province"), region.get("city"), region.get("county"))),
                 "year": meta.year, "template": meta.template, "published": meta.published,
                 "province": region.get("province"), "city": region.get("city"),
                 "county": region.get("county"), "level": level, "sections": dict(entry.report.sections),
@@ -213,6 +216,7 @@ class Store:
                                 for report_id, e in zip(ids, fresh, strict=True)])
         self._recheck(session, touched, [row.id for row in superseded],
                       {report_id: e.report.cells for report_id, e in zip(ids, fresh, strict=True)})
+        refresh_counts(session, ids)
         return ids
 
     def load(self, report_id: int, *, with_crossyear: bool = True) -> Report:
@@ -239,17 +243,13 @@ class Store:
             if name == "agency":
                 agency = self.agency(value)
                 query = query.where(ReportRow.agency_id == (agency.id if agency else -1))
-            elif name == "search":  # part of the agency's name or of the title
-                pattern = "%" + str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                query = query.where(or_(ReportRow.agency.like(pattern, escape="\\"),
-                                        ReportRow.title.like(pattern, escape="\\")))
+            elif name in REVIEW_FILTERS:  # search, corrected, assignee, open (store/listing.py)
+                query = query.where(clause(name, value))
             elif name == "region":  # a place at any level: the province, city or county named
                 query = query.where(or_(ReportRow.province == value, ReportRow.city == value,
                                         ReportRow.county == value))
-            elif name == "has_errors":
-                errors = select(FindingRow.id).where(FindingRow.report_id == ReportRow.id,
-                                                     FindingRow.severity == "error").exists()
-                query = query.where(errors if _truthy(value) else ~errors)
+            elif name == "has_errors":  # the count kept on the row (store/listing.py)
+                query = query.where(ReportRow.errors > 0 if _truthy(value) else ReportRow.errors == 0)
             else:
                 query = query.where(getattr(ReportRow, name) == (int(value) if name == "year" else value))
         return query
@@ -361,6 +361,7 @@ class Store:
         if superseded:
             session.execute(delete(FindingRow).where(FindingRow.scope == "crossyear",
                                                      FindingRow.report_id.in_(superseded)))
+            refresh_counts(session, superseded)
         if not touched:
             return
         rows = [row for row in session.execute(  # by agency alone: SQLite, without statistics, would
@@ -390,6 +391,7 @@ class Store:
             (row.id, "crossyear", list(cross_year(light(row), [light(previous)])), previous.id)
             for row, previous in pairs
         ])
+        refresh_counts(session, [row.id for row in targets])
 
     def _report(self, session: Session, row: ReportRow, with_crossyear: bool) -> Report:
         cells = session.execute(select(CellRow.key, CellRow.value, CellRow.printed, CellRow.provenance)
