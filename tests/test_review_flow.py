@@ -24,7 +24,7 @@ from storehelp import db_url, postgres_server, two_years  # noqa: E402, F401
 PASSWORD = "flow-pass-2024"
 BROKEN_CELL = "requests.new.natural_person"
 UNITS = (  # (agency, errors planted): shuffled when stored, so the order read back is the store's
-    ("浙江省杭州市民政局", True), ("重庆市民政局", False), ("安徽省民政厅", False), ("北京市财政局", False),
+    ("浙江省杭州市民政局", True), ("重庆市民政局", False), ("安徽省民政厅", True), ("北京市财政局", False),
     ("湖南省长沙市民政局", True), ("上海市浦东新区陆家嘴街道办事处", False), ("上海市浦东新区人民政府", False),
     ("浙江省杭州市西湖区财政局", False),
 )
