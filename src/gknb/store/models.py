@@ -173,8 +173,9 @@ class AuditRow(Base):
     """One change to a report, kept for ever: a corrected cell or meta field, or a review decision.
 
     ``action`` is ``cell`` (``target`` = cell key), ``meta`` (``target`` = field), ``review``
-    (``target`` = ``review_status``) or ``findings`` (``target`` = ``crossyear``: this report's cross-year
-    findings changed because another report was corrected; ``old``/``new`` list the rules);
+    (``target`` = ``review_status``), ``assign`` (``target`` = ``assignee``; ``old``/``new`` are user names)
+    or ``findings`` (``target`` = ``crossyear``: this report's cross-year findings changed because another
+    report was corrected; ``old``/``new`` list the rules);
     ``old``/``new`` are the values as text.
     """
 
