@@ -148,6 +148,16 @@ def test_assign_in_bulk_then_review_from_my_queue_with_the_keyboard(browser, ser
     expect(page.locator("#toast")).to_contain_text("已处理 3 份报告")
     for i in range(3):
         expect(rows.nth(i).locator("td.assignee")).to_have_text("李审核")
+    single = rows.nth(3).get_attribute("data-id")  # one report, from its own page
+    page.goto(f"{server}/reports/{single}")
+    expect(page.locator("#assign-to option", has_text="李审核")).to_have_count(1)
+    page.select_option("#assign-to", "李审核")
+    page.click("#assign-button")
+    expect(page.locator("#assigned")).to_contain_text("审核人：李审核")
+    expect(page.locator("#audit tbody tr").first).to_contain_text("分配：（无） → 李审核")
+    page.select_option("#assign-to", "")  # and back: the queue below holds the three of the bulk step
+    page.click("#assign-button")
+    expect(page.locator("#assigned")).to_contain_text("审核人：未分配")
     context.close()
     assert not errors, errors
 

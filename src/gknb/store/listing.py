@@ -1,5 +1,5 @@
-"""What the report list sorts and filters by, kept on the report rows: the error and warning counts
-(refreshed wherever findings are written), the agency's pinyin sort key (computed on write), and the
+"""What the report list sorts and filters by, kept on write: the error and warning counts of each
+report (``report_counts``, recounted wherever findings are written), the agency's pinyin sort key, and the
 filter clauses of the reviewer's workflow — search by any part of a unit's or region's name, reports
 with corrections, reports assigned to someone, reports still open."""
 
@@ -8,21 +8,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..regions import normalise_name
 from ..text import pinyin_key
-from .models import AuditRow, FindingRow, ReportRow, UserRow
+from .models import AuditRow, FindingRow, ReportCountRow, ReportRow, UserRow
 
 CHUNK = 1000  # report ids per UPDATE of the counts
 SORT_BATCH = 2000  # rows per round of ``fill_sort_keys``
 NO_KEY = "~"  # a name with nothing to sort by (after every key)
-REVIEW_FILTERS = ("search", "corrected", "assignee", "open")
+REVIEW_FILTERS = ("search", "corrected", "assignee", "open", "has_errors")
 
 
 def refresh_counts(session: Session, report_ids: Iterable[int]) -> None:
-    """Recount the error and warning findings (every scope) of these reports onto their rows."""
+    """Recount the error and warning findings (every scope) of these reports (``report_counts``)."""
     ids = sorted(set(report_ids))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
@@ -30,10 +31,23 @@ def refresh_counts(session: Session, report_ids: Iterable[int]) -> None:
             select(FindingRow.report_id, func.sum(case((FindingRow.severity == "error", 1), else_=0)),
                    func.sum(case((FindingRow.severity == "warning", 1), else_=0)))
             .where(FindingRow.report_id.in_(chunk)).group_by(FindingRow.report_id))}
-        session.execute(update(ReportRow).where(ReportRow.id.in_(chunk)).values(errors=0, warnings=0))
-        if tallies:
-            session.execute(update(ReportRow), [{"id": report_id, "errors": int(e), "warnings": int(w)}
-                                                for report_id, (e, w) in tallies.items()])
+        rows = [{"report_id": report_id, "errors": int(tallies.get(report_id, (0, 0))[0]),
+                 "warnings": int(tallies.get(report_id, (0, 0))[1])} for report_id in chunk]
+        upsert = _insert(session)(ReportCountRow).values(rows)  # two writers recounting one report: no clash
+        session.execute(upsert.on_conflict_do_update(
+            index_elements=["report_id"], set_={"errors": upsert.excluded.errors, "warnings": upsert.excluded.warnings}))
+
+
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT, which has ``ON CONFLICT`` (SQLite and PostgreSQL)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def add_counts(session: Session, counted: Iterable[tuple[int, int, int]]) -> None:
+    """The counts of reports just inserted: (report id, errors, warnings)."""
+    rows = [{"report_id": report_id, "errors": e, "warnings": w} for report_id, e, w in counted]
+    if rows:
+        session.execute(insert(ReportCountRow), rows)
 
 
 def fill_sort_keys(session: Session) -> int:
@@ -60,7 +74,7 @@ def clause(name: str, value: Any) -> ColumnElement[bool]:
     ``search``: every whitespace-separated term found in the agency's name (as printed or normalised,
     ``…县政府`` = ``…县人民政府``), the title, or the province, city or county — so 浦东 finds the reports of
     浦东新区 and of its 街道 and 镇, 陆家嘴 the 陆家嘴街道's. ``corrected``: a cell or meta field corrected by
-    a person (in the audit trail). ``assignee``: a user id (0: assigned to nobody) or name. ``open``: not 已审核."""
+    a person (in the audit trail). ``has_errors``: by the kept count. ``assignee``: a user id (0: assigned to nobody) or name. ``open``: not 已审核."""
     if name == "search":
         terms = [t for t in str(value).split() if t]
         return and_(*(_term(t) for t in terms)) if terms else ReportRow.id.is_not(None)
@@ -72,6 +86,10 @@ def clause(name: str, value: Any) -> ColumnElement[bool]:
         if isinstance(value, str):  # a user's name
             return ReportRow.assignee_id == select(UserRow.id).where(UserRow.name == value).scalar_subquery()
         return ReportRow.assignee_id.is_(None) if value == 0 else ReportRow.assignee_id == value
+    if name == "has_errors":
+        errors = exists(select(ReportCountRow.report_id).where(ReportCountRow.report_id == ReportRow.id,
+                                                               ReportCountRow.errors > 0))
+        return errors if _truthy(value) else ~errors
     if name == "open":
         return ReportRow.review_status != "approved" if _truthy(value) else ReportRow.review_status == "approved"
     raise ValueError(f"unknown filter {name!r}")

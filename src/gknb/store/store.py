@@ -25,11 +25,11 @@ from ..regions import locate, normalise_name
 from ..report import Finding, Meta, Report, Value
 from ..text import pinyin_key
 from .db import open_engine
-from .listing import REVIEW_FILTERS, clause, refresh_counts
+from .listing import REVIEW_FILTERS, add_counts, clause, refresh_counts
 from .models import AgencyRow, CellRow, FindingRow, IngestResult, IngestRun, ReportRow, SourceRow
 
 FILTERS = ("agency", "year", "province", "city", "county", "level", "template", "review_status", "region",
-           "has_errors", *REVIEW_FILTERS)
+           *REVIEW_FILTERS)
 MAX_BATCH = 5000  # reports per transaction of ``Store.add_many`` (keeps every IN list short)
 # ``cells`` for bulk inserts: untyped columns skip per-row type processing; provenance goes in as JSON text
 _CELLS = table("cells", *(column(name) for name in ("report_id", "key", "value", "printed", "provenance")))
@@ -204,6 +204,7 @@ class Store:
                 "ingested": now, "run_id": entry.run_id,
             })
         ids = list(session.scalars(insert(ReportRow).returning(ReportRow.id, sort_by_parameter_order=True), rows))
+        add_counts(session, [(report_id, *_counts(e.report.findings)) for report_id, e in zip(ids, fresh, strict=True)])
         cells = [
             {"report_id": report_id, "key": key, "value": encode_value(value), "printed": report.printed.get(key),
              "provenance": _json(report.provenance[key].as_dict()) if key in report.provenance else None}
@@ -216,8 +217,7 @@ class Store:
                                 for report_id, e in zip(ids, fresh, strict=True)])
         self._recheck(session, touched, [row.id for row in superseded],
                       {report_id: e.report.cells for report_id, e in zip(ids, fresh, strict=True)})
-        refresh_counts(session, ids)
-        return ids
+        return ids  # the cross-year findings' counts: refreshed by ``_recheck``
 
     def load(self, report_id: int, *, with_crossyear: bool = True) -> Report:
         """The stored report, as it was stored (cross-year findings appended unless told otherwise)."""
@@ -243,13 +243,11 @@ class Store:
             if name == "agency":
                 agency = self.agency(value)
                 query = query.where(ReportRow.agency_id == (agency.id if agency else -1))
-            elif name in REVIEW_FILTERS:  # search, corrected, assignee, open (store/listing.py)
+            elif name in REVIEW_FILTERS:  # search, has_errors, corrected, assignee, open (store/listing.py)
                 query = query.where(clause(name, value))
             elif name == "region":  # a place at any level: the province, city or county named
                 query = query.where(or_(ReportRow.province == value, ReportRow.city == value,
                                         ReportRow.county == value))
-            elif name == "has_errors":  # the count kept on the row (store/listing.py)
-                query = query.where(ReportRow.errors > 0 if _truthy(value) else ReportRow.errors == 0)
             else:
                 query = query.where(getattr(ReportRow, name) == (int(value) if name == "year" else value))
         return query
@@ -457,6 +455,12 @@ class Store:
         with self.session() as session:
             return list(session.scalars(
                 select(IngestResult).where(IngestResult.run_id == run_id).order_by(IngestResult.id)))
+
+
+def _counts(findings: Sequence[Finding]) -> tuple[int, int]:
+    """The error and warning counts a new report starts with (``store/listing.py``)."""
+    severities = Counter(f.severity for f in findings)
+    return severities["error"], severities["warning"]
 
 
 def _truthy(value: Any) -> bool:

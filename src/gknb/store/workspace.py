@@ -22,7 +22,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from ..catalogue import CHECK_STAGES, stage_of
@@ -41,7 +41,17 @@ from .corrections import (
     refuse_out_of_scope,
 )
 from .listing import refresh_counts
-from .models import AuditRow, CellRow, FindingRow, ReportRow, SessionRow, SettingRow, TokenRow, UserRow
+from .models import (
+    AuditRow,
+    CellRow,
+    FindingRow,
+    ReportCountRow,
+    ReportRow,
+    SessionRow,
+    SettingRow,
+    TokenRow,
+    UserRow,
+)
 from .store import Store, _add_findings, encode_value
 
 ROLES = ("admin", "reviewer", "viewer")
@@ -49,7 +59,7 @@ REVIEW_STATUSES = {"pending": "待审核", "approved": "已审核", "returned": 
 META_FIELDS = ("title", "agency", "year", "published", "province", "city", "county", "level")
 SORTS = {"agency": ReportRow.agency_sort, "year": ReportRow.year, "province": ReportRow.province,
          "level": ReportRow.level, "template": ReportRow.template, "ingested": ReportRow.ingested,
-         "review_status": ReportRow.review_status, "errors": ReportRow.errors, "warnings": ReportRow.warnings,
+         "review_status": ReportRow.review_status, "errors": ReportCountRow.errors, "warnings": ReportCountRow.warnings,
          "assigned": ReportRow.assigned, "id": ReportRow.id}
 MIN_PASSWORD = 8
 TOKEN_TOUCH_SECONDS = 60  # how stale an API token's ``last_used`` may get
@@ -301,15 +311,17 @@ class Workspace:
             raise WorkspaceError(f"无法按「{sort}」排序", f"cannot sort by {sort!r}; one of {', '.join(SORTS)}")
         ids = self.store.select_reports(where).subquery()
         with self.store.session() as session:
-            rows = session.scalars(select(ReportRow).join(ids, ids.c.id == ReportRow.id)
+            rows = session.execute(with_counts(select(ReportRow, ReportCountRow.errors, ReportCountRow.warnings)
+                                               .join(ids, ids.c.id == ReportRow.id))
                                    .order_by(*list_order(sort, descending))
                                    .limit(per_page).offset(max(page - 1, 0) * per_page)).all()
-            items = [_listing_item(row, row.errors, row.warnings) for row in rows]  # counts kept on write
+            items = [_listing_item(row, e or 0, w or 0) for row, e, w in rows]  # counts kept on write
             status_rows = session.execute(select(ReportRow.review_status, func.count())
                                           .join(ids, ids.c.id == ReportRow.id).group_by(ReportRow.review_status))
             by_status = dict.fromkeys(REVIEW_STATUSES, 0) | {s: int(n) for s, n in status_rows}
-            with_errors = session.scalar(select(func.count()).select_from(ReportRow).join(ids, ids.c.id == ReportRow.id)
-                                         .where(ReportRow.errors > 0)) or 0
+            with_errors = session.scalar(select(func.count()).select_from(ReportCountRow)
+                                         .join(ids, ids.c.id == ReportCountRow.report_id)
+                                         .where(ReportCountRow.errors > 0)) or 0
         return Listing(sum(by_status.values()), int(with_errors), by_status, items)
 
     def facets(self, where: dict[str, Any] | None = None) -> dict[str, list[Any]]:
@@ -482,9 +494,14 @@ class Workspace:
         audit_knock_on(session, row, user, what, before, after)
 
 
+def with_counts(query: Select[Any]) -> Select[Any]:
+    """``query`` (of reports) joined to the reports' kept counts, which the list may sort by."""
+    return query.outerjoin(ReportCountRow, ReportCountRow.report_id == ReportRow.id)
+
+
 def list_order(sort: str, descending: bool = False) -> list[Any]:
-    """The ORDER BY of the report list sorted by ``sort`` (``SORTS``): then by agency in pinyin order,
-    year and id, so the order is total and stable (unknown values last)."""
+    """The ORDER BY of the report list sorted by ``sort`` (``SORTS``; on a query ``with_counts``): then by
+    agency in pinyin order, year and id, so the order is total and stable (unknown values last)."""
     column = SORTS[sort]
     first = column.desc() if descending else column.asc()
     return [first.nulls_last(), ReportRow.agency_sort.asc().nulls_last(), ReportRow.year, ReportRow.id]

@@ -25,7 +25,16 @@ from sqlalchemy.orm import Session
 from ..regions import locate
 from ..store.corrections import OutOfScope
 from ..store.models import AuditRow, IngestResult, IngestRun, ReportRow, UploadRow, UserRow
-from ..store.workspace import REVIEW_STATUSES, SORTS, Listing, User, Workspace, WorkspaceError, list_order
+from ..store.workspace import (
+    REVIEW_STATUSES,
+    SORTS,
+    Listing,
+    User,
+    Workspace,
+    WorkspaceError,
+    list_order,
+    with_counts,
+)
 
 MAX_BATCH = 500  # reports per bulk request
 QUEUE_SORT = "assigned"  # a queue in the order the reports were assigned (then pinyin, year, id): stable
@@ -235,7 +244,7 @@ class Flow:
             sort = "agency"
         ids = self.store.select_reports(where).subquery()
         with self.store.session() as session:
-            order = list(session.scalars(select(ReportRow.id).join(ids, ids.c.id == ReportRow.id)
+            order = list(session.scalars(with_counts(select(ReportRow.id).join(ids, ids.c.id == ReportRow.id))
                                          .order_by(*list_order(sort, descending))))
         if report_id not in order:
             return Neighbours(None, order[0] if order else None, 0, len(order))
@@ -271,8 +280,8 @@ class Flow:
     @staticmethod
     def _rows(session: Session, ids: list[int], by: User) -> list[ReportRow]:
         """The report rows of ``ids`` (locked for the change), all visible to ``by``; else refused."""
-        rows = {r.id: r for r in session.scalars(select(ReportRow).where(ReportRow.id.in_(ids))
-                                                 .with_for_update())}
+        rows = {r.id: r for r in session.scalars(select(ReportRow).where(ReportRow.id.in_(ids))  # in id order:
+                                                 .order_by(ReportRow.id).with_for_update())}  # no lock cycle
         missing = [i for i in ids if i not in rows or not _sees(by.region, rows[i])]
         if missing:  # one answer for absent and outside the scope: no existence oracle
             raise WorkspaceError(f"没有编号为 {', '.join(map(str, missing))} 的报告",

@@ -1,8 +1,8 @@
-"""The reviewer's workflow: error and warning counts kept on each report, a pinyin sort key of its
-agency, who it is assigned to, and which users may assign.
+"""The reviewer's workflow: each report's error and warning counts (``report_counts``), a pinyin sort
+key of its agency, who it is assigned to, and which users may assign.
 
 The counts of the reports already stored are computed here; the sort keys are filled by
-``gknb.store.names.fill_sort_keys`` (it needs pypinyin, of the ``web`` extra) when the workspace starts.
+``gknb.store.listing.fill_sort_keys`` (it needs pypinyin, of the ``web`` extra) when the workspace starts.
 
 Revision ID: 0004
 Revises: 0003
@@ -21,30 +21,40 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("reports") as batch_op:
-        batch_op.add_column(sa.Column("errors", sa.Integer(), nullable=False, server_default="0"))
-        batch_op.add_column(sa.Column("warnings", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("agency_sort", sa.String(length=400), nullable=True))
         batch_op.add_column(sa.Column("assignee_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("assigned", sa.DateTime(), nullable=True))
         batch_op.create_foreign_key("fk_reports_assignee_id_users", "users", ["assignee_id"], ["id"],
                                     ondelete="SET NULL")
-        batch_op.create_index("ix_reports_errors", ["errors"])
-        batch_op.create_index("ix_reports_warnings", ["warnings"])
         batch_op.create_index("ix_reports_agency_sort", ["agency_sort"])
         batch_op.create_index("ix_reports_assignee_id", ["assignee_id"])
     with op.batch_alter_table("users") as batch_op:
         batch_op.add_column(sa.Column("can_assign", sa.Boolean(), nullable=False, server_default=sa.false()))
-    for column, severity in (("errors", "error"), ("warnings", "warning")):
-        op.execute(f"UPDATE reports SET {column} = (SELECT count(*) FROM findings "  # noqa: S608 (constants)
-                   f"WHERE findings.report_id = reports.id AND findings.severity = '{severity}')")
+    op.create_table(
+        "report_counts",
+        sa.Column("report_id", sa.Integer(), nullable=False),
+        sa.Column("errors", sa.Integer(), nullable=False),
+        sa.Column("warnings", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["report_id"], ["reports.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("report_id"),
+    )
+    op.create_index("ix_report_counts_errors", "report_counts", ["errors"])
+    op.create_index("ix_report_counts_warnings", "report_counts", ["warnings"])
+    op.execute("INSERT INTO report_counts (report_id, errors, warnings) SELECT reports.id, "
+               "(SELECT count(*) FROM findings WHERE findings.report_id = reports.id AND findings.severity = 'error'), "
+               "(SELECT count(*) FROM findings WHERE findings.report_id = reports.id AND findings.severity = 'warning') "
+               "FROM reports")
 
 
 def downgrade() -> None:
+    op.drop_index("ix_report_counts_warnings", table_name="report_counts")
+    op.drop_index("ix_report_counts_errors", table_name="report_counts")
+    op.drop_table("report_counts")
     with op.batch_alter_table("users") as batch_op:
         batch_op.drop_column("can_assign")
     with op.batch_alter_table("reports") as batch_op:
-        for index in ("assignee_id", "agency_sort", "warnings", "errors"):
+        for index in ("assignee_id", "agency_sort"):
             batch_op.drop_index(f"ix_reports_{index}")
         batch_op.drop_constraint("fk_reports_assignee_id_users", type_="foreignkey")
-        for column in ("assigned", "assignee_id", "agency_sort", "warnings", "errors"):
+        for column in ("assigned", "assignee_id", "agency_sort"):
             batch_op.drop_column(column)
