@@ -84,6 +84,11 @@ def _counts_match(store: Store) -> None:
     assert kept == {rid: counted.get(rid, (0, 0)) for rid in reports}
 
 
+def _finding_count(store: Store) -> int:
+    with store.engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(FindingRow)).scalar_one()
+
+
 def test_counts_are_kept_on_the_row_wherever_findings_change(db_url):  # noqa: F811
     store = Store.open(db_url)
     try:
@@ -219,3 +224,33 @@ def test_failed_reads_are_their_own_list_and_scoped(flow):
     assert [(f["location"], f["message"], f["message_en"]) for f in failed] == [
         ("/tmp/坏文件.pdf", "文件已损坏", "the file is damaged")]
     assert flow.failed_reads(_user(flow, "zj")) == []  # not uploaded in 浙江省
+
+
+def test_migration_0004_counts_the_reports_already_stored(db_url):  # noqa: F811
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from gknb.store.db import alembic_config, database_url
+
+    store = Store.open(db_url)
+    try:
+        (text1, first), (text2, second) = two_years()
+        store.add(first, text1.encode("utf-8"), location="a.txt")
+        store.add(second, text2.encode("utf-8"), location="b.txt")
+        before = _finding_count(store)
+        plain = create_engine(database_url(db_url))  # SQLite: foreign keys off, so the downgrade's copies keep the rows
+        with plain.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0003")
+        plain.dispose()
+        assert _finding_count(store) == before
+        with store.engine.begin() as connection:  # up again, as the store opens it (foreign keys on)
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        assert _finding_count(store) == before > 0  # nothing cascaded away
+        _counts_match(store)
+        assert Workspace(store).list_reports(sort="errors", descending=True).items[0]["errors"] > 0
+    finally:
+        store.close()

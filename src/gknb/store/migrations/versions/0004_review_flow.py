@@ -20,16 +20,19 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("reports") as batch_op:
-        batch_op.add_column(sa.Column("agency_sort", sa.String(length=400), nullable=True))
-        batch_op.add_column(sa.Column("assignee_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("assigned", sa.DateTime(), nullable=True))
-        batch_op.create_foreign_key("fk_reports_assignee_id_users", "users", ["assignee_id"], ["id"],
-                                    ondelete="SET NULL")
-        batch_op.create_index("ix_reports_agency_sort", ["agency_sort"])
-        batch_op.create_index("ix_reports_assignee_id", ["assignee_id"])
-    with op.batch_alter_table("users") as batch_op:
-        batch_op.add_column(sa.Column("can_assign", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # columns added in place (ALTER TABLE … ADD COLUMN), never by copying ``reports``: on SQLite, with
+    # foreign keys on, dropping the old copy would cascade to every report's cells and findings
+    op.add_column("reports", sa.Column("agency_sort", sa.String(length=400), nullable=True))
+    if op.get_bind().dialect.name == "sqlite":  # SQLite takes the reference inline only
+        op.execute("ALTER TABLE reports ADD COLUMN assignee_id INTEGER REFERENCES users (id) ON DELETE SET NULL")
+    else:
+        op.add_column("reports", sa.Column("assignee_id", sa.Integer(), nullable=True))
+        op.create_foreign_key("fk_reports_assignee_id_users", "reports", "users", ["assignee_id"], ["id"],
+                              ondelete="SET NULL")
+    op.add_column("reports", sa.Column("assigned", sa.DateTime(), nullable=True))
+    op.create_index("ix_reports_agency_sort", "reports", ["agency_sort"])
+    op.create_index("ix_reports_assignee_id", "reports", ["assignee_id"])
+    op.add_column("users", sa.Column("can_assign", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         "report_counts",
         sa.Column("report_id", sa.Integer(), nullable=False),
@@ -47,6 +50,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """(On SQLite the columns go by copying the tables: run it with foreign keys off, or the copy's
+    drop cascades to the cells and findings.)"""
     op.drop_index("ix_report_counts_warnings", table_name="report_counts")
     op.drop_index("ix_report_counts_errors", table_name="report_counts")
     op.drop_table("report_counts")
@@ -55,6 +60,7 @@ def downgrade() -> None:
     with op.batch_alter_table("reports") as batch_op:
         for index in ("assignee_id", "agency_sort"):
             batch_op.drop_index(f"ix_reports_{index}")
-        batch_op.drop_constraint("fk_reports_assignee_id_users", type_="foreignkey")
+        if op.get_bind().dialect.name != "sqlite":  # (SQLite's inline reference goes with the column)
+            batch_op.drop_constraint("fk_reports_assignee_id_users", type_="foreignkey")
         for column in ("assigned", "assignee_id", "agency_sort"):
             batch_op.drop_column(column)
