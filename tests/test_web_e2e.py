@@ -207,7 +207,7 @@ def listed(page: object) -> list[dict[str, str]]:
     for row in page.locator("#reports tbody tr[data-id]").all():  # type: ignore[attr-defined]
         cells = row.locator("td").all_inner_texts()
         rows.append({"id": row.get_attribute("data-id"), "agency": cells[1], "year": cells[2],
-                     "format": cells[3], "errors": cells[-2]})
+                     "format": cells[3], "errors": cells[-3]})  # then 警告 and 审核人
     return rows
 
 

@@ -69,3 +69,32 @@ def chinese_number(text: str) -> int | None:
         else:
             return None
     return total + section + (pending or 0)
+
+_NOT_KEY = re.compile(r"[^a-z0-9]")
+
+
+def pinyin_key(name: str | None, places: tuple[str | None, ...] = ()) -> str | None:
+    """A name's sort key in pinyin order (``重庆市`` → ``chong2qing4shi4``, ``安徽省`` before ``北京市``):
+    each character's syllable and tone, other letters and digits as they are, lower-case ASCII only so
+    that every database collation orders it alike. None without a name, or when pypinyin (the ``web``
+    extra) is not installed.
+
+    ``places``: the names of the unit's province, city and county; where the name begins with them they
+    are read as words of their own, so 湖南省长沙市 is not read as 湖南 省长 沙市 (a place's 长 is cháng:
+    长沙, 长春, 长丰)."""
+    if not name or not name.strip():
+        return None
+    try:
+        from pypinyin import Style, lazy_pinyin
+    except ImportError:
+        return None
+    rest, syllables = unicodedata.normalize("NFKC", name).strip(), []
+    for place in places:
+        if place and rest.startswith(place):
+            said = lazy_pinyin(place, style=Style.TONE3, neutral_tone_with_five=True)
+            if place.startswith("长"):
+                said[0] = "chang2"
+            syllables += said
+            rest = rest[len(place):]
+    syllables += lazy_pinyin(rest, style=Style.TONE3, neutral_tone_with_five=True)
+    return _NOT_KEY.sub("", "".join(syllables).lower())[:400] or None

@@ -75,9 +75,26 @@ class ReportRow(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
     review_status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)  # +1 per correction: optimistic concurrency
+    # the reviewer's workflow (migration 0004): the agency's pinyin sort key, who the report is assigned
+    # to and since when (its finding counts: ``ReportCountRow``)
+    agency_sort: Mapped[str | None] = mapped_column(String(400), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    assigned: Mapped[datetime | None] = mapped_column(DateTime)
 
     source: Mapped[SourceRow] = relationship()
     agency_row: Mapped[AgencyRow | None] = relationship()
+
+
+class ReportCountRow(Base):
+    """A report's error and warning findings (both scopes) counted, kept in the transaction that writes
+    them (``store/listing.py``) for the list to sort and filter on. A table of its own, not columns of
+    ``reports``: a correction recounts other reports (their cross-year findings) and must not take
+    their rows, which their own corrections lock first (migration 0004)."""
+
+    __tablename__ = "report_counts"
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    errors: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    warnings: Mapped[int] = mapped_column(Integer, default=0, index=True)
 
 
 class CellRow(Base):
@@ -119,6 +136,7 @@ class UserRow(Base):
     region: Mapped[str | None] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created: Mapped[datetime] = mapped_column(DateTime)
+    can_assign: Mapped[bool] = mapped_column(Boolean, default=False)  # a reviewer who may assign reports
 
 
 class TokenRow(Base):
@@ -165,8 +183,9 @@ class AuditRow(Base):
     """One change to a report, kept for ever: a corrected cell or meta field, or a review decision.
 
     ``action`` is ``cell`` (``target`` = cell key), ``meta`` (``target`` = field), ``review``
-    (``target`` = ``review_status``) or ``findings`` (``target`` = ``crossyear``: this report's cross-year
-    findings changed because another report was corrected; ``old``/``new`` list the rules);
+    (``target`` = ``review_status``), ``assign`` (``target`` = ``assignee``; ``old``/``new`` are user names)
+    or ``findings`` (``target`` = ``crossyear``: this report's cross-year findings changed because another
+    report was corrected; ``old``/``new`` list the rules);
     ``old``/``new`` are the values as text.
     """
 

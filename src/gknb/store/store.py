@@ -26,11 +26,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..document import Provenance, Source
 from ..regions import locate, normalise_name
 from ..report import Finding, Meta, Report, Value
+from ..text import pinyin_key
 from .db import open_engine
+from .listing import REVIEW_FILTERS, add_counts, clause, refresh_counts
 from .models import AgencyRow, CellRow, FindingRow, IngestResult, IngestRun, ReportRow, SourceRow
 
 FILTERS = ("agency", "year", "province", "city", "county", "level", "template", "review_status", "region",
-           "has_errors", "search")
+           *REVIEW_FILTERS)
 MAX_BATCH = 5000  # reports per ``Store.write`` (keeps every IN list short)
 # ``cells`` for bulk inserts: untyped columns skip per-row type processing; provenance goes in as JSON text
 _CELLS = table("cells", *(column(name) for name in ("report_id", "key", "value", "printed", "provenance")))
@@ -207,6 +209,7 @@ class Store:
             rows.append({
                 "source_id": source_ids[i], "agency_id": agency.id if agency else None, "location": location,
                 "version": versions[location], "current": current, "title": meta.title, "agency": meta.agency,
+                "agency_sort": pinyin_key(meta.agency, (region.get("province"), region.get("city"), region.get("county"))),
                 "year": meta.year, "template": meta.template, "published": meta.published,
                 "province": region.get("province"), "city": region.get("city"),
                 "county": region.get("county"), "level": level, "sections": dict(entry.report.sections),
@@ -216,6 +219,7 @@ class Store:
                 "ingested": now, "run_id": entry.run_id,
             })
         ids = list(session.scalars(insert(ReportRow).returning(ReportRow.id, sort_by_parameter_order=True), rows))
+        add_counts(session, [(report_id, *_counts(e.report.findings)) for report_id, e in zip(ids, fresh, strict=True)])
         cells = [
             {"report_id": report_id, "key": key, "value": encode_value(value), "printed": report.printed.get(key),
              "provenance": _json(_unset_left_out(report.provenance[key])) if key in report.provenance else None}
@@ -253,17 +257,11 @@ class Store:
             if name == "agency":
                 agency = self.agency(value)
                 query = query.where(ReportRow.agency_id == (agency.id if agency else -1))
-            elif name == "search":  # part of the agency's name or of the title
-                pattern = "%" + str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                query = query.where(or_(ReportRow.agency.like(pattern, escape="\\"),
-                                        ReportRow.title.like(pattern, escape="\\")))
+            elif name in REVIEW_FILTERS:  # search, has_errors, corrected, assignee, open (store/listing.py)
+                query = query.where(clause(name, value))
             elif name == "region":  # a place at any level: the province, city or county named
                 query = query.where(or_(ReportRow.province == value, ReportRow.city == value,
                                         ReportRow.county == value))
-            elif name == "has_errors":
-                errors = select(FindingRow.id).where(FindingRow.report_id == ReportRow.id,
-                                                     FindingRow.severity == "error").exists()
-                query = query.where(errors if _truthy(value) else ~errors)
             else:
                 query = query.where(getattr(ReportRow, name) == (int(value) if name == "year" else value))
         return query
@@ -411,6 +409,7 @@ class Store:
             session.execute(delete(FindingRow).where(FindingRow.scope == "crossyear",
                                                      FindingRow.report_id.in_(stale)))
         _add_findings(session, [(report_id, "crossyear", findings, other) for report_id, other, findings in found])
+        refresh_counts(session, stale)
 
     @staticmethod
     def findings(session: Session, report_id: int) -> list[Finding]:
@@ -424,6 +423,7 @@ class Store:
         """Replace a stored report's own findings (after a correction), in the caller's transaction."""
         session.execute(delete(FindingRow).where(FindingRow.report_id == report_id, FindingRow.scope == "report"))
         _add_findings(session, [(report_id, "report", findings, None)])
+        refresh_counts(session, [report_id])
 
     @staticmethod
     def read(session: Session, row: ReportRow, *, with_crossyear: bool = True) -> Report:
@@ -491,6 +491,12 @@ class Store:
         with self.session() as session:
             return list(session.scalars(
                 select(IngestResult).where(IngestResult.run_id == run_id).order_by(IngestResult.id)))
+
+
+def _counts(findings: Sequence[Finding]) -> tuple[int, int]:
+    """The error and warning counts a new report starts with (``store/listing.py``)."""
+    severities = Counter(f.severity for f in findings)
+    return severities["error"], severities["warning"]
 
 
 def _truthy(value: Any) -> bool:

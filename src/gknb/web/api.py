@@ -56,7 +56,8 @@ class Filters(BaseModel):
     model_config = {"str_strip_whitespace": True}
 
     agency: str | None = None
-    search: str | None = None
+    search: str | None = Field(None, description="every word found in the agency's name, the title or the region "
+                                                 "(浦东 finds 上海市浦东新区 and its 街道 and 镇)")
     year: int | None = Field(None, ge=0, le=9999)
     province: str | None = None
     city: str | None = None
@@ -65,6 +66,8 @@ class Filters(BaseModel):
     template: str | None = None
     review_status: str | None = None
     has_errors: bool | None = None
+    corrected: bool | None = Field(None, description="only reports with (true) or without (false) a person's corrections")
+    assignee: str | None = Field(None, max_length=80, description="assigned to: `me`, `none` (nobody) or a user name")
 
     @field_validator("*", mode="before")
     @classmethod
@@ -72,8 +75,11 @@ class Filters(BaseModel):
         return None if isinstance(value, str) and not value.strip() else value
 
     def where(self, user: User) -> dict[str, Any]:
-        """The store filter, narrowed to the user's region."""
-        return scoped_where(user, {k: v for k, v in self.model_dump().items() if v not in (None, "")})
+        """The store filter, narrowed to the user's region (``assignee=me`` is the user, ``none`` nobody)."""
+        where = {k: v for k, v in self.model_dump().items() if v not in (None, "")}
+        if "assignee" in where:
+            where["assignee"] = {"me": user.id, "none": 0}.get(where["assignee"], where["assignee"])
+        return scoped_where(user, where)
 
 
 class CellCorrection(BaseModel):

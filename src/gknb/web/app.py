@@ -24,9 +24,10 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..store.health import DATABASE_TROUBLE, open_checked
+from ..store.listing import fill_sort_keys
 from ..workspace.corrections import OutOfScope, StaleCorrection
 from ..workspace.service import Workspace, WorkspaceError
-from . import api, apidocs, pages, review
+from . import api, apidocs, flow, pages, review
 from .security import SignInThrottle
 from .uploads import Limits, Uploads
 
@@ -91,6 +92,8 @@ def create_app(db: str | None = None, *, upload_dir: Path | None = None, jobs: i
                secure_cookies: bool = False) -> FastAPI:
     """The app on the store at ``db`` (see ``store.database_url``); uploads are read by ``jobs`` processes."""
     store = open_checked(db)
+    with store.session.begin() as session:
+        fill_sort_keys(session)  # reports stored where pypinyin was not installed get their sort key now
     work = Workspace(store)
     limits = limits or Limits()
     folder = upload_dir or Path(tempfile.mkdtemp(prefix="gknb-uploads-"))
@@ -120,6 +123,7 @@ def create_app(db: str | None = None, *, upload_dir: Path | None = None, jobs: i
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     apidocs.mount(app)
     app.include_router(api.router)
+    app.include_router(flow.api)  # the reviewer's workflow: assignments, my queue, bulk review
     app.include_router(pages.router)
     app.include_router(review.router)  # the review office's page (docs/review.md)
     app.add_exception_handler(WorkspaceError, _workspace_error)

@@ -1,5 +1,5 @@
-"""The workspace's pages (server-rendered, Chinese): sign-in, report list, report, compare, dashboard,
-upload, users and account. Pages only read; every change goes through the REST API (``app.js``).
+"""The workspace's pages (server-rendered, Chinese): sign-in, report list, 我的待审, 读取失败, report,
+compare, dashboard, upload, users and account. Pages only read; every change goes through the REST API (``app.js``).
 Jinja2 escapes everything a report says."""
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from ..formats.common import SECTIONS
 from ..regions import LEVEL_LABELS
 from ..render.grid import format_value, grids
 from ..report import SECTION_KEYS, Report
-from ..workspace.service import META_FIELDS, REVIEW_STATUSES, ROLES, User, review_label
-from .api import Filters, name_sources, report_payload
+from ..workspace.service import META_FIELDS, REVIEW_STATUSES, ROLES, Listing, User, review_label
+from . import flow
+from .api import Filters, report_payload
 from .security import (
     MAX_PAGE,
     ReportId,
@@ -44,12 +45,14 @@ META_LABELS = {"title": "标题", "agency": "机关", "year": "年度", "publish
                "city": "市", "county": "县（区）", "level": "层级"}
 TEMPLATE_LABELS = {**{version: f"{version} 版格式" for version in FORMATS}, "pre2019": "2019 年以前", "unknown": "未识别"}
 SORT_LABELS = {"agency": "机关", "year": "年度", "province": "省份", "level": "层级", "review_status": "审核状态",
-               "ingested": "入库时间"}
+               "ingested": "入库时间"}  # the counts' columns sort too ("errors", "warnings": the list's last two)
 
 
 def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     """A template with the signed-in user and the CSRF token."""
-    base = {"user": signed_in(request), "csrf": csrf_token(request), "nav": name.split(".")[0]}
+    user = signed_in(request)
+    base = {"user": user, "csrf": csrf_token(request), "nav": name.split(".")[0],
+            "queue_size": flow.flow(request).queue_size(user) if user is not None and user.can("review") else 0}
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
 
 
@@ -94,20 +97,48 @@ def logout(request: Request) -> Response:
 @router.get("/", response_class=HTMLResponse)
 def reports(request: Request, user: Reader, filters: Annotated[Filters, Query()], sort: str = "agency",
             desc: bool = False, page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)] = 1) -> HTMLResponse:
-    work = workspace(request)
     per_page = 50
-    listing = work.list_reports(filters.where(user), sort=sort, descending=desc, page=page_number, per_page=per_page)
+    listing = workspace(request).list_reports(filters.where(user), sort=sort, descending=desc, page=page_number,
+                                              per_page=per_page)
     query = {k: v for k, v in filters.model_dump().items() if v not in (None, "")}
+    return list_page(request, user, listing, query, sort, desc, page_number, per_page)
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue_page(request: Request, user: Reader,
+               page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)] = 1) -> HTMLResponse:
+    """我的待审: the reports assigned to me, not yet 已审核, in the order they were assigned."""
+    per_page = 50
+    listing = flow.flow(request).queue(user, page=page_number, per_page=per_page)
+    return list_page(request, user, listing, {}, flow.QUEUE_SORT, False, page_number, per_page, mode=flow.QUEUE)
+
+
+@router.get("/failed", response_class=HTMLResponse)
+def failed_page(request: Request, user: Reader) -> HTMLResponse:
+    """读取失败: the inputs that produced no report, with their reason — not in the report list."""
+    uploads = request.app.state.uploads
+    rows = [{**f, "location": uploads.source_name(f["location"])} for f in flow.flow(request).failed_reads(user)]
+    return page(request, "failed.html", {"failed": rows})
+
+
+def list_page(request: Request, user: User, listing: Listing, query: dict[str, Any], sort: str, desc: bool,
+              page_number: int, per_page: int, mode: str = "reports") -> HTMLResponse:
+    """The report list (``mode`` ``reports``) or 我的待审 (``queue``) as a page."""
+    base = "/queue?" if mode == flow.QUEUE else "/?"
+    origin = flow.QUEUE if mode == flow.QUEUE else urlencode({**query, "sort": sort, "desc": int(desc)})
     return page(request, "reports.html", {
-        "listing": listing, "items": name_sources(request, listing.items), "filters": query, "facets": work.facets(scoped_where(user, {})), "sort": sort,
+        "mode": mode, "listing": listing, "items": flow.annotate(request, listing.items), "filters": query,
+        "facets": workspace(request).facets(scoped_where(user, {})), "sort": sort,
         "desc": desc, "page": page_number, "pages": max((listing.total + per_page - 1) // per_page, 1),
         "query": urlencode(query), "sort_labels": SORT_LABELS, "template_labels": TEMPLATE_LABELS,
-        "link": lambda **changes: "/?" + urlencode({**query, "sort": sort, "desc": int(desc), **changes}),
+        "link": lambda **changes: base + urlencode({**query, "sort": sort, "desc": int(desc), **changes}),
+        **flow.list_context(request, user, origin),
     })
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
-def report_page(request: Request, user: Reader, report_id: ReportId) -> HTMLResponse:
+def report_page(request: Request, user: Reader, report_id: ReportId,
+                origin: Annotated[str | None, Query(alias="from", max_length=2000)] = None) -> HTMLResponse:
     require_visible(request, user, report_id)
     work = workspace(request)
     payload = report_payload(work, report_id)
@@ -123,6 +154,7 @@ def report_page(request: Request, user: Reader, report_id: ReportId) -> HTMLResp
         "has_original": work.store.original(report_id) is not None,
         "cell_labels": {k: cell_label(k, report.format.version) for k in report.cells} if report.format else {},
         "source_name": request.app.state.uploads.source_name(report.source.path),
+        **flow.report_context(request, user, report_id, origin),
     })
 
 
@@ -157,7 +189,8 @@ def upload_page(request: Request, user: Reader) -> HTMLResponse:
 
 @router.get("/users", response_class=HTMLResponse)
 def users_page(request: Request, user: Admin) -> HTMLResponse:
-    return page(request, "users.html", {"users": workspace(request).users(), "roles": ROLES})
+    return page(request, "users.html", {"users": workspace(request).users(), "roles": ROLES,
+                                        "assign_rights": flow.flow(request).assign_rights()})
 
 
 @router.get("/account", response_class=HTMLResponse)

@@ -22,7 +22,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from ..catalogue import CHECK_STAGES, stage_of
@@ -31,8 +31,18 @@ from ..errors import GknbError
 from ..pipeline.write import recheck_years
 from ..regions import divisions
 from ..report import Report, Value
-from ..store.models import AuditRow, CellRow, FindingRow, ReportRow, SessionRow, SettingRow, TokenRow, UserRow
+from ..store.models import (
+    AuditRow,
+    CellRow,
+    ReportCountRow,
+    ReportRow,
+    SessionRow,
+    SettingRow,
+    TokenRow,
+    UserRow,
+)
 from ..store.store import Store, encode_value
+from ..text import pinyin_key
 from .corrections import (
     OutOfScope,
     StaleCorrection,
@@ -46,9 +56,10 @@ from .corrections import (
 ROLES = ("admin", "reviewer", "viewer")
 REVIEW_STATUSES = {"pending": "待审核", "approved": "已审核", "returned": "退回"}
 META_FIELDS = ("title", "agency", "year", "published", "province", "city", "county", "level")
-SORTS = {"agency": ReportRow.agency, "year": ReportRow.year, "province": ReportRow.province,
+SORTS = {"agency": ReportRow.agency_sort, "year": ReportRow.year, "province": ReportRow.province,
          "level": ReportRow.level, "template": ReportRow.template, "ingested": ReportRow.ingested,
-         "review_status": ReportRow.review_status, "id": ReportRow.id}
+         "review_status": ReportRow.review_status, "errors": ReportCountRow.errors, "warnings": ReportCountRow.warnings,
+         "assigned": ReportRow.assigned, "id": ReportRow.id}
 MIN_PASSWORD = 8
 TOKEN_TOUCH_SECONDS = 60  # how stale an API token's ``last_used`` may get
 _NUMBER = re.compile(r"\d{1,15}(\.\d{1,6})?")  # what a cell can hold: a non-negative amount or count
@@ -298,23 +309,18 @@ class Workspace:
         if sort not in SORTS:
             raise WorkspaceError(f"无法按「{sort}」排序", f"cannot sort by {sort!r}; one of {', '.join(SORTS)}")
         ids = self.store.select_reports(where).subquery()
-        column = SORTS[sort]
-        order = [column.desc() if descending else column.asc(), ReportRow.agency, ReportRow.year, ReportRow.id]
-        errors = func.sum(case((FindingRow.severity == "error", 1), else_=0))
-        warnings = func.sum(case((FindingRow.severity == "warning", 1), else_=0))
         with self.store.session() as session:
-            rows = session.scalars(select(ReportRow).join(ids, ids.c.id == ReportRow.id).order_by(*order)
+            rows = session.execute(with_counts(select(ReportRow, ReportCountRow.errors, ReportCountRow.warnings)
+                                               .join(ids, ids.c.id == ReportRow.id))
+                                   .order_by(*list_order(sort, descending))
                                    .limit(per_page).offset(max(page - 1, 0) * per_page)).all()
-            counts = {report_id: (e, w) for report_id, e, w in session.execute(  # the page's reports only
-                select(FindingRow.report_id, errors, warnings)
-                .where(FindingRow.report_id.in_([row.id for row in rows])).group_by(FindingRow.report_id))}
-            items = [_listing_item(row, *counts.get(row.id, (0, 0))) for row in rows]
+            items = [_listing_item(row, e or 0, w or 0) for row, e, w in rows]  # counts kept on write
             status_rows = session.execute(select(ReportRow.review_status, func.count())
                                           .join(ids, ids.c.id == ReportRow.id).group_by(ReportRow.review_status))
             by_status = dict.fromkeys(REVIEW_STATUSES, 0) | {s: int(n) for s, n in status_rows}
-            with_errors = session.scalar(
-                select(func.count(func.distinct(FindingRow.report_id))).join(ids, ids.c.id == FindingRow.report_id)
-                .where(FindingRow.severity == "error")) or 0
+            with_errors = session.scalar(select(func.count()).select_from(ReportCountRow)
+                                         .join(ids, ids.c.id == ReportCountRow.report_id)
+                                         .where(ReportCountRow.errors > 0)) or 0
         return Listing(sum(by_status.values()), int(with_errors), by_status, items)
 
     def facets(self, where: dict[str, Any] | None = None) -> dict[str, list[Any]]:
@@ -393,6 +399,7 @@ class Workspace:
             if field == "agency":
                 agency = self.store.agencies_named(session, [text])[0]
                 row.agency_id = agency.id if agency is not None else None
+                row.agency_sort = pinyin_key(text, (agency.province, agency.city, agency.county) if agency else ())
             report = self.store.read(session, row, with_crossyear=False)
             self._recheck(session, row, report, also=before, user=user, what=field, scope=scope)
             session.add(AuditRow(report_id=report_id, user=user, at=_now(), action="meta", target=field,
@@ -477,6 +484,19 @@ class Workspace:
         after = crossyear_state(session, agencies)
         refuse_out_of_scope(session, row, scope, before, after)
         audit_knock_on(session, row, user, what, before, after)
+
+
+def with_counts(query: Select[Any]) -> Select[Any]:
+    """``query`` (of reports) joined to the reports' kept counts, which the list may sort by."""
+    return query.outerjoin(ReportCountRow, ReportCountRow.report_id == ReportRow.id)
+
+
+def list_order(sort: str, descending: bool = False) -> list[Any]:
+    """The ORDER BY of the report list sorted by ``sort`` (``SORTS``; on a query ``with_counts``): then by
+    agency in pinyin order, year and id, so the order is total and stable (unknown values last)."""
+    column = SORTS[sort]
+    first = column.desc() if descending else column.asc()
+    return [first.nulls_last(), ReportRow.agency_sort.asc().nulls_last(), ReportRow.year, ReportRow.id]
 
 
 def _report_row(session: Session, report_id: int) -> ReportRow:

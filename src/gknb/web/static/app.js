@@ -246,12 +246,92 @@ async function reportPage() {
     input.focus();
   }));
 
+  reviewKeys(root, id, cellOf, select);
+  const assignTo = document.getElementById("assign-to");
+  if (assignTo) {
+    fillAssignees(assignTo, assignTo.dataset.current);
+    document.getElementById("assign-button").addEventListener("click", guard(async () => {
+      await api("POST", "/api/assignments", { report_ids: [Number(id)], assignee: assignTo.value || null });
+      reloadWith(assignTo.value ? `已分配给「${assignTo.value}」` : "已取消分配");
+    }));
+  }
+
   const reopen = sessionStorage.getItem("gknb-cell");
   if (reopen) {
     sessionStorage.removeItem("gknb-cell");
     if (cellOf(reopen)) await select(reopen);
   }
   root.dataset.ready = "1";
+}
+
+/* The reviewers this user may assign to, as the options of a <select> (the current one chosen). */
+async function fillAssignees(box, current) {
+  const people = await api("GET", "/api/assignees");
+  for (const p of people) {
+    const option = el("option", { value: p.name }, p.region ? `${p.name}（${p.region}）` : p.name);
+    if (p.name === current) option.selected = true;
+    box.append(option);
+  }
+}
+
+/* Keyboard review on the report page: j/k (or ↓/↑) walk the problem cells in the order of the page,
+   Enter or o opens the cell's findings (and source), a / r open the review box (已审核 / 退回), n / p go
+   to the next / previous report of the list the reviewer came from. Nothing is saved from a key: the
+   review box saves only from its 确认 button (退回 needs the comment), a correction only from 确认保存. */
+function reviewKeys(root, id, cellOf, select) {
+  const problems = [...document.querySelectorAll("td.cell.sev-error, td.cell.sev-warning")];
+  let at = -1;
+  const move = (step) => {
+    if (!problems.length) { toast("本报告没有标出问题的单元格"); return; }
+    const focused = problems.indexOf(document.activeElement);
+    if (focused >= 0) at = focused;
+    at = at < 0 ? (step > 0 ? 0 : problems.length - 1) : (at + step + problems.length) % problems.length;
+    const td = problems[at];
+    document.querySelectorAll("td.cell.kbd").forEach((x) => x.classList.remove("kbd"));
+    td.classList.add("kbd");
+    td.focus();
+    td.scrollIntoView({ block: "center" });
+  };
+  const dialog = document.getElementById("review-dialog");
+  const openReview = (status) => {
+    if (!dialog) return;
+    dialog.dataset.status = status;
+    document.getElementById("review-dialog-title").textContent =
+      status === "approved" ? "将本报告标记为「已审核」" : "退回本报告（请写明退回意见）";
+    const comment = document.getElementById("review-dialog-comment");
+    comment.placeholder = status === "approved" ? "意见（可不填）" : "退回意见（必填），如：表三第（二）项数据有误";
+    comment.required = status === "returned";
+    dialog.showModal();
+    comment.focus();
+  };
+  if (dialog) {
+    document.getElementById("review-dialog-cancel").addEventListener("click", () => dialog.close());
+    document.getElementById("review-dialog-save").addEventListener("click", guard(async () => {
+      const status = dialog.dataset.status;
+      const comment = document.getElementById("review-dialog-comment").value.trim();
+      if (status === "returned" && !comment) { toast("退回时请写明原因", true); document.getElementById("review-dialog-comment").focus(); return; }
+      await api("POST", `/api/reports/${id}/review`, { status, comment: comment || null });
+      dialog.close();
+      const next = document.getElementById("review-dialog-next");
+      const note = status === "approved" ? "已审核" : "已退回";
+      if (next && next.checked && root.dataset.next) {
+        sessionStorage.setItem("gknb-toast", `${note}，已打开下一份`);
+        location.href = root.dataset.next;
+      } else reloadWith(`${note}：审核结果已保存`);
+    }));
+  }
+  document.addEventListener("keydown", (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || (dialog && dialog.open)) return;
+    if (e.target.closest("input, textarea, select, button, [contenteditable]")) return;
+    const key = e.key;
+    if (key === "j" || (key === "ArrowDown" && e.target.matches("td.cell, body"))) { e.preventDefault(); move(1); }
+    else if (key === "k" || (key === "ArrowUp" && e.target.matches("td.cell, body"))) { e.preventDefault(); move(-1); }
+    else if (key === "o" && e.target.matches("td.cell")) { e.preventDefault(); guard(() => select(e.target.dataset.key))(); }
+    else if (key === "a" && dialog) { e.preventDefault(); openReview("approved"); }
+    else if (key === "r" && dialog) { e.preventDefault(); openReview("returned"); }
+    else if (key === "n" && root.dataset.next) location.href = root.dataset.next;
+    else if (key === "p" && root.dataset.previous) location.href = root.dataset.previous;
+  });
 }
 
 /* ---- upload page ---------------------------------------------------------------------- */
@@ -357,7 +437,50 @@ function reportsPage() {
     const ids = picked();
     if (ids.length === 2) location.href = `/compare?a=${encodeURIComponent(ids[0])}&b=${encodeURIComponent(ids[1])}`;
   });
+  const all = document.getElementById("pick-all");
+  all?.addEventListener("change", () => { picks.forEach((p) => { p.checked = all.checked; }); update(); bulk(); });
+  picks.forEach((p) => p.addEventListener("change", () => bulk()));
+  const bar = document.getElementById("bulk");
+  const bulk = () => {
+    if (!bar) return;
+    const n = picks.filter((p) => p.checked).length;
+    bar.hidden = n === 0;
+    document.getElementById("bulk-count").textContent = `已选 ${n} 份`;
+    document.getElementById("bulk-confirm").hidden = true;
+  };
   update();
+  if (!bar) return;
+  const assignee = document.getElementById("bulk-assignee");
+  if (assignee) fillAssignees(assignee, "");
+  /* Each bulk action first says what it will do; only 确认 sends it. */
+  let pending = null;
+  const ask = (summary, action) => {
+    pending = action;
+    document.getElementById("bulk-summary").textContent = summary;
+    document.getElementById("bulk-confirm").hidden = false;
+  };
+  const chosen = () => picks.filter((p) => p.checked).map((p) => Number(p.value));
+  const comment = () => document.getElementById("bulk-comment").value.trim();
+  document.getElementById("bulk-approve").addEventListener("click", () => ask(
+    `将所选 ${chosen().length} 份报告标记为「已审核」${comment() ? `，意见：${comment()}` : ""}`,
+    () => api("POST", "/api/reviews", { report_ids: chosen(), status: "approved", comment: comment() || null })));
+  document.getElementById("bulk-return").addEventListener("click", () => {
+    if (!comment()) { toast("批量退回时请写明退回意见", true); document.getElementById("bulk-comment").focus(); return; }
+    ask(`退回所选 ${chosen().length} 份报告，退回意见：${comment()}`,
+        () => api("POST", "/api/reviews", { report_ids: chosen(), status: "returned", comment: comment() }));
+  });
+  document.getElementById("bulk-assign")?.addEventListener("click", () => ask(
+    assignee.value ? `将所选 ${chosen().length} 份报告分配给「${assignee.value}」` : `取消所选 ${chosen().length} 份报告的分配`,
+    () => api("POST", "/api/assignments", { report_ids: chosen(), assignee: assignee.value || null, comment: comment() || null })));
+  document.getElementById("bulk-cancel").addEventListener("click", () => { document.getElementById("bulk-confirm").hidden = true; pending = null; });
+  document.getElementById("bulk-go").addEventListener("click", guard(async () => {
+    if (!pending) return;
+    const action = pending;
+    pending = null;
+    const done = await action();
+    const n = done.decided ?? done.changed;
+    reloadWith(`已处理 ${n} 份报告`);
+  }));
 }
 
 /* ---- dashboard ------------------------------------------------------------------------ */
@@ -447,6 +570,12 @@ function usersPage() {
     if (!confirm(`确定停用用户「${b.dataset.name}」？停用后该用户不能登录，其 API 令牌也失效。`)) return;
     await api("PATCH", `/api/users/${encodeURIComponent(b.dataset.name)}`, { active: false });
     reloadWith("用户已停用");
+  })));
+  document.querySelectorAll("input.assign-right").forEach((box) => box.addEventListener("change", guard(async () => {
+    try {
+      await api("PUT", `/api/users/${encodeURIComponent(box.dataset.name)}/assign-right`, { allowed: box.checked });
+    } catch (error) { box.checked = !box.checked; throw error; }
+    toast(box.checked ? `「${box.dataset.name}」可以分配报告了` : `「${box.dataset.name}」不再能分配报告`);
   })));
   document.querySelectorAll("button.reset-password").forEach((b) => b.addEventListener("click", guard(async () => {
     const input = b.closest("tr").querySelector(".user-password");
