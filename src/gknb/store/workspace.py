@@ -42,7 +42,7 @@ from .corrections import (
 from .models import AuditRow, CellRow, FindingRow, ReportRow, SessionRow, SettingRow, TokenRow, UserRow
 from .store import Store, _add_findings, encode_value
 
-ROLES = ("admin", "reviewer", "viewer")
+ROLES = ("admin", "reviewer", "viewer", "agency")  # agency: a 填报人 writing one unit's drafts
 REVIEW_STATUSES = {"pending": "待审核", "approved": "已审核", "returned": "退回"}
 META_FIELDS = ("title", "agency", "year", "published", "province", "city", "county", "level")
 SORTS = {"agency": ReportRow.agency, "year": ReportRow.year, "province": ReportRow.province,
@@ -78,8 +78,10 @@ class User:
     region: str | None
 
     def can(self, action: str) -> bool:
-        """``read`` (everyone), ``review`` (reviewer, admin: upload, correct, review) or ``admin``."""
-        allowed = {"read": ROLES, "review": ("admin", "reviewer"), "admin": ("admin",)}
+        """``read`` (all but agency), ``review`` (reviewer, admin: upload, correct, review), ``admin``, or
+        ``draft`` (agency: write their unit's report, docs/drafting.md)."""
+        allowed = {"read": ("admin", "reviewer", "viewer"), "review": ("admin", "reviewer"), "admin": ("admin",),
+                   "draft": ("agency",)}
         return self.role in allowed[action]
 
     def as_dict(self) -> dict[str, Any]:
