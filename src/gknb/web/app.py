@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..store.corrections import OutOfScope, StaleCorrection
 from ..store.health import DATABASE_TROUBLE, open_checked
 from ..store.workspace import Workspace, WorkspaceError
-from . import api, apidocs, pages, review
+from . import api, apidocs, drafts, pages, review
 from .security import SignInThrottle
 from .uploads import Limits, Uploads
 
@@ -122,6 +122,8 @@ def create_app(db: str | None = None, *, upload_dir: Path | None = None, jobs: i
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(review.router)  # the review office's page (docs/review.md)
+    app.include_router(drafts.api)  # drafting and 备案 (docs/drafting.md)
+    app.include_router(drafts.pages)
     app.add_exception_handler(WorkspaceError, _workspace_error)
     app.add_exception_handler(StaleCorrection, _refused(409))
     app.add_exception_handler(OutOfScope, _refused(403))

@@ -79,7 +79,8 @@ def login(request: Request, name: Annotated[str, Form()], password: Annotated[st
     throttle.succeeded(name.strip(), address)
     request.session.clear()
     request.session["sid"] = workspace(request).open_session(user.id, request.app.state.session_hours)
-    return RedirectResponse(_local(next), status_code=303)
+    start = "/drafts" if user.can("draft") and _local(next) == "/" else _local(next)  # a 填报人 reads no list
+    return RedirectResponse(start, status_code=303)
 
 
 @router.post("/logout", dependencies=[Depends(check_csrf)])

@@ -261,9 +261,22 @@ def _plain(text: str | None) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
 
 
-def changes_after_approval(approved: Mapping[str, Any], published: Report, fmt: Format) -> list[Finding]:
+_DATE_LINE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{2}-\d{2}")
+
+
+def _without_signature(text: str | None, agency: str) -> str:
+    """A section's text without the 落款 a reader leaves at its end (the unit's name, the date lines):
+    the renderer prints them under the last section, they are no part of what was approved."""
+    lines = (text or "").splitlines()
+    while lines and (not lines[-1].strip() or normalise_name(lines[-1]) == agency or _DATE_LINE.fullmatch(lines[-1].strip())):
+        lines.pop()
+    return "\n".join(lines)
+
+
+def changes_after_approval(approved: Mapping[str, Any], published: Report, fmt: Format, agency: str) -> list[Finding]:
     """``filing.changed_after_approval`` for every cell, section and the year in which the published
-    report differs from the approved draft (``approved``: its cell values as text and its sections)."""
+    report of ``agency`` differs from the approved draft (``approved``: its cell values as text and its
+    sections; the 落款 at the end of the published text is no change)."""
     out = []
     code = "filing.changed_after_approval"
     if published.meta.year != approved["year"]:
@@ -278,7 +291,8 @@ def changes_after_approval(approved: Mapping[str, Any], published: Report, fmt: 
             out.append(finding(code, (key,), f"「{fmt.cell_label(key)}」备案通过时为 {shown[0]}，公布稿为 {shown[1]}",
                                f"{key}: {shown[0]} when approved, {shown[1]} as published"))
     for section in fmt.sections:
-        if _plain(approved["sections"].get(section.key)) != _plain(published.sections.get(section.key)):
+        printed = _without_signature(published.sections.get(section.key), agency)
+        if _plain(approved["sections"].get(section.key)) != _plain(printed):
             out.append(finding(code, (), f"“{section.heading}”的文字与备案通过稿不同",
                                f"section {section.title_en}: the text differs from the approved draft"))
     return out
@@ -538,7 +552,7 @@ class Drafts:
             report = read(url) if url else read(raw or b"", name=name)
         except GknbError as error:
             raise DraftError(f"无法读取公布稿：{error.message}", f"cannot read the published report: {error.message_en}") from None
-        changes = changes_after_approval(approved, report, fmt)
+        changes = changes_after_approval(approved, report, fmt, agency)
         report.meta.agency = report.meta.agency or agency  # the unit and year it was filed for, when unread
         report.meta.year = report.meta.year or year
         report.parse_findings = [*report.parse_findings, *changes]
