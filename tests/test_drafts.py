@@ -52,7 +52,8 @@ def next_year(previous: Report) -> dict[str, int | Decimal]:
             cells[f"requests.carried_over.{column}"] = previous.cells[f"requests.carry_forward.{column}"]
             cells[f"requests.carry_forward.{column}"] = 2 * previous.cells[f"requests.carry_forward.{column}"]
     for row in ("regulations", "normative_docs"):
-        made, repealed = cells[f"disclosure.{row}.made"], cells[f"disclosure.{row}.repealed"]
+        made, before = cells[f"disclosure.{row}.made"], previous.cells[f"disclosure.{row}.in_force"]
+        repealed = cells[f"disclosure.{row}.repealed"] = min(cells[f"disclosure.{row}.repealed"], before)
         cells[f"disclosure.{row}.in_force"] = previous.cells[f"disclosure.{row}.in_force"] + made - repealed
     return cells
 

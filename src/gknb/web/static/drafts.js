@@ -29,6 +29,7 @@ function draftPage() {
   let timer = null;
   let sending = false;
   let again = false;
+  let dirty = false;
   let current = null;
   const inputs = [...document.querySelectorAll("input.cell-input")];
   const texts = [...document.querySelectorAll("textarea.section-text")];
@@ -84,6 +85,9 @@ function draftPage() {
       ul.replaceChildren(...(bySection[ul.dataset.section] || []).map((f) => finding(f, false)));
     });
     markComments(answer);
+    for (const change of (answer.published && answer.published.changes) || []) {
+      for (const key of change.cells) cellOf(key)?.classList.add("changed");  // changed after approval
+    }
     if (current) select(current);
   }
 
@@ -135,6 +139,8 @@ function draftPage() {
   }
 
   function schedule() {
+    dirty = true;
+    root.dataset.saved = "0";
     document.getElementById("save-state").textContent = "正在输入…";
     clearTimeout(timer);
     timer = setTimeout(guard(send), DRAFT_DEBOUNCE_MS);
@@ -143,12 +149,16 @@ function draftPage() {
   async function send() {
     if (sending) { again = true; return; }
     sending = true;
+    dirty = false;
     try {
       document.getElementById("save-state").textContent = "正在保存并检查…";
       show(await api("PUT", `/api/drafts/${id}`, { revision, content: content() }));
+      if (dirty || again) return;
       const now = new Date();
+      const pad = (n) => String(n).padStart(2, "0");
       document.getElementById("save-state").textContent =
-        `已保存并检查 ${String(now.getHours()).padStart(2, "0")}:${String(now.getMinutes()).padStart(2, "0")}:${String(now.getSeconds()).padStart(2, "0")}`;
+        `已保存并检查 ${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
+      root.dataset.saved = "1";
     } catch (error) {
       document.getElementById("save-state").textContent = "未保存";
       throw error;
@@ -187,9 +197,15 @@ function draftPage() {
     await api("POST", `/api/drafts/${id}/import`, form);
     reloadWith(`已导入「${file.name}」`);
   }));
-  document.getElementById("submit-draft")?.addEventListener("click", guard(async () => {
+  /* Whatever was typed last, saved before the next step. */
+  async function flush() {
     clearTimeout(timer);
-    await send();
+    while (sending) await new Promise((done) => setTimeout(done, 50));
+    if (dirty) await send();
+  }
+
+  document.getElementById("submit-draft")?.addEventListener("click", guard(async () => {
+    await flush();
     await api("POST", `/api/drafts/${id}/submit`, {});
     reloadWith("已提交备案");
   }));
@@ -222,7 +238,16 @@ function draftPage() {
     }
   }));
 
-  return api("GET", `/api/drafts/${id}`).then(show);
+  for (const link of document.querySelectorAll("#export-docx, #export-pdf")) {
+    link.addEventListener("click", guard(async (event) => {
+      if (!dirty && !sending) return;  // what is stored is what was typed
+      event.preventDefault();
+      await flush();
+      location.href = link.href;
+    }));
+  }
+
+  return api("GET", `/api/drafts/${id}`).then((answer) => { show(answer); root.dataset.saved = "1"; });
 }
 
 document.addEventListener("DOMContentLoaded", () => {
