@@ -20,8 +20,16 @@ from pathlib import Path
 
 import pytest
 
+import gknb
+from gknb.data import report_from_data
+from gknb.document import Source
+from gknb.formats import FORMATS
+from gknb.render import render
+from gknb.report import Report
+from layouts import random_report
+from layouts import render as print_report
+from test_drafts import AGENCY, SECTIONS_2025, next_year, typed
 from test_web_e2e import (  # noqa: F401  (module fixtures: one server, one browser, the admin)
-    ADMIN_PASSWORD,
     ARTIFACTS,
     DOCS_IMAGES,
     Server,
@@ -31,18 +39,7 @@ from test_web_e2e import (  # noqa: F401  (module fixtures: one server, one brow
     browser,
     expect,
     server,
-    shot,
 )
-
-import gknb  # noqa: E402
-from gknb.data import report_from_data  # noqa: E402
-from gknb.document import Source  # noqa: E402
-from gknb.formats import FORMATS  # noqa: E402
-from gknb.render import render  # noqa: E402
-from gknb.report import Report  # noqa: E402
-from layouts import random_report  # noqa: E402
-from layouts import render as print_report  # noqa: E402
-from test_drafts import AGENCY, SECTIONS_2025, next_year, typed  # noqa: E402
 
 FMT = FORMATS["2021"]
 PASSWORD = "e2e-填报-口令-2025"
@@ -51,12 +48,12 @@ COMMENTED = "disclosure.licensing.decisions"
 CHANGED = "disclosure.punishment.decisions"
 
 
-def docs_shot(page: object, name: str, *, full_page: bool = False) -> None:
+def docs_shot(page: object, name: str, *, full_page: bool = False, docs: bool = True) -> None:
     """A screenshot kept under tests/artifacts/web and, when asked for, as docs/images/drafting-NAME.png."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"drafting-{name}.png"
     page.screenshot(path=str(path), full_page=full_page)  # type: ignore[attr-defined]
-    if os.environ.get("GKNB_DOCS_SCREENSHOTS"):
+    if docs and os.environ.get("GKNB_DOCS_SCREENSHOTS"):
         shutil.copyfile(path, DOCS_IMAGES / f"drafting-{name}.png")
 
 
@@ -142,7 +139,7 @@ def test_draft_check_export_file_and_publish(agency: Session, office: Session, l
     saved(page)
     expect(cell(page, BROKEN)).not_to_have_class(re_class("sev-error"))
     expect(page.locator("#error-count")).to_have_text("错误 0")
-    docs_shot(page, "draft", full_page=True)
+    docs_shot(page, "draft", full_page=True, docs=False)
 
     # export at any time, in the official layout
     with page.expect_download() as download:
