@@ -4,7 +4,12 @@ stored 2024 report, checked by the one checker as it is saved, the flow 草稿 �
 
 from __future__ import annotations
 
+import functools
+import http.server
 import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -19,6 +24,7 @@ from gknb.render.grid import format_value  # noqa: E402
 from gknb.render.workbook import build_workbook  # noqa: E402
 from gknb.report import Report  # noqa: E402
 from gknb.store import Store  # noqa: E402
+from gknb.store.models import UserRow  # noqa: E402
 from gknb.store.workspace import User, Workspace  # noqa: E402
 from gknb.workspace.drafts import DraftConflict, DraftError, DraftNotFound, Drafts  # noqa: E402
 from layouts import random_report  # noqa: E402
@@ -76,11 +82,18 @@ SECTIONS_2025 = {
 
 
 def users(work: Workspace, drafts: Drafts) -> dict[str, User]:
-    out = {"agency": work.add_user("tian", PASSWORD, role="agency"),
-           "other": work.add_user("other-unit", PASSWORD, role="agency"),
-           "office": work.add_user("xihu-office", PASSWORD, role="reviewer", region="西湖区"),
-           "elsewhere": work.add_user("gz-office", PASSWORD, role="reviewer", region="广州市"),
-           "viewer": work.add_user("view", PASSWORD, role="viewer")}
+    """The people of the flow. They never sign in here, so their rows carry no password hash (argon2
+    costs seconds on a loaded machine; sign-in is test_drafts_api's)."""
+    people = {"agency": ("tian", "agency", None), "other": ("other-unit", "agency", None),
+              "office": ("xihu-office", "reviewer", "西湖区"), "elsewhere": ("gz-office", "reviewer", "广州市"),
+              "viewer": ("view", "viewer", None)}
+    out = {}
+    with work.store.session.begin() as session:
+        for key, (name, role, region) in people.items():
+            row = UserRow(name=name, password_hash="!", role=role, region=region, active=True, created=datetime.now())
+            session.add(row)
+            session.flush()
+            out[key] = User(row.id, name, role, region)
     drafts.assign_unit("tian", AGENCY)
     drafts.assign_unit("other-unit", "浙江省杭州市西湖区财政局")
     return out
@@ -151,8 +164,8 @@ def test_a_draft_from_prefill_to_publication(db_url: str) -> None:
     assert approved.status == "approved" and approved.round == 2
 
     # published as approved: nothing to flag; published with one cell changed: that cell is named
-    as_approved = render(approved.report, "docx")
-    same = drafts.publish(view.id, user=who["agency"], raw=as_approved, name="年报.docx")
+    as_approved = render(approved.report, "html")
+    same = drafts.publish(view.id, user=who["agency"], raw=as_approved, name="年报.html")
     assert same.status == "published" and same.published["changes"] == []
     changed_report = approved.report
     changed_report.cells["disclosure.punishment.decisions"] += 5
@@ -233,4 +246,62 @@ def test_import_from_the_workbook_and_a_markdown_file(tmp_path) -> None:
         drafts.import_file(view.id, b"\x00\x01garbage", "x.pdf", revision=again.revision, user=who["agency"])
     assert drafts.get(who["agency"], view.id).revision == again.revision
     assert [a["action"] for a in drafts.get(who["agency"], view.id).audit].count("import") == 2
+    store.close()
+
+
+def test_published_at_a_url(tmp_path) -> None:
+    """The published URL is fetched and read like any report; the same as approved: no change named."""
+    store = Store.open(f"sqlite:///{tmp_path / 'gknb.db'}")
+    work, drafts = Workspace(store), Drafts(store)
+    who = users(work, drafts)
+    previous = stored_2024(store)
+    view = drafts.create(who["agency"], 2025)
+    content = {**view.content, "cells": typed(next_year(previous), view.content["auto"]), "sections": SECTIONS_2025}
+    view = drafts.save(view.id, content, revision=view.revision, user=who["agency"])
+    drafts.submit(view.id, user=who["agency"])
+    approved = drafts.approve(view.id, user=who["office"])
+    with pytest.raises(DraftError):  # neither a URL nor a file
+        drafts.publish(view.id, user=who["office"])
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "2025.html").write_bytes(render(approved.report, "html"))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/2025.html"
+        published = drafts.publish(view.id, user=who["office"], url=url)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert published.status == "published" and published.published["url"] == url
+    assert published.published["changes"] == []
+    assert store.load(published.published["report_id"]).source.path == url
+    store.close()
+
+
+def test_parallel_saves_of_one_revision_keep_one(db_url: str) -> None:
+    """Eight saves of the same revision at once: one is kept, seven answer DraftConflict with the
+    revision now stored; the draft is that one save's content."""
+    store = Store.open(db_url)
+    work, drafts = Workspace(store), Drafts(store)
+    who = users(work, drafts)
+    view = drafts.create(who["agency"], 2025)
+
+    def save(n: int) -> str:
+        content = {**view.content, "cells": {"disclosure.licensing.decisions": str(n)}}
+        try:
+            drafts.save(view.id, content, revision=view.revision, user=who["agency"])
+            return f"saved {n}"
+        except DraftConflict as conflict:
+            assert conflict.revision >= view.revision + 1
+            return "conflict"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(save, range(8)))
+    kept = [o for o in outcomes if o.startswith("saved")]
+    assert len(kept) == 1 and outcomes.count("conflict") == 7
+    stored = drafts.get(who["agency"], view.id)
+    assert stored.revision == view.revision + 1
+    assert f"saved {stored.content['cells']['disclosure.licensing.decisions']}" == kept[0]
     store.close()
