@@ -262,6 +262,9 @@ def test_published_at_a_url(tmp_path) -> None:
     approved = drafts.approve(view.id, user=who["office"])
     with pytest.raises(DraftError):  # neither a URL nor a file
         drafts.publish(view.id, user=who["office"])
+    for not_a_url in ("/etc/passwd", "file:///etc/passwd", "javascript:alert(1)"):
+        with pytest.raises(DraftError):  # a path is never read for a user
+            drafts.publish(view.id, user=who["office"], url=not_a_url)
     site = tmp_path / "site"
     site.mkdir()
     (site / "2025.html").write_bytes(render(approved.report, "html"))

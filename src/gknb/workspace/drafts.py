@@ -33,6 +33,7 @@ from ..data.workbook import read_workbook
 from ..document import Source
 from ..errors import GknbError
 from ..formats import FORMATS, Format, format_for_year
+from ..ingest.fetch import is_url
 from ..pipeline import read
 from ..regions import normalise_name
 from ..render import render
@@ -547,6 +548,8 @@ class Drafts:
             approved, agency, year, fmt = row.approved, row.agency, row.year, FORMATS[row.template]
         if not url and raw is None:
             raise DraftError("请填写公布网址或上传公布的文件", "give the published URL or upload the published file")
+        if url and not is_url(url):  # never a path: the server reads no file of its own for a user
+            raise DraftError("公布网址应以 http:// 或 https:// 开头", "the published URL must start with http:// or https://")
         where = url or f"备案/{agency}/{year}/{name or 'published'}"
         try:
             report = read(url) if url else read(raw or b"", name=name)
