@@ -308,3 +308,22 @@ def test_parallel_saves_of_one_revision_keep_one(db_url: str) -> None:
     assert stored.revision == view.revision + 1
     assert f"saved {stored.content['cells']['disclosure.licensing.decisions']}" == kept[0]
     store.close()
+
+
+def test_the_unit_of_an_agency_user_from_the_command_line(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from gknb.cli import app
+
+    db = f"sqlite:///{tmp_path / 'gknb.db'}"
+    runner = CliRunner()
+    added = runner.invoke(app, ["user", "add", "填报甲", "--role", "agency", "--password", PASSWORD, "--db", db])
+    assert added.exit_code == 0, added.output
+    done = runner.invoke(app, ["user", "set", "填报甲", "--unit", f" {AGENCY} ", "--db", db])
+    assert done.exit_code == 0 and AGENCY in done.output
+    store = Store.open(db)
+    user = Workspace(store).users()[0]
+    assert Drafts(store).unit(user) == AGENCY
+    store.close()
+    refused = runner.invoke(app, ["user", "set", "填报甲", "--unit", "", "--db", db])
+    assert refused.exit_code != 0 and "单位全称" in refused.output
