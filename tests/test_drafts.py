@@ -327,3 +327,24 @@ def test_the_unit_of_an_agency_user_from_the_command_line(tmp_path) -> None:
     store.close()
     refused = runner.invoke(app, ["user", "set", "填报甲", "--unit", "", "--db", db])
     assert refused.exit_code != 0 and "单位全称" in refused.output
+
+
+def test_a_2019_format_draft_follows_its_own_declaration(tmp_path) -> None:
+    """A 2020 draft is in the 2019 format; its prefill comes from that declaration's links (上一年项目数量)."""
+    fmt = FORMATS["2019"]
+    store = Store.open(f"sqlite:///{tmp_path / 'gknb.db'}")
+    work, drafts = Workspace(store), Drafts(store)
+    who = users(work, drafts)
+    cells = random_report(fmt, random.Random(3))
+    text = print_report(fmt, cells, "tab", random.Random(4), year=2019, agency=AGENCY, bare_review=False)
+    previous = gknb.read(text.encode("utf-8"), name="2019.txt")
+    assert previous.cells == cells
+    store.add(previous, text.encode("utf-8"), location="2019.txt")
+    view = drafts.create(who["agency"], 2020)
+    assert view.format is fmt
+    links = fmt.year_equations(fmt)
+    assert {eq.link.code for eq in links} == {"crossyear.carry_over", "crossyear.prev_items"}
+    for eq in links:
+        assert view.content["cells"][eq.now] == format_value(sum(cells[k] for k in eq.before)), eq.now
+    assert not [f for f in view.report.findings if f.rule.startswith("crossyear.") and f.severity == "error"]
+    store.close()
