@@ -85,8 +85,11 @@ def test_drafting_and_filing_through_the_api(site: tuple[TestClient, dict]) -> N
     assert "data.bad_value" in {f["rule"] for f in answer.json()["findings"]
                                 if "disclosure.licensing.decisions" in f["cells"]}  # named beside the cell
 
-    # an agency's own system: an API token, no cookie, no CSRF
-    token = ctx["work"].create_token("tian", "单位系统")
+    # an agency's own system: an API token made on the 账户 page; no cookie, no CSRF
+    assert client.get("/account").status_code == 200
+    made = client.post("/api/tokens", json={"name": "单位系统"}, headers={"X-CSRF-Token": csrf})
+    assert made.status_code == 201
+    token = made.json()["token"]
     api = {"Authorization": f"Bearer {token}"}
     fixed = {**content, "cells": typed(cells, draft["content"]["auto"])}
     answer = client.put(f"/api/drafts/{draft['id']}", json={"revision": answer.json()["revision"], "content": fixed},

@@ -78,10 +78,11 @@ class User:
     region: str | None
 
     def can(self, action: str) -> bool:
-        """``read`` (all but agency), ``review`` (reviewer, admin: upload, correct, review), ``admin``, or
-        ``draft`` (agency: write their unit's report, docs/drafting.md)."""
+        """``read`` (all but agency), ``review`` (reviewer, admin: upload, correct, review), ``admin``,
+        ``draft`` (agency: write their unit's report, docs/drafting.md) or ``account`` (everyone: their own
+        password and API tokens)."""
         allowed = {"read": ("admin", "reviewer", "viewer"), "review": ("admin", "reviewer"), "admin": ("admin",),
-                   "draft": ("agency",)}
+                   "draft": ("agency",), "account": ROLES}
         return self.role in allowed[action]
 
     def as_dict(self) -> dict[str, Any]:

@@ -162,7 +162,7 @@ def users_page(request: Request, user: Admin) -> HTMLResponse:
 
 
 @router.get("/account", response_class=HTMLResponse)
-def account_page(request: Request, user: Reader) -> HTMLResponse:
+def account_page(request: Request, user: Annotated[User, Depends(require("account"))]) -> HTMLResponse:
     return page(request, "account.html", {"tokens": workspace(request).tokens(user.id)})
 
 
