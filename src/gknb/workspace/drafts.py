@@ -107,12 +107,13 @@ class DraftView:
     def as_dict(self) -> dict[str, Any]:
         """The draft in the API's JSON: content, each cell as shown (auto totals computed), findings."""
         fmt = self.format
+        known = set(fmt.cell_keys())
         return {
             "id": self.id, "agency": self.agency, "year": self.year, "template": fmt.version,
             "status": self.status, "status_label": STATUSES[self.status], "revision": self.revision,
             "round": self.round, "from_text": self.from_text, "content": self.content,
             "cells": {key: format_value(self.report.cells.get(key)) for key in fmt.cell_keys()},
-            "findings": [{**f.as_dict(), "labels": [fmt.cell_label(k) for k in f.cells if k in fmt.cell_info()]}
+            "findings": [{**f.as_dict(), "labels": [fmt.cell_label(k) for k in f.cells if k in known]}
                          for f in self.report.findings],
             "previous": None if self.previous is None else {
                 "id": self.previous_id, "year": self.previous.meta.year,
@@ -250,10 +251,11 @@ def checked(draft_id: int, agency: str, year: int, fmt: Format, content: Mapping
     return report
 
 
-def content_of(report: Report, fmt: Format, previous: Report | None) -> dict[str, Any]:
-    """A draft's content from a report read from a file (import): every value as printed there, no cell
+def content_of(report: Report, fmt: Format) -> dict[str, Any]:
+    """A draft's content from a report read from a file (import): every value as read from it, no cell
     computed (what the file says is what the checker sees)."""
-    cells = {k: format_value(v) for k, v in report.cells.items() if v is not None and k in fmt.cell_info()}
+    known = set(fmt.cell_keys())
+    cells = {k: format_value(v) for k, v in report.cells.items() if v is not None and k in known}
     return {"meta": {"title": report.meta.title, "published": report.meta.published},
             "sections": {k: report.sections.get(k) or "" for k in SECTION_KEYS}, "cells": cells, "auto": []}
 
@@ -485,7 +487,7 @@ class Drafts:
         if report.format is not None and report.format is not fmt:
             raise DraftError(f"「{name}」使用 {report.format.version} 版格式，本草稿为 {fmt.version} 版格式",
                              f"{name!r} uses the {report.format.version} format, the draft the {fmt.version} format")
-        content = content_of(report, fmt, view.previous)
+        content = content_of(report, fmt)
         remarks = [f.message for f in report.parse_findings][:20]
         note = f"从「{name}」导入" + (f"；读取提示：{'；'.join(remarks)}" if remarks else "")
         return self.save(draft_id, content, revision=revision, user=user, action="import", note=note)
