@@ -22,7 +22,7 @@ from typing import Literal
 from .report import Finding
 
 Severity = Literal["error", "warning", "info"]
-Stage = Literal["ingest", "ocr", "parse", "data", "workbook", "check", "cross-year", "cross-report"]
+Stage = Literal["ingest", "ocr", "parse", "data", "workbook", "check", "cross-year", "cross-report", "filing"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
 SEVERITY_LABELS: dict[str, tuple[str, str]] = {"error": ("错误", "error"), "warning": ("警告", "warning"),
@@ -33,7 +33,8 @@ def severity_label(severity: str, lang: str = "zh") -> str:
     """A severity as users read it: 错误/警告/提示 (``lang="en"``: error/warning/info)."""
     zh, en = SEVERITY_LABELS.get(severity, (severity, severity))
     return en if lang == "en" else zh
-STAGES: tuple[Stage, ...] = ("ingest", "ocr", "parse", "data", "workbook", "check", "cross-year", "cross-report")
+STAGES: tuple[Stage, ...] = ("ingest", "ocr", "parse", "data", "workbook", "check", "cross-year", "cross-report",
+                             "filing")
 # The stages ``gknb.check`` recomputes: a re-check of a stored report replaces their findings and keeps
 # the others (how the source was read).
 CHECK_STAGES: frozenset[str] = frozenset({"check", "cross-year", "cross-report"})
@@ -228,6 +229,11 @@ CATALOGUE: dict[str, Code] = _codes(
          "现行有效件数 (Y) ≈ 现行有效件数 (Y−1) + 本年制发 (Y) − 本年废止 (Y)."),
     Code("crossyear.copied_text", "cross-year", "info", "章节文字与上一年报告高度相同",
          "section text copied from last year's report", "A section's text is at least 90 % alike last year's."),
+    # -- filing (备案: the published copy against the draft the review office approved) ----------
+    Code("filing.changed_after_approval", "filing", "error", "公布稿与备案通过稿不一致",
+         "the published report differs from the approved draft",
+         "A cell, a section or the year of the published report differs from the draft approved at 备案 "
+         "(docs/drafting.md); each change is named."),
 )
 
 

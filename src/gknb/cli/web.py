@@ -76,7 +76,7 @@ def serve(
 @user_app.command("add")
 def user_add(
     name: Annotated[str, typer.Argument(help="用户名 / user name")],
-    role: Annotated[str, typer.Option(help="admin | reviewer | viewer")] = "viewer",
+    role: Annotated[str, typer.Option(help="admin | reviewer | viewer | agency（填报人）")] = "viewer",
     region: Annotated[str | None, typer.Option(help="只能查看该地区（省/市/县名）/ region scope")] = None,
     password: Annotated[str | None, typer.Option(help="密码；不给则提示输入 / password; prompted when absent")] = None,
     db: DbOpt = None,
@@ -95,21 +95,27 @@ def user_add(
 @user_app.command("set")
 def user_set(
     name: Annotated[str, typer.Argument(help="用户名 / user name")],
-    role: Annotated[str | None, typer.Option(help="admin | reviewer | viewer")] = None,
+    role: Annotated[str | None, typer.Option(help="admin | reviewer | viewer | agency（填报人）")] = None,
     region: Annotated[str | None, typer.Option(help="地区范围，空字符串为全部 / region scope ('' for all)")] = None,
     password: Annotated[bool, typer.Option("--password", help="修改密码（提示输入）/ change the password (prompted)")] = False,
     active: Annotated[bool | None, typer.Option("--active/--inactive", help="启用或停用 / enable or disable")] = None,
+    unit: Annotated[str | None, typer.Option(help="填报人的单位全称（docs/drafting.md）/ the unit of an agency user")] = None,
     db: DbOpt = None,
 ) -> None:
-    """修改用户的角色、地区范围、密码或状态。Change a user's role, region, password or state."""
+    """修改用户的角色、地区范围、密码、状态或填报单位。Change a user's role, region, password, state or unit."""
     from ..workspace.service import WorkspaceError
 
     secret = typer.prompt("新密码 / new password", hide_input=True, confirmation_prompt=True) if password else None
     try:
-        user = _workspace(db).update_user(name, password=secret, role=role, region=region, active=active)
+        work = _workspace(db)
+        user = work.update_user(name, password=secret, role=role, region=region, active=active)
+        if unit is not None:
+            from ..workspace.drafts import Drafts
+
+            unit = Drafts(work.store).assign_unit(name, unit)
     except WorkspaceError as error:
         raise _fail(error.message, error.message_en) from error
-    _console().print(f"{user.name}: {user.role} {user.region or ''}")
+    _console().print(f"{user.name}: {user.role} {user.region or ''}{' · ' + unit if unit else ''}")
 
 
 @user_app.command("list")

@@ -149,6 +149,7 @@ class Section:
     aliases: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()  # phrases that identify the heading when its wording varies
     title_en: str = ""  # the heading in English, e.g. "I. Overview"
+    guidance: str = ""  # what the notice asks this section to report, in short (shown when drafting)
 
     @property
     def heading(self) -> str:

@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -232,3 +242,74 @@ class IngestResult(Base):
     error_code: Mapped[str | None] = mapped_column(String(60))
     message: Mapped[str | None] = mapped_column(Text)
     message_en: Mapped[str | None] = mapped_column(Text)
+
+
+class DraftRow(Base):
+    """A report being written in the workspace by its unit (``docs/drafting.md``), one per unit and year.
+
+    ``content`` holds what the 填报人 typed: ``meta`` (title, published), ``sections``, ``cells`` (each as
+    typed text) and ``auto`` (the total cells still computed from their parts). ``status`` walks
+    draft → submitted → returned/approved → published; ``approved`` is the content as approved (cell
+    values and sections), ``published`` what the published copy was matched against it.
+    """
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("agency", "year", name="uq_drafts_agency_year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int] = mapped_column(Integer)
+    template: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    province: Mapped[str | None] = mapped_column(String(40), index=True)
+    city: Mapped[str | None] = mapped_column(String(40))
+    county: Mapped[str | None] = mapped_column(String(40))
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    from_text: Mapped[bool] = mapped_column(Boolean, default=False)  # sections started from last year's
+    approved: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    published: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    round: Mapped[int] = mapped_column(Integer, default=0)  # submissions so far
+    created: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(80))
+    updated: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(80))
+
+
+class DraftCommentRow(Base):
+    """A review office's comment on a submitted draft: on a cell (``target`` = cell key), a section
+    (``target`` = section key) or the whole draft (``target`` = ""), in submission ``round``."""
+
+    __tablename__ = "draft_comments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))  # cell | section | general
+    target: Mapped[str] = mapped_column(String(80))
+    comment: Mapped[str] = mapped_column(Text)
+    user: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class DraftAuditRow(Base):
+    """One step of a draft, kept for ever: created, edited (``target``: the cells and sections changed),
+    imported, exported, submitted, returned, approved, published."""
+
+    __tablename__ = "draft_audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    user: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    action: Mapped[str] = mapped_column(String(12))
+    target: Mapped[str | None] = mapped_column(Text)
+    old: Mapped[str | None] = mapped_column(String(12))  # the status before (flow steps)
+    new: Mapped[str | None] = mapped_column(String(12))  # the status after
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class DraftUnitRow(Base):
+    """The unit a 填报人 (role ``agency``) writes for: one agency name per user."""
+
+    __tablename__ = "draft_units"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    agency: Mapped[str] = mapped_column(String(200))

@@ -43,6 +43,7 @@ router = APIRouter(prefix="/api", tags=["gknb"])
 Reader = Annotated[User, Depends(require("read"))]
 Reviewer = Annotated[User, Depends(require("review"))]
 Admin = Annotated[User, Depends(require("admin"))]
+Own = Annotated[User, Depends(require("account"))]  # one's own account: every role, the 填报人 too
 RENDER_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 "pdf": "application/pdf", "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
 EXPORT_TYPES = {"csv": ("csv-wide", "text/csv; charset=utf-8"),
@@ -152,7 +153,7 @@ def _stem(work: Workspace, report_id: int) -> str:
 
 
 @router.get("/me", summary="The signed-in user")
-def me(user: Reader) -> dict[str, Any]:
+def me(user: Own) -> dict[str, Any]:
     return user.as_dict()
 
 
@@ -376,22 +377,22 @@ def change_user(request: Request, user: Admin, name: str, body: UserChange) -> d
 
 
 @router.put("/me/password", summary="Change your own password (the current one is needed)")
-def change_password(request: Request, user: Reader, body: PasswordChange) -> dict[str, Any]:
+def change_password(request: Request, user: Own, body: PasswordChange) -> dict[str, Any]:
     return workspace(request).change_password(user.name, body.current, body.new).as_dict()
 
 
 @router.get("/tokens", summary="Your API tokens (names and dates)")
-def tokens(request: Request, user: Reader) -> list[dict[str, Any]]:
+def tokens(request: Request, user: Own) -> list[dict[str, Any]]:
     return workspace(request).tokens(user.id)
 
 
 @router.post("/tokens", status_code=201, summary="Create an API token (shown once)")
-def new_token(request: Request, user: Reader, body: NewToken) -> dict[str, str]:
+def new_token(request: Request, user: Own, body: NewToken) -> dict[str, str]:
     return {"token": workspace(request).create_token(user.name, body.name)}
 
 
 @router.delete("/tokens/{token_id}", status_code=204, summary="Revoke one of your API tokens")
-def revoke(request: Request, user: Reader, token_id: RowId) -> Response:
+def revoke(request: Request, user: Own, token_id: RowId) -> Response:
     if not workspace(request).revoke_token(user.id, token_id):
         raise _error(404, "token.not_found", "没有这个令牌", "no such token")
     return Response(status_code=204)

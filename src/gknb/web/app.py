@@ -27,7 +27,7 @@ from ..store.health import DATABASE_TROUBLE, open_checked
 from ..store.listing import fill_sort_keys
 from ..workspace.corrections import OutOfScope, StaleCorrection
 from ..workspace.service import Workspace, WorkspaceError
-from . import api, apidocs, flow, pages, review
+from . import api, apidocs, drafts, flow, pages, review
 from .security import SignInThrottle
 from .uploads import Limits, Uploads
 
@@ -126,6 +126,8 @@ def create_app(db: str | None = None, *, upload_dir: Path | None = None, jobs: i
     app.include_router(flow.api)  # the reviewer's workflow: assignments, my queue, bulk review
     app.include_router(pages.router)
     app.include_router(review.router)  # the review office's page (docs/review.md)
+    app.include_router(drafts.api)  # drafting and 备案 (docs/drafting.md)
+    app.include_router(drafts.pages)
     app.add_exception_handler(WorkspaceError, _workspace_error)
     app.add_exception_handler(StaleCorrection, _refused(409))
     app.add_exception_handler(OutOfScope, _refused(403))

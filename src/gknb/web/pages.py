@@ -82,7 +82,8 @@ def login(request: Request, name: Annotated[str, Form()], password: Annotated[st
     throttle.succeeded(name.strip(), address)
     request.session.clear()
     request.session["sid"] = workspace(request).open_session(user.id, request.app.state.session_hours)
-    return RedirectResponse(_local(next), status_code=303)
+    start = "/drafts" if user.can("draft") and _local(next) == "/" else _local(next)  # a 填报人 reads no list
+    return RedirectResponse(start, status_code=303)
 
 
 @router.post("/logout", dependencies=[Depends(check_csrf)])
@@ -194,7 +195,7 @@ def users_page(request: Request, user: Admin) -> HTMLResponse:
 
 
 @router.get("/account", response_class=HTMLResponse)
-def account_page(request: Request, user: Reader) -> HTMLResponse:
+def account_page(request: Request, user: Annotated[User, Depends(require("account"))]) -> HTMLResponse:
     return page(request, "account.html", {"tokens": workspace(request).tokens(user.id)})
 
 

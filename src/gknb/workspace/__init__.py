@@ -1,6 +1,7 @@
 """The review workspace: accounts and API tokens, the report list, corrections and reviews, on top of
 the store's public API (``workspace.service``; what makes a correction safe: ``workspace.corrections``;
-the reviewer's workflow — assignments, my queue, bulk review, 上一份/下一份, failed reads: ``workspace.assign``)."""
+the reviewer's workflow — assignments, my queue, bulk review, 上一份/下一份, failed reads: ``workspace.assign``;
+drafting and 备案: ``workspace.drafts``)."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ from .corrections import (
     refuse_out_of_scope,
 )
 
-ROLES = ("admin", "reviewer", "viewer")
+ROLES = ("admin", "reviewer", "viewer", "agency")  # agency: a 填报人 writing one unit's drafts
 REVIEW_STATUSES = {"pending": "待审核", "approved": "已审核", "returned": "退回"}
 META_FIELDS = ("title", "agency", "year", "published", "province", "city", "county", "level")
 SORTS = {"agency": ReportRow.agency_sort, "year": ReportRow.year, "province": ReportRow.province,
@@ -90,8 +90,11 @@ class User:
     region: str | None
 
     def can(self, action: str) -> bool:
-        """``read`` (everyone), ``review`` (reviewer, admin: upload, correct, review) or ``admin``."""
-        allowed = {"read": ROLES, "review": ("admin", "reviewer"), "admin": ("admin",)}
+        """``read`` (all but agency), ``review`` (reviewer, admin: upload, correct, review), ``admin``,
+        ``draft`` (agency: write their unit's report, docs/drafting.md) or ``account`` (everyone: their own
+        password and API tokens)."""
+        allowed = {"read": ("admin", "reviewer", "viewer"), "review": ("admin", "reviewer"), "admin": ("admin",),
+                   "draft": ("agency",), "account": ROLES}
         return self.role in allowed[action]
 
     def as_dict(self) -> dict[str, Any]:
