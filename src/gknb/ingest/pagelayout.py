@@ -50,6 +50,9 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _NUMERIC = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?$")
+_GAP = 0.35  # a gap wider than this share of the type size is a space
+_PUNCT_GAP = 0.9  # the same beside full-width punctuation
+_WIDE_PUNCT = frozenset("“”‘’、，。；：！？（）《》【】〔〕「」『』")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,16 +111,24 @@ class _Run:
         return (min(g.x0 for g in gs), min(g.y0 for g in gs), max(g.x1 for g in gs), max(g.y1 for g in gs))
 
     def text(self) -> str:
+        """The line's characters, a space where a space is printed or the glyphs stand visibly apart
+        (more than a third of the line's type size: the median glyph height, so a flat ink box such
+        as a browser's ``一``, 1 pt tall, does not make every gap look wide)."""
         out: list[str] = []
         previous: Glyph | None = None
         space = False
+        heights = sorted(g.y1 - g.y0 for g in self.glyphs if g.text.strip())
+        size = heights[len(heights) // 2] if heights else 1.0
         for glyph in self.glyphs:
             if not glyph.text.strip():
                 space = True
                 continue
             if previous is not None:
-                height = max(min(glyph.y1 - glyph.y0, previous.y1 - previous.y0), 1.0)
-                if space or glyph.x0 - previous.x1 > 0.35 * height:
+                pair = min(glyph.y1 - glyph.y0, previous.y1 - previous.y0)
+                height = max(pair if pair >= 0.5 * size else size, 1.0)
+                # full-width punctuation draws its ink in one side of its em square
+                reach = _PUNCT_GAP if glyph.text in _WIDE_PUNCT or previous.text in _WIDE_PUNCT else _GAP
+                if space or glyph.x0 - previous.x1 > reach * height:
                     out.append(" ")
             out.append(glyph.text)
             previous, space = glyph, False
@@ -144,7 +155,8 @@ def _runs(glyphs: Iterable[Glyph]) -> list[_Run]:
 
 
 def _wide(char: str) -> bool:
-    return char >= "\u2e80"
+    """A character of Chinese text (CJK, full-width forms, and the quotes and dashes it shares with Latin)."""
+    return char >= "\u2e80" or char in "‘’“”—…"
 
 
 def _join_lines(texts: list[str]) -> str:
@@ -842,32 +854,38 @@ def _furniture(pages: list[tuple[PageContent, list[_TextLine]]]) -> set[int]:
 # ----------------------------------------------------------------------------- wrapped lines
 
 _OPENS_ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+)")
+_SPACED_CELLS = re.compile(r"[\u2e80-\uffff]\s+[\u2e80-\uffff]|\d\s+\d")  # words or numbers set apart: a table's
 _ENDS_IN_CELLS = re.compile(r"(?:^|\s)[+\-]?\d[\d,.]*\s+[+\-]?\d[\d,.]*\s*$")
 
 
 def _paragraphs(lines: list[_TextLine]) -> list[_TextLine]:
     """A page's lines with wrapped ones joined: a line reaching the right edge of the page's text
-    continues on the next line of the same size, unless that opens an item (``二、`` ``（一）`` ``1.``)
-    or the line ends in table cells (``… 0 0``)."""
+    continues on the next line of the same size that starts at the left margin, unless that opens an
+    item (``二、`` ``（一）`` ``1.``) or the line ends in table cells (``… 0 0``)."""
     if not lines:
         return lines
-    right = max(line.bbox[2] for line in lines)
+    prose = [line for line in lines if not _SPACED_CELLS.search(line.text)] or lines
+    right = max(line.bbox[2] for line in prose)  # the prose's edge, not a table's without rules
+    left = min(line.bbox[0] for line in lines)
     out: list[_TextLine] = [lines[0]]
+    previous = lines[0]  # the last printed line (out[-1] may be several joined)
     for line in lines[1:]:
         last = out[-1]
-        height = last.bbox[3] - last.bbox[1]
+        height = previous.bbox[3] - previous.bbox[1]
         if (
-            last.bbox[2] >= right - 1.5 * height
+            previous.bbox[2] >= right - 1.5 * height
             and 0.7 <= (line.bbox[3] - line.bbox[1]) / height <= 1 / 0.7
-            and 0 <= line.bbox[1] - last.bbox[3] <= 0.8 * min(height, line.bbox[3] - line.bbox[1])
+            and 0 <= line.bbox[1] - previous.bbox[3] <= min(height, line.bbox[3] - line.bbox[1])
+            and line.bbox[0] <= left + height  # a continuation starts at the margin, a 落款 does not
             and not _OPENS_ITEM.match(line.text)
-            and not _ENDS_IN_CELLS.search(last.text)
+            and not _ENDS_IN_CELLS.search(previous.text)
         ):
             box = (min(last.bbox[0], line.bbox[0]), last.bbox[1], max(last.bbox[2], line.bbox[2]), line.bbox[3])
             out[-1] = _TextLine(last.page, _join_lines([last.text, line.text]), box,
                                 _least(last.confidence, line.confidence))
         else:
             out.append(line)
+        previous = line
     return out
 
 
