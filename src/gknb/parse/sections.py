@@ -51,15 +51,18 @@ def _is_heading(norm: str, section: Section, names: tuple[str, ...]) -> tuple[bo
         if pos != -1 and pos <= 12:
             if match.group(1) != section.number and len(norm) > MAX_HEADING:
                 continue
-            cut = _title_end(norm, match.end() + pos + len(name))
+            cut = _title_end(norm, match.end() + pos + len(name), names)
             return True, norm[cut:]
     return False, ""
 
 
-def _title_end(norm: str, end: int) -> int:
-    """Extend a matched title over the rest of its wording (…情况, …事项) up to the first break."""
+def _title_end(norm: str, end: int, names: tuple[str, ...]) -> int:
+    """Extend a matched title over the rest of its wording (…情况, …事项) up to the first break; not
+    over a first sentence that repeats the title (``六、其他需要报告的事项 无其他需要报告的事项``)."""
     tail = re.match(r"[^,，。;；:：]{0,16}?(?:情况|事项|措施)", norm[end:])
-    return end + tail.end() if tail else end
+    if tail is None or any(name in tail.group() for name in names):
+        return end
+    return end + tail.end()
 
 
 def find_headings(tokens: list[Token], sections: tuple[Section, ...]) -> list[Heading]:
