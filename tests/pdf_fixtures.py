@@ -127,9 +127,10 @@ LAYOUT_VARIANTS = ("narrow", "hrules", "unruled")
 _LABEL_MM = 12.0
 
 
-def _edit_tables(raw: bytes, borders: str) -> bytes:
+def _edit_tables(raw: bytes, borders: str, narrow_labels: bool = True) -> bytes:
     """The DOCX with every table's label columns narrowed to ``_LABEL_MM`` (the width going to the
-    value columns), rows allowed to split across pages, and ``borders`` all / horizontal / none."""
+    value columns; not without ``narrow_labels``), rows allowed to split across pages, and ``borders``
+    all / horizontal / none."""
     import docx
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -144,9 +145,9 @@ def _edit_tables(raw: bytes, borders: str) -> bytes:
         narrow = int(_LABEL_MM * 1440 / 25.4)
         spare = (sum(widths) - narrow * len(labels)) / max(len(widths) - len(labels), 1)
         for i, column in enumerate(columns):
-            if labels:
+            if labels and narrow_labels:
                 column.set(qn("w:w"), str(narrow if i in labels else int(spare)))
-        for width in list(tbl.iter(qn("w:tcW"))):
+        for width in list(tbl.iter(qn("w:tcW")) if narrow_labels else ()):
             width.getparent().remove(width)
         for keep in list(tbl.iter(qn("w:cantSplit"))):
             keep.getparent().remove(keep)
@@ -163,6 +164,8 @@ def _edit_tables(raw: bytes, borders: str) -> bytes:
                     edge.set(qn("w:color"), "000000")
                 edges.append(edge)
             tbl.tblPr.append(edges)
+            for cell_borders in list(tbl.iter(qn("w:tcBorders"))):
+                cell_borders.getparent().remove(cell_borders)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -209,7 +212,7 @@ def layout_case(version: str, variant: str) -> PdfCase:
 # --------------------------------------------------------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-PRODUCERS = ("chromium", "weasyprint", "soffice-html", "word-like", "digits")
+PRODUCERS = ("chromium", "weasyprint", "soffice-html", "word-like", "digits", "digits-unruled")
 """
 ============  ==================================================================================
 producer      what it is
@@ -226,6 +229,8 @@ word-like     the official DOCX with the table properties Word writes (fixed lay
               break across pages) and a 第 N 页 共 M 页 footer, converted by LibreOffice
 digits        the same with every count ×137 and the value columns 6.5 mm wide: numbers wrap inside
               their cells, digit by digit (``1`` / ``3`` / ``7``)
+digits-unruled  the same without any border: the digits of a number stand on lines of their own,
+              the row's label beside one of them
 ============  ==================================================================================
 """
 
@@ -368,8 +373,11 @@ def producer_cases() -> tuple[PdfCase, ...]:
         scaled = _scaled(report, truth, 137)
         digits = work / f"{version}-digits.docx"
         digits.write_bytes(_word_like(render_docx(build_page(report), installed_fonts=True), 6.5))
-        docs.append(digits)
+        unruled = work / f"{version}-digits-unruled.docx"
+        unruled.write_bytes(_edit_tables(digits.read_bytes(), "none", narrow_labels=False))
+        docs += [digits, unruled]
         cases.append(PdfCase(version, "digits", digits.with_suffix(".pdf"), scaled))
+        cases.append(PdfCase(version, "digits-unruled", unruled.with_suffix(".pdf"), scaled))
     profile = _workdir() / "lo-profile"
     command = [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf"]
     subprocess.run([*command, "--outdir", str(work), *map(str, docs)], check=True, capture_output=True, timeout=300)

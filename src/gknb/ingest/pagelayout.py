@@ -1003,8 +1003,10 @@ def _paragraphs(lines: list[_TextLine]) -> tuple[list[_TextLine], bool, float]:
     right = max(line.bbox[2] for line in prose)  # the prose's edge, not a table's without rules
     left = min(line.bbox[0] for line in lines)
 
-    def runs_on(line: _TextLine) -> bool:
-        return line.bbox[2] >= right - 1.5 * (line.bbox[3] - line.bbox[1]) and not _ENDS_IN_CELLS.search(line.text)
+    def runs_on(line: _TextLine) -> bool:  # full to the right edge from the margin (or a first-line indent)
+        height = line.bbox[3] - line.bbox[1]
+        return (line.bbox[2] >= right - 1.5 * height and line.bbox[0] <= left + 3 * height
+                and not _ENDS_IN_CELLS.search(line.text))
 
     out: list[_TextLine] = [lines[0]]
     previous = lines[0]  # the last printed line (out[-1] may be several joined)
@@ -1026,7 +1028,7 @@ def _continues_at(line: _TextLine, previous: _TextLine, left: float) -> bool:
     """Whether ``line`` can continue the paragraph ``previous`` ends: type of the same size, starting
     at the margin (a 落款 does not), not opening an item."""
     height = previous.bbox[3] - previous.bbox[1]
-    return (0.7 <= (line.bbox[3] - line.bbox[1]) / height <= 1 / 0.7 and line.bbox[0] <= left + height
+    return (0.8 <= (line.bbox[3] - line.bbox[1]) / height <= 1 / 0.8 and line.bbox[0] <= left + height
             and not _OPENS_ITEM.match(line.text))
 
 

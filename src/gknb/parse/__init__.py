@@ -21,7 +21,7 @@ from ..text import normalize_label
 from .detect import choose, evidence, mixed_with
 from .labels import table_hints
 from .meta import read_meta
-from .sections import Heading, find_headings, is_chrome, running_heads, section_lines
+from .sections import Heading, find_headings, running_heads, section_lines, without_chrome
 from .tables import TablesResult, assemble
 from .tokens import LONG_LINE, Token, tokenize
 
@@ -37,7 +37,7 @@ def parse(document: Document) -> Report:
         head_lines = [t.text for t in tokens if t.kind == "text"][:10]
     overview = _raw_section_text(document, tokens, headings, "overview")
     texts = [t.text for t in tokens if t.kind == "text" and not t.grid]
-    tail = [t for t in texts if not is_chrome(t)][-8:]
+    tail = without_chrome(texts)[-8:]
     meta = read_meta(head_lines, overview, declared=document.title, tail=tail,
                      text="\n".join(texts[:60] + texts[-20:]))
 

@@ -114,7 +114,9 @@ _CHROME_PIECE = re.compile(
     r"|(?:【|\[)?(?:上一篇|下一篇|上一条|下一条)(?:】|\])?\s*[:：]?.*"
     r"|(?:主办单位|承办单位|主办|承办|协办|技术支持|维护单位|网站标识码|联系电话|联系我们|网站地图|版权所有|Copyright|©)"
     r"\s*[:：]?.*"
-    r"|.*(?:ICP备|网站标识码|公网安备).*",
+    r"|.*(?:ICP备|网站标识码|公网安备).*"
+    r"|(?:https?://|file://)\S+|www\.[\w.-]+"
+    r"|\d{1,4}[/-]\d{1,2}[/-]\d{1,4},?\s*(?:上午|下午)?\d{1,2}:\d{2}(?:\s*[AP]M)?",  # a browser's print header
     re.IGNORECASE,
 )
 _CHROME_LEFT = re.compile(r"[\s|｜/·•>＞【】\[\]()（）:：,，.。]*")
@@ -131,6 +133,14 @@ def is_chrome(line: str) -> bool:
         return True
     left = _CHROME_PIECE.sub("", text)
     return left != text and _CHROME_LEFT.fullmatch(left) is not None
+
+
+def without_chrome(lines: list[str]) -> list[str]:
+    """A document's lines without chrome lines and, when a ``相关链接`` list follows the middle of the
+    document, without it and all after it (a sidebar's list before the article stays)."""
+    related = [i for i, line in enumerate(lines) if _RELATED.match(line.strip())]
+    end = related[-1] if related and related[-1] >= len(lines) // 2 else len(lines)
+    return [line for line in lines[:end] if not is_chrome(line)]
 
 
 def running_heads(lines: list[str]) -> set[str]:
