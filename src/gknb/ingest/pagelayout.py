@@ -16,14 +16,18 @@ or lines found on a page image). Coordinates are points, origin at the page's to
   hold numbers; its column edges are where rules stop inside it and the blanks the numbered rows
   leave open (``_column_rulings``, each sub-table on its own); a stack ends at running text.
 * Tables without any rule: rows from the lines of numbers and the bands of column titles, label
-  lines shared so each row's labels centre on its numbers (``_text_rows``); columns as above.
+  lines shared so each row's labels centre on its numbers (``_text_rows``); columns as above. Lines
+  of bare digits a narrow column wrapped (``1`` / ``2`` / ``3`` around the row's label) are joined
+  into the labelled row's numbers where each piece fills its column (``_fuse_wrapped_numbers``).
 * A table that ends a page and one that starts the next page with the same left and right edges are
   one table: header rows repeated at the top are dropped, a row broken by the page is fused again
   (label pieces, numbers in the upper half or broken as above), and a row label split by the page
   (one part empty) becomes one cell spanning both parts.
 * Text outside tables: one ``Line`` per printed line, a space where glyphs are visibly apart (so a
-  table without rules whose columns are unclear, a label glued to a number, reads ``label 0 0 0``);
-  a line wrapped at the right edge is joined to its continuation (see ``_paragraphs``).
+  table without rules whose columns are unclear, a label glued to a number, reads ``label 0 0 0``;
+  measured against the line's type size, so a browser's flat ``一`` or a full-width quote's ink does
+  not open a space); a line wrapped at the right edge is joined to its continuation, on the next
+  page too (see ``_paragraphs``).
 * Page headers and footers are dropped: lines in the top or bottom margin that repeat on several
   pages (digits ignored), and page numbers (``第 N 页``, ``- N -``, ``N / M``, a bare number).
 """
@@ -407,9 +411,7 @@ def _fuse_wrapped_numbers(table: _Table) -> None:
             kinds.append("other")
         elif all(_DIGITS.match(t) for t in texts):
             kinds.append("bare")
-        elif any(_DIGITS.match(t) for t in texts) and not any(c.text.strip() and not _DIGITS.match(c.text)
-                                                             and c.x0 > _label_edge(by_row.get(r, []))
-                                                             for c in by_row.get(r, [])):
+        elif any(_DIGITS.match(t) for t in texts):
             kinds.append("labelled")
         else:
             kinds.append("other")
@@ -437,11 +439,6 @@ def _capacities(table: _Table) -> dict[tuple[int, int], float]:
         for line in cell.lines:
             widths[key] = max(widths.get(key, 0.0), line.bbox[2] - line.bbox[0])
     return widths
-
-
-def _label_edge(cells: list[_Cell]) -> float:
-    """The right edge of a row's label text: its non-numeric cells end there."""
-    return max((c.x1 for c in cells if c.text.strip() and not _DIGITS.match(c.text)), default=0.0)
 
 
 def _middle(cells: list[_Cell]) -> float:
@@ -1062,7 +1059,7 @@ def pages_to_blocks(pages: list[PageContent], normalize: Callable[[str], str]) -
         kept += tables
         kept.sort(key=lambda item: item.bbox[1])
         first = kept[0] if kept else None
-        if (open_line is not None and isinstance(ordered[-1], _TextLine) and first is paragraphs[0]
+        if (open_line is not None and paragraphs and isinstance(ordered[-1], _TextLine) and first is paragraphs[0]
                 and _continues_at(body[0], open_line, left)):
             ordered[-1] = _joined(ordered[-1], first)  # a paragraph the page break cut
             kept = kept[1:]
