@@ -16,14 +16,18 @@ or lines found on a page image). Coordinates are points, origin at the page's to
   hold numbers; its column edges are where rules stop inside it and the blanks the numbered rows
   leave open (``_column_rulings``, each sub-table on its own); a stack ends at running text.
 * Tables without any rule: rows from the lines of numbers and the bands of column titles, label
-  lines shared so each row's labels centre on its numbers (``_text_rows``); columns as above.
+  lines shared so each row's labels centre on its numbers (``_text_rows``); columns as above. Lines
+  of bare digits a narrow column wrapped (``1`` / ``2`` / ``3`` around the row's label) are joined
+  into the labelled row's numbers where each piece fills its column (``_fuse_wrapped_numbers``).
 * A table that ends a page and one that starts the next page with the same left and right edges are
   one table: header rows repeated at the top are dropped, a row broken by the page is fused again
   (label pieces, numbers in the upper half or broken as above), and a row label split by the page
   (one part empty) becomes one cell spanning both parts.
 * Text outside tables: one ``Line`` per printed line, a space where glyphs are visibly apart (so a
-  table without rules whose columns are unclear, a label glued to a number, reads ``label 0 0 0``);
-  a line wrapped at the right edge is joined to its continuation (see ``_paragraphs``).
+  table without rules whose columns are unclear, a label glued to a number, reads ``label 0 0 0``;
+  measured against the line's type size, so a browser's flat ``一`` or a full-width quote's ink does
+  not open a space); a line wrapped at the right edge is joined to its continuation, on the next
+  page too (see ``_paragraphs``).
 * Page headers and footers are dropped: lines in the top or bottom margin that repeat on several
   pages (digits ignored), and page numbers (``第 N 页``, ``- N -``, ``N / M``, a bare number).
 """
@@ -50,6 +54,9 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _NUMERIC = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?$")
+_GAP = 0.35  # a gap wider than this share of the type size is a space
+_PUNCT_GAP = 0.9  # the same beside full-width punctuation
+_WIDE_PUNCT = frozenset("“”‘’、，。；：！？（）《》【】〔〕「」『』")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,16 +115,24 @@ class _Run:
         return (min(g.x0 for g in gs), min(g.y0 for g in gs), max(g.x1 for g in gs), max(g.y1 for g in gs))
 
     def text(self) -> str:
+        """The line's characters, a space where a space is printed or the glyphs stand visibly apart
+        (more than a third of the line's type size: the median glyph height, so a flat ink box such
+        as a browser's ``一``, 1 pt tall, does not make every gap look wide)."""
         out: list[str] = []
         previous: Glyph | None = None
         space = False
+        heights = sorted(g.y1 - g.y0 for g in self.glyphs if g.text.strip())
+        size = heights[len(heights) // 2] if heights else 1.0
         for glyph in self.glyphs:
             if not glyph.text.strip():
                 space = True
                 continue
             if previous is not None:
-                height = max(min(glyph.y1 - glyph.y0, previous.y1 - previous.y0), 1.0)
-                if space or glyph.x0 - previous.x1 > 0.35 * height:
+                pair = min(glyph.y1 - glyph.y0, previous.y1 - previous.y0)
+                height = max(pair if pair >= 0.5 * size else size, 1.0)
+                # full-width punctuation draws its ink in one side of its em square
+                reach = _PUNCT_GAP if glyph.text in _WIDE_PUNCT or previous.text in _WIDE_PUNCT else _GAP
+                if space or glyph.x0 - previous.x1 > reach * height:
                     out.append(" ")
             out.append(glyph.text)
             previous, space = glyph, False
@@ -144,7 +159,8 @@ def _runs(glyphs: Iterable[Glyph]) -> list[_Run]:
 
 
 def _wide(char: str) -> bool:
-    return char >= "\u2e80"
+    """A character of Chinese text (CJK, full-width forms, and the quotes and dashes it shares with Latin)."""
+    return char >= "\u2e80" or char in "‘’“”—…"
 
 
 def _join_lines(texts: list[str]) -> str:
@@ -266,6 +282,12 @@ def _fills(run: _Run, following: _Run, width: float) -> bool:
     return box[2] - box[0] + (first.x1 - first.x0) > width - _CELL_PADDING
 
 
+def _fills_width(run: _Run, following: _Run, width: float) -> bool:
+    """Whether ``following``'s first glyph would not fit beside ``run`` within ``width`` (5 % slack)."""
+    first = next(g for g in following.glyphs if g.text.strip())
+    return run.bbox[2] - run.bbox[0] + (first.x1 - first.x0) > 0.95 * width
+
+
 @dataclass
 class _Table:
     """A ruled table on one page (or joined across pages): cells by row, its box on its first page."""
@@ -346,9 +368,11 @@ def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
         if (table := _table(stack + _column_rulings(stack, page.glyphs), page.number)) is not None:
             tables.append(table)
     outside = [g for g in page.glyphs if not any(_inside(t.bbox, g) for t in tables)]
+    unruled: list[_Table] = []
     for stack in _text_stacks(outside):
         if (table := _table(stack + _column_rulings(stack, outside), page.number)) is not None:
-            tables.append(table)
+            unruled.append(table)
+    tables += unruled
     tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     rest: list[Glyph] = []
     for glyph in page.glyphs:
@@ -365,7 +389,126 @@ def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
     for table in tables:
         for cell in table.cells:
             cell.finish()
+    for table in unruled:
+        _fuse_wrapped_numbers(table)
     return tables, rest
+
+
+def _fuse_wrapped_numbers(table: _Table) -> None:
+    """A table without rules whose narrow columns wrapped numbers digit by digit (``1`` / ``2`` / ``3``
+    on lines of their own, the row's label beside one of them) has those lines as rows of bare
+    numbers. Each run of such rows goes to the labelled row it surrounds (the split that centres every
+    label on its lines), and the pieces of a column are joined top to bottom into one number in the
+    labelled row's cell, where each piece but the last fills its column (the line broke for width)."""
+    by_row: dict[int, list[_Cell]] = {}
+    for cell in table.cells:
+        by_row.setdefault(cell.row, []).append(cell)
+    kinds: list[str] = []
+    for r in range(table.nrows):
+        texts = [c.text for c in by_row.get(r, []) if c.rowspan == 1 and c.text.strip()]
+        spanning = any(c.rowspan > 1 for c in by_row.get(r, []))
+        if not texts or spanning and not all(_DIGITS.match(t) for t in texts):
+            kinds.append("other")
+        elif all(_DIGITS.match(t) for t in texts):
+            kinds.append("bare")
+        elif any(_DIGITS.match(t) for t in texts):
+            kinds.append("labelled")
+        else:
+            kinds.append("other")
+    r = 0
+    while r < table.nrows:
+        if kinds[r] == "other":
+            r += 1
+            continue
+        end = r
+        while end < table.nrows and kinds[end] != "other":
+            end += 1
+        block = list(range(r, end))
+        labels = [i for i in block if kinds[i] == "labelled"]
+        if labels and len(labels) < len(block):
+            for owner, members in _owners(block, labels, by_row):
+                _fuse(owner, members, by_row, _capacities(table))
+        r = end
+
+
+def _capacities(table: _Table) -> dict[tuple[int, int], float]:
+    """Per column (its edges), the widest line any of its cells prints: what the column holds."""
+    widths: dict[tuple[int, int], float] = {}
+    for cell in table.cells:
+        key = (round(cell.x0), round(cell.x1))
+        for line in cell.lines:
+            widths[key] = max(widths.get(key, 0.0), line.bbox[2] - line.bbox[0])
+    return widths
+
+
+def _middle(cells: list[_Cell]) -> float:
+    lines = [line for c in cells for line in c.lines]
+    return sum((line.bbox[1] + line.bbox[3]) / 2 for line in lines) / len(lines) if lines else 0.0
+
+
+def _owners(block: list[int], labels: list[int], by_row: dict[int, list[_Cell]]) -> list[tuple[int, list[int]]]:
+    """The rows of ``block`` split into consecutive groups, one per labelled row, each label as near
+    the middle of its group as the split allows (a dynamic programme over the cut between labels)."""
+    def cost(lo: int, hi: int, label: int) -> float:
+        rows = [c for i in range(lo, hi + 1) for c in by_row.get(i, []) if c.rowspan == 1]
+        labelled = [c for c in by_row.get(label, []) if c.text.strip() and not _DIGITS.match(c.text)]
+        return abs(_middle(rows) - _middle(labelled or by_row.get(label, [])))
+
+    first, last = block[0], block[-1]
+    # best[j][cut]: least cost with label j's group ending at row cut - 1
+    best: dict[int, tuple[float, list[int]]] = {}
+    for cut in range(labels[0] + 1, (labels[1] if len(labels) > 1 else last) + 1 + (len(labels) == 1)):
+        best[cut] = (cost(first, cut - 1, labels[0]), [cut])
+    for j in range(1, len(labels)):
+        upper = labels[j + 1] if j + 1 < len(labels) else last + 1
+        step: dict[int, tuple[float, list[int]]] = {}
+        for start, (total, cuts) in best.items():
+            if start > labels[j]:
+                continue
+            for cut in range(labels[j] + 1, upper + 1) if j + 1 < len(labels) else (last + 1,):
+                value = total + cost(start, cut - 1, labels[j])
+                if cut not in step or value < step[cut][0]:
+                    step[cut] = (value, [*cuts, cut])
+        best = step
+    if len(labels) == 1:
+        best = {last + 1: best[last + 1]} if last + 1 in best else best
+    total, cuts = min(best.values(), key=lambda v: v[0])
+    groups = []
+    start = first
+    for label, cut in zip(labels, cuts, strict=True):
+        groups.append((label, [i for i in range(start, cut) if i != label]))
+        start = cut
+    return [(label, members) for label, members in groups if members]
+
+
+def _fuse(owner: int, members: list[int], by_row: dict[int, list[_Cell]],
+          capacity: dict[tuple[int, int], float]) -> None:
+    """Join the pieces of each column of ``owner``'s group into ``owner``'s cell, top to bottom, when
+    every piece but the last fills its column (as wide as the column's widest line: the next digit
+    would not have fitted); the member rows' pieces are then emptied."""
+    rows = sorted([owner, *members])
+    columns: dict[tuple[int, int], list[_Cell]] = {}
+    for i in rows:
+        for cell in by_row.get(i, []):
+            if cell.rowspan == 1 and _DIGITS.match(cell.text or "0"):
+                columns.setdefault((round(cell.x0), round(cell.x1)), []).append(cell)
+    joined: dict[tuple[int, int], str] = {}
+    for key, cells in columns.items():
+        pieces = [c for c in cells if c.text.strip()]
+        if len(pieces) > 1 and not all(
+            _fills_width(a.lines[-1], b.lines[0], capacity[key]) for a, b in itertools.pairwise(pieces)
+        ):
+            return  # a piece that does not fill its column: another value, not a wrapped one
+        joined[key] = "".join(c.text.strip() for c in pieces)
+    for key, cells in columns.items():
+        target = next((c for c in cells if c.row == owner), None)
+        if target is None:
+            continue
+        target.text = joined[key]
+        target.y0, target.y1 = min(c.y0 for c in cells), max(c.y1 for c in cells)
+        for cell in cells:
+            if cell is not target:
+                cell.text = ""
 
 
 # ----------------------------------------------------------------------------- tables ruled only across
@@ -842,33 +985,57 @@ def _furniture(pages: list[tuple[PageContent, list[_TextLine]]]) -> set[int]:
 # ----------------------------------------------------------------------------- wrapped lines
 
 _OPENS_ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+)")
+_SPACED_CELLS = re.compile(r"[\u2e80-\uffff]\s+[\u2e80-\uffff]|\d\s+\d")  # words or numbers set apart: a table's
 _ENDS_IN_CELLS = re.compile(r"(?:^|\s)[+\-]?\d[\d,.]*\s+[+\-]?\d[\d,.]*\s*$")
 
 
-def _paragraphs(lines: list[_TextLine]) -> list[_TextLine]:
+def _paragraphs(lines: list[_TextLine]) -> tuple[list[_TextLine], bool, float]:
     """A page's lines with wrapped ones joined: a line reaching the right edge of the page's text
-    continues on the next line of the same size, unless that opens an item (``二、`` ``（一）`` ``1.``)
-    or the line ends in table cells (``… 0 0``)."""
+    continues on the next line of the same size that starts at the left margin, unless that opens an
+    item (``二、`` ``（一）`` ``1.``) or the line ends in table cells (``… 0 0``). Also whether the page's
+    last line runs on (to the next page's first) and the page's left margin."""
     if not lines:
-        return lines
-    right = max(line.bbox[2] for line in lines)
+        return lines, False, 0.0
+    prose = [line for line in lines if not _SPACED_CELLS.search(line.text)] or lines
+    right = max(line.bbox[2] for line in prose)  # the prose's edge, not a table's without rules
+    left = min(line.bbox[0] for line in lines)
+
+    def runs_on(line: _TextLine) -> bool:  # full to the right edge from the margin (or a first-line indent)
+        height = line.bbox[3] - line.bbox[1]
+        return (line.bbox[2] >= right - 1.5 * height and line.bbox[0] <= left + 3 * height
+                and not _ENDS_IN_CELLS.search(line.text))
+
     out: list[_TextLine] = [lines[0]]
+    previous = lines[0]  # the last printed line (out[-1] may be several joined)
     for line in lines[1:]:
-        last = out[-1]
-        height = last.bbox[3] - last.bbox[1]
+        height = previous.bbox[3] - previous.bbox[1]
         if (
-            last.bbox[2] >= right - 1.5 * height
-            and 0.7 <= (line.bbox[3] - line.bbox[1]) / height <= 1 / 0.7
-            and 0 <= line.bbox[1] - last.bbox[3] <= 0.8 * min(height, line.bbox[3] - line.bbox[1])
-            and not _OPENS_ITEM.match(line.text)
-            and not _ENDS_IN_CELLS.search(last.text)
+            runs_on(previous)
+            and 0 <= line.bbox[1] - previous.bbox[3] <= min(height, line.bbox[3] - line.bbox[1])
+            and _continues_at(line, previous, left)
         ):
-            box = (min(last.bbox[0], line.bbox[0]), last.bbox[1], max(last.bbox[2], line.bbox[2]), line.bbox[3])
-            out[-1] = _TextLine(last.page, _join_lines([last.text, line.text]), box,
-                                _least(last.confidence, line.confidence))
+            out[-1] = _joined(out[-1], line)
         else:
             out.append(line)
-    return out
+        previous = line
+    return out, runs_on(previous), left
+
+
+def _continues_at(line: _TextLine, previous: _TextLine, left: float) -> bool:
+    """Whether ``line`` can continue the paragraph ``previous`` ends: type of the same size, starting
+    at the margin (a 落款 does not), not opening an item."""
+    height = previous.bbox[3] - previous.bbox[1]
+    return (0.8 <= (line.bbox[3] - line.bbox[1]) / height <= 1 / 0.8 and line.bbox[0] <= left + height
+            and not _OPENS_ITEM.match(line.text))
+
+
+def _joined(last: _TextLine, line: _TextLine) -> _TextLine:
+    """A paragraph and its next line as one (a paragraph over a page break keeps its first page and box)."""
+    if line.page != last.page:
+        return _TextLine(last.page, _join_lines([last.text, line.text]), last.bbox,
+                         _least(last.confidence, line.confidence))
+    box = (min(last.bbox[0], line.bbox[0]), last.bbox[1], max(last.bbox[2], line.bbox[2]), line.bbox[3])
+    return _TextLine(last.page, _join_lines([last.text, line.text]), box, _least(last.confidence, line.confidence))
 
 
 # ----------------------------------------------------------------------------- blocks
@@ -884,10 +1051,20 @@ def pages_to_blocks(pages: list[PageContent], normalize: Callable[[str], str]) -
     furniture = _furniture([(p, lines) for p, lines, _ in items_by_page])
 
     ordered: list[_TextLine | _Table] = []
+    open_line: _TextLine | None = None  # the last printed line of the page before, when it runs on
     for _, lines, tables in items_by_page:
-        kept: list[_TextLine | _Table] = list(_paragraphs([line for line in lines if id(line) not in furniture]))
+        body = [line for line in lines if id(line) not in furniture]
+        paragraphs, runs_on, left = _paragraphs(body)
+        kept: list[_TextLine | _Table] = list(paragraphs)
         kept += tables
         kept.sort(key=lambda item: item.bbox[1])
+        first = kept[0] if kept else None
+        if (open_line is not None and paragraphs and isinstance(ordered[-1], _TextLine) and first is paragraphs[0]
+                and _continues_at(body[0], open_line, left)):
+            ordered[-1] = _joined(ordered[-1], first)  # a paragraph the page break cut
+            kept = kept[1:]
+        last = kept[-1] if kept else None
+        open_line = body[-1] if runs_on and isinstance(last, _TextLine) else None
         if ordered and kept and isinstance(ordered[-1], _Table) and isinstance(kept[0], _Table):
             upper, lower = ordered[-1], kept[0]
             if lower.page == upper.last_page + 1 and _continues(upper, lower):

@@ -21,7 +21,7 @@ from ..text import normalize_label
 from .detect import choose, evidence, mixed_with
 from .labels import table_hints
 from .meta import read_meta
-from .sections import Heading, find_headings
+from .sections import Heading, find_headings, running_heads, section_lines, without_chrome
 from .tables import TablesResult, assemble
 from .tokens import LONG_LINE, Token, tokenize
 
@@ -37,7 +37,8 @@ def parse(document: Document) -> Report:
         head_lines = [t.text for t in tokens if t.kind == "text"][:10]
     overview = _raw_section_text(document, tokens, headings, "overview")
     texts = [t.text for t in tokens if t.kind == "text" and not t.grid]
-    meta = read_meta(head_lines, overview, declared=document.title, tail=texts[-8:],
+    tail = without_chrome(texts)[-8:]
+    meta = read_meta(head_lines, overview, declared=document.title, tail=tail,
                      text="\n".join(texts[:60] + texts[-20:]))
 
     norm_text = "".join(t.norm for t in tokens if t.kind == "text")
@@ -73,7 +74,8 @@ def parse(document: Document) -> Report:
         else:
             report.cells = dict.fromkeys(fmt.cell_keys())
         report.parse_findings.extend(_mixed_formats(fmt, found))
-    report.sections = {s.key: _section_text(document, tokens, headings, s.key, consumed) for s in SECTIONS}
+    heads = running_heads(texts)
+    report.sections = {s.key: _section_text(document, tokens, headings, s.key, consumed, heads) for s in SECTIONS}
     report.section_order = [h.section for h in headings]
     report.headings = {h.section: tokens[h.token].text.strip()[:MAX_HEADING_CHARS] for h in headings}
     report.preamble = "\n".join(t.text for t in tokens[:first_heading] if t.kind == "text" and not t.grid)
@@ -215,13 +217,15 @@ def _section_blocks(tokens: list[Token], headings: list[Heading], key: str) -> t
 
 
 def _raw_section_text(document: Document, tokens: list[Token], headings: list[Heading], key: str) -> str:
-    return _section_text(document, tokens, headings, key, set()) or ""
+    return _section_text(document, tokens, headings, key, set(), set()) or ""
 
 
 def _section_text(
-    document: Document, tokens: list[Token], headings: list[Heading], key: str, consumed: set[int]
+    document: Document, tokens: list[Token], headings: list[Heading], key: str, consumed: set[int],
+    heads: set[str],
 ) -> str | None:
-    """The prose of one section: its lines, without the heading and without table cells."""
+    """The prose of one section: its lines, without the heading, table cells, page chrome (running
+    ``heads`` among it) and, in the section that closes the report, the 落款."""
     span = _section_blocks(tokens, headings, key)
     if span is None:
         return None
@@ -247,7 +251,8 @@ def _section_text(
             continue
         blocks_seen.add(tok.block)
         parts.append(block.text.strip())
-    return "\n".join(p for p in parts if p)
+    last = max(h.token for h in headings) == heading.token
+    return "\n".join(p for p in section_lines(parts, heads, last=last) if p)
 
 
 def _table_span(consumed: set[int], start: int, end: int) -> range:

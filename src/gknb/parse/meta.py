@@ -47,6 +47,7 @@ _SENTENCE_START = ("根据", "按照", "依据", "依照", "为", "本", "我", 
 _UNIT_END = (*_AGENCY_END, "管委会", "管理委员会", "党工委", "工委")
 _DATE_LINE = re.compile(r"^((?:19|20)\d{2}|[〇零一二三四五六七八九○Ｏ]{4})年(\d{1,2}|[一二三四五六七八九十]{1,3})月"
                         r"(\d{1,2}|[一二三四五六七八九十]{1,3})日$")
+_DATE_END = re.compile(_DATE_LINE.pattern.removeprefix("^"))  # a line ending in a date
 _COMPILED_BY = re.compile(r"(?:由|[，。,）)])\s*([\u4e00-\u9fff]{2,30}?)(?:根据[^。]{0,80}?)?编制(?:完成)?(?:了)?[本此该]")
 _PERIOD_OF = re.compile(r"(?:^|[。；;\n]|由)([\u4e00-\u9fff]{2,30}?)(?:(?:19|20)\d{2}年度?)?的?(?:政府信息公开|政务公开)"
                         r"(?:工作)?(?:年度)?报告[^。]{0,40}?统计(?:期限|周期|时限|时间|区间)")
@@ -149,6 +150,20 @@ def signature(tail: list[str]) -> tuple[str | None, str | None]:
         above = lines[i - 1] if i > 0 else ""
         return (above if is_unit(above) else None), date
     return None, None
+
+
+def signature_start(lines: list[str]) -> int:
+    """Where the 落款 begins among ``lines`` (their number when they do not end in one): a last line
+    that is a date, or a unit and its date, and the unit's line above the date."""
+    if not lines:
+        return 0
+    last = _clean(lines[-1])
+    match = _DATE_END.search(last)
+    if match is None or not (match.start() == 0 or is_unit(last[: match.start()])):
+        return len(lines)
+    if match.start() == 0 and len(lines) > 1 and is_unit(_clean(lines[-2])):
+        return len(lines) - 2
+    return len(lines) - 1
 
 
 def _iso(year: str, month: str, day: str) -> str | None:

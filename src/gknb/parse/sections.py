@@ -4,6 +4,13 @@ A heading is a line that starts with its Chinese numeral and ``、`` and names t
 its known wordings (the format declaration's titles, aliases and keywords). Table rows that look
 like headings (一、本年新收…, 四、结转下年度…) are excluded. When a numeral is missing or wrong the
 wording alone is accepted only for short lines, so prose that mentions a section is not taken.
+
+A section's text is its prose without page chrome (``section_lines``): page numbers a text copy keeps
+(``- 3 -``, ``第 3 页 共 8 页``), running heads repeated on every page, a web page's tool bars and footer
+(``分享到：微信 微博``, ``【打印本页】【关闭窗口】``, ``【字体：大 中 小】``, ``责任编辑：…``,
+``扫一扫在手机打开当前页``, ``主办单位：… 网站标识码 …``), and everything from ``相关链接`` on. The 落款
+(signing unit and date) that closes the report is not section text either; meta reads it from the
+document (``parse.meta.signature``). The document keeps all of it (provenance).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from functools import cache
 from ..formats import Section
 from ..text import normalize_label
 from .labels import heading_like_rows
+from .meta import signature_start
 from .tokens import Token
 
 _HEADING = re.compile(r"^([一二三四五六])[、.]")
@@ -43,15 +51,18 @@ def _is_heading(norm: str, section: Section, names: tuple[str, ...]) -> tuple[bo
         if pos != -1 and pos <= 12:
             if match.group(1) != section.number and len(norm) > MAX_HEADING:
                 continue
-            cut = _title_end(norm, match.end() + pos + len(name))
+            cut = _title_end(norm, match.end() + pos + len(name), names)
             return True, norm[cut:]
     return False, ""
 
 
-def _title_end(norm: str, end: int) -> int:
-    """Extend a matched title over the rest of its wording (…情况, …事项) up to the first break."""
+def _title_end(norm: str, end: int, names: tuple[str, ...]) -> int:
+    """Extend a matched title over the rest of its wording (…情况, …事项) up to the first break; not
+    over a first sentence that repeats the title (``六、其他需要报告的事项 无其他需要报告的事项``)."""
     tail = re.match(r"[^,，。;；:：]{0,16}?(?:情况|事项|措施)", norm[end:])
-    return end + tail.end() if tail else end
+    if tail is None or any(name in tail.group() for name in names):
+        return end
+    return end + tail.end()
 
 
 def find_headings(tokens: list[Token], sections: tuple[Section, ...]) -> list[Heading]:
@@ -80,3 +91,82 @@ def find_headings(tokens: list[Token], sections: tuple[Section, ...]) -> list[He
         position = max(position, index)
     chosen.sort(key=lambda h: h.token)
     return chosen
+
+
+# ----------------------------------------------------------------------------- page chrome
+
+_DASH = "-—–－"
+_PAGE_NUMBER = re.compile(
+    rf"^(?:[{_DASH}]+\s*\d{{1,4}}\s*[{_DASH}]+|第\s*\d{{1,4}}\s*页(?:\s*[,，/、]?\s*共\s*\d{{1,4}}\s*页)?"
+    r"|共\s*\d{1,4}\s*页\s*[,，/、]?\s*第\s*\d{1,4}\s*页|\d{1,4}\s*/\s*\d{1,4}|(?:page\s*)?\d{1,4}\s*of\s*\d{1,4}"
+    r"|page\s*\d{1,4})$",
+    re.IGNORECASE,
+)
+# the pieces web pages print around an article; a line made of nothing else is chrome
+_CHROME_PIECE = re.compile(
+    r"分享(?:到|至)?\s*[:：]?(?:\s*(?:微信|朋友圈|微博|新浪微博|腾讯微博|QQ空间|QQ好友|QQ|人人网|豆瓣|抖音|今日头条|头条))*"
+    r"|(?:【|\[)?(?:打印|关闭|收藏|返回顶部|回到顶部|返回|纠错|我要纠错|保存|加入收藏)(?:本页|此页|窗口|页面|文章|本文|正文)?(?:】|\])?"
+    r"|(?:【|\[)?(?:选择)?(?:阅读)?字[体号]\s*[:：]?\s*(?:\[\s*)?(?:[大中小](?:\s*[|｜]?\s*)){0,3}(?:\s*\])?(?:】|\])?"
+    r"|(?:责任编辑|编辑|责编|审核|校对|初审|复审|终审|作者|来源|信息来源|稿件来源|文章来源|发布机构|发布时间|发布日期|"
+    r"更新时间|浏览次数|阅读次数|访问次数|访问量|浏览量|点击数|点击量|点击率)\s*[:：]\s*[^\s:：]{0,30}"
+    r"|(?:浏览次数|阅读次数|点击数)\s*[:：]?"
+    r"|(?:用)?(?:手机)?扫(?:一扫|描二维码|码)(?:在手机(?:上)?)?(?:打开|阅读|浏览|分享)?(?:当前页|本页|本文|此页)?"
+    r"|(?:【|\[)?(?:上一篇|下一篇|上一条|下一条)(?:】|\])?\s*[:：]?.*"
+    r"|(?:主办单位|承办单位|主办|承办|协办|技术支持|维护单位|网站标识码|联系电话|联系我们|网站地图|版权所有|Copyright|©)"
+    r"\s*[:：]?.*"
+    r"|.*(?:ICP备|网站标识码|公网安备).*"
+    r"|(?:https?://|file://)\S+|www\.[\w.-]+"
+    r"|\d{1,4}[/-]\d{1,2}[/-]\d{1,4},?\s*(?:上午|下午)?\d{1,2}:\d{2}(?:\s*[AP]M)?",  # a browser's print header
+    re.IGNORECASE,
+)
+_CHROME_LEFT = re.compile(r"[\s|｜/·•>＞【】\[\]()（）:：,，.。]*")
+_RELATED = re.compile(r"^(?:【|\[)?(?:相关(?:链接|文章|阅读|新闻|信息|文件|稿件|附件下载)|延伸阅读|推荐阅读)(?:】|\])?\s*[:：]?\s*$")
+RUNNING_REPEATS = 3  # a line printed this often (digits aside) is a running head or foot
+
+
+def is_chrome(line: str) -> bool:
+    """Whether a line is a page number or a web page's furniture (``分享到：微信 微博``, ``打印本页`` …)."""
+    text = line.strip()
+    if not text or len(text) > 120:
+        return False
+    if _PAGE_NUMBER.match(text):
+        return True
+    left = _CHROME_PIECE.sub("", text)
+    return left != text and _CHROME_LEFT.fullmatch(left) is not None
+
+
+def without_chrome(lines: list[str]) -> list[str]:
+    """A document's lines without chrome lines and, when a ``相关链接`` list follows the middle of the
+    document, without it and all after it (a sidebar's list before the article stays)."""
+    related = [i for i, line in enumerate(lines) if _RELATED.match(line.strip())]
+    end = related[-1] if related and related[-1] >= len(lines) // 2 else len(lines)
+    return [line for line in lines[:end] if not is_chrome(line)]
+
+
+def running_heads(lines: list[str]) -> set[str]:
+    """Lines (digits as ``#``) printed at least ``RUNNING_REPEATS`` times: a copy's page heads and feet."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        key = _running_key(line)
+        if 6 <= len(key) <= 60:
+            counts[key] = counts.get(key, 0) + 1
+    return {key for key, count in counts.items() if count >= RUNNING_REPEATS}
+
+
+def _running_key(line: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", line))
+
+
+def section_lines(lines: list[str], heads: set[str] = frozenset(), *, last: bool = False) -> list[str]:
+    """A section's lines without chrome (see the module docstring); ``last``: the section that closes
+    the report, whose trailing 落款 is dropped too."""
+    kept: list[str] = []
+    for line in lines:
+        if _RELATED.match(line.strip()):
+            break
+        if is_chrome(line) or _running_key(line) in heads:
+            continue
+        kept.append(line)
+    if last:
+        kept = kept[: signature_start(kept)]
+    return kept
