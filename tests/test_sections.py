@@ -10,6 +10,7 @@ import pytest
 import gknb
 from gknb.formats import FORMATS
 from gknb.parse.sections import is_chrome, running_heads, section_lines
+from gknb.render import render as render_report
 from layouts import random_report, render
 from pdf_fixtures import published_page
 
@@ -18,10 +19,10 @@ CHROME = ["分享到：微信 微博 【打印本页】【关闭窗口】", "【
           "- 3 -", "— 12 —", "第 3 页 共 8 页", "第3页/共8页", "共8页 第3页", "3/8", "Page 2 of 5",
           "浙ICP备12345678号-1", "主办单位：某县人民政府办公室 网站标识码：3301000001", "【打印】 【关闭】",
           "12/1/26, 2:02 PM", "file:///tmp/report.html", "上一篇：关于2022年度工作的通知",
-          "浏览次数：1234 字号：[大 中 小]"]
+          "浏览次数：1234 字号：[大 中 小]", "------------", "============", "* * *", "————————"]
 PROSE = ["本年度未收取信息处理费。", "无", "无其他需要报告的事项。", "（一）主动公开", "编辑部门积极公开信息。",
          "来源于群众的意见，我们及时回应。", "打印机采购项目3个。", "2022年1月11日", "第三项加第四项之和",
-         "全年共受理申请3件，办结3件。"]
+         "全年共受理申请3件，办结3件。", "——", "-3"]
 CHROME_WORDS = ("分享到", "打印本页", "关闭窗口", "字体", "责任编辑", "扫一扫", "相关链接", "主办单位", "ICP备",
                 "网站标识码", "file://", "浏览次数")
 
@@ -68,3 +69,16 @@ def test_published_page_sections_carry_no_chrome_and_meta_keeps_the_signature(se
     assert "青山县民政局" not in report.sections["other"].splitlines()[-1]
     assert report.meta.agency == "青山县民政局"
     assert report.meta.published is not None
+
+
+def test_markdown_copy_sections_have_no_heading_underlines(tmp_path: Path) -> None:
+    """gknb's own Markdown (setext headings, ``------`` under each title) reads back without the underlines."""
+    fmt = FORMATS["2021"]
+    cells = random_report(fmt, random.Random(5))
+    report = gknb.read(render(fmt, cells, "tab", random.Random(6)).encode("utf-8"), name="r.txt")
+    path = tmp_path / "r.md"
+    path.write_bytes(render_report(report, "md"))
+    again = gknb.read(path)
+    assert any(again.sections.values())
+    for key, text in again.sections.items():
+        assert text is None or not any(line.strip().startswith(("---", "===")) for line in text.splitlines()), key

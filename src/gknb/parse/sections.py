@@ -6,7 +6,7 @@ like headings (一、本年新收…, 四、结转下年度…) are excluded. Wh
 wording alone is accepted only for short lines, so prose that mentions a section is not taken.
 
 A section's text is its prose without page chrome (``section_lines``): page numbers a text copy keeps
-(``- 3 -``, ``第 3 页 共 8 页``), running heads repeated on every page, a web page's tool bars and footer
+(``- 3 -``, ``第 3 页 共 8 页``), lines that are only a rule (a Markdown heading's underline), running heads repeated on every page, a web page's tool bars and footer
 (``分享到：微信 微博``, ``【打印本页】【关闭窗口】``, ``【字体：大 中 小】``, ``责任编辑：…``,
 ``扫一扫在手机打开当前页``, ``主办单位：… 网站标识码 …``), and everything from ``相关链接`` on. The 落款
 (signing unit and date) that closes the report is not section text either; meta reads it from the
@@ -96,6 +96,9 @@ def find_headings(tokens: list[Token], sections: tuple[Section, ...]) -> list[He
 # ----------------------------------------------------------------------------- page chrome
 
 _DASH = "-—–－"
+# A line that is only a rule: a Markdown heading's underline (``======``, ``------``), a thematic break
+# (``***``, ``- - -``) or a drawn line (``————``, ``────``).
+_RULE_LINE = re.compile(r"^(?:[-=_*—─━－＝＿]\s*){3,}$")
 _PAGE_NUMBER = re.compile(
     rf"^(?:[{_DASH}]+\s*\d{{1,4}}\s*[{_DASH}]+|第\s*\d{{1,4}}\s*页(?:\s*[,，/、]?\s*共\s*\d{{1,4}}\s*页)?"
     r"|共\s*\d{1,4}\s*页\s*[,，/、]?\s*第\s*\d{1,4}\s*页|\d{1,4}\s*/\s*\d{1,4}|(?:page\s*)?\d{1,4}\s*of\s*\d{1,4}"
@@ -129,7 +132,7 @@ def is_chrome(line: str) -> bool:
     text = line.strip()
     if not text or len(text) > 120:
         return False
-    if _PAGE_NUMBER.match(text):
+    if _PAGE_NUMBER.match(text) or _RULE_LINE.match(text):
         return True
     left = _CHROME_PIECE.sub("", text)
     return left != text and _CHROME_LEFT.fullmatch(left) is not None
