@@ -52,7 +52,7 @@ _PAGE_NUMBER = re.compile(
 _NUMERIC = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?$")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: a frozen __init__ per character is dear; never mutated
 class Glyph:
     """One printed character (or a space) and its box; ``confidence`` from OCR, None from a text layer."""
 
