@@ -52,24 +52,30 @@ _PAGE_NUMBER = re.compile(
 _NUMERIC = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?$")
 
 
-@dataclass(slots=True, unsafe_hash=True)  # not frozen: a frozen __init__ per character is dear; never mutated
 class Glyph:
-    """One printed character (or a space) and its box; ``confidence`` from OCR, None from a text layer."""
+    """One printed character (or a space) and its box; ``confidence`` from OCR, None from a text layer.
 
-    text: str
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    confidence: float | None = None
+    A plain slotted class with its centre computed once: pages have thousands of characters, and a
+    frozen dataclass's constructor and the centre's properties were a large part of reading a PDF."""
 
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
+    __slots__ = ("text", "x0", "y0", "x1", "y1", "confidence", "cx", "cy")
 
-    @property
-    def cy(self) -> float:
-        return (self.y0 + self.y1) / 2
+    def __init__(self, text: str, x0: float, y0: float, x1: float, y1: float, confidence: float | None = None):
+        self.text, self.x0, self.y0, self.x1, self.y1, self.confidence = text, x0, y0, x1, y1, confidence
+        self.cx = (x0 + x1) / 2
+        self.cy = (y0 + y1) / 2
+
+    def _key(self) -> tuple[str, float, float, float, float, float | None]:
+        return (self.text, self.x0, self.y0, self.x1, self.y1, self.confidence)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Glyph) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return "Glyph({!r}, {}, {}, {}, {}, {})".format(*self._key())
 
 
 @dataclass(frozen=True, slots=True)
