@@ -24,7 +24,6 @@ import argparse
 import ctypes
 import json
 import os
-import platform
 import re
 import sys
 import time
@@ -37,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pypdfium2 as pdfium  # noqa: E402
 import pypdfium2.raw as pdfium_c  # noqa: E402
+from benchinfo import load, machine, target  # noqa: E402
 
 import gknb  # noqa: E402
 from corpus import ROOT, Doc, corpus  # noqa: E402
@@ -154,26 +154,6 @@ def _right(cells: dict[str, Any], doc: Doc) -> int:
     return sum(same_value(cells.get(k), v) for k, v in doc.truth.items())
 
 
-def machine() -> dict[str, Any]:
-    """What the figures were measured on."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "gknb": gknb.__version__,
-            "pypdfium2": pdfium.PYPDFIUM_INFO.version if hasattr(pdfium, "PYPDFIUM_INFO") else "?"}
-
-
-def target(figure: str, today: str, limit: float, measured: float, how: str) -> dict[str, Any]:
-    """One line of the targets table, in the shape every issue-15 benchmark writes."""
-    return {"figure": figure, "today": today, "target": f"≤ {limit:g}", "measured": round(measured, 2),
-            "met": measured <= limit, "how": how}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--text", type=int, default=280, help="text reports (7 layouts, both formats)")
@@ -186,12 +166,12 @@ def main() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     media = corpus({"text": args.text, "pdf": args.pdf}, args.seed)  # cached: made before the timing
     texts, pdfs = media["text"], media["pdf"]
-    load_before = os.getloadavg()[0]
+    load_before = load()
 
     gk_text, rx_text = side_by_side(texts, _gknb, lambda d: regex_route(d.raw), args.rounds)
     gk_pdf, px_pdf = side_by_side(pdfs, _gknb, lambda d: char_boxes(d.raw), args.rounds)
 
-    load_after = os.getloadavg()[0]
+    load_after = load()
     cells = sum(len(d.truth) for d in texts)
     right_gknb = sum(_right(_gknb(d).cells, d) for d in texts)
     right_regex = sum(_right(regex_cells(regex_route(d.raw)), d) for d in texts)
@@ -199,7 +179,7 @@ def main() -> None:
     n_text, n_pages = len(texts) * args.rounds, pages * args.rounds
     text_ratio, pdf_ratio = gk_text / rx_text, gk_pdf / px_pdf
     payload = {
-        "machine": machine(),
+        "machine": machine() | {"pypdfium2": pdfium.PYPDFIUM_INFO.version},
         "load": [round(load_before, 2), round(load_after, 2)],
         "targets": [
             target(TEXT_FIGURE, "6.0", 1.5, text_ratio,
