@@ -36,6 +36,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..document import Block, GridCell, Line, Provenance, TableBlock
 
@@ -108,7 +109,7 @@ class _Run:
 
     glyphs: list[Glyph]
 
-    @property
+    @cached_property  # asked many times of each run by the table finders; a run's glyphs never change
     def bbox(self) -> tuple[float, float, float, float]:
         gs = [g for g in self.glyphs if g.text.strip()]
         return (min(g.x0 for g in gs), min(g.y0 for g in gs), max(g.x1 for g in gs), max(g.y1 for g in gs))
