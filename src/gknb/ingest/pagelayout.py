@@ -37,6 +37,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 
 from ..document import Block, GridCell, Line, Provenance, TableBlock
 
@@ -138,7 +139,7 @@ class _Run:
 def _runs(glyphs: Iterable[Glyph]) -> list[_Run]:
     """Glyphs grouped into printed lines (vertical overlap with the line's first glyph), top to bottom."""
     lines: list[list[Glyph]] = []
-    for glyph in sorted(glyphs, key=lambda g: (g.cy, g.x0)):
+    for glyph in sorted(glyphs, key=_BY_LINE):
         if lines:
             first = lines[-1][0]
             overlap = min(first.y1, glyph.y1) - max(first.y0, glyph.y0)
@@ -147,7 +148,11 @@ def _runs(glyphs: Iterable[Glyph]) -> list[_Run]:
                 continue
         if glyph.text.strip():
             lines.append([glyph])
-    return [_Run(sorted(line, key=lambda g: g.x0)) for line in lines]
+    return [_Run(sorted(line, key=_BY_X)) for line in lines]
+
+
+_BY_LINE = attrgetter("cy", "x0")
+_BY_X = attrgetter("x0")
 
 
 def _wide(char: str) -> bool:
@@ -319,11 +324,14 @@ def _table(group: list[Ruling], page: int) -> _Table | None:
             i = parent[i]
         return i
 
+    # The rulings at each grid line, looked up once rather than among all of them for every cell.
+    at_x = {x: [v for v in vs if abs(v.pos - x) <= _TOL] for x in xs}
+    at_y = {y: [h for h in hs if abs(h.pos - y) <= _TOL] for y in ys}
     for r in range(nr):
         for c in range(nc):
-            if c + 1 < nc and not _covered(vs, xs[c + 1], ys[r], ys[r + 1]):
+            if c + 1 < nc and not _covered(at_x[xs[c + 1]], xs[c + 1], ys[r], ys[r + 1]):
                 parent[find(r * nc + c)] = find(r * nc + c + 1)
-            if r + 1 < nr and not _covered(hs, ys[r + 1], xs[c], xs[c + 1]):
+            if r + 1 < nr and not _covered(at_y[ys[r + 1]], ys[r + 1], xs[c], xs[c + 1]):
                 parent[find(r * nc + c)] = find((r + 1) * nc + c)
     regions: dict[int, list[int]] = {}
     for i in range(nr * nc):

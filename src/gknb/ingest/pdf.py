@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import unicodedata
+from functools import lru_cache
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -136,6 +137,7 @@ def _page_content(page: pdfium.PdfPage, number: int) -> tuple[PageContent, int, 
     return content, unmapped, image_area / max(width * height, 1.0)
 
 
+@lru_cache(maxsize=4096)
 def _unmapped(char: str) -> bool:
     return unicodedata.category(char) in ("Co", "Cn", "Cc", "Cs") or char == "\ufffd"
 
@@ -156,13 +158,14 @@ def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph],
         ems: dict[int | None, float] = {}
         glyphs: list[Glyph] = []
         unmapped = 0
+        map_error, loose_box = pdfium_c.FPDFText_HasUnicodeMapError, pdfium_c.FPDFText_GetLooseCharBox
         for i, char in enumerate(text):
             if char in "\r\n" or (char == " " and pdfium_c.FPDFText_IsGenerated(tp, i) == 1):
                 continue
-            if pdfium_c.FPDFText_HasUnicodeMapError(tp, i) == 1 or (_unmapped(char) and char != "\t"):
+            if map_error(tp, i) == 1 or (_unmapped(char) and char != "\t"):
                 unmapped += 1
                 char = "\ufffd"
-            if not pdfium_c.FPDFText_GetLooseCharBox(tp, i, rect_ref):
+            if not loose_box(tp, i, rect_ref):
                 continue
             x0, x1 = rect.left - left, rect.right - left
             y0, y1 = top - rect.top, top - rect.bottom
