@@ -7,10 +7,12 @@ warm-up pass each, so that load on a shared machine falls on both alike:
 * **text report**: ``gknb.read`` (read, parse, check) ÷ the regex route on the same clean text reports
   (``bench/corpus.py``'s seven text layouts, both formats). The regex route is govnianbao's method
   (the peer parser issue 15 names; it is not on PyPI, so it is re-stated here from its description, not
-  copied): the text cut at the section headings 二、三、四、, every number of a table's section found by
-  one regular expression in print order (line-leading ``1.``/``2、`` enumerators removed first) and poured
-  into the format's cells in declared order; the format told by one keyword. It has no findings and
-  gets few cells right on any layout but the plainest (its share of cells right is reported).
+  copied): line breaks and ideographic spaces normalised; the six sections cut where their official
+  headings match, any whitespace allowed between a heading's characters; each table's numbers found in
+  its section by one regular expression in print order (thousands commas dropped; in section 三
+  page-number lines dropped and line-leading ``1.``/``2、`` removed) and poured row by row into the
+  format's cells as floats; the format told by one keyword. It has no findings and gets about 29 % of
+  the cells right (reported beside the ratio), as issue 15 found govnianbao itself does.
 * **text PDF page**: ``gknb.read`` ÷ a per-character box extraction through the same API (pypdfium2:
   open the document, and on every page its text page, each character's Unicode and box), on the text
   PDFs of ``bench/corpus.py`` (half official layout, half web).
