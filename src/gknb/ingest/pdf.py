@@ -155,7 +155,7 @@ def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph],
         text = _page_text(tp, count)
         rect = pdfium_c.FS_RECTF()
         rect_ref = ctypes.byref(rect)
-        ems: dict[int | None, float] = {}
+        ems: dict[int, float] = {}
         glyphs: list[Glyph] = []
         unmapped = 0
         map_error, loose_box = pdfium_c.FPDFText_HasUnicodeMapError, pdfium_c.FPDFText_GetLooseCharBox
@@ -169,10 +169,12 @@ def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph],
                 continue
             x0, x1 = rect.left - left, rect.right - left
             y0, y1 = top - rect.top, top - rect.bottom
-            obj = _text_object(tp, i)
-            em = ems.get(obj)
+            obj = _text_object(tp, i)  # None for a character of no text object: its own em, not shared
+            em = ems.get(obj) if obj else None
             if em is None:
-                em = ems[obj] = _em(tp, i)
+                em = _em(tp, i)
+                if obj:
+                    ems[obj] = em
             if em and (y1 - y0 > _LOOSE_LIMIT * em or x1 - x0 > _LOOSE_LIMIT * em):
                 x0, y0, x1, y1 = _tight_box(tp, i, em, left, top)
             if x1 <= x0 or y1 <= y0:
