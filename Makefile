@@ -34,7 +34,8 @@ test: $(BIN)/python
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
-# docs/performance.md; a few minutes. The full run, with scans (OCR, ~10 s a page) and the store up to
+# docs/performance.md; a few minutes. Each benchmark writes bench/out/<name>.json; report.py prints the tables
+# (issue 15's Targets table first). The full run, with scans (OCR, ~10 s a page) and the store up to
 # 100,000 reports, takes about an hour and a half on two cores:
 #   make bench BENCH_MEDIA=text,html,docx,pdf,scan BENCH_SIZES=1000,2000,5000,10000,20000,50000,100000
 BENCH_MEDIA ?= text,html,docx,pdf
@@ -42,10 +43,13 @@ BENCH_SIZES ?= 1000,5000
 bench: $(BIN)/python
 	$(PIP) -e '.[bench,ocr,postgres]'
 	$(BIN)/python bench/bench_parse.py
+	$(BIN)/python bench/bench_ratios.py
 	$(BIN)/python bench/bench_throughput.py --media $(BENCH_MEDIA)
 	$(BIN)/python bench/bench_naive.py
+	$(BIN)/python bench/bench_media.py --ocr-reports 0
 	$(BIN)/python bench/bench_store.py --sizes $(BENCH_SIZES)
 	$(BIN)/python bench/bench_startup.py
+	$(BIN)/python bench/report.py
 
 lint: $(BIN)/python
 	$(PIP) -e '.[test]'

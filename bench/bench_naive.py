@@ -4,13 +4,14 @@ The naive route is what one writes first: pdfplumber's ``extract_tables`` on eve
 row of the format (told the right format, which gknb has to detect) found by its printed label or a
 declared variant among the extracted rows, in print order, and its values taken from the cells right
 of the label (merged-away ``None`` cells skipped); section 四 is the first row holding its 15 numbers.
-gknb: ``gknb.read`` (read, parse and check). Both on one core, after one warm-up pass; the speed ratio
-is of pages per CPU-second. Correctness: every generated cell against the truth (``bench/corpus.py``:
+gknb: ``gknb.read`` (read, parse and check). Both on one core, after one warm-up pass each, timed in
+alternating rounds (the routes' order turns from round to round); the speed ratio is of pages per
+CPU-second. Correctness: every generated cell against the truth (``bench/corpus.py``:
 half official layout, half web, three blank cells each); a wrong cell no finding names is silently wrong
 (the naive route has no findings).
 
     pip install -e '.[bench]'    # pdfplumber
-    python bench/bench_naive.py [--pdf 20] [--repeat 2]
+    python bench/bench_naive.py [--pdf 20] [--repeat 4]
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchinfo import load, machine  # noqa: E402
 
 import gknb  # noqa: E402
 from corpus import ROOT, Doc, corpus  # noqa: E402
@@ -90,16 +93,25 @@ def _format_of(doc: Doc) -> Format:
     return next(f for f in FORMATS.values() if set(doc.truth) == set(f.cell_keys()))
 
 
-def _rate(read: Callable[[Doc], Any], docs: list[Doc], repeat: int) -> tuple[float, float]:
-    """Pages per second and per CPU-second of ``read`` over ``docs`` ``repeat`` times, after a warm-up pass."""
-    for doc in docs:
-        read(doc)
-    start, cpu = time.perf_counter(), time.process_time()
-    for _ in range(repeat):
+def _rates(routes: dict[str, Callable[[Doc], Any]], docs: list[Doc], repeat: int) -> dict[str, tuple[float, float]]:
+    """Pages per second and per CPU-second of each route over ``docs``, in ``repeat`` rounds after a
+    warm-up pass: every round times each route's pass, the routes' order turning from round to round,
+    so that load on a shared machine falls on all of them alike."""
+    for read in routes.values():
         for doc in docs:
             read(doc)
+    wall = dict.fromkeys(routes, 0.0)
+    cpu = dict.fromkeys(routes, 0.0)
+    names = list(routes)
+    for r in range(repeat):
+        for name in names[r % len(names):] + names[: r % len(names)]:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            for doc in docs:
+                routes[name](doc)
+            wall[name] += time.perf_counter() - start
+            cpu[name] += time.process_time() - start_cpu
     pages = repeat * sum(d.pages for d in docs)
-    return pages / (time.perf_counter() - start), pages / (time.process_time() - cpu)
+    return {name: (pages / wall[name], pages / cpu[name]) for name in routes}
 
 
 def _score(read: Callable[[Doc], tuple[Cells, set[str]]], docs: list[Doc]) -> dict[str, Any]:
@@ -122,7 +134,7 @@ def _gknb(doc: Doc) -> tuple[Cells, set[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pdf", type=int, default=20, help="text PDFs (half official layout, half web)")
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "naive.json")
     args = parser.parse_args()
@@ -134,13 +146,18 @@ def main() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     docs = corpus({"pdf": args.pdf}, args.seed)["pdf"]
     formats = {id(d): _format_of(d) for d in docs}
-    routes: dict[str, dict[str, Any]] = {}
-    for name, read in (("gknb", _gknb), ("naive", lambda d: (naive(d.raw, formats[id(d)]), set()))):
-        wall, cpu = _rate(read, docs, args.repeat)
-        routes[name] = {"pages_per_s": round(wall, 1), "pages_per_cpu_s": round(cpu, 1)} | _score(read, docs)
+    reads = {"gknb": _gknb, "naive": lambda d: (naive(d.raw, formats[id(d)]), set())}
+    load_before = load()
+    rates = _rates(reads, docs, args.repeat)
+    load_after = load()
+    routes: dict[str, dict[str, Any]] = {
+        name: {"pages_per_s": round(rates[name][0], 1), "pages_per_cpu_s": round(rates[name][1], 1)}
+        | _score(read, docs) for name, read in reads.items()}
     gk, nv = routes["gknb"], routes["naive"]
     payload = {"pdfplumber": pdfplumber.__version__, "documents": len(docs), "pages": sum(d.pages for d in docs),
-               "loadavg": [round(x, 2) for x in os.getloadavg()], "routes": routes,
+               "machine": machine(), "load": [round(load_before, 2), round(load_after, 2)],
+               "timing": f"{args.repeat} rounds, the routes' order alternating; pages per CPU-second "
+                         "(time.process_time) for the ratio", "routes": routes,
                "ratios": {"speed_gknb_over_naive": round(gk["pages_per_cpu_s"] / nv["pages_per_cpu_s"], 2),
                           "cells_right_gknb_over_naive": round(gk["cells_right"] / max(nv["cells_right"], 1), 3),
                           "cells_wrong_naive_over_gknb": round((nv["cells"] - nv["cells_right"])

@@ -1,5 +1,9 @@
 """The tables of docs/performance.md, as Markdown, from the results the benchmarks wrote in bench/out/.
 
+First issue 15's Targets table: one line per target of every ``bench/out/*.json`` that has a
+``targets`` list (the shape ``bench/benchinfo.py`` describes), with the machine and the load it was
+measured under; then the tables per medium, against the naive route, and of the store.
+
     python bench/report.py [--store bench/out/store.json]
 """
 
@@ -16,6 +20,31 @@ NAMES = {"text": "text (7 layouts)", "html": "HTML page", "docx": "DOCX", "pdf":
 
 def _load(path: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def targets(out: Path) -> list[str]:
+    """The Targets table over every result file in ``out`` that lists targets, and where each was measured."""
+    lines = ["| figure | today | target | measured | met | how | benchmark, load |", "|---|---|---|---|---|---|---|"]
+    machines: dict[str, list[str]] = {}
+    for path in sorted(out.glob("*.json")):
+        data = _load(path)
+        if not isinstance(data, dict) or not isinstance(data.get("targets"), list):
+            continue
+        load = data.get("load") or []
+        where = f"`{path.name}`" + (f", load {load[0]:.1f} → {load[-1]:.1f}" if load else "")
+        for t in data["targets"]:
+            measured = t.get("measured")
+            shown = f"{measured:g}" if isinstance(measured, int | float) else str(measured)
+            lines.append(f"| {t.get('figure', '?')} | {t.get('today', '')} | {t.get('target', '')} | **{shown}** "
+                         f"| {'yes' if t.get('met') else '**no**'} | {t.get('how', '')} | {where} |")
+        m = data.get("machine") or {}
+        described = ", ".join(str(m[k]) for k in ("cpu", "cores", "python") if k in m) if isinstance(m, dict) else str(m)
+        machines.setdefault(described or "not stated", []).append(f"`{path.name}`")
+    if len(lines) == 2:
+        return []
+    lines.append("")
+    lines += [f"Machine ({', '.join(names)}): {described} (CPU, cores, Python)." for described, names in machines.items()]
+    return lines
 
 
 def throughput(data: dict[str, Any]) -> list[str]:
@@ -80,6 +109,9 @@ def main() -> None:
     parser.add_argument("--naive", type=Path, default=OUT / "naive.json")
     parser.add_argument("--store", type=Path, default=OUT / "store.json")
     args = parser.parse_args()
+    table = targets(OUT)
+    if table:
+        print("### Targets (issue 15)\n\n" + "\n".join(table) + "\n")
     for title, path, table in (("Per medium", args.throughput, throughput), ("Naive route", args.naive, naive),
                                ("Store", args.store, store)):
         data = _load(path)

@@ -32,7 +32,7 @@ class Provenance:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items() if v is not None}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: built for every cell of every table; never mutated
 class GridCell:
     text: str
     where: Provenance

@@ -14,7 +14,7 @@ from functools import cache
 
 from ..formats import FORMATS
 from ..report import Finding, Report
-from ..text import chinese_number, normalize_label
+from ..text import chinese_number, nfkc, normalize_label
 from .facts import facts_for
 from .registry import finding, rule
 
@@ -123,7 +123,7 @@ def empty_sections(report: Report) -> Iterator[Finding]:
             continue  # section.missing
         if order and order[-1] == key != last_of_format:
             continue  # the copy ends in this section (cut off): its emptiness says nothing
-        bare = "".join(ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch)[0] in "LN")
+        bare = "".join(ch for ch in nfkc(text) if unicodedata.category(ch)[0] in "LN")
         heading = facts.section_headings.get(key, key)
         if len(bare) < EMPTY_MIN_CHARS or _NOTHING.match(bare):
             shown = text.strip()[:20] or "（空白）"

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from ..report import Finding, Report
+from ..text import nfkc
 from .registry import finding, rule
 
 _CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
@@ -38,7 +39,7 @@ def title_year(title: str | None) -> int | None:
 
 def body_year(report: Report) -> int | None:
     """The year the overview's opening sentence reports on (``2022年，本局…``), if it names one."""
-    text = unicodedata.normalize("NFKC", report.sections.get("overview") or "")
+    text = nfkc(report.sections.get("overview") or "")
     match = _BODY_YEAR.match(text)
     return int(match[1]) if match else None
 
@@ -46,7 +47,7 @@ def body_year(report: Report) -> int | None:
 def statistics_period(report: Report) -> tuple[str, tuple[int, int, int], tuple[int, int, int]] | None:
     """The 统计期限 the report states — (sentence, start, end) as (year, month, day) — from the text
     before 一、总体情况 or the overview's first paragraphs; a missing end year is the start year."""
-    text = unicodedata.normalize("NFKC", report.preamble + "\n" + (report.sections.get("overview") or "")[:800])
+    text = nfkc(report.preamble + "\n" + (report.sections.get("overview") or "")[:800])
     for sentence in _SENTENCE.split(text):
         if not _PERIOD_WORDS.search(sentence):
             continue

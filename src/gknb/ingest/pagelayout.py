@@ -40,6 +40,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
+from operator import attrgetter
 
 from ..document import Block, GridCell, Line, Provenance, TableBlock
 
@@ -59,24 +61,30 @@ _PUNCT_GAP = 0.9  # the same beside full-width punctuation
 _WIDE_PUNCT = frozenset("“”‘’、，。；：！？（）《》【】〔〕「」『』")
 
 
-@dataclass(frozen=True, slots=True)
 class Glyph:
-    """One printed character (or a space) and its box; ``confidence`` from OCR, None from a text layer."""
+    """One printed character (or a space) and its box; ``confidence`` from OCR, None from a text layer.
 
-    text: str
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    confidence: float | None = None
+    A plain slotted class with its centre computed once: pages have thousands of characters, and a
+    frozen dataclass's constructor and the centre's properties were a large part of reading a PDF."""
 
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
+    __slots__ = ("text", "x0", "y0", "x1", "y1", "confidence", "cx", "cy")
 
-    @property
-    def cy(self) -> float:
-        return (self.y0 + self.y1) / 2
+    def __init__(self, text: str, x0: float, y0: float, x1: float, y1: float, confidence: float | None = None):
+        self.text, self.x0, self.y0, self.x1, self.y1, self.confidence = text, x0, y0, x1, y1, confidence
+        self.cx = (x0 + x1) / 2
+        self.cy = (y0 + y1) / 2
+
+    def _key(self) -> tuple[str, float, float, float, float, float | None]:
+        return (self.text, self.x0, self.y0, self.x1, self.y1, self.confidence)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Glyph) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return "Glyph({!r}, {}, {}, {}, {}, {})".format(*self._key())
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +117,7 @@ class _Run:
 
     glyphs: list[Glyph]
 
-    @property
+    @cached_property  # asked many times of each run by the table finders; a run's glyphs never change
     def bbox(self) -> tuple[float, float, float, float]:
         gs = [g for g in self.glyphs if g.text.strip()]
         return (min(g.x0 for g in gs), min(g.y0 for g in gs), max(g.x1 for g in gs), max(g.y1 for g in gs))
@@ -146,7 +154,7 @@ class _Run:
 def _runs(glyphs: Iterable[Glyph]) -> list[_Run]:
     """Glyphs grouped into printed lines (vertical overlap with the line's first glyph), top to bottom."""
     lines: list[list[Glyph]] = []
-    for glyph in sorted(glyphs, key=lambda g: (g.cy, g.x0)):
+    for glyph in sorted(glyphs, key=_BY_LINE):
         if lines:
             first = lines[-1][0]
             overlap = min(first.y1, glyph.y1) - max(first.y0, glyph.y0)
@@ -155,7 +163,11 @@ def _runs(glyphs: Iterable[Glyph]) -> list[_Run]:
                 continue
         if glyph.text.strip():
             lines.append([glyph])
-    return [_Run(sorted(line, key=lambda g: g.x0)) for line in lines]
+    return [_Run(sorted(line, key=_BY_X)) for line in lines]
+
+
+_BY_LINE = attrgetter("cy", "x0")
+_BY_X = attrgetter("x0")
 
 
 def _wide(char: str) -> bool:
@@ -334,11 +346,14 @@ def _table(group: list[Ruling], page: int) -> _Table | None:
             i = parent[i]
         return i
 
+    # The rulings at each grid line, looked up once rather than among all of them for every cell.
+    at_x = {x: [v for v in vs if abs(v.pos - x) <= _TOL] for x in xs}
+    at_y = {y: [h for h in hs if abs(h.pos - y) <= _TOL] for y in ys}
     for r in range(nr):
         for c in range(nc):
-            if c + 1 < nc and not _covered(vs, xs[c + 1], ys[r], ys[r + 1]):
+            if c + 1 < nc and not _covered(at_x[xs[c + 1]], xs[c + 1], ys[r], ys[r + 1]):
                 parent[find(r * nc + c)] = find(r * nc + c + 1)
-            if r + 1 < nr and not _covered(hs, ys[r + 1], xs[c], xs[c + 1]):
+            if r + 1 < nr and not _covered(at_y[ys[r + 1]], ys[r + 1], xs[c], xs[c + 1]):
                 parent[find(r * nc + c)] = find((r + 1) * nc + c)
     regions: dict[int, list[int]] = {}
     for i in range(nr * nc):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import unicodedata
+from functools import lru_cache
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -136,32 +137,44 @@ def _page_content(page: pdfium.PdfPage, number: int) -> tuple[PageContent, int, 
     return content, unmapped, image_area / max(width * height, 1.0)
 
 
+@lru_cache(maxsize=4096)
 def _unmapped(char: str) -> bool:
     return unicodedata.category(char) in ("Co", "Cn", "Cc", "Cs") or char == "\ufffd"
 
 
 def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph], int]:
+    """A page's characters with their loose boxes, and the number of unmapped ones.
+
+    The page's text comes in one call (``FPDFText_GetText``; per character when it does not line up
+    with the characters, as with code points beyond the BMP); generation is asked of spaces only
+    (pdfium generates spaces and line breaks); the em of each text object is computed once."""
     textpage = page.get_textpage()
     try:
         tp = textpage.raw
+        count = pdfium_c.FPDFText_CountChars(tp)
+        text = _page_text(tp, count)
         rect = pdfium_c.FS_RECTF()
+        rect_ref = ctypes.byref(rect)
+        ems: dict[int, float] = {}
         glyphs: list[Glyph] = []
         unmapped = 0
-        for i in range(pdfium_c.FPDFText_CountChars(tp)):
-            if pdfium_c.FPDFText_IsGenerated(tp, i) == 1:
+        map_error, loose_box = pdfium_c.FPDFText_HasUnicodeMapError, pdfium_c.FPDFText_GetLooseCharBox
+        for i, char in enumerate(text):
+            if char in "\r\n" or (char == " " and pdfium_c.FPDFText_IsGenerated(tp, i) == 1):
                 continue
-            code = pdfium_c.FPDFText_GetUnicode(tp, i)
-            char = chr(code) if 0 < code < 0x110000 else "\ufffd"
-            if char in "\r\n":
-                continue
-            if pdfium_c.FPDFText_HasUnicodeMapError(tp, i) == 1 or (_unmapped(char) and char != "\t"):
+            if map_error(tp, i) == 1 or (_unmapped(char) and char != "\t"):
                 unmapped += 1
                 char = "\ufffd"
-            if not pdfium_c.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(rect)):
+            if not loose_box(tp, i, rect_ref):
                 continue
             x0, x1 = rect.left - left, rect.right - left
             y0, y1 = top - rect.top, top - rect.bottom
-            em = _em(tp, i)
+            obj = _text_object(tp, i)  # None for a character of no text object: its own em, not shared
+            em = ems.get(obj) if obj else None
+            if em is None:
+                em = _em(tp, i)
+                if obj:
+                    ems[obj] = em
             if em and (y1 - y0 > _LOOSE_LIMIT * em or x1 - x0 > _LOOSE_LIMIT * em):
                 x0, y0, x1, y1 = _tight_box(tp, i, em, left, top)
             if x1 <= x0 or y1 <= y0:
@@ -170,6 +183,24 @@ def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph],
         return glyphs, unmapped
     finally:
         textpage.close()
+
+
+def _page_text(tp: pdfium_c.FPDF_TEXTPAGE, count: int) -> str:
+    """The text page's characters, one string character each (U+FFFD where pdfium has no code)."""
+    if count <= 0:
+        return ""
+    buffer = (ctypes.c_ushort * (count + 1))()
+    written = pdfium_c.FPDFText_GetText(tp, 0, count, buffer)
+    text = bytes(buffer)[: 2 * max(written - 1, 0)].decode("utf-16-le", errors="replace")
+    if len(text) != count or "\x00" in text:  # not one unit per character: ask character by character
+        codes = (pdfium_c.FPDFText_GetUnicode(tp, i) for i in range(count))
+        return "".join(chr(code) if 0 < code < 0x110000 else "\ufffd" for code in codes)
+    return text
+
+
+# FPDFText_GetTextObject with the handle as a plain address, to tell the characters' text objects apart.
+_text_object = ctypes.CFUNCTYPE(ctypes.c_void_p, pdfium_c.FPDF_TEXTPAGE, ctypes.c_int)(
+    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value)
 
 
 def _em(tp: pdfium_c.FPDF_TEXTPAGE, i: int) -> float:

@@ -9,6 +9,7 @@ sections' prose, without the table cells.
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left, bisect_right
 from functools import cache
 
 from ..catalogue import finding
@@ -75,7 +76,8 @@ def parse(document: Document) -> Report:
             report.cells = dict.fromkeys(fmt.cell_keys())
         report.parse_findings.extend(_mixed_formats(fmt, found))
     heads = running_heads(texts)
-    report.sections = {s.key: _section_text(document, tokens, headings, s.key, consumed, heads) for s in SECTIONS}
+    in_tables = sorted(consumed)
+    report.sections = {s.key: _section_text(document, tokens, headings, s.key, in_tables, heads) for s in SECTIONS}
     report.section_order = [h.section for h in headings]
     report.headings = {h.section: tokens[h.token].text.strip()[:MAX_HEADING_CHARS] for h in headings}
     report.preamble = "\n".join(t.text for t in tokens[:first_heading] if t.kind == "text" and not t.grid)
@@ -217,15 +219,16 @@ def _section_blocks(tokens: list[Token], headings: list[Heading], key: str) -> t
 
 
 def _raw_section_text(document: Document, tokens: list[Token], headings: list[Heading], key: str) -> str:
-    return _section_text(document, tokens, headings, key, set(), set()) or ""
+    return _section_text(document, tokens, headings, key, [], set()) or ""
 
 
 def _section_text(
-    document: Document, tokens: list[Token], headings: list[Heading], key: str, consumed: set[int],
+    document: Document, tokens: list[Token], headings: list[Heading], key: str, in_tables: list[int],
     heads: set[str],
 ) -> str | None:
-    """The prose of one section: its lines, without the heading, table cells, page chrome (running
-    ``heads`` among it) and, in the section that closes the report, the 落款."""
+    """The prose of one section: its lines, without the heading, table cells (``in_tables``: the sorted
+    indices of the tokens the tables consumed), page chrome (running ``heads`` among it) and, in the
+    section that closes the report, the 落款."""
     span = _section_blocks(tokens, headings, key)
     if span is None:
         return None
@@ -236,8 +239,11 @@ def _section_text(
         norm = tokens[start].norm
         parts.append(_printed_rest(tokens[start].text, norm[: len(norm) - len(heading.rest)]))
     blocks_seen: set[int] = set()
-    table_blocks = {tokens[i].block for i in consumed if start < i < end}
-    table_span = _table_span(consumed, start, end)
+    inside = in_tables[bisect_right(in_tables, start):bisect_left(in_tables, end)]
+    table_blocks = {tokens[i].block for i in inside}
+    # From the first to the last table cell of the section is the table (header words a wrapped header
+    # row leaves over, such as 商业 … 企业), never the section's prose.
+    table_span = range(inside[0], inside[-1] + 1) if inside else range(0)
     for i in range(start + 1, end):
         tok = tokens[i]
         if (tok.block in blocks_seen or tok.block in table_blocks or i in table_span or tok.grid
@@ -253,13 +259,6 @@ def _section_text(
         parts.append(block.text.strip())
     last = max(h.token for h in headings) == heading.token
     return "\n".join(p for p in section_lines(parts, heads, last=last) if p)
-
-
-def _table_span(consumed: set[int], start: int, end: int) -> range:
-    """The tokens from the first to the last table cell of a section: what lies between is the table
-    (header words a wrapped header row leaves over, such as 商业 … 企业), never the section's prose."""
-    inside = [i for i in consumed if start < i < end]
-    return range(min(inside), max(inside) + 1) if inside else range(0)
 
 
 def _printed_rest(printed: str, heading_norm: str) -> str:

@@ -64,14 +64,17 @@ def number_rows(tokens: list[Token], span: list[int], labels_at: dict[int, Label
 
     A physical row counts when it holds a value, or a row label and cells (a row printed blank)."""
     groups: list[list[int]] = []
+    last = None
     for i in span:
         tok = tokens[i]
         if tok.kind == "gap":
             continue
-        if groups and physical_row(tokens[groups[-1][-1]]) == physical_row(tok):
+        row = physical_row(tok)
+        if groups and row == last:
             groups[-1].append(i)
         else:
             groups.append([i])
+        last = row
     rows: list[NumberRow] = []
     texts_since: list[int] = []
     for group in groups:

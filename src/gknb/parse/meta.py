@@ -20,7 +20,7 @@ import unicodedata
 
 from ..regions import expand_abbreviation, locate
 from ..report import Meta
-from ..text import chinese_number
+from ..text import chinese_number, nfkc
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([〇零一二三四五六七八九○Ｏ]{4})年")
@@ -60,7 +60,7 @@ _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|—{1,2}|-{1,2}|－)\s*")
 
 def _clean(text: str) -> str:
     """A line without spaces, file extensions, PDF page headers (``Page 3 - …``) or a field label."""
-    text = _PAGE_HEADER.sub("", unicodedata.normalize("NFKC", text).strip())
+    text = _PAGE_HEADER.sub("", nfkc(text).strip())
     text = _FIELD_LABEL.sub("", text)
     return re.sub(r"\s+", "", re.sub(r"\.(docx?|pdf|wps|html?)$", "", text, flags=re.I))
 
@@ -265,7 +265,7 @@ def read_meta(lines: list[str], body: str, *, declared: str | None = None, tail:
     match = _PROSE_AGENCY.search(body[:300])
     if match and not match.group(1).startswith(("我", "本", "全", "各", "县委", "市委", "区委")):
         candidates.append(match.group(1))
-    meta.agency = choose_agency(candidates, re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or head)))
+    meta.agency = choose_agency(candidates, re.sub(r"\s+", "", nfkc(text or head)))
     if meta.year is None:
         years = [int(y) for y in _YEAR.findall(head)]
         meta.year = years[0] if years else None

@@ -8,15 +8,16 @@ space-separated numbers (PDF extraction: ``四、结转下年度继续办理 0 0
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Literal
 
 from ..document import Document, Line, Provenance, TableBlock
-from ..text import normalize_label
+from ..text import nfkc, normalize_label
 
 TokenKind = Literal["value", "blank", "text", "gap"]
 
@@ -31,7 +32,7 @@ _NOTED = re.compile(rf"^\s*(?P<cell>{_NUMBER}\s*{_UNIT})\s*\((?P<note>[^()]*)\)\
 _DASH = {"-", "—", "–", "－", "/", "／", "无", "——", "\\", "--"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: a frozen __init__ was a fifth of parsing; never mutated
 class Token:
     kind: TokenKind
     text: str  # as printed, stripped
@@ -75,9 +76,10 @@ def _classify(text: str) -> tuple[TokenKind, str, str, int | Decimal | None]:
     return "text", stripped, normalize_label(stripped), None
 
 
-def _cell_token(text: str, where: Provenance, grid: bool, row_start: bool, block: int) -> Token:
+def _cell_token(text: str, where: Provenance, grid: bool, row_start: bool, block: int,
+                x: float | None = None) -> Token:
     kind, stripped, norm, value = _classify(text)
-    return Token(kind, stripped, norm, where, grid, row_start, value, block=block)
+    return Token(kind, stripped, norm, where, grid, row_start, value, False, block, x)
 
 
 def _section_break() -> re.Pattern[str]:
@@ -122,7 +124,7 @@ def _line_tokens(line: Line, block: int) -> list[Token]:
     text = raw.strip()
     if " " not in text and "\u3000" not in text:  # one word: a cell, a label or a sentence
         return [_cell_token(text, line.where, False, True, block)]
-    folded = unicodedata.normalize("NFKC", raw.rstrip())
+    folded = nfkc(raw.rstrip())
     # Notes after a number (55（含自然失效 29 件）) are masked, so the number stays a cell of its row.
     folded = _NOTE_AFTER_NUMBER.sub(lambda m: m.group(1) + " " * (len(m.group(0)) - len(m.group(1))), folded)
     cells = _trailing_cells(folded)
@@ -132,9 +134,8 @@ def _line_tokens(line: Line, block: int) -> list[Token]:
     head = folded[:start].strip()
     tokens = [_cell_token(head, line.where, False, True, block)] if head else []
     for i, (position, piece) in enumerate(cells):
-        token = _cell_token(piece, line.where, False, not head and i == 0, block)
         # Text copies of PDFs (pdftotext -layout) align a column's numbers by character offset.
-        tokens.append(replace(token, x=position + len(piece) / 2))
+        tokens.append(_cell_token(piece, line.where, False, not head and i == 0, block, position + len(piece) / 2))
     return tokens
 
 
@@ -159,15 +160,16 @@ def _is_prose_number(text: str, start: int, count: int = 1) -> bool:
     return length > 60 or (count == 1 and before.endswith(("第", "年", "月", "日", "号", "电话", ":", "：")))
 
 
-def _several_numbers(text: str) -> list[str]:
+@lru_cache(maxsize=1 << 16)
+def _several_numbers(text: str) -> tuple[str, ...]:
     """The numbers of a grid cell that prints several, space-separated (a converter merged columns);
     empty for anything else, and for a number with a thousands space (``1 000``)."""
     words = unicodedata.normalize("NFKC", text).split()
     if len(words) < 2 or not all(parse_number(w) is not None for w in words):
-        return []
+        return ()
     if any(len(w) == 3 and w.isdigit() for w in words[1:]) and words[0].isdigit() and len(words[0]) <= 3:
-        return []
-    return words
+        return ()
+    return tuple(words)
 
 
 @lru_cache(maxsize=1)
@@ -199,13 +201,9 @@ def is_glued(document: Document) -> bool:
     """The document prints its table cells glued together (``行政许可3960181``): a crawler's text copy
     of a web page that dropped every cell boundary. Three row labels glued to a number decide."""
     glued = _glue_labels()[2]
-    found = 0
-    for block in document.blocks:
-        if isinstance(block, Line):
-            found += len(glued.findall(unicodedata.normalize("NFKC", block.text)))
-            if found >= GLUED_LABELS:
-                return True
-    return False
+    # One pass over the lines joined: no label holds a line break, so no match spans two lines.
+    text = nfkc("\n".join(b.text for b in document.blocks if isinstance(b, Line)))
+    return next(itertools.islice(glued.finditer(text), GLUED_LABELS - 1, None), None) is not None
 
 
 GLUED_LABELS = 3
