@@ -45,6 +45,9 @@ bench: $(BIN)/python
 	$(BIN)/python bench/bench_throughput.py --media $(BENCH_MEDIA)
 	$(BIN)/python bench/bench_naive.py
 	$(BIN)/python bench/bench_store.py --sizes $(BENCH_SIZES)
+	$(BIN)/python bench/bench_batch.py
+	$(BIN)/python bench/bench_web_scale.py
+	$(BIN)/python bench/bench_queue.py
 
 lint: $(BIN)/python
 	$(PIP) -e '.[test]'
