@@ -303,7 +303,8 @@ class Workspace:
         total, with_errors, by_status = self.store.cached(
             "listing", _key(where), lambda: self._counts(conditions))
         column = SORTS[sort]
-        order = [column.desc() if descending else column.asc(), ReportRow.agency, ReportRow.year, ReportRow.id]
+        ties = [c for c in (ReportRow.agency, ReportRow.year, ReportRow.id) if c is not column]  # a column
+        order = [column.desc() if descending else column.asc(), *ties]  # twice would sort outside the index
         first, end = max(page - 1, 0) * per_page, min(max(page, 1) * per_page, total)
         errors = func.sum(case((FindingRow.severity == "error", 1), else_=0))
         warnings = func.sum(case((FindingRow.severity == "warning", 1), else_=0))
@@ -314,8 +315,7 @@ class Workspace:
             elif first <= total - end:
                 rows = session.scalars(query.order_by(*order).limit(per_page).offset(first)).all()
             else:  # nearer the end: the same rows, counted from the other end
-                backwards = [column.asc() if descending else column.desc(), ReportRow.agency.desc(),
-                             ReportRow.year.desc(), ReportRow.id.desc()]
+                backwards = [column.asc() if descending else column.desc(), *(c.desc() for c in ties)]
                 rows = session.scalars(query.order_by(*backwards).limit(end - first).offset(total - end)).all()[::-1]
             counts = {report_id: (e, w) for report_id, e, w in session.execute(  # the page's reports only
                 select(FindingRow.report_id, errors, warnings)
