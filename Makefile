@@ -49,6 +49,9 @@ bench: $(BIN)/python
 	$(BIN)/python bench/bench_media.py --ocr-reports 0
 	$(BIN)/python bench/bench_store.py --sizes $(BENCH_SIZES)
 	$(BIN)/python bench/bench_startup.py
+	$(BIN)/python bench/bench_batch.py
+	$(BIN)/python bench/bench_web_scale.py
+	$(BIN)/python bench/bench_queue.py
 	$(BIN)/python bench/report.py
 
 lint: $(BIN)/python

@@ -27,6 +27,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_store import agencies  # noqa: E402
+
 from gknb.formats import FORMATS  # noqa: E402
 from gknb.pipeline.bulk import ingest  # noqa: E402
 from gknb.store import Store  # noqa: E402
@@ -34,7 +37,6 @@ from gknb.workspace.service import Workspace  # noqa: E402
 from layouts import random_report, render  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
-PROVINCES = ("浙江省", "广东省", "江苏省", "四川省", "山东省")
 
 
 def _free_port() -> int:
@@ -44,16 +46,20 @@ def _free_port() -> int:
 
 
 def build_store(folder: Path, reports: int) -> tuple[str, str]:
-    """A store of ``reports`` generated reports (some with a planted error); its URL and an API token."""
+    """A store of ``reports`` generated reports (some with a planted error); its URL and an API token.
+
+    Each agency (a unit of a county of the division table, with its prefecture: 杭州市西湖区教育局)
+    has two years, so gknb reads ``reports / 2`` distinct agencies over every province."""
     fmt = FORMATS["2021"]
     source = folder / "reports"
     source.mkdir()
+    names = agencies(-(-reports // 2), random.Random(0))
     for n in range(reports):
         rnd = random.Random(n)
         cells = random_report(fmt, rnd)
         if n % 7 == 0:
             cells["requests.new.natural_person"] += 1
-        agency = f"{PROVINCES[n % len(PROVINCES)]}第{n // 2}县民政局"
+        agency = names[n // 2]
         text = render(fmt, cells, "tab", rnd, year=2022 + n % 2, agency=agency)
         (source / f"{n:06d}.txt").write_text(text, encoding="utf-8")
     url = f"sqlite:///{folder / 'load.db'}"

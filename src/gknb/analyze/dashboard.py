@@ -37,8 +37,16 @@ def _rollup(rows: list[dict[str, Any]], by: tuple[str, ...], additive: tuple[str
 
 
 def charts(store: Store, where: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
-    """Chart name → ``{"title", "columns", "rows"}`` (a table the page draws and exports as CSV)."""
+    """Chart name → ``{"title", "columns", "rows"}`` (a table the page draws and exports as CSV).
+
+    Computed once per store revision and filter (``Store.cached``): a request that follows no write
+    costs the same however large the store."""
     where = dict(where or {})
+    key = tuple(sorted((name, repr(value)) for name, value in where.items()))
+    return store.cached("dashboard", key, lambda: _charts(store, where))
+
+
+def _charts(store: Store, where: dict[str, Any]) -> dict[str, dict[str, Any]]:
     rows = stats(store, GROUPS, where)  # one pass; every chart is a roll-up of it
     outcomes = request_outcomes()
     additive = (*ADDITIVE, *outcomes)

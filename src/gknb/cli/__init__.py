@@ -13,8 +13,10 @@ import json
 import multiprocessing
 import os
 import sys
+import textwrap
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -313,25 +315,56 @@ def read_one(path: str) -> Outcome:
     return run(path, path=path)
 
 
-def read_all(inputs: Iterable[tuple[str, GknbError | None]], timeout: float | None) -> Iterator[Outcome]:
-    """``read_one`` of every input in a worker process (forked: cheap, and it shares this one's setup),
-    each within ``timeout`` seconds; with no limit (0 or None), in this process."""
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """What a batch keeps of one input, written as it arrives and then dropped: its path, its error,
+    its finding counts (error, warning, info) and the JSON text to write (``text``), or for the
+    human-readable output the whole ``outcome`` it prints."""
+
+    path: str
+    error: GknbError | None
+    counts: tuple[int, int, int]
+    text: str | None = None
+    outcome: Outcome | None = None
+
+
+def check_one(path: str, form: str) -> Checked:
+    """``read_one`` reduced to what the output ``form`` writes (``jsonl``: a JSON line, ``json``: indented
+    JSON, ``human``: the outcome), so a worker sends back only that, never a whole report to pickle."""
+    return _reduce(read_one(path), form)
+
+
+def _reduce(outcome: Outcome, form: str) -> Checked:
+    counts = Counter(f.severity for f in outcome.report.findings) if outcome.report is not None else Counter()
+    three = (counts["error"], counts["warning"], counts["info"])
+    if form == "human":
+        return Checked(outcome.path, outcome.error, three, outcome=outcome)
+    text = json.dumps(outcome.as_dict(), ensure_ascii=False, indent=2 if form == "json" else None)
+    return Checked(outcome.path, outcome.error, three, text=text)
+
+
+def read_all(inputs: Iterable[tuple[str, GknbError | None]], timeout: float | None,
+             form: str = "human") -> Iterator[Checked]:
+    """``check_one`` of every input, in input order, in a worker process (forked: cheap, and it shares
+    this one's setup), each within ``timeout`` seconds; with no limit (0 or None), in this process."""
     if timeout is None or timeout <= 0:
-        yield from (Outcome(path, error=error) if error else read_one(path) for path, error in inputs)
+        yield from (_reduce(Outcome(path, error=error), form) if error else check_one(path, form)
+                    for path, error in inputs)
         return
     fork = "fork" in multiprocessing.get_all_start_methods()
-    with Workers(read_one, timeout=timeout, context="fork" if fork else "spawn") as workers:
+    with Workers(check_one, timeout=timeout, context="fork" if fork else "spawn") as workers:
         for path, error in inputs:
-            outcome = Outcome(path, error=error) if error else workers.call(path)
-            if isinstance(outcome, GknbError):  # the worker overran (TimedOut) or died
-                outcome.path = path
-                outcome = Outcome(path, error=outcome)
-            yield outcome
+            result = _reduce(Outcome(path, error=error), form) if error else workers.call(path, form)
+            if isinstance(result, GknbError):  # the worker overran (TimedOut) or died
+                result.path = path
+                result = _reduce(Outcome(path, error=result), form)
+            yield result
 
 
 def _run(files: Sequence[str], as_json: bool, as_jsonl: bool, lang: str, *, show_cells: bool,
          timeout: float | None = DEFAULT_TIMEOUT) -> int:
-    """Process every input, print in the chosen form, return the exit status."""
+    """Process every input, print each result as it comes (nothing of it is kept but its counts),
+    return the exit status."""
     if as_json and as_jsonl:
         raise typer.BadParameter("--json 与 --jsonl 只能选一个 / choose either --json or --jsonl")
     inputs = list(expand_inputs(files))
@@ -343,29 +376,43 @@ def _run(files: Sequence[str], as_json: bool, as_jsonl: bool, lang: str, *, show
     if machine and err.is_terminal and len(inputs) > 1:
         steps = track(inputs, description="gknb", console=err, transient=True)
 
-    outcomes: list[Outcome] = []
-    for outcome in read_all(steps, timeout):
-        outcomes.append(outcome)
-        if outcome.error is not None:
-            _report_error(err, outcome)
-        if as_jsonl:
-            _write_json(outcome.as_dict())
-        elif not machine:
-            _print_outcome(out, outcome, lang, show_cells)
-    if as_json:
-        _write_json(outcomes[0].as_dict() if single else [o.as_dict() for o in outcomes], indent=2)
+    tally = Tally()
+    for result in read_all(steps, timeout, "jsonl" if as_jsonl else "json" if as_json else "human"):
+        if result.error is not None:
+            _report_error(err, result)
+        if as_jsonl or (as_json and single):
+            _write_text(result.text or "")
+        elif as_json:  # one element of the array, as json.dumps(list, indent=2) prints it
+            _write_text(("[\n" if not tally.files else ",\n") + textwrap.indent(result.text or "", "  "), end="")
+        else:
+            assert result.outcome is not None
+            _print_outcome(out, result.outcome, lang, show_cells)
+        tally.add(result)
+    if as_json and not single:
+        _write_text("\n]" if tally.files else "[]")
     elif not machine:
-        _print_summary(out, outcomes, lang)
-    return exit_status(outcomes)
+        _print_summary(out, tally, lang)
+    return tally.exit_status()
 
 
-def exit_status(outcomes: Sequence[Outcome]) -> int:
-    """2 if a file could not be read, else 1 if any report has an error-level finding, else 0."""
-    if any(o.error is not None for o in outcomes):
-        return 2
-    if any(f.severity == "error" for o in outcomes if o.report for f in o.report.findings):
-        return 1
-    return 0
+@dataclass
+class Tally:
+    """A batch's counts: files, files with errors, unreadable files, findings by severity."""
+
+    files: int = 0
+    with_errors: int = 0
+    unreadable: int = 0
+    findings: Counter[str] = field(default_factory=Counter)
+
+    def add(self, result: Checked) -> None:
+        self.files += 1
+        self.unreadable += result.error is not None
+        self.with_errors += result.counts[0] > 0
+        self.findings.update(dict(zip(SEVERITIES, result.counts, strict=True)))
+
+    def exit_status(self) -> int:
+        """2 if a file could not be read, else 1 if any report has an error-level finding, else 0."""
+        return 2 if self.unreadable else 1 if self.with_errors else 0
 
 
 def _console(*, stderr: bool = False) -> Console:
@@ -373,20 +420,23 @@ def _console(*, stderr: bool = False) -> Console:
 
 
 def _write_json(obj: Any, indent: int | None = None) -> None:
-    text = json.dumps(obj, ensure_ascii=False, indent=indent) + "\n"
+    _write_text(json.dumps(obj, ensure_ascii=False, indent=indent))
+
+
+def _write_text(text: str, end: str = "\n") -> None:
     sys.stdout.flush()
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is not None:
-        buffer.write(text.encode("utf-8"))
+        buffer.write((text + end).encode("utf-8"))
         buffer.flush()
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(text + end)
 
 
-def _report_error(err: Console, outcome: Outcome) -> None:
-    assert outcome.error is not None
-    err.print(Text(f"gknb: 无法读取 {outcome.path}：{outcome.error.message}", style="red"))
-    err.print(Text(f"gknb: cannot read {outcome.path}: {outcome.error.message_en}", style="red"))
+def _report_error(err: Console, result: Checked) -> None:
+    assert result.error is not None
+    err.print(Text(f"gknb: 无法读取 {result.path}：{result.error.message}", style="red"))
+    err.print(Text(f"gknb: cannot read {result.path}: {result.error.message_en}", style="red"))
 
 
 def _counts(report: Report) -> Counter[str]:
@@ -544,20 +594,12 @@ def _value(value: object) -> Text:
     return Text("—", style="dim") if value is None else Text(str(value))
 
 
-def _print_summary(out: Console, outcomes: Sequence[Outcome], lang: str) -> None:
-    totals: Counter[str] = Counter()
-    with_errors = 0
-    for outcome in outcomes:
-        if outcome.report is not None:
-            counts = _counts(outcome.report)
-            totals.update(counts)
-            with_errors += bool(counts["error"])
-    unreadable = sum(o.error is not None for o in outcomes)
+def _print_summary(out: Console, tally: Tally, lang: str) -> None:
     line = UI[lang]["summary"].format(
-        files=len(outcomes), with_errors=with_errors, unreadable=unreadable,
-        error=totals["error"], warning=totals["warning"], info=totals["info"],
+        files=tally.files, with_errors=tally.with_errors, unreadable=tally.unreadable,
+        error=tally.findings["error"], warning=tally.findings["warning"], info=tally.findings["info"],
     )
-    out.print(Text(line, style="bold red" if unreadable or with_errors else "bold green"))
+    out.print(Text(line, style="bold red" if tally.unreadable or tally.with_errors else "bold green"))
 
 
-__all__ = ["Outcome", "app", "cell_labels", "exit_status", "expand_inputs", "read_one", "rule_rows"]
+__all__ = ["Checked", "Outcome", "app", "cell_labels", "check_one", "expand_inputs", "read_one", "rule_rows"]

@@ -310,6 +310,7 @@ def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = B
         for archive in archives.values():
             archive.close()
     store.finish_run(summary.run_id)
+    store.optimize()  # the planner's statistics, for the list's filters on the grown store
     return summary
 
 

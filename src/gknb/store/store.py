@@ -11,16 +11,31 @@ caller and handed in, in the same transaction as the write (``gknb.pipeline.writ
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+import threading
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Select, column, delete, func, insert, or_, select, table, update
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Select,
+    column,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    table,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..document import Provenance, Source
@@ -37,6 +52,8 @@ MAX_BATCH = 5000  # reports per ``Store.write`` (keeps every IN list short)
 # ``cells`` for bulk inserts: untyped columns skip per-row type processing; provenance goes in as JSON text
 _CELLS = table("cells", *(column(name) for name in ("report_id", "key", "value", "printed", "provenance")))
 _json = json.JSONEncoder().encode
+CACHED = 256  # results kept by ``Store.cached`` (per store object, least recently used dropped first)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -124,6 +141,8 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.session = sessionmaker(engine, expire_on_commit=False)
+        self._cache: OrderedDict[Any, tuple[int, Any]] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:
@@ -133,6 +152,49 @@ class Store:
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
+
+    # -- revision, cache, statistics ----------------------------------------------------------
+
+    def revision(self) -> int:
+        """A number that changes with every committed write to reports, cells, findings or agencies.
+
+        Kept by the database's own triggers (migration 0006), whatever code writes: SQLite counts in
+        ``store_revision``, PostgreSQL appends a row to ``store_changes`` per write statement (no row
+        that concurrent writers would queue on) and the revision is how many a reader sees."""
+        query = ("SELECT count(*) FROM store_changes" if self.engine.dialect.name == "postgresql"
+                 else "SELECT n FROM store_revision WHERE id = 1")
+        with self.engine.connect() as connection:
+            return int(connection.exec_driver_sql(query).scalar_one())
+
+    def cached(self, name: str, key: Any, compute: Callable[[], T]) -> T:
+        """``compute()``, or a copy of its result from an earlier call with the same ``name`` and
+        ``key`` (hashable) if the store's revision has not changed since (``revision``).
+
+        The revision is read before computing, so a write that commits meanwhile makes the next call
+        compute afresh: a cached result is never older than the data it was computed from."""
+        revision = self.revision()
+        with self._cache_lock:
+            found = self._cache.get((name, key))
+            if found is not None and found[0] == revision:
+                self._cache.move_to_end((name, key))
+                return copy.deepcopy(found[1])
+        value = compute()
+        with self._cache_lock:
+            self._cache[(name, key)] = (revision, copy.deepcopy(value))
+            while len(self._cache) > CACHED:
+                self._cache.popitem(last=False)
+        return value
+
+    def optimize(self) -> None:
+        """Refresh the query planner's statistics (after a bulk ingest): SQLite ``ANALYZE`` (sampled),
+        PostgreSQL ``ANALYZE`` of the report tables. Without them SQLite may scan every current report
+        for one agency's."""
+        with self.engine.begin() as connection:
+            if self.engine.dialect.name == "sqlite":
+                connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+                connection.exec_driver_sql("ANALYZE")
+            else:
+                connection.execute(text("ANALYZE reports, cells, findings, agencies"))
 
     # -- sources and reports -------------------------------------------------------------------
 
@@ -248,23 +310,25 @@ class Store:
 
     def select_reports(self, where: dict[str, Any] | None = None, *, current: bool = True) -> Select[tuple[int]]:
         """The SELECT of report ids behind ``report_ids``, for other queries to build on."""
-        query = select(ReportRow.id).order_by(ReportRow.agency, ReportRow.year, ReportRow.id)
-        if current:
-            query = query.where(ReportRow.current.is_(True))
+        return (select(ReportRow.id).where(*self.conditions(where, current=current))
+                .order_by(ReportRow.agency, ReportRow.year, ReportRow.id))
+
+    def conditions(self, where: dict[str, Any] | None = None, *, current: bool = True) -> list[ColumnElement[bool]]:
+        """The WHERE clauses on ``reports`` of the filter ``where`` (keys of ``FILTERS``)."""
+        clauses: list[ColumnElement[bool]] = [ReportRow.current.is_(True)] if current else []
         for name, value in (where or {}).items():
             if name not in FILTERS:
                 raise ValueError(f"unknown filter {name!r}; one of {', '.join(FILTERS)}")
             if name == "agency":
                 agency = self.agency(value)
-                query = query.where(ReportRow.agency_id == (agency.id if agency else -1))
+                clauses.append(ReportRow.agency_id == (agency.id if agency else -1))
             elif name in REVIEW_FILTERS:  # search, has_errors, corrected, assignee, open (store/listing.py)
-                query = query.where(clause(name, value))
+                clauses.append(clause(name, value))
             elif name == "region":  # a place at any level: the province, city or county named
-                query = query.where(or_(ReportRow.province == value, ReportRow.city == value,
-                                        ReportRow.county == value))
+                clauses.append(or_(ReportRow.province == value, ReportRow.city == value, ReportRow.county == value))
             else:
-                query = query.where(getattr(ReportRow, name) == (int(value) if name == "year" else value))
-        return query
+                clauses.append(getattr(ReportRow, name) == (int(value) if name == "year" else value))
+        return clauses
 
     def in_region(self, report_id: int, region: str | None) -> bool:
         """Whether a stored report lies in ``region`` (its province, city or county; None: anywhere)."""

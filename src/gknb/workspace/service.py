@@ -308,34 +308,53 @@ class Workspace:
     def list_reports(self, where: dict[str, Any] | None = None, *, sort: str = "agency",
                      descending: bool = False, page: int = 1, per_page: int = 50) -> Listing:
         """One page of current reports matching ``where`` (``Store.FILTERS``; ``region`` for a user's
-        scope) with their error and warning counts, and counts over the whole filter."""
+        scope) with their error and warning counts, and counts over the whole filter.
+
+        The counts are cached per store revision (``Store.cached``); a page in the back half of the
+        list is read from its end, so no page walks more than half the list."""
         if sort not in SORTS:
             raise WorkspaceError(f"无法按「{sort}」排序", f"cannot sort by {sort!r}; one of {', '.join(SORTS)}")
-        ids = self.store.select_reports(where).subquery()
+        conditions = self.store.conditions(where)
+        total, with_errors, by_status = self.store.cached(
+            "listing", _key(where), lambda: self._counts(conditions))
+        first, end = max(page - 1, 0) * per_page, min(max(page, 1) * per_page, total)
         with self.store.session() as session:
-            rows = session.execute(with_counts(select(ReportRow, ReportCountRow.errors, ReportCountRow.warnings)
-                                               .join(ids, ids.c.id == ReportRow.id))
-                                   .order_by(*list_order(sort, descending))
-                                   .limit(per_page).offset(max(page - 1, 0) * per_page)).all()
+            query = with_counts(select(ReportRow, ReportCountRow.errors, ReportCountRow.warnings)).where(*conditions)
+            if first >= end:
+                rows: Sequence[Any] = []
+            elif first <= total - end:
+                rows = session.execute(query.order_by(*list_order(sort, descending))
+                                       .limit(per_page).offset(first)).all()
+            else:  # nearer the end: the same rows, counted from the other end
+                rows = session.execute(query.order_by(*list_order(sort, descending, reverse=True))
+                                       .limit(end - first).offset(total - end)).all()[::-1]
             items = [_listing_item(row, e or 0, w or 0) for row, e, w in rows]  # counts kept on write
-            status_rows = session.execute(select(ReportRow.review_status, func.count())
-                                          .join(ids, ids.c.id == ReportRow.id).group_by(ReportRow.review_status))
+        return Listing(total, with_errors, dict(by_status), items)
+
+    def _counts(self, conditions: Sequence[Any]) -> tuple[int, int, dict[str, int]]:
+        """(reports, reports with an error-level finding, reports by review status) matching ``conditions``."""
+        with self.store.session() as session:
+            status_rows = session.execute(select(ReportRow.review_status, func.count()).where(*conditions)
+                                          .group_by(ReportRow.review_status))
             by_status = dict.fromkeys(REVIEW_STATUSES, 0) | {s: int(n) for s, n in status_rows}
             with_errors = session.scalar(select(func.count()).select_from(ReportCountRow)
-                                         .join(ids, ids.c.id == ReportCountRow.report_id)
-                                         .where(ReportCountRow.errors > 0)) or 0
-        return Listing(sum(by_status.values()), int(with_errors), by_status, items)
+                                         .join(ReportRow, ReportRow.id == ReportCountRow.report_id)
+                                         .where(ReportCountRow.errors > 0, *conditions)) or 0
+        return sum(by_status.values()), int(with_errors), by_status
 
     def facets(self, where: dict[str, Any] | None = None) -> dict[str, list[Any]]:
-        """The distinct values of the list's filters among the current reports matching ``where``."""
-        ids = self.store.select_reports(where).subquery()
+        """The distinct values of the list's filters among the current reports matching ``where``
+        (cached per store revision)."""
+        return self.store.cached("facets", _key(where), lambda: self._facets(where))
+
+    def _facets(self, where: dict[str, Any] | None) -> dict[str, list[Any]]:
+        conditions = self.store.conditions(where)
         out: dict[str, list[Any]] = {}
         with self.store.session() as session:
             for name in ("province", "city", "county", "level", "year", "template"):
                 column = getattr(ReportRow, name)
-                values = session.scalars(select(column).distinct().join(ids, ids.c.id == ReportRow.id)
-                                         .where(column.is_not(None)).order_by(column))
-                out[name] = list(values)
+                out[name] = list(session.scalars(select(column).distinct().where(*conditions, column.is_not(None))
+                                                 .order_by(column)))
         return out
 
     # -- corrections and reviews -----------------------------------------------------------
@@ -494,12 +513,15 @@ def with_counts(query: Select[Any]) -> Select[Any]:
     return query.outerjoin(ReportCountRow, ReportCountRow.report_id == ReportRow.id)
 
 
-def list_order(sort: str, descending: bool = False) -> list[Any]:
+def list_order(sort: str, descending: bool = False, *, reverse: bool = False) -> list[Any]:
     """The ORDER BY of the report list sorted by ``sort`` (``SORTS``; on a query ``with_counts``): then by
-    agency in pinyin order, year and id, so the order is total and stable (unknown values last)."""
+    agency in pinyin order, year and id, so the order is total and stable (unknown values last).
+    ``reverse``: the same order read from its end (a page in the back half of the list)."""
     column = SORTS[sort]
-    first = column.desc() if descending else column.asc()
-    return [first.nulls_last(), ReportRow.agency_sort.asc().nulls_last(), ReportRow.year, ReportRow.id]
+    terms = [(column, descending), *((c, False) for c in (ReportRow.agency_sort, ReportRow.year, ReportRow.id)
+                                     if c is not column)]  # a column twice would sort outside the index
+    return [(c.desc() if down != reverse else c.asc()).nulls_first() if reverse
+            else (c.desc() if down else c.asc()).nulls_last() for c, down in terms]
 
 
 def _report_row(session: Session, report_id: int) -> ReportRow:
@@ -511,6 +533,11 @@ def _report_row(session: Session, report_id: int) -> ReportRow:
 
 def _no_report(report_id: int) -> WorkspaceError:
     return WorkspaceError(f"没有编号为 {report_id} 的报告", f"no report with id {report_id}")
+
+
+def _key(where: dict[str, Any] | None) -> tuple[tuple[str, str], ...]:
+    """A filter as a cache key."""
+    return tuple(sorted((name, repr(value)) for name, value in (where or {}).items()))
 
 
 def _listing_item(row: ReportRow, errors: int, warnings: int) -> dict[str, Any]:

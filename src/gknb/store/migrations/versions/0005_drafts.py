@@ -1,7 +1,7 @@
 """Drafting and 备案: drafts of units, the review office's comments, the drafts' audit, 填报人 units.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 """
 
 from __future__ import annotations

@@ -1,0 +1,157 @@
+"""Benchmark: the web workspace as the store grows — list, last list page, report page, dashboard, 1k vs 10k.
+
+Two SQLite stores (``--sizes``, default 1,000 and 10,000 reports) are filled with ``Store.add_many`` from
+bench_store's generator (distinct agencies of the division table over 2019–2025, cross-year checks as in
+a real collection), then served by the ASGI app in this process (``fastapi.testclient``, an API token).
+Each round requests, in every store in turn (interleaved, so a load change touches both alike):
+
+* ``list``       ``GET /``                  the HTML report list, first page;
+* ``last_page``  ``GET /?page=<last>``      its last page;
+* ``report``     ``GET /reports/<id>``      a report page (a different report each round);
+* ``dashboard``  ``GET /api/dashboard``     the dashboard's charts.
+
+Times are this process's CPU time per request (the ASGI app runs in it: server and client), medians
+over ``--rounds``, the figure a loaded machine disturbs least; wall-clock medians are kept beside them.
+The ratio is the larger store's median ÷ the smaller's. The list's counts and filter values and the dashboard are
+cached per store revision, so the first request after a write costs more: every round begins with a
+write (one report approved, then pending again) and times the list (``list_cold``) and the dashboard
+(``dashboard_cold``) right after it, reported alongside. Writes bench/out/bench_web_scale.json.
+
+    python bench/bench_web_scale.py [--sizes 1000,10000] [--rounds 15] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_store import Writes, plan  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from gknb.store.workspace import Workspace  # noqa: E402
+
+from corpus import ROOT  # noqa: E402
+from gknb.store import Store  # noqa: E402
+from gknb.web.app import create_app  # noqa: E402
+
+KINDS = ("list", "last_page", "report", "dashboard", "list_cold", "dashboard_cold")
+TARGETS = {  # kind → (the figure as in issue 15's table, today, target)
+    "list": ("HTML list and report page, 10k ÷ 1k store", "5.6", 1.5),
+    "last_page": ("HTML list and report page, 10k ÷ 1k store (last list page)", "7.5", 1.5),
+    "report": ("HTML list and report page, 10k ÷ 1k store (report page)", "3.1", 1.5),
+    "dashboard": ("`/api/dashboard`, 10k ÷ 1k", "9.5", 2.0),
+}
+
+
+def build(folder: Path, size: int, seed: int) -> tuple[str, str, list[int]]:
+    """A SQLite store of ``size`` reports: its URL, an admin's API token, the current report ids.
+
+    A store built before in ``folder`` (``--keep``) is used again (it is upgraded on opening)."""
+    url = f"sqlite:///{folder / f'web-{size}.db'}"
+    saved = folder / f"web-{size}.token"
+    if saved.exists():
+        store = Store.open(url)
+        store.optimize()
+        ids = store.report_ids()
+        store.close()
+        return url, saved.read_text(encoding="utf-8"), ids
+    store = Store.open(url)
+    source, pairs = Writes(seed), plan(size, seed)
+    for first in range(0, size, 500):
+        store.add_many([source.entry(i, *pairs[i]) for i in range(first, min(first + 500, size))])
+    if hasattr(store, "optimize"):  # the code before it had none
+        store.optimize()
+    work = Workspace(store)
+    work.add_user("bench", "bench-password", role="admin")
+    token = work.create_token("bench", "bench")
+    ids = store.report_ids()
+    store.close()
+    saved.write_text(token, encoding="utf-8")
+    return url, token, ids
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", type=Path, help="a folder to build the stores in once and use again")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "bench_web_scale.json")
+    args = parser.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="gknb-web-scale-") as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        servers: dict[int, tuple[TestClient, dict[str, str], list[int], int]] = {}
+        for size in sizes:
+            start = time.perf_counter()
+            url, token, ids = build(folder, size, args.seed)
+            client = TestClient(create_app(url, upload_dir=folder / f"uploads-{size}"))
+            client.__enter__()
+            headers = {"Authorization": f"Bearer {token}"}
+            total = client.get("/api/reports", headers=headers).json()["total"]
+            servers[size] = (client, headers, ids, -(-total // 50))
+            print(f"store of {size}: built in {time.perf_counter() - start:.0f} s", flush=True)
+        times: dict[int, dict[str, list[float]]] = {size: {kind: [] for kind in KINDS} for size in sizes}
+        walls: dict[int, dict[str, list[float]]] = {size: {kind: [] for kind in KINDS} for size in sizes}
+        rnd = random.Random(args.seed)
+        for round_number in range(args.rounds + 1):  # round 0 warms every cache and is not counted
+            for size in sizes:
+                client, headers, ids, last = servers[size]
+                report = rnd.choice(ids)
+                changed = client.post(f"/api/reports/{ids[0]}/review", headers=headers,  # a write: approved,
+                                      json={"status": "approved" if round_number % 2 == 0 else "pending"})
+                assert changed.status_code == 200  # then pending again, so every round changes the store
+                paths = {"list_cold": "/", "dashboard_cold": "/api/dashboard", "list": "/",
+                         "last_page": f"/?page={last}", "report": f"/reports/{report}", "dashboard": "/api/dashboard"}
+                for kind, path in paths.items():
+                    begin, cpu = time.perf_counter(), time.process_time()
+                    answer = client.get(path, headers=headers)
+                    if round_number:
+                        times[size][kind].append(time.process_time() - cpu)
+                        walls[size][kind].append(time.perf_counter() - begin)
+                    assert answer.status_code == 200, (path, answer.status_code)
+        for client, *_ in servers.values():
+            client.__exit__(None, None, None)
+    medians = {size: {kind: round(statistics.median(values) * 1000, 2) for kind, values in kinds.items()}
+               for size, kinds in times.items()}
+    wall_medians = {size: {kind: round(statistics.median(values) * 1000, 2) for kind, values in kinds.items()}
+                    for size, kinds in walls.items()}
+    small, large = sizes[0], sizes[-1]
+    ratios = {kind: round(medians[large][kind] / medians[small][kind], 2) for kind in KINDS}
+    targets = [{"figure": figure, "today": today, "target": f"≤ {target}", "measured": ratios[kind],
+                "met": ratios[kind] <= target,
+                "how": f"median CPU ms (server and client in one process) of {args.rounds} interleaved rounds through the ASGI app, SQLite, "
+                       f"{large} vs {small} reports: {medians[large][kind]} vs {medians[small][kind]} ms"}
+               for kind, (figure, today, target) in TARGETS.items()]
+    payload = {"machine": machine(), "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+               "sizes": sizes, "rounds": args.rounds, "median_cpu_ms": medians, "median_wall_ms": wall_medians,
+               "ratio": ratios, "targets": targets}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({"median_cpu_ms": medians, "median_wall_ms": wall_medians,
+               "ratio": ratios, "load": payload["load"]}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
