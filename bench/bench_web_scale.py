@@ -1,6 +1,6 @@
 """Benchmark: the web workspace as the store grows — list, last list page, report page, dashboard, 1k vs 10k.
 
-Two SQLite stores (``--sizes``, default 1,000 and 10,000 reports) are filled with ``Store.add_many`` from
+Two SQLite stores (``--sizes``, default 1,000 and 10,000 reports) are filled with ``store_reports`` from
 bench_store's generator (distinct agencies of the division table over 2019–2025, cross-year checks as in
 a real collection), then served by the ASGI app in this process (``fastapi.testclient``, an API token).
 Each round requests, in every store in turn (interleaved, so a load change touches both alike):
@@ -39,11 +39,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_store import Writes, plan  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
-from gknb.store.workspace import Workspace  # noqa: E402
 
 from corpus import ROOT  # noqa: E402
+from gknb.pipeline.write import store_reports  # noqa: E402
 from gknb.store import Store  # noqa: E402
 from gknb.web.app import create_app  # noqa: E402
+from gknb.workspace.service import Workspace  # noqa: E402
 
 KINDS = ("list", "last_page", "report", "dashboard", "list_cold", "dashboard_cold")
 TARGETS = {  # kind → (the figure as in issue 15's table, today, target)
@@ -69,7 +70,7 @@ def build(folder: Path, size: int, seed: int) -> tuple[str, str, list[int]]:
     store = Store.open(url)
     source, pairs = Writes(seed), plan(size, seed)
     for first in range(0, size, 500):
-        store.add_many([source.entry(i, *pairs[i]) for i in range(first, min(first + 500, size))])
+        store_reports(store, [source.entry(i, *pairs[i]) for i in range(first, min(first + 500, size))])
     if hasattr(store, "optimize"):  # the code before it had none
         store.optimize()
     work = Workspace(store)

@@ -9,12 +9,12 @@ import random
 import pytest
 
 pytest.importorskip("argon2")
-from gknb.store.workspace import Workspace  # noqa: E402
-
 import gknb  # noqa: E402
 from gknb.analyze.dashboard import charts  # noqa: E402
 from gknb.formats import FORMATS  # noqa: E402
+from gknb.pipeline.write import store_report, store_reports  # noqa: E402
 from gknb.store import Store  # noqa: E402
+from gknb.workspace.service import Workspace  # noqa: E402
 from layouts import random_report, render  # noqa: E402
 from storehelp import two_years  # noqa: E402
 
@@ -38,14 +38,14 @@ def test_every_write_changes_the_revision_and_cached_figures_follow(db_url: str)
     try:
         work = Workspace(store)
         seen = [store.revision()]
-        first_id = store.add(first, first_text.encode("utf-8")).report_id
+        first_id = store_report(store, first, first_text.encode("utf-8")).report_id
         seen.append(store.revision())
         before = work.list_reports()
         assert (before.total, before.by_status["pending"]) == (1, 1)
         assert work.facets()["year"] == [2022]
         assert charts(store)["by_year"]["rows"][0][0] == 2022
 
-        second_id = store.add(second, second_text.encode("utf-8")).report_id
+        second_id = store_report(store, second, second_text.encode("utf-8")).report_id
         seen.append(store.revision())
         listing = work.list_reports()
         assert listing.total == 2 and listing.with_errors == 1  # the cross-year break of the second year
@@ -77,7 +77,7 @@ def test_every_write_changes_the_revision_and_cached_figures_follow(db_url: str)
 def test_a_page_read_from_the_end_is_the_page_read_from_the_start(db_url: str) -> None:
     store = Store.open(db_url)
     try:
-        store.add_many([gknb.store.store.Entry(report, raw) for report, raw in _reports(11)])
+        store_reports(store, [gknb.store.store.Entry(report, raw) for report, raw in _reports(11)])
         store.optimize()
         work = Workspace(store)
         for sort, descending in (("agency", False), ("year", True), ("province", False)):

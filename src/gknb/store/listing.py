@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..regions import normalise_name
 from ..text import pinyin_key
@@ -87,8 +87,9 @@ def clause(name: str, value: Any) -> ColumnElement[bool]:
             return ReportRow.assignee_id == select(UserRow.id).where(UserRow.name == value).scalar_subquery()
         return ReportRow.assignee_id.is_(None) if value == 0 else ReportRow.assignee_id == value
     if name == "has_errors":
-        errors = exists(select(ReportCountRow.report_id).where(ReportCountRow.report_id == ReportRow.id,
-                                                               ReportCountRow.errors > 0))
+        counts = aliased(ReportCountRow)  # not the counts of a query this filter is part of
+        errors = exists(select(counts.report_id).where(counts.report_id == ReportRow.id, counts.errors > 0)
+                        .correlate(ReportRow))
         return errors if _truthy(value) else ~errors
     if name == "open":
         return ReportRow.review_status != "approved" if _truthy(value) else ReportRow.review_status == "approved"
