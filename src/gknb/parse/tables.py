@@ -931,11 +931,19 @@ def _resolve(out: TableAssembler, fmt: Format, seg: Segment, keys: list[str], re
     identities, then the printed row structure; say so in a finding unless the layout decided."""
     title = _row_title(fmt, seg.table, seg.row)
     if isinstance(result, _PriorFit):
-        ranked = sorted(range(len(result.candidates)), key=lambda j: -prior.get(result.keys[j], 0))
-        top = prior.get(result.keys[ranked[0]], 0)
-        if top > 0 and (len(ranked) == 1 or prior.get(result.keys[ranked[1]], 0) < top):
-            out.assign(keys, result.candidates[ranked[0]], seg.label)
-            return
+        # The usual (label column, first cell column) first; where no row with this label column
+        # decided (a group's own row, its label one column left), the usual first cell column of the
+        # grid alone: a grid's columns are the same for every row.
+        by_column: Counter = Counter()
+        for (kind, *where), n in prior.items():
+            if kind == "col":
+                by_column[where[-1]] += n
+        for counts, key_of in ((prior, lambda k: k), (by_column, lambda k: k[-1] if k and k[0] == "col" else None)):
+            ranked = sorted(range(len(result.candidates)), key=lambda j: -counts.get(key_of(result.keys[j]), 0))
+            top = counts.get(key_of(result.keys[ranked[0]]), 0)
+            if top > 0 and (len(ranked) == 1 or counts.get(key_of(result.keys[ranked[1]]), 0) < top):
+                out.assign(keys, result.candidates[ranked[0]], seg.label)
+                return
     if result.how == "extra":
         out.assign(keys, result.candidates[0], seg.label)
         out.note(
