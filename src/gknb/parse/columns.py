@@ -10,7 +10,8 @@ part repeats the same runs, so a column one number short shows in which run its 
 groups show (numbers between two row labels), each part's columns in the declared order (or with a
 column moved where its own header label stands right before a run), each column short by the cells
 its runs lack. Readings that break an identity are dropped; of the rest, the cells all readings agree on
-are read, the others named. No reading left (or too many to try): nothing is decoded.
+are read, the others named. No reading left, too many to try, or no identity to test one (section
+二): nothing is decoded.
 """
 
 from __future__ import annotations
@@ -369,8 +370,8 @@ def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex)
     groups = _groups(tokens, index)
     whole = sum(len(table.blocks[b].columns) for b, _ in rows)
     total = sum(g.count for g in groups)
-    if not groups or total > whole or whole - total > MAX_BLANKS:
-        return None
+    if not groups or total > whole or whole - total > MAX_BLANKS or not _equations(version, table_key):
+        return None  # a table no identity checks (section 二) is never decoded: no reading could be tested
     # The declared column order first; only where it leaves no reading, a later part with one column moved.
     try:
         readings = _readings(version, table, groups, rows, whole - total, moves=False)
