@@ -155,3 +155,23 @@ def test_markdown_rows_without_bars_end_at_their_line_end():
     text = "第二十条第（一）项\n---\n信息内容| 本年制发件数| 本年废止件数| 现行有效件数\n规章| 0| 1| 2\n行政规范性文件| 3| 4| 5\n"
     table = next(b for b in read_document(text.encode("utf-8"), name="x.md").blocks if hasattr(b, "rows"))
     assert [[c.text for c in row] for row in table.rows[-2:]] == [["规章", "0", "1", "2"], ["行政规范性文件", "3", "4", "5"]]
+
+
+def test_pdf2txt_copy_printing_a_column_after_the_others_is_decoded():
+    """pdf2txt.py's copy of a 2021 PDF (kept in tests/corpus/converters): table 三's numbers column by
+    column, page by page, its blank cells dropped and — on the second page — the 自然人 column printed
+    after 总计. The decoding reads the table by the declared columns, moves that column where the balance
+    identities across the two pages allow, and reads every cell all readings agree on; each of those is
+    right, and the cells left unread (several readings) are named."""
+    path = REPRODUCERS / "2021-3-pdf_pdf2txt.txt"
+    truth = json.loads(path.with_name("2021-3-pdf_pdf2txt.truth.json").read_text(encoding="utf-8"),
+                       parse_float=Decimal)["cells"]
+    report = _read(path)
+    decoded = {k for f in report.findings if f.rule == "parse.columns_decoded" for k in f.cells}
+    unread = {k for f in report.findings if f.rule == "parse.table_by_columns" for k in f.cells}
+    requests = {k for k in truth if k.startswith("requests.")}
+    assert len(decoded) >= 140 and requests <= decoded | unread
+    page_two = ("requests.other_no_fee.", "requests.other_other.", "requests.total.", "requests.carry_forward.")
+    assert {k for k in decoded if k.startswith(page_two)}  # read only with 自然人 moved last
+    result = score(report, truth)
+    assert not set(result.wrong) & decoded, wrong_lines(report, truth, set(result.wrong) & decoded)
