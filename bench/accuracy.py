@@ -80,7 +80,10 @@ def _row(name: str, scores: list[Score]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=3, help="reports per format version")
-    ap.add_argument("--real", type=Path, default=ROOT.parent / "shared" / "corpus" / "real")
+    # The shared corpus beside the checkout (../shared), or beside a worktree's parent (../../shared).
+    real = next((p for p in (ROOT.parent / "shared" / "corpus" / "real", ROOT.parent.parent / "shared" / "corpus"
+                             / "real") if p.is_dir()), ROOT.parent / "shared" / "corpus" / "real")
+    ap.add_argument("--real", type=Path, default=real)
     ap.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "accuracy")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "accuracy.md")
     a = ap.parse_args()

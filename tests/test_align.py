@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import gknb
 from conftest import shared_dir
 from gknb.formats import FORMATS
-from layouts import COPIES, cell_mismatches, named_cells, random_report, render_copy, same_value
+from layouts import COPIES, cell_mismatches, named_cells, random_report, render, render_copy, same_value
 
 SHARED = shared_dir()
 REAL = SHARED / "corpus" / "real" if SHARED else None
@@ -189,3 +189,21 @@ def test_counts_in_prose_are_not_glued_cells():
     report = gknb.read(text.encode(), name="copy.txt")
     assert not [f for f in report.findings if f.rule == "parse.cells_glued"]
     assert not cell_mismatches(report, cells)
+
+
+def test_tab_grid_row_ending_in_a_blank_cell_is_read_by_the_grid_columns():
+    """A tab grid (hypothesis seed 498): group rows (（二）部分公开, （七）总计) print their label one
+    column left of the sub-rows' and end in a blank cell (``…\\t0\\t``); the window of their cells is
+    the grid column where every other row's numbers start, not one shifted onto the blank."""
+    fmt = FORMATS["2021"]
+    rnd = random.Random(498)
+    cells = random_report(fmt, rnd)
+    blanks = set(rnd.sample(fmt.cell_keys(), 7))
+    start, end = fmt.years
+    year = rnd.randint(start, end if end is not None else start + 3)
+    text = render(fmt, cells, "tab", rnd, blanks=blanks, year=year)
+    assert "\t(二) 部分公开" in text and text.split("\t(二) 部分公开", 1)[1].split("\n", 1)[0].endswith("\t")
+    report = gknb.read(text.encode(), name="copy.txt")
+    expected = {k: (None if k in blanks else v) for k, v in cells.items()}
+    assert not cell_mismatches(report, expected)
+    assert not [f for f in report.findings if f.rule == "parse.alignment_ambiguous"]

@@ -33,6 +33,7 @@ from ..formats import FORMATS, Equation, Format, Table
 from ..report import Finding, Value
 from ..text import normalize_label
 from .align import NumberRow, align, has_own_label, number_rows, physical_row
+from .columns import decode
 from .labels import Label, LabelIndex, core, label_index
 from .tokens import Token, parse_number
 
@@ -535,14 +536,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
     walker.segments = [s for s in walker.segments if s.table not in by_columns]
     for table_key in by_columns:
         walker.bare[table_key], walker.bare_runs[table_key] = [], []
-        title = fmt.table(table_key).title
-        out.note(
-            "parse.table_by_columns", out.bare_keys(table_key),
-            f"表格「{title}」的行标签与数字分开、按列输出（PDF 的文本副本逐列提取），无法对应行列，"
-            "未读取该表数字，请使用原文件",
-            f"table '{title}': its row labels are printed apart from their numbers, column by column (a text "
-            "copy of a PDF); its cells were not read: use the original file",
-        )
+        _read_by_columns(out, fmt, tokens, headings, walker, table_key)
     walker_segments, by_order = _align_tables(fmt, tokens, walker)
 
     # The bare numbers of a table printed without row labels (section 四: one row of 15 numbers),
@@ -732,6 +726,56 @@ def _printed_by_columns(fmt: Format, walker: _Walker) -> set[str]:
         if empty >= BY_COLUMNS_MIN_ROWS and empty >= BY_COLUMNS_SHARE * len(own) and values >= BY_COLUMNS_SHARE * whole:
             out.add(table.key)
     return out
+
+
+def _section_tokens(fmt: Format, tokens: list[Token], headings: dict[int, str], table_key: str) -> list[Token]:
+    """The tokens of the section that holds table ``table_key`` (empty when its heading was not found)."""
+    section = fmt.table(table_key).section
+    starts = sorted(headings)
+    for n, at in enumerate(starts):
+        if SECTION_TABLES.get(headings[at]) == table_key or headings[at] == section:
+            end = starts[n + 1] if n + 1 < len(starts) else len(tokens)
+            return tokens[at + 1 : end]
+    return []
+
+
+def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], headings: dict[int, str],
+                     walker: _Walker, table_key: str) -> None:
+    """A table printed column by column: decoded where one reading is left (columns.py), its cells
+    named; cells no reading decides, or the whole table, left unread under ``parse.table_by_columns``."""
+    title = fmt.table(table_key).title
+    section = _section_tokens(fmt, tokens, headings, table_key)
+    decoded = decode(fmt.version, table_key, section, walker.indexes[table_key]) if section else None
+    keys = out.bare_keys(table_key)
+    if decoded is not None:
+        for key in keys:
+            if key in decoded.cells:
+                out.assign([key], (decoded.cells[key],), None)
+        read = [k for k in keys if k in decoded.cells]
+        if read:
+            out.note(
+                "parse.columns_decoded", read,
+                f"表格「{title}」按列输出（PDF 的文本副本逐列提取），已按官方格式的行列顺序、各列数字的分段和勾稽关系还原，请核对",
+                f"table '{title}' is printed column by column (a text copy of a PDF); its cells were read by the "
+                "format's rows and columns, the runs of numbers and the identities: check them",
+            )
+        keys = decoded.unsure
+        if not keys:
+            return
+        out.note(
+            "parse.table_by_columns", keys,
+            f"表格「{title}」按列输出，且印出的数字少于单元格数（空白单元格未印出），以下单元格有多种读法，未读取，请使用原文件",
+            f"table '{title}' is printed column by column with its blank cells dropped; these cells admit several "
+            "readings and were not read: use the original file",
+        )
+        return
+    out.note(
+        "parse.table_by_columns", keys,
+        f"表格「{title}」的行标签与数字分开、按列输出（PDF 的文本副本逐列提取），无法对应行列，"
+        "未读取该表数字，请使用原文件",
+        f"table '{title}': its row labels are printed apart from their numbers, column by column (a text "
+        "copy of a PDF); its cells were not read: use the original file",
+    )
 
 
 def _beside_stray(rows: list[NumberRow], placed: list[tuple[int, str]]) -> list[str]:
@@ -931,11 +975,19 @@ def _resolve(out: TableAssembler, fmt: Format, seg: Segment, keys: list[str], re
     identities, then the printed row structure; say so in a finding unless the layout decided."""
     title = _row_title(fmt, seg.table, seg.row)
     if isinstance(result, _PriorFit):
-        ranked = sorted(range(len(result.candidates)), key=lambda j: -prior.get(result.keys[j], 0))
-        top = prior.get(result.keys[ranked[0]], 0)
-        if top > 0 and (len(ranked) == 1 or prior.get(result.keys[ranked[1]], 0) < top):
-            out.assign(keys, result.candidates[ranked[0]], seg.label)
-            return
+        # The usual (label column, first cell column) first; where no row with this label column
+        # decided (a group's own row, its label one column left), the usual first cell column of the
+        # grid alone: a grid's columns are the same for every row.
+        by_column: Counter = Counter()
+        for (kind, *where), n in prior.items():
+            if kind == "col":
+                by_column[where[-1]] += n
+        for counts, key_of in ((prior, lambda k: k), (by_column, lambda k: k[-1] if k and k[0] == "col" else None)):
+            ranked = sorted(range(len(result.candidates)), key=lambda j: -counts.get(key_of(result.keys[j]), 0))
+            top = counts.get(key_of(result.keys[ranked[0]]), 0)
+            if top > 0 and (len(ranked) == 1 or counts.get(key_of(result.keys[ranked[1]]), 0) < top):
+                out.assign(keys, result.candidates[ranked[0]], seg.label)
+                return
     if result.how == "extra":
         out.assign(keys, result.candidates[0], seg.label)
         out.note(

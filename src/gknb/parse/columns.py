@@ -1,0 +1,399 @@
+"""Tables a text copy prints column by column (pdf2txt.py, some pdftotext output): decoded where the
+format's rows and columns, the runs of numbers and the identities leave exactly one reading.
+
+A PDF's text extracted cell by cell prints a table's row labels first, then its numbers a column at a
+time (a page's part of the table at a time); a blank cell is simply not printed. The numbers fall into
+*runs* (lines with no empty line between them: rows of equal height), and every column of a page's
+part repeats the same runs, so a column one number short shows in which run its blank cell stands.
+
+``decode`` tries every reading this model allows: the table's rows cut into the page parts its number
+groups show (numbers between two row labels), each part's columns in the declared order (or with a
+column moved where its own header label stands right before a run), each column short by the cells
+its runs lack. Readings that break an identity are dropped; of the rest, the cells all readings agree on
+are read, the others named. No reading left, too many to try, or no identity to test one (section
+二): nothing is decoded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from itertools import combinations, product
+from math import comb, prod
+
+from ..formats import FORMATS, Equation, Format, Table
+from .labels import LabelIndex
+from .tokens import Token
+
+MAX_READINGS = 20000  # readings of one table tried; beyond, the table is left unread
+MAX_BLANKS = 12  # cells a copy may drop from one table
+MAX_POSITIONS = 5000  # places of one column's blank cells tried
+MAX_STEPS = 150_000  # rows of partial readings tried for one table; beyond, the table is left unread
+
+
+class _TooMany(Exception):
+    """More readings to try than ``MAX_STEPS``."""
+
+
+@dataclass
+class Decoded:
+    """A table read column by column: key → token (None: blank), and the keys readings disagree on."""
+
+    cells: dict[str, Token | None]
+    unsure: list[str]
+
+
+@dataclass
+class _Group:
+    """The numbers printed between two row labels, as runs (numbers with no empty line between them)."""
+
+    runs: list[list[Token]]
+
+    @property
+    def count(self) -> int:
+        return sum(len(r) for r in self.runs)
+
+
+def _groups(tokens: list[Token], index: LabelIndex) -> list[_Group]:
+    """The section's numbers cut into groups at row labels (header labels between runs do not cut)."""
+    groups: list[_Group] = []
+    runs: list[list[Token]] = []
+    run: list[Token] = []
+    for tok in tokens:
+        if tok.kind == "value":
+            run.append(tok)
+            continue
+        if run:
+            runs.append(run)
+            run = []
+        if tok.kind != "text":
+            continue
+        header = index.match(tok.norm, in_header=True)
+        if header is not None and header.kind in ("column", "header"):
+            continue
+        row = index.match(tok.norm, in_header=False)
+        if row is not None and row.kind == "row" and runs:
+            groups.append(_Group(runs))
+            runs = []
+    if run:
+        runs.append(run)
+    if runs:
+        groups.append(_Group(runs))
+    return groups
+
+
+def _rows(table: Table) -> list[tuple[int, str]]:
+    return [(b, row.key) for b, block in enumerate(table.blocks) for row in block.rows]
+
+
+def _splits(sizes: list[int], rows: list[tuple[int, str]], table: Table, budget: int) -> list[list[tuple[int, int]]]:
+    """Ways to give each group a run of consecutive rows (in order, covering all) that can hold its numbers."""
+    out: list[list[tuple[int, int]]] = []
+
+    def cells(lo: int, hi: int) -> int:
+        return sum(len(table.blocks[rows[r][0]].columns) for r in range(lo, hi))
+
+    def walk(g: int, lo: int, acc: list[tuple[int, int]], spent: int) -> None:
+        if len(out) > MAX_READINGS:
+            return
+        if g == len(sizes):
+            if lo == len(rows):
+                out.append(list(acc))
+            return
+        for hi in range(lo + 1, len(rows) + 1):
+            room = cells(lo, hi)
+            if room < sizes[g]:
+                continue
+            if spent + room - sizes[g] > budget:
+                break
+            walk(g + 1, hi, [*acc, (lo, hi)], spent + room - sizes[g])
+
+    walk(0, 0, [], 0)
+    return out
+
+
+def _pieces(runs: list[list[Token]], lengths: list[int]) -> list[list[list[Token]]] | None:
+    """The runs cut into consecutive pieces of these numbers of cells, each cut between two runs."""
+    out, at = [], 0
+    for n in lengths:
+        piece, got = [], 0
+        while got < n and at < len(runs):
+            piece.append(runs[at])
+            got += len(runs[at])
+            at += 1
+        if got != n:
+            return None
+        out.append(piece)
+    return out if at == len(runs) else None
+
+
+def _blank_rows(piece: list[list[Token]], template: list[int] | None, height: int, blanks: int) -> list[tuple[int, ...]]:
+    """Positions (0-based within the part) of a column's blank cells that its runs allow."""
+    if blanks == 0:
+        return [()]
+    if template is None:
+        if comb(height, blanks) > MAX_POSITIONS:
+            raise _TooMany
+        return list(combinations(range(height), blanks))
+    got = [len(r) for r in piece]
+    starts = [sum(template[:j]) for j in range(len(template))]
+    found: list[tuple[int, ...]] = []  # cells each template run lacks
+
+    def walk(j: int, i: int, left: int, acc: tuple[int, ...]) -> None:
+        if j == len(template):
+            if i == len(got) and left == 0:
+                found.append(acc)
+            return
+        if left >= template[j]:  # the whole run blank: no run printed for it
+            walk(j + 1, i, left - template[j], (*acc, template[j]))
+        if i < len(got) and got[i] <= template[j] and template[j] - got[i] <= left:
+            walk(j + 1, i + 1, left - (template[j] - got[i]), (*acc, template[j] - got[i]))
+
+    walk(0, 0, blanks, ())
+    if sum(prod(comb(t, d) for t, d in zip(template, deficits, strict=True)) for deficits in found) > MAX_POSITIONS:
+        raise _TooMany
+    out = []
+    for deficits in found:
+        choices = [combinations(range(s, s + t), d) for s, t, d in zip(starts, template, deficits, strict=True)]
+        out.extend(tuple(p for part in combo for p in part) for combo in product(*choices))
+    return out
+
+
+def _part_readings(table: Table, layout: tuple, moves: bool, equations: list[Equation],
+                   known: dict[str, Token | None], budget: list[int]) -> list[dict[str, Token | None]]:
+    """Every reading of one part (``_layouts``), column by column within each block: in the declared
+    column order, and (``moves``: a later page's part of a block, which the identities tie to its first
+    part) with one column printed after the others. ``known``: the cells earlier parts read, which the
+    identities joining them to this part are tested against."""
+    blocks, slots, layouts = layout
+    out: list[dict[str, Token | None]] = []
+    orders = [[key for _, key in slots]]
+    if moves and len(blocks) == 1:
+        orders += _single_moves(orders[0])
+    checks = [_row_checks(table, blocks[0][1], columns, equations, known) for columns in orders] if len(blocks) == 1 else []
+    for pieces, options in layouts:
+        for n, columns in enumerate(orders):
+            if len(blocks) == 1:
+                out.extend(_by_rows(table, blocks[0][1], columns, pieces, options, checks[n], known,
+                                    MAX_READINGS - len(out), budget))
+            else:
+                for choice in product(*options):
+                    reading: dict[str, Token | None] = {}
+                    for (rows, _), column, piece, holes in zip(slots, columns, pieces, choice, strict=True):
+                        values = iter(t for r in piece for t in r)
+                        for j, row in enumerate(rows):
+                            reading[f"{table.key}.{row}.{column}"] = None if j in holes else next(values)
+                    out.append(reading)
+            if len(out) > MAX_READINGS:
+                return out
+    return out
+
+
+def _layouts(table: Table, group: _Group, part: tuple[tuple[int, str], ...]):
+    """The part's blocks and column slots, and every way its runs cut into columns: (pieces, the blank
+    positions each column's runs allow)."""
+    blocks: list[tuple[int, list[str]]] = []
+    for b, row in part:
+        if blocks and blocks[-1][0] == b:
+            blocks[-1][1].append(row)
+        else:
+            blocks.append((b, [row]))
+    slots = [(rows, c.key) for b, rows in blocks for c in table.blocks[b].columns]
+    heights = [len(rows) for rows, _ in slots]
+    blanks = sum(heights) - group.count
+    layouts = []
+    for spread in _spreads(blanks, heights):
+        pieces = _pieces(group.runs, [h - d for h, d in zip(heights, spread, strict=True)])
+        if pieces is None:
+            continue
+        # Columns of one height printed in full repeat the same runs; if they do not, this spread is wrong.
+        templates = {h: [len(r) for r in p] for p, h, d in zip(pieces, heights, spread, strict=True) if d == 0}
+        if any([len(r) for r in p] != templates.get(h, [len(r) for r in p])
+               for p, h, d in zip(pieces, heights, spread, strict=True) if d == 0):
+            continue
+        options = [_blank_rows(piece, templates.get(h), h, d) for piece, h, d in zip(pieces, heights, spread, strict=True)]
+        if all(options):
+            layouts.append((pieces, options))
+    return blocks, slots, layouts
+
+
+def _row_checks(table: Table, rows: list[str], columns: list[str], equations: list[Equation],
+                known: dict[str, Token | None]) -> dict[int, list[Equation]]:
+    """Row index → the identities whose cells are all in this part or already read, last cell in that row."""
+    row_of = {f"{table.key}.{row}.{column}": j for j, row in enumerate(rows) for column in columns}
+    ending: dict[int, list[Equation]] = {}
+    for eq in equations:
+        mine = [row_of[k] for k in eq.cells if k in row_of]
+        if mine and all(k in row_of or k in known for k in eq.cells):
+            ending.setdefault(max(mine), []).append(eq)
+    return ending
+
+
+def _by_rows(table: Table, rows: list[str], columns: list[str], pieces: list[list[list[Token]]],
+             options: list[list[tuple[int, ...]]], ending: dict[int, list[Equation]], known: dict[str, Token | None],
+             limit: int, budget: list[int]) -> list[dict[str, Token | None]]:
+    """The readings of one block's part, built row by row: each column's next cell is its next number
+    or one of its blank cells (as its runs allow); an identity is tested at the row its last cell is in
+    (``ending``, from ``_row_checks``)."""
+    values = [[t for r in piece for t in r] for piece in pieces]
+    prefixes = [{holes[:n] for holes in allowed for n in range(len(holes) + 1)} for allowed in options]
+    finals = [set(allowed) for allowed in options]
+    row_of = {f"{table.key}.{row}.{column}" for row in rows for column in columns}
+    out: list[dict[str, Token | None]] = []
+    cells: dict[str, Token | None] = dict(known)
+
+    def walk(j: int, holes: tuple[tuple[int, ...], ...]) -> None:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _TooMany
+        if len(out) > limit:
+            return
+        if j == len(rows):
+            if all(h in f for h, f in zip(holes, finals, strict=True)):
+                out.append({k: v for k, v in cells.items() if k in row_of})
+            return
+        choices = []
+        for c in range(len(columns)):
+            mine = []
+            if (*holes[c], j) in prefixes[c]:
+                mine.append((*holes[c], j))
+            if j - len(holes[c]) < len(values[c]):
+                mine.append(holes[c])
+            choices.append(mine)
+        for pick in product(*choices):
+            for c, column in enumerate(columns):
+                blank = pick[c] and pick[c][-1] == j
+                cells[f"{table.key}.{rows[j]}.{column}"] = None if blank else values[c][j - len(pick[c])]
+            if _equations_hold(ending.get(j, ()), cells):
+                walk(j + 1, pick)
+
+    walk(0, tuple(() for _ in columns))
+    return out
+
+
+def _equations_hold(equations, cells: dict[str, Token | None]) -> bool:
+    """These identities hold where all their cells are printed."""
+    for eq in equations:
+        lhs = rhs = 0
+        for k in eq.lhs:
+            tok = cells.get(k)
+            if tok is None:
+                break
+            lhs += tok.value
+        else:
+            for k in eq.rhs:
+                tok = cells.get(k)
+                if tok is None:
+                    break
+                rhs += tok.value
+            else:
+                if lhs != rhs:
+                    return False
+    return True
+
+
+def _single_moves(order: list[str]) -> list[list[str]]:
+    """The orders with one column printed after all the others (as pdf2txt may print a page's part)."""
+    return [order[:i] + order[i + 1 :] + [order[i]] for i in range(len(order) - 1)]
+
+
+def _spreads(blanks: int, heights: list[int]) -> list[tuple[int, ...]]:
+    """Ways to share ``blanks`` dropped cells among columns of these heights."""
+    out: list[tuple[int, ...]] = []
+
+    def walk(i: int, left: int, acc: tuple[int, ...]) -> None:
+        if i == len(heights):
+            if left == 0:
+                out.append(acc)
+            return
+        for d in range(min(left, heights[i]) + 1):
+            walk(i + 1, left - d, (*acc, d))
+
+    walk(0, blanks, ())
+    return out
+
+
+def _holds(fmt: Format, table: Table, cells: dict[str, Token | None]) -> bool:
+    """Every identity of the table whose cells are all printed holds."""
+    return _equations_hold(_equations(fmt.version, table.key), cells)
+
+
+@cache
+def _equations(version: str, table_key: str) -> list[Equation]:
+    return [eq for eq in FORMATS[version].identities() if eq.rule.table == table_key]
+
+
+def _readings(version: str, table: Table, groups: list[_Group], rows: list[tuple[int, str]], blanks: int,
+              moves: bool) -> list[dict[str, Token | None]] | None:
+    """Every reading of the table that keeps its identities (None: too many to try)."""
+    readings: list[dict[str, Token | None]] = []
+    equations = _equations(version, table.key)
+    budget = [MAX_STEPS]
+    for split in _splits([g.count for g in groups], rows, table, blanks):
+        # Part after part, each read against every reading of the parts before it (the identities
+        # joining them, e.g. a column's balance across two pages, are tested as the part is read).
+        states: list[dict[str, Token | None]] = [{}]
+        seen: set[int] = set()
+        for g, (lo, hi) in zip(groups, split, strict=True):
+            movable = moves and rows[lo][0] in seen
+            layout = _layouts(table, g, tuple(rows[lo:hi]))
+            # Readings of the parts before that agree on every cell an identity joins to this part
+            # are read against once.
+            mine = {f"{table.key}.{row}." for _, row in rows[lo:hi]}
+            joined = sorted({k for eq in equations if any(c.rsplit(".", 1)[0] + "." in mine for c in eq.cells)
+                             for k in eq.cells})
+            classes: dict[tuple, list[dict[str, Token | None]]] = {}
+            for known in states:
+                classes.setdefault(tuple(_value(known.get(k)) for k in joined), []).append(known)
+            grown = []
+            for members in classes.values():
+                for part in _part_readings(table, layout, movable, equations, members[0], budget):
+                    for known in members:
+                        merged = {**known, **part}
+                        if _equations_hold(equations, merged):
+                            grown.append(merged)
+                if len(grown) > MAX_READINGS:
+                    return None
+            states = grown
+            seen.update(b for b, _ in rows[lo:hi])
+        readings.extend(states)
+        if len(readings) > MAX_READINGS:
+            return None
+    return readings
+
+
+def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -> Decoded | None:
+    """Read table ``table_key`` from ``tokens`` (its section's tokens) printed column by column, or None."""
+    fmt = FORMATS[version]
+    table = fmt.table(table_key)
+    rows = _rows(table)
+    groups = _groups(tokens, index)
+    whole = sum(len(table.blocks[b].columns) for b, _ in rows)
+    total = sum(g.count for g in groups)
+    if not groups or total > whole or whole - total > MAX_BLANKS or not _equations(version, table_key):
+        return None  # a table no identity checks (section 二) is never decoded: no reading could be tested
+    # The declared column order first; only where it leaves no reading, a later part with one column moved.
+    try:
+        readings = _readings(version, table, groups, rows, whole - total, moves=False)
+        if readings == []:
+            readings = _readings(version, table, groups, rows, whole - total, moves=True)
+    except _TooMany:
+        return None
+    if not readings:
+        return None
+    first = readings[0]
+    unsure = [k for k in first if any(_differs(first[k], r[k]) for r in readings[1:])]
+    return Decoded({k: v for k, v in first.items() if k not in unsure}, unsure)
+
+
+def _value(tok: Token | None):
+    return None if tok is None else tok.value
+
+
+def _differs(a: Token | None, b: Token | None) -> bool:
+    if a is None or b is None:
+        return (a is None) != (b is None)
+    return a.value != b.value
+
+
+__all__ = ["Decoded", "decode"]
