@@ -14,7 +14,9 @@ from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
 from gknb.cli import app
+from gknb.document import Source
 from gknb.render.pdf import soffice
+from gknb.report import Meta, Report
 from gknb.review import (
     Deadlines,
     load_roster,
@@ -28,8 +30,8 @@ from gknb.review import (
 )
 from gknb.review.notices import Issuer, circular, opinion, render_notice
 from gknb.review.overview import finding_rows, overview
-from gknb.review.region import view
-from gknb.review.roster import RosterError
+from gknb.review.region import UnitReport, view
+from gknb.review.roster import RosterError, not_on_roster
 from gknb.review.scoring import SchemeError, parse_scheme
 from gknb.store import Store
 from reviewregion import (
@@ -138,6 +140,30 @@ def test_roster_from_the_division_table():
     assert all(name.endswith("人民政府") for name in city)
     with pytest.raises(RosterError):
         roster_from_divisions("不存在市")
+
+
+def test_roster_down_to_townships_and_streets():
+    """A county's roster from the division table lists its 乡镇 and 街道, and a township's report that
+    names itself without its county (its region says the county) is that township's, not a stray."""
+    roster = roster_from_divisions("桐庐县", townships=True)
+    levels = {e.name: e.level for e in roster}
+    assert levels["桐庐县人民政府"] == "county"
+    assert levels["桐庐县分水镇人民政府"] == "township" and levels["桐庐县凤川街道办事处"] == "street"
+    assert not any(e.level in ("township", "street") for e in roster_from_divisions("桐庐县"))
+
+    def unit(agency: str, county: str | None) -> UnitReport:
+        meta = Meta(agency=agency, year=2023, region={"province": "浙江省", "city": "杭州市", "county": county},
+                    published="2024-01-20")
+        report = Report(source=Source(path="a.html", sha256="", format="html"), meta=meta)
+        return UnitReport(agency, 2023, report, [1], ["a.html"], published="2024-01-20")
+
+    units = [unit("分水镇人民政府", "桐庐县"), unit("桐庐县凤川街道办事处", "桐庐县"), unit("莪山畲族乡政府", None),
+             unit("城关镇人民政府", None)]
+    lines = {line.entry.name: line.status for line in roster_status(None, roster, 2023, units=units)}
+    assert lines["桐庐县分水镇人民政府"] == "published" and lines["桐庐县凤川街道办事处"] == "published"
+    assert lines["桐庐县莪山畲族乡人民政府"] == "published"  # the only 莪山畲族乡 in the country
+    assert lines["桐庐县横村镇人民政府"] == "missing"
+    assert [u.agency for u in not_on_roster(roster, units)] == ["城关镇人民政府"]  # which county's? not matched
 
 
 # --- the score sheet --------------------------------------------------------------------------------

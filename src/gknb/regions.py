@@ -121,6 +121,12 @@ def _csv(name: str) -> list[dict[str, str]]:
 
 
 @cache
+def townships_of(county_code: str) -> tuple[str, ...]:
+    """The 乡、镇、街道 (and 苏木) of a county-level division, by its code, in the table's order."""
+    return tuple(row["name"] for row in _csv("townships.csv") if row["county"] == county_code)
+
+
+@cache
 def _townships() -> dict[str, tuple[str, ...]]:
     """Township name → the codes of the counties that have a township of that name."""
     index: dict[str, list[str]] = {}

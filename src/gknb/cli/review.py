@@ -42,6 +42,8 @@ RosterOpt = Annotated[Path | None, typer.Option("--roster", help="应发布单�
                                                                 "roster of units that must publish")]
 DivisionsOpt = Annotated[bool, typer.Option("--divisions", help="按行政区划表加入本级和下辖县级人民政府 / add the "
                                                                 "region's governments from the division table")]
+TownshipsOpt = Annotated[bool, typer.Option("--townships", help="与 --divisions 同用：再加入下辖乡镇人民政府和街道办事处 / "
+                                                                "with --divisions: add the townships and streets too")]
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="导出文件（.xlsx/.csv/.json）/ export file")]
 SchemeOpt = Annotated[Path | None, typer.Option("--scheme", help="评分方案 YAML / scoring scheme (YAML); default: "
                                                                 "the built-in one")]
@@ -49,7 +51,8 @@ DEPT_HELP = "部门发布期限（月-日，默认 01-31）/ departments' deadli
 GOV_HELP = "政府发布期限（月-日，默认 03-31）/ governments' deadline (MM-DD)"
 
 
-def _roster(store: Any, region: str, roster: Path | None, divisions: bool) -> list[RosterEntry]:
+def _roster(store: Any, region: str, roster: Path | None, divisions: bool,
+            townships: bool = False) -> list[RosterEntry]:
     """The roster: the file's, then the division table's, then the units the store knows in the region."""
     parts = []
     if roster is not None:
@@ -57,7 +60,7 @@ def _roster(store: Any, region: str, roster: Path | None, divisions: bool) -> li
             raise GknbError(f"找不到名单文件 {roster.name}", f"roster file not found: {roster.name}")
         parts.append(load_roster(roster))
     if divisions:
-        parts.append(roster_from_divisions(region))
+        parts.append(roster_from_divisions(region, townships=townships))
     if roster is None:
         parts.append(roster_from_store(store, region))
     return merge(*parts)
@@ -80,6 +83,7 @@ def _write(out: Path, sheets: dict[str, tuple[list[str], list[list[Any]]]], data
 
 def roster_command(
     region: RegionArg, year: YearOpt, db: DbOpt = None, roster: RosterOpt = None, divisions: DivisionsOpt = False,
+    townships: TownshipsOpt = False,
     department_due: Annotated[str, typer.Option("--department-due", help=DEPT_HELP)] = "01-31",
     government_due: Annotated[str, typer.Option("--government-due", help=GOV_HELP)] = "03-31",
     json_: JsonOpt = False, out: OutOpt = None,
@@ -88,7 +92,7 @@ def roster_command(
     store = _open(db)
     try:
         deadlines = Deadlines(parse_due(department_due) or (1, 31), parse_due(government_due) or (3, 31))
-        entries = _roster(store, region, roster, divisions)
+        entries = _roster(store, region, roster, divisions, townships)
         units = region_year(store, region, year)
         lines = roster_status(store, entries, year, region, deadlines, units)
         extra = not_on_roster(entries, units)
@@ -175,7 +179,7 @@ def notice_command(
                                                                 "units only")] = None,
     to: Annotated[str, typer.Option("--to", help="docx 或 pdf / docx or pdf")] = "docx",
     out: Annotated[Path, typer.Option("--out", "-o", help="输出目录 / output folder")] = Path("."),
-    roster: RosterOpt = None, divisions: DivisionsOpt = False, scheme: SchemeOpt = None,
+    roster: RosterOpt = None, divisions: DivisionsOpt = False, townships: TownshipsOpt = False, scheme: SchemeOpt = None,
     office: Annotated[str, typer.Option("--office", help="发文单位 / issuing office")] = Issuer.office,
     deadline: Annotated[str, typer.Option("--deadline", help="整改期限 / deadline for corrections")] = Issuer.deadline,
     on: Annotated[str | None, typer.Option("--date", help="成文日期 YYYY-MM-DD / date of the notice")] = None,
@@ -189,7 +193,7 @@ def notice_command(
         issuer = Issuer(office, day, deadline)
         sheet = load_scheme(scheme)
         units = region_year(store, region, year)
-        lines = roster_status(store, _roster(store, region, roster, divisions), year, region, units=units)
+        lines = roster_status(store, _roster(store, region, roster, divisions, townships), year, region, units=units)
         out.mkdir(parents=True, exist_ok=True)
         written = [out / f"{_safe_name(region)}{year}年度报告审核情况通报.{to}"]
         written[0].write_bytes(render_notice(circular(region, year, units, lines, sheet, issuer), to))

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import GknbError
-from ..regions import divisions, locate, normalise_name
+from ..regions import divisions, locate, normalise_name, townships_of
 from ..store import Store
 from .region import UnitReport, region_year
 
@@ -157,8 +157,10 @@ def roster_from_rows(rows: Sequence[Sequence[object]]) -> list[RosterEntry]:
     return list(entries.values())
 
 
-def roster_from_divisions(region: str) -> list[RosterEntry]:
-    """The 人民政府 of ``region`` and of every county-level division in it (a city or province name)."""
+def roster_from_divisions(region: str, *, townships: bool = False) -> list[RosterEntry]:
+    """The 人民政府 of ``region`` and of every county-level division in it (a city or province name);
+    ``townships``: also every 乡、镇 (人民政府) and 街道 (办事处) of those counties, named with their
+    county (``桐庐县分水镇人民政府``)."""
     place = locate(region)
     top = place.county or place.city or place.province
     if top is None:
@@ -166,7 +168,30 @@ def roster_from_divisions(region: str) -> list[RosterEntry]:
     stem = top.code[:2] if top.rank == "province" else top.code[:4] if top.rank == "city" else top.code
     found = [top] + [d for d in divisions() if d.code != top.code and d.code.startswith(stem)
                      and (d.rank == "county" or (top.rank == "province" and d.rank == "city"))]
-    return [RosterEntry(normalise_name(d.name + "人民政府"), top.name, d.rank) for d in found]
+    entries = [RosterEntry(normalise_name(d.name + "人民政府"), top.name, d.rank) for d in found]
+    if townships:
+        for county in (d for d in found if d.rank == "county"):
+            for town in townships_of(county.code):
+                street = town.endswith("街道")
+                entries.append(RosterEntry(county.name + town + ("办事处" if street else "人民政府"), county.name,
+                                           "street" if street else "township"))
+    return entries
+
+
+def _place_key(name: str, county: str | None = None) -> tuple[str, str] | None:
+    """A township's or street's unit as (county code, township name), however its name is written
+    (``桐庐县分水镇政府``; ``分水镇人民政府`` of a report whose region names its ``county``); None for
+    other units or where the county is not known."""
+    place = locate(name)
+    if (place.township is None or place.county is None) and county and not name.startswith(county):
+        place = locate(county + name)
+    if place.township is None or place.county is None:
+        return None
+    return place.county.code, place.township
+
+
+def _unit_key(unit: UnitReport) -> tuple[str, str] | None:
+    return _place_key(unit.agency, unit.report.meta.region.get("county"))
 
 
 def roster_from_store(store: Store, region: str) -> list[RosterEntry]:
@@ -191,10 +216,13 @@ def roster_status(store: Store, roster: Sequence[RosterEntry], year: int, region
     deadlines = deadlines or Deadlines()
     units = list(units) if units is not None else region_year(store, region, year)
     by_name = {normalise_name(u.agency): u for u in units}
+    by_place = {key: u for u in units if (key := _unit_key(u)) is not None}
     lines = []
     for entry in roster:
         due = deadlines.due(entry, year)
         unit = by_name.get(entry.name)
+        if unit is None and entry.level in ("township", "street") and (key := _place_key(entry.name)):
+            unit = by_place.get(key)  # a township's report names it without its county, or the county without it
         if unit is None:
             lines.append(RosterLine(entry, "missing", due))
             continue
@@ -210,4 +238,5 @@ def roster_status(store: Store, roster: Sequence[RosterEntry], year: int, region
 def not_on_roster(roster: Sequence[RosterEntry], units: Sequence[UnitReport]) -> list[UnitReport]:
     """Reports of units the roster does not list (a misspelt name, or a unit to add)."""
     names = {entry.name for entry in roster}
-    return [u for u in units if normalise_name(u.agency) not in names]
+    places = {key for entry in roster if entry.level in ("township", "street") and (key := _place_key(entry.name))}
+    return [u for u in units if normalise_name(u.agency) not in names and _unit_key(u) not in places]
