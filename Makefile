@@ -45,6 +45,7 @@ bench: $(BIN)/python
 	$(BIN)/python bench/bench_throughput.py --media $(BENCH_MEDIA)
 	$(BIN)/python bench/bench_naive.py
 	$(BIN)/python bench/bench_store.py --sizes $(BENCH_SIZES)
+	$(BIN)/python bench/bench_ocr.py --pages 3 --rounds 2
 
 lint: $(BIN)/python
 	$(PIP) -e '.[test]'
