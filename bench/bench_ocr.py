@@ -138,6 +138,7 @@ def main() -> None:
             for route, s in seconds.items():
                 cpu[route] += s
             per_page.append({"page": i + 1, **{k: round(v, 2) for k, v in seconds.items()}})
+            print(json.dumps(per_page[-1]), file=sys.stderr, flush=True)
     pdf.close()
     gknb_child = _in_child("gknb", scan, len(pages))
     plain_child = _in_child("plain", scan, len(pages))

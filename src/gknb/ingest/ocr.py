@@ -45,6 +45,7 @@ _DUST_PX = 12  # a speck of ink this small is not part of a character (a decimal
 _ONE_LINE = 1.8  # a cell's ink this many times the table's median cell height is more than one line
 _RETRY_BELOW = 0.9  # a cell recognised without detection with a score below this is read again with it
 _BAND_GAP_PX = 40  # blank rows that separate two bands of prose read on their own
+_DETECT_PROSE_AT = 2 / 3  # prose is detected at 100 dpi (recognised at 150)
 _REC_HEIGHT = 48  # the recogniser's line height (rapidocr's rec_img_shape)
 _GAP = 32  # white pixels between two pieces packed into one strip
 _STRIP_WIDTH = 48 * 32  # a strip's width: the recogniser's batch is padded to its widest strip
@@ -69,9 +70,8 @@ def _missing(label: str, what_zh: str, what_en: str) -> UnsupportedFormat:
 def _engine() -> Any:
     from rapidocr import RapidOCR
 
-    # detection at the size it is given (by default a small area is scaled up to 736 pixels)
-    return RapidOCR(params={"Global.log_level": "error", "Global.use_cls": False,
-                            "Det.limit_type": "max", "Det.limit_side_len": 2000})
+    # detection at most at the size it is given (by default a small area is scaled up to 736 pixels)
+    return RapidOCR(params={"Global.log_level": "error", "Global.use_cls": False, "Det.limit_type": "max"})
 
 
 def read_pdf_page(page: pdfium.PdfPage, number: int) -> PageContent:
@@ -351,13 +351,17 @@ def _recognise(pieces: list[_Piece]) -> list[list[tuple[str, int, int, float]]]:
     return [reads[id(p)] for p in pieces]
 
 
-def _detected_glyphs(gray: np.ndarray, box: Box, scale: float) -> list[Glyph]:
-    """The glyphs of one area of the page image, found by text detection and recognition."""
+def _detected_glyphs(gray: np.ndarray, box: Box, scale: float, detect_at: float = 1.0) -> list[Glyph]:
+    """The glyphs of one area of the page image, found by text detection (on the area scaled by
+    ``detect_at``) and recognition (on the area as it is)."""
     import numpy as np
 
     x0, y0, x1, y1 = box
     area = gray[y0:y1, x0:x1]
-    result = _engine()(np.dstack([area] * 3), return_word_box=True, return_single_char_box=True)
+    engine = _engine()
+    # the detector scales its input down to this longest side (and maps its boxes back)
+    engine._load_det_model().limit_side_len = max(round(max(area.shape) * detect_at), 32)
+    result = engine(np.dstack([area] * 3), return_word_box=True, return_single_char_box=True)
     glyphs: list[Glyph] = []
     for words in result.word_results if result.boxes is not None else ():
         for char, score, quad in words:
@@ -393,5 +397,6 @@ def _prose_glyphs(gray: np.ndarray, ink: np.ndarray, grids: list[_Grid], scale: 
             continue  # dust
         margin = 8
         glyphs += _detected_glyphs(gray, (max(int(cols[0]) - margin, 0), max(y0 - margin, 0),
-                                          int(cols[-1]) + 1 + margin, min(y1 + margin, height)), scale)
+                                          int(cols[-1]) + 1 + margin, min(y1 + margin, height)), scale,
+                                  _DETECT_PROSE_AT)
     return glyphs
