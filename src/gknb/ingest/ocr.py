@@ -119,7 +119,7 @@ def _read_page(image: Image.Image, number: int, scale: float) -> PageContent:
         gray = _resized(gray, scale * READ_DPI / 72)
         scale = 72 / READ_DPI
     ink = _binary(gray)
-    angle = _skew(ink)
+    angle = _skew(_without_dust(ink))
     if angle:
         gray = _rotated(gray, angle, 255)
         ink = _binary(gray)
@@ -128,9 +128,9 @@ def _read_page(image: Image.Image, number: int, scale: float) -> PageContent:
     rulings = _rulings(horizontal, True, scale) + _rulings(vertical, False, scale)
     lines = horizontal | vertical
     grids = _grids(lines)
-    text_ink = ink & ~cv2.dilate(lines, np.ones((5, 5), np.uint8))
-    glyphs = _cell_glyphs(gray, text_ink, grids, scale)
-    glyphs += _prose_glyphs(gray, ink, grids, scale)
+    text = _without_dust(ink & ~cv2.dilate(lines, np.ones((5, 5), np.uint8)))
+    glyphs = _cell_glyphs(gray, text, grids, scale)
+    glyphs += _prose_glyphs(gray, text, grids, scale)
     height, width = gray.shape
     return PageContent(number, width * scale, height * scale, glyphs, rulings)
 
@@ -157,6 +157,8 @@ def _skew(ink: np.ndarray) -> float:
     import numpy as np
 
     small = _resized(ink, _SKEW_SCALE)
+    if not small.any():
+        return 0.0
 
     def sharpness(angle: float) -> float:
         rows = _rotated(small, angle, 0).sum(axis=1, dtype=np.float64)
@@ -165,6 +167,17 @@ def _skew(ink: np.ndarray) -> float:
     coarse = max(np.arange(-_MAX_SKEW, _MAX_SKEW + 1e-9, 0.5), key=sharpness)
     fine = max(np.arange(coarse - 0.5, coarse + 0.5 + 1e-9, 0.05), key=sharpness)
     return float(fine) if abs(fine) >= 0.05 else 0.0
+
+
+def _without_dust(ink: np.ndarray) -> np.ndarray:
+    """The ink without specks smaller than any part of a character (noise, dust)."""
+    import cv2
+    import numpy as np
+
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= _DUST_PX
+    keep[0] = False
+    return np.where(keep[labels], np.uint8(255), np.uint8(0))
 
 
 def _binary(gray: np.ndarray) -> np.ndarray:
@@ -248,24 +261,20 @@ class _Piece:
     crop: np.ndarray
 
 
-def _cell_glyphs(gray: np.ndarray, text_ink: np.ndarray, grids: list[_Grid], scale: float) -> list[Glyph]:
-    """The glyphs in the cells of fully ruled tables. A cell holding one line of text is recognised
-    without text detection, many lines packed into one strip; a cell of several lines, one where
+def _cell_glyphs(gray: np.ndarray, text: np.ndarray, grids: list[_Grid], scale: float) -> list[Glyph]:
+    """The glyphs in the cells of fully ruled tables, recognised without detection, many lines packed
+    into one strip: a cell's ink when it is one line, else its lines found by detection. A cell where
     nothing was recognised and one without Chinese characters (a number) read with a low score go
-    through detection and recognition on their own. A label read with a low score keeps it."""
-    import cv2
+    through RapidOCR's own detection and recognition on their own. A label read with a low score keeps it."""
     import numpy as np
 
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(text_ink, connectivity=8)
-    clean = (stats[:, cv2.CC_STAT_AREA] >= _DUST_PX)[labels]  # specks of dust off
-    clean[labels == 0] = False
     pieces: list[_Piece] = []
     tall: list[Box] = []
     for grid in grids:
         inked: list[tuple[Box, Box]] = []
         for cell in grid.cells:
             x0, y0, x1, y1 = cell
-            ys, xs = np.nonzero(clean[y0:y1, x0:x1])
+            ys, xs = np.nonzero(text[y0:y1, x0:x1])
             if len(ys) >= _MIN_INK_PX:
                 inked.append((cell, (x0 + int(xs.min()), y0 + int(ys.min()), x0 + int(xs.max()) + 1,
                                      y0 + int(ys.max()) + 1)))
@@ -277,17 +286,39 @@ def _cell_glyphs(gray: np.ndarray, text_ink: np.ndarray, grids: list[_Grid], sca
                 tall.append(cell)
             else:
                 pieces.append(_Piece(cell, box, _padded_crop(gray, box)))
-    glyphs: list[Glyph] = []
+    for cell in tall:
+        pieces += _detected_lines(gray, cell)
+    reads: dict[Box, list[Glyph]] = {}
+    again: set[Box] = set()
     for piece, read in zip(pieces, _recognise(pieces), strict=True):
         doubtful = min((g[3] for g in read), default=0.0) < _RETRY_BELOW
         if not read or (doubtful and not any(_CJK.match(g[0]) for g in read)):  # digits first
-            tall.append(piece.cell)
-        else:
-            glyphs += [Glyph(ch, x0 * scale, piece.box[1] * scale, x1 * scale, piece.box[3] * scale, score)
-                       for ch, x0, x1, score in read]
-    for cell in tall:
-        glyphs += _detected_glyphs(gray, cell, scale)
+            again.add(piece.cell)
+        reads.setdefault(piece.cell, []).extend(
+            Glyph(ch, x0 * scale, piece.box[1] * scale, x1 * scale, piece.box[3] * scale, score)
+            for ch, x0, x1, score in read)
+    glyphs: list[Glyph] = []
+    for cell, read in reads.items():
+        glyphs += _detected_glyphs(gray, cell, scale) if cell in again else read
     return glyphs
+
+
+def _detected_lines(gray: np.ndarray, cell: Box) -> list[_Piece]:
+    """The lines of text in a cell found by text detection alone."""
+    import numpy as np
+
+    x0, y0, x1, y1 = cell
+    area = gray[y0:y1, x0:x1]
+    detector = _engine()._load_det_model()
+    detector.limit_side_len = max(max(area.shape), 32)  # at the size it is given
+    found = detector(np.dstack([area] * 3))
+    pieces: list[_Piece] = []
+    for quad in found.boxes if found.boxes is not None else ():
+        box = (x0 + max(int(quad[:, 0].min()), 0), y0 + max(int(quad[:, 1].min()), 0),
+               x0 + min(int(np.ceil(quad[:, 0].max())), x1 - x0), y0 + min(int(np.ceil(quad[:, 1].max())), y1 - y0))
+        if box[2] - box[0] >= 2 and box[3] - box[1] >= 4:
+            pieces.append(_Piece(cell, box, _padded_crop(gray, box)))
+    return pieces
 
 
 def _padded_crop(gray: np.ndarray, box: Box) -> np.ndarray:
