@@ -145,7 +145,7 @@ def main() -> None:
     pdf_pages = len(pdf)
     pdf.close()
     gknb_child = _in_child("gknb", scan, 0)
-    plain_child = _in_child("plain", scan, len(pdf_pages))
+    plain_child = _in_child("plain", scan, pdf_pages)
     scan.unlink()
     load_after = os.getloadavg()[0]
     ratio = round(cpu["gknb"] / cpu["plain"], 3)
