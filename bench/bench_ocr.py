@@ -66,6 +66,11 @@ def _cpu(fn) -> float:
 
 
 def _peak_mb() -> float:
+    """This process's peak RSS (``VmHWM``: ``ru_maxrss`` would keep the parent's across ``exec``)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        line = next(x for x in status.read_text().splitlines() if x.startswith("VmHWM:"))
+        return round(int(line.split()[1]) / 1024, 1)
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
