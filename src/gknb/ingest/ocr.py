@@ -1,11 +1,16 @@
 """Scanned pages and images → blocks by OCR (the optional ``gknb[ocr]`` extra: RapidOCR 3 + ONNX Runtime).
 
-A page image is deskewed (the median slope of its long horizontal lines), its ruling lines are found
-with morphological openings (long thin horizontal and vertical strokes), and RapidOCR reads it with a
-box and a score for every character. Characters and rulings then go through the same layout as a
-text PDF (``pagelayout``): ruled tables become grids, every cell carrying the least score of its
-characters as ``Provenance.confidence``, which the parser turns into an ``ocr.low_confidence``
-finding. The models ship inside the ``rapidocr`` wheel: nothing is downloaded.
+A page image is read at 150 dpi. It is deskewed (the sharpest row profile of its half-size ink,
+within ±5°), its ruling lines are found with morphological openings (long thin horizontal and
+vertical strokes), and the tables ruled all round become grids: the spaces their lines close in are
+the cells. Each cell's ink is recognised without text detection, many cells packed side by side into
+one strip (a cell of several lines: its lines found by detection alone); a number read with a low
+score, or a cell where nothing was recognised, is read again by RapidOCR's detection and
+recognition. The rest of the page (prose, tables not ruled all round) is read in bands, detected at
+100 dpi and recognised at 150. Characters and rulings then go through the same layout as a text PDF
+(``pagelayout``): ruled tables become grids, every cell carrying the least score of its characters
+as ``Provenance.confidence``, which the parser turns into an ``ocr.low_confidence`` finding. The
+models ship inside the ``rapidocr`` wheel: nothing is downloaded.
 """
 
 from __future__ import annotations
