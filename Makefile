@@ -52,6 +52,7 @@ bench: $(BIN)/python
 	$(BIN)/python bench/bench_batch.py
 	$(BIN)/python bench/bench_web_scale.py
 	$(BIN)/python bench/bench_queue.py
+	$(BIN)/python bench/bench_ocr.py --pages 3 --rounds 2
 	$(BIN)/python bench/report.py
 
 lint: $(BIN)/python
