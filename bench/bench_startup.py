@@ -1,7 +1,8 @@
 """Benchmark: what a one-file command and a report of ``gknb ingest`` cost in CPU, as ratios (issue 15).
 
 * ``gknb check one.txt`` ÷ ``python -c pass``: the CPU of each child process (user + system, from
-  ``os.wait4``), interleaved round by round;
+  ``os.wait4``), interleaved round by round, with bytecode cached as in an installed copy (after one
+  warm-up run; ``PYTHONDONTWRITEBYTECODE`` is lifted for the children);
 * ``gknb ingest`` a report ÷ ``gknb.read`` of it: the marginal CPU of a report in ``gknb ingest --jobs 1``
   (the run over ``--reports`` files minus the run over one file, each into a fresh SQLite database, the
   worker processes included: they are reaped by the command) against the CPU of ``gknb.read`` over the
@@ -108,6 +109,9 @@ def main() -> None:
     args = parser.parse_args()
     env = dict(os.environ, GKNB_DB="", PYTHONPATH=os.pathsep.join(
         [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    # As installed: bytecode cached (pip compiles a wheel's modules; an editable install writes them on
+    # first use). With PYTHONDONTWRITEBYTECODE every child would compile gknb's sources again.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     gknb = gknb_command()
     load_before = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="gknb-bench-startup-"))
@@ -122,6 +126,7 @@ def main() -> None:
         for path in reports:
             shutil.copy(path, batch / path.name)
         bare, check, per_ingest, per_read = [], [], [], []
+        child_cpu([*gknb, "check", str(one)], env)  # warm-up: writes the bytecode caches
         for round_ in range(args.rounds):
             bare.append(child_cpu([sys.executable, "-c", "pass"], env)[0])
             if args.only != "ingest":
