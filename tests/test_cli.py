@@ -56,6 +56,13 @@ def test_samples_are_bundled():
     assert len(SAMPLES) >= 3
 
 
+def test_serve_loads_the_bundled_samples():
+    """``gknb serve --samples`` (``make run``) ingests the bundled reports, not a folder that is not there."""
+    from gknb.cli.web import SAMPLES as SERVED
+
+    assert sorted(SERVED.glob("*.txt")) == SAMPLES
+
+
 def test_version_and_help():
     assert invoke("--version").stdout.strip() == f"gknb {gknb.__version__}"
     result = invoke("check", "--help")

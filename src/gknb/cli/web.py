@@ -16,7 +16,7 @@ from .common import fail as _fail
 if TYPE_CHECKING:
     from ..workspace.service import Workspace
 
-SAMPLES = Path(__file__).parent / "samples"
+SAMPLES = Path(__file__).parent.parent / "samples"  # gknb/samples: the bundled sample reports
 user_app = typer.Typer(help="工作台用户：新建、修改、列出。Workspace users: add, change, list.", no_args_is_help=True)
 
 
