@@ -7,6 +7,7 @@ and stops it at the end. It skips loudly only when the binaries are absent.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import random
@@ -15,6 +16,8 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,10 +32,40 @@ PG_BIN = Path(os.environ.get("GKNB_PG_BIN", "/usr/lib/postgresql/15/bin"))
 _DATABASES = itertools.count(1)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def served(db: str, log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """A real ``gknb serve`` on ``db`` (its output in ``log``), answering on the URL yielded; stopped after."""
+    port = free_port()
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "gknb", "serve", "--db", db, "--port", str(port)],
+                                   stdout=out, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60  # a bound on start-up, not a timing assertion
+        while True:
+            assert process.poll() is None, log.read_text(encoding="utf-8", errors="replace")
+            try:
+                with urllib.request.urlopen(f"{url}/login", timeout=5):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "gknb serve did not answer"
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +80,7 @@ def postgres_server() -> Iterator[tuple[str, list[str]]]:
     if os.geteuid() == 0:
         shutil.chown(base, "postgres", "postgres")
         prefix = ["runuser", "-u", "postgres", "--"]
-    data, port = base / "data", _free_port()
+    data, port = base / "data", free_port()
     subprocess.run([*prefix, str(PG_BIN / "initdb"), "-D", str(data), "-U", "gknb", "--auth=trust", "-E", "UTF8",
                     "--locale=C.UTF-8"], check=True, capture_output=True)
     options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"

@@ -10,11 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +24,7 @@ from gknb.pipeline.write import store_reports  # noqa: E402
 from gknb.store import Store  # noqa: E402
 from gknb.store.store import Entry  # noqa: E402
 from gknb.workspace.service import Workspace  # noqa: E402
+from storehelp import served  # noqa: E402
 from test_review_flow import UNITS, _report  # noqa: E402
 
 CHROMIUM = Path(os.environ.get("GKNB_CHROMIUM", "/usr/bin/chromium"))
@@ -43,12 +40,6 @@ if not CHROMIUM.exists():
     _message = f"{CHROMIUM} not found (apt-get install chromium): workflow end-to-end tests SKIPPED"
     print(f"\n{'!' * 20} {_message} {'!' * 20}", file=sys.stderr)
     pytest.skip(_message, allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def shot(page, name: str) -> None:
@@ -78,30 +69,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     work.add_user("admin", PASSWORD, role="admin")
     work.add_user("李审核", PASSWORD, role="reviewer")
     store.close()
-    port, log = _free_port(), folder / "serve.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "gknb", "serve", "--db", db, "--port", str(port)],
-                                   stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60  # a bound on start-up, not a timing assertion
-        while True:
-            assert process.poll() is None, log.read_text(encoding="utf-8", errors="replace")
-            try:
-                with urllib.request.urlopen(f"{url}/login", timeout=5):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "gknb serve did not answer"
-                time.sleep(0.2)
+    with served(db, folder / "serve.log") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,6 +21,7 @@ from openpyxl import load_workbook  # noqa: E402
 from gknb.store import Store  # noqa: E402
 from gknb.web.app import create_app  # noqa: E402
 from reviewregion import BROKEN, DUPLICATED, MISSING_2023, REGION, build_region  # noqa: E402
+from storehelp import served  # noqa: E402
 
 PASSWORD = "review-Pass-2024"
 TESTS = Path(__file__).parent
@@ -91,12 +87,6 @@ def test_region_scope_applies(client):
     assert client.get(f"/review?region={quote(REGION)}&year=2023").status_code == 200
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found (apt-get install chromium)")
 def test_review_page_in_chromium(tmp_path):
     playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright (pip) is not installed")
@@ -104,50 +94,28 @@ def test_review_page_in_chromium(tmp_path):
     store = Store.open(db)
     build_region(store)
     store.close()
-    port, log = _free_port(), tmp_path / "serve.log"
-    env = {**os.environ, "GKNB_ADMIN_PASSWORD": PASSWORD, "PYTHONUNBUFFERED": "1"}
-    with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "gknb", "serve", "--db", db, "--port", str(port)],
-                                   stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60  # a bound on start-up, not a timing assertion
-        while True:
-            assert process.poll() is None, log.read_text(encoding="utf-8", errors="replace")
-            try:
-                with urllib.request.urlopen(f"{url}/login", timeout=5):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "gknb serve did not answer"
-                time.sleep(0.2)
-        with playwright_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-            page.goto(f"{url}/login")
-            page.fill("#name", "admin")
-            page.fill("#password", PASSWORD)
-            page.click("#login-button")
-            page.click("text=审核")
-            page.fill("input[name=region]", REGION)
-            page.select_option("select[name=year]", "2023")
-            page.click("button[type=submit]")
-            rows = page.locator("#overview tbody tr")
-            playwright_api.expect(rows).to_have_count(5)
-            assert BROKEN in rows.first.inner_text()
-            playwright_api.expect(page.locator("#roster")).to_contain_text("未发布")
-            with page.expect_download() as download:
-                page.locator("#overview tbody tr").first.locator("text=Word").click()
-            assert download.value.suggested_filename == f"{BROKEN}2023年度报告审核意见.docx"
-            artifacts = TESTS / "artifacts" / "web"
-            artifacts.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(artifacts / "review.png"), full_page=False)
-            if os.environ.get("GKNB_DOCS_SCREENSHOTS") == "1":
-                page.screenshot(path=str(TESTS.parent / "docs" / "images" / "web-review.png"), full_page=False)
-            browser.close()
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with served(db, tmp_path / "serve.log", {"GKNB_ADMIN_PASSWORD": PASSWORD}) as url, \
+            playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+        page.goto(f"{url}/login")
+        page.fill("#name", "admin")
+        page.fill("#password", PASSWORD)
+        page.click("#login-button")
+        page.click("text=审核")
+        page.fill("input[name=region]", REGION)
+        page.select_option("select[name=year]", "2023")
+        page.click("button[type=submit]")
+        rows = page.locator("#overview tbody tr")
+        playwright_api.expect(rows).to_have_count(5)
+        assert BROKEN in rows.first.inner_text()
+        playwright_api.expect(page.locator("#roster")).to_contain_text("未发布")
+        with page.expect_download() as download:
+            page.locator("#overview tbody tr").first.locator("text=Word").click()
+        assert download.value.suggested_filename == f"{BROKEN}2023年度报告审核意见.docx"
+        artifacts = TESTS / "artifacts" / "web"
+        artifacts.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(artifacts / "review.png"), full_page=False)
+        if os.environ.get("GKNB_DOCS_SCREENSHOTS") == "1":
+            page.screenshot(path=str(TESTS.parent / "docs" / "images" / "web-review.png"), full_page=False)
+        browser.close()
