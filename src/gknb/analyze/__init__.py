@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .compare import CellDelta, Comparison, History, SectionDiff, cell_label, compare, history
+from .compare import CellDelta, Comparison, History, SectionDiff, compare, history
 from .stats import GROUPS, metrics, stats
 
 __all__ = [
-    "GROUPS", "CellDelta", "Comparison", "History", "SectionDiff", "cell_label", "compare", "history", "metrics",
+    "GROUPS", "CellDelta", "Comparison", "History", "SectionDiff", "compare", "history", "metrics",
     "stats",
 ]

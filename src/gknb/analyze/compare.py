@@ -6,27 +6,10 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from ..formats import FORMATS
+from ..formats import cell_label
 from ..report import SECTION_KEYS, Report, Value, _json_value
-
-
-@cache
-def format_labels(version: str) -> dict[str, str]:
-    """Cell key → official printed label, for one format version."""
-    fmt = FORMATS[version]
-    return {key: fmt.cell_label(key) for key in fmt.cell_keys()}
-
-
-def cell_label(key: str, *templates: str) -> str:
-    """The official printed label of a cell: from the given templates' formats first, then any format."""
-    for version in (*templates, *FORMATS):
-        label = format_labels(version).get(key) if version in FORMATS else None
-        if label is not None:
-            return label
-    return key
 
 
 @dataclass(frozen=True)

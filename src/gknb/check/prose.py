@@ -230,14 +230,6 @@ REVIEW_TOTAL = ("review.review.total",)
 LITIGATION_TOTAL = ("review.litigation_direct.total", "review.litigation_after_review.total")
 
 
-def parse_number(text: str) -> int | None:
-    """``12`` or a Chinese numeral (十二, 两, 一百零五) as an int; None when it is not a number (nor
-    are runs of more digits than any count a report states)."""
-    if text.isdecimal():
-        return int(text) if len(text) <= _MAX_DIGITS else None
-    return chinese_number(text)
-
-
 def _sentences(report: Report) -> Iterator[str]:
     """Sentences of the prose sections that speak of the report year only and compare with nothing."""
     year = report.meta.year
@@ -298,7 +290,8 @@ def text_versus_table(report: Report) -> Iterator[Finding]:
 def _stated(match: re.Match[str], quantity: Quantity) -> int | None:
     if quantity.forbidden.search(match["gap"]):
         return None
-    return parse_number(match["num"])
+    number = match["num"]  # digits or a Chinese numeral; runs of more digits than any count a report states are none
+    return chinese_number(number) if len(number) <= _MAX_DIGITS else None
 
 
 def _excerpt(sentence: str, match: re.Match[str]) -> str:

@@ -34,7 +34,7 @@ from rich.text import Text
 from .. import __version__
 from ..catalogue import CATALOGUE, SEVERITY_LABELS
 from ..errors import GknbError, UnreadableFile
-from ..formats import Column, Format
+from ..formats import Format
 from ..ingest.urls import is_url, url_list
 from ..pipeline import Outcome, run
 from ..report import Report
@@ -88,12 +88,8 @@ UI: dict[str, dict[str, str]] = {
 
 
 def table_title(fmt: Format, table_key: str, lang: str) -> str:
-    """The heading of the section a table is printed in (二、主动公开政府信息情况 / II. Proactive disclosure)."""
-    section_key = fmt.table(table_key).section
-    section = next((s for s in fmt.sections if s.key == section_key), None)
-    if section is None:
-        return table_key
-    return section.heading if lang == "zh" else section.title_en or section.heading
+    """The heading of the section a table is printed in (``Format.table_heading``)."""
+    return fmt.table_heading(table_key, lang)
 
 
 class _LazyGroups(typer.core.TyperGroup):
@@ -503,42 +499,9 @@ def _print_findings(out: Console, report: Report, fmt: Format | None, lang: str)
 
 
 def cell_labels(fmt: Format | None, cells: Sequence[str], lang: str) -> str:
-    """The cells of a finding as printed in the official format, one line per table row.
-
-    Cells of one row share a line (``（三）不予公开 1.属于国家秘密 · 自然人、总计``); a row named in
-    full is ``· 整行``, a table named in full one line. In English the keys (``requests.new.*``).
-    After ``MAX_CELLS_SHOWN`` lines the rest is counted.
-    """
-    zh = lang == "zh"
-    info = fmt.cell_info() if fmt is not None else {}
-    named = set(cells)
-    whole = {t.key for t in fmt.tables if all(k in named for k, *_ in t.cells())} if fmt is not None else set()
-    groups: dict[tuple[str, str], list[Column]] = {}
-    for key in cells:
-        if key not in info:
-            groups.setdefault((key, ""), [])
-            continue
-        table, _block, row, col = info[key]
-        if table.key in whole:
-            groups.setdefault((table.key, "*"), [])
-        else:
-            groups.setdefault((table.key, row.key), []).append(col)
-    lines = []
-    for (first, second), cols in groups.items():
-        if not second:
-            lines.append(first)
-        elif second == "*":
-            assert fmt is not None
-            lines.append(f"{table_title(fmt, first, 'zh')} · 整张表" if zh else f"{first}.*")
-        else:
-            assert fmt is not None
-            row = fmt.table(first).row(second)
-            full_row = len(cols) > 1 and len(cols) == len(fmt.table(first).block_of(second).columns)
-            if zh:
-                lines.append(f"{row.full_label} · {'整行' if full_row else '、'.join(c.label for c in cols)}")
-            else:
-                names = "*" if full_row else cols[0].key if len(cols) == 1 else "{" + ",".join(c.key for c in cols) + "}"
-                lines.append(f"{first}.{second}.{names}")
+    """The cells of a finding as printed in the official format (``Format.cell_lines``), one line
+    per table row; after ``MAX_CELLS_SHOWN`` lines the rest is counted."""
+    lines = fmt.cell_lines(cells, lang) if fmt is not None else list(cells)
     if len(lines) > MAX_CELLS_SHOWN:
         lines = [*lines[:MAX_CELLS_SHOWN], UI[lang]["more_cells"].format(n=len(cells))]
     return "\n".join(lines)

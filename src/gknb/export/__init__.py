@@ -21,11 +21,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..analyze.compare import cell_label
 from ..catalogue import severity_label, stage_of
 from ..document import Provenance, Source
 from ..errors import UnreadableFile
-from ..formats import FORMATS
+from ..formats import FORMATS, cell_label
 from ..pipeline.write import store_report
 from ..report import SECTION_KEYS, Finding, Meta, Report
 from ..store import Store

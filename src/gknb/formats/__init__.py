@@ -51,6 +51,16 @@ def format_for_year(year: int | None) -> Format | None:
     return None
 
 
+def cell_label(key: str, *versions: str) -> str:
+    """The printed label of a cell (``Format.cell_label``) in the first of ``versions`` whose format
+    has it, else in any declared format; the key itself when none has it."""
+    for version in (*versions, *FORMATS):
+        fmt = FORMATS.get(version)
+        if fmt is not None and key in fmt.cell_info():
+            return fmt.cell_label(key)
+    return key
+
+
 def first_unified_year() -> int:
     """The first report year of the unified formats (that year's notice only encouraged their use)."""
     return min(fmt.years[0] for fmt in FORMATS.values())
@@ -59,5 +69,5 @@ def first_unified_year() -> int:
 __all__ = [
     "FORMATS", "Block", "Column", "Equation", "Format", "HeaderCell", "IdentityRule", "Layout", "Row",
     "Section", "Table", "YearEquation", "YearLink",
-    "first_unified_year", "format_for_year", "register",
+    "cell_label", "first_unified_year", "format_for_year", "register",
 ]

@@ -8,6 +8,7 @@ Identities are declared once here and expanded into concrete cell equations by `
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -260,6 +261,49 @@ class Format:
         """The printed labels of a cell, e.g. ``（三）不予公开 1.属于国家秘密 · 自然人``."""
         table, _block, row, col = self._cell_info[key]
         return f"{row.full_label} · {col.label}"
+
+    def table_heading(self, table_key: str, lang: str = "zh") -> str:
+        """The heading of the section a table is printed in (二、主动公开政府信息情况 / II. Proactive disclosure)."""
+        section_key = self.table(table_key).section
+        section = next((s for s in self.sections if s.key == section_key), None)
+        if section is None:
+            return table_key
+        return section.heading if lang == "zh" else section.title_en or section.heading
+
+    def cell_lines(self, cells: Sequence[str], lang: str = "zh") -> list[str]:
+        """The cells of a finding as printed in the format, one line per table row.
+
+        Cells of one row share a line (``（三）不予公开 1.属于国家秘密 · 自然人、总计``); a row named in
+        full is ``· 整行``, a table named in full one line. In English the keys (``requests.new.*``);
+        a key the format lacks is a line of its own."""
+        zh = lang == "zh"
+        named = set(cells)
+        whole = {t.key for t in self.tables if all(k in named for k, *_ in t.cells())}
+        groups: dict[tuple[str, str], list[Column]] = {}
+        for key in cells:
+            if key not in self._cell_info:
+                groups.setdefault((key, ""), [])
+                continue
+            table, _block, row, col = self._cell_info[key]
+            if table.key in whole:
+                groups.setdefault((table.key, "*"), [])
+            else:
+                groups.setdefault((table.key, row.key), []).append(col)
+        lines = []
+        for (first, second), cols in groups.items():
+            if not second:
+                lines.append(first)
+            elif second == "*":
+                lines.append(f"{self.table_heading(first, 'zh')} · 整张表" if zh else f"{first}.*")
+            else:
+                row = self.table(first).row(second)
+                full_row = len(cols) > 1 and len(cols) == len(self.table(first).block_of(second).columns)
+                if zh:
+                    lines.append(f"{row.full_label} · {'整行' if full_row else '、'.join(c.label for c in cols)}")
+                else:
+                    names = "*" if full_row else cols[0].key if len(cols) == 1 else "{" + ",".join(c.key for c in cols) + "}"
+                    lines.append(f"{first}.{second}.{names}")
+        return lines
 
     def identities(self) -> list[Equation]:
         """Every concrete equation of every declared identity rule."""

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ..analyze.compare import cell_label, compare
+from ..analyze.compare import compare
 from ..catalogue import SEVERITY_LABELS
-from ..formats import FORMATS
+from ..formats import FORMATS, cell_label
 from ..formats.common import SECTIONS
 from ..regions import LEVEL_LABELS
 from ..render.grid import format_value, grids

@@ -11,7 +11,6 @@ and the new value; so is every review decision (待审核 pending / 已审核 ap
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +26,9 @@ from sqlalchemy.orm import Session
 
 from ..catalogue import CHECK_STAGES, stage_of
 from ..check import check
+from ..data import parse_value as read_value
 from ..errors import GknbError
+from ..formats.base import CellKind
 from ..pipeline.write import recheck_years
 from ..regions import divisions
 from ..report import Report, Value
@@ -62,7 +63,8 @@ SORTS = {"agency": ReportRow.agency_sort, "year": ReportRow.year, "province": Re
          "assigned": ReportRow.assigned, "id": ReportRow.id}
 MIN_PASSWORD = 8
 TOKEN_TOUCH_SECONDS = 60  # how stale an API token's ``last_used`` may get
-_NUMBER = re.compile(r"\d{1,15}(\.\d{1,6})?")  # what a cell can hold: a non-negative amount or count
+_BLANK = ("", "-", "—", "／", "/")  # what a person types for an empty cell
+_LIMIT, _PLACES = 10**15, 6  # what a cell can hold: a non-negative amount or count below 10¹⁵, to 6 places
 _HASHER = PasswordHasher()
 
 
@@ -123,16 +125,19 @@ def _user(row: UserRow) -> User:
     return User(row.id, row.name, row.role, row.region)
 
 
-def parse_value(text: str | int | Decimal | None) -> Value:
-    """A cell value typed by a person: blank → None, ``12`` → 12, ``3.5`` → Decimal; else an error."""
-    if text is None or isinstance(text, int | Decimal):
-        return text
-    cleaned = str(text).strip().replace(",", "").replace("，", "")
-    if cleaned in ("", "-", "—", "／", "/"):
-        return None
-    if not _NUMBER.fullmatch(cleaned):
+def parse_value(text: str | int | Decimal | None, kind: CellKind = "count") -> Value:
+    """A cell value typed by a person, read as the data files' values are (``data.parse_value``): blank
+    or a dash → None, ``12`` → 12, ``3.5`` → Decimal; a negative number, more than 15 digits or 6
+    decimal places, or anything that is not a number is refused (``WorkspaceError``)."""
+    if isinstance(text, str):
+        if text.strip() in _BLANK:
+            return None
+        text = text.replace("，", "")  # a full-width thousands separator, as people type it
+    value, problem = read_value(text, kind)
+    if problem or (value is not None and (value < 0 or value >= _LIMIT or (
+            isinstance(value, Decimal) and value.as_tuple().exponent < -_PLACES))):  # type: ignore[operator]
         raise WorkspaceError(f"「{text}」不是非负数（如 12 或 3.5）", f"{text!r} is not a non-negative number (like 12 or 3.5)")
-    return Decimal(cleaned) if "." in cleaned else int(cleaned)
+    return value
 
 
 class Workspace:
