@@ -7,7 +7,11 @@ cross-year findings in the same transaction), folders, zips and URL lists by ``g
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
+from . import accounts, drafts, review
 from .db import database_url
 from .store import FILTERS, Added, Store, decode_value, encode_value
 
-__all__ = ["FILTERS", "Added", "Store", "database_url", "decode_value", "encode_value"]
+__all__ = ["FILTERS", "Added", "Session", "Store", "accounts", "database_url", "decode_value", "drafts",
+           "encode_value", "review"]

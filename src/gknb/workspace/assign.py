@@ -19,11 +19,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from ..regions import locate
-from ..store.models import AuditRow, IngestResult, IngestRun, ReportRow, UploadRow, UserRow
+from ..store import Session, accounts, review
+from ..store.review import ReportState
 from .corrections import OutOfScope
 from .service import (
     REVIEW_STATUSES,
@@ -32,8 +30,6 @@ from .service import (
     User,
     Workspace,
     WorkspaceError,
-    list_order,
-    with_counts,
 )
 
 MAX_BATCH = 500  # reports per bulk request
@@ -73,8 +69,8 @@ def inside(region: str | None, scope: str | None) -> bool:
     return region == scope or scope in locate(region).region().values()
 
 
-def _sees(region: str | None, row: ReportRow) -> bool:
-    return not region or region in (row.province, row.city, row.county)
+def _sees(region: str | None, row: ReportState) -> bool:
+    return not region or region in row.place()
 
 
 def scoped(user: User, where: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -98,21 +94,21 @@ class Flow:
         if user.role != "reviewer":
             return False
         with self.store.session() as session:
-            return bool(session.scalar(select(UserRow.can_assign).where(UserRow.id == user.id)))
+            found = accounts.account(session, user_id=user.id)
+            return found is not None and found.can_assign
 
     def set_assign_right(self, name: str, allowed: bool) -> None:
         """Give a reviewer the right to assign reports (or take it back)."""
         with self.store.session.begin() as session:
-            row = session.scalar(select(UserRow).where(UserRow.name == name))
+            row = accounts.account(session, name=name)
             if row is None:
                 raise WorkspaceError(f"没有用户「{name}」", f"no user {name!r}")
-            row.can_assign = allowed
+            accounts.update_account(session, row.id, can_assign=allowed)
 
     def assign_rights(self) -> dict[str, bool]:
         """Each active user's right to assign."""
         with self.store.session() as session:
-            return {name: bool(can) or role == "admin" for name, can, role in session.execute(
-                select(UserRow.name, UserRow.can_assign, UserRow.role).where(UserRow.active.is_(True)))}
+            return {a.name: a.can_assign or a.role == "admin" for a in accounts.accounts(session)}
 
     def candidates(self, user: User) -> list[dict[str, Any]]:
         """The reviewers and admins ``user`` may assign to: active, scoped inside the user's own scope,
@@ -120,8 +116,7 @@ class Flow:
         from ..text import pinyin_key
 
         with self.store.session() as session:
-            rows = session.scalars(select(UserRow).where(UserRow.active.is_(True),
-                                                         UserRow.role.in_(("admin", "reviewer")))).all()
+            rows = accounts.accounts(session, roles=("admin", "reviewer"))
             found = [{"id": r.id, "name": r.name, "role": r.role, "region": r.region} for r in rows
                      if inside(r.region, user.region)]
         return sorted(found, key=lambda u: (pinyin_key(u["name"]) or u["name"], u["name"]))
@@ -139,8 +134,7 @@ class Flow:
             rows = self._rows(session, ids, by)
             target = None
             if assignee:
-                target = session.scalar(select(UserRow).where(UserRow.name == assignee.strip(),
-                                                              UserRow.active.is_(True)))
+                target = accounts.account(session, name=assignee.strip(), active=True)
                 if target is None or target.role not in ("admin", "reviewer") or not inside(target.region, by.region):
                     raise NotAllowed(f"不能分配给「{assignee}」：不是您管辖范围内的审核员",
                                      f"cannot assign to {assignee!r}: not a reviewer within your region")
@@ -148,16 +142,15 @@ class Flow:
                 if hidden:
                     raise NotAllowed(f"「{target.name}」看不到报告 {', '.join(map(str, hidden))}（不在其地区范围内）",
                                      f"{target.name} cannot see report(s) {', '.join(map(str, hidden))} (outside their region)")
-            names = self._names(session, {r.assignee_id for r in rows})
+            names = accounts.user_names(session, {r.assignee_id for r in rows})
             now, changed = _now(), 0
             for row in rows:
                 new_id = target.id if target is not None else None
                 if row.assignee_id == new_id:
                     continue
-                session.add(AuditRow(report_id=row.id, user=by.name, at=now, action="assign", target="assignee",
-                                     old=names.get(row.assignee_id), new=target.name if target else None,
-                                     comment=(comment or "").strip() or None))
-                row.assignee_id, row.assigned = new_id, now if new_id is not None else None
+                review.add_audit(session, row.id, by.name, now, "assign", "assignee", names.get(row.assignee_id),
+                                 target.name if target else None, (comment or "").strip() or None)
+                review.set_assignee(session, row.id, new_id, now if new_id is not None else None)
                 changed += 1
             return changed
 
@@ -174,8 +167,7 @@ class Flow:
     def queue_size(self, user: User) -> int:
         """How many reports wait in ``user``'s queue."""
         with self.store.session() as session:
-            ids = self.store.select_reports(self.queue_where(user)).subquery()
-            return session.scalar(select(func.count()).select_from(ids)) or 0
+            return review.count(session, self.store.select_reports(self.queue_where(user)))
 
     # -- bulk review -------------------------------------------------------------------------------
 
@@ -196,9 +188,9 @@ class Flow:
             rows = self._rows(session, ids, by)
             now = _now()
             for row in rows:
-                session.add(AuditRow(report_id=row.id, user=by.name, at=now, action="review",
-                                     target="review_status", old=row.review_status, new=status, comment=note))
-                row.review_status = status
+                review.add_audit(session, row.id, by.name, now, "review", "review_status", row.review_status, status,
+                                 note)
+                review.set_review_status(session, row.id, status)
             return len(rows)
 
     # -- what the list and the report page show ------------------------------------------------
@@ -208,21 +200,16 @@ class Flow:
         if not report_ids:
             return {}
         with self.store.session() as session:
-            latest = (select(func.max(AuditRow.id)).where(AuditRow.report_id.in_(report_ids),
-                                                          AuditRow.action == "review")
-                      .group_by(AuditRow.report_id))
-            rows = session.execute(select(AuditRow.report_id, AuditRow.new, AuditRow.comment, AuditRow.user,
-                                          AuditRow.at).where(AuditRow.id.in_(latest))).all()
-        return {r.report_id: {"comment": r.comment, "user": r.user, "at": r.at.isoformat(timespec="seconds")}
-                for r in rows if r.new == "returned"}
+            latest = review.latest_reviews(session, report_ids)
+        return {report_id: {"comment": r["comment"], "user": r["user"], "at": r["at"]}
+                for report_id, r in latest.items() if r["new"] == "returned"}
 
     def annotate(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Listing items with their assignee's name and, for reports standing 退回, the 退回意见."""
         ids = [item["id"] for item in items]
         with self.store.session() as session:
-            assignees = dict(session.execute(select(ReportRow.id, ReportRow.assignee_id)  # type: ignore[arg-type]
-                                             .where(ReportRow.id.in_(ids))).all()) if ids else {}
-            names = self._names(session, set(assignees.values()))
+            assignees = review.assignees(session, ids)
+            names = accounts.user_names(session, set(assignees.values()))
         returned = self.returns([i["id"] for i in items if i.get("review_status") == "returned"])
         return [{**item, "assignee": names.get(assignees.get(item["id"])),
                  "returned": returned.get(item["id"])} for item in items]
@@ -230,10 +217,10 @@ class Flow:
     def assignment(self, report_id: int) -> dict[str, Any] | None:
         """Who a report is assigned to and since when (None: nobody)."""
         with self.store.session() as session:
-            row = session.get(ReportRow, report_id)
+            row = review.state(session, report_id)
             if row is None or row.assignee_id is None:
                 return None
-            name = self._names(session, {row.assignee_id}).get(row.assignee_id)
+            name = accounts.user_names(session, {row.assignee_id}).get(row.assignee_id)
             return {"name": name, "at": row.assigned.isoformat(timespec="seconds") if row.assigned else None}
 
     def neighbours(self, report_id: int, where: dict[str, Any], sort: str = "agency",
@@ -242,10 +229,8 @@ class Flow:
         by ``sort``, as the list page orders it."""
         if sort not in SORTS:
             sort = "agency"
-        ids = self.store.select_reports(where).subquery()
         with self.store.session() as session:
-            order = list(session.scalars(with_counts(select(ReportRow.id).join(ids, ids.c.id == ReportRow.id))
-                                         .order_by(*list_order(sort, descending))))
+            order = review.ordered_ids(session, self.store.select_reports(where), sort, descending)
         if report_id not in order:
             return Neighbours(None, order[0] if order else None, 0, len(order))
         at = order.index(report_id)
@@ -258,19 +243,15 @@ class Flow:
         """Ingest results that produced no report, newest first, with their bilingual reason. A user
         with a region scope sees the failures of uploads made in that scope (or by them) only."""
         with self.store.session() as session:
-            query = (select(IngestResult, IngestRun.started).join(IngestRun, IngestRun.id == IngestResult.run_id)
-                     .where(IngestResult.status == "failed").order_by(IngestResult.id.desc()))
             folders: list[str] | None = None
             if user.region:
-                folders = [u.folder.rstrip("/") + "/" for u in session.scalars(select(UploadRow))
-                           if u.user == user.name or inside(u.region, user.region)]
+                folders = [folder.rstrip("/") + "/" for by, region, folder in review.upload_folders(session)
+                           if by == user.name or inside(region, user.region)]
             out = []
-            for result, started in session.execute(query):
-                if folders is not None and not any(result.location.startswith(f) for f in folders):
+            for result in review.failed_results(session):
+                if folders is not None and not any(result["location"].startswith(f) for f in folders):
                     continue
-                out.append({"id": result.id, "run_id": result.run_id, "location": result.location,
-                            "at": started.isoformat(timespec="seconds"), "code": result.error_code,
-                            "message": result.message, "message_en": result.message_en})
+                out.append(result)
                 if len(out) >= limit:
                     break
             return out
@@ -278,23 +259,14 @@ class Flow:
     # -- helpers -----------------------------------------------------------------------------------
 
     @staticmethod
-    def _rows(session: Session, ids: list[int], by: User) -> list[ReportRow]:
-        """The report rows of ``ids`` (locked for the change), all visible to ``by``; else refused."""
-        rows = {r.id: r for r in session.scalars(select(ReportRow).where(ReportRow.id.in_(ids))  # in id order:
-                                                 .order_by(ReportRow.id).with_for_update())}  # no lock cycle
+    def _rows(session: Session, ids: list[int], by: User) -> list[ReportState]:
+        """The reports of ``ids`` (locked for the change), all visible to ``by``; else refused."""
+        rows = review.states(session, ids, lock=True)  # in id order: no lock cycle
         missing = [i for i in ids if i not in rows or not _sees(by.region, rows[i])]
         if missing:  # one answer for absent and outside the scope: no existence oracle
             raise WorkspaceError(f"没有编号为 {', '.join(map(str, missing))} 的报告",
                                  f"no report with id {', '.join(map(str, missing))}")
         return [rows[i] for i in ids]
-
-    @staticmethod
-    def _names(session: Session, user_ids: set[int | None]) -> dict[int | None, str]:
-        wanted = [i for i in user_ids if i is not None]
-        if not wanted:
-            return {}
-        return dict(session.execute(select(UserRow.id, UserRow.name)  # type: ignore[arg-type]
-                                    .where(UserRow.id.in_(wanted))).all())
 
 
 def _batch(report_ids: list[int]) -> list[int]:

@@ -22,9 +22,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
 from ..catalogue import finding
 from ..check import check
 from ..check.crossyear import cross_year
@@ -40,8 +37,9 @@ from ..regions import normalise_name
 from ..render import render
 from ..render.grid import format_value
 from ..report import SECTION_KEYS, Finding, Report, Value
-from ..store.models import DraftAuditRow, DraftCommentRow, DraftRow, DraftUnitRow, UserRow
-from ..store.store import Store, decode_value, encode_value
+from ..store import Session, Store, accounts, decode_value, encode_value
+from ..store import drafts as stored
+from ..store.drafts import Draft
 from .service import User, WorkspaceError
 
 STATUSES = {"draft": "草稿", "submitted": "已提交备案", "returned": "退回修改", "approved": "备案通过",
@@ -319,16 +317,12 @@ class Drafts:
         if not name or len(name) > 200:
             raise DraftError("请填写单位全称", "give the unit's full name")
         with self.store.session.begin() as session:
-            user = session.scalar(select(UserRow).where(UserRow.name == user_name))
+            user = accounts.account(session, name=user_name)
             if user is None:
                 raise DraftError(f"没有用户「{user_name}」", f"no user {user_name!r}")
             if user.role != "agency":
                 raise DraftError("只有填报人（agency）可以指定填报单位", "only an agency user (填报人) has a unit")
-            row = session.get(DraftUnitRow, user.id)
-            if row is None:
-                session.add(DraftUnitRow(user_id=user.id, agency=name))
-            else:
-                row.agency = name
+            accounts.set_unit(session, user.id, name)
         return name
 
     def unit(self, user: User) -> str | None:
@@ -336,18 +330,17 @@ class Drafts:
         if user.role != "agency":
             return None
         with self.store.session() as session:
-            row = session.get(DraftUnitRow, user.id)
-            return row.agency if row is not None else None
+            return accounts.unit(session, user.id)
 
-    def _may_see(self, user: User, row: DraftRow) -> bool:
+    def _may_see(self, user: User, row: Draft) -> bool:
         if user.role == "agency":
             return self.unit(user) == row.agency
         if user.can("review"):
-            return not user.region or user.region in (row.province, row.city, row.county)
+            return not user.region or user.region in row.place()
         return False
 
-    def _row(self, session: Session, user: User, draft_id: int) -> DraftRow:
-        row = session.get(DraftRow, draft_id)
+    def _row(self, session: Session, user: User, draft_id: int) -> Draft:
+        row = stored.draft(session, draft_id)
         if row is None or not self._may_see(user, row):
             raise DraftNotFound(f"没有编号为 {draft_id} 的草稿", f"no draft with id {draft_id}")
         return row
@@ -359,37 +352,28 @@ class Drafts:
         first; ``status`` narrows it (``submitted``: the office's queue, oldest submission first)."""
         if status is not None and status not in STATUSES:
             raise DraftError(f"状态应为 {'/'.join(STATUSES)}", f"status must be one of {', '.join(STATUSES)}")
-        query = select(DraftRow)
+        agency = region = None
         if user.role == "agency":
-            query = query.where(DraftRow.agency == (self.unit(user) or ""))
+            agency = self.unit(user) or ""
         elif not user.can("review"):
             return []
-        elif user.region:
-            query = query.where((DraftRow.province == user.region) | (DraftRow.city == user.region)
-                                | (DraftRow.county == user.region))
-        if status:
-            query = query.where(DraftRow.status == status)
-        order = [DraftRow.updated] if status == "submitted" else [DraftRow.year.desc(), DraftRow.agency]
+        else:
+            region = user.region
         with self.store.session() as session:
             return [{"id": r.id, "agency": r.agency, "year": r.year, "status": r.status,
                      "status_label": STATUSES[r.status], "round": r.round, "revision": r.revision,
                      "errors": (r.content.get("counts") or {}).get("error", 0),
                      "warnings": (r.content.get("counts") or {}).get("warning", 0),
                      "updated": r.updated.isoformat(timespec="seconds"), "updated_by": r.updated_by}
-                    for r in session.scalars(query.order_by(*order, DraftRow.id))]
+                    for r in stored.drafts(session, agency=agency, region=region, status=status,
+                                           oldest_first=status == "submitted")]
 
     def get(self, user: User, draft_id: int) -> DraftView:
         """One draft, checked now (404 ``DraftNotFound`` outside the user's unit or region)."""
         with self.store.session() as session:
             row = self._row(session, user, draft_id)
-            comments = [{"id": c.id, "round": c.round, "kind": c.kind, "target": c.target, "comment": c.comment,
-                         "user": c.user, "at": c.at.isoformat(timespec="seconds")}
-                        for c in session.scalars(select(DraftCommentRow).where(DraftCommentRow.draft_id == row.id)
-                                                 .order_by(DraftCommentRow.id))]
-            audit = [{"id": a.id, "user": a.user, "at": a.at.isoformat(timespec="seconds"), "action": a.action,
-                      "target": a.target, "old": a.old, "new": a.new, "comment": a.comment}
-                     for a in session.scalars(select(DraftAuditRow).where(DraftAuditRow.draft_id == row.id)
-                                              .order_by(DraftAuditRow.id))]
+            comments = stored.comments(session, row.id)
+            audit = stored.audit(session, row.id)
         previous = self._previous(row.previous_id)
         fmt = FORMATS[row.template]
         report = checked(row.id, row.agency, row.year, fmt, row.content, previous)
@@ -427,14 +411,13 @@ class Drafts:
         place = self.store.place(agency)
         now = _now()
         with self.store.session.begin() as session:
-            if session.scalar(select(DraftRow.id).where(DraftRow.agency == agency, DraftRow.year == year)):
+            if stored.draft_exists(session, agency, year):
                 raise DraftError(f"{agency} {year} 年度的草稿已经存在", f"a {year} draft of {agency} already exists")
-            row = DraftRow(agency=agency, year=year, template=fmt.version, status="draft",
-                           province=place["province"], city=place["city"], county=place["county"],
-                           content=content, previous_id=previous_id, from_text=bool(from_text and previous),
-                           revision=0, round=0, created=now, created_by=user.name, updated=now, updated_by=user.name)
-            session.add(row)
-            session.flush()
+            row = stored.add_draft(
+                session, agency=agency, year=year, template=fmt.version, status="draft", province=place["province"],
+                city=place["city"], county=place["county"], content=content, previous_id=previous_id,
+                from_text=bool(from_text and previous), revision=0, round=0, created=now, created_by=user.name,
+                updated=now, updated_by=user.name)
             note = (f"由 {previous.meta.year} 年度报告预填" + ("，正文沿用上年文字" if row.from_text else "")
                     if previous is not None else "库中没有上一年度报告，未预填")
             self._audit(session, row.id, user, "create", None, None, "draft", note)
@@ -446,10 +429,10 @@ class Drafts:
         view = self.get(user, draft_id)
         counts = {s: sum(f.severity == s for f in view.report.findings) for s in ("error", "warning")}
         with self.store.session.begin() as session:
-            row = session.get(DraftRow, draft_id)
+            row = stored.draft(session, draft_id)
             assert row is not None
             if row.content.get("counts") != counts:
-                row.content = {**row.content, "counts": counts}
+                stored.update_draft(session, draft_id, content={**row.content, "counts": counts})
         return view
 
     def save(self, draft_id: int, content: Mapping[str, Any], *, revision: int, user: User,
@@ -463,14 +446,13 @@ class Drafts:
                 raise DraftError(f"草稿状态为「{STATUSES[row.status]}」，不能修改",
                                  f"the draft is {row.status}: it cannot be edited")
             fresh = clean_content(FORMATS[row.template], content)
-            done = session.execute(update(DraftRow).where(DraftRow.id == draft_id, DraftRow.revision == revision)
-                                   .values(revision=DraftRow.revision + 1))
-            if not done.rowcount:
+            bumped = stored.bump_revision(session, draft_id, revision)
+            row = stored.draft(session, draft_id)  # as now stored
+            assert row is not None
+            if not bumped:
                 raise DraftConflict(row.revision)
-            session.refresh(row)
             changed = _changed(row.content, fresh)
-            row.content = fresh
-            row.updated, row.updated_by = _now(), user.name
+            stored.update_draft(session, draft_id, content=fresh, updated=_now(), updated_by=user.name)
             if changed or action != "edit":
                 self._audit(session, draft_id, user, action, ", ".join(changed)[:2000] or None, None, None, note)
         return self._counted(user, draft_id)
@@ -581,17 +563,14 @@ class Drafts:
                                  f"the draft is {row.status}: it cannot be {action}ed")
             old = row.status
             now = _now()
-            if status == "submitted":
-                row.round += 1
+            rounds = row.round + 1 if status == "submitted" else row.round
             for kind, key, text in notes or ():
-                session.add(DraftCommentRow(draft_id=row.id, round=row.round, kind=kind, target=key, comment=text,
-                                            user=user.name, at=now))
-            if approved is not None:
-                row.approved = approved
+                stored.add_comment(session, row.id, rounds, kind, key, text, user.name, now)
+            changes: dict[str, Any] = {"approved": approved} if approved is not None else {}
             if published is not None:
-                row.published = published
-            row.status, row.updated, row.updated_by = status, now, user.name
-            row.revision += 1
+                changes["published"] = published
+            stored.update_draft(session, row.id, round=rounds, status=status, updated=now, updated_by=user.name,
+                                revision=row.revision + 1, **changes)
             self._audit(session, row.id, user, action, target, old, status, (comment or "").strip() or None)
         return self.get(user, draft_id)
 
@@ -608,8 +587,7 @@ class Drafts:
     @staticmethod
     def _audit(session: Session, draft_id: int, user: User, action: str, target: str | None, old: str | None,
                new: str | None, comment: str | None) -> None:
-        session.add(DraftAuditRow(draft_id=draft_id, user=user.name, at=_now(), action=action, target=target,
-                                  old=old, new=new, comment=comment))
+        stored.add_audit(session, draft_id, user.name, _now(), action, target, old, new, comment)
 
 
 _ACTIONS = {"submit": "提交备案", "return": "退回", "approve": "通过备案", "publish": "登记公布"}

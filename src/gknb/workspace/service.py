@@ -21,8 +21,6 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Select, delete, func, select
-from sqlalchemy.orm import Session
 
 from ..catalogue import CHECK_STAGES, stage_of
 from ..check import check
@@ -32,35 +30,14 @@ from ..formats.base import CellKind
 from ..pipeline.write import recheck_years
 from ..regions import divisions
 from ..report import Report, Value
-from ..store.models import (
-    AuditRow,
-    CellRow,
-    ReportCountRow,
-    ReportRow,
-    SessionRow,
-    SettingRow,
-    TokenRow,
-    UserRow,
-)
-from ..store.store import Store, encode_value
-from ..text import pinyin_key
-from .corrections import (
-    OutOfScope,
-    StaleCorrection,
-    audit_knock_on,
-    crossyear_state,
-    lock_agencies,
-    lock_report,
-    refuse_out_of_scope,
-)
+from ..store import Session, Store, accounts, encode_value, review
+from ..store.accounts import Account
+from ..store.review import META_FIELDS, ReportState
+from .corrections import OutOfScope, StaleCorrection, audit_knock_on, refuse_out_of_scope
 
 ROLES = ("admin", "reviewer", "viewer", "agency")  # agency: a 填报人 writing one unit's drafts
 REVIEW_STATUSES = {"pending": "待审核", "approved": "已审核", "returned": "退回"}
-META_FIELDS = ("title", "agency", "year", "published", "province", "city", "county", "level")
-SORTS = {"agency": ReportRow.agency_sort, "year": ReportRow.year, "province": ReportRow.province,
-         "level": ReportRow.level, "template": ReportRow.template, "ingested": ReportRow.ingested,
-         "review_status": ReportRow.review_status, "errors": ReportCountRow.errors, "warnings": ReportCountRow.warnings,
-         "assigned": ReportRow.assigned, "id": ReportRow.id}
+SORTS = tuple(review.SORTS)  # what the report list sorts by
 MIN_PASSWORD = 8
 TOKEN_TOUCH_SECONDS = 60  # how stale an API token's ``last_used`` may get
 _BLANK = ("", "-", "—", "／", "/")  # what a person types for an empty cell
@@ -121,8 +98,8 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _user(row: UserRow) -> User:
-    return User(row.id, row.name, row.role, row.region)
+def _user(account: Account) -> User:
+    return User(account.id, account.name, account.role, account.region)
 
 
 def parse_value(text: str | int | Decimal | None, kind: CellKind = "count") -> Value:
@@ -157,37 +134,36 @@ class Workspace:
             raise WorkspaceError("用户名不能为空且不超过 80 个字符", "the user name must be 1–80 characters")
         _check_password(password)
         with self.store.session.begin() as session:
-            if session.scalar(select(UserRow.id).where(UserRow.name == name)) is not None:
+            if accounts.account(session, name=name) is not None:
                 raise WorkspaceError(f"用户「{name}」已存在", f"user {name!r} already exists")
-            row = UserRow(name=name, password_hash=_HASHER.hash(password), role=role,
-                          region=check_region(region), active=True, created=_now())
-            session.add(row)
-            session.flush()
-            return _user(row)
+            return _user(accounts.add_account(session, name, _HASHER.hash(password), role, check_region(region),
+                                              _now()))
 
     def update_user(self, name: str, *, password: str | None = None, role: str | None = None,
                     region: str | None = None, active: bool | None = None) -> User:
         """Change a user's password, role, region scope (``""`` clears it) or active flag."""
         with self.store.session.begin() as session:
-            row = session.scalar(select(UserRow).where(UserRow.name == name))
-            if row is None:
+            found = accounts.account(session, name=name)
+            if found is None:
                 raise WorkspaceError(f"没有用户「{name}」", f"no user {name!r}")
-            was_admin = row.role == "admin" and row.active
+            was_admin = found.role == "admin" and found.active
+            changes: dict[str, Any] = {}
             if password is not None:
                 _check_password(password)
-                row.password_hash = _HASHER.hash(password)
+                changes["password_hash"] = _HASHER.hash(password)
             if role is not None:
                 if role not in ROLES:
                     raise WorkspaceError(f"角色应为 {'/'.join(ROLES)}", f"role must be one of {', '.join(ROLES)}")
-                row.role = role
+                changes["role"] = role
             if region is not None:
-                row.region = check_region(region)
+                changes["region"] = check_region(region)
             if active is not None:
-                row.active = active
-            if was_admin and (row.role != "admin" or not row.active):
-                _keep_an_admin(session, row)
+                changes["active"] = active
+            row = accounts.update_account(session, found.id, **changes)
+            if was_admin and (row.role != "admin" or not row.active) and not accounts.other_active_admins(session, row.id):
+                raise WorkspaceError("不能停用或降级最后一位管理员", "the last active admin cannot be deactivated or demoted")
             if password is not None or not row.active:  # every signed-in browser of theirs must sign in again
-                session.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
+                accounts.end_sessions(session, user_id=row.id)
             return _user(row)
 
     def change_password(self, name: str, current: str, new: str) -> User:
@@ -199,18 +175,17 @@ class Workspace:
     def users(self) -> list[User]:
         """Every active user, by name."""
         with self.store.session() as session:
-            return [_user(r) for r in session.scalars(
-                select(UserRow).where(UserRow.active.is_(True)).order_by(UserRow.name))]
+            return [_user(a) for a in accounts.accounts(session)]
 
     def has_users(self) -> bool:
         """Whether any user exists (a new workspace has none)."""
         with self.store.session() as session:
-            return session.scalar(select(func.count(UserRow.id))) > 0
+            return accounts.count_accounts(session) > 0
 
     def authenticate(self, name: str, password: str) -> User | None:
         """The active user with this name and password, else None (same work either way)."""
         with self.store.session.begin() as session:
-            row = session.scalar(select(UserRow).where(UserRow.name == name.strip(), UserRow.active.is_(True)))
+            row = accounts.account(session, name=name.strip(), active=True)
             stored = row.password_hash if row is not None else _DUMMY_HASH
             try:
                 _HASHER.verify(stored, password)
@@ -219,30 +194,29 @@ class Workspace:
             if row is None:
                 return None
             if _HASHER.check_needs_rehash(row.password_hash):
-                row.password_hash = _HASHER.hash(password)
+                accounts.update_account(session, row.id, password_hash=_HASHER.hash(password))
             return _user(row)
 
     def user(self, user_id: int) -> User | None:
         """The active user with this id."""
         with self.store.session() as session:
-            row = session.get(UserRow, user_id)
-            return _user(row) if row is not None and row.active else None
+            row = accounts.account(session, user_id=user_id, active=True)
+            return _user(row) if row is not None else None
 
     def create_token(self, user_name: str, label: str = "api") -> str:
         """A new API token for a user; only its hash is kept, so it is shown this once."""
         token = "gknb_" + secrets.token_urlsafe(32)
         with self.store.session.begin() as session:
-            row = session.scalar(select(UserRow).where(UserRow.name == user_name))
+            row = accounts.account(session, name=user_name)
             if row is None:
                 raise WorkspaceError(f"没有用户「{user_name}」", f"no user {user_name!r}")
-            session.add(TokenRow(user_id=row.id, name=label[:80] or "api", token_hash=_token_hash(token),
-                                 created=_now()))
+            accounts.add_token(session, row.id, label[:80] or "api", _token_hash(token), _now())
         return token
 
     def tokens(self, user_id: int) -> list[dict[str, Any]]:
         """A user's tokens (names and dates, never the token)."""
         with self.store.session() as session:
-            rows = session.scalars(select(TokenRow).where(TokenRow.user_id == user_id).order_by(TokenRow.id))
+            rows = accounts.tokens(session, user_id)
             return [{"id": r.id, "name": r.name, "created": r.created.isoformat(timespec="seconds"),
                      "last_used": r.last_used.isoformat(timespec="seconds") if r.last_used else None}
                     for r in rows]
@@ -250,21 +224,20 @@ class Workspace:
     def revoke_token(self, user_id: int, token_id: int) -> bool:
         """Delete one of a user's tokens; whether it existed."""
         with self.store.session.begin() as session:
-            done = session.execute(delete(TokenRow).where(TokenRow.id == token_id, TokenRow.user_id == user_id))
-            return bool(done.rowcount)
+            return accounts.delete_token(session, user_id, token_id)
 
     def token_user(self, token: str) -> User | None:
         """The active user an API token belongs to."""
         with self.store.session.begin() as session:
-            row = session.scalar(select(TokenRow).where(TokenRow.token_hash == _token_hash(token)))
+            row = accounts.token(session, _token_hash(token))
             if row is None:
                 return None
-            user = session.get(UserRow, row.user_id)
-            if user is None or not user.active:
+            user = accounts.account(session, user_id=row.user_id, active=True)
+            if user is None:
                 return None
             now = _now()
             if row.last_used is None or (now - row.last_used).total_seconds() > TOKEN_TOUCH_SECONDS:
-                row.last_used = now  # not on every request: a write per read would queue readers on SQLite
+                accounts.touch_token(session, row.id, now)  # not on every request: a write per read would queue readers on SQLite
             return _user(user)
 
     def open_session(self, user_id: int, hours: float) -> str:
@@ -272,43 +245,35 @@ class Workspace:
         token = secrets.token_urlsafe(32)
         now = _now()
         with self.store.session.begin() as session:
-            session.execute(delete(SessionRow).where(SessionRow.expires < now))  # the expired ones go
-            session.add(SessionRow(user_id=user_id, token_hash=_token_hash(token), created=now,
-                                   expires=now + timedelta(hours=hours)))
+            accounts.add_session(session, user_id, _token_hash(token), now, now + timedelta(hours=hours))
         return token
 
     def session_user(self, token: str) -> User | None:
         """The active user of an unexpired, unrevoked session."""
         with self.store.session() as session:
-            found = session.execute(select(UserRow).join(SessionRow, SessionRow.user_id == UserRow.id).where(
-                SessionRow.token_hash == _token_hash(token), SessionRow.expires > _now(),
-                UserRow.active.is_(True))).scalar()
+            found = accounts.session_account(session, _token_hash(token), _now())
             return _user(found) if found is not None else None
 
     def close_session(self, token: str) -> None:
         """Revoke a session (sign-out)."""
         with self.store.session.begin() as session:
-            session.execute(delete(SessionRow).where(SessionRow.token_hash == _token_hash(token)))
+            accounts.end_sessions(session, token_hash=_token_hash(token))
 
     def setting(self, key: str, default: str) -> str:
         """A setting of this database, created with ``default`` when absent."""
         with self.store.session.begin() as session:
-            row = session.get(SettingRow, key)
-            if row is None:
-                row = SettingRow(key=key, value=default)
-                session.add(row)
-            return row.value
+            return accounts.setting(session, key, default)
 
     # -- listing ---------------------------------------------------------------------------
 
     def visible(self, user: User | None, report_id: int) -> bool:
         """Whether ``user`` may see this report (it exists and lies in their region)."""
         with self.store.session() as session:
-            row = session.get(ReportRow, report_id)
+            row = review.state(session, report_id)
             if row is None:
                 return False
             region = user.region if user is not None else None
-            return not region or region in (row.province, row.city, row.county)
+            return not region or region in row.place()
 
     def list_reports(self, where: dict[str, Any] | None = None, *, sort: str = "agency",
                      descending: bool = False, page: int = 1, per_page: int = 50) -> Listing:
@@ -324,27 +289,14 @@ class Workspace:
             "listing", _key(where), lambda: self._counts(conditions))
         first, end = max(page - 1, 0) * per_page, min(max(page, 1) * per_page, total)
         with self.store.session() as session:
-            query = with_counts(select(ReportRow, ReportCountRow.errors, ReportCountRow.warnings)).where(*conditions)
-            if first >= end:
-                rows: Sequence[Any] = []
-            elif first <= total - end:
-                rows = session.execute(query.order_by(*list_order(sort, descending))
-                                       .limit(per_page).offset(first)).all()
-            else:  # nearer the end: the same rows, counted from the other end
-                rows = session.execute(query.order_by(*list_order(sort, descending, reverse=True))
-                                       .limit(end - first).offset(total - end)).all()[::-1]
-            items = [_listing_item(row, e or 0, w or 0) for row, e, w in rows]  # counts kept on write
+            items = review.list_page(session, conditions, sort, descending, first, end, total)  # counts kept on write
         return Listing(total, with_errors, dict(by_status), items)
 
     def _counts(self, conditions: Sequence[Any]) -> tuple[int, int, dict[str, int]]:
         """(reports, reports with an error-level finding, reports by review status) matching ``conditions``."""
         with self.store.session() as session:
-            status_rows = session.execute(select(ReportRow.review_status, func.count()).where(*conditions)
-                                          .group_by(ReportRow.review_status))
-            by_status = dict.fromkeys(REVIEW_STATUSES, 0) | {s: int(n) for s, n in status_rows}
-            with_errors = session.scalar(select(func.count()).select_from(ReportCountRow)
-                                         .join(ReportRow, ReportRow.id == ReportCountRow.report_id)
-                                         .where(ReportCountRow.errors > 0, *conditions)) or 0
+            counted, with_errors = review.list_counts(session, conditions)
+        by_status = dict.fromkeys(REVIEW_STATUSES, 0) | counted
         return sum(by_status.values()), int(with_errors), by_status
 
     def facets(self, where: dict[str, Any] | None = None) -> dict[str, list[Any]]:
@@ -354,23 +306,15 @@ class Workspace:
 
     def _facets(self, where: dict[str, Any] | None) -> dict[str, list[Any]]:
         conditions = self.store.conditions(where)
-        out: dict[str, list[Any]] = {}
         with self.store.session() as session:
-            for name in ("province", "city", "county", "level", "year", "template"):
-                column = getattr(ReportRow, name)
-                out[name] = list(session.scalars(select(column).distinct().where(*conditions, column.is_not(None))
-                                                 .order_by(column)))
-        return out
+            return review.facets(session, conditions)
 
     # -- corrections and reviews -----------------------------------------------------------
 
     def review_status(self, report_id: int) -> str:
         """The review status of a report: pending, approved or returned."""
         with self.store.session() as session:
-            row = session.get(ReportRow, report_id)
-            if row is None:
-                raise _no_report(report_id)
-            return row.review_status
+            return _report_state(session, report_id).review_status
 
     def correct_cell(self, report_id: int, key: str, value: str | int | Decimal | None, *, user: str,
                      comment: str | None = None, revision: int | None = None, scope: str | None = None) -> Report:
@@ -382,24 +326,18 @@ class Workspace:
         new = parse_value(value)
         reason = require_reason(comment)
         with self.store.session.begin() as session:
-            row = self._lock(session, report_id, revision, key)
-            report = self.store.read(session, row, with_crossyear=False)
+            self._lock(session, report_id, revision, key)
+            report = review.read(session, report_id, with_crossyear=False)
             if report.format is None or key not in report.cells:
                 raise WorkspaceError(f"本报告没有单元格「{key}」", f"this report has no cell {key!r}")
             old = report.cells[key]
             if old == new and type(old) is type(new):
-                return self.store.read(session, row)
+                return review.read(session, report_id)
             report.cells[key] = new
-            cell = session.scalar(select(CellRow).where(CellRow.report_id == report_id, CellRow.key == key))
-            assert cell is not None
-            cell.value = encode_value(new)
-            verified = set(row.extra.get("verified", [])) | {key}
-            row.extra = {**row.extra, "verified": sorted(verified)}
+            row = review.set_cell(session, report_id, key, new)
             self._recheck(session, row, report, user=user, what=key, scope=scope)
-            session.add(AuditRow(report_id=report_id, user=user, at=_now(), action="cell", target=key,
-                                 old=encode_value(old), new=encode_value(new), comment=reason))
-            session.flush()
-            return self.store.read(session, row)
+            review.add_audit(session, report_id, user, _now(), "cell", key, encode_value(old), encode_value(new), reason)
+            return review.read(session, report_id)
 
     def correct_meta(self, report_id: int, field: str, value: str | None, *, user: str,
                      comment: str | None = None, revision: int | None = None, scope: str | None = None) -> Report:
@@ -420,45 +358,36 @@ class Workspace:
             row = self._lock(session, report_id, revision, field)
             old = getattr(row, field)
             if old == new:
-                return self.store.read(session, row)
+                return review.read(session, report_id)
             before = (row.agency_id, row.year)
-            setattr(row, field, new)
-            if field == "agency":
-                agency = self.store.agencies_named(session, [text])[0]
-                row.agency_id = agency.id if agency is not None else None
-                row.agency_sort = pinyin_key(text, (agency.province, agency.city, agency.county) if agency else ())
-            report = self.store.read(session, row, with_crossyear=False)
+            row = review.set_meta(session, report_id, field, new)
+            report = review.read(session, report_id, with_crossyear=False)
             self._recheck(session, row, report, also=before, user=user, what=field, scope=scope)
-            session.add(AuditRow(report_id=report_id, user=user, at=_now(), action="meta", target=field,
-                                 old=None if old is None else str(old), new=None if new is None else str(new),
-                                 comment=reason))
-            session.flush()
-            return self.store.read(session, row)
+            review.add_audit(session, report_id, user, _now(), "meta", field, None if old is None else str(old),
+                             None if new is None else str(new), reason)
+            return review.read(session, report_id)
 
-    def _lock(self, session: Session, report_id: int, revision: int | None, target: str) -> ReportRow:
-        """The report's row, locked for this correction (``corrections.lock_report``); a stale
+    def _lock(self, session: Session, report_id: int, revision: int | None, target: str) -> ReportState:
+        """The report's state, locked for this correction (``store.review.lock_report``); a stale
         ``revision`` raises ``StaleCorrection`` carrying the current revision and value of ``target``."""
-        try:
-            row = lock_report(session, report_id, revision)
-        except StaleCorrection as stale:
-            row = _report_row(session, report_id)
-            current: Any = getattr(row, target) if target in META_FIELDS else session.scalar(
-                select(CellRow.value).where(CellRow.report_id == report_id, CellRow.key == target))
-            raise StaleCorrection(report_id, stale.revision, current) from None
+        row, bumped = review.lock_report(session, report_id, revision)
         if row is None:
             raise _no_report(report_id)
-        lock_agencies(session, [row.agency_id])
+        if not bumped:
+            current: Any = getattr(row, target) if target in META_FIELDS else review.cell_value(session, report_id, target)
+            raise StaleCorrection(report_id, row.revision, current)
+        review.lock_agencies(session, [row.agency_id])
         return row
 
     def corrected(self, report_id: int) -> list[str]:
         """The keys of the report's cells a person has corrected."""
         with self.store.session() as session:
-            return list(_report_row(session, report_id).extra.get("verified", []))
+            return list(_report_state(session, report_id).verified)
 
     def revision(self, report_id: int) -> int:
         """The report's revision: how many corrections it has had (sent back with the next one)."""
         with self.store.session() as session:
-            return _report_row(session, report_id).revision
+            return _report_state(session, report_id).revision
 
     def set_review(self, report_id: int, status: str, *, user: str, comment: str | None = None) -> str:
         """Set the review status (``REVIEW_STATUSES``); returning a report needs a comment."""
@@ -468,21 +397,18 @@ class Workspace:
         if status == "returned" and not (comment or "").strip():
             raise WorkspaceError("退回时请写明原因", "returning a report needs a comment saying why")
         with self.store.session.begin() as session:
-            row = _report_row(session, report_id)
-            session.add(AuditRow(report_id=report_id, user=user, at=_now(), action="review",
-                                 target="review_status", old=row.review_status, new=status,
-                                 comment=(comment or "").strip() or None))
-            row.review_status = status
+            row = _report_state(session, report_id)
+            review.add_audit(session, report_id, user, _now(), "review", "review_status", row.review_status, status,
+                             (comment or "").strip() or None)
+            review.set_review_status(session, report_id, status)
             return status
 
     def audit(self, report_id: int) -> list[dict[str, Any]]:
         """The report's audit trail, oldest first."""
         with self.store.session() as session:
-            rows = session.scalars(select(AuditRow).where(AuditRow.report_id == report_id).order_by(AuditRow.id))
-            return [{"id": r.id, "user": r.user, "at": r.at.isoformat(timespec="seconds"), "action": r.action,
-                     "target": r.target, "old": r.old, "new": r.new, "comment": r.comment} for r in rows]
+            return review.audit(session, report_id)
 
-    def _recheck(self, session: Session, row: ReportRow, report: Report,
+    def _recheck(self, session: Session, row: ReportState, report: Report,
                  also: tuple[int | None, int | None] | None = None, *, user: str = "", what: str = "",
                  scope: str | None = None) -> None:
         """Re-run the checks on ``report`` (as changed) and replace the row's stored findings, then the
@@ -493,9 +419,9 @@ class Workspace:
         ``what`` was corrected); a change reaching outside ``scope`` raises ``OutOfScope``.
         """
         agencies = [row.agency_id, (also or (None, None))[0]]
-        lock_agencies(session, agencies)
-        before = crossyear_state(session, agencies)
-        verified = set(row.extra.get("verified", []))
+        review.lock_agencies(session, agencies)
+        before = review.crossyear_state(session, agencies)
+        verified = set(row.verified)
         report.parse_findings = [
             f for f in self.store.findings(session, row.id)
             if stage_of(f.rule) not in CHECK_STAGES and not (f.cells and set(f.cells) <= verified)
@@ -508,29 +434,13 @@ class Workspace:
                 touched.setdefault(agency_id, set()).update((year, year + 1))
         unpaired = [row.id] if row.agency_id is None or row.year is None else []  # loses its cross-year findings
         recheck_years(self.store, session, touched, {row.id: dict(report.cells)}, stale=unpaired)
-        after = crossyear_state(session, agencies)
+        after = review.crossyear_state(session, agencies)
         refuse_out_of_scope(session, row, scope, before, after)
         audit_knock_on(session, row, user, what, before, after)
 
 
-def with_counts(query: Select[Any]) -> Select[Any]:
-    """``query`` (of reports) joined to the reports' kept counts, which the list may sort by."""
-    return query.outerjoin(ReportCountRow, ReportCountRow.report_id == ReportRow.id)
-
-
-def list_order(sort: str, descending: bool = False, *, reverse: bool = False) -> list[Any]:
-    """The ORDER BY of the report list sorted by ``sort`` (``SORTS``; on a query ``with_counts``): then by
-    agency in pinyin order, year and id, so the order is total and stable (unknown values last).
-    ``reverse``: the same order read from its end (a page in the back half of the list)."""
-    column = SORTS[sort]
-    terms = [(column, descending), *((c, False) for c in (ReportRow.agency_sort, ReportRow.year, ReportRow.id)
-                                     if c is not column)]  # a column twice would sort outside the index
-    return [(c.desc() if down != reverse else c.asc()).nulls_first() if reverse
-            else (c.desc() if down else c.asc()).nulls_last() for c, down in terms]
-
-
-def _report_row(session: Session, report_id: int) -> ReportRow:
-    row = session.get(ReportRow, report_id)
+def _report_state(session: Session, report_id: int) -> ReportState:
+    row = review.state(session, report_id)
     if row is None:
         raise _no_report(report_id)
     return row
@@ -543,13 +453,6 @@ def _no_report(report_id: int) -> WorkspaceError:
 def _key(where: dict[str, Any] | None) -> tuple[tuple[str, str], ...]:
     """A filter as a cache key."""
     return tuple(sorted((name, repr(value)) for name, value in (where or {}).items()))
-
-
-def _listing_item(row: ReportRow, errors: int, warnings: int) -> dict[str, Any]:
-    return {"id": row.id, "agency": row.agency, "title": row.title, "year": row.year, "template": row.template,
-            "province": row.province, "city": row.city, "county": row.county, "level": row.level,
-            "review_status": row.review_status, "errors": int(errors), "warnings": int(warnings),
-            "location": row.location, "ingested": row.ingested.isoformat(timespec="seconds")}
 
 
 def check_region(region: str | None) -> str | None:
@@ -567,14 +470,6 @@ def check_region(region: str | None) -> str | None:
 @cache
 def _division_names() -> frozenset[str]:
     return frozenset(d.name for d in divisions())
-
-
-def _keep_an_admin(session: Session, row: UserRow) -> None:
-    """Refuse to leave the workspace without an active admin."""
-    others = session.scalar(select(func.count(UserRow.id)).where(
-        UserRow.role == "admin", UserRow.active.is_(True), UserRow.id != row.id))
-    if not others:
-        raise WorkspaceError("不能停用或降级最后一位管理员", "the last active admin cannot be deactivated or demoted")
 
 
 def _check_password(password: str) -> None:
