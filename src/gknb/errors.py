@@ -25,6 +25,18 @@ class GknbError(Exception):
         return f"{where}{self.message} / {self.message_en}"
 
 
+def text_position(error: BaseException) -> tuple[str, str]:
+    """Where a JSON or YAML parser stopped, as words to add to a message (``（第 3 行第 9 列）``,
+    `` (line 3, column 9)``), without the parser's own text; empty when it does not say."""
+    line, column = getattr(error, "lineno", None), getattr(error, "colno", None)  # json.JSONDecodeError
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)  # yaml.MarkedYAMLError
+    if line is None and mark is not None:
+        line, column = mark.line + 1, mark.column + 1
+    if not isinstance(line, int) or not isinstance(column, int):
+        return "", ""
+    return f"（第 {line} 行第 {column} 列）", f" (line {line}, column {column})"
+
+
 class UnreadableFile(GknbError):
     """The bytes cannot be read as any supported medium (missing, binary, wrong encoding, too large)."""
 

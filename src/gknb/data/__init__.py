@@ -26,7 +26,7 @@ import yaml
 from ..catalogue import finding
 from ..check import check
 from ..document import Source
-from ..errors import UnreadableFile
+from ..errors import UnreadableFile, text_position
 from ..formats import FORMATS, Format, format_for_year
 from ..report import SECTION_KEYS, Finding, Meta, Report, Value
 
@@ -53,8 +53,13 @@ def load(path: str | Path) -> Report:
         return check(read_workbook(raw, str(path)))
     try:
         data = json.loads(raw) if suffix == ".json" else yaml.safe_load(raw)
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile("数据文件不是 UTF-8 编码，无法读取", "the data file is not UTF-8 text", str(path)) from exc
     except (ValueError, yaml.YAMLError) as exc:
-        raise UnreadableFile("数据文件格式有误，无法解析", f"the data file cannot be parsed: {exc}", str(path)) from exc
+        zh, en = text_position(exc)
+        kind = "JSON" if suffix == ".json" else "YAML"
+        raise UnreadableFile(f"数据文件不是有效的 {kind}{zh}，无法解析", f"the data file is not valid {kind}{en}",
+                             str(path)) from exc
     if not isinstance(data, Mapping):
         raise UnreadableFile("数据文件应为含 meta/sections/cells 的对象", "a data file must be a mapping with "
                              "meta/sections/cells", str(path))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import zipfile
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
@@ -36,8 +35,10 @@ def read_workbook(raw: bytes, path: str) -> Report:
     try:
         formulas = load_workbook(io.BytesIO(raw), data_only=False)
         cached = load_workbook(io.BytesIO(raw), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise UnreadableFile("不是有效的 Excel 工作簿（.xlsx）", f"not a valid Excel workbook (.xlsx): {exc}", path) from exc
+    except Exception as exc:  # openpyxl fails on broken packages in many ways (KeyError, XMLSyntaxError …)
+        raise UnreadableFile("不是有效的 Excel 工作簿（.xlsx）：文件已损坏或是其他格式（.xls 请先另存为 .xlsx）",
+                             "not a valid Excel workbook (.xlsx): damaged or of another kind (save an .xls as .xlsx first)",
+                             path) from exc
     found: list[Finding] = []
     meta, sections = _read_meta(formulas, found)
     fmt = FORMATS.get(str(meta.template)) or format_for_year(meta.year) or _guess_format(formulas)

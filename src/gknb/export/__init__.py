@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from ..catalogue import severity_label, stage_of
 from ..document import Provenance, Source
-from ..errors import UnreadableFile
+from ..errors import UnreadableFile, text_position
 from ..formats import FORMATS, cell_label
 from ..pipeline.write import store_report
 from ..report import SECTION_KEYS, Finding, Meta, Report
@@ -280,15 +280,20 @@ def import_json(store: Store, path: str | Path) -> list[tuple[str, str]]:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UnreadableFile("无法读取导入文件", f"cannot read the file to import: {exc}", str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile("导入文件不是 UTF-8 编码的 JSON", "the file to import is not UTF-8 JSON", str(path)) from exc
+    except OSError as exc:
+        raise UnreadableFile(f"无法读取导入文件：{exc.strerror}", f"cannot read the file to import: {exc.strerror}",
+                             str(path)) from exc
     try:
         entries = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError:
         try:
             entries = [json.loads(line, parse_float=Decimal) for line in text.splitlines() if line.strip()]
         except json.JSONDecodeError as exc:
-            raise UnreadableFile("不是 gknb 的 JSON 导出文件", f"not a gknb JSON export: {exc}", str(path)) from exc
+            zh, en = text_position(exc)
+            raise UnreadableFile(f"不是 gknb 的 JSON 导出文件：JSON 格式有误{zh}", f"not a gknb JSON export: invalid JSON{en}",
+                                 str(path)) from exc
     if isinstance(entries, dict):
         entries = [entries]
     run_id = store.start_run([str(path)])

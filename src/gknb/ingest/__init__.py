@@ -110,7 +110,7 @@ def read_document(source: str | Path | bytes, *, name: str | None = None, charse
             root = parse_html(text)
         except (etree.ParserError, ValueError) as exc:
             raise UnreadableFile(
-                "无法解析 HTML 页面", f"the HTML page cannot be parsed: {exc}", label
+                "无法解析 HTML 页面：页面结构已损坏", "the HTML page cannot be parsed: its markup is broken", label
             ) from exc
         blocks, normalizer = html_to_blocks(root)
         if not blocks:

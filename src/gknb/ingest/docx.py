@@ -144,7 +144,7 @@ def _open_body(raw: bytes, label: str) -> etree._Element:
     except KeyError as exc:
         raise _corrupt(label, "no main document part") from exc
     except Exception as exc:  # python-docx fails on broken packages in many ways (AttributeError …)
-        raise _corrupt(label, f"{type(exc).__name__}: {exc}") from exc
+        raise _corrupt(label, "its parts cannot be read") from exc
     namespace = etree.QName(element).namespace
     if namespace not in (_TRANSITIONAL, _STRICT):
         raise _corrupt(label, "the main part is not WordprocessingML")

@@ -92,7 +92,18 @@ def _connect_reason(error: httpx.ConnectError) -> tuple[str, str]:
         return "无法连接服务器：连接被拒绝", "cannot connect: connection refused"
     if "unreachable" in text:
         return "无法连接服务器：网络不可达", "cannot connect: network unreachable"
-    return "无法连接服务器", f"cannot connect: {error}"
+    return "无法连接服务器", "cannot connect to the server"
+
+
+def _network_reason(error: httpx.HTTPError) -> tuple[str, str]:
+    """Why a download broke off, in words (never the library's text)."""
+    if isinstance(error, httpx.RemoteProtocolError):
+        return "服务器中断了连接或答复有误，下载中断", "the server broke off the connection or answered wrongly"
+    if isinstance(error, httpx.ReadError | httpx.WriteError):
+        return "网络连接中断，下载未完成", "the connection broke off before the download finished"
+    if isinstance(error, httpx.DecodingError):
+        return "服务器发来的压缩内容已损坏", "the server sent damaged compressed content"
+    return "网络错误，下载中断", "network error: the download broke off"
 
 
 def _public_address(host: str, port: int) -> str:
@@ -198,10 +209,13 @@ def fetch(
         raise _fail(url, f"连接或读取超时（{timeout:g} 秒）", f"timed out ({timeout:g} s)") from exc
     except httpx.ConnectError as exc:
         raise _fail(url, *_connect_reason(exc)) from exc
-    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-        raise _fail(url, "网址无效", f"invalid address: {exc}") from exc
+    except httpx.UnsupportedProtocol as exc:
+        raise _fail(url, "网址无效：应为 http:// 或 https:// 后接网站域名",
+                    "invalid address: it must be http:// or https:// followed by a host name") from exc
+    except httpx.InvalidURL as exc:
+        raise _fail(url, "网址无效：请检查网址的写法", "invalid address: check how it is written") from exc
     except httpx.HTTPError as exc:
-        raise _fail(url, "网络错误，下载中断", f"network error: {type(exc).__name__}: {exc}") from exc
+        raise _fail(url, *_network_reason(exc)) from exc
     return Fetched(url, final, b"".join(chunks), content_type, charset, _name(final, content_type, disposition))
 
 

@@ -95,9 +95,13 @@ def read_image(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
         image = Image.open(io.BytesIO(raw))
         frames = [frame.copy() for frame in ImageSequence.Iterator(image)]
     except Image.DecompressionBombError as exc:  # a header claiming billions of pixels
-        raise UnreadableFile("图片尺寸过大，无法读取", f"the image is too large to read: {exc}", label) from exc
+        limit = 2 * (Image.MAX_IMAGE_PIXELS or 0)
+        raise UnreadableFile(f"图片尺寸过大（超过 {limit:,} 像素），无法读取", f"the image is too large to read (over {limit:,} pixels)",
+                             label) from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:  # SyntaxError: "broken PNG file"
-        raise UnreadableFile("无法打开图片文件", f"the image cannot be opened: {exc}", label) from exc
+        raise UnreadableFile("无法打开图片文件：文件已损坏或不是支持的图片格式（PNG、JPEG、TIFF 等）",
+                             "the image cannot be opened: damaged or not a supported image format (PNG, JPEG, TIFF …)",
+                             label) from exc
     for frame in frames:
         width, height = frame.size
         if min(width, height) < MIN_SIDE or max(width, height) > MAX_ASPECT * min(width, height):

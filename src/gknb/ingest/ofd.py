@@ -111,7 +111,7 @@ class _Package:
         except KeyError as exc:
             raise self.corrupt(f"{name} is missing") from exc
         except (etree.XMLSyntaxError, *ZIP_ERRORS) as exc:
-            raise self.corrupt(f"{name}: {exc}") from exc
+            raise self.corrupt(f"{name} is not well-formed XML") from exc
 
     def resolve(self, base: str, location: str) -> str:
         """A ``BaseLoc``: absolute from the package root, or relative to the folder of ``base``."""

@@ -41,15 +41,22 @@ Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
+def _unopenable(error: pdfium.PdfiumError) -> tuple[str, str]:
+    """Why PDFium could not open a PDF, in words (by its error code, never its text)."""
+    code = getattr(error, "err_code", None)
+    if code == pdfium.raw.FPDF_ERR_PASSWORD:
+        return "PDF 文件有密码保护，无法打开：请提供未加密的文件", "the PDF is password-protected: supply an unencrypted copy"
+    if code == pdfium.raw.FPDF_ERR_SECURITY:
+        return "PDF 文件使用了不支持的加密方式，无法打开", "the PDF uses an unsupported encryption and cannot be opened"
+    return "无法打开 PDF 文件：文件已损坏或不是 PDF 格式", "the PDF cannot be opened: damaged or not a PDF"
+
+
 def read_pdf(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
     """The blocks of a PDF and the notes on what reading it took. Raises UnreadableFile."""
     try:
         pdf = pdfium.PdfDocument(raw)
     except pdfium.PdfiumError as exc:
-        raise UnreadableFile(
-            "无法打开 PDF 文件（已损坏或有密码保护）",
-            f"the PDF cannot be opened (damaged or password-protected): {exc}", label,
-        ) from exc
+        raise UnreadableFile(*_unopenable(exc), label) from exc
     try:
         pages: list[PageContent] = []
         garbled: list[int] = []

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from ..check import RULES
-from ..errors import GknbError
+from ..errors import GknbError, text_position
 from ..report import Finding, Report
 from .region import UnitReport
 
@@ -119,7 +119,8 @@ def parse_scheme(text: str) -> Scheme:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise SchemeError("评分方案不是有效的 YAML", f"the scoring scheme is not valid YAML: {exc}") from None
+        zh, en = text_position(exc)
+        raise SchemeError(f"评分方案不是有效的 YAML{zh}", f"the scoring scheme is not valid YAML{en}") from None
     if not isinstance(data, dict) or not isinstance(data.get("items"), list) or not data["items"]:
         raise SchemeError("评分方案应包含 items 列表", "the scoring scheme needs a list of items")
     items = tuple(_item(raw, i) for i, raw in enumerate(data["items"], 1))
