@@ -22,8 +22,12 @@ DOCUMENTED = set(re.findall(r"^### `([a-z0-9_.]+)`", (ROOT / "docs" / "rules.md"
                             re.MULTILINE))
 
 
+READABLE = (".txt", ".md", ".html", ".docx", ".pdf")  # the media the test corpus holds (truth files aside)
+
+
 def corpus_files() -> list[Path]:
-    return sorted([*SAMPLES.glob("*.txt"), *CORPUS.glob("*.txt")])
+    """The samples and every report of the test corpus: the pages, the converter copies, the real PDF."""
+    return sorted([*SAMPLES.glob("*.txt"), *(p for p in CORPUS.rglob("*") if p.suffix in READABLE)])
 
 
 def test_every_entry_is_complete_and_documented():
@@ -77,7 +81,7 @@ def test_every_code_named_in_the_source_is_catalogued():
 def test_every_code_the_corpus_carries_is_catalogued_and_documented():
     """The whole corpus, read and checked, then each report against the one before as cross-year."""
     reports = [read_cached(path) for path in corpus_files()]
-    assert len(reports) >= 15
+    assert len(reports) >= 25 and {p.suffix for p in corpus_files()} >= {".txt", ".md", ".pdf"}
     found = [f for r in reports for f in r.findings]
     found += [f for a, b in zip(reports, reports[1:], strict=False)
               for f in cross_year(a, [_year_before(b, a)]) if a.meta.year is not None]

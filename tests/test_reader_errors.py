@@ -18,7 +18,7 @@ from gknb.ingest import read_document
 from gknb.ingest.fetch import fetch
 from gknb.review.scoring import SchemeError, parse_scheme
 
-REAL_PDF = Path("/work/shared/corpus/real/hongze2023.pdf")
+REAL_PDF = Path(__file__).parent / "corpus" / "real" / "hongze2023.pdf"
 # what leaks when an exception's text is passed on: class names, errno, PDFium's or a parser's own words
 LEAKS = re.compile(r"Error\b|Exception|Errno|Traceback|PDFium|Expecting|lxml|openpyxl|zipfile|httpx|\bat 0x")
 

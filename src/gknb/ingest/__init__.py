@@ -31,12 +31,12 @@ _HTML_EXTENSIONS = {".html", ".htm", ".xhtml", ".shtml"}
 _HTML_SNIFF_BYTES = 2048
 _HTML_TAG = re.compile(rb"<(?:!doctype\s+html|html|head|body|meta|table|div|p)\b", re.IGNORECASE)
 
-# kind → (what it is in Chinese, in English, whether support is planned); the kinds of ``_READERS`` are read
+# kind → what it is in Chinese and in English; the kinds of ``_READERS`` are read
 _UNSUPPORTED = {
-    "spreadsheet": ("电子表格文件", "spreadsheet", False),
-    "opendocument": ("OpenDocument 文件", "OpenDocument", False),
-    "archive": ("ZIP 压缩包", "ZIP archive", False),
-    "rtf": ("RTF 文件", "RTF", False),
+    "spreadsheet": ("电子表格文件", "spreadsheet"),
+    "opendocument": ("OpenDocument 文件", "OpenDocument"),
+    "archive": ("ZIP 压缩包", "ZIP archive"),
+    "rtf": ("RTF 文件", "RTF"),
 }
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -167,11 +167,9 @@ def _sniff(raw: bytes, suffix: str, label: str) -> str:
     if kind in _READERS:
         return kind
     if kind:
-        zh, en, planned = _UNSUPPORTED[kind]
+        zh, en = _UNSUPPORTED[kind]
         space = " " if zh[0].isascii() else ""
-        message = f"暂不支持{space}{zh}" + ("（计划支持）" if planned else "")
-        message_en = f"{en} input is not supported yet" + (" (planned)" if planned else "")
-        raise UnsupportedFormat(message, message_en, label)
+        raise UnsupportedFormat(f"暂不支持{space}{zh}", f"{en} input is not supported yet", label)
     if suffix in _HTML_EXTENSIONS:
         return "html"
     head = raw[:_HTML_SNIFF_BYTES]
