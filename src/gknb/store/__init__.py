@@ -3,6 +3,9 @@
 See docs/store.md. ``Store.open(url)`` creates or upgrades the schema (Alembic, shipped here). The
 store persists and loads only: checked reports are written by ``gknb.pipeline.write`` (which adds the
 cross-year findings in the same transaction), folders, zips and URL lists by ``gknb.pipeline.bulk``.
+The review workspace's tables are read and written through ``accounts`` (users, tokens, sessions,
+settings, units), ``review`` (review state, corrections, audit, assignments, the list) and ``drafts``,
+each function in the caller's transaction (a ``Session`` from ``store.session.begin()``).
 """
 
 from __future__ import annotations
