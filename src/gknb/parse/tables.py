@@ -33,8 +33,9 @@ from ..formats import FORMATS, Equation, Format, Table
 from ..report import Finding, Value
 from ..text import normalize_label
 from .align import NumberRow, align, has_own_label, number_rows, physical_row
-from .columns import decode
+from .columns import Decoded, decode
 from .labels import Label, LabelIndex, core, label_index
+from .stream import read as read_stream
 from .tokens import Token, parse_number
 
 SECTION_TABLES = {"disclosure": "disclosure", "requests": "requests", "review": "review"}
@@ -747,6 +748,14 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
     section = _section_tokens(fmt, tokens, headings, table_key)
     decoded = decode(fmt.version, table_key, section, walker.indexes[table_key]) if section else None
     keys = out.bare_keys(table_key)
+    streamed = read_stream(fmt.version, table_key, section, walker.indexes[table_key]) if section and not decoded else None
+    if streamed is not None:  # the numbers in reading order, placed as one decision (stream.py)
+        for key, tok in streamed.cells.items():
+            out.assign([key], (tok,), None)
+        out.findings.extend(streamed.findings)
+        decoded = Decoded({}, streamed.unsure) if streamed.unsure else None
+        if decoded is None:
+            return
     if decoded is not None:
         for key in keys:
             if key in decoded.cells:
