@@ -52,16 +52,28 @@ class Streamed:
 
 
 @dataclass(frozen=True)
+class _Identity:
+    """A concrete identity, and whether all its cells are counts (never below 0: a cell not known, blank
+    or not read, can then only add to its side)."""
+
+    eq: Equation
+    counts: bool
+
+
+@dataclass(frozen=True)
 class _Unit:
     """Cells printed one after another in a traversal (a row, or a column), and the identities among them."""
 
     keys: tuple[str, ...]
-    checks: tuple[Equation, ...]
+    checks: tuple[_Identity, ...]
 
 
 @cache
-def _equations(version: str, table_key: str) -> tuple[Equation, ...]:
-    return tuple(eq for eq in FORMATS[version].identities() if eq.rule.table == table_key)
+def _identities(version: str, table_key: str) -> tuple[_Identity, ...]:
+    fmt = FORMATS[version]
+    info = fmt.cell_info()
+    return tuple(_Identity(eq, all(info[k][3].kind == "count" for k in eq.cells))
+                 for eq in fmt.identities() if eq.rule.table == table_key)
 
 
 @cache
@@ -74,41 +86,45 @@ def _units(version: str, table_key: str, by: str) -> tuple[_Unit, ...]:
             groups += [tuple(f"{table.key}.{row.key}.{c.key}" for c in block.columns) for row in block.rows]
         else:
             groups += [tuple(f"{table.key}.{row.key}.{c.key}" for row in block.rows) for c in block.columns]
-    equations = _equations(version, table_key)
-    return tuple(_Unit(g, tuple(eq for eq in equations if set(eq.cells) <= set(g))) for g in groups)
+    identities = _identities(version, table_key)
+    return tuple(_Unit(g, tuple(i for i in identities if set(i.eq.cells) <= set(g))) for g in groups)
 
 
-def _holds(eq: Equation, cells: dict[str, Token | None]) -> bool | None:
-    """Whether an identity holds; None when one of its cells is blank or not read."""
-    sides = []
-    for keys in (eq.lhs, eq.rhs):
-        total = 0
+def _holds(identity: _Identity, cells: dict[str, Token | None]) -> bool | None:
+    """Whether an identity holds: None when a cell is not known (blank, or missing from ``cells``) and
+    the identity can still hold — for counts, only while the side without that cell is not the larger."""
+    sums, unknown = [0, 0], [False, False]
+    for side, keys in enumerate((identity.eq.lhs, identity.eq.rhs)):
         for key in keys:
             tok = cells.get(key)
             if tok is None:
-                return None
-            total += tok.value
-        sides.append(total)
-    return sides[0] == sides[1]
+                unknown[side] = True
+            else:
+                sums[side] += tok.value
+    if not any(unknown):
+        return sums[0] == sums[1]
+    if identity.counts and not all(unknown) and sums[unknown.index(True)] > sums[unknown.index(False)]:
+        return False
+    return None
 
 
-def _paths(units: tuple[_Unit, ...], stream: list[Token]) -> dict[str, dict] | None:
-    """Every value each cell takes on some complete path (key → {value: token or None}), or None when
-    no path places the whole stream (or the graph grows past ``MAX_EDGES``)."""
+Edges = list[dict[int, list[tuple[int, tuple[Token | None, ...]]]]]
+
+
+def _graph(units: tuple[_Unit, ...], stream: list[Token]) -> Edges | None:
+    """The path graph: for each unit, stream position → (next position, the unit's cells) for every way
+    to drop up to ``MAX_UNIT_DROPS`` of its cells that keeps its own identities; None when the stream
+    holds more numbers than cells, more than ``MAX_BLANKS`` fewer, or the graph grows past ``MAX_EDGES``."""
     total = sum(len(u.keys) for u in units)
     blanks = total - len(stream)
     if blanks < 0 or blanks > MAX_BLANKS:
         return None
-    starts = [0]
+    edges: Edges = []
+    reach, steps, start = {0}, 0, 0
     for unit in units:
-        starts.append(starts[-1] + len(unit.keys))
-    edges: list[dict[int, list[tuple[int, tuple[Token | None, ...]]]]] = []
-    reach, steps = {0}, 0
-    for u, unit in enumerate(units):
         size, out, nxt = len(unit.keys), {}, set()
         for p in sorted(reach):
-            used = starts[u] - p
-            for drops in range(min(MAX_UNIT_DROPS, blanks - used, size) + 1):
+            for drops in range(min(MAX_UNIT_DROPS, blanks - (start - p), size) + 1):
                 if p + size - drops > len(stream):
                     continue
                 for holes in combinations(range(size), drops):
@@ -122,38 +138,109 @@ def _paths(units: tuple[_Unit, ...], stream: list[Token]) -> dict[str, dict] | N
                     out.setdefault(p, []).append((p + size - drops, cells))
                     nxt.add(p + size - drops)
         edges.append(out)
-        reach = nxt
-    alive = {len(stream)} if len(stream) in reach else set()
-    if not alive:
+        reach, start = nxt, start + size
+    return edges
+
+
+def _seen(units: tuple[_Unit, ...], edges: Edges, end: int, banned: set[tuple[str, object]]) -> dict[str, dict] | None:
+    """Every value each cell takes on some complete path that gives no cell a ``banned`` (key, value):
+    key → {value: token, or None for a blank}; None when no such path is left."""
+    def allowed(u: int, cells: tuple[Token | None, ...]) -> bool:
+        return not banned or all((k, _value(t)) not in banned for k, t in zip(units[u].keys, cells, strict=True))
+
+    reach = [{0}]
+    for u in range(len(units)):
+        reach.append({q for p, out in edges[u].items() if p in reach[u] for q, cells in out if allowed(u, cells)})
+    if end not in reach[-1]:
         return None
-    seen: dict[str, dict] = {}
+    alive, seen = {end}, {}
     for u in range(len(units) - 1, -1, -1):
         before = set()
-        for p, steps_out in edges[u].items():
-            for q, cells in steps_out:
-                if q not in alive:
-                    continue
-                before.add(p)
-                for key, tok in zip(units[u].keys, cells, strict=True):
-                    seen.setdefault(key, {}).setdefault(None if tok is None else tok.value, tok)
+        for p, out in edges[u].items():
+            if p not in reach[u]:
+                continue
+            for q, cells in out:
+                if q in alive and allowed(u, cells):
+                    before.add(p)
+                    for key, tok in zip(units[u].keys, cells, strict=True):
+                        seen.setdefault(key, {}).setdefault(_value(tok), tok)
         alive = before
     return seen
+
+
+MAX_SUMS = 4096  # sums of an identity's other cells tracked when testing a value against it
+
+
+def _unsupported(identities: tuple[_Identity, ...], seen: dict[str, dict]) -> set[tuple[str, object]]:
+    """(key, number) pairs no path can keep: with that number in the cell, no values the identity's other
+    cells can take satisfy one of its identities (a cell that may be blank stands for any count ≥ 0, or,
+    in an identity not of counts, leaves it untested)."""
+    out: set[tuple[str, object]] = set()
+    for identity in identities:
+        eq = identity.eq
+        if not identity.counts and any(None in seen[k] for k in eq.cells):
+            continue
+        signs = [(k, 1) for k in eq.lhs] + [(k, -1) for k in eq.rhs]
+        for k, sign in signs:
+            numbers = [v for v in seen[k] if v is not None]
+            if len(seen[k]) < 2 or not numbers:
+                continue
+            sums, open_sides = {0}, set()
+            for other, s in signs:
+                if other == k:
+                    continue
+                if None in seen[other]:
+                    open_sides.add(s)  # any count >= 0 on that side
+                    continue
+                sums = {x + s * v for x in sums for v in seen[other]}
+                if len(sums) > MAX_SUMS:
+                    break
+            else:
+                if open_sides == {1, -1}:
+                    continue
+                for v in numbers:
+                    if open_sides == {1}:
+                        possible = min(sums) + sign * v <= 0
+                    elif open_sides == {-1}:
+                        possible = max(sums) + sign * v >= 0
+                    else:
+                        possible = -sign * v in sums
+                    if not possible:
+                        out.add((k, v))
+    return out
+
+
+def _paths(units: tuple[_Unit, ...], stream: list[Token], identities: tuple[_Identity, ...]) -> dict[str, dict] | None:
+    """Every value each cell takes on some complete path (see ``_seen``), the paths narrowed by the
+    identities across units (a value that can satisfy none of them takes its paths away)."""
+    edges = _graph(units, stream)
+    if edges is None:
+        return None
+    banned: set[tuple[str, object]] = set()
+    while True:
+        seen = _seen(units, edges, len(stream), banned)
+        if seen is None:
+            return None
+        more = _unsupported(identities, seen) - banned
+        if not more:
+            return seen
+        banned |= more
 
 
 def _traversal(version: str, table_key: str, by: str, stream: list[Token]) -> tuple[dict, set[str]] | None:
     """One traversal's reading, when the identities whose cells all its paths agree on hold and at least one
     of them tests a number other than 0 (or the stream holds no other number): (key → token, or None for
     a blank, for every cell whose paths agree on its number; the keys of those some path leaves blank)."""
-    seen = _paths(_units(version, table_key, by), stream)
+    seen = _paths(_units(version, table_key, by), stream, _identities(version, table_key))
     if seen is None:
         return None
     sure = {k: next(iter(v.values())) for k, v in seen.items() if len(v) == 1}
     tested = False
-    for eq in _equations(version, table_key):
-        held = _holds(eq, sure)
+    for identity in _identities(version, table_key):
+        held = _holds(identity, sure)
         if held is False:
             return None
-        tested = tested or (held is True and any(sure[k].value for k in eq.cells))
+        tested = tested or (held is True and any(sure[k].value for k in identity.eq.cells))
     if not tested and any(t.value for t in stream):  # no identity tests where its numbers stand
         return None
     cells, maybe_blank = dict(sure), set()
@@ -171,7 +258,7 @@ def _print_order(version: str, table_key: str, stream: list[Token]) -> tuple[dic
     if len(keys) != len(stream) or any(t.kind != "value" for t in stream):
         return None
     cells = dict(zip(keys, stream, strict=True))
-    broken = [eq for eq in _equations(version, table_key) if _holds(eq, cells) is False]
+    broken = [i.eq for i in _identities(version, table_key) if _holds(i, cells) is False]
     if len(broken) > MAX_BROKEN:
         return None
     return cells, list(dict.fromkeys(k for eq in broken for k in eq.cells))
@@ -262,7 +349,7 @@ def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -
     """Read table ``table_key`` from ``tokens`` (its section's tokens, in reading order), or None."""
     table = FORMATS[version].table(table_key)
     title = table.title
-    if not _equations(version, table_key):
+    if not _identities(version, table_key):
         cells = _by_labels(version, table_key, tokens, index)
         if cells is None:
             return None
