@@ -32,6 +32,7 @@ from itertools import combinations
 from ..catalogue import finding
 from ..formats import FORMATS, Equation
 from ..report import Finding
+from ..text import normalize_label
 from .labels import Label, LabelIndex
 from .tokens import Token
 
@@ -327,7 +328,10 @@ def _by_labels(version: str, table_key: str, tokens: list[Token], index: LabelIn
                 return None
             run, heads = [], []
         label = index.match(tok.norm, in_header=True)
-        if label is None:
+        if label is None:  # header cells printed on one line: 本年新制作数量 本年新公开数量
+            parts = [index.match(normalize_label(part), in_header=True) for part in tok.text.split()]
+            if len(parts) > 1 and all(lab is not None and lab.kind == "column" for lab in parts):
+                heads.extend(parts)
             continue
         if label.kind == "caption":
             state["caption"] = state["block"] = int(label.key)
