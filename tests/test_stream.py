@@ -87,13 +87,16 @@ def test_narrow_label_pdf_through_pdftotext_reads_every_cell_but_its_dropped_bla
     original, report, result = copies[(version, "pdf-narrow")]
     assert not result.silent, wrong_lines(report, original.truth, result.silent)
     # The copy drops the five blank cells without a trace: a blank among zeros cannot be told from a 0.
-    # Those cells are read as the 0 the order puts there, and named as possibly blank; all others are right.
+    # Those cells are read as the 0 the order puts there, and named as possibly blank; a cell of 二 whose
+    # run of numbers fits two orders (or lost a blank) is left unread and named; all others are right.
     for key in result.wrong:
-        assert original.truth[key] is None and report.cells[key] == 0, wrong_lines(report, original.truth, [key])
-        assert "parse.alignment_ambiguous" in _named(report, key)
-    assert len(result.wrong) <= 5
+        if report.cells[key] is None:
+            assert "parse.table_by_columns" in _named(report, key), wrong_lines(report, original.truth, [key])
+        else:
+            assert original.truth[key] is None and report.cells[key] == 0, wrong_lines(report, original.truth, [key])
+            assert "parse.alignment_ambiguous" in _named(report, key)
+    assert result.exact >= 185
     assert sum(k.startswith("requests.") and "parse.reading_order" in _named(report, k) for k in original.truth) > 150
-
 
 def test_official_pdf_through_pdftotext_reads_table_three_row_after_row(copies):
     original, report, result = copies[("2019", "pdf")]

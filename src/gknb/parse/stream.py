@@ -265,12 +265,16 @@ def _print_order(version: str, table_key: str, stream: list[Token]) -> tuple[dic
     return cells, list(dict.fromkeys(k for eq in broken for k in eq.cells))
 
 
-def _by_labels(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -> dict[str, Token | None] | None:
-    """A table read by the labels before each run of numbers (see the module's docstring), or None
-    when a run does not fit its labels or a cell is left over."""
+def _by_labels(version: str, table_key: str, tokens: list[Token],
+               index: LabelIndex) -> tuple[dict[str, Token | None], set[str]] | None:
+    """A table read by the labels before each run of numbers (see the module's docstring): every cell,
+    and those the run after a whole header row leaves in doubt (its rows one after another or a column
+    at a time: pdftotext prints either); None when a run does not fit its labels or a cell is left over."""
     table = FORMATS[version].table(table_key)
     blocks = table.blocks
     filled: dict[str, Token | None] = {}
+    doubt: set[str] = set()
+    kinds = {key: column.kind for key, _block, _row, column in table.cells()}
     heads: list[Label] = []
     state = {"caption": None, "block": 0}
 
@@ -296,17 +300,31 @@ def _by_labels(version: str, table_key: str, tokens: list[Token], index: LabelIn
             state["block"] = b
             keys = [f"{table.key}.{row}.{c.key}" for row in trail for c in table.block_of(row).columns]
             return _fill(filled, [k for k in keys if k not in filled], run)
+        same = [b for b, blk in enumerate(blocks) if set(trail) <= {c.key for c in blk.columns}
+                and len(open_rows(b, trail[0])) * len(trail) >= len(run)]
+        if same:  # columns of one sub-table: their rows one after another, or a column at a time
+            b = state["caption"] if state["caption"] in same else same[0]
+            state["block"] = b
+            if len(run) % len(trail):  # a blank cell dropped: which one, no label says
+                keys = [f"{row}.{column}" for row in (k.rsplit(".", 1)[0] for k in open_rows(b, trail[0]))
+                        for column in trail]
+                doubt.update(keys)
+                filled.update(dict.fromkeys(keys))
+                return True
+            rows = [k.rsplit(".", 1)[0] for k in open_rows(b, trail[0])[: len(run) // len(trail)]]
+            orders = [dict(zip(keys, run, strict=True)) for keys in (
+                [f"{row}.{column}" for row in rows for column in trail],
+                [f"{row}.{column}" for column in trail for row in rows],
+            )]
+            # A count cannot be negative or have decimals: an order that puts such a number there is not it.
+            possible = [o for o in orders if all(_fits_kind(kinds[k], tok) for k, tok in o.items())] or orders
+            doubt.update(k for k, tok in possible[0].items() if any(_value(tok) != _value(o[k]) for o in possible))
+            filled.update((k, None if tok.kind == "blank" else tok) for k, tok in possible[0].items())
+            return True
         if len(run) % len(trail):
             return False
         per, keys = len(run) // len(trail), []
-        whole = [b for b, blk in enumerate(blocks) if [c.key for c in blk.columns] == trail
-                 and len(open_rows(b, trail[0])) >= per]
-        if whole:  # the sub-table's header row, then its rows one after another
-            b = state["caption"] if state["caption"] in whole else whole[0]
-            state["block"] = b
-            rows = [k.rsplit(".", 1)[0] for k in open_rows(b, trail[0])[:per]]
-            return _fill(filled, [f"{row}.{column}" for row in rows for column in trail], run)
-        for column in trail:  # some columns' labels, each before its numbers: a column at a time
+        for column in trail:  # columns of several sub-tables, each before its numbers: a column at a time
             fits = [b for b, blk in enumerate(blocks)
                     if any(c.key == column for c in blk.columns) and len(open_rows(b, column)) >= per]
             if not fits:
@@ -338,7 +356,12 @@ def _by_labels(version: str, table_key: str, tokens: list[Token], index: LabelIn
         heads.append(label)
     if run and not place(run):
         return None
-    return filled if len(filled) == len(table.cells()) else None
+    return (filled, doubt) if len(filled) == len(table.cells()) else None
+
+
+def _fits_kind(kind: str, tok: Token) -> bool:
+    """Whether a printed number can stand in a cell of this kind (a count is a whole number ≥ 0)."""
+    return kind != "count" or tok.value is None or (tok.value >= 0 and tok.value == int(tok.value))
 
 
 def _fill(filled: dict[str, Token | None], keys: list[str], run: list[Token]) -> bool:
@@ -354,10 +377,11 @@ def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -
     table = FORMATS[version].table(table_key)
     title = table.title
     if not _identities(version, table_key):
-        cells = _by_labels(version, table_key, tokens, index)
-        if cells is None:
+        labelled = _by_labels(version, table_key, tokens, index)
+        if labelled is None:
             return None
-        return Streamed(cells, [], [finding(
+        cells = {k: tok for k, tok in labelled[0].items() if k not in labelled[1]}
+        return Streamed(cells, [k for k, *_ in table.cells() if k in labelled[1]], [finding(
             "parse.reading_order", list(cells),
             f"表格「{title}」的数字与行标签分开印出（PDF 的阅读顺序文本副本），已按每段数字前的行、列标签还原；"
             "该表没有勾稽关系可供检验，请核对",
