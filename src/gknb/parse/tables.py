@@ -800,7 +800,7 @@ def _reread_whole_streams(out: TableAssembler, fmt: Format, tokens: list[Token],
             continue
         section = _section_tokens(fmt, tokens, headings, table.key)
         numbers = [t for t in section if t.kind in ("value", "blank")]
-        if len(numbers) != len(keys) or any(t.kind == "blank" for t in numbers):
+        if len(numbers) != len(keys) or any(t.kind == "blank" or t.glued for t in numbers):
             continue
         streamed = read_stream(fmt.version, table.key, section, walker.indexes[table.key])
         if streamed is None or streamed.unsure:
