@@ -10,17 +10,24 @@ of all of them at once:
   order — row after row (the official print order) or column after column — each row (or column)
   short by the blank cells the copy dropped, wherever they stand. Every way to drop the blank cells
   is one path through a small graph (unit of the traversal × position in the stream); a step whose
-  own identity breaks (a row's total) is no path. The cells every complete path agrees on are the
-  traversal's reading; it is taken when the identities whose cells it reads all hold and test at least
-  one number. Where both traversals hold, only the cells they agree on are read.
+  own identity breaks (a row's total) is no path, and a number no path can keep under the identities
+  across units is taken off (in an identity of counts a cell not known only adds to its side). A cell
+  all complete paths give one number is read; one they give a number or a blank is read as that number
+  and named as possibly blank (``parse.alignment_ambiguous``: a dropped blank among zeros cannot be
+  told from a 0). The traversal is taken when the identities over its sure cells all hold and test at
+  least one number other than 0; where both traversals hold, only the cells they agree on are read.
 - When no traversal holds but the stream has exactly as many numbers as the table has cells, the
   print order is read, and the identities it breaks are named (a report's own slip, at most
   ``MAX_BROKEN`` of them; more say the order is not the print order, and nothing is read).
 - A table no identity checks (section 二) is read only by the labels printed before each run of
   numbers: a column label (or several in a row) before a run gives the run to those columns, a
-  row label to that row, a caption picks the sub-table; every cell must be filled exactly once.
+  row label to that row, a caption picks the sub-table; every cell must be filled exactly once. A run
+  after several column labels of one sub-table fits two orders (rows one after another, or a column
+  at a time): the cells they disagree on are left unread, unless one order puts a negative or
+  fractional number into a count.
 
-Every cell read here is named by ``parse.reading_order``; cells the paths disagree on are left unread.
+Every cell read here is named by ``parse.reading_order`` (a warning: a converter that swaps numbers
+within a row keeps its total); cells left unread stay named by ``parse.table_by_columns``.
 """
 
 from __future__ import annotations
