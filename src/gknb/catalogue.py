@@ -108,6 +108,10 @@ CATALOGUE: dict[str, Code] = _codes(
     Code("parse.columns_decoded", "parse", "info", "按列输出的表格已还原", "table printed by columns decoded",
          "A text copy of a PDF prints the table column by column; its cells were read by the format's rows and "
          "columns, the runs of numbers and the identities, where exactly one reading is left."),
+    Code("parse.reading_order", "parse", "warning", "按阅读顺序输出的表格已还原", "table printed in reading order decoded",
+         "A text copy of a PDF (pdftotext without -layout) prints the table's numbers apart from their labels; its "
+         "cells were placed all at once by the format's rows and columns, the count of numbers and the identities "
+         "(or, in a table no identity checks, by the labels before each run of numbers)."),
     Code("parse.alignment_by_gaps", "parse", "info", "按空行推断了空白单元格", "blank cells inferred from empty lines",
          "A one-cell-per-line copy shows a blank cell as an empty line; the blanks were placed by counting them."),
     # -- data files and the Excel workbook ------------------------------------------------------

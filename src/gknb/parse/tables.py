@@ -33,8 +33,9 @@ from ..formats import FORMATS, Equation, Format, Table
 from ..report import Finding, Value
 from ..text import normalize_label
 from .align import NumberRow, align, has_own_label, number_rows, physical_row
-from .columns import decode
+from .columns import Decoded, decode
 from .labels import Label, LabelIndex, core, label_index
+from .stream import read as read_stream
 from .tokens import Token, parse_number
 
 SECTION_TABLES = {"disclosure": "disclosure", "requests": "requests", "review": "review"}
@@ -638,6 +639,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             "the original",
         )
     _note_glued(out, glued)
+    _reread_whole_streams(out, fmt, tokens, headings, walker, by_columns)
 
     for table in fmt.tables:
         rows = {s.row for s in segments if s.table == table.key and s.row}
@@ -747,6 +749,14 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
     section = _section_tokens(fmt, tokens, headings, table_key)
     decoded = decode(fmt.version, table_key, section, walker.indexes[table_key]) if section else None
     keys = out.bare_keys(table_key)
+    streamed = read_stream(fmt.version, table_key, section, walker.indexes[table_key]) if section and not decoded else None
+    if streamed is not None:  # the numbers in reading order, placed as one decision (stream.py)
+        for key, tok in streamed.cells.items():
+            out.assign([key], (tok,), None)
+        out.findings.extend(streamed.findings)
+        decoded = Decoded({}, streamed.unsure) if streamed.unsure else None
+        if decoded is None:
+            return
     if decoded is not None:
         for key in keys:
             if key in decoded.cells:
@@ -776,6 +786,30 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
         f"table '{title}': its row labels are printed apart from their numbers, column by column (a text "
         "copy of a PDF); its cells were not read: use the original file",
     )
+
+
+def _reread_whole_streams(out: TableAssembler, fmt: Format, tokens: list[Token], headings: dict[int, str],
+                          walker: _Walker, done: set[str]) -> None:
+    """A table whose section prints exactly one number per cell, none blank, that the reading above left
+    partly unread (a label after its number, rows of numbers without labels): read from its numbers in
+    reading order instead (stream.py) where that reads every cell; the parse findings about its cells
+    from the first reading give way to the new reading's."""
+    for table in fmt.tables:
+        keys = out.bare_keys(table.key)
+        if table.key in done or all(out.cells[k] is not None for k in keys):
+            continue
+        section = _section_tokens(fmt, tokens, headings, table.key)
+        numbers = [t for t in section if t.kind in ("value", "blank")]
+        if len(numbers) != len(keys) or any(t.kind == "blank" or t.glued for t in numbers):
+            continue
+        streamed = read_stream(fmt.version, table.key, section, walker.indexes[table.key])
+        if streamed is None or streamed.unsure:
+            continue
+        mine = set(keys)
+        out.findings = [f for f in out.findings if not (f.rule.startswith("parse.") and set(f.cells) <= mine)]
+        for key, tok in streamed.cells.items():
+            out.assign([key], (tok,), None)
+        out.findings.extend(streamed.findings)
 
 
 def _beside_stray(rows: list[NumberRow], placed: list[tuple[int, str]]) -> list[str]:

@@ -1,0 +1,444 @@
+"""Tables a text copy prints in reading order with their labels apart (pdftotext without ``-layout``).
+
+poppler's reading-order text prints each table cell as its own line: a page's row labels in one run,
+then the numbers, row after row (or a column's numbers at a time), with the blank cells simply gone.
+The labels say little about which number is whose; the format's declared grid, the count of numbers
+and the identities say a lot. ``read`` takes a table's numbers as one stream and decides the placement
+of all of them at once:
+
+- A table the identities check (sections 三 and 四) is read as the declared cells in a *traversal*
+  order — row after row (the official print order) or column after column — each row (or column)
+  short by the blank cells the copy dropped, wherever they stand. Every way to drop the blank cells
+  is one path through a small graph (unit of the traversal × position in the stream); a step whose
+  own identity breaks (a row's total) is no path, and a number no path can keep under the identities
+  across units is taken off (in an identity of counts a cell not known only adds to its side). A cell
+  all complete paths give one number is read; one they give a number or a blank is read as that number
+  and named as possibly blank (``parse.alignment_ambiguous``: a dropped blank among zeros cannot be
+  told from a 0). The traversal is taken when the identities over its sure cells all hold and test at
+  least one number other than 0; where both traversals hold, only the cells they agree on are read.
+- When no traversal holds but the stream has exactly as many numbers as the table has cells, the
+  print order is read, and the identities it breaks are named (a report's own slip, at most
+  ``MAX_BROKEN`` of them; more say the order is not the print order, and nothing is read).
+- A table no identity checks (section 二) is read only by the labels printed before each run of
+  numbers: a column label (or several in a row) before a run gives the run to those columns, a
+  row label to that row, a caption picks the sub-table; every cell must be filled exactly once. A run
+  after several column labels of one sub-table fits two orders (rows one after another, or a column
+  at a time): the cells they disagree on are left unread, unless one order puts a negative or
+  fractional number into a count.
+
+Every cell read here is named by ``parse.reading_order`` (a warning: a converter that swaps numbers
+within a row keeps its total); cells left unread stay named by ``parse.table_by_columns``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import combinations
+
+from ..catalogue import finding
+from ..formats import FORMATS, Equation
+from ..report import Finding
+from ..text import normalize_label
+from .labels import Label, LabelIndex
+from .tokens import Token
+
+MAX_BLANKS = 12  # cells a copy may drop from one table
+MAX_UNIT_DROPS = 2  # of one row (or column) of the traversal
+MAX_EDGES = 400_000  # steps of the path graph built for one traversal; beyond, it is not read
+MAX_BROKEN = 2  # identities the print order may break and still be read (named)
+
+
+@dataclass
+class Streamed:
+    """A table read from its reading-order stream: key → token (None: blank), the keys left unread,
+    and the findings that name what was read."""
+
+    cells: dict[str, Token | None]
+    unsure: list[str]
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Identity:
+    """A concrete identity, and whether all its cells are counts (never below 0: a cell not known, blank
+    or not read, can then only add to its side)."""
+
+    eq: Equation
+    counts: bool
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """Cells printed one after another in a traversal (a row, or a column), and the identities among them."""
+
+    keys: tuple[str, ...]
+    checks: tuple[_Identity, ...]
+
+
+@cache
+def _identities(version: str, table_key: str) -> tuple[_Identity, ...]:
+    fmt = FORMATS[version]
+    info = fmt.cell_info()
+    return tuple(_Identity(eq, all(info[k][3].kind == "count" for k in eq.cells))
+                 for eq in fmt.identities() if eq.rule.table == table_key)
+
+
+@cache
+def _units(version: str, table_key: str, by: str) -> tuple[_Unit, ...]:
+    """The declared cells of a table as the units of a traversal ``by`` rows or by columns."""
+    table = FORMATS[version].table(table_key)
+    groups: list[tuple[str, ...]] = []
+    for block in table.blocks:
+        if by == "rows":
+            groups += [tuple(f"{table.key}.{row.key}.{c.key}" for c in block.columns) for row in block.rows]
+        else:
+            groups += [tuple(f"{table.key}.{row.key}.{c.key}" for row in block.rows) for c in block.columns]
+    identities = _identities(version, table_key)
+    return tuple(_Unit(g, tuple(i for i in identities if set(i.eq.cells) <= set(g))) for g in groups)
+
+
+def _holds(identity: _Identity, cells: dict[str, Token | None]) -> bool | None:
+    """Whether an identity holds: None when a cell is not known (blank, or missing from ``cells``) and
+    the identity can still hold — for counts, only while the side without that cell is not the larger."""
+    sums, unknown = [0, 0], [False, False]
+    for side, keys in enumerate((identity.eq.lhs, identity.eq.rhs)):
+        for key in keys:
+            tok = cells.get(key)
+            if tok is None:
+                unknown[side] = True
+            else:
+                sums[side] += tok.value
+    if not any(unknown):
+        return sums[0] == sums[1]
+    if identity.counts and not all(unknown) and sums[unknown.index(True)] > sums[unknown.index(False)]:
+        return False
+    return None
+
+
+Edges = list[dict[int, list[tuple[int, tuple[Token | None, ...]]]]]
+
+
+def _graph(units: tuple[_Unit, ...], stream: list[Token]) -> Edges | None:
+    """The path graph: for each unit, stream position → (next position, the unit's cells) for every way
+    to drop up to ``MAX_UNIT_DROPS`` of its cells that keeps its own identities; None when the stream
+    holds more numbers than cells, more than ``MAX_BLANKS`` fewer, or the graph grows past ``MAX_EDGES``."""
+    total = sum(len(u.keys) for u in units)
+    blanks = total - len(stream)
+    if blanks < 0 or blanks > MAX_BLANKS:
+        return None
+    edges: Edges = []
+    reach, steps, start = {0}, 0, 0
+    for unit in units:
+        size, out, nxt = len(unit.keys), {}, set()
+        for p in sorted(reach):
+            for drops in range(min(MAX_UNIT_DROPS, blanks - (start - p), size) + 1):
+                if p + size - drops > len(stream):
+                    continue
+                for holes in combinations(range(size), drops):
+                    steps += 1
+                    if steps > MAX_EDGES:
+                        return None
+                    values = iter(stream[p : p + size - drops])
+                    cells = tuple(None if j in holes else next(values) for j in range(size))
+                    if any(_holds(eq, dict(zip(unit.keys, cells, strict=True))) is False for eq in unit.checks):
+                        continue
+                    out.setdefault(p, []).append((p + size - drops, cells))
+                    nxt.add(p + size - drops)
+        edges.append(out)
+        reach, start = nxt, start + size
+    return edges
+
+
+def _seen(units: tuple[_Unit, ...], edges: Edges, end: int, banned: set[tuple[str, object]]) -> dict[str, dict] | None:
+    """Every value each cell takes on some complete path that gives no cell a ``banned`` (key, value):
+    key → {value: token, or None for a blank}; None when no such path is left."""
+    def allowed(u: int, cells: tuple[Token | None, ...]) -> bool:
+        return not banned or all((k, _value(t)) not in banned for k, t in zip(units[u].keys, cells, strict=True))
+
+    reach = [{0}]
+    for u in range(len(units)):
+        reach.append({q for p, out in edges[u].items() if p in reach[u] for q, cells in out if allowed(u, cells)})
+    if end not in reach[-1]:
+        return None
+    alive, seen = {end}, {}
+    for u in range(len(units) - 1, -1, -1):
+        before = set()
+        for p, out in edges[u].items():
+            if p not in reach[u]:
+                continue
+            for q, cells in out:
+                if q in alive and allowed(u, cells):
+                    before.add(p)
+                    for key, tok in zip(units[u].keys, cells, strict=True):
+                        seen.setdefault(key, {}).setdefault(_value(tok), tok)
+        alive = before
+    return seen
+
+
+MAX_SUMS = 4096  # sums of an identity's other cells tracked when testing a value against it
+
+
+def _unsupported(identities: tuple[_Identity, ...], seen: dict[str, dict]) -> set[tuple[str, object]]:
+    """(key, number) pairs no path can keep: with that number in the cell, no values the identity's other
+    cells can take satisfy one of its identities (a cell that may be blank stands for any count ≥ 0, or,
+    in an identity not of counts, leaves it untested)."""
+    out: set[tuple[str, object]] = set()
+    for identity in identities:
+        eq = identity.eq
+        if not identity.counts and any(None in seen[k] for k in eq.cells):
+            continue
+        signs = [(k, 1) for k in eq.lhs] + [(k, -1) for k in eq.rhs]
+        for k, sign in signs:
+            numbers = [v for v in seen[k] if v is not None]
+            if len(seen[k]) < 2 or not numbers:
+                continue
+            sums, open_sides = {0}, set()
+            for other, s in signs:
+                if other == k:
+                    continue
+                if None in seen[other]:
+                    open_sides.add(s)  # any count >= 0 on that side
+                    continue
+                sums = {x + s * v for x in sums for v in seen[other]}
+                if len(sums) > MAX_SUMS:
+                    break
+            else:
+                if open_sides == {1, -1}:
+                    continue
+                for v in numbers:
+                    if open_sides == {1}:
+                        possible = min(sums) + sign * v <= 0
+                    elif open_sides == {-1}:
+                        possible = max(sums) + sign * v >= 0
+                    else:
+                        possible = -sign * v in sums
+                    if not possible:
+                        out.add((k, v))
+    return out
+
+
+def _paths(units: tuple[_Unit, ...], stream: list[Token], identities: tuple[_Identity, ...]) -> dict[str, dict] | None:
+    """Every value each cell takes on some complete path (see ``_seen``), the paths narrowed by the
+    identities across units (a value that can satisfy none of them takes its paths away)."""
+    edges = _graph(units, stream)
+    if edges is None:
+        return None
+    banned: set[tuple[str, object]] = set()
+    while True:
+        seen = _seen(units, edges, len(stream), banned)
+        if seen is None:
+            return None
+        more = _unsupported(identities, seen) - banned
+        if not more:
+            return seen
+        banned |= more
+
+
+def _traversal(version: str, table_key: str, by: str, stream: list[Token]) -> tuple[dict, set[str]] | None:
+    """One traversal's reading, when the identities whose cells all its paths agree on hold and at least one
+    of them tests a number other than 0 (or the stream holds no other number): (key → token, or None for
+    a blank, for every cell whose paths agree on its number; the keys of those some path leaves blank)."""
+    seen = _paths(_units(version, table_key, by), stream, _identities(version, table_key))
+    if seen is None:
+        return None
+    sure = {k: next(iter(v.values())) for k, v in seen.items() if len(v) == 1}
+    tested = False
+    for identity in _identities(version, table_key):
+        held = _holds(identity, sure)
+        if held is False:
+            return None
+        tested = tested or (held is True and any(sure[k].value for k in identity.eq.cells))
+    if not tested and any(t.value for t in stream):  # no identity tests where its numbers stand
+        return None
+    cells, maybe_blank = dict(sure), set()
+    for key, values in seen.items():
+        if len(values) == 2 and None in values:  # this number, or a blank the copy dropped here
+            cells[key] = next(tok for value, tok in values.items() if value is not None)
+            maybe_blank.add(key)
+    return cells, maybe_blank
+
+
+def _print_order(version: str, table_key: str, stream: list[Token]) -> tuple[dict, list[str]] | None:
+    """The stream read in the official print order when it holds exactly one number per cell:
+    (cells, the cells of the identities it breaks) — None when it breaks more than ``MAX_BROKEN``."""
+    keys = [k for unit in _units(version, table_key, "rows") for k in unit.keys]
+    if len(keys) != len(stream) or any(t.kind != "value" for t in stream):
+        return None
+    cells = dict(zip(keys, stream, strict=True))
+    broken = [i.eq for i in _identities(version, table_key) if _holds(i, cells) is False]
+    if len(broken) > MAX_BROKEN:
+        return None
+    return cells, list(dict.fromkeys(k for eq in broken for k in eq.cells))
+
+
+def _by_labels(version: str, table_key: str, tokens: list[Token],
+               index: LabelIndex) -> tuple[dict[str, Token | None], set[str]] | None:
+    """A table read by the labels before each run of numbers (see the module's docstring): every cell,
+    and those the run after a whole header row leaves in doubt (its rows one after another or a column
+    at a time: pdftotext prints either); None when a run does not fit its labels or a cell is left over."""
+    table = FORMATS[version].table(table_key)
+    blocks = table.blocks
+    filled: dict[str, Token | None] = {}
+    doubt: set[str] = set()
+    kinds = {key: column.kind for key, _block, _row, column in table.cells()}
+    heads: list[Label] = []
+    state = {"caption": None, "block": 0}
+
+    def open_rows(b: int, column: str) -> list[str]:
+        return [f"{table.key}.{r.key}.{column}" for r in blocks[b].rows if f"{table.key}.{r.key}.{column}" not in filled]
+
+    def place(run: list[Token]) -> bool:
+        named = [lab for lab in heads if lab.kind in ("row", "column")]
+        if not named:  # no label recognised: the next row of the sub-table in hand
+            block = blocks[state["block"]]
+            for row in block.rows:
+                keys = [f"{table.key}.{row.key}.{c.key}" for c in block.columns if f"{table.key}.{row.key}.{c.key}" not in filled]
+                if keys:
+                    return _fill(filled, keys, run)
+            return False
+        kind, trail = named[-1].kind, []
+        for lab in reversed(named):
+            if lab.kind != kind:
+                break
+            trail.insert(0, lab.key)
+        if kind == "row":
+            b = next(n for n, blk in enumerate(blocks) if any(r.key == trail[0] for r in blk.rows))
+            state["block"] = b
+            keys = [f"{table.key}.{row}.{c.key}" for row in trail for c in table.block_of(row).columns]
+            return _fill(filled, [k for k in keys if k not in filled], run)
+        same = [b for b, blk in enumerate(blocks) if set(trail) <= {c.key for c in blk.columns}
+                and len(open_rows(b, trail[0])) * len(trail) >= len(run)]
+        if same:  # columns of one sub-table: their rows one after another, or a column at a time
+            b = state["caption"] if state["caption"] in same else same[0]
+            state["block"] = b
+            if len(run) % len(trail):  # a blank cell dropped: which one, no label says
+                keys = [f"{row}.{column}" for row in (k.rsplit(".", 1)[0] for k in open_rows(b, trail[0]))
+                        for column in trail]
+                doubt.update(keys)
+                filled.update(dict.fromkeys(keys))
+                return True
+            rows = [k.rsplit(".", 1)[0] for k in open_rows(b, trail[0])[: len(run) // len(trail)]]
+            orders = [dict(zip(keys, run, strict=True)) for keys in (
+                [f"{row}.{column}" for row in rows for column in trail],
+                [f"{row}.{column}" for column in trail for row in rows],
+            )]
+            # A count cannot be negative or have decimals: an order that puts such a number there is not it.
+            possible = [o for o in orders if all(_fits_kind(kinds[k], tok) for k, tok in o.items())] or orders
+            doubt.update(k for k, tok in possible[0].items() if any(_value(tok) != _value(o[k]) for o in possible))
+            filled.update((k, None if tok.kind == "blank" else tok) for k, tok in possible[0].items())
+            return True
+        if len(run) % len(trail):
+            return False
+        per, keys = len(run) // len(trail), []
+        for column in trail:  # columns of several sub-tables, each before its numbers: a column at a time
+            fits = [b for b, blk in enumerate(blocks)
+                    if any(c.key == column for c in blk.columns) and len(open_rows(b, column)) >= per]
+            if not fits:
+                return False
+            b = state["caption"] if state["caption"] in fits else fits[0]
+            state["block"] = b
+            keys += open_rows(b, column)[:per]
+        return _fill(filled, keys, run)
+
+    run: list[Token] = []
+    for tok in tokens:
+        if tok.kind in ("value", "blank"):
+            run.append(tok)
+            continue
+        if tok.kind != "text":
+            continue
+        if run:
+            if not place(run):
+                return None
+            run, heads = [], []
+        label = index.match(tok.norm, in_header=True)
+        if label is None:  # header cells printed on one line: 本年新制作数量 本年新公开数量
+            parts = [index.match(normalize_label(part), in_header=True) for part in tok.text.split()]
+            if len(parts) > 1 and all(lab is not None and lab.kind == "column" for lab in parts):
+                heads.extend(parts)
+            continue
+        if label.kind == "caption":
+            state["caption"] = state["block"] = int(label.key)
+        heads.append(label)
+    if run and not place(run):
+        return None
+    return (filled, doubt) if len(filled) == len(table.cells()) else None
+
+
+def _fits_kind(kind: str, tok: Token) -> bool:
+    """Whether a printed number can stand in a cell of this kind (a count is a whole number ≥ 0)."""
+    return kind != "count" or tok.value is None or (tok.value >= 0 and tok.value == int(tok.value))
+
+
+def _fill(filled: dict[str, Token | None], keys: list[str], run: list[Token]) -> bool:
+    if len(keys) != len(run):
+        return False
+    for key, tok in zip(keys, run, strict=True):
+        filled[key] = None if tok.kind == "blank" else tok
+    return True
+
+
+def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -> Streamed | None:
+    """Read table ``table_key`` from ``tokens`` (its section's tokens, in reading order), or None."""
+    table = FORMATS[version].table(table_key)
+    title = table.title
+    if not _identities(version, table_key):
+        labelled = _by_labels(version, table_key, tokens, index)
+        if labelled is None:
+            return None
+        cells = {k: tok for k, tok in labelled[0].items() if k not in labelled[1]}
+        return Streamed(cells, [k for k, *_ in table.cells() if k in labelled[1]], [finding(
+            "parse.reading_order", list(cells),
+            f"表格「{title}」的数字与行标签分开印出（PDF 的阅读顺序文本副本），已按每段数字前的行、列标签还原；"
+            "该表没有勾稽关系可供检验，请核对",
+            f"table '{title}' prints its numbers apart from their row labels (a PDF's reading-order text); its cells "
+            "were read by the row and column labels before each run of numbers, which no identity can test: check them",
+        )])
+    stream = [t for t in tokens if t.kind in ("value", "blank")]
+    readings = [r for r in (_traversal(version, table_key, by, stream) for by in ("rows", "columns")) if r]
+    if readings:
+        first = readings[0][0]
+        cells = {k: tok for k, tok in first.items()
+                 if all(k in other and _value(other[k]) == _value(tok) for other, _ in readings[1:])}
+        unsure = [k for k, *_ in table.cells() if k not in cells]
+        maybe_blank = [k for k in cells if any(k in maybe for _, maybe in readings)]
+        findings = [finding(
+            "parse.reading_order", list(cells),
+            f"表格「{title}」的数字与行标签分开印出（PDF 的阅读顺序文本副本），已按官方格式的行列顺序、数字个数和勾稽关系还原，请核对",
+            f"table '{title}' prints its numbers apart from their row labels (a PDF's reading-order text); its cells "
+            "were read by the format's rows and columns, the count of numbers and the identities: check them",
+        )]
+        if maybe_blank:
+            findings.append(finding(
+                "parse.alignment_ambiguous", maybe_blank,
+                f"表格「{title}」的副本未印出空白单元格，以下单元格也可能是空白（已读作按顺序落在此处的数字），请核对原文",
+                f"table '{title}': the copy drops blank cells; these cells may be blank instead (read as the number "
+                "the order puts there): check the original",
+            ))
+        return Streamed(cells, unsure, findings)
+    ordered = _print_order(version, table_key, stream)
+    if ordered is None:
+        return None
+    cells, broken = ordered
+    return Streamed(cells, [], [
+        finding(
+            "parse.reading_order", list(cells),
+            f"表格「{title}」的数字与行标签分开印出（PDF 的阅读顺序文本副本），数字个数与单元格数相同，已按印出顺序读取，请核对",
+            f"table '{title}' prints its numbers apart from their row labels (a PDF's reading-order text), one number "
+            "per cell: they were read in print order: check them",
+        ),
+        *([finding(
+            "parse.alignment_contradicted", broken,
+            f"表格「{title}」按印出顺序读取的数字与勾稽关系不符，可能错位，请核对原文",
+            f"table '{title}': the numbers read in print order break an identity; they may be misplaced: check the "
+            "original",
+        )] if broken else []),
+    ])
+
+
+def _value(tok: Token | None):
+    return None if tok is None else tok.value
+
+
+__all__ = ["Streamed", "read"]
