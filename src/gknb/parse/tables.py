@@ -25,7 +25,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cache
-from itertools import combinations, islice
+from itertools import combinations, islice, product
 
 from ..catalogue import finding
 from ..document import Provenance
@@ -427,6 +427,61 @@ def _column_models(segments: list[Segment], index: int, n: int, reach: int = 2) 
     return found
 
 
+def _grid_row(seg: Segment) -> list[Token] | None:
+    """A segment's numbers when every one stands in a delimited grid cell of one grid row."""
+    values = [t for t in seg.tokens if t.kind == "value"]
+    if not values or any(not t.grid or t.where.col is None for t in values):
+        return None
+    if len({physical_row(t) for t in values}) != 1:
+        return None
+    return values
+
+
+def _grid_models(segments: list[Segment], table: str, n: int, width: int,
+                 row_width: dict[tuple, int]) -> set[tuple[int, ...]]:
+    """The grid column of each of the n columns in the table's rows printed in full (n numbers) on
+    one grid row ``width`` cells wide: a converter's broken grid (markitdown on a PDF) keeps its
+    columns from row to row, one grid cell sometimes holding two columns (``| 0 0 |``)."""
+    models = set()
+    for seg in segments:
+        if seg.table != table or not seg.row:
+            continue
+        values = _grid_row(seg)
+        if values is not None and len(values) == n and row_width.get(physical_row(values[0])) == width:
+            models.add(tuple(t.where.col for t in values))
+    return models
+
+
+def _place_by_grid(values: list[Token], models: set[tuple[int, ...]]) -> list[tuple[Token | None, ...]]:
+    """Every placement of a short grid row's numbers that the grid models allow: each number under a
+    column its grid cell holds in the rows printed in full; a grid cell printing fewer numbers than
+    columns leaves some of them blank (which ones: every way). Empty when no model fits."""
+    out: dict[tuple, tuple[Token | None, ...]] = {}
+    for model in sorted(models):
+        held: dict[int, list[int]] = {}
+        for column, col in enumerate(model):
+            held.setdefault(col, []).append(column)
+        printed: dict[int, list[Token]] = {}
+        for tok in values:
+            printed.setdefault(tok.where.col, []).append(tok)
+        if any(col not in held or len(toks) > len(held[col]) for col, toks in printed.items()):
+            continue
+        choices = [[list(zip(chosen, toks, strict=True)) for chosen in combinations(held[col], len(toks))]
+                   for col, toks in printed.items()]
+        for combo in islice(product(*choices), MAX_PLACEMENTS):
+            row: list[Token | None] = [None] * len(model)
+            for pairs in combo:
+                for column, tok in pairs:
+                    row[column] = tok
+            out.setdefault(_signature(tuple(row)), tuple(row))
+    return list(out.values())
+
+
+class _GridFit(Fit):
+    """A short grid row placed by the grid's columns: several placements where a grid cell holding
+    two columns prints one number; the identities choose, and only the cells they leave open are named."""
+
+
 class _PriorFit(Fit):
     """Several windows fit; the table's other rows say which position is usual."""
 
@@ -570,6 +625,8 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
     first_seen: set[tuple[str, str | None]] = set()
     glued: dict[str, bool] = {}  # cell read from glued digits → whether its split was certain
     pending: list[tuple[Segment, list[str], Fit]] = []
+    row_width: dict[tuple, int] | None = None  # grid row → its number of cells, when a short grid row needs it
+    gridded: set[tuple[str, str]] = set()  # rows placed by the grid's columns
     priors: dict[str, Counter] = {}
     for position, seg in enumerate(segments):
         ident = (seg.table, seg.row)
@@ -581,6 +638,15 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         xs = _inline_positions(seg)
         model = _column_models(segments, position, len(keys)) if xs and len(xs) < len(keys) and seg.row else None
         result = fit(seg, len(keys), stats, inserted.get(seg.table, ()) if seg.row else (), model)
+        values = _grid_row(seg) if seg.row else None
+        if values is not None and len(values) < len(keys):
+            if row_width is None:
+                row_width = _grid_widths(tokens)
+            width = row_width.get(physical_row(values[0]), 0)
+            placements = _place_by_grid(values, _grid_models(segments, seg.table, len(keys), width, row_width))
+            if placements:
+                gridded.add((seg.table, seg.row))
+                result = Fit(placements, "positioned") if len(placements) == 1 else _GridFit(placements, "gridded")
         if seg.row is not None and result.how == "empty" and any(
             s.table == seg.table and s.row == seg.row and any(t.kind == "value" for t in s.tokens)
             for s in segments if s is not seg
@@ -620,9 +686,14 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             pending.append((seg, keys, result))
 
     for seg, keys, result in pending:
-        _resolve(out, fmt, seg, keys, result, priors.get(seg.table, Counter()))
+        if isinstance(result, _GridFit):
+            _resolve_grid(out, fmt, seg, keys, result)
+        else:
+            _resolve(out, fmt, seg, keys, result, priors.get(seg.table, Counter()))
     _note_by_order(out, fmt, by_order)
     for table_key, row in walker.unsure_columns:
+        if (table_key, row) in gridded:
+            continue
         title = _row_title(fmt, table_key, row)
         out.note(
             "parse.alignment_ambiguous", out.row_keys(table_key, row),
@@ -669,14 +740,19 @@ def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[li
             segments.extend(own)
             continue
         rows = number_rows(tokens, walker.spans[table.key], walker.labels_at)
-        if not _needs_alignment(rows, walker.labels_at):
+        single_rows = sum(len(b.rows) for b in table.blocks if len(b.columns) == 1)
+        if not _needs_alignment(rows, walker.labels_at, single_rows):
             segments.extend(own)
             continue
         placed = align(fmt.version, table, rows, tokens, walker.labels_at, len(walker.extra_after[table.key]))
         walker.beside_stray.extend((table.key, key) for key in _beside_stray(rows, placed))
+        merged: dict[str, list[int]] = {}  # a label row and its numbers' row placed on one key
         for j, key in placed:
-            row = rows[j]
-            labels = [(i, walker.labels_at[i]) for i in row.attached
+            merged.setdefault(key, []).append(j)
+        for key, at in merged.items():
+            row = rows[at[-1]]
+            attached = [i for j in at for i in rows[j].attached]
+            labels = [(i, walker.labels_at[i]) for i in attached
                       if i in walker.labels_at and walker.labels_at[i].key == key]
             label_tok, matched = (tokens[labels[0][0]], labels[0][1]) if labels else (None, None)
             segments.append(Segment(table.key, key, label_tok, matched, list(row.cells)))
@@ -685,7 +761,7 @@ def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[li
             width = len(table.block_of(key).columns)
             if sum(c.kind == "value" for c in row.cells) < width < len(row.cells):
                 walker.unsure_columns.append((table.key, key))  # its blanks sit where broken columns put them
-            walker.consumed.update(i for i in row.attached)
+            walker.consumed.update(attached)
     return segments, by_order
 
 
@@ -892,14 +968,17 @@ def _note_glued(out: TableAssembler, glued: dict[str, bool]) -> None:
     )
 
 
-def _needs_alignment(rows: list[NumberRow], labels_at: dict[int, Label]) -> bool:
+def _needs_alignment(rows: list[NumberRow], labels_at: dict[int, Label], single_rows: int) -> bool:
     """The table prints its numbers in rows (not one cell per line), and some row of two or more
-    numbers carries no label of its own: reading label by label would misplace it."""
+    numbers carries no label of its own: reading label by label would misplace it. Lone numbers
+    without a label count as rows up to the table's ``single_rows`` (declared rows of one column)."""
     if any(c.glued for r in rows for c in r.cells):  # one glued line holds the whole table
         return False
     values = sum(sum(c.kind == "value" for c in r.cells) for r in rows)
     in_rows = sum(sum(c.kind == "value" for c in r.cells) for r in rows
                   if len(r.cells) >= 2 or has_own_label(r, labels_at))
+    lone = sum(len(r.cells) == 1 and r.cells[0].kind == "value" and not has_own_label(r, labels_at) for r in rows)
+    in_rows += min(lone, single_rows)
     if not values or in_rows < 0.9 * values:
         return False
     return any(len(r.cells) >= 2 and not has_own_label(r, labels_at) for r in rows)
@@ -1019,3 +1098,42 @@ def _resolve(out: TableAssembler, fmt: Format, seg: Segment, keys: list[str], re
             f"row '{title}': {what[1]}; the column of each number could not be determined",
         )
 
+
+def _grid_widths(tokens: list[Token]) -> dict[tuple, int]:
+    """Each grid row's number of cells (its last cell's column + 1)."""
+    widths: dict[tuple, int] = {}
+    for tok in tokens:
+        if tok.grid and tok.where.col is not None:
+            row = physical_row(tok)
+            widths[row] = max(widths.get(row, 0), tok.where.col + 1)
+    return widths
+
+
+def _resolve_grid(out: TableAssembler, fmt: Format, seg: Segment, keys: list[str], result: Fit) -> None:
+    """A short grid row's placements: the identities choose; the cells where the placements they
+    leave still differ are named as undetermined, those the identities decided as inferred."""
+    title = _row_title(fmt, seg.table, seg.row)
+    scored = [(out.score(keys, c), c) for c in result.candidates]
+    top = max(score for score, _ in scored)
+    best = [c for score, c in scored if score == top]
+    out.assign(keys, best[0], seg.label)
+
+    def differing(candidates: list[tuple[Token | None, ...]]) -> list[str]:
+        signatures = [_signature(c) for c in candidates]
+        return [k for j, k in enumerate(keys) if len({sig[j] for sig in signatures}) > 1]
+
+    open_keys = differing(best)
+    decided = [k for k in differing(result.candidates) if k not in open_keys]
+    if decided:
+        out.note(
+            "parse.alignment_inferred", decided,
+            f"「{title}」一行缺印单元格，已按勾稽关系确定各数字所在列，请核对",
+            f"row '{title}': cells missing; positions were inferred from the table's identities",
+        )
+    if open_keys:
+        out.note(
+            "parse.alignment_ambiguous", open_keys,
+            f"「{title}」一行缺印单元格，一个表格单元格印有几列的数字，无法确定以下单元格哪一个空白，请核对原文",
+            f"row '{title}': cells missing where one grid cell prints several columns' numbers; which of "
+            "these cells is blank could not be determined",
+        )
