@@ -184,16 +184,17 @@ def has_own_label(row: NumberRow, labels_at: dict[int, Label]) -> bool:
 
 
 def _label_then_numbers(rows: list[NumberRow], j: int, labels_at: dict[int, Label]) -> NumberRow | None:
-    """Rows j and j + 1 as one: a labelled row printing no number followed by an unlabelled row of
-    numbers (the label's text and evidence with the second row's cells); None when they are not."""
+    """Rows j and j + 1 as one: a labelled row printing no number followed by a row of numbers without
+    a row label (at most the rest of the wrapped label before them): the label's text and evidence with
+    the second row's cells; None when they are not."""
     if j + 1 >= len(rows):
         return None
     label, numbers = rows[j], rows[j + 1]
     if any(c.kind == "value" for c in label.cells) or not has_own_label(label, labels_at):
         return None
-    if has_own_label(numbers, labels_at) or numbers.attached or not any(c.kind == "value" for c in numbers.cells):
+    if has_own_label(numbers, labels_at) or not any(c.kind == "value" for c in numbers.cells):
         return None
-    return NumberRow(numbers.cells, label.attached, label.floating + numbers.floating)
+    return NumberRow(numbers.cells, label.attached + numbers.attached, label.floating + numbers.floating)
 
 
 def align(

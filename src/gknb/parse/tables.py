@@ -387,6 +387,18 @@ def _inline_positions(segment: Segment) -> list[float] | None:
     return [t.x for t in values]
 
 
+def _aligned_positions(segment: Segment) -> list[float] | None:
+    """The display columns of a segment's numbers on one line that a copy aligned by spaces (some two
+    cells two or more spaces apart); None for a line whose cells stand one space apart (markitdown,
+    pdftotext without -layout), where a character offset says nothing about the column."""
+    xs = _inline_positions(segment)
+    if xs is None:
+        return None
+    cells = [t for t in segment.tokens if t.kind in ("value", "blank")]
+    gaps = [(b.x - len(b.text) / 2) - (a.x + len(a.text) / 2) for a, b in zip(cells, cells[1:], strict=False)]
+    return xs if any(gap >= 2 for gap in gaps) else None
+
+
 POSITION_TOLERANCE = 1.5  # characters: how far a number may stand from its column in a text copy
 
 
@@ -419,7 +431,7 @@ def _column_models(segments: list[Segment], index: int, n: int, reach: int = 2) 
         while 0 <= j < len(segments) and taken < reach:
             seg = segments[j]
             if seg.table == target.table and seg.row:
-                xs = _inline_positions(seg)
+                xs = _aligned_positions(seg)
                 if xs is not None and len(xs) == n:
                     found.append(xs)
                     taken += 1
@@ -635,7 +647,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         keys = out.row_keys(seg.table, seg.row) if seg.row else out.bare_keys(seg.table)
         if any(t.glued for t in seg.tokens):
             seg = _unglue(out, seg, keys, glued)
-        xs = _inline_positions(seg)
+        xs = _aligned_positions(seg)
         model = _column_models(segments, position, len(keys)) if xs and len(xs) < len(keys) and seg.row else None
         result = fit(seg, len(keys), stats, inserted.get(seg.table, ()) if seg.row else (), model)
         values = _grid_row(seg) if seg.row else None
