@@ -399,7 +399,8 @@ def _aligned_positions(segment: Segment) -> list[float] | None:
     return xs if any(gap >= 2 for gap in gaps) else None
 
 
-POSITION_TOLERANCE = 1.5  # characters: how far a number may stand from its column in a text copy
+POSITION_TOLERANCE = 1.5  # characters: how far a number may stand from its column in a text copy …
+POSITION_SHARE = 0.2  # … or this share of its distance to the next column (wide columns, short numbers)
 
 
 def _place_by_position(values: list[Token], models: list[list[float]]) -> tuple[Token | None, ...] | None:
@@ -410,9 +411,12 @@ def _place_by_position(values: list[Token], models: list[list[float]]) -> tuple[
         row: list[Token | None] = [None] * len(columns_x)
         last, worst = -1, 0.0
         for tok in values:
-            column = min(range(len(columns_x)), key=lambda j: abs(columns_x[j] - tok.x))
+            ranked = sorted(range(len(columns_x)), key=lambda j: abs(columns_x[j] - tok.x))
+            column = ranked[0]
             distance = abs(columns_x[column] - tok.x)
-            if column <= last or distance > POSITION_TOLERANCE:
+            # Clearly in one column: near its centre, or far nearer to it than to any other column.
+            runner_up = abs(columns_x[ranked[1]] - tok.x) if len(ranked) > 1 else float("inf")
+            if column <= last or distance > max(POSITION_TOLERANCE, POSITION_SHARE * runner_up):
                 break
             row[column], last, worst = tok, column, max(worst, distance)
         else:
@@ -423,9 +427,11 @@ def _place_by_position(values: list[Token], models: list[list[float]]) -> tuple[
 
 def _column_models(segments: list[Segment], index: int, n: int, reach: int = 2) -> list[list[float]]:
     """Column centres of the nearest rows (before and after) of the same table printed in full on
-    one line: text copies of PDFs shift columns a little from row to row and page to page."""
+    one line: text copies of PDFs shift columns a little from row to row and page to page. Rows
+    that print as many label cells before their numbers as this one come first (a copy that
+    ignores a label's column span shifts the rows without a group label by a column)."""
     target = segments[index]
-    found: list[list[float]] = []
+    found: list[tuple[bool, list[float]]] = []
     for step in (-1, 1):
         j, taken = index + step, 0
         while 0 <= j < len(segments) and taken < reach:
@@ -433,10 +439,42 @@ def _column_models(segments: list[Segment], index: int, n: int, reach: int = 2) 
             if seg.table == target.table and seg.row:
                 xs = _aligned_positions(seg)
                 if xs is not None and len(xs) == n:
-                    found.append(xs)
+                    found.append((_label_cells(seg) != _label_cells(target), xs))
                     taken += 1
             j += step
-    return found
+    models = [xs for _, xs in sorted(found, key=lambda pair: pair[0])]
+    shared = _shared_columns(segments, index, n, reach)
+    return models + ([shared] if shared is not None else [])
+
+
+def _shared_columns(segments: list[Segment], index: int, n: int, reach: int) -> list[float] | None:
+    """Column centres shared by this row and the rows next to it when none prints every column (a
+    page of short rows): the numbers' positions of those rows fall into exactly n columns."""
+    target = segments[index]
+    around: dict[int, list[float]] = {}
+    for j in range(max(0, index - reach), min(len(segments), index + reach + 1)):
+        seg = segments[j]
+        if seg.table == target.table and seg.row and (xs := _aligned_positions(seg)) is not None and len(xs) >= 2:
+            around[j] = xs
+    if index not in around:
+        return None
+    for chosen in (sorted(around), [j for j in sorted(around) if j >= index], [j for j in sorted(around) if j <= index]):
+        if len(chosen) < 2:
+            continue
+        columns: list[list[float]] = []
+        for x in sorted(x for j in chosen for x in around[j]):
+            if columns and x - columns[-1][-1] <= POSITION_TOLERANCE:
+                columns[-1].append(x)
+            else:
+                columns.append([x])
+        if len(columns) == n:
+            return [sum(c) / len(c) for c in columns]
+    return None
+
+
+def _label_cells(segment: Segment) -> int:
+    """How many label cells a space-aligned line prints before its numbers (group and row label: 2)."""
+    return len(re.split(r"\s{2,}", segment.label.text.strip())) if segment.label is not None else 0
 
 
 def _grid_row(seg: Segment) -> list[Token] | None:
