@@ -22,7 +22,18 @@ from pathlib import Path
 import pytest
 
 import gknb
-from converters import CONVERTERS, MEDIA, Converter, Original, convert, make_originals, score, wrong_lines
+from converters import (
+    CONVERTERS,
+    MEDIA,
+    Converter,
+    Original,
+    convert,
+    convert_file,
+    make_originals,
+    medium_of,
+    score,
+    wrong_lines,
+)
 from gknb.formats import FORMATS
 
 SEED = 1
@@ -38,6 +49,11 @@ FLOOR = {  # (medium, converter[, version]) → least share of exact cells, meas
     ("pdf-narrow", "pdftotext"): 0.02,
     ("pdf-narrow", "pdftotext-layout"): 0.96,
     ("pdf-narrow", "pdf2txt"): 0.08,
+}
+REAL = Path(__file__).parent / "corpus" / "real"
+REAL_FLOOR = {  # converter → least share of exact cells of a real report's copy, measured; else every cell
+    "pdftotext": 0.14,  # hongze2023.pdf: tables 二/三/四 printed in blocks, unread and named
+    "pdf2txt": 0.19,
 }
 
 @pytest.fixture(scope="session")
@@ -130,6 +146,32 @@ def test_a_table_printed_column_by_column_is_decoded_or_named_not_blamed_on_the_
     blamed = {k for f in report.findings if f.rule in ("cell.blank", "table.missing") for k in f.cells}
     assert not blamed & by_columns
     assert not any(f.rule in ("parse.table_by_columns", "parse.columns_decoded") for f in _read(original.path).findings)
+
+
+def _real_copies():
+    for source in sorted(REAL.glob("*")):
+        medium = medium_of(source)
+        for converter in CONVERTERS:
+            if medium is not None and converter.reads(medium):
+                yield pytest.param(source, converter, id=f"{source.name}-{converter.name}")
+
+
+@pytest.mark.parametrize(("source", "converter"), list(_real_copies()))
+def test_real_report_copy_reads_its_cells(workdir, source, converter):
+    """A real report (the WPS PDF of 淮安市洪泽区 2023, tests/corpus/real) through each converter that
+    reads it: every cell right (markitdown: （二）部分公开's label on a grid row of its own above its
+    numbers; pdftotext -layout), or at least ``REAL_FLOOR`` of them; never a silently wrong cell."""
+    truth = json.loads(source.with_name(source.name.split(".")[0] + ".truth.json").read_text(encoding="utf-8"),
+                       parse_float=Decimal)
+    lenient = truth.get("lenient") or {}
+    if isinstance(lenient, list):
+        lenient = {k: [0] for k in lenient}
+    report = _read(convert_file(source, converter, workdir / "real"))
+    result = score(report, truth["cells"], lenient, agency=truth["agency"], year=truth["year"])
+    assert not result.silent, "\n".join(wrong_lines(report, truth["cells"], result.silent))
+    assert (report.meta.template, result.agency_right, result.year_right) == (truth["template"], True, True)
+    floor = REAL_FLOOR.get(converter.name, 1.0)
+    assert result.exact >= floor * result.cells, "\n".join(wrong_lines(report, truth["cells"], result.wrong)[:40])
 
 
 def _reproducers():
