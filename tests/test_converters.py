@@ -269,3 +269,16 @@ def test_markitdown_grid_rows_printed_short_are_placed_by_the_grid():
         assert len(open_keys) <= 2, open_keys
         assert truth["requests.partial.other_org" if name.startswith("2019-1") else "disclosure.punishment.change"] is None
         assert not [k for k in result.wrong if k.startswith(("requests.partial.", "disclosure.punishment."))]
+
+
+def test_prose_a_converter_cut_is_checked_against_the_tables(workdir):
+    """markitdown cut the WPS PDF's sentence ``2023 年全区受理政府信息公开申请 21 件，`` into grid cells
+    and lines: read as one paragraph, its number is compared with table 三 — a copy stating 22
+    gets ``text.table_mismatch``, the copy as made does not."""
+    converter = next(c for c in CONVERTERS if c.name == "markitdown" and c.medium == "pdf")
+    text = convert_file(REAL / "hongze2023.pdf", converter, workdir / "real").read_text(encoding="utf-8")
+    assert text.count("| 21 件， |") == 1
+    rules = {f.rule for f in gknb.read(text.encode(), name="copy.md").findings}
+    changed = {f.rule for f in gknb.read(text.replace("| 21 件， |", "| 22 件， |").encode(), name="copy.md").findings}
+    assert "text.table_mismatch" not in rules
+    assert "text.table_mismatch" in changed

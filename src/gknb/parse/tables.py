@@ -696,7 +696,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             placements = _place_by_grid(values, _grid_models(segments, seg.table, len(keys), width, row_width))
             if placements:
                 gridded.add((seg.table, seg.row))
-                result = Fit(placements, "positioned") if len(placements) == 1 else _GridFit(placements, "gridded")
+                result = _GridFit(placements, "gridded")
         if seg.row is not None and result.how == "empty" and any(
             s.table == seg.table and s.row == seg.row and any(t.kind == "value" for t in s.tokens)
             for s in segments if s is not seg
@@ -806,7 +806,7 @@ def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[li
                       if i in walker.labels_at and walker.labels_at[i].key == key]
             label_tok, matched = (tokens[labels[0][0]], labels[0][1]) if labels else (None, None)
             segments.append(Segment(table.key, key, label_tok, matched, list(row.cells)))
-            if matched is None:
+            if matched is None or len(at) > 1:  # no label, or the label on a row of its own above them
                 by_order.setdefault(table.key, []).append(key)
             width = len(table.block_of(key).columns)
             if sum(c.kind == "value" for c in row.cells) < width < len(row.cells):
@@ -1160,13 +1160,29 @@ def _grid_widths(tokens: list[Token]) -> dict[tuple, int]:
 
 
 def _resolve_grid(out: TableAssembler, fmt: Format, seg: Segment, keys: list[str], result: Fit) -> None:
-    """A short grid row's placements: the identities choose; the cells where the placements they
-    leave still differ are named as undetermined, those the identities decided as inferred."""
+    """A short grid row's placements (tested once the table's other rows are read): the row is named
+    as placed by the grid's columns; the identities choose among several placements, the cells where
+    those they leave still differ are named as undetermined, those they decided as inferred; a
+    placement an identity contradicts is named as unsure."""
     title = _row_title(fmt, seg.table, seg.row)
     scored = [(out.score(keys, c), c) for c in result.candidates]
     top = max(score for score, _ in scored)
     best = [c for score, c in scored if score == top]
     out.assign(keys, best[0], seg.label)
+    out.note(
+        "parse.alignment_positioned", keys,
+        f"「{title}」一行缺印单元格，已按各数字所在的表格列对齐到所在列，请核对",
+        f"row '{title}': cells missing; each number was placed by the grid column it is printed in",
+        "info",
+    )
+    if top < 0:
+        out.note(
+            "parse.alignment_ambiguous", keys,
+            f"「{title}」一行缺印单元格，按表格列放置的数字与勾稽关系不符，无法确定各数字所在列，请核对原文",
+            f"row '{title}': cells missing; the numbers placed by their grid columns break an identity: "
+            "the column of each number could not be determined",
+        )
+        return
 
     def differing(candidates: list[tuple[Token | None, ...]]) -> list[str]:
         signatures = [_signature(c) for c in candidates]
