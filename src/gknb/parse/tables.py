@@ -694,7 +694,10 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
                 row_width = _grid_widths(tokens)
             width = row_width.get(physical_row(values[0]), 0)
             placements = _place_by_grid(values, _grid_models(segments, seg.table, len(keys), width, row_width))
-            if placements:
+            certain = len(result.candidates) == 1 and result.how in ("exact", "window", "gaps", "positioned")
+            # The grid's columns decide where the reading as printed is unsure or disagrees with them
+            # (a grid that keeps its columns, an original's, agrees: read as printed).
+            if placements and not (certain and [_signature(p) for p in placements] == [_signature(result.candidates[0])]):
                 gridded.add((seg.table, seg.row))
                 result = _GridFit(placements, "gridded")
         if seg.row is not None and result.how == "empty" and any(
