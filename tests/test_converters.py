@@ -94,6 +94,8 @@ def test_original_reads_exactly(workdir, version, medium):
     assert result.exact >= floor * result.cells, wrong_lines(report, original.truth, result.wrong)
     assert report.meta.agency == original.agency
     assert report.meta.year == original.year
+    # An original's cells are read as printed: no placement inferred, no cell left unsure.
+    assert not [f.rule for f in report.findings if f.rule.startswith("parse.")]
 
 
 @pytest.mark.parametrize(("version", "medium", "converter"),
