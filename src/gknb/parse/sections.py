@@ -181,7 +181,8 @@ def section_lines(lines: list[str], heads: set[str] = frozenset(), *, last: bool
 
 
 WRAP_FULL = 0.8  # a line at least this share of the copy's line width was broken by the width
-MAX_WRAP = 100  # display columns: a wider "line" is a paragraph, not a page's line
+MAX_WRAP = 100  # display columns: a wider "line" is a paragraph, not a page's line …
+MIN_WRAP = 40  # … and a narrower one no page's width (short lines of a list, a table's debris)
 _SENTENCE_END = re.compile(r"[。！？；：!?;:…](?:[”’」』）)\]】]*)$")
 _OPENS_PARAGRAPH = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．](?!\d)|[一二三四五六七八九十]是"
@@ -203,10 +204,10 @@ def _display_width(line: str) -> int:
 
 def paragraphs(lines: list[str]) -> list[str]:
     """A section's lines as paragraphs: where a converter broke every paragraph at one line width
-    (most lines within ``WRAP_FULL`` of the widest, at most ``MAX_WRAP``), a full line that ends in
+    (most lines within ``WRAP_FULL`` of the widest, ``MIN_WRAP`` to ``MAX_WRAP``), a full line that ends in
     no sentence mark runs on into the next unless that opens a paragraph; elsewhere unchanged."""
     widths = [_display_width(line) for line in lines]
-    if len(lines) < 2 or not 0 < max(widths) <= MAX_WRAP:
+    if len(lines) < 2 or not MIN_WRAP <= max(widths) <= MAX_WRAP:
         return lines
     wrap = max(widths)
     if sum(w >= WRAP_FULL * wrap for w in widths) * 2 < len(lines):
