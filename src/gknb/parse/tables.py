@@ -487,18 +487,32 @@ def _grid_row(seg: Segment) -> list[Token] | None:
     return values
 
 
-def _grid_models(segments: list[Segment], table: str, n: int, width: int,
+def _grid_label_column(seg: Segment, values: list[Token]) -> int | None:
+    """The grid column of a row's label printed on its numbers' grid row (None: elsewhere)."""
+    label = seg.label
+    if label is None or not label.grid or physical_row(label) != physical_row(values[0]):
+        return None
+    return label.where.col
+
+
+def _grid_models(segments: list[Segment], target: Segment, n: int, width: int,
                  row_width: dict[tuple, int]) -> set[tuple[int, ...]]:
     """The grid column of each of the n columns in the table's rows printed in full (n numbers) on
-    one grid row ``width`` cells wide: a converter's broken grid (markitdown on a PDF) keeps its
+    one grid row ``width`` cells wide, with their label in the same grid column as ``target``'s
+    where it prints one on its row: a converter's broken grid (markitdown on a PDF) keeps its
     columns from row to row, one grid cell sometimes holding two columns (``| 0 0 |``)."""
+    own = _grid_row(target)
+    label_column = _grid_label_column(target, own) if own else None
     models = set()
     for seg in segments:
-        if seg.table != table or not seg.row:
+        if seg.table != target.table or not seg.row:
             continue
         values = _grid_row(seg)
-        if values is not None and len(values) == n and row_width.get(physical_row(values[0])) == width:
-            models.add(tuple(t.where.col for t in values))
+        if values is None or len(values) != n or row_width.get(physical_row(values[0])) != width:
+            continue
+        if label_column is not None and _grid_label_column(seg, values) not in (None, label_column):
+            continue
+        models.add(tuple(t.where.col for t in values))
     return models
 
 
@@ -693,11 +707,12 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             if row_width is None:
                 row_width = _grid_widths(tokens)
             width = row_width.get(physical_row(values[0]), 0)
-            placements = _place_by_grid(values, _grid_models(segments, seg.table, len(keys), width, row_width))
-            certain = len(result.candidates) == 1 and result.how in ("exact", "window", "gaps", "positioned")
-            # The grid's columns decide where the reading as printed is unsure or disagrees with them
-            # (a grid that keeps its columns, an original's, agrees: read as printed).
-            if placements and not (certain and [_signature(p) for p in placements] == [_signature(result.candidates[0])]):
+            placements = _place_by_grid(values, _grid_models(segments, seg, len(keys), width, row_width))
+            unique = len(result.candidates) == 1 and result.how in ("window", "gaps", "positioned")
+            # The grid's columns decide where the row does not print exactly its cells and the reading
+            # as printed is unsure or disagrees with them (an original's grid agrees: read as printed).
+            if placements and result.how != "exact" and not (
+                    unique and [_signature(p) for p in placements] == [_signature(result.candidates[0])]):
                 gridded.add((seg.table, seg.row))
                 result = _GridFit(placements, "gridded")
         if seg.row is not None and result.how == "empty" and any(
