@@ -9,8 +9,11 @@ the row's columns:
    layout's usual separator stand for empty cells (measured on the same table).
 2. A list of exactly the right length is taken as printed. A longer list (merged label columns,
    row padding) is cut to a window that keeps every printed number; when several windows fit, the
-   window position seen in this table's unambiguous rows decides. A shorter list (cells dropped by
-   the extraction) is placed every possible way.
+   window position seen in this table's unambiguous rows decides. A row printing fewer numbers
+   than cells is placed by where its numbers stand: in a space-aligned text copy by their character
+   offsets under the columns of the neighbouring rows; in a converter's broken grid (markitdown on
+   a PDF: ``| 0 0 | 0 |  | 0 |``) by the grid columns the rows printed in full use. Else (cells
+   dropped by the extraction) it is placed every possible way.
 3. What is still ambiguous is resolved with the format's identities against the rest of the table —
    and then the row carries a finding naming its cells, so an inferred position is never silent.
 
@@ -709,10 +712,11 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             width = row_width.get(physical_row(values[0]), 0)
             placements = _place_by_grid(values, _grid_models(segments, seg, len(keys), width, row_width))
             unique = len(result.candidates) == 1 and result.how in ("window", "gaps", "positioned")
+            agrees = unique and [_signature(p) for p in placements] == [_signature(result.candidates[0])]
             # The grid's columns decide where the row does not print exactly its cells and the reading
-            # as printed is unsure or disagrees with them (an original's grid agrees: read as printed).
-            if placements and result.how != "exact" and not (
-                    unique and [_signature(p) for p in placements] == [_signature(result.candidates[0])]):
+            # as printed is unsure (a row the alignment placed over broken columns) or disagrees with
+            # them; an original's grid agrees: read as printed.
+            if placements and result.how != "exact" and (not agrees or (seg.table, seg.row) in walker.unsure_columns):
                 gridded.add((seg.table, seg.row))
                 result = _GridFit(placements, "gridded")
         if seg.row is not None and result.how == "empty" and any(
