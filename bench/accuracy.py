@@ -4,8 +4,9 @@ Originals are the project's own rendered reports (``tests/converters.py``: both 
 cells each, DOCX / HTML / PDF / narrow-label PDF); each is read by gknb as it is and through every
 real converter that reads its medium (markitdown, pdftotext ±-layout, pdf2txt.py, LibreOffice's
 text export, html2text, inscriptis). Real reports with truth files (``--real``, e.g.
-../shared/corpus/real) add one row each. A cell is *silently wrong* when it differs from the truth
-and no finding names it.
+../shared/corpus/real) add one row each, and one more per converter that reads their medium (the
+WPS PDF through markitdown, pdftotext ±-layout, pdf2txt.py). A cell is *silently wrong* when it
+differs from the truth and no finding names it.
 
     python bench/accuracy.py [--seeds 3] [--real ../shared/corpus/real] [--work bench/out/accuracy]
                              [--out docs/accuracy.md]
@@ -32,7 +33,9 @@ from converters import (  # noqa: E402
     MEDIA,
     Score,
     convert,
+    convert_file,
     make_originals,
+    medium_of,
     read_and_score,
     row_pattern,
     score,
@@ -126,22 +129,34 @@ def main() -> None:
             lenient = truth.get("lenient") or {}
             if isinstance(lenient, list):
                 lenient = {k: [0] for k in lenient}
-            report = gknb.read(sources[0])
-            result = score(report, truth["cells"], lenient, agency=truth.get("agency"), year=truth.get("year"))
-            record(f"{REAL_MEDIA.get(sources[0].suffix, 'real')}: {sources[0].name}", sources[0], report, result,
-                   truth["cells"], truth.get("agency"), truth.get("year"))
+            source = sources[0]
+            kind = REAL_MEDIA.get(source.suffix, "real")
+            medium = medium_of(source)
+            copies = [(f"{kind} → {c.name}: {source.name}", c) for c in CONVERTERS
+                      if medium is not None and c.reads(medium)]  # the copies people make of a real report
+            for name, converter in [(f"{kind}: {source.name}", None), *copies]:
+                path = source if converter is None else convert_file(source, converter, a.work / "real")
+                try:
+                    report = gknb.read(path)
+                except gknb.GknbError as exc:  # unreadable copy: every cell lost, but said
+                    rows[name].append(Score(len(truth["cells"]), tuple(truth["cells"]), ()))
+                    details[name].append(f"{path.name}: refused ({exc})")
+                    continue
+                result = score(report, truth["cells"], lenient, agency=truth.get("agency"), year=truth.get("year"))
+                record(name, path, report, result, truth["cells"], truth.get("agency"), truth.get("year"))
 
     order = [f"{m} (original)" for m in MEDIA] + [
         f"{m} → {c.name}" for m in MEDIA for c in CONVERTERS if c.reads(m)]
-    names = [n for n in order if n in rows] + sorted(n for n in rows if n not in order)
+    names = [n for n in order if n in rows] + [n for n in rows if n not in order]  # real reports as read
     lines = [
         "# Accuracy per medium and converter",
         "",
         "Every cell gknb reads from the project's own rendered reports (both formats, five blank cells each)",
         "as they are and through the converters people use, compared with the truth; real reports with",
-        "truth files one row each. *Silently wrong*: a wrong cell no finding names (must be 0). *Named only",
-        "as blank*: a printed value read as blank, named by no finding but `cell.blank` — which tells the",
-        "reviewer the report left the cell blank, not that gknb may have misread it.",
+        "truth files one row each, and their copies by every converter that reads their medium.",
+        "*Silently wrong*: a wrong cell no finding names (must be 0). *Named only as blank*: a printed value",
+        "read as blank, named by no finding but `cell.blank` — which tells the reviewer the report left the",
+        "cell blank, not that gknb may have misread it.",
         f"Made by `python bench/accuracy.py --seeds {a.seeds}` on {datetime.now(UTC):%Y-%m-%d}.",
         "",
         "| medium → converter | files | cells | exact | silently wrong | named only as blank | files exact "

@@ -17,8 +17,9 @@ pdf-narrow  the same DOCX with every table's label column narrowed to ~3 charact
 LibreOffice), run as their users run them: ``markitdown`` (DOCX and PDF → Markdown), ``pdftotext`` with
 and without ``-layout``, pdfminer.six's ``pdf2txt.py``, LibreOffice's text export of the DOCX,
 ``html2text`` and ``inscriptis`` (``inscript``) on the HTML. ``convert(original, converter, folder)``
-writes the copy. ``score(report, truth)`` counts every cell: exact, wrong, and *silently* wrong (wrong
-and named by no finding). ``bench/accuracy.py`` prints the table of docs/accuracy.md from these.
+writes the copy (``convert_file``: the copy of any file, e.g. a real report's PDF). ``score(report,
+truth)`` counts every cell: exact, wrong, and *silently* wrong (wrong and named by no finding).
+``bench/accuracy.py`` prints the table of docs/accuracy.md from these.
 """
 
 from __future__ import annotations
@@ -198,8 +199,18 @@ def make_originals(folder: Path, seeds: Iterable[int], media: Iterable[str] = ME
 
 def convert(original: Original, converter: Converter, folder: Path, timeout: int = 180) -> Path:
     """Run ``converter`` on ``original`` (output into ``folder``, kept if already there); the copy's path."""
+    return convert_file(original.path, converter, folder, timeout)
+
+
+def medium_of(path: Path) -> str | None:
+    """The medium a file is, for ``Converter.reads`` (a real report: ``.pdf`` → pdf)."""
+    return {v: k for k, v in SUFFIX.items() if k in ("docx", "html", "pdf")}.get(path.suffix.lower())
+
+
+def convert_file(source: Path, converter: Converter, folder: Path, timeout: int = 180) -> Path:
+    """Run ``converter`` on the file ``source`` (output into ``folder``, kept if already there); the copy's path."""
     folder.mkdir(parents=True, exist_ok=True)
-    out = folder / f"{original.path.stem}.{converter.name}{converter.suffix}"
+    out = folder / f"{source.stem}.{converter.name}{converter.suffix}"
     if out.exists():
         return out
     exe = _program(converter.argv[0])
@@ -208,11 +219,11 @@ def convert(original: Original, converter: Converter, folder: Path, timeout: int
     if converter.name == "soffice-txt":
         work = folder / "soffice"
         argv = [exe, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
-                *converter.argv[1:], "--outdir", str(work), str(original.path)]
+                *converter.argv[1:], "--outdir", str(work), str(source)]
         subprocess.run(argv, check=True, capture_output=True, timeout=timeout)
-        shutil.move(work / f"{original.path.stem}.txt", out)
+        shutil.move(work / f"{source.stem}.txt", out)
         return out
-    argv = [exe] + [a.replace("{src}", str(original.path)).replace("{out}", str(out)) for a in converter.argv[1:]]
+    argv = [exe] + [a.replace("{src}", str(source)).replace("{out}", str(out)) for a in converter.argv[1:]]
     done = subprocess.run(argv, check=True, capture_output=True, timeout=timeout)
     if "{out}" not in converter.argv:
         out.write_bytes(done.stdout)
@@ -287,6 +298,6 @@ def row_pattern(keys: Iterable[str]) -> str:
 
 
 __all__ = [
-    "CONVERTERS", "MEDIA", "Converter", "Original", "Score", "convert", "make_originals", "narrow_labels",
-    "read_and_score", "render_original", "row_pattern", "score", "truth_report", "wrong_lines",
+    "CONVERTERS", "MEDIA", "Converter", "Original", "Score", "convert", "convert_file", "make_originals", "medium_of",
+    "narrow_labels", "read_and_score", "render_original", "row_pattern", "score", "truth_report", "wrong_lines",
 ]

@@ -8,12 +8,13 @@ sections' prose, without the table cells.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from functools import cache
+from functools import cache, reduce
 
 from ..catalogue import finding
-from ..document import Document, Line
+from ..document import Block, Document, Line, TableBlock
 from ..errors import NotAnnualReport
 from ..formats import FORMATS, Format, first_unified_year, format_for_year
 from ..formats.common import SECTIONS
@@ -22,7 +23,7 @@ from ..text import normalize_label
 from .detect import choose, evidence, mixed_with
 from .labels import table_hints
 from .meta import read_meta
-from .sections import Heading, find_headings, running_heads, section_lines, without_chrome
+from .sections import Heading, find_headings, paragraphs, run_on, running_heads, section_lines, without_chrome
 from .tables import TablesResult, assemble
 from .tokens import LONG_LINE, Token, tokenize
 
@@ -241,15 +242,28 @@ def _section_text(
     blocks_seen: set[int] = set()
     inside = in_tables[bisect_right(in_tables, start):bisect_left(in_tables, end)]
     table_blocks = {tokens[i].block for i in inside}
+    # Between empty lines the table took in and its first cell, a sentence is the section's prose.
+    lead = next((i for i in inside if tokens[i].kind != "gap"), end)
     # From the first to the last table cell of the section is the table (header words a wrapped header
     # row leaves over, such as 商业 … 企业), never the section's prose.
     table_span = range(inside[0], inside[-1] + 1) if inside else range(0)
+    numbers: dict[int, int] = {}  # grid block → how many numbers it prints
+    for t in tokens[start + 1 : end]:
+        if t.grid and t.kind == "value":
+            numbers[t.block] = numbers.get(t.block, 0) + 1
     for i in range(start + 1, end):
         tok = tokens[i]
-        if (tok.block in blocks_seen or tok.block in table_blocks or i in table_span or tok.grid
-                or tok.kind == "gap"):
+        if tok.block in blocks_seen or tok.kind == "gap":
             continue
         block = document.blocks[tok.block]
+        in_table = tok.block in table_blocks or i in table_span
+        if tok.grid:
+            if _prose_grid(block, numbers.get(tok.block, 0), in_table):
+                blocks_seen.add(tok.block)
+                parts.extend(reduce(run_on, (c.text.strip() for c in row), "") for row in block.rows)
+            continue
+        if tok.block in table_blocks or i in table_span and not (i < lead and _SENTENCE_END.search(tok.text)):
+            continue
         if not isinstance(block, Line):
             continue
         if len(block.text) > LONG_LINE:  # a flattened report: its pieces belong to different sections
@@ -258,7 +272,26 @@ def _section_text(
         blocks_seen.add(tok.block)
         parts.append(block.text.strip())
     last = max(h.token for h in headings) == heading.token
-    return "\n".join(p for p in section_lines(parts, heads, last=last) if p)
+    return "\n".join(p for p in paragraphs(section_lines(parts, heads, last=last)) if p)
+
+
+_SENTENCE_MARK = re.compile(r"[，。；：、！？]")
+_SENTENCE_END = re.compile(r"[。；！？]$")
+_DATE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+
+
+def _prose_grid(block: Block, numbers: int, in_table: bool) -> bool:
+    """A Markdown grid that is prose a converter cut into cells (markitdown on a PDF: ``| 文件、项目
+    审批…2023 |  | 年，我区在政 |``): at most one number a row, and sentence marks — a sentence's end
+    where the grid stands among a table's cells (``| 本年度共主动公开政府信息 | 500 | 条。 |``, not a
+    header's ``勾稽关系为：…``) — or a date (the 落款's). Its rows are then lines of the section's text."""
+    if not isinstance(block, TableBlock) or block.separator != "pipe" or numbers > len(block.rows):
+        return False
+    texts = [c.text.strip() for row in block.rows for c in row]
+    if in_table:
+        return any(_SENTENCE_END.search(t) for t in texts)
+    return any(_SENTENCE_MARK.search(t) for t in texts) or any(
+        _DATE.match(reduce(run_on, (c.text.strip() for c in row), "")) for row in block.rows)
 
 
 def _printed_rest(printed: str, heading_norm: str) -> str:

@@ -15,6 +15,10 @@ the number rows, in order, onto the format's declared rows, scored by
 - the count of cells: more numbers than the row has columns cannot be that row, fewer cost;
 - order: a declared row left without numbers, or a number row left unplaced, costs.
 
+A row label printed on a row of its own with empty cells (a converter's table row padded to the
+grid) and its numbers on the next row, which prints no label (markitdown on a PDF whose label wraps
+round its numbers), is one declared row: both rows are placed on it.
+
 The placements go back to the ordinary row fitting (tables.py), which also tests them against the
 identities. Rows placed without their own label on their row are named by a finding.
 """
@@ -179,12 +183,27 @@ def has_own_label(row: NumberRow, labels_at: dict[int, Label]) -> bool:
     return any(i in labels_at and labels_at[i].kind == "row" for i in row.attached)
 
 
+def _label_then_numbers(rows: list[NumberRow], j: int, labels_at: dict[int, Label]) -> NumberRow | None:
+    """Rows j and j + 1 as one: a labelled row printing no number followed by a row of numbers without
+    a row label (at most the rest of the wrapped label before them): the label's text and evidence with
+    the second row's cells; None when they are not."""
+    if j + 1 >= len(rows):
+        return None
+    label, numbers = rows[j], rows[j + 1]
+    if any(c.kind == "value" for c in label.cells) or not has_own_label(label, labels_at):
+        return None
+    if has_own_label(numbers, labels_at) or not any(c.kind == "value" for c in numbers.cells):
+        return None
+    return NumberRow(numbers.cells, label.attached + numbers.attached, label.floating + numbers.floating)
+
+
 def align(
     version: str, table: Table, rows: list[NumberRow], tokens: list[Token], labels_at: dict[int, Label],
     inserted: int = 0,
 ) -> list[tuple[int, str]]:
     """The best order-keeping placement of the number rows onto the declared rows:
-    (number row index, row key) for every number row placed. ``inserted``: columns the report adds
+    (number row index, row key) for every number row placed; a label row and the numbers' row after
+    it placed as one declared row appear both, with its key. ``inserted``: columns the report adds
     to the official ones (小计)."""
     declared = _declared(version, table.key)
     n, m = len(rows), len(declared)
@@ -214,12 +233,19 @@ def align(
                     if score > best[j + 1][i + 1]:
                         best[j + 1][i + 1] = score
                         back[(j + 1, i + 1)] = (j, i, i)
+                merged = _label_then_numbers(rows, j, labels_at)
+                cost = None if merged is None else _fits(merged.cells, declared[i].width, inserted)
+                if cost is not None:
+                    score = here + cost + _evidence(merged, declared[i], tokens, labels_at)
+                    if score > best[j + 2][i + 1]:
+                        best[j + 2][i + 1] = score
+                        back[(j + 2, i + 1)] = (j, i, i)
     placed: list[tuple[int, str]] = []
     state = (n, m)
     while state != (0, 0):
         j, i, used = back[state]
         if used is not None:
-            placed.append((j, declared[used].key))
+            placed.extend((k, declared[used].key) for k in range(state[0] - 1, j - 1, -1))
         state = (j, i)
     placed.reverse()
     return placed

@@ -11,11 +11,16 @@ A section's text is its prose without page chrome (``section_lines``): page numb
 ``扫一扫在手机打开当前页``, ``主办单位：… 网站标识码 …``), and everything from ``相关链接`` on. The 落款
 (signing unit and date) that closes the report is not section text either; meta reads it from the
 document (``parse.meta.signature``). The document keeps all of it (provenance).
+
+A copy whose converter kept the page's line breaks (Markdown or text made from a PDF) prints a
+paragraph as lines of one width: ``paragraphs`` joins a line that fills that width and ends in no
+sentence mark with the next, unless the next opens a paragraph of its own (（一）, 一是, 1.).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -173,3 +178,46 @@ def section_lines(lines: list[str], heads: set[str] = frozenset(), *, last: bool
     if last:
         kept = kept[: signature_start(kept)]
     return kept
+
+
+WRAP_FULL = 0.8  # a line at least this share of the copy's line width was broken by the width
+MAX_WRAP = 100  # display columns: a wider "line" is a paragraph, not a page's line …
+MIN_WRAP = 40  # … and a narrower one no page's width (short lines of a list, a table's debris)
+_SENTENCE_END = re.compile(r"[。！？；：!?;:…](?:[”’」』）)\]】]*)$")
+_OPENS_PARAGRAPH = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．](?!\d)|[一二三四五六七八九十]是"
+    r"|第[一二三四五六七八九十\d]+[条章节部]|[●•·▪■□◆◇※*-]\s)"
+)
+
+
+def run_on(left: str, right: str) -> str:
+    """Two pieces of one sentence joined: a space only between two Latin letters or digits."""
+    if not left or not right:
+        return left or right
+    latin = left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum()
+    return left + (" " if latin else "") + right
+
+
+def _display_width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def paragraphs(lines: list[str]) -> list[str]:
+    """A section's lines as paragraphs: where a converter broke every paragraph at one line width
+    (most lines within ``WRAP_FULL`` of the widest, ``MIN_WRAP`` to ``MAX_WRAP``), a full line that ends in
+    no sentence mark runs on into the next unless that opens a paragraph; elsewhere unchanged."""
+    widths = [_display_width(line) for line in lines]
+    if len(lines) < 2 or not MIN_WRAP <= max(widths) <= MAX_WRAP:
+        return lines
+    wrap = max(widths)
+    if sum(w >= WRAP_FULL * wrap for w in widths) * 2 < len(lines):
+        return lines
+    out: list[str] = []
+    runs_on = False
+    for line, width in zip(lines, widths, strict=True):
+        if runs_on and line and not _OPENS_PARAGRAPH.match(line):
+            out[-1] = run_on(out[-1], line)
+        else:
+            out.append(line)
+        runs_on = bool(line) and width >= WRAP_FULL * wrap and not _SENTENCE_END.search(line)
+    return out

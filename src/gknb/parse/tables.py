@@ -9,8 +9,11 @@ the row's columns:
    layout's usual separator stand for empty cells (measured on the same table).
 2. A list of exactly the right length is taken as printed. A longer list (merged label columns,
    row padding) is cut to a window that keeps every printed number; when several windows fit, the
-   window position seen in this table's unambiguous rows decides. A shorter list (cells dropped by
-   the extraction) is placed every possible way.
+   window position seen in this table's unambiguous rows decides. A row printing fewer numbers
+   than cells is placed by where its numbers stand: in a space-aligned text copy by their character
+   offsets under the columns of the neighbouring rows; in a converter's broken grid (markitdown on
+   a PDF: ``| 0 0 | 0 |  | 0 |``) by the grid columns the rows printed in full use. Else (cells
+   dropped by the extraction) it is placed every possible way.
 3. What is still ambiguous is resolved with the format's identities against the rest of the table —
    and then the row carries a finding naming its cells, so an inferred position is never silent.
 
@@ -25,7 +28,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cache
-from itertools import combinations, islice
+from itertools import combinations, islice, product
 
 from ..catalogue import finding
 from ..document import Provenance
@@ -388,7 +391,20 @@ def _inline_positions(segment: Segment) -> list[float] | None:
     return [t.x for t in values]
 
 
-POSITION_TOLERANCE = 1.5  # characters: how far a number may stand from its column in a text copy
+def _aligned_positions(segment: Segment) -> list[float] | None:
+    """The display columns of a segment's numbers on one line that a copy aligned by spaces (some two
+    cells two or more spaces apart); None for a line whose cells stand one space apart (markitdown,
+    pdftotext without -layout), where a character offset says nothing about the column."""
+    xs = _inline_positions(segment)
+    if xs is None:
+        return None
+    cells = [t for t in segment.tokens if t.kind in ("value", "blank")]
+    gaps = [(b.x - len(b.text) / 2) - (a.x + len(a.text) / 2) for a, b in zip(cells, cells[1:], strict=False)]
+    return xs if any(gap >= 2 for gap in gaps) else None
+
+
+POSITION_TOLERANCE = 1.5  # characters: how far a number may stand from its column in a text copy …
+POSITION_SHARE = 0.2  # … or this share of its distance to the next column (wide columns, short numbers)
 
 
 def _place_by_position(values: list[Token], models: list[list[float]]) -> tuple[Token | None, ...] | None:
@@ -399,9 +415,12 @@ def _place_by_position(values: list[Token], models: list[list[float]]) -> tuple[
         row: list[Token | None] = [None] * len(columns_x)
         last, worst = -1, 0.0
         for tok in values:
-            column = min(range(len(columns_x)), key=lambda j: abs(columns_x[j] - tok.x))
+            ranked = sorted(range(len(columns_x)), key=lambda j: abs(columns_x[j] - tok.x))
+            column = ranked[0]
             distance = abs(columns_x[column] - tok.x)
-            if column <= last or distance > POSITION_TOLERANCE:
+            # Clearly in one column: near its centre, or far nearer to it than to any other column.
+            runner_up = abs(columns_x[ranked[1]] - tok.x) if len(ranked) > 1 else float("inf")
+            if column <= last or distance > max(POSITION_TOLERANCE, POSITION_SHARE * runner_up):
                 break
             row[column], last, worst = tok, column, max(worst, distance)
         else:
@@ -412,20 +431,123 @@ def _place_by_position(values: list[Token], models: list[list[float]]) -> tuple[
 
 def _column_models(segments: list[Segment], index: int, n: int, reach: int = 2) -> list[list[float]]:
     """Column centres of the nearest rows (before and after) of the same table printed in full on
-    one line: text copies of PDFs shift columns a little from row to row and page to page."""
+    one line: text copies of PDFs shift columns a little from row to row and page to page. Rows
+    that print as many label cells before their numbers as this one come first (a copy that
+    ignores a label's column span shifts the rows without a group label by a column)."""
     target = segments[index]
-    found: list[list[float]] = []
+    found: list[tuple[bool, list[float]]] = []
     for step in (-1, 1):
         j, taken = index + step, 0
         while 0 <= j < len(segments) and taken < reach:
             seg = segments[j]
             if seg.table == target.table and seg.row:
-                xs = _inline_positions(seg)
+                xs = _aligned_positions(seg)
                 if xs is not None and len(xs) == n:
-                    found.append(xs)
+                    found.append((_label_cells(seg) != _label_cells(target), xs))
                     taken += 1
             j += step
-    return found
+    models = [xs for _, xs in sorted(found, key=lambda pair: pair[0])]
+    shared = _shared_columns(segments, index, n, reach)
+    return models + ([shared] if shared is not None else [])
+
+
+def _shared_columns(segments: list[Segment], index: int, n: int, reach: int) -> list[float] | None:
+    """Column centres shared by this row and the rows next to it when none prints every column (a
+    page of short rows): the numbers' positions of those rows fall into exactly n columns."""
+    target = segments[index]
+    around: dict[int, list[float]] = {}
+    for j in range(max(0, index - reach), min(len(segments), index + reach + 1)):
+        seg = segments[j]
+        if seg.table == target.table and seg.row and (xs := _aligned_positions(seg)) is not None and len(xs) >= 2:
+            around[j] = xs
+    if index not in around:
+        return None
+    for chosen in (sorted(around), [j for j in sorted(around) if j >= index], [j for j in sorted(around) if j <= index]):
+        if len(chosen) < 2:
+            continue
+        columns: list[list[float]] = []
+        for x in sorted(x for j in chosen for x in around[j]):
+            if columns and x - columns[-1][-1] <= POSITION_TOLERANCE:
+                columns[-1].append(x)
+            else:
+                columns.append([x])
+        if len(columns) == n:
+            return [sum(c) / len(c) for c in columns]
+    return None
+
+
+def _label_cells(segment: Segment) -> int:
+    """How many label cells a space-aligned line prints before its numbers (group and row label: 2)."""
+    return len(re.split(r"\s{2,}", segment.label.text.strip())) if segment.label is not None else 0
+
+
+def _grid_row(seg: Segment) -> list[Token] | None:
+    """A segment's numbers when every one stands in a delimited grid cell of one grid row."""
+    values = [t for t in seg.tokens if t.kind == "value"]
+    if not values or any(not t.grid or t.where.col is None for t in values):
+        return None
+    if len({physical_row(t) for t in values}) != 1:
+        return None
+    return values
+
+
+def _grid_label_column(seg: Segment, values: list[Token]) -> int | None:
+    """The grid column of a row's label printed on its numbers' grid row (None: elsewhere)."""
+    label = seg.label
+    if label is None or not label.grid or physical_row(label) != physical_row(values[0]):
+        return None
+    return label.where.col
+
+
+def _grid_models(segments: list[Segment], target: Segment, n: int, width: int,
+                 row_width: dict[tuple, int]) -> set[tuple[int, ...]]:
+    """The grid column of each of the n columns in the table's rows printed in full (n numbers) on
+    one grid row ``width`` cells wide, with their label in the same grid column as ``target``'s
+    where it prints one on its row: a converter's broken grid (markitdown on a PDF) keeps its
+    columns from row to row, one grid cell sometimes holding two columns (``| 0 0 |``)."""
+    own = _grid_row(target)
+    label_column = _grid_label_column(target, own) if own else None
+    models = set()
+    for seg in segments:
+        if seg.table != target.table or not seg.row:
+            continue
+        values = _grid_row(seg)
+        if values is None or len(values) != n or row_width.get(physical_row(values[0])) != width:
+            continue
+        if label_column is not None and _grid_label_column(seg, values) not in (None, label_column):
+            continue
+        models.add(tuple(t.where.col for t in values))
+    return models
+
+
+def _place_by_grid(values: list[Token], models: set[tuple[int, ...]]) -> list[tuple[Token | None, ...]]:
+    """Every placement of a short grid row's numbers that the grid models allow: each number under a
+    column its grid cell holds in the rows printed in full; a grid cell printing fewer numbers than
+    columns leaves some of them blank (which ones: every way). Empty when no model fits."""
+    out: dict[tuple, tuple[Token | None, ...]] = {}
+    for model in sorted(models):
+        held: dict[int, list[int]] = {}
+        for column, col in enumerate(model):
+            held.setdefault(col, []).append(column)
+        printed: dict[int, list[Token]] = {}
+        for tok in values:
+            printed.setdefault(tok.where.col, []).append(tok)
+        if any(col not in held or len(toks) > len(held[col]) for col, toks in printed.items()):
+            continue
+        choices = [[list(zip(chosen, toks, strict=True)) for chosen in combinations(held[col], len(toks))]
+                   for col, toks in printed.items()]
+        for combo in islice(product(*choices), MAX_PLACEMENTS):
+            row: list[Token | None] = [None] * len(model)
+            for pairs in combo:
+                for column, tok in pairs:
+                    row[column] = tok
+            out.setdefault(_signature(tuple(row)), tuple(row))
+    return list(out.values())
+
+
+class _GridFit(Fit):
+    """A short grid row placed by the grid's columns: several placements where a grid cell holding
+    two columns prints one number; the identities choose, and only the cells they leave open are named."""
 
 
 class _PriorFit(Fit):
@@ -571,6 +693,8 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
     first_seen: set[tuple[str, str | None]] = set()
     glued: dict[str, bool] = {}  # cell read from glued digits → whether its split was certain
     pending: list[tuple[Segment, list[str], Fit]] = []
+    row_width: dict[tuple, int] | None = None  # grid row → its number of cells, when a short grid row needs it
+    gridded: set[tuple[str, str]] = set()  # rows placed by the grid's columns
     priors: dict[str, Counter] = {}
     for position, seg in enumerate(segments):
         ident = (seg.table, seg.row)
@@ -579,9 +703,23 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         keys = out.row_keys(seg.table, seg.row) if seg.row else out.bare_keys(seg.table)
         if any(t.glued for t in seg.tokens):
             seg = _unglue(out, seg, keys, glued)
-        xs = _inline_positions(seg)
+        xs = _aligned_positions(seg)
         model = _column_models(segments, position, len(keys)) if xs and len(xs) < len(keys) and seg.row else None
         result = fit(seg, len(keys), stats, inserted.get(seg.table, ()) if seg.row else (), model)
+        values = _grid_row(seg) if seg.row else None
+        if values is not None and len(values) < len(keys):
+            if row_width is None:
+                row_width = _grid_widths(tokens)
+            width = row_width.get(physical_row(values[0]), 0)
+            placements = _place_by_grid(values, _grid_models(segments, seg, len(keys), width, row_width))
+            unique = len(result.candidates) == 1 and result.how in ("window", "gaps", "positioned")
+            agrees = unique and [_signature(p) for p in placements] == [_signature(result.candidates[0])]
+            # The grid's columns decide where the row does not print exactly its cells and the reading
+            # as printed is unsure (a row the alignment placed over broken columns) or disagrees with
+            # them; an original's grid agrees: read as printed.
+            if placements and result.how != "exact" and (not agrees or (seg.table, seg.row) in walker.unsure_columns):
+                gridded.add((seg.table, seg.row))
+                result = _GridFit(placements, "gridded")
         if seg.row is not None and result.how == "empty" and any(
             s.table == seg.table and s.row == seg.row and any(t.kind == "value" for t in s.tokens)
             for s in segments if s is not seg
@@ -621,9 +759,14 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             pending.append((seg, keys, result))
 
     for seg, keys, result in pending:
-        _resolve(out, fmt, seg, keys, result, priors.get(seg.table, Counter()))
+        if isinstance(result, _GridFit):
+            _resolve_grid(out, fmt, seg, keys, result)
+        else:
+            _resolve(out, fmt, seg, keys, result, priors.get(seg.table, Counter()))
     _note_by_order(out, fmt, by_order)
     for table_key, row in walker.unsure_columns:
+        if (table_key, row) in gridded:
+            continue
         title = _row_title(fmt, table_key, row)
         out.note(
             "parse.alignment_ambiguous", out.row_keys(table_key, row),
@@ -671,23 +814,28 @@ def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[li
             segments.extend(own)
             continue
         rows = number_rows(tokens, walker.spans[table.key], walker.labels_at)
-        if not _needs_alignment(rows, walker.labels_at):
+        single_rows = sum(len(b.rows) for b in table.blocks if len(b.columns) == 1)
+        if not _needs_alignment(rows, walker.labels_at, single_rows):
             segments.extend(own)
             continue
         placed = align(fmt.version, table, rows, tokens, walker.labels_at, len(walker.extra_after[table.key]))
         walker.beside_stray.extend((table.key, key) for key in _beside_stray(rows, placed))
+        merged: dict[str, list[int]] = {}  # a label row and its numbers' row placed on one key
         for j, key in placed:
-            row = rows[j]
-            labels = [(i, walker.labels_at[i]) for i in row.attached
+            merged.setdefault(key, []).append(j)
+        for key, at in merged.items():
+            row = rows[at[-1]]
+            attached = [i for j in at for i in rows[j].attached]
+            labels = [(i, walker.labels_at[i]) for i in attached
                       if i in walker.labels_at and walker.labels_at[i].key == key]
             label_tok, matched = (tokens[labels[0][0]], labels[0][1]) if labels else (None, None)
             segments.append(Segment(table.key, key, label_tok, matched, list(row.cells)))
-            if matched is None:
+            if matched is None or len(at) > 1:  # no label, or the label on a row of its own above them
                 by_order.setdefault(table.key, []).append(key)
             width = len(table.block_of(key).columns)
             if sum(c.kind == "value" for c in row.cells) < width < len(row.cells):
                 walker.unsure_columns.append((table.key, key))  # its blanks sit where broken columns put them
-            walker.consumed.update(i for i in row.attached)
+            walker.consumed.update(attached)
     return segments, by_order
 
 
@@ -926,14 +1074,17 @@ def _note_glued(out: TableAssembler, glued: dict[str, bool]) -> None:
     )
 
 
-def _needs_alignment(rows: list[NumberRow], labels_at: dict[int, Label]) -> bool:
+def _needs_alignment(rows: list[NumberRow], labels_at: dict[int, Label], single_rows: int) -> bool:
     """The table prints its numbers in rows (not one cell per line), and some row of two or more
-    numbers carries no label of its own: reading label by label would misplace it."""
+    numbers carries no label of its own: reading label by label would misplace it. Lone numbers
+    without a label count as rows up to the table's ``single_rows`` (declared rows of one column)."""
     if any(c.glued for r in rows for c in r.cells):  # one glued line holds the whole table
         return False
     values = sum(sum(c.kind == "value" for c in r.cells) for r in rows)
     in_rows = sum(sum(c.kind == "value" for c in r.cells) for r in rows
                   if len(r.cells) >= 2 or has_own_label(r, labels_at))
+    lone = sum(len(r.cells) == 1 and r.cells[0].kind == "value" and not has_own_label(r, labels_at) for r in rows)
+    in_rows += min(lone, single_rows)
     if not values or in_rows < 0.9 * values:
         return False
     return any(len(r.cells) >= 2 and not has_own_label(r, labels_at) for r in rows)
@@ -1053,3 +1204,58 @@ def _resolve(out: TableAssembler, fmt: Format, seg: Segment, keys: list[str], re
             f"row '{title}': {what[1]}; the column of each number could not be determined",
         )
 
+
+def _grid_widths(tokens: list[Token]) -> dict[tuple, int]:
+    """Each grid row's number of cells (its last cell's column + 1)."""
+    widths: dict[tuple, int] = {}
+    for tok in tokens:
+        if tok.grid and tok.where.col is not None:
+            row = physical_row(tok)
+            widths[row] = max(widths.get(row, 0), tok.where.col + 1)
+    return widths
+
+
+def _resolve_grid(out: TableAssembler, fmt: Format, seg: Segment, keys: list[str], result: Fit) -> None:
+    """A short grid row's placements (tested once the table's other rows are read): the row is named
+    as placed by the grid's columns; the identities choose among several placements, the cells where
+    those they leave still differ are named as undetermined, those they decided as inferred; a
+    placement an identity contradicts is named as unsure."""
+    title = _row_title(fmt, seg.table, seg.row)
+    scored = [(out.score(keys, c), c) for c in result.candidates]
+    top = max(score for score, _ in scored)
+    best = [c for score, c in scored if score == top]
+    out.assign(keys, best[0], seg.label)
+    out.note(
+        "parse.alignment_positioned", keys,
+        f"「{title}」一行缺印单元格，已按各数字所在的表格列对齐到所在列，请核对",
+        f"row '{title}': cells missing; each number was placed by the grid column it is printed in",
+        "info",
+    )
+    if top < 0:
+        out.note(
+            "parse.alignment_ambiguous", keys,
+            f"「{title}」一行缺印单元格，按表格列放置的数字与勾稽关系不符，无法确定各数字所在列，请核对原文",
+            f"row '{title}': cells missing; the numbers placed by their grid columns break an identity: "
+            "the column of each number could not be determined",
+        )
+        return
+
+    def differing(candidates: list[tuple[Token | None, ...]]) -> list[str]:
+        signatures = [_signature(c) for c in candidates]
+        return [k for j, k in enumerate(keys) if len({sig[j] for sig in signatures}) > 1]
+
+    open_keys = differing(best)
+    decided = [k for k in differing(result.candidates) if k not in open_keys]
+    if decided:
+        out.note(
+            "parse.alignment_inferred", decided,
+            f"「{title}」一行缺印单元格，已按勾稽关系确定各数字所在列，请核对",
+            f"row '{title}': cells missing; positions were inferred from the table's identities",
+        )
+    if open_keys:
+        out.note(
+            "parse.alignment_ambiguous", open_keys,
+            f"「{title}」一行缺印单元格，一个表格单元格印有几列的数字，无法确定以下单元格哪一个空白，请核对原文",
+            f"row '{title}': cells missing where one grid cell prints several columns' numbers; which of "
+            "these cells is blank could not be determined",
+        )
