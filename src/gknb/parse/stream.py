@@ -105,7 +105,7 @@ def _holds(identity: _Identity, cells: dict[str, Token | None]) -> bool | None:
     for side, keys in enumerate((identity.eq.lhs, identity.eq.rhs)):
         for key in keys:
             tok = cells.get(key)
-            if tok is None:
+            if tok is None or tok.value is None:  # blank, missing, or a token printed blank (a dash)
                 unknown[side] = True
             else:
                 sums[side] += tok.value
