@@ -106,7 +106,8 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 # the pieces web pages print around an article; a line made of nothing else is chrome
-_CHROME_PIECE = re.compile(
+_FILING_MARKS = ("ICP备", "网站标识码", "公网安备")  # a site's filing numbers: the whole line is chrome
+_CHROME_PIECES = (
     r"分享(?:到|至)?\s*[:：]?(?:\s*(?:微信|朋友圈|微博|新浪微博|腾讯微博|QQ空间|QQ好友|QQ|人人网|豆瓣|抖音|今日头条|头条))*"
     r"|(?:【|\[)?(?:打印|关闭|收藏|返回顶部|回到顶部|返回|纠错|我要纠错|保存|加入收藏)(?:本页|此页|窗口|页面|文章|本文|正文)?(?:】|\])?"
     r"|(?:【|\[)?(?:选择)?(?:阅读)?字[体号]\s*[:：]?\s*(?:\[\s*)?(?:[大中小](?:\s*[|｜]?\s*)){0,3}(?:\s*\])?(?:】|\])?"
@@ -117,11 +118,15 @@ _CHROME_PIECE = re.compile(
     r"|(?:【|\[)?(?:上一篇|下一篇|上一条|下一条)(?:】|\])?\s*[:：]?.*"
     r"|(?:主办单位|承办单位|主办|承办|协办|技术支持|维护单位|网站标识码|联系电话|联系我们|网站地图|版权所有|Copyright|©)"
     r"\s*[:：]?.*"
-    r"|.*(?:ICP备|网站标识码|公网安备).*"
+    r"|.*(?:{_FILING_MARKS}).*"
     r"|(?:https?://|file://)\S+|www\.[\w.-]+"
-    r"|\d{1,4}[/-]\d{1,2}[/-]\d{1,4},?\s*(?:上午|下午)?\d{1,2}:\d{2}(?:\s*[AP]M)?",  # a browser's print header
-    re.IGNORECASE,
+    r"|\d{1,4}[/-]\d{1,2}[/-]\d{1,4},?\s*(?:上午|下午)?\d{1,2}:\d{2}(?:\s*[AP]M)?"  # a browser's print header
 )
+_CHROME_PIECE = re.compile(_CHROME_PIECES.replace("{_FILING_MARKS}", "|".join(_FILING_MARKS)), re.IGNORECASE)
+# The same without the filing-mark piece, for the lines that print no filing mark: that piece can then
+# match nowhere, and trying ``.*`` at every position of a line is most of the regular expression's cost.
+_FILING_MARK = re.compile("|".join(_FILING_MARKS), re.IGNORECASE)
+_CHROME_PIECE_PLAIN = re.compile(_CHROME_PIECES.replace("|.*(?:{_FILING_MARKS}).*", ""), re.IGNORECASE)
 _CHROME_LEFT = re.compile(r"[\s|｜/·•>＞【】\[\]()（）:：,，.。]*")
 _RELATED = re.compile(r"^(?:【|\[)?(?:相关(?:链接|文章|阅读|新闻|信息|文件|稿件|附件下载)|延伸阅读|推荐阅读)(?:】|\])?\s*[:：]?\s*$")
 RUNNING_REPEATS = 3  # a line printed this often (digits aside) is a running head or foot
@@ -134,16 +139,26 @@ def is_chrome(line: str) -> bool:
         return False
     if _PAGE_NUMBER.match(text) or _RULE_LINE.match(text):
         return True
-    left = _CHROME_PIECE.sub("", text)
+    piece = _CHROME_PIECE if _FILING_MARK.search(text) else _CHROME_PIECE_PLAIN
+    left = piece.sub("", text)
     return left != text and _CHROME_LEFT.fullmatch(left) is not None
 
 
-def without_chrome(lines: list[str]) -> list[str]:
+def without_chrome(lines: list[str], last: int | None = None) -> list[str]:
     """A document's lines without chrome lines and, when a ``相关链接`` list follows the middle of the
-    document, without it and all after it (a sidebar's list before the article stays)."""
+    document, without it and all after it (a sidebar's list before the article stays). ``last``: only
+    the last that many of those lines (the others are not tested)."""
     related = [i for i, line in enumerate(lines) if _RELATED.match(line.strip())]
     end = related[-1] if related and related[-1] >= len(lines) // 2 else len(lines)
-    return [line for line in lines[:end] if not is_chrome(line)]
+    if last is None:
+        return [line for line in lines[:end] if not is_chrome(line)]
+    kept: list[str] = []
+    for line in reversed(lines[:end]):
+        if len(kept) >= last:
+            break
+        if not is_chrome(line):
+            kept.append(line)
+    return kept[::-1]
 
 
 def running_heads(lines: list[str]) -> set[str]:
