@@ -548,8 +548,11 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         values = sum(t.kind == "value" for t in seg.tokens)
         whole = len(out.bare_keys(seg.table))
         width = len(out.row_keys(seg.table, seg.row)) if seg.row else 0
-        dropped = not any(t.kind == "blank" for t in seg.tokens)  # a text copy: blank cells not printed at all
-        if seg.row and values > width and (values == whole or dropped and whole - width < values < whole):
+        if seg.row and values > width and (
+            values == whole
+            or not any(t.kind == "blank" for t in seg.tokens)  # a text copy: blank cells not printed at all
+            and whole - width < values < whole
+        ):
             walker.bare[seg.table] = seg.tokens
             continue
         segments.append(seg)
@@ -895,11 +898,14 @@ def _note_glued(out: TableAssembler, glued: dict[str, bool]) -> None:
 def _needs_alignment(rows: list[NumberRow], labels_at: dict[int, Label]) -> bool:
     """The table prints its numbers in rows (not one cell per line), and some row of two or more
     numbers carries no label of its own: reading label by label would misplace it."""
-    if any(c.glued for r in rows for c in r.cells):  # one glued line holds the whole table
-        return False
-    values = sum(sum(c.kind == "value" for c in r.cells) for r in rows)
-    in_rows = sum(sum(c.kind == "value" for c in r.cells) for r in rows
-                  if len(r.cells) >= 2 or has_own_label(r, labels_at))
+    values = in_rows = 0
+    for r in rows:
+        if any(c.glued for c in r.cells):  # one glued line holds the whole table
+            return False
+        count = sum(c.kind == "value" for c in r.cells)
+        values += count
+        if count and (len(r.cells) >= 2 or has_own_label(r, labels_at)):
+            in_rows += count
     if not values or in_rows < 0.9 * values:
         return False
     return any(len(r.cells) >= 2 and not has_own_label(r, labels_at) for r in rows)
