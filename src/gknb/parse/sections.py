@@ -171,8 +171,12 @@ def running_heads(lines: list[str]) -> set[str]:
     return {key for key, count in counts.items() if count >= RUNNING_REPEATS}
 
 
+_SPACES = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+")
+
+
 def _running_key(line: str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s+", "", line))
+    return _DIGITS.sub("#", _SPACES.sub("", line))
 
 
 def section_lines(lines: list[str], heads: set[str] = frozenset(), *, last: bool = False) -> list[str]:

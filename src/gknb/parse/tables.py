@@ -34,6 +34,7 @@ from ..report import Finding, Value
 from ..text import normalize_label
 from .align import NumberRow, align, has_own_label, number_rows, physical_row
 from .columns import decode
+from .fast import cells_one_per_row
 from .labels import Label, LabelIndex, core, label_index
 from .tokens import Token, parse_number
 
@@ -484,7 +485,7 @@ class TableAssembler:
 
     def assign(self, keys: list[str], cells: tuple[Token | None, ...], label: Token | None) -> None:
         for key, cell in zip(keys, cells, strict=True):
-            if _printed(cell):
+            if cell is not None and cell.kind == "value":  # _printed(cell), inlined: per cell
                 self.cells[key] = cell.value
                 self.printed[key] = cell.text
                 self.provenance[key] = cell.where
@@ -669,6 +670,9 @@ def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[li
             continue
         layout = table.blocks[0].layout
         if layout is not None and layout.transposed:
+            segments.extend(own)
+            continue
+        if cells_one_per_row(tokens, walker.spans[table.key]):  # no row of numbers to re-read
             segments.extend(own)
             continue
         rows = number_rows(tokens, walker.spans[table.key], walker.labels_at)
