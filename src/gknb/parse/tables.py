@@ -34,7 +34,7 @@ from ..report import Finding, Value
 from ..text import normalize_label
 from .align import NumberRow, align, has_own_label, number_rows, physical_row
 from .columns import decode
-from .fast import cells_one_per_row
+from .fast import rows_keep_their_labels
 from .labels import Label, LabelIndex, core, label_index
 from .tokens import Token, parse_number
 
@@ -672,7 +672,7 @@ def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[li
         if layout is not None and layout.transposed:
             segments.extend(own)
             continue
-        if cells_one_per_row(tokens, walker.spans[table.key]):  # no row of numbers to re-read
+        if rows_keep_their_labels(tokens, walker.spans[table.key], walker.labels_at):  # nothing to re-read
             segments.extend(own)
             continue
         rows = number_rows(tokens, walker.spans[table.key], walker.labels_at)
