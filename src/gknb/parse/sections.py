@@ -165,6 +165,8 @@ def running_heads(lines: list[str]) -> set[str]:
     """Lines (digits as ``#``) printed at least ``RUNNING_REPEATS`` times: a copy's page heads and feet."""
     counts: dict[str, int] = {}
     for line in lines:
+        if len(line) < 6:  # its key is no longer than the line
+            continue
         key = _running_key(line)
         if 6 <= len(key) <= 60:
             counts[key] = counts.get(key, 0) + 1
@@ -186,7 +188,7 @@ def section_lines(lines: list[str], heads: set[str] = frozenset(), *, last: bool
     for line in lines:
         if _RELATED.match(line.strip()):
             break
-        if is_chrome(line) or _running_key(line) in heads:
+        if is_chrome(line) or heads and _running_key(line) in heads:
             continue
         kept.append(line)
     if last:

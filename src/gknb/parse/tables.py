@@ -168,7 +168,8 @@ class _Walker:
     def _anchor(self, tok: Token, current: str | None) -> str | None:
         """A label that proves which table we are in even where a section heading was lost."""
         norm = tok.norm
-        titled = self.titles.get(_TABLE_NUMBERING.sub("", norm))
+        unnumbered = _TABLE_NUMBERING.sub("", norm) if norm[:1] in _TABLE_NUMBERING_STARTS else norm
+        titled = self.titles.get(unnumbered)
         if titled is not None and tok.row_start:  # the table's own title line (一、/表二：主动公开政府信息情况)
             return titled
         if current != "disclosure" and norm.startswith("第二十条") and norm.endswith("项") and len(norm) <= 12:
@@ -193,6 +194,7 @@ class _Walker:
 
 
 _TABLE_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|表[一二三四五六七八九十\d]+[:：.]?)")
+_TABLE_NUMBERING_STARTS = frozenset("一二三四五六七八九十表")  # the only first characters it matches
 
 
 @cache
