@@ -128,6 +128,11 @@ _CHROME_PIECE = re.compile(_CHROME_PIECES.replace("{_FILING_MARKS}", "|".join(_F
 _FILING_MARK = re.compile("|".join(_FILING_MARKS), re.IGNORECASE)
 _CHROME_PIECE_PLAIN = re.compile(_CHROME_PIECES.replace("|.*(?:{_FILING_MARKS}).*", ""), re.IGNORECASE)
 _CHROME_LEFT = re.compile(r"[\s|｜/·•>＞【】\[\]()（）:：,，.。]*")
+# A line is chrome only if its first character outside that filler starts a piece (a piece opening
+# with 【 or [ goes on with one of these): the first characters the pieces without filing marks take.
+_FIRST_NOT_FILLER = re.compile(r"[^\s|｜/·•>＞【】\[\]()（）:：,，.。]")
+_PIECE_START = re.compile(r"[分打关收返回纠我保加选阅字责编审校初复终作来信稿文发更浏访点用手扫上下主承协技维网联版©chfw\d]",
+                          re.IGNORECASE)
 _RELATED = re.compile(r"^(?:【|\[)?(?:相关(?:链接|文章|阅读|新闻|信息|文件|稿件|附件下载)|延伸阅读|推荐阅读)(?:】|\])?\s*[:：]?\s*$")
 RUNNING_REPEATS = 3  # a line printed this often (digits aside) is a running head or foot
 
@@ -139,7 +144,13 @@ def is_chrome(line: str) -> bool:
         return False
     if _PAGE_NUMBER.match(text) or _RULE_LINE.match(text):
         return True
-    piece = _CHROME_PIECE if _FILING_MARK.search(text) else _CHROME_PIECE_PLAIN
+    if _FILING_MARK.search(text):
+        piece = _CHROME_PIECE
+    else:
+        first = _FIRST_NOT_FILLER.search(text)
+        if first is None or not _PIECE_START.match(text, first.start()):
+            return False  # that character stays: the line is not chrome
+        piece = _CHROME_PIECE_PLAIN
     left = piece.sub("", text)
     return left != text and _CHROME_LEFT.fullmatch(left) is not None
 
