@@ -105,7 +105,8 @@ _PAGE_NUMBER = re.compile(
     r"|page\s*\d{1,4})$",
     re.IGNORECASE,
 )
-# the pieces web pages print around an article; a line made of nothing else is chrome
+# the pieces web pages print around an article; a line made of nothing else is chrome (a piece that
+# starts with a character of its own: add that character to _PIECE_START below)
 _FILING_MARKS = ("ICP备", "网站标识码", "公网安备")  # a site's filing numbers: the whole line is chrome
 _CHROME_PIECES = (
     r"分享(?:到|至)?\s*[:：]?(?:\s*(?:微信|朋友圈|微博|新浪微博|腾讯微博|QQ空间|QQ好友|QQ|人人网|豆瓣|抖音|今日头条|头条))*"
