@@ -40,7 +40,7 @@ class GridCell:
     colspan: int = 1
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: built for every printed line; never mutated
 class Line:
     """One line of text as printed. ``text`` keeps inner spacing; ``blank`` lines are kept too,
     because in one-cell-per-line copies an empty line can be an empty cell."""

@@ -28,6 +28,8 @@ SECTION_HEADINGS = {s.key: (s.heading, s.title_en) for s in SECTIONS}  # key →
 @rule("crossreport.copied_text", needs_format=False)
 def cross_report(report: Report, others: Sequence[Report] = ()) -> Iterator[Finding]:
     """Findings of ``report`` against the other units' reports of its year among ``others``."""
+    if not others:  # alone (``check(report)``): no other unit to be alike
+        return
     index = len(others)
     yield from same_year_copies([*others, report])[index]
 

@@ -42,9 +42,8 @@ def _identities(report: Report) -> Iterator[Finding]:
     verifiable: set[int] = set()
     unverifiable: dict[str, list[tuple[Equation, Number, Number, list[str]]]] = {}
     for index, equation in enumerate(facts.equations):
-        values = [cells.get(key) for key in equation.cells]
-        blanks = [key for key, value in zip(equation.cells, values, strict=True) if value is None]
-        if len(blanks) == len(values):
+        blanks = [key for key in equation.cells if cells.get(key) is None]
+        if len(blanks) == len(equation.cells):
             continue
         lhs = _sum(cells, equation.lhs)
         rhs = _sum(cells, equation.rhs)

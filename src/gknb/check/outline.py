@@ -108,6 +108,19 @@ def _improvements(text: str) -> list[str]:
             and not _STILL_A_PROBLEM.search(text[max(0, m.start() - 6):m.start()].replace("进一步", ""))]
 
 
+class _LettersAndNumbers(dict):
+    """A ``str.translate`` table keeping letters and numbers (Unicode categories L*, N*) and dropping
+    every other character; each character's category is looked up once."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = code if unicodedata.category(chr(code))[0] in "LN" else None
+        self[code] = kept
+        return kept
+
+
+_LETTERS_AND_NUMBERS = _LettersAndNumbers()
+
+
 @rule("section.empty", needs_format=False)
 @rule("problems.no_improvement", needs_format=False)
 def empty_sections(report: Report) -> Iterator[Finding]:
@@ -123,7 +136,7 @@ def empty_sections(report: Report) -> Iterator[Finding]:
             continue  # section.missing
         if order and order[-1] == key != last_of_format:
             continue  # the copy ends in this section (cut off): its emptiness says nothing
-        bare = "".join(ch for ch in nfkc(text) if unicodedata.category(ch)[0] in "LN")
+        bare = nfkc(text).translate(_LETTERS_AND_NUMBERS)
         heading = facts.section_headings.get(key, key)
         if len(bare) < EMPTY_MIN_CHARS or _NOTHING.match(bare):
             shown = text.strip()[:20] or "（空白）"

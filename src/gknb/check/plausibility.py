@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ..report import Finding, Report
-from .facts import facts_for
+from .facts import FormatFacts, facts_for
 from .registry import finding, rule
 from .values import MONEY_IMPLAUSIBLE
 
@@ -54,12 +54,29 @@ def regulations_level(report: Report) -> Iterator[Finding]:
 
 def stated_pairs(report: Report, first: str, second: str) -> Iterator[tuple[str, str]]:
     """The keys of columns ``first`` and ``second`` of every row that has both, where both are stated."""
-    for table in facts_for(report.format).tables:
+    for a, b in _column_pairs(facts_for(report.format), first, second):
+        if report.cells.get(a) is not None and report.cells.get(b) is not None:
+            yield a, b
+
+
+_PAIRS: dict[tuple[str, str, str], tuple[FormatFacts, tuple[tuple[str, str], ...]]] = {}
+
+
+def _column_pairs(facts: FormatFacts, first: str, second: str) -> tuple[tuple[str, str], ...]:
+    """The keys of columns ``first`` and ``second`` of every row of the format that has both (remembered
+    per format)."""
+    cached = _PAIRS.get((facts.format.version, first, second))
+    if cached is not None and cached[0] is facts:
+        return cached[1]
+    pairs = []
+    for table in facts.tables:
         for row in table.rows:
             a = next((k for k in row.cells if k.endswith(f".{first}")), None)
             b = next((k for k in row.cells if k.endswith(f".{second}")), None)
-            if a is not None and b is not None and report.cells.get(a) is not None and report.cells.get(b) is not None:
-                yield a, b
+            if a is not None and b is not None:
+                pairs.append((a, b))
+    _PAIRS[facts.format.version, first, second] = (facts, tuple(pairs))
+    return tuple(pairs)
 
 
 @rule("plausibility.published_total")

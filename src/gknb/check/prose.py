@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from ..report import Finding, Report, Value
 from ..text import chinese_number
@@ -230,11 +231,15 @@ REVIEW_TOTAL = ("review.review.total",)
 LITIGATION_TOTAL = ("review.litigation_direct.total", "review.litigation_after_review.total")
 
 
-def _sentences(report: Report) -> Iterator[str]:
+def _sentences(report: Report) -> tuple[str, ...]:
     """Sentences of the prose sections that speak of the report year only and compare with nothing."""
-    year = report.meta.year
-    for key in PROSE_SECTIONS:
-        text = report.sections.get(key)
+    return _year_sentences(tuple(report.sections.get(key) for key in PROSE_SECTIONS), report.meta.year)
+
+
+@lru_cache(maxsize=2)  # the rules of one report ask twice in a row
+def _year_sentences(texts: tuple[str | None, ...], year: int | None) -> tuple[str, ...]:
+    found = []
+    for text in texts:
         if not text:
             continue
         for sentence in _SENTENCE.split(unicodedata.normalize("NFKC", text)):
@@ -242,7 +247,8 @@ def _sentences(report: Report) -> Iterator[str]:
                 continue
             if any(int(y) != year for y in _YEAR.findall(sentence)) or _COMPARISON.search(sentence):
                 continue
-            yield sentence
+            found.append(sentence)
+    return tuple(found)
 
 
 def _table_value(report: Report, facts: FormatFacts, keys: tuple[str, ...]) -> Value:

@@ -390,12 +390,13 @@ def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
     tables += unruled
     tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     rest: list[Glyph] = []
+    bands = {id(table): _bands(table) for table in tables}
     for glyph in page.glyphs:
         cx, cy = glyph.cx, glyph.cy
         for table in tables:
             x0, y0, x1, y1 = table.bbox
             if x0 <= cx <= x1 and y0 <= cy <= y1:
-                cell = _cell_at(table, cx, cy)
+                cell = _cell_in_bands(bands[id(table)], cx, cy)
                 if cell is not None:
                     cell.glyphs.append(glyph)
                 break
@@ -826,11 +827,27 @@ def _crosses(run: _Run, edge: float) -> bool:
     return bool(printed) and printed[-1].x0 < edge - 0.5 < edge + 0.5 < printed[-1].x1
 
 
-def _cell_at(table: _Table, x: float, y: float) -> _Cell | None:
-    for cell in table.cells:
-        if cell.x0 <= x <= cell.x1 and cell.y0 <= y <= cell.y1:
-            return cell
-    return None
+def _bands(table: _Table) -> list[tuple[float, float, list[tuple[int, _Cell]]]]:
+    """A table's cells grouped by their vertical extent (a row band), each with its place in
+    ``table.cells``: ``_cell_in_bands`` looks at the bands a point's height falls in only."""
+    groups: dict[tuple[float, float], list[tuple[int, _Cell]]] = {}
+    for n, cell in enumerate(table.cells):
+        groups.setdefault((cell.y0, cell.y1), []).append((n, cell))
+    return [(y0, y1, cells) for (y0, y1), cells in groups.items()]
+
+
+def _cell_in_bands(bands: list[tuple[float, float, list[tuple[int, _Cell]]]], x: float, y: float) -> _Cell | None:
+    """The first cell of the table (in ``table.cells`` order) whose box holds the point, looked for in
+    the row bands the point's height falls in."""
+    found: tuple[int, _Cell] | None = None
+    for y0, y1, cells in bands:
+        if y0 <= y <= y1:
+            for n, cell in cells:
+                if cell.x0 <= x <= cell.x1:
+                    if found is None or n < found[0]:
+                        found = (n, cell)
+                    break
+    return found[1] if found is not None else None
 
 
 # ----------------------------------------------------------------------------- joining across pages

@@ -39,7 +39,7 @@ def parse(document: Document) -> Report:
         head_lines = [t.text for t in tokens if t.kind == "text"][:10]
     overview = _raw_section_text(document, tokens, headings, "overview")
     texts = [t.text for t in tokens if t.kind == "text" and not t.grid]
-    tail = without_chrome(texts)[-8:]
+    tail = without_chrome(texts, last=8)
     meta = read_meta(head_lines, overview, declared=document.title, tail=tail,
                      text="\n".join(texts[:60] + texts[-20:]))
 

@@ -73,7 +73,8 @@ def number_rows(tokens: list[Token], span: list[int], labels_at: dict[int, Label
         tok = tokens[i]
         if tok.kind == "gap":
             continue
-        row = physical_row(tok)
+        where = tok.where
+        row = (tok.block, where.page, where.line, where.row, where.table)  # physical_row, inlined: per token
         if groups and row == last:
             groups[-1].append(i)
         else:
@@ -82,18 +83,27 @@ def number_rows(tokens: list[Token], span: list[int], labels_at: dict[int, Label
     rows: list[NumberRow] = []
     texts_since: list[int] = []
     for group in groups:
-        values = [i for i in group if tokens[i].kind == "value"]
-        labelled = any(labels_at.get(i) is not None and labels_at[i].kind == "row" for i in group)
-        if not values and not (labelled and any(tokens[i].kind == "blank" for i in group)):
+        first_value = first_blank = None
+        labelled = False
+        for i in group:
+            kind = tokens[i].kind
+            if kind == "value":
+                if first_value is None:
+                    first_value = i
+            elif kind == "blank" and first_blank is None:
+                first_blank = i
+            if not labelled and (label := labels_at.get(i)) is not None and label.kind == "row":
+                labelled = True
+        if first_value is None and not (labelled and first_blank is not None):
             texts_since.extend(i for i in group if tokens[i].kind == "text")
             continue
-        first_value = values[0] if values else next(i for i in group if tokens[i].kind == "blank")
-        before = [i for i in group if i < first_value and tokens[i].kind == "text"]
+        first = first_value if first_value is not None else first_blank
+        before = [i for i in group if i < first and tokens[i].kind == "text"]
         start = before[-1] if before else -1
-        cells = [tokens[i] for i in group if i > start and tokens[i].kind in ("value", "blank")]
+        cells = [tok for i in group if i > start and (tok := tokens[i]).kind in ("value", "blank")]
         if rows:
             rows[-1].floating.extend(texts_since)
-        rows.append(NumberRow(cells, before, list(texts_since)))
+        rows.append(NumberRow(cells, before, texts_since))
         texts_since = []
     if rows:
         rows[-1].floating.extend(texts_since)

@@ -110,8 +110,10 @@ _PAGE_NUMBER = re.compile(
     r"|page\s*\d{1,4})$",
     re.IGNORECASE,
 )
-# the pieces web pages print around an article; a line made of nothing else is chrome
-_CHROME_PIECE = re.compile(
+# the pieces web pages print around an article; a line made of nothing else is chrome (a piece that
+# starts with a character of its own: add that character to _PIECE_START below)
+_FILING_MARKS = ("ICP备", "网站标识码", "公网安备")  # a site's filing numbers: the whole line is chrome
+_CHROME_PIECES = (
     r"分享(?:到|至)?\s*[:：]?(?:\s*(?:微信|朋友圈|微博|新浪微博|腾讯微博|QQ空间|QQ好友|QQ|人人网|豆瓣|抖音|今日头条|头条))*"
     r"|(?:【|\[)?(?:打印|关闭|收藏|返回顶部|回到顶部|返回|纠错|我要纠错|保存|加入收藏)(?:本页|此页|窗口|页面|文章|本文|正文)?(?:】|\])?"
     r"|(?:【|\[)?(?:选择)?(?:阅读)?字[体号]\s*[:：]?\s*(?:\[\s*)?(?:[大中小](?:\s*[|｜]?\s*)){0,3}(?:\s*\])?(?:】|\])?"
@@ -122,12 +124,21 @@ _CHROME_PIECE = re.compile(
     r"|(?:【|\[)?(?:上一篇|下一篇|上一条|下一条)(?:】|\])?\s*[:：]?.*"
     r"|(?:主办单位|承办单位|主办|承办|协办|技术支持|维护单位|网站标识码|联系电话|联系我们|网站地图|版权所有|Copyright|©)"
     r"\s*[:：]?.*"
-    r"|.*(?:ICP备|网站标识码|公网安备).*"
+    r"|.*(?:{_FILING_MARKS}).*"
     r"|(?:https?://|file://)\S+|www\.[\w.-]+"
-    r"|\d{1,4}[/-]\d{1,2}[/-]\d{1,4},?\s*(?:上午|下午)?\d{1,2}:\d{2}(?:\s*[AP]M)?",  # a browser's print header
-    re.IGNORECASE,
+    r"|\d{1,4}[/-]\d{1,2}[/-]\d{1,4},?\s*(?:上午|下午)?\d{1,2}:\d{2}(?:\s*[AP]M)?"  # a browser's print header
 )
+_CHROME_PIECE = re.compile(_CHROME_PIECES.replace("{_FILING_MARKS}", "|".join(_FILING_MARKS)), re.IGNORECASE)
+# The same without the filing-mark piece, for the lines that print no filing mark: that piece can then
+# match nowhere, and trying ``.*`` at every position of a line is most of the regular expression's cost.
+_FILING_MARK = re.compile("|".join(_FILING_MARKS), re.IGNORECASE)
+_CHROME_PIECE_PLAIN = re.compile(_CHROME_PIECES.replace("|.*(?:{_FILING_MARKS}).*", ""), re.IGNORECASE)
 _CHROME_LEFT = re.compile(r"[\s|｜/·•>＞【】\[\]()（）:：,，.。]*")
+# A line is chrome only if its first character outside that filler starts a piece (a piece opening
+# with 【 or [ goes on with one of these): the first characters the pieces without filing marks take.
+_FIRST_NOT_FILLER = re.compile(r"[^\s|｜/·•>＞【】\[\]()（）:：,，.。]")
+_PIECE_START = re.compile(r"[分打关收返回纠我保加选阅字责编审校初复终作来信稿文发更浏访点用手扫上下主承协技维网联版©chfw\d]",
+                          re.IGNORECASE)
 _RELATED = re.compile(r"^(?:【|\[)?(?:相关(?:链接|文章|阅读|新闻|信息|文件|稿件|附件下载)|延伸阅读|推荐阅读)(?:】|\])?\s*[:：]?\s*$")
 RUNNING_REPEATS = 3  # a line printed this often (digits aside) is a running head or foot
 
@@ -139,30 +150,52 @@ def is_chrome(line: str) -> bool:
         return False
     if _PAGE_NUMBER.match(text) or _RULE_LINE.match(text):
         return True
-    left = _CHROME_PIECE.sub("", text)
+    if _FILING_MARK.search(text):
+        piece = _CHROME_PIECE
+    else:
+        first = _FIRST_NOT_FILLER.search(text)
+        if first is None or not _PIECE_START.match(text, first.start()):
+            return False  # that character stays: the line is not chrome
+        piece = _CHROME_PIECE_PLAIN
+    left = piece.sub("", text)
     return left != text and _CHROME_LEFT.fullmatch(left) is not None
 
 
-def without_chrome(lines: list[str]) -> list[str]:
+def without_chrome(lines: list[str], last: int | None = None) -> list[str]:
     """A document's lines without chrome lines and, when a ``相关链接`` list follows the middle of the
-    document, without it and all after it (a sidebar's list before the article stays)."""
+    document, without it and all after it (a sidebar's list before the article stays). ``last``: only
+    the last that many of those lines (the others are not tested)."""
     related = [i for i, line in enumerate(lines) if _RELATED.match(line.strip())]
     end = related[-1] if related and related[-1] >= len(lines) // 2 else len(lines)
-    return [line for line in lines[:end] if not is_chrome(line)]
+    if last is None:
+        return [line for line in lines[:end] if not is_chrome(line)]
+    kept: list[str] = []
+    for line in reversed(lines[:end]):
+        if len(kept) >= last:
+            break
+        if not is_chrome(line):
+            kept.append(line)
+    return kept[::-1]
 
 
 def running_heads(lines: list[str]) -> set[str]:
     """Lines (digits as ``#``) printed at least ``RUNNING_REPEATS`` times: a copy's page heads and feet."""
     counts: dict[str, int] = {}
     for line in lines:
+        if len(line) < 6:  # its key is no longer than the line
+            continue
         key = _running_key(line)
         if 6 <= len(key) <= 60:
             counts[key] = counts.get(key, 0) + 1
     return {key for key, count in counts.items() if count >= RUNNING_REPEATS}
 
 
+_SPACES = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+")
+
+
 def _running_key(line: str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s+", "", line))
+    return _DIGITS.sub("#", _SPACES.sub("", line))
 
 
 def section_lines(lines: list[str], heads: set[str] = frozenset(), *, last: bool = False) -> list[str]:
@@ -172,7 +205,7 @@ def section_lines(lines: list[str], heads: set[str] = frozenset(), *, last: bool
     for line in lines:
         if _RELATED.match(line.strip()):
             break
-        if is_chrome(line) or _running_key(line) in heads:
+        if is_chrome(line) or heads and _running_key(line) in heads:
             continue
         kept.append(line)
     if last:

@@ -37,6 +37,7 @@ from ..report import Finding, Value
 from ..text import normalize_label
 from .align import NumberRow, align, has_own_label, number_rows, physical_row
 from .columns import Decoded, decode
+from .fast import rows_keep_their_labels
 from .labels import Label, LabelIndex, core, label_index
 from .stream import read as read_stream
 from .tokens import Token, parse_number
@@ -171,7 +172,8 @@ class _Walker:
     def _anchor(self, tok: Token, current: str | None) -> str | None:
         """A label that proves which table we are in even where a section heading was lost."""
         norm = tok.norm
-        titled = self.titles.get(_TABLE_NUMBERING.sub("", norm))
+        unnumbered = _TABLE_NUMBERING.sub("", norm) if norm[:1] in _TABLE_NUMBERING_STARTS else norm
+        titled = self.titles.get(unnumbered)
         if titled is not None and tok.row_start:  # the table's own title line (一、/表二：主动公开政府信息情况)
             return titled
         if current != "disclosure" and norm.startswith("第二十条") and norm.endswith("项") and len(norm) <= 12:
@@ -196,6 +198,7 @@ class _Walker:
 
 
 _TABLE_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|表[一二三四五六七八九十\d]+[:：.]?)")
+_TABLE_NUMBERING_STARTS = frozenset("一二三四五六七八九十表")  # the only first characters it matches
 
 
 @cache
@@ -607,7 +610,7 @@ class TableAssembler:
 
     def assign(self, keys: list[str], cells: tuple[Token | None, ...], label: Token | None) -> None:
         for key, cell in zip(keys, cells, strict=True):
-            if _printed(cell):
+            if cell is not None and cell.kind == "value":  # _printed(cell), inlined: per cell
                 self.cells[key] = cell.value
                 self.printed[key] = cell.text
                 self.provenance[key] = cell.where
@@ -671,8 +674,11 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         values = sum(t.kind == "value" for t in seg.tokens)
         whole = len(out.bare_keys(seg.table))
         width = len(out.row_keys(seg.table, seg.row)) if seg.row else 0
-        dropped = not any(t.kind == "blank" for t in seg.tokens)  # a text copy: blank cells not printed at all
-        if seg.row and values > width and (values == whole or dropped and whole - width < values < whole):
+        if seg.row and values > width and (
+            values == whole
+            or not any(t.kind == "blank" for t in seg.tokens)  # a text copy: blank cells not printed at all
+            and whole - width < values < whole
+        ):
             walker.bare[seg.table] = seg.tokens
             continue
         segments.append(seg)
@@ -811,6 +817,9 @@ def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[li
             continue
         layout = table.blocks[0].layout
         if layout is not None and layout.transposed:
+            segments.extend(own)
+            continue
+        if rows_keep_their_labels(tokens, walker.spans[table.key], walker.labels_at):  # nothing to re-read
             segments.extend(own)
             continue
         rows = number_rows(tokens, walker.spans[table.key], walker.labels_at)
@@ -1078,12 +1087,16 @@ def _needs_alignment(rows: list[NumberRow], labels_at: dict[int, Label], single_
     """The table prints its numbers in rows (not one cell per line), and some row of two or more
     numbers carries no label of its own: reading label by label would misplace it. Lone numbers
     without a label count as rows up to the table's ``single_rows`` (declared rows of one column)."""
-    if any(c.glued for r in rows for c in r.cells):  # one glued line holds the whole table
-        return False
-    values = sum(sum(c.kind == "value" for c in r.cells) for r in rows)
-    in_rows = sum(sum(c.kind == "value" for c in r.cells) for r in rows
-                  if len(r.cells) >= 2 or has_own_label(r, labels_at))
-    lone = sum(len(r.cells) == 1 and r.cells[0].kind == "value" and not has_own_label(r, labels_at) for r in rows)
+    values = in_rows = lone = 0
+    for r in rows:
+        if any(c.glued for c in r.cells):  # one glued line holds the whole table
+            return False
+        count = sum(c.kind == "value" for c in r.cells)
+        values += count
+        if count and (len(r.cells) >= 2 or has_own_label(r, labels_at)):
+            in_rows += count
+        elif count == 1 and len(r.cells) == 1:  # a lone number without a label of its own
+            lone += 1
     in_rows += min(lone, single_rows)
     if not values or in_rows < 0.9 * values:
         return False

@@ -1,0 +1,54 @@
+"""Shortcuts of the table reading for the common clean layouts, each exact: taken only where it
+provably gives what the full path gives, else the full path runs.
+
+* ``rows_keep_their_labels``: the whole-table alignment (align.py) re-reads a table only when one of
+  its physical rows (grid row, text line) prints two or more cells without a row label of its own
+  before them (``tables._needs_alignment``). A table where every such row prints its label first —
+  every layout a report or a clean copy prints, one cell per line or a whole row per line — is read
+  label by label without cutting it into number rows first: one pass over its tokens, no lists.
+"""
+
+from __future__ import annotations
+
+from .labels import Label
+from .tokens import Token
+
+
+def rows_keep_their_labels(tokens: list[Token], span: list[int], labels_at: dict[int, Label]) -> bool:
+    """Every number row (align.number_rows: a physical row among the table's tokens ``span`` that holds
+    a value, or a row label and a blank) of two or more value or blank cells prints a row label
+    before its first number (before its first blank, if it has no number)."""
+    last = None
+    cells = 0
+    has_value = labelled = label_before_value = label_before_blank = False
+    for i in span:
+        tok = tokens[i]
+        kind = tok.kind
+        if kind == "gap":
+            continue
+        where = tok.where
+        row = (tok.block, where.page, where.line, where.row, where.table)  # align.physical_row, inlined
+        if row != last:
+            if cells >= 2 and not _own_label(has_value, labelled, label_before_value, label_before_blank):
+                return False
+            last, cells = row, 0
+            has_value = labelled = label_before_value = label_before_blank = False
+        if kind == "value":
+            cells += 1
+            has_value = True
+        elif kind == "blank":
+            cells += 1
+        elif (label := labels_at.get(i)) is not None and label.kind == "row":
+            labelled = True
+            if not has_value:
+                label_before_value = True
+                if not cells:
+                    label_before_blank = True
+    return not (cells >= 2 and not _own_label(has_value, labelled, label_before_value, label_before_blank))
+
+
+def _own_label(has_value: bool, labelled: bool, before_value: bool, before_blank: bool) -> bool:
+    """A row of cells is no number row (blanks, no row label) or prints its own label before them."""
+    if has_value:
+        return before_value
+    return not labelled or before_blank
