@@ -41,7 +41,7 @@ def _decisions(raw: bytes, name: str, fmt) -> list[tuple[bool, bool]]:
             continue
         rows = number_rows(tokens, span, walker.labels_at)
         out.append((rows_keep_their_labels(tokens, span, walker.labels_at),
-                    tables._needs_alignment(rows, walker.labels_at)))
+                    tables._needs_alignment(rows, walker.labels_at, tables.one_column_rows(table))))
     return out
 
 

@@ -823,8 +823,7 @@ def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[li
             segments.extend(own)
             continue
         rows = number_rows(tokens, walker.spans[table.key], walker.labels_at)
-        single_rows = sum(len(b.rows) for b in table.blocks if len(b.columns) == 1)
-        if not _needs_alignment(rows, walker.labels_at, single_rows):
+        if not _needs_alignment(rows, walker.labels_at, one_column_rows(table)):
             segments.extend(own)
             continue
         placed = align(fmt.version, table, rows, tokens, walker.labels_at, len(walker.extra_after[table.key]))
@@ -1081,6 +1080,11 @@ def _note_glued(out: TableAssembler, glued: dict[str, bool]) -> None:
         f"file; {certain} cell(s) were split the only way the identities allow, {unknown} could not be "
         "determined (left empty)",
     )
+
+
+def one_column_rows(table: Table) -> int:
+    """How many declared rows of ``table`` have a single column (a lone number is one of them)."""
+    return sum(len(b.rows) for b in table.blocks if len(b.columns) == 1)
 
 
 def _needs_alignment(rows: list[NumberRow], labels_at: dict[int, Label], single_rows: int) -> bool:
