@@ -90,6 +90,28 @@ def build(folder: Path, size: int, seed: int, url: str | None = None) -> tuple[s
     return url, token, ids
 
 
+def target_lines(medians: dict[int, dict[str, float]], walls: dict[int, dict[str, float]], engine: str,
+                 rounds: int) -> list[dict[str, Any]]:
+    """The targets, largest store ÷ smallest. On SQLite the CPU ratio (this process does all the work);
+    on PostgreSQL the server's CPU is another process's, so the wall-clock ratio is judged too."""
+    small, large = min(medians), max(medians)
+    suffix = "" if engine == "SQLite" else f" — {engine}"
+    lines = []
+    for kind, (figure, today, target) in TARGETS.items():
+        cpu = round(medians[large][kind] / medians[small][kind], 2)
+        wall = round(walls[large][kind] / walls[small][kind], 2)
+        judged = cpu if engine == "SQLite" else max(cpu, wall)
+        lines.append({
+            "figure": figure + suffix, "today": today, "target": f"≤ {target}", "measured": judged,
+            "met": judged <= target,
+            "how": f"median CPU ms (server and client in one process) of {rounds} interleaved rounds through the ASGI "
+                   f"app, {engine}, {large} vs {small} reports: {medians[large][kind]} vs {medians[small][kind]} ms "
+                   f"(×{cpu}); wall {walls[large][kind]} vs {walls[small][kind]} ms (×{wall})"
+                   + ("" if engine == "SQLite" else "; measured: the larger of the two (PostgreSQL's own CPU is "
+                                                    "not this process's)")})
+    return lines
+
+
 def machine() -> dict[str, Any]:
     cpu = platform.processor() or platform.machine()
     with contextlib.suppress(OSError, StopIteration):
@@ -152,14 +174,8 @@ def main() -> None:
                for size, kinds in times.items()}
     wall_medians = {size: {kind: round(statistics.median(values) * 1000, 2) for kind, values in kinds.items()}
                     for size, kinds in walls.items()}
-    small, large = sizes[0], sizes[-1]
-    ratios = {kind: round(medians[large][kind] / medians[small][kind], 2) for kind in KINDS}
-    suffix = "" if args.db == "sqlite" else f" — {engine}"
-    targets = [{"figure": figure + suffix, "today": today, "target": f"≤ {target}", "measured": ratios[kind],
-                "met": ratios[kind] <= target,
-                "how": f"median CPU ms (server and client in one process) of {args.rounds} interleaved rounds through the ASGI app, {engine}, "
-                       f"{large} vs {small} reports: {medians[large][kind]} vs {medians[small][kind]} ms"}
-               for kind, (figure, today, target) in TARGETS.items()]
+    ratios = {kind: round(medians[sizes[-1]][kind] / medians[sizes[0]][kind], 2) for kind in KINDS}
+    targets = target_lines(medians, wall_medians, engine, args.rounds)
     payload = {"machine": machine(), "db": engine, "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
                "sizes": sizes, "rounds": args.rounds, "median_cpu_ms": medians, "median_wall_ms": wall_medians,
                "ratio": ratios, "targets": targets}
