@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 import gknb
 from gknb.cli import app
+from gknb.document import Provenance
 from gknb.pipeline.bulk import ingest
 from gknb.pipeline.write import store_report
 from gknb.store import Store
@@ -140,3 +141,15 @@ def test_workers_rows_store_what_the_report_would(db_url: str, tmp_path: Path) -
             key: json.dumps(where.as_dict()) for key, where in report.provenance.items() if key in report.cells}
     assert any(where.bbox and where.page for result in summary.results
                for where in through_workers.load(result.report_id).provenance.values())
+
+
+def test_prepared_provenance_is_each_cells_own_json() -> None:
+    """A report's provenances are encoded in one call and cut apart: each cell gets exactly its own
+    JSON — none set, boxes of floats, OCR confidences, and a value whose text would fool the cut."""
+    report = gknb.read(sorted(SAMPLES.glob("*.txt"))[0])
+    keys = list(report.cells)[:5]
+    wheres = [Provenance(), Provenance(line=3, col=2), Provenance(page=2, bbox=(1.5, 2.25, 300.125, 4e-07)),
+              Provenance(table=1, row=4, col=0, confidence=0.9375), Provenance(line="x, {y")]  # type: ignore[arg-type]
+    report.provenance = dict(zip(keys, wheres, strict=True))
+    texts = {key: text for key, _value, _printed, text in prepare(report).cells if text is not None}
+    assert texts == {key: json.dumps(where.as_dict()) for key, where in zip(keys, wheres, strict=True)}
