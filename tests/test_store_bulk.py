@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -10,8 +11,11 @@ from typer.testing import CliRunner
 
 import gknb
 from gknb.cli import app
+from gknb.document import Provenance
 from gknb.pipeline.bulk import ingest
+from gknb.pipeline.write import store_report
 from gknb.store import Store
+from gknb.store.store import prepare
 from storehelp import new_postgres_db
 
 SAMPLES = Path(gknb.__file__).parent / "samples"
@@ -112,3 +116,40 @@ def test_cli_output_is_full_width_when_piped(tmp_path: Path) -> None:
     assert result.exit_code == 2
     line = next(line for line in result.output.splitlines() if garbage.name in line)
     assert str(garbage) in line and "file.unreadable" in line  # one line: not folded into an 80-column table
+
+
+def test_workers_rows_store_what_the_report_would(db_url: str, tmp_path: Path) -> None:
+    """``gknb ingest``'s workers send ``store.prepare``'s rows, not the Report: what is stored is the
+    same as storing the parsed report itself — cells, printed text, provenance (a real PDF's boxes
+    and pages), findings, sections — on SQLite and PostgreSQL."""
+    files = [CORPUS / "real" / "hongze2023.pdf", *sorted(CORPUS.glob("*.txt"))[:2]]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in files:
+        (folder / path.name).write_bytes(path.read_bytes())
+    through_workers = Store.open(db_url)
+    summary = ingest(through_workers, [str(folder)], jobs=1)
+    assert summary.count("stored") == len(files)
+    direct = Store.open(str(tmp_path / "direct.db"))
+    for result in summary.results:
+        report = gknb.read(Path(result.location))
+        stored = store_report(direct, report, Path(result.location).read_bytes(), location=result.location)
+        assert through_workers.load(result.report_id) == direct.load(stored.report_id)
+        form = prepare(report)
+        assert [c[0] for c in form.cells] == list(report.cells)
+        assert {key: text for key, _value, _printed, text in form.cells if text is not None} == {
+            key: json.dumps(where.as_dict()) for key, where in report.provenance.items() if key in report.cells}
+    assert any(where.bbox and where.page for result in summary.results
+               for where in through_workers.load(result.report_id).provenance.values())
+
+
+def test_prepared_provenance_is_each_cells_own_json() -> None:
+    """A report's provenances are encoded in one call and cut apart: each cell gets exactly its own
+    JSON — none set, boxes of floats, OCR confidences, and a value whose text would fool the cut."""
+    report = gknb.read(sorted(SAMPLES.glob("*.txt"))[0])
+    keys = list(report.cells)[:5]
+    wheres = [Provenance(), Provenance(line=3, col=2), Provenance(page=2, bbox=(1.5, 2.25, 300.125, 4e-07)),
+              Provenance(table=1, row=4, col=0, confidence=0.9375), Provenance(line="x, {y")]  # type: ignore[arg-type]
+    report.provenance = dict(zip(keys, wheres, strict=True))
+    texts = {key: text for key, _value, _printed, text in prepare(report).cells if text is not None}
+    assert texts == {key: json.dumps(where.as_dict()) for key, where in zip(keys, wheres, strict=True)}

@@ -8,11 +8,12 @@ findings back to the store; every finding compares year Y with year Y−1.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
+
+from cydifflib import SequenceMatcher  # difflib's, compiled: the same matches and ratios
 
 from ..formats import FORMATS, Format
 from ..report import Finding, Report
@@ -112,7 +113,7 @@ def copied_text(report: Report, previous: Report) -> Iterator[Finding]:
         now, then = normalised_text(report.sections.get(key)), normalised_text(previous.sections.get(key))
         if min(len(now), len(then)) < COPY_MIN_CHARS:
             continue
-        matcher = difflib.SequenceMatcher(None, then, now, autojunk=False)
+        matcher = SequenceMatcher(None, then, now, autojunk=False)
         if matcher.real_quick_ratio() < COPY_RATIO or matcher.quick_ratio() < COPY_RATIO:
             continue
         ratio = matcher.ratio()

@@ -25,7 +25,7 @@ from ..ingest import MAX_BYTES
 from ..ingest.fetch import fetch
 from ..ingest.urls import is_url, url_list
 from ..ingest.zips import ZIP_ERRORS
-from ..store.store import Entry, Recorded, Store
+from ..store.store import Entry, Recorded, Store, prepare
 from ..workers import DEFAULT_TIMEOUT, Workers
 from . import run
 from .write import store_reports
@@ -171,7 +171,8 @@ def unreadable(item: Item) -> dict[str, str]:
 
 
 def work(location: str, raw: bytes | None, url: str | None) -> dict[str, Any]:
-    """Worker: read, parse and check one input; errors become ``{"error": …}``, never exceptions."""
+    """Worker: read, parse and check one input, as ``{"report": Prepared}`` (``store.prepare``: the
+    rows to store); errors become ``{"error": …}``, never exceptions."""
     try:
         charset = None
         name = location.rsplit("!", 1)[-1]
@@ -188,7 +189,8 @@ def work(location: str, raw: bytes | None, url: str | None) -> dict[str, Any]:
         assert outcome.error is not None
         return {"error": outcome.error.as_dict()}
     outcome.report.source.path = location
-    return {"report": outcome.report, "raw": raw if url is not None else None}
+    # The rows as stored, not the whole Report: encoded here, the writing process only inserts them.
+    return {"report": prepare(outcome.report), "raw": raw if url is not None else None}
 
 
 class _Writer:

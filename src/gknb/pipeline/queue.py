@@ -51,10 +51,9 @@ from sqlalchemy.orm import Session
 from ..errors import GknbError, InternalError
 from ..ingest.zips import ZIP_ERRORS
 from ..regions import normalise_name
-from ..report import Report
 from ..store.db import database_url
 from ..store.models import IngestResult, IngestRun, ReportRow
-from ..store.store import Store
+from ..store.store import Prepared, Store
 from ..workers import DEFAULT_TIMEOUT, Workers
 from .bulk import Item, Result, expand, item_bytes, unreadable, work
 from .write import store_report
@@ -310,7 +309,7 @@ def _ingest(store: Store, readers: Workers, input_id: int) -> str:
     sha = hashlib.sha256(raw).hexdigest() if raw is not None else None
     if "error" in outcome:
         return _finish(store, input_id, "failed", sha=sha, error=outcome["error"])
-    report: Report = outcome["report"]
+    report: Prepared = outcome["report"]  # the rows to store (``store.prepare``, done by the reader)
     # One agency's reports are written one at a time, so each sees the others for its cross-year checks.
     key = normalise_name(report.meta.agency) if report.meta.agency and report.meta.agency.strip() else sha
     with store.engine.begin() as lock:

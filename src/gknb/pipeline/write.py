@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 
 from ..check.crossyear import cross_year
 from ..report import Report, Value
-from ..store.store import MAX_BATCH, Added, Entry, Store
+from ..store.store import MAX_BATCH, Added, Entry, Prepared, Store
 
 
-def store_report(store: Store, report: Report, raw: bytes | None = None, *, location: str | None = None,
+def store_report(store: Store, report: Report | Prepared, raw: bytes | None = None, *, location: str | None = None,
                  run_id: int | None = None, infer_place: bool = True) -> Added:
-    """Store a checked report and its original ``raw`` bytes, with the cross-year findings it changes.
+    """Store a checked report (or its ``store.prepare``d rows) and its original ``raw`` bytes, with the
+    cross-year findings it changes.
 
     Nothing happens when a source with the same hash is already stored; a different content at an
     already known ``location`` becomes its next version. ``infer_place``: take region and level from

@@ -17,15 +17,17 @@ import json
 import threading
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
     Engine,
     Select,
+    bindparam,
     column,
     delete,
     func,
@@ -50,8 +52,12 @@ FILTERS = ("agency", "year", "province", "city", "county", "level", "template", 
            *REVIEW_FILTERS)
 MAX_BATCH = 5000  # reports per ``Store.write`` (keeps every IN list short)
 # ``cells`` for bulk inserts: untyped columns skip per-row type processing; provenance goes in as JSON text
-_CELLS = table("cells", *(column(name) for name in ("report_id", "key", "value", "printed", "provenance")))
+_CELL_COLUMNS = ("report_id", "key", "value", "printed", "provenance")
+_CELLS = table("cells", *(column(name) for name in _CELL_COLUMNS))
 _json = json.JSONEncoder().encode
+_BY_SHA = (select(ReportRow.id).join(SourceRow).where(SourceRow.sha256 == bindparam("sha256"))
+           .order_by(ReportRow.id).limit(1))
+_sort_key = lru_cache(maxsize=4096)(pinyin_key)  # an agency's reports of every year share theirs
 CACHED = 256  # results kept by ``Store.cached`` (per store object, least recently used dropped first)
 T = TypeVar("T")
 
@@ -87,14 +93,54 @@ class YearPair:
     previous: Report
 
 
+CellText = tuple[str, str | None, str | None, str | None]  # key, value (``encode_value``), printed, provenance JSON
+FindingText = tuple[str, str, list[str], str, str]  # rule, severity, cells, message, message_en
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A checked report in the form ``Store.write`` stores it, computed before the write (``prepare``:
+    ``gknb ingest``'s workers do it, so the writing process only inserts): ``report`` without what the
+    rows carry (printed text, provenance, findings), the cell rows and the finding rows, the counts."""
+
+    report: Report
+    cells: list[CellText]
+    findings: list[FindingText]
+    errors: int
+    warnings: int
+
+    @property
+    def meta(self) -> Meta:
+        """The report's meta (region, agency, year …)."""
+        return self.report.meta
+
+    @property
+    def source(self) -> Source:
+        """The report's source."""
+        return self.report.source
+
+
+def prepare(report: Report) -> Prepared:
+    """The rows ``Store.write`` stores for ``report`` (its cells in order, values as exact text,
+    provenance as JSON; its findings), and the report without them (small to send between processes)."""
+    where = [report.provenance[key] for key in report.cells if key in report.provenance]
+    texts = iter(_provenance_texts(where))
+    cells = [(key, encode_value(value), report.printed.get(key), next(texts) if key in report.provenance else None)
+             for key, value in report.cells.items()]
+    errors, warnings = _counts(report.findings)
+    light = replace(report, printed={}, provenance={}, findings=[], parse_findings=[])
+    return Prepared(light, cells, _finding_rows(report.findings), errors, warnings)
+
+
 @dataclass(frozen=True)
 class Entry:
-    """One report for ``Store.write``: the checked report, its original bytes, where it was found.
+    """One report for ``Store.write``: the checked report (or its ``prepare``d rows), its original
+    bytes, where it was found.
 
     ``infer_place``: take region and level from the agency table (else keep the report's meta).
     """
 
-    report: Report
+    report: Report | Prepared
     raw: bytes | None = None
     location: str | None = None
     run_id: int | None = None
@@ -201,9 +247,7 @@ class Store:
     def has_source(self, sha256: str) -> int | None:
         """The report stored from the original with this hash, if any."""
         with self.engine.connect() as connection:  # no ORM session: asked once per input of an ingest
-            return connection.scalar(
-                select(ReportRow.id).join(SourceRow).where(SourceRow.sha256 == sha256).order_by(ReportRow.id)
-            )
+            return connection.scalar(_BY_SHA, {"sha256": sha256})
 
     def write(self, session: Session, entries: Sequence[Entry]) -> Written:
         """Store checked reports and their originals in the caller's transaction (``session``, from
@@ -236,6 +280,7 @@ class Store:
 
     def _insert(self, session: Session, fresh: Sequence[Entry], shas: Sequence[str]) -> Written:
         """Insert new reports (sources, rows, cells, findings); ``Written.cells`` is keyed by their ids, in order."""
+        prepared = [e.report if isinstance(e.report, Prepared) else prepare(e.report) for e in fresh]
         locations = [entry.location or entry.report.source.path for entry in fresh]
         agencies = self.agencies_named(session, [entry.report.meta.agency for entry in fresh])
         earlier = session.execute(select(ReportRow.id, ReportRow.location, ReportRow.current, ReportRow.agency_id,
@@ -258,8 +303,9 @@ class Store:
              for e, sha in zip(fresh, shas, strict=True)],
         ).all()
         rows = []
-        for i, (entry, location, agency) in enumerate(zip(fresh, locations, agencies, strict=True)):
-            meta = entry.report.meta  # read, never changed: the caller's report stays as it was
+        for i, (entry, form, location, agency) in enumerate(zip(fresh, prepared, locations, agencies, strict=True)):
+            report = form.report
+            meta = report.meta  # read, never changed: the caller's report stays as it was
             region, level = dict(meta.region), meta.level
             if agency is not None and entry.infer_place:
                 region = {"province": agency.province, "city": agency.city, "county": agency.county}
@@ -271,29 +317,23 @@ class Store:
             rows.append({
                 "source_id": source_ids[i], "agency_id": agency.id if agency else None, "location": location,
                 "version": versions[location], "current": current, "title": meta.title, "agency": meta.agency,
-                "agency_sort": pinyin_key(meta.agency, (region.get("province"), region.get("city"), region.get("county"))),
+                "agency_sort": _sort_key(meta.agency, (region.get("province"), region.get("city"), region.get("county"))),
                 "year": meta.year, "template": meta.template, "published": meta.published,
                 "province": region.get("province"), "city": region.get("city"),
-                "county": region.get("county"), "level": level, "sections": dict(entry.report.sections),
-                "extra": {"section_order": list(entry.report.section_order), "labels": dict(entry.report.labels),
-                          "headings": dict(entry.report.headings), "preamble": entry.report.preamble,
-                          "encoding": entry.report.source.encoding},
+                "county": region.get("county"), "level": level, "sections": dict(report.sections),
+                "extra": {"section_order": list(report.section_order), "labels": dict(report.labels),
+                          "headings": dict(report.headings), "preamble": report.preamble,
+                          "encoding": report.source.encoding},
                 "ingested": now, "run_id": entry.run_id,
             })
         ids = list(session.scalars(insert(ReportRow).returning(ReportRow.id, sort_by_parameter_order=True), rows))
-        add_counts(session, [(report_id, *_counts(e.report.findings)) for report_id, e in zip(ids, fresh, strict=True)])
-        cells = [
-            {"report_id": report_id, "key": key, "value": encode_value(value), "printed": report.printed.get(key),
-             "provenance": _json(_unset_left_out(report.provenance[key])) if key in report.provenance else None}
-            for report_id, report in zip(ids, (e.report for e in fresh), strict=True)
-            for key, value in report.cells.items()
-        ]
-        if cells:  # no rows at all (pre-2019 reports have no cells) would insert one row of defaults
-            session.execute(insert(_CELLS), cells)
-        _add_findings(session, [(report_id, "report", e.report.findings, None)
-                                for report_id, e in zip(ids, fresh, strict=True)])
+        add_counts(session, [(report_id, form.errors, form.warnings) for report_id, form in zip(ids, prepared, strict=True)])
+        _insert_cells(session, [(report_id, *cell) for report_id, form in zip(ids, prepared, strict=True)
+                                for cell in form.cells])
+        _add_findings(session, [(report_id, "report", form.findings, None)
+                                for report_id, form in zip(ids, prepared, strict=True)])
         return Written([], dict(touched), [row.id for row in superseded],
-                       {report_id: e.report.cells for report_id, e in zip(ids, fresh, strict=True)})
+                       {report_id: form.report.cells for report_id, form in zip(ids, prepared, strict=True)})
 
     def load(self, report_id: int, *, with_crossyear: bool = True) -> Report:
         """The stored report, as it was stored (cross-year findings appended unless told otherwise)."""
@@ -472,7 +512,8 @@ class Store:
         if stale:
             session.execute(delete(FindingRow).where(FindingRow.scope == "crossyear",
                                                      FindingRow.report_id.in_(stale)))
-        _add_findings(session, [(report_id, "crossyear", findings, other) for report_id, other, findings in found])
+        _add_findings(session, [(report_id, "crossyear", _finding_rows(findings), other)
+                                for report_id, other, findings in found])
         refresh_counts(session, stale)
 
     @staticmethod
@@ -486,7 +527,7 @@ class Store:
     def replace_findings(session: Session, report_id: int, findings: Sequence[Finding]) -> None:
         """Replace a stored report's own findings (after a correction), in the caller's transaction."""
         session.execute(delete(FindingRow).where(FindingRow.report_id == report_id, FindingRow.scope == "report"))
-        _add_findings(session, [(report_id, "report", findings, None)])
+        _add_findings(session, [(report_id, "report", _finding_rows(findings), None)])
         refresh_counts(session, [report_id])
 
     @staticmethod
@@ -572,6 +613,33 @@ def _unset_left_out(where: Provenance) -> dict[str, Any]:
     return {k: v for k, v in vars(where).items() if v is not None}
 
 
+def _provenance_texts(provenances: Sequence[Provenance]) -> list[str]:
+    """``_json(_unset_left_out(p))`` of each, encoded as one list and cut apart (one encoder call a
+    report instead of one a cell). A provenance holds numbers only, so ``, {`` occurs only between two."""
+    if not provenances:
+        return []
+    parts = _json([_unset_left_out(p) for p in provenances])[1:-1].split(", {")
+    if len(parts) != len(provenances):  # a field that is not a number: one by one
+        return [_json(_unset_left_out(p)) for p in provenances]
+    return [parts[0], *("{" + part for part in parts[1:])]
+
+
+def _finding_rows(findings: Iterable[Finding]) -> list[FindingText]:
+    return [(f.rule, f.severity, list(f.cells), f.message, f.message_en) for f in findings]
+
+
+def _insert_cells(session: Session, rows: list[tuple[int, str, str | None, str | None, str | None]]) -> None:
+    """Insert cell rows (report id, key, value, printed, provenance JSON); SQLite's driver takes the
+    tuples as they are (no per-row parameter processing: a report has ~200 cells)."""
+    if not rows:  # no rows at all (pre-2019 reports have no cells) would insert one row of defaults
+        return
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"INSERT INTO cells ({', '.join(_CELL_COLUMNS)}) VALUES (?, ?, ?, ?, ?)", rows)
+    else:
+        session.execute(insert(_CELLS), [dict(zip(_CELL_COLUMNS, row, strict=True)) for row in rows])
+
+
 def _provenance(data: dict[str, Any]) -> Provenance:
     fields = dict(data)
     if "bbox" in fields:
@@ -579,10 +647,11 @@ def _provenance(data: dict[str, Any]) -> Provenance:
     return Provenance(**fields)
 
 
-def _add_findings(session: Session, found: Iterable[tuple[int, str, Sequence[Finding], int | None]]) -> None:
-    """Insert findings given as (report id, scope, findings, other report id), in one statement."""
-    rows = [{"report_id": report_id, "scope": scope, "position": i, "rule": f.rule, "severity": f.severity,
-             "cells": list(f.cells), "message": f.message, "message_en": f.message_en, "other_report_id": other}
-            for report_id, scope, findings, other in found for i, f in enumerate(findings)]
+def _add_findings(session: Session, found: Iterable[tuple[int, str, Sequence[FindingText], int | None]]) -> None:
+    """Insert findings given as (report id, scope, finding rows, other report id), in one statement."""
+    rows = [{"report_id": report_id, "scope": scope, "position": i, "rule": rule, "severity": severity,
+             "cells": cells, "message": message, "message_en": message_en, "other_report_id": other}
+            for report_id, scope, findings, other in found
+            for i, (rule, severity, cells, message, message_en) in enumerate(findings)]
     if rows:
         session.execute(insert(FindingRow.__table__), rows)
