@@ -55,18 +55,25 @@ class _Group:
 
 
 def _groups(tokens: list[Token], index: LabelIndex) -> list[_Group]:
-    """The section's numbers cut into groups at row labels (header labels between runs do not cut)."""
+    """The section's numbers cut into groups: at page breaks where the copy marks them (a page prints
+    its part of the table, its columns before, between and after its row labels), else at row labels
+    (header labels between runs do not cut)."""
+    by_pages = any(tok.page_break for tok in tokens)
     groups: list[_Group] = []
     runs: list[list[Token]] = []
     run: list[Token] = []
     for tok in tokens:
+        if tok.page_break and (run or runs):
+            runs.extend([run] if run else [])
+            groups.append(_Group(runs))
+            runs, run = [], []
         if tok.kind == "value":
             run.append(tok)
             continue
         if run:
             runs.append(run)
             run = []
-        if tok.kind != "text":
+        if tok.kind != "text" or by_pages:
             continue
         header = index.match(tok.norm, in_header=True)
         if header is not None and header.kind in ("column", "header"):
@@ -293,8 +300,11 @@ def _equations_hold(equations, cells: dict[str, Token | None]) -> bool:
 
 
 def _single_moves(order: list[str]) -> list[list[str]]:
-    """The orders with one column printed after all the others (as pdf2txt may print a page's part)."""
-    return [order[:i] + order[i + 1 :] + [order[i]] for i in range(len(order) - 1)]
+    """The orders with one column printed after, or before, all the others (as pdf2txt may print a
+    page's part: a column's box first on the page, or after the others)."""
+    last = [order[:i] + order[i + 1 :] + [order[i]] for i in range(len(order) - 1)]
+    first = [[order[i]] + order[:i] + order[i + 1 :] for i in range(1, len(order))]
+    return last + [o for o in first if o not in last]
 
 
 def _spreads(blanks: int, heights: list[int]) -> list[tuple[int, ...]]:
@@ -325,10 +335,11 @@ def _equations(version: str, table_key: str) -> list[Equation]:
 
 def _readings(version: str, table: Table, groups: list[_Group], rows: list[tuple[int, str]], blanks: int,
               moves: bool) -> list[dict[str, Token | None]] | None:
-    """Every reading of the table that keeps its identities (None: too many to try)."""
+    """Every reading of the table that keeps its identities (None: too many to try). A part with too
+    many readings of its own is left out of a reading (its cells unknown: never agreed on), and the
+    identities joining it to the others are not tested."""
     readings: list[dict[str, Token | None]] = []
     equations = _equations(version, table.key)
-    budget = [MAX_STEPS]
     for split in _splits([g.count for g in groups], rows, table, blanks):
         # Part after part, each read against every reading of the parts before it (the identities
         # joining them, e.g. a column's balance across two pages, are tested as the part is read).
@@ -336,30 +347,43 @@ def _readings(version: str, table: Table, groups: list[_Group], rows: list[tuple
         seen: set[int] = set()
         for g, (lo, hi) in zip(groups, split, strict=True):
             movable = moves and rows[lo][0] in seen
-            layout = _layouts(table, g, tuple(rows[lo:hi]))
-            # Readings of the parts before that agree on every cell an identity joins to this part
-            # are read against once.
-            mine = {f"{table.key}.{row}." for _, row in rows[lo:hi]}
-            joined = sorted({k for eq in equations if any(c.rsplit(".", 1)[0] + "." in mine for c in eq.cells)
-                             for k in eq.cells})
-            classes: dict[tuple, list[dict[str, Token | None]]] = {}
-            for known in states:
-                classes.setdefault(tuple(_value(known.get(k)) for k in joined), []).append(known)
-            grown = []
-            for members in classes.values():
-                for part in _part_readings(table, layout, movable, equations, members[0], budget):
-                    for known in members:
-                        merged = {**known, **part}
-                        if _equations_hold(equations, merged):
-                            grown.append(merged)
-                if len(grown) > MAX_READINGS:
-                    return None
-            states = grown
             seen.update(b for b, _ in rows[lo:hi])
+            grown = _grown(table, g, tuple(rows[lo:hi]), movable, equations, states)
+            if grown is not None:
+                states = grown
         readings.extend(states)
         if len(readings) > MAX_READINGS:
             return None
     return readings
+
+
+def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movable: bool,
+           equations: list[Equation], states: list[dict[str, Token | None]]) -> list[dict[str, Token | None]] | None:
+    """The readings of the parts before, each grown by every reading of this part that keeps the
+    identities (None: too many to try; an empty list: none fits)."""
+    layout = _layouts(table, group, part)
+    # Readings of the parts before that agree on every cell an identity joins to this part are read
+    # against once.
+    mine = {f"{table.key}.{row}." for _, row in part}
+    joined = sorted({k for eq in equations if any(c.rsplit(".", 1)[0] + "." in mine for c in eq.cells)
+                     for k in eq.cells})
+    classes: dict[tuple, list[dict[str, Token | None]]] = {}
+    for known in states:
+        classes.setdefault(tuple(_value(known.get(k)) for k in joined), []).append(known)
+    grown = []
+    budget = [MAX_STEPS]
+    try:
+        for members in classes.values():
+            for reading in _part_readings(table, layout, movable, equations, members[0], budget):
+                for known in members:
+                    merged = {**known, **reading}
+                    if _equations_hold(equations, merged):
+                        grown.append(merged)
+            if len(grown) > MAX_READINGS:
+                return None
+    except _TooMany:
+        return None
+    return grown
 
 
 def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -> Decoded | None:
@@ -373,17 +397,17 @@ def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex)
     if not groups or total > whole or whole - total > MAX_BLANKS or not _equations(version, table_key):
         return None  # a table no identity checks (section 二) is never decoded: no reading could be tested
     # The declared column order first; only where it leaves no reading, a later part with one column moved.
-    try:
-        readings = _readings(version, table, groups, rows, whole - total, moves=False)
-        if readings == []:
-            readings = _readings(version, table, groups, rows, whole - total, moves=True)
-    except _TooMany:
-        return None
+    readings = _readings(version, table, groups, rows, whole - total, moves=False)
+    if readings == []:
+        readings = _readings(version, table, groups, rows, whole - total, moves=True)
     if not readings:
         return None
     first = readings[0]
-    unsure = [k for k in first if any(_differs(first[k], r[k]) for r in readings[1:])]
-    return Decoded({k: v for k, v in first.items() if k not in unsure}, unsure)
+    keys = [key for key, *_ in table.cells()]
+    agreed = [k for k in keys if all(k in r for r in readings) and not any(_differs(first[k], r[k]) for r in readings)]
+    if not agreed:
+        return None
+    return Decoded({k: first[k] for k in agreed}, [k for k in keys if k not in set(agreed)])
 
 
 def _value(tok: Token | None):
