@@ -22,6 +22,7 @@ from itertools import combinations, product
 from math import comb, prod
 
 from ..formats import FORMATS, Equation, Format, Table
+from ..text import normalize_label
 from .labels import LabelIndex
 from .tokens import Token
 
@@ -59,6 +60,7 @@ def _groups(tokens: list[Token], index: LabelIndex) -> list[_Group]:
     its part of the table, its columns before, between and after its row labels), else at row labels
     (header labels between runs do not cut)."""
     by_pages = any(tok.page_break for tok in tokens)
+    folios = _folios(tokens)
     groups: list[_Group] = []
     runs: list[list[Token]] = []
     run: list[Token] = []
@@ -67,7 +69,7 @@ def _groups(tokens: list[Token], index: LabelIndex) -> list[_Group]:
             runs.extend([run] if run else [])
             groups.append(_Group(runs))
             runs, run = [], []
-        if tok.kind == "value":
+        if tok.kind == "value" and id(tok) not in folios:
             run.append(tok)
             continue
         if run:
@@ -87,6 +89,16 @@ def _groups(tokens: list[Token], index: LabelIndex) -> list[_Group]:
     if runs:
         groups.append(_Group(runs))
     return groups
+
+
+def _folios(tokens: list[Token]) -> set[int]:
+    """The numbers of page folios (a line ``- 3 -``): ids of their value tokens."""
+    lines: dict[int | None, list[Token]] = {}
+    for tok in tokens:
+        if not tok.grid and tok.where.line is not None:
+            lines.setdefault(tok.where.line, []).append(tok)
+    return {id(line[1]) for line in lines.values()
+            if [t.kind for t in line] == ["blank", "value", "blank"] and line[0].text == line[2].text == "-"}
 
 
 def _rows(table: Table) -> list[tuple[int, str]]:
@@ -386,10 +398,16 @@ def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movab
     return grown
 
 
-def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -> Decoded | None:
-    """Read table ``table_key`` from ``tokens`` (its section's tokens) printed column by column, or None."""
+def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex,
+           after: list[Token] = ()) -> Decoded | None:
+    """Read table ``table_key`` from ``tokens`` (its section's tokens) printed column by column, or None.
+    ``after``: the tokens after the next section's heading, where a copy may print the rest of a table
+    laid out on one line (pdf2txt places the next heading's box among its cells)."""
     fmt = FORMATS[version]
     table = fmt.table(table_key)
+    layout = table.blocks[0].layout
+    if layout is not None and layout.transposed:
+        return _decode_transposed(version, table, [*tokens, *_spilled(after, index)])
     rows = _rows(table)
     groups = _groups(tokens, index)
     whole = sum(len(table.blocks[b].columns) for b, _ in rows)
@@ -402,12 +420,180 @@ def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex)
         readings = _readings(version, table, groups, rows, whole - total, moves=True)
     if not readings:
         return None
-    first = readings[0]
     keys = [key for key, *_ in table.cells()]
-    agreed = [k for k in keys if all(k in r for r in readings) and not any(_differs(first[k], r[k]) for r in readings)]
+    return _agreed(keys, readings)
+
+
+# ------------------------------------------------------------------ a table printed on one line (四)
+
+
+@dataclass
+class _Placed:
+    """A number of a transposed table and the columns its label evidence allows (None: any)."""
+
+    token: Token
+    allowed: frozenset[str] | None
+
+
+def _transposed_numbers(table: Table, tokens: list[Token]) -> list[_Placed]:
+    """The numbers of a table whose rows print side by side (section 四: one line of 15 cells, each cell
+    a text box of its own), each with the columns its label evidence allows.
+
+    pdf2txt prints a box's lines together (a label wrapped in its cell: ``结果`` / ``维持``), boxes apart.
+    A box holding a whole column label and a number (``结果纠正`` / ``0``), or a box of one whole
+    column label, then a box of one number, then a box of text: that column's number; a
+    box mixing the characters of several labels and as many numbers (``尚未其他结果审结结果纠正 0 0 0``)
+    holds those columns' numbers in an unknown order. Any other number is free: labels printed in a
+    block apart from the numbers say nothing about the numbers' order (their boxes are printed in an
+    order of their own); row and header labels are no evidence either."""
+    block = table.blocks[0]
+    columns = {normalize_label(t): c.key for c in block.columns for t in (c.label, *c.aliases)}
+    others = sorted({normalize_label(t) for r in block.rows for t in (r.label, *r.aliases)}
+                    | {normalize_label(t) for t in block.header_labels}, key=len, reverse=True)
+    boxes: list[tuple[str, list[Token]]] = []  # (text, numbers) of each box, in print order
+    text, numbers = "", []
+    for tok in [*tokens, None]:
+        if tok is None or tok.kind not in ("value", "text"):
+            if text or numbers:
+                boxes.append((text, numbers))
+            text, numbers = "", []
+        elif tok.kind == "value":
+            numbers.append(tok)
+        else:
+            if numbers:  # text after a box's numbers: a box of its own
+                boxes.append((text, numbers))
+                text, numbers = "", []
+            text += tok.norm
+    out: list[_Placed] = []
+    for n, (text, numbers) in enumerate(boxes):
+        for other in others:
+            text = text.replace(other, "")
+        labels, whole = _box_columns(text, columns) if text else ([], True)
+        before = boxes[n - 1] if n else ("", [])
+        after = boxes[n + 1] if n + 1 < len(boxes) else ("-", [])
+        if numbers and text and None not in labels and len(labels) == len(numbers):
+            out.extend(_Placed(tok, frozenset([label]) if whole else frozenset(labels))
+                       for tok, label in zip(numbers, labels, strict=True))
+            continue
+        if len(numbers) == 1 and not text and before[0] and not before[1] and after[0]:
+            label, was_whole = _box_columns(_strip(before[0], others), columns)
+            if was_whole and len(label) == 1:
+                out.append(_Placed(numbers[0], frozenset(label)))
+                continue
+        out.extend(_Placed(tok, None) for tok in numbers)
+    return out
+
+
+SPILL_TEXT = 4  # characters of a label fragment; longer text that is no label of the table ends a spill
+
+
+def _spilled(tokens: list[Token], index: LabelIndex) -> list[Token]:
+    """The table's labels (whole or in fragments) and numbers that open ``tokens``, up to the first
+    other text (the next section's prose)."""
+    out = []
+    for tok in tokens:
+        if tok.kind == "text" and len(tok.norm) > SPILL_TEXT and index.match(tok.norm, in_header=True) is None:
+            break
+        out.append(tok)
+    return out
+
+
+def _strip(text: str, others: list[str]) -> str:
+    for other in others:
+        text = text.replace(other, "")
+    return text
+
+
+def _box_columns(text: str, columns: dict[str, str]) -> tuple[list, bool]:
+    """The column labels one box prints: whole and in order, or only as a mix of their characters
+    (``[None]`` when the box is not made of column labels)."""
+    whole: list[str] = []
+    rest = text
+    while rest:
+        label = next((lab for lab in sorted(columns, key=len, reverse=True) if rest.startswith(lab)), None)
+        if label is None:
+            break
+        whole.append(columns[label])
+        rest = rest[len(label):]
+    if not rest:
+        return whole, True
+    # A mix: the fewest labels whose characters together are the box's (at most one of each column).
+    chars = sorted(text)
+    labels = sorted(columns.items(), key=lambda item: item[1])
+    for n in range(2, 5):
+        for combo in combinations(labels, n):
+            if len({key for _, key in combo}) == n and sorted("".join(lab for lab, _ in combo)) == chars:
+                return [key for _, key in combo], False
+    return [None], False
+
+
+MAX_TRANSPOSED_READINGS = 5000
+
+
+def _decode_transposed(version: str, table: Table, tokens: list[Token]) -> Decoded | None:
+    """Section 四 printed box by box: every placement of its numbers onto its cells, rows in order
+    (each row's cells once), a number where its label evidence allows, numbers without evidence in
+    their row's declared column order, the cells left over blank; placements that break an identity
+    are dropped unless none keeps them all and a single placement is left (the report's own error,
+    which the checks name). Cells all placements agree on are read."""
+    block = table.blocks[0]
+    rows = [r.key for r in block.rows]
+    cols = [c.key for c in block.columns]
+    numbers = _transposed_numbers(table, tokens)
+    if not numbers or len(numbers) > len(rows) * len(cols):
+        return None
+    placements: list[list[tuple[int, int]]] = []
+
+    def walk(i: int, row: int, used: frozenset[int], last_free: int, acc: list[tuple[int, int]]) -> None:
+        if len(placements) > MAX_TRANSPOSED_READINGS:
+            raise _TooMany
+        if i == len(numbers):
+            placements.append(list(acc))
+            return
+        allowed = numbers[i].allowed
+        for r in range(max(row, 0), len(rows)):
+            same = r == row
+            for c, key in enumerate(cols):
+                if allowed is not None and key not in allowed or same and c in used:
+                    continue
+                if allowed is None and same and c <= last_free:
+                    continue
+                acc.append((r, c))
+                walk(i + 1, r, (used if same else frozenset()) | {c}, c if allowed is None else
+                     (last_free if same else -1), acc)
+                acc.pop()
+
+    try:
+        walk(0, -1, frozenset(), -1, [])
+    except _TooMany:
+        return None
+    equations = _equations(version, table.key)
+    readings = []
+    for placement in placements:
+        cells: dict[str, Token | None] = {f"{table.key}.{r}.{c}": None for r in rows for c in cols}
+        for number, (r, c) in zip(numbers, placement, strict=True):
+            cells[f"{table.key}.{rows[r]}.{cols[c]}"] = number.token
+        readings.append(cells)
+    holding = [r for r in readings if _equations_hold(equations, r)]
+    if holding:
+        readings = holding
+    elif len(readings) != 1:
+        return None
+    if not readings:
+        return None
+    return _agreed(list(readings[0]), readings)
+
+
+def _agreed(keys: list[str], readings: list[dict[str, Token | None]]) -> Decoded | None:
+    """The cells every reading prints the same number in (None: no such cell). A cell the readings
+    agree is blank stays unread too: a copy that drops blank cells also drops numbers it prints
+    elsewhere (after the section, at the page's end), and a missing number is no proof of a blank."""
+    first = readings[0]
+    agreed = {k for k in keys if first.get(k) is not None
+              and all(k in r and not _differs(first[k], r[k]) for r in readings)}
     if not agreed:
         return None
-    return Decoded({k: first[k] for k in agreed}, [k for k in keys if k not in set(agreed)])
+    return Decoded({k: first[k] for k in keys if k in agreed}, [k for k in keys if k not in agreed])
 
 
 def _value(tok: Token | None):

@@ -728,14 +728,16 @@ def _printed_by_columns(fmt: Format, walker: _Walker) -> set[str]:
     return out
 
 
-def _section_tokens(fmt: Format, tokens: list[Token], headings: dict[int, str], table_key: str) -> list[Token]:
-    """The tokens of the section that holds table ``table_key`` (empty when its heading was not found)."""
+def _section_tokens(fmt: Format, tokens: list[Token], headings: dict[int, str], table_key: str,
+                    after: bool = False) -> list[Token]:
+    """The tokens of the section that holds table ``table_key`` (empty when its heading was not found);
+    ``after``: those after the next section's heading instead."""
     section = fmt.table(table_key).section
     starts = sorted(headings)
     for n, at in enumerate(starts):
         if SECTION_TABLES.get(headings[at]) == table_key or headings[at] == section:
             end = starts[n + 1] if n + 1 < len(starts) else len(tokens)
-            return tokens[at + 1 : end]
+            return tokens[end + 1 :] if after else tokens[at + 1 : end]
     return []
 
 
@@ -745,7 +747,8 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
     named; cells no reading decides, or the whole table, left unread under ``parse.table_by_columns``."""
     title = fmt.table(table_key).title
     section = _section_tokens(fmt, tokens, headings, table_key)
-    decoded = decode(fmt.version, table_key, section, walker.indexes[table_key]) if section else None
+    after = _section_tokens(fmt, tokens, headings, table_key, after=True)
+    decoded = decode(fmt.version, table_key, section, walker.indexes[table_key], after) if section else None
     keys = out.bare_keys(table_key)
     if decoded is not None:
         for key in keys:
