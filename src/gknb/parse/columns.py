@@ -181,8 +181,8 @@ def _blank_rows(piece: list[list[Token]], template: list[int] | None, height: in
 def _part_readings(table: Table, layout: tuple, moves: bool, equations: list[Equation],
                    known: dict[str, Token | None], budget: list[int]) -> list[dict[str, Token | None]]:
     """Every reading of one part (``_layouts``), column by column within each block: in the declared
-    column order, and (``moves``: a later page's part of a block, which the identities tie to its first
-    part) with one column printed after the others. ``known``: the cells earlier parts read, which the
+    column order, and (``moves``: where that order fits no reading) with one column printed before or
+    after the others. ``known``: the cells earlier parts read, which the
     identities joining them to this part are tested against."""
     blocks, slots, layouts = layout
     out: list[dict[str, Token | None]] = []
@@ -345,25 +345,36 @@ def _equations(version: str, table_key: str) -> list[Equation]:
     return [eq for eq in FORMATS[version].identities() if eq.rule.table == table_key]
 
 
-def _readings(version: str, table: Table, groups: list[_Group], rows: list[tuple[int, str]], blanks: int,
-              moves: bool) -> list[dict[str, Token | None]] | None:
-    """Every reading of the table that keeps its identities (None: too many to try). A part with too
-    many readings of its own is left out of a reading (its cells unknown: never agreed on), and the
-    identities joining it to the others are not tested."""
+def _readings(version: str, table: Table, groups: list[_Group], rows: list[tuple[int, str]],
+              blanks: int) -> list[dict[str, Token | None]] | None:
+    """Every reading of the table that keeps its identities (None: too many to try).
+
+    Each part is read in the declared column order, else (no reading fits) with one column moved. A
+    part that no reading fits (a page whose boxes pdf2txt printed out of column order), or with too
+    many readings of its own, is left out of the readings (its cells unknown: never agreed on) and the
+    identities joining it to the others are not tested. Of the ways to cut the table into parts, those
+    leaving the fewest parts unfit are read."""
     readings: list[dict[str, Token | None]] = []
+    fewest = None
     equations = _equations(version, table.key)
     for split in _splits([g.count for g in groups], rows, table, blanks):
         # Part after part, each read against every reading of the parts before it (the identities
         # joining them, e.g. a column's balance across two pages, are tested as the part is read).
         states: list[dict[str, Token | None]] = [{}]
-        seen: set[int] = set()
-        for g, (lo, hi) in zip(groups, split, strict=True):
-            movable = moves and rows[lo][0] in seen
-            seen.update(b for b, _ in rows[lo:hi])
-            grown = _grown(table, g, tuple(rows[lo:hi]), movable, equations, states)
-            if grown is not None:
+        unfit = 0
+        for n, (g, (lo, hi)) in enumerate(zip(groups, split, strict=True)):
+            part = tuple(rows[lo:hi])
+            grown = _grown(table, g, part, n > 0, equations, states)
+            if grown == []:
+                grown = _grown(table, g, part, True, equations, states)
+            if grown == []:
+                unfit += 1
+            elif grown is not None:
                 states = grown
-        readings.extend(states)
+        if fewest is None or unfit < fewest:
+            readings, fewest = [], unfit
+        if unfit == fewest:
+            readings.extend(states)
         if len(readings) > MAX_READINGS:
             return None
     return readings
@@ -414,10 +425,7 @@ def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex,
     total = sum(g.count for g in groups)
     if not groups or total > whole or whole - total > MAX_BLANKS or not _equations(version, table_key):
         return None  # a table no identity checks (section 二) is never decoded: no reading could be tested
-    # The declared column order first; only where it leaves no reading, a later part with one column moved.
-    readings = _readings(version, table, groups, rows, whole - total, moves=False)
-    if readings == []:
-        readings = _readings(version, table, groups, rows, whole - total, moves=True)
+    readings = _readings(version, table, groups, rows, whole - total)
     if not readings:
         return None
     keys = [key for key, *_ in table.cells()]
