@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from itertools import combinations, product
+from itertools import combinations, permutations, product
 from math import comb, prod
 
 from ..formats import FORMATS, Equation, Format, Table
@@ -30,6 +30,7 @@ MAX_READINGS = 20000  # readings of one table tried; beyond, the table is left u
 MAX_BLANKS = 12  # cells a copy may drop from one table
 MAX_POSITIONS = 5000  # places of one column's blank cells tried
 MAX_STEPS = 150_000  # rows of partial readings tried for one table; beyond, the table is left unread
+MAX_PLACEMENTS = 5000  # placements of a table read by labels or on one line (二, 四); beyond, left unread
 
 
 class _TooMany(Exception):
@@ -419,17 +420,144 @@ def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex,
     layout = table.blocks[0].layout
     if layout is not None and layout.transposed:
         return _decode_transposed(version, table, [*tokens, *_spilled(after, index)])
+    if not _equations(version, table_key):
+        return _decode_by_labels(table, tokens)
     rows = _rows(table)
     groups = _groups(tokens, index)
     whole = sum(len(table.blocks[b].columns) for b, _ in rows)
     total = sum(g.count for g in groups)
-    if not groups or total > whole or whole - total > MAX_BLANKS or not _equations(version, table_key):
-        return None  # a table no identity checks (section 二) is never decoded: no reading could be tested
+    if not groups or total > whole or whole - total > MAX_BLANKS:
+        return None
     readings = _readings(version, table, groups, rows, whole - total)
     if not readings:
         return None
     keys = [key for key, *_ in table.cells()]
     return _agreed(keys, readings)
+
+
+# ------------------------------------------------------------------ a table no identity tests (二)
+
+
+@dataclass
+class _Item:
+    """Numbers printed after labels: the caption (block index, None: none printed) and the column keys
+    printed since the numbers before, the numbers in runs (lines with no empty line between them)."""
+
+    caption: int | None
+    columns: list[str]
+    runs: list[list[Token]]
+
+    @property
+    def numbers(self) -> list[Token]:
+        return [tok for run in self.runs for tok in run]
+
+
+def _items(table: Table, tokens: list[Token]) -> list[_Item]:
+    """The runs of numbers of a table printed column by column, each with the caption and the column
+    labels printed since the numbers before (row and header labels between them are passed over: a
+    copy prints them in a run of their own). A caption starts an item's evidence afresh."""
+    captions = {normalize_label(t): b for b, block in enumerate(table.blocks)
+                for t in ((block.caption, *block.caption_aliases) if block.caption else ())}
+    columns = {normalize_label(t): c.key for block in table.blocks for c in block.columns for t in (c.label, *c.aliases)}
+    folios = _folios(tokens)
+    items: list[_Item] = []
+    caption, labels, runs = None, [], [[]]
+    for tok in tokens:
+        if tok.kind == "value" and id(tok) not in folios:
+            runs[-1].append(tok)
+            continue
+        if tok.kind == "gap" and runs[-1]:
+            runs.append([])
+        if tok.kind != "text":
+            continue
+        if runs[0]:
+            items.append(_Item(caption, labels, [r for r in runs if r]))
+            caption, labels = None, []
+        runs = [[]]
+        if tok.norm in captions:
+            caption, labels = captions[tok.norm], []
+            continue
+        found, whole = _box_columns(tok.norm, columns)
+        if whole and found:
+            labels += found
+    if runs[0]:
+        items.append(_Item(caption, labels, [r for r in runs if r]))
+    return items
+
+
+def _decode_by_labels(table: Table, tokens: list[Token]) -> Decoded | None:
+    """A table no identity tests (section 二) read by its label evidence and counts alone: each run of
+    numbers goes to the columns printed before it, in the block its caption names or in any block
+    with those columns and rows enough for the numbers. Every way to give the runs distinct columns is
+    a reading, and so is every order of a run's numbers the copy leaves open (``_fillings``); the
+    cells all readings agree on are read, no others: nothing is ever tested by an identity here."""
+    items = [item for item in _items(table, tokens) if item.columns]
+    if not items:
+        return None
+    blocks = table.blocks
+
+    def fits(item: _Item, b: int) -> bool:
+        keys = {c.key for c in blocks[b].columns}
+        return all(c in keys for c in item.columns) and len(item.numbers) <= len(blocks[b].rows) * len(item.columns)
+
+    choices = []
+    for item in items:
+        named = [item.caption] if item.caption is not None and fits(item, item.caption) else []
+        choices.append(named or [b for b in range(len(blocks)) if fits(item, b)])
+    readings: list[dict[str, Token | None]] = []
+
+    def walk(i: int, used: frozenset[tuple[int, str]], acc: list[int]) -> None:
+        if len(readings) > MAX_PLACEMENTS:
+            raise _TooMany
+        if i == len(items):
+            readings.extend(_fillings(table, items, acc))
+            return
+        for b in choices[i]:
+            slots = {(b, c) for c in items[i].columns}
+            if len(slots) == len(items[i].columns) and not slots & used:
+                walk(i + 1, used | slots, [*acc, b])
+
+    try:
+        walk(0, frozenset(), [])
+    except _TooMany:
+        return None
+    if not readings:
+        return None
+    return _agreed([key for key, *_ in table.cells()], readings)
+
+
+MAX_SHUFFLED = 6  # numbers under several column labels placed in every order; more: left unread
+
+
+def _fillings(table: Table, items: list[_Item], blocks: list[int]) -> list[dict[str, Token | None]]:
+    """The cells of one placement of the items onto blocks. A run under one column label fills its
+    rows top to bottom (every place of its missing cells a reading of its own). Under several labels,
+    the copy's order of the columns is unknown (pdf2txt prints their boxes in an order of its own, or
+    row by row): runs as long as the block is high are its columns, in every order; numbers printed
+    one by one go to the cells in every order; anything else is left unread."""
+    per_item = []
+    for item, b in zip(items, blocks, strict=True):
+        rows = [r.key for r in table.blocks[b].rows]
+        grid = [[f"{table.key}.{row}.{column}" for row in rows] for column in item.columns]
+        numbers = item.numbers
+        options: list[dict[str, Token | None]] = []
+        if len(grid) == 1:
+            for holes in combinations(range(len(rows)), len(rows) - len(numbers)):
+                values = iter(numbers)
+                options.append({k: None if n in holes else next(values) for n, k in enumerate(grid[0])})
+        elif len(item.runs) == len(grid) and all(len(run) == len(rows) for run in item.runs):
+            for order in permutations(item.runs):
+                options.append({k: tok for keys, run in zip(grid, order, strict=True)
+                                for k, tok in zip(keys, run, strict=True)})
+        elif len(numbers) == len(rows) * len(grid) <= MAX_SHUFFLED:
+            cells = [k for keys in grid for k in keys]
+            options.extend(dict(zip(cells, order, strict=True)) for order in permutations(numbers))
+        else:
+            options.append({})
+        per_item.append(options)
+    if prod(len(o) for o in per_item) > MAX_PLACEMENTS:
+        raise _TooMany
+    return [{k: v for part in combo for k, v in part.items()} for combo in product(*per_item)]
 
 
 # ------------------------------------------------------------------ a table printed on one line (四)
@@ -535,7 +663,6 @@ def _box_columns(text: str, columns: dict[str, str]) -> tuple[list, bool]:
     return [None], False
 
 
-MAX_TRANSPOSED_READINGS = 5000
 
 
 def _decode_transposed(version: str, table: Table, tokens: list[Token]) -> Decoded | None:
@@ -553,7 +680,7 @@ def _decode_transposed(version: str, table: Table, tokens: list[Token]) -> Decod
     placements: list[list[tuple[int, int]]] = []
 
     def walk(i: int, row: int, used: frozenset[int], last_free: int, acc: list[tuple[int, int]]) -> None:
-        if len(placements) > MAX_TRANSPOSED_READINGS:
+        if len(placements) > MAX_PLACEMENTS:
             raise _TooMany
         if i == len(numbers):
             placements.append(list(acc))
