@@ -21,7 +21,7 @@ from functools import cache
 from itertools import combinations, permutations, product
 from math import comb, prod
 
-from ..formats import FORMATS, Equation, Format, Table
+from ..formats import FORMATS, Equation, Table
 from ..text import normalize_label
 from .labels import LabelIndex
 from .tokens import Token
@@ -336,17 +336,12 @@ def _spreads(blanks: int, heights: list[int]) -> list[tuple[int, ...]]:
     return out
 
 
-def _holds(fmt: Format, table: Table, cells: dict[str, Token | None]) -> bool:
-    """Every identity of the table whose cells are all printed holds."""
-    return _equations_hold(_equations(fmt.version, table.key), cells)
-
-
 @cache
 def _equations(version: str, table_key: str) -> list[Equation]:
     return [eq for eq in FORMATS[version].identities() if eq.rule.table == table_key]
 
 
-def _readings(version: str, table: Table, groups: list[_Group], rows: list[tuple[int, str]],
+def _readings(equations: list[Equation], table: Table, groups: list[_Group], rows: list[tuple[int, str]],
               blanks: int) -> list[dict[str, Token | None]] | None:
     """Every reading of the table that keeps its identities (None: too many to try).
 
@@ -357,7 +352,6 @@ def _readings(version: str, table: Table, groups: list[_Group], rows: list[tuple
     leaving the fewest parts unfit are read."""
     readings: list[dict[str, Token | None]] = []
     fewest = None
-    equations = _equations(version, table.key)
     for split in _splits([g.count for g in groups], rows, table, blanks):
         # Part after part, each read against every reading of the parts before it (the identities
         # joining them, e.g. a column's balance across two pages, are tested as the part is read).
@@ -422,17 +416,58 @@ def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex,
         return _decode_transposed(version, table, [*tokens, *_spilled(after, index)])
     if not _equations(version, table_key):
         return _decode_by_labels(table, tokens)
-    rows = _rows(table)
     groups = _groups(tokens, index)
-    whole = sum(len(table.blocks[b].columns) for b, _ in rows)
     total = sum(g.count for g in groups)
-    if not groups or total > whole or whole - total > MAX_BLANKS:
-        return None
-    readings = _readings(version, table, groups, rows, whole - total)
-    if not readings:
-        return None
     keys = [key for key, *_ in table.cells()]
-    return _agreed(keys, readings)
+    # The declared rows; where they leave no reading, each keyed group of rows printed as one row
+    # (（六）其他处理 without its three sub-rows, as a 2021 report may print it): its cells stay unread.
+    for rows, equations in _row_variants(version, table, _printed_labels(tokens, index)):
+        whole = sum(len(table.blocks[b].columns) for b, _ in rows)
+        if not groups or total > whole or whole - total > MAX_BLANKS:
+            continue
+        readings = _readings(equations, table, groups, rows, whole - total)
+        if readings:
+            return _agreed(keys, readings)
+    return None
+
+
+def _printed_labels(tokens: list[Token], index: LabelIndex) -> set[tuple[str, str]]:
+    """(kind, key) of the row and group labels the tokens print."""
+    out = set()
+    for tok in tokens:
+        if tok.kind == "text" and (label := index.match(tok.norm, in_header=False)) is not None:
+            out.add((label.kind, label.key))
+    return out
+
+
+def _row_variants(version: str, table: Table, printed: set[tuple[str, str]]):
+    """(rows, identities) of the declared table, then of each keyed row group the copy prints as one
+    row: its label printed, none of its rows' labels."""
+    rows = _rows(table)
+    equations = _equations(version, table.key)
+    yield rows, equations
+    for label, metric in table.group_keys:
+        members = [key for block in table.blocks for row in block.rows if row.group == label for key in [row.key]]
+        if len(members) < 2 or any(key == metric for _, key in rows) or ("group", normalize_label(label)) not in printed \
+                or any(("row", key) in printed for key in members):
+            continue
+        at = [n for n, (_, key) in enumerate(rows) if key in members]
+        if at != list(range(at[0], at[0] + len(at))):
+            continue
+        merged = [*rows[: at[0]], (rows[at[0]][0], metric), *rows[at[-1] + 1 :]]
+        prefix = {f"{table.key}.{key}.": f"{table.key}.{metric}." for key in members}
+
+        def fold(cells: tuple[str, ...], prefix: dict[str, str] = prefix) -> tuple[str, ...]:
+            out = []
+            for cell in cells:
+                head, column = cell.rsplit(".", 1)
+                cell = prefix.get(head + ".", head + ".") + column
+                if cell not in out:
+                    out.append(cell)
+            return tuple(out)
+
+        folded = {(fold(eq.lhs), fold(eq.rhs)): eq for eq in equations}
+        yield merged, [Equation(eq.rule, lhs, rhs, eq.along) for (lhs, rhs), eq in folded.items()]
 
 
 # ------------------------------------------------------------------ a table no identity tests (二)
