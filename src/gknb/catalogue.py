@@ -107,7 +107,8 @@ CATALOGUE: dict[str, Code] = _codes(
          "their numbers, column by column; the table's cells are left unread and named."),
     Code("parse.columns_decoded", "parse", "info", "按列输出的表格已还原", "table printed by columns decoded",
          "A text copy of a PDF prints the table column by column; its cells were read by the format's rows and "
-         "columns, the runs of numbers and the identities, where exactly one reading is left."),
+         "columns, the labels printed with the numbers, the runs of numbers and the identities, where every "
+         "reading left agrees."),
     Code("parse.alignment_by_gaps", "parse", "info", "按空行推断了空白单元格", "blank cells inferred from empty lines",
          "A one-cell-per-line copy shows a blank cell as an empty line; the blanks were placed by counting them."),
     # -- data files and the Excel workbook ------------------------------------------------------

@@ -1,17 +1,27 @@
 """Tables a text copy prints column by column (pdf2txt.py, some pdftotext output): decoded where the
-format's rows and columns, the runs of numbers and the identities leave exactly one reading.
+format's rows and columns, the label evidence, the runs of numbers and the identities leave one reading.
 
 A PDF's text extracted cell by cell prints a table's row labels first, then its numbers a column at a
 time (a page's part of the table at a time); a blank cell is simply not printed. The numbers fall into
 *runs* (lines with no empty line between them: rows of equal height), and every column of a page's
 part repeats the same runs, so a column one number short shows in which run its blank cell stands.
 
-``decode`` tries every reading this model allows: the table's rows cut into the page parts its number
-groups show (numbers between two row labels), each part's columns in the declared order (or with a
-column moved where its own header label stands right before a run), each column short by the cells
-its runs lack. Readings that break an identity are dropped; of the rest, the cells all readings agree on
-are read, the others named. No reading left, too many to try, or no identity to test one (section
-二): nothing is decoded.
+``decode`` tries every reading this model allows, by the kind of table:
+
+* a table the identities test (三): its rows cut into page parts — at the copy's form feeds where it
+  has them (a page may print a column before its row labels), else at row labels — each part's columns
+  in the declared order and, after the first part (or where that order fits nothing), with one column
+  moved first or last; each column short by the cells its runs lack; a keyed row group the copy prints
+  as one row (（六）其他处理 without its sub-rows) read as one row. A part no reading fits, or with too
+  many, is left unread on its own. Readings that break an identity are dropped.
+* a table laid out on one line (四): its numbers placed where the label printed with them says, the
+  others in reading order, rows in order, the rest of the table after the next heading taken; the
+  identities test, unless no placement keeps them and only one is left (the report's own error).
+* a table no identity tests (二): each run of numbers under the caption and column labels printed
+  before it, every placement and every order of the numbers the copy leaves open a reading.
+
+The cells all readings agree on are read, the others named; a cell no number was found for is never
+read as blank (a copy that drops blank cells also drops numbers it prints elsewhere).
 """
 
 from __future__ import annotations

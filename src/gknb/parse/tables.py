@@ -758,9 +758,10 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
         if read:
             out.note(
                 "parse.columns_decoded", read,
-                f"表格「{title}」按列输出（PDF 的文本副本逐列提取），已按官方格式的行列顺序、各列数字的分段和勾稽关系还原，请核对",
+                f"表格「{title}」按列输出（PDF 的文本副本逐列提取），已按官方格式的行列顺序、数字旁的标签、各列数字的分段和勾稽关系还原，请核对",
                 f"table '{title}' is printed column by column (a text copy of a PDF); its cells were read by the "
-                "format's rows and columns, the runs of numbers and the identities: check them",
+                "format's rows and columns, the labels printed with the numbers, the runs of numbers and the "
+                "identities: check them",
             )
         keys = decoded.unsure
         if not keys:
