@@ -651,7 +651,7 @@ def _transposed_numbers(table: Table, tokens: list[Token]) -> list[_Placed]:
             text = text.replace(other, "")
         labels, whole = _box_columns(text, columns) if text else ([], True)
         before = boxes[n - 1] if n else ("", [])
-        after = boxes[n + 1] if n + 1 < len(boxes) else ("-", [])
+        after = boxes[n + 1] if n + 1 < len(boxes) else ("", [])
         if numbers and text and None not in labels and len(labels) == len(numbers):
             out.extend(_Placed(tok, frozenset([label]) if whole else frozenset(labels))
                        for tok, label in zip(numbers, labels, strict=True))
