@@ -375,7 +375,8 @@ def _readings(equations: list[Equation], table: Table, groups: list[_Group], row
             if grown == []:
                 unfit += 1
             elif grown is not None:
-                states = grown
+                later = {f"{table.key}.{row}." for lo2, hi2 in split[n + 1 :] for _, row in rows[lo2:hi2]}
+                states = _merged(grown, equations, later)
         if fewest is None or unfit < fewest:
             readings, fewest = [], unfit
         if unfit == fewest:
@@ -383,6 +384,42 @@ def _readings(equations: list[Equation], table: Table, groups: list[_Group], row
         if len(readings) > MAX_READINGS:
             return None
     return readings
+
+
+class _Reading(dict):
+    """A reading standing for several that differ only in ``mixed`` (cells they disagree on)."""
+
+    mixed: frozenset[str] = frozenset()
+
+
+def _merged(states: list[dict[str, Token | None]], equations: list[Equation], later: set[str]) -> list[_Reading]:
+    """The readings so far, those the parts still to read cannot tell apart merged into one: readings
+    whose cells give every identity joining them to a later part the same sum (or leave it untestable
+    alike) keep or lose their later parts together, so one stands for all, the cells they disagree on
+    marked ``mixed`` (never agreed on)."""
+    future = [eq for eq in equations if any(c.rsplit(".", 1)[0] + "." in later for c in eq.cells)]
+    classes: dict[tuple, list[dict[str, Token | None]]] = {}
+    for state in states:
+        key = []
+        for eq in future:
+            lhs = [state.get(c) for c in eq.lhs if c.rsplit(".", 1)[0] + "." not in later]
+            rhs = [state.get(c) for c in eq.rhs if c.rsplit(".", 1)[0] + "." not in later]
+            if any(v is None for v in (*lhs, *rhs)):
+                key.append(None)
+            else:
+                key.append(sum(v.value for v in lhs) - sum(v.value for v in rhs))
+        classes.setdefault(tuple(key), []).append(state)
+    out = []
+    for members in classes.values():
+        first = _Reading(members[0])
+        mixed = set(getattr(members[0], "mixed", ()))
+        for other in members[1:]:
+            mixed.update(getattr(other, "mixed", ()))
+            mixed.update(k for k in first.keys() | other.keys() if k not in first or k not in other
+                         or _differs(first[k], other[k]))
+        first.mixed = frozenset(mixed)
+        out.append(first)
+    return out
 
 
 def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movable: bool,
@@ -404,7 +441,8 @@ def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movab
         for members in classes.values():
             for reading in _part_readings(table, layout, movable, equations, members[0], budget):
                 for known in members:
-                    merged = {**known, **reading}
+                    merged = _Reading({**known, **reading})
+                    merged.mixed = getattr(known, "mixed", frozenset())
                     if _equations_hold(equations, merged):
                         grown.append(merged)
             if len(grown) > MAX_READINGS:
@@ -770,7 +808,7 @@ def _agreed(keys: list[str], readings: list[dict[str, Token | None]]) -> Decoded
     elsewhere (after the section, at the page's end), and a missing number is no proof of a blank."""
     first = readings[0]
     agreed = {k for k in keys if first.get(k) is not None
-              and all(k in r and not _differs(first[k], r[k]) for r in readings)}
+              and all(k in r and k not in getattr(r, "mixed", ()) and not _differs(first[k], r[k]) for r in readings)}
     if not agreed:
         return None
     return Decoded({k: first[k] for k in keys if k in agreed}, [k for k in keys if k not in agreed])
