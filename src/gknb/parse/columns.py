@@ -39,7 +39,8 @@ from .tokens import Token
 MAX_READINGS = 20000  # readings of one table tried; beyond, the table is left unread
 MAX_BLANKS = 12  # cells a copy may drop from one table
 MAX_POSITIONS = 5000  # places of one column's blank cells tried
-MAX_STEPS = 150_000  # rows of partial readings tried for one table; beyond, the table is left unread
+MAX_STEPS = 150_000  # rows of partial readings tried for one part of a table; beyond, the part is left unread
+MAX_TABLE_STEPS = 200_000  # the same for all parts of a table together
 MAX_PLACEMENTS = 5000  # placements of a table read by labels or on one line (二, 四); beyond, left unread
 
 
@@ -265,6 +266,7 @@ def _by_rows(table: Table, rows: list[str], columns: list[str], pieces: list[lis
     """The readings of one block's part, built row by row: each column's next cell is its next number
     or one of its blank cells (as its runs allow); an identity is tested at the row its last cell is in
     (``ending``, from ``_row_checks``)."""
+    budget[0] -= len(rows)  # a call costs a step per row: many small calls add up
     values = [[t for r in piece for t in r] for piece in pieces]
     prefixes = [{holes[:n] for holes in allowed for n in range(len(holes) + 1)} for allowed in options]
     finals = [set(allowed) for allowed in options]
@@ -352,7 +354,7 @@ def _equations(version: str, table_key: str) -> list[Equation]:
 
 
 def _readings(equations: list[Equation], table: Table, groups: list[_Group], rows: list[tuple[int, str]],
-              blanks: int) -> list[dict[str, Token | None]] | None:
+              blanks: int, budget: list[int]) -> list[dict[str, Token | None]] | None:
     """Every reading of the table that keeps its identities (None: too many to try).
 
     Each part is read in the declared column order, else (no reading fits) with one column moved. A
@@ -369,9 +371,9 @@ def _readings(equations: list[Equation], table: Table, groups: list[_Group], row
         unfit = 0
         for n, (g, (lo, hi)) in enumerate(zip(groups, split, strict=True)):
             part = tuple(rows[lo:hi])
-            grown = _grown(table, g, part, n > 0, equations, states)
+            grown = _grown(table, g, part, n > 0, equations, states, budget)
             if grown == []:
-                grown = _grown(table, g, part, True, equations, states)
+                grown = _grown(table, g, part, True, equations, states, budget)
             if grown == []:
                 unfit += 1
             elif grown is not None:
@@ -386,6 +388,35 @@ def _readings(equations: list[Equation], table: Table, groups: list[_Group], row
     return readings
 
 
+def _sums(equations: list[Equation], rows: set[str]):
+    """A function giving, for every identity with a cell in ``rows`` (row key prefixes), what a
+    reading's cells outside them add to it: left side minus right side, or None where one of them is
+    not printed (the identity untestable)."""
+    sides = []
+    for eq in equations:
+        if any(c.rsplit(".", 1)[0] + "." in rows for c in eq.cells):
+            sides.append(([c for c in eq.lhs if c.rsplit(".", 1)[0] + "." not in rows],
+                          [c for c in eq.rhs if c.rsplit(".", 1)[0] + "." not in rows]))
+
+    def key(cells: dict[str, Token | None]) -> tuple:
+        out = []
+        for lhs, rhs in sides:
+            total = 0
+            for sign, side in ((1, lhs), (-1, rhs)):
+                for c in side:
+                    tok = cells.get(c)
+                    if tok is None:
+                        total = None
+                        break
+                    total += sign * tok.value
+                if total is None:
+                    break
+            out.append(total)
+        return tuple(out)
+
+    return key
+
+
 class _Reading(dict):
     """A reading standing for several that differ only in ``mixed`` (cells they disagree on)."""
 
@@ -397,18 +428,10 @@ def _merged(states: list[dict[str, Token | None]], equations: list[Equation], la
     whose cells give every identity joining them to a later part the same sum (or leave it untestable
     alike) keep or lose their later parts together, so one stands for all, the cells they disagree on
     marked ``mixed`` (never agreed on)."""
-    future = [eq for eq in equations if any(c.rsplit(".", 1)[0] + "." in later for c in eq.cells)]
     classes: dict[tuple, list[dict[str, Token | None]]] = {}
+    key = _sums(equations, later)
     for state in states:
-        key = []
-        for eq in future:
-            lhs = [state.get(c) for c in eq.lhs if c.rsplit(".", 1)[0] + "." not in later]
-            rhs = [state.get(c) for c in eq.rhs if c.rsplit(".", 1)[0] + "." not in later]
-            if any(v is None for v in (*lhs, *rhs)):
-                key.append(None)
-            else:
-                key.append(sum(v.value for v in lhs) - sum(v.value for v in rhs))
-        classes.setdefault(tuple(key), []).append(state)
+        classes.setdefault(key(state), []).append(state)
     out = []
     for members in classes.values():
         first = _Reading(members[0])
@@ -423,32 +446,37 @@ def _merged(states: list[dict[str, Token | None]], equations: list[Equation], la
 
 
 def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movable: bool,
-           equations: list[Equation], states: list[dict[str, Token | None]]) -> list[dict[str, Token | None]] | None:
+           equations: list[Equation], states: list[dict[str, Token | None]],
+           budget: list[int]) -> list[dict[str, Token | None]] | None:
     """The readings of the parts before, each grown by every reading of this part that keeps the
-    identities (None: too many to try; an empty list: none fits)."""
+    identities (None: too many to try, within ``MAX_STEPS`` and what is left of the table's
+    ``budget``; an empty list: none fits)."""
     layout = _layouts(table, group, part)
-    # Readings of the parts before that agree on every cell an identity joins to this part are read
-    # against once.
+    # Readings of the parts before that give every identity joining them to this part the same sum
+    # (or leave it untestable alike) are read against once.
     mine = {f"{table.key}.{row}." for _, row in part}
-    joined = sorted({k for eq in equations if any(c.rsplit(".", 1)[0] + "." in mine for c in eq.cells)
-                     for k in eq.cells})
     classes: dict[tuple, list[dict[str, Token | None]]] = {}
+    key = _sums(equations, mine)
     for known in states:
-        classes.setdefault(tuple(_value(known.get(k)) for k in joined), []).append(known)
+        classes.setdefault(key(known), []).append(known)
     grown = []
-    budget = [MAX_STEPS]
+    steps = [min(MAX_STEPS, budget[0])]
     try:
         for members in classes.values():
-            for reading in _part_readings(table, layout, movable, equations, members[0], budget):
+            for reading in _part_readings(table, layout, movable, equations, members[0], steps):
+                # The members of a class pass or fail every identity this part joins them to alike.
+                if not _equations_hold(equations, {**members[0], **reading}):
+                    continue
                 for known in members:
                     merged = _Reading({**known, **reading})
                     merged.mixed = getattr(known, "mixed", frozenset())
-                    if _equations_hold(equations, merged):
-                        grown.append(merged)
+                    grown.append(merged)
             if len(grown) > MAX_READINGS:
                 return None
     except _TooMany:
         return None
+    finally:
+        budget[0] -= min(MAX_STEPS, budget[0]) - max(steps[0], 0)
     return grown
 
 
@@ -469,11 +497,12 @@ def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex,
     keys = [key for key, *_ in table.cells()]
     # The declared rows; where they leave no reading, each keyed group of rows printed as one row
     # (（六）其他处理 without its three sub-rows, as a 2021 report may print it): its cells stay unread.
+    budget = [MAX_TABLE_STEPS]
     for rows, equations in _row_variants(version, table, _printed_labels(tokens, index)):
         whole = sum(len(table.blocks[b].columns) for b, _ in rows)
         if not groups or total > whole or whole - total > MAX_BLANKS:
             continue
-        readings = _readings(equations, table, groups, rows, whole - total)
+        readings = _readings(equations, table, groups, rows, whole - total, budget)
         if readings:
             return _agreed(keys, readings)
     return None
@@ -812,10 +841,6 @@ def _agreed(keys: list[str], readings: list[dict[str, Token | None]]) -> Decoded
     if not agreed:
         return None
     return Decoded({k: first[k] for k in keys if k in agreed}, [k for k in keys if k not in agreed])
-
-
-def _value(tok: Token | None):
-    return None if tok is None else tok.value
 
 
 def _differs(a: Token | None, b: Token | None) -> bool:
