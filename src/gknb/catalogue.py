@@ -107,7 +107,8 @@ CATALOGUE: dict[str, Code] = _codes(
          "their numbers, column by column; the table's cells are left unread and named."),
     Code("parse.columns_decoded", "parse", "info", "按列输出的表格已还原", "table printed by columns decoded",
          "A text copy of a PDF prints the table column by column; its cells were read by the format's rows and "
-         "columns, the runs of numbers and the identities, where exactly one reading is left."),
+         "columns, the labels printed with the numbers, the runs of numbers and the identities, where every "
+         "reading left agrees."),
     Code("parse.reading_order", "parse", "warning", "按阅读顺序输出的表格已还原", "table printed in reading order decoded",
          "A text copy of a PDF (pdftotext without -layout) prints the table's numbers apart from their labels; its "
          "cells were placed all at once by the format's rows and columns, the count of numbers and the identities "

@@ -1,34 +1,47 @@
 """Tables a text copy prints column by column (pdf2txt.py, some pdftotext output): decoded where the
-format's rows and columns, the runs of numbers and the identities leave exactly one reading.
+format's rows and columns, the label evidence, the runs of numbers and the identities leave one reading.
 
 A PDF's text extracted cell by cell prints a table's row labels first, then its numbers a column at a
 time (a page's part of the table at a time); a blank cell is simply not printed. The numbers fall into
 *runs* (lines with no empty line between them: rows of equal height), and every column of a page's
 part repeats the same runs, so a column one number short shows in which run its blank cell stands.
 
-``decode`` tries every reading this model allows: the table's rows cut into the page parts its number
-groups show (numbers between two row labels), each part's columns in the declared order (or with a
-column moved where its own header label stands right before a run), each column short by the cells
-its runs lack. Readings that break an identity are dropped; of the rest, the cells all readings agree on
-are read, the others named. No reading left, too many to try, or no identity to test one (section
-二): nothing is decoded.
+``decode`` tries every reading this model allows, by the kind of table:
+
+* a table the identities test (三): its rows cut into page parts — at the copy's form feeds where it
+  has them (a page may print a column before its row labels), else at row labels — each part's columns
+  in the declared order and, after the first part (or where that order fits nothing), with one column
+  moved first or last; each column short by the cells its runs lack; a keyed row group the copy prints
+  as one row (（六）其他处理 without its sub-rows) read as one row. A part no reading fits, or with too
+  many, is left unread on its own. Readings that break an identity are dropped.
+* a table laid out on one line (四): its numbers placed where the label printed with them says, the
+  others in reading order, rows in order, the rest of the table after the next heading taken; the
+  identities test, unless no placement keeps them and only one is left (the report's own error).
+* a table no identity tests (二): each run of numbers under the caption and column labels printed
+  before it, every placement and every order of the numbers the copy leaves open a reading.
+
+The cells all readings agree on are read, the others named; a cell no number was found for is never
+read as blank (a copy that drops blank cells also drops numbers it prints elsewhere).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from itertools import combinations, product
+from itertools import combinations, permutations, product
 from math import comb, prod
 
-from ..formats import FORMATS, Equation, Format, Table
+from ..formats import FORMATS, Equation, Table
+from ..text import normalize_label
 from .labels import LabelIndex
 from .tokens import Token
 
 MAX_READINGS = 20000  # readings of one table tried; beyond, the table is left unread
 MAX_BLANKS = 12  # cells a copy may drop from one table
 MAX_POSITIONS = 5000  # places of one column's blank cells tried
-MAX_STEPS = 150_000  # rows of partial readings tried for one table; beyond, the table is left unread
+MAX_STEPS = 150_000  # rows of partial readings tried for one part of a table; beyond, the part is left unread
+MAX_TABLE_STEPS = 200_000  # the same for all parts of a table together
+MAX_PLACEMENTS = 5000  # placements of a table read by labels or on one line (二, 四); beyond, left unread
 
 
 class _TooMany(Exception):
@@ -55,18 +68,26 @@ class _Group:
 
 
 def _groups(tokens: list[Token], index: LabelIndex) -> list[_Group]:
-    """The section's numbers cut into groups at row labels (header labels between runs do not cut)."""
+    """The section's numbers cut into groups: at page breaks where the copy marks them (a page prints
+    its part of the table, its columns before, between and after its row labels), else at row labels
+    (header labels between runs do not cut)."""
+    by_pages = any(tok.page_break for tok in tokens)
+    folios = _folios(tokens)
     groups: list[_Group] = []
     runs: list[list[Token]] = []
     run: list[Token] = []
     for tok in tokens:
-        if tok.kind == "value":
+        if tok.page_break and (run or runs):
+            runs.extend([run] if run else [])
+            groups.append(_Group(runs))
+            runs, run = [], []
+        if tok.kind == "value" and id(tok) not in folios:
             run.append(tok)
             continue
         if run:
             runs.append(run)
             run = []
-        if tok.kind != "text":
+        if tok.kind != "text" or by_pages:
             continue
         header = index.match(tok.norm, in_header=True)
         if header is not None and header.kind in ("column", "header"):
@@ -80,6 +101,16 @@ def _groups(tokens: list[Token], index: LabelIndex) -> list[_Group]:
     if runs:
         groups.append(_Group(runs))
     return groups
+
+
+def _folios(tokens: list[Token]) -> set[int]:
+    """The numbers of page folios (a line ``- 3 -``): ids of their value tokens."""
+    lines: dict[int | None, list[Token]] = {}
+    for tok in tokens:
+        if not tok.grid and tok.where.line is not None:
+            lines.setdefault(tok.where.line, []).append(tok)
+    return {id(line[1]) for line in lines.values()
+            if [t.kind for t in line] == ["blank", "value", "blank"] and line[0].text == line[2].text == "-"}
 
 
 def _rows(table: Table) -> list[tuple[int, str]]:
@@ -162,8 +193,8 @@ def _blank_rows(piece: list[list[Token]], template: list[int] | None, height: in
 def _part_readings(table: Table, layout: tuple, moves: bool, equations: list[Equation],
                    known: dict[str, Token | None], budget: list[int]) -> list[dict[str, Token | None]]:
     """Every reading of one part (``_layouts``), column by column within each block: in the declared
-    column order, and (``moves``: a later page's part of a block, which the identities tie to its first
-    part) with one column printed after the others. ``known``: the cells earlier parts read, which the
+    column order, and (``moves``: where that order fits no reading) with one column printed before or
+    after the others. ``known``: the cells earlier parts read, which the
     identities joining them to this part are tested against."""
     blocks, slots, layouts = layout
     out: list[dict[str, Token | None]] = []
@@ -235,6 +266,7 @@ def _by_rows(table: Table, rows: list[str], columns: list[str], pieces: list[lis
     """The readings of one block's part, built row by row: each column's next cell is its next number
     or one of its blank cells (as its runs allow); an identity is tested at the row its last cell is in
     (``ending``, from ``_row_checks``)."""
+    budget[0] -= len(rows)  # a call costs a step per row: many small calls add up
     values = [[t for r in piece for t in r] for piece in pieces]
     prefixes = [{holes[:n] for holes in allowed for n in range(len(holes) + 1)} for allowed in options]
     finals = [set(allowed) for allowed in options]
@@ -293,8 +325,11 @@ def _equations_hold(equations, cells: dict[str, Token | None]) -> bool:
 
 
 def _single_moves(order: list[str]) -> list[list[str]]:
-    """The orders with one column printed after all the others (as pdf2txt may print a page's part)."""
-    return [order[:i] + order[i + 1 :] + [order[i]] for i in range(len(order) - 1)]
+    """The orders with one column printed after, or before, all the others (as pdf2txt may print a
+    page's part: a column's box first on the page, or after the others)."""
+    last = [order[:i] + order[i + 1 :] + [order[i]] for i in range(len(order) - 1)]
+    first = [[order[i]] + order[:i] + order[i + 1 :] for i in range(1, len(order))]
+    return last + [o for o in first if o not in last]
 
 
 def _spreads(blanks: int, heights: list[int]) -> list[tuple[int, ...]]:
@@ -313,81 +348,499 @@ def _spreads(blanks: int, heights: list[int]) -> list[tuple[int, ...]]:
     return out
 
 
-def _holds(fmt: Format, table: Table, cells: dict[str, Token | None]) -> bool:
-    """Every identity of the table whose cells are all printed holds."""
-    return _equations_hold(_equations(fmt.version, table.key), cells)
-
-
 @cache
 def _equations(version: str, table_key: str) -> list[Equation]:
     return [eq for eq in FORMATS[version].identities() if eq.rule.table == table_key]
 
 
-def _readings(version: str, table: Table, groups: list[_Group], rows: list[tuple[int, str]], blanks: int,
-              moves: bool) -> list[dict[str, Token | None]] | None:
-    """Every reading of the table that keeps its identities (None: too many to try)."""
+def _readings(equations: list[Equation], table: Table, groups: list[_Group], rows: list[tuple[int, str]],
+              blanks: int, budget: list[int]) -> list[dict[str, Token | None]] | None:
+    """Every reading of the table that keeps its identities (None: too many to try).
+
+    Each part is read in the declared column order, else (no reading fits) with one column moved. A
+    part that no reading fits (a page whose boxes pdf2txt printed out of column order), or with too
+    many readings of its own, is left out of the readings (its cells unknown: never agreed on) and the
+    identities joining it to the others are not tested. Of the ways to cut the table into parts, those
+    leaving the fewest parts unfit are read."""
     readings: list[dict[str, Token | None]] = []
-    equations = _equations(version, table.key)
-    budget = [MAX_STEPS]
+    fewest = None
     for split in _splits([g.count for g in groups], rows, table, blanks):
         # Part after part, each read against every reading of the parts before it (the identities
         # joining them, e.g. a column's balance across two pages, are tested as the part is read).
         states: list[dict[str, Token | None]] = [{}]
-        seen: set[int] = set()
-        for g, (lo, hi) in zip(groups, split, strict=True):
-            movable = moves and rows[lo][0] in seen
-            layout = _layouts(table, g, tuple(rows[lo:hi]))
-            # Readings of the parts before that agree on every cell an identity joins to this part
-            # are read against once.
-            mine = {f"{table.key}.{row}." for _, row in rows[lo:hi]}
-            joined = sorted({k for eq in equations if any(c.rsplit(".", 1)[0] + "." in mine for c in eq.cells)
-                             for k in eq.cells})
-            classes: dict[tuple, list[dict[str, Token | None]]] = {}
-            for known in states:
-                classes.setdefault(tuple(_value(known.get(k)) for k in joined), []).append(known)
-            grown = []
-            for members in classes.values():
-                for part in _part_readings(table, layout, movable, equations, members[0], budget):
-                    for known in members:
-                        merged = {**known, **part}
-                        if _equations_hold(equations, merged):
-                            grown.append(merged)
-                if len(grown) > MAX_READINGS:
-                    return None
-            states = grown
-            seen.update(b for b, _ in rows[lo:hi])
-        readings.extend(states)
+        unfit = 0
+        for n, (g, (lo, hi)) in enumerate(zip(groups, split, strict=True)):
+            part = tuple(rows[lo:hi])
+            grown = _grown(table, g, part, n > 0, equations, states, budget)
+            if grown == []:
+                grown = _grown(table, g, part, True, equations, states, budget)
+            if grown == []:
+                unfit += 1
+            elif grown is not None:
+                later = {f"{table.key}.{row}." for lo2, hi2 in split[n + 1 :] for _, row in rows[lo2:hi2]}
+                states = _merged(grown, equations, later)
+        if fewest is None or unfit < fewest:
+            readings, fewest = [], unfit
+        if unfit == fewest:
+            readings.extend(states)
         if len(readings) > MAX_READINGS:
             return None
     return readings
 
 
-def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -> Decoded | None:
-    """Read table ``table_key`` from ``tokens`` (its section's tokens) printed column by column, or None."""
+def _sums(equations: list[Equation], rows: set[str]):
+    """A function giving, for every identity with a cell in ``rows`` (row key prefixes), what a
+    reading's cells outside them add to it: left side minus right side, or None where one of them is
+    not printed (the identity untestable)."""
+    sides = []
+    for eq in equations:
+        if any(c.rsplit(".", 1)[0] + "." in rows for c in eq.cells):
+            sides.append(([c for c in eq.lhs if c.rsplit(".", 1)[0] + "." not in rows],
+                          [c for c in eq.rhs if c.rsplit(".", 1)[0] + "." not in rows]))
+
+    def key(cells: dict[str, Token | None]) -> tuple:
+        out = []
+        for lhs, rhs in sides:
+            total = 0
+            for sign, side in ((1, lhs), (-1, rhs)):
+                for c in side:
+                    tok = cells.get(c)
+                    if tok is None:
+                        total = None
+                        break
+                    total += sign * tok.value
+                if total is None:
+                    break
+            out.append(total)
+        return tuple(out)
+
+    return key
+
+
+class _Reading(dict):
+    """A reading standing for several that differ only in ``mixed`` (cells they disagree on)."""
+
+    mixed: frozenset[str] = frozenset()
+
+
+def _merged(states: list[dict[str, Token | None]], equations: list[Equation], later: set[str]) -> list[_Reading]:
+    """The readings so far, those the parts still to read cannot tell apart merged into one: readings
+    whose cells give every identity joining them to a later part the same sum (or leave it untestable
+    alike) keep or lose their later parts together, so one stands for all, the cells they disagree on
+    marked ``mixed`` (never agreed on)."""
+    classes: dict[tuple, list[dict[str, Token | None]]] = {}
+    key = _sums(equations, later)
+    for state in states:
+        classes.setdefault(key(state), []).append(state)
+    out = []
+    for members in classes.values():
+        first = _Reading(members[0])
+        mixed = set(getattr(members[0], "mixed", ()))
+        for other in members[1:]:
+            mixed.update(getattr(other, "mixed", ()))
+            mixed.update(k for k in first.keys() | other.keys() if k not in first or k not in other
+                         or _differs(first[k], other[k]))
+        first.mixed = frozenset(mixed)
+        out.append(first)
+    return out
+
+
+def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movable: bool,
+           equations: list[Equation], states: list[dict[str, Token | None]],
+           budget: list[int]) -> list[dict[str, Token | None]] | None:
+    """The readings of the parts before, each grown by every reading of this part that keeps the
+    identities (None: too many to try, within ``MAX_STEPS`` and what is left of the table's
+    ``budget``; an empty list: none fits)."""
+    layout = _layouts(table, group, part)
+    # Readings of the parts before that give every identity joining them to this part the same sum
+    # (or leave it untestable alike) are read against once.
+    mine = {f"{table.key}.{row}." for _, row in part}
+    classes: dict[tuple, list[dict[str, Token | None]]] = {}
+    key = _sums(equations, mine)
+    for known in states:
+        classes.setdefault(key(known), []).append(known)
+    grown = []
+    steps = [min(MAX_STEPS, budget[0])]
+    try:
+        for members in classes.values():
+            for reading in _part_readings(table, layout, movable, equations, members[0], steps):
+                # The members of a class pass or fail every identity this part joins them to alike.
+                if not _equations_hold(equations, {**members[0], **reading}):
+                    continue
+                for known in members:
+                    merged = _Reading({**known, **reading})
+                    merged.mixed = getattr(known, "mixed", frozenset())
+                    grown.append(merged)
+            if len(grown) > MAX_READINGS:
+                return None
+    except _TooMany:
+        return None
+    finally:
+        budget[0] -= min(MAX_STEPS, budget[0]) - max(steps[0], 0)
+    return grown
+
+
+def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex,
+           after: list[Token] = ()) -> Decoded | None:
+    """Read table ``table_key`` from ``tokens`` (its section's tokens) printed column by column, or None.
+    ``after``: the tokens after the next section's heading, where a copy may print the rest of a table
+    laid out on one line (pdf2txt places the next heading's box among its cells)."""
     fmt = FORMATS[version]
     table = fmt.table(table_key)
-    rows = _rows(table)
+    layout = table.blocks[0].layout
+    if layout is not None and layout.transposed:
+        return _decode_transposed(version, table, [*tokens, *_spilled(after, index)])
+    if not _equations(version, table_key):
+        return _decode_by_labels(table, tokens)
     groups = _groups(tokens, index)
-    whole = sum(len(table.blocks[b].columns) for b, _ in rows)
     total = sum(g.count for g in groups)
-    if not groups or total > whole or whole - total > MAX_BLANKS or not _equations(version, table_key):
-        return None  # a table no identity checks (section 二) is never decoded: no reading could be tested
-    # The declared column order first; only where it leaves no reading, a later part with one column moved.
+    keys = [key for key, *_ in table.cells()]
+    # The declared rows; where they leave no reading, each keyed group of rows printed as one row
+    # (（六）其他处理 without its three sub-rows, as a 2021 report may print it): its cells stay unread.
+    budget = [MAX_TABLE_STEPS]
+    for rows, equations in _row_variants(version, table, _printed_labels(tokens, index)):
+        whole = sum(len(table.blocks[b].columns) for b, _ in rows)
+        if not groups or total > whole or whole - total > MAX_BLANKS:
+            continue
+        readings = _readings(equations, table, groups, rows, whole - total, budget)
+        if readings:
+            return _agreed(keys, readings)
+    return None
+
+
+def _printed_labels(tokens: list[Token], index: LabelIndex) -> set[tuple[str, str]]:
+    """(kind, key) of the row and group labels the tokens print."""
+    out = set()
+    for tok in tokens:
+        if tok.kind == "text" and (label := index.match(tok.norm, in_header=False)) is not None:
+            out.add((label.kind, label.key))
+    return out
+
+
+def _row_variants(version: str, table: Table, printed: set[tuple[str, str]]):
+    """(rows, identities) of the declared table, then of each keyed row group the copy prints as one
+    row: its label printed, none of its rows' labels."""
+    rows = _rows(table)
+    equations = _equations(version, table.key)
+    yield rows, equations
+    for label, metric in table.group_keys:
+        members = [key for block in table.blocks for row in block.rows if row.group == label for key in [row.key]]
+        if len(members) < 2 or any(key == metric for _, key in rows) or ("group", normalize_label(label)) not in printed \
+                or any(("row", key) in printed for key in members):
+            continue
+        at = [n for n, (_, key) in enumerate(rows) if key in members]
+        if at != list(range(at[0], at[0] + len(at))):
+            continue
+        merged = [*rows[: at[0]], (rows[at[0]][0], metric), *rows[at[-1] + 1 :]]
+        prefix = {f"{table.key}.{key}.": f"{table.key}.{metric}." for key in members}
+
+        def fold(cells: tuple[str, ...], prefix: dict[str, str] = prefix) -> tuple[str, ...]:
+            out = []
+            for cell in cells:
+                head, column = cell.rsplit(".", 1)
+                cell = prefix.get(head + ".", head + ".") + column
+                if cell not in out:
+                    out.append(cell)
+            return tuple(out)
+
+        folded = {(fold(eq.lhs), fold(eq.rhs)): eq for eq in equations}
+        yield merged, [Equation(eq.rule, lhs, rhs, eq.along) for (lhs, rhs), eq in folded.items()]
+
+
+# ------------------------------------------------------------------ a table no identity tests (二)
+
+
+@dataclass
+class _Item:
+    """Numbers printed after labels: the caption (block index, None: none printed) and the column keys
+    printed since the numbers before, the numbers in runs (lines with no empty line between them)."""
+
+    caption: int | None
+    columns: list[str]
+    runs: list[list[Token]]
+
+    @property
+    def numbers(self) -> list[Token]:
+        return [tok for run in self.runs for tok in run]
+
+
+def _items(table: Table, tokens: list[Token]) -> list[_Item]:
+    """The runs of numbers of a table printed column by column, each with the caption and the column
+    labels printed since the numbers before (row and header labels between them are passed over: a
+    copy prints them in a run of their own). A caption starts an item's evidence afresh."""
+    captions = {normalize_label(t): b for b, block in enumerate(table.blocks)
+                for t in ((block.caption, *block.caption_aliases) if block.caption else ())}
+    columns = {normalize_label(t): c.key for block in table.blocks for c in block.columns for t in (c.label, *c.aliases)}
+    folios = _folios(tokens)
+    items: list[_Item] = []
+    caption, labels, runs = None, [], [[]]
+    for tok in tokens:
+        if tok.kind == "value" and id(tok) not in folios:
+            runs[-1].append(tok)
+            continue
+        if tok.kind == "gap" and runs[-1]:
+            runs.append([])
+        if tok.kind != "text":
+            continue
+        if runs[0]:
+            items.append(_Item(caption, labels, [r for r in runs if r]))
+            caption, labels = None, []
+        runs = [[]]
+        if tok.norm in captions:
+            caption, labels = captions[tok.norm], []
+            continue
+        found, whole = _box_columns(tok.norm, columns)
+        if whole and found:
+            labels += found
+    if runs[0]:
+        items.append(_Item(caption, labels, [r for r in runs if r]))
+    return items
+
+
+def _decode_by_labels(table: Table, tokens: list[Token]) -> Decoded | None:
+    """A table no identity tests (section 二) read by its label evidence and counts alone: each run of
+    numbers goes to the columns printed before it, in the block its caption names or in any block
+    with those columns and rows enough for the numbers. Every way to give the runs distinct columns is
+    a reading, and so is every order of a run's numbers the copy leaves open (``_fillings``); the
+    cells all readings agree on are read, no others: nothing is ever tested by an identity here."""
+    items = [item for item in _items(table, tokens) if item.columns]
+    if not items:
+        return None
+    blocks = table.blocks
+
+    def fits(item: _Item, b: int) -> bool:
+        keys = {c.key for c in blocks[b].columns}
+        return all(c in keys for c in item.columns) and len(item.numbers) <= len(blocks[b].rows) * len(item.columns)
+
+    choices = []
+    for item in items:
+        named = [item.caption] if item.caption is not None and fits(item, item.caption) else []
+        choices.append(named or [b for b in range(len(blocks)) if fits(item, b)])
+    readings: list[dict[str, Token | None]] = []
+
+    def walk(i: int, used: frozenset[tuple[int, str]], acc: list[int]) -> None:
+        if len(readings) > MAX_PLACEMENTS:
+            raise _TooMany
+        if i == len(items):
+            readings.extend(_fillings(table, items, acc))
+            return
+        for b in choices[i]:
+            slots = {(b, c) for c in items[i].columns}
+            if len(slots) == len(items[i].columns) and not slots & used:
+                walk(i + 1, used | slots, [*acc, b])
+
     try:
-        readings = _readings(version, table, groups, rows, whole - total, moves=False)
-        if readings == []:
-            readings = _readings(version, table, groups, rows, whole - total, moves=True)
+        walk(0, frozenset(), [])
     except _TooMany:
         return None
     if not readings:
         return None
+    return _agreed([key for key, *_ in table.cells()], readings)
+
+
+MAX_SHUFFLED = 6  # numbers under several column labels placed in every order; more: left unread
+
+
+def _fillings(table: Table, items: list[_Item], blocks: list[int]) -> list[dict[str, Token | None]]:
+    """The cells of one placement of the items onto blocks. A run under one column label fills its
+    rows top to bottom (every place of its missing cells a reading of its own). Under several labels,
+    the copy's order of the columns is unknown (pdf2txt prints their boxes in an order of its own, or
+    row by row): runs as long as the block is high are its columns, in every order; numbers printed
+    one by one go to the cells in every order; anything else is left unread."""
+    per_item = []
+    for item, b in zip(items, blocks, strict=True):
+        rows = [r.key for r in table.blocks[b].rows]
+        grid = [[f"{table.key}.{row}.{column}" for row in rows] for column in item.columns]
+        numbers = item.numbers
+        options: list[dict[str, Token | None]] = []
+        if len(grid) == 1:
+            for holes in combinations(range(len(rows)), len(rows) - len(numbers)):
+                values = iter(numbers)
+                options.append({k: None if n in holes else next(values) for n, k in enumerate(grid[0])})
+        elif len(item.runs) == len(grid) and all(len(run) == len(rows) for run in item.runs):
+            for order in permutations(item.runs):
+                options.append({k: tok for keys, run in zip(grid, order, strict=True)
+                                for k, tok in zip(keys, run, strict=True)})
+        elif len(numbers) == len(rows) * len(grid) <= MAX_SHUFFLED:
+            cells = [k for keys in grid for k in keys]
+            options.extend(dict(zip(cells, order, strict=True)) for order in permutations(numbers))
+        else:
+            options.append({})
+        per_item.append(options)
+    if prod(len(o) for o in per_item) > MAX_PLACEMENTS:
+        raise _TooMany
+    return [{k: v for part in combo for k, v in part.items()} for combo in product(*per_item)]
+
+
+# ------------------------------------------------------------------ a table printed on one line (四)
+
+
+@dataclass
+class _Placed:
+    """A number of a transposed table and the columns its label evidence allows (None: any)."""
+
+    token: Token
+    allowed: frozenset[str] | None
+
+
+def _transposed_numbers(table: Table, tokens: list[Token]) -> list[_Placed]:
+    """The numbers of a table whose rows print side by side (section 四: one line of 15 cells, each cell
+    a text box of its own), each with the columns its label evidence allows.
+
+    pdf2txt prints a box's lines together (a label wrapped in its cell: ``结果`` / ``维持``), boxes apart.
+    A box holding a whole column label and a number (``结果纠正`` / ``0``), or a box of one whole
+    column label, then a box of one number, then a box of text: that column's number; a
+    box mixing the characters of several labels and as many numbers (``尚未其他结果审结结果纠正 0 0 0``)
+    holds those columns' numbers in an unknown order. Any other number is free: labels printed in a
+    block apart from the numbers say nothing about the numbers' order (their boxes are printed in an
+    order of their own); row and header labels are no evidence either."""
+    block = table.blocks[0]
+    columns = {normalize_label(t): c.key for c in block.columns for t in (c.label, *c.aliases)}
+    others = sorted({normalize_label(t) for r in block.rows for t in (r.label, *r.aliases)}
+                    | {normalize_label(t) for t in block.header_labels}, key=len, reverse=True)
+    boxes: list[tuple[str, list[Token]]] = []  # (text, numbers) of each box, in print order
+    text, numbers = "", []
+    for tok in [*tokens, None]:
+        if tok is None or tok.kind not in ("value", "text"):
+            if text or numbers:
+                boxes.append((text, numbers))
+            text, numbers = "", []
+        elif tok.kind == "value":
+            numbers.append(tok)
+        else:
+            if numbers:  # text after a box's numbers: a box of its own
+                boxes.append((text, numbers))
+                text, numbers = "", []
+            text += tok.norm
+    out: list[_Placed] = []
+    for n, (text, numbers) in enumerate(boxes):
+        for other in others:
+            text = text.replace(other, "")
+        labels, whole = _box_columns(text, columns) if text else ([], True)
+        before = boxes[n - 1] if n else ("", [])
+        after = boxes[n + 1] if n + 1 < len(boxes) else ("", [])
+        if numbers and text and None not in labels and len(labels) == len(numbers):
+            out.extend(_Placed(tok, frozenset([label]) if whole else frozenset(labels))
+                       for tok, label in zip(numbers, labels, strict=True))
+            continue
+        if len(numbers) == 1 and not text and before[0] and not before[1] and after[0]:
+            label, was_whole = _box_columns(_strip(before[0], others), columns)
+            if was_whole and len(label) == 1:
+                out.append(_Placed(numbers[0], frozenset(label)))
+                continue
+        out.extend(_Placed(tok, None) for tok in numbers)
+    return out
+
+
+SPILL_TEXT = 4  # characters of a label fragment; longer text that is no label of the table ends a spill
+
+
+def _spilled(tokens: list[Token], index: LabelIndex) -> list[Token]:
+    """The table's labels (whole or in fragments) and numbers that open ``tokens``, up to the first
+    other text (the next section's prose)."""
+    out = []
+    for tok in tokens:
+        if tok.kind == "text" and len(tok.norm) > SPILL_TEXT and index.match(tok.norm, in_header=True) is None:
+            break
+        out.append(tok)
+    return out
+
+
+def _strip(text: str, others: list[str]) -> str:
+    for other in others:
+        text = text.replace(other, "")
+    return text
+
+
+def _box_columns(text: str, columns: dict[str, str]) -> tuple[list, bool]:
+    """The column labels one box prints: whole and in order, or only as a mix of their characters
+    (``[None]`` when the box is not made of column labels)."""
+    whole: list[str] = []
+    rest = text
+    while rest:
+        label = next((lab for lab in sorted(columns, key=len, reverse=True) if rest.startswith(lab)), None)
+        if label is None:
+            break
+        whole.append(columns[label])
+        rest = rest[len(label):]
+    if not rest:
+        return whole, True
+    # A mix: the fewest labels whose characters together are the box's (at most one of each column).
+    chars = sorted(text)
+    labels = sorted(columns.items(), key=lambda item: item[1])
+    for n in range(2, 5):
+        for combo in combinations(labels, n):
+            if len({key for _, key in combo}) == n and sorted("".join(lab for lab, _ in combo)) == chars:
+                return [key for _, key in combo], False
+    return [None], False
+
+
+
+
+def _decode_transposed(version: str, table: Table, tokens: list[Token]) -> Decoded | None:
+    """Section 四 printed box by box: every placement of its numbers onto its cells, rows in order
+    (each row's cells once), a number where its label evidence allows, numbers without evidence in
+    their row's declared column order, the cells left over blank; placements that break an identity
+    are dropped unless none keeps them all and a single placement is left (the report's own error,
+    which the checks name). Cells all placements agree on are read."""
+    block = table.blocks[0]
+    rows = [r.key for r in block.rows]
+    cols = [c.key for c in block.columns]
+    numbers = _transposed_numbers(table, tokens)
+    if not numbers or len(numbers) > len(rows) * len(cols):
+        return None
+    placements: list[list[tuple[int, int]]] = []
+
+    def walk(i: int, row: int, used: frozenset[int], last_free: int, acc: list[tuple[int, int]]) -> None:
+        if len(placements) > MAX_PLACEMENTS:
+            raise _TooMany
+        if i == len(numbers):
+            placements.append(list(acc))
+            return
+        allowed = numbers[i].allowed
+        for r in range(max(row, 0), len(rows)):
+            same = r == row
+            for c, key in enumerate(cols):
+                if allowed is not None and key not in allowed or same and c in used:
+                    continue
+                if allowed is None and same and c <= last_free:
+                    continue
+                acc.append((r, c))
+                walk(i + 1, r, (used if same else frozenset()) | {c}, c if allowed is None else
+                     (last_free if same else -1), acc)
+                acc.pop()
+
+    try:
+        walk(0, -1, frozenset(), -1, [])
+    except _TooMany:
+        return None
+    equations = _equations(version, table.key)
+    readings = []
+    for placement in placements:
+        cells: dict[str, Token | None] = {f"{table.key}.{r}.{c}": None for r in rows for c in cols}
+        for number, (r, c) in zip(numbers, placement, strict=True):
+            cells[f"{table.key}.{rows[r]}.{cols[c]}"] = number.token
+        readings.append(cells)
+    holding = [r for r in readings if _equations_hold(equations, r)]
+    if holding:
+        readings = holding
+    elif len(readings) != 1:
+        return None
+    if not readings:
+        return None
+    return _agreed(list(readings[0]), readings)
+
+
+def _agreed(keys: list[str], readings: list[dict[str, Token | None]]) -> Decoded | None:
+    """The cells every reading prints the same number in (None: no such cell). A cell the readings
+    agree is blank stays unread too: a copy that drops blank cells also drops numbers it prints
+    elsewhere (after the section, at the page's end), and a missing number is no proof of a blank."""
     first = readings[0]
-    unsure = [k for k in first if any(_differs(first[k], r[k]) for r in readings[1:])]
-    return Decoded({k: v for k, v in first.items() if k not in unsure}, unsure)
-
-
-def _value(tok: Token | None):
-    return None if tok is None else tok.value
+    agreed = {k for k in keys if first.get(k) is not None
+              and all(k in r and k not in getattr(r, "mixed", ()) and not _differs(first[k], r[k]) for r in readings)}
+    if not agreed:
+        return None
+    return Decoded({k: first[k] for k in keys if k in agreed}, [k for k in keys if k not in agreed])
 
 
 def _differs(a: Token | None, b: Token | None) -> bool:

@@ -886,14 +886,16 @@ def _printed_by_columns(fmt: Format, walker: _Walker) -> set[str]:
     return out
 
 
-def _section_tokens(fmt: Format, tokens: list[Token], headings: dict[int, str], table_key: str) -> list[Token]:
-    """The tokens of the section that holds table ``table_key`` (empty when its heading was not found)."""
+def _section_tokens(fmt: Format, tokens: list[Token], headings: dict[int, str], table_key: str,
+                    after: bool = False) -> list[Token]:
+    """The tokens of the section that holds table ``table_key`` (empty when its heading was not found);
+    ``after``: those after the next section's heading instead."""
     section = fmt.table(table_key).section
     starts = sorted(headings)
     for n, at in enumerate(starts):
         if SECTION_TABLES.get(headings[at]) == table_key or headings[at] == section:
             end = starts[n + 1] if n + 1 < len(starts) else len(tokens)
-            return tokens[at + 1 : end]
+            return tokens[end + 1 :] if after else tokens[at + 1 : end]
     return []
 
 
@@ -903,7 +905,8 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
     named; cells no reading decides, or the whole table, left unread under ``parse.table_by_columns``."""
     title = fmt.table(table_key).title
     section = _section_tokens(fmt, tokens, headings, table_key)
-    decoded = decode(fmt.version, table_key, section, walker.indexes[table_key]) if section else None
+    after = _section_tokens(fmt, tokens, headings, table_key, after=True)
+    decoded = decode(fmt.version, table_key, section, walker.indexes[table_key], after) if section else None
     keys = out.bare_keys(table_key)
     streamed = read_stream(fmt.version, table_key, section, walker.indexes[table_key]) if section and not decoded else None
     if streamed is not None:  # the numbers in reading order, placed as one decision (stream.py)
@@ -921,9 +924,10 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
         if read:
             out.note(
                 "parse.columns_decoded", read,
-                f"表格「{title}」按列输出（PDF 的文本副本逐列提取），已按官方格式的行列顺序、各列数字的分段和勾稽关系还原，请核对",
+                f"表格「{title}」按列输出（PDF 的文本副本逐列提取），已按官方格式的行列顺序、数字旁的标签、各列数字的分段和勾稽关系还原，请核对",
                 f"table '{title}' is printed column by column (a text copy of a PDF); its cells were read by the "
-                "format's rows and columns, the runs of numbers and the identities: check them",
+                "format's rows and columns, the labels printed with the numbers, the runs of numbers and the "
+                "identities: check them",
             )
         keys = decoded.unsure
         if not keys:

@@ -45,6 +45,7 @@ class Token:
     block: int = -1  # index of the document block the token comes from
     x: float | None = None  # for cells at a line's end: character offset of the cell's centre
     glued: bool = False  # for values: digits of several cells printed with no separator (``3960181``)
+    page_break: bool = False  # first token of a line that starts a new page (a text copy's form feed)
 
 
 def parse_number(text: str) -> int | Decimal | None:
@@ -104,11 +105,18 @@ _MARKUP = re.compile(r"^\s{0,3}#{1,6}\s+|\*\*|__|^\s*>\s?")
 
 
 def _line_tokens(line: Line, block: int) -> list[Token]:
+    tokens = _line_pieces(line, block)
+    if line.text.startswith("\f") and tokens:  # pdftotext and pdf2txt.py end each page with a form feed
+        tokens[0].page_break = True
+    return tokens
+
+
+def _line_pieces(line: Line, block: int) -> list[Token]:
     raw = _MARKUP.sub("", line.text) if ("#" in line.text or "*" in line.text or ">" in line.text) else line.text
     if len(raw) > LONG_LINE:
         pieces = [p for p in _SECTION_BREAK.split(raw) if p.strip()]
         if len(pieces) > 1:
-            return [t for p in pieces for t in _line_tokens(Line(p, line.where), block)]
+            return [t for p in pieces for t in _line_pieces(Line(p, line.where), block)]
     if not raw.strip():
         return [Token("gap", "", "", line.where, False, True, whitespace=bool(raw), block=block)]
     if "\t" in raw.strip():

@@ -1,0 +1,111 @@
+"""Tables printed column by column (``parse/columns.py``), read from real ``pdf2txt.py`` runs.
+
+pdfminer.six's ``pdf2txt.py`` prints a PDF's text boxes: table 三 a column at a time, page by page
+(a page's first column sometimes before its row labels), table 二 as runs of numbers after their
+captions and column labels, table 四 box by box, blank cells dropped. The copies here are made by the
+real converter (the ``test`` extra) from the project's rendered PDFs of both formats — the official
+layout and the narrow label column that wraps every 2–4 characters — and from the real WPS PDF of
+``tests/corpus/real``. Every cell named by ``parse.columns_decoded`` must be right; every cell of a
+table printed by columns is decoded or named by ``parse.table_by_columns``; none is silently wrong.
+The floors are what the decoding reads today (seed 1), to be raised as it improves.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+import gknb
+from converters import CONVERTERS, _program, convert, make_originals, score, wrong_lines
+from gknb.formats import FORMATS
+
+PDF2TXT = next(c for c in CONVERTERS if c.name == "pdf2txt")
+REAL = Path(__file__).parent / "corpus" / "real"
+SEED = 1
+FLOOR = {  # (version, medium) → least cells decoded per table (parse.columns_decoded), seed 1
+    ("2019", "pdf"): {"disclosure": 15, "requests": 140},
+    ("2019", "pdf-narrow"): {"requests": 80},
+    ("2021", "pdf"): {"disclosure": 10, "requests": 150},
+    ("2021", "pdf-narrow"): {"disclosure": 4, "requests": 70},
+}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("columns")
+
+
+@cache
+def _copies(folder: Path, seed: int, media: tuple[str, ...], versions: tuple[str, ...]):
+    originals = make_originals(folder / "originals", [seed], media=media, versions=versions)
+    return {(o.version, o.medium): (o, convert(o, PDF2TXT, folder / "copies")) for o in originals}
+
+
+def _named(report, rule: str) -> set[str]:
+    return {k for f in report.findings if f.rule == rule for k in f.cells}
+
+
+def _decoded_right(report, truth, lenient=None) -> set[str]:
+    """The decoded cells, after asserting each is right and nothing is silently wrong."""
+    result = score(report, truth, lenient)
+    decoded = _named(report, "parse.columns_decoded")
+    assert not set(result.wrong) & decoded, "\n".join(wrong_lines(report, truth, set(result.wrong) & decoded))
+    assert not result.silent, "\n".join(wrong_lines(report, truth, result.silent))
+    return decoded
+
+
+@pytest.mark.parametrize(("version", "medium"), list(FLOOR), ids=[f"{v}-{m}" for v, m in FLOOR])
+def test_pdf2txt_copy_of_a_rendered_pdf_is_decoded_and_every_decoded_cell_is_right(folder, version, medium):
+    original, copy = _copies(folder, SEED, ("pdf", "pdf-narrow"), tuple(FORMATS))[(version, medium)]
+    report = gknb.read(copy)
+    decoded = _decoded_right(report, original.truth)
+    unread = _named(report, "parse.table_by_columns")
+    assert not decoded & unread
+    requests = {k for k in original.truth if k.startswith("requests.")}
+    assert requests <= decoded | unread  # every cell of the column-printed table read or named
+    for table, least in FLOOR[(version, medium)].items():
+        got = sum(k.startswith(f"{table}.") for k in decoded)
+        assert got >= least, f"{table}: {got} cells decoded, floor {least}"
+
+
+def test_pdf2txt_copy_prints_section_four_box_by_box_and_each_number_goes_under_its_label(folder):
+    """Seed 3's 2021 copy prints 四's litigation cells as ``结果纠正`` / ``0`` boxes, 未经复议直接起诉's
+    in the order 纠正, 其他, 尚未, 维持 and its 总计 after the label 复议后起诉: the labels place them,
+    and the 15 cells are read."""
+    original, copy = _copies(folder, 3, ("pdf",), ("2021",))[("2021", "pdf")]
+    report = gknb.read(copy)
+    decoded = _decoded_right(report, original.truth)
+    review = {k for k in original.truth if k.startswith("review.")}
+    assert review <= decoded
+    assert report.cells["review.litigation_after_review.other"] == original.truth["review.litigation_after_review.other"]
+
+
+def test_pdf2txt_copy_of_the_real_wps_pdf_decodes_table_three(tmp_path):
+    """The real 2024 WPS export (hongze2023.pdf) through pdf2txt.py: table 三 printed column by column
+    over two pages, with （六）其他处理 printed as one row (its three 2021 sub-rows absent) and page folios
+    (``- 3 -``) among the numbers. The table is read with that group as one row: its cells that every
+    reading agrees on are right, the sub-rows are left unread and named."""
+    copy = tmp_path / "hongze2023.pdf2txt.txt"
+    done = subprocess.run([_pdf2txt(), str(REAL / "hongze2023.pdf")], check=True, capture_output=True, timeout=300)
+    copy.write_bytes(done.stdout)
+    truth = json.loads((REAL / "hongze2023.truth.json").read_text(encoding="utf-8"), parse_float=Decimal)
+    lenient = {k: [0] for k in truth["lenient"]}
+    report = gknb.read(copy)
+    decoded = _decoded_right(report, truth["cells"], lenient)
+    assert sum(k.startswith("requests.") for k in decoded) >= 120
+    other = set(truth["lenient"])  # the sub-rows of （六）其他处理, which the report does not print
+    assert all(report.cells.get(k) is None for k in other)
+    assert other <= _named(report, "parse.table_by_columns")
+    result = score(report, truth["cells"], lenient)
+    assert result.exact / result.cells >= 0.8
+
+
+def _pdf2txt() -> str:
+    exe = _program(PDF2TXT.argv[0])
+    assert exe is not None, "pdf2txt.py (pdfminer.six, the test extra) is not installed"
+    return exe
