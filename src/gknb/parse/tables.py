@@ -908,7 +908,13 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
     after = _section_tokens(fmt, tokens, headings, table_key, after=True)
     decoded = decode(fmt.version, table_key, section, walker.indexes[table_key], after) if section else None
     keys = out.bare_keys(table_key)
-    streamed = read_stream(fmt.version, table_key, section, walker.indexes[table_key]) if section and not decoded else None
+    streamed = None
+    # the column reading is the surer one (numbers under their column's runs); the reading order is
+    # tried where it read nothing, or left more cells open than it read
+    if section and (decoded is None or len(decoded.unsure) > len(decoded.cells)):
+        streamed = read_stream(fmt.version, table_key, section, walker.indexes[table_key])
+        if streamed is not None and decoded is not None and len(streamed.cells) <= len(decoded.cells):
+            streamed = None
     if streamed is not None:  # the numbers in reading order, placed as one decision (stream.py)
         for key, tok in streamed.cells.items():
             out.assign([key], (tok,), None)
