@@ -385,7 +385,10 @@ def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
     outside = [g for g in page.glyphs if not any(_inside(t.bbox, g) for t in tables)]
     unruled: list[_Table] = []
     for stack in _text_stacks(outside):
-        if (table := _table(stack + _column_rulings(stack, outside), page.number)) is not None:
+        columns = _column_rulings(stack, outside)
+        if (restacked := _stacked_rows(stack, columns, outside)) is not None:
+            stack, columns = restacked, _column_rulings(restacked, outside)
+        if (table := _table(stack + columns, page.number)) is not None:
             unruled.append(table)
     tables += unruled
     tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
@@ -405,6 +408,7 @@ def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
         for cell in table.cells:
             cell.finish()
     for table in unruled:
+        _join_stacked(table)
         _fuse_wrapped_numbers(table)
     return tables, rest
 
@@ -525,6 +529,150 @@ def _fuse(owner: int, members: list[int], by_row: dict[int, list[_Cell]],
             if cell is not target:
                 cell.text = ""
 
+
+# ----------------------------------------------------------------------------- digits stacked in narrow columns
+
+_STACK_LEADING = 0.8  # the blank between two lines of one cell: at most this share of the lines' height
+_CENTRED = 0.4  # the cells of one row stand centred (or top-aligned) within this share of a line's height
+_LONGEST_ROW = 24  # printed lines: the tallest row the stacked-digit reading considers
+
+
+@dataclass(slots=True)
+class _Piece:
+    """What one printed line puts in one column: a value column's index (-1: a label's text)."""
+
+    col: int
+    x0: float
+    y0: float
+    y1: float
+    text: str
+    width: float
+    first: float  # the width of its first glyph
+
+
+def _stacked_rows(stack: list[Ruling], columns: list[Ruling], glyphs: list[Glyph]) -> list[Ruling] | None:
+    """The row borders of a table without rules whose narrow value columns print numbers digit by
+    digit (``2`` / ``3`` / ``2`` / ``9``), read by text column positions: the lines from the first
+    number down are cut into rows (the fewest, each as centred as it can be) such that in every
+    value column a row's lines are one cell (lines at the cell's leading, a number's pieces each
+    filling the column and not opening with 0), the cells of a row centre on one height (or share
+    one top), and a label line opening an item (``2.`` ``（三）``) starts its row in its column.
+    None when no column stacks digits, when text stands in a value column below the first number,
+    or when no cutting meets all of that."""
+    xs = _cluster(r.pos for r in columns if not r.horizontal)
+    ys = _cluster(r.pos for r in stack)
+    if len(xs) < 3 or len(ys) < 2:
+        return None
+    inside = [g for g in glyphs if g.text.strip() and xs[0] <= g.cx <= xs[-1] and ys[0] <= g.cy <= ys[-1]]
+    runs = _runs(inside)
+    numbers = [a for run in runs for a, _, text in _chunks(run.glyphs) if _NUMERIC.match(text)]
+    if not numbers:
+        return None
+    edge = min(numbers)
+    start = max(next(i for i, x in enumerate(xs) if x > edge - _TOL) - 1, 0)  # the first value column's left edge
+    values = xs[start:]
+    lines: list[list[_Piece]] = []
+    for run in runs:
+        pieces: list[_Piece] = []
+        labels = [g for g in run.glyphs if g.text.strip() and g.cx < values[0]]
+        for a, b, text in _chunks(labels) if labels else ():
+            pieces.append(_Piece(-1, a, run.bbox[1], run.bbox[3], text, b - a, 0.0))
+        for col, (a, b) in enumerate(itertools.pairwise(values)):
+            own = [g for g in run.glyphs if g.text.strip() and a <= g.cx < b]
+            if own:
+                pieces.append(_Piece(col, own[0].x0, min(g.y0 for g in own), max(g.y1 for g in own),
+                                     "".join(g.text for g in own), own[-1].x1 - own[0].x0, own[0].x1 - own[0].x0))
+        lines.append(pieces)
+    first = next((i for i, line in enumerate(lines) if any(p.col >= 0 and _NUMERIC.match(p.text) for p in line)),
+                 None)
+    if first is None:
+        return None
+    top = max((y for y in ys if y <= runs[first].bbox[1]), default=ys[0])
+    body = [i for i, run in enumerate(runs) if (run.bbox[1] + run.bbox[3]) / 2 >= top]
+    lines = [lines[i] for i in body]
+    if any(p.col >= 0 and not _NUMERIC.match(p.text) for line in lines for p in line):
+        return None  # text in a value column: a sub-table's header, a note; not this kind of table
+    capacity: dict[int, float] = {}
+    for line in lines:
+        for p in line:
+            capacity[p.col] = max(capacity.get(p.col, 0.0), p.width)
+    height = sorted(p.y1 - p.y0 for line in lines for p in line)[sum(map(len, lines)) // 2]
+
+    def stacked(cell: list[_Piece]) -> bool:  # one number wrapped digit by digit
+        return (all(p.text.isdigit() for p in cell[:-1]) and not cell[0].text.startswith("0")
+                and all(a.width + b.first > 0.95 * capacity[a.col] for a, b in itertools.pairwise(cell)))
+
+    def cost(i: int, j: int) -> float | None:  # the rows of lines i..j-1 as one row, or None
+        cells: dict[int, list[_Piece]] = {}
+        for t in range(i, j):
+            for p in lines[t]:
+                if p.col < 0 and t > i and _OPENS_ITEM.match(p.text) and any(
+                        q.x0 >= p.x0 - _TOL for line in lines[i:t] for q in line if q.col < 0):
+                    return None
+                cells.setdefault(p.col, []).append(p)
+        for col, cell in cells.items():
+            if any(b.y0 - a.y1 > _STACK_LEADING * height for a, b in itertools.pairwise(cell)):
+                return None
+            if col >= 0 and len(cell) > 1 and not stacked(cell):
+                return None
+        value_cells = [cell for col, cell in cells.items() if col >= 0]
+        if not value_cells:
+            return 1.5  # label lines alone: a row of their own only where no other row takes them
+        middles = [(c[0].y0 + c[-1].y1) / 2 for c in value_cells]
+        tops = [c[0].y0 for c in value_cells]
+        if max(middles) - min(middles) > _CENTRED * height and max(tops) - min(tops) > _CENTRED * height:
+            return None
+        middle = sum(middles) / len(middles)
+        label = cells.get(-1, [])
+        off = abs((label[0].y0 + label[-1].y1) / 2 - middle) / height if label else 0.0
+        return 1.0 + 0.01 * off
+
+    n = len(lines)
+    best: list[tuple[float, int] | None] = [(0.0, 0)] + [None] * n
+    for j in range(1, n + 1):
+        for i in range(max(0, j - _LONGEST_ROW), j):
+            if best[i] is None or (c := cost(i, j)) is None:
+                continue
+            if best[j] is None or best[i][0] + c < best[j][0]:
+                best[j] = (best[i][0] + c, i)
+    if best[n] is None:
+        return None
+    cuts, j = [], n
+    while j:
+        i = best[j][1]
+        cuts.append((i, j))
+        j = i
+    cuts.reverse()
+    if not any(len(cell) > 1 for i, j in cuts for cell in _value_cells(lines[i:j])):
+        return None  # nothing stacked: the rows as they were
+    rows = [body[i] for i, _ in cuts[1:]]
+    borders = [y for y in ys if y <= top] + [
+        (max(r.bbox[3] for r in runs[body[0]:k]) + runs[k].bbox[1]) / 2 for k in rows] + [ys[-1]]
+    x0, x1 = min(r.start for r in stack), max(r.end for r in stack)
+    return [Ruling(True, y, x0, x1) for y in borders]
+
+
+def _value_cells(lines: list[list[_Piece]]) -> list[list[_Piece]]:
+    cells: dict[int, list[_Piece]] = {}
+    for line in lines:
+        for p in line:
+            if p.col >= 0:
+                cells.setdefault(p.col, []).append(p)
+    return list(cells.values())
+
+
+def _join_stacked(table: _Table) -> None:
+    """A cell of a table without rules whose lines are the digits of one number (each line filling
+    its column, as wide as the column's widest line: see ``_capacities``) reads as that number."""
+    capacity = _capacities(table)
+    for cell in table.cells:
+        runs = cell.lines
+        texts = [r.text().strip() for r in runs]
+        if (len(runs) > 1 and all(t.isdigit() for t in texts[:-1]) and _DIGITS.match(texts[-1])
+                and not texts[0].startswith("0")
+                and all(_fills_width(a, b, capacity[(round(cell.x0), round(cell.x1))])
+                        for a, b in itertools.pairwise(runs))):
+            cell.text = "".join(texts)
 
 # ----------------------------------------------------------------------------- tables ruled only across
 
