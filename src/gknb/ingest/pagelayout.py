@@ -1012,6 +1012,52 @@ def _snap_columns(upper: _Table, lower: _Table) -> None:
         cell.x0, cell.x1 = snap(cell.x0), snap(cell.x1)
 
 
+def _restore_spilled_header(upper: _Table, lower: _Table) -> None:
+    """A repeated header row whose cell spans rows below it on the first page (LibreOffice repeats
+    that row alone) prints the cell's text running on over the rows under it, the cell itself
+    holding its first lines or none. When the rest of ``lower``'s first row repeats ``upper``'s, the glyphs of
+    that text (each line found again: the same characters at the same x on one line) are taken out
+    of the cells they fell into, and the cut cell gets its whole text back (then dropped with the
+    repeated header)."""
+    heads = [c for c in upper.cells if c.row == 0]
+    firsts = [c for c in lower.cells if c.row == 0]
+
+    def twin(cell: _Cell) -> _Cell | None:
+        return next((c for c in heads if abs(c.x0 - cell.x0) <= _TOL and abs(c.x1 - cell.x1) <= _TOL), None)
+
+    def flat(text: str) -> str:
+        return re.sub(r"\s+", "", text)
+
+    pairs = [(c, h) for c in firsts if (h := twin(c)) is not None]
+    if len(pairs) != len(firsts) or len(firsts) != len(heads):
+        return
+    cut = [(c, h) for c, h in pairs if flat(c.text) != flat(h.text)]
+    if not cut or not any(flat(c.text) for c, h in pairs if flat(c.text) == flat(h.text)) or any(h.rowspan < 2 or not flat(h.text).startswith(flat(c.text)) for c, h in cut):
+        return
+    for cell, head in cut:
+        reach = cell.y0 + head.y1 - head.y0
+        below = [c for c in lower.cells if c.row > 0 and c.y0 < reach
+                 and head.x0 - _TOL <= c.x0 and c.x1 <= head.x1 + _TOL]
+        found: set[int] = set()
+        for run in head.lines:
+            printed = [g for g in run.glyphs if g.text.strip()]
+            lines: dict[int, list[Glyph]] = {}
+            for c in below:
+                for g in c.glyphs:
+                    if any(g.text == h.text and abs(g.cx - h.cx) <= 1.0 for h in printed):
+                        lines.setdefault(round(g.y0), []).append(g)
+            line = max(lines.values(), key=len, default=[])
+            if printed and len(line) >= 0.8 * len(printed):
+                found |= {id(g) for g in line}
+        if not found:
+            continue
+        for c in below:
+            if any(id(g) in found for g in c.glyphs):
+                c.glyphs = [g for g in c.glyphs if id(g) not in found]
+                c.finish()
+        cell.glyphs, cell.text, cell.lines = list(head.glyphs), head.text, list(head.lines)
+
+
 def _drop_repeated_header(upper: _Table, lower: _Table) -> None:
     """Remove the header rows a continued table repeats at the top of the next page (Word's and
     LibreOffice's 标题行重复): the longest run of first rows equal, cell by cell, to ``upper``'s."""
@@ -1080,6 +1126,7 @@ def _join(upper: _Table, lower: _Table) -> None:
     half, as LibreOffice and Word print it) fused into one; label cells whose other part is empty (a rowspan broken by
     the page) made one cell."""
     _snap_columns(upper, lower)
+    _restore_spilled_header(upper, lower)
     _drop_repeated_header(upper, lower)
     bottom = [c for c in upper.cells if c.row + c.rowspan == upper.nrows]
     top = [c for c in lower.cells if c.row == 0]
