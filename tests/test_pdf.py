@@ -73,7 +73,7 @@ def test_web_tables_without_rulings_are_never_silently_wrong(version: str) -> No
     report = gknb.read(case.path)
     named = named_cells(report.findings)
     wrong = [k for k, want in case.truth.items() if not same_value(report.cells.get(k), want)]
-    assert len(wrong) < len(case.truth) / 4
+    assert len(wrong) <= 0.05 * len(case.truth)  # measured: 9 of 198 (2019), 4 of 200 (2021), all named
     assert [k for k in wrong if k not in named] == []
 
 

@@ -751,6 +751,10 @@ def _text_stacks(glyphs: list[Glyph]) -> list[list[Ruling]]:
             end += 1
         if end > start and (stack := _text_rows(runs[start:end], chunks[start:end])) is not None:
             stacks.append(stack)
+            below = next((k for k in range(start, end) if runs[k].bbox[1] >= stack[-1].pos), end)
+            if below < end:  # the table ended at a heading: the lines after it may hold the next one
+                start = below
+                continue
         start = max(end, start + 1)
     return stacks
 
@@ -766,40 +770,48 @@ def _text_rows(runs: list[_Run], chunks: list[list[tuple[float, float, str]]]) -
     multi = [i for i, cs in enumerate(chunks) if len(cs) > 1 and _NUMERIC.match(cs[-1][2])]
     if not multi:
         return None
-    edge = min(a for i in multi for a, _, text in chunks[i] if _NUMERIC.match(text))
+    labelled = [i for i in multi if not _NUMERIC.match(chunks[i][0][2])] or multi  # a table below without labels
+    edge = min(a for i in labelled for a, _, text in chunks[i] if _NUMERIC.match(text))  # does not move the edge
+    labels_end = max((b for i in multi for _, b, text in chunks[i] if b < edge - _TOL), default=edge)
     kind: dict[int, str] = {}
     for i, cs in enumerate(chunks):
-        right = [t for a, _, t in cs if a >= edge - _TOL]
+        # right of the labels: texts from the numbers' edge on, and column titles wider than their numbers
+        right = [t for a, b, t in cs if a >= edge - _TOL or (a > labels_end + _TOL and b > edge + _TOL)]
         if right and all(_NUMERIC.match(t) for t in right) and _NUMERIC.match(cs[-1][2]):
             kind[i] = "number"
-        elif len(cs) == 1 and cs[0][0] < edge - _TOL < edge + _TOL < cs[0][1]:
+        elif len(cs) == 1 and cs[0][0] <= labels_end + _TOL and cs[0][0] < edge - _TOL < edge + _TOL < cs[0][1]:
             break  # one text from the labels across the numbers: a heading, the table ends
         elif right and not any(_NUMERIC.match(t) for t in right):
             kind[i] = "header"
         elif right:
             return None  # numbers and text mixed right of the labels: not this kind of table
+
+    def opens(i: int) -> bool:
+        return any(_OPENS_ITEM.match(t) for *_, t in chunks[i])
+
     numbered = [i for i in kind if kind[i] == "number"]
     if not numbered or len(numbered) < 2 and not any(kind.get(i) == "header" for i in range(numbered[0])):
         return None  # one line of numbers without column titles: nothing to place them by
     first = min(i for i in kind if kind[i] == "header" or i == numbered[0])
     last = numbered[-1]
-    while last + 1 < len(runs) and runs[last + 1].bbox[2] <= edge:  # the last row's label tail
+    while last + 1 < len(runs) and runs[last + 1].bbox[2] <= edge and not opens(last + 1):  # the last row's label tail
         last += 1
-    while first > 0 and runs[first - 1].bbox[2] <= edge:  # a label column header above
+    while (first > 0 and runs[first - 1].bbox[2] <= edge  # a label column header above (not a heading,
+           and not opens(first - 1) and not any(ch.isdigit() for ch in runs[first - 1].text())):  # not a row)
         first -= 1
     kind = {i: k for i, k in kind.items() if first <= i <= last}
-    for i in numbered:
+    for n, i in enumerate(numbered):
         if any(a < edge - _TOL and (b > edge + _TOL or text[-1].isdigit()) for a, b, text in chunks[i]):
+            if n >= 2 and _NUMERIC.match(chunks[i][0][2]):  # numbers without a label from the left
+                return _text_rows(runs[:i], chunks[:i])  # margin: the table ended, one of another shape follows
             return None  # a label across the label edge or glued to a number: no columns to read
     anchors: list[list[int]] = []
     for i in sorted(kind):
-        if anchors and kind[i] == "header" == kind[anchors[-1][-1]] and anchors[-1][-1] == i - 1:
+        if anchors and kind[i] == "header" == kind[anchors[-1][-1]] and all(
+                j not in kind for j in range(anchors[-1][-1] + 1, i)):  # label lines between: the labels' title
             anchors[-1].append(i)
         else:
             anchors.append([i])
-
-    def opens(i: int) -> bool:
-        return any(_OPENS_ITEM.match(t) for *_, t in chunks[i])
 
     # gap g lies before anchor g (gap 0: the lines above the first anchor; a last gap: the tail)
     gaps = [list(range(first, anchors[0][0]))]
