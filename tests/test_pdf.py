@@ -352,3 +352,4 @@ def test_a_header_cell_spilling_over_the_continued_row_is_taken_back() -> None:
     rows = [[c.text for c in row] for row in tables[0].rows]
     assert rows[-1] == ["3.保护", "5", "6"]
     assert rows[0][0] == "项目说明" and len(rows) == 5
+

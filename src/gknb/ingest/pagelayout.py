@@ -19,10 +19,17 @@ or lines found on a page image). Coordinates are points, origin at the page's to
   lines shared so each row's labels centre on its numbers (``_text_rows``); columns as above. Lines
   of bare digits a narrow column wrapped (``1`` / ``2`` / ``3`` around the row's label) are joined
   into the labelled row's numbers where each piece fills its column (``_fuse_wrapped_numbers``).
+  Where value columns stack a number's digits line by line, the rows below the header are cut again
+  by text column positions (``_stacked_rows``): the fewest rows such that each row holds one cell per
+  column (its lines at the cell's leading, a number's pieces each filling the column), the row's
+  cells centred on one height (or sharing one top), and an item's opening line (``2.``) starting its row.
+  Column titles wider than their numbers are titles; a table a heading ends leaves the lines after
+  it to the next table; a table of numbers without labels below ends the one above.
 * A table that ends a page and one that starts the next page with the same left and right edges are
   one table: header rows repeated at the top are dropped, a row broken by the page is fused again
   (label pieces, numbers in the upper half or broken as above), and a row label split by the page
-  (one part empty) becomes one cell spanning both parts.
+  (one part empty) becomes one cell spanning both parts. A repeated header row whose spanning cell
+  prints its text over the continued row (LibreOffice) gets those glyphs back first.
 * Text outside tables: one ``Line`` per printed line, a space where glyphs are visibly apart (so a
   table without rules whose columns are unclear, a label glued to a number, reads ``label 0 0 0``;
   measured against the line's type size, so a browser's flat ``一`` or a full-width quote's ink does
@@ -309,6 +316,7 @@ class _Table:
     cells: list[_Cell]
     nrows: int
     last_page: int = 0
+    ruled: bool = True  # False: rows and columns from the text's positions alone
 
 
 def _covered(rulings: list[Ruling], pos: float, a: float, b: float) -> bool:
@@ -370,8 +378,10 @@ def _table(group: list[Ruling], page: int) -> _Table | None:
     return _Table(page, (xs[0], ys[0], xs[-1], ys[-1]), cells, nr, page)
 
 
-def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
-    """The page's ruled tables with their glyphs assigned, and the glyphs outside every table."""
+def _tables(page: PageContent, repeated: list[Glyph] | None = None) -> tuple[list[_Table], list[Glyph]]:
+    """The page's ruled tables with their glyphs assigned, and the glyphs outside every table.
+    ``repeated``: the header glyphs of the tables without rules the page before ends with (see
+    ``_repeated_header``), taken out where this page prints them again outside its ruled tables."""
     tables: list[_Table] = []
     lone: list[Ruling] = []  # horizontal rulings no vertical touches
     for group in _groups(_merge(page.rulings)):
@@ -383,17 +393,27 @@ def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
         if (table := _table(stack + _column_rulings(stack, page.glyphs), page.number)) is not None:
             tables.append(table)
     outside = [g for g in page.glyphs if not any(_inside(t.bbox, g) for t in tables)]
+    again = _printed_again(repeated or [], outside, page.height)
+    if again:
+        outside = [g for g in outside if id(g) not in again]
     unruled: list[_Table] = []
+    restacked_tables: set[int] = set()  # their rows already hold the stacked digits
     for stack in _text_stacks(outside):
         columns = _column_rulings(stack, outside)
-        if (restacked := _stacked_rows(stack, columns, outside)) is not None:
+        restacked = _stacked_rows(stack, columns, outside)
+        if restacked is not None:
             stack, columns = restacked, _column_rulings(restacked, outside)
         if (table := _table(stack + columns, page.number)) is not None:
+            table.ruled = False
             unruled.append(table)
+            if restacked is not None:
+                restacked_tables.add(id(table))
     tables += unruled
     tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     rest: list[Glyph] = []
     for glyph in page.glyphs:
+        if again and id(glyph) in again:
+            continue
         cx, cy = glyph.cx, glyph.cy
         for table in tables:
             x0, y0, x1, y1 = table.bbox
@@ -409,8 +429,45 @@ def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
             cell.finish()
     for table in unruled:
         _join_stacked(table)
-        _fuse_wrapped_numbers(table)
+        if id(table) not in restacked_tables:
+            _fuse_wrapped_numbers(table)
     return tables, rest
+
+
+_REPEAT_REACH = 0.35  # share of the page height from the top where a repeated header is looked for
+
+
+def _repeated_header(table: _Table) -> list[Glyph]:
+    """The glyphs of a table's header rows (those above its first row holding a number)."""
+    numbered = [c.row for c in table.cells if _numeric(c.text)]
+    first = min(numbered, default=0)
+    return [g for c in table.cells if c.row + c.rowspan <= first for g in c.glyphs]
+
+
+def _printed_again(header: list[Glyph], glyphs: list[Glyph], height: float) -> set[int]:
+    """ids of the glyphs near the top of the page that print a header line or one of its texts
+    (see ``_pieces``) again: at least two characters, at least 80 % of them, found on one line at the same x (a
+    header LibreOffice repeats over the continued row of a table without rules, glyphs interleaved)."""
+    if not header:
+        return set()
+    by_text: dict[str, list[Glyph]] = {}
+    for g in glyphs:
+        if g.cy <= _REPEAT_REACH * height and g.text.strip():
+            by_text.setdefault(g.text, []).append(g)
+    found: set[int] = set()
+    lines = [[g for g in run.glyphs if g.text.strip()] for run in _runs(header)]
+    for printed in lines + _pieces(header):  # whole lines, and the texts of a line alone
+        if len(printed) < 2:
+            continue
+        at: dict[int, list[Glyph]] = {}
+        for h in printed:
+            for g in by_text.get(h.text, ()):
+                if abs(g.cx - h.cx) <= 1.0:
+                    at.setdefault(round(g.y0), []).append(g)
+        line = max(at.values(), key=len, default=[])
+        if len(line) >= 0.8 * len(printed):
+            found |= {id(g) for g in line}
+    return found
 
 
 def _fuse_wrapped_numbers(table: _Table) -> None:
@@ -514,10 +571,10 @@ def _fuse(owner: int, members: list[int], by_row: dict[int, list[_Cell]],
     joined: dict[tuple[int, int], str] = {}
     for key, cells in columns.items():
         pieces = [c for c in cells if c.text.strip()]
-        if len(pieces) > 1 and not all(
+        if len(pieces) > 1 and (pieces[0].text.strip().startswith("0") or not all(
             _fills_width(a.lines[-1], b.lines[0], capacity[key]) for a, b in itertools.pairwise(pieces)
-        ):
-            return  # a piece that does not fill its column: another value, not a wrapped one
+        )):
+            return  # a 0 or a piece that does not fill its column: another value, not a wrapped one
         joined[key] = "".join(c.text.strip() for c in pieces)
     for key, cells in columns.items():
         target = next((c for c in cells if c.row == owner), None)
@@ -620,12 +677,13 @@ def _stacked_rows(stack: list[Ruling], columns: list[Ruling], glyphs: list[Glyph
             return 1.5  # label lines alone: a row of their own only where no other row takes them
         middles = [(c[0].y0 + c[-1].y1) / 2 for c in value_cells]
         tops = [c[0].y0 for c in value_cells]
-        if max(middles) - min(middles) > _CENTRED * height and max(tops) - min(tops) > _CENTRED * height:
+        centred = max(middles) - min(middles) <= _CENTRED * height
+        if not centred and max(tops) - min(tops) > _CENTRED * height:
             return None
         middle = sum(middles) / len(middles)
         label = cells.get(-1, [])
         off = abs((label[0].y0 + label[-1].y1) / 2 - middle) / height if label else 0.0
-        return 1.0 + 0.01 * off
+        return (1.0 if centred else 1.5) + 0.01 * off  # top-aligned: a row the page broke, else less likely
 
     n = len(lines)
     best: list[tuple[float, int] | None] = [(0.0, 0)] + [None] * n
@@ -889,21 +947,24 @@ def _between(ordered: list[Glyph], top: float, bottom: float) -> list[Glyph]:
     return ordered[bisect_left(keys, top):bisect_left(keys, bottom)]
 
 
-def _chunks(glyphs: list[Glyph]) -> list[tuple[float, float, str]]:
-    """The texts of a band of a table, each ``(x0, x1, text)``: printed lines cut where the blank
-    between two glyphs is wide enough to separate two cells."""
-    out: list[tuple[float, float, str]] = []
+def _pieces(glyphs: Iterable[Glyph]) -> list[list[Glyph]]:
+    """The printed glyphs of each text of a band (see ``_chunks``), left to right."""
+    out: list[list[Glyph]] = []
     for run in _runs(glyphs):
         printed = [g for g in run.glyphs if g.text.strip()]
         height = max(min(g.y1 - g.y0 for g in printed), 1.0)
-        piece = [printed[0]]
+        out.append([printed[0]])
         for glyph in printed[1:]:
-            if glyph.x0 - piece[-1].x1 > _COLUMN_GAP * height:
-                out.append((piece[0].x0, piece[-1].x1, "".join(g.text for g in piece)))
-                piece = []
-            piece.append(glyph)
-        out.append((piece[0].x0, piece[-1].x1, "".join(g.text for g in piece)))
+            if glyph.x0 - out[-1][-1].x1 > _COLUMN_GAP * height:
+                out.append([])
+            out[-1].append(glyph)
     return out
+
+
+def _chunks(glyphs: list[Glyph]) -> list[tuple[float, float, str]]:
+    """The texts of a band of a table, each ``(x0, x1, text)``: printed lines cut where the blank
+    between two glyphs is wide enough to separate two cells."""
+    return [(piece[0].x0, piece[-1].x1, "".join(g.text for g in piece)) for piece in _pieces(glyphs)]
 
 
 def _column_rulings(stack: list[Ruling], glyphs: list[Glyph]) -> list[Ruling]:
@@ -1095,19 +1156,23 @@ def _drop_repeated_header(upper: _Table, lower: _Table) -> None:
     lower.nrows -= repeated
 
 
-def _wrapped_number(a: _Cell, b: _Cell) -> bool:
-    """Whether ``b`` holds the digits of ``a``'s number the cell's width (and the page) broke off."""
-    return (bool(_DIGITS.match(a.text) and _DIGITS.match(b.text)) and bool(a.lines) and bool(b.lines)
-            and _fills(a.lines[-1], b.lines[0], a.x1 - a.x0))
+def _wrapped_number(a: _Cell, b: _Cell, width: float | None = None) -> bool:
+    """Whether ``b`` holds the digits of ``a``'s number the cell's width (and the page) broke off;
+    ``width``: what the column holds, for a table without rules (its cells' edges are not the column's)."""
+    if not (_DIGITS.match(a.text) and _DIGITS.match(b.text) and a.lines and b.lines):
+        return False
+    if width is None:
+        return _fills(a.lines[-1], b.lines[0], a.x1 - a.x0)
+    return not a.text.strip().startswith("0") and _fills_width(a.lines[-1], b.lines[0], width)
 
 
-def _continuation(a: _Cell, b: _Cell) -> bool:
+def _continuation(a: _Cell, b: _Cell, width: float | None = None) -> bool:
     """Whether ``b`` (top of the next page) can be the rest of ``a`` (bottom of this page): one of
     them empty, two pieces of one label (text, the lower piece opening no item), or one number."""
     if not a.text or not b.text:
         return True
     if _numeric(a.text) or _numeric(b.text):
-        return _wrapped_number(a, b)
+        return _wrapped_number(a, b, width)
     return not _OPENS_ITEM.match(b.text)
 
 
@@ -1145,9 +1210,15 @@ def _join(upper: _Table, lower: _Table) -> None:
     numbers = [c.x0 for c in upper.cells + lower.cells if _numeric(c.text)]
     label_edge = min(numbers, default=float("inf"))
     halves = _halves(bottom, top)
-    fused = (halves is not None and all(_continuation(a, b) for a, b in halves)
+    capacity = {} if upper.ruled else {**_capacities(lower), **_capacities(upper)}
+
+    def width(a: _Cell) -> float | None:
+        return None if upper.ruled else capacity.get((round(a.x0), round(a.x1)), a.x1 - a.x0)
+
+    fused = (halves is not None and all(_continuation(a, b, width(a)) for a, b in halves)
              and (all(not a.text or not b.text for a, b in halves)
-                  or all(not b.text or _wrapped_number(a, b) for a, b in halves if b.x0 >= label_edge - _TOL)))
+                  or all(not b.text or _wrapped_number(a, b, width(a)) for a, b in halves
+                         if b.x0 >= label_edge - _TOL)))
     if fused and halves is not None:
         merge = halves
     else:
@@ -1157,7 +1228,7 @@ def _join(upper: _Table, lower: _Table) -> None:
     merged = {id(b) for _, b in merge}
     grown: set[int] = set()
     for a, b in merge:
-        a.text = a.text + b.text if _wrapped_number(a, b) else _join_lines([a.text, b.text])
+        a.text = a.text + b.text if _wrapped_number(a, b, width(a)) else _join_lines([a.text, b.text])
         a.confidence = _least(a.confidence, b.confidence)
         if id(a) not in grown:
             a.rowspan += b.rowspan - (1 if fused else 0)
@@ -1266,8 +1337,11 @@ def _joined(last: _TextLine, line: _TextLine) -> _TextLine:
 def pages_to_blocks(pages: list[PageContent], normalize: Callable[[str], str]) -> list[Block]:
     """The blocks of a document's pages in reading order (see the module docstring)."""
     items_by_page: list[tuple[PageContent, list[_TextLine], list[_Table]]] = []
+    header: list[Glyph] = []  # of the table without rules that ends the page before
     for page in pages:
-        tables, rest = _tables(page)
+        tables, rest = _tables(page, header)
+        # a table continued without its header keeps the one before
+        header = (_repeated_header(tables[-1]) or header) if tables and not tables[-1].ruled else []
         lines = [_TextLine(page.number, r.text(), r.bbox, r.confidence()) for r in _runs(rest)]
         items_by_page.append((page, lines, tables))
     furniture = _furniture([(p, lines) for p, lines, _ in items_by_page])
