@@ -626,7 +626,7 @@ def _stacked_rows(stack: list[Ruling], columns: list[Ruling], glyphs: list[Glyph
     if not numbers:
         return None
     edge = min(numbers)
-    start = max(next(i for i, x in enumerate(xs) if x > edge - _TOL) - 1, 0)  # the first value column's left edge
+    start = max(next((i for i, x in enumerate(xs) if x > edge - _TOL), len(xs) - 1) - 1, 0)  # the first value column
     values = xs[start:]
     lines: list[list[_Piece]] = []
     for run in runs:
@@ -1176,19 +1176,22 @@ def _continuation(a: _Cell, b: _Cell, width: float | None = None) -> bool:
     return not _OPENS_ITEM.match(b.text)
 
 
-def _halves(bottom: list[_Cell], top: list[_Cell]) -> list[tuple[_Cell, _Cell]] | None:
+def _halves(bottom: list[_Cell], top: list[_Cell], ruled: bool = True) -> list[tuple[_Cell, _Cell]] | None:
     """Each cell of the next page's first row with the cell of this page's last row above it (the
     one its middle falls in), when every cell has its other half and the cells one upper cell gets
-    span the same rows; else None."""
+    span the same rows; else None. Without rules (``ruled`` False: each page's columns are its own
+    text's) a cell's middle is its text's, and an empty upper cell may have no other half."""
     out: list[tuple[_Cell, _Cell]] = []
     for b in top:
         middle = (b.x0 + b.x1) / 2
+        if not ruled and b.lines:
+            middle = (min(r.bbox[0] for r in b.lines) + max(r.bbox[2] for r in b.lines)) / 2
         a = next((a for a in bottom if a.x0 - _TOL <= middle <= a.x1 + _TOL), None)
         if a is None:
             return None
         out.append((a, b))
     matched = {id(a) for a, _ in out}
-    if any(id(a) not in matched for a in bottom):
+    if any(id(a) not in matched and (ruled or a.text) for a in bottom):
         return None
     spans: dict[int, set[int]] = {}
     for a, b in out:
@@ -1209,7 +1212,7 @@ def _join(upper: _Table, lower: _Table) -> None:
     top = [c for c in lower.cells if c.row == 0]
     numbers = [c.x0 for c in upper.cells + lower.cells if _numeric(c.text)]
     label_edge = min(numbers, default=float("inf"))
-    halves = _halves(bottom, top)
+    halves = _halves(bottom, top, upper.ruled)
     capacity = {} if upper.ruled else {**_capacities(lower), **_capacities(upper)}
 
     def width(a: _Cell) -> float | None:
