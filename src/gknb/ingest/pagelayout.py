@@ -711,6 +711,7 @@ def _stacked_rows(stack: list[Ruling], columns: list[Ruling], glyphs: list[Glyph
 
 
 def _value_cells(lines: list[list[_Piece]]) -> list[list[_Piece]]:
+    """The pieces of ``lines`` per value column (a row's cells)."""
     cells: dict[int, list[_Piece]] = {}
     for line in lines:
         for p in line:
