@@ -212,7 +212,8 @@ def layout_case(version: str, variant: str) -> PdfCase:
 # --------------------------------------------------------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-PRODUCERS = ("chromium", "weasyprint", "soffice-html", "word-like", "digits", "digits-unruled")
+PRODUCERS = ("chromium", "weasyprint", "soffice-html", "word-like", "digits", "digits-unruled", "word-hrules",
+             "word-unruled", "word-landscape", "word-fonts")
 """
 ============  ==================================================================================
 producer      what it is
@@ -231,6 +232,14 @@ digits        the same with every count ×137 and the value columns 6.5 mm wide:
               their cells, digit by digit (``1`` / ``3`` / ``7``)
 digits-unruled  the same without any border: the digits of a number stand on lines of their own,
               the row's label beside one of them
+word-hrules   word-like with the borders a 三线表 style keeps: only the horizontal ones (top, bottom,
+              between rows), the columns left to the text's positions
+word-unruled  word-like with no border at all (a table style "无框线"), header rows repeated
+word-landscape  word-like on landscape A4 pages (a wide table's section turned), header rows not
+              repeated: a table split by the page continues with its body rows alone
+word-fonts    word-like naming the fonts a Windows document names (宋体 and Times New Roman in the
+              tables, 仿宋_GB2312 body, 黑体 headings, 方正小标宋 title), none installed here:
+              LibreOffice's fallbacks (Noto CJK, Liberation) set the text with other metrics
 ============  ==================================================================================
 """
 
@@ -258,9 +267,10 @@ def published_page(html: str, agency: str) -> str:
     return html[:body] + _CHROME_TOP + html[body:end] + _CHROME_BOTTOM.format(agency=agency) + html[end:]
 
 
-def _word_like(raw: bytes, value_mm: float | None) -> bytes:
+def _word_like(raw: bytes, value_mm: float | None, repeat_header: bool = True, landscape: bool = False) -> bytes:
     """The DOCX with the table properties Word writes (see ``PRODUCERS``); ``value_mm``: value
-    columns that narrow, the label columns taking the rest."""
+    columns that narrow, the label columns taking the rest; ``repeat_header``: header rows marked to
+    repeat on each page; ``landscape``: the pages turned (and the tables widened to the new width)."""
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
@@ -308,9 +318,20 @@ def _word_like(raw: bytes, value_mm: float | None) -> bytes:
             for keep in trpr.findall(qn("w:cantSplit")):
                 trpr.remove(keep)
             header = header and not any(ch.isdigit() for ch in "".join(t.text for t in row.iter(qn("w:t"))))
-            if header:
+            if header and repeat_header:
                 trpr.append(element("w:tblHeader"))
     section = document.sections[0]
+    if landscape:
+        from docx.enum.section import WD_ORIENT
+
+        width, height = section.page_width, section.page_height
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = height, width
+        scale = (height - section.left_margin - section.right_margin) / (width - section.left_margin
+                                                                         - section.right_margin)
+        for width_node in document.element.body.iter(qn("w:gridCol"), qn("w:tcW")):
+            if width_node.get(qn("w:w")):
+                width_node.set(qn("w:w"), str(int(int(width_node.get(qn("w:w"))) * scale)))
     paragraph = section.footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.add_run("第 ")
@@ -324,6 +345,25 @@ def _word_like(raw: bytes, value_mm: float | None) -> bytes:
         text.text = "1"
         run.append(text)
         field.append(run)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _windows_fonts(raw: bytes) -> bytes:
+    """The DOCX naming the fonts a Windows document names (see ``PRODUCERS``: word-fonts)."""
+    import docx
+    from docx.oxml.ns import qn
+
+    document = docx.Document(io.BytesIO(raw))
+    names = {"仿宋_GB2312": ("Times New Roman", "宋体"), "Noto Serif CJK SC": ("Times New Roman", "宋体"),
+             "黑体": ("Arial", "黑体"), "Noto Sans CJK SC": ("Arial", "黑体")}
+    for root in (document.styles.element, document.element):
+        for fonts in root.iter(qn("w:rFonts")):
+            latin, east = names.get(fonts.get(qn("w:eastAsia")) or "", ("Times New Roman", "方正小标宋简体"))
+            for attr in ("ascii", "hAnsi", "cs"):
+                fonts.set(qn(f"w:{attr}"), latin)
+            fonts.set(qn("w:eastAsia"), east)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -370,6 +410,16 @@ def producer_cases() -> tuple[PdfCase, ...]:
         docx_path.write_bytes(_word_like(raw, None))
         docs.append(docx_path)
         cases.append(PdfCase(version, "word-like", docx_path.with_suffix(".pdf"), truth))
+        for producer, edited in (
+            ("word-hrules", _edit_tables(_word_like(raw, None), "horizontal", narrow_labels=False)),
+            ("word-unruled", _edit_tables(_word_like(raw, None), "none", narrow_labels=False)),
+            ("word-landscape", _word_like(raw, None, repeat_header=False, landscape=True)),
+            ("word-fonts", _windows_fonts(_word_like(raw, None))),
+        ):
+            path = work / f"{version}-{producer}.docx"
+            path.write_bytes(edited)
+            docs.append(path)
+            cases.append(PdfCase(version, producer, path.with_suffix(".pdf"), truth))
         scaled = _scaled(report, truth, 137)
         digits = work / f"{version}-digits.docx"
         digits.write_bytes(_word_like(render_docx(build_page(report), installed_fonts=True), 6.5))

@@ -73,7 +73,7 @@ def test_web_tables_without_rulings_are_never_silently_wrong(version: str) -> No
     report = gknb.read(case.path)
     named = named_cells(report.findings)
     wrong = [k for k, want in case.truth.items() if not same_value(report.cells.get(k), want)]
-    assert len(wrong) < len(case.truth) / 4
+    assert len(wrong) <= 0.05 * len(case.truth)  # measured: 9 of 198 (2019), 4 of 200 (2021), all named
     assert [k for k in wrong if k not in named] == []
 
 
@@ -285,3 +285,71 @@ def test_a_table_without_rules_is_read_by_text_positions() -> None:
     blocks = pages_to_blocks([PageContent(1, 300, 400, glued, [])], lambda t: t)
     assert not any(isinstance(b, TableBlock) for b in blocks)
     assert [b.text for b in blocks if isinstance(b, Line)][-1] == "合法权益0 3"
+
+
+def _glyph_line(text: str, x: float, y: float, digit: float = 9) -> list:
+    from gknb.ingest.pagelayout import Glyph
+
+    return [Glyph(ch, x + 10 * i, y, x + 10 * i + (10 if ch >= "\u2e80" else digit), y + 10)
+            for i, ch in enumerate(text) if ch != " "]
+
+
+def test_digits_stacked_in_narrow_unruled_columns_are_one_number() -> None:
+    """No rule, value columns one digit wide: ``2`` / ``1`` / ``9`` / ``2`` stacked in the cell is
+    2192 although the label's two lines share lines with its middle digits, each row's cells centred
+    on one height (the label and a single ``0`` beside the four-line number), a single digit on the
+    line under another row's is that row's, not a piece of a number."""
+    from gknb.ingest.pagelayout import PageContent, pages_to_blocks
+
+    def stack(text: str, x: float, y: float) -> list:
+        return [g for k, ch in enumerate(text) for g in _glyph_line(ch, x, y + 12 * k, 5)]
+
+    glyphs = (_glyph_line("项目", 50, 80) + _glyph_line("甲", 150, 80) + _glyph_line("乙", 180, 80)
+              + _glyph_line("丙", 210, 80)
+              + stack("2192", 150, 100) + _glyph_line("1.属于秘", 50, 112) + _glyph_line("密", 50, 124)
+              + _glyph_line("0", 180, 118, 5) + stack("548", 210, 106) + _glyph_line("0", 210, 158, 5)
+              + _glyph_line("0", 210, 176, 5)
+              + stack("45", 150, 152) + _glyph_line("2.其他", 50, 158) + _glyph_line("7", 180, 158, 5)
+              + _glyph_line("3.保护", 50, 176) + _glyph_line("0", 150, 176, 5) + _glyph_line("0", 180, 176, 5))
+    blocks = pages_to_blocks([PageContent(1, 300, 400, glyphs, [])], lambda t: t)
+    tables = [b for b in blocks if isinstance(b, TableBlock)]
+    assert len(tables) == 1
+    rows = [[c.text for c in row] for row in tables[0].rows]
+    assert rows == [["项目", "甲", "乙", "丙"], ["1.属于秘密", "2192", "0", "548"], ["2.其他", "45", "7", "0"],
+                    ["3.保护", "0", "0", "0"]]
+
+
+def test_a_header_cell_spilling_over_the_continued_row_is_taken_back() -> None:
+    """LibreOffice repeats a header row whose label cell spans two rows alone: on the next page the
+    cell is one row tall and its text runs on over the row under it (``说明`` on ``3.保护``'s line).
+    Those glyphs go back to the repeated header, which is dropped; the row keeps its own label."""
+    from gknb.ingest.pagelayout import PageContent, Ruling, pages_to_blocks
+
+    xs = (50.0, 150.0, 180.0, 210.0)
+
+    def grid(ys: list[float], merged_top: bool, spans_label: bool) -> list[Ruling]:
+        rulings = [Ruling(False, x, ys[0], ys[-1]) for x in (xs[0], xs[-1])]
+        rulings += [Ruling(False, xs[1], ys[0], ys[-1])]
+        rulings.append(Ruling(False, xs[2], ys[1] if merged_top else ys[0], ys[-1]))
+        for i, y in enumerate(ys):
+            start = xs[1] if (spans_label and i == 1) else xs[0]
+            rulings.append(Ruling(True, y, start, xs[-1]))
+        return rulings
+
+    first = PageContent(1, 300, 400, (
+        _glyph_line("项目", 60, 105) + _glyph_line("说明", 60, 117) + _glyph_line("申请人", 155, 103)
+        + _glyph_line("甲", 160, 117) + _glyph_line("乙", 190, 117)
+        + _glyph_line("1.属于", 52, 134) + _glyph_line("1", 160, 134, 5) + _glyph_line("2", 190, 134, 5)
+        + _glyph_line("2.其他", 52, 154) + _glyph_line("3", 160, 154, 5) + _glyph_line("4", 190, 154, 5)),
+        grid([100.0, 115.0, 130.0, 150.0, 170.0], True, True))
+    second = PageContent(2, 300, 400, (
+        _glyph_line("项目", 60, 105) + _glyph_line("申请人", 155, 103)
+        + _glyph_line("说明", 60, 117) + _glyph_line("3.保护", 110, 117) + _glyph_line("5", 160, 117, 5)
+        + _glyph_line("6", 190, 117, 5)),
+        grid([100.0, 115.0, 135.0], True, False))
+    tables = [b for b in pages_to_blocks([first, second], lambda t: t) if isinstance(b, TableBlock)]
+    assert len(tables) == 1
+    rows = [[c.text for c in row] for row in tables[0].rows]
+    assert rows[-1] == ["3.保护", "5", "6"]
+    assert rows[0][0] == "项目说明" and len(rows) == 5
+

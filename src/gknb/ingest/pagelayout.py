@@ -19,10 +19,17 @@ or lines found on a page image). Coordinates are points, origin at the page's to
   lines shared so each row's labels centre on its numbers (``_text_rows``); columns as above. Lines
   of bare digits a narrow column wrapped (``1`` / ``2`` / ``3`` around the row's label) are joined
   into the labelled row's numbers where each piece fills its column (``_fuse_wrapped_numbers``).
+  Where value columns stack a number's digits line by line, the rows below the header are cut again
+  by text column positions (``_stacked_rows``): the fewest rows such that each row holds one cell per
+  column (its lines at the cell's leading, a number's pieces each filling the column), the row's
+  cells centred on one height (or sharing one top), and an item's opening line (``2.``) starting its row.
+  Column titles wider than their numbers are titles; a table a heading ends leaves the lines after
+  it to the next table; a table of numbers without labels below ends the one above.
 * A table that ends a page and one that starts the next page with the same left and right edges are
   one table: header rows repeated at the top are dropped, a row broken by the page is fused again
   (label pieces, numbers in the upper half or broken as above), and a row label split by the page
-  (one part empty) becomes one cell spanning both parts.
+  (one part empty) becomes one cell spanning both parts. A repeated header row whose spanning cell
+  prints its text over the continued row (LibreOffice) gets those glyphs back first.
 * Text outside tables: one ``Line`` per printed line, a space where glyphs are visibly apart (so a
   table without rules whose columns are unclear, a label glued to a number, reads ``label 0 0 0``;
   measured against the line's type size, so a browser's flat ``一`` or a full-width quote's ink does
@@ -309,6 +316,7 @@ class _Table:
     cells: list[_Cell]
     nrows: int
     last_page: int = 0
+    ruled: bool = True  # False: rows and columns from the text's positions alone
 
 
 def _covered(rulings: list[Ruling], pos: float, a: float, b: float) -> bool:
@@ -370,8 +378,10 @@ def _table(group: list[Ruling], page: int) -> _Table | None:
     return _Table(page, (xs[0], ys[0], xs[-1], ys[-1]), cells, nr, page)
 
 
-def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
-    """The page's ruled tables with their glyphs assigned, and the glyphs outside every table."""
+def _tables(page: PageContent, repeated: list[Glyph] | None = None) -> tuple[list[_Table], list[Glyph]]:
+    """The page's ruled tables with their glyphs assigned, and the glyphs outside every table.
+    ``repeated``: the header glyphs of the tables without rules the page before ends with (see
+    ``_repeated_header``), taken out where this page prints them again outside its ruled tables."""
     tables: list[_Table] = []
     lone: list[Ruling] = []  # horizontal rulings no vertical touches
     for group in _groups(_merge(page.rulings)):
@@ -383,15 +393,28 @@ def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
         if (table := _table(stack + _column_rulings(stack, page.glyphs), page.number)) is not None:
             tables.append(table)
     outside = [g for g in page.glyphs if not any(_inside(t.bbox, g) for t in tables)]
+    again = _printed_again(repeated or [], outside, page.height)
+    if again:
+        outside = [g for g in outside if id(g) not in again]
     unruled: list[_Table] = []
+    restacked_tables: set[int] = set()  # their rows already hold the stacked digits
     for stack in _text_stacks(outside):
-        if (table := _table(stack + _column_rulings(stack, outside), page.number)) is not None:
+        columns = _column_rulings(stack, outside)
+        restacked = _stacked_rows(stack, columns, outside)
+        if restacked is not None:
+            stack, columns = restacked, _column_rulings(restacked, outside)
+        if (table := _table(stack + columns, page.number)) is not None:
+            table.ruled = False
             unruled.append(table)
+            if restacked is not None:
+                restacked_tables.add(id(table))
     tables += unruled
     tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     rest: list[Glyph] = []
     bands = {id(table): _bands(table) for table in tables}
     for glyph in page.glyphs:
+        if again and id(glyph) in again:
+            continue
         cx, cy = glyph.cx, glyph.cy
         for table in tables:
             x0, y0, x1, y1 = table.bbox
@@ -406,8 +429,46 @@ def _tables(page: PageContent) -> tuple[list[_Table], list[Glyph]]:
         for cell in table.cells:
             cell.finish()
     for table in unruled:
-        _fuse_wrapped_numbers(table)
+        _join_stacked(table)
+        if id(table) not in restacked_tables:
+            _fuse_wrapped_numbers(table)
     return tables, rest
+
+
+_REPEAT_REACH = 0.35  # share of the page height from the top where a repeated header is looked for
+
+
+def _repeated_header(table: _Table) -> list[Glyph]:
+    """The glyphs of a table's header rows (those above its first row holding a number)."""
+    numbered = [c.row for c in table.cells if _numeric(c.text)]
+    first = min(numbered, default=0)
+    return [g for c in table.cells if c.row + c.rowspan <= first for g in c.glyphs]
+
+
+def _printed_again(header: list[Glyph], glyphs: list[Glyph], height: float) -> set[int]:
+    """ids of the glyphs near the top of the page that print a header line or one of its texts
+    (see ``_pieces``) again: at least two characters, at least 80 % of them, found on one line at the same x (a
+    header LibreOffice repeats over the continued row of a table without rules, glyphs interleaved)."""
+    if not header:
+        return set()
+    by_text: dict[str, list[Glyph]] = {}
+    for g in glyphs:
+        if g.cy <= _REPEAT_REACH * height and g.text.strip():
+            by_text.setdefault(g.text, []).append(g)
+    found: set[int] = set()
+    lines = [[g for g in run.glyphs if g.text.strip()] for run in _runs(header)]
+    for printed in lines + _pieces(header):  # whole lines, and the texts of a line alone
+        if len(printed) < 2:
+            continue
+        at: dict[int, list[Glyph]] = {}
+        for h in printed:
+            for g in by_text.get(h.text, ()):
+                if abs(g.cx - h.cx) <= 1.0:
+                    at.setdefault(round(g.y0), []).append(g)
+        line = max(at.values(), key=len, default=[])
+        if len(line) >= 0.8 * len(printed):
+            found |= {id(g) for g in line}
+    return found
 
 
 def _fuse_wrapped_numbers(table: _Table) -> None:
@@ -511,10 +572,10 @@ def _fuse(owner: int, members: list[int], by_row: dict[int, list[_Cell]],
     joined: dict[tuple[int, int], str] = {}
     for key, cells in columns.items():
         pieces = [c for c in cells if c.text.strip()]
-        if len(pieces) > 1 and not all(
+        if len(pieces) > 1 and (pieces[0].text.strip().startswith("0") or not all(
             _fills_width(a.lines[-1], b.lines[0], capacity[key]) for a, b in itertools.pairwise(pieces)
-        ):
-            return  # a piece that does not fill its column: another value, not a wrapped one
+        )):
+            return  # a 0 or a piece that does not fill its column: another value, not a wrapped one
         joined[key] = "".join(c.text.strip() for c in pieces)
     for key, cells in columns.items():
         target = next((c for c in cells if c.row == owner), None)
@@ -526,6 +587,152 @@ def _fuse(owner: int, members: list[int], by_row: dict[int, list[_Cell]],
             if cell is not target:
                 cell.text = ""
 
+
+# ----------------------------------------------------------------------------- digits stacked in narrow columns
+
+_STACK_LEADING = 0.8  # the blank between two lines of one cell: at most this share of the lines' height
+_CENTRED = 0.4  # the cells of one row stand centred (or top-aligned) within this share of a line's height
+_LONGEST_ROW = 24  # printed lines: the tallest row the stacked-digit reading considers
+
+
+@dataclass(slots=True)
+class _Piece:
+    """What one printed line puts in one column: a value column's index (-1: a label's text)."""
+
+    col: int
+    x0: float
+    y0: float
+    y1: float
+    text: str
+    width: float
+    first: float  # the width of its first glyph
+
+
+def _stacked_rows(stack: list[Ruling], columns: list[Ruling], glyphs: list[Glyph]) -> list[Ruling] | None:
+    """The row borders of a table without rules whose narrow value columns print numbers digit by
+    digit (``2`` / ``3`` / ``2`` / ``9``), read by text column positions: the lines from the first
+    number down are cut into rows (the fewest, each as centred as it can be) such that in every
+    value column a row's lines are one cell (lines at the cell's leading, a number's pieces each
+    filling the column and not opening with 0), the cells of a row centre on one height (or share
+    one top), and a label line opening an item (``2.`` ``（三）``) starts its row in its column.
+    None when no column stacks digits, when text stands in a value column below the first number,
+    or when no cutting meets all of that."""
+    xs = _cluster(r.pos for r in columns if not r.horizontal)
+    ys = _cluster(r.pos for r in stack)
+    if len(xs) < 3 or len(ys) < 2:
+        return None
+    inside = [g for g in glyphs if g.text.strip() and xs[0] <= g.cx <= xs[-1] and ys[0] <= g.cy <= ys[-1]]
+    runs = _runs(inside)
+    numbers = [a for run in runs for a, _, text in _chunks(run.glyphs) if _NUMERIC.match(text)]
+    if not numbers:
+        return None
+    edge = min(numbers)
+    start = max(next((i for i, x in enumerate(xs) if x > edge - _TOL), len(xs) - 1) - 1, 0)  # the first value column
+    values = xs[start:]
+    lines: list[list[_Piece]] = []
+    for run in runs:
+        pieces: list[_Piece] = []
+        labels = [g for g in run.glyphs if g.text.strip() and g.cx < values[0]]
+        for a, b, text in _chunks(labels) if labels else ():
+            pieces.append(_Piece(-1, a, run.bbox[1], run.bbox[3], text, b - a, 0.0))
+        for col, (a, b) in enumerate(itertools.pairwise(values)):
+            own = [g for g in run.glyphs if g.text.strip() and a <= g.cx < b]
+            if own:
+                pieces.append(_Piece(col, own[0].x0, min(g.y0 for g in own), max(g.y1 for g in own),
+                                     "".join(g.text for g in own), own[-1].x1 - own[0].x0, own[0].x1 - own[0].x0))
+        lines.append(pieces)
+    first = next((i for i, line in enumerate(lines) if any(p.col >= 0 and _NUMERIC.match(p.text) for p in line)),
+                 None)
+    if first is None:
+        return None
+    top = max((y for y in ys if y <= runs[first].bbox[1]), default=ys[0])
+    body = [i for i, run in enumerate(runs) if (run.bbox[1] + run.bbox[3]) / 2 >= top]
+    lines = [lines[i] for i in body]
+    if any(p.col >= 0 and not _NUMERIC.match(p.text) for line in lines for p in line):
+        return None  # text in a value column: a sub-table's header, a note; not this kind of table
+    capacity: dict[int, float] = {}
+    for line in lines:
+        for p in line:
+            capacity[p.col] = max(capacity.get(p.col, 0.0), p.width)
+    height = sorted(p.y1 - p.y0 for line in lines for p in line)[sum(map(len, lines)) // 2]
+
+    def stacked(cell: list[_Piece]) -> bool:  # one number wrapped digit by digit
+        return (all(p.text.isdigit() for p in cell[:-1]) and not cell[0].text.startswith("0")
+                and all(a.width + b.first > 0.95 * capacity[a.col] for a, b in itertools.pairwise(cell)))
+
+    def cost(i: int, j: int) -> float | None:  # the rows of lines i..j-1 as one row, or None
+        cells: dict[int, list[_Piece]] = {}
+        for t in range(i, j):
+            for p in lines[t]:
+                if p.col < 0 and t > i and _OPENS_ITEM.match(p.text) and any(
+                        q.x0 >= p.x0 - _TOL for line in lines[i:t] for q in line if q.col < 0):
+                    return None
+                cells.setdefault(p.col, []).append(p)
+        for col, cell in cells.items():
+            if any(b.y0 - a.y1 > _STACK_LEADING * height for a, b in itertools.pairwise(cell)):
+                return None
+            if col >= 0 and len(cell) > 1 and not stacked(cell):
+                return None
+        value_cells = [cell for col, cell in cells.items() if col >= 0]
+        if not value_cells:
+            return 1.5  # label lines alone: a row of their own only where no other row takes them
+        middles = [(c[0].y0 + c[-1].y1) / 2 for c in value_cells]
+        tops = [c[0].y0 for c in value_cells]
+        centred = max(middles) - min(middles) <= _CENTRED * height
+        if not centred and max(tops) - min(tops) > _CENTRED * height:
+            return None
+        middle = sum(middles) / len(middles)
+        label = cells.get(-1, [])
+        off = abs((label[0].y0 + label[-1].y1) / 2 - middle) / height if label else 0.0
+        return (1.0 if centred else 1.5) + 0.01 * off  # top-aligned: a row the page broke, else less likely
+
+    n = len(lines)
+    best: list[tuple[float, int] | None] = [(0.0, 0)] + [None] * n
+    for j in range(1, n + 1):
+        for i in range(max(0, j - _LONGEST_ROW), j):
+            if best[i] is None or (c := cost(i, j)) is None:
+                continue
+            if best[j] is None or best[i][0] + c < best[j][0]:
+                best[j] = (best[i][0] + c, i)
+    if best[n] is None:
+        return None
+    cuts, j = [], n
+    while j:
+        i = best[j][1]
+        cuts.append((i, j))
+        j = i
+    cuts.reverse()
+    if not any(len(cell) > 1 for i, j in cuts for cell in _value_cells(lines[i:j])):
+        return None  # nothing stacked: the rows as they were
+    rows = [body[i] for i, _ in cuts[1:]]
+    borders = [y for y in ys if y <= top] + [
+        (max(r.bbox[3] for r in runs[body[0]:k]) + runs[k].bbox[1]) / 2 for k in rows] + [ys[-1]]
+    x0, x1 = min(r.start for r in stack), max(r.end for r in stack)
+    return [Ruling(True, y, x0, x1) for y in borders]
+
+
+def _value_cells(lines: list[list[_Piece]]) -> list[list[_Piece]]:
+    """The pieces of ``lines`` per value column (a row's cells)."""
+    cells: dict[int, list[_Piece]] = {}
+    for line in lines:
+        for p in line:
+            if p.col >= 0:
+                cells.setdefault(p.col, []).append(p)
+    return list(cells.values())
+
+
+def _join_stacked(table: _Table) -> None:
+    """A cell of a table without rules whose lines are the digits of one number (each line filling
+    its column, as wide as the column's widest line: see ``_capacities``) reads as that number."""
+    capacity = _capacities(table)
+    for cell in table.cells:
+        runs = cell.lines
+        texts = [r.text().strip() for r in runs]
+        if (len(runs) > 1 and all(t.isdigit() for t in texts[:-1]) and _DIGITS.match(texts[-1])
+                and not texts[0].startswith("0")
+                and all(_fills_width(a, b, capacity[(round(cell.x0), round(cell.x1))])
+                        for a, b in itertools.pairwise(runs))):
+            cell.text = "".join(texts)
 
 # ----------------------------------------------------------------------------- tables ruled only across
 
@@ -604,6 +811,10 @@ def _text_stacks(glyphs: list[Glyph]) -> list[list[Ruling]]:
             end += 1
         if end > start and (stack := _text_rows(runs[start:end], chunks[start:end])) is not None:
             stacks.append(stack)
+            below = next((k for k in range(start, end) if runs[k].bbox[1] >= stack[-1].pos), end)
+            if below < end:  # the table ended at a heading: the lines after it may hold the next one
+                start = below
+                continue
         start = max(end, start + 1)
     return stacks
 
@@ -619,40 +830,48 @@ def _text_rows(runs: list[_Run], chunks: list[list[tuple[float, float, str]]]) -
     multi = [i for i, cs in enumerate(chunks) if len(cs) > 1 and _NUMERIC.match(cs[-1][2])]
     if not multi:
         return None
-    edge = min(a for i in multi for a, _, text in chunks[i] if _NUMERIC.match(text))
+    labelled = [i for i in multi if not _NUMERIC.match(chunks[i][0][2])] or multi  # a table below without labels
+    edge = min(a for i in labelled for a, _, text in chunks[i] if _NUMERIC.match(text))  # does not move the edge
+    labels_end = max((b for i in multi for _, b, text in chunks[i] if b < edge - _TOL), default=edge)
     kind: dict[int, str] = {}
     for i, cs in enumerate(chunks):
-        right = [t for a, _, t in cs if a >= edge - _TOL]
+        # right of the labels: texts from the numbers' edge on, and column titles wider than their numbers
+        right = [t for a, b, t in cs if a >= edge - _TOL or (a > labels_end + _TOL and b > edge + _TOL)]
         if right and all(_NUMERIC.match(t) for t in right) and _NUMERIC.match(cs[-1][2]):
             kind[i] = "number"
-        elif len(cs) == 1 and cs[0][0] < edge - _TOL < edge + _TOL < cs[0][1]:
+        elif len(cs) == 1 and cs[0][0] <= labels_end + _TOL and cs[0][0] < edge - _TOL < edge + _TOL < cs[0][1]:
             break  # one text from the labels across the numbers: a heading, the table ends
         elif right and not any(_NUMERIC.match(t) for t in right):
             kind[i] = "header"
         elif right:
             return None  # numbers and text mixed right of the labels: not this kind of table
+
+    def opens(i: int) -> bool:
+        return any(_OPENS_ITEM.match(t) for *_, t in chunks[i])
+
     numbered = [i for i in kind if kind[i] == "number"]
     if not numbered or len(numbered) < 2 and not any(kind.get(i) == "header" for i in range(numbered[0])):
         return None  # one line of numbers without column titles: nothing to place them by
     first = min(i for i in kind if kind[i] == "header" or i == numbered[0])
     last = numbered[-1]
-    while last + 1 < len(runs) and runs[last + 1].bbox[2] <= edge:  # the last row's label tail
+    while last + 1 < len(runs) and runs[last + 1].bbox[2] <= edge and not opens(last + 1):  # the last row's label tail
         last += 1
-    while first > 0 and runs[first - 1].bbox[2] <= edge:  # a label column header above
+    while (first > 0 and runs[first - 1].bbox[2] <= edge  # a label column header above (not a heading,
+           and not opens(first - 1) and not any(ch.isdigit() for ch in runs[first - 1].text())):  # not a row)
         first -= 1
     kind = {i: k for i, k in kind.items() if first <= i <= last}
-    for i in numbered:
+    for n, i in enumerate(numbered):
         if any(a < edge - _TOL and (b > edge + _TOL or text[-1].isdigit()) for a, b, text in chunks[i]):
+            if n >= 2 and _NUMERIC.match(chunks[i][0][2]):  # numbers without a label from the left
+                return _text_rows(runs[:i], chunks[:i])  # margin: the table ended, one of another shape follows
             return None  # a label across the label edge or glued to a number: no columns to read
     anchors: list[list[int]] = []
     for i in sorted(kind):
-        if anchors and kind[i] == "header" == kind[anchors[-1][-1]] and anchors[-1][-1] == i - 1:
+        if anchors and kind[i] == "header" == kind[anchors[-1][-1]] and all(
+                j not in kind for j in range(anchors[-1][-1] + 1, i)):  # label lines between: the labels' title
             anchors[-1].append(i)
         else:
             anchors.append([i])
-
-    def opens(i: int) -> bool:
-        return any(_OPENS_ITEM.match(t) for *_, t in chunks[i])
 
     # gap g lies before anchor g (gap 0: the lines above the first anchor; a last gap: the tail)
     gaps = [list(range(first, anchors[0][0]))]
@@ -730,21 +949,24 @@ def _between(ordered: list[Glyph], top: float, bottom: float) -> list[Glyph]:
     return ordered[bisect_left(keys, top):bisect_left(keys, bottom)]
 
 
-def _chunks(glyphs: list[Glyph]) -> list[tuple[float, float, str]]:
-    """The texts of a band of a table, each ``(x0, x1, text)``: printed lines cut where the blank
-    between two glyphs is wide enough to separate two cells."""
-    out: list[tuple[float, float, str]] = []
+def _pieces(glyphs: Iterable[Glyph]) -> list[list[Glyph]]:
+    """The printed glyphs of each text of a band (see ``_chunks``), left to right."""
+    out: list[list[Glyph]] = []
     for run in _runs(glyphs):
         printed = [g for g in run.glyphs if g.text.strip()]
         height = max(min(g.y1 - g.y0 for g in printed), 1.0)
-        piece = [printed[0]]
+        out.append([printed[0]])
         for glyph in printed[1:]:
-            if glyph.x0 - piece[-1].x1 > _COLUMN_GAP * height:
-                out.append((piece[0].x0, piece[-1].x1, "".join(g.text for g in piece)))
-                piece = []
-            piece.append(glyph)
-        out.append((piece[0].x0, piece[-1].x1, "".join(g.text for g in piece)))
+            if glyph.x0 - out[-1][-1].x1 > _COLUMN_GAP * height:
+                out.append([])
+            out[-1].append(glyph)
     return out
+
+
+def _chunks(glyphs: list[Glyph]) -> list[tuple[float, float, str]]:
+    """The texts of a band of a table, each ``(x0, x1, text)``: printed lines cut where the blank
+    between two glyphs is wide enough to separate two cells."""
+    return [(piece[0].x0, piece[-1].x1, "".join(g.text for g in piece)) for piece in _pieces(glyphs)]
 
 
 def _column_rulings(stack: list[Ruling], glyphs: list[Glyph]) -> list[Ruling]:
@@ -881,6 +1103,52 @@ def _snap_columns(upper: _Table, lower: _Table) -> None:
         cell.x0, cell.x1 = snap(cell.x0), snap(cell.x1)
 
 
+def _restore_spilled_header(upper: _Table, lower: _Table) -> None:
+    """A repeated header row whose cell spans rows below it on the first page (LibreOffice repeats
+    that row alone) prints the cell's text running on over the rows under it, the cell itself
+    holding its first lines or none. When the rest of ``lower``'s first row repeats ``upper``'s, the glyphs of
+    that text (each line found again: the same characters at the same x on one line) are taken out
+    of the cells they fell into, and the cut cell gets its whole text back (then dropped with the
+    repeated header)."""
+    heads = [c for c in upper.cells if c.row == 0]
+    firsts = [c for c in lower.cells if c.row == 0]
+
+    def twin(cell: _Cell) -> _Cell | None:
+        return next((c for c in heads if abs(c.x0 - cell.x0) <= _TOL and abs(c.x1 - cell.x1) <= _TOL), None)
+
+    def flat(text: str) -> str:
+        return re.sub(r"\s+", "", text)
+
+    pairs = [(c, h) for c in firsts if (h := twin(c)) is not None]
+    if len(pairs) != len(firsts) or len(firsts) != len(heads):
+        return
+    cut = [(c, h) for c, h in pairs if flat(c.text) != flat(h.text)]
+    if not cut or not any(flat(c.text) for c, h in pairs if flat(c.text) == flat(h.text)) or any(h.rowspan < 2 or not flat(h.text).startswith(flat(c.text)) for c, h in cut):
+        return
+    for cell, head in cut:
+        reach = cell.y0 + head.y1 - head.y0
+        below = [c for c in lower.cells if c.row > 0 and c.y0 < reach
+                 and head.x0 - _TOL <= c.x0 and c.x1 <= head.x1 + _TOL]
+        found: set[int] = set()
+        for run in head.lines:
+            printed = [g for g in run.glyphs if g.text.strip()]
+            lines: dict[int, list[Glyph]] = {}
+            for c in below:
+                for g in c.glyphs:
+                    if any(g.text == h.text and abs(g.cx - h.cx) <= 1.0 for h in printed):
+                        lines.setdefault(round(g.y0), []).append(g)
+            line = max(lines.values(), key=len, default=[])
+            if printed and len(line) >= 0.8 * len(printed):
+                found |= {id(g) for g in line}
+        if not found:
+            continue
+        for c in below:
+            if any(id(g) in found for g in c.glyphs):
+                c.glyphs = [g for g in c.glyphs if id(g) not in found]
+                c.finish()
+        cell.glyphs, cell.text, cell.lines = list(head.glyphs), head.text, list(head.lines)
+
+
 def _drop_repeated_header(upper: _Table, lower: _Table) -> None:
     """Remove the header rows a continued table repeats at the top of the next page (Word's and
     LibreOffice's 标题行重复): the longest run of first rows equal, cell by cell, to ``upper``'s."""
@@ -906,35 +1174,42 @@ def _drop_repeated_header(upper: _Table, lower: _Table) -> None:
     lower.nrows -= repeated
 
 
-def _wrapped_number(a: _Cell, b: _Cell) -> bool:
-    """Whether ``b`` holds the digits of ``a``'s number the cell's width (and the page) broke off."""
-    return (bool(_DIGITS.match(a.text) and _DIGITS.match(b.text)) and bool(a.lines) and bool(b.lines)
-            and _fills(a.lines[-1], b.lines[0], a.x1 - a.x0))
+def _wrapped_number(a: _Cell, b: _Cell, width: float | None = None) -> bool:
+    """Whether ``b`` holds the digits of ``a``'s number the cell's width (and the page) broke off;
+    ``width``: what the column holds, for a table without rules (its cells' edges are not the column's)."""
+    if not (_DIGITS.match(a.text) and _DIGITS.match(b.text) and a.lines and b.lines):
+        return False
+    if width is None:
+        return _fills(a.lines[-1], b.lines[0], a.x1 - a.x0)
+    return not a.text.strip().startswith("0") and _fills_width(a.lines[-1], b.lines[0], width)
 
 
-def _continuation(a: _Cell, b: _Cell) -> bool:
+def _continuation(a: _Cell, b: _Cell, width: float | None = None) -> bool:
     """Whether ``b`` (top of the next page) can be the rest of ``a`` (bottom of this page): one of
     them empty, two pieces of one label (text, the lower piece opening no item), or one number."""
     if not a.text or not b.text:
         return True
     if _numeric(a.text) or _numeric(b.text):
-        return _wrapped_number(a, b)
+        return _wrapped_number(a, b, width)
     return not _OPENS_ITEM.match(b.text)
 
 
-def _halves(bottom: list[_Cell], top: list[_Cell]) -> list[tuple[_Cell, _Cell]] | None:
+def _halves(bottom: list[_Cell], top: list[_Cell], ruled: bool = True) -> list[tuple[_Cell, _Cell]] | None:
     """Each cell of the next page's first row with the cell of this page's last row above it (the
     one its middle falls in), when every cell has its other half and the cells one upper cell gets
-    span the same rows; else None."""
+    span the same rows; else None. Without rules (``ruled`` False: each page's columns are its own
+    text's) a cell's middle is its text's, and an empty upper cell may have no other half."""
     out: list[tuple[_Cell, _Cell]] = []
     for b in top:
         middle = (b.x0 + b.x1) / 2
+        if not ruled and b.lines:
+            middle = (min(r.bbox[0] for r in b.lines) + max(r.bbox[2] for r in b.lines)) / 2
         a = next((a for a in bottom if a.x0 - _TOL <= middle <= a.x1 + _TOL), None)
         if a is None:
             return None
         out.append((a, b))
     matched = {id(a) for a, _ in out}
-    if any(id(a) not in matched for a in bottom):
+    if any(id(a) not in matched and (ruled or a.text) for a in bottom):
         return None
     spans: dict[int, set[int]] = {}
     for a, b in out:
@@ -949,15 +1224,22 @@ def _join(upper: _Table, lower: _Table) -> None:
     half, as LibreOffice and Word print it) fused into one; label cells whose other part is empty (a rowspan broken by
     the page) made one cell."""
     _snap_columns(upper, lower)
+    _restore_spilled_header(upper, lower)
     _drop_repeated_header(upper, lower)
     bottom = [c for c in upper.cells if c.row + c.rowspan == upper.nrows]
     top = [c for c in lower.cells if c.row == 0]
     numbers = [c.x0 for c in upper.cells + lower.cells if _numeric(c.text)]
     label_edge = min(numbers, default=float("inf"))
-    halves = _halves(bottom, top)
-    fused = (halves is not None and all(_continuation(a, b) for a, b in halves)
+    halves = _halves(bottom, top, upper.ruled)
+    capacity = {} if upper.ruled else {**_capacities(lower), **_capacities(upper)}
+
+    def width(a: _Cell) -> float | None:
+        return None if upper.ruled else capacity.get((round(a.x0), round(a.x1)), a.x1 - a.x0)
+
+    fused = (halves is not None and all(_continuation(a, b, width(a)) for a, b in halves)
              and (all(not a.text or not b.text for a, b in halves)
-                  or all(not b.text or _wrapped_number(a, b) for a, b in halves if b.x0 >= label_edge - _TOL)))
+                  or all(not b.text or _wrapped_number(a, b, width(a)) for a, b in halves
+                         if b.x0 >= label_edge - _TOL)))
     if fused and halves is not None:
         merge = halves
     else:
@@ -967,7 +1249,7 @@ def _join(upper: _Table, lower: _Table) -> None:
     merged = {id(b) for _, b in merge}
     grown: set[int] = set()
     for a, b in merge:
-        a.text = a.text + b.text if _wrapped_number(a, b) else _join_lines([a.text, b.text])
+        a.text = a.text + b.text if _wrapped_number(a, b, width(a)) else _join_lines([a.text, b.text])
         a.confidence = _least(a.confidence, b.confidence)
         if id(a) not in grown:
             a.rowspan += b.rowspan - (1 if fused else 0)
@@ -1076,8 +1358,11 @@ def _joined(last: _TextLine, line: _TextLine) -> _TextLine:
 def pages_to_blocks(pages: list[PageContent], normalize: Callable[[str], str]) -> list[Block]:
     """The blocks of a document's pages in reading order (see the module docstring)."""
     items_by_page: list[tuple[PageContent, list[_TextLine], list[_Table]]] = []
+    header: list[Glyph] = []  # of the table without rules that ends the page before
     for page in pages:
-        tables, rest = _tables(page)
+        tables, rest = _tables(page, header)
+        # a table continued without its header keeps the one before
+        header = (_repeated_header(tables[-1]) or header) if tables and not tables[-1].ruled else []
         lines = [_TextLine(page.number, r.text(), r.bbox, r.confidence()) for r in _runs(rest)]
         items_by_page.append((page, lines, tables))
     furniture = _furniture([(p, lines) for p, lines, _ in items_by_page])
