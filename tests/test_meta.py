@@ -163,6 +163,14 @@ def test_township_is_named():
     assert locate("城关街道办事处").township is None
 
 
+def test_every_township_of_the_table_is_found_in_its_county():
+    """The lookup by county reads townships.csv's lines as they are: every row the CSV reader reads is there."""
+    from gknb.regions import _county_townships, _csv
+
+    rows = _csv("townships.csv")
+    assert len(rows) > 40_000 and all(f"{county},{name}" in _county_townships() for county, name in rows)
+
+
 def test_short_forms():
     assert expand_abbreviation("上海市科委") == "上海市科学技术委员会"
     assert expand_abbreviation("文登区住建局") == "文登区住房和城乡建设局"

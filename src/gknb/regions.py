@@ -111,38 +111,54 @@ def expand_abbreviation(name: str) -> str:
 @cache
 def divisions() -> tuple[Division, ...]:
     """The bundled table, in code order."""
-    rows = [Division(row["code"], row["name"]) for name in ("divisions.csv", "zones.csv") for row in _csv(name)]
+    rows = [Division(code, name) for table in ("divisions.csv", "zones.csv") for code, name in _csv(table)]
     return tuple(sorted(rows, key=lambda d: d.code))
 
 
-def _csv(name: str) -> list[dict[str, str]]:
-    with resources.files(__package__).joinpath(f"data/{name}").open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+def _csv(name: str) -> list[list[str]]:
+    """The rows of a bundled table, its header left out (csv.reader: the tables have no quoted fields
+    to speak of, but a reader is what reads CSV)."""
+    with resources.files(__package__).joinpath(f"data/{name}").open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle)
+        next(rows)
+        return list(rows)
+
+
+@cache
+def _county_townships() -> frozenset[str]:
+    """The ``county,name`` lines of townships.csv (no field of it is quoted): whether a county has a
+    township of a name is one lookup, without indexing its 46,000 rows by name."""
+    return frozenset(resources.files(__package__).joinpath("data/townships.csv").read_text(encoding="utf-8")
+                     .splitlines())
 
 
 @cache
 def townships_of(county_code: str) -> tuple[str, ...]:
     """The 乡、镇、街道 (and 苏木) of a county-level division, by its code, in the table's order."""
-    return tuple(row["name"] for row in _csv("townships.csv") if row["county"] == county_code)
+    return tuple(name for county, name in _csv("townships.csv") if county == county_code)
 
 
 @cache
 def _townships() -> dict[str, tuple[str, ...]]:
     """Township name → the codes of the counties that have a township of that name."""
     index: dict[str, list[str]] = {}
-    for row in _csv("townships.csv"):
-        index.setdefault(row["name"], []).append(row["county"])
+    for county, name in _csv("townships.csv"):
+        index.setdefault(name, []).append(county)
     return {k: tuple(v) for k, v in index.items()}
 
 
 def _township_prefix(text: str, county: Division | None) -> tuple[str | None, Division | None]:
     """The longest township name starting ``text`` (within ``county``, or unique in the country) and its
     county; (None, None) when there is none or the name is ambiguous."""
+    if county is not None:
+        lines = _county_townships()
+        for length in range(min(len(text), 16), 1, -1):
+            if f"{county.code},{text[:length]}" in lines:
+                return text[:length], _by_code().get(county.code)
+        return None, None
     towns = _townships()
     for length in range(min(len(text), 16), 1, -1):
         counties = towns.get(text[:length], ())
-        if county is not None:
-            counties = tuple(c for c in counties if c == county.code)
         if len(set(counties)) == 1:
             return text[:length], _by_code().get(counties[0])
         if counties:
