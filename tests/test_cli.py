@@ -209,7 +209,8 @@ def test_python_dash_m_gknb():
 
 
 HEAVY = ("sqlalchemy", "alembic", "openpyxl", "numpy", "httpx", "docx", "cn2an", "fastapi", "starlette", "argon2",
-         "pypdfium2", "rapidocr", "typer", "click", "pydantic")
+         "pypdfium2", "rapidocr", "typer", "click", "pydantic",
+         "lxml", "charset_normalizer", "opencc")  # and a text file needs no HTML parser, encoding guesser or t2s
 _IMPORTED_BY_CHECK = """
 import sys
 from gknb.cli import app

@@ -16,8 +16,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
+DATA = Path(__file__).with_name("data")  # the bundled tables (installed with the package)
 _PROVINCE_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
 _GOVERNMENT = re.compile(r"(?<=[省市县区旗州盟镇乡])政府")
 LEVELS = ("province", "city", "county", "township", "street", "department")
@@ -118,7 +119,7 @@ def divisions() -> tuple[Division, ...]:
 def _csv(name: str) -> list[list[str]]:
     """The rows of a bundled table, its header left out (csv.reader: the tables have no quoted fields
     to speak of, but a reader is what reads CSV)."""
-    with resources.files(__package__).joinpath(f"data/{name}").open(encoding="utf-8", newline="") as handle:
+    with (DATA / name).open(encoding="utf-8", newline="") as handle:
         rows = csv.reader(handle)
         next(rows)
         return list(rows)
@@ -128,8 +129,7 @@ def _csv(name: str) -> list[list[str]]:
 def _county_townships() -> frozenset[str]:
     """The ``county,name`` lines of townships.csv (no field of it is quoted): whether a county has a
     township of a name is one lookup, without indexing its 46,000 rows by name."""
-    return frozenset(resources.files(__package__).joinpath("data/townships.csv").read_text(encoding="utf-8")
-                     .splitlines())
+    return frozenset((DATA / "townships.csv").read_text(encoding="utf-8").splitlines())
 
 
 @cache
