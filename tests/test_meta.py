@@ -164,11 +164,16 @@ def test_township_is_named():
 
 
 def test_every_township_of_the_table_is_found_in_its_county():
-    """The lookup by county reads townships.csv's lines as they are: every row the CSV reader reads is there."""
-    from gknb.regions import _county_townships, _csv
+    """townships_of reads a county's rows where they start, as they are: the table lists each county's
+    townships together, and they are the rows the CSV reader reads, in order."""
+    from itertools import groupby
+
+    from gknb.regions import _csv, townships_of
 
     rows = _csv("townships.csv")
-    assert len(rows) > 40_000 and all(f"{county},{name}" in _county_townships() for county, name in rows)
+    counties = [(county, tuple(name for _, name in group)) for county, group in groupby(rows, key=lambda row: row[0])]
+    assert len(rows) > 40_000 and len(counties) == len({county for county, _ in rows})  # each county's rows together
+    assert all(townships_of(county) == names for county, names in counties[::7] + counties[-3:])
 
 
 def test_short_forms():

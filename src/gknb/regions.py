@@ -126,16 +126,25 @@ def _csv(name: str) -> list[list[str]]:
 
 
 @cache
-def _county_townships() -> frozenset[str]:
-    """The ``county,name`` lines of townships.csv (no field of it is quoted): whether a county has a
-    township of a name is one lookup, without indexing its 46,000 rows by name."""
-    return frozenset((DATA / "townships.csv").read_text(encoding="utf-8").splitlines())
+def _township_lines() -> str:
+    """townships.csv as it is, each ``county,name`` row after a newline (no field of it is quoted)."""
+    return "\n" + (DATA / "townships.csv").read_text(encoding="utf-8")
 
 
 @cache
 def townships_of(county_code: str) -> tuple[str, ...]:
-    """The 乡、镇、街道 (and 苏木) of a county-level division, by its code, in the table's order."""
-    return tuple(name for county, name in _csv("townships.csv") if county == county_code)
+    """The 乡、镇、街道 (and 苏木) of a county-level division, by its code, in the table's order: the
+    table lists a county's townships together, so they are read from where its first one is found,
+    without reading the 46,000 rows."""
+    lines = _township_lines()
+    start = f"\n{county_code},"
+    names = []
+    at = lines.find(start)
+    while at >= 0:
+        end = lines.find("\n", at + 1)
+        names.append(lines[at + len(start): end if end >= 0 else len(lines)])
+        at = end if end >= 0 and lines.startswith(start, end) else -1
+    return tuple(names)
 
 
 @cache
@@ -151,9 +160,9 @@ def _township_prefix(text: str, county: Division | None) -> tuple[str | None, Di
     """The longest township name starting ``text`` (within ``county``, or unique in the country) and its
     county; (None, None) when there is none or the name is ambiguous."""
     if county is not None:
-        lines = _county_townships()
+        names = townships_of(county.code)
         for length in range(min(len(text), 16), 1, -1):
-            if f"{county.code},{text[:length]}" in lines:
+            if text[:length] in names:
                 return text[:length], _by_code().get(county.code)
         return None, None
     towns = _townships()
@@ -172,12 +181,19 @@ def _by_code() -> dict[str, Division]:
 
 
 @cache
+def _by_rank() -> dict[str, list[Division]]:
+    """The divisions of each rank, in code order."""
+    ranks: dict[str, list[Division]] = {"province": [], "city": [], "county": []}
+    for division in divisions():
+        ranks[division.rank].append(division)
+    return ranks
+
+
+@cache
 def _names(rank: str) -> dict[str, tuple[Division, ...]]:
     """Name (and, for provinces, short name) → divisions of that rank."""
     index: dict[str, list[Division]] = {}
-    for division in divisions():
-        if division.rank != rank:
-            continue
+    for division in _by_rank()[rank]:
         index.setdefault(division.name, []).append(division)
         if rank == "province":
             for suffix in _PROVINCE_SUFFIXES:
