@@ -13,6 +13,7 @@ application in ``commands``, which declares the options and their help.
 from __future__ import annotations
 
 import errno
+import gc
 import glob
 import json
 import multiprocessing
@@ -529,6 +530,9 @@ def _quick_value(takes: Any, value: str) -> Any:
 def _run_quick(body: Callable[..., int | None], arguments: dict[str, Any]) -> NoReturn:
     """Run a command body and exit with its status, as Typer ends a command: Ctrl-C exits 130, a closed
     pipe (``gknb check … | head``) exits 1 without a traceback."""
+    # What is loaded now lives until the exit: out of the collector's way, and the pages of it a forked
+    # worker shares stay shared (the collector writes to every object it visits) — as the gc docs advise.
+    gc.freeze()
     try:
         status = body(**arguments)
     except KeyboardInterrupt:
