@@ -27,20 +27,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from .. import __version__
-from ..catalogue import CATALOGUE, SEVERITY_LABELS
-from ..errors import GknbError, UnreadableFile
-from ..formats import Column, Format
-from ..ingest.urls import is_url
-from ..pipeline import Outcome, run
-from ..report import Report
-from ..workers import DEFAULT_TIMEOUT, Workers
-from .terminal import console
+
+_collecting = gc.isenabled()
+gc.disable()  # as while gknb loads (gknb/__init__.py): Rich and multiprocessing make no garbage either
+try:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..catalogue import CATALOGUE, SEVERITY_LABELS
+    from ..errors import GknbError, UnreadableFile
+    from ..formats import Column, Format
+    from ..ingest.urls import is_url
+    from ..pipeline import Outcome, run
+    from ..report import Report
+    from ..workers import DEFAULT_TIMEOUT, Workers
+    from .terminal import console
+finally:
+    if _collecting:
+        gc.enable()
+del _collecting
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".doc", ".wps", ".pdf", ".ofd", ".png", ".jpg", ".jpeg",
             ".tif", ".tiff")
