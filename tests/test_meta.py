@@ -164,16 +164,17 @@ def test_township_is_named():
 
 
 def test_every_township_of_the_table_is_found_in_its_county():
-    """townships_of reads a county's rows where they start, as they are: the table lists each county's
-    townships together, and they are the rows the CSV reader reads, in order."""
+    """A county's townships read where its rows start (the first county a program asks about) are the
+    indexed ones and the rows the CSV reader reads, in order: the table lists each county's together."""
     from itertools import groupby
 
-    from gknb.regions import _csv, townships_of
+    from gknb.regions import _csv, _read_townships, townships_of
 
     rows = _csv("townships.csv")
     counties = [(county, tuple(name for _, name in group)) for county, group in groupby(rows, key=lambda row: row[0])]
     assert len(rows) > 40_000 and len(counties) == len({county for county, _ in rows})  # each county's rows together
-    assert all(townships_of(county) == names for county, names in counties[::7] + counties[-3:])
+    assert all(_read_townships(county) == townships_of(county) == names for county, names in counties[::7] + counties[-3:])
+    assert townships_of("999999") == _read_townships("999999") == ()
 
 
 def test_short_forms():

@@ -131,11 +131,22 @@ def _township_lines() -> str:
     return "\n" + (DATA / "townships.csv").read_text(encoding="utf-8")
 
 
+_COUNTIES_ASKED: set[str] = set()
+
+
 @cache
 def townships_of(county_code: str) -> tuple[str, ...]:
-    """The 乡、镇、街道 (and 苏木) of a county-level division, by its code, in the table's order: the
-    table lists a county's townships together, so they are read from where its first one is found,
-    without reading the 46,000 rows."""
+    """The 乡、镇、街道 (and 苏木) of a county-level division, by its code, in the table's order: for
+    the first county asked about, read where its rows start without reading the 46,000 rows; a program
+    that asks about more counties (a batch) has them all indexed once instead of searched one by one."""
+    _COUNTIES_ASKED.add(county_code)
+    if len(_COUNTIES_ASKED) > 1:
+        return _townships_by_county().get(county_code, ())
+    return _read_townships(county_code)
+
+
+def _read_townships(county_code: str) -> tuple[str, ...]:
+    """A county's townships from where its first row is in the table (it lists them together)."""
     lines = _township_lines()
     start = f"\n{county_code},"
     names = []
@@ -145,6 +156,15 @@ def townships_of(county_code: str) -> tuple[str, ...]:
         names.append(lines[at + len(start): end if end >= 0 else len(lines)])
         at = end if end >= 0 and lines.startswith(start, end) else -1
     return tuple(names)
+
+
+@cache
+def _townships_by_county() -> dict[str, tuple[str, ...]]:
+    """County code → its townships, in the table's order."""
+    index: dict[str, list[str]] = {}
+    for county, name in _csv("townships.csv"):
+        index.setdefault(county, []).append(name)
+    return {k: tuple(v) for k, v in index.items()}
 
 
 @cache
