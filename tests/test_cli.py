@@ -253,12 +253,11 @@ TYPER_LINES = [
 def _typer_call(line: list[str]) -> dict:
     """The arguments Typer's command for ``line`` passes to its body (check_files, parse_files, print_rules)."""
     import typer.main
-    from typer import _click as click
 
     from gknb.cli import commands
 
     group = typer.main.get_command(commands.app)
-    command = group.get_command(click.Context(group, info_name="gknb"), line[0])
+    command = group.get_command(group.context_class(group, info_name="gknb"), line[0])
     params = command.make_context(line[0], line[1:]).params
     call = {"json_": params["json_"], "lang": params["lang"].value}
     if line[0] != "rules":
@@ -303,13 +302,12 @@ def test_quick_route_options_are_typers():
     """Every option the quick route reads is the command's own in the Typer declaration, a flag where it
     is one, with the same environment variable (the choices and numbers: the lines above)."""
     import typer.main
-    from typer import _click as click
 
     from gknb.cli import _ENVVARS, QUICK_OPTIONS, commands
 
     group = typer.main.get_command(commands.app)
     for name, options in QUICK_OPTIONS.items():
-        command = group.get_command(click.Context(group, info_name="gknb"), name)
+        command = group.get_command(group.context_class(group, info_name="gknb"), name)
         declared = {opt: param for param in command.params for opt in param.opts if opt.startswith("--")}
         for flag, (parameter, takes) in options.items():
             param = declared[flag]
