@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import errno
 import gc
-import glob
 import json
 import multiprocessing
 import os
 import re
 import sys
-import textwrap
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -151,6 +149,8 @@ def expand_inputs(args: Sequence[str]) -> Iterator[tuple[str, GknbError | None]]
                 "目录中没有报告文件（.txt/.md/.html/.htm）", "no report files (.txt/.md/.html/.htm) in directory", arg
             )
         elif _is_pattern(arg):
+            import glob  # only for a pattern
+
             found = []
             for match in sorted(glob.glob(arg, recursive=True)):
                 found.extend(_reports_under(Path(match)) if Path(match).is_dir() else [match])
@@ -253,6 +253,8 @@ def _run(files: Sequence[str], as_json: bool, as_jsonl: bool, lang: str, *, show
         if as_jsonl or (as_json and single):
             _write_text(result.text or "")
         elif as_json:  # one element of the array, as json.dumps(list, indent=2) prints it
+            import textwrap  # only for an array of several reports
+
             _write_text(("[\n" if not tally.files else ",\n") + textwrap.indent(result.text or "", "  "), end="")
         else:
             assert result.outcome is not None
