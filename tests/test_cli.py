@@ -209,7 +209,8 @@ def test_python_dash_m_gknb():
 
 
 HEAVY = ("sqlalchemy", "alembic", "openpyxl", "numpy", "httpx", "docx", "cn2an", "fastapi", "starlette", "argon2",
-         "pypdfium2", "rapidocr")
+         "pypdfium2", "rapidocr", "typer", "click", "pydantic",
+         "lxml", "charset_normalizer", "opencc")  # and a text file needs no HTML parser, encoding guesser or t2s
 _IMPORTED_BY_CHECK = """
 import sys
 from gknb.cli import app
@@ -223,13 +224,111 @@ print(" ".join(sorted({name.split(".")[0] for name in sys.modules})))
 
 def test_check_imports_no_database_web_spreadsheet_or_http_library():
     """``gknb check`` of a text file (read in this very process: ``--timeout 0``) loads none of the heavy
-    libraries other commands need; those commands are still there."""
+    libraries other commands need, nor Typer (the quick route reads its command line); those commands
+    are still there."""
     result = subprocess.run([sys.executable, "-c", _IMPORTED_BY_CHECK, str(SAMPLES[0])], capture_output=True,
                             check=True, timeout=120)
     loaded = set(result.stdout.decode("utf-8").splitlines()[-1].split())
     assert "gknb" in loaded and not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
     listed = invoke("--help").stdout
     assert all(name in listed for name in ("check", "ingest", "serve", "worker", "roster", "render", "agency"))
+
+
+# Command lines the quick route runs: each must reach the command body as Typer would pass it.
+QUICK_LINES = [
+    ["check", "a.txt"], ["check", "a.txt", "b.txt", "--json"], ["check", "--lang", "en", "a.txt"],
+    ["check", "--lang=en", "--timeout=5", "a.txt"], ["check", "--timeout", "0", "--jsonl", "--", "-x.txt", "--json"],
+    ["check", "--json", "--json", "-", "a.txt"], ["check", "a.txt", "--timeout", "2.5", "--lang", "zh", "--lang", "en"],
+    ["parse", "a.txt", "--jsonl"], ["parse", "--lang", "en", "dir"], ["rules"], ["rules", "--json", "--lang", "en"],
+]
+# Lines it leaves to Typer: help, errors, --urls, values it does not read as Typer does.
+TYPER_LINES = [
+    [], ["--help"], ["check"], ["check", "--help", "a.txt"], ["check", "--lang", "fr", "a.txt"], ["check", "--lang"],
+    ["check", "--timeout", "1e3", "a.txt"], ["check", "--timeout", "-1", "a.txt"], ["check", "--json=1", "a.txt"],
+    ["check", "-j", "a.txt"], ["check", "--urls", "u.txt"], ["check", "--json", "--jsonl", "a.txt"],
+    ["check", "--jso", "a.txt"], ["rules", "a.txt"], ["rules", "--timeout", "5"], ["ingest", "a.txt"], ["chek", "a.txt"],
+]
+
+
+def _typer_call(line: list[str]) -> dict:
+    """The arguments Typer's command for ``line`` passes to its body (check_files, parse_files, print_rules)."""
+    import typer.main
+
+    from gknb.cli import commands
+
+    group = typer.main.get_command(commands.app)
+    command = group.get_command(group.context_class(group, info_name="gknb"), line[0])
+    params = command.make_context(line[0], line[1:]).params
+    call = {"json_": params["json_"], "lang": params["lang"].value}
+    if line[0] != "rules":
+        call |= {"inputs": commands._inputs(params["files"], params["urls"]), "jsonl": params["jsonl"],
+                 "timeout": params["timeout"]}
+    return call
+
+
+def _quick_call(line: list[str]) -> dict:
+    import inspect
+
+    from gknb.cli import quick_call
+
+    quick = quick_call(line)
+    assert quick is not None, line
+    body, arguments = quick
+    assert body.__name__ == {"check": "check_files", "parse": "parse_files", "rules": "print_rules"}[line[0]]
+    bound = inspect.signature(body).bind(**arguments)
+    bound.apply_defaults()
+    return dict(bound.arguments)
+
+
+@pytest.mark.parametrize("line", QUICK_LINES, ids=" ".join)
+def test_quick_route_reads_a_command_line_as_typer_does(line: list[str], monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("GKNB_TIMEOUT", raising=False)
+    assert _quick_call(line) == _typer_call(line)
+    monkeypatch.setenv("GKNB_TIMEOUT", "7")  # the option's environment variable, unless the option is given
+    assert _quick_call(line) == _typer_call(line)
+
+
+@pytest.mark.parametrize("line", TYPER_LINES, ids=" ".join)
+def test_quick_route_leaves_every_other_line_to_typer(line: list[str], monkeypatch: pytest.MonkeyPatch):
+    from gknb.cli import quick_call
+
+    monkeypatch.delenv("GKNB_TIMEOUT", raising=False)
+    assert quick_call(line) is None
+    monkeypatch.setenv("GKNB_TIMEOUT", "soon")  # a value Typer refuses: Typer says so
+    assert quick_call(["check", "a.txt"]) is None
+
+
+def test_quick_route_options_are_typers():
+    """Every option the quick route reads is the command's own in the Typer declaration, a flag where it
+    is one, with the same environment variable (the choices and numbers: the lines above)."""
+    import typer.main
+
+    from gknb.cli import _ENVVARS, QUICK_OPTIONS, commands
+
+    group = typer.main.get_command(commands.app)
+    for name, options in QUICK_OPTIONS.items():
+        command = group.get_command(group.context_class(group, info_name="gknb"), name)
+        declared = {opt: param for param in command.params for opt in param.opts if opt.startswith("--")}
+        for flag, (parameter, takes) in options.items():
+            param = declared[flag]
+            assert param.name == parameter
+            assert param.is_flag == (takes == "flag"), flag
+            assert param.envvar == _ENVVARS.get(parameter), flag
+
+
+def test_quick_route_runs_check_as_the_console_script(tmp_path: Path):
+    """``gknb check`` and ``gknb parse`` through the console script print what Typer's commands print, and
+    exit with the same status; ``--help`` and errors still come from Typer."""
+    for line in (["check", str(SAMPLES[0])], ["check", "--json", str(SAMPLES[1])], ["parse", "--lang", "en", str(SAMPLES[2])],
+                 ["check", "--jsonl", str(tmp_path / "missing.txt")], ["rules"]):
+        quick = subprocess.run([sys.executable, "-m", "gknb", *line], capture_output=True, check=False, timeout=120)
+        typer_run = invoke(*line)
+        assert quick.returncode == typer_run.exit_code, line
+        assert quick.stdout.decode("utf-8") == typer_run.stdout, line
+    helped = subprocess.run([sys.executable, "-m", "gknb", "check", "--help"], capture_output=True, timeout=120)
+    assert helped.returncode == 0 and "--timeout" in helped.stdout.decode("utf-8")
+    refused = subprocess.run([sys.executable, "-m", "gknb", "check", "--lang", "fr", "a.txt"], capture_output=True, timeout=120)
+    assert refused.returncode == 2 and "fr" in refused.stderr.decode("utf-8")
 
 
 def fake_report(path: str, **_options: object) -> Report:

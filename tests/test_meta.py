@@ -163,6 +163,20 @@ def test_township_is_named():
     assert locate("城关街道办事处").township is None
 
 
+def test_every_township_of_the_table_is_found_in_its_county():
+    """A county's townships read where its rows start (the first county a program asks about) are the
+    indexed ones and the rows the CSV reader reads, in order: the table lists each county's together."""
+    from itertools import groupby
+
+    from gknb.regions import _csv, _read_townships, townships_of
+
+    rows = _csv("townships.csv")
+    counties = [(county, tuple(name for _, name in group)) for county, group in groupby(rows, key=lambda row: row[0])]
+    assert len(rows) > 40_000 and len(counties) == len({county for county, _ in rows})  # each county's rows together
+    assert all(_read_townships(county) == townships_of(county) == names for county, names in counties[::7] + counties[-3:])
+    assert townships_of("999999") == _read_townships("999999") == ()
+
+
 def test_short_forms():
     assert expand_abbreviation("上海市科委") == "上海市科学技术委员会"
     assert expand_abbreviation("文登区住建局") == "文登区住房和城乡建设局"

@@ -16,8 +16,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
+DATA = Path(__file__).with_name("data")  # the bundled tables (installed with the package)
 _PROVINCE_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
 _GOVERNMENT = re.compile(r"(?<=[省市县区旗州盟镇乡])政府")
 LEVELS = ("province", "city", "county", "township", "street", "department")
@@ -111,38 +112,82 @@ def expand_abbreviation(name: str) -> str:
 @cache
 def divisions() -> tuple[Division, ...]:
     """The bundled table, in code order."""
-    rows = [Division(row["code"], row["name"]) for name in ("divisions.csv", "zones.csv") for row in _csv(name)]
+    rows = [Division(code, name) for table in ("divisions.csv", "zones.csv") for code, name in _csv(table)]
     return tuple(sorted(rows, key=lambda d: d.code))
 
 
-def _csv(name: str) -> list[dict[str, str]]:
-    with resources.files(__package__).joinpath(f"data/{name}").open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+def _csv(name: str) -> list[list[str]]:
+    """The rows of a bundled table, its header left out (csv.reader: the tables have no quoted fields
+    to speak of, but a reader is what reads CSV)."""
+    with (DATA / name).open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle)
+        next(rows)
+        return list(rows)
+
+
+@cache
+def _township_lines() -> str:
+    """townships.csv as it is, each ``county,name`` row after a newline (no field of it is quoted)."""
+    return "\n" + (DATA / "townships.csv").read_text(encoding="utf-8")
+
+
+_COUNTIES_ASKED: set[str] = set()
 
 
 @cache
 def townships_of(county_code: str) -> tuple[str, ...]:
-    """The 乡、镇、街道 (and 苏木) of a county-level division, by its code, in the table's order."""
-    return tuple(row["name"] for row in _csv("townships.csv") if row["county"] == county_code)
+    """The 乡、镇、街道 (and 苏木) of a county-level division, by its code, in the table's order: for
+    the first county asked about, read where its rows start without reading the 46,000 rows; a program
+    that asks about more counties (a batch) has them all indexed once instead of searched one by one."""
+    _COUNTIES_ASKED.add(county_code)
+    if len(_COUNTIES_ASKED) > 1:
+        return _townships_by_county().get(county_code, ())
+    return _read_townships(county_code)
+
+
+def _read_townships(county_code: str) -> tuple[str, ...]:
+    """A county's townships from where its first row is in the table (it lists them together)."""
+    lines = _township_lines()
+    start = f"\n{county_code},"
+    names = []
+    at = lines.find(start)
+    while at >= 0:
+        end = lines.find("\n", at + 1)
+        names.append(lines[at + len(start): end if end >= 0 else len(lines)])
+        at = end if end >= 0 and lines.startswith(start, end) else -1
+    return tuple(names)
+
+
+@cache
+def _townships_by_county() -> dict[str, tuple[str, ...]]:
+    """County code → its townships, in the table's order."""
+    index: dict[str, list[str]] = {}
+    for county, name in _csv("townships.csv"):
+        index.setdefault(county, []).append(name)
+    return {k: tuple(v) for k, v in index.items()}
 
 
 @cache
 def _townships() -> dict[str, tuple[str, ...]]:
     """Township name → the codes of the counties that have a township of that name."""
     index: dict[str, list[str]] = {}
-    for row in _csv("townships.csv"):
-        index.setdefault(row["name"], []).append(row["county"])
+    for county, name in _csv("townships.csv"):
+        index.setdefault(name, []).append(county)
     return {k: tuple(v) for k, v in index.items()}
 
 
 def _township_prefix(text: str, county: Division | None) -> tuple[str | None, Division | None]:
     """The longest township name starting ``text`` (within ``county``, or unique in the country) and its
     county; (None, None) when there is none or the name is ambiguous."""
+    if county is not None:
+        names = townships_of(county.code)
+        for length in range(min(len(text), 16), 1, -1):
+            if text[:length] in names:
+                return text[:length], _by_code().get(county.code)
+        return None, None
     towns = _townships()
     for length in range(min(len(text), 16), 1, -1):
         counties = towns.get(text[:length], ())
-        if county is not None:
-            counties = tuple(c for c in counties if c == county.code)
         if len(set(counties)) == 1:
             return text[:length], _by_code().get(counties[0])
         if counties:
@@ -156,12 +201,19 @@ def _by_code() -> dict[str, Division]:
 
 
 @cache
+def _by_rank() -> dict[str, list[Division]]:
+    """The divisions of each rank, in code order."""
+    ranks: dict[str, list[Division]] = {"province": [], "city": [], "county": []}
+    for division in divisions():
+        ranks[division.rank].append(division)
+    return ranks
+
+
+@cache
 def _names(rank: str) -> dict[str, tuple[Division, ...]]:
     """Name (and, for provinces, short name) → divisions of that rank."""
     index: dict[str, list[Division]] = {}
-    for division in divisions():
-        if division.rank != rank:
-            continue
+    for division in _by_rank()[rank]:
         index.setdefault(division.name, []).append(division)
         if rank == "province":
             for suffix in _PROVINCE_SUFFIXES:

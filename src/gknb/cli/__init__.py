@@ -3,53 +3,50 @@
 Output is a Chinese summary for people (``--lang en`` for English), or the JSON contract of
 report-model.md (``--json``, ``--jsonl``) for programs. Exit status: 0 no error-level finding,
 1 error-level findings, 2 a file could not be read at all (2 wins over 1).
+
+``app`` runs a command line of ``check``, ``parse`` or ``rules`` that it reads whole (``quick_call``)
+without Typer, whose command objects cost, built with their pydantic validators, more than checking a
+small file; every other call (help, completion, usage errors, the other commands) goes to the Typer
+application in ``commands``, which declares the options and their help.
 """
 
 from __future__ import annotations
 
-import glob
-import importlib
+import errno
+import gc
 import json
 import multiprocessing
 import os
+import re
 import sys
-import textwrap
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
-
-import click
-import typer
-import typer.core
-import typer.main
-from rich import box
-from rich.console import Console
-from rich.progress import track
-from rich.table import Table
-from rich.text import Text
+from typing import Any, NoReturn
 
 from .. import __version__
-from ..catalogue import CATALOGUE, SEVERITY_LABELS
-from ..errors import GknbError, UnreadableFile
-from ..formats import Format
-from ..ingest.urls import is_url, url_list
-from ..pipeline import Outcome, run
-from ..report import Report
-from ..workers import DEFAULT_TIMEOUT, Workers
-from .common import console
 
-# The command groups, one module each, each with ``register(app)``; imported only when a command of
-# theirs runs or the command list is shown (``gknb check`` pays for no database, web or spreadsheet).
-GROUP_MODULES = (
-    "author",  # render, template
-    "store",  # ingest, agency, compare, stats, export, import
-    "web",  # serve, user, token
-    "queue",  # worker (distributed ingest)
-    "review",  # roster, score, notice, overview
-)
+_collecting = gc.isenabled()
+gc.disable()  # as while gknb loads (gknb/__init__.py): Rich and multiprocessing make no garbage either
+try:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..catalogue import CATALOGUE, SEVERITY_LABELS
+    from ..errors import GknbError, UnreadableFile
+    from ..formats import Format
+    from ..ingest.urls import is_url
+    from ..pipeline import Outcome, run
+    from ..report import Report
+    from ..workers import DEFAULT_TIMEOUT, Workers
+    from .terminal import console
+finally:
+    if _collecting:
+        gc.enable()
+del _collecting
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".doc", ".wps", ".pdf", ".ofd", ".png", ".jpg", ".jpeg",
             ".tif", ".tiff")
@@ -92,148 +89,33 @@ def table_title(fmt: Format, table_key: str, lang: str) -> str:
     return fmt.table_heading(table_key, lang)
 
 
-class _LazyGroups(typer.core.TyperGroup):
-    """The main command, whose commands are built (their options resolved, which costs more than the
-    work of a small file) only when one runs or the list is shown; ``GROUP_MODULES`` are imported one by
-    one until the asked-for command is found."""
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self.commands:
-            for source in _sources():
-                built = _build(source, cmd_name)
-                if built is not None:
-                    self.add_command(built, cmd_name)
-                    break
-        return self.commands.get(cmd_name)
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        for source in _sources(every=True):
-            for name in _names(source):
-                self.get_command(ctx, name)
-        return list(self.commands)
+def check_files(inputs: Sequence[str], *, json_: bool = False, jsonl: bool = False, lang: str = "zh",
+                timeout: float = DEFAULT_TIMEOUT) -> int:
+    """``gknb check``: read, parse and check every input, print its findings; the exit status."""
+    return _run(inputs, json_, jsonl, lang, show_cells=False, timeout=timeout)
 
 
-def _sources(every: bool = False) -> Iterator[typer.Typer]:
-    """The Typer applications holding the commands: this module's, then each group module's."""
-    yield commands
-    for module in GROUP_MODULES:
-        if module not in _GROUPS:
-            _GROUPS[module] = typer.Typer()
-            importlib.import_module(f"{__name__}.{module}").register(_GROUPS[module])
-        yield _GROUPS[module]
+def parse_files(inputs: Sequence[str], *, json_: bool = False, jsonl: bool = False, lang: str = "zh",
+                timeout: float = DEFAULT_TIMEOUT) -> int:
+    """``gknb parse``: read and parse every input, print the cells of its tables; the exit status."""
+    return 2 if _run(inputs, json_, jsonl, lang, show_cells=True, timeout=timeout) == 2 else 0
 
 
-def _names(source: typer.Typer) -> list[str]:
-    return [info.name or typer.main.get_command_name(info.callback.__name__)  # type: ignore[union-attr]
-            for info in source.registered_commands] + [str(info.name) for info in source.registered_groups]
-
-
-def _build(source: typer.Typer, name: str) -> click.Command | None:
-    """The click command ``name`` of ``source``, built alone (None when ``source`` has no such command)."""
-    if name not in _names(source):
-        return None
-    alone = typer.Typer()
-    alone.registered_commands = [info for info in source.registered_commands if
-                                 (info.name or typer.main.get_command_name(info.callback.__name__)) == name]  # type: ignore[union-attr]
-    alone.registered_groups = [info for info in source.registered_groups if info.name == name]
-    return typer.main.get_group(alone).commands[name]
-
-
-_GROUPS: dict[str, typer.Typer] = {}
-
-
-class Lang(StrEnum):
-    zh = "zh"
-    en = "en"
-
-
-app = typer.Typer(
-    name="gknb",
-    help="公开年报 gknb：政府信息公开工作年度报告的读取、解析与检查。"
-    " Government information disclosure annual reports: read, parse, check.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    cls=_LazyGroups,
-)
-commands = typer.Typer()  # this module's commands (check, parse, rules), built only when one runs
-
-FilesArg = Annotated[
-    list[str] | None,
-    typer.Argument(
-        metavar="FILE",
-        help="报告文件、目录（递归查找 .txt/.md/.html/.htm）、通配符或网址 / report files, directories, glob patterns"
-        " or http(s) URLs",
-        show_default=False,
-    ),
-]
-UrlsOpt = Annotated[
-    Path | None,
-    typer.Option("--urls", help="网址列表文件：每行一个，# 开头为注释 / a file of URLs, one a line, # comments",
-                 show_default=False),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（多个文件时为数组）/ JSON output (an array for several files)")]
-JsonlOpt = Annotated[bool, typer.Option("--jsonl", help="每行一个 JSON 对象 / one JSON object per line")]
-LangOpt = Annotated[Lang, typer.Option("--lang", help="输出语言 / language of the output")]
-TimeoutOpt = Annotated[float, typer.Option(
-    "--timeout", envvar="GKNB_TIMEOUT", metavar="SECONDS",
-    help="每个文件的时间限制（秒），超时则该文件失败，0 为不限 / time limit per file; a file over it fails; 0: none")]
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"gknb {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本 / show the version")
-    ] = False,
-) -> None:
-    """公开年报 gknb：政府信息公开工作年度报告的读取、解析与检查。
-
-    Government information disclosure annual reports: read, parse, check.
-    """
-
-
-@commands.command()
-def check(files: FilesArg = None, json_: JsonOpt = False, jsonl: JsonlOpt = False, lang: LangOpt = Lang.zh,
-          urls: UrlsOpt = None, timeout: TimeoutOpt = DEFAULT_TIMEOUT) -> None:
-    """检查报告：表格勾稽关系、格式与内容问题。Check reports: identities, format and content findings.
-
-    退出码 exit status: 0 无错误 no error-level finding; 1 有错误 error-level findings; 2 有文件无法读取 a file could not be read.
-    """
-    raise typer.Exit(_run(_inputs(files, urls), json_, jsonl, lang.value, show_cells=False, timeout=timeout))
-
-
-@commands.command()
-def parse(files: FilesArg = None, json_: JsonOpt = False, jsonl: JsonlOpt = False, lang: LangOpt = Lang.zh,
-          urls: UrlsOpt = None, timeout: TimeoutOpt = DEFAULT_TIMEOUT) -> None:
-    """解析报告并显示三张统计表的数据。Parse reports and show the cells of the three tables.
-
-    退出码 exit status: 0 全部读取 all files read; 2 有文件无法读取 a file could not be read.
-    """
-    status = _run(_inputs(files, urls), json_, jsonl, lang.value, show_cells=True, timeout=timeout)
-    raise typer.Exit(2 if status == 2 else 0)
-
-
-@commands.command()
-def rules(json_: JsonOpt = False, lang: LangOpt = Lang.zh) -> None:
-    """列出所有检查结果代码（代码、阶段、级别、名称）。List every finding code (code, stage, severity, title)."""
+def print_rules(*, json_: bool = False, lang: str = "zh") -> None:
+    """``gknb rules``: the catalogue of finding codes, as a table or as JSON."""
     rows = rule_rows()
     if json_:
         _write_json(rows, indent=2)
         return
-    ui = UI[lang.value]
+    ui = UI[lang]
     table = Table(box=box.SIMPLE_HEAD, show_lines=False)
     table.add_column(ui["code"], no_wrap=True)
     table.add_column(ui["stage"], no_wrap=True)
     table.add_column(ui["severity"], no_wrap=True)
     table.add_column(ui["title"], overflow="fold")
     for row in rows:
-        title = row["title"] if lang is Lang.zh else row["title_en"]
+        title = row["title"] if lang == "zh" else row["title_en"]
         severity = Text(ui.get(row["severity"], row["severity"]), style=STYLE.get(row["severity"], ""))
         for other in row["overrides"]:  # the documented exceptions, e.g. 警告/错误 for table.missing
             severity.append("/" + ui.get(other, other), style=STYLE.get(other, ""))
@@ -263,6 +145,8 @@ def expand_inputs(args: Sequence[str]) -> Iterator[tuple[str, GknbError | None]]
                 "目录中没有报告文件（.txt/.md/.html/.htm）", "no report files (.txt/.md/.html/.htm) in directory", arg
             )
         elif _is_pattern(arg):
+            import glob  # only for a pattern
+
             found = []
             for match in sorted(glob.glob(arg, recursive=True)):
                 found.extend(_reports_under(Path(match)) if Path(match).is_dir() else [match])
@@ -276,20 +160,6 @@ def expand_inputs(args: Sequence[str]) -> Iterator[tuple[str, GknbError | None]]
             if key not in seen:
                 seen.add(key)
                 yield path, None
-
-
-def _inputs(files: Sequence[str] | None, urls: Path | None) -> list[str]:
-    """The FILE arguments followed by the entries of the ``--urls`` list."""
-    inputs = list(files or [])
-    if urls is not None:
-        try:
-            inputs += url_list(urls.read_text(encoding="utf-8-sig").splitlines())
-        except (OSError, UnicodeDecodeError) as exc:
-            raise typer.BadParameter(f"无法读取网址列表 / cannot read the URL list {urls}: {exc}") from exc
-    if not inputs:
-        raise typer.BadParameter("没有要处理的文件或网址 / no files or URLs given")
-    return inputs
-
 
 def _is_pattern(arg: str) -> bool:
     """A glob pattern, unless it is a URL or a file of that very name exists (``[2021]报告.txt``)."""
@@ -361,8 +231,6 @@ def _run(files: Sequence[str], as_json: bool, as_jsonl: bool, lang: str, *, show
          timeout: float | None = DEFAULT_TIMEOUT) -> int:
     """Process every input, print each result as it comes (nothing of it is kept but its counts),
     return the exit status."""
-    if as_json and as_jsonl:
-        raise typer.BadParameter("--json 与 --jsonl 只能选一个 / choose either --json or --jsonl")
     inputs = list(expand_inputs(files))
     single = len(files) == 1 and not Path(files[0]).is_dir() and not _is_pattern(files[0])
     err = _console(stderr=True)
@@ -370,6 +238,8 @@ def _run(files: Sequence[str], as_json: bool, as_jsonl: bool, lang: str, *, show
     machine = as_json or as_jsonl
     steps: Iterable[tuple[str, GknbError | None]] = inputs
     if machine and err.is_terminal and len(inputs) > 1:
+        from rich.progress import track
+
         steps = track(inputs, description="gknb", console=err, transient=True)
 
     tally = Tally()
@@ -379,6 +249,8 @@ def _run(files: Sequence[str], as_json: bool, as_jsonl: bool, lang: str, *, show
         if as_jsonl or (as_json and single):
             _write_text(result.text or "")
         elif as_json:  # one element of the array, as json.dumps(list, indent=2) prints it
+            import textwrap  # only for an array of several reports
+
             _write_text(("[\n" if not tally.files else ",\n") + textwrap.indent(result.text or "", "  "), end="")
         else:
             assert result.outcome is not None
@@ -565,4 +437,118 @@ def _print_summary(out: Console, tally: Tally, lang: str) -> None:
     out.print(Text(line, style="bold red" if tally.unreadable or tally.with_errors else "bold green"))
 
 
-__all__ = ["Checked", "Outcome", "app", "cell_labels", "check_one", "expand_inputs", "read_one", "rule_rows"]
+# The command lines ``app`` runs itself: option → (parameter, what it takes: "flag", its choices, or
+# "seconds"), as ``commands`` declares them to Typer — tests/test_cli.py holds the two to one reading.
+_FILE_OPTIONS = {"--json": ("json_", "flag"), "--jsonl": ("jsonl", "flag"), "--lang": ("lang", ("zh", "en")),
+                 "--timeout": ("timeout", "seconds")}
+QUICK_OPTIONS: dict[str, dict[str, tuple[str, Any]]] = {
+    "check": _FILE_OPTIONS,
+    "parse": _FILE_OPTIONS,
+    "rules": {flag: _FILE_OPTIONS[flag] for flag in ("--json", "--lang")},
+}
+_QUICK_BODIES: dict[str, Callable[..., int | None]] = {"check": check_files, "parse": parse_files, "rules": print_rules}
+_ENVVARS = {"timeout": "GKNB_TIMEOUT"}
+_SECONDS = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,9})?")  # what Typer reads as the same float
+
+
+def quick_call(argv: Sequence[str]) -> tuple[Callable[..., int | None], dict[str, Any]] | None:
+    """The command ``argv`` asks for and its arguments, when it is ``check`` or ``parse`` of files or
+    ``rules`` with their options spelt plainly (``--lang en`` or ``--lang=en``, flags, ``--`` before
+    files), which Typer would read alike; None for any other line (help, ``--urls``, a value or an option
+    Typer may refuse): Typer reads that one."""
+    if not argv or argv[0] not in QUICK_OPTIONS:
+        return None
+    options = QUICK_OPTIONS[argv[0]]
+    given: dict[str, Any] = {}
+    files: list[str] = []
+    tokens = iter(argv[1:])
+    for token in tokens:
+        if token == "--":
+            files.extend(tokens)
+        elif token == "-" or not token.startswith("-"):
+            files.append(token)
+        else:
+            flag, has_value, value = token.partition("=")
+            if flag not in options:
+                return None
+            name, takes = options[flag]
+            if takes == "flag":
+                if has_value:
+                    return None
+                given[name] = True
+                continue
+            if not has_value:
+                value = next(tokens, None)
+            if value is None or (parsed := _quick_value(takes, value)) is None:
+                return None
+            given[name] = parsed
+    for name, variable in _ENVVARS.items():
+        if name not in given and any(name == n for n, _ in options.values()) and variable in os.environ:
+            if (parsed := _quick_value("seconds", os.environ[variable])) is None:
+                return None
+            given[name] = parsed
+    if argv[0] == "rules":
+        return (print_rules, given) if not files else None
+    if not files or (given.get("json_") and given.get("jsonl")):
+        return None
+    return _QUICK_BODIES[argv[0]], {"inputs": files, **given}
+
+
+def _quick_value(takes: Any, value: str) -> Any:
+    if takes == "seconds":
+        return float(value) if _SECONDS.fullmatch(value) else None
+    return value if value in takes else None
+
+
+def _run_quick(body: Callable[..., int | None], arguments: dict[str, Any]) -> NoReturn:
+    """Run a command body and exit with its status, as Typer ends a command: Ctrl-C exits 130, a closed
+    pipe (``gknb check … | head``) exits 1 without a traceback."""
+    # What is loaded now lives until the exit: out of the collector's way, and the pages of it a forked
+    # worker shares stay shared (the collector writes to every object it visits) — as the gc docs advise.
+    gc.freeze()
+    try:
+        status = body(**arguments)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+        # the reader is gone: what is still buffered goes nowhere (Python's "Note on SIGPIPE")
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    sys.exit(status or 0)
+
+
+class Gknb:
+    """``gknb`` (``app``, the console script's entry point): a call ``quick_call`` reads runs here, any
+    other call, and every attribute (``CliRunner().invoke(app, …)``), is the Typer application's."""
+
+    def __call__(self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any) -> Any:
+        argv = sys.argv[1:] if args is None else list(args)
+        if argv == ["--version"]:
+            _write_text(f"gknb {__version__}")
+            sys.exit(0)
+        # Typer's own: other arguments to main(), Windows (click expands globs there), shell completion
+        quick = None if extra or os.name == "nt" or _completing() else quick_call(argv)
+        if quick is not None:
+            _run_quick(*quick)
+        from .commands import app as typer_app
+
+        return typer_app(args, prog_name=prog_name, **extra)
+
+    def __getattr__(self, name: str) -> Any:
+        from .commands import app as typer_app
+
+        return getattr(typer_app, name)
+
+
+def _completing() -> bool:
+    """Whether a shell asks for completions (``_GKNB_COMPLETE``, as click names it after the program)."""
+    return any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ)
+
+
+app = Gknb()
+
+
+__all__ = ["Checked", "Outcome", "QUICK_OPTIONS", "app", "cell_labels", "check_files", "check_one", "expand_inputs",
+           "parse_files", "print_rules", "quick_call", "read_one", "rule_rows"]

@@ -13,12 +13,9 @@ import hashlib
 import re
 from pathlib import Path, PurePath
 
-from lxml import etree
-
 from ..document import Block, Document, Source
 from ..errors import UnreadableFile, UnsupportedFormat
 from .decoding import bom_encoding, decode
-from .html import declared_charset, html_to_blocks, parse_html
 from .normalize import normalize_document_text
 from .properties import declared_title
 from .text import text_to_blocks
@@ -102,6 +99,10 @@ def read_document(source: str | Path | bytes, *, name: str | None = None, charse
     if medium in _READERS:
         blocks, notes = _READERS[medium](raw, label)
     elif medium == "html":
+        from lxml import etree  # lxml only when a page is read
+
+        from .html import declared_charset, html_to_blocks, parse_html
+
         text, encoding = decode(raw, label, charset or declared_charset(raw))
         if not text.strip():
             raise _empty(label)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import codecs
 import re
 
-import charset_normalizer
-
 from ..errors import UnreadableFile
 
 _BOMS = (
@@ -51,6 +49,8 @@ def decode(raw: bytes, path: str, declared: str | None = None) -> tuple[str, str
         encoding = candidate
         break
     if text is None:
+        import charset_normalizer  # only for bytes that are none of the candidate encodings
+
         best = charset_normalizer.from_bytes(raw).best()
         if best is None:
             raise _not_text(path)

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import opencc
+if TYPE_CHECKING:
+    import opencc
+
 
 NOTE_TRADITIONAL = "繁体已转换为简体 / traditional characters converted to simplified"
 NOTE_PINYIN = "已删除网页注入的拼音注音 / pinyin annotations injected by the source were removed"
@@ -37,6 +40,8 @@ _converter: opencc.OpenCC | None = None
 def _t2s() -> opencc.OpenCC:
     global _converter
     if _converter is None:
+        import opencc  # only for a text in traditional script
+
         _converter = opencc.OpenCC("t2s")
     return _converter
 

@@ -7,9 +7,6 @@ from __future__ import annotations
 import html
 import io
 import re
-import zipfile
-
-from lxml import etree
 
 _CORE = "docProps/core.xml"
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
@@ -25,6 +22,10 @@ def declared_title(raw: bytes, medium: str, page: str | None = None) -> str | No
         elif medium == "pdf":
             text = _pdf_title(raw)
         elif medium == "docx":
+            import zipfile
+
+            from lxml import etree
+
             with zipfile.ZipFile(io.BytesIO(raw)) as archive:
                 text = etree.fromstring(archive.read(_CORE)).findtext(_DC_TITLE) or ""
         else:
