@@ -163,7 +163,8 @@ def _real_copies():
 def test_real_report_copy_reads_its_cells(workdir, source, converter):
     """A real report (the WPS PDF of 淮安市洪泽区 2023, tests/corpus/real) through each converter that
     reads it: every cell right (markitdown: （二）部分公开's label on a grid row of its own above its
-    numbers; pdftotext -layout), or at least ``REAL_FLOOR`` of them; never a silently wrong cell."""
+    numbers; pdftotext -layout), or at least ``REAL_FLOOR`` of them; never a silently wrong cell, nor a
+    printed number named only as a blank."""
     truth = json.loads(source.with_name(source.name.split(".")[0] + ".truth.json").read_text(encoding="utf-8"),
                        parse_float=Decimal)
     lenient = truth.get("lenient") or {}
@@ -172,6 +173,8 @@ def test_real_report_copy_reads_its_cells(workdir, source, converter):
     report = _read(convert_file(source, converter, workdir / "real"))
     result = score(report, truth["cells"], lenient, agency=truth["agency"], year=truth["year"])
     assert not result.silent, "\n".join(wrong_lines(report, truth["cells"], result.silent))
+    # a printed number read as blank is named as possibly misread, not only as a blank the report left
+    assert not result.blank_only, "\n".join(wrong_lines(report, truth["cells"], result.blank_only))
     assert (report.meta.template, result.agency_right, result.year_right) == (truth["template"], True, True)
     floor = REAL_FLOOR.get(converter.name, 1.0)
     assert result.exact >= floor * result.cells, "\n".join(wrong_lines(report, truth["cells"], result.wrong)[:40])

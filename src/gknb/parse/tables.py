@@ -789,6 +789,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         )
     _note_glued(out, glued)
     _reread_whole_streams(out, fmt, tokens, headings, walker, by_columns)
+    _note_blanks_beside_extras(out, fmt)
 
     for table in fmt.tables:
         rows = {s.row for s in segments if s.table == table.key and s.row}
@@ -1095,6 +1096,32 @@ def _note_glued(out: TableAssembler, glued: dict[str, bool]) -> None:
 def one_column_rows(table: Table) -> int:
     """How many declared rows of ``table`` have a single column (a lone number is one of them)."""
     return sum(len(b.rows) for b in table.blocks if len(b.columns) == 1)
+
+
+def _note_blanks_beside_extras(out: TableAssembler, fmt: Format) -> None:
+    """A row read blank in the same block as a row that printed extra numbers: those numbers may be its
+    own (a copy printed the block's labels first, then all its numbers), so it is named as possibly
+    misread, never left to look like a blank the report printed."""
+    named = {k for f in out.findings if f.rule.startswith("parse.") for k in f.cells}
+    for extra in [f for f in out.findings if f.rule == "parse.extra_values"]:
+        table_key, row_key = extra.cells[0].split(".")[:2]
+        table = fmt.table(table_key)
+        block = next((b for b in table.blocks if any(r.key == row_key for r in b.rows)), None)
+        if block is None:
+            continue
+        crowded = table.row(row_key).full_label
+        for row in block.rows:
+            keys = out.row_keys(table_key, row.key)
+            if row.key == row_key or any(out.cells[k] is not None for k in keys) or set(keys) <= named:
+                continue
+            title = row.full_label
+            out.note(
+                "parse.alignment_ambiguous", keys,
+                f"「{title}」一行没有读出数字，而同一小表的「{crowded}」印出的数字多于应有的个数，多出的数字可能属于这一行，请核对原文",
+                f"row '{title}': no number read, while '{crowded}' in the same block prints more numbers than its "
+                "cells (possibly this row's); check the original",
+            )
+            named.update(keys)
 
 
 def _needs_alignment(rows: list[NumberRow], labels_at: dict[int, Label], single_rows: int) -> bool:
