@@ -288,3 +288,18 @@ def test_public_only_connects_to_the_address_it_checked(server: str, monkeypatch
         fetch(f"http://rebind.example:{port}/report.html", public_only=True, timeout=1, deadline=3)
     assert asked == ["rebind.example"]  # resolved once; the connection went to 203.0.114.7, not to the server
     assert "cannot" in exc.value.message_en or "timed out" in exc.value.message_en
+
+
+def test_cli_url_list_that_cannot_be_read_is_a_clear_usage_error(tmp_path) -> None:
+    """A missing or non-UTF-8 ``--urls`` list: a usage error saying which, in both languages, without
+    the operating system's own error text."""
+    missing = tmp_path / "none.txt"
+    result = CliRunner().invoke(app, ["check", "--urls", str(missing)])
+    assert result.exit_code == 2
+    assert "无法打开网址列表" in result.output and "cannot open the URL list" in result.output
+    assert "Errno" not in result.output
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("http://127.0.0.1/a.html # caf\xe9\n".encode("latin-1"))
+    result = CliRunner().invoke(app, ["check", "--urls", str(latin)])
+    assert result.exit_code == 2 and "不是 UTF-8" in result.output and "not UTF-8" in result.output
+    assert "codec" not in result.output

@@ -181,8 +181,11 @@ def _inputs(files: Sequence[str] | None, urls: Path | None) -> list[str]:
     if urls is not None:
         try:
             inputs += url_list(urls.read_text(encoding="utf-8-sig").splitlines())
-        except (OSError, UnicodeDecodeError) as exc:
-            raise typer.BadParameter(f"无法读取网址列表 / cannot read the URL list {urls}: {exc}") from exc
+        except UnicodeDecodeError:
+            raise typer.BadParameter(f"网址列表 {urls} 不是 UTF-8 文本 / the URL list {urls} is not UTF-8 text") from None
+        except OSError:
+            raise typer.BadParameter(f"无法打开网址列表 {urls}（不存在或无权读取） / cannot open the URL list {urls} "
+                                     "(missing or not readable)") from None
     if not inputs:
         raise typer.BadParameter("没有要处理的文件或网址 / no files or URLs given")
     return inputs
