@@ -402,3 +402,13 @@ def test_make_says_what_it_is_doing_before_the_long_install(target: str, tmp_pat
     install = next(i for i, line in enumerate(steps) if "pip install" in line)
     assert steps[install - 1].startswith("echo") and "installing" in steps[install - 1], steps
     assert any(line.startswith("echo") and "virtual environment" in line for line in steps[:install])
+
+
+def test_piped_output_keeps_its_heading_rule_short():
+    """``gknb check x > file``: the heading rule over each file is a short line, not one as wide as the
+    unbounded piped console (10,000 dashes); the messages stay one line each."""
+    done = subprocess.run([sys.executable, "-m", "gknb", "check", str(SAMPLES[0])], capture_output=True, text=True,
+                          timeout=120)
+    first = done.stdout.splitlines()[0]
+    assert first.startswith(str(SAMPLES[0])) and "─" in first
+    assert len(first) <= 100

@@ -42,7 +42,7 @@ try:
     from ..pipeline import Outcome, run
     from ..report import Report
     from ..workers import DEFAULT_TIMEOUT, Workers
-    from .terminal import console
+    from .terminal import console, heading
 finally:
     if _collecting:
         gc.enable()
@@ -313,7 +313,7 @@ def _counts(report: Report) -> Counter[str]:
 
 def _print_outcome(out: Console, outcome: Outcome, lang: str, show_cells: bool) -> None:
     ui = UI[lang]
-    out.rule(Text(outcome.path, style="bold"), align="left")
+    heading(out, Text(outcome.path, style="bold"))
     if outcome.report is None:
         assert outcome.error is not None
         out.print(Text(outcome.error.message if lang == "zh" else outcome.error.message_en, style="red"))

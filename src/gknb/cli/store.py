@@ -33,6 +33,7 @@ from ..workers import DEFAULT_TIMEOUT
 from .common import DbOpt
 from .common import console as _console
 from .common import fail as _fail
+from .terminal import heading
 
 WhereOpt = Annotated[str | None, typer.Option("--where", help="筛选 / filter, e.g. province=广东省,year=2023 "
                                                              f"({', '.join(FILTERS)})")]
@@ -231,7 +232,7 @@ def compare_command(
     out.print(table if result.cells else Text("单元格相同 / cells identical", style="green"))
     for section in result.sections:
         name = SECTION_NAMES.get(section.key, section.key) if zh else section.key
-        out.rule(f"{name}（相似度 {section.ratio:.0%}）" if zh else f"{name} ({section.ratio:.0%} alike)", align="left")
+        heading(out, f"{name}（相似度 {section.ratio:.0%}）" if zh else f"{name} ({section.ratio:.0%} alike)")
         for change in section.changes:
             out.print(_change_text(change))
 
