@@ -116,21 +116,38 @@ def _holds(identity: _Identity, cells: dict[str, Token | None]) -> bool | None:
     return None
 
 
+class _Unread:
+    """A cell of a unit the stream's print does not reach (see ``_graph``'s ``tail``): not known."""
+
+    value = None
+
+
+_UNREAD = _Unread()
+
 Edges = list[dict[int, list[tuple[int, tuple[Token | None, ...]]]]]
 
 
-def _graph(units: tuple[_Unit, ...], stream: list[Token]) -> Edges | None:
+def _graph(units: tuple[_Unit, ...], stream: list[Token], tail: int | None = None) -> Edges | None:
     """The path graph: for each unit, stream position → (next position, the unit's cells) for every way
     to drop up to ``MAX_UNIT_DROPS`` of its cells that keeps its own identities; None when the stream
-    holds more numbers than cells, more than ``MAX_BLANKS`` fewer, or the graph grows past ``MAX_EDGES``."""
+    holds more numbers than cells, more than ``MAX_BLANKS`` fewer, or the graph grows past ``MAX_EDGES``.
+    With a ``tail`` the stream prints the first units only, and ``tail`` more numbers follow in an order
+    of their own: once the stream is spent, at a unit from which at least ``tail`` cells are left, the
+    units left are passed over unread (``_UNREAD``, to the end position ``len(stream) + 1``); the cells
+    dropped from those read count against the blanks of the whole table."""
     total = sum(len(u.keys) for u in units)
-    blanks = total - len(stream)
+    blanks = total - len(stream) - (tail or 0)
     if blanks < 0 or blanks > MAX_BLANKS:
         return None
     edges: Edges = []
-    reach, steps, start = {0}, 0, 0
+    reach, steps, start, done = {0}, 0, 0, len(stream) + 1
     for unit in units:
         size, out, nxt = len(unit.keys), {}, set()
+        if tail is not None:  # the stream spent: this unit and those after it unread
+            starts = [p for p in (len(stream),) if p in reach and total - start >= tail] + [done] * (done in reach)
+            for p in starts:
+                out[p] = [(done, (_UNREAD,) * size)]
+                nxt.add(done)
         for p in sorted(reach):
             for drops in range(min(MAX_UNIT_DROPS, blanks - (start - p), size) + 1):
                 if p + size - drops > len(stream):
@@ -186,18 +203,18 @@ def _unsupported(identities: tuple[_Identity, ...], seen: dict[str, dict]) -> se
     out: set[tuple[str, object]] = set()
     for identity in identities:
         eq = identity.eq
-        if not identity.counts and any(None in seen[k] for k in eq.cells):
+        if not identity.counts and any(_open(seen[k]) for k in eq.cells):
             continue
         signs = [(k, 1) for k in eq.lhs] + [(k, -1) for k in eq.rhs]
         for k, sign in signs:
-            numbers = [v for v in seen[k] if v is not None]
+            numbers = [v for v in seen[k] if v is not None and v is not _UNREAD]
             if len(seen[k]) < 2 or not numbers:
                 continue
             sums, open_sides = {0}, set()
             for other, s in signs:
                 if other == k:
                     continue
-                if None in seen[other]:
+                if _open(seen[other]):
                     open_sides.add(s)  # any count >= 0 on that side
                     continue
                 sums = {x + s * v for x in sums for v in seen[other]}
@@ -218,15 +235,21 @@ def _unsupported(identities: tuple[_Identity, ...], seen: dict[str, dict]) -> se
     return out
 
 
-def _paths(units: tuple[_Unit, ...], stream: list[Token], identities: tuple[_Identity, ...]) -> dict[str, dict] | None:
+def _open(values: dict) -> bool:
+    """Whether a cell's values on the paths leave it open: blank on some path, or not reached by the print."""
+    return None in values or _UNREAD in values
+
+
+def _paths(units: tuple[_Unit, ...], stream: list[Token], identities: tuple[_Identity, ...],
+           tail: int | None = None) -> dict[str, dict] | None:
     """Every value each cell takes on some complete path (see ``_seen``), the paths narrowed by the
     identities across units (a value that can satisfy none of them takes its paths away)."""
-    edges = _graph(units, stream)
+    edges = _graph(units, stream, tail)
     if edges is None:
         return None
     banned: set[tuple[str, object]] = set()
     while True:
-        seen = _seen(units, edges, len(stream), banned)
+        seen = _seen(units, edges, len(stream) + (tail is not None), banned)
         if seen is None:
             return None
         more = _unsupported(identities, seen) - banned
@@ -235,14 +258,16 @@ def _paths(units: tuple[_Unit, ...], stream: list[Token], identities: tuple[_Ide
         banned |= more
 
 
-def _traversal(version: str, table_key: str, by: str, stream: list[Token]) -> tuple[dict, set[str]] | None:
+def _traversal(version: str, table_key: str, by: str, stream: list[Token],
+               tail: int | None = None) -> tuple[dict, set[str]] | None:
     """One traversal's reading, when the identities whose cells all its paths agree on hold and at least one
     of them tests a number other than 0 (or the stream holds no other number): (key → token, or None for
-    a blank, for every cell whose paths agree on its number; the keys of those some path leaves blank)."""
-    seen = _paths(_units(version, table_key, by), stream, _identities(version, table_key))
+    a blank, for every cell whose paths agree on its number; the keys of those some path leaves blank).
+    With a ``tail`` the stream prints the traversal's first units only (see ``_graph``)."""
+    seen = _paths(_units(version, table_key, by), stream, _identities(version, table_key), tail)
     if seen is None:
         return None
-    sure = {k: next(iter(v.values())) for k, v in seen.items() if len(v) == 1}
+    sure = {k: next(iter(v.values())) for k, v in seen.items() if len(v) == 1 and _UNREAD not in v}
     tested = False
     for identity in _identities(version, table_key):
         held = _holds(identity, sure)
@@ -253,7 +278,7 @@ def _traversal(version: str, table_key: str, by: str, stream: list[Token]) -> tu
         return None
     cells, maybe_blank = dict(sure), set()
     for key, values in seen.items():
-        if len(values) == 2 and None in values:  # this number, or a blank the copy dropped here
+        if len(values) == 2 and None in values and _UNREAD not in values:  # this number, or a dropped blank
             cells[key] = next(tok for value, tok in values.items() if value is not None)
             maybe_blank.add(key)
     return cells, maybe_blank
@@ -397,6 +422,11 @@ def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -
         )])
     stream = [t for t in tokens if t.kind in ("value", "blank")]
     readings = [r for r in (_traversal(version, table_key, by, stream) for by in ("rows", "columns")) if r]
+    if not readings:
+        ordered = _print_order(version, table_key, stream)
+        if ordered is not None:
+            return _print_order_read(title, *ordered)
+        readings = [r for r in [_first_pages(version, table_key, tokens, stream)] if r]
     if readings:
         first = readings[0][0]
         cells = {k: tok for k, tok in first.items()
@@ -417,10 +447,11 @@ def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -
                 "the order puts there): check the original",
             ))
         return Streamed(cells, unsure, findings)
-    ordered = _print_order(version, table_key, stream)
-    if ordered is None:
-        return None
-    cells, broken = ordered
+    return None
+
+
+def _print_order_read(title: str, cells: dict, broken: list[str]) -> Streamed:
+    """The table read in print order (see ``_print_order``), named so."""
     return Streamed(cells, [], [
         finding(
             "parse.reading_order", list(cells),
@@ -437,8 +468,24 @@ def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -
     ])
 
 
+def _first_pages(version: str, table_key: str, tokens: list[Token], stream: list[Token]) -> tuple[dict, set[str]] | None:
+    """The reading of a table's first pages where no traversal holds over the whole stream (a later page
+    printed in an order of its own): the numbers up to the last page break they read at, as the first
+    rows of the print order, the rows after them left unread."""
+    cuts, count = set(), 0
+    for tok in tokens:
+        if tok.page_break:
+            cuts.add(count)
+        count += tok.kind in ("value", "blank")
+    for cut in sorted((c for c in cuts if 0 < c < len(stream)), reverse=True):
+        reading = _traversal(version, table_key, "rows", stream[:cut], tail=len(stream) - cut)
+        if reading is not None:
+            return reading
+    return None
+
+
 def _value(tok: Token | None):
-    return None if tok is None else tok.value
+    return None if tok is None else _UNREAD if tok is _UNREAD else tok.value
 
 
 __all__ = ["Streamed", "read"]
