@@ -19,6 +19,12 @@ of all of them at once:
 - When no traversal holds but the stream has exactly as many numbers as the table has cells, the
   print order is read, and the identities it breaks are named (a report's own slip, at most
   ``MAX_BROKEN`` of them; more say the order is not the print order, and nothing is read).
+- When neither holds, the stream is put back in row order where it prints a band of rows a column
+  at a time (as many runs of numbers on consecutive lines as the table has columns, each as long),
+  and a row group none of whose rows' labels is printed may stand as one row (a 2021 report printing
+  （六）其他处理 as 2019 does: its rows are left unread); the traversal by rows then decides as above.
+  Else the numbers up to a page break are read as the first rows of the print order, the rest left
+  unread (a later page printed in an order of its own).
 - A table no identity checks (section 二) is read only by the labels printed before each run of
   numbers: a column label (or several in a row) before a run gives the run to those columns, a
   row label to that row, a caption picks the sub-table; every cell must be filled exactly once. A run
@@ -32,7 +38,7 @@ within a row keeps its total); cells left unread stay named by ``parse.table_by_
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import combinations
 
@@ -98,6 +104,62 @@ def _units(version: str, table_key: str, by: str) -> tuple[_Unit, ...]:
     return tuple(_Unit(g, tuple(i for i in identities if set(i.eq.cells) <= set(g))) for g in groups)
 
 
+COLLAPSED = "|"  # joins a row group's name and a column key: a cell of the group printed as one row
+
+
+@cache
+def _collapsed_units(version: str, table_key: str, group: str) -> tuple[_Unit, ...]:
+    """The units of the traversal by rows with the rows of ``group`` printed as one row under the group's
+    label (a 2021 report printing （六）其他处理 as 2019 does): that row's cells are no declared cells
+    (``COLLAPSED`` keys, never read), checked by the identities of the group's first row."""
+    units = _units(version, table_key, "rows")
+    rows = [r.key for b in FORMATS[version].table(table_key).blocks for r in b.rows if r.group == group]
+    at = [n for n, u in enumerate(units) if u.keys[0].split(".")[1] in rows]
+    first = units[at[0]]
+    rename = {k: f"{table_key}.{group}{COLLAPSED}{k.rsplit('.', 1)[1]}" for k in first.keys}
+    checks = tuple(_Identity(replace(i.eq, lhs=tuple(rename[k] for k in i.eq.lhs), rhs=tuple(rename[k] for k in i.eq.rhs)),
+                             i.counts) for i in first.checks)
+    return (*units[: at[0]], _Unit(tuple(rename.values()), checks), *units[at[-1] + 1 :])
+
+
+def _collapsible(version: str, table_key: str, missing: int, printed: set[str]) -> list[str]:
+    """The row groups of a table whose rows, printed as one row, would leave ``missing`` numbers fewer
+    than its cells, give or take the blanks a copy drops (contiguous groups of one sub-table only, none
+    of whose rows has its own label among the ``printed`` row labels)."""
+    out = []
+    for block in FORMATS[version].table(table_key).blocks:
+        groups = [r.group for r in block.rows]
+        for group in dict.fromkeys(g for g in groups if g):
+            n = groups.count(group)
+            contiguous = groups[groups.index(group) : groups.index(group) + n] == [group] * n
+            labelled = any(r.key in printed for r in block.rows if r.group == group)
+            if n > 1 and contiguous and not labelled and 0 <= missing - (n - 1) * len(block.columns) <= MAX_BLANKS:
+                out.append(group)
+    return out
+
+
+def _bands(tokens: list[Token], columns: int) -> list[Token] | None:
+    """The numbers in row order where the copy prints a band of rows a column at a time (``columns``
+    runs of as many numbers each, a run on consecutive lines), the other numbers as printed; None when
+    no band is found."""
+    runs: list[list[Token]] = [[]]
+    for tok in tokens:
+        if tok.kind in ("value", "blank"):
+            runs[-1].append(tok)
+        elif runs[-1]:
+            runs.append([])
+    out, n, found = [], 0, False
+    while n < len(runs):
+        size = len(runs[n])
+        if 1 < size != columns and all(len(r) == size for r in runs[n : n + columns]) and n + columns <= len(runs):
+            out += [runs[n + c][r] for r in range(size) for c in range(columns)]
+            n, found = n + columns, True
+        else:
+            out += runs[n]
+            n += 1
+    return out if found else None
+
+
 def _holds(identity: _Identity, cells: dict[str, Token | None]) -> bool | None:
     """Whether an identity holds: None when a cell is not known (blank, or missing from ``cells``) and
     the identity can still hold — for counts, only while the side without that cell is not the larger."""
@@ -116,21 +178,39 @@ def _holds(identity: _Identity, cells: dict[str, Token | None]) -> bool | None:
     return None
 
 
+class _Unread:
+    """A cell of a unit the stream's print does not reach (see ``_graph``'s ``tail``): not known."""
+
+    value = None
+
+
+_UNREAD = _Unread()
+_NOT_PRINTED = {_UNREAD: _UNREAD}  # the values of a cell no unit holds (a row of a group printed as one)
+
 Edges = list[dict[int, list[tuple[int, tuple[Token | None, ...]]]]]
 
 
-def _graph(units: tuple[_Unit, ...], stream: list[Token]) -> Edges | None:
+def _graph(units: tuple[_Unit, ...], stream: list[Token], tail: int | None = None) -> Edges | None:
     """The path graph: for each unit, stream position → (next position, the unit's cells) for every way
     to drop up to ``MAX_UNIT_DROPS`` of its cells that keeps its own identities; None when the stream
-    holds more numbers than cells, more than ``MAX_BLANKS`` fewer, or the graph grows past ``MAX_EDGES``."""
+    holds more numbers than cells, more than ``MAX_BLANKS`` fewer, or the graph grows past ``MAX_EDGES``.
+    With a ``tail`` the stream prints the first units only, and ``tail`` more numbers follow in an order
+    of their own: once the stream is spent, at a unit from which at least ``tail`` cells are left, the
+    units left are passed over unread (``_UNREAD``, to the end position ``len(stream) + 1``); the cells
+    dropped from those read count against the blanks of the whole table."""
     total = sum(len(u.keys) for u in units)
-    blanks = total - len(stream)
+    blanks = total - len(stream) - (tail or 0)
     if blanks < 0 or blanks > MAX_BLANKS:
         return None
     edges: Edges = []
-    reach, steps, start = {0}, 0, 0
+    reach, steps, start, done = {0}, 0, 0, len(stream) + 1
     for unit in units:
         size, out, nxt = len(unit.keys), {}, set()
+        if tail is not None:  # the stream spent: this unit and those after it unread
+            starts = [p for p in (len(stream),) if p in reach and total - start >= tail] + [done] * (done in reach)
+            for p in starts:
+                out[p] = [(done, (_UNREAD,) * size)]
+                nxt.add(done)
         for p in sorted(reach):
             for drops in range(min(MAX_UNIT_DROPS, blanks - (start - p), size) + 1):
                 if p + size - drops > len(stream):
@@ -186,18 +266,18 @@ def _unsupported(identities: tuple[_Identity, ...], seen: dict[str, dict]) -> se
     out: set[tuple[str, object]] = set()
     for identity in identities:
         eq = identity.eq
-        if not identity.counts and any(None in seen[k] for k in eq.cells):
+        if not identity.counts and any(_open(seen.get(k, _NOT_PRINTED)) for k in eq.cells):
             continue
         signs = [(k, 1) for k in eq.lhs] + [(k, -1) for k in eq.rhs]
         for k, sign in signs:
-            numbers = [v for v in seen[k] if v is not None]
-            if len(seen[k]) < 2 or not numbers:
+            numbers = [v for v in seen.get(k, _NOT_PRINTED) if v is not None and v is not _UNREAD]
+            if len(seen.get(k, _NOT_PRINTED)) < 2 or not numbers:
                 continue
             sums, open_sides = {0}, set()
             for other, s in signs:
                 if other == k:
                     continue
-                if None in seen[other]:
+                if _open(seen.get(other, _NOT_PRINTED)):
                     open_sides.add(s)  # any count >= 0 on that side
                     continue
                 sums = {x + s * v for x in sums for v in seen[other]}
@@ -218,15 +298,21 @@ def _unsupported(identities: tuple[_Identity, ...], seen: dict[str, dict]) -> se
     return out
 
 
-def _paths(units: tuple[_Unit, ...], stream: list[Token], identities: tuple[_Identity, ...]) -> dict[str, dict] | None:
+def _open(values: dict) -> bool:
+    """Whether a cell's values on the paths leave it open: blank on some path, or not reached by the print."""
+    return None in values or _UNREAD in values
+
+
+def _paths(units: tuple[_Unit, ...], stream: list[Token], identities: tuple[_Identity, ...],
+           tail: int | None = None) -> dict[str, dict] | None:
     """Every value each cell takes on some complete path (see ``_seen``), the paths narrowed by the
     identities across units (a value that can satisfy none of them takes its paths away)."""
-    edges = _graph(units, stream)
+    edges = _graph(units, stream, tail)
     if edges is None:
         return None
     banned: set[tuple[str, object]] = set()
     while True:
-        seen = _seen(units, edges, len(stream), banned)
+        seen = _seen(units, edges, len(stream) + (tail is not None), banned)
         if seen is None:
             return None
         more = _unsupported(identities, seen) - banned
@@ -235,14 +321,19 @@ def _paths(units: tuple[_Unit, ...], stream: list[Token], identities: tuple[_Ide
         banned |= more
 
 
-def _traversal(version: str, table_key: str, by: str, stream: list[Token]) -> tuple[dict, set[str]] | None:
+def _traversal(version: str, table_key: str, by: str, stream: list[Token],
+               tail: int | None = None, group: str | None = None) -> tuple[dict, set[str]] | None:
     """One traversal's reading, when the identities whose cells all its paths agree on hold and at least one
     of them tests a number other than 0 (or the stream holds no other number): (key → token, or None for
-    a blank, for every cell whose paths agree on its number; the keys of those some path leaves blank)."""
-    seen = _paths(_units(version, table_key, by), stream, _identities(version, table_key))
+    a blank, for every cell whose paths agree on its number; the keys of those some path leaves blank).
+    With a ``tail`` the stream prints the traversal's first units only (see ``_graph``); with a ``group``,
+    the rows of that group are printed as one row (see ``_collapsed_units``) and left unread."""
+    units = _collapsed_units(version, table_key, group) if group else _units(version, table_key, by)
+    seen = _paths(units, stream, _identities(version, table_key), tail)
     if seen is None:
         return None
-    sure = {k: next(iter(v.values())) for k, v in seen.items() if len(v) == 1}
+    seen = {k: v for k, v in seen.items() if COLLAPSED not in k}
+    sure = {k: next(iter(v.values())) for k, v in seen.items() if len(v) == 1 and _UNREAD not in v}
     tested = False
     for identity in _identities(version, table_key):
         held = _holds(identity, sure)
@@ -253,7 +344,7 @@ def _traversal(version: str, table_key: str, by: str, stream: list[Token]) -> tu
         return None
     cells, maybe_blank = dict(sure), set()
     for key, values in seen.items():
-        if len(values) == 2 and None in values:  # this number, or a blank the copy dropped here
+        if len(values) == 2 and None in values and _UNREAD not in values:  # this number, or a dropped blank
             cells[key] = next(tok for value, tok in values.items() if value is not None)
             maybe_blank.add(key)
     return cells, maybe_blank
@@ -397,6 +488,11 @@ def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -
         )])
     stream = [t for t in tokens if t.kind in ("value", "blank")]
     readings = [r for r in (_traversal(version, table_key, by, stream) for by in ("rows", "columns")) if r]
+    if not readings:
+        ordered = _print_order(version, table_key, stream)
+        if ordered is not None:
+            return _print_order_read(title, *ordered)
+        readings = _rearranged(version, table_key, tokens, stream, index)
     if readings:
         first = readings[0][0]
         cells = {k: tok for k, tok in first.items()
@@ -417,10 +513,11 @@ def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -
                 "the order puts there): check the original",
             ))
         return Streamed(cells, unsure, findings)
-    ordered = _print_order(version, table_key, stream)
-    if ordered is None:
-        return None
-    cells, broken = ordered
+    return None
+
+
+def _print_order_read(title: str, cells: dict, broken: list[str]) -> Streamed:
+    """The table read in print order (see ``_print_order``), named so."""
     return Streamed(cells, [], [
         finding(
             "parse.reading_order", list(cells),
@@ -437,8 +534,41 @@ def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -
     ])
 
 
+def _rearranged(version: str, table_key: str, tokens: list[Token], stream: list[Token],
+                index: LabelIndex) -> list[tuple[dict, set[str]]]:
+    """Readings where the whole stream in print order reads by no traversal: its bands of rows printed a
+    column at a time put back in row order, a row group printed as one row; else the first pages."""
+    blocks = FORMATS[version].table(table_key).blocks
+    banded = _bands(tokens, len(blocks[0].columns)) if len({len(b.columns) for b in blocks}) == 1 else None
+    total = len(FORMATS[version].table(table_key).cells())
+    printed = {lab.key for tok in tokens if tok.kind == "text" and (lab := index.match(tok.norm, in_header=False))
+               and lab.kind == "row"}
+    for numbers in [s for s in (banded, stream) if s is not None]:
+        groups = [None] * (numbers is banded) + _collapsible(version, table_key, total - len(numbers), printed)
+        readings = [r for g in groups if (r := _traversal(version, table_key, "rows", numbers, group=g))]
+        if readings:
+            return readings
+    return [r for r in [_first_pages(version, table_key, tokens, stream)] if r]
+
+
+def _first_pages(version: str, table_key: str, tokens: list[Token], stream: list[Token]) -> tuple[dict, set[str]] | None:
+    """The reading of a table's first pages where no traversal holds over the whole stream (a later page
+    printed in an order of its own): the numbers up to the last page break they read at, as the first
+    rows of the print order, the rows after them left unread."""
+    cuts, count = set(), 0
+    for tok in tokens:
+        if tok.page_break:
+            cuts.add(count)
+        count += tok.kind in ("value", "blank")
+    for cut in sorted((c for c in cuts if 0 < c < len(stream)), reverse=True):
+        reading = _traversal(version, table_key, "rows", stream[:cut], tail=len(stream) - cut)
+        if reading is not None:
+            return reading
+    return None
+
+
 def _value(tok: Token | None):
-    return None if tok is None else tok.value
+    return None if tok is None else _UNREAD if tok is _UNREAD else tok.value
 
 
 __all__ = ["Streamed", "read"]
