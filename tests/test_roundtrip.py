@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import gknb
@@ -128,6 +128,7 @@ def test_clean_report_has_no_error_finding(version, layout, seed):
 @pytest.mark.parametrize("layout", BLANK_LAYOUTS)
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(seed=SEEDS, n_blanks=st.integers(min_value=1, max_value=8))
+@example(seed=372, n_blanks=7)  # 2019 pipe_rows: 行政事业性收费 | | -1 | | was placed by the grid's columns, not as printed
 def test_blank_cells_read_as_none(version, layout, seed, n_blanks):
     """A cell printed blank is None (an inferred value is allowed only if flagged and right)."""
     fmt = FORMATS[version]

@@ -240,6 +240,7 @@ def _section_text(
         norm = tokens[start].norm
         parts.append(_printed_rest(tokens[start].text, norm[: len(norm) - len(heading.rest)]))
     blocks_seen: set[int] = set()
+    grid_is_prose: dict[tuple[int, bool], bool] = {}  # (grid block, among a table's cells) → prose?
     inside = in_tables[bisect_right(in_tables, start):bisect_left(in_tables, end)]
     table_blocks = {tokens[i].block for i in inside}
     # Between empty lines the table took in and its first cell, a sentence is the section's prose.
@@ -258,7 +259,10 @@ def _section_text(
         block = document.blocks[tok.block]
         in_table = tok.block in table_blocks or i in table_span
         if tok.grid:
-            if _prose_grid(block, numbers.get(tok.block, 0), in_table):
+            decided = grid_is_prose.get((tok.block, in_table))  # once a grid, not once per cell
+            if decided is None:
+                decided = grid_is_prose[tok.block, in_table] = _prose_grid(block, numbers.get(tok.block, 0), in_table)
+            if decided:
                 blocks_seen.add(tok.block)
                 parts.extend(reduce(run_on, (c.text.strip() for c in row), "") for row in block.rows)
             continue

@@ -723,7 +723,13 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             # The grid's columns decide where the row does not print exactly its cells and the reading
             # as printed is unsure (a row the alignment placed over broken columns) or disagrees with
             # them; an original's grid agrees: read as printed.
-            if placements and result.how != "exact" and (not agrees or (seg.table, seg.row) in walker.unsure_columns):
+            printed = [t for t in seg.tokens if t.kind in ("value", "blank")]
+            # a grid row printing its cells, blank ones included, then only empty cells (a table's
+            # padding column): read as printed, as an original is
+            as_printed = len(printed) >= len(keys) and all(t.kind == "blank" for t in printed[len(keys):])
+            if placements and result.how != "exact" and not as_printed and (
+                not agrees or (seg.table, seg.row) in walker.unsure_columns
+            ):
                 gridded.add((seg.table, seg.row))
                 result = _GridFit(placements, "gridded")
         if seg.row is not None and result.how == "empty" and any(
