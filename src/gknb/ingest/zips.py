@@ -8,5 +8,7 @@ import lzma
 import zipfile
 import zlib
 
-ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, ValueError, EOFError, NotImplementedError,
-              RuntimeError)
+# What reading a damaged or unusual archive raises: zipfile's own error, the decompressors' errors, and
+# zipfile's NotImplementedError for a compression method it lacks and RuntimeError for an encrypted member.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, ValueError, EOFError,
+              NotImplementedError, RuntimeError)

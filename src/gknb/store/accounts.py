@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from .models import DraftUnitRow, SessionRow, SettingRow, TokenRow, UserRow
+from .models import DraftUnitRow, SessionRow, SettingRow, TokenRow, UserRow, update_row
 
 ACCOUNT_FIELDS = ("password_hash", "role", "region", "active", "can_assign")  # what ``update_account`` sets
 
@@ -96,16 +96,7 @@ def add_account(session: Session, name: str, password_hash: str, role: str, regi
 
 def update_account(session: Session, user_id: int, **changes: Any) -> Account:
     """Set fields of a user (``ACCOUNT_FIELDS``); the user as it now is."""
-    unknown = set(changes) - set(ACCOUNT_FIELDS)
-    if unknown:
-        raise ValueError(f"not an account field: {', '.join(sorted(unknown))}")
-    row = session.get(UserRow, user_id)
-    if row is None:
-        raise KeyError(user_id)
-    for name, value in changes.items():
-        setattr(row, name, value)
-    session.flush()
-    return _account(row)
+    return _account(update_row(session, UserRow, user_id, ACCOUNT_FIELDS, changes, "an account"))
 
 
 def other_active_admins(session: Session, user_id: int) -> int:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from .models import DraftAuditRow, DraftCommentRow, DraftRow
+from .models import DraftAuditRow, DraftCommentRow, DraftRow, update_row
 
 
 @dataclass(frozen=True)
@@ -89,16 +89,7 @@ def add_draft(session: Session, **values: Any) -> Draft:
 
 def update_draft(session: Session, draft_id: int, **changes: Any) -> Draft:
     """Set fields of a draft; the draft as it now is."""
-    unknown = set(changes) - set(FIELDS) | ({"id"} & set(changes))
-    if unknown:
-        raise ValueError(f"not a draft field: {', '.join(sorted(unknown))}")
-    row = session.get(DraftRow, draft_id)
-    if row is None:
-        raise KeyError(draft_id)
-    for name, value in changes.items():
-        setattr(row, name, value)
-    session.flush()
-    return _draft(row)
+    return _draft(update_row(session, DraftRow, draft_id, set(FIELDS) - {"id"}, changes, "a draft"))
 
 
 def bump_revision(session: Session, draft_id: int, revision: int) -> bool:

@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
@@ -313,3 +313,19 @@ class DraftUnitRow(Base):
     __tablename__ = "draft_units"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     agency: Mapped[str] = mapped_column(String(200))
+
+
+def update_row(session: Session, model: type[Base], row_id: int, allowed: Any, changes: dict[str, Any],
+               what: str) -> Any:
+    """Set ``changes`` (names among ``allowed``) on the row ``row_id`` of ``model`` and flush; the row.
+    ValueError names a field that is not ``what``'s; KeyError when there is no such row."""
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ValueError(f"not {what} field: {', '.join(sorted(unknown))}")
+    row = session.get(model, row_id)
+    if row is None:
+        raise KeyError(row_id)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    session.flush()
+    return row
