@@ -40,11 +40,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def served(db: str, log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """A real ``gknb serve`` on ``db`` (its output in ``log``), answering on the URL yielded; stopped after."""
+def served(db: str, log: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> Iterator[str]:
+    """A real ``gknb serve`` on ``db`` (its output in ``log``; ``args``: more options), answering on the
+    URL yielded; stopped after."""
     port = free_port()
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "gknb", "serve", "--db", db, "--port", str(port)],
+        process = subprocess.Popen([sys.executable, "-m", "gknb", "serve", "--db", db, "--port", str(port), *args],
                                    stdout=out, stderr=subprocess.STDOUT,
                                    env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
     url = f"http://127.0.0.1:{port}"

@@ -19,12 +19,8 @@ import io
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,6 +29,7 @@ from urllib.parse import quote
 
 import pytest
 
+from storehelp import served
 from webdemo import XSS, XSS_AGENCY, Demo, demo_files
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright (pip) is not installed")
@@ -56,16 +53,9 @@ if not CHROMIUM.exists():
 # -- the server, the browser, the demo uploads ---------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class Server:
     url: str
-    process: subprocess.Popen[bytes]
     log: Path
 
     def output(self) -> str:
@@ -76,36 +66,11 @@ class Server:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``gknb serve`` on a fresh SQLite store, the admin's password from GKNB_ADMIN_PASSWORD."""
     folder = tmp_path_factory.mktemp("web-e2e")
-    port = _free_port()
     log = folder / "serve.log"
-    env = {**os.environ, "GKNB_ADMIN_PASSWORD": ADMIN_PASSWORD, "PYTHONUNBUFFERED": "1"}
-    with log.open("wb") as out:
-        command = [sys.executable, "-m", "gknb", "serve", "--db", f"sqlite:///{folder / 'gknb.db'}", "--port", str(port),
-                   "--jobs", "2", "--allow-private-urls"]  # the URL upload below is served on loopback
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    running = Server(f"http://127.0.0.1:{port}", process, log)
-    try:
-        deadline = time.monotonic() + 60  # a bound on start-up, not a timing assertion
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gknb serve exited with {process.returncode}:\n{running.output()}")
-            try:
-                with urllib.request.urlopen(f"{running.url}/login", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"gknb serve did not answer:\n{running.output()}")
-            time.sleep(0.2)
-        yield running
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    # --allow-private-urls: the URL upload below is served on loopback
+    with served(f"sqlite:///{folder / 'gknb.db'}", log, {"GKNB_ADMIN_PASSWORD": ADMIN_PASSWORD},
+                ("--jobs", "2", "--allow-private-urls")) as url:
+        yield Server(url, log)
 
 
 @pytest.fixture(scope="module")
