@@ -34,7 +34,7 @@ from math import comb, prod
 from ..formats import FORMATS, Equation, Table
 from ..text import normalize_label
 from .labels import LabelIndex
-from .tokens import Token
+from .tokens import Token, identity_holds
 
 MAX_READINGS = 20000  # readings of one table tried; beyond, the table is left unread
 MAX_BLANKS = 12  # cells a copy may drop from one table
@@ -304,24 +304,8 @@ def _by_rows(table: Table, rows: list[str], columns: list[str], pieces: list[lis
 
 
 def _equations_hold(equations, cells: dict[str, Token | None]) -> bool:
-    """These identities hold where all their cells are printed."""
-    for eq in equations:
-        lhs = rhs = 0
-        for k in eq.lhs:
-            tok = cells.get(k)
-            if tok is None:
-                break
-            lhs += tok.value
-        else:
-            for k in eq.rhs:
-                tok = cells.get(k)
-                if tok is None:
-                    break
-                rhs += tok.value
-            else:
-                if lhs != rhs:
-                    return False
-    return True
+    """These identities hold where all their cells are printed (tokens.identity_holds)."""
+    return all(identity_holds(eq, cells) is not False for eq in equations)
 
 
 def _single_moves(order: list[str]) -> list[list[str]]:

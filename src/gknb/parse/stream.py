@@ -47,7 +47,7 @@ from ..formats import FORMATS, Equation
 from ..report import Finding
 from ..text import normalize_label
 from .labels import Label, LabelIndex
-from .tokens import Token
+from .tokens import Token, identity_holds
 
 MAX_BLANKS = 12  # cells a copy may drop from one table
 MAX_UNIT_DROPS = 2  # of one row (or column) of the traversal
@@ -161,21 +161,8 @@ def _bands(tokens: list[Token], columns: int) -> list[Token] | None:
 
 
 def _holds(identity: _Identity, cells: dict[str, Token | None]) -> bool | None:
-    """Whether an identity holds: None when a cell is not known (blank, or missing from ``cells``) and
-    the identity can still hold — for counts, only while the side without that cell is not the larger."""
-    sums, unknown = [0, 0], [False, False]
-    for side, keys in enumerate((identity.eq.lhs, identity.eq.rhs)):
-        for key in keys:
-            tok = cells.get(key)
-            if tok is None or tok.value is None:  # blank, missing, or a token printed blank (a dash)
-                unknown[side] = True
-            else:
-                sums[side] += tok.value
-    if not any(unknown):
-        return sums[0] == sums[1]
-    if identity.counts and not all(unknown) and sums[unknown.index(True)] > sums[unknown.index(False)]:
-        return False
-    return None
+    """Whether an identity holds over ``cells`` (tokens.identity_holds, its counts rule included)."""
+    return identity_holds(identity.eq, cells, identity.counts)
 
 
 class _Unread:

@@ -14,10 +14,13 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..document import Document, Line, Provenance, TableBlock
 from ..text import nfkc, normalize_label
+
+if TYPE_CHECKING:
+    from ..formats import Equation
 
 TokenKind = Literal["value", "blank", "text", "gap"]
 
@@ -291,3 +294,22 @@ def tokenize(document: Document) -> list[Token]:
                     else:
                         tokens.append(_cell_token(cell.text, cell.where, True, i == 0, b))
     return tokens
+
+
+def identity_holds(eq: Equation, cells: dict[str, Token | None], counts: bool = False) -> bool | None:
+    """Whether identity ``eq`` holds over read tokens: None when a cell is not known (missing from
+    ``cells``, or a token printed blank) and it can still hold. With ``counts`` (every cell a count,
+    never below 0) it cannot once the side missing a cell already sums to more than the other."""
+    sums, unknown = [0, 0], [False, False]
+    for side, keys in enumerate((eq.lhs, eq.rhs)):
+        for key in keys:
+            tok = cells.get(key)
+            if tok is None or tok.value is None:
+                unknown[side] = True
+            else:
+                sums[side] += tok.value
+    if not any(unknown):
+        return sums[0] == sums[1]
+    if counts and not all(unknown) and sums[unknown.index(True)] > sums[unknown.index(False)]:
+        return False
+    return None
