@@ -123,7 +123,7 @@ def stats(store: Store, by: Sequence[str], where: dict[str, Any] | None = None) 
         for metric, (numerators, denominator) in RATES.items():
             parts = [row[n] for n in numerators if row[n] is not None]
             row[metric] = _ratio(sum(parts), row[denominator]) if parts else None
-        out.append({**dict(zip(by, group, strict=True)), **{m: _plain(row[m]) for m in names}})
+        out.append({**dict(zip(by, group, strict=True)), **{m: plain(row[m]) for m in names}})
     return out
 
 
@@ -131,11 +131,11 @@ def _ratio(numerator: Any, denominator: Any) -> float | None:
     return None if not denominator else round(float(Decimal(numerator) / Decimal(denominator)), 4)
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """Sums as int when whole (counts), else as they are."""
     if isinstance(value, Decimal) and value == value.to_integral_value():
         return int(value)
     return value
 
 
-__all__ = ["GROUPS", "GROUP_LABELS", "METRIC_LABELS", "metric_labels", "metrics", "outcome_label", "request_outcomes", "stats", "sums"]
+__all__ = ["GROUPS", "GROUP_LABELS", "METRIC_LABELS", "metric_labels", "metrics", "outcome_label", "plain", "request_outcomes", "stats", "sums"]

@@ -12,8 +12,10 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -329,3 +331,36 @@ def update_row(session: Session, model: type[Base], row_id: int, allowed: Any, c
         setattr(row, name, value)
     session.flush()
     return row
+
+
+class TallyRow(Base):
+    """The current reports of one value of one dimension (``store/tallies.py``): how many, how many with an
+    error, the sums of the tallied metrics (``amounts``: metric → exact decimal text, JSON) and ``rank``
+    (the ranking metric as a float, for the largest groups first). ``key`` is the value as JSON;
+    ``value`` (text) or ``number`` (year) the value for ordering in SQL."""
+
+    __tablename__ = "tallies"
+    dim: Mapped[str] = mapped_column(String(20), primary_key=True)
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)
+    number: Mapped[int | None] = mapped_column(Integer)
+    reports: Mapped[int] = mapped_column(Integer)
+    with_errors: Mapped[int] = mapped_column(Integer)
+    amounts: Mapped[str] = mapped_column(Text)
+    rank: Mapped[float] = mapped_column(Float)
+
+
+class TallyLogRow(Base):
+    """A report changed since the tallies were last brought up to date (written by triggers, migration 0007)."""
+
+    __tablename__ = "tally_log"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    report_id: Mapped[int] = mapped_column(Integer)
+
+
+class TallyReportRow(Base):
+    """What one current report contributes to the tallies (JSON: its groups, errors, amounts)."""
+
+    __tablename__ = "tally_reports"
+    report_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    contribution: Mapped[str] = mapped_column(Text)

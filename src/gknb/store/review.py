@@ -38,6 +38,7 @@ from .models import (
 from .store import Store, encode_value
 
 META_FIELDS = ("title", "agency", "year", "published", "province", "city", "county", "level")
+FACETS = ("province", "city", "county", "level", "year", "template")  # the list's filters offered by value
 SORTS = {"agency": ReportRow.agency_sort, "year": ReportRow.year, "province": ReportRow.province,
          "level": ReportRow.level, "template": ReportRow.template, "ingested": ReportRow.ingested,
          "review_status": ReportRow.review_status, "errors": ReportCountRow.errors, "warnings": ReportCountRow.warnings,
@@ -275,7 +276,7 @@ def list_counts(session: Session, conditions: Sequence[Any]) -> tuple[dict[str, 
 def facets(session: Session, conditions: Sequence[Any]) -> dict[str, list[Any]]:
     """The distinct values of the list's filters among the reports matching ``conditions``."""
     out: dict[str, list[Any]] = {}
-    for name in ("province", "city", "county", "level", "year", "template"):
+    for name in FACETS:
         column = getattr(ReportRow, name)
         out[name] = list(session.scalars(select(column).distinct().where(*conditions, column.is_not(None))
                                          .order_by(column)))

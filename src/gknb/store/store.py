@@ -16,7 +16,7 @@ import hashlib
 import json
 import threading
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -187,7 +187,7 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.session = sessionmaker(engine, expire_on_commit=False)
-        self._cache: OrderedDict[Any, tuple[int, Any]] = OrderedDict()
+        self._cache: OrderedDict[Any, tuple[Hashable, Any]] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     @classmethod
@@ -201,16 +201,25 @@ class Store:
 
     # -- revision, cache, statistics ----------------------------------------------------------
 
-    def revision(self) -> int:
-        """A number that changes with every committed write to reports, cells, findings or agencies.
+    def revision(self) -> Hashable:
+        """A value that changes with every committed write to reports, cells, findings or agencies,
+        read in constant time.
 
-        Kept by the database's own triggers (migration 0006), whatever code writes: SQLite counts in
-        ``store_revision``, PostgreSQL appends a row to ``store_changes`` per write statement (no row
-        that concurrent writers would queue on) and the revision is how many a reader sees."""
-        query = ("SELECT count(*) FROM store_changes" if self.engine.dialect.name == "postgresql"
-                 else "SELECT n FROM store_revision WHERE id = 1")
+        Kept by the database's own triggers (migrations 0006, 0007), whatever code writes: SQLite counts
+        in the one row of ``store_revision`` (one writer at a time); PostgreSQL, where writers run at
+        once, records each writing transaction's id in ``store_changes`` (no row they would queue on).
+        There the revision is the largest id a reader sees, with the transactions still in progress
+        below it: they may commit later without raising it, so while one runs the revision names it and
+        changes when it ends."""
         with self.engine.connect() as connection:
-            return int(connection.exec_driver_sql(query).scalar_one())
+            if self.engine.dialect.name != "postgresql":
+                return int(connection.exec_driver_sql("SELECT n FROM store_revision WHERE id = 1").scalar_one())
+            newest, snapshot = connection.exec_driver_sql(
+                "SELECT (SELECT xid::text FROM store_changes ORDER BY xid DESC LIMIT 1), pg_current_snapshot()::text"
+            ).one()
+        newest = int(newest or 0)
+        running = tuple(sorted(int(x) for x in snapshot.split(":")[2].split(",") if x and int(x) < newest))
+        return (newest, *running) if running else newest
 
     def cached(self, name: str, key: Any, compute: Callable[[], T]) -> T:
         """``compute()``, or a copy of its result from an earlier call with the same ``name`` and
@@ -233,13 +242,15 @@ class Store:
 
     def optimize(self) -> None:
         """Refresh the query planner's statistics (after a bulk ingest): SQLite ``ANALYZE`` (sampled),
-        PostgreSQL ``ANALYZE`` of the report tables. Without them SQLite may scan every current report
+        PostgreSQL ``ANALYZE`` of the report tables (and the revision's rows of older transactions dropped). Without them SQLite may scan every current report
         for one agency's."""
         with self.engine.begin() as connection:
             if self.engine.dialect.name == "sqlite":
                 connection.exec_driver_sql("PRAGMA analysis_limit=1000")
                 connection.exec_driver_sql("ANALYZE")
-            else:
+            else:  # the revision needs only the newest writing transaction's row (``revision``)
+                connection.exec_driver_sql("DELETE FROM store_changes WHERE xid < "
+                                           "(SELECT xid FROM store_changes ORDER BY xid DESC LIMIT 1)")
                 connection.execute(text("ANALYZE reports, cells, findings, agencies"))
 
     # -- sources and reports -------------------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from ..analyze.dashboard import refresh_tallies
 from ..catalogue import CHECK_STAGES, stage_of
 from ..check import check
 from ..data import parse_value as read_value
@@ -30,7 +31,7 @@ from ..formats.base import CellKind
 from ..pipeline.write import recheck_years
 from ..regions import divisions
 from ..report import Report, Value
-from ..store import Session, Store, accounts, encode_value, review
+from ..store import Session, Store, accounts, encode_value, review, tallies
 from ..store.accounts import Account
 from ..store.review import META_FIELDS, ReportState
 from .corrections import OutOfScope, StaleCorrection, audit_knock_on, refuse_out_of_scope
@@ -286,7 +287,7 @@ class Workspace:
             raise WorkspaceError(f"无法按「{sort}」排序", f"cannot sort by {sort!r}; one of {', '.join(SORTS)}")
         conditions = self.store.conditions(where)
         total, with_errors, by_status = self.store.cached(
-            "listing", _key(where), lambda: self._counts(conditions))
+            "listing", _key(where), lambda: self._counts(conditions) if where else self._tallied_counts())
         first, end = max(page - 1, 0) * per_page, min(max(page, 1) * per_page, total)
         with self.store.session() as session:
             items = review.list_page(session, conditions, sort, descending, first, end, total)  # counts kept on write
@@ -299,12 +300,25 @@ class Workspace:
         by_status = dict.fromkeys(REVIEW_STATUSES, 0) | counted
         return sum(by_status.values()), int(with_errors), by_status
 
+    def _tallied_counts(self) -> tuple[int, int, dict[str, int]]:
+        """``_counts`` of every current report, from the tallies the store keeps (``gknb.store.tallies``)."""
+        refresh_tallies(self.store)
+        with self.store.session() as session:
+            overall = tallies.tallies(session, tallies.OVERALL)
+            counted = {t.value: t.reports for t in tallies.tallies(session, "review_status")}
+        by_status = dict.fromkeys(REVIEW_STATUSES, 0) | counted
+        return sum(by_status.values()), overall[0].with_errors if overall else 0, by_status
+
     def facets(self, where: dict[str, Any] | None = None) -> dict[str, list[Any]]:
         """The distinct values of the list's filters among the current reports matching ``where``
-        (cached per store revision)."""
+        (cached per store revision; without a filter, from the tallies the store keeps)."""
         return self.store.cached("facets", _key(where), lambda: self._facets(where))
 
     def _facets(self, where: dict[str, Any] | None) -> dict[str, list[Any]]:
+        if not where:
+            refresh_tallies(self.store)
+            with self.store.session() as session:
+                return tallies.values(session, review.FACETS)
         conditions = self.store.conditions(where)
         with self.store.session() as session:
             return review.facets(session, conditions)
