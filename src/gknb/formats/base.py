@@ -336,7 +336,18 @@ class Format:
 
     def year_equations(self, previous: Format) -> list[YearEquation]:
         """Every concrete cross-year identity of this format's links against a report of ``previous``
-        the year before: those whose cells this year's format and last year's both have."""
+        the year before: those whose cells this year's format and last year's both have (computed once
+        per pair of formats: the cross-year checks ask for every pair of reports)."""
+        found = self._year_equations.get(previous.version)
+        if found is None:
+            found = self._year_equations[previous.version] = self._equations_with(previous)
+        return list(found)
+
+    @cached_property
+    def _year_equations(self) -> dict[str, list[YearEquation]]:
+        return {}
+
+    def _equations_with(self, previous: Format) -> list[YearEquation]:
         now_keys, before_keys = set(self.cell_keys()), set(previous.cell_keys())
         equations = []
         for link in self.year_links:

@@ -1,4 +1,4 @@
-"""Tallies kept on write, and a PostgreSQL revision read in constant time.
+"""Tallies kept on write, a PostgreSQL revision read in constant time, one index on cells for two.
 
 **Tallies** (``gknb.store.tallies``): the report list's totals and filter values and the dashboard's
 charts, kept per dimension and value (``tallies``) instead of recounted over the store after every
@@ -14,6 +14,11 @@ counted them (a scan that grew with the store's history). Now each writing trans
 transaction id once (``pg_current_xact_id``, conflict-free between writers: each has its own key) and
 ``Store.revision`` reads the largest visible one along the primary key, with the transactions still
 in progress below it (they may commit later without raising it). SQLite keeps its counter row.
+
+**Cells**: ``ix_cells_report_id`` and ``ix_cells_key`` become one index on (report_id, key): every
+query of cells names the report (a report's cells, a correction's cell, the metrics' cells of the
+reports a filter selects), and each cell inserted (about 200 a report) updates one index fewer.
+models.py still names the two columns ``index=True``.
 
 Revision ID: 0007
 Revises: 0006
@@ -47,7 +52,13 @@ TRIGGERS = (
 )
 
 
+CELL_INDEXES = (("ix_cells_report_id", ["report_id"]), ("ix_cells_key", ["key"]))
+
+
 def upgrade() -> None:
+    op.create_index("ix_cells_report_key", "cells", ["report_id", "key"])
+    for name, _columns in CELL_INDEXES:
+        op.drop_index(name, table_name="cells")
     op.create_table("tally_log", sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
                                            primary_key=True, autoincrement=True),
                     sa.Column("report_id", sa.Integer(), nullable=False))
@@ -81,6 +92,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for name, columns in CELL_INDEXES:
+        op.create_index(name, "cells", columns)
+    op.drop_index("ix_cells_report_key", table_name="cells")
     postgres = op.get_bind().dialect.name == "postgresql"
     for name, table, _event, _condition, _action in TRIGGERS:
         op.execute(f"DROP TRIGGER {name} ON {table}" if postgres else f"DROP TRIGGER {name}")
