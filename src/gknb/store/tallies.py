@@ -106,12 +106,11 @@ def leading(session: Session, dim: str, count: int) -> list[Tally]:
 
 def values(session: Session, dims: Sequence[str]) -> dict[str, list[Any]]:
     """The values of each of ``dims`` that some current report has (None left out), ordered as the
-    database orders the reports' column."""
+    database orders the reports' column (``year`` is the one dimension of numbers)."""
     out: dict[str, list[Any]] = {}
     for dim in dims:
-        order = TallyRow.number if dim == "year" else TallyRow.value
-        out[dim] = [json.loads(key) for key in session.scalars(
-            select(TallyRow.key).where(TallyRow.dim == dim, TallyRow.key != "null").order_by(order))]
+        column = TallyRow.number if dim == "year" else TallyRow.value
+        out[dim] = list(session.scalars(select(column).where(TallyRow.dim == dim, column.is_not(None)).order_by(column)))
     return out
 
 
@@ -167,10 +166,12 @@ def _add(deltas: dict[tuple[str, str], Tally], contribution: str | None, sign: i
 
 
 def _apply(session: Session, deltas: dict[tuple[str, str], Tally], ranked_by: str) -> None:
-    """Add the deltas to the stored tallies; a group with no report left goes."""
+    """Add the deltas to the stored tallies (those that change them: a review decision moves a report
+    between two statuses only); a group with no report left goes."""
     by_dim: dict[str, list[str]] = defaultdict(list)
-    for dim, key in deltas:
-        by_dim[dim].append(key)
+    for (dim, key), delta in deltas.items():
+        if delta.reports or delta.with_errors or any(delta.amounts.values()):
+            by_dim[dim].append(key)
     for dim, keys in by_dim.items():
         for start in range(0, len(keys), CHUNK):
             chunk = keys[start:start + CHUNK]
