@@ -52,12 +52,15 @@ def refresh(session: Session, metrics: Metrics, ranked_by: str) -> int:
     a fresh one); returns how many reports were recounted. ``metrics``: what the tallies sum; tallies
     kept with other metrics are rebuilt from every stored report. ``ranked_by``: the metric ``leading``
     orders by."""
+    signature = json.dumps({"metrics": metrics, "ranked_by": ranked_by}, ensure_ascii=False, sort_keys=True)
+    kept = select(TallyRow.amounts).where(TallyRow.dim == SIGNATURE)
+    if session.scalar(kept) == signature and session.scalar(select(TallyLogRow.id).limit(1)) is None:
+        return 0  # every committed write applied (an applier's deletes commit with its tallies): no lock needed
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK})
     else:  # SQLite: the write lock first, so no other writer commits between reading and writing
         session.execute(delete(TallyLogRow).where(TallyLogRow.id < 0))
-    signature = json.dumps({"metrics": metrics, "ranked_by": ranked_by}, ensure_ascii=False, sort_keys=True)
-    if session.scalar(select(TallyRow.amounts).where(TallyRow.dim == SIGNATURE)) != signature:
+    if session.scalar(kept) != signature:
         session.execute(delete(TallyRow))
         session.execute(delete(TallyReportRow))
         session.execute(insert(TallyLogRow).from_select(["report_id"], select(ReportRow.id)))
