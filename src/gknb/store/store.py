@@ -211,11 +211,11 @@ class Store:
         There the revision is the largest id a reader sees, with the transactions still in progress
         below it: they may commit later without raising it, so while one runs the revision names it and
         changes when it ends."""
-        with self.engine.connect() as connection:
+        with self.engine.connect() as connection:  # along the key: ORDER BY the column, cast after
             if self.engine.dialect.name != "postgresql":
                 return int(connection.exec_driver_sql("SELECT n FROM store_revision WHERE id = 1").scalar_one())
             newest, snapshot = connection.exec_driver_sql(
-                "SELECT (SELECT xid::text FROM store_changes ORDER BY xid DESC LIMIT 1), pg_current_snapshot()::text"
+                "SELECT (SELECT xid FROM store_changes ORDER BY xid DESC LIMIT 1)::text, pg_current_snapshot()::text"
             ).one()
         newest = int(newest or 0)
         running = tuple(sorted(int(x) for x in snapshot.split(":")[2].split(",") if x and int(x) < newest))
