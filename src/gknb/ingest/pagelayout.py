@@ -127,30 +127,54 @@ class _Run:
     @cached_property  # asked many times of each run by the table finders; a run's glyphs never change
     def bbox(self) -> tuple[float, float, float, float]:
         gs = [g for g in self.glyphs if g.text.strip()]
-        return (min(g.x0 for g in gs), min(g.y0 for g in gs), max(g.x1 for g in gs), max(g.y1 for g in gs))
+        first = gs[0]
+        x0, y0, x1, y1 = first.x0, first.y0, first.x1, first.y1
+        for g in gs:  # min() and max() in one pass, each keeping the first of equal values as they do
+            if g.x0 < x0:
+                x0 = g.x0
+            if g.y0 < y0:
+                y0 = g.y0
+            if g.x1 > x1:
+                x1 = g.x1
+            if g.y1 > y1:
+                y1 = g.y1
+        return (x0, y0, x1, y1)
 
     def text(self) -> str:
         """The line's characters, a space where a space is printed or the glyphs stand visibly apart
         (more than a third of the line's type size: the median glyph height, so a flat ink box such
         as a browser's ``一``, 1 pt tall, does not make every gap look wide)."""
+        return self._text
+
+    @cached_property  # text() is asked again of a cell's lines by the table readers
+    def _text(self) -> str:
+        printed = [g for g in self.glyphs if g.text.strip()]
+        if len(printed) == len(self.glyphs) == 1:
+            return printed[0].text
         out: list[str] = []
-        previous: Glyph | None = None
         space = False
-        heights = sorted(g.y1 - g.y0 for g in self.glyphs if g.text.strip())
+        heights = sorted([g.y1 - g.y0 for g in printed])
         size = heights[len(heights) // 2] if heights else 1.0
+        half = 0.5 * size
+        previous: Glyph | None = None
+        before = 0.0  # the previous glyph's height
         for glyph in self.glyphs:
-            if not glyph.text.strip():
+            text = glyph.text
+            if not text.strip():
                 space = True
                 continue
+            tall = glyph.y1 - glyph.y0
             if previous is not None:
-                pair = min(glyph.y1 - glyph.y0, previous.y1 - previous.y0)
-                height = max(pair if pair >= 0.5 * size else size, 1.0)
+                pair = before if before < tall else tall  # min(tall, before)
+                height = pair if pair >= half else size
+                if height < 1.0:
+                    height = 1.0
                 # full-width punctuation draws its ink in one side of its em square
-                reach = _PUNCT_GAP if glyph.text in _WIDE_PUNCT or previous.text in _WIDE_PUNCT else _GAP
+                reach = _PUNCT_GAP if text in _WIDE_PUNCT or previous.text in _WIDE_PUNCT else _GAP
                 if space or glyph.x0 - previous.x1 > reach * height:
                     out.append(" ")
-            out.append(glyph.text)
-            previous, space = glyph, False
+            out.append(text)
+            previous, before, space = glyph, tall, False
         return "".join(out)
 
     def confidence(self) -> float | None:
@@ -161,15 +185,20 @@ class _Run:
 def _runs(glyphs: Iterable[Glyph]) -> list[_Run]:
     """Glyphs grouped into printed lines (vertical overlap with the line's first glyph), top to bottom."""
     lines: list[list[Glyph]] = []
+    line: list[Glyph] = []
+    top = bottom = tall = 0.0  # the line's first glyph's extent and height
     for glyph in sorted(glyphs, key=_BY_LINE):
-        if lines:
-            first = lines[-1][0]
-            overlap = min(first.y1, glyph.y1) - max(first.y0, glyph.y0)
-            if overlap > 0.5 * min(first.y1 - first.y0, glyph.y1 - glyph.y0) or not glyph.text.strip():
-                lines[-1].append(glyph)
+        y0, y1 = glyph.y0, glyph.y1
+        if line:
+            overlap = (y1 if y1 < bottom else bottom) - (y0 if y0 > top else top)  # min() and max() as written out
+            height = y1 - y0
+            if overlap > 0.5 * (height if height < tall else tall) or not glyph.text.strip():
+                line.append(glyph)
                 continue
         if glyph.text.strip():
-            lines.append([glyph])
+            line = [glyph]
+            lines.append(line)
+            top, bottom, tall = y0, y1, y1 - y0
     return [_Run(sorted(line, key=_BY_X)) for line in lines]
 
 
@@ -250,9 +279,13 @@ def _groups(rulings: list[Ruling]) -> list[list[Ruling]]:
             i = parent[i]
         return i
 
+    # the verticals by position (none at a position that is no number: they touch nothing), so that
+    # each horizontal is tested against those within its reach only; the groups do not depend on the order
+    ordered = sorted((v.pos, j) for j, v in enumerate(vs) if v.pos == v.pos)
+    positions = [pos for pos, _ in ordered]
     for i, h in enumerate(hs):
-        for j, v in enumerate(vs):
-            if _touch(h, v):
+        for _, j in ordered[bisect_left(positions, h.start - _TOL):bisect_right(positions, h.end + _TOL)]:
+            if _touch(h, vs[j]):
                 parent[find(i)] = find(len(hs) + j)
     members: dict[int, list[Ruling]] = {}
     for i, r in enumerate(hs + vs):
@@ -277,6 +310,9 @@ class _Cell:
     lines: list[_Run] = field(default_factory=list)
 
     def finish(self) -> None:
+        if not self.glyphs:  # most cells of a table's grid print nothing
+            self.lines, self.text, self.confidence = [], "", None
+            return
         self.lines = runs = _runs(self.glyphs)
         texts = [r.text() for r in runs]
         if len(runs) > 1 and all(_DIGITS.match(t) for t in texts) and all(
@@ -319,11 +355,11 @@ class _Table:
     ruled: bool = True  # False: rows and columns from the text's positions alone
 
 
-def _covered(rulings: list[Ruling], pos: float, a: float, b: float) -> bool:
-    """Whether a ruling at ``pos`` covers the interval ``a``–``b`` (its middle half suffices)."""
+def _middle_half(a: float, b: float) -> tuple[float, float]:
+    """Where a ruling must start before and end after to cover the interval ``a``–``b`` (a border:
+    its middle half suffices)."""
     quarter = (b - a) / 4
-    return any(abs(r.pos - pos) <= _TOL and r.start <= a + quarter + _TOL and r.end >= b - quarter - _TOL
-               for r in rulings)
+    return a + quarter + _TOL, b - quarter - _TOL
 
 
 def _table(group: list[Ruling], page: int) -> _Table | None:
@@ -354,25 +390,32 @@ def _table(group: list[Ruling], page: int) -> _Table | None:
             i = parent[i]
         return i
 
-    # The rulings at each grid line, looked up once rather than among all of them for every cell.
-    at_x = {x: [v for v in vs if abs(v.pos - x) <= _TOL] for x in xs}
-    at_y = {y: [h for h in hs if abs(h.pos - y) <= _TOL] for y in ys}
+    # The rulings at each grid line, looked up once rather than among all of them for every cell,
+    # and the middle half of each row and column (``_middle_half``) computed once.
+    at_x = [[(v.start, v.end) for v in vs if abs(v.pos - x) <= _TOL] for x in xs]
+    at_y = [[(h.start, h.end) for h in hs if abs(h.pos - y) <= _TOL] for y in ys]
+    spans_y = [_middle_half(a, b) for a, b in itertools.pairwise(ys)]
+    spans_x = [_middle_half(a, b) for a, b in itertools.pairwise(xs)]
     for r in range(nr):
+        low, high = spans_y[r]
         for c in range(nc):
-            if c + 1 < nc and not _covered(at_x[xs[c + 1]], xs[c + 1], ys[r], ys[r + 1]):
+            if c + 1 < nc and not any(s <= low and e >= high for s, e in at_x[c + 1]):
                 parent[find(r * nc + c)] = find(r * nc + c + 1)
-            if r + 1 < nr and not _covered(at_y[ys[r + 1]], ys[r + 1], xs[c], xs[c + 1]):
+            if r + 1 < nr and not any(s <= spans_x[c][0] and e >= spans_x[c][1] for s, e in at_y[r + 1]):
                 parent[find(r * nc + c)] = find((r + 1) * nc + c)
     regions: dict[int, list[int]] = {}
     for i in range(nr * nc):
         regions.setdefault(find(i), []).append(i)
     cells: list[_Cell] = []
+    covering = [0] * (nr + 1)  # how many cells each grid row has (a cell spanning rows counts in each)
     for members in regions.values():
-        rows = [i // nc for i in members]
+        r0, r1 = members[0] // nc, members[-1] // nc  # members ascend
         cols = [i % nc for i in members]
-        r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
+        c0, c1 = min(cols), max(cols)
         cells.append(_Cell(page, r0, r1 - r0 + 1, xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]))
-    if not any(sum(1 for c in cells if c.row <= r < c.row + c.rowspan) >= 2 for r in range(nr)):
+        covering[r0] += 1
+        covering[r1 + 1] -= 1
+    if max(itertools.accumulate(covering[:nr])) < 2:
         return None
     cells.sort(key=lambda c: (c.row, c.x0))
     return _Table(page, (xs[0], ys[0], xs[-1], ys[-1]), cells, nr, page)
