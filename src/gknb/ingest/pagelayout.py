@@ -435,7 +435,7 @@ def _tables(page: PageContent, repeated: list[Glyph] | None = None) -> tuple[lis
     for stack in _stacks(lone, page.glyphs):
         if (table := _table(stack + _column_rulings(stack, page.glyphs), page.number)) is not None:
             tables.append(table)
-    outside = [g for g in page.glyphs if not any(_inside(t.bbox, g) for t in tables)]
+    outside = _outside(page.glyphs, [t.bbox for t in tables])
     again = _printed_again(repeated or [], outside, page.height)
     if again:
         outside = [g for g in outside if id(g) not in again]
@@ -454,15 +454,14 @@ def _tables(page: PageContent, repeated: list[Glyph] | None = None) -> tuple[lis
     tables += unruled
     tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     rest: list[Glyph] = []
-    bands = {id(table): _bands(table) for table in tables}
+    finders = [(table.bbox, _CellFinder(table.cells)) for table in tables]
     for glyph in page.glyphs:
         if again and id(glyph) in again:
             continue
         cx, cy = glyph.cx, glyph.cy
-        for table in tables:
-            x0, y0, x1, y1 = table.bbox
+        for (x0, y0, x1, y1), finder in finders:
             if x0 <= cx <= x1 and y0 <= cy <= y1:
-                cell = _cell_in_bands(bands[id(table)], cx, cy)
+                cell = finder.find(cx, cy)
                 if cell is not None:
                     cell.glyphs.append(glyph)
                 break
@@ -790,6 +789,8 @@ def _stacks(horizontals: list[Ruling], glyphs: list[Glyph]) -> list[list[Ruling]
     apart), at least three: the frame of a table ruled only horizontally (三线表, LibreOffice and
     Word tables whose vertical borders are off). A stack ends at a band that prints running text,
     not a row: one text across most of its width (no cell's blank in it), or a larger type (a heading)."""
+    if not horizontals:
+        return []
     stacks: list[list[Ruling]] = []
     for ruling in sorted(horizontals, key=lambda r: r.pos):
         for stack in stacks:
@@ -818,8 +819,19 @@ def _stacks(horizontals: list[Ruling], glyphs: list[Glyph]) -> list[list[Ruling]
     return [s for s in out if len(_cluster(r.pos for r in s)) >= 3]
 
 
-def _inside(bbox: tuple[float, float, float, float], glyph: Glyph) -> bool:
-    return bbox[0] <= glyph.cx <= bbox[2] and bbox[1] <= glyph.cy <= bbox[3]
+def _outside(glyphs: list[Glyph], boxes: list[tuple[float, float, float, float]]) -> list[Glyph]:
+    """The glyphs whose middle lies in none of the boxes."""
+    if not boxes:
+        return list(glyphs)
+    out = []
+    for glyph in glyphs:
+        cx, cy = glyph.cx, glyph.cy
+        for x0, y0, x1, y1 in boxes:
+            if x0 <= cx <= x1 and y0 <= cy <= y1:
+                break
+        else:
+            out.append(glyph)
+    return out
 
 
 # ----------------------------------------------------------------------------- tables without rules
@@ -1092,27 +1104,30 @@ def _crosses(run: _Run, edge: float) -> bool:
     return bool(printed) and printed[-1].x0 < edge - 0.5 < edge + 0.5 < printed[-1].x1
 
 
-def _bands(table: _Table) -> list[tuple[float, float, list[tuple[int, _Cell]]]]:
-    """A table's cells grouped by their vertical extent (a row band), each with its place in
-    ``table.cells``: ``_cell_in_bands`` looks at the bands a point's height falls in only."""
-    groups: dict[tuple[float, float], list[tuple[int, _Cell]]] = {}
-    for n, cell in enumerate(table.cells):
-        groups.setdefault((cell.y0, cell.y1), []).append((n, cell))
-    return [(y0, y1, cells) for (y0, y1), cells in groups.items()]
+class _CellFinder:
+    """The first of a table's cells (in their order) whose box holds a point: the distinct top and
+    bottom edges of the cells cut the table into slots, each listing the cells over it in order, so
+    that a point is looked for among the cells of its slot only (a point on an edge: among all)."""
 
+    def __init__(self, cells: list[_Cell]):
+        self.cells = cells
+        self.edges = sorted({y for c in cells for y in (c.y0, c.y1)})
+        self.slots: list[list[_Cell]] = [[] for _ in range(max(len(self.edges) - 1, 0))]
+        for cell in cells:
+            first, last = bisect_left(self.edges, cell.y0), bisect_left(self.edges, cell.y1)
+            if self.edges[first] != cell.y0 or self.edges[last] != cell.y1:  # an edge that is no number
+                self.slots = []
+                return
+            for slot in self.slots[first:last]:
+                slot.append(cell)
 
-def _cell_in_bands(bands: list[tuple[float, float, list[tuple[int, _Cell]]]], x: float, y: float) -> _Cell | None:
-    """The first cell of the table (in ``table.cells`` order) whose box holds the point, looked for in
-    the row bands the point's height falls in."""
-    found: tuple[int, _Cell] | None = None
-    for y0, y1, cells in bands:
-        if y0 <= y <= y1:
-            for n, cell in cells:
-                if cell.x0 <= x <= cell.x1:
-                    if found is None or n < found[0]:
-                        found = (n, cell)
-                    break
-    return found[1] if found is not None else None
+    def find(self, x: float, y: float) -> _Cell | None:
+        i = bisect_left(self.edges, y)
+        if not self.slots or i < len(self.edges) and self.edges[i] == y:
+            return next((c for c in self.cells if c.y0 <= y <= c.y1 and c.x0 <= x <= c.x1), None)
+        if i == 0 or i == len(self.edges):
+            return None
+        return next((c for c in self.slots[i - 1] if c.x0 <= x <= c.x1), None)
 
 
 # ----------------------------------------------------------------------------- joining across pages
@@ -1138,8 +1153,9 @@ def _snap_columns(upper: _Table, lower: _Table) -> None:
     only horizontally has its edges from the blanks of each page's text, a little apart."""
     xs = _cluster([x for c in upper.cells for x in (c.x0, c.x1)])
 
-    def snap(x: float) -> float:
-        near = min(xs, key=lambda p: abs(p - x))
+    def snap(x: float) -> float:  # the nearest of xs (the first of two as near, as min() picks)
+        i = bisect_left(xs, x)
+        near = min(xs[max(i - 1, 0):i + 1], key=lambda p: abs(p - x)) if x == x else min(xs, key=lambda p: abs(p - x))
         return near if abs(near - x) <= _SNAP else x
 
     for cell in lower.cells:
