@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import struct
 import unicodedata
-from functools import lru_cache
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -144,9 +144,24 @@ def _page_content(page: pdfium.PdfPage, number: int) -> tuple[PageContent, int, 
     return content, unmapped, image_area / max(width * height, 1.0)
 
 
-@lru_cache(maxsize=4096)
 def _unmapped(char: str) -> bool:
     return unicodedata.category(char) in ("Co", "Cn", "Cc", "Cs") or char == "\ufffd"
+
+
+def _bare(function: ctypes._CFuncPtr, restype: type) -> ctypes._CFuncPtr:
+    """A pdfium function called without ctypes' conversion of each argument (pypdfium2's bindings
+    check every pointer's type, twice the cost of the call here): the text page goes as a
+    ``c_void_p``, an index as a Python int, a struct by reference."""
+    return ctypes.CFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+_is_generated = _bare(pdfium_c.FPDFText_IsGenerated, ctypes.c_int)
+_map_error = _bare(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int)
+_loose_box = _bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)
+_text_object = _bare(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p)  # the handle as a plain address
+_font_size = _bare(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
+_char_matrix = _bare(pdfium_c.FPDFText_GetMatrix, ctypes.c_int)
+_RECT = struct.Struct("4f")  # FS_RECTF: left, top, right, bottom
 
 
 def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph], int]:
@@ -158,30 +173,39 @@ def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph],
     textpage = page.get_textpage()
     try:
         tp = textpage.raw
+        handle = ctypes.c_void_p(ctypes.cast(tp, ctypes.c_void_p).value)
         count = pdfium_c.FPDFText_CountChars(tp)
         text = _page_text(tp, count)
+        bad = {char for char in set(text) if char != "\t" and _unmapped(char)}
         rect = pdfium_c.FS_RECTF()
         rect_ref = ctypes.byref(rect)
+        unpack = _RECT.unpack_from
         ems: dict[int, float] = {}
         glyphs: list[Glyph] = []
         unmapped = 0
-        map_error, loose_box = pdfium_c.FPDFText_HasUnicodeMapError, pdfium_c.FPDFText_GetLooseCharBox
+        map_error, loose_box, text_object = _map_error, _loose_box, _text_object
+        last, last_em = None, 0.0  # the text object of the character before, and its em
         for i, char in enumerate(text):
-            if char in "\r\n" or (char == " " and pdfium_c.FPDFText_IsGenerated(tp, i) == 1):
+            if char in "\r\n" or (char == " " and _is_generated(handle, i) == 1):
                 continue
-            if map_error(tp, i) == 1 or (_unmapped(char) and char != "\t"):
+            if map_error(handle, i) == 1 or char in bad:
                 unmapped += 1
                 char = "\ufffd"
-            if not loose_box(tp, i, rect_ref):
+            if not loose_box(handle, i, rect_ref):
                 continue
-            x0, x1 = rect.left - left, rect.right - left
-            y0, y1 = top - rect.top, top - rect.bottom
-            obj = _text_object(tp, i)  # None for a character of no text object: its own em, not shared
-            em = ems.get(obj) if obj else None
-            if em is None:
-                em = _em(tp, i)
-                if obj:
-                    ems[obj] = em
+            r_left, r_top, r_right, r_bottom = unpack(rect)
+            x0, x1 = r_left - left, r_right - left
+            y0, y1 = top - r_top, top - r_bottom
+            obj = text_object(handle, i)  # None for a character of no text object: its own em, not shared
+            if obj and obj == last:
+                em = last_em
+            else:
+                em = ems.get(obj) if obj else None
+                if em is None:
+                    em = _em(handle, i)
+                    if obj:
+                        ems[obj] = em
+                last, last_em = obj, em
             if em and (y1 - y0 > _LOOSE_LIMIT * em or x1 - x0 > _LOOSE_LIMIT * em):
                 x0, y0, x1, y1 = _tight_box(tp, i, em, left, top)
             if x1 <= x0 or y1 <= y0:
@@ -205,17 +229,12 @@ def _page_text(tp: pdfium_c.FPDF_TEXTPAGE, count: int) -> str:
     return text
 
 
-# FPDFText_GetTextObject with the handle as a plain address, to tell the characters' text objects apart.
-_text_object = ctypes.CFUNCTYPE(ctypes.c_void_p, pdfium_c.FPDF_TEXTPAGE, ctypes.c_int)(
-    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value)
-
-
-def _em(tp: pdfium_c.FPDF_TEXTPAGE, i: int) -> float:
+def _em(handle: ctypes.c_void_p, i: int) -> float:
     """A character's em in points: its font size scaled by its text matrix (0 when unknown)."""
     m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFText_GetMatrix(tp, i, ctypes.byref(m)):
+    if not _char_matrix(handle, i, ctypes.byref(m)):
         return 0.0
-    return pdfium_c.FPDFText_GetFontSize(tp, i) * abs(m.a * m.d - m.b * m.c) ** 0.5
+    return _font_size(handle, i) * abs(m.a * m.d - m.b * m.c) ** 0.5
 
 
 def _tight_box(tp: pdfium_c.FPDF_TEXTPAGE, i: int, em: float, left: float,
