@@ -139,7 +139,8 @@ def _page_content(page: pdfium.PdfPage, number: int) -> tuple[PageContent, int, 
     width, height = right - left, top - bottom
     glyphs, unmapped = _glyphs(page, left, top)
     rulings: list[Ruling] = []
-    image_area = _walk(page.raw, None, _IDENTITY, left, top, rulings, 0)
+    image_area = _walk(ctypes.c_void_p(ctypes.cast(page.raw, ctypes.c_void_p).value), None, _IDENTITY, left, top,
+                       rulings, 0)
     content = PageContent(number, width, height, glyphs, rulings)
     return content, unmapped, image_area / max(width * height, 1.0)
 
@@ -162,6 +163,20 @@ _text_object = _bare(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p)  # the ha
 _font_size = _bare(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
 _char_matrix = _bare(pdfium_c.FPDFText_GetMatrix, ctypes.c_int)
 _RECT = struct.Struct("4f")  # FS_RECTF: left, top, right, bottom
+_count_objects = _bare(pdfium_c.FPDFPage_CountObjects, ctypes.c_int)
+_get_object = _bare(pdfium_c.FPDFPage_GetObject, ctypes.c_void_p)
+_form_count_objects = _bare(pdfium_c.FPDFFormObj_CountObjects, ctypes.c_int)
+_form_get_object = _bare(pdfium_c.FPDFFormObj_GetObject, ctypes.c_void_p)
+_object_type = _bare(pdfium_c.FPDFPageObj_GetType, ctypes.c_int)
+_object_matrix = _bare(pdfium_c.FPDFPageObj_GetMatrix, ctypes.c_int)
+_object_bounds = _bare(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int)
+_draw_mode = _bare(pdfium_c.FPDFPath_GetDrawMode, ctypes.c_int)
+_count_segments = _bare(pdfium_c.FPDFPath_CountSegments, ctypes.c_int)
+_path_segment = _bare(pdfium_c.FPDFPath_GetPathSegment, ctypes.c_void_p)
+_segment_point = _bare(pdfium_c.FPDFPathSegment_GetPoint, ctypes.c_int)
+_segment_type = _bare(pdfium_c.FPDFPathSegment_GetType, ctypes.c_int)
+_segment_close = _bare(pdfium_c.FPDFPathSegment_GetClose, ctypes.c_int)
+_MATRIX = struct.Struct("6f")  # FS_MATRIX: a, b, c, d, e, f
 
 
 def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph], int]:
@@ -247,11 +262,11 @@ def _tight_box(tp: pdfium_c.FPDF_TEXTPAGE, i: int, em: float, left: float,
     return cx - em / 2, cy - em / 2, cx + em / 2, cy + em / 2
 
 
-def _matrix(obj: pdfium_c.FPDF_PAGEOBJECT) -> Matrix:
+def _matrix(obj: ctypes.c_void_p) -> Matrix:
     m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+    if not _object_matrix(obj, ctypes.byref(m)):
         return _IDENTITY
-    return (m.a, m.b, m.c, m.d, m.e, m.f)
+    return _MATRIX.unpack_from(m)
 
 
 def _compose(outer: Matrix, inner: Matrix) -> Matrix:
@@ -261,52 +276,53 @@ def _compose(outer: Matrix, inner: Matrix) -> Matrix:
     return (A * a + C * b, B * a + D * b, A * c + C * d, B * c + D * d, A * e + C * f + E, B * e + D * f + F)
 
 
-def _walk(page: pdfium_c.FPDF_PAGE, form: pdfium_c.FPDF_PAGEOBJECT | None, outer: Matrix, left: float,
+def _walk(page: ctypes.c_void_p, form: ctypes.c_void_p | None, outer: Matrix, left: float,
           top: float, rulings: list[Ruling], depth: int) -> float:
-    """Collect the rulings of a page's (or a form's) objects; returns the area its images cover."""
+    """Collect the rulings of a page's (or a form's) objects; returns the area its images cover.
+    Handles are ``c_void_p`` (see ``_bare``)."""
     if form is None:
-        count, get = pdfium_c.FPDFPage_CountObjects(page), lambda i: pdfium_c.FPDFPage_GetObject(page, i)
+        count, get, parent = _count_objects(page), _get_object, page
     else:
-        count, get = pdfium_c.FPDFFormObj_CountObjects(form), lambda i: pdfium_c.FPDFFormObj_GetObject(form, i)
+        count, get, parent = _form_count_objects(form), _form_get_object, form
     image_area = 0.0
     for i in range(count):
-        obj = get(i)
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        obj = ctypes.c_void_p(get(parent, i))
+        kind = _object_type(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             _path_rulings(obj, _compose(outer, _matrix(obj)), left, top, rulings)
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < _MAX_DEPTH:
             image_area += _walk(page, obj, _compose(outer, _matrix(obj)), left, top, rulings, depth + 1)
         elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             x0, y0, x1, y1 = (ctypes.c_float() for _ in range(4))
-            if pdfium_c.FPDFPageObj_GetBounds(obj, *(ctypes.byref(v) for v in (x0, y0, x1, y1))):
+            if _object_bounds(obj, *(ctypes.byref(v) for v in (x0, y0, x1, y1))):
                 image_area += abs(x1.value - x0.value) * abs(y1.value - y0.value)
     return image_area
 
 
-def _path_rulings(obj: pdfium_c.FPDF_PAGEOBJECT, matrix: Matrix, left: float, top: float,
-                  rulings: list[Ruling]) -> None:
+def _path_rulings(obj: ctypes.c_void_p, matrix: Matrix, left: float, top: float, rulings: list[Ruling]) -> None:
     """The straight segments of a stroked path, or the thin rectangles of a filled one, as rulings."""
     fill, stroke = ctypes.c_int(), ctypes.c_int()
-    if not pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
+    if not _draw_mode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
         return
     if not stroke.value and not fill.value:
         return
     a, b, c, d, e, f = matrix
     subpaths: list[list[tuple[float, float]]] = []
     x, y = ctypes.c_float(), ctypes.c_float()
-    for k in range(pdfium_c.FPDFPath_CountSegments(obj)):
-        segment = pdfium_c.FPDFPath_GetPathSegment(obj, k)
-        if not pdfium_c.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y)):
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+    for k in range(_count_segments(obj)):
+        segment = ctypes.c_void_p(_path_segment(obj, k))
+        if not _segment_point(segment, x_ref, y_ref):
             continue
         point = (a * x.value + c * y.value + e - left, top - (b * x.value + d * y.value + f))
-        kind = pdfium_c.FPDFPathSegment_GetType(segment)
+        kind = _segment_type(segment)
         if kind == pdfium_c.FPDF_SEGMENT_MOVETO or not subpaths:
             subpaths.append([point])
         elif kind == pdfium_c.FPDF_SEGMENT_LINETO:
             subpaths[-1].append(point)
         else:  # a curve: not a ruling; start afresh after it
             subpaths.append([point])
-        if pdfium_c.FPDFPathSegment_GetClose(segment) and len(subpaths[-1]) > 1:
+        if _segment_close(segment) and len(subpaths[-1]) > 1:
             subpaths[-1].append(subpaths[-1][0])
     for points in subpaths:
         if stroke.value:
