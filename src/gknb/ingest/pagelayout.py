@@ -47,7 +47,6 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from operator import attrgetter
 
 from ..document import Block, GridCell, Line, Provenance, TableBlock
@@ -118,14 +117,27 @@ class PageContent:
 # ----------------------------------------------------------------------------- text runs and lines
 
 
-@dataclass
 class _Run:
-    """Glyphs on one printed line, left to right."""
+    """Glyphs on one printed line, left to right. Its box and text are computed once, when first
+    asked (the table finders ask them many times; a run's glyphs never change)."""
 
-    glyphs: list[Glyph]
+    __slots__ = ("glyphs", "_bbox", "_text")
 
-    @cached_property  # asked many times of each run by the table finders; a run's glyphs never change
+    def __init__(self, glyphs: list[Glyph]):
+        self.glyphs = glyphs
+        self._bbox: tuple[float, float, float, float] | None = None
+        self._text: str | None = None
+
+    def __repr__(self) -> str:
+        return f"_Run({self.glyphs!r})"
+
+    @property
     def bbox(self) -> tuple[float, float, float, float]:
+        if self._bbox is None:
+            self._bbox = self._box()
+        return self._bbox
+
+    def _box(self) -> tuple[float, float, float, float]:
         gs = [g for g in self.glyphs if g.text.strip()]
         first = gs[0]
         x0, y0, x1, y1 = first.x0, first.y0, first.x1, first.y1
@@ -144,10 +156,11 @@ class _Run:
         """The line's characters, a space where a space is printed or the glyphs stand visibly apart
         (more than a third of the line's type size: the median glyph height, so a flat ink box such
         as a browser's ``一``, 1 pt tall, does not make every gap look wide)."""
+        if self._text is None:
+            self._text = self._line()
         return self._text
 
-    @cached_property  # text() is asked again of a cell's lines by the table readers
-    def _text(self) -> str:
+    def _line(self) -> str:
         printed = [g for g in self.glyphs if g.text.strip()]
         if len(printed) == len(self.glyphs) == 1:
             return printed[0].text
@@ -180,6 +193,14 @@ class _Run:
     def confidence(self) -> float | None:
         scores = [g.confidence for g in self.glyphs if g.confidence is not None and g.text.strip()]
         return min(scores) if scores else None
+
+
+def _confidence(runs: list[_Run]) -> float | None:
+    """The least OCR confidence of the runs' printed glyphs (None from a text layer)."""
+    if all(g.confidence is None for run in runs for g in run.glyphs):
+        return None
+    scores = [c for r in runs if (c := r.confidence()) is not None]
+    return min(scores) if scores else None
 
 
 def _runs(glyphs: Iterable[Glyph]) -> list[_Run]:
@@ -321,8 +342,7 @@ class _Cell:
             self.text = "".join(t.strip() for t in texts)
         else:
             self.text = _join_lines(texts)
-        scores = [c for r in runs if (c := r.confidence()) is not None]
-        self.confidence = min(scores) if scores else None
+        self.confidence = _confidence(runs)
 
 
 _DIGITS = re.compile(r"^\s*[+\-]?[\d,.]+\s*$")
