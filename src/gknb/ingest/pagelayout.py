@@ -42,6 +42,7 @@ or lines found on a page image). Coordinates are points, origin at the page's to
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -205,6 +206,8 @@ def _confidence(runs: list[_Run]) -> float | None:
 
 def _runs(glyphs: Iterable[Glyph]) -> list[_Run]:
     """Glyphs grouped into printed lines (vertical overlap with the line's first glyph), top to bottom."""
+    if isinstance(glyphs, list) and len(glyphs) == 1:  # a cell of one character
+        return [_Run([glyphs[0]])] if glyphs[0].text.strip() else []
     lines: list[list[Glyph]] = []
     line: list[Glyph] = []
     top = bottom = tall = 0.0  # the line's first glyph's extent and height
@@ -224,7 +227,8 @@ def _runs(glyphs: Iterable[Glyph]) -> list[_Run]:
 
 
 _BY_LINE = attrgetter("cy", "x0")
-_BY_X = attrgetter("x0")
+_BY_X = _X0 = attrgetter("x0")
+_CY = attrgetter("cy")
 
 
 def _wide(char: str) -> bool:
@@ -684,8 +688,8 @@ def _stacked_rows(stack: list[Ruling], columns: list[Ruling], glyphs: list[Glyph
     if len(xs) < 3 or len(ys) < 2:
         return None
     inside = [g for g in glyphs if g.text.strip() and xs[0] <= g.cx <= xs[-1] and ys[0] <= g.cy <= ys[-1]]
-    runs = _runs(inside)
-    numbers = [a for run in runs for a, _, text in _chunks(run.glyphs) if _NUMERIC.match(text)]
+    runs = _runs(inside)  # their middles lie in the table: finite positions
+    numbers = [a for run in runs for a, _, text in _run_chunks(run) if _NUMERIC.match(text)]
     if not numbers:
         return None
     edge = min(numbers)
@@ -864,11 +868,12 @@ def _text_stacks(glyphs: list[Glyph]) -> list[list[Ruling]]:
     """The horizontal borders a table printed without any rule would have, from its text: a run of
     printed lines of the numbers' type, close together (no running text, no heading), holding at
     least two lines whose last texts are numbers right of the labels (see ``_text_rows``)."""
-    runs = _runs(g for g in glyphs if g.text.strip())
+    printed = [g for g in glyphs if g.text.strip()]
+    runs = _runs(printed)
     if len(runs) < 3:
         return []
     width = max(r.bbox[2] for r in runs) - min(r.bbox[0] for r in runs)
-    chunks = [_chunks(r.glyphs) for r in runs]
+    chunks = [_run_chunks(r) for r in runs] if _finite(printed) else [_chunks(r.glyphs) for r in runs]
     digits = sorted(g.y1 - g.y0 for r, cs in zip(runs, chunks, strict=True) if cs and _NUMERIC.match(cs[-1][2])
                     for g in r.glyphs if g.text.isdigit())
     if not digits:
@@ -1028,20 +1033,39 @@ def _pieces(glyphs: Iterable[Glyph]) -> list[list[Glyph]]:
     """The printed glyphs of each text of a band (see ``_chunks``), left to right."""
     out: list[list[Glyph]] = []
     for run in _runs(glyphs):
-        printed = [g for g in run.glyphs if g.text.strip()]
-        height = max(min(g.y1 - g.y0 for g in printed), 1.0)
-        out.append([printed[0]])
-        for glyph in printed[1:]:
-            if glyph.x0 - out[-1][-1].x1 > _COLUMN_GAP * height:
-                out.append([])
-            out[-1].append(glyph)
+        _cut(run.glyphs, out)
     return out
+
+
+def _cut(line: list[Glyph], out: list[list[Glyph]]) -> None:
+    """Append the texts of one printed line (its glyphs left to right) to ``out``."""
+    printed = [g for g in line if g.text.strip()]
+    height = max(min(g.y1 - g.y0 for g in printed), 1.0)
+    out.append([printed[0]])
+    for glyph in printed[1:]:
+        if glyph.x0 - out[-1][-1].x1 > _COLUMN_GAP * height:
+            out.append([])
+        out[-1].append(glyph)
 
 
 def _chunks(glyphs: list[Glyph]) -> list[tuple[float, float, str]]:
     """The texts of a band of a table, each ``(x0, x1, text)``: printed lines cut where the blank
     between two glyphs is wide enough to separate two cells."""
     return [(piece[0].x0, piece[-1].x1, "".join(g.text for g in piece)) for piece in _pieces(glyphs)]
+
+
+def _finite(glyphs: list[Glyph]) -> bool:
+    """Whether every glyph's middle height and left edge is a finite number (they sort consistently)."""
+    return math.isfinite(sum(map(_CY, glyphs)) + sum(map(_X0, glyphs)))
+
+
+def _run_chunks(run: _Run) -> list[tuple[float, float, str]]:
+    """``_chunks(run.glyphs)`` of a run ``_runs`` made of glyphs at finite positions (``_finite``),
+    without finding the line again: ``_runs`` on such a run's glyphs gives that run back (they were
+    a stretch of the sorted glyphs, and sort again into the same order)."""
+    out: list[list[Glyph]] = []
+    _cut(run.glyphs, out)
+    return [(piece[0].x0, piece[-1].x1, "".join(g.text for g in piece)) for piece in out]
 
 
 def _column_rulings(stack: list[Ruling], glyphs: list[Glyph]) -> list[Ruling]:
@@ -1435,7 +1459,9 @@ def _joined(last: _TextLine, line: _TextLine) -> _TextLine:
 
 
 def pages_to_blocks(pages: list[PageContent], normalize: Callable[[str], str]) -> list[Block]:
-    """The blocks of a document's pages in reading order (see the module docstring)."""
+    """The blocks of a document's pages in reading order (see the module docstring); ``normalize``
+    (a function of the text alone) is asked once per distinct text."""
+    normalize = _once_per_text(normalize)
     items_by_page: list[tuple[PageContent, list[_TextLine], list[_Table]]] = []
     header: list[Glyph] = []  # of the table without rules that ends the page before
     for page in pages:
@@ -1480,6 +1506,19 @@ def pages_to_blocks(pages: list[PageContent], normalize: Callable[[str], str]) -
             blocks.append(_table_block(item, index, normalize))
             index += 1
     return blocks
+
+
+def _once_per_text(normalize: Callable[[str], str]) -> Callable[[str], str]:
+    """``normalize`` remembering its results: a table's cells repeat few texts (``0``, blanks)."""
+    done: dict[str, str] = {}
+
+    def once(text: str) -> str:
+        out = done.get(text)
+        if out is None:
+            out = done[text] = normalize(text)
+        return out
+
+    return once
 
 
 def _round(bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float]:

@@ -18,6 +18,7 @@ import ctypes
 import itertools
 import struct
 import unicodedata
+from operator import attrgetter
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -39,6 +40,7 @@ _LOOSE_LIMIT = 3.0  # a loose character box this many ems tall or wide is inflat
 
 Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+_TEXT = attrgetter("text")
 
 
 def _unopenable(error: pdfium.PdfiumError) -> tuple[str, str]:
@@ -71,7 +73,7 @@ def read_pdf(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
                 pages.append(PageContent(index + 1, 0.0, 0.0))
                 continue
             content, unmapped, image_share = _page_content(page, index + 1)
-            printed = sum(1 for g in content.glyphs if g.text.strip())
+            printed = sum(map(bool, map(str.strip, map(_TEXT, content.glyphs))))
             if unmapped >= _GARBLED_MIN and unmapped >= _GARBLED_SHARE * (printed + unmapped):
                 garbled.append(index + 1)
             elif printed == 0 and image_share >= _SCAN_SHARE:
@@ -97,7 +99,7 @@ def read_pdf(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
         where = _pages(replaced)
         notes.append(f"第 {where[0]} 页有个别字符无法解码，显示为 � / a few characters on page(s) {where[1]} "
                      "have no Unicode mapping and are shown as �")
-    normalize = normalizer_for("".join(g.text for p in pages for g in p.glyphs))
+    normalize = normalizer_for("".join("".join(map(_TEXT, p.glyphs)) for p in pages))
     blocks = pages_to_blocks(pages, normalize)
     return blocks, normalize.notes + notes
 
