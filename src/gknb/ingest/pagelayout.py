@@ -77,7 +77,12 @@ class Glyph:
     __slots__ = ("text", "x0", "y0", "x1", "y1", "confidence", "cx", "cy")
 
     def __init__(self, text: str, x0: float, y0: float, x1: float, y1: float, confidence: float | None = None):
-        self.text, self.x0, self.y0, self.x1, self.y1, self.confidence = text, x0, y0, x1, y1, confidence
+        self.text = text
+        self.x0 = x0
+        self.y0 = y0
+        self.x1 = x1
+        self.y1 = y1
+        self.confidence = confidence
         self.cx = (x0 + x1) / 2
         self.cy = (y0 + y1) / 2
 
@@ -1171,7 +1176,10 @@ class _CellFinder:
             return next((c for c in self.cells if c.y0 <= y <= c.y1 and c.x0 <= x <= c.x1), None)
         if i == 0 or i == len(self.edges):
             return None
-        return next((c for c in self.slots[i - 1] if c.x0 <= x <= c.x1), None)
+        for cell in self.slots[i - 1]:
+            if cell.x0 <= x <= cell.x1:
+                return cell
+        return None
 
 
 # ----------------------------------------------------------------------------- joining across pages

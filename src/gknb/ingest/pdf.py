@@ -18,6 +18,7 @@ import ctypes
 import itertools
 import struct
 import unicodedata
+from functools import lru_cache
 from operator import attrgetter
 
 import pypdfium2 as pdfium
@@ -147,6 +148,7 @@ def _page_content(page: pdfium.PdfPage, number: int) -> tuple[PageContent, int, 
     return content, unmapped, image_area / max(width * height, 1.0)
 
 
+@lru_cache(maxsize=4096)
 def _unmapped(char: str) -> bool:
     return unicodedata.category(char) in ("Co", "Cn", "Cc", "Cs") or char == "\ufffd"
 
@@ -193,14 +195,14 @@ def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph],
         handle = ctypes.c_void_p(ctypes.cast(tp, ctypes.c_void_p).value)
         count = pdfium_c.FPDFText_CountChars(tp)
         text = _page_text(tp, count)
-        bad = {char for char in set(text) if char != "\t" and _unmapped(char)}
+        bad = set(filter(_unmapped, set(text))) - {"\t"}
         rect = pdfium_c.FS_RECTF()
         rect_ref = ctypes.byref(rect)
         unpack = _RECT.unpack_from
         ems: dict[int, float] = {}
         glyphs: list[Glyph] = []
         unmapped = 0
-        map_error, loose_box, text_object = _map_error, _loose_box, _text_object
+        map_error, loose_box, text_object, glyph, add = _map_error, _loose_box, _text_object, Glyph, glyphs.append
         last, last_em = None, 0.0  # the text object of the character before, and its em
         for i, char in enumerate(text):
             if char in "\r\n" or (char == " " and _is_generated(handle, i) == 1):
@@ -227,7 +229,7 @@ def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph],
                 x0, y0, x1, y1 = _tight_box(tp, i, em, left, top)
             if x1 <= x0 or y1 <= y0:
                 continue
-            glyphs.append(Glyph(" " if char == "\t" else char, x0, y0, x1, y1))
+            add(glyph(" " if char == "\t" else char, x0, y0, x1, y1))
         return glyphs, unmapped
     finally:
         textpage.close()
