@@ -450,8 +450,10 @@ def _table(group: list[Ruling], page: int) -> _Table | None:
     return _Table(page, (xs[0], ys[0], xs[-1], ys[-1]), cells, nr, page)
 
 
-def _tables(page: PageContent, repeated: list[Glyph] | None = None) -> tuple[list[_Table], list[Glyph]]:
-    """The page's ruled tables with their glyphs assigned, and the glyphs outside every table.
+def _tables(page: PageContent, repeated: list[Glyph] | None = None
+            ) -> tuple[list[_Table], list[Glyph], list[_Run] | None]:
+    """The page's ruled tables with their glyphs assigned, the glyphs outside every table, and
+    their printed lines when already known (``_runs`` of them; None: not known).
     ``repeated``: the header glyphs of the tables without rules the page before ends with (see
     ``_repeated_header``), taken out where this page prints them again outside its ruled tables."""
     tables: list[_Table] = []
@@ -470,7 +472,11 @@ def _tables(page: PageContent, repeated: list[Glyph] | None = None) -> tuple[lis
         outside = [g for g in outside if id(g) not in again]
     unruled: list[_Table] = []
     restacked_tables: set[int] = set()  # their rows already hold the stacked digits
-    for stack in _text_stacks(outside):
+    lines = _runs(outside)
+    # the same lines without their spaces are _runs of the printed glyphs alone (spaces join a
+    # line and never start one), where the glyphs sort consistently
+    printed_lines = [_Run([g for g in r.glyphs if g.text.strip()]) for r in lines] if _finite(outside) else None
+    for stack in _text_stacks(outside, printed_lines):
         columns = _column_rulings(stack, outside)
         restacked = _stacked_rows(stack, columns, outside)
         if restacked is not None:
@@ -503,7 +509,7 @@ def _tables(page: PageContent, repeated: list[Glyph] | None = None) -> tuple[lis
         _join_stacked(table)
         if id(table) not in restacked_tables:
             _fuse_wrapped_numbers(table)
-    return tables, rest
+    return tables, rest, None if unruled else lines  # without tables from the text, rest is outside
 
 
 _REPEAT_REACH = 0.35  # share of the page height from the top where a repeated header is looked for
@@ -869,16 +875,21 @@ _TABLE_TYPE = 1.3  # a line whose glyphs are this much taller than the table's n
 _TABLE_LEADING = 2.5  # a blank this many numbers' heights tall between two lines ends a table
 
 
-def _text_stacks(glyphs: list[Glyph]) -> list[list[Ruling]]:
+def _text_stacks(glyphs: list[Glyph], lines: list[_Run] | None = None) -> list[list[Ruling]]:
     """The horizontal borders a table printed without any rule would have, from its text: a run of
     printed lines of the numbers' type, close together (no running text, no heading), holding at
-    least two lines whose last texts are numbers right of the labels (see ``_text_rows``)."""
-    printed = [g for g in glyphs if g.text.strip()]
-    runs = _runs(printed)
+    least two lines whose last texts are numbers right of the labels (see ``_text_rows``).
+    ``lines``: ``_runs`` of the printed glyphs, when known, at finite positions (``_finite``)."""
+    if lines is None:
+        printed = [g for g in glyphs if g.text.strip()]
+        runs = _runs(printed)
+        finite = _finite(printed)
+    else:
+        runs, finite = lines, True
     if len(runs) < 3:
         return []
     width = max(r.bbox[2] for r in runs) - min(r.bbox[0] for r in runs)
-    chunks = [_run_chunks(r) for r in runs] if _finite(printed) else [_chunks(r.glyphs) for r in runs]
+    chunks = [_run_chunks(r) for r in runs] if finite else [_chunks(r.glyphs) for r in runs]
     digits = sorted(g.y1 - g.y0 for r, cs in zip(runs, chunks, strict=True) if cs and _NUMERIC.match(cs[-1][2])
                     for g in r.glyphs if g.text.isdigit())
     if not digits:
@@ -1473,10 +1484,10 @@ def pages_to_blocks(pages: list[PageContent], normalize: Callable[[str], str]) -
     items_by_page: list[tuple[PageContent, list[_TextLine], list[_Table]]] = []
     header: list[Glyph] = []  # of the table without rules that ends the page before
     for page in pages:
-        tables, rest = _tables(page, header)
+        tables, rest, runs = _tables(page, header)
         # a table continued without its header keeps the one before
         header = (_repeated_header(tables[-1]) or header) if tables and not tables[-1].ruled else []
-        lines = [_TextLine(page.number, r.text(), r.bbox, r.confidence()) for r in _runs(rest)]
+        lines = [_TextLine(page.number, r.text(), r.bbox, r.confidence()) for r in runs or _runs(rest)]
         items_by_page.append((page, lines, tables))
     furniture = _furniture([(p, lines) for p, lines, _ in items_by_page])
 
