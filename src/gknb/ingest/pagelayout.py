@@ -167,33 +167,36 @@ class _Run:
         return self._text
 
     def _line(self) -> str:
-        printed = [g for g in self.glyphs if g.text.strip()]
-        if len(printed) == len(self.glyphs) == 1:
+        glyphs = self.glyphs
+        printed = [g for g in glyphs if g.text.strip()]
+        if len(printed) == len(glyphs) == 1:
             return printed[0].text
-        out: list[str] = []
-        space = False
-        heights = sorted([g.y1 - g.y0 for g in printed])
+        talls = [g.y1 - g.y0 for g in printed]
+        heights = sorted(talls)
         size = heights[len(heights) // 2] if heights else 1.0
         half = 0.5 * size
-        previous: Glyph | None = None
-        before = 0.0  # the previous glyph's height
-        for glyph in self.glyphs:
+        out: list[str] = []
+        space = started = wide_before = False
+        before = right = 0.0  # the previous printed glyph's height and right edge
+        k = 0
+        for glyph in glyphs:
             text = glyph.text
             if not text.strip():
                 space = True
                 continue
-            tall = glyph.y1 - glyph.y0
-            if previous is not None:
+            tall = talls[k]
+            k += 1
+            wide = text in _WIDE_PUNCT
+            if started:
                 pair = before if before < tall else tall  # min(tall, before)
                 height = pair if pair >= half else size
                 if height < 1.0:
                     height = 1.0
                 # full-width punctuation draws its ink in one side of its em square
-                reach = _PUNCT_GAP if text in _WIDE_PUNCT or previous.text in _WIDE_PUNCT else _GAP
-                if space or glyph.x0 - previous.x1 > reach * height:
+                if space or glyph.x0 - right > (_PUNCT_GAP if wide or wide_before else _GAP) * height:
                     out.append(" ")
             out.append(text)
-            previous, before, space = glyph, tall, False
+            started, before, right, wide_before, space = True, tall, glyph.x1, wide, False
         return "".join(out)
 
     def confidence(self) -> float | None:
@@ -201,9 +204,11 @@ class _Run:
         return min(scores) if scores else None
 
 
-def _confidence(runs: list[_Run]) -> float | None:
-    """The least OCR confidence of the runs' printed glyphs (None from a text layer)."""
-    if all(g.confidence is None for run in runs for g in run.glyphs):
+def _confidence(runs: list[_Run], glyphs: list[Glyph]) -> float | None:
+    """The least OCR confidence of the runs' printed glyphs (None from a text layer), the runs made
+    of ``glyphs``."""
+    scored = list(map(_CONFIDENCE, glyphs))
+    if scored.count(None) == len(scored):
         return None
     scores = [c for r in runs if (c := r.confidence()) is not None]
     return min(scores) if scores else None
@@ -234,6 +239,7 @@ def _runs(glyphs: Iterable[Glyph]) -> list[_Run]:
 _BY_LINE = attrgetter("cy", "x0")
 _BY_X = _X0 = attrgetter("x0")
 _CY = attrgetter("cy")
+_CONFIDENCE = attrgetter("confidence")
 
 
 def _wide(char: str) -> bool:
@@ -351,7 +357,7 @@ class _Cell:
             self.text = "".join(t.strip() for t in texts)
         else:
             self.text = _join_lines(texts)
-        self.confidence = _confidence(runs)
+        self.confidence = _confidence(runs, self.glyphs)
 
 
 _DIGITS = re.compile(r"^\s*[+\-]?[\d,.]+\s*$")
