@@ -353,3 +353,33 @@ def test_a_header_cell_spilling_over_the_continued_row_is_taken_back() -> None:
     assert rows[-1] == ["3.保护", "5", "6"]
     assert rows[0][0] == "项目说明" and len(rows) == 5
 
+
+
+@pytest.mark.parametrize("variant", ["web", "official"])
+def test_layout_shortcuts_agree_with_the_long_way(variant: str) -> None:
+    """The reading shortcuts give what the long way gives on real pages: a table's cell for every
+    glyph middle and every cell corner (points on edges included), a run's texts without finding its
+    line again, and the lines of the printed glyphs as the page's lines without their spaces."""
+    import pypdfium2 as pdfium
+
+    from gknb.ingest.pagelayout import _CellFinder, _chunks, _finite, _run_chunks, _runs, _tables
+
+    document = pdfium.PdfDocument(pdf_case("2021", variant).path)
+    checked = 0
+    for index in range(len(document)):
+        page = pdf._page_content(document[index], index + 1)[0]
+        assert _finite(page.glyphs)
+        for table in _tables(page)[0]:
+            finder = _CellFinder(table.cells)
+            points = [(g.cx, g.cy) for c in table.cells for g in c.glyphs]
+            points += [(x, y) for c in table.cells for x in (c.x0, c.x1) for y in (c.y0, c.y1)]
+            for x, y in points:
+                first = next((c for c in table.cells if c.y0 <= y <= c.y1 and c.x0 <= x <= c.x1), None)
+                assert finder.find(x, y) is first
+                checked += 1
+        lines = _runs(page.glyphs)
+        printed = _runs([g for g in page.glyphs if g.text.strip()])
+        assert [[g for g in r.glyphs if g.text.strip()] for r in lines] == [r.glyphs for r in printed]
+        assert [_run_chunks(r) for r in printed] == [_chunks(r.glyphs) for r in printed]
+    document.close()
+    assert checked > 500

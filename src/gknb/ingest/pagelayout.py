@@ -42,12 +42,12 @@ or lines found on a page image). Coordinates are points, origin at the page's to
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from operator import attrgetter
 
 from ..document import Block, GridCell, Line, Provenance, TableBlock
@@ -77,7 +77,12 @@ class Glyph:
     __slots__ = ("text", "x0", "y0", "x1", "y1", "confidence", "cx", "cy")
 
     def __init__(self, text: str, x0: float, y0: float, x1: float, y1: float, confidence: float | None = None):
-        self.text, self.x0, self.y0, self.x1, self.y1, self.confidence = text, x0, y0, x1, y1, confidence
+        self.text = text
+        self.x0 = x0
+        self.y0 = y0
+        self.x1 = x1
+        self.y1 = y1
+        self.confidence = confidence
         self.cx = (x0 + x1) / 2
         self.cy = (y0 + y1) / 2
 
@@ -118,39 +123,80 @@ class PageContent:
 # ----------------------------------------------------------------------------- text runs and lines
 
 
-@dataclass
 class _Run:
-    """Glyphs on one printed line, left to right."""
+    """Glyphs on one printed line, left to right. Its box and text are computed once, when first
+    asked (the table finders ask them many times; a run's glyphs never change)."""
 
-    glyphs: list[Glyph]
+    __slots__ = ("glyphs", "_bbox", "_text")
 
-    @cached_property  # asked many times of each run by the table finders; a run's glyphs never change
+    def __init__(self, glyphs: list[Glyph]):
+        self.glyphs = glyphs
+        self._bbox: tuple[float, float, float, float] | None = None
+        self._text: str | None = None
+
+    def __repr__(self) -> str:
+        return f"_Run({self.glyphs!r})"
+
+    @property
     def bbox(self) -> tuple[float, float, float, float]:
+        if self._bbox is None:
+            self._bbox = self._box()
+        return self._bbox
+
+    def _box(self) -> tuple[float, float, float, float]:
         gs = [g for g in self.glyphs if g.text.strip()]
-        return (min(g.x0 for g in gs), min(g.y0 for g in gs), max(g.x1 for g in gs), max(g.y1 for g in gs))
+        first = gs[0]
+        x0, y0, x1, y1 = first.x0, first.y0, first.x1, first.y1
+        for g in gs:  # min() and max() in one pass, each keeping the first of equal values as they do
+            if g.x0 < x0:
+                x0 = g.x0
+            if g.y0 < y0:
+                y0 = g.y0
+            if g.x1 > x1:
+                x1 = g.x1
+            if g.y1 > y1:
+                y1 = g.y1
+        return (x0, y0, x1, y1)
 
     def text(self) -> str:
         """The line's characters, a space where a space is printed or the glyphs stand visibly apart
         (more than a third of the line's type size: the median glyph height, so a flat ink box such
         as a browser's ``一``, 1 pt tall, does not make every gap look wide)."""
-        out: list[str] = []
-        previous: Glyph | None = None
-        space = False
-        heights = sorted(g.y1 - g.y0 for g in self.glyphs if g.text.strip())
+        if self._text is None:
+            self._text = self._line()
+        return self._text
+
+    def _line(self) -> str:
+        glyphs = self.glyphs
+        printed = [g for g in glyphs if g.text.strip()]
+        if len(printed) == len(glyphs) == 1:
+            return printed[0].text
+        talls = [g.y1 - g.y0 for g in printed]
+        heights = sorted(talls)
         size = heights[len(heights) // 2] if heights else 1.0
-        for glyph in self.glyphs:
-            if not glyph.text.strip():
+        half = 0.5 * size
+        out: list[str] = []
+        space = started = wide_before = False
+        before = right = 0.0  # the previous printed glyph's height and right edge
+        k = 0
+        for glyph in glyphs:
+            text = glyph.text
+            if not text.strip():
                 space = True
                 continue
-            if previous is not None:
-                pair = min(glyph.y1 - glyph.y0, previous.y1 - previous.y0)
-                height = max(pair if pair >= 0.5 * size else size, 1.0)
+            tall = talls[k]
+            k += 1
+            wide = text in _WIDE_PUNCT
+            if started:
+                pair = before if before < tall else tall  # min(tall, before)
+                height = pair if pair >= half else size
+                if height < 1.0:
+                    height = 1.0
                 # full-width punctuation draws its ink in one side of its em square
-                reach = _PUNCT_GAP if glyph.text in _WIDE_PUNCT or previous.text in _WIDE_PUNCT else _GAP
-                if space or glyph.x0 - previous.x1 > reach * height:
+                if space or glyph.x0 - right > (_PUNCT_GAP if wide or wide_before else _GAP) * height:
                     out.append(" ")
-            out.append(glyph.text)
-            previous, space = glyph, False
+            out.append(text)
+            started, before, right, wide_before, space = True, tall, glyph.x1, wide, False
         return "".join(out)
 
     def confidence(self) -> float | None:
@@ -158,23 +204,42 @@ class _Run:
         return min(scores) if scores else None
 
 
+def _confidence(runs: list[_Run], glyphs: list[Glyph]) -> float | None:
+    """The least OCR confidence of the runs' printed glyphs (None from a text layer), the runs made
+    of ``glyphs``."""
+    scored = list(map(_CONFIDENCE, glyphs))
+    if scored.count(None) == len(scored):
+        return None
+    scores = [c for r in runs if (c := r.confidence()) is not None]
+    return min(scores) if scores else None
+
+
 def _runs(glyphs: Iterable[Glyph]) -> list[_Run]:
     """Glyphs grouped into printed lines (vertical overlap with the line's first glyph), top to bottom."""
+    if isinstance(glyphs, list) and len(glyphs) == 1:  # a cell of one character
+        return [_Run([glyphs[0]])] if glyphs[0].text.strip() else []
     lines: list[list[Glyph]] = []
+    line: list[Glyph] = []
+    top = bottom = tall = 0.0  # the line's first glyph's extent and height
     for glyph in sorted(glyphs, key=_BY_LINE):
-        if lines:
-            first = lines[-1][0]
-            overlap = min(first.y1, glyph.y1) - max(first.y0, glyph.y0)
-            if overlap > 0.5 * min(first.y1 - first.y0, glyph.y1 - glyph.y0) or not glyph.text.strip():
-                lines[-1].append(glyph)
+        y0, y1 = glyph.y0, glyph.y1
+        if line:
+            overlap = (y1 if y1 < bottom else bottom) - (y0 if y0 > top else top)  # min() and max() as written out
+            height = y1 - y0
+            if overlap > 0.5 * (height if height < tall else tall) or not glyph.text.strip():
+                line.append(glyph)
                 continue
         if glyph.text.strip():
-            lines.append([glyph])
+            line = [glyph]
+            lines.append(line)
+            top, bottom, tall = y0, y1, y1 - y0
     return [_Run(sorted(line, key=_BY_X)) for line in lines]
 
 
 _BY_LINE = attrgetter("cy", "x0")
-_BY_X = attrgetter("x0")
+_BY_X = _X0 = attrgetter("x0")
+_CY = attrgetter("cy")
+_CONFIDENCE = attrgetter("confidence")
 
 
 def _wide(char: str) -> bool:
@@ -250,9 +315,13 @@ def _groups(rulings: list[Ruling]) -> list[list[Ruling]]:
             i = parent[i]
         return i
 
+    # the verticals by position (none at a position that is no number: they touch nothing), so that
+    # each horizontal is tested against those within its reach only; the groups do not depend on the order
+    ordered = sorted((v.pos, j) for j, v in enumerate(vs) if v.pos == v.pos)
+    positions = [pos for pos, _ in ordered]
     for i, h in enumerate(hs):
-        for j, v in enumerate(vs):
-            if _touch(h, v):
+        for _, j in ordered[bisect_left(positions, h.start - _TOL):bisect_right(positions, h.end + _TOL)]:
+            if _touch(h, vs[j]):
                 parent[find(i)] = find(len(hs) + j)
     members: dict[int, list[Ruling]] = {}
     for i, r in enumerate(hs + vs):
@@ -277,6 +346,9 @@ class _Cell:
     lines: list[_Run] = field(default_factory=list)
 
     def finish(self) -> None:
+        if not self.glyphs:  # most cells of a table's grid print nothing
+            self.lines, self.text, self.confidence = [], "", None
+            return
         self.lines = runs = _runs(self.glyphs)
         texts = [r.text() for r in runs]
         if len(runs) > 1 and all(_DIGITS.match(t) for t in texts) and all(
@@ -285,8 +357,7 @@ class _Cell:
             self.text = "".join(t.strip() for t in texts)
         else:
             self.text = _join_lines(texts)
-        scores = [c for r in runs if (c := r.confidence()) is not None]
-        self.confidence = min(scores) if scores else None
+        self.confidence = _confidence(runs, self.glyphs)
 
 
 _DIGITS = re.compile(r"^\s*[+\-]?[\d,.]+\s*$")
@@ -319,11 +390,11 @@ class _Table:
     ruled: bool = True  # False: rows and columns from the text's positions alone
 
 
-def _covered(rulings: list[Ruling], pos: float, a: float, b: float) -> bool:
-    """Whether a ruling at ``pos`` covers the interval ``a``–``b`` (its middle half suffices)."""
+def _middle_half(a: float, b: float) -> tuple[float, float]:
+    """Where a ruling must start before and end after to cover the interval ``a``–``b`` (a border:
+    its middle half suffices)."""
     quarter = (b - a) / 4
-    return any(abs(r.pos - pos) <= _TOL and r.start <= a + quarter + _TOL and r.end >= b - quarter - _TOL
-               for r in rulings)
+    return a + quarter + _TOL, b - quarter - _TOL
 
 
 def _table(group: list[Ruling], page: int) -> _Table | None:
@@ -354,32 +425,41 @@ def _table(group: list[Ruling], page: int) -> _Table | None:
             i = parent[i]
         return i
 
-    # The rulings at each grid line, looked up once rather than among all of them for every cell.
-    at_x = {x: [v for v in vs if abs(v.pos - x) <= _TOL] for x in xs}
-    at_y = {y: [h for h in hs if abs(h.pos - y) <= _TOL] for y in ys}
+    # The rulings at each grid line, looked up once rather than among all of them for every cell,
+    # and the middle half of each row and column (``_middle_half``) computed once.
+    at_x = [[(v.start, v.end) for v in vs if abs(v.pos - x) <= _TOL] for x in xs]
+    at_y = [[(h.start, h.end) for h in hs if abs(h.pos - y) <= _TOL] for y in ys]
+    spans_y = [_middle_half(a, b) for a, b in itertools.pairwise(ys)]
+    spans_x = [_middle_half(a, b) for a, b in itertools.pairwise(xs)]
     for r in range(nr):
+        low, high = spans_y[r]
         for c in range(nc):
-            if c + 1 < nc and not _covered(at_x[xs[c + 1]], xs[c + 1], ys[r], ys[r + 1]):
+            if c + 1 < nc and not any(s <= low and e >= high for s, e in at_x[c + 1]):
                 parent[find(r * nc + c)] = find(r * nc + c + 1)
-            if r + 1 < nr and not _covered(at_y[ys[r + 1]], ys[r + 1], xs[c], xs[c + 1]):
+            if r + 1 < nr and not any(s <= spans_x[c][0] and e >= spans_x[c][1] for s, e in at_y[r + 1]):
                 parent[find(r * nc + c)] = find((r + 1) * nc + c)
     regions: dict[int, list[int]] = {}
     for i in range(nr * nc):
         regions.setdefault(find(i), []).append(i)
     cells: list[_Cell] = []
+    covering = [0] * (nr + 1)  # how many cells each grid row has (a cell spanning rows counts in each)
     for members in regions.values():
-        rows = [i // nc for i in members]
+        r0, r1 = members[0] // nc, members[-1] // nc  # members ascend
         cols = [i % nc for i in members]
-        r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
+        c0, c1 = min(cols), max(cols)
         cells.append(_Cell(page, r0, r1 - r0 + 1, xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]))
-    if not any(sum(1 for c in cells if c.row <= r < c.row + c.rowspan) >= 2 for r in range(nr)):
+        covering[r0] += 1
+        covering[r1 + 1] -= 1
+    if max(itertools.accumulate(covering[:nr])) < 2:
         return None
     cells.sort(key=lambda c: (c.row, c.x0))
     return _Table(page, (xs[0], ys[0], xs[-1], ys[-1]), cells, nr, page)
 
 
-def _tables(page: PageContent, repeated: list[Glyph] | None = None) -> tuple[list[_Table], list[Glyph]]:
-    """The page's ruled tables with their glyphs assigned, and the glyphs outside every table.
+def _tables(page: PageContent, repeated: list[Glyph] | None = None
+            ) -> tuple[list[_Table], list[Glyph], list[_Run] | None]:
+    """The page's ruled tables with their glyphs assigned, the glyphs outside every table, and
+    their printed lines when already known (``_runs`` of them; None: not known).
     ``repeated``: the header glyphs of the tables without rules the page before ends with (see
     ``_repeated_header``), taken out where this page prints them again outside its ruled tables."""
     tables: list[_Table] = []
@@ -392,13 +472,17 @@ def _tables(page: PageContent, repeated: list[Glyph] | None = None) -> tuple[lis
     for stack in _stacks(lone, page.glyphs):
         if (table := _table(stack + _column_rulings(stack, page.glyphs), page.number)) is not None:
             tables.append(table)
-    outside = [g for g in page.glyphs if not any(_inside(t.bbox, g) for t in tables)]
+    outside = _outside(page.glyphs, [t.bbox for t in tables])
     again = _printed_again(repeated or [], outside, page.height)
     if again:
         outside = [g for g in outside if id(g) not in again]
     unruled: list[_Table] = []
     restacked_tables: set[int] = set()  # their rows already hold the stacked digits
-    for stack in _text_stacks(outside):
+    lines = _runs(outside)
+    # the same lines without their spaces are _runs of the printed glyphs alone (spaces join a
+    # line and never start one), where the glyphs sort consistently
+    printed_lines = [_Run([g for g in r.glyphs if g.text.strip()]) for r in lines] if _finite(outside) else None
+    for stack in _text_stacks(outside, printed_lines):
         columns = _column_rulings(stack, outside)
         restacked = _stacked_rows(stack, columns, outside)
         if restacked is not None:
@@ -411,15 +495,14 @@ def _tables(page: PageContent, repeated: list[Glyph] | None = None) -> tuple[lis
     tables += unruled
     tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     rest: list[Glyph] = []
-    bands = {id(table): _bands(table) for table in tables}
+    finders = [(table.bbox, _CellFinder(table.cells)) for table in tables]
     for glyph in page.glyphs:
         if again and id(glyph) in again:
             continue
         cx, cy = glyph.cx, glyph.cy
-        for table in tables:
-            x0, y0, x1, y1 = table.bbox
+        for (x0, y0, x1, y1), finder in finders:
             if x0 <= cx <= x1 and y0 <= cy <= y1:
-                cell = _cell_in_bands(bands[id(table)], cx, cy)
+                cell = finder.find(cx, cy)
                 if cell is not None:
                     cell.glyphs.append(glyph)
                 break
@@ -432,7 +515,7 @@ def _tables(page: PageContent, repeated: list[Glyph] | None = None) -> tuple[lis
         _join_stacked(table)
         if id(table) not in restacked_tables:
             _fuse_wrapped_numbers(table)
-    return tables, rest
+    return tables, rest, None if unruled else lines  # without tables from the text, rest is outside
 
 
 _REPEAT_REACH = 0.35  # share of the page height from the top where a repeated header is looked for
@@ -622,8 +705,8 @@ def _stacked_rows(stack: list[Ruling], columns: list[Ruling], glyphs: list[Glyph
     if len(xs) < 3 or len(ys) < 2:
         return None
     inside = [g for g in glyphs if g.text.strip() and xs[0] <= g.cx <= xs[-1] and ys[0] <= g.cy <= ys[-1]]
-    runs = _runs(inside)
-    numbers = [a for run in runs for a, _, text in _chunks(run.glyphs) if _NUMERIC.match(text)]
+    runs = _runs(inside)  # their middles lie in the table: finite positions
+    numbers = [a for run in runs for a, _, text in _run_chunks(run) if _NUMERIC.match(text)]
     if not numbers:
         return None
     edge = min(numbers)
@@ -747,6 +830,8 @@ def _stacks(horizontals: list[Ruling], glyphs: list[Glyph]) -> list[list[Ruling]
     apart), at least three: the frame of a table ruled only horizontally (三线表, LibreOffice and
     Word tables whose vertical borders are off). A stack ends at a band that prints running text,
     not a row: one text across most of its width (no cell's blank in it), or a larger type (a heading)."""
+    if not horizontals:
+        return []
     stacks: list[list[Ruling]] = []
     for ruling in sorted(horizontals, key=lambda r: r.pos):
         for stack in stacks:
@@ -775,8 +860,19 @@ def _stacks(horizontals: list[Ruling], glyphs: list[Glyph]) -> list[list[Ruling]
     return [s for s in out if len(_cluster(r.pos for r in s)) >= 3]
 
 
-def _inside(bbox: tuple[float, float, float, float], glyph: Glyph) -> bool:
-    return bbox[0] <= glyph.cx <= bbox[2] and bbox[1] <= glyph.cy <= bbox[3]
+def _outside(glyphs: list[Glyph], boxes: list[tuple[float, float, float, float]]) -> list[Glyph]:
+    """The glyphs whose middle lies in none of the boxes."""
+    if not boxes:
+        return list(glyphs)
+    out = []
+    for glyph in glyphs:
+        cx, cy = glyph.cx, glyph.cy
+        for x0, y0, x1, y1 in boxes:
+            if x0 <= cx <= x1 and y0 <= cy <= y1:
+                break
+        else:
+            out.append(glyph)
+    return out
 
 
 # ----------------------------------------------------------------------------- tables without rules
@@ -785,15 +881,21 @@ _TABLE_TYPE = 1.3  # a line whose glyphs are this much taller than the table's n
 _TABLE_LEADING = 2.5  # a blank this many numbers' heights tall between two lines ends a table
 
 
-def _text_stacks(glyphs: list[Glyph]) -> list[list[Ruling]]:
+def _text_stacks(glyphs: list[Glyph], lines: list[_Run] | None = None) -> list[list[Ruling]]:
     """The horizontal borders a table printed without any rule would have, from its text: a run of
     printed lines of the numbers' type, close together (no running text, no heading), holding at
-    least two lines whose last texts are numbers right of the labels (see ``_text_rows``)."""
-    runs = _runs(g for g in glyphs if g.text.strip())
+    least two lines whose last texts are numbers right of the labels (see ``_text_rows``).
+    ``lines``: ``_runs`` of the printed glyphs, when known, at finite positions (``_finite``)."""
+    if lines is None:
+        printed = [g for g in glyphs if g.text.strip()]
+        runs = _runs(printed)
+        finite = _finite(printed)
+    else:
+        runs, finite = lines, True
     if len(runs) < 3:
         return []
     width = max(r.bbox[2] for r in runs) - min(r.bbox[0] for r in runs)
-    chunks = [_chunks(r.glyphs) for r in runs]
+    chunks = [_run_chunks(r) for r in runs] if finite else [_chunks(r.glyphs) for r in runs]
     digits = sorted(g.y1 - g.y0 for r, cs in zip(runs, chunks, strict=True) if cs and _NUMERIC.match(cs[-1][2])
                     for g in r.glyphs if g.text.isdigit())
     if not digits:
@@ -953,20 +1055,39 @@ def _pieces(glyphs: Iterable[Glyph]) -> list[list[Glyph]]:
     """The printed glyphs of each text of a band (see ``_chunks``), left to right."""
     out: list[list[Glyph]] = []
     for run in _runs(glyphs):
-        printed = [g for g in run.glyphs if g.text.strip()]
-        height = max(min(g.y1 - g.y0 for g in printed), 1.0)
-        out.append([printed[0]])
-        for glyph in printed[1:]:
-            if glyph.x0 - out[-1][-1].x1 > _COLUMN_GAP * height:
-                out.append([])
-            out[-1].append(glyph)
+        _cut(run.glyphs, out)
     return out
+
+
+def _cut(line: list[Glyph], out: list[list[Glyph]]) -> None:
+    """Append the texts of one printed line (its glyphs left to right) to ``out``."""
+    printed = [g for g in line if g.text.strip()]
+    height = max(min(g.y1 - g.y0 for g in printed), 1.0)
+    out.append([printed[0]])
+    for glyph in printed[1:]:
+        if glyph.x0 - out[-1][-1].x1 > _COLUMN_GAP * height:
+            out.append([])
+        out[-1].append(glyph)
 
 
 def _chunks(glyphs: list[Glyph]) -> list[tuple[float, float, str]]:
     """The texts of a band of a table, each ``(x0, x1, text)``: printed lines cut where the blank
     between two glyphs is wide enough to separate two cells."""
     return [(piece[0].x0, piece[-1].x1, "".join(g.text for g in piece)) for piece in _pieces(glyphs)]
+
+
+def _finite(glyphs: list[Glyph]) -> bool:
+    """Whether every glyph's middle height and left edge is a finite number (they sort consistently)."""
+    return math.isfinite(sum(map(_CY, glyphs)) + sum(map(_X0, glyphs)))
+
+
+def _run_chunks(run: _Run) -> list[tuple[float, float, str]]:
+    """``_chunks(run.glyphs)`` of a run ``_runs`` made of glyphs at finite positions (``_finite``),
+    without finding the line again: ``_runs`` on such a run's glyphs gives that run back (they were
+    a stretch of the sorted glyphs, and sort again into the same order)."""
+    out: list[list[Glyph]] = []
+    _cut(run.glyphs, out)
+    return [(piece[0].x0, piece[-1].x1, "".join(g.text for g in piece)) for piece in out]
 
 
 def _column_rulings(stack: list[Ruling], glyphs: list[Glyph]) -> list[Ruling]:
@@ -1049,27 +1170,33 @@ def _crosses(run: _Run, edge: float) -> bool:
     return bool(printed) and printed[-1].x0 < edge - 0.5 < edge + 0.5 < printed[-1].x1
 
 
-def _bands(table: _Table) -> list[tuple[float, float, list[tuple[int, _Cell]]]]:
-    """A table's cells grouped by their vertical extent (a row band), each with its place in
-    ``table.cells``: ``_cell_in_bands`` looks at the bands a point's height falls in only."""
-    groups: dict[tuple[float, float], list[tuple[int, _Cell]]] = {}
-    for n, cell in enumerate(table.cells):
-        groups.setdefault((cell.y0, cell.y1), []).append((n, cell))
-    return [(y0, y1, cells) for (y0, y1), cells in groups.items()]
+class _CellFinder:
+    """The first of a table's cells (in their order) whose box holds a point: the distinct top and
+    bottom edges of the cells cut the table into slots, each listing the cells over it in order, so
+    that a point is looked for among the cells of its slot only (a point on an edge: among all)."""
 
+    def __init__(self, cells: list[_Cell]):
+        self.cells = cells
+        self.edges = sorted({y for c in cells for y in (c.y0, c.y1)})
+        self.slots: list[list[_Cell]] = [[] for _ in range(max(len(self.edges) - 1, 0))]
+        for cell in cells:
+            first, last = bisect_left(self.edges, cell.y0), bisect_left(self.edges, cell.y1)
+            if self.edges[first] != cell.y0 or self.edges[last] != cell.y1:  # an edge that is no number
+                self.slots = []
+                return
+            for slot in self.slots[first:last]:
+                slot.append(cell)
 
-def _cell_in_bands(bands: list[tuple[float, float, list[tuple[int, _Cell]]]], x: float, y: float) -> _Cell | None:
-    """The first cell of the table (in ``table.cells`` order) whose box holds the point, looked for in
-    the row bands the point's height falls in."""
-    found: tuple[int, _Cell] | None = None
-    for y0, y1, cells in bands:
-        if y0 <= y <= y1:
-            for n, cell in cells:
-                if cell.x0 <= x <= cell.x1:
-                    if found is None or n < found[0]:
-                        found = (n, cell)
-                    break
-    return found[1] if found is not None else None
+    def find(self, x: float, y: float) -> _Cell | None:
+        i = bisect_left(self.edges, y)
+        if not self.slots or i < len(self.edges) and self.edges[i] == y:
+            return next((c for c in self.cells if c.y0 <= y <= c.y1 and c.x0 <= x <= c.x1), None)
+        if i == 0 or i == len(self.edges):
+            return None
+        for cell in self.slots[i - 1]:
+            if cell.x0 <= x <= cell.x1:
+                return cell
+        return None
 
 
 # ----------------------------------------------------------------------------- joining across pages
@@ -1095,8 +1222,9 @@ def _snap_columns(upper: _Table, lower: _Table) -> None:
     only horizontally has its edges from the blanks of each page's text, a little apart."""
     xs = _cluster([x for c in upper.cells for x in (c.x0, c.x1)])
 
-    def snap(x: float) -> float:
-        near = min(xs, key=lambda p: abs(p - x))
+    def snap(x: float) -> float:  # the nearest of xs (the first of two as near, as min() picks)
+        i = bisect_left(xs, x)
+        near = min(xs[max(i - 1, 0):i + 1], key=lambda p: abs(p - x)) if x == x else min(xs, key=lambda p: abs(p - x))
         return near if abs(near - x) <= _SNAP else x
 
     for cell in lower.cells:
@@ -1356,14 +1484,16 @@ def _joined(last: _TextLine, line: _TextLine) -> _TextLine:
 
 
 def pages_to_blocks(pages: list[PageContent], normalize: Callable[[str], str]) -> list[Block]:
-    """The blocks of a document's pages in reading order (see the module docstring)."""
+    """The blocks of a document's pages in reading order (see the module docstring); ``normalize``
+    (a function of the text alone) is asked once per distinct text."""
+    normalize = _once_per_text(normalize)
     items_by_page: list[tuple[PageContent, list[_TextLine], list[_Table]]] = []
     header: list[Glyph] = []  # of the table without rules that ends the page before
     for page in pages:
-        tables, rest = _tables(page, header)
+        tables, rest, runs = _tables(page, header)
         # a table continued without its header keeps the one before
         header = (_repeated_header(tables[-1]) or header) if tables and not tables[-1].ruled else []
-        lines = [_TextLine(page.number, r.text(), r.bbox, r.confidence()) for r in _runs(rest)]
+        lines = [_TextLine(page.number, r.text(), r.bbox, r.confidence()) for r in runs or _runs(rest)]
         items_by_page.append((page, lines, tables))
     furniture = _furniture([(p, lines) for p, lines, _ in items_by_page])
 
@@ -1401,6 +1531,19 @@ def pages_to_blocks(pages: list[PageContent], normalize: Callable[[str], str]) -
             blocks.append(_table_block(item, index, normalize))
             index += 1
     return blocks
+
+
+def _once_per_text(normalize: Callable[[str], str]) -> Callable[[str], str]:
+    """``normalize`` remembering its results: a table's cells repeat few texts (``0``, blanks)."""
+    done: dict[str, str] = {}
+
+    def once(text: str) -> str:
+        out = done.get(text)
+        if out is None:
+            out = done[text] = normalize(text)
+        return out
+
+    return once
 
 
 def _round(bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float]:

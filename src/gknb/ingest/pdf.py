@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import struct
 import unicodedata
 from functools import lru_cache
+from operator import attrgetter
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -39,6 +41,7 @@ _LOOSE_LIMIT = 3.0  # a loose character box this many ems tall or wide is inflat
 
 Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+_TEXT = attrgetter("text")
 
 
 def _unopenable(error: pdfium.PdfiumError) -> tuple[str, str]:
@@ -71,7 +74,7 @@ def read_pdf(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
                 pages.append(PageContent(index + 1, 0.0, 0.0))
                 continue
             content, unmapped, image_share = _page_content(page, index + 1)
-            printed = sum(1 for g in content.glyphs if g.text.strip())
+            printed = sum(map(bool, map(str.strip, map(_TEXT, content.glyphs))))
             if unmapped >= _GARBLED_MIN and unmapped >= _GARBLED_SHARE * (printed + unmapped):
                 garbled.append(index + 1)
             elif printed == 0 and image_share >= _SCAN_SHARE:
@@ -97,7 +100,7 @@ def read_pdf(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
         where = _pages(replaced)
         notes.append(f"第 {where[0]} 页有个别字符无法解码，显示为 � / a few characters on page(s) {where[1]} "
                      "have no Unicode mapping and are shown as �")
-    normalize = normalizer_for("".join(g.text for p in pages for g in p.glyphs))
+    normalize = normalizer_for("".join("".join(map(_TEXT, p.glyphs)) for p in pages))
     blocks = pages_to_blocks(pages, normalize)
     return blocks, normalize.notes + notes
 
@@ -139,7 +142,8 @@ def _page_content(page: pdfium.PdfPage, number: int) -> tuple[PageContent, int, 
     width, height = right - left, top - bottom
     glyphs, unmapped = _glyphs(page, left, top)
     rulings: list[Ruling] = []
-    image_area = _walk(page.raw, None, _IDENTITY, left, top, rulings, 0)
+    image_area = _walk(ctypes.c_void_p(ctypes.cast(page.raw, ctypes.c_void_p).value), None, _IDENTITY, left, top,
+                       rulings, 0)
     content = PageContent(number, width, height, glyphs, rulings)
     return content, unmapped, image_area / max(width * height, 1.0)
 
@@ -147,6 +151,36 @@ def _page_content(page: pdfium.PdfPage, number: int) -> tuple[PageContent, int, 
 @lru_cache(maxsize=4096)
 def _unmapped(char: str) -> bool:
     return unicodedata.category(char) in ("Co", "Cn", "Cc", "Cs") or char == "\ufffd"
+
+
+def _bare(function: ctypes._CFuncPtr, restype: type) -> ctypes._CFuncPtr:
+    """A pdfium function called without ctypes' conversion of each argument (pypdfium2's bindings
+    check every pointer's type, twice the cost of the call here): the text page goes as a
+    ``c_void_p``, an index as a Python int, a struct by reference."""
+    return ctypes.CFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+_is_generated = _bare(pdfium_c.FPDFText_IsGenerated, ctypes.c_int)
+_map_error = _bare(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int)
+_loose_box = _bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)
+_text_object = _bare(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p)  # the handle as a plain address
+_font_size = _bare(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
+_char_matrix = _bare(pdfium_c.FPDFText_GetMatrix, ctypes.c_int)
+_RECT = struct.Struct("4f")  # FS_RECTF: left, top, right, bottom
+_count_objects = _bare(pdfium_c.FPDFPage_CountObjects, ctypes.c_int)
+_get_object = _bare(pdfium_c.FPDFPage_GetObject, ctypes.c_void_p)
+_form_count_objects = _bare(pdfium_c.FPDFFormObj_CountObjects, ctypes.c_int)
+_form_get_object = _bare(pdfium_c.FPDFFormObj_GetObject, ctypes.c_void_p)
+_object_type = _bare(pdfium_c.FPDFPageObj_GetType, ctypes.c_int)
+_object_matrix = _bare(pdfium_c.FPDFPageObj_GetMatrix, ctypes.c_int)
+_object_bounds = _bare(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int)
+_draw_mode = _bare(pdfium_c.FPDFPath_GetDrawMode, ctypes.c_int)
+_count_segments = _bare(pdfium_c.FPDFPath_CountSegments, ctypes.c_int)
+_path_segment = _bare(pdfium_c.FPDFPath_GetPathSegment, ctypes.c_void_p)
+_segment_point = _bare(pdfium_c.FPDFPathSegment_GetPoint, ctypes.c_int)
+_segment_type = _bare(pdfium_c.FPDFPathSegment_GetType, ctypes.c_int)
+_segment_close = _bare(pdfium_c.FPDFPathSegment_GetClose, ctypes.c_int)
+_MATRIX = struct.Struct("6f")  # FS_MATRIX: a, b, c, d, e, f
 
 
 def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph], int]:
@@ -158,35 +192,44 @@ def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph],
     textpage = page.get_textpage()
     try:
         tp = textpage.raw
+        handle = ctypes.c_void_p(ctypes.cast(tp, ctypes.c_void_p).value)
         count = pdfium_c.FPDFText_CountChars(tp)
         text = _page_text(tp, count)
+        bad = set(filter(_unmapped, set(text))) - {"\t"}
         rect = pdfium_c.FS_RECTF()
         rect_ref = ctypes.byref(rect)
+        unpack = _RECT.unpack_from
         ems: dict[int, float] = {}
         glyphs: list[Glyph] = []
         unmapped = 0
-        map_error, loose_box = pdfium_c.FPDFText_HasUnicodeMapError, pdfium_c.FPDFText_GetLooseCharBox
+        map_error, loose_box, text_object, glyph, add = _map_error, _loose_box, _text_object, Glyph, glyphs.append
+        last, last_em = None, 0.0  # the text object of the character before, and its em
         for i, char in enumerate(text):
-            if char in "\r\n" or (char == " " and pdfium_c.FPDFText_IsGenerated(tp, i) == 1):
+            if char in "\r\n" or (char == " " and _is_generated(handle, i) == 1):
                 continue
-            if map_error(tp, i) == 1 or (_unmapped(char) and char != "\t"):
+            if map_error(handle, i) == 1 or char in bad:
                 unmapped += 1
                 char = "\ufffd"
-            if not loose_box(tp, i, rect_ref):
+            if not loose_box(handle, i, rect_ref):
                 continue
-            x0, x1 = rect.left - left, rect.right - left
-            y0, y1 = top - rect.top, top - rect.bottom
-            obj = _text_object(tp, i)  # None for a character of no text object: its own em, not shared
-            em = ems.get(obj) if obj else None
-            if em is None:
-                em = _em(tp, i)
-                if obj:
-                    ems[obj] = em
+            r_left, r_top, r_right, r_bottom = unpack(rect)
+            x0, x1 = r_left - left, r_right - left
+            y0, y1 = top - r_top, top - r_bottom
+            obj = text_object(handle, i)  # None for a character of no text object: its own em, not shared
+            if obj and obj == last:
+                em = last_em
+            else:
+                em = ems.get(obj) if obj else None
+                if em is None:
+                    em = _em(handle, i)
+                    if obj:
+                        ems[obj] = em
+                last, last_em = obj, em
             if em and (y1 - y0 > _LOOSE_LIMIT * em or x1 - x0 > _LOOSE_LIMIT * em):
                 x0, y0, x1, y1 = _tight_box(tp, i, em, left, top)
             if x1 <= x0 or y1 <= y0:
                 continue
-            glyphs.append(Glyph(" " if char == "\t" else char, x0, y0, x1, y1))
+            add(glyph(" " if char == "\t" else char, x0, y0, x1, y1))
         return glyphs, unmapped
     finally:
         textpage.close()
@@ -205,17 +248,12 @@ def _page_text(tp: pdfium_c.FPDF_TEXTPAGE, count: int) -> str:
     return text
 
 
-# FPDFText_GetTextObject with the handle as a plain address, to tell the characters' text objects apart.
-_text_object = ctypes.CFUNCTYPE(ctypes.c_void_p, pdfium_c.FPDF_TEXTPAGE, ctypes.c_int)(
-    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value)
-
-
-def _em(tp: pdfium_c.FPDF_TEXTPAGE, i: int) -> float:
+def _em(handle: ctypes.c_void_p, i: int) -> float:
     """A character's em in points: its font size scaled by its text matrix (0 when unknown)."""
     m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFText_GetMatrix(tp, i, ctypes.byref(m)):
+    if not _char_matrix(handle, i, ctypes.byref(m)):
         return 0.0
-    return pdfium_c.FPDFText_GetFontSize(tp, i) * abs(m.a * m.d - m.b * m.c) ** 0.5
+    return _font_size(handle, i) * abs(m.a * m.d - m.b * m.c) ** 0.5
 
 
 def _tight_box(tp: pdfium_c.FPDF_TEXTPAGE, i: int, em: float, left: float,
@@ -228,11 +266,11 @@ def _tight_box(tp: pdfium_c.FPDF_TEXTPAGE, i: int, em: float, left: float,
     return cx - em / 2, cy - em / 2, cx + em / 2, cy + em / 2
 
 
-def _matrix(obj: pdfium_c.FPDF_PAGEOBJECT) -> Matrix:
+def _matrix(obj: ctypes.c_void_p) -> Matrix:
     m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+    if not _object_matrix(obj, ctypes.byref(m)):
         return _IDENTITY
-    return (m.a, m.b, m.c, m.d, m.e, m.f)
+    return _MATRIX.unpack_from(m)
 
 
 def _compose(outer: Matrix, inner: Matrix) -> Matrix:
@@ -242,52 +280,53 @@ def _compose(outer: Matrix, inner: Matrix) -> Matrix:
     return (A * a + C * b, B * a + D * b, A * c + C * d, B * c + D * d, A * e + C * f + E, B * e + D * f + F)
 
 
-def _walk(page: pdfium_c.FPDF_PAGE, form: pdfium_c.FPDF_PAGEOBJECT | None, outer: Matrix, left: float,
+def _walk(page: ctypes.c_void_p, form: ctypes.c_void_p | None, outer: Matrix, left: float,
           top: float, rulings: list[Ruling], depth: int) -> float:
-    """Collect the rulings of a page's (or a form's) objects; returns the area its images cover."""
+    """Collect the rulings of a page's (or a form's) objects; returns the area its images cover.
+    Handles are ``c_void_p`` (see ``_bare``)."""
     if form is None:
-        count, get = pdfium_c.FPDFPage_CountObjects(page), lambda i: pdfium_c.FPDFPage_GetObject(page, i)
+        count, get, parent = _count_objects(page), _get_object, page
     else:
-        count, get = pdfium_c.FPDFFormObj_CountObjects(form), lambda i: pdfium_c.FPDFFormObj_GetObject(form, i)
+        count, get, parent = _form_count_objects(form), _form_get_object, form
     image_area = 0.0
     for i in range(count):
-        obj = get(i)
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        obj = ctypes.c_void_p(get(parent, i))
+        kind = _object_type(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             _path_rulings(obj, _compose(outer, _matrix(obj)), left, top, rulings)
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < _MAX_DEPTH:
             image_area += _walk(page, obj, _compose(outer, _matrix(obj)), left, top, rulings, depth + 1)
         elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             x0, y0, x1, y1 = (ctypes.c_float() for _ in range(4))
-            if pdfium_c.FPDFPageObj_GetBounds(obj, *(ctypes.byref(v) for v in (x0, y0, x1, y1))):
+            if _object_bounds(obj, *(ctypes.byref(v) for v in (x0, y0, x1, y1))):
                 image_area += abs(x1.value - x0.value) * abs(y1.value - y0.value)
     return image_area
 
 
-def _path_rulings(obj: pdfium_c.FPDF_PAGEOBJECT, matrix: Matrix, left: float, top: float,
-                  rulings: list[Ruling]) -> None:
+def _path_rulings(obj: ctypes.c_void_p, matrix: Matrix, left: float, top: float, rulings: list[Ruling]) -> None:
     """The straight segments of a stroked path, or the thin rectangles of a filled one, as rulings."""
     fill, stroke = ctypes.c_int(), ctypes.c_int()
-    if not pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
+    if not _draw_mode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
         return
     if not stroke.value and not fill.value:
         return
     a, b, c, d, e, f = matrix
     subpaths: list[list[tuple[float, float]]] = []
     x, y = ctypes.c_float(), ctypes.c_float()
-    for k in range(pdfium_c.FPDFPath_CountSegments(obj)):
-        segment = pdfium_c.FPDFPath_GetPathSegment(obj, k)
-        if not pdfium_c.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y)):
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+    for k in range(_count_segments(obj)):
+        segment = ctypes.c_void_p(_path_segment(obj, k))
+        if not _segment_point(segment, x_ref, y_ref):
             continue
         point = (a * x.value + c * y.value + e - left, top - (b * x.value + d * y.value + f))
-        kind = pdfium_c.FPDFPathSegment_GetType(segment)
+        kind = _segment_type(segment)
         if kind == pdfium_c.FPDF_SEGMENT_MOVETO or not subpaths:
             subpaths.append([point])
         elif kind == pdfium_c.FPDF_SEGMENT_LINETO:
             subpaths[-1].append(point)
         else:  # a curve: not a ruling; start afresh after it
             subpaths.append([point])
-        if pdfium_c.FPDFPathSegment_GetClose(segment) and len(subpaths[-1]) > 1:
+        if _segment_close(segment) and len(subpaths[-1]) > 1:
             subpaths[-1].append(subpaths[-1][0])
     for points in subpaths:
         if stroke.value:
