@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import errno
 import gc
-import json
 import multiprocessing
 import os
 import re
@@ -208,6 +207,8 @@ def _reduce(outcome: Outcome, form: str) -> Checked:
     three = (counts["error"], counts["warning"], counts["info"])
     if form == "human":
         return Checked(outcome.path, outcome.error, three, outcome=outcome)
+    import json  # only for the JSON outputs
+
     text = json.dumps(outcome.as_dict(), ensure_ascii=False, indent=2 if form == "json" else None)
     return Checked(outcome.path, outcome.error, three, text=text)
 
@@ -296,6 +297,8 @@ def _rich(out: Console | Plain) -> Console:
 
 
 def _write_json(obj: Any, indent: int | None = None) -> None:
+    import json
+
     _write_text(json.dumps(obj, ensure_ascii=False, indent=indent))
 
 
