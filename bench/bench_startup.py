@@ -13,6 +13,7 @@ table, several years each (so the cross-year checks run as in a real collection)
 
     python bench/bench_startup.py                 # 5 rounds, 200 reports → bench/out/bench_startup.json
     python bench/bench_startup.py --rounds 3 --reports 60
+    python bench/bench_startup.py --only check --against /tmp/old/src   # and another tree's check, interleaved
 """
 
 from __future__ import annotations
@@ -106,6 +107,8 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=200)
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--only", choices=("check", "ingest"), help="measure one figure only (a quick look)")
+    parser.add_argument("--against", type=Path, help="with --only check: also time `gknb check` of the gknb "
+                        "package under this src directory (another checkout), in the same interleaved rounds")
     args = parser.parse_args()
     env = dict(os.environ, GKNB_DB="", PYTHONPATH=os.pathsep.join(
         [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]))
@@ -125,12 +128,17 @@ def main() -> None:
         batch.mkdir()
         for path in reports:
             shutil.copy(path, batch / path.name)
-        bare, check, per_ingest, per_read = [], [], [], []
+        bare, check, per_ingest, per_read, against = [], [], [], [], []
+        other_env = dict(env, PYTHONPATH=str(args.against)) if args.against and args.only == "check" else None
         child_cpu([*gknb, "check", str(one)], env)  # warm-up: writes the bytecode caches
+        if other_env:
+            child_cpu([*gknb, "check", str(one)], other_env)
         for round_ in range(args.rounds):
             bare.append(child_cpu([sys.executable, "-c", "pass"], env)[0])
             if args.only != "ingest":
                 check.append(child_cpu([*gknb, "check", str(one)], env)[0])
+            if other_env:
+                against.append(child_cpu([*gknb, "check", str(one)], other_env)[0])
             if args.only == "check":
                 continue
             runs = {}
@@ -162,6 +170,9 @@ def main() -> None:
                     f"included, vs gknb.read loop CPU ÷ {len(reports)}; {args.rounds} interleaved rounds"},
         ],
     }
+    if against:
+        result["against"] = {"src": str(args.against), "gknb_check_one": statistics.median(against),
+                             "ratio": round(sum(against) / sum(bare), 2)}
     if args.only:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return

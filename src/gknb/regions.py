@@ -126,9 +126,10 @@ def _csv(name: str) -> list[list[str]]:
 
 
 @cache
-def _township_lines() -> str:
-    """townships.csv as it is, each ``county,name`` row after a newline (no field of it is quoted)."""
-    return "\n" + (DATA / "townships.csv").read_text(encoding="utf-8")
+def _township_lines() -> bytes:
+    """townships.csv as it is (UTF-8), each ``county,name`` row after a newline (no field of it is
+    quoted): searched as bytes, only the rows found decoded."""
+    return b"\n" + (DATA / "townships.csv").read_bytes()
 
 
 _COUNTIES_ASKED: set[str] = set()
@@ -148,12 +149,12 @@ def townships_of(county_code: str) -> tuple[str, ...]:
 def _read_townships(county_code: str) -> tuple[str, ...]:
     """A county's townships from where its first row is in the table (it lists them together)."""
     lines = _township_lines()
-    start = f"\n{county_code},"
+    start = f"\n{county_code},".encode()
     names = []
     at = lines.find(start)
     while at >= 0:
-        end = lines.find("\n", at + 1)
-        names.append(lines[at + len(start): end if end >= 0 else len(lines)])
+        end = lines.find(b"\n", at + 1)
+        names.append(lines[at + len(start): end if end >= 0 else len(lines)].decode("utf-8"))
         at = end if end >= 0 and lines.startswith(start, end) else -1
     return tuple(names)
 

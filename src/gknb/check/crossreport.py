@@ -8,7 +8,6 @@ and ``check(report)`` alone finds nothing for them.
 
 from __future__ import annotations
 
-import difflib
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
@@ -44,6 +43,8 @@ def same_year_copies(reports: Sequence[Report]) -> list[list[Finding]]:
     for i, j, key in _candidates(reports, shingles):
         if _jaccard(shingles[i][key], shingles[j][key]) < SHINGLE_MIN_OVERLAP:
             continue
+        import difflib  # only for a pair of reports this alike
+
         ratio = difflib.SequenceMatcher(None, texts[i][key], texts[j][key], autojunk=False).ratio()
         if ratio >= COPY_RATIO:
             alike[i].setdefault(key, []).append((j, ratio))

@@ -13,8 +13,6 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from cydifflib import SequenceMatcher  # difflib's, compiled: the same matches and ratios
-
 from ..formats import FORMATS, Format
 from ..report import Finding, Report
 from .registry import finding, rule
@@ -113,6 +111,9 @@ def copied_text(report: Report, previous: Report) -> Iterator[Finding]:
         now, then = normalised_text(report.sections.get(key)), normalised_text(previous.sections.get(key))
         if min(len(now), len(then)) < COPY_MIN_CHARS:
             continue
+        # difflib's, compiled: the same matches and ratios (loaded only for a report with last year's beside it)
+        from cydifflib import SequenceMatcher
+
         matcher = SequenceMatcher(None, then, now, autojunk=False)
         if matcher.real_quick_ratio() < COPY_RATIO or matcher.quick_ratio() < COPY_RATIO:
             continue

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
 
 from ..formats import FORMATS, first_unified_year, format_for_year
 from ..report import Finding, Report
@@ -92,6 +91,8 @@ def deadline(report: Report) -> Iterator[Finding]:
     meta = report.meta
     if meta.year is None or not meta.published:
         return
+    from datetime import date  # only for a report that says when it was published
+
     try:
         published = date.fromisoformat(meta.published[:10])
     except ValueError:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import errno
 import gc
-import json
 import multiprocessing
 import os
 import re
@@ -23,18 +22,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .. import __version__
 
 _collecting = gc.isenabled()
-gc.disable()  # as while gknb loads (gknb/__init__.py): Rich and multiprocessing make no garbage either
+gc.disable()  # as while gknb loads (gknb/__init__.py): multiprocessing makes no garbage either
 try:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
     from ..catalogue import CATALOGUE, SEVERITY_LABELS
     from ..errors import GknbError, UnreadableFile
     from ..formats import Format
@@ -42,11 +36,15 @@ try:
     from ..pipeline import Outcome, run
     from ..report import Report
     from ..workers import DEFAULT_TIMEOUT, Workers
-    from .terminal import console, heading
+    from .terminal import Piece, Plain, heading, output, say
 finally:
     if _collecting:
         gc.enable()
 del _collecting
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".doc", ".wps", ".pdf", ".ofd", ".png", ".jpg", ".jpeg",
             ".tif", ".tiff")
@@ -108,6 +106,10 @@ def print_rules(*, json_: bool = False, lang: str = "zh") -> None:
     if json_:
         _write_json(rows, indent=2)
         return
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     ui = UI[lang]
     table = Table(box=box.SIMPLE_HEAD, show_lines=False)
     table.add_column(ui["code"], no_wrap=True)
@@ -120,7 +122,7 @@ def print_rules(*, json_: bool = False, lang: str = "zh") -> None:
         for other in row["overrides"]:  # the documented exceptions, e.g. 警告/错误 for table.missing
             severity.append("/" + ui.get(other, other), style=STYLE.get(other, ""))
         table.add_row(row["code"], row["stage"], severity, title)
-    _console().print(table)
+    _rich(_console()).print(table)
 
 
 def rule_rows() -> list[dict[str, Any]]:
@@ -205,6 +207,8 @@ def _reduce(outcome: Outcome, form: str) -> Checked:
     three = (counts["error"], counts["warning"], counts["info"])
     if form == "human":
         return Checked(outcome.path, outcome.error, three, outcome=outcome)
+    import json  # only for the JSON outputs
+
     text = json.dumps(outcome.as_dict(), ensure_ascii=False, indent=2 if form == "json" else None)
     return Checked(outcome.path, outcome.error, three, text=text)
 
@@ -283,11 +287,18 @@ class Tally:
         return 2 if self.unreadable else 1 if self.with_errors else 0
 
 
-def _console(*, stderr: bool = False) -> Console:
-    return console(stderr=stderr)
+def _console(*, stderr: bool = False) -> Console | Plain:
+    return output(stderr=stderr)
+
+
+def _rich(out: Console | Plain) -> Console:
+    """A Rich console of ``out``'s stream (for tables)."""
+    return out.rich if isinstance(out, Plain) else out
 
 
 def _write_json(obj: Any, indent: int | None = None) -> None:
+    import json
+
     _write_text(json.dumps(obj, ensure_ascii=False, indent=indent))
 
 
@@ -301,22 +312,22 @@ def _write_text(text: str, end: str = "\n") -> None:
         sys.stdout.write(text + end)
 
 
-def _report_error(err: Console, result: Checked) -> None:
+def _report_error(err: Console | Plain, result: Checked) -> None:
     assert result.error is not None
-    err.print(Text(f"gknb: 无法读取 {result.path}：{result.error.message}", style="red"))
-    err.print(Text(f"gknb: cannot read {result.path}: {result.error.message_en}", style="red"))
+    say(err, (f"gknb: 无法读取 {result.path}：{result.error.message}", "red"))
+    say(err, (f"gknb: cannot read {result.path}: {result.error.message_en}", "red"))
 
 
 def _counts(report: Report) -> Counter[str]:
     return Counter(f.severity for f in report.findings)
 
 
-def _print_outcome(out: Console, outcome: Outcome, lang: str, show_cells: bool) -> None:
+def _print_outcome(out: Console | Plain, outcome: Outcome, lang: str, show_cells: bool) -> None:
     ui = UI[lang]
-    heading(out, Text(outcome.path, style="bold"))
+    heading(out, outcome.path, "bold")
     if outcome.report is None:
         assert outcome.error is not None
-        out.print(Text(outcome.error.message if lang == "zh" else outcome.error.message_en, style="red"))
+        say(out, (outcome.error.message if lang == "zh" else outcome.error.message_en, "red"))
         out.print()
         return
     report = outcome.report
@@ -327,33 +338,37 @@ def _print_outcome(out: Console, outcome: Outcome, lang: str, show_cells: bool) 
         template = ui["format_name"].format(version=fmt.version, notice=fmt.notice)
     else:
         template = ui["unknown"] if meta.template == "unknown" else meta.template
-    out.print(Text(meta.title or ui["untitled"], style="bold"))
-    head = Text()
+    say(out, (meta.title or ui["untitled"], "bold"))
+    head: list[Piece] = []
     for label, value in ((ui["agency"], meta.agency), (ui["year"], meta.year), (ui["template"], template)):
-        head.append(f"{label}：" if lang == "zh" else f"{label}: ", style="dim")
+        head.append((f"{label}：" if lang == "zh" else f"{label}: ", "dim"))
         head.append(f"{value if value is not None else '—'}    ")
-    out.print(head)
-    line = Text()
+    say(out, *head)
+    line: list[Piece] = []
     for i, severity in enumerate(SEVERITIES):
         if i:
             line.append(" · ")
-        line.append(f"{ui[severity]} {counts[severity]}" if lang == "zh" else f"{counts[severity]} {ui[severity]}",
-                    style=STYLE[severity] if counts[severity] else "dim")
-    out.print(line)
+        line.append((f"{ui[severity]} {counts[severity]}" if lang == "zh" else f"{counts[severity]} {ui[severity]}",
+                     STYLE[severity] if counts[severity] else "dim"))
+    say(out, *line)
     if show_cells:
-        _print_cells(out, report, fmt, lang)
+        _print_cells(_rich(out), report, fmt, lang)
         if report.findings:
-            out.print(Text(ui["see_check"].format(n=len(report.findings)), style="dim"))
+            say(out, (ui["see_check"].format(n=len(report.findings)), "dim"))
     else:
         _print_findings(out, report, fmt, lang)
     out.print()
 
 
-def _print_findings(out: Console, report: Report, fmt: Format | None, lang: str) -> None:
+def _print_findings(out: Console | Plain, report: Report, fmt: Format | None, lang: str) -> None:
     ui = UI[lang]
     if not report.findings:
-        out.print(Text(ui["no_findings"], style="green"))
+        say(out, (ui["no_findings"], "green"))
         return
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
     table.add_column(ui["severity"], no_wrap=True)
     table.add_column(ui["rule"], no_wrap=True, style="dim")
@@ -367,7 +382,7 @@ def _print_findings(out: Console, report: Report, fmt: Format | None, lang: str)
             cell_labels(fmt, finding.cells, lang),
             finding.message if lang == "zh" else finding.message_en,
         )
-    out.print(table)
+    _rich(out).print(table)
 
 
 def cell_labels(fmt: Format | None, cells: Sequence[str], lang: str) -> str:
@@ -380,6 +395,10 @@ def cell_labels(fmt: Format | None, cells: Sequence[str], lang: str) -> str:
 
 
 def _print_cells(out: Console, report: Report, fmt: Format | None, lang: str) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     ui = UI[lang]
     if fmt is None:
         known = {k: v for k, v in report.cells.items() if v is not None}
@@ -426,15 +445,17 @@ def _print_cells(out: Console, report: Report, fmt: Format | None, lang: str) ->
 
 
 def _value(value: object) -> Text:
+    from rich.text import Text
+
     return Text("—", style="dim") if value is None else Text(str(value))
 
 
-def _print_summary(out: Console, tally: Tally, lang: str) -> None:
+def _print_summary(out: Console | Plain, tally: Tally, lang: str) -> None:
     line = UI[lang]["summary"].format(
         files=tally.files, with_errors=tally.with_errors, unreadable=tally.unreadable,
         error=tally.findings["error"], warning=tally.findings["warning"], info=tally.findings["info"],
     )
-    out.print(Text(line, style="bold red" if tally.unreadable or tally.with_errors else "bold green"))
+    say(out, (line, "bold red" if tally.unreadable or tally.with_errors else "bold green"))
 
 
 # The command lines ``app`` runs itself: option → (parameter, what it takes: "flag", its choices, or

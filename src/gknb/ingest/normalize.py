@@ -26,7 +26,7 @@ _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 # A pinyin syllable with at least one tone mark, in brackets, right after a CJK character: 關(guān)于.
 _PINYIN = re.compile(rf"[(（](?<=[{_CJK}][(（])(?=[a-zü{_TONED}]{{0,5}}[{_TONED}])[a-zü{_TONED}]{{1,6}}[)）]")
-_CJK_CHAR = re.compile(rf"[{_CJK}]")
+_CJK_CHAR = rf"[{_CJK}]"  # compiled on first use (re's cache): counted only in a text in traditional script
 # Common characters that exist only in traditional script: a cheap first test before OpenCC.
 _TRADITIONAL_ONLY = re.compile(
     "[這個們來時會說對國學開關與為麼發條項請處數據總計況體務機構產報門資實現經濟點類圍]"
@@ -80,7 +80,7 @@ def _simplified(text: str) -> str | None:
     """
     if len(_TRADITIONAL_ONLY.findall(text)) < _MIN_TRADITIONAL_HITS:
         return None
-    cjk_count = len(_CJK_CHAR.findall(text))
+    cjk_count = len(re.findall(_CJK_CHAR, text))
     converted = _t2s().convert(text)
     if len(converted) == len(text):
         changed = sum(1 for a, b in zip(text, converted, strict=True) if a != b)

@@ -4,7 +4,6 @@ among several (``parse.meta``); a title that cannot be read is simply absent."""
 
 from __future__ import annotations
 
-import html
 import io
 import re
 
@@ -17,6 +16,8 @@ def declared_title(raw: bytes, medium: str, page: str | None = None) -> str | No
     """The declared title of a file of ``medium`` (``page``: an HTML page's decoded text), or None."""
     try:
         if medium == "html" and page is not None:
+            import html  # its entity tables only for a page
+
             match = _HTML_TITLE.search(page[:65536])
             text = html.unescape(re.sub(r"<[^>]+>", "", match.group(1))) if match else ""
         elif medium == "pdf":

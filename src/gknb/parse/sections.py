@@ -128,7 +128,6 @@ _CHROME_PIECES = (
     r"|(?:https?://|file://)\S+|www\.[\w.-]+"
     r"|\d{1,4}[/-]\d{1,2}[/-]\d{1,4},?\s*(?:上午|下午)?\d{1,2}:\d{2}(?:\s*[AP]M)?"  # a browser's print header
 )
-_CHROME_PIECE = re.compile(_CHROME_PIECES.replace("{_FILING_MARKS}", "|".join(_FILING_MARKS)), re.IGNORECASE)
 # The same without the filing-mark piece, for the lines that print no filing mark: that piece can then
 # match nowhere, and trying ``.*`` at every position of a line is most of the regular expression's cost.
 _FILING_MARK = re.compile("|".join(_FILING_MARKS), re.IGNORECASE)
@@ -143,6 +142,12 @@ _RELATED = re.compile(r"^(?:【|\[)?(?:相关(?:链接|文章|阅读|新闻|信�
 RUNNING_REPEATS = 3  # a line printed this often (digits aside) is a running head or foot
 
 
+@cache
+def _chrome_piece() -> re.Pattern[str]:
+    """The chrome pieces with the filing-mark piece (compiled on first use: few lines print a filing mark)."""
+    return re.compile(_CHROME_PIECES.replace("{_FILING_MARKS}", "|".join(_FILING_MARKS)), re.IGNORECASE)
+
+
 def is_chrome(line: str) -> bool:
     """Whether a line is a page number or a web page's furniture (``分享到：微信 微博``, ``打印本页`` …)."""
     text = line.strip()
@@ -151,7 +156,7 @@ def is_chrome(line: str) -> bool:
     if _PAGE_NUMBER.match(text) or _RULE_LINE.match(text):
         return True
     if _FILING_MARK.search(text):
-        piece = _CHROME_PIECE
+        piece = _chrome_piece()
     else:
         first = _FIRST_NOT_FILLER.search(text)
         if first is None or not _PIECE_START.match(text, first.start()):
@@ -217,7 +222,7 @@ WRAP_FULL = 0.8  # a line at least this share of the copy's line width was broke
 MAX_WRAP = 100  # display columns: a wider "line" is a paragraph, not a page's line …
 MIN_WRAP = 40  # … and a narrower one no page's width (short lines of a list, a table's debris)
 _SENTENCE_END = re.compile(r"[。！？；：!?;:…](?:[”’」』）)\]】]*)$")
-_OPENS_PARAGRAPH = re.compile(
+_OPENS_PARAGRAPH = (  # compiled on first use (re's cache): only a copy wrapped at a page's width needs it
     r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．](?!\d)|[一二三四五六七八九十]是"
     r"|第[一二三四五六七八九十\d]+[条章节部]|[●•·▪■□◆◇※*-]\s)"
 )
@@ -248,7 +253,7 @@ def paragraphs(lines: list[str]) -> list[str]:
     out: list[str] = []
     runs_on = False
     for line, width in zip(lines, widths, strict=True):
-        if runs_on and line and not _OPENS_PARAGRAPH.match(line):
+        if runs_on and line and not re.match(_OPENS_PARAGRAPH, line):
             out[-1] = run_on(out[-1], line)
         else:
             out.append(line)

@@ -36,10 +36,8 @@ from ..formats import FORMATS, Equation, Format, Table
 from ..report import Finding, Value
 from ..text import normalize_label
 from .align import NumberRow, align, has_own_label, number_rows, physical_row
-from .columns import Decoded, decode
 from .fast import rows_keep_their_labels
 from .labels import Label, LabelIndex, core, label_index
-from .stream import read as read_stream
 from .tokens import Token, parse_number
 
 SECTION_TABLES = {"disclosure": "disclosure", "requests": "requests", "review": "review"}
@@ -910,6 +908,9 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
                      walker: _Walker, table_key: str) -> None:
     """A table printed column by column: decoded where one reading is left (columns.py), its cells
     named; cells no reading decides, or the whole table, left unread under ``parse.table_by_columns``."""
+    from .columns import Decoded, decode  # the copy decoders only for a table printed so
+    from .stream import read as read_stream
+
     title = fmt.table(table_key).title
     section = _section_tokens(fmt, tokens, headings, table_key)
     after = _section_tokens(fmt, tokens, headings, table_key, after=True)
@@ -967,6 +968,8 @@ def _reread_whole_streams(out: TableAssembler, fmt: Format, tokens: list[Token],
     partly unread (a label after its number, rows of numbers without labels): read from its numbers in
     reading order instead (stream.py) where that reads every cell; the parse findings about its cells
     from the first reading give way to the new reading's."""
+    from .stream import read as read_stream
+
     for table in fmt.tables:
         keys = out.bare_keys(table.key)
         if table.key in done or all(out.cells[k] is not None for k in keys):

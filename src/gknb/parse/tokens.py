@@ -86,8 +86,10 @@ def _cell_token(text: str, where: Provenance, grid: bool, row_start: bool, block
     return Token(kind, stripped, norm, where, grid, row_start, value, False, block, x)
 
 
+@lru_cache(maxsize=1)
 def _section_break() -> re.Pattern[str]:
-    """Where a report flattened onto one line (DOCX/PDF copies) starts one of its six sections."""
+    """Where a report flattened onto one line (DOCX/PDF copies) starts one of its six sections (compiled
+    on first use: most reports have no such line)."""
     from ..formats.common import SECTIONS
 
     starts = sorted({t[:4] for s in SECTIONS for t in (s.title, *s.aliases)}, key=len, reverse=True)
@@ -99,7 +101,6 @@ def _section_break() -> re.Pattern[str]:
     )
 
 
-_SECTION_BREAK = _section_break()
 _NOTE_AFTER_NUMBER = re.compile(r"(\d)\s*\([^()]{1,40}\)")
 LONG_LINE = 300
 
@@ -117,7 +118,7 @@ def _line_tokens(line: Line, block: int) -> list[Token]:
 def _line_pieces(line: Line, block: int) -> list[Token]:
     raw = _MARKUP.sub("", line.text) if ("#" in line.text or "*" in line.text or ">" in line.text) else line.text
     if len(raw) > LONG_LINE:
-        pieces = [p for p in _SECTION_BREAK.split(raw) if p.strip()]
+        pieces = [p for p in _section_break().split(raw) if p.strip()]
         if len(pieces) > 1:
             return [t for p in pieces for t in _line_pieces(Line(p, line.where), block)]
     if not raw.strip():
@@ -281,7 +282,7 @@ def tokenize(document: Document) -> list[Token]:
         if isinstance(block, Line):
             pieces = [block]
             if glued and len(block.text) > LONG_LINE:
-                pieces = [Line(p, block.where) for p in _SECTION_BREAK.split(block.text) if p.strip()]
+                pieces = [Line(p, block.where) for p in _section_break().split(block.text) if p.strip()]
             for piece in pieces:
                 tokens.extend((glued and _glued_tokens(piece, b)) or _line_tokens(piece, b))
         elif isinstance(block, TableBlock):
