@@ -177,14 +177,17 @@ _NOT_PRINTED = {_UNREAD: _UNREAD}  # the values of a cell no unit holds (a row o
 Edges = list[dict[int, list[tuple[int, tuple[Token | None, ...]]]]]
 
 
-def _graph(units: tuple[_Unit, ...], stream: list[Token], tail: int | None = None) -> Edges | None:
+def _graph(units: tuple[_Unit, ...], stream: list[Token], tail: int | None = None,
+           pins: dict[int, frozenset[str]] | None = None) -> Edges | None:
     """The path graph: for each unit, stream position → (next position, the unit's cells) for every way
     to drop up to ``MAX_UNIT_DROPS`` of its cells that keeps its own identities; None when the stream
     holds more numbers than cells, more than ``MAX_BLANKS`` fewer, or the graph grows past ``MAX_EDGES``.
     With a ``tail`` the stream prints the first units only, and ``tail`` more numbers follow in an order
     of their own: once the stream is spent, at a unit from which at least ``tail`` cells are left, the
     units left are passed over unread (``_UNREAD``, to the end position ``len(stream) + 1``); the cells
-    dropped from those read count against the blanks of the whole table."""
+    dropped from those read count against the blanks of the whole table. With ``pins`` (stream position →
+    the columns a header printed right above that number names, see ``_pins``) a step that puts a pinned
+    number in another column is no path."""
     total = sum(len(u.keys) for u in units)
     blanks = total - len(stream) - (tail or 0)
     if blanks < 0 or blanks > MAX_BLANKS:
@@ -208,6 +211,8 @@ def _graph(units: tuple[_Unit, ...], stream: list[Token], tail: int | None = Non
                         return None
                     values = iter(stream[p : p + size - drops])
                     cells = tuple(None if j in holes else next(values) for j in range(size))
+                    if pins and not _pinned(unit.keys, holes, p, pins):
+                        continue
                     if any(_holds(eq, dict(zip(unit.keys, cells, strict=True))) is False for eq in unit.checks):
                         continue
                     out.setdefault(p, []).append((p + size - drops, cells))
@@ -215,6 +220,58 @@ def _graph(units: tuple[_Unit, ...], stream: list[Token], tail: int | None = Non
         edges.append(out)
         reach, start = nxt, start + size
     return edges
+
+
+def _pinned(keys: tuple[str, ...], holes: tuple[int, ...], start: int, pins: dict[int, frozenset[str]]) -> bool:
+    """Whether the numbers from stream position ``start`` put in ``keys`` (but the ``holes``) each stand in
+    a column their pin allows."""
+    at = start
+    for j, key in enumerate(keys):
+        if j in holes:
+            continue
+        if at in pins and key.rsplit(".", 1)[1] not in pins[at]:
+            return False
+        at += 1
+    return True
+
+
+def _pins(tokens: list[Token], index: LabelIndex) -> dict[int, frozenset[str]]:
+    """Stream position → the columns a number may stand in, for a number printed right after the text of
+    its own flow (no empty line between: poppler prints a flow of blocks stacked under one another) when
+    that text is a column's header: one label (wrapped or not), or several side by side (``结果 其他 尚未`` /
+    ``纠正 结果 审结``: the flow's first number stands under one of them)."""
+    pins: dict[int, frozenset[str]] = {}
+    head: list[Token] = []
+    at = 0
+    for tok in tokens:
+        if tok.kind == "text":
+            head.append(tok)
+            continue
+        if tok.kind in ("value", "blank"):
+            if head and (columns := _header_columns(head, index)):
+                pins[at] = columns
+            at += 1
+        head = []
+    return pins
+
+
+def _header_columns(head: list[Token], index: LabelIndex) -> frozenset[str]:
+    """The columns a flow's header text names (see ``_pins``); empty when it is not only column labels."""
+    label = index.match("".join(t.norm for t in head), in_header=True)
+    if label is not None:
+        return frozenset({label.key}) if label.kind == "column" else frozenset()
+    words = [t.text.split() for t in head]
+    width = len(words[-1])
+    lines = 0
+    while lines < len(words) and len(words[-1 - lines]) == width:
+        lines += 1
+    if width < 2:
+        return frozenset()
+    parts = words[len(words) - lines :]
+    labels = [index.match(normalize_label("".join(line[j] for line in parts)), in_header=True) for j in range(width)]
+    if all(lab is not None and lab.kind == "column" for lab in labels):
+        return frozenset(lab.key for lab in labels)
+    return frozenset()
 
 
 def _seen(units: tuple[_Unit, ...], edges: Edges, end: int, banned: set[tuple[str, object]]) -> dict[str, dict] | None:
@@ -291,10 +348,10 @@ def _open(values: dict) -> bool:
 
 
 def _paths(units: tuple[_Unit, ...], stream: list[Token], identities: tuple[_Identity, ...],
-           tail: int | None = None) -> dict[str, dict] | None:
+           tail: int | None = None, pins: dict[int, frozenset[str]] | None = None) -> dict[str, dict] | None:
     """Every value each cell takes on some complete path (see ``_seen``), the paths narrowed by the
     identities across units (a value that can satisfy none of them takes its paths away)."""
-    edges = _graph(units, stream, tail)
+    edges = _graph(units, stream, tail, pins)
     if edges is None:
         return None
     banned: set[tuple[str, object]] = set()
@@ -308,25 +365,33 @@ def _paths(units: tuple[_Unit, ...], stream: list[Token], identities: tuple[_Ide
         banned |= more
 
 
-def _traversal(version: str, table_key: str, by: str, stream: list[Token],
-               tail: int | None = None, group: str | None = None) -> tuple[dict, set[str]] | None:
+def _traversal(version: str, table_key: str, by: str, stream: list[Token], tail: int | None = None,
+               group: str | None = None, pins: dict[int, frozenset[str]] | None = None,
+               headed: bool = False) -> tuple[dict, set[str]] | None:
     """One traversal's reading, when the identities whose cells all its paths agree on hold and at least one
     of them tests a number other than 0 (or the stream holds no other number): (key → token, or None for
     a blank, for every cell whose paths agree on its number; the keys of those some path leaves blank).
     With a ``tail`` the stream prints the traversal's first units only (see ``_graph``); with a ``group``,
-    the rows of that group are printed as one row (see ``_collapsed_units``) and left unread."""
+    the rows of that group are printed as one row (see ``_collapsed_units``) and left unread. With ``pins``
+    (see ``_pins``) a path puts each pinned number under its header; ``headed``: the pins decide where the
+    paths would not, and a cell its paths give a 0 or a blank counts as 0 in the identities' test (either
+    adds nothing to its side)."""
     units = _collapsed_units(version, table_key, group) if group else _units(version, table_key, by)
-    seen = _paths(units, stream, _identities(version, table_key), tail)
+    seen = _paths(units, stream, _identities(version, table_key), tail, pins)
     if seen is None:
         return None
     seen = {k: v for k, v in seen.items() if COLLAPSED not in k}
     sure = {k: next(iter(v.values())) for k, v in seen.items() if len(v) == 1 and _UNREAD not in v}
+    tried = dict(sure)
+    if headed:
+        tried.update((k, next(t for t in v.values() if t is not None)) for k, v in seen.items()
+                     if k not in sure and set(v) == {0, None})
     tested = False
     for identity in _identities(version, table_key):
-        held = _holds(identity, sure)
+        held = _holds(identity, tried)
         if held is False:
             return None
-        tested = tested or (held is True and any(sure[k].value for k in identity.eq.cells))
+        tested = tested or (held is True and any(tried[k].value for k in identity.eq.cells))
     if not tested and any(t.value for t in stream):  # no identity tests where its numbers stand
         return None
     cells, maybe_blank = dict(sure), set()
@@ -337,11 +402,13 @@ def _traversal(version: str, table_key: str, by: str, stream: list[Token],
     return cells, maybe_blank
 
 
-def _print_order(version: str, table_key: str, stream: list[Token]) -> tuple[dict, list[str]] | None:
+def _print_order(version: str, table_key: str, stream: list[Token],
+                 pins: dict[int, frozenset[str]]) -> tuple[dict, list[str]] | None:
     """The stream read in the official print order when it holds exactly one number per cell:
-    (cells, the cells of the identities it breaks) — None when it breaks more than ``MAX_BROKEN``."""
+    (cells, the cells of the identities it breaks) — None when it breaks more than ``MAX_BROKEN``, or puts
+    a pinned number under another header (see ``_pins``)."""
     keys = [k for unit in _units(version, table_key, "rows") for k in unit.keys]
-    if len(keys) != len(stream) or any(t.kind != "value" for t in stream):
+    if len(keys) != len(stream) or any(t.kind != "value" for t in stream) or not _pinned(tuple(keys), (), 0, pins):
         return None
     cells = dict(zip(keys, stream, strict=True))
     broken = [i.eq for i in _identities(version, table_key) if _holds(i, cells) is False]
@@ -474,12 +541,18 @@ def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -
             "were read by the row and column labels before each run of numbers, which no identity can test: check them",
         )])
     stream = [t for t in tokens if t.kind in ("value", "blank")]
-    readings = [r for r in (_traversal(version, table_key, by, stream) for by in ("rows", "columns")) if r]
+    pins = _pins(tokens, index)
+    # A number other than 0 stands under its header on every path; where the order leaves a 0's place open
+    # (zeros in a traversal that is not the print's), the headers over the zeros decide as well.
+    strong = {at: columns for at, columns in pins.items() if stream[at].value}
+    readings = [r for r in (_traversal(version, table_key, by, stream, pins=strong) for by in ("rows", "columns")) if r]
     if not readings:
-        ordered = _print_order(version, table_key, stream)
+        ordered = _print_order(version, table_key, stream, strong)
         if ordered is not None:
             return _print_order_read(title, *ordered)
-        readings = _rearranged(version, table_key, tokens, stream, index)
+        readings = [r for r in (_traversal(version, table_key, by, stream, pins=pins, headed=True)
+                                for by in ("rows", "columns") if pins) if r]
+        readings = readings or _rearranged(version, table_key, tokens, stream, index)
     if readings:
         first = readings[0][0]
         cells = {k: tok for k, tok in first.items()
