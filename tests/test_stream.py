@@ -76,7 +76,7 @@ def copies(tmp_path_factory) -> dict[tuple[str, str, int], tuple]:
     folder = tmp_path_factory.mktemp("stream")
     out = {}
     for version, medium, seed in (("2019", "pdf-narrow", SEED), ("2021", "pdf-narrow", SEED), ("2019", "pdf", SEED),
-                                  ("2021", "pdf", SEED), ("2021", "pdf", 2)):
+                                  ("2021", "pdf", SEED), ("2021", "pdf", 2), ("2021", "pdf", 3)):
         (original,) = make_originals(folder / "originals", [seed], media=(medium,), versions=(version,))
         copy = convert(original, PDFTOTEXT, folder / "copies")
         report = _read(copy)
@@ -145,10 +145,23 @@ def test_table_four_is_read_by_the_headers_its_numbers_are_printed_under(copies)
     assert sum(k.startswith("review.") for k in result.wrong) <= 2
 
 
+def test_cells_the_column_reading_leaves_open_are_read_by_the_headers_where_both_agree(copies):
+    # The same copy as below, read whole: the column decoder reads 四 but 复议后起诉's three middle cells;
+    # the reading order places them under their headers, agreeing with every cell both read.
+    original, report, result = copies[("2021", "pdf", 3)]
+    assert not result.silent, wrong_lines(report, original.truth, result.silent)
+    for key in (k for k in original.truth if k.startswith("review.")):
+        assert key not in result.wrong, wrong_lines(report, original.truth, [key])
+    row = [k for k in original.truth if k.startswith("review.litigation_after_review.")]
+    assert all("parse.reading_order" in _named(report, k) for k in row[1:4])
+
+
 def test_a_number_printed_under_a_header_is_never_read_in_another_column():
     # 2021's official PDF of seed 3 through pdftotext: 复议后起诉's 结果维持 (2) comes after the other numbers
     # of its row, each printed under its header. All 15 numbers are there and, read in print order, they
     # keep the row's total (0 + 2 + 0 + 2 = 4) with the 2s in the wrong columns: the headers forbid that.
+    # Placed by their headers (复议后起诉 / 结果 其他 尚未 / 纠正 结果 审结 over 0 2 0, 结果维持 over 2, 总计
+    # over 4) the row is read right; cells the placements leave open (a 0 or the 1 of 行政复议) are not read.
     text = "\n".join([
         "本机关依法应诉，认真履行行政复议决定和人民法院生效", "裁判。", "行政复议", "", "行政诉讼", "", "结果", "维持", "",
         "结果", "纠正", "", "其他", "结果", "", "尚未", "审结", "", "总计", "", "0", "", "0", "", "0", "", "1", "", "1", "",
@@ -161,6 +174,8 @@ def test_a_number_printed_under_a_header_is_never_read_in_another_column():
     result = stream.read("2021", "review", tokens, label_index("2021", "review"))
     read = {} if result is None else {k: None if t is None else t.value for k, t in result.cells.items()}
     assert all(value == truth[key] for key, value in read.items()), read
+    assert {k for k in truth if k.startswith("review.litigation_after_review.")} <= set(read), read
+    assert set(result.unsure) == set(truth) - set(read)
 
 
 # ------------------------------------------------------------------------------ reading-order streams

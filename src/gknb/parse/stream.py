@@ -16,6 +16,14 @@ of all of them at once:
   and named as possibly blank (``parse.alignment_ambiguous``: a dropped blank among zeros cannot be
   told from a 0). The traversal is taken when the identities over its sure cells all hold and test at
   least one number other than 0; where both traversals hold, only the cells they agree on are read.
+- A number printed right after text of its own flow (poppler stacks a header cell and the numbers under
+  it in one flow, then an empty line: ``总计`` / ``2``, ``结果 其他 尚未`` / ``纠正 结果 审结`` / ``0``) is
+  *pinned* under that header's columns: a pinned number other than 0 stands there on every path and in
+  print order; where no reading is left, all pins decide, and a cell its paths give a 0 or a blank counts
+  as 0 in the identities' test. A table printed on one grid row (section 四) is then read by placing its
+  flows: each flow's numbers on cells left to right, a pinned flow under its header's columns (and the
+  row a label before them names), the flows without a header left to right in their order; the cells all
+  placements that keep the identities agree on are read.
 - When no traversal holds but the stream has exactly as many numbers as the table has cells, the
   print order is read, and the identities it breaks are named (a report's own slip, at most
   ``MAX_BROKEN`` of them; more say the order is not the print order, and nothing is read).
@@ -274,6 +282,149 @@ def _header_columns(head: list[Token], index: LabelIndex) -> frozenset[str]:
     return frozenset()
 
 
+@dataclass(frozen=True)
+class _Flow:
+    """The numbers of one flow of a copy (poppler: blocks stacked under one another, then an empty line),
+    from stream position ``start``; the header printed above them in the flow: the columns (see ``_pins``)
+    and the row (a row label before a header of several columns: ``复议后起诉`` / ``结果 其他 尚未`` / …)
+    it names, and whether the flow has text at all."""
+
+    start: int
+    size: int
+    columns: frozenset[str]
+    row: str | None
+    headed: bool
+
+
+def _flows(tokens: list[Token], index: LabelIndex) -> list[_Flow]:
+    """The flows of numbers a reading-order copy prints (see ``_Flow``)."""
+    out: list[_Flow] = []
+    head: list[Token] = []
+    at, run = 0, False
+    for tok in tokens:
+        if tok.kind in ("value", "blank"):
+            if run:
+                last = out[-1]
+                out[-1] = replace(last, size=last.size + 1)
+            else:
+                out.append(_Flow(at, 1, _header_columns(head, index) if head else frozenset(),
+                                 _header_row(head, index), bool(head)))
+            at, run, head = at + 1, True, []
+        elif tok.kind == "text":
+            head.append(tok)
+            run = False
+        else:
+            head, run = [], False
+    return out
+
+
+def _header_row(head: list[Token], index: LabelIndex) -> str | None:
+    """The row a flow's header names before its column labels printed side by side, if any."""
+    words = [t.text.split() for t in head]
+    if len(words) < 2 or len(words[-1]) < 2:
+        return None
+    first = next(n for n in range(len(words)) if all(len(w) == len(words[-1]) for w in words[n:]))
+    label = index.match("".join(t.norm for t in head[:first]), in_header=True) if first else None
+    return label.key if label is not None and label.kind == "row" else None
+
+
+@cache
+def _print_grid(version: str, table_key: str) -> tuple[tuple[str, ...], ...] | None:
+    """The table's cells as its official grid prints them: grid rows of keys (a ``transposed`` block's
+    rows side by side on one grid row, section 四); None when its grid rows differ in width."""
+    table = FORMATS[version].table(table_key)
+    rows: list[tuple[str, ...]] = []
+    for block in table.blocks:
+        keys = [tuple(f"{table.key}.{r.key}.{c.key}" for c in block.columns) for r in block.rows]
+        rows += [tuple(k for row in keys for k in row)] if block.layout and block.layout.transposed else keys
+    return tuple(rows) if len({len(r) for r in rows}) == 1 else None
+
+
+MAX_PLACEMENTS = 20_000  # placements of a one-row table's flows tried; beyond, it is not read
+
+
+def _one_row_placements(version: str, table_key: str, stream: list[Token], flows: list[_Flow]) -> dict[str, dict] | None:
+    """Every value each cell takes over the placements of a one-row print grid's flows (section 四) that
+    keep the identities: each flow's numbers on cells left to right (a cell passed over is a dropped
+    blank), its first number under its header's columns and row; the flows without a header left to
+    right in their order (poppler prints blocks of one line left to right; a header's own height can put
+    its flow anywhere). None when no placement is left or there are more than ``MAX_PLACEMENTS``."""
+    grid = _print_grid(version, table_key)
+    if grid is None or len(grid) != 1 or not flows:
+        return None
+    row = grid[0]
+    budget = len(row) - len(stream)
+    if not 0 <= budget <= MAX_BLANKS:
+        return None
+    identities = _identities(version, table_key)
+    at = {key: c for c, key in enumerate(row)}
+    seen: dict[str, dict] = {}
+    tried = 0
+    # the flows under a header first (the fewest places), then the others in their order
+    flows = sorted(flows, key=lambda f: not f.headed)
+
+    def keeps(taken: dict[int, Token], placed: tuple[int, ...]) -> bool:
+        """Whether the identities over the cells just ``placed`` hold, where all their cells are placed."""
+        for identity in identities:
+            spots = [at[k] for k in identity.eq.cells]
+            if (any(s in placed for s in spots) and all(s in taken for s in spots)
+                    and _holds(identity, {k: taken[at[k]] for k in identity.eq.cells}) is False):
+                return False
+        return True
+
+    def under(flow: _Flow, cell: str) -> bool:
+        _, row_key, column = cell.split(".")
+        return (not flow.columns or column in flow.columns) and (flow.row is None or flow.row == row_key)
+
+    def place(n: int, taken: dict[int, Token], plain: int) -> bool:
+        nonlocal tried
+        tried += 1
+        if tried > MAX_PLACEMENTS:
+            return False
+        if n == len(flows):
+            cells = {key: taken.get(c) for c, key in enumerate(row)}
+            if any(_holds(i, cells) is False for i in identities):
+                return True
+            for key, tok in cells.items():
+                seen.setdefault(key, {}).setdefault(_value(tok), tok)
+            return True
+        flow = flows[n]
+        numbers = stream[flow.start : flow.start + flow.size]
+        for first in range(plain if not flow.headed else 0, len(row)):
+            if first in taken or not under(flow, row[first]):
+                continue
+            for spots in _spots(first, len(numbers), taken, len(row), budget):
+                placed = dict(taken)
+                placed.update(zip(spots, numbers, strict=True))
+                if not keeps(placed, spots):
+                    continue
+                if not place(n + 1, placed, spots[-1] + 1 if not flow.headed else plain):
+                    return False
+        return True
+
+    if not place(0, {}, 0):
+        return None
+    return seen or None
+
+
+def _spots(first: int, size: int, taken: dict[int, Token], width: int, slack: int) -> list[tuple[int, ...]]:
+    """The cells a flow of ``size`` numbers can stand on from cell ``first``: left to right over free cells,
+    passing over at most ``slack`` free cells in all (dropped blanks)."""
+    out: list[tuple[int, ...]] = []
+
+    def grow(spots: tuple[int, ...], skipped: int) -> None:
+        if len(spots) == size:
+            out.append(spots)
+            return
+        at = spots[-1] + 1
+        while at < width and at not in taken and at - spots[-1] - 1 <= slack - skipped:
+            grow((*spots, at), skipped + at - spots[-1] - 1)
+            at += 1
+
+    grow((first,), 0)
+    return out
+
+
 def _seen(units: tuple[_Unit, ...], edges: Edges, end: int, banned: set[tuple[str, object]]) -> dict[str, dict] | None:
     """Every value each cell takes on some complete path that gives no cell a ``banned`` (key, value):
     key → {value: token, or None for a blank}; None when no such path is left."""
@@ -378,8 +529,13 @@ def _traversal(version: str, table_key: str, by: str, stream: list[Token], tail:
     adds nothing to its side)."""
     units = _collapsed_units(version, table_key, group) if group else _units(version, table_key, by)
     seen = _paths(units, stream, _identities(version, table_key), tail, pins)
-    if seen is None:
-        return None
+    return None if seen is None else _reading(version, table_key, seen, stream, headed)
+
+
+def _reading(version: str, table_key: str, seen: dict[str, dict], stream: list[Token],
+             headed: bool) -> tuple[dict, set[str]] | None:
+    """The reading the values of all paths give (see ``_traversal``), or None when the identities over its
+    sure cells break or test no number other than 0."""
     seen = {k: v for k, v in seen.items() if COLLAPSED not in k}
     sure = {k: next(iter(v.values())) for k, v in seen.items() if len(v) == 1 and _UNREAD not in v}
     tried = dict(sure)
@@ -552,6 +708,8 @@ def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -
             return _print_order_read(title, *ordered)
         readings = [r for r in (_traversal(version, table_key, by, stream, pins=pins, headed=True)
                                 for by in ("rows", "columns") if pins) if r]
+        if not readings and (placed := _one_row_placements(version, table_key, stream, _flows(tokens, index))):
+            readings = [r for r in [_reading(version, table_key, placed, stream, True)] if r]
         readings = readings or _rearranged(version, table_key, tokens, stream, index)
     if readings:
         first = readings[0][0]
