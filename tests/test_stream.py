@@ -71,15 +71,16 @@ def test_the_real_wps_pdf_through_pdftotext_reads_its_tables_from_the_stream(tmp
 
 
 @pytest.fixture(scope="module")
-def copies(tmp_path_factory) -> dict[tuple[str, str], tuple]:
-    """pdftotext copies of the rendered narrow-label PDF of both formats and of 2019's official PDF."""
+def copies(tmp_path_factory) -> dict[tuple[str, str, int], tuple]:
+    """pdftotext copies of the rendered narrow-label PDF and of the official PDF of both formats."""
     folder = tmp_path_factory.mktemp("stream")
     out = {}
-    for version, medium in (("2019", "pdf-narrow"), ("2021", "pdf-narrow"), ("2019", "pdf")):
-        (original,) = make_originals(folder / "originals", [SEED], media=(medium,), versions=(version,))
+    for version, medium, seed in (("2019", "pdf-narrow", SEED), ("2021", "pdf-narrow", SEED), ("2019", "pdf", SEED),
+                                  ("2021", "pdf", SEED), ("2021", "pdf", 2), ("2021", "pdf", 3)):
+        (original,) = make_originals(folder / "originals", [seed], media=(medium,), versions=(version,))
         copy = convert(original, PDFTOTEXT, folder / "copies")
         report = _read(copy)
-        out[(version, medium)] = (original, report, score(report, original.truth))
+        out[(version, medium, seed)] = (original, report, score(report, original.truth))
     return out
 
 
@@ -90,7 +91,7 @@ def _read(path: Path):
 
 @pytest.mark.parametrize("version", ["2019", "2021"])
 def test_narrow_label_pdf_through_pdftotext_reads_every_cell_but_its_dropped_blanks(copies, version):
-    original, report, result = copies[(version, "pdf-narrow")]
+    original, report, result = copies[(version, "pdf-narrow", SEED)]
     assert not result.silent, wrong_lines(report, original.truth, result.silent)
     # The copy drops the five blank cells without a trace: a blank among zeros cannot be told from a 0.
     # Those cells are read as the 0 the order puts there, and named as possibly blank; a cell of 二 whose
@@ -105,13 +106,76 @@ def test_narrow_label_pdf_through_pdftotext_reads_every_cell_but_its_dropped_bla
     assert sum(k.startswith("requests.") and "parse.reading_order" in _named(report, k) for k in original.truth) > 150
 
 def test_official_pdf_through_pdftotext_reads_table_three_row_after_row(copies):
-    original, report, result = copies[("2019", "pdf")]
+    original, report, result = copies[("2019", "pdf", SEED)]
     assert not result.silent, wrong_lines(report, original.truth, result.silent)
     requests = [k for k in original.truth if k.startswith("requests.")]
     wrong = [k for k in requests if k in result.wrong]
     assert all(original.truth[k] is None and "parse.alignment_ambiguous" in _named(report, k) for k in wrong), \
         wrong_lines(report, original.truth, wrong)
     assert all(_named(report, k) & WARNINGS for k in result.wrong), wrong_lines(report, original.truth, result.wrong)
+
+
+def test_official_2021_pdf_through_pdftotext_leaves_table_three_unread_and_named_rather_than_guessed(copies):
+    # 2021's official column widths: poppler prints 三 as flows of text blocks in an order of its own — the
+    # three organisation columns of rows 一–三 as one 3×3 block among their wrapped header fragments, the
+    # other columns as vertical runs of 1–14 rows, rows of single cells — with the blank cells dropped. No
+    # traversal, band or page split holds over it: every cell of 三 is left unread and named, none guessed.
+    original, report, result = copies[("2021", "pdf", SEED)]
+    assert not result.silent, wrong_lines(report, original.truth, result.silent)
+    requests = [k for k in original.truth if k.startswith("requests.")]
+    assert all(report.cells[k] is None and "parse.table_by_columns" in _named(report, k) for k in requests), \
+        wrong_lines(report, original.truth, [k for k in requests if report.cells[k] is not None])
+    assert all(_named(report, k) & WARNINGS for k in result.wrong), wrong_lines(report, original.truth, result.wrong)
+
+
+def test_table_four_is_read_by_the_headers_its_numbers_are_printed_under(copies):
+    # 2021's official PDF through pdftotext prints 四's header cells and numbers as flows of their own, in
+    # print order with its two blank cells dropped: 13 numbers for 15 cells. By order and identities alone
+    # the 2 of 未经复议直接起诉 could be its 其他结果 or its 尚未审结; the flow that prints a header over a
+    # number (``结果 维持`` / ``0``, ``结果 其他 尚未`` / ``纠正 结果 审结`` / ``0``, ``总计`` / ``2``) says
+    # which columns that number can stand in. Every cell read right, or read as the 0 the order puts where
+    # the report left it blank, and named so.
+    original, report, result = copies[("2021", "pdf", 2)]
+    assert not result.silent, wrong_lines(report, original.truth, result.silent)
+    for key in (k for k in original.truth if k.startswith("review.")):
+        assert "parse.reading_order" in _named(report, key), key
+        if key in result.wrong:
+            assert original.truth[key] is None and report.cells[key] == 0, wrong_lines(report, original.truth, [key])
+            assert "parse.alignment_ambiguous" in _named(report, key)
+    assert sum(k.startswith("review.") for k in result.wrong) <= 2
+
+
+def test_cells_the_column_reading_leaves_open_are_read_by_the_headers_where_both_agree(copies):
+    # The same copy as below, read whole: the column decoder reads 四 but 复议后起诉's three middle cells;
+    # the reading order places them under their headers, agreeing with every cell both read.
+    original, report, result = copies[("2021", "pdf", 3)]
+    assert not result.silent, wrong_lines(report, original.truth, result.silent)
+    for key in (k for k in original.truth if k.startswith("review.")):
+        assert key not in result.wrong, wrong_lines(report, original.truth, [key])
+    row = [k for k in original.truth if k.startswith("review.litigation_after_review.")]
+    assert all("parse.reading_order" in _named(report, k) for k in row[1:4])
+
+
+def test_a_number_printed_under_a_header_is_never_read_in_another_column():
+    # 2021's official PDF of seed 3 through pdftotext: 复议后起诉's 结果维持 (2) comes after the other numbers
+    # of its row, each printed under its header. All 15 numbers are there and, read in print order, they
+    # keep the row's total (0 + 2 + 0 + 2 = 4) with the 2s in the wrong columns: the headers forbid that.
+    # Placed by their headers (复议后起诉 / 结果 其他 尚未 / 纠正 结果 审结 over 0 2 0, 结果维持 over 2, 总计
+    # over 4) the row is read right; cells the placements leave open (a 0 or the 1 of 行政复议) are not read.
+    text = "\n".join([
+        "本机关依法应诉，认真履行行政复议决定和人民法院生效", "裁判。", "行政复议", "", "行政诉讼", "", "结果", "维持", "",
+        "结果", "纠正", "", "其他", "结果", "", "尚未", "审结", "", "总计", "", "0", "", "0", "", "0", "", "1", "", "1", "",
+        "结果", "维持", "0", "", "未经复议直接起诉", "结果 其他 尚未", "纠正 结果 审结", "0", "0", "0", "", "总计", "0", "",
+        "复议后起诉", "结果 其他 尚未", "纠正 结果 审结", "0", "2", "0", "", "结果", "维持", "2", "", "总计", "4", "",
+    ])
+    truth = dict(zip([k for k, *_ in FORMATS["2021"].table("review").cells()],
+                     [0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 2, 0, 2, 0, 4], strict=True))
+    tokens = tokenize(read_document(text.encode("utf-8"), name="copy.txt"))
+    result = stream.read("2021", "review", tokens, label_index("2021", "review"))
+    read = {} if result is None else {k: None if t is None else t.value for k, t in result.cells.items()}
+    assert all(value == truth[key] for key, value in read.items()), read
+    assert {k for k in truth if k.startswith("review.litigation_after_review.")} <= set(read), read
+    assert set(result.unsure) == set(truth) - set(read)
 
 
 # ------------------------------------------------------------------------------ reading-order streams

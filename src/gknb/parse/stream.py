@@ -16,6 +16,14 @@ of all of them at once:
   and named as possibly blank (``parse.alignment_ambiguous``: a dropped blank among zeros cannot be
   told from a 0). The traversal is taken when the identities over its sure cells all hold and test at
   least one number other than 0; where both traversals hold, only the cells they agree on are read.
+- A number printed right after text of its own flow (poppler stacks a header cell and the numbers under
+  it in one flow, then an empty line: ``总计`` / ``2``, ``结果 其他 尚未`` / ``纠正 结果 审结`` / ``0``) is
+  *pinned* under that header's columns: a pinned number other than 0 stands there on every path and in
+  print order; where no reading is left, all pins decide, and a cell its paths give a 0 or a blank counts
+  as 0 in the identities' test. A table printed on one grid row (section 四) is then read by placing its
+  flows: each flow's numbers on cells left to right, a pinned flow under its header's columns (and the
+  row a label before them names), the flows without a header left to right in their order; the cells all
+  placements that keep the identities agree on are read.
 - When no traversal holds but the stream has exactly as many numbers as the table has cells, the
   print order is read, and the identities it breaks are named (a report's own slip, at most
   ``MAX_BROKEN`` of them; more say the order is not the print order, and nothing is read).
@@ -177,14 +185,17 @@ _NOT_PRINTED = {_UNREAD: _UNREAD}  # the values of a cell no unit holds (a row o
 Edges = list[dict[int, list[tuple[int, tuple[Token | None, ...]]]]]
 
 
-def _graph(units: tuple[_Unit, ...], stream: list[Token], tail: int | None = None) -> Edges | None:
+def _graph(units: tuple[_Unit, ...], stream: list[Token], tail: int | None = None,
+           pins: dict[int, frozenset[str]] | None = None) -> Edges | None:
     """The path graph: for each unit, stream position → (next position, the unit's cells) for every way
     to drop up to ``MAX_UNIT_DROPS`` of its cells that keeps its own identities; None when the stream
     holds more numbers than cells, more than ``MAX_BLANKS`` fewer, or the graph grows past ``MAX_EDGES``.
     With a ``tail`` the stream prints the first units only, and ``tail`` more numbers follow in an order
     of their own: once the stream is spent, at a unit from which at least ``tail`` cells are left, the
     units left are passed over unread (``_UNREAD``, to the end position ``len(stream) + 1``); the cells
-    dropped from those read count against the blanks of the whole table."""
+    dropped from those read count against the blanks of the whole table. With ``pins`` (stream position →
+    the columns a header printed right above that number names, see ``_pins``) a step that puts a pinned
+    number in another column is no path."""
     total = sum(len(u.keys) for u in units)
     blanks = total - len(stream) - (tail or 0)
     if blanks < 0 or blanks > MAX_BLANKS:
@@ -208,6 +219,8 @@ def _graph(units: tuple[_Unit, ...], stream: list[Token], tail: int | None = Non
                         return None
                     values = iter(stream[p : p + size - drops])
                     cells = tuple(None if j in holes else next(values) for j in range(size))
+                    if pins and not _pinned(unit.keys, holes, p, pins):
+                        continue
                     if any(_holds(eq, dict(zip(unit.keys, cells, strict=True))) is False for eq in unit.checks):
                         continue
                     out.setdefault(p, []).append((p + size - drops, cells))
@@ -215,6 +228,201 @@ def _graph(units: tuple[_Unit, ...], stream: list[Token], tail: int | None = Non
         edges.append(out)
         reach, start = nxt, start + size
     return edges
+
+
+def _pinned(keys: tuple[str, ...], holes: tuple[int, ...], start: int, pins: dict[int, frozenset[str]]) -> bool:
+    """Whether the numbers from stream position ``start`` put in ``keys`` (but the ``holes``) each stand in
+    a column their pin allows."""
+    at = start
+    for j, key in enumerate(keys):
+        if j in holes:
+            continue
+        if at in pins and key.rsplit(".", 1)[1] not in pins[at]:
+            return False
+        at += 1
+    return True
+
+
+def _pins(tokens: list[Token], index: LabelIndex) -> dict[int, frozenset[str]]:
+    """Stream position → the columns a number may stand in, for a number printed right after the text of
+    its own flow (no empty line between: poppler prints a flow of blocks stacked under one another) when
+    that text is a column's header: one label (wrapped or not), or several side by side (``结果 其他 尚未`` /
+    ``纠正 结果 审结``: the flow's first number stands under one of them)."""
+    pins: dict[int, frozenset[str]] = {}
+    head: list[Token] = []
+    at = 0
+    for tok in tokens:
+        if tok.kind == "text":
+            head.append(tok)
+            continue
+        if tok.kind in ("value", "blank"):
+            if head and (columns := _header_columns(head, index)):
+                pins[at] = columns
+            at += 1
+        head = []
+    return pins
+
+
+def _header_columns(head: list[Token], index: LabelIndex) -> frozenset[str]:
+    """The columns a flow's header text names (see ``_pins``); empty when it is not only column labels."""
+    label = index.match("".join(t.norm for t in head), in_header=True)
+    if label is not None:
+        return frozenset({label.key}) if label.kind == "column" else frozenset()
+    words = [t.text.split() for t in head]
+    width = len(words[-1])
+    lines = 0
+    while lines < len(words) and len(words[-1 - lines]) == width:
+        lines += 1
+    if width < 2:
+        return frozenset()
+    parts = words[len(words) - lines :]
+    labels = [index.match(normalize_label("".join(line[j] for line in parts)), in_header=True) for j in range(width)]
+    if all(lab is not None and lab.kind == "column" for lab in labels):
+        return frozenset(lab.key for lab in labels)
+    return frozenset()
+
+
+@dataclass(frozen=True)
+class _Flow:
+    """The numbers of one flow of a copy (poppler: blocks stacked under one another, then an empty line),
+    from stream position ``start``; the header printed above them in the flow: the columns (see ``_pins``)
+    and the row (a row label before a header of several columns: ``复议后起诉`` / ``结果 其他 尚未`` / …)
+    it names, and whether the flow has text at all."""
+
+    start: int
+    size: int
+    columns: frozenset[str]
+    row: str | None
+    headed: bool
+
+
+def _flows(tokens: list[Token], index: LabelIndex) -> list[_Flow]:
+    """The flows of numbers a reading-order copy prints (see ``_Flow``)."""
+    out: list[_Flow] = []
+    head: list[Token] = []
+    at, run = 0, False
+    for tok in tokens:
+        if tok.kind in ("value", "blank"):
+            if run:
+                last = out[-1]
+                out[-1] = replace(last, size=last.size + 1)
+            else:
+                out.append(_Flow(at, 1, _header_columns(head, index) if head else frozenset(),
+                                 _header_row(head, index), bool(head)))
+            at, run, head = at + 1, True, []
+        elif tok.kind == "text":
+            head.append(tok)
+            run = False
+        else:
+            head, run = [], False
+    return out
+
+
+def _header_row(head: list[Token], index: LabelIndex) -> str | None:
+    """The row a flow's header names before its column labels printed side by side, if any."""
+    words = [t.text.split() for t in head]
+    if len(words) < 2 or len(words[-1]) < 2:
+        return None
+    first = next(n for n in range(len(words)) if all(len(w) == len(words[-1]) for w in words[n:]))
+    label = index.match("".join(t.norm for t in head[:first]), in_header=True) if first else None
+    return label.key if label is not None and label.kind == "row" else None
+
+
+@cache
+def _print_grid(version: str, table_key: str) -> tuple[tuple[str, ...], ...] | None:
+    """The table's cells as its official grid prints them: grid rows of keys (a ``transposed`` block's
+    rows side by side on one grid row, section 四); None when its grid rows differ in width."""
+    table = FORMATS[version].table(table_key)
+    rows: list[tuple[str, ...]] = []
+    for block in table.blocks:
+        keys = [tuple(f"{table.key}.{r.key}.{c.key}" for c in block.columns) for r in block.rows]
+        rows += [tuple(k for row in keys for k in row)] if block.layout and block.layout.transposed else keys
+    return tuple(rows) if len({len(r) for r in rows}) == 1 else None
+
+
+MAX_PLACEMENTS = 20_000  # placements of a one-row table's flows tried; beyond, it is not read
+
+
+def _one_row_placements(version: str, table_key: str, stream: list[Token], flows: list[_Flow]) -> dict[str, dict] | None:
+    """Every value each cell takes over the placements of a one-row print grid's flows (section 四) that
+    keep the identities: each flow's numbers on cells left to right (a cell passed over is a dropped
+    blank), its first number under its header's columns and row; the flows without a header left to
+    right in their order (poppler prints blocks of one line left to right; a header's own height can put
+    its flow anywhere). None when no placement is left or there are more than ``MAX_PLACEMENTS``."""
+    grid = _print_grid(version, table_key)
+    if grid is None or len(grid) != 1 or not flows:
+        return None
+    row = grid[0]
+    budget = len(row) - len(stream)
+    if not 0 <= budget <= MAX_BLANKS:
+        return None
+    identities = _identities(version, table_key)
+    at = {key: c for c, key in enumerate(row)}
+    seen: dict[str, dict] = {}
+    tried = 0
+    # the flows under a header first (the fewest places), then the others in their order
+    flows = sorted(flows, key=lambda f: not f.headed)
+
+    def keeps(taken: dict[int, Token], placed: tuple[int, ...]) -> bool:
+        """Whether the identities over the cells just ``placed`` hold, where all their cells are placed."""
+        for identity in identities:
+            spots = [at[k] for k in identity.eq.cells]
+            if (any(s in placed for s in spots) and all(s in taken for s in spots)
+                    and _holds(identity, {k: taken[at[k]] for k in identity.eq.cells}) is False):
+                return False
+        return True
+
+    def under(flow: _Flow, cell: str) -> bool:
+        _, row_key, column = cell.split(".")
+        return (not flow.columns or column in flow.columns) and (flow.row is None or flow.row == row_key)
+
+    def place(n: int, taken: dict[int, Token], plain: int) -> bool:
+        nonlocal tried
+        tried += 1
+        if tried > MAX_PLACEMENTS:
+            return False
+        if n == len(flows):
+            cells = {key: taken.get(c) for c, key in enumerate(row)}
+            if any(_holds(i, cells) is False for i in identities):
+                return True
+            for key, tok in cells.items():
+                seen.setdefault(key, {}).setdefault(_value(tok), tok)
+            return True
+        flow = flows[n]
+        numbers = stream[flow.start : flow.start + flow.size]
+        for first in range(plain if not flow.headed else 0, len(row)):
+            if first in taken or not under(flow, row[first]):
+                continue
+            for spots in _spots(first, len(numbers), taken, len(row), budget):
+                placed = dict(taken)
+                placed.update(zip(spots, numbers, strict=True))
+                if not keeps(placed, spots):
+                    continue
+                if not place(n + 1, placed, spots[-1] + 1 if not flow.headed else plain):
+                    return False
+        return True
+
+    if not place(0, {}, 0):
+        return None
+    return seen or None
+
+
+def _spots(first: int, size: int, taken: dict[int, Token], width: int, slack: int) -> list[tuple[int, ...]]:
+    """The cells a flow of ``size`` numbers can stand on from cell ``first``: left to right over free cells,
+    passing over at most ``slack`` free cells in all (dropped blanks)."""
+    out: list[tuple[int, ...]] = []
+
+    def grow(spots: tuple[int, ...], skipped: int) -> None:
+        if len(spots) == size:
+            out.append(spots)
+            return
+        at = spots[-1] + 1
+        while at < width and at not in taken and at - spots[-1] - 1 <= slack - skipped:
+            grow((*spots, at), skipped + at - spots[-1] - 1)
+            at += 1
+
+    grow((first,), 0)
+    return out
 
 
 def _seen(units: tuple[_Unit, ...], edges: Edges, end: int, banned: set[tuple[str, object]]) -> dict[str, dict] | None:
@@ -291,10 +499,10 @@ def _open(values: dict) -> bool:
 
 
 def _paths(units: tuple[_Unit, ...], stream: list[Token], identities: tuple[_Identity, ...],
-           tail: int | None = None) -> dict[str, dict] | None:
+           tail: int | None = None, pins: dict[int, frozenset[str]] | None = None) -> dict[str, dict] | None:
     """Every value each cell takes on some complete path (see ``_seen``), the paths narrowed by the
     identities across units (a value that can satisfy none of them takes its paths away)."""
-    edges = _graph(units, stream, tail)
+    edges = _graph(units, stream, tail, pins)
     if edges is None:
         return None
     banned: set[tuple[str, object]] = set()
@@ -308,25 +516,38 @@ def _paths(units: tuple[_Unit, ...], stream: list[Token], identities: tuple[_Ide
         banned |= more
 
 
-def _traversal(version: str, table_key: str, by: str, stream: list[Token],
-               tail: int | None = None, group: str | None = None) -> tuple[dict, set[str]] | None:
+def _traversal(version: str, table_key: str, by: str, stream: list[Token], tail: int | None = None,
+               group: str | None = None, pins: dict[int, frozenset[str]] | None = None,
+               headed: bool = False) -> tuple[dict, set[str]] | None:
     """One traversal's reading, when the identities whose cells all its paths agree on hold and at least one
     of them tests a number other than 0 (or the stream holds no other number): (key → token, or None for
     a blank, for every cell whose paths agree on its number; the keys of those some path leaves blank).
     With a ``tail`` the stream prints the traversal's first units only (see ``_graph``); with a ``group``,
-    the rows of that group are printed as one row (see ``_collapsed_units``) and left unread."""
+    the rows of that group are printed as one row (see ``_collapsed_units``) and left unread. With ``pins``
+    (see ``_pins``) a path puts each pinned number under its header; ``headed``: the pins decide where the
+    paths would not, and a cell its paths give a 0 or a blank counts as 0 in the identities' test (either
+    adds nothing to its side)."""
     units = _collapsed_units(version, table_key, group) if group else _units(version, table_key, by)
-    seen = _paths(units, stream, _identities(version, table_key), tail)
-    if seen is None:
-        return None
+    seen = _paths(units, stream, _identities(version, table_key), tail, pins)
+    return None if seen is None else _reading(version, table_key, seen, stream, headed)
+
+
+def _reading(version: str, table_key: str, seen: dict[str, dict], stream: list[Token],
+             headed: bool) -> tuple[dict, set[str]] | None:
+    """The reading the values of all paths give (see ``_traversal``), or None when the identities over its
+    sure cells break or test no number other than 0."""
     seen = {k: v for k, v in seen.items() if COLLAPSED not in k}
     sure = {k: next(iter(v.values())) for k, v in seen.items() if len(v) == 1 and _UNREAD not in v}
+    tried = dict(sure)
+    if headed:
+        tried.update((k, next(t for t in v.values() if t is not None)) for k, v in seen.items()
+                     if k not in sure and set(v) == {0, None})
     tested = False
     for identity in _identities(version, table_key):
-        held = _holds(identity, sure)
+        held = _holds(identity, tried)
         if held is False:
             return None
-        tested = tested or (held is True and any(sure[k].value for k in identity.eq.cells))
+        tested = tested or (held is True and any(tried[k].value for k in identity.eq.cells))
     if not tested and any(t.value for t in stream):  # no identity tests where its numbers stand
         return None
     cells, maybe_blank = dict(sure), set()
@@ -337,11 +558,13 @@ def _traversal(version: str, table_key: str, by: str, stream: list[Token],
     return cells, maybe_blank
 
 
-def _print_order(version: str, table_key: str, stream: list[Token]) -> tuple[dict, list[str]] | None:
+def _print_order(version: str, table_key: str, stream: list[Token],
+                 pins: dict[int, frozenset[str]]) -> tuple[dict, list[str]] | None:
     """The stream read in the official print order when it holds exactly one number per cell:
-    (cells, the cells of the identities it breaks) — None when it breaks more than ``MAX_BROKEN``."""
+    (cells, the cells of the identities it breaks) — None when it breaks more than ``MAX_BROKEN``, or puts
+    a pinned number under another header (see ``_pins``)."""
     keys = [k for unit in _units(version, table_key, "rows") for k in unit.keys]
-    if len(keys) != len(stream) or any(t.kind != "value" for t in stream):
+    if len(keys) != len(stream) or any(t.kind != "value" for t in stream) or not _pinned(tuple(keys), (), 0, pins):
         return None
     cells = dict(zip(keys, stream, strict=True))
     broken = [i.eq for i in _identities(version, table_key) if _holds(i, cells) is False]
@@ -474,12 +697,20 @@ def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -
             "were read by the row and column labels before each run of numbers, which no identity can test: check them",
         )])
     stream = [t for t in tokens if t.kind in ("value", "blank")]
-    readings = [r for r in (_traversal(version, table_key, by, stream) for by in ("rows", "columns")) if r]
+    pins = _pins(tokens, index)
+    # A number other than 0 stands under its header on every path; where the order leaves a 0's place open
+    # (zeros in a traversal that is not the print's), the headers over the zeros decide as well.
+    strong = {at: columns for at, columns in pins.items() if stream[at].value}
+    readings = [r for r in (_traversal(version, table_key, by, stream, pins=strong) for by in ("rows", "columns")) if r]
     if not readings:
-        ordered = _print_order(version, table_key, stream)
+        ordered = _print_order(version, table_key, stream, strong)
         if ordered is not None:
             return _print_order_read(title, *ordered)
-        readings = _rearranged(version, table_key, tokens, stream, index)
+        readings = [r for r in (_traversal(version, table_key, by, stream, pins=pins, headed=True)
+                                for by in ("rows", "columns") if pins) if r]
+        if not readings and (placed := _one_row_placements(version, table_key, stream, _flows(tokens, index))):
+            readings = [r for r in [_reading(version, table_key, placed, stream, True)] if r]
+        readings = readings or _rearranged(version, table_key, tokens, stream, index)
     if readings:
         first = readings[0][0]
         cells = {k: tok for k, tok in first.items()

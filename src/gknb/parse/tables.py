@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import combinations, islice, product
+from typing import TYPE_CHECKING
 
 from ..catalogue import finding
 from ..document import Provenance
@@ -39,6 +40,10 @@ from .align import NumberRow, align, has_own_label, number_rows, physical_row
 from .fast import rows_keep_their_labels
 from .labels import Label, LabelIndex, core, label_index
 from .tokens import Token, parse_number
+
+if TYPE_CHECKING:  # the copy decoders are imported where a table needs them (start-up)
+    from .columns import Decoded
+    from .stream import Streamed
 
 SECTION_TABLES = {"disclosure": "disclosure", "requests": "requests", "review": "review"}
 MAX_PLACEMENTS = 64
@@ -923,6 +928,9 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
         streamed = read_stream(fmt.version, table_key, section, walker.indexes[table_key])
         if streamed is not None and decoded is not None and len(streamed.cells) <= len(decoded.cells):
             streamed = None
+    elif section and decoded.unsure and any(eq.rule.table == table_key for eq in fmt.identities()):
+        # the reading order may read what the columns left open, where the identities test it
+        decoded = _completed(decoded, read_stream(fmt.version, table_key, section, walker.indexes[table_key]), out)
     if streamed is not None:  # the numbers in reading order, placed as one decision (stream.py)
         for key, tok in streamed.cells.items():
             out.assign([key], (tok,), None)
@@ -960,6 +968,28 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
         f"table '{title}': its row labels are printed apart from their numbers, column by column (a text "
         "copy of a PDF); its cells were not read: use the original file",
     )
+
+
+def _completed(decoded: Decoded, streamed: Streamed | None, out: TableAssembler) -> Decoded:
+    """The column reading with the cells it left open that the reading-order one reads for sure (not
+    possibly blank), where the two give every cell both read the same number (each cell so taken named by
+    the reading order's findings)."""
+    if streamed is None or any(
+            k in streamed.cells and _value_of(streamed.cells[k]) != _value_of(tok) for k, tok in decoded.cells.items()):
+        return decoded
+    doubt = {k for f in streamed.findings if f.rule == "parse.alignment_ambiguous" for k in f.cells}
+    taken = [k for k in decoded.unsure if k in streamed.cells and k not in doubt]
+    if not taken:
+        return decoded
+    for key in taken:
+        out.assign([key], (streamed.cells[key],), None)
+    out.findings.extend(replace(f, cells=tuple(k for k in f.cells if k in taken)) for f in streamed.findings
+                        if any(k in taken for k in f.cells))
+    return Decoded(decoded.cells, [k for k in decoded.unsure if k not in taken])
+
+
+def _value_of(tok: Token | None) -> Value:
+    return None if tok is None else tok.value
 
 
 def _reread_whole_streams(out: TableAssembler, fmt: Format, tokens: list[Token], headings: dict[int, str],
