@@ -231,8 +231,22 @@ def run_on(left: str, right: str) -> str:
     return left + (" " if latin else "") + right
 
 
+class _WideOnly(dict):
+    """A ``str.translate`` table keeping the wide characters (East Asian width W or F) and dropping
+    every other one; each character's width is looked up once."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = code if unicodedata.east_asian_width(chr(code)) in "WF" else None
+        self[code] = kept
+        return kept
+
+
+_WIDE_ONLY = _WideOnly()
+
+
 def _display_width(line: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+    """Display columns: 2 for a wide character, 1 for any other."""
+    return len(line) if line.isascii() else len(line) + len(line.translate(_WIDE_ONLY))
 
 
 def paragraphs(lines: list[str]) -> list[str]:
