@@ -46,10 +46,9 @@ def _names(section: Section) -> tuple[str, ...]:
     return tuple(normalize_label(t) for t in (section.title, *section.aliases, *section.keywords))
 
 
-def _is_heading(norm: str, section: Section, names: tuple[str, ...]) -> tuple[bool, str]:
-    match = _HEADING.match(norm)
-    if match is None or norm.startswith(heading_like_rows()):
-        return False, ""
+def _is_heading(norm: str, match: re.Match[str], section: Section, names: tuple[str, ...]) -> tuple[bool, str]:
+    """Whether ``norm`` (``match``: where ``_HEADING`` matched it; no table row label) heads ``section``,
+    and the text after the title."""
     head = norm[match.end() : match.end() + 30]
     for name in names:
         pos = head.find(name)
@@ -74,11 +73,13 @@ def find_headings(tokens: list[Token], sections: tuple[Section, ...]) -> list[He
     """The headings found, in document order; at most one per section."""
     names = {s.key: _names(s) for s in sections}
     candidates: dict[str, list[tuple[int, str]]] = {s.key: [] for s in sections}
+    rows = heading_like_rows()
     for i, tok in enumerate(tokens):
-        if tok.kind != "text" or not tok.row_start or not _HEADING.match(tok.norm):
+        if tok.kind != "text" or not tok.row_start or (match := _HEADING.match(tok.norm)) is None \
+                or tok.norm.startswith(rows):
             continue
         for section in sections:
-            ok, rest = _is_heading(tok.norm, section, names[section.key])
+            ok, rest = _is_heading(tok.norm, match, section, names[section.key])
             if ok:
                 exact_number = tok.norm.startswith(section.number)
                 candidates[section.key].append((i if exact_number else i + 10**9, rest))

@@ -37,7 +37,7 @@ from ..report import Finding, Value
 from ..text import normalize_label
 from .align import NumberRow, align, has_own_label, number_rows, physical_row
 from .columns import Decoded, decode
-from .fast import rows_keep_their_labels
+from .fast import printed_in_full, rows_keep_their_labels
 from .labels import Label, LabelIndex, core, label_index
 from .stream import read as read_stream
 from .tokens import Token, parse_number
@@ -103,7 +103,7 @@ class _Walker:
 
     def _cut_bare(self, table: str) -> None:
         """Text interrupts a table's bare numbers: keep the run seen so far, start a new one."""
-        if any(t.kind == "value" for t in self.bare[table]):
+        if self.bare[table] and any(t.kind == "value" for t in self.bare[table]):
             self.bare_runs[table].append(self.bare[table])
         self.bare[table] = []
 
@@ -342,6 +342,8 @@ def fit(
         if wide.how in ("exact", "window", "prior"):
             wide.candidates = [tuple(c for j, c in enumerate(cand) if j not in inserted) for cand in wide.candidates]
             return wide
+    if not inserted and (as_printed := printed_in_full(segment.tokens, n)) is not None:
+        return Fit([as_printed], "exact")  # what the readings below would give (fast.py)
     options = _interpretations(segment, stats)
     exact = [tuple(o) for o in options if len(o) == n]
     if exact:  # the most trusted reading that gives exactly the row's cells
@@ -886,9 +888,11 @@ def _printed_by_columns(fmt: Format, walker: _Walker) -> set[str]:
             continue
         own = [s for s in walker.segments if s.table == table.key and s.row]
         empty = sum(not any(t.kind == "value" for t in s.tokens) for s in own)
+        if empty < BY_COLUMNS_MIN_ROWS or empty < BY_COLUMNS_SHARE * len(own):
+            continue  # the common case: its numbers need not be counted
         values = sum(walker.tokens[i].kind == "value" for i in walker.spans[table.key])
         whole = len(_table_keys(fmt.version, table.key))
-        if empty >= BY_COLUMNS_MIN_ROWS and empty >= BY_COLUMNS_SHARE * len(own) and values >= BY_COLUMNS_SHARE * whole:
+        if values >= BY_COLUMNS_SHARE * whole:
             out.add(table.key)
     return out
 
