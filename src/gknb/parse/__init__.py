@@ -81,7 +81,8 @@ def parse(document: Document) -> Report:
         report.parse_findings.extend(_mixed_formats(fmt, found))
     heads = running_heads(texts)
     in_tables = sorted(consumed)
-    report.sections = {s.key: _section_text(document, tokens, headings, s.key, in_tables, heads, grids)
+    report.sections = {s.key: overview if s.key == "overview" and _same_as_raw(tokens, headings, s.key, in_tables, heads)
+                       else _section_text(document, tokens, headings, s.key, in_tables, heads, grids)
                        for s in SECTIONS}
     report.section_order = [h.section for h in headings]
     report.headings = {h.section: tokens[h.token].text.strip()[:MAX_HEADING_CHARS] for h in headings}
@@ -226,6 +227,14 @@ def _section_blocks(tokens: list[Token], headings: list[Heading], key: str) -> t
 def _raw_section_text(document: Document, tokens: list[Token], headings: list[Heading], key: str,
                       grids: list[int]) -> str:
     return _section_text(document, tokens, headings, key, [], set(), grids) or ""
+
+
+def _same_as_raw(tokens: list[Token], headings: list[Heading], key: str, in_tables: list[int],
+                 heads: set[str]) -> bool:
+    """Whether the section's prose is its raw text (_raw_section_text, already read): it was found,
+    no table token stands in it and the copy prints no running heads."""
+    span = _section_blocks(tokens, headings, key)
+    return span is not None and not heads and bisect_right(in_tables, span[0]) == bisect_left(in_tables, span[1])
 
 
 def _section_text(

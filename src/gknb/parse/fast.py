@@ -23,6 +23,7 @@ def rows_keep_their_labels(tokens: list[Token], span: list[int], labels_at: dict
     a value, or a row label and a blank) of two or more value or blank cells prints a row label
     before its first number (before its first blank, if it has no number)."""
     last = None
+    last_block, last_where = -1, None  # the previous token's block and provenance: same objects, same row
     cells = 0
     has_value = labelled = label_before_value = label_before_blank = False
     for i in span:
@@ -31,7 +32,11 @@ def rows_keep_their_labels(tokens: list[Token], span: list[int], labels_at: dict
         if kind == "gap":
             continue
         where = tok.where
-        row = (tok.block, where.page, where.line, where.row, where.table)  # align.physical_row, inlined
+        if where is last_where and tok.block == last_block:
+            row = last
+        else:
+            row = (tok.block, where.page, where.line, where.row, where.table)  # align.physical_row, inlined
+            last_block, last_where = tok.block, where
         if row != last:
             if cells >= 2 and not _own_label(has_value, labelled, label_before_value, label_before_blank):
                 return False

@@ -151,12 +151,15 @@ def _line_pieces(line: Line, block: int) -> list[Token]:
     return tokens
 
 
+_WORD = re.compile(r"\S+")
+
+
 def _trailing_cells(text: str) -> list[tuple[int, str]]:
     """The space-separated cells a line ends with (numbers, dashes), with their offsets.
 
     A linear walk back over the line's words: a regex anchored at the end would backtrack
     quadratically on a long run of numbers that ends in a word."""
-    words = [(m.start(), m.group()) for m in re.finditer(r"\S+", text)]
+    words = [(m.start(), m.group()) for m in _WORD.finditer(text)]
     start = len(words)
     while start > 0 and _CELL_RE.fullmatch(words[start - 1][1]):
         start -= 1
