@@ -611,18 +611,19 @@ class TableAssembler:
         return _table_keys(self.fmt.version, table)
 
     def assign(self, keys: list[str], cells: tuple[Token | None, ...], label: Token | None) -> None:
+        values, printed, provenance = self.cells, self.printed, self.provenance
         for key, cell in zip(keys, cells, strict=True):
             if cell is not None and cell.kind == "value":  # _printed(cell), inlined: per cell
-                self.cells[key] = cell.value
-                self.printed[key] = cell.text
-                self.provenance[key] = cell.where
+                values[key] = cell.value
+                printed[key] = cell.text
+                provenance[key] = cell.where
             else:
-                self.cells[key] = None
+                values[key] = None
                 if cell is not None and cell.text:
-                    self.printed[key] = cell.text
+                    printed[key] = cell.text
                 where = cell.where if cell is not None else (label.where if label is not None else None)
                 if where is not None:
-                    self.provenance[key] = where
+                    provenance[key] = where
 
     def score(self, keys: list[str], cells: tuple[Token | None, ...]) -> int:
         """Minus the number of identities the candidate breaks (a blank breaks none: it is unknown)."""
