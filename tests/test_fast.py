@@ -74,3 +74,45 @@ def test_shortcut_only_where_no_alignment_is_needed(version, copy):
             seen.append((taken, needed))
     if copy in ("pdf_own_line", "md_unlabelled"):  # copies whose rows lose their labels: the full path runs
         assert any(needed and not taken for taken, needed in seen), seen
+
+
+def _fits(raw: bytes, name: str, fmt, monkeypatch, shortcut: bool) -> list[tuple[str, list[tuple]]]:
+    """(how, candidate cells as (kind, text, line) per cell) of ``tables.fit`` for every labelled
+    segment of the walk, with the ``printed_in_full`` shortcut or without it; and how often it fired."""
+    tokens, walker = _walked(raw, name, fmt)
+    out_tables = tables.TableAssembler(fmt)
+    segments = [s for s in walker.segments if s.row]
+    stats = tables._measure_gaps([(s, len(out_tables.row_keys(s.table, s.row))) for s in segments])
+    fired = []
+    with monkeypatch.context() as patch:
+        if not shortcut:
+            patch.setattr(tables, "printed_in_full", lambda tokens, n: None)
+        else:
+            real = tables.printed_in_full
+            patch.setattr(tables, "printed_in_full", lambda tokens, n: fired.append(real(tokens, n)) or fired[-1])
+        fits = [tables.fit(s, len(out_tables.row_keys(s.table, s.row)), stats) for s in segments]
+    described = [(f.how, f.start_key, [tuple((c.kind, c.text, c.where.line) if c else None for c in cand)
+                                       for cand in f.candidates]) for f in fits]
+    return described, sum(x is not None for x in fired)
+
+
+@pytest.mark.parametrize("version", sorted(FORMATS))
+def test_rows_printed_in_full_are_fitted_as_the_full_path_fits_them(version, monkeypatch):
+    """``printed_in_full``: every row's fit is the full path's, on every text layout (blank cells,
+    wrapped labels) and copy shape; and the shortcut does fire on them."""
+    fmt, rnd = FORMATS[version], random.Random(f"fit{version}")
+    fired = 0
+    for layout in [x for x in LAYOUTS if x != "html"]:
+        for wrap in (False, True):
+            cells = random_report(fmt, rnd)
+            blanks = set(rnd.sample(sorted(cells), 4)) if layout in BLANK_LAYOUTS else set()
+            raw = render(fmt, cells, layout, rnd, blanks=blanks, wrap_labels=wrap).encode()
+            fast, n = _fits(raw, file_name(layout), fmt, monkeypatch, True)
+            full, _ = _fits(raw, file_name(layout), fmt, monkeypatch, False)
+            assert fast == full, layout
+            fired += n
+    for copy in COPIES:
+        raw = render_copy(fmt, random_report(fmt, rnd), copy, rnd).encode()
+        name = "x.md" if copy.startswith("md_") else "x.txt"
+        assert _fits(raw, name, fmt, monkeypatch, True)[0] == _fits(raw, name, fmt, monkeypatch, False)[0], copy
+    assert fired > 50

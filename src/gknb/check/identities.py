@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
+from operator import itemgetter
 
 from ..formats import Equation
 from ..report import Finding, Report, Value
@@ -41,7 +42,16 @@ def _identities(report: Report) -> Iterator[Finding]:
     failing: dict[int, Number] = {}  # equation index → lhs − rhs
     verifiable: set[int] = set()
     unverifiable: dict[str, list[tuple[Equation, Number, Number, list[str]]]] = {}
+    keys, sides = _compiled(facts)
+    read = [*map(cells.get, keys), 0]  # every equation cell's value by index; the last, a 0 (see _compiled)
     for index, equation in enumerate(facts.equations):
+        lhs_of, rhs_of = sides[index]
+        left, right = lhs_of(read), rhs_of(read)
+        if None not in left and None not in right:  # every cell printed: holds, or fails (summed as below)
+            verifiable.add(index)
+            if sum(left) != sum(right):
+                failing[index] = _sum(cells, equation.lhs) - _sum(cells, equation.rhs)
+            continue
         blanks = [key for key in equation.cells if cells.get(key) is None]
         if len(blanks) == len(equation.cells):
             continue
@@ -62,6 +72,25 @@ def _identities(report: Report) -> Iterator[Finding]:
         yield _equation_finding(facts, facts.equations[index], failing[index], cells)
     for code, items in unverifiable.items():
         yield _unverifiable_finding(facts, code, items)
+
+
+_COMPILED: dict[str, tuple[FormatFacts, tuple[str, ...], list[tuple[itemgetter, itemgetter]]]] = {}
+
+
+def _compiled(facts: FormatFacts) -> tuple[tuple[str, ...], list[tuple[itemgetter, itemgetter]]]:
+    """The format's equations as index arithmetic, made once per format: the keys of every equation
+    cell, and per equation one getter per side that takes its values out of the list of those keys'
+    values in one call. Each getter also takes the list's last item, a 0 that holds no cell, so a side
+    is always a tuple (itemgetter of one index gives the item itself) and sums alike."""
+    cached = _COMPILED.get(facts.format.version)
+    if cached is None or cached[0] is not facts:
+        keys = tuple(dict.fromkeys(k for equation in facts.equations for k in equation.cells))
+        at = {key: i for i, key in enumerate(keys)}
+        zero = len(keys)
+        sides = [(itemgetter(*(at[k] for k in equation.lhs), zero, zero),
+                  itemgetter(*(at[k] for k in equation.rhs), zero, zero)) for equation in facts.equations]
+        cached = _COMPILED[facts.format.version] = (facts, keys, sides)
+    return cached[1], cached[2]
 
 
 def _sum(cells: dict[str, Value], keys: tuple[str, ...]) -> Number:

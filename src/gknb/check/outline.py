@@ -86,7 +86,7 @@ def promoted_subitems(report: Report) -> Iterator[Finding]:
     for key, heading in facts.section_headings.items():
         lines = []
         for line in (report.sections.get(key) or "").splitlines():
-            text = unicodedata.normalize("NFKC", line).strip()
+            text = nfkc(line).strip()  # one line: nfkc's remembered folding of it
             match = _TOP_ITEM.match(text)
             if (match and len(text) <= SUBITEM_MAX_CHARS and not text.endswith(("。", ";", "；"))
                     and not normalize_label(text).startswith(rows)):

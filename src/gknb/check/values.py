@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from ..report import Finding, Report
-from .facts import facts_for
+from ..report import Finding, Report, Value
+from .facts import FormatFacts, facts_for
 from .quoting import quoted_value
 from .registry import finding, rule
 
@@ -21,6 +21,8 @@ MONEY_IMPLAUSIBLE = Decimal(10) ** 6  # 万元, i.e. 100 亿元: more likely a u
 def values(report: Report) -> Iterator[Finding]:
     """Counts are integers ≥ 0; ``signed`` columns are integers; money is a decimal ≥ 0 in 万元."""
     facts = facts_for(report.format)
+    if _all_plain(facts, report.cells):
+        return
     for key, value in report.cells.items():
         kind = facts.kind.get(key)
         if value is None or kind is None:
@@ -41,6 +43,40 @@ def values(report: Report) -> Iterator[Finding]:
         elif kind == "count" and value < 0:
             yield finding("value.negative", [key], f"{label}为负数 {printed}：件数不能为负",
                           f"{key} is negative ({printed}); counts cannot be negative")
+
+
+_NONE = type(None)
+_KEYS_OF_KIND: dict[str, tuple[FormatFacts, dict[str, tuple[str, ...]]]] = {}
+
+
+def _all_plain(facts: FormatFacts, cells: dict[str, Value]) -> bool:
+    """No cell can give a finding (the rule's common case, decided in C-level passes, no per-cell
+    branching): counts whole numbers ≥ 0, signed counts whole numbers, money within the plausible
+    range and precision, or blank. False: the rule's own loop decides."""
+    cached = _KEYS_OF_KIND.get(facts.format.version)
+    if cached is None or cached[0] is not facts:
+        by_kind: dict[str, list[str]] = {}
+        for key, kind in facts.kind.items():
+            by_kind.setdefault(kind, []).append(key)
+        cached = _KEYS_OF_KIND[facts.format.version] = (facts, {k: tuple(v) for k, v in by_kind.items()})
+    by_kind = cached[1]
+    if set(by_kind) - {"count", "signed", "money"}:
+        return False
+    counts = [*map(cells.get, by_kind.get("count", ()))]
+    if not set(map(type, counts)) <= {int, _NONE} or min(filter(None, counts), default=0) < 0:
+        return False
+    if not set(map(type, map(cells.get, by_kind.get("signed", ())))) <= {int, _NONE}:
+        return False
+    for value in map(cells.get, by_kind.get("money", ())):
+        if value is None:
+            continue
+        if type(value) is int:
+            if not 0 <= value <= MONEY_IMPLAUSIBLE:
+                return False
+        elif type(value) is not Decimal or not value.is_finite() or not 0 <= value <= MONEY_IMPLAUSIBLE \
+                or value.as_tuple().exponent < -MONEY_DECIMALS:
+            return False
+    return True
 
 
 def _money(key: str, label: str, value: int | Decimal, printed: str) -> Iterator[Finding]:

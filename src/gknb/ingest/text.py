@@ -69,12 +69,17 @@ def text_to_blocks(text: str) -> list[Block]:
             grid = _pipe_table(lines, start, end, table) if is_grid else None
         scanned = end
         if grid is not None:
-            blocks.extend(Line(lines[n], line_provenance(n + 1)) for n in range(emitted, start))
+            blocks.extend(_lines(lines, emitted, start))
             blocks.append(grid)
             emitted = end
             table += 1
-    blocks.extend(Line(lines[n], line_provenance(n + 1)) for n in range(emitted, len(lines)))
+    blocks.extend(_lines(lines, emitted, len(lines)))
     return blocks
+
+
+def _lines(lines: list[str], start: int, end: int) -> map:
+    """``Line(lines[n], line_provenance(n + 1))`` for n from ``start`` to ``end`` (exclusive), made in C-level maps."""
+    return map(Line, lines[start:end], map(line_provenance, range(start + 1, end + 1)))
 
 
 def _tab_kind(line: str) -> int:
@@ -196,12 +201,16 @@ def _pipe_table(lines: list[str], start: int, end: int, table: int) -> TableBloc
     cursor = 0
     for piece in pieces:
         # A cell's line is where its text starts; an empty cell's, where its closing bar stands.
-        anchor = cursor + (len(piece) - len(piece.lstrip()) if piece.strip() else len(piece))
+        cell = piece.strip()
+        anchor = cursor + (len(piece) - len(piece.lstrip()) if cell else len(piece))
         line = kept[bisect_right(offsets, anchor) - 1] + 1
-        rows.setdefault(line, []).append(piece.strip())
+        if line in rows:
+            rows[line].append(cell)
+        else:
+            rows[line] = [cell]
         cursor += len(piece) + 1
     grid = tuple(
-        tuple(GridCell(cell, cell_provenance(line, c)) for c, cell in enumerate(cells))
+        tuple([GridCell(cell, cell_provenance(line, c)) for c, cell in enumerate(cells)])
         for line, cells in sorted(rows.items())
     )
     return TableBlock(grid, Provenance(line=start + 1, table=table), separator="pipe")

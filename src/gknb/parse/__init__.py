@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from functools import cache, reduce
+from itertools import chain
 
 from ..catalogue import finding
 from ..document import Block, Document, Line, TableBlock
@@ -37,7 +39,8 @@ def parse(document: Document) -> Report:
     head_lines = _head_lines(tokens[:first_heading])[:40]
     if not head_lines:
         head_lines = [t.text for t in tokens if t.kind == "text"][:10]
-    overview = _raw_section_text(document, tokens, headings, "overview")
+    grids = [i for i, t in enumerate(tokens) if t.grid]  # indices of the grid tokens, for _section_text
+    overview = _raw_section_text(document, tokens, headings, "overview", grids)
     texts = [t.text for t in tokens if t.kind == "text" and not t.grid]
     tail = without_chrome(texts, last=8)
     meta = read_meta(head_lines, overview, declared=document.title, tail=tail,
@@ -78,7 +81,9 @@ def parse(document: Document) -> Report:
         report.parse_findings.extend(_mixed_formats(fmt, found))
     heads = running_heads(texts)
     in_tables = sorted(consumed)
-    report.sections = {s.key: _section_text(document, tokens, headings, s.key, in_tables, heads) for s in SECTIONS}
+    report.sections = {s.key: overview if s.key == "overview" and _same_as_raw(tokens, headings, s.key, in_tables, heads)
+                       else _section_text(document, tokens, headings, s.key, in_tables, heads, grids)
+                       for s in SECTIONS}
     report.section_order = [h.section for h in headings]
     report.headings = {h.section: tokens[h.token].text.strip()[:MAX_HEADING_CHARS] for h in headings}
     report.preamble = "\n".join(t.text for t in tokens[:first_heading] if t.kind == "text" and not t.grid)
@@ -219,17 +224,26 @@ def _section_blocks(tokens: list[Token], headings: list[Heading], key: str) -> t
     return None
 
 
-def _raw_section_text(document: Document, tokens: list[Token], headings: list[Heading], key: str) -> str:
-    return _section_text(document, tokens, headings, key, [], set()) or ""
+def _raw_section_text(document: Document, tokens: list[Token], headings: list[Heading], key: str,
+                      grids: list[int]) -> str:
+    return _section_text(document, tokens, headings, key, [], set(), grids) or ""
+
+
+def _same_as_raw(tokens: list[Token], headings: list[Heading], key: str, in_tables: list[int],
+                 heads: set[str]) -> bool:
+    """Whether the section's prose is its raw text (_raw_section_text, already read): it was found,
+    no table token stands in it and the copy prints no running heads."""
+    span = _section_blocks(tokens, headings, key)
+    return span is not None and not heads and bisect_right(in_tables, span[0]) == bisect_left(in_tables, span[1])
 
 
 def _section_text(
     document: Document, tokens: list[Token], headings: list[Heading], key: str, in_tables: list[int],
-    heads: set[str],
+    heads: set[str], grids: list[int],
 ) -> str | None:
     """The prose of one section: its lines, without the heading, table cells (``in_tables``: the sorted
     indices of the tokens the tables consumed), page chrome (running ``heads`` among it) and, in the
-    section that closes the report, the 落款."""
+    section that closes the report, the 落款. ``grids``: the sorted indices of the grid tokens."""
     span = _section_blocks(tokens, headings, key)
     if span is None:
         return None
@@ -249,10 +263,17 @@ def _section_text(
     # row leaves over, such as 商业 … 企业), never the section's prose.
     table_span = range(inside[0], inside[-1] + 1) if inside else range(0)
     numbers: dict[int, int] = {}  # grid block → how many numbers it prints
-    for t in tokens[start + 1 : end]:
-        if t.grid and t.kind == "value":
+    section_grids = grids[bisect_left(grids, start + 1):bisect_left(grids, end)]
+    for t in map(tokens.__getitem__, section_grids):
+        if t.kind == "value":
             numbers[t.block] = numbers.get(t.block, 0) + 1
-    for i in range(start + 1, end):
+    # The table's tokens from its first cell on are never prose unless a grid token stands among them
+    # (the loop below would skip each of them): a table printed without grids is passed over at once.
+    indices: Iterable[int] = range(start + 1, end)
+    skip_from = max(lead, table_span.start) if inside else end
+    if skip_from < table_span.stop and bisect_left(grids, skip_from) == bisect_left(grids, table_span.stop):
+        indices = chain(range(start + 1, skip_from), range(table_span.stop, end))
+    for i in indices:
         tok = tokens[i]
         if tok.block in blocks_seen or tok.kind == "gap":
             continue

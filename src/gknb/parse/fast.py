@@ -6,6 +6,10 @@ provably gives what the full path gives, else the full path runs.
   before them (``tables._needs_alignment``). A table where every such row prints its label first —
   every layout a report or a clean copy prints, one cell per line or a whole row per line — is read
   label by label without cutting it into number rows first: one pass over its tokens, no lists.
+* ``printed_in_full``: a row that prints exactly its cells (a number or a blank mark for each, no
+  empty line among them) is read as printed whatever its layout — the first reading
+  ``tables._interpretations`` offers is then those tokens, and ``tables.fit`` takes it as exact
+  (``gaps`` only where a cell is inferred) — so the candidate readings need not be built.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ def rows_keep_their_labels(tokens: list[Token], span: list[int], labels_at: dict
     a value, or a row label and a blank) of two or more value or blank cells prints a row label
     before its first number (before its first blank, if it has no number)."""
     last = None
+    last_block, last_where = -1, None  # the previous token's block and provenance: same objects, same row
     cells = 0
     has_value = labelled = label_before_value = label_before_blank = False
     for i in span:
@@ -27,7 +32,11 @@ def rows_keep_their_labels(tokens: list[Token], span: list[int], labels_at: dict
         if kind == "gap":
             continue
         where = tok.where
-        row = (tok.block, where.page, where.line, where.row, where.table)  # align.physical_row, inlined
+        if where is last_where and tok.block == last_block:
+            row = last
+        else:
+            row = (tok.block, where.page, where.line, where.row, where.table)  # align.physical_row, inlined
+            last_block, last_where = tok.block, where
         if row != last:
             if cells >= 2 and not _own_label(has_value, labelled, label_before_value, label_before_blank):
                 return False
@@ -52,3 +61,14 @@ def _own_label(has_value: bool, labelled: bool, before_value: bool, before_blank
     if has_value:
         return before_value
     return not labelled or before_blank
+
+
+_CELL_KINDS = frozenset(("value", "blank"))
+
+
+def printed_in_full(tokens: list[Token], n: int) -> tuple[Token, ...] | None:
+    """The row's ``n`` cells when its tokens are exactly ``n`` values or blanks (``tables.fit``'s
+    reading ``exact``), else None (the full fitting decides)."""
+    if n and len(tokens) == n and all(t.kind in _CELL_KINDS for t in tokens):
+        return tuple(tokens)
+    return None

@@ -46,10 +46,9 @@ def _names(section: Section) -> tuple[str, ...]:
     return tuple(normalize_label(t) for t in (section.title, *section.aliases, *section.keywords))
 
 
-def _is_heading(norm: str, section: Section, names: tuple[str, ...]) -> tuple[bool, str]:
-    match = _HEADING.match(norm)
-    if match is None or norm.startswith(heading_like_rows()):
-        return False, ""
+def _is_heading(norm: str, match: re.Match[str], section: Section, names: tuple[str, ...]) -> tuple[bool, str]:
+    """Whether ``norm`` (``match``: where ``_HEADING`` matched it; no table row label) heads ``section``,
+    and the text after the title."""
     head = norm[match.end() : match.end() + 30]
     for name in names:
         pos = head.find(name)
@@ -74,11 +73,13 @@ def find_headings(tokens: list[Token], sections: tuple[Section, ...]) -> list[He
     """The headings found, in document order; at most one per section."""
     names = {s.key: _names(s) for s in sections}
     candidates: dict[str, list[tuple[int, str]]] = {s.key: [] for s in sections}
+    rows = heading_like_rows()
     for i, tok in enumerate(tokens):
-        if tok.kind != "text" or not tok.row_start or not _HEADING.match(tok.norm):
+        if tok.kind != "text" or not tok.row_start or (match := _HEADING.match(tok.norm)) is None \
+                or tok.norm.startswith(rows):
             continue
         for section in sections:
-            ok, rest = _is_heading(tok.norm, section, names[section.key])
+            ok, rest = _is_heading(tok.norm, match, section, names[section.key])
             if ok:
                 exact_number = tok.norm.startswith(section.number)
                 candidates[section.key].append((i if exact_number else i + 10**9, rest))
@@ -195,12 +196,12 @@ def running_heads(lines: list[str]) -> set[str]:
     return {key for key, count in counts.items() if count >= RUNNING_REPEATS}
 
 
-_SPACES = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
 
 
 def _running_key(line: str) -> str:
-    return _DIGITS.sub("#", _SPACES.sub("", line))
+    # the line without whitespace ("".join(split()): every Unicode space, as r"\s+" would; faster)
+    return _DIGITS.sub("#", "".join(line.split()))
 
 
 def section_lines(lines: list[str], heads: set[str] = frozenset(), *, last: bool = False) -> list[str]:
@@ -236,8 +237,22 @@ def run_on(left: str, right: str) -> str:
     return left + (" " if latin else "") + right
 
 
+class _WideOnly(dict):
+    """A ``str.translate`` table keeping the wide characters (East Asian width W or F) and dropping
+    every other one; each character's width is looked up once."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = code if unicodedata.east_asian_width(chr(code)) in "WF" else None
+        self[code] = kept
+        return kept
+
+
+_WIDE_ONLY = _WideOnly()
+
+
 def _display_width(line: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+    """Display columns: 2 for a wide character, 1 for any other."""
+    return len(line) if line.isascii() else len(line) + len(line.translate(_WIDE_ONLY))
 
 
 def paragraphs(lines: list[str]) -> list[str]:

@@ -37,7 +37,7 @@ from ..formats import FORMATS, Equation, Format, Table
 from ..report import Finding, Value
 from ..text import normalize_label
 from .align import NumberRow, align, has_own_label, number_rows, physical_row
-from .fast import rows_keep_their_labels
+from .fast import printed_in_full, rows_keep_their_labels
 from .labels import Label, LabelIndex, core, label_index
 from .tokens import Token, parse_number
 
@@ -106,7 +106,7 @@ class _Walker:
 
     def _cut_bare(self, table: str) -> None:
         """Text interrupts a table's bare numbers: keep the run seen so far, start a new one."""
-        if any(t.kind == "value" for t in self.bare[table]):
+        if self.bare[table] and any(t.kind == "value" for t in self.bare[table]):
             self.bare_runs[table].append(self.bare[table])
         self.bare[table] = []
 
@@ -345,6 +345,8 @@ def fit(
         if wide.how in ("exact", "window", "prior"):
             wide.candidates = [tuple(c for j, c in enumerate(cand) if j not in inserted) for cand in wide.candidates]
             return wide
+    if not inserted and (as_printed := printed_in_full(segment.tokens, n)) is not None:
+        return Fit([as_printed], "exact")  # what the readings below would give (fast.py)
     options = _interpretations(segment, stats)
     exact = [tuple(o) for o in options if len(o) == n]
     if exact:  # the most trusted reading that gives exactly the row's cells
@@ -612,18 +614,19 @@ class TableAssembler:
         return _table_keys(self.fmt.version, table)
 
     def assign(self, keys: list[str], cells: tuple[Token | None, ...], label: Token | None) -> None:
+        values, printed, provenance = self.cells, self.printed, self.provenance
         for key, cell in zip(keys, cells, strict=True):
             if cell is not None and cell.kind == "value":  # _printed(cell), inlined: per cell
-                self.cells[key] = cell.value
-                self.printed[key] = cell.text
-                self.provenance[key] = cell.where
+                values[key] = cell.value
+                printed[key] = cell.text
+                provenance[key] = cell.where
             else:
-                self.cells[key] = None
+                values[key] = None
                 if cell is not None and cell.text:
-                    self.printed[key] = cell.text
+                    printed[key] = cell.text
                 where = cell.where if cell is not None else (label.where if label is not None else None)
                 if where is not None:
-                    self.provenance[key] = where
+                    provenance[key] = where
 
     def score(self, keys: list[str], cells: tuple[Token | None, ...]) -> int:
         """Minus the number of identities the candidate breaks (a blank breaks none: it is unknown)."""
@@ -889,9 +892,11 @@ def _printed_by_columns(fmt: Format, walker: _Walker) -> set[str]:
             continue
         own = [s for s in walker.segments if s.table == table.key and s.row]
         empty = sum(not any(t.kind == "value" for t in s.tokens) for s in own)
+        if empty < BY_COLUMNS_MIN_ROWS or empty < BY_COLUMNS_SHARE * len(own):
+            continue  # the common case: its numbers need not be counted
         values = sum(walker.tokens[i].kind == "value" for i in walker.spans[table.key])
         whole = len(_table_keys(fmt.version, table.key))
-        if empty >= BY_COLUMNS_MIN_ROWS and empty >= BY_COLUMNS_SHARE * len(own) and values >= BY_COLUMNS_SHARE * whole:
+        if values >= BY_COLUMNS_SHARE * whole:
             out.add(table.key)
     return out
 

@@ -121,9 +121,10 @@ def _line_pieces(line: Line, block: int) -> list[Token]:
         pieces = [p for p in _section_break().split(raw) if p.strip()]
         if len(pieces) > 1:
             return [t for p in pieces for t in _line_pieces(Line(p, line.where), block)]
-    if not raw.strip():
-        return [Token("gap", "", "", line.where, False, True, whitespace=bool(raw), block=block)]
-    if "\t" in raw.strip():
+    text = raw.strip()
+    if not text:
+        return [Token("gap", "", "", line.where, False, True, None, bool(raw), block)]
+    if "\t" in text:
         # A lone tab-delimited line: cells as delimited (a leading empty cell kept) — but a single
         # field after tabs is indentation, not an empty cell before it.
         fields = raw.rstrip().split("\t")
@@ -133,9 +134,9 @@ def _line_pieces(line: Line, block: int) -> list[Token]:
             _cell_token(f, Provenance(line=line.where.line, col=i), True, i == 0, block)
             for i, f in enumerate(fields)
         ]
-    text = raw.strip()
-    if " " not in text and "\u3000" not in text:  # one word: a cell, a label or a sentence
-        return [_cell_token(text, line.where, False, True, block)]
+    if " " not in text and "\u3000" not in text:  # one word: a cell, a label or a sentence (_cell_token, inlined)
+        kind, stripped, norm, value = _classify(text)
+        return [Token(kind, stripped, norm, line.where, False, True, value, False, block)]
     folded = nfkc(raw.rstrip())
     # Notes after a number (55（含自然失效 29 件）) are masked, so the number stays a cell of its row.
     folded = _NOTE_AFTER_NUMBER.sub(lambda m: m.group(1) + " " * (len(m.group(0)) - len(m.group(1))), folded)
@@ -151,12 +152,15 @@ def _line_pieces(line: Line, block: int) -> list[Token]:
     return tokens
 
 
+_WORD = re.compile(r"\S+")
+
+
 def _trailing_cells(text: str) -> list[tuple[int, str]]:
     """The space-separated cells a line ends with (numbers, dashes), with their offsets.
 
     A linear walk back over the line's words: a regex anchored at the end would backtrack
     quadratically on a long run of numbers that ends in a word."""
-    words = [(m.start(), m.group()) for m in re.finditer(r"\S+", text)]
+    words = [(m.start(), m.group()) for m in _WORD.finditer(text)]
     start = len(words)
     while start > 0 and _CELL_RE.fullmatch(words[start - 1][1]):
         start -= 1
@@ -280,20 +284,27 @@ def tokenize(document: Document) -> list[Token]:
     glued = is_glued(document)
     for b, block in enumerate(document.blocks):
         if isinstance(block, Line):
+            if not glued:
+                tokens.extend(_line_tokens(block, b))
+                continue
             pieces = [block]
-            if glued and len(block.text) > LONG_LINE:
+            if len(block.text) > LONG_LINE:
                 pieces = [Line(p, block.where) for p in _section_break().split(block.text) if p.strip()]
             for piece in pieces:
-                tokens.extend((glued and _glued_tokens(piece, b)) or _line_tokens(piece, b))
+                tokens.extend(_glued_tokens(piece, b) or _line_tokens(piece, b))
         elif isinstance(block, TableBlock):
+            append = tokens.append
             for row in block.rows:
-                for i, cell in enumerate(row):
+                first = True
+                for cell in row:
                     numbers = _several_numbers(cell.text)
                     if numbers:  # converters' broken columns: ``| 1 0 | 1 | 0 0 |``, read in order
-                        tokens.extend(_cell_token(n, cell.where, True, i == 0 and k == 0, b)
+                        tokens.extend(_cell_token(n, cell.where, True, first and k == 0, b)
                                       for k, n in enumerate(numbers))
-                    else:
-                        tokens.append(_cell_token(cell.text, cell.where, True, i == 0, b))
+                    else:  # _cell_token, inlined: one call less for every grid cell
+                        kind, stripped, norm, value = _classify(cell.text)
+                        append(Token(kind, stripped, norm, cell.where, True, first, value, False, b))
+                    first = False
     return tokens
 
 
