@@ -986,6 +986,7 @@ def _completed(decoded: Decoded, streamed: Streamed | None, out: TableAssembler)
     taken = [k for k in decoded.unsure if k in streamed.cells and k not in doubt]
     if not taken:
         return decoded
+    from .columns import Decoded
     for key in taken:
         out.assign([key], (streamed.cells[key],), None)
     out.findings.extend(replace(f, cells=tuple(k for k in f.cells if k in taken)) for f in streamed.findings
