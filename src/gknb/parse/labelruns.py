@@ -11,14 +11,18 @@ printed before it; and the pieces of reading such copies both copy decoders shar
   and every order of the numbers the copy leaves open is a reading, and the cells all readings agree
   on are read.
 * *reading order* (``_in_order``): the labels before each run of numbers in reading order: a column
-  label (or several in a row) before a run gives the run to those columns, a row label to that row, a
-  caption picks the sub-table; every cell must be filled exactly once. A run after several column
-  labels of one sub-table fits two orders (rows one after another, or a column at a time): the cells
-  they disagree on are left unread, unless one order puts a negative or fractional number into a count.
+  label (or several in a row) before a run gives the run to those columns, a row label to that row (to
+  the columns printed right before it, or to the column in hand where the run is too short for whole
+  rows), a caption picks the sub-table, a column without one the first sub-table in print order with
+  that column open; every cell must be filled exactly once. A run under several rows and columns
+  fits two orders (rows one after another, or a column at a time) and, where pdf2txt prints a header
+  box and boxes of several numbers, every order of those boxes: the cells they disagree on are left
+  unread, unless an order puts a negative or fractional number into a count.
 
-The boxes' reading is taken unless it reads nothing, or leaves more cells open than it reads and the
-reading order reads more. Nothing here is tested by an identity: the caller names every cell read
-(``Placed.in_order`` says which evidence placed them).
+Both are read; a cell one leaves open and the other reads is read; where they read a cell differently,
+one of them is misled and neither is taken for it (only the boxes' other cells are). Nothing here is
+tested by an identity: the caller names every cell read (``Placed.in_order``: the reading order placed
+some of them, else the boxes placed all).
 """
 
 from __future__ import annotations
@@ -53,15 +57,20 @@ def read(table: Table, tokens: list[Token], index: LabelIndex) -> Placed | None:
     """Table ``table`` (one no identity tests) read by the labels printed before the runs of numbers
     in ``tokens`` (its section's tokens), or None (see the module's docstring)."""
     boxed = _by_boxes(table, tokens)
-    if boxed is not None and len(boxed.unsure) <= len(boxed.cells):
-        return Placed(boxed.cells, boxed.unsure, False)
     ordered = _in_order(table, tokens, index)
-    if ordered is not None:
-        filled, doubt = ordered
-        cells = {k: tok for k, tok in filled.items() if k not in doubt}
-        if boxed is None or len(cells) > len(boxed.cells):
-            return Placed(cells, [k for k, *_ in table.cells() if k in doubt], True)
-    return None if boxed is None else Placed(boxed.cells, boxed.unsure, False)
+    keys = [k for k, *_ in table.cells()]
+    if ordered is None:
+        return None if boxed is None else Placed(boxed.cells, boxed.unsure, False)
+    filled, doubt = ordered
+    cells = {k: tok for k, tok in filled.items() if k not in doubt}
+    if boxed is None:
+        return Placed(cells, [k for k in keys if k in doubt], True)
+    contradicted = {k for k, tok in boxed.cells.items() if k in cells and differs(tok, cells[k])}
+    if contradicted:  # one of the two kinds of evidence is misled: neither is taken for those cells
+        kept = {k: tok for k, tok in boxed.cells.items() if k not in contradicted}
+        return Placed(kept, [k for k in keys if k not in kept], False) if kept else None
+    merged = {k: boxed.cells.get(k, cells.get(k)) for k in keys if k in boxed.cells or k in cells}
+    return Placed(merged, [k for k in keys if k not in merged], len(merged) > len(boxed.cells))
 
 
 @dataclass
@@ -187,21 +196,61 @@ def _fillings(table: Table, items: list[_Item], blocks: list[int]) -> list[dict[
 
 
 def _in_order(table: Table, tokens: list[Token], index: LabelIndex) -> tuple[dict[str, Token | None], set[str]] | None:
-    """A table read by the labels before each run of numbers: every cell,
-    and those the run after a whole header row leaves in doubt (its rows one after another or a column
-    at a time: pdftotext prints either); None when a run does not fit its labels or a cell is left over."""
+    """A table read by the labels before each run of numbers: every cell, and those a run under
+    several rows and columns leaves in doubt (its rows one after another or a column at a time:
+    pdftotext and pdf2txt print either); None when a run does not fit its labels or a cell is left over."""
     blocks = table.blocks
     filled: dict[str, Token | None] = {}
     doubt: set[str] = set()
     kinds = {key: column.kind for key, _block, _row, column in table.cells()}
-    heads: list[Label] = []
-    state = {"caption": None, "block": 0}
+    state: dict = {"caption": None, "block": 0, "columns": [], "joined": False, "heads": [], "cuts": []}
 
     def open_rows(b: int, column: str) -> list[str]:
         return [f"{table.key}.{r.key}.{column}" for r in blocks[b].rows if f"{table.key}.{r.key}.{column}" not in filled]
 
+    def grid(rows: list[str], columns: list[str], run: list[Token]) -> bool:
+        """The run as the cells of ``rows`` × ``columns`` (row keys with the table's prefix): where the
+        rows one after another and a column at a time put different numbers, those cells are in doubt;
+        so are those where the run's pieces put in another order would, when a piece holds several
+        numbers and the column labels stand together on one line (pdf2txt's header box and boxes of
+        several cells, which it prints in an order of its own; column labels printed one by one, each
+        its own piece, show the order of the pieces of numbers after them)."""
+        cuts = state["cuts"]
+        pieces = [run[a:b] for a, b in zip([0, *cuts], [*cuts, len(run)], strict=True) if a < b]
+        sequences = [run]
+        if len(rows) > 1 and len(columns) > 1 and len(pieces) > 1 and max(map(len, pieces)) > 1 and state["joined"]:
+            if len(pieces) > MAX_SHUFFLED:  # too many orders to try: every cell in doubt
+                keys = [f"{row}.{column}" for row in rows for column in columns]
+                doubt.update(keys)
+                filled.update(dict.fromkeys(keys))
+                return True
+            sequences = [[tok for piece in order for tok in piece] for order in permutations(pieces)]
+        orders = [dict(zip(keys, sequence, strict=True)) for sequence in sequences for keys in (
+            [f"{row}.{column}" for row in rows for column in columns],
+            [f"{row}.{column}" for column in columns for row in rows],
+        )]
+        # A count cannot be negative or have decimals: an order that puts such a number there is not it.
+        possible = [o for o in orders if all(_fits_kind(kinds[k], tok) for k, tok in o.items())] or orders
+        doubt.update(k for k, tok in possible[0].items() if any(tok.value != o[k].value for o in possible))
+        filled.update((k, None if tok.kind == "blank" else tok) for k, tok in possible[0].items())
+        state["columns"] = columns
+        return True
+
+    def place_rows(rows: list[str], columns: list[str], run: list[Token]) -> bool:
+        """A run after row labels: the rows' open cells, or where column labels stand right before the
+        row labels those columns' cells; a run too short for whole rows: the column in hand's cells."""
+        own = [c.key for c in table.block_of(rows[0]).columns]
+        prefixed = [f"{table.key}.{row}" for row in rows]
+        whole = [k for k in (f"{row}.{c}" for row in prefixed for c in own) if k not in filled]
+        columns = [c for c in columns if c in own] or ([] if columns or len(run) == len(whole) else
+                                                       [c for c in state["columns"] if c in own])
+        if columns and len(run) == len(rows) * len(columns) \
+                and not any(f"{row}.{c}" in filled for row in prefixed for c in columns):
+            return grid(prefixed, columns, run)
+        return _fill(filled, whole, run)
+
     def place(run: list[Token]) -> bool:
-        named = [lab for lab in heads if lab.kind in ("row", "column")]
+        named = [lab for lab in state["heads"] if lab.kind in ("row", "column")]
         if not named:  # no label recognised: the next row of the sub-table in hand
             block = blocks[state["block"]]
             for row in block.rows:
@@ -209,16 +258,11 @@ def _in_order(table: Table, tokens: list[Token], index: LabelIndex) -> tuple[dic
                 if keys:
                     return _fill(filled, keys, run)
             return False
-        kind, trail = named[-1].kind, []
-        for lab in reversed(named):
-            if lab.kind != kind:
-                break
-            trail.insert(0, lab.key)
+        kind, trail = named[-1].kind, _trail(named)
         if kind == "row":
-            b = next(n for n, blk in enumerate(blocks) if any(r.key == trail[0] for r in blk.rows))
-            state["block"] = b
-            keys = [f"{table.key}.{row}.{c.key}" for row in trail for c in table.block_of(row).columns]
-            return _fill(filled, [k for k in keys if k not in filled], run)
+            state["block"] = next(n for n, blk in enumerate(blocks) if any(r.key == trail[0] for r in blk.rows))
+            # the column labels printed right before the row labels, if any
+            return place_rows(trail, _trail(named[: len(named) - len(trail)]), run)
         same = [b for b, blk in enumerate(blocks) if set(trail) <= {c.key for c in blk.columns}
                 and len(open_rows(b, trail[0])) * len(trail) >= len(run)]
         if same:  # columns of one sub-table: their rows one after another, or a column at a time
@@ -229,17 +273,10 @@ def _in_order(table: Table, tokens: list[Token], index: LabelIndex) -> tuple[dic
                         for column in trail]
                 doubt.update(keys)
                 filled.update(dict.fromkeys(keys))
+                state["columns"] = trail
                 return True
             rows = [k.rsplit(".", 1)[0] for k in open_rows(b, trail[0])[: len(run) // len(trail)]]
-            orders = [dict(zip(keys, run, strict=True)) for keys in (
-                [f"{row}.{column}" for row in rows for column in trail],
-                [f"{row}.{column}" for column in trail for row in rows],
-            )]
-            # A count cannot be negative or have decimals: an order that puts such a number there is not it.
-            possible = [o for o in orders if all(_fits_kind(kinds[k], tok) for k, tok in o.items())] or orders
-            doubt.update(k for k, tok in possible[0].items() if any(tok.value != o[k].value for o in possible))
-            filled.update((k, None if tok.kind == "blank" else tok) for k, tok in possible[0].items())
-            return True
+            return grid(rows, trail, run)
         if len(run) % len(trail):
             return False
         per, keys = len(run) // len(trail), []
@@ -251,31 +288,85 @@ def _in_order(table: Table, tokens: list[Token], index: LabelIndex) -> tuple[dic
             b = state["caption"] if state["caption"] in fits else fits[0]
             state["block"] = b
             keys += open_rows(b, column)[:per]
+        state["columns"] = trail
         return _fill(filled, keys, run)
 
+    for state["heads"], run, state["cuts"], state["joined"] in _spills_joined(table, _label_runs(tokens, index)):
+        for lab in state["heads"]:
+            if lab.kind == "caption":
+                state["caption"] = state["block"] = int(lab.key)
+        if run and not place(run):
+            return None
+    return (filled, doubt) if len(filled) == len(table.cells()) else None
+
+
+_LabelRun = tuple[list[Label], list[Token], list[int], bool]
+
+
+def _label_runs(tokens: list[Token], index: LabelIndex) -> list[_LabelRun]:
+    """The section's runs of numbers (page folios left out), each with the labels printed since the
+    run before, where empty lines cut the run, and whether column labels stood together on one line."""
+    page_numbers = folios(tokens)
+    out: list[_LabelRun] = []
+    heads: list[Label] = []
     run: list[Token] = []
+    cuts: list[int] = []  # where an empty line stands between the run's numbers
+    joined = False
     for tok in tokens:
         if tok.kind in ("value", "blank"):
-            run.append(tok)
+            if id(tok) not in page_numbers:
+                run.append(tok)
             continue
+        if tok.kind == "gap" and run and (not cuts or cuts[-1] != len(run)):
+            cuts.append(len(run))
         if tok.kind != "text":
             continue
         if run:
-            if not place(run):
-                return None
-            run, heads = [], []
+            out.append((heads, run, cuts, joined))
+            heads, run, cuts, joined = [], [], [], False
         label = index.match(tok.norm, in_header=True)
         if label is None:  # header cells printed on one line: 本年新制作数量 本年新公开数量
             parts = [index.match(normalize_label(part), in_header=True) for part in tok.text.split()]
             if len(parts) > 1 and all(lab is not None and lab.kind == "column" for lab in parts):
                 heads.extend(parts)
+                joined = True
             continue
-        if label.kind == "caption":
-            state["caption"] = state["block"] = int(label.key)
         heads.append(label)
-    if run and not place(run):
-        return None
-    return (filled, doubt) if len(filled) == len(table.cells()) else None
+    out.append((heads, run, cuts, joined))
+    return out
+
+
+def _spills_joined(table: Table, runs: list[_LabelRun]) -> list[_LabelRun]:
+    """The runs, each run printed right after a caption and before that sub-table's column labels (no
+    label of its own) joined to the run before it: the end of the previous sub-table's numbers, which
+    pdf2txt printed after the next caption."""
+    out = list(runs)
+    n = 1
+    while n < len(out) - 1:
+        heads, run, cuts, joined = out[n]
+        captions = [int(lab.key) for lab in heads if lab.kind == "caption"]
+        named = [lab for lab in out[n + 1][0] if lab.kind in ("row", "column")]
+        own = {c.key for c in table.blocks[captions[-1]].columns} if captions else set()
+        if captions and run and not any(lab.kind in ("row", "column") for lab in heads) and named \
+                and named[0].kind == "column" and named[0].key in own:
+            before = out[n - 1]
+            out[n - 1] = (before[0], before[1] + run, [*before[2], len(before[1]), *(len(before[1]) + c for c in cuts)],
+                          before[3])
+            out[n + 1] = (heads + out[n + 1][0], *out[n + 1][1:])
+            del out[n]
+            continue
+        n += 1
+    return out
+
+
+def _trail(labels: list[Label]) -> list[str]:
+    """The keys of the last labels of one kind (the columns, or the rows, printed last in a row)."""
+    trail: list[str] = []
+    for lab in reversed(labels or []):
+        if lab.kind != labels[-1].kind:
+            break
+        trail.insert(0, lab.key)
+    return trail
 
 
 def _fits_kind(kind: str, tok: Token) -> bool:
@@ -303,13 +394,14 @@ class Decoded:
 
 
 def folios(tokens: list[Token]) -> set[int]:
-    """The numbers of page folios (a line ``- 3 -``): ids of their value tokens."""
+    """The page folios (a line ``- 3 -``): ids of their tokens (the number and its dashes)."""
     lines: dict[int | None, list[Token]] = {}
     for tok in tokens:
         if not tok.grid and tok.where.line is not None:
             lines.setdefault(tok.where.line, []).append(tok)
-    return {id(line[1]) for line in lines.values()
-            if [t.kind for t in line] == ["blank", "value", "blank"] and line[0].text == line[2].text == "-"}
+    return {id(tok) for line in lines.values()
+            if [t.kind for t in line] == ["blank", "value", "blank"] and line[0].text == line[2].text == "-"
+            for tok in line}
 
 
 def box_columns(text: str, columns: dict[str, str]) -> tuple[list, bool]:
