@@ -17,8 +17,7 @@ part repeats the same runs, so a column one number short shows in which run its 
 * a table laid out on one line (四): its numbers placed where the label printed with them says, the
   others in reading order, rows in order, the rest of the table after the next heading taken; the
   identities test, unless no placement keeps them and only one is left (the report's own error).
-* a table no identity tests (二): each run of numbers under the caption and column labels printed
-  before it, every placement and every order of the numbers the copy leaves open a reading.
+* a table no identity tests (二): read by the labels before its runs of numbers (labelruns.py).
 
 The cells all readings agree on are read, the others named; a cell no number was found for is never
 read as blank (a copy that drops blank cells also drops numbers it prints elsewhere).
@@ -28,11 +27,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from itertools import combinations, permutations, product
+from itertools import combinations, product
 from math import comb, prod
 
 from ..formats import FORMATS, Equation, Table
 from ..text import normalize_label
+from . import labelruns
+from .labelruns import Decoded
+from .labelruns import agreed as _agreed
+from .labelruns import box_columns as _box_columns
+from .labelruns import differs as _differs
+from .labelruns import folios as _folios
 from .labels import LabelIndex
 from .tokens import Token, identity_holds
 
@@ -46,14 +51,6 @@ MAX_PLACEMENTS = 5000  # placements of a table read by labels or on one line (�
 
 class _TooMany(Exception):
     """More readings to try than ``MAX_STEPS``."""
-
-
-@dataclass
-class Decoded:
-    """A table read column by column: key → token (None: blank), and the keys readings disagree on."""
-
-    cells: dict[str, Token | None]
-    unsure: list[str]
 
 
 @dataclass
@@ -101,16 +98,6 @@ def _groups(tokens: list[Token], index: LabelIndex) -> list[_Group]:
     if runs:
         groups.append(_Group(runs))
     return groups
-
-
-def _folios(tokens: list[Token]) -> set[int]:
-    """The numbers of page folios (a line ``- 3 -``): ids of their value tokens."""
-    lines: dict[int | None, list[Token]] = {}
-    for tok in tokens:
-        if not tok.grid and tok.where.line is not None:
-            lines.setdefault(tok.where.line, []).append(tok)
-    return {id(line[1]) for line in lines.values()
-            if [t.kind for t in line] == ["blank", "value", "blank"] and line[0].text == line[2].text == "-"}
 
 
 def _rows(table: Table) -> list[tuple[int, str]]:
@@ -475,7 +462,8 @@ def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex,
     if layout is not None and layout.transposed:
         return _decode_transposed(version, table, [*tokens, *_spilled(after, index)])
     if not _equations(version, table_key):
-        return _decode_by_labels(table, tokens)
+        placed = labelruns.read(table, tokens, index)
+        return None if placed is None or placed.in_order else Decoded(placed.cells, placed.unsure)
     groups = _groups(tokens, index)
     total = sum(g.count for g in groups)
     keys = [key for key, *_ in table.cells()]
@@ -529,131 +517,6 @@ def _row_variants(version: str, table: Table, printed: set[tuple[str, str]]):
 
         folded = {(fold(eq.lhs), fold(eq.rhs)): eq for eq in equations}
         yield merged, [Equation(eq.rule, lhs, rhs, eq.along) for (lhs, rhs), eq in folded.items()]
-
-
-# ------------------------------------------------------------------ a table no identity tests (二)
-
-
-@dataclass
-class _Item:
-    """Numbers printed after labels: the caption (block index, None: none printed) and the column keys
-    printed since the numbers before, the numbers in runs (lines with no empty line between them)."""
-
-    caption: int | None
-    columns: list[str]
-    runs: list[list[Token]]
-
-    @property
-    def numbers(self) -> list[Token]:
-        return [tok for run in self.runs for tok in run]
-
-
-def _items(table: Table, tokens: list[Token]) -> list[_Item]:
-    """The runs of numbers of a table printed column by column, each with the caption and the column
-    labels printed since the numbers before (row and header labels between them are passed over: a
-    copy prints them in a run of their own). A caption starts an item's evidence afresh."""
-    captions = {normalize_label(t): b for b, block in enumerate(table.blocks)
-                for t in ((block.caption, *block.caption_aliases) if block.caption else ())}
-    columns = {normalize_label(t): c.key for block in table.blocks for c in block.columns for t in (c.label, *c.aliases)}
-    folios = _folios(tokens)
-    items: list[_Item] = []
-    caption, labels, runs = None, [], [[]]
-    for tok in tokens:
-        if tok.kind == "value" and id(tok) not in folios:
-            runs[-1].append(tok)
-            continue
-        if tok.kind == "gap" and runs[-1]:
-            runs.append([])
-        if tok.kind != "text":
-            continue
-        if runs[0]:
-            items.append(_Item(caption, labels, [r for r in runs if r]))
-            caption, labels = None, []
-        runs = [[]]
-        if tok.norm in captions:
-            caption, labels = captions[tok.norm], []
-            continue
-        found, whole = _box_columns(tok.norm, columns)
-        if whole and found:
-            labels += found
-    if runs[0]:
-        items.append(_Item(caption, labels, [r for r in runs if r]))
-    return items
-
-
-def _decode_by_labels(table: Table, tokens: list[Token]) -> Decoded | None:
-    """A table no identity tests (section 二) read by its label evidence and counts alone: each run of
-    numbers goes to the columns printed before it, in the block its caption names or in any block
-    with those columns and rows enough for the numbers. Every way to give the runs distinct columns is
-    a reading, and so is every order of a run's numbers the copy leaves open (``_fillings``); the
-    cells all readings agree on are read, no others: nothing is ever tested by an identity here."""
-    items = [item for item in _items(table, tokens) if item.columns]
-    if not items:
-        return None
-    blocks = table.blocks
-
-    def fits(item: _Item, b: int) -> bool:
-        keys = {c.key for c in blocks[b].columns}
-        return all(c in keys for c in item.columns) and len(item.numbers) <= len(blocks[b].rows) * len(item.columns)
-
-    choices = []
-    for item in items:
-        named = [item.caption] if item.caption is not None and fits(item, item.caption) else []
-        choices.append(named or [b for b in range(len(blocks)) if fits(item, b)])
-    readings: list[dict[str, Token | None]] = []
-
-    def walk(i: int, used: frozenset[tuple[int, str]], acc: list[int]) -> None:
-        if len(readings) > MAX_PLACEMENTS:
-            raise _TooMany
-        if i == len(items):
-            readings.extend(_fillings(table, items, acc))
-            return
-        for b in choices[i]:
-            slots = {(b, c) for c in items[i].columns}
-            if len(slots) == len(items[i].columns) and not slots & used:
-                walk(i + 1, used | slots, [*acc, b])
-
-    try:
-        walk(0, frozenset(), [])
-    except _TooMany:
-        return None
-    if not readings:
-        return None
-    return _agreed([key for key, *_ in table.cells()], readings)
-
-
-MAX_SHUFFLED = 6  # numbers under several column labels placed in every order; more: left unread
-
-
-def _fillings(table: Table, items: list[_Item], blocks: list[int]) -> list[dict[str, Token | None]]:
-    """The cells of one placement of the items onto blocks. A run under one column label fills its
-    rows top to bottom (every place of its missing cells a reading of its own). Under several labels,
-    the copy's order of the columns is unknown (pdf2txt prints their boxes in an order of its own, or
-    row by row): runs as long as the block is high are its columns, in every order; numbers printed
-    one by one go to the cells in every order; anything else is left unread."""
-    per_item = []
-    for item, b in zip(items, blocks, strict=True):
-        rows = [r.key for r in table.blocks[b].rows]
-        grid = [[f"{table.key}.{row}.{column}" for row in rows] for column in item.columns]
-        numbers = item.numbers
-        options: list[dict[str, Token | None]] = []
-        if len(grid) == 1:
-            for holes in combinations(range(len(rows)), len(rows) - len(numbers)):
-                values = iter(numbers)
-                options.append({k: None if n in holes else next(values) for n, k in enumerate(grid[0])})
-        elif len(item.runs) == len(grid) and all(len(run) == len(rows) for run in item.runs):
-            for order in permutations(item.runs):
-                options.append({k: tok for keys, run in zip(grid, order, strict=True)
-                                for k, tok in zip(keys, run, strict=True)})
-        elif len(numbers) == len(rows) * len(grid) <= MAX_SHUFFLED:
-            cells = [k for keys in grid for k in keys]
-            options.extend(dict(zip(cells, order, strict=True)) for order in permutations(numbers))
-        else:
-            options.append({})
-        per_item.append(options)
-    if prod(len(o) for o in per_item) > MAX_PLACEMENTS:
-        raise _TooMany
-    return [{k: v for part in combo for k, v in part.items()} for combo in product(*per_item)]
 
 
 # ------------------------------------------------------------------ a table printed on one line (四)
@@ -736,28 +599,6 @@ def _strip(text: str, others: list[str]) -> str:
     return text
 
 
-def _box_columns(text: str, columns: dict[str, str]) -> tuple[list, bool]:
-    """The column labels one box prints: whole and in order, or only as a mix of their characters
-    (``[None]`` when the box is not made of column labels)."""
-    whole: list[str] = []
-    rest = text
-    while rest:
-        label = next((lab for lab in sorted(columns, key=len, reverse=True) if rest.startswith(lab)), None)
-        if label is None:
-            break
-        whole.append(columns[label])
-        rest = rest[len(label):]
-    if not rest:
-        return whole, True
-    # A mix: the fewest labels whose characters together are the box's (at most one of each column).
-    chars = sorted(text)
-    labels = sorted(columns.items(), key=lambda item: item[1])
-    for n in range(2, 5):
-        for combo in combinations(labels, n):
-            if len({key for _, key in combo}) == n and sorted("".join(lab for lab, _ in combo)) == chars:
-                return [key for _, key in combo], False
-    return [None], False
-
 
 
 
@@ -813,24 +654,6 @@ def _decode_transposed(version: str, table: Table, tokens: list[Token]) -> Decod
     if not readings:
         return None
     return _agreed(list(readings[0]), readings)
-
-
-def _agreed(keys: list[str], readings: list[dict[str, Token | None]]) -> Decoded | None:
-    """The cells every reading prints the same number in (None: no such cell). A cell the readings
-    agree is blank stays unread too: a copy that drops blank cells also drops numbers it prints
-    elsewhere (after the section, at the page's end), and a missing number is no proof of a blank."""
-    first = readings[0]
-    agreed = {k for k in keys if first.get(k) is not None
-              and all(k in r and k not in getattr(r, "mixed", ()) and not _differs(first[k], r[k]) for r in readings)}
-    if not agreed:
-        return None
-    return Decoded({k: first[k] for k in keys if k in agreed}, [k for k in keys if k not in agreed])
-
-
-def _differs(a: Token | None, b: Token | None) -> bool:
-    if a is None or b is None:
-        return (a is None) != (b is None)
-    return a.value != b.value
 
 
 __all__ = ["Decoded", "decode"]

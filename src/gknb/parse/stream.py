@@ -34,11 +34,7 @@ of all of them at once:
   Else the numbers up to a page break are read as the first rows of the print order, the rest left
   unread (a later page printed in an order of its own).
 - A table no identity checks (section 二) is read only by the labels printed before each run of
-  numbers: a column label (or several in a row) before a run gives the run to those columns, a
-  row label to that row, a caption picks the sub-table; every cell must be filled exactly once. A run
-  after several column labels of one sub-table fits two orders (rows one after another, or a column
-  at a time): the cells they disagree on are left unread, unless one order puts a negative or
-  fractional number into a count.
+  numbers (labelruns.py), where their reading order places the numbers.
 
 Every cell read here is named by ``parse.reading_order`` (a warning: a converter that swaps numbers
 within a row keeps its total); cells left unread stay named by ``parse.table_by_columns``.
@@ -54,7 +50,8 @@ from ..catalogue import finding
 from ..formats import FORMATS, Equation
 from ..report import Finding
 from ..text import normalize_label
-from .labels import Label, LabelIndex
+from . import labelruns
+from .labels import LabelIndex
 from .tokens import Token, identity_holds
 
 MAX_BLANKS = 12  # cells a copy may drop from one table
@@ -573,123 +570,16 @@ def _print_order(version: str, table_key: str, stream: list[Token],
     return cells, list(dict.fromkeys(k for eq in broken for k in eq.cells))
 
 
-def _by_labels(version: str, table_key: str, tokens: list[Token],
-               index: LabelIndex) -> tuple[dict[str, Token | None], set[str]] | None:
-    """A table read by the labels before each run of numbers (see the module's docstring): every cell,
-    and those the run after a whole header row leaves in doubt (its rows one after another or a column
-    at a time: pdftotext prints either); None when a run does not fit its labels or a cell is left over."""
-    table = FORMATS[version].table(table_key)
-    blocks = table.blocks
-    filled: dict[str, Token | None] = {}
-    doubt: set[str] = set()
-    kinds = {key: column.kind for key, _block, _row, column in table.cells()}
-    heads: list[Label] = []
-    state = {"caption": None, "block": 0}
-
-    def open_rows(b: int, column: str) -> list[str]:
-        return [f"{table.key}.{r.key}.{column}" for r in blocks[b].rows if f"{table.key}.{r.key}.{column}" not in filled]
-
-    def place(run: list[Token]) -> bool:
-        named = [lab for lab in heads if lab.kind in ("row", "column")]
-        if not named:  # no label recognised: the next row of the sub-table in hand
-            block = blocks[state["block"]]
-            for row in block.rows:
-                keys = [f"{table.key}.{row.key}.{c.key}" for c in block.columns if f"{table.key}.{row.key}.{c.key}" not in filled]
-                if keys:
-                    return _fill(filled, keys, run)
-            return False
-        kind, trail = named[-1].kind, []
-        for lab in reversed(named):
-            if lab.kind != kind:
-                break
-            trail.insert(0, lab.key)
-        if kind == "row":
-            b = next(n for n, blk in enumerate(blocks) if any(r.key == trail[0] for r in blk.rows))
-            state["block"] = b
-            keys = [f"{table.key}.{row}.{c.key}" for row in trail for c in table.block_of(row).columns]
-            return _fill(filled, [k for k in keys if k not in filled], run)
-        same = [b for b, blk in enumerate(blocks) if set(trail) <= {c.key for c in blk.columns}
-                and len(open_rows(b, trail[0])) * len(trail) >= len(run)]
-        if same:  # columns of one sub-table: their rows one after another, or a column at a time
-            b = state["caption"] if state["caption"] in same else same[0]
-            state["block"] = b
-            if len(run) % len(trail):  # a blank cell dropped: which one, no label says
-                keys = [f"{row}.{column}" for row in (k.rsplit(".", 1)[0] for k in open_rows(b, trail[0]))
-                        for column in trail]
-                doubt.update(keys)
-                filled.update(dict.fromkeys(keys))
-                return True
-            rows = [k.rsplit(".", 1)[0] for k in open_rows(b, trail[0])[: len(run) // len(trail)]]
-            orders = [dict(zip(keys, run, strict=True)) for keys in (
-                [f"{row}.{column}" for row in rows for column in trail],
-                [f"{row}.{column}" for column in trail for row in rows],
-            )]
-            # A count cannot be negative or have decimals: an order that puts such a number there is not it.
-            possible = [o for o in orders if all(_fits_kind(kinds[k], tok) for k, tok in o.items())] or orders
-            doubt.update(k for k, tok in possible[0].items() if any(_value(tok) != _value(o[k]) for o in possible))
-            filled.update((k, None if tok.kind == "blank" else tok) for k, tok in possible[0].items())
-            return True
-        if len(run) % len(trail):
-            return False
-        per, keys = len(run) // len(trail), []
-        for column in trail:  # columns of several sub-tables, each before its numbers: a column at a time
-            fits = [b for b, blk in enumerate(blocks)
-                    if any(c.key == column for c in blk.columns) and len(open_rows(b, column)) >= per]
-            if not fits:
-                return False
-            b = state["caption"] if state["caption"] in fits else fits[0]
-            state["block"] = b
-            keys += open_rows(b, column)[:per]
-        return _fill(filled, keys, run)
-
-    run: list[Token] = []
-    for tok in tokens:
-        if tok.kind in ("value", "blank"):
-            run.append(tok)
-            continue
-        if tok.kind != "text":
-            continue
-        if run:
-            if not place(run):
-                return None
-            run, heads = [], []
-        label = index.match(tok.norm, in_header=True)
-        if label is None:  # header cells printed on one line: 本年新制作数量 本年新公开数量
-            parts = [index.match(normalize_label(part), in_header=True) for part in tok.text.split()]
-            if len(parts) > 1 and all(lab is not None and lab.kind == "column" for lab in parts):
-                heads.extend(parts)
-            continue
-        if label.kind == "caption":
-            state["caption"] = state["block"] = int(label.key)
-        heads.append(label)
-    if run and not place(run):
-        return None
-    return (filled, doubt) if len(filled) == len(table.cells()) else None
-
-
-def _fits_kind(kind: str, tok: Token) -> bool:
-    """Whether a printed number can stand in a cell of this kind (a count is a whole number ≥ 0)."""
-    return kind != "count" or tok.value is None or (tok.value >= 0 and tok.value == int(tok.value))
-
-
-def _fill(filled: dict[str, Token | None], keys: list[str], run: list[Token]) -> bool:
-    if len(keys) != len(run):
-        return False
-    for key, tok in zip(keys, run, strict=True):
-        filled[key] = None if tok.kind == "blank" else tok
-    return True
-
-
 def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -> Streamed | None:
     """Read table ``table_key`` from ``tokens`` (its section's tokens, in reading order), or None."""
     table = FORMATS[version].table(table_key)
     title = table.title
     if not _identities(version, table_key):
-        labelled = _by_labels(version, table_key, tokens, index)
-        if labelled is None:
+        placed = labelruns.read(table, tokens, index)
+        if placed is None or not placed.in_order:
             return None
-        cells = {k: tok for k, tok in labelled[0].items() if k not in labelled[1]}
-        return Streamed(cells, [k for k, *_ in table.cells() if k in labelled[1]], [finding(
+        cells = placed.cells
+        return Streamed(cells, placed.unsure, [finding(
             "parse.reading_order", list(cells),
             f"表格「{title}」的数字与行标签分开印出（PDF 的阅读顺序文本副本），已按每段数字前的行、列标签还原；"
             "该表没有勾稽关系可供检验，请核对",

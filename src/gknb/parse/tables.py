@@ -879,7 +879,7 @@ def _headers_between_numbers(walker: _Walker, table_key: str) -> int:
 
 def _printed_by_columns(fmt: Format, walker: _Walker) -> set[str]:
     """Tables whose row labels stand apart from their numbers (a PDF's text extracted column by
-    column): most labelled rows print no number, yet the table holds numbers for at least half its
+    column): most labelled rows print no number (or more numbers than they have cells), yet the table holds numbers for at least half its
     cells (a truncated copy does not). A table declared transposed (section 四: its rows named in
     its header, its numbers one row under it) is printed by columns when header labels stand
     between its numbers twice or more."""
@@ -891,8 +891,13 @@ def _printed_by_columns(fmt: Format, walker: _Walker) -> set[str]:
                 out.add(table.key)
             continue
         own = [s for s in walker.segments if s.table == table.key and s.row]
-        empty = sum(not any(t.kind == "value" for t in s.tokens) for s in own)
-        if empty < BY_COLUMNS_MIN_ROWS or empty < BY_COLUMNS_SHARE * len(own):
+        # rows standing apart from their numbers: no number after the label; in a table no identity tests
+        # (二: no alignment can test a row's numbers), also more numbers than the row has cells (those of
+        # the rows whose labels went before, printed after the last of them)
+        tested = any(eq.rule.table == table.key for eq in fmt.identities())
+        apart = sum(not 0 < sum(t.kind == "value" for t in s.tokens) <= (
+            float("inf") if tested else len(table.block_of(s.row).columns)) for s in own)
+        if apart < BY_COLUMNS_MIN_ROWS or apart < BY_COLUMNS_SHARE * len(own):
             continue  # the common case: its numbers need not be counted
         values = sum(walker.tokens[i].kind == "value" for i in walker.spans[table.key])
         whole = len(_table_keys(fmt.version, table.key))
