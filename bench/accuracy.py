@@ -5,8 +5,9 @@ cells each, DOCX / HTML / PDF / narrow-label PDF); each is read by gknb as it is
 real converter that reads its medium (markitdown, pdftotext ±-layout, pdf2txt.py, LibreOffice's
 text export, html2text, inscriptis). Real reports with truth files (``--real``, e.g.
 ../shared/corpus/real) add one row each, and one more per converter that reads their medium (the
-WPS PDF through markitdown, pdftotext ±-layout, pdf2txt.py). A cell is *silently wrong* when it
-differs from the truth and no finding names it.
+WPS PDF through markitdown, pdftotext ±-layout, pdf2txt.py). The real reports the tests hold truth
+for (``tests/expected``: the bundled sample reports and the corpus's web-page fragments) add one row
+per kind. A cell is *silently wrong* when it differs from the truth and no finding names it.
 
     python bench/accuracy.py [--seeds 3] [--real ../shared/corpus/real] [--work bench/out/accuracy]
                              [--out docs/accuracy.md]
@@ -42,6 +43,9 @@ from converters import (  # noqa: E402
     wrong_lines,
 )
 
+EXPECTED = ROOT / "tests" / "expected"  # hand-made truth of real reports (tests/expected/README.md)
+EXPECTED_SOURCES = (("real text report (samples)", Path(gknb.__file__).parent / "samples"),
+                    ("real web-page fragment (tests/corpus)", ROOT / "tests" / "corpus"))
 REAL_MEDIA = {".pdf": "real PDF", ".md": "real Markdown copy", ".txt": "real text copy", ".html": "real HTML",
               ".docx": "real DOCX"}
 
@@ -144,6 +148,15 @@ def main() -> None:
                     continue
                 result = score(report, truth["cells"], lenient, agency=truth.get("agency"), year=truth.get("year"))
                 record(name, path, report, result, truth["cells"], truth.get("agency"), truth.get("year"))
+
+    for truth_path in sorted(EXPECTED.glob("*.json")):
+        truth = json.loads(truth_path.read_text(encoding="utf-8"), parse_float=Decimal)
+        for name, folder in EXPECTED_SOURCES:
+            source = folder / f"{truth_path.stem}.txt"
+            if source.exists():
+                report = gknb.read(source)
+                result = score(report, truth["cells"], agency=truth.get("agency"), year=truth.get("year"))
+                record(name, source, report, result, truth["cells"], truth.get("agency"), truth.get("year"))
 
     order = [f"{m} (original)" for m in MEDIA] + [
         f"{m} → {c.name}" for m in MEDIA for c in CONVERTERS if c.reads(m)]
