@@ -304,8 +304,9 @@ def _signature(cells: tuple[Token | None, ...]) -> tuple:
 
 
 def _windows(cells: list[Token | None], n: int) -> list[int]:
-    """Start offsets of n-long windows that keep every printed number."""
-    printed = [j for j, c in enumerate(cells) if _printed(c)]
+    """Start offsets of n-long windows that keep every printed number and every printed dash (a cell
+    the report marks empty, never a grid's padding)."""
+    printed = [j for j, c in enumerate(cells) if c is not None and (c.kind == "value" or c.kind == "blank" and c.text)]
     if not printed:
         return [0]
     lo, hi = printed[-1] - n + 1, printed[0]
@@ -330,13 +331,14 @@ def _position_key(segment: Segment, cells: list[Token | None], start: int) -> tu
 
 def fit(
     segment: Segment, n: int, stats: _GapStats, inserted: tuple[int, ...] = (),
-    columns_x: list[list[float]] | None = None,
+    columns_x: dict[str, list[list[float]]] | None = None,
 ) -> Fit:
     """Place a segment's printed cells onto n columns (possibly several candidate ways).
 
     ``inserted``: positions of columns the report adds to the official ones (小计), dropped from a
     reading that holds them too. ``columns_x``: where neighbouring complete rows print each column
-    in a space-aligned text copy (PDF text), to place the numbers of a row printed short."""
+    in a space-aligned text copy (PDF text, a converter's text table), by the point of the cell the
+    copy aligns (``ANCHORS``), to place the numbers of a row printed short."""
     if inserted:
         wide = fit(segment, n + len(inserted), stats)
         if wide.how in ("exact", "window", "prior"):
@@ -368,7 +370,7 @@ def fit(
     if len(values) > n:
         return Fit([tuple(values[:n])], "extra")
     if columns_x:
-        placed = _place_by_position(values, columns_x)
+        placed = _place_by_anchors(values, columns_x)
         if placed is not None:
             return Fit([placed], "positioned")
     # Fewer cells than columns: the missing ones go anywhere, most likely at the row's end
@@ -384,21 +386,33 @@ def fit(
     return Fit(placements, "short")
 
 
-def _inline_positions(segment: Segment) -> list[float] | None:
+# Where a space-aligned copy lines up a column's cells: a PDF's centred cells by their centre, a
+# converter's padded text table (inscriptis) by their start, right-aligned cells by their end.
+ANCHORS = ("centre", "start", "end")
+
+
+def _anchor(tok: Token, anchor: str) -> float:
+    """The display column of a cell's ``anchor`` point (its token's x is the centre)."""
+    assert tok.x is not None
+    half = len(tok.text) / 2
+    return tok.x if anchor == "centre" else tok.x - half if anchor == "start" else tok.x + half
+
+
+def _inline_positions(segment: Segment, anchor: str = "centre") -> list[float] | None:
     """Display columns of a segment's numbers when they all stand on one space-aligned line."""
     values = [t for t in segment.tokens if t.kind in ("value", "blank")]
     if not values or any(t.x is None for t in values):
         return None
     if len({(t.block, t.where.line, t.where.page) for t in values}) != 1:
         return None
-    return [t.x for t in values]
+    return [_anchor(t, anchor) for t in values]
 
 
-def _aligned_positions(segment: Segment) -> list[float] | None:
+def _aligned_positions(segment: Segment, anchor: str = "centre") -> list[float] | None:
     """The display columns of a segment's numbers on one line that a copy aligned by spaces (some two
     cells two or more spaces apart); None for a line whose cells stand one space apart (markitdown,
     pdftotext without -layout), where a character offset says nothing about the column."""
-    xs = _inline_positions(segment)
+    xs = _inline_positions(segment, anchor)
     if xs is None:
         return None
     cells = [t for t in segment.tokens if t.kind in ("value", "blank")]
@@ -410,19 +424,32 @@ POSITION_TOLERANCE = 1.5  # characters: how far a number may stand from its colu
 POSITION_SHARE = 0.2  # … or this share of its distance to the next column (wide columns, short numbers)
 
 
-def _place_by_position(values: list[Token], models: list[list[float]]) -> tuple[Token | None, ...] | None:
-    """Each number under the column whose centre is nearest, in the neighbouring row whose columns
-    fit this row best — only when every number stands clearly in one column."""
+def _place_by_anchors(values: list[Token], models: dict[str, list[list[float]]]) -> tuple[Token | None, ...] | None:
+    """The numbers placed by the columns of the neighbouring rows, aligned by whichever point of the
+    cells (``ANCHORS``) places every number clearly — only when the anchors that do agree."""
+    found = {}
+    for anchor, columns in models.items():
+        placed = _place_by_position(values, columns, anchor)
+        if placed is not None:
+            found[tuple(id(c) for c in placed)] = placed
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _place_by_position(values: list[Token], models: list[list[float]], anchor: str = "centre",
+                       ) -> tuple[Token | None, ...] | None:
+    """Each number under the column whose ``anchor`` point is nearest, in the neighbouring row whose
+    columns fit this row best — only when every number stands clearly in one column."""
     best: tuple[float, tuple[Token | None, ...]] | None = None
     for columns_x in models:
         row: list[Token | None] = [None] * len(columns_x)
         last, worst = -1, 0.0
         for tok in values:
-            ranked = sorted(range(len(columns_x)), key=lambda j: abs(columns_x[j] - tok.x))
+            x = _anchor(tok, anchor)
+            ranked = sorted(range(len(columns_x)), key=lambda j: abs(columns_x[j] - x))
             column = ranked[0]
-            distance = abs(columns_x[column] - tok.x)
+            distance = abs(columns_x[column] - x)
             # Clearly in one column: near its centre, or far nearer to it than to any other column.
-            runner_up = abs(columns_x[ranked[1]] - tok.x) if len(ranked) > 1 else float("inf")
+            runner_up = abs(columns_x[ranked[1]] - x) if len(ranked) > 1 else float("inf")
             if column <= last or distance > max(POSITION_TOLERANCE, POSITION_SHARE * runner_up):
                 break
             row[column], last, worst = tok, column, max(worst, distance)
@@ -432,36 +459,45 @@ def _place_by_position(values: list[Token], models: list[list[float]]) -> tuple[
     return best[1] if best else None
 
 
-def _column_models(segments: list[Segment], index: int, n: int, reach: int = 2) -> list[list[float]]:
-    """Column centres of the nearest rows (before and after) of the same table printed in full on
-    one line: text copies of PDFs shift columns a little from row to row and page to page. Rows
-    that print as many label cells before their numbers as this one come first (a copy that
-    ignores a label's column span shifts the rows without a group label by a column)."""
+def _column_models(segments: list[Segment], index: int, n: int, reach: int = 2,
+                   anchor: str = "centre") -> list[list[float]]:
+    """Column positions (of the cells' ``anchor`` point) of the nearest rows (before and after) of the
+    same table printed in full on one line: text copies of PDFs shift columns a little from row to
+    row and page to page. Rows that print as many label cells before their numbers as this one come
+    first (a copy that ignores a label's column span shifts the rows without a group label by a column);
+    where none of the nearest does, the nearest that do, further off (a group's first row, its group
+    label beside it: （四）无法提供 1.本机关不掌握…)."""
     target = segments[index]
+    label_cells = _label_cells(target)
     found: list[tuple[bool, list[float]]] = []
-    for step in (-1, 1):
-        j, taken = index + step, 0
-        while 0 <= j < len(segments) and taken < reach:
-            seg = segments[j]
-            if seg.table == target.table and seg.row:
-                xs = _aligned_positions(seg)
-                if xs is not None and len(xs) == n:
-                    found.append((_label_cells(seg) != _label_cells(target), xs))
-                    taken += 1
-            j += step
+    for same_only in (False, True):
+        for step in (-1, 1):
+            j, taken = index + step, 0
+            while 0 <= j < len(segments) and taken < reach:
+                seg = segments[j]
+                if seg.table == target.table and seg.row and (not same_only or _label_cells(seg) == label_cells):
+                    xs = _aligned_positions(seg, anchor)
+                    if xs is not None and len(xs) == n:
+                        found.append((_label_cells(seg) != label_cells, xs))
+                        taken += 1
+                j += step
+        if any(not other for other, _ in found):
+            break
     models = [xs for _, xs in sorted(found, key=lambda pair: pair[0])]
-    shared = _shared_columns(segments, index, n, reach)
+    shared = _shared_columns(segments, index, n, reach, anchor)
     return models + ([shared] if shared is not None else [])
 
 
-def _shared_columns(segments: list[Segment], index: int, n: int, reach: int) -> list[float] | None:
-    """Column centres shared by this row and the rows next to it when none prints every column (a
+def _shared_columns(segments: list[Segment], index: int, n: int, reach: int,
+                    anchor: str = "centre") -> list[float] | None:
+    """Column positions shared by this row and the rows next to it when none prints every column (a
     page of short rows): the numbers' positions of those rows fall into exactly n columns."""
     target = segments[index]
     around: dict[int, list[float]] = {}
     for j in range(max(0, index - reach), min(len(segments), index + reach + 1)):
         seg = segments[j]
-        if seg.table == target.table and seg.row and (xs := _aligned_positions(seg)) is not None and len(xs) >= 2:
+        if seg.table == target.table and seg.row and (xs := _aligned_positions(seg, anchor)) is not None \
+                and len(xs) >= 2:
             around[j] = xs
     if index not in around:
         return None
@@ -710,7 +746,8 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         if any(t.glued for t in seg.tokens):
             seg = _unglue(out, seg, keys, glued)
         xs = _aligned_positions(seg)
-        model = _column_models(segments, position, len(keys)) if xs and len(xs) < len(keys) and seg.row else None
+        model = {anchor: _column_models(segments, position, len(keys), anchor=anchor) for anchor in ANCHORS} \
+            if xs and len(xs) < len(keys) and seg.row else None
         result = fit(seg, len(keys), stats, inserted.get(seg.table, ()) if seg.row else (), model)
         values = _grid_row(seg) if seg.row else None
         if values is not None and len(values) < len(keys):
