@@ -41,7 +41,6 @@ from gknb.formats import FORMATS
 SEED = 1
 REPRODUCERS = Path(__file__).parent / "corpus" / "converters"
 FLOOR = {  # (medium, converter[, version]) → least share of exact cells, measured (seed 1; min over both formats)
-    ("html", "inscriptis"): 0.985,  # table 四: a blank cell among 15 on one line, its column undetermined
     ("pdf", "markitdown"): 0.985,  # a grid cell holding two columns prints one number: two cells named
     ("pdf", "pdftotext"): 0.02,  # tables 二/三/四 printed in blocks across columns: unread and named
     ("pdf", "pdftotext-layout"): 0.985,
@@ -184,6 +183,22 @@ def test_a_copy_of_a_report_printed_as_real_ones_are_reads_its_cells(workdir, ve
     warned = {k for f in report.findings if f.severity in ("warning", "error") for k in f.cells}
     assert set(result.wrong) <= warned, "\n".join(wrong_lines(report, original.truth, result.wrong))
     assert result.agency_right and result.year_right
+
+
+def test_inscriptis_table_four_printed_short_is_placed_by_its_header(workdir):
+    """inscriptis pads every cell to its column: table 四's one line of numbers, a blank among its zeros,
+    stands under the header line that prints the first ten columns' heads (行政复议, 未经复议直接起诉)
+    at the numbers' offsets — those columns are read exactly; the last five (no header printed above
+    them), four numbers for five cells, stay named."""
+    converter = next(c for c in CONVERTERS if c.name == "inscriptis")
+    original = make_originals(workdir / "originals-2", [2], media=("html",), versions=("2021",))[0]
+    report = _read(convert(original, converter, workdir / "copies-2"))
+    review = [k for k in original.truth if k.startswith("review.")]
+    assert original.truth["review.review.corrected"] is None  # the blank this seed prints in table 四
+    headed = [k for k in review if not k.startswith("review.litigation_after_review.")]
+    assert [report.cells[k] for k in headed] == [original.truth[k] for k in headed]
+    named = {k for f in report.findings if f.rule == "parse.alignment_ambiguous" for k in f.cells}
+    assert {k for k in review if k.startswith("review.litigation_after_review.")} <= named
 
 
 def _real_copies():

@@ -515,6 +515,58 @@ def _shared_columns(segments: list[Segment], index: int, n: int, reach: int,
     return None
 
 
+HEADER_LINES = 3  # lines above a bare row of numbers searched for its column header
+
+
+def _header_starts(tokens: list[Token], seg: Segment) -> list[list[int]]:
+    """Where each header cell starts on the lines just above a bare row of numbers (table 四 on one
+    line), nearest line first: a text copy that pads every cell to its column's width (inscriptis)
+    starts a column's header and its number at the same offset."""
+    first = seg.tokens[0]
+    at = next((i for i, t in enumerate(tokens) if t is first), None)
+    out: list[list[int]] = []
+    line = (first.block, first.where.line)
+    for tok in reversed(tokens[:at] if at is not None else []):
+        if tok.kind == "value" or len(out) >= HEADER_LINES:
+            break
+        if tok.kind == "text" and (tok.block, tok.where.line) != line:
+            line = (tok.block, tok.where.line)
+            out.append([m.start() for m in re.finditer(r"\S+(?: \S+)*", tok.text)])
+    return out
+
+
+def _place_under_header(seg: Segment, headers: list[list[int]], n: int) -> list[tuple[Token | None, ...]]:
+    """The placements of a bare row of numbers printed short by the header line above it that gives
+    the first columns' starts: every number up to that header's last cell starts exactly where one
+    of its cells starts (its column); the numbers after it fill the remaining columns every way.
+    Empty when no header line fits so (a copy that does not pad its cells)."""
+    values = [t for t in seg.tokens if t.kind in ("value", "blank")]
+    for starts in headers:
+        if len(starts) < 3 or len(starts) > n or starts[0] != 0:
+            continue
+        row: list[Token | None] = [None] * len(starts)
+        tail: list[Token] = []
+        for tok in values:
+            start = _anchor(tok, "start")
+            if start > starts[-1] + 0.5:
+                tail.append(tok)
+                continue
+            column = next((j for j, x in enumerate(starts) if abs(x - start) < 0.5), None)
+            if column is None or row[column] is not None or tail:
+                break
+            row[column] = tok
+        else:
+            rest = n - len(starts)
+            if sum(c is not None for c in row) < 2 or len(tail) > rest:
+                continue
+            out = []
+            for holes in combinations(range(rest - 1, -1, -1), rest - len(tail)):
+                cells = iter(tail)
+                out.append(tuple(row) + tuple(None if j in holes else next(cells) for j in range(rest)))
+            return out
+    return []
+
+
 def _label_cells(segment: Segment) -> int:
     """How many label cells a space-aligned line prints before its numbers (group and row label: 2)."""
     return len(re.split(r"\s{2,}", segment.label.text.strip())) if segment.label is not None else 0
@@ -749,6 +801,10 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         model = {anchor: _column_models(segments, position, len(keys), anchor=anchor) for anchor in ANCHORS} \
             if xs and len(xs) < len(keys) and seg.row else None
         result = fit(seg, len(keys), stats, inserted.get(seg.table, ()) if seg.row else (), model)
+        if seg.row is None and xs and len(xs) < len(keys) and result.how == "short":
+            under = _place_under_header(seg, _header_starts(tokens, seg), len(keys))
+            if under:
+                result = Fit(under, "positioned" if len(under) == 1 else "short")
         values = _grid_row(seg) if seg.row else None
         if values is not None and len(values) < len(keys):
             if row_width is None:
