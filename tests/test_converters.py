@@ -247,6 +247,26 @@ def test_reproducer_copy_has_no_silently_wrong_cell(path):
     assert not result.silent, "\n".join(wrong_lines(report, truth["cells"], result.silent))
 
 
+def test_markitdown_pdf_copy_of_large_counts_and_padding_cells():
+    """markitdown on a PDF of large counts (kept in tests/corpus/converters): a grid cell holding two
+    columns prints ``0 251`` (two cells, not a number with a thousands space: none starts with 0), so
+    table 四 is read, not missing; a row whose padding cell (empty in every row, before the first
+    number) and a blank cell are both empty is placed by the grid's columns, not read as printed
+    with the padding as its first cell."""
+    path = REPRODUCERS / "2021-4-thousands-pdf_markitdown.md"
+    truth = json.loads(path.with_name("2021-4-thousands-pdf_markitdown.truth.json").read_text(encoding="utf-8"),
+                       parse_float=Decimal)["cells"]
+    report = _read(path)
+    assert "table.missing" not in {f.rule for f in report.findings}
+    rows = ("requests.new.", "requests.carried_over.", "review.litigation_direct.", "review.litigation_after_review.")
+    for key in (k for k in truth if k.startswith(rows)):
+        assert report.cells[key] == truth[key], key
+    zeros = REPRODUCERS / "2021-5-zeros-pdf_markitdown.md"
+    truth = json.loads(zeros.with_name("2021-5-zeros-pdf_markitdown.truth.json").read_text(encoding="utf-8"))["cells"]
+    other = [k for k in truth if k.startswith("requests.other_other.")]
+    assert [_read(zeros).cells[k] for k in other] == [truth[k] for k in other]
+
+
 def test_markdown_rows_without_bars_end_at_their_line_end():
     """html2text prints ``a| b| c`` rows under a ``---`` rule: the last cell of a row is a cell."""
     from gknb.ingest import read_document

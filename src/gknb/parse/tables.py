@@ -591,16 +591,18 @@ def _grid_label_column(seg: Segment, values: list[Token]) -> int | None:
 
 
 def _grid_models(segments: list[Segment], target: Segment, n: int, width: int,
-                 row_width: dict[tuple, int]) -> set[tuple[int, ...]]:
+                 row_width: dict[tuple, int], columns_of: dict[str, int] | None = None) -> set[tuple[int, ...]]:
     """The grid column of each of the n columns in the table's rows printed in full (n numbers) on
-    one grid row ``width`` cells wide, with their label in the same grid column as ``target``'s
+    one grid row ``width`` cells wide (rows of n columns, where ``columns_of`` gives each row's
+    count: a row of three printing two numbers is not printed in full), with their label in the same
+    grid column as ``target``'s
     where it prints one on its row: a converter's broken grid (markitdown on a PDF) keeps its
     columns from row to row, one grid cell sometimes holding two columns (``| 0 0 |``)."""
     own = _grid_row(target)
     label_column = _grid_label_column(target, own) if own else None
     models = set()
     for seg in segments:
-        if seg.table != target.table or not seg.row:
+        if seg.table != target.table or not seg.row or columns_of is not None and columns_of.get(seg.row, n) != n:
             continue
         values = _grid_row(seg)
         if values is None or len(values) != n or row_width.get(physical_row(values[0])) != width:
@@ -710,24 +712,27 @@ class TableAssembler:
                 if where is not None:
                     self.provenance[key] = where
 
-    def score(self, keys: list[str], cells: tuple[Token | None, ...]) -> int:
-        """Minus the number of identities the candidate breaks (a blank breaks none: it is unknown)."""
+    def score(self, keys: list[str], cells: tuple[Token | None, ...]) -> tuple[int, int]:
+        """Minus the number of identities the candidate breaks (a blank breaks none: it is unknown),
+        then the number that hold with its blank cells read as 0: of two placements that break none,
+        the one whose printed numbers add up (``753 = 251 + 502 + 0`` beside a blank part) is the
+        likelier than the one that leaves the total blank beside parts summing to anything."""
         trial = dict(self.cells)
         for key, cell in zip(keys, cells, strict=True):
             trial[key] = cell.value if _printed(cell) else None
-        seen, total = set(), 0
+        seen, broken, held = set(), 0, 0
         for key in keys:
             for eq in self.equations_of.get(key, ()):
                 if id(eq) in seen:
                     continue
                 seen.add(id(eq))
-                values = [trial.get(k) for k in eq.cells]
-                if any(v is None for v in values):
+                lhs = sum(trial.get(k) or 0 for k in eq.lhs)
+                rhs = sum(trial.get(k) or 0 for k in eq.rhs)
+                held += lhs == rhs
+                if any(trial.get(k) is None for k in eq.cells):
                     continue
-                lhs = sum(trial[k] for k in eq.lhs)
-                rhs = sum(trial[k] for k in eq.rhs)
-                total -= lhs != rhs
-        return total
+                broken += lhs != rhs
+        return -broken, held
 
     def note(self, rule: str, keys: list[str], message: str, message_en: str, severity: str | None = None) -> None:
         self.findings.append(finding(rule, keys, message, message_en, severity))
@@ -810,7 +815,9 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             if row_width is None:
                 row_width = _grid_widths(tokens)
             width = row_width.get(physical_row(values[0]), 0)
-            placements = _place_by_grid(values, _grid_models(segments, seg, len(keys), width, row_width))
+            columns_of = {r.key: len(b.columns) for b in fmt.table(seg.table).blocks for r in b.rows}
+            models = _grid_models(segments, seg, len(keys), width, row_width, columns_of)
+            placements = _place_by_grid(values, models)
             unique = len(result.candidates) == 1 and result.how in ("window", "gaps", "positioned")
             agrees = unique and [_signature(p) for p in placements] == [_signature(result.candidates[0])]
             # The grid's columns decide where the row does not print exactly its cells and the reading
@@ -820,9 +827,14 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             # a grid row printing its cells, blank ones included, then only empty cells (a table's
             # padding column): read as printed, as an original is
             as_printed = len(printed) >= len(keys) and all(t.kind == "blank" for t in printed[len(keys):])
-            if placements and result.how != "exact" and not as_printed and (
+            # … unless an empty cell it counts stands in a grid column that no row printed in full
+            # prints a number in: a converter's padding cell (markitdown on a PDF), not a blank cell.
+            value_columns = {col for model in models for col in model}
+            padding = bool(models) and any(t.kind == "blank" and t.where.col not in value_columns
+                                           for t in printed[: len(keys)])
+            if placements and (padding or result.how != "exact" and not as_printed and (
                 not agrees or (seg.table, seg.row) in walker.unsure_columns
-            ):
+            )):
                 gridded.add((seg.table, seg.row))
                 result = _GridFit(placements, "gridded")
         if seg.row is not None and result.how == "empty" and any(
@@ -1163,7 +1175,7 @@ def _unglue(out: TableAssembler, seg: Segment, keys: list[str], glued: dict[str,
     if len(splits) == 1:
         chosen = splits[0]
     elif splits:
-        scored = [(out.score(keys, s), s) for s in splits]
+        scored = [(out.score(keys, s)[0], s) for s in splits]
         best = max(score for score, _ in scored)
         top = {_signature(s) for score, s in scored if score == best}
         if best == 0 and len(top) == 1:
@@ -1384,7 +1396,7 @@ def _resolve_grid(out: TableAssembler, fmt: Format, seg: Segment, keys: list[str
         f"row '{title}': cells missing; each number was placed by the grid column it is printed in",
         "info",
     )
-    if top < 0:
+    if top[0] < 0:
         out.note(
             "parse.alignment_ambiguous", keys,
             f"「{title}」一行缺印单元格，按表格列放置的数字与勾稽关系不符，无法确定各数字所在列，请核对原文",

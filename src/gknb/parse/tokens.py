@@ -174,11 +174,12 @@ def _is_prose_number(text: str, start: int, count: int = 1) -> bool:
 @lru_cache(maxsize=1 << 16)
 def _several_numbers(text: str) -> tuple[str, ...]:
     """The numbers of a grid cell that prints several, space-separated (a converter merged columns);
-    empty for anything else, and for a number with a thousands space (``1 000``)."""
+    empty for anything else, and for a number with a thousands space (``1 000``; never ``0 251``)."""
     words = unicodedata.normalize("NFKC", text).split()
     if len(words) < 2 or not all(parse_number(w) is not None for w in words):
         return ()
-    if any(len(w) == 3 and w.isdigit() for w in words[1:]) and words[0].isdigit() and len(words[0]) <= 3:
+    if (any(len(w) == 3 and w.isdigit() for w in words[1:]) and words[0].isdigit() and len(words[0]) <= 3
+            and not words[0].startswith("0")):
         return ()
     return tuple(words)
 
