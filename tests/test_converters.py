@@ -267,6 +267,17 @@ def test_markitdown_pdf_copy_of_large_counts_and_padding_cells():
     assert [_read(zeros).cells[k] for k in other] == [truth[k] for k in other]
 
 
+def test_markitdown_pdf_copy_with_a_dash_in_a_merged_cell():
+    """markitdown on a PDF printing blank cells as ``-``: a grid cell holding two columns prints
+    ``- 0`` (a blank cell and a 0), read as the two cells: every cell of the copy is right."""
+    path = REPRODUCERS / "2021-6-dashes-pdf_markitdown.md"
+    assert "| - 0 |" in path.read_text(encoding="utf-8")
+    truth = json.loads(path.with_name("2021-6-dashes-pdf_markitdown.truth.json").read_text(encoding="utf-8"),
+                       parse_float=Decimal)["cells"]
+    result = score(_read(path), truth)
+    assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
+
+
 def test_markdown_rows_without_bars_end_at_their_line_end():
     """html2text prints ``a| b| c`` rows under a ``---`` rule: the last cell of a row is a cell."""
     from gknb.ingest import read_document
