@@ -267,6 +267,18 @@ def test_markitdown_pdf_copy_of_large_counts_and_padding_cells():
     assert [_read(zeros).cells[k] for k in other] == [truth[k] for k in other]
 
 
+def test_markitdown_pdf_copy_with_two_three_digit_counts_in_a_merged_cell():
+    """markitdown on a narrow-label PDF of large counts: table 四's grid cells hold two columns each
+    (``| 251 0 | 0 0 | 251 0 | 251 251 | 251 753 | …``); ``251 753`` is two cells, not one number with
+    a thousands space — all fifteen numbers are there, and every cell of the copy is right."""
+    path = REPRODUCERS / "2021-7-thousands-pdf-narrow_markitdown.md"
+    assert "| 251 251  | 251 753 |" in path.read_text(encoding="utf-8")
+    truth = json.loads(path.with_name("2021-7-thousands-pdf-narrow_markitdown.truth.json").read_text(encoding="utf-8"),
+                       parse_float=Decimal)["cells"]
+    result = score(_read(path), truth)
+    assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
+
+
 def test_markitdown_pdf_copy_with_a_dash_in_a_merged_cell():
     """markitdown on a PDF printing blank cells as ``-``: a grid cell holding two columns prints
     ``- 0`` (a blank cell and a 0), read as the two cells: every cell of the copy is right."""
