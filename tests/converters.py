@@ -13,6 +13,12 @@ pdf-narrow  the same DOCX with every table's label column narrowed to ~3 charact
             split at a page break, then converted by LibreOffice: labels wrap every 2–4 characters
 =========== ========================================================================================
 
+Seeds 1–3 print their numbers plainly, as ``gknb render`` does. Later seeds take, in turn, one of
+the printing habits real reports show (``STYLES``): large counts printed with thousands separators
+(``1,234``), a zero-heavy table (a township's year with no requests, blank cells among the zeros), and
+blank cells printed as a dash or slash (``—``, ``/``), more of them. A styled original's file name
+says its style (``2021-4-thousands-pdf.pdf``).
+
 ``CONVERTERS`` are the real programs, installed from PyPI (``test`` extra) or Debian (poppler-utils,
 LibreOffice), run as their users run them: ``markitdown`` (DOCX and PDF → Markdown), ``pdftotext`` with
 and without ``-layout``, pdfminer.six's ``pdf2txt.py``, LibreOffice's text export of the DOCX,
@@ -30,7 +36,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -42,8 +48,10 @@ import gknb
 from gknb.data import report_from_data
 from gknb.document import Source
 from gknb.formats import FORMATS
-from gknb.render import build_page, render
+from gknb.render import Page, build_page
 from gknb.render.docx import render_docx
+from gknb.render.grid import Grid, GridCell
+from gknb.render.html import render_html
 from gknb.render.pdf import docx_to_pdf, soffice
 from gknb.report import SECTION_KEYS, Report
 from layouts import _prose, random_report, same_value
@@ -54,6 +62,8 @@ SUFFIX = {"docx": ".docx", "html": ".html", "pdf": ".pdf", "pdf-narrow": ".pdf"}
 AGENCIES = ("青山县民政局", "平潭综合实验区管委会", "城关街道办事处", "南湖区人民政府", "花园乡人民政府")
 NARROW_LABEL_MM = 12.0  # a label column of about three characters of 五号 type
 BLANKS = 5  # cells printed blank in every original
+STYLES = ("plain", "thousands", "zeros", "dashes")  # how an original prints its numbers (see the docstring)
+DASH_BLANKS = 8  # cells printed as a dash in a "dashes" original
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,7 @@ class Original:
     agency: str
     year: int
     truth: Mapping[str, Value]  # every cell of the format; None where printed blank
+    style: str = "plain"  # one of STYLES
 
 
 @dataclass(frozen=True)
@@ -110,12 +121,40 @@ def _program(name: str) -> str | None:
 # --------------------------------------------------------------------------------------------------
 
 
-def truth_report(version: str, seed: int) -> tuple[Report, dict[str, Value]]:
-    """A consistent random report of format ``version`` with ``BLANKS`` blank cells, and its truth."""
+def style_of(seed: int) -> str:
+    """The printing habit of seed ``seed``'s original: plain for seeds 1–3 (the originals earlier runs
+    measured), then each of the other ``STYLES`` in turn."""
+    return "plain" if seed <= 3 else STYLES[1 + (seed - 4) % (len(STYLES) - 1)]
+
+
+def _styled_cells(cells: dict[str, Value], style: str, rnd: random.Random) -> None:
+    """Reshape a random report's values for ``style`` keeping every identity: "thousands" scales the
+    two identity tables by one factor and makes the 处理决定数量 and 收费金额 large; "zeros" empties
+    them (and most of section 二)."""
+    if style == "thousands":
+        factor = rnd.choice([137, 251, 1009])
+        for key, value in cells.items():
+            if key.startswith(("requests.", "review.")):
+                cells[key] = value * factor
+            elif key.endswith((".decisions", ".prev_items")):
+                cells[key] = rnd.randint(1000, 99999) if rnd.random() < 0.7 else value
+            elif isinstance(value, Decimal) and value:
+                cells[key] = (value * rnd.choice([100, 1000])).quantize(value)
+    elif style == "zeros":
+        for key in cells:
+            if key.startswith(("requests.", "review.")) or rnd.random() < 0.8:
+                cells[key] = Decimal(0) if isinstance(cells[key], Decimal) else 0
+
+
+def truth_report(version: str, seed: int, style: str = "plain") -> tuple[Report, dict[str, Value]]:
+    """A consistent random report of format ``version`` with ``BLANKS`` blank cells (``DASH_BLANKS`` in a
+    "dashes" original), its values shaped by ``style``, and its truth."""
     fmt = FORMATS[version]
     rnd = random.Random(seed)
     cells = random_report(fmt, rnd)
-    blanks = set(rnd.sample(sorted(cells), BLANKS))
+    if style != "plain":
+        _styled_cells(cells, style, rnd)
+    blanks = set(rnd.sample(sorted(cells), DASH_BLANKS if style == "dashes" else BLANKS))
     truth = {k: (None if k in blanks else v) for k, v in cells.items()}
     start, end = fmt.years
     year = rnd.randint(start, end if end is not None else start + 3)
@@ -127,6 +166,31 @@ def truth_report(version: str, seed: int) -> tuple[Report, dict[str, Value]]:
         "cells": {k: (str(v) if isinstance(v, Decimal) else v) for k, v in truth.items()},
     }
     return report_from_data(data, Source(f"{version}-{seed}.json", "", "json")), truth
+
+
+def styled_page(report: Report, style: str, seed: int) -> Page:
+    """The report's page with its value cells printed in ``style``: thousands separators, or blank
+    cells as a dash (one mark per report, drawn from the seed)."""
+    page = build_page(report)
+    if style == "thousands":
+        def text(cell: GridCell) -> str:
+            value = report.cells.get(cell.key)
+            return "" if value is None else f"{value:,}" if isinstance(value, int) else f"{value:,f}"
+    elif style == "dashes":
+        mark = ("—", "/", "-", "——")[seed % 4]
+
+        def text(cell: GridCell) -> str:
+            return cell.text or mark
+    else:
+        return page
+
+    def restyle(grid: Grid | None) -> Grid | None:
+        if grid is None:
+            return None
+        cells = tuple(replace(c, text=text(c)) if c.role == "value" else c for c in grid.cells)
+        return replace(grid, cells=cells)
+
+    return replace(page, sections=tuple(replace(part, grid=restyle(part.grid)) for part in page.sections))
 
 
 def narrow_labels(docx: bytes) -> bytes:
@@ -169,11 +233,15 @@ def narrow_labels(docx: bytes) -> bytes:
     return out.getvalue()
 
 
-def render_original(report: Report, medium: str) -> bytes:
-    """``report`` as a file of ``medium`` (one of ``MEDIA``)."""
-    if medium == "pdf-narrow":
-        return docx_to_pdf(narrow_labels(render_docx(build_page(report), installed_fonts=True)))
-    return render(report, medium)
+def render_original(report: Report, medium: str, style: str = "plain", seed: int = 0) -> bytes:
+    """``report`` as a file of ``medium`` (one of ``MEDIA``), its numbers printed in ``style``."""
+    page = styled_page(report, style, seed)
+    if medium == "html":
+        return render_html(page)
+    if medium == "docx":
+        return render_docx(page)
+    docx = render_docx(page, installed_fonts=True)
+    return docx_to_pdf(narrow_labels(docx) if medium == "pdf-narrow" else docx)
 
 
 def make_originals(folder: Path, seeds: Iterable[int], media: Iterable[str] = MEDIA,
@@ -183,12 +251,14 @@ def make_originals(folder: Path, seeds: Iterable[int], media: Iterable[str] = ME
     out = []
     for version in versions:
         for seed in seeds:
-            report, truth = truth_report(version, seed)
+            style = style_of(seed)
+            report, truth = truth_report(version, seed, style)
+            tag = f"{version}-{seed}" if style == "plain" else f"{version}-{seed}-{style}"
             for medium in media:
-                path = folder / f"{version}-{seed}-{medium}{SUFFIX[medium]}"
+                path = folder / f"{tag}-{medium}{SUFFIX[medium]}"
                 if not path.exists():
-                    path.write_bytes(render_original(report, medium))
-                out.append(Original(version, seed, medium, path, report.meta.agency, report.meta.year, truth))
+                    path.write_bytes(render_original(report, medium, style, seed))
+                out.append(Original(version, seed, medium, path, report.meta.agency, report.meta.year, truth, style))
     return out
 
 
@@ -299,5 +369,6 @@ def row_pattern(keys: Iterable[str]) -> str:
 
 __all__ = [
     "CONVERTERS", "MEDIA", "Converter", "Original", "Score", "convert", "convert_file", "make_originals", "medium_of",
-    "narrow_labels", "read_and_score", "render_original", "row_pattern", "score", "truth_report", "wrong_lines",
+    "STYLES", "narrow_labels", "read_and_score", "render_original", "row_pattern", "score", "style_of", "styled_page",
+    "truth_report", "wrong_lines",
 ]

@@ -33,6 +33,7 @@ from converters import (
     make_originals,
     medium_of,
     score,
+    style_of,
     wrong_lines,
 )
 from gknb.formats import FORMATS
@@ -40,7 +41,6 @@ from gknb.formats import FORMATS
 SEED = 1
 REPRODUCERS = Path(__file__).parent / "corpus" / "converters"
 FLOOR = {  # (medium, converter[, version]) → least share of exact cells, measured (seed 1; min over both formats)
-    ("html", "inscriptis"): 0.985,  # table 四: a blank cell among 15 on one line, its column undetermined
     ("pdf", "markitdown"): 0.985,  # a grid cell holding two columns prints one number: two cells named
     ("pdf", "pdftotext"): 0.02,  # tables 二/三/四 printed in blocks across columns: unread and named
     ("pdf", "pdftotext-layout"): 0.985,
@@ -151,6 +151,56 @@ def test_a_table_printed_column_by_column_is_decoded_or_named_not_blamed_on_the_
     assert not any(f.rule in ("parse.table_by_columns", "parse.columns_decoded") for f in _read(original.path).findings)
 
 
+STYLED_SEEDS = (4, 5, 6)  # one original per printing habit (converters.STYLES): thousands, zeros, dashes
+STYLED = [(v, seed, c) for v in FORMATS for seed in STYLED_SEEDS for c in CONVERTERS
+          if c.medium in ("html", "docx") and c.name != "soffice-txt"]
+
+
+@cache
+def _styled(folder: Path, version: str, seed: int) -> dict[str, Original]:
+    return {o.medium: o for o in make_originals(folder / "styled", [seed], media=("html", "docx"), versions=(version,))}
+
+
+@pytest.mark.parametrize(("version", "seed", "converter"), STYLED,
+                         ids=[f"{v}-{seed}{style_of(seed)}-{c.medium}-{c.name}" for v, seed, c in STYLED])
+def test_a_copy_of_a_report_printed_as_real_ones_are_reads_its_cells(workdir, version, seed, converter):
+    """Originals printing large counts with thousands separators (inscriptis pads such cells to the
+    left: their starts line up, not their centres), zero-heavy tables (a group's first row beside its
+    group label, shifted by inscriptis, placed by the rows that print their group label too) and blank
+    cells as a dash (markitdown keeps the merged label's padding cell before the numbers: a dash is a
+    printed cell, the padding is not), read by html2text, inscriptis and markitdown: the original and
+    its copy read every cell outside table 四 exactly; table 四's one line of 15 cells may leave a
+    blank's column undetermined, and then names it."""
+    original = _styled(workdir, version, seed)[converter.medium]
+    base = score(_read(original.path), original.truth, agency=original.agency, year=original.year)
+    assert not base.wrong and base.agency_right and base.year_right, wrong_lines(
+        _read(original.path), original.truth, base.wrong)
+    report = _read(convert(original, converter, workdir / "styled-copies"))
+    result = score(report, original.truth, agency=original.agency, year=original.year)
+    assert not result.silent, "\n".join(wrong_lines(report, original.truth, result.silent))
+    outside = [k for k in result.wrong if not k.startswith("review.")]
+    assert not outside, "\n".join(wrong_lines(report, original.truth, outside))
+    warned = {k for f in report.findings if f.severity in ("warning", "error") for k in f.cells}
+    assert set(result.wrong) <= warned, "\n".join(wrong_lines(report, original.truth, result.wrong))
+    assert result.agency_right and result.year_right
+
+
+def test_inscriptis_table_four_printed_short_is_placed_by_its_header(workdir):
+    """inscriptis pads every cell to its column: table 四's one line of numbers, a blank among its zeros,
+    stands under the header line that prints the first ten columns' heads (行政复议, 未经复议直接起诉)
+    at the numbers' offsets — those columns are read exactly; the last five (no header printed above
+    them), four numbers for five cells, stay named."""
+    converter = next(c for c in CONVERTERS if c.name == "inscriptis")
+    original = make_originals(workdir / "originals-2", [2], media=("html",), versions=("2021",))[0]
+    report = _read(convert(original, converter, workdir / "copies-2"))
+    review = [k for k in original.truth if k.startswith("review.")]
+    assert original.truth["review.review.corrected"] is None  # the blank this seed prints in table 四
+    headed = [k for k in review if not k.startswith("review.litigation_after_review.")]
+    assert [report.cells[k] for k in headed] == [original.truth[k] for k in headed]
+    named = {k for f in report.findings if f.rule == "parse.alignment_ambiguous" for k in f.cells}
+    assert {k for k in review if k.startswith("review.litigation_after_review.")} <= named
+
+
 def _real_copies():
     for source in sorted(REAL.glob("*")):
         medium = medium_of(source)
@@ -195,6 +245,49 @@ def test_reproducer_copy_has_no_silently_wrong_cell(path):
     result = score(report, truth["cells"])
     assert report.meta.template == truth["template"]
     assert not result.silent, "\n".join(wrong_lines(report, truth["cells"], result.silent))
+
+
+def test_markitdown_pdf_copy_of_large_counts_and_padding_cells():
+    """markitdown on a PDF of large counts (kept in tests/corpus/converters): a grid cell holding two
+    columns prints ``0 251`` (two cells, not a number with a thousands space: none starts with 0), so
+    table 四 is read, not missing; a row whose padding cell (empty in every row, before the first
+    number) and a blank cell are both empty is placed by the grid's columns, not read as printed
+    with the padding as its first cell."""
+    path = REPRODUCERS / "2021-4-thousands-pdf_markitdown.md"
+    truth = json.loads(path.with_name("2021-4-thousands-pdf_markitdown.truth.json").read_text(encoding="utf-8"),
+                       parse_float=Decimal)["cells"]
+    report = _read(path)
+    assert "table.missing" not in {f.rule for f in report.findings}
+    rows = ("requests.new.", "requests.carried_over.", "review.litigation_direct.", "review.litigation_after_review.")
+    for key in (k for k in truth if k.startswith(rows)):
+        assert report.cells[key] == truth[key], key
+    zeros = REPRODUCERS / "2021-5-zeros-pdf_markitdown.md"
+    truth = json.loads(zeros.with_name("2021-5-zeros-pdf_markitdown.truth.json").read_text(encoding="utf-8"))["cells"]
+    other = [k for k in truth if k.startswith("requests.other_other.")]
+    assert [_read(zeros).cells[k] for k in other] == [truth[k] for k in other]
+
+
+def test_markitdown_pdf_copy_with_two_three_digit_counts_in_a_merged_cell():
+    """markitdown on a narrow-label PDF of large counts: table 四's grid cells hold two columns each
+    (``| 251 0 | 0 0 | 251 0 | 251 251 | 251 753 | …``); ``251 753`` is two cells, not one number with
+    a thousands space — all fifteen numbers are there, and every cell of the copy is right."""
+    path = REPRODUCERS / "2021-7-thousands-pdf-narrow_markitdown.md"
+    assert "| 251 251  | 251 753 |" in path.read_text(encoding="utf-8")
+    truth = json.loads(path.with_name("2021-7-thousands-pdf-narrow_markitdown.truth.json").read_text(encoding="utf-8"),
+                       parse_float=Decimal)["cells"]
+    result = score(_read(path), truth)
+    assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
+
+
+def test_markitdown_pdf_copy_with_a_dash_in_a_merged_cell():
+    """markitdown on a PDF printing blank cells as ``-``: a grid cell holding two columns prints
+    ``- 0`` (a blank cell and a 0), read as the two cells: every cell of the copy is right."""
+    path = REPRODUCERS / "2021-6-dashes-pdf_markitdown.md"
+    assert "| - 0 |" in path.read_text(encoding="utf-8")
+    truth = json.loads(path.with_name("2021-6-dashes-pdf_markitdown.truth.json").read_text(encoding="utf-8"),
+                       parse_float=Decimal)["cells"]
+    result = score(_read(path), truth)
+    assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
 
 
 def test_markdown_rows_without_bars_end_at_their_line_end():

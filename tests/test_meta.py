@@ -128,6 +128,17 @@ def test_fuller_name_from_the_text():
     assert report.meta.level == "county"
 
 
+def test_a_unit_named_by_its_level_alone_takes_its_place_from_the_text():
+    # pages/056 of the shared corpus: "2020年,县审计局认真贯彻执行…" and, further on, "请联系桃江县审计局办公室"
+    text = _report_text(None, first="2020年,县审计局认真贯彻执行《中华人民共和国政府信息公开条例》。\n"
+                                    "如对本报告有任何疑问,请联系桃江县审计局办公室。", agency="县审计局")
+    report = gknb.read(text.encode("utf-8"), name="x.txt")
+    assert report.meta.agency == "桃江县审计局"
+    assert report.meta.region["county"] == "桃江县"
+    assert choose_agency(["县审计局"], "县审计局认真贯彻。请联系县审计局办公室") == "县审计局"
+    assert choose_agency(["市审计局"], "市审计局认真贯彻，益阳市审计局办公室") == "益阳市审计局"
+
+
 def test_a_place_in_the_title_is_completed_to_its_government():
     text = _report_text("标题: 平潭综合实验区2019年度政府信息公开工作年度报告",
                         first="区管委会办公室编制完成了本报告。平潭综合实验区政府信息公开工作领导小组……"

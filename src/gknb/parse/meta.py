@@ -8,7 +8,7 @@ the 落款 at the end (signing unit above its date), the unit that compiled the 
 or that the 统计期限 sentence names, the first sentence of the overview. The
 agency is always a unit's name, never a sentence: a title naming only a place (``平潭综合实验区``) is
 completed from the text (``平潭综合实验区管委会``), a name the text prints more fully with its city or
-province (``淮安市洪泽区人民政府`` for ``洪泽区人民政府``) takes the fuller form, and unofficial short
+province (``淮安市洪泽区人民政府`` for ``洪泽区人民政府``, ``桃江县审计局`` for ``县审计局``) takes the fuller form, and unofficial short
 forms are spelled out (``市科委`` → ``市科学技术委员会``). Region and level are inferred from the
 agency's name through the bundled division tables (``gknb.regions``).
 """
@@ -218,6 +218,28 @@ def _fuller_name(agency: str, text: str) -> str:
     return max(found, key=len) if found else agency
 
 
+# A unit named by its level alone (县审计局: the report's own county), by the division that level word stands for.
+_BARE_LEVEL = {"县": "county", "区": "county", "旗": "county", "市": "city", "州": "city", "盟": "city"}
+_PLACE_CHARS = 8  # longest place name before the level word looked for
+
+
+def _with_its_place(agency: str, text: str) -> str:
+    """``县审计局`` → ``桃江县审计局`` when the text prints the unit with its county's (city's) name
+    (``请联系桃江县审计局办公室``): the shortest place before it that names a division of that level."""
+    rank = _BARE_LEVEL.get(agency[:1])
+    if rank is None:
+        return agency
+    for match in re.finditer(re.escape(agency), text):
+        for k in range(1, min(_PLACE_CHARS, match.start()) + 1):
+            head = text[match.start() - k : match.start()]
+            if not re.fullmatch(r"[\u4e00-\u9fff]+", head):
+                break
+            division = getattr(locate(head + agency), rank)
+            if division is not None and division.name == head + agency[0]:
+                return head + agency
+    return agency
+
+
 def choose_agency(candidates: list[str | None], text: str) -> str | None:
     """The agency from the clues (strongest first): the first unit's name, or the government of the
     first bare place named; completed and spelled out as the text allows."""
@@ -232,7 +254,7 @@ def choose_agency(candidates: list[str | None], text: str) -> str | None:
             break
     if agency is None:
         return None
-    return expand_abbreviation(_fuller_name(agency, text))
+    return expand_abbreviation(_fuller_name(_with_its_place(agency, text), text))
 
 
 def read_meta(lines: list[str], body: str, *, declared: str | None = None, tail: list[str] | None = None,

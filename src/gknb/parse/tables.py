@@ -307,8 +307,9 @@ def _signature(cells: tuple[Token | None, ...]) -> tuple:
 
 
 def _windows(cells: list[Token | None], n: int) -> list[int]:
-    """Start offsets of n-long windows that keep every printed number."""
-    printed = [j for j, c in enumerate(cells) if _printed(c)]
+    """Start offsets of n-long windows that keep every printed number and every printed dash (a cell
+    the report marks empty, never a grid's padding)."""
+    printed = [j for j, c in enumerate(cells) if c is not None and (c.kind == "value" or c.kind == "blank" and c.text)]
     if not printed:
         return [0]
     lo, hi = printed[-1] - n + 1, printed[0]
@@ -333,13 +334,14 @@ def _position_key(segment: Segment, cells: list[Token | None], start: int) -> tu
 
 def fit(
     segment: Segment, n: int, stats: _GapStats, inserted: tuple[int, ...] = (),
-    columns_x: list[list[float]] | None = None,
+    columns_x: dict[str, list[list[float]]] | None = None,
 ) -> Fit:
     """Place a segment's printed cells onto n columns (possibly several candidate ways).
 
     ``inserted``: positions of columns the report adds to the official ones (小计), dropped from a
     reading that holds them too. ``columns_x``: where neighbouring complete rows print each column
-    in a space-aligned text copy (PDF text), to place the numbers of a row printed short."""
+    in a space-aligned text copy (PDF text, a converter's text table), by the point of the cell the
+    copy aligns (``ANCHORS``), to place the numbers of a row printed short."""
     if inserted:
         wide = fit(segment, n + len(inserted), stats)
         if wide.how in ("exact", "window", "prior"):
@@ -373,7 +375,7 @@ def fit(
     if len(values) > n:
         return Fit([tuple(values[:n])], "extra")
     if columns_x:
-        placed = _place_by_position(values, columns_x)
+        placed = _place_by_anchors(values, columns_x)
         if placed is not None:
             return Fit([placed], "positioned")
     # Fewer cells than columns: the missing ones go anywhere, most likely at the row's end
@@ -389,21 +391,33 @@ def fit(
     return Fit(placements, "short")
 
 
-def _inline_positions(segment: Segment) -> list[float] | None:
+# Where a space-aligned copy lines up a column's cells: a PDF's centred cells by their centre, a
+# converter's padded text table (inscriptis) by their start, right-aligned cells by their end.
+ANCHORS = ("centre", "start", "end")
+
+
+def _anchor(tok: Token, anchor: str) -> float:
+    """The display column of a cell's ``anchor`` point (its token's x is the centre)."""
+    assert tok.x is not None
+    half = len(tok.text) / 2
+    return tok.x if anchor == "centre" else tok.x - half if anchor == "start" else tok.x + half
+
+
+def _inline_positions(segment: Segment, anchor: str = "centre") -> list[float] | None:
     """Display columns of a segment's numbers when they all stand on one space-aligned line."""
     values = [t for t in segment.tokens if t.kind in ("value", "blank")]
     if not values or any(t.x is None for t in values):
         return None
     if len({(t.block, t.where.line, t.where.page) for t in values}) != 1:
         return None
-    return [t.x for t in values]
+    return [_anchor(t, anchor) for t in values]
 
 
-def _aligned_positions(segment: Segment) -> list[float] | None:
+def _aligned_positions(segment: Segment, anchor: str = "centre") -> list[float] | None:
     """The display columns of a segment's numbers on one line that a copy aligned by spaces (some two
     cells two or more spaces apart); None for a line whose cells stand one space apart (markitdown,
     pdftotext without -layout), where a character offset says nothing about the column."""
-    xs = _inline_positions(segment)
+    xs = _inline_positions(segment, anchor)
     if xs is None:
         return None
     cells = [t for t in segment.tokens if t.kind in ("value", "blank")]
@@ -415,19 +429,32 @@ POSITION_TOLERANCE = 1.5  # characters: how far a number may stand from its colu
 POSITION_SHARE = 0.2  # … or this share of its distance to the next column (wide columns, short numbers)
 
 
-def _place_by_position(values: list[Token], models: list[list[float]]) -> tuple[Token | None, ...] | None:
-    """Each number under the column whose centre is nearest, in the neighbouring row whose columns
-    fit this row best — only when every number stands clearly in one column."""
+def _place_by_anchors(values: list[Token], models: dict[str, list[list[float]]]) -> tuple[Token | None, ...] | None:
+    """The numbers placed by the columns of the neighbouring rows, aligned by whichever point of the
+    cells (``ANCHORS``) places every number clearly — only when the anchors that do agree."""
+    found = {}
+    for anchor, columns in models.items():
+        placed = _place_by_position(values, columns, anchor)
+        if placed is not None:
+            found[tuple(id(c) for c in placed)] = placed
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _place_by_position(values: list[Token], models: list[list[float]], anchor: str = "centre",
+                       ) -> tuple[Token | None, ...] | None:
+    """Each number under the column whose ``anchor`` point is nearest, in the neighbouring row whose
+    columns fit this row best — only when every number stands clearly in one column."""
     best: tuple[float, tuple[Token | None, ...]] | None = None
     for columns_x in models:
         row: list[Token | None] = [None] * len(columns_x)
         last, worst = -1, 0.0
         for tok in values:
-            ranked = sorted(range(len(columns_x)), key=lambda j: abs(columns_x[j] - tok.x))
+            x = _anchor(tok, anchor)
+            ranked = sorted(range(len(columns_x)), key=lambda j: abs(columns_x[j] - x))
             column = ranked[0]
-            distance = abs(columns_x[column] - tok.x)
+            distance = abs(columns_x[column] - x)
             # Clearly in one column: near its centre, or far nearer to it than to any other column.
-            runner_up = abs(columns_x[ranked[1]] - tok.x) if len(ranked) > 1 else float("inf")
+            runner_up = abs(columns_x[ranked[1]] - x) if len(ranked) > 1 else float("inf")
             if column <= last or distance > max(POSITION_TOLERANCE, POSITION_SHARE * runner_up):
                 break
             row[column], last, worst = tok, column, max(worst, distance)
@@ -437,36 +464,45 @@ def _place_by_position(values: list[Token], models: list[list[float]]) -> tuple[
     return best[1] if best else None
 
 
-def _column_models(segments: list[Segment], index: int, n: int, reach: int = 2) -> list[list[float]]:
-    """Column centres of the nearest rows (before and after) of the same table printed in full on
-    one line: text copies of PDFs shift columns a little from row to row and page to page. Rows
-    that print as many label cells before their numbers as this one come first (a copy that
-    ignores a label's column span shifts the rows without a group label by a column)."""
+def _column_models(segments: list[Segment], index: int, n: int, reach: int = 2,
+                   anchor: str = "centre") -> list[list[float]]:
+    """Column positions (of the cells' ``anchor`` point) of the nearest rows (before and after) of the
+    same table printed in full on one line: text copies of PDFs shift columns a little from row to
+    row and page to page. Rows that print as many label cells before their numbers as this one come
+    first (a copy that ignores a label's column span shifts the rows without a group label by a column);
+    where none of the nearest does, the nearest that do, further off (a group's first row, its group
+    label beside it: （四）无法提供 1.本机关不掌握…)."""
     target = segments[index]
+    label_cells = _label_cells(target)
     found: list[tuple[bool, list[float]]] = []
-    for step in (-1, 1):
-        j, taken = index + step, 0
-        while 0 <= j < len(segments) and taken < reach:
-            seg = segments[j]
-            if seg.table == target.table and seg.row:
-                xs = _aligned_positions(seg)
-                if xs is not None and len(xs) == n:
-                    found.append((_label_cells(seg) != _label_cells(target), xs))
-                    taken += 1
-            j += step
+    for same_only in (False, True):
+        for step in (-1, 1):
+            j, taken = index + step, 0
+            while 0 <= j < len(segments) and taken < reach:
+                seg = segments[j]
+                if seg.table == target.table and seg.row and (not same_only or _label_cells(seg) == label_cells):
+                    xs = _aligned_positions(seg, anchor)
+                    if xs is not None and len(xs) == n:
+                        found.append((_label_cells(seg) != label_cells, xs))
+                        taken += 1
+                j += step
+        if any(not other for other, _ in found):
+            break
     models = [xs for _, xs in sorted(found, key=lambda pair: pair[0])]
-    shared = _shared_columns(segments, index, n, reach)
+    shared = _shared_columns(segments, index, n, reach, anchor)
     return models + ([shared] if shared is not None else [])
 
 
-def _shared_columns(segments: list[Segment], index: int, n: int, reach: int) -> list[float] | None:
-    """Column centres shared by this row and the rows next to it when none prints every column (a
+def _shared_columns(segments: list[Segment], index: int, n: int, reach: int,
+                    anchor: str = "centre") -> list[float] | None:
+    """Column positions shared by this row and the rows next to it when none prints every column (a
     page of short rows): the numbers' positions of those rows fall into exactly n columns."""
     target = segments[index]
     around: dict[int, list[float]] = {}
     for j in range(max(0, index - reach), min(len(segments), index + reach + 1)):
         seg = segments[j]
-        if seg.table == target.table and seg.row and (xs := _aligned_positions(seg)) is not None and len(xs) >= 2:
+        if seg.table == target.table and seg.row and (xs := _aligned_positions(seg, anchor)) is not None \
+                and len(xs) >= 2:
             around[j] = xs
     if index not in around:
         return None
@@ -482,6 +518,58 @@ def _shared_columns(segments: list[Segment], index: int, n: int, reach: int) -> 
         if len(columns) == n:
             return [sum(c) / len(c) for c in columns]
     return None
+
+
+HEADER_LINES = 3  # lines above a bare row of numbers searched for its column header
+
+
+def _header_starts(tokens: list[Token], seg: Segment) -> list[list[int]]:
+    """Where each header cell starts on the lines just above a bare row of numbers (table 四 on one
+    line), nearest line first: a text copy that pads every cell to its column's width (inscriptis)
+    starts a column's header and its number at the same offset."""
+    first = seg.tokens[0]
+    at = next((i for i, t in enumerate(tokens) if t is first), None)
+    out: list[list[int]] = []
+    line = (first.block, first.where.line)
+    for tok in reversed(tokens[:at] if at is not None else []):
+        if tok.kind == "value" or len(out) >= HEADER_LINES:
+            break
+        if tok.kind == "text" and (tok.block, tok.where.line) != line:
+            line = (tok.block, tok.where.line)
+            out.append([m.start() for m in re.finditer(r"\S+(?: \S+)*", tok.text)])
+    return out
+
+
+def _place_under_header(seg: Segment, headers: list[list[int]], n: int) -> list[tuple[Token | None, ...]]:
+    """The placements of a bare row of numbers printed short by the header line above it that gives
+    the first columns' starts: every number up to that header's last cell starts exactly where one
+    of its cells starts (its column); the numbers after it fill the remaining columns every way.
+    Empty when no header line fits so (a copy that does not pad its cells)."""
+    values = [t for t in seg.tokens if t.kind in ("value", "blank")]
+    for starts in headers:
+        if len(starts) < 3 or len(starts) > n or starts[0] != 0:
+            continue
+        row: list[Token | None] = [None] * len(starts)
+        tail: list[Token] = []
+        for tok in values:
+            start = _anchor(tok, "start")
+            if start > starts[-1] + 0.5:
+                tail.append(tok)
+                continue
+            column = next((j for j, x in enumerate(starts) if abs(x - start) < 0.5), None)
+            if column is None or row[column] is not None or tail:
+                break
+            row[column] = tok
+        else:
+            rest = n - len(starts)
+            if sum(c is not None for c in row) < 2 or len(tail) > rest:
+                continue
+            out = []
+            for holes in combinations(range(rest - 1, -1, -1), rest - len(tail)):
+                cells = iter(tail)
+                out.append(tuple(row) + tuple(None if j in holes else next(cells) for j in range(rest)))
+            return out
+    return []
 
 
 def _label_cells(segment: Segment) -> int:
@@ -508,16 +596,18 @@ def _grid_label_column(seg: Segment, values: list[Token]) -> int | None:
 
 
 def _grid_models(segments: list[Segment], target: Segment, n: int, width: int,
-                 row_width: dict[tuple, int]) -> set[tuple[int, ...]]:
+                 row_width: dict[tuple, int], columns_of: dict[str, int] | None = None) -> set[tuple[int, ...]]:
     """The grid column of each of the n columns in the table's rows printed in full (n numbers) on
-    one grid row ``width`` cells wide, with their label in the same grid column as ``target``'s
+    one grid row ``width`` cells wide (rows of n columns, where ``columns_of`` gives each row's
+    count: a row of three printing two numbers is not printed in full), with their label in the same
+    grid column as ``target``'s
     where it prints one on its row: a converter's broken grid (markitdown on a PDF) keeps its
     columns from row to row, one grid cell sometimes holding two columns (``| 0 0 |``)."""
     own = _grid_row(target)
     label_column = _grid_label_column(target, own) if own else None
     models = set()
     for seg in segments:
-        if seg.table != target.table or not seg.row:
+        if seg.table != target.table or not seg.row or columns_of is not None and columns_of.get(seg.row, n) != n:
             continue
         values = _grid_row(seg)
         if values is None or len(values) != n or row_width.get(physical_row(values[0])) != width:
@@ -628,24 +718,27 @@ class TableAssembler:
                 if where is not None:
                     provenance[key] = where
 
-    def score(self, keys: list[str], cells: tuple[Token | None, ...]) -> int:
-        """Minus the number of identities the candidate breaks (a blank breaks none: it is unknown)."""
+    def score(self, keys: list[str], cells: tuple[Token | None, ...]) -> tuple[int, int]:
+        """Minus the number of identities the candidate breaks (a blank breaks none: it is unknown),
+        then the number that hold with its blank cells read as 0: of two placements that break none,
+        the one whose printed numbers add up (``753 = 251 + 502 + 0`` beside a blank part) is the
+        likelier than the one that leaves the total blank beside parts summing to anything."""
         trial = dict(self.cells)
         for key, cell in zip(keys, cells, strict=True):
             trial[key] = cell.value if _printed(cell) else None
-        seen, total = set(), 0
+        seen, broken, held = set(), 0, 0
         for key in keys:
             for eq in self.equations_of.get(key, ()):
                 if id(eq) in seen:
                     continue
                 seen.add(id(eq))
-                values = [trial.get(k) for k in eq.cells]
-                if any(v is None for v in values):
+                lhs = sum(trial.get(k) or 0 for k in eq.lhs)
+                rhs = sum(trial.get(k) or 0 for k in eq.rhs)
+                held += lhs == rhs
+                if any(trial.get(k) is None for k in eq.cells):
                     continue
-                lhs = sum(trial[k] for k in eq.lhs)
-                rhs = sum(trial[k] for k in eq.rhs)
-                total -= lhs != rhs
-        return total
+                broken += lhs != rhs
+        return -broken, held
 
     def note(self, rule: str, keys: list[str], message: str, message_en: str, severity: str | None = None) -> None:
         self.findings.append(finding(rule, keys, message, message_en, severity))
@@ -716,14 +809,21 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         if any(t.glued for t in seg.tokens):
             seg = _unglue(out, seg, keys, glued)
         xs = _aligned_positions(seg)
-        model = _column_models(segments, position, len(keys)) if xs and len(xs) < len(keys) and seg.row else None
+        model = {anchor: _column_models(segments, position, len(keys), anchor=anchor) for anchor in ANCHORS} \
+            if xs and len(xs) < len(keys) and seg.row else None
         result = fit(seg, len(keys), stats, inserted.get(seg.table, ()) if seg.row else (), model)
+        if seg.row is None and xs and len(xs) < len(keys) and result.how == "short":
+            under = _place_under_header(seg, _header_starts(tokens, seg), len(keys))
+            if under:
+                result = Fit(under, "positioned" if len(under) == 1 else "short")
         values = _grid_row(seg) if seg.row else None
         if values is not None and len(values) < len(keys):
             if row_width is None:
                 row_width = _grid_widths(tokens)
             width = row_width.get(physical_row(values[0]), 0)
-            placements = _place_by_grid(values, _grid_models(segments, seg, len(keys), width, row_width))
+            columns_of = {r.key: len(b.columns) for b in fmt.table(seg.table).blocks for r in b.rows}
+            models = _grid_models(segments, seg, len(keys), width, row_width, columns_of)
+            placements = _place_by_grid(values, models)
             unique = len(result.candidates) == 1 and result.how in ("window", "gaps", "positioned")
             agrees = unique and [_signature(p) for p in placements] == [_signature(result.candidates[0])]
             # The grid's columns decide where the row does not print exactly its cells and the reading
@@ -733,9 +833,14 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             # a grid row printing its cells, blank ones included, then only empty cells (a table's
             # padding column): read as printed, as an original is
             as_printed = len(printed) >= len(keys) and all(t.kind == "blank" for t in printed[len(keys):])
-            if placements and result.how != "exact" and not as_printed and (
+            # … unless an empty cell it counts stands in a grid column that no row printed in full
+            # prints a number in: a converter's padding cell (markitdown on a PDF), not a blank cell.
+            value_columns = {col for model in models for col in model}
+            padding = bool(models) and any(t.kind == "blank" and t.where.col not in value_columns
+                                           for t in printed[: len(keys)])
+            if placements and (padding or result.how != "exact" and not as_printed and (
                 not agrees or (seg.table, seg.row) in walker.unsure_columns
-            ):
+            )):
                 gridded.add((seg.table, seg.row))
                 result = _GridFit(placements, "gridded")
         if seg.row is not None and result.how == "empty" and any(
@@ -1114,7 +1219,7 @@ def _unglue(out: TableAssembler, seg: Segment, keys: list[str], glued: dict[str,
     if len(splits) == 1:
         chosen = splits[0]
     elif splits:
-        scored = [(out.score(keys, s), s) for s in splits]
+        scored = [(out.score(keys, s)[0], s) for s in splits]
         best = max(score for score, _ in scored)
         top = {_signature(s) for score, s in scored if score == best}
         if best == 0 and len(top) == 1:
@@ -1335,7 +1440,7 @@ def _resolve_grid(out: TableAssembler, fmt: Format, seg: Segment, keys: list[str
         f"row '{title}': cells missing; each number was placed by the grid column it is printed in",
         "info",
     )
-    if top < 0:
+    if top[0] < 0:
         out.note(
             "parse.alignment_ambiguous", keys,
             f"「{title}」一行缺印单元格，按表格列放置的数字与勾稽关系不符，无法确定各数字所在列，请核对原文",

@@ -178,12 +178,13 @@ def _is_prose_number(text: str, start: int, count: int = 1) -> bool:
 
 @lru_cache(maxsize=1 << 16)
 def _several_numbers(text: str) -> tuple[str, ...]:
-    """The numbers of a grid cell that prints several, space-separated (a converter merged columns);
-    empty for anything else, and for a number with a thousands space (``1 000``)."""
+    """The numbers of a grid cell that prints several, space-separated (a converter merged columns:
+    ``251 753``), a dash among them standing for a blank cell (``- 0``); empty for anything else. A
+    number printed with a thousands space (``1 000``, rare in these reports) is read as two cells too:
+    one more number than the row has columns, or a broken total, names it."""
     words = unicodedata.normalize("NFKC", text).split()
-    if len(words) < 2 or not all(parse_number(w) is not None for w in words):
-        return ()
-    if any(len(w) == 3 and w.isdigit() for w in words[1:]) and words[0].isdigit() and len(words[0]) <= 3:
+    numbers = [w for w in words if w not in _DASH]
+    if len(words) < 2 or not numbers or not all(parse_number(w) is not None for w in numbers):
         return ()
     return tuple(words)
 
