@@ -982,18 +982,18 @@ def _headers_between_numbers(walker: _Walker, table_key: str) -> int:
     return breaks
 
 
-def _printed_by_columns(fmt: Format, walker: _Walker) -> set[str]:
+def _printed_by_columns(fmt: Format, walker: _Walker) -> list[str]:
     """Tables whose row labels stand apart from their numbers (a PDF's text extracted column by
     column): most labelled rows print no number (or more numbers than they have cells), yet the table holds numbers for at least half its
     cells (a truncated copy does not). A table declared transposed (section 四: its rows named in
     its header, its numbers one row under it) is printed by columns when header labels stand
-    between its numbers twice or more."""
-    out = set()
+    between its numbers twice or more. In the format's order of tables (the order they are read in)."""
+    out: list[str] = []
     for table in fmt.tables:
         layout = table.blocks[0].layout
         if layout is not None and layout.transposed:
             if _headers_between_numbers(walker, table.key) >= BY_COLUMNS_HEADER_BREAKS:
-                out.add(table.key)
+                out.append(table.key)
             continue
         own = [s for s in walker.segments if s.table == table.key and s.row]
         # rows standing apart from their numbers: no number after the label; in a table no identity tests
@@ -1007,7 +1007,7 @@ def _printed_by_columns(fmt: Format, walker: _Walker) -> set[str]:
         values = sum(walker.tokens[i].kind == "value" for i in walker.spans[table.key])
         whole = len(_table_keys(fmt.version, table.key))
         if values >= BY_COLUMNS_SHARE * whole:
-            out.add(table.key)
+            out.append(table.key)
     return out
 
 
@@ -1047,8 +1047,9 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
         # the reading order may read what the columns left open, where the identities test it
         decoded = _completed(decoded, read_stream(fmt.version, table_key, section, walker.indexes[table_key]), out)
     if streamed is not None:  # the numbers in reading order, placed as one decision (stream.py)
-        for key, tok in streamed.cells.items():
-            out.assign([key], (tok,), None)
+        for key in _table_keys(fmt.version, table_key):  # declared order, whatever the decoder's
+            if key in streamed.cells:
+                out.assign([key], (streamed.cells[key],), None)
         out.findings.extend(streamed.findings)
         decoded = Decoded({}, streamed.unsure) if streamed.unsure else None
         if decoded is None:
@@ -1109,7 +1110,7 @@ def _value_of(tok: Token | None) -> Value:
 
 
 def _reread_whole_streams(out: TableAssembler, fmt: Format, tokens: list[Token], headings: dict[int, str],
-                          walker: _Walker, done: set[str]) -> None:
+                          walker: _Walker, done: list[str]) -> None:
     """A table whose section prints exactly one number per cell, none blank, that the reading above left
     partly unread (a label after its number, rows of numbers without labels): read from its numbers in
     reading order instead (stream.py) where that reads every cell; the parse findings about its cells
@@ -1129,8 +1130,9 @@ def _reread_whole_streams(out: TableAssembler, fmt: Format, tokens: list[Token],
             continue
         mine = set(keys)
         out.findings = [f for f in out.findings if not (f.rule.startswith("parse.") and set(f.cells) <= mine)]
-        for key, tok in streamed.cells.items():
-            out.assign([key], (tok,), None)
+        for key in _table_keys(fmt.version, table.key):
+            if key in streamed.cells:
+                out.assign([key], (streamed.cells[key],), None)
         out.findings.extend(streamed.findings)
 
 
