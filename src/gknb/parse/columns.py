@@ -350,12 +350,11 @@ def _readings(equations: list[Equation], table: Table, groups: list[_Group], row
               blanks: int, budget: list[int]) -> list[dict[str, Token | None]] | None:
     """Every reading of the table that keeps its identities (None: too many to try).
 
-    Each part is read in the declared column order, else (no reading fits) with one column moved,
-    else with its first or last row printed as a row of its own (``_banded``). A part that no reading
-    fits (a page whose boxes pdf2txt printed in an order none of these is), or with too many readings
-    of its own, is left out of the readings (its cells unknown: never agreed on) and the identities
-    joining it to the others are not tested. Of the ways to cut the table into parts, those leaving
-    the fewest parts unfit are read."""
+    Each part is read in the declared column order, else (no reading fits) with one column moved. A
+    part that no reading fits (a page whose boxes pdf2txt printed out of column order), or with too
+    many readings of its own, is left out of the readings (its cells unknown: never agreed on) and the
+    identities joining it to the others are not tested. Of the ways to cut the table into parts, those
+    leaving the fewest parts unfit are read."""
     readings: list[dict[str, Token | None]] = []
     fewest = None
     for split in _splits([g.count for g in groups], rows, table, blanks):
@@ -365,16 +364,14 @@ def _readings(equations: list[Equation], table: Table, groups: list[_Group], row
         unfit = 0
         for n, (g, (lo, hi)) in enumerate(zip(groups, split, strict=True)):
             part = tuple(rows[lo:hi])
-            later = {f"{table.key}.{row}." for lo2, hi2 in split[n + 1 :] for _, row in rows[lo2:hi2]}
-            grown = _grown(table, g, part, n > 0, equations, states, later, budget)
+            grown = _grown(table, g, part, n > 0, equations, states, budget)
             if grown == []:
-                grown = _grown(table, g, part, True, equations, states, later, budget)
-            if grown == [] and len(part) > 1:
-                grown = _banded(table, g, part, equations, states, later, budget)
+                grown = _grown(table, g, part, True, equations, states, budget)
             if grown == []:
                 unfit += 1
             elif grown is not None:
-                states = grown
+                later = {f"{table.key}.{row}." for lo2, hi2 in split[n + 1 :] for _, row in rows[lo2:hi2]}
+                states = _merged(grown, equations, later)
         if fewest is None or unfit < fewest:
             readings, fewest = [], unfit
         if unfit == fewest:
@@ -382,40 +379,6 @@ def _readings(equations: list[Equation], table: Table, groups: list[_Group], row
         if len(readings) > MAX_READINGS:
             return None
     return readings
-
-
-def _banded(table: Table, group: _Group, part: tuple[tuple[int, str], ...], equations: list[Equation],
-            states: list[dict[str, Token | None]], later: set[str],
-            budget: list[int]) -> list[dict[str, Token | None]] | None:
-    """The readings of a part that no reading column by column fits, with its first or its last row
-    printed as a row of its own (its cells' boxes one after another, before or after the others'
-    columns): pdfminer groups the boxes of a row set apart from its neighbours (a tall row, a row
-    split by the page break) along the row, not down the columns. Each way to cut the part's runs
-    there (the row's cells, a few of them blank) is read as two parts (``_grown``); None: too many."""
-    width = len(table.blocks[part[0][0]].columns)
-    blanks = sum(len(table.blocks[b].columns) for b, _ in part) - group.count
-    merger = _Merger(equations, later)
-    for first in (True, False):
-        band, rest = (part[:1], part[1:]) if first else (part[-1:], part[:-1])
-        for dropped in range(min(blanks, width) + 1):
-            sizes = [width - dropped, group.count - width + dropped]
-            cut = _pieces(group.runs, sizes if first else sizes[::-1])
-            if cut is None:
-                continue
-            parts = [band, rest] if first else [rest, band]
-            grown: list[dict[str, Token | None]] | None = states
-            for n, (sub, runs) in enumerate(zip(parts, cut, strict=True)):
-                ahead = later | ({f"{table.key}.{row}." for _, row in parts[1]} if n == 0 else set())
-                grown = _grown(table, _Group(runs), sub, True, equations, grown, ahead, budget)
-                if not grown:
-                    break
-            if grown is None:
-                return None
-            for state in grown:
-                merger.add(state)
-            if len(merger.classes) > MAX_READINGS:
-                return None
-    return list(merger.classes.values())
 
 
 def _sums(equations: list[Equation], rows: set[str]):
@@ -453,90 +416,61 @@ class _Reading(dict):
     mixed: frozenset[str] = frozenset()
 
 
-class _Merger:
-    """Readings so far, those the parts still to read (``later``: row key prefixes) cannot tell apart
-    merged into one as they come: readings whose cells give every identity joining them to a later
-    part the same sum (or leave it untestable alike) keep or lose their later parts together, so one
-    stands for all, the cells they disagree on marked ``mixed`` (never agreed on)."""
-
-    def __init__(self, equations: list[Equation], later: set[str]) -> None:
-        self.key = _sums(equations, later)
-        self.classes: dict[tuple, _Reading] = {}
-
-    def add(self, state: dict[str, Token | None]) -> None:
-        key = self.key(state)
-        first = self.classes.get(key)
-        if first is None:
-            first = self.classes[key] = _Reading(state)
-            first.mixed = frozenset(getattr(state, "mixed", ()))
-            return
-        if first is state:
-            return
-        mixed = set(first.mixed) | set(getattr(state, "mixed", ()))
-        mixed.update(k for k in first.keys() | state.keys()
-                     if k not in mixed and (k not in first or k not in state or _differs(first[k], state[k])))
+def _merged(states: list[dict[str, Token | None]], equations: list[Equation], later: set[str]) -> list[_Reading]:
+    """The readings so far, those the parts still to read cannot tell apart merged into one: readings
+    whose cells give every identity joining them to a later part the same sum (or leave it untestable
+    alike) keep or lose their later parts together, so one stands for all, the cells they disagree on
+    marked ``mixed`` (never agreed on)."""
+    classes: dict[tuple, list[dict[str, Token | None]]] = {}
+    key = _sums(equations, later)
+    for state in states:
+        classes.setdefault(key(state), []).append(state)
+    out = []
+    for members in classes.values():
+        first = _Reading(members[0])
+        mixed = set(getattr(members[0], "mixed", ()))
+        for other in members[1:]:
+            mixed.update(getattr(other, "mixed", ()))
+            mixed.update(k for k in first.keys() | other.keys() if k not in first or k not in other
+                         or _differs(first[k], other[k]))
         first.mixed = frozenset(mixed)
-
-
-FREE_SHARE = 4  # a part read once on its own, against many readings before it, may spend 1/4 of its steps
+        out.append(first)
+    return out
 
 
 def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movable: bool,
-           equations: list[Equation], states: list[dict[str, Token | None]], later: set[str],
+           equations: list[Equation], states: list[dict[str, Token | None]],
            budget: list[int]) -> list[dict[str, Token | None]] | None:
     """The readings of the parts before, each grown by every reading of this part that keeps the
-    identities, merged as the parts ``later`` leave them (``_Merger``). None: too many to try, within
-    ``MAX_STEPS`` and what is left of the table's ``budget``; an empty list: none fits.
-
-    Readings before that give every identity joining them to this part the same sum (or leave it
-    untestable alike) are read against once; where there are several such classes, the part's own
-    readings (its identities alone) are found once and tested against each class, which is the same
-    test and much cheaper than reading the part again per class."""
+    identities (None: too many to try, within ``MAX_STEPS`` and what is left of the table's
+    ``budget``; an empty list: none fits)."""
     layout = _layouts(table, group, part)
+    # Readings of the parts before that give every identity joining them to this part the same sum
+    # (or leave it untestable alike) are read against once.
     mine = {f"{table.key}.{row}." for _, row in part}
     classes: dict[tuple, list[dict[str, Token | None]]] = {}
     key = _sums(equations, mine)
     for known in states:
         classes.setdefault(key(known), []).append(known)
-    joining = [eq for eq in equations if any(c.rsplit(".", 1)[0] + "." in mine for c in eq.cells)]
-    merger = _Merger(equations, later)
+    grown = []
     steps = [min(MAX_STEPS, budget[0])]
     try:
-        free = None
-        if len(classes) > 1:
-            own = [steps[0] // FREE_SHARE]
-            try:
-                free = _part_readings(table, layout, movable, equations, {}, own)
-            except _TooMany:
-                free = None
-            if free is not None and len(free) > MAX_READINGS:  # cut short: not all of them
-                free = None
-            steps[0] -= steps[0] // FREE_SHARE - max(own[0], 0)
         for members in classes.values():
-            readings = free if free is not None else _part_readings(table, layout, movable, equations, members[0], steps)
-            if len(readings) > MAX_READINGS:  # cut short: a reading left out could be the copy's
-                return None
-            for reading in readings:
-                steps[0] -= 1  # a test costs a step, as a row of a reading does
-                if steps[0] < 0:
-                    raise _TooMany
+            for reading in _part_readings(table, layout, movable, equations, members[0], steps):
                 # The members of a class pass or fail every identity this part joins them to alike.
-                if not _equations_hold(joining, {**members[0], **reading}):
+                if not _equations_hold(equations, {**members[0], **reading}):
                     continue
-                steps[0] -= len(members)  # and so does each reading it grows
-                if steps[0] < 0:
-                    raise _TooMany
                 for known in members:
                     merged = _Reading({**known, **reading})
                     merged.mixed = getattr(known, "mixed", frozenset())
-                    merger.add(merged)
-            if len(merger.classes) > MAX_READINGS:
+                    grown.append(merged)
+            if len(grown) > MAX_READINGS:
                 return None
     except _TooMany:
         return None
     finally:
         budget[0] -= min(MAX_STEPS, budget[0]) - max(steps[0], 0)
-    return list(merger.classes.values())
+    return grown
 
 
 def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex,
