@@ -456,7 +456,10 @@ def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movab
     steps = [min(MAX_STEPS, budget[0])]
     try:
         for members in classes.values():
-            for reading in _part_readings(table, layout, movable, equations, members[0], steps):
+            readings = _part_readings(table, layout, movable, equations, members[0], steps)
+            if len(readings) > MAX_READINGS:  # cut short: a reading left out could be the copy's
+                return None
+            for reading in readings:
                 # The members of a class pass or fail every identity this part joins them to alike.
                 if not _equations_hold(equations, {**members[0], **reading}):
                     continue
