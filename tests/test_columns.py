@@ -86,6 +86,17 @@ def test_pdf2txt_copy_prints_section_four_box_by_box_and_each_number_goes_under_
     assert report.cells["review.litigation_after_review.other"] == original.truth["review.litigation_after_review.other"]
 
 
+def test_pdf2txt_copy_tests_an_identity_of_counts_with_a_blank_cell(folder):
+    """Seed 3's 2021 copy prints table 三's second page a number a box (其他 / 总计 / 结转 of seven columns,
+    four cells blank). A blank cell is not known, but every cell is a count: a reading whose known
+    cells on one side of an identity already sum to more than the other side's is ruled out (商业企业:
+    其他 blank and 总计 0 under a first page that sums to 2), and the 自然人 and 商业企业 cells are read."""
+    original, copy = _copies(folder, 3, ("pdf",), ("2021",))[("2021", "pdf")]
+    decoded = _decoded_right(gknb.read(copy), original.truth)
+    assert {"requests.other_other.natural_person", "requests.total.natural_person", "requests.carry_forward.natural_person",
+            "requests.other_other.commercial", "requests.total.commercial"} <= decoded
+
+
 def test_pdf2txt_copy_of_the_real_wps_pdf_decodes_table_three(tmp_path):
     """The real 2024 WPS export (hongze2023.pdf) through pdf2txt.py: table 三 printed column by column
     over two pages, with （六）其他处理 printed as one row (its three 2021 sub-rows absent) and page folios

@@ -291,8 +291,17 @@ def _by_rows(table: Table, rows: list[str], columns: list[str], pieces: list[lis
 
 
 def _equations_hold(equations, cells: dict[str, Token | None]) -> bool:
-    """These identities hold where all their cells are printed (tokens.identity_holds)."""
-    return all(identity_holds(eq, cells) is not False for eq in equations)
+    """These identities hold where all their cells are printed, and an identity of counts where the
+    side missing a cell does not already sum to more than the other (tokens.identity_holds)."""
+    return all(identity_holds(eq, cells, _of_counts(eq)) is not False for eq in equations)
+
+
+@cache
+def _of_counts(eq: Equation) -> bool:
+    """Whether every cell of an identity is a count (never below 0). A cell no format declares is a
+    keyed row group read as one row (``_row_variants``): the sum of its rows' cells, counts alike."""
+    kinds = [info[k][3].kind for fmt in FORMATS.values() if (info := fmt.cell_info()) for k in eq.cells if k in info]
+    return bool(kinds) and all(kind == "count" for kind in kinds)
 
 
 def _single_moves(order: list[str]) -> list[list[str]]:
@@ -434,7 +443,10 @@ def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movab
     steps = [min(MAX_STEPS, budget[0])]
     try:
         for members in classes.values():
-            for reading in _part_readings(table, layout, movable, equations, members[0], steps):
+            readings = _part_readings(table, layout, movable, equations, members[0], steps)
+            if len(readings) > MAX_READINGS:  # cut short: a reading left out could be the copy's
+                return None
+            for reading in readings:
                 # The members of a class pass or fail every identity this part joins them to alike.
                 if not _equations_hold(equations, {**members[0], **reading}):
                     continue
