@@ -42,8 +42,8 @@ def folder(tmp_path_factory) -> Path:
 
 @cache
 def _copies(folder: Path, seed: int, media: tuple[str, ...], versions: tuple[str, ...]):
-    originals = make_originals(folder / "originals", [seed], media=media, versions=versions)
-    return {(o.version, o.medium): (o, convert(o, PDF2TXT, folder / "copies")) for o in originals}
+    originals = make_originals(folder.parent / "originals", [seed], media=media, versions=versions)
+    return {(o.version, o.medium): (o, convert(o, PDF2TXT, folder.parent / "copies")) for o in originals}
 
 
 def _named(report, rule: str) -> set[str]:

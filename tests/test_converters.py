@@ -64,7 +64,7 @@ def workdir(tmp_path_factory) -> Path:
 
 @cache
 def _originals(folder: Path) -> dict[tuple[str, str], Original]:
-    return {(o.version, o.medium): o for o in make_originals(folder / "originals", [SEED])}
+    return {(o.version, o.medium): o for o in make_originals(folder.parent / "originals", [SEED])}
 
 
 @cache

@@ -112,9 +112,9 @@ def copies(tmp_path_factory) -> dict[tuple[str, int, str, str], tuple]:
     out = {}
     for version, seed, medium, converters in (("2021", 1, "pdf", (PDFTOTEXT,)), ("2019", 1, "pdf", (PDFTOTEXT, PDF2TXT)),
                                               ("2019", 3, "pdf", (PDFTOTEXT,)), ("2019", 1, "pdf-narrow", (PDF2TXT,))):
-        (original,) = make_originals(folder / "originals", [seed], media=(medium,), versions=(version,))
+        (original,) = make_originals(folder.parent / "originals", [seed], media=(medium,), versions=(version,))
         for converter in converters:
-            copy = convert(original, converter, folder / "copies")
+            copy = convert(original, converter, folder.parent / "copies")
             out[(version, seed, medium, converter.name)] = (original, gknb.read(copy))
     return out
 

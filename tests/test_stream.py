@@ -79,8 +79,8 @@ def copies(tmp_path_factory) -> dict[tuple[str, str, int], tuple]:
     out = {}
     for version, medium, seed in (("2019", "pdf-narrow", SEED), ("2021", "pdf-narrow", SEED), ("2019", "pdf", SEED),
                                   ("2021", "pdf", SEED), ("2021", "pdf", 2), ("2021", "pdf", 3)):
-        (original,) = make_originals(folder / "originals", [seed], media=(medium,), versions=(version,))
-        copy = convert(original, PDFTOTEXT, folder / "copies")
+        (original,) = make_originals(folder.parent / "originals", [seed], media=(medium,), versions=(version,))
+        copy = convert(original, PDFTOTEXT, folder.parent / "copies")
         report = _read(copy)
         out[(version, medium, seed)] = (original, report, score(report, original.truth))
     return out
