@@ -237,10 +237,15 @@ def _reproducers():
         yield pytest.param(path, id=path.name)
 
 
+def _truth_of(path: Path) -> dict:
+    """The truth file kept beside a reproducer copy (``name.truth.json``), amounts as Decimal."""
+    return json.loads(path.with_name(path.name.split(".")[0] + ".truth.json").read_text(encoding="utf-8"),
+                      parse_float=Decimal)
+
+
 @pytest.mark.parametrize("path", list(_reproducers()))
 def test_reproducer_copy_has_no_silently_wrong_cell(path):
-    truth = json.loads(path.with_name(path.name.split(".")[0] + ".truth.json").read_text(encoding="utf-8"),
-                       parse_float=Decimal)
+    truth = _truth_of(path)
     report = _read(path)
     result = score(report, truth["cells"])
     assert report.meta.template == truth["template"]
@@ -254,8 +259,7 @@ def test_markitdown_pdf_copy_of_large_counts_and_padding_cells():
     number) and a blank cell are both empty is placed by the grid's columns, not read as printed
     with the padding as its first cell."""
     path = REPRODUCERS / "2021-4-thousands-pdf_markitdown.md"
-    truth = json.loads(path.with_name("2021-4-thousands-pdf_markitdown.truth.json").read_text(encoding="utf-8"),
-                       parse_float=Decimal)["cells"]
+    truth = _truth_of(path)["cells"]
     report = _read(path)
     assert "table.missing" not in {f.rule for f in report.findings}
     rows = ("requests.new.", "requests.carried_over.", "review.litigation_direct.", "review.litigation_after_review.")
@@ -273,8 +277,7 @@ def test_markitdown_pdf_copy_with_two_three_digit_counts_in_a_merged_cell():
     a thousands space — all fifteen numbers are there, and every cell of the copy is right."""
     path = REPRODUCERS / "2021-7-thousands-pdf-narrow_markitdown.md"
     assert "| 251 251  | 251 753 |" in path.read_text(encoding="utf-8")
-    truth = json.loads(path.with_name("2021-7-thousands-pdf-narrow_markitdown.truth.json").read_text(encoding="utf-8"),
-                       parse_float=Decimal)["cells"]
+    truth = _truth_of(path)["cells"]
     result = score(_read(path), truth)
     assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
 
@@ -284,8 +287,7 @@ def test_markitdown_pdf_copy_with_a_dash_in_a_merged_cell():
     ``- 0`` (a blank cell and a 0), read as the two cells: every cell of the copy is right."""
     path = REPRODUCERS / "2021-6-dashes-pdf_markitdown.md"
     assert "| - 0 |" in path.read_text(encoding="utf-8")
-    truth = json.loads(path.with_name("2021-6-dashes-pdf_markitdown.truth.json").read_text(encoding="utf-8"),
-                       parse_float=Decimal)["cells"]
+    truth = _truth_of(path)["cells"]
     result = score(_read(path), truth)
     assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
 
@@ -306,8 +308,7 @@ def test_pdf2txt_copy_printing_a_column_after_the_others_is_decoded():
     identities across the two pages allow, and reads every cell all readings agree on; each of those is
     right, and the cells left unread (several readings) are named."""
     path = REPRODUCERS / "2021-3-pdf_pdf2txt.txt"
-    truth = json.loads(path.with_name("2021-3-pdf_pdf2txt.truth.json").read_text(encoding="utf-8"),
-                       parse_float=Decimal)["cells"]
+    truth = _truth_of(path)["cells"]
     report = _read(path)
     decoded = {k for f in report.findings if f.rule == "parse.columns_decoded" for k in f.cells}
     unread = {k for f in report.findings if f.rule == "parse.table_by_columns" for k in f.cells}
