@@ -76,8 +76,28 @@ def test_a_run_after_a_whole_header_row_is_read_only_where_both_orders_agree():
     got = {k: t.value for k, t in result.cells.items()}
     assert got["disclosure.normative_docs.in_force"] == 581 and got["disclosure.regulations.made"] == 0
     assert got["disclosure.punishment.decisions"] == 8 and got["disclosure.coercion.decisions"] == 0
+    # The same numbers as the copy printed them, an empty line between its blocks: a block is a rectangle
+    # of cells printed line by line, so 0 0 | 0 6 | 0 581 (three blocks of two) are columns, not rows.
+    text = text.replace("\n0\n6\n0\n581\n", "\n\n0\n6\n\n0\n581\n").replace("件数\n0\n0\n", "件数\n\n0\n0\n")
+    result = _in_order("2021", tokenize(read_document(text.encode("utf-8"), name="copy.txt")))
+    assert result is not None and not result.unsure
+    got = {k: t.value for k, t in result.cells.items()}
+    assert [got[f"disclosure.{row}.{col}"] for row in ("regulations", "normative_docs")
+            for col in ("made", "repealed", "in_force")] == [0, 0, 0, 0, 6, 581]
+    # One block of four under two column labels is read line by line: rows one after another.
+    text = "\n".join(["第二十条第（一）项", "本年制发件数", "本年废止件数", "0", "0", "969", "0", "", "现行有效件数", "0", "978",
+                      "第二十条第（五）项", "本年处理决定数量", "95", "第二十条第（六）项", "本年处理决定数量", "42", "1",
+                      "第二十条第（八）项", "本年收费金额（单位：万元）", "90.3"])
+    result = _in_order("2021", tokenize(read_document(text.encode("utf-8"), name="copy.txt")))
+    assert result is not None and not result.unsure
+    got = {k: t.value for k, t in result.cells.items()}
+    assert got["disclosure.normative_docs.made"] == 969 and got["disclosure.regulations.repealed"] == 0
+
+
+def test_a_run_that_fits_both_orders_takes_the_order_of_a_run_of_its_shape_that_did_not():
     # A negative number cannot be a count: 2019's 上一年项目数量 | 本年增/减 | 处理决定数量 then 8 -1 2 7 0 1
-    # is read row after row (a column at a time would put −1 into 上一年项目数量); 5 0 2 13 0 1 fits both.
+    # is read row after row (a column at a time would put −1 into 上一年项目数量); 5 0 2 13 0 1 fits both,
+    # and the copy printed it as it printed the sub-table of the same shape before: row after row.
     text = "\n".join(["第二十条第（一）项", "信息", "内容", "规章", "本年新制作数量", "本年新公开数量", "对外公开总数量",
                       "0", "0", "0", "规范", "性文", "件", "0", "0", "6",
                       "第二十条第（五）项", "行政", "许可", "其他", "对外", "管理", "服务", "事项",
@@ -93,8 +113,13 @@ def test_a_run_after_a_whole_header_row_is_read_only_where_both_orders_agree():
     assert [got[f"disclosure.{row}.{col}"] for row in ("licensing", "other_services")
             for col in ("prev_items", "change", "decisions")] == [8, -1, 2, 7, 0, 1]
     assert got["disclosure.normative_docs.total_published"] == 6 and got["disclosure.fees.change"] == 13
-    assert {"disclosure.punishment.change", "disclosure.coercion.prev_items"} <= set(result.unsure)
-    assert got["disclosure.punishment.prev_items"] == 5 and got["disclosure.coercion.decisions"] == 1
+    assert [got[f"disclosure.{row}.{col}"] for row in ("punishment", "coercion")
+            for col in ("prev_items", "change", "decisions")] == [5, 0, 2, 13, 0, 1]
+    # Without the −1 no run decides its order: both sub-tables' cells the two orders disagree on stay unread.
+    result = _in_order("2019", tokenize(read_document(text.replace("\n-1\n", "\n1\n").encode("utf-8"), name="copy.txt")))
+    assert result is not None
+    assert {"disclosure.licensing.change", "disclosure.other_services.prev_items", "disclosure.punishment.change",
+            "disclosure.coercion.prev_items"} <= set(result.unsure)
 
 
 # ------------------------------------------------------------------ real converters' copies
@@ -111,7 +136,8 @@ def copies(tmp_path_factory) -> dict[tuple[str, int, str, str], tuple]:
     folder = tmp_path_factory.mktemp("labelruns")
     out = {}
     for version, seed, medium, converters in (("2021", 1, "pdf", (PDFTOTEXT,)), ("2019", 1, "pdf", (PDFTOTEXT, PDF2TXT)),
-                                              ("2019", 3, "pdf", (PDFTOTEXT,)), ("2019", 1, "pdf-narrow", (PDF2TXT,))):
+                                              ("2019", 3, "pdf", (PDFTOTEXT,)), ("2021", 2, "pdf", (PDFTOTEXT,)),
+                                              ("2019", 1, "pdf-narrow", (PDFTOTEXT, PDF2TXT))):
         (original,) = make_originals(folder.parent / "originals", [seed], media=(medium,), versions=(version,))
         for converter in converters:
             copy = convert(original, converter, folder.parent / "copies")
@@ -147,6 +173,28 @@ def test_official_pdf_through_pdftotext_reads_every_cell_of_section_two(copies, 
     for key in _disclosure(original):
         assert same_value(report.cells[key], original.truth[key]), wrong_lines(report, original.truth, [key])
         assert "parse.reading_order" in _named(report, key)
+
+
+def test_one_block_under_two_column_labels_is_read_line_by_line(copies):
+    # 2021 seed 2 through pdftotext: 本年制发件数 | 本年废止件数 | 0 0 969 0 with no empty line between them
+    # is one block, its lines top to bottom: 规章 0 0, 行政规范性文件 969 0 (a column at a time would put
+    # the 969 into 规章's 本年废止件数).
+    original, report = copies[("2021", 2, "pdf", "pdftotext")]
+    assert original.truth["disclosure.normative_docs.made"] == 969
+    for key in _disclosure(original):
+        assert same_value(report.cells[key], original.truth[key]), wrong_lines(report, original.truth, [key])
+        assert "parse.reading_order" in _named(report, key)
+
+
+@pytest.mark.parametrize("converter", ["pdftotext", "pdf2txt"])
+def test_narrow_label_pdf_sub_tables_of_one_shape_are_read_in_one_order(copies, converter):
+    # 2019 seed 1, narrow label column: 上一年项目数量 | 本年增/减 | 处理决定数量, each number a block of its
+    # own: （五）'s 8 -1 2 7 0 1 (pdftotext) or 8 7 -1 0 2 1 (pdf2txt) fits one order only (−1 is no count),
+    # and （六）'s six numbers, which fit both, are read in that order too.
+    original, report = copies[("2019", 1, "pdf-narrow", converter)]
+    assert original.truth["disclosure.licensing.change"] == -1
+    for key in _disclosure(original):
+        assert same_value(report.cells[key], original.truth[key]), wrong_lines(report, original.truth, [key])
 
 
 def test_a_row_label_among_column_runs_takes_the_column_in_hand(copies):

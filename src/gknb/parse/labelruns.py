@@ -198,10 +198,37 @@ def _fillings(table: Table, items: list[_Item], blocks: list[int]) -> list[dict[
 def _in_order(table: Table, tokens: list[Token], index: LabelIndex) -> tuple[dict[str, Token | None], set[str]] | None:
     """A table read by the labels before each run of numbers: every cell, and those a run under
     several rows and columns leaves in doubt (its rows one after another or a column at a time:
-    pdftotext and pdf2txt print either); None when a run does not fit its labels or a cell is left over."""
+    pdftotext and pdf2txt print either); None when a run does not fit its labels or a cell is left over.
+    A run left in doubt takes the order the copy printed another run of the same shape in, where that
+    one's numbers decided it (see ``_placed``)."""
+    runs = _spills_joined(table, _label_runs(tokens, index))
+    in_blocks = any(tok.kind == "gap" for tok in tokens)
+    found = _placed(table, runs, in_blocks, {})
+    if found is None:
+        return None
+    filled, doubt, settled = found
+    decided = {shape: kinds.pop() for shape, kinds in settled.items() if len(kinds) == 1}
+    if doubt and decided:
+        again = _placed(table, runs, in_blocks, decided)
+        if again is not None:
+            filled, doubt, _ = again
+    return filled, doubt
+
+
+_Shape = tuple[int, int, tuple[int, ...], bool]  # rows, columns, the lengths of the run's pieces, labels joined
+
+
+def _placed(table: Table, runs: list[_LabelRun], in_blocks: bool, decided: dict[_Shape, str]
+            ) -> tuple[dict[str, Token | None], set[str], dict[_Shape, set[str]]] | None:
+    """``_in_order``'s reading of ``runs``: the cells, those in doubt, and for each shape of a run under
+    several rows and columns the orders (``rows``: rows one after another, ``columns``: a column at a
+    time) its numbers left possible. ``in_blocks``: the copy prints empty lines between its blocks of text
+    (a block is a rectangle of cells printed line by line: pdftotext, pdf2txt). ``decided``: the order
+    of each shape another run of it decided, for the runs of that shape its own numbers leave open."""
     blocks = table.blocks
     filled: dict[str, Token | None] = {}
     doubt: set[str] = set()
+    settled: dict[_Shape, set[str]] = {}
     kinds = {key: column.kind for key, _block, _row, column in table.cells()}
     state: dict = {"caption": None, "block": 0, "columns": [], "joined": False, "heads": [], "cuts": []}
 
@@ -214,25 +241,40 @@ def _in_order(table: Table, tokens: list[Token], index: LabelIndex) -> tuple[dic
         so are those where the run's pieces put in another order would, when a piece holds several
         numbers and the column labels stand together on one line (pdf2txt's header box and boxes of
         several cells, which it prints in an order of its own; column labels printed one by one, each
-        its own piece, show the order of the pieces of numbers after them)."""
+        its own piece, show the order of the pieces of numbers after them). An order that makes a
+        piece (numbers between empty lines) anything but a rectangle of cells read line by line is not
+        the copy's, where the copy prints such blocks; nor one that puts a negative or fractional
+        number into a count; and a run the orders left open takes the one ``decided`` for its shape."""
         cuts = state["cuts"]
         pieces = [run[a:b] for a, b in zip([0, *cuts], [*cuts, len(run)], strict=True) if a < b]
-        sequences = [run]
+        sequences = [pieces]
         if len(rows) > 1 and len(columns) > 1 and len(pieces) > 1 and max(map(len, pieces)) > 1 and state["joined"]:
             if len(pieces) > MAX_SHUFFLED:  # too many orders to try: every cell in doubt
                 keys = [f"{row}.{column}" for row in rows for column in columns]
                 doubt.update(keys)
                 filled.update(dict.fromkeys(keys))
                 return True
-            sequences = [[tok for piece in order for tok in piece] for order in permutations(pieces)]
-        orders = [dict(zip(keys, sequence, strict=True)) for sequence in sequences for keys in (
-            [f"{row}.{column}" for row in rows for column in columns],
-            [f"{row}.{column}" for column in columns for row in rows],
+            sequences = [list(order) for order in permutations(pieces)]
+        places = {f"{row}.{column}": (r, c) for r, row in enumerate(rows) for c, column in enumerate(columns)}
+        orders = [(by, dict(zip(keys, [tok for piece in sequence for tok in piece], strict=True)),
+                   _rectangles(keys, sequence, places)) for sequence in sequences for by, keys in (
+            ("rows", [f"{row}.{column}" for row in rows for column in columns]),
+            ("columns", [f"{row}.{column}" for column in columns for row in rows]),
         )]
         # A count cannot be negative or have decimals: an order that puts such a number there is not it.
-        possible = [o for o in orders if all(_fits_kind(kinds[k], tok) for k, tok in o.items())] or orders
-        doubt.update(k for k, tok in possible[0].items() if any(tok.value != o[k].value for o in possible))
-        filled.update((k, None if tok.kind == "blank" else tok) for k, tok in possible[0].items())
+        possible = [o for o in orders if all(_fits_kind(kinds[k], tok) for k, tok in o[1].items())] or orders
+        if in_blocks:
+            possible = [o for o in possible if o[2]] or possible
+        shape = (len(rows), len(columns), tuple(map(len, pieces)), state["joined"])
+        if len(rows) > 1 and len(columns) > 1:
+            ways = {by for by, *_ in possible}
+            if len(ways) == 1:
+                settled.setdefault(shape, set()).update(ways)
+            elif shape in decided:
+                possible = [o for o in possible if o[0] == decided[shape]]
+        cells = [o[1] for o in possible]
+        doubt.update(k for k, tok in cells[0].items() if any(tok.value != o[k].value for o in cells))
+        filled.update((k, None if tok.kind == "blank" else tok) for k, tok in cells[0].items())
         state["columns"] = columns
         return True
 
@@ -291,13 +333,30 @@ def _in_order(table: Table, tokens: list[Token], index: LabelIndex) -> tuple[dic
         state["columns"] = trail
         return _fill(filled, keys, run)
 
-    for state["heads"], run, state["cuts"], state["joined"] in _spills_joined(table, _label_runs(tokens, index)):
+    for state["heads"], run, state["cuts"], state["joined"] in runs:
         for lab in state["heads"]:
             if lab.kind == "caption":
                 state["caption"] = state["block"] = int(lab.key)
         if run and not place(run):
             return None
-    return (filled, doubt) if len(filled) == len(table.cells()) else None
+    return (filled, doubt, settled) if len(filled) == len(table.cells()) else None
+
+
+def _rectangles(keys: list[str], pieces: list[list[Token]], places: dict[str, tuple[int, int]]) -> bool:
+    """Whether each piece, given the cells ``keys`` in turn, is a rectangle of the grid (``places``: key
+    → row, column) read line by line, left to right (a block of a copy: a column's run, a row's, or
+    several rows of several columns)."""
+    at = 0
+    for piece in pieces:
+        spots = [places[k] for k in keys[at : at + len(piece)]]
+        at += len(piece)
+        rows = sorted({r for r, _ in spots})
+        columns = sorted({c for _, c in spots})
+        if spots != [(r, c) for r in rows for c in columns] or rows != list(range(rows[0], rows[-1] + 1)) \
+                or columns != list(range(columns[0], columns[-1] + 1)):
+            return False
+    return True
+
 
 
 _LabelRun = tuple[list[Label], list[Token], list[int], bool]
