@@ -51,6 +51,17 @@ def test_title_only_in_html_title_gives_title_and_agency():
     assert report.meta.year == 2023
 
 
+def test_a_government_sites_article_title_gives_title_and_agency():
+    # 政府网站 pages declare the article's title in <meta name="ArticleTitle">; the <title> names the site only.
+    body = _report_text("2023年政府信息公开工作年度报告").replace("\n", "</p>\n<p>")
+    page = ("<html><head><title>青山县人民政府</title><meta name=\"SiteName\" content=\"青山县人民政府\">"
+            "<meta name=\"ArticleTitle\" content=\"青山县民政局2023年政府信息公开工作年度报告\"></head>"
+            f"<body><p>{body}</p></body></html>")
+    report = gknb.read(page.encode("utf-8"), name="x.html")
+    assert report.meta.agency == "青山县民政局"
+    assert report.meta.year == 2023
+
+
 def test_declared_title_is_the_report_part_of_a_page_title():
     assert declared_title("首页 | 桃源县司法局2022年度政府信息公开工作年度报告 - 桃源县人民政府") == \
         "桃源县司法局2022年度政府信息公开工作年度报告"
@@ -109,11 +120,28 @@ def test_signature_at_the_end_gives_agency_and_date():
     assert signature(["完善工作考核办法。", "2024年1月20日"]) == (None, "2024-01-20")
 
 
+def test_signature_on_one_line_or_with_a_seal_note():
+    # A 落款 printed as "青阳县民政局 2024年1月18日" on one line, or with （盖章） between unit and date.
+    for end in (("青阳县民政局  2024年1月18日",), ("青阳县民政局", "（盖章）", "2024年1月18日")):
+        report = gknb.read(_report_text("2023年政府信息公开工作年度报告", end=end).encode("utf-8"), name="x.txt")
+        assert (report.meta.agency, report.meta.published) == ("青阳县民政局", "2024-01-18")
+        assert report.meta.region["province"] == "安徽省"
+    # A last line of prose that ends in a date is no 落款: neither its date nor the line above is taken.
+    assert signature(["青阳县民政局", "本报告所列数据的统计期限至2023年12月31日"]) == (None, None)
+
+
 def test_compiling_unit_and_period_sentence():
     assert compiled_by("本报告由淮安市洪泽区人民政府办公室根据《中华人民共和\n国政府信息公开条例》要求编制此报告。") \
         == "淮安市洪泽区人民政府"
     assert compiled_by("。青山县民政局2023年政府信息公开工作年度报告所列数据的统计期限自2023年1月1日起") == "青山县民政局"
     assert compiled_by("本年度报告中所列数据的统计期限自2023年1月1日起至2023年12月31日止。") is None
+    # ``本报告由…根据《条例》要求编制。`` (编制 ends the sentence) and ``…，由…负责编制``
+    assert compiled_by("本报告由青阳县人民政府办公室根据《中华人民共和国政府信息公开条例》要求编制。") == "青阳县人民政府"
+    assert compiled_by("本年度报告根据《条例》要求，由青阳县财政局负责编制。") == "青阳县财政局"
+    assert compiled_by("本报告根据《条例》要求编制，由县政府办公室负责解释。") is None
+    # the unit of the 统计期限 sentence on the line right after a title that names none
+    assert compiled_by("2023年度政府信息公开工作年度报告\n青阳县财政局2023年政府信息公开工作年度报告所列数据的"
+                       "统计期限自2023年1月1日起至2023年12月31日止。") == "青阳县财政局"
     text = _report_text(None, first="本报告中所列数据的统计期限自2023年1月1日起至12月31日止。\n"
                                     "青山县民政局2023年政府信息公开工作年度报告所列数据的统计期限同上。")
     assert gknb.read(text.encode("utf-8"), name="x.txt").meta.agency == "青山县民政局"

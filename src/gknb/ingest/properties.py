@@ -1,6 +1,7 @@
-"""The title a file declares about itself, apart from its text: HTML ``<title>``, the PDF document
-information dictionary's Title, a Word file's core property ``dc:title``. Meta reads it as one clue
-among several (``parse.meta``); a title that cannot be read is simply absent."""
+"""The title a file declares about itself, apart from its text: HTML ``<title>`` (with a government
+site's ``<meta name="ArticleTitle">``), the PDF document information dictionary's Title, a Word
+file's core property ``dc:title``. Meta reads it as one clue among several (``parse.meta``); a title
+that cannot be read is simply absent."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ import re
 _CORE = "docProps/core.xml"
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
+# The article's own title a government site declares (政府网站 pages: ``<meta name="ArticleTitle" content=…>``).
+_ARTICLE_TITLE = re.compile(r"<meta\s[^>]*name\s*=\s*[\"']?ArticleTitle[\"']?[^>]*>", re.I)
+_CONTENT = re.compile(r"content\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.I)
 
 
 def declared_title(raw: bytes, medium: str, page: str | None = None) -> str | None:
@@ -20,6 +24,10 @@ def declared_title(raw: bytes, medium: str, page: str | None = None) -> str | No
 
             match = _HTML_TITLE.search(page[:65536])
             text = html.unescape(re.sub(r"<[^>]+>", "", match.group(1))) if match else ""
+            article = _ARTICLE_TITLE.search(page[:65536])
+            content = _CONTENT.search(article.group(0)) if article else None
+            if content and (named := html.unescape(content.group(1) or content.group(2) or "").strip()):
+                text = f"{named} | {text}" if text else named  # both: meta picks the one naming the report
         elif medium == "pdf":
             text = _pdf_title(raw)
         elif medium == "docx":

@@ -48,7 +48,10 @@ _UNIT_END = (*_AGENCY_END, "管委会", "管理委员会", "党工委", "工委"
 _DATE_LINE = re.compile(r"^((?:19|20)\d{2}|[〇零一二三四五六七八九○Ｏ]{4})年(\d{1,2}|[一二三四五六七八九十]{1,3})月"
                         r"(\d{1,2}|[一二三四五六七八九十]{1,3})日$")
 _DATE_END = re.compile(_DATE_LINE.pattern.removeprefix("^"))  # a line ending in a date
+_SEAL = re.compile(r"[（(【\[]?(?:盖章|印章|公章|签章|章)[）)】\]]?")  # a seal's note between the unit and its date
 _COMPILED_BY = re.compile(r"(?:由|[，。,）)])\s*([\u4e00-\u9fff]{2,30}?)(?:根据[^。]{0,80}?)?编制(?:完成)?(?:了)?[本此该]")
+# ``本报告由XX根据《条例》要求编制。`` / ``本年度报告根据《条例》要求，由XX负责编制``: the unit after 由.
+_REPORT_BY = re.compile(r"本(?:年度)?报告[^。]{0,100}?由([\u4e00-\u9fff]{2,30}?)(?:根据[^。]{0,80}?)?(?:负责|组织)?编制")
 _PERIOD_OF = re.compile(r"(?:^|[。；;\n]|由)([\u4e00-\u9fff]{2,30}?)(?:(?:19|20)\d{2}年度?)?的?(?:政府信息公开|政务公开)"
                         r"(?:工作)?(?:年度)?报告[^。]{0,40}?统计(?:期限|周期|时限|时间|区间)")
 _SOURCE_FIELD = re.compile(r"(?:发布机构|发文机关|发布单位|信息来源|来源单位|来源)\s*[:：]\s*([\u4e00-\u9fff（）()]{2,30})")
@@ -137,11 +140,12 @@ def signature(tail: list[str]) -> tuple[str | None, str | None]:
     """The 落款 at the end: (signing unit, ISO date). The unit is the line above the date (or the
     date line's own start); either may be None."""
     lines = [_clean(line) for line in tail]
-    lines = [line for line in lines if line and not re.fullmatch(r"[-—–\d\s第页/共]*", line)]
+    lines = [line for line in lines if line and not re.fullmatch(r"[-—–\d\s第页/共]*", line)
+             and not _SEAL.fullmatch(line)]
     for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
         line = lines[i]
-        match = _DATE_LINE.search(line)
-        if not match:
+        match = _DATE_LINE.search(line) or _DATE_END.search(line)  # the date alone, or after the unit
+        if not match or not (match.start() == 0 or is_unit(line[: match.start()])):
             continue
         date = _iso(*match.groups())
         head = line[: match.start()]
@@ -186,7 +190,10 @@ def compiled_by(text: str) -> str | None:
     """The unit of ``本报告由XX编制`` / ``XX编制了本报告`` or of the 统计期限 sentence (``XX2023年政府信息
     公开工作年度报告所列数据的统计期限…``); an 办公室 compiling for its government is the government."""
     flat = unicodedata.normalize("NFKC", re.sub(r"\s+", "", text))
-    for match in (*_COMPILED_BY.finditer(flat), *_PERIOD_OF.finditer(flat)):
+    # the lines kept as well: a 统计期限 sentence whose unit starts a line right after the title
+    lined = unicodedata.normalize("NFKC", re.sub(r"[^\S\n]+", "", text))
+    for match in (*_COMPILED_BY.finditer(flat), *_REPORT_BY.finditer(flat), *_PERIOD_OF.finditer(flat),
+                  *_PERIOD_OF.finditer(lined)):
         name = _OWN_OFFICE.sub(r"\1", match.group(1))
         if is_unit(name):
             return name
