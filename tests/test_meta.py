@@ -103,6 +103,18 @@ def test_title_over_two_lines_and_an_unofficial_short_form():
     assert report.meta.region["province"] == "上海市"
 
 
+@pytest.mark.parametrize(("title", "agency"), [
+    ("青阳县民政局政府信息公开工作2021年度报告", "青阳县民政局"),  # the year after the report's name
+    ("中共青阳县委办公室（青阳县人民政府办公室）2021年政府信息公开工作年度报告", "青阳县人民政府办公室"),
+    ("青阳县人民政府办公室（青阳县政务服务管理局）2021年政府信息公开工作年度报告", "青阳县人民政府办公室"),
+])
+def test_agency_of_titles_real_reports_print(title, agency):
+    # one office under two names (合署办公): the government's name, the one its disclosure report is of
+    report = gknb.read(_report_text(title).encode("utf-8"), name="x.txt")
+    assert report.meta.agency == agency
+    assert report.meta.region["county"] == "青阳县"
+
+
 def test_agency_is_never_a_sentence():
     text = _report_text(None, first=SENTENCE + "\n信息公开规定》的要求，编制本报告。")
     report = gknb.read(text.encode("utf-8"), name="x.txt")

@@ -32,7 +32,7 @@ _AGENCY_END = (
 )
 _REPORT_NAME = re.compile(
     r"(?:关于)?(?:(?:19|20)\d{2}\s*年度?|[〇零一二三四五六七八九○]{4}年度?)?\s*(?:的)?(?:(?:政府)?信息公开|政务公开)"
-    r"(?:工作)?(?:的)?(?:年度)?(?:工作)?(?:情况)?(?:的)?(?:年度)?(?:报告|年报).*$"
+    r"(?:工作)?(?:(?:19|20)\d{2}\s*年度?)?(?:的)?(?:年度)?(?:工作)?(?:情况)?(?:的)?(?:年度)?(?:报告|年报).*$"
 )
 _PROSE_AGENCY = re.compile(
     r"([\u4e00-\u9fff]{2,24}?(?:人民政府|政府|办事处|街道|委员会|办公室|局|委|办|厅|中心|镇|乡|苏木))"
@@ -58,6 +58,7 @@ _SOURCE_FIELD = re.compile(r"(?:发布机构|发文机关|发布单位|信息来
 _OWN_OFFICE = re.compile(r"(人民政府|政府|管委会|管理委员会|办事处)办公(?:室|厅)$")
 _GOVERNMENT_OF = r"(?:党工委)?管委会|管理委员会|人民政府|政府|办事处"
 _NOT_THE_UNIT = "信息|门户|网|公报|数据|采购|投资|工作|部门|规章|文件|令|性"  # 政府信息公开、政府网站 … name no unit
+_TWO_NAMES = re.compile(r"([^（(]{2,30})[（(]([^）)]{2,30})[）)]?")  # 中共XX县委办公室（XX县人民政府办公室）
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|—{1,2}|-{1,2}|－)\s*")
 
 
@@ -109,6 +110,9 @@ def agency_from_title(title: str) -> str | None:
     if "关于" in name:  # ``XX县人民政府办公室关于XX县…``: the unit before 关于, else the place after it
         before, after = name.split("关于", 1)
         name = before if is_unit(before) or not after else after
+    both = _TWO_NAMES.fullmatch(name)
+    if both and is_unit(both.group(1)) and is_unit(both.group(2)):  # one office under two names (合署办公)
+        name = both.group(2) if both.group(1).startswith("中共") else both.group(1)  # the government's
     return name if len(name) >= 2 and not re.search(r"\d", name) else None
 
 
