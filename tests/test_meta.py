@@ -95,6 +95,38 @@ def test_word_and_pdf_properties_give_the_title():
     assert report.meta.level == "township"
 
 
+def test_a_title_the_pdf_wraps_after_its_year_gives_the_agency():
+    # One title paragraph in 二号 type, too long for a line: LibreOffice wraps it after 2023年度政府, and the
+    # text copies print 池州市青阳县市场监督管理局2023年度政府 / 信息公开工作年度报告. The second line alone
+    # names no unit; the rendered prose names another (青山县民政局), which must not be taken instead.
+    report, _truth = truth_report("2021", 0)
+    report.meta.agency = None
+    doc = DocxDocument(io.BytesIO(render_docx(build_page(report), installed_fonts=True)))
+    heading = next(p for p in doc.paragraphs if "年度报告" in p.text)
+    for run in heading.runs[1:]:
+        run.text = ""
+    heading.runs[0].text = "池州市青阳县市场监督管理局2023年度政府信息公开工作年度报告"
+    out = io.BytesIO()
+    doc.save(out)
+    pdf = docx_to_pdf(out.getvalue())
+    lines = [b.text for b in read_document(pdf, name="x.pdf").blocks[:2]]
+    assert lines == ["池州市青阳县市场监督管理局2023年度政府", "信息公开工作年度报告"]  # wrapped as described
+    meta = gknb.read(pdf, name="x.pdf").meta
+    assert meta.agency == "池州市青阳县市场监督管理局"
+    assert meta.title == "池州市青阳县市场监督管理局2023年度政府信息公开工作年度报告"
+    assert meta.region["county"] == "青阳县" and meta.year == 2023
+
+
+@pytest.mark.parametrize("title", ["青阳县民政局2023年度\n政府信息公开工作年度报告", "青阳县民政局2023年政府信息\n公开工作年度报告",
+                                   "青阳县民政局2023年度政府\n信息公开工作年度报告"])
+def test_a_title_wrapped_anywhere_after_its_year(title):
+    meta = gknb.read(_report_text(title).encode("utf-8"), name="x.txt").meta
+    assert (meta.agency, meta.title) == ("青阳县民政局", title.replace("\n", ""))
+    # a date line above a title naming no unit is not its first part
+    meta = gknb.read(_report_text("2024年1月20日\n政府信息公开工作年度报告").encode("utf-8"), name="x.txt").meta
+    assert meta.title == "政府信息公开工作年度报告"
+
+
 def test_title_over_two_lines_and_an_unofficial_short_form():
     text = _report_text("2024 年上海市科委政府信息公开工作", first="年度报告\n" + SENTENCE + "\n信息公开规定》的要求，编制本报告。")
     report = gknb.read(text.encode("utf-8"), name="x.txt")

@@ -88,6 +88,8 @@ def find_title(lines: list[str]) -> tuple[int, str] | None:
         if ("报告" not in text and any(h in text for h in _TITLE_HINTS) and following.endswith("报告")
                 and len(following) <= 8 and "。" not in text):
             text += following  # ``2024 年上海市科委政府信息公开工作`` / ``年度报告``
+        elif _title_head(text) and following.endswith(("报告", "年报")) and not _year_of(following):
+            text += following  # a title wrapped after its year: ``青阳县民政局2021年度`` / ``政府信息公开工作年度报告``
         if not text or len(text) > 80 or not ("报告" in text or "年报" in text):
             continue
         score = 0
@@ -99,6 +101,14 @@ def find_title(lines: list[str]) -> tuple[int, str] | None:
         if score >= 3 and (best is None or score > best[0]):
             best = (score, i, text)
     return (best[1], best[2]) if best else None
+
+
+def _title_head(text: str) -> bool:
+    """Whether a line reads as a title's first part wrapped after its year (``青阳县民政局2021年政府信息``):
+    short, the year in it, no report's name, no sentence, field or date."""
+    return (4 <= len(text) <= 30 and _year_of(text) is not None and "报告" not in text and "年报" not in text
+            and not _NOT_A_NAME.search(text) and not text.startswith(_SENTENCE_START)
+            and not _DATE_END.search(text) and not re.search(r"\d{1,2}月", text))
 
 
 def agency_from_title(title: str) -> str | None:
