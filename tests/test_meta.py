@@ -127,6 +127,23 @@ def test_a_title_wrapped_anywhere_after_its_year(title):
     assert meta.title == "政府信息公开工作年度报告"
 
 
+@pytest.mark.parametrize(("title", "agency"), [
+    ("安徽省池州市青阳县市场监督管\n理局2023年度政府信息公开工作年度报告", "安徽省池州市青阳县市场监督管理局"),
+    ("安徽省池州市青阳县人民\n政府2023年度政府信息公开工作年度报告", "安徽省池州市青阳县人民政府"),
+])
+def test_a_title_wrapped_inside_the_units_name(title, agency):
+    # the second line alone would give 理局 / 政府: a unit of no place
+    meta = gknb.read(_report_text(title).encode("utf-8"), name="x.txt").meta
+    assert (meta.agency, meta.title) == (agency, title.replace("\n", ""))
+    assert meta.region["county"] == "青阳县"
+
+
+def test_a_site_banner_above_the_title_is_no_unit():
+    meta = gknb.read(_report_text("青阳县人民政府门户网站\n2023年政府信息公开工作年度报告").encode("utf-8"), name="x.txt").meta
+    assert meta.agency != "青阳县人民政府门户网站"
+    assert not is_unit("青阳县人民政府门户网站")
+
+
 def test_title_over_two_lines_and_an_unofficial_short_form():
     text = _report_text("2024 年上海市科委政府信息公开工作", first="年度报告\n" + SENTENCE + "\n信息公开规定》的要求，编制本报告。")
     report = gknb.read(text.encode("utf-8"), name="x.txt")

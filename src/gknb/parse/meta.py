@@ -128,7 +128,7 @@ def agency_from_title(title: str) -> str | None:
 
 def is_unit(name: str | None) -> bool:
     """Whether ``name`` reads as a unit's name (``XX县民政局``), not a sentence or a bare place."""
-    return (name is not None and 2 <= len(name) <= 30 and name.endswith(_UNIT_END)
+    return (name is not None and 2 <= len(name) <= 30 and name.endswith(_UNIT_END) and not name.endswith("网站")
             and not _NOT_A_NAME.search(name) and not name.startswith(_SENTENCE_START)
             and not re.search(r"\d", name))
 
@@ -294,6 +294,14 @@ def read_meta(lines: list[str], body: str, *, declared: str | None = None, tail:
         above = _agency_line(lines[max(0, start - 3) : start - 1], 0)
         if not is_unit(candidates[0]) and above and _clean(lines[start - 2]) == above:
             candidates[0], meta.title = above, above + meta.title
+        # A title wrapped inside the unit's name (安徽省池州市青阳县市场监督管 / 理局2021年…): the line above is
+        # the name's start where the title alone names no place and the two together name a unit of one.
+        head = _clean(lines[start - 2]) if start >= 2 else ""
+        if re.fullmatch(r"[\u4e00-\u9fff]{2,24}", head) and not head.startswith(_SENTENCE_START) and not is_unit(head) \
+                and (candidates[0] is None or locate(candidates[0]).province is None):
+            joined = agency_from_title(head + meta.title)
+            if is_unit(joined) and locate(joined).province is not None:
+                candidates[0], meta.title = joined, head + meta.title
     from_file = declared_title(declared)
     if from_file:
         meta.title = meta.title or from_file
