@@ -33,9 +33,10 @@ of all of them at once:
   （六）其他处理 as 2019 does: its rows are left unread); the traversal by rows then decides as above.
   Else, where the copy prints each column's numbers over a band of rows as one flow (poppler at 2021's
   official column widths), the flows are placed on the print grid in passes — each next flow right in
-  its band (as many rows), down to the next band, or back to the top — under the headers their flows
-  print, blank cells passed over whole, every column at the same row at a page break; the cells all
-  placements that keep the identities agree on are read. Else the numbers up to a page break are read
+  its band (at least as many rows), down to the next band, or back to the top — under the headers their
+  flows print (a flow under a header starts at its page's first row; under a header over several columns
+  it holds their first rows row after row), blank cells passed over whole, every column at the same row
+  at a page break; the cells all placements that keep the identities agree on are read. Else the numbers up to a page break are read
   as the first rows of the print order, the rest left unread (a later page printed in an order of its own).
 - A table no identity checks (section 二) is read only by the labels printed before each run of
   numbers (labelruns.py), where their reading order places the numbers.
@@ -702,20 +703,23 @@ def _placements(grid: tuple[tuple[str, ...], ...], flows: list[_Flow], stream: l
                 cuts: list[int]) -> tuple[Edges, object, object] | None:
     """The graph of the flows' placements on the print grid (edges, start state, end state): each flow is one
     column's numbers over consecutive rows (top to bottom, blanks dropped only as whole cells passed over)
-    under the header its flow prints; the next flow goes right in its band (as many rows), down to the
-    next band, or back to the top (a new pass), passing over one column's cells left blank; no column runs
-    ahead of the one on its left but over blank cells; at a page break every column has reached the same
-    row. A state: (each column's next row, the last flow's column, first row and height). None when there
-    are more than ``MAX_PLACED_STATES`` states after a flow, or too many blanks."""
+    under the header its flow prints, from the page's first row; a flow under a header over several
+    columns holds their first rows, row after row; the next flow goes right in its band (at least as many
+    rows), down to the next band, or back to the top (a new pass), passing over one column's cells left
+    blank; no column runs ahead of the one on its left but over blank cells (or under such a header); at a
+    page break every column has reached the same row. A state: (each column's next row, the last flow's
+    column, first row and height, the page's first row). None when there are more than
+    ``MAX_PLACED_STATES`` states after a flow, or too many blanks."""
     rows, width = len(grid), len(grid[0])
     budget = rows * width - len(stream)
     if not 0 <= budget <= MAX_BLANKS:
         return None
     columns = [k.rsplit(".", 1)[1] for k in grid[0]]
-    runs = []  # (first number, count, the columns its header allows, a page starts before it)
+    runs = []  # (first number, count, the columns its header allows, a page starts before it, headed)
     for flow in flows:
         bounds = [flow.start, *(c for c in cuts if flow.start < c < flow.start + flow.size), flow.start + flow.size]
-        runs += [(a, b - a, flow.columns if a == flow.start else frozenset(), a in cuts)
+        runs += [(a, b - a, flow.columns if a == flow.start else frozenset(), a in cuts,
+                  a == flow.start and flow.headed)
                  for a, b in zip(bounds, bounds[1:], strict=False)]
     ends = [*cuts, len(stream)]
 
@@ -723,23 +727,34 @@ def _placements(grid: tuple[tuple[str, ...], ...], flows: list[_Flow], stream: l
         cells += [(grid[r][column], None) for r in range(progress[column], row)]
         progress[column] = max(progress[column], row)
 
-    start: object = ((0,) * width, -1, -1, 0)
+    start: object = ((0,) * width, -1, -1, 0, 0)
     states, edges, done = {start}, [], 0
-    for first, size, allowed, page in runs:
+    for first, size, allowed, page, headed in runs:
         if page:  # every column brought to the row the furthest reached, over blank cells
             level = {}
             for state in states:
                 progress, top = state[0], max(state[0])
                 if width * top - done <= budget:
-                    level[state] = [(((top,) * width, -1, -1, 0),
+                    level[state] = [(((top,) * width, -1, -1, 0, top),
                                      tuple((grid[r][c], None) for c in range(width) for r in range(progress[c], top)))]
             edges.append(level)
             states = {q for out in level.values() for q, _ in out}
         numbers = stream[first : first + size]
         left = next(e for e in ends if e > first) - done - size  # numbers after this flow on its page
-        out, after = {}, set()
+        out: dict[object, list] = {}
         for state in states:
-            progress, column, row, height = state
+            progress, column, row, height, page_top = state
+            if headed and len(allowed) != 1:  # under a header over several columns: their first rows, row by row
+                for col, wide in ((c, w) for c in range(width) for w in range(2, width - c + 1)):
+                    tall, top = size // wide, progress[col]
+                    if (tall < 2 or tall * wide != size or top + tall > rows or top != page_top
+                            or any(progress[c] != top for c in range(col, col + wide))):
+                        continue
+                    moved = list(progress)
+                    moved[col : col + wide] = [top + tall] * wide
+                    if _within(moved, done + size, left, budget):
+                        out.setdefault(state, []).append(((tuple(moved), col + wide - 1, top, tall, page_top), tuple(
+                            (grid[top + n // wide][col + n % wide], tok) for n, tok in enumerate(numbers))))
             corners = [c for c in range(width) if progress[c] < rows and (c == 0 or progress[c] < progress[c - 1])]
             targets = set()
             if 0 <= column < width - 1 and progress[column + 1] <= row:
@@ -748,10 +763,11 @@ def _placements(grid: tuple[tuple[str, ...], ...], flows: list[_Flow], stream: l
             for top in ([min(below)] if below else []) + ([min(progress[c] for c in corners)] if corners else []):
                 targets.add((next(c for c in corners if progress[c] == top), top))  # down; a new pass
             for col, top in targets:
-                right = (col, top) == (column + 1, row)  # as many rows as the band's flow before
+                right = (col, top) == (column + 1, row)  # the band's next flow: at least as many rows
                 for passed in (0, 1):
                     at, end = col + passed, top + size
-                    if at >= width or end > rows or (allowed and columns[at] not in allowed) or (right and end - top != height):
+                    if (at >= width or end > rows or (allowed and columns[at] not in allowed)
+                            or (right and end - top < height) or (headed and top != page_top)):
                         continue
                     moved, cells = list(progress), []
                     for c in range(col, at + 1):
@@ -764,20 +780,23 @@ def _placements(grid: tuple[tuple[str, ...], ...], flows: list[_Flow], stream: l
                         blanks(moved, c, end, cells)
                     cells += [(grid[r][at], tok) for r, tok in zip(range(top, end), numbers, strict=True)]
                     moved[at] = end
-                    used = sum(moved) - done - size
-                    if used > budget or width * max(moved) - sum(moved) - left > budget - used:
-                        continue
-                    nxt = (tuple(moved), at, top, end - top)
-                    out.setdefault(state, []).append((nxt, tuple(cells)))
-                    after.add(nxt)
+                    if _within(moved, done + size, left, budget):
+                        out.setdefault(state, []).append(((tuple(moved), at, top, end - top, page_top), tuple(cells)))
         edges.append(out)
-        states, done = after, done + size
+        states, done = {q for steps in out.values() for q, _ in steps}, done + size
         if len(states) > MAX_PLACED_STATES:
             return None
-    end_state: object = ((rows,) * width, -1, -1, 0)
+    end_state: object = ((rows,) * width, -1, -1, 0, 0)
     edges.append({state: [(end_state, tuple((grid[r][c], None) for c in range(width) for r in range(state[0][c], rows)))]
                   for state in states})
     return edges, start, end_state
+
+
+def _within(progress: list[int], placed: int, left: int, budget: int) -> bool:
+    """Whether a placement whose columns have reached ``progress`` rows, ``placed`` numbers placed and ``left``
+    more to come on the page, keeps the blank cells within ``budget`` once every column reaches one row."""
+    used = sum(progress) - placed
+    return used <= budget and len(progress) * max(progress) - sum(progress) - left <= budget - used
 
 
 def _first_pages(version: str, table_key: str, tokens: list[Token], stream: list[Token]) -> tuple[dict, set[str]] | None:
