@@ -673,6 +673,7 @@ def _rearranged(version: str, table_key: str, tokens: list[Token], stream: list[
 
 
 MAX_PLACED_STATES = 4000  # states of the flow placement after one flow; beyond, it is not read
+MAX_PLACED_EDGES = 100_000  # steps of the flow placement in all; beyond, it is not read
 
 
 def _vertical_runs(version: str, table_key: str, tokens: list[Token], stream: list[Token],
@@ -709,7 +710,7 @@ def _placements(grid: tuple[tuple[str, ...], ...], flows: list[_Flow], stream: l
     blank; no column runs ahead of the one on its left but over blank cells (or under such a header); at a
     page break every column has reached the same row. A state: (each column's next row, the last flow's
     column, first row and height, the page's first row). None when there are more than
-    ``MAX_PLACED_STATES`` states after a flow, or too many blanks."""
+    ``MAX_PLACED_STATES`` states after a flow or ``MAX_PLACED_EDGES`` steps in all, or too many blanks."""
     rows, width = len(grid), len(grid[0])
     budget = rows * width - len(stream)
     if not 0 <= budget <= MAX_BLANKS:
@@ -728,7 +729,7 @@ def _placements(grid: tuple[tuple[str, ...], ...], flows: list[_Flow], stream: l
         progress[column] = max(progress[column], row)
 
     start: object = ((0,) * width, -1, -1, 0, 0)
-    states, edges, done = {start}, [], 0
+    states, edges, done, count = {start}, [], 0, 0
     for first, size, allowed, page, headed in runs:
         if page:  # every column brought to the row the furthest reached, over blank cells
             level = {}
@@ -784,7 +785,8 @@ def _placements(grid: tuple[tuple[str, ...], ...], flows: list[_Flow], stream: l
                         out.setdefault(state, []).append(((tuple(moved), at, top, end - top, page_top), tuple(cells)))
         edges.append(out)
         states, done = {q for steps in out.values() for q, _ in steps}, done + size
-        if len(states) > MAX_PLACED_STATES:
+        count += sum(len(steps) for steps in out.values())
+        if len(states) > MAX_PLACED_STATES or count > MAX_PLACED_EDGES:
             return None
     end_state: object = ((rows,) * width, -1, -1, 0, 0)
     edges.append({state: [(end_state, tuple((grid[r][c], None) for c in range(width) for r in range(state[0][c], rows)))]
