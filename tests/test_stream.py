@@ -117,7 +117,7 @@ def test_official_pdf_through_pdftotext_reads_table_three_row_after_row(copies):
     assert all(_named(report, k) & WARNINGS for k in result.wrong), wrong_lines(report, original.truth, result.wrong)
 
 
-@pytest.mark.parametrize(("seed", "right"), [(1, 165), (3, 120)])
+@pytest.mark.parametrize(("seed", "right"), [(1, 165), (3, 145)])
 def test_official_2021_pdf_through_pdftotext_reads_table_three_from_its_flows_of_vertical_runs(copies, seed, right):
     # 2021's official column widths: poppler prints 三 as flows of text blocks in an order of its own. Each
     # flow is one column's numbers over a band of rows (rows whose labels are as tall: 1–14 of them), the

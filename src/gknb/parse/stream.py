@@ -767,7 +767,7 @@ def _placements(grid: tuple[tuple[str, ...], ...], flows: list[_Flow], stream: l
                 right = (col, top) == (column + 1, row)  # the band's next flow: at least as many rows
                 for passed in (0, 1):
                     at, end = col + passed, top + size
-                    if (at >= width or end > rows or (allowed and columns[at] not in allowed)
+                    if (at >= width or end > rows or progress[at] > top or (allowed and columns[at] not in allowed)
                             or (right and end - top < height) or (headed and top != page_top)):
                         continue
                     moved, cells = list(progress), []
