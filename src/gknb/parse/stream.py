@@ -31,8 +31,13 @@ of all of them at once:
   at a time (as many runs of numbers on consecutive lines as the table has columns, each as long),
   and a row group none of whose rows' labels is printed may stand as one row (a 2021 report printing
   （六）其他处理 as 2019 does: its rows are left unread); the traversal by rows then decides as above.
-  Else the numbers up to a page break are read as the first rows of the print order, the rest left
-  unread (a later page printed in an order of its own).
+  Else, where the copy prints each column's numbers over a band of rows as one flow (poppler at 2021's
+  official column widths), the flows are placed on the print grid in passes — each next flow right in
+  its band (at least as many rows), down to the next band, or back to the top — under the headers their
+  flows print (a flow under a header starts at its page's first row; under a header over several columns
+  it holds their first rows row after row), blank cells passed over whole, every column at the same row
+  at a page break; the cells all placements that keep the identities agree on are read. Else the numbers up to a page break are read
+  as the first rows of the print order, the rest left unread (a later page printed in an order of its own).
 - A table no identity checks (section 二) is read only by the labels printed before each run of
   numbers (labelruns.py), where their reading order places the numbers.
 
@@ -179,7 +184,8 @@ class _Unread:
 _UNREAD = _Unread()
 _NOT_PRINTED = {_UNREAD: _UNREAD}  # the values of a cell no unit holds (a row of a group printed as one)
 
-Edges = list[dict[int, list[tuple[int, tuple[Token | None, ...]]]]]
+Cells = tuple[tuple[str, "Token | None | _Unread"], ...]  # (key, token; None: blank) of one step of a path
+Edges = list[dict[object, list[tuple[object, Cells]]]]  # per step: state → (next state, its cells)
 
 
 def _graph(units: tuple[_Unit, ...], stream: list[Token], tail: int | None = None,
@@ -204,7 +210,7 @@ def _graph(units: tuple[_Unit, ...], stream: list[Token], tail: int | None = Non
         if tail is not None:  # the stream spent: this unit and those after it unread
             starts = [p for p in (len(stream),) if p in reach and total - start >= tail] + [done] * (done in reach)
             for p in starts:
-                out[p] = [(done, (_UNREAD,) * size)]
+                out[p] = [(done, tuple((k, _UNREAD) for k in unit.keys))]
                 nxt.add(done)
         for p in sorted(reach):
             for drops in range(min(MAX_UNIT_DROPS, blanks - (start - p), size) + 1):
@@ -218,9 +224,10 @@ def _graph(units: tuple[_Unit, ...], stream: list[Token], tail: int | None = Non
                     cells = tuple(None if j in holes else next(values) for j in range(size))
                     if pins and not _pinned(unit.keys, holes, p, pins):
                         continue
-                    if any(_holds(eq, dict(zip(unit.keys, cells, strict=True))) is False for eq in unit.checks):
+                    pairs = tuple(zip(unit.keys, cells, strict=True))
+                    if any(_holds(eq, dict(pairs)) is False for eq in unit.checks):
                         continue
-                    out.setdefault(p, []).append((p + size - drops, cells))
+                    out.setdefault(p, []).append((p + size - drops, pairs))
                     nxt.add(p + size - drops)
         edges.append(out)
         reach, start = nxt, start + size
@@ -422,27 +429,28 @@ def _spots(first: int, size: int, taken: dict[int, Token], width: int, slack: in
     return out
 
 
-def _seen(units: tuple[_Unit, ...], edges: Edges, end: int, banned: set[tuple[str, object]]) -> dict[str, dict] | None:
-    """Every value each cell takes on some complete path that gives no cell a ``banned`` (key, value):
-    key → {value: token, or None for a blank}; None when no such path is left."""
-    def allowed(u: int, cells: tuple[Token | None, ...]) -> bool:
-        return not banned or all((k, _value(t)) not in banned for k, t in zip(units[u].keys, cells, strict=True))
+def _seen(edges: Edges, start: object, end: object, banned: set[tuple[str, object]]) -> dict[str, dict] | None:
+    """Every value each cell takes on some complete path (``start`` to ``end`` through every step) that
+    gives no cell a ``banned`` (key, value): key → {value: token, or None for a blank}; None when no such
+    path is left."""
+    def allowed(cells: Cells) -> bool:
+        return not banned or all((k, _value(t)) not in banned for k, t in cells)
 
-    reach = [{0}]
-    for u in range(len(units)):
-        reach.append({q for p, out in edges[u].items() if p in reach[u] for q, cells in out if allowed(u, cells)})
+    reach = [{start}]
+    for step in edges:
+        reach.append({q for p, out in step.items() if p in reach[-1] for q, cells in out if allowed(cells)})
     if end not in reach[-1]:
         return None
     alive, seen = {end}, {}
-    for u in range(len(units) - 1, -1, -1):
+    for u in range(len(edges) - 1, -1, -1):
         before = set()
         for p, out in edges[u].items():
             if p not in reach[u]:
                 continue
             for q, cells in out:
-                if q in alive and allowed(u, cells):
+                if q in alive and allowed(cells):
                     before.add(p)
-                    for key, tok in zip(units[u].keys, cells, strict=True):
+                    for key, tok in cells:
                         seen.setdefault(key, {}).setdefault(_value(tok), tok)
         alive = before
     return seen
@@ -500,11 +508,15 @@ def _paths(units: tuple[_Unit, ...], stream: list[Token], identities: tuple[_Ide
     """Every value each cell takes on some complete path (see ``_seen``), the paths narrowed by the
     identities across units (a value that can satisfy none of them takes its paths away)."""
     edges = _graph(units, stream, tail, pins)
-    if edges is None:
-        return None
+    return None if edges is None else _narrowed(edges, 0, len(stream) + (tail is not None), identities)
+
+
+def _narrowed(edges: Edges, start: object, end: object, identities: tuple[_Identity, ...]) -> dict[str, dict] | None:
+    """The values of all complete paths (see ``_seen``) once no value is left that no path can keep under the
+    identities across steps (see ``_unsupported``)."""
     banned: set[tuple[str, object]] = set()
     while True:
-        seen = _seen(units, edges, len(stream) + (tail is not None), banned)
+        seen = _seen(edges, start, end, banned)
         if seen is None:
             return None
         more = _unsupported(identities, seen) - banned
@@ -656,7 +668,137 @@ def _rearranged(version: str, table_key: str, tokens: list[Token], stream: list[
         readings = [r for g in groups if (r := _traversal(version, table_key, "rows", numbers, group=g))]
         if readings:
             return readings
-    return [r for r in [_first_pages(version, table_key, tokens, stream)] if r]
+    return [r for r in [_vertical_runs(version, table_key, tokens, stream, index)
+                        or _first_pages(version, table_key, tokens, stream)] if r]
+
+
+MAX_PLACED_STATES = 4000  # states of the flow placement after one flow; beyond, it is not read
+MAX_PLACED_EDGES = 100_000  # steps of the flow placement in all; beyond, it is not read
+
+
+def _vertical_runs(version: str, table_key: str, tokens: list[Token], stream: list[Token],
+                   index: LabelIndex) -> tuple[dict, set[str]] | None:
+    """The reading of a table whose copy prints each column's numbers over a band of rows as one flow, the
+    flows in passes (poppler at 2021's official widths: the left columns band after band, then the right
+    ones, blank cells dropped; see ``_placements``), where every placement agrees the identities hold."""
+    grid = _print_grid(version, table_key)
+    flows = _flows(tokens, index)
+    if grid is None or len(grid) < 2 or 2 * sum(f.size for f in flows if f.size > 1) < len(stream):
+        return None  # not a copy of vertical runs (numbers one to a flow read by the traversals)
+    placed = _placements(grid, flows, stream, _page_cuts(tokens))
+    return None if placed is None else _reading(
+        version, table_key, _narrowed(*placed, _identities(version, table_key)) or {}, stream, False)
+
+
+def _page_cuts(tokens: list[Token]) -> list[int]:
+    """The stream positions where a new page starts."""
+    cuts, count = [], 0
+    for tok in tokens:
+        if tok.page_break and count:
+            cuts.append(count)
+        count += tok.kind in ("value", "blank")
+    return cuts
+
+
+def _placements(grid: tuple[tuple[str, ...], ...], flows: list[_Flow], stream: list[Token],
+                cuts: list[int]) -> tuple[Edges, object, object] | None:
+    """The graph of the flows' placements on the print grid (edges, start state, end state): each flow is one
+    column's numbers over consecutive rows (top to bottom, blanks dropped only as whole cells passed over)
+    under the header its flow prints, from the page's first row; a flow under a header over several
+    columns holds their first rows, row after row; the next flow goes right in its band (at least as many
+    rows), down to the next band, or back to the top (a new pass), passing over one column's cells left
+    blank; no column runs ahead of the one on its left but over blank cells (or under such a header); at a
+    page break every column has reached the same row. A state: (each column's next row, the last flow's
+    column, first row and height, the page's first row). None when there are more than
+    ``MAX_PLACED_STATES`` states after a flow or ``MAX_PLACED_EDGES`` steps in all, or too many blanks."""
+    rows, width = len(grid), len(grid[0])
+    budget = rows * width - len(stream)
+    if not 0 <= budget <= MAX_BLANKS:
+        return None
+    columns = [k.rsplit(".", 1)[1] for k in grid[0]]
+    runs = []  # (first number, count, the columns its header allows, a page starts before it, headed)
+    for flow in flows:
+        bounds = [flow.start, *(c for c in cuts if flow.start < c < flow.start + flow.size), flow.start + flow.size]
+        runs += [(a, b - a, flow.columns if a == flow.start else frozenset(), a in cuts,
+                  a == flow.start and flow.headed)
+                 for a, b in zip(bounds, bounds[1:], strict=False)]
+    ends = [*cuts, len(stream)]
+
+    def blanks(progress: list[int], column: int, row: int, cells: list) -> None:
+        cells += [(grid[r][column], None) for r in range(progress[column], row)]
+        progress[column] = max(progress[column], row)
+
+    start: object = ((0,) * width, -1, -1, 0, 0)
+    states, edges, done, count = {start}, [], 0, 0
+    for first, size, allowed, page, headed in runs:
+        if page:  # every column brought to the row the furthest reached, over blank cells
+            level = {}
+            for state in states:
+                progress, top = state[0], max(state[0])
+                if width * top - done <= budget:
+                    level[state] = [(((top,) * width, -1, -1, 0, top),
+                                     tuple((grid[r][c], None) for c in range(width) for r in range(progress[c], top)))]
+            edges.append(level)
+            states = {q for out in level.values() for q, _ in out}
+        numbers = stream[first : first + size]
+        left = next(e for e in ends if e > first) - done - size  # numbers after this flow on its page
+        out: dict[object, list] = {}
+        for state in states:
+            progress, column, row, height, page_top = state
+            if headed and len(allowed) != 1:  # under a header over several columns: their first rows, row by row
+                for col, wide in ((c, w) for c in range(width) for w in range(2, width - c + 1)):
+                    tall, top = size // wide, progress[col]
+                    if (tall < 2 or tall * wide != size or top + tall > rows or top != page_top
+                            or any(progress[c] != top for c in range(col, col + wide))):
+                        continue
+                    moved = list(progress)
+                    moved[col : col + wide] = [top + tall] * wide
+                    if _within(moved, done + size, left, budget):
+                        out.setdefault(state, []).append(((tuple(moved), col + wide - 1, top, tall, page_top), tuple(
+                            (grid[top + n // wide][col + n % wide], tok) for n, tok in enumerate(numbers))))
+            corners = [c for c in range(width) if progress[c] < rows and (c == 0 or progress[c] < progress[c - 1])]
+            targets = set()
+            if 0 <= column < width - 1 and progress[column + 1] <= row:
+                targets.add((column + 1, row))  # right, in the same band
+            below = [progress[c] for c in corners if progress[c] > row]
+            for top in ([min(below)] if below else []) + ([min(progress[c] for c in corners)] if corners else []):
+                targets.add((next(c for c in corners if progress[c] == top), top))  # down; a new pass
+            for col, top in targets:
+                right = (col, top) == (column + 1, row)  # the band's next flow: at least as many rows
+                for passed in (0, 1):
+                    at, end = col + passed, top + size
+                    if (at >= width or end > rows or progress[at] > top or (allowed and columns[at] not in allowed)
+                            or (right and end - top < height) or (headed and top != page_top)):
+                        continue
+                    moved, cells = list(progress), []
+                    for c in range(col, at + 1):
+                        blanks(moved, c, top, cells)
+                    if passed:
+                        blanks(moved, col, end, cells)
+                    for c in range(at - 1, -1, -1):  # the cells on the left passed over: blank
+                        if moved[c] >= end:
+                            break
+                        blanks(moved, c, end, cells)
+                    cells += [(grid[r][at], tok) for r, tok in zip(range(top, end), numbers, strict=True)]
+                    moved[at] = end
+                    if _within(moved, done + size, left, budget):
+                        out.setdefault(state, []).append(((tuple(moved), at, top, end - top, page_top), tuple(cells)))
+        edges.append(out)
+        states, done = {q for steps in out.values() for q, _ in steps}, done + size
+        count += sum(len(steps) for steps in out.values())
+        if len(states) > MAX_PLACED_STATES or count > MAX_PLACED_EDGES:
+            return None
+    end_state: object = ((rows,) * width, -1, -1, 0, 0)
+    edges.append({state: [(end_state, tuple((grid[r][c], None) for c in range(width) for r in range(state[0][c], rows)))]
+                  for state in states})
+    return edges, start, end_state
+
+
+def _within(progress: list[int], placed: int, left: int, budget: int) -> bool:
+    """Whether a placement whose columns have reached ``progress`` rows, ``placed`` numbers placed and ``left``
+    more to come on the page, keeps the blank cells within ``budget`` once every column reaches one row."""
+    used = sum(progress) - placed
+    return used <= budget and len(progress) * max(progress) - sum(progress) - left <= budget - used
 
 
 def _first_pages(version: str, table_key: str, tokens: list[Token], stream: list[Token]) -> tuple[dict, set[str]] | None:
