@@ -999,7 +999,7 @@ def _printed_by_columns(fmt: Format, walker: _Walker) -> list[str]:
         # rows standing apart from their numbers: no number after the label; in a table no identity tests
         # (二: no alignment can test a row's numbers), also more numbers than the row has cells (those of
         # the rows whose labels went before, printed after the last of them)
-        tested = any(eq.rule.table == table.key for eq in fmt.identities())
+        tested = table.key in fmt.identity_tables()
         apart = sum(not 0 < sum(t.kind == "value" for t in s.tokens) <= (
             float("inf") if tested else len(table.block_of(s.row).columns)) for s in own)
         if apart < BY_COLUMNS_MIN_ROWS or apart < BY_COLUMNS_SHARE * len(own):
@@ -1043,7 +1043,7 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
         streamed = read_stream(fmt.version, table_key, section, walker.indexes[table_key])
         if streamed is not None and decoded is not None and len(streamed.cells) <= len(decoded.cells):
             streamed = None
-    elif section and decoded.unsure and any(eq.rule.table == table_key for eq in fmt.identities()):
+    elif section and decoded.unsure and table_key in fmt.identity_tables():
         # the reading order may read what the columns left open, where the identities test it
         decoded = _completed(decoded, read_stream(fmt.version, table_key, section, walker.indexes[table_key]), out)
     if streamed is not None:  # the numbers in reading order, placed as one decision (stream.py)
