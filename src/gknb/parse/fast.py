@@ -6,10 +6,10 @@ provably gives what the full path gives, else the full path runs.
   before them (``tables._needs_alignment``). A table where every such row prints its label first —
   every layout a report or a clean copy prints, one cell per line or a whole row per line — is read
   label by label without cutting it into number rows first: one pass over its tokens, no lists.
-* ``printed_in_full``: a row that prints exactly its cells (a number or a blank mark for each, no
-  empty line among them) is read as printed whatever its layout — the first reading
-  ``tables._interpretations`` offers is then those tokens, and ``tables.fit`` takes it as exact
-  (``gaps`` only where a cell is inferred) — so the candidate readings need not be built.
+* ``printed_in_full``: a row that prints exactly its cells (a number or a blank mark for each, with
+  no empty line among them, or all on one grid row or one space-aligned line) is read as printed
+  whatever its layout — every reading ``tables._interpretations`` offers is then those tokens, and
+  ``tables.fit`` takes it as exact — so the candidate readings need not be built.
 """
 
 from __future__ import annotations
@@ -67,8 +67,19 @@ _CELL_KINDS = frozenset(("value", "blank"))
 
 
 def printed_in_full(tokens: list[Token], n: int) -> tuple[Token, ...] | None:
-    """The row's ``n`` cells when its tokens are exactly ``n`` values or blanks (``tables.fit``'s
-    reading ``exact``), else None (the full fitting decides)."""
-    if n and len(tokens) == n and all(t.kind in _CELL_KINDS for t in tokens):
-        return tuple(tokens)
+    """The row's ``n`` cells when its values and blanks are exactly ``n`` and every reading
+    ``tables._interpretations`` offers is then those cells (``tables.fit``'s reading ``exact``): no
+    empty line among its tokens, or a grid row, or cells on one space-aligned line (empty lines
+    around them say nothing); else None (the full fitting decides)."""
+    if not n:
+        return None
+    cells = [t for t in tokens if t.kind in _CELL_KINDS]
+    if len(cells) != n:
+        return None
+    if all(t.kind != "gap" for t in tokens) or any(t.grid for t in tokens):
+        return tuple(cells)
+    first = cells[0]
+    line = (first.block, first.where.line, first.where.page)
+    if all(t.x is not None and (t.block, t.where.line, t.where.page) == line for t in cells):
+        return tuple(cells)
     return None
