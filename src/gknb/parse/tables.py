@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import combinations, islice, product
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from ..catalogue import finding
@@ -750,6 +751,9 @@ def _row_title(fmt: Format, table: str, row: str | None) -> str:
     return fmt.table(table).row(row).full_label
 
 
+_GLUED = attrgetter("glued")
+
+
 def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> TablesResult:
     """Read the three tables of ``fmt`` out of the token stream."""
     walker = _Walker(fmt, tokens, headings)
@@ -770,12 +774,13 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
     # prints its blank cells keeps them, and is read as a grid).
     segments = []
     for seg in walker_segments:
-        values = sum(t.kind == "value" for t in seg.tokens)
+        kinds = [t.kind for t in seg.tokens]
+        values = kinds.count("value")
         whole = len(out.bare_keys(seg.table))
         width = len(out.row_keys(seg.table, seg.row)) if seg.row else 0
         if seg.row and values > width and (
             values == whole
-            or not any(t.kind == "blank" for t in seg.tokens)  # a text copy: blank cells not printed at all
+            or "blank" not in kinds  # a text copy: blank cells not printed at all
             and whole - width < values < whole
         ):
             walker.bare[seg.table] = seg.tokens
@@ -806,7 +811,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         if ident in first_seen:
             continue
         keys = out.row_keys(seg.table, seg.row) if seg.row else out.bare_keys(seg.table)
-        if any(t.glued for t in seg.tokens):
+        if any(map(_GLUED, seg.tokens)):
             seg = _unglue(out, seg, keys, glued)
         xs = _aligned_positions(seg)
         model = {anchor: _column_models(segments, position, len(keys), anchor=anchor) for anchor in ANCHORS} \
@@ -816,7 +821,9 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             under = _place_under_header(seg, _header_starts(tokens, seg), len(keys))
             if under:
                 result = Fit(under, "positioned" if len(under) == 1 else "short")
-        values = _grid_row(seg) if seg.row else None
+        # (_grid_row's numbers matter only for a row printing fewer numbers than its cells)
+        short = seg.row and [t.kind for t in seg.tokens].count("value") < len(keys)
+        values = _grid_row(seg) if short else None
         if values is not None and len(values) < len(keys):
             if row_width is None:
                 row_width = _grid_widths(tokens)
