@@ -115,12 +115,14 @@ class _Walker:
         current: str | None = None
         segment: Segment | None = None
         pending: list[int] = []  # unrecognised text just seen: the first pieces of a wrapped label
+        headings, spans, bare, consume = self.headings, self.spans, self.bare, self.consumed.add
         for i, tok in enumerate(self.tokens):
-            if i in self.headings:
+            if i in headings:
                 segment = None
-                current = SECTION_TABLES.get(self.headings[i])
+                current = SECTION_TABLES.get(headings[i])
                 continue
-            if tok.kind == "text":
+            kind = tok.kind
+            if kind == "text":
                 switched = self._anchor(tok, current)
                 if switched and switched != current:
                     current, segment = switched, None
@@ -163,15 +165,14 @@ class _Walker:
                 continue
             if current is None:
                 continue
-            self.spans[current].append(i)
-            if tok.kind != "gap":
+            spans[current].append(i)
+            if kind != "gap":
                 pending = []
             if segment is not None:
                 segment.tokens.append(tok)
-                self.consumed.add(i)
             else:
-                self.bare[current].append(tok)
-                self.consumed.add(i)
+                bare[current].append(tok)
+            consume(i)
 
     def _anchor(self, tok: Token, current: str | None) -> str | None:
         """A label that proves which table we are in even where a section heading was lost."""
@@ -235,6 +236,9 @@ class _GapStats:
     last: int  # between a row's last cell and the next label
 
 
+_GLUED, _GRID = attrgetter("glued"), attrgetter("grid")
+
+
 def _gap_runs(segment: Segment) -> tuple[list[int], list[Token]]:
     """For a segment in running text: gap counts around each value/blank, and those tokens."""
     gaps, cells, run = [], [], 0
@@ -253,7 +257,7 @@ def _measure_gaps(segments: list[tuple[Segment, int]]) -> _GapStats:
     """The layout's usual empty-line counts, measured on rows that print all their cells."""
     first, inner, last = Counter(), Counter(), Counter()
     for seg, n in segments:
-        if any(t.grid for t in seg.tokens):
+        if any(map(_GRID, seg.tokens)):
             continue
         gaps, cells = _gap_runs(seg)
         if len(cells) != n:
@@ -271,7 +275,7 @@ def _measure_gaps(segments: list[tuple[Segment, int]]) -> _GapStats:
 def _interpretations(segment: Segment, stats: _GapStats) -> list[list[Token | None]]:
     """Candidate lists of printed cells (a Token per printed cell, None for an inferred empty one)."""
     tokens = segment.tokens
-    if any(t.grid for t in tokens):
+    if any(map(_GRID, tokens)):
         return [[t for t in tokens if t.kind in ("value", "blank")]]
     if _inline_positions(segment) is not None:  # numbers on one line: empty lines around say nothing
         return [[t for t in tokens if t.kind in ("value", "blank")]]
@@ -362,6 +366,8 @@ def fit(
             continue
         if segment.label is None:  # bare numbers after a header: padding precedes them, so right first
             starts.reverse()
+        if len(starts) == 1:  # one window (a grid row's padding cells): nothing to compare
+            return Fit([tuple(cells[starts[0] : starts[0] + n])], "window", _position_key(segment, cells, starts[0]))
         windows = [tuple(cells[s : s + n]) for s in starts]
         keys = [_position_key(segment, cells, s) for s in starts]
         distinct = {_signature(w) for w in windows}
@@ -751,9 +757,6 @@ def _row_title(fmt: Format, table: str, row: str | None) -> str:
     return fmt.table(table).row(row).full_label
 
 
-_GLUED = attrgetter("glued")
-
-
 def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> TablesResult:
     """Read the three tables of ``fmt`` out of the token stream."""
     walker = _Walker(fmt, tokens, headings)
@@ -1007,7 +1010,7 @@ def _printed_by_columns(fmt: Format, walker: _Walker) -> list[str]:
         # (二: no alignment can test a row's numbers), also more numbers than the row has cells (those of
         # the rows whose labels went before, printed after the last of them)
         tested = table.key in fmt.identity_tables()
-        apart = sum(not 0 < sum(t.kind == "value" for t in s.tokens) <= (
+        apart = sum(not 0 < [t.kind for t in s.tokens].count("value") <= (
             float("inf") if tested else len(table.block_of(s.row).columns)) for s in own)
         if apart < BY_COLUMNS_MIN_ROWS or apart < BY_COLUMNS_SHARE * len(own):
             continue  # the common case: its numbers need not be counted
