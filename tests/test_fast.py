@@ -116,3 +116,17 @@ def test_rows_printed_in_full_are_fitted_as_the_full_path_fits_them(version, mon
         name = "x.md" if copy.startswith("md_") else "x.txt"
         assert _fits(raw, name, fmt, monkeypatch, True)[0] == _fits(raw, name, fmt, monkeypatch, False)[0], copy
     assert fired > 50
+
+
+@pytest.mark.parametrize("version", sorted(FORMATS))
+def test_identities_are_built_once_and_handed_out_as_copies(version):
+    """``Format.identities`` (asked for by parse and check on every report) is built once per format:
+    each call gives equal equations, and a caller changing its list changes no other caller's; the
+    tables an identity tests are those of tables 三 and 四, never section 二's disclosure table."""
+    fmt = FORMATS[version]
+    first = fmt.identities()
+    first.clear()
+    again = fmt.identities()
+    assert again and again == fmt.identities() and again is not fmt.identities()
+    assert fmt.identity_tables() == {eq.rule.table for eq in again}
+    assert "disclosure" not in fmt.identity_tables() and {"requests", "review"} <= fmt.identity_tables()

@@ -306,7 +306,19 @@ class Format:
         return lines
 
     def identities(self) -> list[Equation]:
-        """Every concrete equation of every declared identity rule."""
+        """Every concrete equation of every declared identity rule (built once per format)."""
+        return list(self._identities)
+
+    def identity_tables(self) -> frozenset[str]:
+        """The keys of the tables that some identity rule tests."""
+        return self._identity_tables
+
+    @cached_property
+    def _identity_tables(self) -> frozenset[str]:
+        return frozenset(eq.rule.table for eq in self._identities)
+
+    @cached_property
+    def _identities(self) -> tuple[Equation, ...]:
         equations: list[Equation] = []
         for rule in self.identity_rules:
             table = self.table(rule.table)
@@ -332,7 +344,7 @@ class Format:
                                 row.key,
                             )
                         )
-        return equations
+        return tuple(equations)
 
     def year_equations(self, previous: Format) -> list[YearEquation]:
         """Every concrete cross-year identity of this format's links against a report of ``previous``

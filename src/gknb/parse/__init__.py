@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable
 from functools import cache, reduce
 from itertools import chain
@@ -262,11 +263,8 @@ def _section_text(
     # From the first to the last table cell of the section is the table (header words a wrapped header
     # row leaves over, such as 商业 … 企业), never the section's prose.
     table_span = range(inside[0], inside[-1] + 1) if inside else range(0)
-    numbers: dict[int, int] = {}  # grid block → how many numbers it prints
     section_grids = grids[bisect_left(grids, start + 1):bisect_left(grids, end)]
-    for t in map(tokens.__getitem__, section_grids):
-        if t.kind == "value":
-            numbers[t.block] = numbers.get(t.block, 0) + 1
+    numbers = Counter(t.block for t in map(tokens.__getitem__, section_grids) if t.kind == "value")  # grid block → its numbers
     # The table's tokens from its first cell on are never prose unless a grid token stands among them
     # (the loop below would skip each of them): a table printed without grids is passed over at once.
     indices: Iterable[int] = range(start + 1, end)
@@ -275,20 +273,21 @@ def _section_text(
         indices = chain(range(start + 1, skip_from), range(table_span.stop, end))
     for i in indices:
         tok = tokens[i]
-        if tok.block in blocks_seen or tok.kind == "gap":
+        b = tok.block
+        if b in blocks_seen or tok.kind == "gap":
             continue
-        block = document.blocks[tok.block]
-        in_table = tok.block in table_blocks or i in table_span
+        in_table = b in table_blocks or i in table_span
         if tok.grid:
-            decided = grid_is_prose.get((tok.block, in_table))  # once a grid, not once per cell
+            decided = grid_is_prose.get((b, in_table))  # once a grid, not once per cell
             if decided is None:
-                decided = grid_is_prose[tok.block, in_table] = _prose_grid(block, numbers.get(tok.block, 0), in_table)
+                decided = grid_is_prose[b, in_table] = _prose_grid(document.blocks[b], numbers.get(b, 0), in_table)
             if decided:
-                blocks_seen.add(tok.block)
-                parts.extend(reduce(run_on, (c.text.strip() for c in row), "") for row in block.rows)
+                blocks_seen.add(b)
+                parts.extend(reduce(run_on, (c.text.strip() for c in row), "") for row in document.blocks[b].rows)
             continue
-        if tok.block in table_blocks or i in table_span and not (i < lead and _SENTENCE_END.search(tok.text)):
+        if b in table_blocks or i in table_span and not (i < lead and _SENTENCE_END.search(tok.text)):
             continue
+        block = document.blocks[b]
         if not isinstance(block, Line):
             continue
         if len(block.text) > LONG_LINE:  # a flattened report: its pieces belong to different sections

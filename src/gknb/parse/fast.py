@@ -7,9 +7,9 @@ provably gives what the full path gives, else the full path runs.
   every layout a report or a clean copy prints, one cell per line or a whole row per line — is read
   label by label without cutting it into number rows first: one pass over its tokens, no lists.
 * ``printed_in_full``: a row that prints exactly its cells (a number or a blank mark for each, no
-  empty line among them) is read as printed whatever its layout — the first reading
-  ``tables._interpretations`` offers is then those tokens, and ``tables.fit`` takes it as exact
-  (``gaps`` only where a cell is inferred) — so the candidate readings need not be built.
+  empty line among them; empty lines after them where they stand in a grid or on one space-aligned
+  line) is read as printed whatever its layout — every reading ``tables._interpretations`` offers
+  is then those tokens, and ``tables.fit`` takes it as exact — so the readings need not be built.
 """
 
 from __future__ import annotations
@@ -67,8 +67,22 @@ _CELL_KINDS = frozenset(("value", "blank"))
 
 
 def printed_in_full(tokens: list[Token], n: int) -> tuple[Token, ...] | None:
-    """The row's ``n`` cells when its tokens are exactly ``n`` values or blanks (``tables.fit``'s
-    reading ``exact``), else None (the full fitting decides)."""
-    if n and len(tokens) == n and all(t.kind in _CELL_KINDS for t in tokens):
-        return tuple(tokens)
+    """The row's ``n`` cells when its tokens are exactly ``n`` values or blanks, maybe followed by
+    empty lines where the cells stand in a grid or on one space-aligned line (empty lines around
+    them then say nothing), else None (the full fitting decides). Every reading
+    ``tables._interpretations`` offers is then those cells: ``tables.fit``'s reading ``exact``."""
+    end = len(tokens)
+    while end and tokens[end - 1].kind == "gap":
+        end -= 1
+    if not n or end != n:
+        return None
+    cells = tokens[:n] if end < len(tokens) else tokens
+    if not all(t.kind in _CELL_KINDS for t in cells):
+        return None
+    if cells is tokens or any(t.grid for t in tokens):
+        return tuple(cells)
+    first = cells[0]
+    line = (first.block, first.where.line, first.where.page)
+    if all(t.x is not None and (t.block, t.where.line, t.where.page) == line for t in cells):
+        return tuple(cells)
     return None

@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import combinations, islice, product
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from ..catalogue import finding
@@ -114,12 +115,14 @@ class _Walker:
         current: str | None = None
         segment: Segment | None = None
         pending: list[int] = []  # unrecognised text just seen: the first pieces of a wrapped label
+        headings, spans, bare, consume = self.headings, self.spans, self.bare, self.consumed.add
         for i, tok in enumerate(self.tokens):
-            if i in self.headings:
+            if i in headings:
                 segment = None
-                current = SECTION_TABLES.get(self.headings[i])
+                current = SECTION_TABLES.get(headings[i])
                 continue
-            if tok.kind == "text":
+            kind = tok.kind
+            if kind == "text":
                 switched = self._anchor(tok, current)
                 if switched and switched != current:
                     current, segment = switched, None
@@ -162,15 +165,14 @@ class _Walker:
                 continue
             if current is None:
                 continue
-            self.spans[current].append(i)
-            if tok.kind != "gap":
+            spans[current].append(i)
+            if kind != "gap":
                 pending = []
             if segment is not None:
                 segment.tokens.append(tok)
-                self.consumed.add(i)
             else:
-                self.bare[current].append(tok)
-                self.consumed.add(i)
+                bare[current].append(tok)
+            consume(i)
 
     def _anchor(self, tok: Token, current: str | None) -> str | None:
         """A label that proves which table we are in even where a section heading was lost."""
@@ -234,6 +236,9 @@ class _GapStats:
     last: int  # between a row's last cell and the next label
 
 
+_GLUED, _GRID = attrgetter("glued"), attrgetter("grid")
+
+
 def _gap_runs(segment: Segment) -> tuple[list[int], list[Token]]:
     """For a segment in running text: gap counts around each value/blank, and those tokens."""
     gaps, cells, run = [], [], 0
@@ -252,7 +257,7 @@ def _measure_gaps(segments: list[tuple[Segment, int]]) -> _GapStats:
     """The layout's usual empty-line counts, measured on rows that print all their cells."""
     first, inner, last = Counter(), Counter(), Counter()
     for seg, n in segments:
-        if any(t.grid for t in seg.tokens):
+        if any(map(_GRID, seg.tokens)):
             continue
         gaps, cells = _gap_runs(seg)
         if len(cells) != n:
@@ -270,7 +275,7 @@ def _measure_gaps(segments: list[tuple[Segment, int]]) -> _GapStats:
 def _interpretations(segment: Segment, stats: _GapStats) -> list[list[Token | None]]:
     """Candidate lists of printed cells (a Token per printed cell, None for an inferred empty one)."""
     tokens = segment.tokens
-    if any(t.grid for t in tokens):
+    if any(map(_GRID, tokens)):
         return [[t for t in tokens if t.kind in ("value", "blank")]]
     if _inline_positions(segment) is not None:  # numbers on one line: empty lines around say nothing
         return [[t for t in tokens if t.kind in ("value", "blank")]]
@@ -361,6 +366,8 @@ def fit(
             continue
         if segment.label is None:  # bare numbers after a header: padding precedes them, so right first
             starts.reverse()
+        if len(starts) == 1:  # one window (a grid row's padding cells): nothing to compare
+            return Fit([tuple(cells[starts[0] : starts[0] + n])], "window", _position_key(segment, cells, starts[0]))
         windows = [tuple(cells[s : s + n]) for s in starts]
         keys = [_position_key(segment, cells, s) for s in starts]
         distinct = {_signature(w) for w in windows}
@@ -770,12 +777,13 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
     # prints its blank cells keeps them, and is read as a grid).
     segments = []
     for seg in walker_segments:
-        values = sum(t.kind == "value" for t in seg.tokens)
+        kinds = [t.kind for t in seg.tokens]
+        values = kinds.count("value")
         whole = len(out.bare_keys(seg.table))
         width = len(out.row_keys(seg.table, seg.row)) if seg.row else 0
         if seg.row and values > width and (
             values == whole
-            or not any(t.kind == "blank" for t in seg.tokens)  # a text copy: blank cells not printed at all
+            or "blank" not in kinds  # a text copy: blank cells not printed at all
             and whole - width < values < whole
         ):
             walker.bare[seg.table] = seg.tokens
@@ -806,7 +814,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         if ident in first_seen:
             continue
         keys = out.row_keys(seg.table, seg.row) if seg.row else out.bare_keys(seg.table)
-        if any(t.glued for t in seg.tokens):
+        if any(map(_GLUED, seg.tokens)):
             seg = _unglue(out, seg, keys, glued)
         xs = _aligned_positions(seg)
         model = {anchor: _column_models(segments, position, len(keys), anchor=anchor) for anchor in ANCHORS} \
@@ -816,7 +824,9 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             under = _place_under_header(seg, _header_starts(tokens, seg), len(keys))
             if under:
                 result = Fit(under, "positioned" if len(under) == 1 else "short")
-        values = _grid_row(seg) if seg.row else None
+        # (_grid_row's numbers matter only for a row printing fewer numbers than its cells)
+        short = seg.row and [t.kind for t in seg.tokens].count("value") < len(keys)
+        values = _grid_row(seg) if short else None
         if values is not None and len(values) < len(keys):
             if row_width is None:
                 row_width = _grid_widths(tokens)
@@ -999,8 +1009,8 @@ def _printed_by_columns(fmt: Format, walker: _Walker) -> list[str]:
         # rows standing apart from their numbers: no number after the label; in a table no identity tests
         # (二: no alignment can test a row's numbers), also more numbers than the row has cells (those of
         # the rows whose labels went before, printed after the last of them)
-        tested = any(eq.rule.table == table.key for eq in fmt.identities())
-        apart = sum(not 0 < sum(t.kind == "value" for t in s.tokens) <= (
+        tested = table.key in fmt.identity_tables()
+        apart = sum(not 0 < [t.kind for t in s.tokens].count("value") <= (
             float("inf") if tested else len(table.block_of(s.row).columns)) for s in own)
         if apart < BY_COLUMNS_MIN_ROWS or apart < BY_COLUMNS_SHARE * len(own):
             continue  # the common case: its numbers need not be counted
@@ -1043,7 +1053,7 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
         streamed = read_stream(fmt.version, table_key, section, walker.indexes[table_key])
         if streamed is not None and decoded is not None and len(streamed.cells) <= len(decoded.cells):
             streamed = None
-    elif section and decoded.unsure and any(eq.rule.table == table_key for eq in fmt.identities()):
+    elif section and decoded.unsure and table_key in fmt.identity_tables():
         # the reading order may read what the columns left open, where the identities test it
         decoded = _completed(decoded, read_stream(fmt.version, table_key, section, walker.indexes[table_key]), out)
     if streamed is not None:  # the numbers in reading order, placed as one decision (stream.py)
