@@ -635,14 +635,29 @@ def _unset_left_out(where: Provenance) -> dict[str, Any]:
 
 
 def _provenance_texts(provenances: Sequence[Provenance]) -> list[str]:
-    """``_json(_unset_left_out(p))`` of each, encoded as one list and cut apart (one encoder call a
-    report instead of one a cell). A provenance holds numbers only, so ``, {`` occurs only between two."""
-    if not provenances:
-        return []
-    parts = _json([_unset_left_out(p) for p in provenances])[1:-1].split(", {")
-    if len(parts) != len(provenances):  # a field that is not a number: one by one
-        return [_json(_unset_left_out(p)) for p in provenances]
-    return [parts[0], *("{" + part for part in parts[1:])]
+    """``_json(_unset_left_out(p))`` of each: a source line alone written directly (a text report's
+    cells), the others encoded as one list and cut apart (one encoder call a report instead of one a
+    cell). A provenance holds numbers only, so ``, {`` occurs only between two."""
+    texts = [_line_text(p) for p in provenances]
+    others = [p for p, text in zip(provenances, texts, strict=True) if text is None]
+    if not others:
+        return texts  # type: ignore[return-value]  # no None left
+    parts = _json([_unset_left_out(p) for p in others])[1:-1].split(", {")
+    if len(parts) != len(others):  # a field that is not a number: one by one
+        parts = [_json(_unset_left_out(p)) for p in others]
+    else:
+        parts = [parts[0], *("{" + part for part in parts[1:])]
+    encoded = iter(parts)
+    return [text if text is not None else next(encoded) for text in texts]
+
+
+def _line_text(where: Provenance) -> str | None:
+    """``{"line": n}`` as the JSON encoder writes it, for a provenance that names only a source line
+    (an ``int``); None for any other."""
+    if (type(where.line) is int and where.table is None and where.row is None and where.col is None
+            and where.page is None and where.bbox is None and where.confidence is None):
+        return f'{{"line": {where.line}}}'
+    return None
 
 
 def _finding_rows(findings: Iterable[Finding]) -> list[FindingText]:
