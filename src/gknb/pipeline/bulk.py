@@ -88,7 +88,7 @@ def expand(inputs: Sequence[str]) -> Iterator[Item]:
 
 
 def _file(path: Path) -> Iterator[Item]:
-    if zipfile.is_zipfile(path) and path.suffix.lower() == ".zip":
+    if path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):  # the name first: is_zipfile reads the file
         yield from _zip(path)
         return
     urls = _url_list(path)
