@@ -14,6 +14,7 @@ table, several years each (so the cross-year checks run as in a real collection)
     python bench/bench_startup.py                 # 5 rounds, 200 reports → bench/out/bench_startup.json
     python bench/bench_startup.py --rounds 3 --reports 60
     python bench/bench_startup.py --only check --against /tmp/old/src   # and another tree's check, interleaved
+    python bench/bench_startup.py --only ingest --against /work/main/src --rounds 6   # ingest, both trees
 """
 
 from __future__ import annotations
@@ -82,6 +83,17 @@ def make_reports(folder: Path, count: int, seed: int) -> list[Path]:
     return paths
 
 
+def ingest_and_read(gknb: list[str], env: dict[str, str], prefix: Path, batch: Path, single: Path,
+                    reports: list[Path]) -> tuple[float, float]:
+    """CPU seconds of one more report in ``gknb ingest --jobs 1`` (``batch`` − ``single``, each into
+    a fresh SQLite file), and of ``gknb.read`` a report in a loop over ``reports``."""
+    runs = {}
+    for name, folder in (("batch", batch), ("single", single)):
+        runs[name] = child_cpu([*gknb, "ingest", "--jobs", "1", "--db", f"{prefix}-{name}.db", str(folder)], env)[0]
+    loop = child_cpu([sys.executable, "-c", READ_LOOP, *map(str, reports)], env)[1]
+    return (runs["batch"] - runs["single"]) / (len(reports) - 1), float(loop.strip().splitlines()[-1]) / len(reports)
+
+
 def gknb_command() -> list[str]:
     """The ``gknb`` console script beside this Python (else ``python -m gknb``)."""
     script = Path(sys.executable).with_name("gknb")
@@ -107,8 +119,9 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=200)
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--only", choices=("check", "ingest"), help="measure one figure only (a quick look)")
-    parser.add_argument("--against", type=Path, help="with --only check: also time `gknb check` of the gknb "
-                        "package under this src directory (another checkout), in the same interleaved rounds")
+    parser.add_argument("--against", type=Path, help="with --only: also time that figure (`gknb check`, or "
+                        "`gknb ingest` and the read loop) of the gknb package under this src directory (another "
+                        "checkout), alternating with this tree's round by round")
     args = parser.parse_args()
     env = dict(os.environ, GKNB_DB="", PYTHONPATH=os.pathsep.join(
         [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]))
@@ -129,7 +142,9 @@ def main() -> None:
         for path in reports:
             shutil.copy(path, batch / path.name)
         bare, check, per_ingest, per_read, against = [], [], [], [], []
-        other_env = dict(env, PYTHONPATH=str(args.against)) if args.against and args.only == "check" else None
+        against_ingest: list[float] = []
+        against_read: list[float] = []
+        other_env = dict(env, PYTHONPATH=str(args.against)) if args.against and args.only else None
         child_cpu([*gknb, "check", str(one)], env)  # warm-up: writes the bytecode caches
         if other_env:
             child_cpu([*gknb, "check", str(one)], other_env)
@@ -137,17 +152,19 @@ def main() -> None:
             bare.append(child_cpu([sys.executable, "-c", "pass"], env)[0])
             if args.only != "ingest":
                 check.append(child_cpu([*gknb, "check", str(one)], env)[0])
-            if other_env:
+            if other_env and args.only == "check":
                 against.append(child_cpu([*gknb, "check", str(one)], other_env)[0])
             if args.only == "check":
                 continue
-            runs = {}
-            for name, folder in (("batch", batch), ("single", single)):
-                db = work / f"{name}-{round_}.db"
-                runs[name] = child_cpu([*gknb, "ingest", "--jobs", "1", "--db", str(db), str(folder)], env)[0]
-            per_ingest.append((runs["batch"] - runs["single"]) / (len(reports) - 1))
-            loop = child_cpu([sys.executable, "-c", READ_LOOP, *map(str, reports)], env)[1]
-            per_read.append(float(loop.strip().splitlines()[-1]) / len(reports))
+            trees = [(env, per_ingest, per_read)]
+            if other_env:  # which tree goes first alternates from round to round
+                trees.insert(round_ % 2, (other_env, against_ingest, against_read))
+            for tree_env, ingests, reads in trees:
+                name = "against" if ingests is against_ingest else "this"
+                ingest, read = ingest_and_read(gknb, tree_env, work / f"{name}-{round_}",
+                                               batch, single, reports)
+                ingests.append(ingest)
+                reads.append(read)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     start_ratio = sum(check) / sum(bare) if check else None
@@ -173,6 +190,12 @@ def main() -> None:
     if against:
         result["against"] = {"src": str(args.against), "gknb_check_one": statistics.median(against),
                              "ratio": round(sum(against) / sum(bare), 2)}
+    if against_read:
+        result["against"] = {"src": str(args.against), "ingest_per_report": statistics.median(against_ingest),
+                             "read_per_report": statistics.median(against_read),
+                             "ratio": round(sum(against_ingest) / sum(against_read), 2),
+                             "rounds": {"ingest": against_ingest, "read": against_read}}
+        result["rounds"] = {"ingest": per_ingest, "read": per_read, "rounds": args.rounds}
     if args.only:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return

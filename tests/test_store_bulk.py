@@ -141,15 +141,23 @@ def test_workers_rows_store_what_the_report_would(db_url: str, tmp_path: Path) -
             key: json.dumps(where.as_dict()) for key, where in report.provenance.items() if key in report.cells}
     assert any(where.bbox and where.page for result in summary.results
                for where in through_workers.load(result.report_id).provenance.values())
+    # the agencies the writer created from the places the workers located are those it would locate
+    fields = ("name", "province", "city", "county", "province_code", "city_code", "county_code", "level")
+    assert [tuple(getattr(a, f) for f in fields) for a in through_workers.agencies()] == [
+        tuple(getattr(a, f) for f in fields) for a in direct.agencies()]
+    assert any(a.county_code for a in direct.agencies())
 
 
 def test_prepared_provenance_is_each_cells_own_json() -> None:
-    """A report's provenances are encoded in one call and cut apart: each cell gets exactly its own
-    JSON — none set, boxes of floats, OCR confidences, and a value whose text would fool the cut."""
+    """A report's provenances are encoded in one call and cut apart, a source line alone written
+    directly: each cell gets exactly its own JSON — none set, lines alone among the others, boxes of
+    floats, OCR confidences, a line that is not an int, and a value whose text would fool the cut."""
     report = gknb.read(sorted(SAMPLES.glob("*.txt"))[0])
-    keys = list(report.cells)[:5]
-    wheres = [Provenance(), Provenance(line=3, col=2), Provenance(page=2, bbox=(1.5, 2.25, 300.125, 4e-07)),
-              Provenance(table=1, row=4, col=0, confidence=0.9375), Provenance(line="x, {y")]  # type: ignore[arg-type]
+    keys = list(report.cells)[:9]
+    wheres = [Provenance(), Provenance(line=3, col=2), Provenance(line=12), Provenance(line=True),  # type: ignore[arg-type]
+              Provenance(page=2, bbox=(1.5, 2.25, 300.125, 4e-07)), Provenance(line=0),
+              Provenance(table=1, row=4, col=0, confidence=0.9375), Provenance(line=7.0),  # type: ignore[arg-type]
+              Provenance(line="x, {y")]  # type: ignore[arg-type]
     report.provenance = dict(zip(keys, wheres, strict=True))
     texts = {key: text for key, _value, _printed, text in prepare(report).cells if text is not None}
     assert texts == {key: json.dumps(where.as_dict()) for key, where in zip(keys, wheres, strict=True)}

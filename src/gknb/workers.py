@@ -15,6 +15,7 @@ file that would take gigabytes fails alone (``MemoryError`` → ``ingest.memory`
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import signal
@@ -74,6 +75,10 @@ def _serve(connection: Connection, parent_end: Connection, fn: Callable[..., Any
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if hasattr(os, "setpgrp"):
         os.setpgrp()  # its own process group: a kill reaches the helpers it started (LibreOffice) too
+    # What start-up made (the modules of ``fn`` and their imports: SQLAlchemy's among them for ingest)
+    # lives as long as the process: out of the collector's full scans, which a task's allocations
+    # trigger (measured: 1.5 → 0.3 ms of collection a text report).
+    gc.freeze()
     connection.send(None)  # ready: the time limit starts with the first task, not with start-up
     while True:
         try:

@@ -6,6 +6,7 @@ Every command takes ``--db`` (a SQLite path or a ``postgresql://`` URL; default 
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from pathlib import Path
@@ -90,6 +91,9 @@ def ingest_command(
 
         queue_ingest(inputs, db)
     store = _open(db)
+    # The command's modules and the open store live until it exits: out of the collector's full scans,
+    # which the batches' rows trigger (one command, one run: nothing frozen here would be freed anyway).
+    gc.freeze()
     err = _console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as progress:

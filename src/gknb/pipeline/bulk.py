@@ -88,7 +88,7 @@ def expand(inputs: Sequence[str]) -> Iterator[Item]:
 
 
 def _file(path: Path) -> Iterator[Item]:
-    if zipfile.is_zipfile(path) and path.suffix.lower() == ".zip":
+    if path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):  # the name first: is_zipfile reads the file
         yield from _zip(path)
         return
     urls = _url_list(path)
@@ -189,8 +189,9 @@ def work(location: str, raw: bytes | None, url: str | None) -> dict[str, Any]:
         assert outcome.error is not None
         return {"error": outcome.error.as_dict()}
     outcome.report.source.path = location
-    # The rows as stored, not the whole Report: encoded here, the writing process only inserts them.
-    return {"report": prepare(outcome.report), "raw": raw if url is not None else None}
+    # The rows as stored, not the whole Report: encoded (and the agency located) here, the writing
+    # process only inserts them.
+    return {"report": prepare(outcome.report, with_place=True), "raw": raw if url is not None else None}
 
 
 class _Writer:

@@ -33,9 +33,12 @@ def refresh_counts(session: Session, report_ids: Iterable[int]) -> None:
             .where(FindingRow.report_id.in_(chunk)).group_by(FindingRow.report_id))}
         rows = [{"report_id": report_id, "errors": int(tallies.get(report_id, (0, 0))[0]),
                  "warnings": int(tallies.get(report_id, (0, 0))[1])} for report_id in chunk]
-        upsert = _insert(session)(ReportCountRow).values(rows)  # two writers recounting one report: no clash
+        # An upsert (two writers recounting one report: no clash), one statement for every row: its
+        # compiled form is reused (a multi-row VALUES would be compiled anew for each number of rows).
+        upsert = _insert(session)(ReportCountRow.__table__)
         session.execute(upsert.on_conflict_do_update(
-            index_elements=["report_id"], set_={"errors": upsert.excluded.errors, "warnings": upsert.excluded.warnings}))
+            index_elements=["report_id"], set_={"errors": upsert.excluded.errors, "warnings": upsert.excluded.warnings}),
+            rows)
 
 
 def _insert(session: Session) -> Any:

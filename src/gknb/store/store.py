@@ -41,7 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..document import Provenance, Source
-from ..regions import locate, normalise_name
+from ..regions import Place, locate, normalise_name
 from ..report import Finding, Meta, Report, Value
 from ..text import pinyin_key
 from .db import open_engine
@@ -101,13 +101,16 @@ FindingText = tuple[str, str, list[str], str, str]  # rule, severity, cells, mes
 class Prepared:
     """A checked report in the form ``Store.write`` stores it, computed before the write (``prepare``:
     ``gknb ingest``'s workers do it, so the writing process only inserts): ``report`` without what the
-    rows carry (printed text, provenance, findings), the cell rows and the finding rows, the counts."""
+    rows carry (printed text, provenance, findings), the cell rows and the finding rows, the counts;
+    ``place``: where the agency's name places it (``regions.locate``), when located before the write —
+    a new agency then takes it instead of the writing process searching the division tables."""
 
     report: Report
     cells: list[CellText]
     findings: list[FindingText]
     errors: int
     warnings: int
+    place: Place | None = None
 
     @property
     def meta(self) -> Meta:
@@ -120,16 +123,19 @@ class Prepared:
         return self.report.source
 
 
-def prepare(report: Report) -> Prepared:
+def prepare(report: Report, *, with_place: bool = False) -> Prepared:
     """The rows ``Store.write`` stores for ``report`` (its cells in order, values as exact text,
-    provenance as JSON; its findings), and the report without them (small to send between processes)."""
+    provenance as JSON; its findings), and the report without them (small to send between processes).
+    ``with_place``: locate the agency's name too (``Prepared.place``: a worker does it for the writer)."""
     where = [report.provenance[key] for key in report.cells if key in report.provenance]
     texts = iter(_provenance_texts(where))
     cells = [(key, encode_value(value), report.printed.get(key), next(texts) if key in report.provenance else None)
              for key, value in report.cells.items()]
     errors, warnings = _counts(report.findings)
     light = replace(report, printed={}, provenance={}, findings=[], parse_findings=[])
-    return Prepared(light, cells, _finding_rows(report.findings), errors, warnings)
+    agency = report.meta.agency
+    place = locate(normalise_name(agency)) if with_place and agency and agency.strip() else None
+    return Prepared(light, cells, _finding_rows(report.findings), errors, warnings, place)
 
 
 @dataclass(frozen=True)
@@ -293,7 +299,8 @@ class Store:
         """Insert new reports (sources, rows, cells, findings); ``Written.cells`` is keyed by their ids, in order."""
         prepared = [e.report if isinstance(e.report, Prepared) else prepare(e.report) for e in fresh]
         locations = [entry.location or entry.report.source.path for entry in fresh]
-        agencies = self.agencies_named(session, [entry.report.meta.agency for entry in fresh])
+        agencies = self.agencies_named(session, [entry.report.meta.agency for entry in fresh],
+                                       [form.place for form in prepared])
         earlier = session.execute(select(ReportRow.id, ReportRow.location, ReportRow.current, ReportRow.agency_id,
                                          ReportRow.year).where(ReportRow.location.in_(set(locations)))).all()
         versions = Counter(row.location for row in earlier)
@@ -441,16 +448,19 @@ class Store:
             return agency
 
     @staticmethod
-    def agencies_named(session: Session, names: Sequence[str | None]) -> list[AgencyRow | None]:
+    def agencies_named(session: Session, names: Sequence[str | None],
+                       places: Sequence[Place | None] | None = None) -> list[AgencyRow | None]:
         """The agency of each name (normalised), created when new (None for no name), in the caller's
-        transaction."""
+        transaction. ``places``: ``locate`` of each name where already known (None: located here)."""
         normal = [normalise_name(name) if name and name.strip() else None for name in names]
+        located = {name: place for name, place in zip(normal, places, strict=True)
+                   if name and place is not None} if places is not None else {}
         wanted = [name for name in dict.fromkeys(normal) if name]
         found = {a.name: a for a in session.scalars(select(AgencyRow).where(AgencyRow.name.in_(wanted)))}
         created = []
         for name in wanted:
             if name not in found:
-                place = locate(name)
+                place = located.get(name) or locate(name)
                 codes, region = place.codes(), place.region()
                 found[name] = AgencyRow(
                     name=name, province=region["province"], city=region["city"], county=region["county"],
@@ -625,14 +635,29 @@ def _unset_left_out(where: Provenance) -> dict[str, Any]:
 
 
 def _provenance_texts(provenances: Sequence[Provenance]) -> list[str]:
-    """``_json(_unset_left_out(p))`` of each, encoded as one list and cut apart (one encoder call a
-    report instead of one a cell). A provenance holds numbers only, so ``, {`` occurs only between two."""
-    if not provenances:
-        return []
-    parts = _json([_unset_left_out(p) for p in provenances])[1:-1].split(", {")
-    if len(parts) != len(provenances):  # a field that is not a number: one by one
-        return [_json(_unset_left_out(p)) for p in provenances]
-    return [parts[0], *("{" + part for part in parts[1:])]
+    """``_json(_unset_left_out(p))`` of each: a source line alone written directly (a text report's
+    cells), the others encoded as one list and cut apart (one encoder call a report instead of one a
+    cell). A provenance holds numbers only, so ``, {`` occurs only between two."""
+    texts = [_line_text(p) for p in provenances]
+    others = [p for p, text in zip(provenances, texts, strict=True) if text is None]
+    if not others:
+        return texts  # type: ignore[return-value]  # no None left
+    parts = _json([_unset_left_out(p) for p in others])[1:-1].split(", {")
+    if len(parts) != len(others):  # a field that is not a number: one by one
+        parts = [_json(_unset_left_out(p)) for p in others]
+    else:
+        parts = [parts[0], *("{" + part for part in parts[1:])]
+    encoded = iter(parts)
+    return [text if text is not None else next(encoded) for text in texts]
+
+
+def _line_text(where: Provenance) -> str | None:
+    """``{"line": n}`` as the JSON encoder writes it, for a provenance that names only a source line
+    (an ``int``); None for any other."""
+    if (type(where.line) is int and where.table is None and where.row is None and where.col is None
+            and where.page is None and where.bbox is None and where.confidence is None):
+        return f'{{"line": {where.line}}}'
+    return None
 
 
 def _finding_rows(findings: Iterable[Finding]) -> list[FindingText]:
