@@ -19,7 +19,12 @@ write (one report approved, then pending again) and times the list (``list_cold`
 (``dashboard_cold``) right after it: the "first request after a write" targets. Writes
 bench/out/bench_web_scale.json (``--db postgresql``: bench_web_scale_postgresql.json).
 
+``--server URL`` (with ``--db postgresql`` and ``--keep``): a running PostgreSQL server instead of a
+throwaway cluster; its databases ``web_<size>`` built by an earlier run are used again, as ``--keep``
+does for SQLite (building 10,000 reports takes many minutes on a loaded machine).
+
     python bench/bench_web_scale.py [--sizes 1000,10000] [--rounds 15] [--keep DIR] [--db postgresql]
+                                    [--server postgresql://user@host:port]
 """
 
 from __future__ import annotations
@@ -59,17 +64,18 @@ TARGETS = {  # kind → (the figure as in issue 15's table, today, target)
 }
 
 
-def build(folder: Path, size: int, seed: int, url: str | None = None) -> tuple[str, str, list[int]]:
+def build(folder: Path, size: int, seed: int, url: str | None = None, kept: bool = False) -> tuple[str, str, list[int]]:
     """A store of ``size`` reports (SQLite in ``folder``, else at ``url``): its URL, an admin's API
     token, the current report ids.
 
-    A SQLite store built before in ``folder`` (``--keep``) is used again (it is upgraded on opening)."""
+    A SQLite store built before in ``folder`` (``--keep``) is used again (it is upgraded on opening),
+    and so is a database at ``url`` when ``kept`` (``--server``) and ``folder`` holds its token."""
     saved = folder / f"web-{size}.token"
     if url is None:
         url = f"sqlite:///{folder / f'web-{size}.db'}"
-    else:
-        saved = folder / f"web-{size}-server.token"  # a fresh server's database: never kept
-    if saved.exists() and url.startswith("sqlite"):
+    else:  # a fresh server's database is never kept; one on ``--server`` is
+        saved = folder / f"web-{size}-{'kept' if kept else 'server'}.token"
+    if saved.exists() and (url.startswith("sqlite") or kept):
         store = Store.open(url)
         store.optimize()
         ids = store.report_ids()
@@ -88,6 +94,22 @@ def build(folder: Path, size: int, seed: int, url: str | None = None) -> tuple[s
     store.close()
     saved.write_text(token, encoding="utf-8")
     return url, token, ids
+
+
+def kept_database(server: str, name: str, token: Path) -> str:
+    """The URL of database ``name`` on a running ``server``, made afresh unless ``token`` says an
+    earlier run built it."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine("postgresql+psycopg://" + server.split("://", 1)[1] + "/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+        if exists and not token.exists():
+            connection.exec_driver_sql(f'DROP DATABASE "{name}"')
+        if not exists or not token.exists():
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return f"{server}/{name}"
 
 
 def target_lines(medians: dict[int, dict[str, float]], walls: dict[int, dict[str, float]], engine: str,
@@ -127,22 +149,28 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="a folder to build the stores in once and use again")
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--server", help="a running PostgreSQL server's URL (no database): its web_<size> kept")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    if args.server and (args.db != "postgresql" or not args.keep):
+        parser.error("--server needs --db postgresql and --keep")
     out = args.out or ROOT / "bench" / "out" / ("bench_web_scale.json" if args.db == "sqlite"
                                                  else "bench_web_scale_postgresql.json")
     engine = {"sqlite": "SQLite", "postgresql": "PostgreSQL 15"}[args.db]
     sizes = sorted(int(s) for s in args.sizes.split(","))
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="gknb-web-scale-") as tmp, contextlib.ExitStack() as stack:
-        server = stack.enter_context(postgres()) if args.db == "postgresql" else None
+        server = stack.enter_context(postgres()) if args.db == "postgresql" and not args.server else None
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         servers: dict[int, tuple[TestClient, dict[str, str], list[int], int]] = {}
         for size in sizes:
             start = time.perf_counter()
-            url, token, ids = build(folder, size, args.seed, server and stack.enter_context(
-                database("postgresql", f"web_{size}", server)))
+            if args.server:
+                url = kept_database(args.server, f"web_{size}", folder / f"web-{size}-kept.token")
+            else:
+                url = server and stack.enter_context(database("postgresql", f"web_{size}", server))
+            url, token, ids = build(folder, size, args.seed, url, kept=bool(args.server))
             client = TestClient(create_app(url, upload_dir=folder / f"uploads-{size}"))
             client.__enter__()
             headers = {"Authorization": f"Bearer {token}"}
