@@ -13,6 +13,10 @@ Each round requests, in every store in turn (interleaved, so a load change touch
 
 Times are this process's CPU time per request (the ASGI app runs in it: server and client), medians
 over ``--rounds``, the figure a loaded machine disturbs least; wall-clock medians are kept beside them.
+On PostgreSQL the database's own work is its backends' CPU, not this process's: the CPU of the
+server processes serving each store's database (``/proc/<pid>/stat``, in clock ticks, so the mean
+over the rounds, ``server_cpu_ms``) is added to this process's median (``median_total_cpu_ms``) when
+the server runs on this machine.
 The ratio is the larger store's median ÷ the smaller's. The list's counts and filter values and the dashboard are
 cached per store revision, so the first request after a write costs more: every round begins with a
 write (one report approved, then pending again) and times the list (``list_cold``) and the dashboard
@@ -94,6 +98,21 @@ def build(folder: Path, size: int, seed: int, url: str | None = None, kept: bool
     store.close()
     saved.write_text(token, encoding="utf-8")
     return url, token, ids
+
+
+def server_ticks(database: str) -> int:
+    """The CPU clock ticks (user + system) used so far by the PostgreSQL backends of ``database`` on
+    this machine (``postgres: user database …`` processes; 0 where none is visible)."""
+    ticks = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            words = (proc / "cmdline").read_bytes().split(b"\0")[0].split()
+            if words[:1] == [b"postgres:"] and len(words) > 2 and words[2].decode() == database:
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks
 
 
 def kept_database(server: str, name: str, token: Path) -> str:
@@ -178,6 +197,7 @@ def main() -> None:
             servers[size] = (client, headers, ids, -(-total // 50))
             print(f"store of {size}: built in {time.perf_counter() - start:.0f} s", flush=True)
         times: dict[int, dict[str, list[float]]] = {size: {kind: [] for kind in KINDS} for size in sizes}
+        server_cpu: dict[int, dict[str, int]] = {size: dict.fromkeys(KINDS, 0) for size in sizes}  # ticks
         walls: dict[int, dict[str, list[float]]] = {size: {kind: [] for kind in KINDS} for size in sizes}
         rnd = random.Random(args.seed)
         for round_number in range(args.rounds + 1):  # round 0 warms every cache and is not counted
@@ -190,11 +210,14 @@ def main() -> None:
                 paths = {"list_cold": "/", "dashboard_cold": "/api/dashboard", "list": "/",
                          "last_page": f"/?page={last}", "report": f"/reports/{report}", "dashboard": "/api/dashboard"}
                 for kind, path in paths.items():
+                    ticks = server_ticks(f"web_{size}") if args.db == "postgresql" else 0
                     begin, cpu = time.perf_counter(), time.process_time()
                     answer = client.get(path, headers=headers)
                     if round_number:
                         times[size][kind].append(time.process_time() - cpu)
                         walls[size][kind].append(time.perf_counter() - begin)
+                        if args.db == "postgresql":
+                            server_cpu[size][kind] += server_ticks(f"web_{size}") - ticks
                     assert answer.status_code == 200, (path, answer.status_code)
         for client, *_ in servers.values():
             client.__exit__(None, None, None)
@@ -207,10 +230,18 @@ def main() -> None:
     payload = {"machine": machine(), "db": engine, "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
                "sizes": sizes, "rounds": args.rounds, "median_cpu_ms": medians, "median_wall_ms": wall_medians,
                "ratio": ratios, "targets": targets}
+    if args.db == "postgresql":
+        tick = 1000 / os.sysconf("SC_CLK_TCK")
+        served = {size: {kind: round(n * tick / args.rounds, 2) for kind, n in kinds.items()}
+                  for size, kinds in server_cpu.items()}
+        total = {size: {kind: round(medians[size][kind] + served[size][kind], 2) for kind in KINDS} for size in sizes}
+        payload |= {"server_cpu_ms": served, "median_total_cpu_ms": total,
+                    "total_cpu_ratio": {kind: round(total[sizes[-1]][kind] / total[sizes[0]][kind], 2)
+                                        for kind in KINDS}}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({"median_cpu_ms": medians, "median_wall_ms": wall_medians,
-               "ratio": ratios, "load": payload["load"]}, ensure_ascii=False))
+    print(json.dumps({key: payload[key] for key in ("median_cpu_ms", "median_wall_ms", "ratio", "server_cpu_ms",
+                                                    "total_cpu_ratio", "load") if key in payload}, ensure_ascii=False))
 
 
 if __name__ == "__main__":
