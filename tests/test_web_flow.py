@@ -8,7 +8,7 @@ import html as htmllib
 import re
 import time
 from collections.abc import Iterator
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 
@@ -156,6 +156,31 @@ def test_sort_by_counts_pinyin_names_search_and_the_corrections_filter(site) -> 
     kept = client.get(f"/api/reports?search={quote('北京')}").json()["items"][0]
     assert kept["errors"] == len([f for f in client.get(f"/api/reports/{target}").json()["findings"]
                                   if f["severity"] == "error"])  # the kept count followed the correction
+
+
+def test_the_list_filters_offer_every_value_stored_with_the_chosen_one_selected(site) -> None:
+    client, _ = site
+    sign_in(client, "view")
+    facets = client.get("/api/facets").json()
+    assert len(facets["county"]) >= 2 and len(facets["city"]) >= 2
+
+    def offered(page: str, name: str) -> list[tuple[str, bool, str]]:
+        block = re.search(rf'<select name="{name}">(.*?)</select>', page, re.S).group(1)
+        return [(htmllib.unescape(v), bool(chosen), htmllib.unescape(text)) for v, chosen, text in
+                re.findall(r'<option value="([^"]*)" ?(selected)?>([^<]*)</option>', block)]
+
+    plain = client.get("/").text
+    for name in ("province", "city", "county", "year", "template"):
+        assert [v for v, _, _ in offered(plain, name)] == ["", *map(str, facets[name])], name
+        assert not any(chosen for _, chosen, _ in offered(plain, name)), name
+    assert ("2021", False, "2021 版格式") in offered(plain, "template")
+    assert [text for _, _, text in offered(plain, "review_status")] == ["全部", "待审核", "已审核", "退回"]
+    county, year = facets["county"][1], facets["year"][0]
+    chosen = client.get("/?" + urlencode({"county": county, "year": year})).text
+    assert [v for v, picked, _ in offered(chosen, "county") if picked] == [county]
+    assert [v for v, picked, _ in offered(chosen, "year") if picked] == [str(year)]
+    assert [v for v, picked, _ in offered(chosen, "city") if picked] == []
+    assert offered(chosen, "county") == [(v, v == county, v or "全部") for v in ["", *facets["county"]]]
 
 
 def test_previous_and_next_follow_the_list_filter_and_sort(site) -> None:

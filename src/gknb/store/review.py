@@ -291,8 +291,9 @@ def ordered_ids(session: Session, reports: Select[Any], sort: str, descending: b
 
 
 def count(session: Session, reports: Select[Any]) -> int:
-    """How many rows ``reports`` (``Store.select_reports``) selects."""
-    return int(session.scalar(select(func.count()).select_from(reports.subquery())) or 0)
+    """How many rows ``reports`` (``Store.select_reports``) selects (its order left out: SQLite would sort
+    the rows it counts)."""
+    return int(session.scalar(select(func.count()).select_from(reports.order_by(None).subquery())) or 0)
 
 
 # -- failed reads -----------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ Jinja2 escapes everything a report says."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -11,6 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from ..analyze.compare import compare
 from ..catalogue import SEVERITY_LABELS
@@ -36,9 +39,26 @@ from .security import (
 )
 
 router = APIRouter(include_in_schema=False)
+
+
+def options(values: Iterable[Any], chosen: Any, labels: Mapping[Any, str] | None = None) -> Markup:
+    """The ``<option>``s of a list filter's values, ``chosen`` selected (compared as text), each
+    shown by its label when ``labels`` has one. Drawn here, not by a template loop, and kept for the
+    same values: the county filter of a national store offers thousands of values (a Jinja loop
+    costs µs an option, 11 ms of CPU for the 1,460 of a 10k store), which change only with the store."""
+    return _options(tuple(values), None if chosen is None else str(chosen), tuple(labels.items()) if labels else ())
+
+
+@lru_cache(maxsize=64)
+def _options(values: tuple[Any, ...], picked: str | None, labels: tuple[tuple[Any, str], ...]) -> Markup:
+    named = dict(labels)
+    return Markup("".join(f'<option value="{escape(v)}" {"selected" if str(v) == picked else ""}>'
+                          f'{escape(named.get(v, v))}</option>' for v in values))
+
+
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals.update(review_label=review_label, level_label=lambda v: LEVEL_LABELS.get(v or "", v or "—"),
-                             REVIEW_STATUSES=REVIEW_STATUSES, format_value=format_value)
+                             REVIEW_STATUSES=REVIEW_STATUSES, format_value=format_value, options=options)
 Reader = Annotated[User, Depends(require("read"))]
 Admin = Annotated[User, Depends(require("admin"))]
 META_LABELS = {"title": "标题", "agency": "机关", "year": "年度", "published": "发布日期", "province": "省",
