@@ -51,13 +51,18 @@ def _named(report, rule: str) -> set[str]:
 
 
 def _decoded_right(report, truth, lenient=None) -> set[str]:
-    """The decoded cells, after asserting each is right and nothing is silently wrong."""
+    """The decoded cells, after asserting each is right, each cell read as 0 or blank is one of them in
+    the truth, and nothing is silently wrong."""
     result = score(report, truth, lenient)
     # read by the column decoder, or by the reading-order decoder where that read more (tables._read_by_columns)
     decoded = _named(report, "parse.columns_decoded") | _named(report, "parse.reading_order")
     assert not set(result.wrong) & decoded, "\n".join(wrong_lines(report, truth, set(result.wrong) & decoded))
     assert not result.silent, "\n".join(wrong_lines(report, truth, result.silent))
-    return decoded
+    maybe_blank = _named(report, "parse.zero_or_blank")
+    assert not maybe_blank & decoded
+    assert all(report.cells[k] == 0 and truth[k] in (0, None) for k in maybe_blank), \
+        "\n".join(wrong_lines(report, truth, [k for k in maybe_blank if truth[k] not in (0, None)]))
+    return decoded | maybe_blank
 
 
 @pytest.mark.parametrize(("version", "medium"), list(FLOOR), ids=[f"{v}-{m}" for v, m in FLOOR])

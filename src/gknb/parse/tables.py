@@ -1058,7 +1058,15 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
         for key in keys:
             if key in decoded.cells:
                 out.assign([key], (decoded.cells[key],), None)
-        read = [k for k in keys if k in decoded.cells]
+        maybe_blank = set(getattr(decoded, "zero_or_blank", ()))
+        read = [k for k in keys if k in decoded.cells and k not in maybe_blank]
+        if maybe_blank:
+            out.note(
+                "parse.zero_or_blank", [k for k in keys if k in maybe_blank],
+                f"表格「{title}」按列输出且空白单元格未印出，以下单元格印为0或空白，无法确定，已按0读取，请核对原文件",
+                f"table '{title}' is printed column by column with its blank cells dropped: each of these cells "
+                "prints 0 or is blank, which the copy does not tell; read as 0, check the original file",
+            )
         if read:
             out.note(
                 "parse.columns_decoded", read,
@@ -1090,19 +1098,21 @@ def _completed(decoded: Decoded, streamed: Streamed | None, out: TableAssembler)
     """The column reading with the cells it left open that the reading-order one reads for sure (not
     possibly blank), where the two give every cell both read the same number (each cell so taken named by
     the reading order's findings)."""
+    maybe_blank = set(getattr(decoded, "zero_or_blank", ()))
     if streamed is None or any(
-            k in streamed.cells and _value_of(streamed.cells[k]) != _value_of(tok) for k, tok in decoded.cells.items()):
+            k in streamed.cells and _value_of(streamed.cells[k]) != _value_of(tok)
+            and not (k in maybe_blank and _value_of(streamed.cells[k]) in (0, None))
+            for k, tok in decoded.cells.items()):
         return decoded
     doubt = {k for f in streamed.findings if f.rule == "parse.alignment_ambiguous" for k in f.cells}
     taken = [k for k in decoded.unsure if k in streamed.cells and k not in doubt]
     if not taken:
         return decoded
-    from .columns import Decoded
     for key in taken:
         out.assign([key], (streamed.cells[key],), None)
     out.findings.extend(replace(f, cells=tuple(k for k in f.cells if k in taken)) for f in streamed.findings
                         if any(k in taken for k in f.cells))
-    return Decoded(decoded.cells, [k for k in decoded.unsure if k not in taken])
+    return replace(decoded, unsure=[k for k in decoded.unsure if k not in taken])
 
 
 def _value_of(tok: Token | None) -> Value:
