@@ -192,8 +192,9 @@ def _part_readings(table: Table, layout: tuple, moves: bool, equations: list[Equ
     for pieces, options in layouts:
         for n, columns in enumerate(orders):
             if len(blocks) == 1:
-                out.extend(_by_rows(table, blocks[0][1], columns, pieces, options, checks[n], known,
-                                    MAX_READINGS - len(out), budget))
+                found = _by_rows(table, blocks[0][1], columns, pieces, options, checks[n], known,
+                                 MAX_READINGS - len(out), budget)
+                out.extend(found if n == 0 else (_moved(r) for r in found))
             else:
                 for choice in product(*options):
                     reading: dict[str, Token | None] = {}
@@ -204,6 +205,13 @@ def _part_readings(table: Table, layout: tuple, moves: bool, equations: list[Equ
                     out.append(reading)
             if len(out) > MAX_READINGS:
                 return out
+    return out
+
+
+def _moved(reading: dict[str, Token | None]) -> _Reading:
+    """A part's reading with one column printed out of the declared order."""
+    out = _Reading(reading)
+    out.moves = 1
     return out
 
 
@@ -405,6 +413,7 @@ class _Reading(dict):
 
     mixed: frozenset[str] = frozenset()
     loose: dict[str, Token] = {}  # noqa: RUF012 (replaced, never changed in place)
+    moves: int = 0  # parts read with a column out of the declared order
 
 
 def _zero_or_blank(tok: Token | None) -> bool:
@@ -418,8 +427,8 @@ def _merged(states: list[dict[str, Token | None]], equations: list[Equation], la
     marked ``mixed`` (never agreed on), or ``loose`` where they disagree only on 0 or blank."""
     classes: dict[tuple, list[dict[str, Token | None]]] = {}
     key = _sums(equations, later)
-    for state in states:
-        classes.setdefault(key(state), []).append(state)
+    for state in states:  # readings with more columns out of order stay apart: they are less likely
+        classes.setdefault((key(state), getattr(state, "moves", 0)), []).append(state)
     out = []
     for members in classes.values():
         first = _Reading(members[0])
@@ -438,6 +447,7 @@ def _merged(states: list[dict[str, Token | None]], equations: list[Equation], la
                         mixed.add(k)
         first.mixed = frozenset(mixed)
         first.loose = loose
+        first.moves = getattr(members[0], "moves", 0)
         out.append(first)
     return out
 
@@ -454,6 +464,7 @@ def _zeros(table: Table, group: _Group, part: tuple[tuple[int, str], ...],
         reading = _Reading({**known, **dict.fromkeys(keys)})
         reading.mixed = getattr(known, "mixed", frozenset())
         reading.loose = {**getattr(known, "loose", {}), **mine}
+        reading.moves = getattr(known, "moves", 0)
         grown.append(reading)
     return grown
 
@@ -487,6 +498,7 @@ def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movab
                     merged = _Reading({**known, **reading})
                     merged.mixed = getattr(known, "mixed", frozenset())
                     merged.loose = getattr(known, "loose", {})
+                    merged.moves = getattr(known, "moves", 0) + getattr(reading, "moves", 0)
                     grown.append(merged)
             if len(grown) > MAX_READINGS:
                 return None
@@ -522,20 +534,49 @@ def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex,
             continue
         readings = _readings(equations, table, groups, rows, whole - total, budget)
         if readings:
-            return _agreed_or_zero(keys, readings)
+            return _fewest_moves(keys, readings)
     return None
 
 
+def _fewest_moves(keys: list[str], readings: list[dict[str, Token | None]]) -> ColumnsDecoded | None:
+    """The cells all readings agree on (``_agreed_or_zero``); and, where they do not, the cells the
+    readings with the fewest page parts printed out of column order agree on, listed in
+    ``order_assumed`` (pdf2txt prints a part's columns out of order now and then, seldom twice in one
+    table the way a wrong reading needs)."""
+    every = _agreed_or_zero(keys, readings)
+    fewest = min(getattr(r, "moves", 0) for r in readings)
+    likely = [r for r in readings if getattr(r, "moves", 0) == fewest]
+    if len(likely) == len(readings) or (preferred := _agreed_or_zero(keys, likely)) is None:
+        return every
+    if every is None:
+        every = ColumnsDecoded({}, list(keys))
+    cells, maybe, assumed = {}, [], []
+    for key in keys:
+        exact = [d for d in (every, preferred) if key in d.cells and key not in d.zero_or_blank]
+        loose = [d for d in (every, preferred) if key in d.cells and key in d.zero_or_blank]
+        chosen = (exact or loose or [None])[0]
+        if chosen is None:
+            continue
+        cells[key] = chosen.cells[key]
+        if not exact:
+            maybe.append(key)
+        if chosen is preferred:
+            assumed.append(key)
+    return ColumnsDecoded(cells, [k for k in keys if k not in cells], maybe, assumed)
+
+
 @dataclass
-class ZeroOrBlank(Decoded):
-    """A table read column by column, with the cells read as 0 that may be blank (``zero_or_blank``):
-    every reading prints 0 there or leaves the cell blank (a copy printing each number a box of its
-    own, and a column one short: no run shows which of its zeros stands where)."""
+class ColumnsDecoded(Decoded):
+    """A table read column by column, with the cells read as 0 that may be blank (``zero_or_blank``:
+    every reading prints 0 there or leaves the cell blank — a copy printing each number a box of its
+    own, and a column one short: no run shows which of its zeros stands where), and the cells read as
+    the readings with the fewest parts printed out of column order give them (``order_assumed``)."""
 
     zero_or_blank: list[str] = field(default_factory=list)
+    order_assumed: list[str] = field(default_factory=list)
 
 
-def _agreed_or_zero(keys: list[str], readings: list[dict[str, Token | None]]) -> ZeroOrBlank | None:
+def _agreed_or_zero(keys: list[str], readings: list[dict[str, Token | None]]) -> ColumnsDecoded | None:
     """The cells every reading prints the same number in; and the cells every reading prints 0 in or
     leaves blank, some 0, read as 0 and listed as possibly blank. A cell every reading leaves blank
     stays unread (labelruns.agreed). None: no cell read."""
@@ -553,7 +594,7 @@ def _agreed_or_zero(keys: list[str], readings: list[dict[str, Token | None]]) ->
             maybe.append(key)
     if not cells:
         return None
-    return ZeroOrBlank(cells, [k for k in keys if k not in cells], maybe)
+    return ColumnsDecoded(cells, [k for k in keys if k not in cells], maybe)
 
 
 def _printed_labels(tokens: list[Token], index: LabelIndex) -> set[tuple[str, str]]:
@@ -732,4 +773,4 @@ def _decode_transposed(version: str, table: Table, tokens: list[Token]) -> Decod
     return _agreed(list(readings[0]), readings)
 
 
-__all__ = ["Decoded", "ZeroOrBlank", "decode"]
+__all__ = ["Decoded", "ColumnsDecoded", "decode"]

@@ -1038,12 +1038,15 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
     keys = out.bare_keys(table_key)
     streamed = None
     # the column reading is the surer one (numbers under their column's runs); the reading order is
-    # tried where it read nothing, or left more cells open than it read
-    if section and (decoded is None or len(decoded.unsure) > len(decoded.cells)):
+    # tried where it read nothing, or left more cells open than it read for sure (a cell it reads as
+    # 0 or blank is open)
+    sure = 0 if decoded is None else len(decoded.cells) - len(getattr(decoded, "zero_or_blank", ()))
+    if section and (decoded is None or len(decoded.cells) + len(decoded.unsure) > 2 * sure):
         streamed = read_stream(fmt.version, table_key, section, walker.indexes[table_key])
-        if streamed is not None and decoded is not None and len(streamed.cells) <= len(decoded.cells):
+        if streamed is not None and decoded is not None and len(streamed.cells) <= sure:
             streamed = None
-    elif section and decoded.unsure and any(eq.rule.table == table_key for eq in fmt.identities()):
+    elif section and len(decoded.cells) - sure + len(decoded.unsure) and any(
+            eq.rule.table == table_key for eq in fmt.identities()):
         # the reading order may read what the columns left open, where the identities test it
         decoded = _completed(decoded, read_stream(fmt.version, table_key, section, walker.indexes[table_key]), out)
     if streamed is not None:  # the numbers in reading order, placed as one decision (stream.py)
@@ -1066,6 +1069,15 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
                 f"表格「{title}」按列输出且空白单元格未印出，以下单元格印为0或空白，无法确定，已按0读取，请核对原文件",
                 f"table '{title}' is printed column by column with its blank cells dropped: each of these cells "
                 "prints 0 or is blank, which the copy does not tell; read as 0, check the original file",
+            )
+        assumed = set(getattr(decoded, "order_assumed", ()))
+        if assumed:
+            out.note(
+                "parse.columns_order_assumed", [k for k in keys if k in assumed],
+                f"表格「{title}」按列输出，以下单元格按各页列序改动最少的读法读取（列序改动更多的读法给出其他数字），请核对原文件",
+                f"table '{title}' is printed column by column: these cells are read as the readings with the fewest "
+                "pages printed out of column order give them (readings with more give other numbers); check the "
+                "original file",
             )
         if read:
             out.note(
@@ -1095,9 +1107,9 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
 
 
 def _completed(decoded: Decoded, streamed: Streamed | None, out: TableAssembler) -> Decoded:
-    """The column reading with the cells it left open that the reading-order one reads for sure (not
-    possibly blank), where the two give every cell both read the same number (each cell so taken named by
-    the reading order's findings)."""
+    """The column reading with the cells it left open, or read as 0 or blank, that the reading-order one
+    reads for sure (not possibly blank), where the two give every cell both read the same number (each
+    cell so taken named by the reading order's findings)."""
     maybe_blank = set(getattr(decoded, "zero_or_blank", ()))
     if streamed is None or any(
             k in streamed.cells and _value_of(streamed.cells[k]) != _value_of(tok)
@@ -1105,14 +1117,18 @@ def _completed(decoded: Decoded, streamed: Streamed | None, out: TableAssembler)
             for k, tok in decoded.cells.items()):
         return decoded
     doubt = {k for f in streamed.findings if f.rule == "parse.alignment_ambiguous" for k in f.cells}
-    taken = [k for k in decoded.unsure if k in streamed.cells and k not in doubt]
+    taken = [k for k in [*decoded.unsure, *maybe_blank] if k in streamed.cells and k not in doubt]
     if not taken:
         return decoded
     for key in taken:
         out.assign([key], (streamed.cells[key],), None)
     out.findings.extend(replace(f, cells=tuple(k for k in f.cells if k in taken)) for f in streamed.findings
                         if any(k in taken for k in f.cells))
-    return replace(decoded, unsure=[k for k in decoded.unsure if k not in taken])
+    left = replace(decoded, cells={k: v for k, v in decoded.cells.items() if k not in taken},
+                   unsure=[k for k in decoded.unsure if k not in taken])
+    if maybe_blank:
+        left.zero_or_blank = [k for k in left.zero_or_blank if k not in taken]
+    return left
 
 
 def _value_of(tok: Token | None) -> Value:
