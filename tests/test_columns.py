@@ -123,22 +123,28 @@ def test_pdf2txt_copy_prints_a_page_of_zeros_a_number_a_box_and_its_cells_are_re
     assert sum(k.startswith("requests.") for k in decoded - page) >= 80
 
 
-def test_pdftotext_copy_is_read_in_reading_order_where_the_columns_give_only_zero_or_blank(folder):
-    """The same narrow-label PDF through pdftotext (no -layout): the column reading reads half the
-    table, its first page only as 0 or blank; the reading order reads all of it (those zeros named as
-    possibly blank too), so the reading order is taken — the decoders are compared by the cells the
-    column reading reads for sure, not by those it reads as 0 or blank."""
+def test_pdftotext_copy_is_read_by_both_decoders_where_they_agree(folder):
+    """The same narrow-label PDF through pdftotext (no -layout): the column reading reads part of 三 for
+    sure, its first page as 0 or blank, and leaves the rest open; the reading order reads all of it, but
+    names every cell it may have read as 0 for a blank. No cell is read differently by the two, so each
+    cell is taken from the surer: the column reading's, then the reading order's for the cells it left
+    open — every cell of 三 read, each as surely as one of them reads it."""
     original, copy = _copies(folder, SEED, ("pdf-narrow",), ("2019",), PDFTOTEXT)[("2019", "pdf-narrow")]
     report = gknb.read(copy)
-    result = score(report, original.truth)
-    assert not result.silent, "\n".join(wrong_lines(report, original.truth, result.silent))
-    streamed = {k for k in _named(report, "parse.reading_order") if k.startswith("requests.")}
-    assert len(streamed) >= 150
-    assert not _named(report, "parse.zero_or_blank")
-    # the reading order names a cell it may have read as 0 for a blank under parse.alignment_ambiguous
+    truth = original.truth
+    result = score(report, truth)
+    assert not result.silent, "\n".join(wrong_lines(report, truth, result.silent))
+    requests = {k for k in truth if k.startswith("requests.")}
+    columns, maybe_blank, streamed = (requests & _named(report, rule) for rule in (
+        "parse.columns_decoded", "parse.zero_or_blank", "parse.reading_order"))
+    assert columns and maybe_blank and streamed
+    assert not columns & maybe_blank and not (columns | maybe_blank) & streamed
+    assert requests == columns | maybe_blank | streamed
     doubted = _named(report, "parse.alignment_ambiguous")
-    wrong = [k for k in streamed & set(result.wrong) if k not in doubted or original.truth[k] is not None]
-    assert not wrong, "\n".join(wrong_lines(report, original.truth, wrong))
+    wrong = [k for k in requests & set(result.wrong)
+             if k in columns or k in maybe_blank and truth[k] not in (0, None) or k in streamed and (
+                 k not in doubted or truth[k] is not None)]
+    assert not wrong, "\n".join(wrong_lines(report, truth, wrong))
 
 
 def test_pdf2txt_copy_of_the_real_wps_pdf_decodes_table_three(tmp_path):

@@ -1041,9 +1041,13 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
     # tried where it read nothing, or left more cells open than it read for sure (a cell it reads as
     # 0 or blank is open)
     sure = 0 if decoded is None else len(decoded.cells) - len(getattr(decoded, "zero_or_blank", ()))
+    joined = False
     if section and (decoded is None or len(decoded.cells) + len(decoded.unsure) > 2 * sure):
         streamed = read_stream(fmt.version, table_key, section, walker.indexes[table_key])
-        if streamed is not None and decoded is not None and len(streamed.cells) <= sure:
+        both = _joined(decoded, streamed, doubted=True) if streamed is not None and decoded is not None else None
+        if both is not None:  # no cell read differently: each cell as the surer reading reads it
+            (decoded, streamed), joined = both, True
+        elif streamed is not None and decoded is not None and len(streamed.cells) <= sure:
             streamed = None
     elif section and len(decoded.cells) - sure + len(decoded.unsure) and any(
             eq.rule.table == table_key for eq in fmt.identities()):
@@ -1054,7 +1058,8 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
             if key in streamed.cells:
                 out.assign([key], (streamed.cells[key],), None)
         out.findings.extend(streamed.findings)
-        decoded = Decoded({}, streamed.unsure) if streamed.unsure else None
+        if not joined:
+            decoded = Decoded({}, streamed.unsure) if streamed.unsure else None
         if decoded is None:
             return
     if decoded is not None:
@@ -1110,25 +1115,40 @@ def _completed(decoded: Decoded, streamed: Streamed | None, out: TableAssembler)
     """The column reading with the cells it left open, or read as 0 or blank, that the reading-order one
     reads for sure (not possibly blank), where the two give every cell both read the same number (each
     cell so taken named by the reading order's findings)."""
+    both = _joined(decoded, streamed, doubted=False) if streamed is not None else None
+    if both is None:
+        return decoded
+    left, taken = both
+    for key, tok in taken.cells.items():
+        out.assign([key], (tok,), None)
+    out.findings.extend(taken.findings)
+    return left
+
+
+def _joined(decoded: Decoded, streamed: Streamed, doubted: bool) -> tuple[Decoded, Streamed] | None:
+    """The column reading and the reading-order one of a table, where they give every cell both read the
+    same number (a cell the columns read as 0 or blank: 0 or blank), as the column reading's cells and
+    the reading-order cells it leaves open or reads as 0 or blank (those the reading order may have
+    misplaced, named ``parse.alignment_ambiguous``, only with ``doubted`` and where the columns read
+    nothing), with the findings naming them; None where they read a cell differently."""
+    from .stream import Streamed  # the copy decoders only for a table printed by columns
+
     maybe_blank = set(getattr(decoded, "zero_or_blank", ()))
-    if streamed is None or any(
-            k in streamed.cells and _value_of(streamed.cells[k]) != _value_of(tok)
-            and not (k in maybe_blank and _value_of(streamed.cells[k]) in (0, None))
-            for k, tok in decoded.cells.items()):
-        return decoded
+    if any(k in streamed.cells and _value_of(streamed.cells[k]) != _value_of(tok)
+           and not (k in maybe_blank and _value_of(streamed.cells[k]) in (0, None))
+           for k, tok in decoded.cells.items()):
+        return None
     doubt = {k for f in streamed.findings if f.rule == "parse.alignment_ambiguous" for k in f.cells}
-    taken = [k for k in [*decoded.unsure, *maybe_blank] if k in streamed.cells and k not in doubt]
-    if not taken:
-        return decoded
-    for key in taken:
-        out.assign([key], (streamed.cells[key],), None)
-    out.findings.extend(replace(f, cells=tuple(k for k in f.cells if k in taken)) for f in streamed.findings
-                        if any(k in taken for k in f.cells))
+    taken = {k for k in streamed.cells if k not in doubt and (k not in decoded.cells or k in maybe_blank)
+             or doubted and k in doubt and k not in decoded.cells}
     left = replace(decoded, cells={k: v for k, v in decoded.cells.items() if k not in taken},
                    unsure=[k for k in decoded.unsure if k not in taken])
-    if maybe_blank:
-        left.zero_or_blank = [k for k in left.zero_or_blank if k not in taken]
-    return left
+    for name in ("zero_or_blank", "order_assumed"):
+        if getattr(left, name, None):
+            setattr(left, name, [k for k in getattr(left, name) if k not in taken])
+    findings = [replace(f, cells=tuple(k for k in f.cells if k in taken)) for f in streamed.findings
+                if any(k in taken for k in f.cells)]
+    return left, Streamed({k: v for k, v in streamed.cells.items() if k in taken}, [], findings)
 
 
 def _value_of(tok: Token | None) -> Value:
