@@ -552,13 +552,12 @@ def _fewest_moves(keys: list[str], readings: list[dict[str, Token | None]]) -> C
         every = ColumnsDecoded({}, list(keys))
     cells, maybe, assumed = {}, [], []
     for key in keys:
-        exact = [d for d in (every, preferred) if key in d.cells and key not in d.zero_or_blank]
-        loose = [d for d in (every, preferred) if key in d.cells and key in d.zero_or_blank]
-        chosen = (exact or loose or [None])[0]
+        # all readings' number, or their 0 or blank, before the likeliest readings' number
+        chosen = next((d for d in (every, preferred) if key in d.cells), None)
         if chosen is None:
             continue
         cells[key] = chosen.cells[key]
-        if not exact:
+        if key in chosen.zero_or_blank:
             maybe.append(key)
         if chosen is preferred:
             assumed.append(key)
