@@ -103,9 +103,11 @@ def test_narrow_label_pdf_through_pdftotext_reads_every_cell_but_its_dropped_bla
             assert "parse.table_by_columns" in _named(report, key), wrong_lines(report, original.truth, [key])
         else:
             assert original.truth[key] is None and report.cells[key] == 0, wrong_lines(report, original.truth, [key])
-            assert "parse.alignment_ambiguous" in _named(report, key)
+            assert _named(report, key) & {"parse.alignment_ambiguous", "parse.zero_or_blank"}
     assert result.exact >= 185
-    assert sum(k.startswith("requests.") and "parse.reading_order" in _named(report, k) for k in original.truth) > 150
+    # read in reading order, or by the column decoding where the two agree (tables._joined)
+    decoders = {"parse.reading_order", "parse.columns_decoded", "parse.zero_or_blank"}
+    assert sum(k.startswith("requests.") and bool(_named(report, k) & decoders) for k in original.truth) > 150
 
 def test_official_pdf_through_pdftotext_reads_table_three_row_after_row(copies):
     original, report, result = copies[("2019", "pdf", SEED)]
@@ -164,7 +166,8 @@ def test_table_four_is_read_by_the_headers_its_numbers_are_printed_under(copies)
     original, report, result = copies[("2021", "pdf", 2)]
     assert not result.silent, wrong_lines(report, original.truth, result.silent)
     for key in (k for k in original.truth if k.startswith("review.")):
-        assert "parse.reading_order" in _named(report, key), key
+        # in reading order, or by the column decoding where the two agree (tables._joined)
+        assert _named(report, key) & {"parse.reading_order", "parse.columns_decoded"}, key
         if key in result.wrong:
             assert original.truth[key] is None and report.cells[key] == 0, wrong_lines(report, original.truth, [key])
             assert "parse.alignment_ambiguous" in _named(report, key)

@@ -109,6 +109,16 @@ CATALOGUE: dict[str, Code] = _codes(
          "A text copy of a PDF prints the table column by column; its cells were read by the format's rows and "
          "columns, the labels printed with the numbers, the runs of numbers and the identities, where every "
          "reading left agrees."),
+    Code("parse.zero_or_blank", "parse", "warning", "按列输出的表格中，单元格为0或空白，无法确定",
+         "cell 0 or blank, undetermined",
+         "A table printed column by column prints each number a box of its own and drops its blank cells: "
+         "every reading of the copy prints 0 in these cells or leaves them blank, so they are read as 0 and "
+         "some of them may be blank in the original."),
+    Code("parse.columns_order_assumed", "parse", "warning", "按列输出的表格按列序改动最少的读法读取",
+         "table printed by columns read with the fewest columns out of order",
+         "A table printed column by column admits readings in which pdf2txt printed more of its page parts with a "
+         "column out of the declared order, which give these cells other numbers; the readings with the fewest "
+         "such parts were taken."),
     Code("parse.reading_order", "parse", "warning", "按阅读顺序输出的表格已还原", "table printed in reading order decoded",
          "A text copy of a PDF (pdftotext without -layout) prints the table's numbers apart from their labels; its "
          "cells were placed all at once by the format's rows and columns, the count of numbers and the identities "

@@ -25,7 +25,7 @@ read as blank (a copy that drops blank cells also drops numbers it prints elsewh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import combinations, product
 from math import comb, prod
@@ -192,8 +192,9 @@ def _part_readings(table: Table, layout: tuple, moves: bool, equations: list[Equ
     for pieces, options in layouts:
         for n, columns in enumerate(orders):
             if len(blocks) == 1:
-                out.extend(_by_rows(table, blocks[0][1], columns, pieces, options, checks[n], known,
-                                    MAX_READINGS - len(out), budget))
+                found = _by_rows(table, blocks[0][1], columns, pieces, options, checks[n], known,
+                                 MAX_READINGS - len(out), budget)
+                out.extend(found if n == 0 else (_moved(r) for r in found))
             else:
                 for choice in product(*options):
                     reading: dict[str, Token | None] = {}
@@ -204,6 +205,13 @@ def _part_readings(table: Table, layout: tuple, moves: bool, equations: list[Equ
                     out.append(reading)
             if len(out) > MAX_READINGS:
                 return out
+    return out
+
+
+def _moved(reading: dict[str, Token | None]) -> _Reading:
+    """A part's reading with one column printed out of the declared order."""
+    out = _Reading(reading)
+    out.moves = 1
     return out
 
 
@@ -354,6 +362,8 @@ def _readings(equations: list[Equation], table: Table, groups: list[_Group], row
             grown = _grown(table, g, part, n > 0, equations, states, budget)
             if grown == []:
                 grown = _grown(table, g, part, True, equations, states, budget)
+            if grown is None and all(tok.value == 0 for run in g.runs for tok in run):
+                grown = _zeros(table, g, part, states)
             if grown == []:
                 unfit += 1
             elif grown is not None:
@@ -398,31 +408,65 @@ def _sums(equations: list[Equation], rows: set[str]):
 
 
 class _Reading(dict):
-    """A reading standing for several that differ only in ``mixed`` (cells they disagree on)."""
+    """A reading standing for several that differ only in ``mixed`` (cells they disagree on) and in
+    ``loose`` (cells printed 0 in some of them and blank in others: key → a 0 token of the copy)."""
 
     mixed: frozenset[str] = frozenset()
+    loose: dict[str, Token] = {}  # noqa: RUF012 (replaced, never changed in place)
+    moves: int = 0  # parts read with a column out of the declared order
+
+
+def _zero_or_blank(tok: Token | None) -> bool:
+    return tok is None or tok.value == 0
 
 
 def _merged(states: list[dict[str, Token | None]], equations: list[Equation], later: set[str]) -> list[_Reading]:
     """The readings so far, those the parts still to read cannot tell apart merged into one: readings
     whose cells give every identity joining them to a later part the same sum (or leave it untestable
     alike) keep or lose their later parts together, so one stands for all, the cells they disagree on
-    marked ``mixed`` (never agreed on)."""
+    marked ``mixed`` (never agreed on), or ``loose`` where they disagree only on 0 or blank."""
     classes: dict[tuple, list[dict[str, Token | None]]] = {}
     key = _sums(equations, later)
-    for state in states:
-        classes.setdefault(key(state), []).append(state)
+    for state in states:  # readings with more columns out of order stay apart: they are less likely
+        classes.setdefault((key(state), getattr(state, "moves", 0)), []).append(state)
     out = []
     for members in classes.values():
         first = _Reading(members[0])
         mixed = set(getattr(members[0], "mixed", ()))
+        loose = dict(getattr(members[0], "loose", {}))
         for other in members[1:]:
             mixed.update(getattr(other, "mixed", ()))
-            mixed.update(k for k in first.keys() | other.keys() if k not in first or k not in other
-                         or _differs(first[k], other[k]))
+            loose.update(getattr(other, "loose", {}))
+            for k in first.keys() | other.keys():
+                if k not in first or k not in other:
+                    mixed.add(k)
+                elif _differs(first[k], other[k]):
+                    if _zero_or_blank(first[k]) and _zero_or_blank(other[k]):
+                        loose.setdefault(k, first[k] or other[k])
+                    else:
+                        mixed.add(k)
         first.mixed = frozenset(mixed)
+        first.loose = loose
+        first.moves = getattr(members[0], "moves", 0)
         out.append(first)
     return out
+
+
+def _zeros(table: Table, group: _Group, part: tuple[tuple[int, str], ...],
+           states: list[dict[str, Token | None]]) -> list[_Reading]:
+    """The readings of the parts before, each grown by a part that prints only zeros, too many ways
+    to place its blank cells to try: every cell 0 or blank (``loose``), unknown to the identities."""
+    zeros = [tok for run in group.runs for tok in run]
+    keys = [f"{table.key}.{row}.{c.key}" for b, row in part for c in table.blocks[b].columns]
+    mine = {key: zeros[min(n, len(zeros) - 1)] for n, key in enumerate(keys)}
+    grown = []
+    for known in states:
+        reading = _Reading({**known, **dict.fromkeys(keys)})
+        reading.mixed = getattr(known, "mixed", frozenset())
+        reading.loose = {**getattr(known, "loose", {}), **mine}
+        reading.moves = getattr(known, "moves", 0)
+        grown.append(reading)
+    return grown
 
 
 def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movable: bool,
@@ -453,6 +497,8 @@ def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movab
                 for known in members:
                     merged = _Reading({**known, **reading})
                     merged.mixed = getattr(known, "mixed", frozenset())
+                    merged.loose = getattr(known, "loose", {})
+                    merged.moves = getattr(known, "moves", 0) + getattr(reading, "moves", 0)
                     grown.append(merged)
             if len(grown) > MAX_READINGS:
                 return None
@@ -488,8 +534,66 @@ def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex,
             continue
         readings = _readings(equations, table, groups, rows, whole - total, budget)
         if readings:
-            return _agreed(keys, readings)
+            return _fewest_moves(keys, readings)
     return None
+
+
+def _fewest_moves(keys: list[str], readings: list[dict[str, Token | None]]) -> ColumnsDecoded | None:
+    """The cells all readings agree on (``_agreed_or_zero``); and, where they do not, the cells the
+    readings with the fewest page parts printed out of column order agree on, listed in
+    ``order_assumed`` (pdf2txt prints a part's columns out of order now and then, seldom twice in one
+    table the way a wrong reading needs)."""
+    every = _agreed_or_zero(keys, readings)
+    fewest = min(getattr(r, "moves", 0) for r in readings)
+    likely = [r for r in readings if getattr(r, "moves", 0) == fewest]
+    if len(likely) == len(readings) or (preferred := _agreed_or_zero(keys, likely)) is None:
+        return every
+    if every is None:
+        every = ColumnsDecoded({}, list(keys))
+    cells, maybe, assumed = {}, [], []
+    for key in keys:
+        # all readings' number, or their 0 or blank, before the likeliest readings' number
+        chosen = next((d for d in (every, preferred) if key in d.cells), None)
+        if chosen is None:
+            continue
+        cells[key] = chosen.cells[key]
+        if key in chosen.zero_or_blank:
+            maybe.append(key)
+        if chosen is preferred:
+            assumed.append(key)
+    return ColumnsDecoded(cells, [k for k in keys if k not in cells], maybe, assumed)
+
+
+@dataclass
+class ColumnsDecoded(Decoded):
+    """A table read column by column, with the cells read as 0 that may be blank (``zero_or_blank``:
+    every reading prints 0 there or leaves the cell blank — a copy printing each number a box of its
+    own, and a column one short: no run shows which of its zeros stands where), and the cells read as
+    the readings with the fewest parts printed out of column order give them (``order_assumed``)."""
+
+    zero_or_blank: list[str] = field(default_factory=list)
+    order_assumed: list[str] = field(default_factory=list)
+
+
+def _agreed_or_zero(keys: list[str], readings: list[dict[str, Token | None]]) -> ColumnsDecoded | None:
+    """The cells every reading prints the same number in; and the cells every reading prints 0 in or
+    leaves blank, some 0, read as 0 and listed as possibly blank. A cell every reading leaves blank
+    stays unread (labelruns.agreed). None: no cell read."""
+    cells: dict[str, Token | None] = {}
+    maybe: list[str] = []
+    for key in keys:
+        if any(key not in r or key in getattr(r, "mixed", ()) for r in readings):
+            continue
+        values = [r[key] for r in readings]
+        loose = [r.loose[key] for r in readings if key in getattr(r, "loose", {})]
+        if values[0] is not None and not loose and not any(_differs(values[0], v) for v in values):
+            cells[key] = values[0]
+        elif all(_zero_or_blank(v) for v in values) and (zeros := [v for v in values if v is not None] + loose):
+            cells[key] = zeros[0]
+            maybe.append(key)
+    if not cells:
+        return None
+    return ColumnsDecoded(cells, [k for k in keys if k not in cells], maybe)
 
 
 def _printed_labels(tokens: list[Token], index: LabelIndex) -> set[tuple[str, str]]:
@@ -668,4 +772,4 @@ def _decode_transposed(version: str, table: Table, tokens: list[Token]) -> Decod
     return _agreed(list(readings[0]), readings)
 
 
-__all__ = ["Decoded", "decode"]
+__all__ = ["Decoded", "ColumnsDecoded", "decode"]

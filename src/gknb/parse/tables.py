@@ -1048,12 +1048,18 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
     keys = out.bare_keys(table_key)
     streamed = None
     # the column reading is the surer one (numbers under their column's runs); the reading order is
-    # tried where it read nothing, or left more cells open than it read
-    if section and (decoded is None or len(decoded.unsure) > len(decoded.cells)):
+    # tried where it read nothing, or left more cells open than it read for sure (a cell it reads as
+    # 0 or blank is open)
+    sure = 0 if decoded is None else len(decoded.cells) - len(getattr(decoded, "zero_or_blank", ()))
+    joined = False
+    if section and (decoded is None or len(decoded.cells) + len(decoded.unsure) > 2 * sure):
         streamed = read_stream(fmt.version, table_key, section, walker.indexes[table_key])
-        if streamed is not None and decoded is not None and len(streamed.cells) <= len(decoded.cells):
+        both = _joined(decoded, streamed, doubted=True) if streamed is not None and decoded is not None else None
+        if both is not None:  # no cell read differently: each cell as the surer reading reads it
+            (decoded, streamed), joined = both, True
+        elif streamed is not None and decoded is not None and len(streamed.cells) <= sure:
             streamed = None
-    elif section and decoded.unsure and table_key in fmt.identity_tables():
+    elif section and len(decoded.cells) - sure + len(decoded.unsure) and table_key in fmt.identity_tables():
         # the reading order may read what the columns left open, where the identities test it
         decoded = _completed(decoded, read_stream(fmt.version, table_key, section, walker.indexes[table_key]), out)
     if streamed is not None:  # the numbers in reading order, placed as one decision (stream.py)
@@ -1061,14 +1067,32 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
             if key in streamed.cells:
                 out.assign([key], (streamed.cells[key],), None)
         out.findings.extend(streamed.findings)
-        decoded = Decoded({}, streamed.unsure) if streamed.unsure else None
+        if not joined:
+            decoded = Decoded({}, streamed.unsure) if streamed.unsure else None
         if decoded is None:
             return
     if decoded is not None:
         for key in keys:
             if key in decoded.cells:
                 out.assign([key], (decoded.cells[key],), None)
-        read = [k for k in keys if k in decoded.cells]
+        maybe_blank = set(getattr(decoded, "zero_or_blank", ()))
+        read = [k for k in keys if k in decoded.cells and k not in maybe_blank]
+        if maybe_blank:
+            out.note(
+                "parse.zero_or_blank", [k for k in keys if k in maybe_blank],
+                f"表格「{title}」按列输出且空白单元格未印出，以下单元格印为0或空白，无法确定，已按0读取，请核对原文件",
+                f"table '{title}' is printed column by column with its blank cells dropped: each of these cells "
+                "prints 0 or is blank, which the copy does not tell; read as 0, check the original file",
+            )
+        assumed = set(getattr(decoded, "order_assumed", ()))
+        if assumed:
+            out.note(
+                "parse.columns_order_assumed", [k for k in keys if k in assumed],
+                f"表格「{title}」按列输出，以下单元格按各页列序改动最少的读法读取（列序改动更多的读法给出其他数字），请核对原文件",
+                f"table '{title}' is printed column by column: these cells are read as the readings with the fewest "
+                "pages printed out of column order give them (readings with more give other numbers); check the "
+                "original file",
+            )
         if read:
             out.note(
                 "parse.columns_decoded", read,
@@ -1097,22 +1121,43 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
 
 
 def _completed(decoded: Decoded, streamed: Streamed | None, out: TableAssembler) -> Decoded:
-    """The column reading with the cells it left open that the reading-order one reads for sure (not
-    possibly blank), where the two give every cell both read the same number (each cell so taken named by
-    the reading order's findings)."""
-    if streamed is None or any(
-            k in streamed.cells and _value_of(streamed.cells[k]) != _value_of(tok) for k, tok in decoded.cells.items()):
+    """The column reading with the cells it left open, or read as 0 or blank, that the reading-order one
+    reads for sure (not possibly blank), where the two give every cell both read the same number (each
+    cell so taken named by the reading order's findings)."""
+    both = _joined(decoded, streamed, doubted=False) if streamed is not None else None
+    if both is None:
         return decoded
+    left, taken = both
+    for key, tok in taken.cells.items():
+        out.assign([key], (tok,), None)
+    out.findings.extend(taken.findings)
+    return left
+
+
+def _joined(decoded: Decoded, streamed: Streamed, doubted: bool) -> tuple[Decoded, Streamed] | None:
+    """The column reading and the reading-order one of a table, where they give every cell both read the
+    same number (a cell the columns read as 0 or blank: 0 or blank), as the column reading's cells and
+    the reading-order cells it leaves open or reads as 0 or blank (those the reading order may have
+    misplaced, named ``parse.alignment_ambiguous``, only with ``doubted`` and where the columns read
+    nothing), with the findings naming them; None where they read a cell differently."""
+    from .stream import Streamed  # the copy decoders only for a table printed by columns
+
+    maybe_blank = set(getattr(decoded, "zero_or_blank", ()))
+    if any(k in streamed.cells and _value_of(streamed.cells[k]) != _value_of(tok)
+           and not (k in maybe_blank and _value_of(streamed.cells[k]) in (0, None))
+           for k, tok in decoded.cells.items()):
+        return None
     doubt = {k for f in streamed.findings if f.rule == "parse.alignment_ambiguous" for k in f.cells}
-    taken = [k for k in decoded.unsure if k in streamed.cells and k not in doubt]
-    if not taken:
-        return decoded
-    from .columns import Decoded
-    for key in taken:
-        out.assign([key], (streamed.cells[key],), None)
-    out.findings.extend(replace(f, cells=tuple(k for k in f.cells if k in taken)) for f in streamed.findings
-                        if any(k in taken for k in f.cells))
-    return Decoded(decoded.cells, [k for k in decoded.unsure if k not in taken])
+    taken = {k for k in streamed.cells if k not in doubt and (k not in decoded.cells or k in maybe_blank)
+             or doubted and k in doubt and k not in decoded.cells}
+    left = replace(decoded, cells={k: v for k, v in decoded.cells.items() if k not in taken},
+                   unsure=[k for k in decoded.unsure if k not in taken])
+    for name in ("zero_or_blank", "order_assumed"):
+        if getattr(left, name, None):
+            setattr(left, name, [k for k in getattr(left, name) if k not in taken])
+    findings = [replace(f, cells=tuple(k for k in f.cells if k in taken)) for f in streamed.findings
+                if any(k in taken for k in f.cells)]
+    return left, Streamed({k: v for k, v in streamed.cells.items() if k in taken}, [], findings)
 
 
 def _value_of(tok: Token | None) -> Value:
