@@ -1553,15 +1553,23 @@ def _round(bbox: tuple[float, float, float, float]) -> tuple[float, float, float
 def _table_block(table: _Table, index: int, normalize: Callable[[str], str]) -> TableBlock:
     """A table as a ``TableBlock``: true grid columns from the x of every cell edge."""
     xs = _cluster([x for c in table.cells for x in (c.x0, c.x1)])
+    columns: dict[float, int] = {}  # each edge's grid column, found once: cells share their edges
     rows: list[list[GridCell]] = [[] for _ in range(table.nrows)]
+    unsorted: set[int] = set()  # rows whose cells do not come in column order
     for cell in table.cells:
-        col = _index(xs, cell.x0)
-        colspan = max(_index(xs, cell.x1) - col, 1)
-        where = Provenance(table=index, row=cell.row, col=col, page=cell.page,
-                           bbox=_round((cell.x0, cell.y0, cell.x1, cell.y1)), confidence=cell.confidence)
-        rows[cell.row].append(GridCell(normalize(cell.text), where, cell.rowspan, colspan))
-    for row in rows:
-        row.sort(key=lambda c: c.where.col or 0)
+        x0, y0, x1, y1 = cell.x0, cell.y0, cell.x1, cell.y1
+        if (col := columns.get(x0)) is None:
+            col = columns[x0] = _index(xs, x0)
+        if (end := columns.get(x1)) is None:
+            end = columns[x1] = _index(xs, x1)
+        where = Provenance(None, index, cell.row, col, cell.page, (round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)),
+                           cell.confidence)
+        row = rows[cell.row]
+        if row and row[-1].where.col > col:
+            unsorted.add(cell.row)
+        row.append(GridCell(normalize(cell.text), where, cell.rowspan, end - col if end - col > 1 else 1))
+    for r in unsorted:
+        rows[r].sort(key=lambda c: c.where.col or 0)
     return TableBlock(tuple(tuple(r) for r in rows), Provenance(table=index, page=table.page, bbox=_round(table.bbox)),
                       separator="pdf")
 

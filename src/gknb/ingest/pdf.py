@@ -199,13 +199,16 @@ def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph],
         rect = pdfium_c.FS_RECTF()
         rect_ref = ctypes.byref(rect)
         unpack = _RECT.unpack_from
+        matrix = pdfium_c.FS_MATRIX()  # one buffer for every character's text matrix (see ``_em``)
+        matrix_ref = ctypes.byref(matrix)
         ems: dict[int, float] = {}
         glyphs: list[Glyph] = []
         unmapped = 0
         map_error, loose_box, text_object, glyph, add = _map_error, _loose_box, _text_object, Glyph, glyphs.append
+        is_generated = _is_generated
         last, last_em = None, 0.0  # the text object of the character before, and its em
         for i, char in enumerate(text):
-            if char in "\r\n" or (char == " " and _is_generated(handle, i) == 1):
+            if char in "\r\n" or (char == " " and is_generated(handle, i) == 1):
                 continue
             if map_error(handle, i) == 1 or char in bad:
                 unmapped += 1
@@ -221,7 +224,7 @@ def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph],
             else:
                 em = ems.get(obj) if obj else None
                 if em is None:
-                    em = _em(handle, i)
+                    em = _em(handle, i, matrix, matrix_ref)
                     if obj:
                         ems[obj] = em
                 last, last_em = obj, em
@@ -248,12 +251,13 @@ def _page_text(tp: pdfium_c.FPDF_TEXTPAGE, count: int) -> str:
     return text
 
 
-def _em(handle: ctypes.c_void_p, i: int) -> float:
-    """A character's em in points: its font size scaled by its text matrix (0 when unknown)."""
-    m = pdfium_c.FS_MATRIX()
-    if not _char_matrix(handle, i, ctypes.byref(m)):
+def _em(handle: ctypes.c_void_p, i: int, matrix: pdfium_c.FS_MATRIX, matrix_ref: object) -> float:
+    """A character's em in points: its font size scaled by its text matrix (0 when unknown).
+    ``matrix`` is a buffer for the matrix, ``matrix_ref`` a reference to it."""
+    if not _char_matrix(handle, i, matrix_ref):
         return 0.0
-    return _font_size(handle, i) * abs(m.a * m.d - m.b * m.c) ** 0.5
+    a, b, c, d, _, _ = _MATRIX.unpack_from(matrix)
+    return _font_size(handle, i) * abs(a * d - b * c) ** 0.5
 
 
 def _tight_box(tp: pdfium_c.FPDF_TEXTPAGE, i: int, em: float, left: float,
