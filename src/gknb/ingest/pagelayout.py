@@ -49,6 +49,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import NamedTuple
 
 from ..document import Block, GridCell, Line, Provenance, TableBlock
 
@@ -99,9 +100,9 @@ class Glyph:
         return "Glyph({!r}, {}, {}, {}, {}, {})".format(*self._key())
 
 
-@dataclass(frozen=True, slots=True)
-class Ruling:
-    """A drawn horizontal (``pos`` = y, from ``start`` to ``end`` in x) or vertical line."""
+class Ruling(NamedTuple):
+    """A drawn horizontal (``pos`` = y, from ``start`` to ``end`` in x) or vertical line (a named
+    tuple: pages have many, and they are made again as tables are found)."""
 
     horizontal: bool
     pos: float
@@ -216,8 +217,13 @@ def _confidence(runs: list[_Run], glyphs: list[Glyph]) -> float | None:
 
 def _runs(glyphs: Iterable[Glyph]) -> list[_Run]:
     """Glyphs grouped into printed lines (vertical overlap with the line's first glyph), top to bottom."""
-    if isinstance(glyphs, list) and len(glyphs) == 1:  # a cell of one character
-        return [_Run([glyphs[0]])] if glyphs[0].text.strip() else []
+    if isinstance(glyphs, list):
+        if len(glyphs) == 1:  # a cell of one character
+            return [_Run([glyphs[0]])] if glyphs[0].text.strip() else []
+        if glyphs and _one_band(glyphs):  # one line, as the loop below finds it
+            line = sorted(glyphs, key=_BY_X)
+            start = next((k for k, g in enumerate(line) if g.text.strip()), None)
+            return [] if start is None else [_Run(line[start:])]
     lines: list[list[Glyph]] = []
     line: list[Glyph] = []
     top = bottom = tall = 0.0  # the line's first glyph's extent and height
@@ -234,6 +240,21 @@ def _runs(glyphs: Iterable[Glyph]) -> list[_Run]:
             lines.append(line)
             top, bottom, tall = y0, y1, y1 - y0
     return [_Run(sorted(line, key=_BY_X)) for line in lines]
+
+
+def _one_band(glyphs: list[Glyph]) -> bool:
+    """Whether every glyph has the first one's top and bottom, a finite height apart, and a finite
+    left edge (a number's characters in one font): ``_runs`` then makes one line of them, left to
+    right, from the first printed glyph on (each overlaps the line by its whole height; their
+    middles are equal, so sorting by middle and x is sorting by x)."""
+    first = glyphs[0]
+    y0, y1 = first.y0, first.y1
+    if not 0 < y1 - y0 < math.inf:
+        return False
+    for g in glyphs:
+        if g.y0 != y0 or g.y1 != y1:
+            return False
+    return math.isfinite(sum(map(_X0, glyphs)))
 
 
 _BY_LINE = attrgetter("cy", "x0")
@@ -329,7 +350,7 @@ def _groups(rulings: list[Ruling]) -> list[list[Ruling]]:
     return list(members.values())
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cell:
     """A (merged) table cell: absolute box, grid rows, text and the least OCR confidence of its glyphs."""
 
@@ -378,7 +399,7 @@ def _fills_width(run: _Run, following: _Run, width: float) -> bool:
     return run.bbox[2] - run.bbox[0] + (first.x1 - first.x0) > 0.95 * width
 
 
-@dataclass
+@dataclass(slots=True)
 class _Table:
     """A ruled table on one page (or joined across pages): cells by row, its box on its first page."""
 
@@ -496,9 +517,10 @@ def _tables(page: PageContent, repeated: list[Glyph] | None = None
     tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     rest: list[Glyph] = []
     finders = [(table.bbox, _CellFinder(table.cells)) for table in tables]
-    for glyph in page.glyphs:
-        if again and id(glyph) in again:
-            continue
+    glyphs = [g for g in page.glyphs if id(g) not in again] if again else page.glyphs
+    if not finders:
+        return tables, list(glyphs), lines
+    for glyph in glyphs:
         cx, cy = glyph.cx, glyph.cy
         for (x0, y0, x1, y1), finder in finders:
             if x0 <= cx <= x1 and y0 <= cy <= y1:
@@ -1398,7 +1420,7 @@ def _least(a: float | None, b: float | None) -> float | None:
 # ----------------------------------------------------------------------------- headers and footers
 
 
-@dataclass
+@dataclass(slots=True)
 class _TextLine:
     page: int
     text: str

@@ -206,7 +206,7 @@ def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph],
         unmapped = 0
         map_error, loose_box, text_object, glyph, add = _map_error, _loose_box, _text_object, Glyph, glyphs.append
         is_generated = _is_generated
-        last, last_em = None, 0.0  # the text object of the character before, and its em
+        last, em, limit = None, 0.0, 0.0  # the text object of the character before, its em, and the limit
         for i, char in enumerate(text):
             if char in "\r\n" or (char == " " and is_generated(handle, i) == 1):
                 continue
@@ -219,16 +219,14 @@ def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph],
             x0, x1 = r_left - left, r_right - left
             y0, y1 = top - r_top, top - r_bottom
             obj = text_object(handle, i)  # None for a character of no text object: its own em, not shared
-            if obj and obj == last:
-                em = last_em
-            else:
+            if not obj or obj != last:
                 em = ems.get(obj) if obj else None
                 if em is None:
                     em = _em(handle, i, matrix, matrix_ref)
                     if obj:
                         ems[obj] = em
-                last, last_em = obj, em
-            if em and (y1 - y0 > _LOOSE_LIMIT * em or x1 - x0 > _LOOSE_LIMIT * em):
+                last, limit = obj, _LOOSE_LIMIT * em
+            if limit and (y1 - y0 > limit or x1 - x0 > limit):
                 x0, y0, x1, y1 = _tight_box(tp, i, em, left, top)
             if x1 <= x0 or y1 <= y0:
                 continue
