@@ -67,13 +67,17 @@ def read_pdf(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
         replaced: list[int] = []
         damaged: list[int] = []
         for index in range(len(pdf)):
-            try:
-                page = pdf[index]
-            except pdfium.PdfiumError:  # a page tree entry that is no page: an empty page in its place
+            # the page's raw handle, closed at once (pypdfium2's page object, its finalizer and its
+            # place among the document's kids cost more than reading a short page's rulings)
+            page = pdfium_c.FPDF_LoadPage(pdf, index)
+            if not page:  # a page tree entry that is no page: an empty page in its place
                 damaged.append(index + 1)
                 pages.append(PageContent(index + 1, 0.0, 0.0))
                 continue
-            content, unmapped, image_share = _page_content(page, index + 1)
+            try:
+                content, unmapped, image_share = _page_content(page, index + 1)
+            finally:
+                pdfium_c.FPDF_ClosePage(page)
             printed = sum(map(bool, map(str.strip, map(_TEXT, content.glyphs))))
             if unmapped >= _GARBLED_MIN and unmapped >= _GARBLED_SHARE * (printed + unmapped):
                 garbled.append(index + 1)
@@ -136,16 +140,26 @@ def _ocr_pages(pdf: pdfium.PdfDocument, pages: list[PageContent], garbled: list[
     return f"第 {zh} 页经文字识别（OCR）读取 / page(s) {en} read by OCR"
 
 
-def _page_content(page: pdfium.PdfPage, number: int) -> tuple[PageContent, int, float]:
-    """A page's glyphs and rulings, the number of unmapped glyphs, and the share covered by images."""
-    left, bottom, right, top = page.get_cropbox()
+def _page_content(page: pdfium_c.FPDF_PAGE, number: int) -> tuple[PageContent, int, float]:
+    """A page's glyphs and rulings, the number of unmapped glyphs, and the share covered by images
+    (``page``: a raw page handle, ``PdfPage.raw``)."""
+    left, bottom, right, top = _cropbox(page)
     width, height = right - left, top - bottom
     glyphs, unmapped = _glyphs(page, left, top)
     rulings: list[Ruling] = []
-    image_area = _walk(ctypes.c_void_p(ctypes.cast(page.raw, ctypes.c_void_p).value), None, _IDENTITY, left, top,
+    image_area = _walk(ctypes.c_void_p(ctypes.cast(page, ctypes.c_void_p).value), None, _IDENTITY, left, top,
                        rulings, 0)
     content = PageContent(number, width, height, glyphs, rulings)
     return content, unmapped, image_area / max(width * height, 1.0)
+
+
+def _cropbox(page: pdfium_c.FPDF_PAGE) -> tuple[float, float, float, float]:
+    """The page's CropBox, else its MediaBox, else US Letter (as ``PdfPage.get_cropbox``)."""
+    box = (ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float())
+    for get in (pdfium_c.FPDFPage_GetCropBox, pdfium_c.FPDFPage_GetMediaBox):
+        if get(page, *box):
+            return box[0].value, box[1].value, box[2].value, box[3].value
+    return 0, 0, 612, 792
 
 
 @lru_cache(maxsize=4096)
@@ -183,15 +197,16 @@ _segment_close = _bare(pdfium_c.FPDFPathSegment_GetClose, ctypes.c_int)
 _MATRIX = struct.Struct("6f")  # FS_MATRIX: a, b, c, d, e, f
 
 
-def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph], int]:
+def _glyphs(page: pdfium_c.FPDF_PAGE, left: float, top: float) -> tuple[list[Glyph], int]:
     """A page's characters with their loose boxes, and the number of unmapped ones.
 
     The page's text comes in one call (``FPDFText_GetText``; per character when it does not line up
     with the characters, as with code points beyond the BMP); generation is asked of spaces only
     (pdfium generates spaces and line breaks); the em of each text object is computed once."""
-    textpage = page.get_textpage()
+    tp = pdfium_c.FPDFText_LoadPage(page)
+    if not tp:
+        raise pdfium.PdfiumError("Failed to load text page.")
     try:
-        tp = textpage.raw
         handle = ctypes.c_void_p(ctypes.cast(tp, ctypes.c_void_p).value)
         count = pdfium_c.FPDFText_CountChars(tp)
         text = _page_text(tp, count)
@@ -233,7 +248,7 @@ def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph],
             add(glyph(" " if char == "\t" else char, x0, y0, x1, y1))
         return glyphs, unmapped
     finally:
-        textpage.close()
+        pdfium_c.FPDFText_ClosePage(tp)
 
 
 def _page_text(tp: pdfium_c.FPDF_TEXTPAGE, count: int) -> str:
