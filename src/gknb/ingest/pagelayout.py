@@ -454,11 +454,20 @@ def _table(group: list[Ruling], page: int) -> _Table | None:
     spans_x = [_middle_half(a, b) for a, b in itertools.pairwise(xs)]
     for r in range(nr):
         low, high = spans_y[r]
-        for c in range(nc):
-            if c + 1 < nc and not any(s <= low and e >= high for s, e in at_x[c + 1]):
-                parent[find(r * nc + c)] = find(r * nc + c + 1)
-            if r + 1 < nr and not any(s <= spans_x[c][0] and e >= spans_x[c][1] for s, e in at_y[r + 1]):
-                parent[find(r * nc + c)] = find((r + 1) * nc + c)
+        for c in range(nc):  # a cell and its neighbour right (below) are one where no ruling parts them
+            if c + 1 < nc:
+                for s, e in at_x[c + 1]:
+                    if s <= low and e >= high:
+                        break
+                else:
+                    parent[find(r * nc + c)] = find(r * nc + c + 1)
+            if r + 1 < nr:
+                left, right = spans_x[c]
+                for s, e in at_y[r + 1]:
+                    if s <= left and e >= right:
+                        break
+                else:
+                    parent[find(r * nc + c)] = find((r + 1) * nc + c)
     regions: dict[int, list[int]] = {}
     for i in range(nr * nc):
         regions.setdefault(find(i), []).append(i)
@@ -1244,10 +1253,17 @@ def _snap_columns(upper: _Table, lower: _Table) -> None:
     only horizontally has its edges from the blanks of each page's text, a little apart."""
     xs = _cluster([x for c in upper.cells for x in (c.x0, c.x1)])
 
+    snapped: dict[float, float] = {}  # cells share their edges: each snapped once (not 0, which may be -0.0)
+
     def snap(x: float) -> float:  # the nearest of xs (the first of two as near, as min() picks)
+        if (done := snapped.get(x)) is not None:
+            return done
         i = bisect_left(xs, x)
         near = min(xs[max(i - 1, 0):i + 1], key=lambda p: abs(p - x)) if x == x else min(xs, key=lambda p: abs(p - x))
-        return near if abs(near - x) <= _SNAP else x
+        out = near if abs(near - x) <= _SNAP else x
+        if x:
+            snapped[x] = out
+        return out
 
     for cell in lower.cells:
         cell.x0, cell.x1 = snap(cell.x0), snap(cell.x1)
