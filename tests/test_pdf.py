@@ -7,6 +7,7 @@ import dataclasses
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,6 +17,9 @@ from gknb.errors import GknbError, UnreadableFile
 from gknb.ingest import ocr, pdf, read_document
 from layouts import cell_mismatches, error_findings, named_cells, same_value
 from pdf_fixtures import HEADER, SOFFICE, VARIANTS, layout_case, pdf_case
+
+if TYPE_CHECKING:
+    import pypdfium2 as pdfium
 
 pytestmark = pytest.mark.skipif(
     SOFFICE is None, reason="LibreOffice (soffice) is not installed: the PDF fixtures cannot be made"
@@ -77,6 +81,12 @@ def test_web_tables_without_rulings_are_never_silently_wrong(version: str) -> No
     assert [k for k in wrong if k not in named] == []
 
 
+def _content(document: pdfium.PdfDocument, index: int) -> pdf.PageContent:
+    """What page ``index`` of an open document prints, as the reader sees it."""
+    page = document[index]  # held open while its raw handle is read
+    return pdf._page_content(page.raw, index + 1)[0]
+
+
 def _garbled(version: str) -> bytes:
     """The clean PDF with its fonts' Unicode maps disabled (same length: offsets stay valid)."""
     raw = pdf_case(version, "web").path.read_bytes()
@@ -103,7 +113,7 @@ def test_cid_garbage_pages_go_to_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def perfect_ocr(page: object, number: int) -> pdf.PageContent:
         asked.append(number)
-        return pdf._page_content(clean[number - 1], number)[0]
+        return _content(clean, number - 1)
 
     monkeypatch.setattr(ocr, "available", lambda: True)
     monkeypatch.setattr(ocr, "read_pdf_page", perfect_ocr)
@@ -201,7 +211,7 @@ def _label_lines(path: Path) -> list[int]:
     counts = []
     document = pdfium.PdfDocument(path)
     for index in range(len(document)):
-        for table in _tables(pdf._page_content(document[index], index + 1)[0])[0]:
+        for table in _tables(_content(document, index))[0]:
             for cell in table.cells:
                 if cell.lines and not any(ch.isdigit() for ch in cell.text[:1]) and len(cell.text) > 6:
                     counts += [len(run.text().replace(" ", "")) for run in _runs(cell.glyphs)]
@@ -367,7 +377,7 @@ def test_layout_shortcuts_agree_with_the_long_way(variant: str) -> None:
     document = pdfium.PdfDocument(pdf_case("2021", variant).path)
     checked = 0
     for index in range(len(document)):
-        page = pdf._page_content(document[index], index + 1)[0]
+        page = _content(document, index)
         assert _finite(page.glyphs)
         for table in _tables(page)[0]:
             finder = _CellFinder(table.cells)

@@ -49,6 +49,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import NamedTuple
 
 from ..document import Block, GridCell, Line, Provenance, TableBlock
 
@@ -99,9 +100,9 @@ class Glyph:
         return "Glyph({!r}, {}, {}, {}, {}, {})".format(*self._key())
 
 
-@dataclass(frozen=True, slots=True)
-class Ruling:
-    """A drawn horizontal (``pos`` = y, from ``start`` to ``end`` in x) or vertical line."""
+class Ruling(NamedTuple):
+    """A drawn horizontal (``pos`` = y, from ``start`` to ``end`` in x) or vertical line (a named
+    tuple: pages have many, and they are made again as tables are found)."""
 
     horizontal: bool
     pos: float
@@ -216,8 +217,13 @@ def _confidence(runs: list[_Run], glyphs: list[Glyph]) -> float | None:
 
 def _runs(glyphs: Iterable[Glyph]) -> list[_Run]:
     """Glyphs grouped into printed lines (vertical overlap with the line's first glyph), top to bottom."""
-    if isinstance(glyphs, list) and len(glyphs) == 1:  # a cell of one character
-        return [_Run([glyphs[0]])] if glyphs[0].text.strip() else []
+    if isinstance(glyphs, list):
+        if len(glyphs) == 1:  # a cell of one character
+            return [_Run([glyphs[0]])] if glyphs[0].text.strip() else []
+        if glyphs and _one_band(glyphs):  # one line, as the loop below finds it
+            line = sorted(glyphs, key=_BY_X)
+            start = next((k for k, g in enumerate(line) if g.text.strip()), None)
+            return [] if start is None else [_Run(line[start:])]
     lines: list[list[Glyph]] = []
     line: list[Glyph] = []
     top = bottom = tall = 0.0  # the line's first glyph's extent and height
@@ -234,6 +240,21 @@ def _runs(glyphs: Iterable[Glyph]) -> list[_Run]:
             lines.append(line)
             top, bottom, tall = y0, y1, y1 - y0
     return [_Run(sorted(line, key=_BY_X)) for line in lines]
+
+
+def _one_band(glyphs: list[Glyph]) -> bool:
+    """Whether every glyph has the first one's top and bottom, a finite height apart, and a finite
+    left edge (a number's characters in one font): ``_runs`` then makes one line of them, left to
+    right, from the first printed glyph on (each overlaps the line by its whole height; their
+    middles are equal, so sorting by middle and x is sorting by x)."""
+    first = glyphs[0]
+    y0, y1 = first.y0, first.y1
+    if not 0 < y1 - y0 < math.inf:
+        return False
+    for g in glyphs:
+        if g.y0 != y0 or g.y1 != y1:
+            return False
+    return math.isfinite(sum(map(_X0, glyphs)))
 
 
 _BY_LINE = attrgetter("cy", "x0")
@@ -329,7 +350,7 @@ def _groups(rulings: list[Ruling]) -> list[list[Ruling]]:
     return list(members.values())
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cell:
     """A (merged) table cell: absolute box, grid rows, text and the least OCR confidence of its glyphs."""
 
@@ -378,7 +399,7 @@ def _fills_width(run: _Run, following: _Run, width: float) -> bool:
     return run.bbox[2] - run.bbox[0] + (first.x1 - first.x0) > 0.95 * width
 
 
-@dataclass
+@dataclass(slots=True)
 class _Table:
     """A ruled table on one page (or joined across pages): cells by row, its box on its first page."""
 
@@ -433,11 +454,20 @@ def _table(group: list[Ruling], page: int) -> _Table | None:
     spans_x = [_middle_half(a, b) for a, b in itertools.pairwise(xs)]
     for r in range(nr):
         low, high = spans_y[r]
-        for c in range(nc):
-            if c + 1 < nc and not any(s <= low and e >= high for s, e in at_x[c + 1]):
-                parent[find(r * nc + c)] = find(r * nc + c + 1)
-            if r + 1 < nr and not any(s <= spans_x[c][0] and e >= spans_x[c][1] for s, e in at_y[r + 1]):
-                parent[find(r * nc + c)] = find((r + 1) * nc + c)
+        for c in range(nc):  # a cell and its neighbour right (below) are one where no ruling parts them
+            if c + 1 < nc:
+                for s, e in at_x[c + 1]:
+                    if s <= low and e >= high:
+                        break
+                else:
+                    parent[find(r * nc + c)] = find(r * nc + c + 1)
+            if r + 1 < nr:
+                left, right = spans_x[c]
+                for s, e in at_y[r + 1]:
+                    if s <= left and e >= right:
+                        break
+                else:
+                    parent[find(r * nc + c)] = find((r + 1) * nc + c)
     regions: dict[int, list[int]] = {}
     for i in range(nr * nc):
         regions.setdefault(find(i), []).append(i)
@@ -496,9 +526,10 @@ def _tables(page: PageContent, repeated: list[Glyph] | None = None
     tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     rest: list[Glyph] = []
     finders = [(table.bbox, _CellFinder(table.cells)) for table in tables]
-    for glyph in page.glyphs:
-        if again and id(glyph) in again:
-            continue
+    glyphs = [g for g in page.glyphs if id(g) not in again] if again else page.glyphs
+    if not finders:
+        return tables, list(glyphs), lines
+    for glyph in glyphs:
         cx, cy = glyph.cx, glyph.cy
         for (x0, y0, x1, y1), finder in finders:
             if x0 <= cx <= x1 and y0 <= cy <= y1:
@@ -1222,10 +1253,17 @@ def _snap_columns(upper: _Table, lower: _Table) -> None:
     only horizontally has its edges from the blanks of each page's text, a little apart."""
     xs = _cluster([x for c in upper.cells for x in (c.x0, c.x1)])
 
+    snapped: dict[float, float] = {}  # cells share their edges: each snapped once (not 0, which may be -0.0)
+
     def snap(x: float) -> float:  # the nearest of xs (the first of two as near, as min() picks)
+        if (done := snapped.get(x)) is not None:
+            return done
         i = bisect_left(xs, x)
         near = min(xs[max(i - 1, 0):i + 1], key=lambda p: abs(p - x)) if x == x else min(xs, key=lambda p: abs(p - x))
-        return near if abs(near - x) <= _SNAP else x
+        out = near if abs(near - x) <= _SNAP else x
+        if x:
+            snapped[x] = out
+        return out
 
     for cell in lower.cells:
         cell.x0, cell.x1 = snap(cell.x0), snap(cell.x1)
@@ -1398,7 +1436,7 @@ def _least(a: float | None, b: float | None) -> float | None:
 # ----------------------------------------------------------------------------- headers and footers
 
 
-@dataclass
+@dataclass(slots=True)
 class _TextLine:
     page: int
     text: str
@@ -1553,15 +1591,23 @@ def _round(bbox: tuple[float, float, float, float]) -> tuple[float, float, float
 def _table_block(table: _Table, index: int, normalize: Callable[[str], str]) -> TableBlock:
     """A table as a ``TableBlock``: true grid columns from the x of every cell edge."""
     xs = _cluster([x for c in table.cells for x in (c.x0, c.x1)])
+    columns: dict[float, int] = {}  # each edge's grid column, found once: cells share their edges
     rows: list[list[GridCell]] = [[] for _ in range(table.nrows)]
+    unsorted: set[int] = set()  # rows whose cells do not come in column order
     for cell in table.cells:
-        col = _index(xs, cell.x0)
-        colspan = max(_index(xs, cell.x1) - col, 1)
-        where = Provenance(table=index, row=cell.row, col=col, page=cell.page,
-                           bbox=_round((cell.x0, cell.y0, cell.x1, cell.y1)), confidence=cell.confidence)
-        rows[cell.row].append(GridCell(normalize(cell.text), where, cell.rowspan, colspan))
-    for row in rows:
-        row.sort(key=lambda c: c.where.col or 0)
+        x0, y0, x1, y1 = cell.x0, cell.y0, cell.x1, cell.y1
+        if (col := columns.get(x0)) is None:
+            col = columns[x0] = _index(xs, x0)
+        if (end := columns.get(x1)) is None:
+            end = columns[x1] = _index(xs, x1)
+        where = Provenance(None, index, cell.row, col, cell.page, (round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)),
+                           cell.confidence)
+        row = rows[cell.row]
+        if row and row[-1].where.col > col:
+            unsorted.add(cell.row)
+        row.append(GridCell(normalize(cell.text), where, cell.rowspan, end - col if end - col > 1 else 1))
+    for r in unsorted:
+        rows[r].sort(key=lambda c: c.where.col or 0)
     return TableBlock(tuple(tuple(r) for r in rows), Provenance(table=index, page=table.page, bbox=_round(table.bbox)),
                       separator="pdf")
 

@@ -15,9 +15,12 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 import itertools
 import struct
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from operator import attrgetter
 
@@ -54,8 +57,26 @@ def _unopenable(error: pdfium.PdfiumError) -> tuple[str, str]:
     return "无法打开 PDF 文件：文件已损坏或不是 PDF 格式", "the PDF cannot be opened: damaged or not a PDF"
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused (where it was running) while a PDF's text layer is
+    read and laid out: that makes thousands of objects a page (glyphs, runs, cells) that live until
+    the blocks are made and form no reference cycles (pdfium handles are read with ``_address``, the
+    text into a ``bytearray``), so the collector's passes over them — about a tenth of a text PDF's
+    reading time, measured — free nothing; what is freed is freed by reference counting as before."""
+    running = gc.isenabled()
+    if running:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
+
+
 def read_pdf(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
-    """The blocks of a PDF and the notes on what reading it took. Raises UnreadableFile."""
+    """The blocks of a PDF and the notes on what reading it took. Raises UnreadableFile.
+    The garbage collector is paused while the text layer is read and laid out (not during OCR)."""
     try:
         pdf = pdfium.PdfDocument(raw)
     except pdfium.PdfiumError as exc:
@@ -66,22 +87,27 @@ def read_pdf(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
         scanned: list[int] = []
         replaced: list[int] = []
         damaged: list[int] = []
-        for index in range(len(pdf)):
-            try:
-                page = pdf[index]
-            except pdfium.PdfiumError:  # a page tree entry that is no page: an empty page in its place
-                damaged.append(index + 1)
-                pages.append(PageContent(index + 1, 0.0, 0.0))
-                continue
-            content, unmapped, image_share = _page_content(page, index + 1)
-            printed = sum(map(bool, map(str.strip, map(_TEXT, content.glyphs))))
-            if unmapped >= _GARBLED_MIN and unmapped >= _GARBLED_SHARE * (printed + unmapped):
-                garbled.append(index + 1)
-            elif printed == 0 and image_share >= _SCAN_SHARE:
-                scanned.append(index + 1)
-            elif unmapped:
-                replaced.append(index + 1)
-            pages.append(content)
+        with _collector_paused():
+            for index in range(len(pdf)):
+                # the page's raw handle, closed at once (pypdfium2's page object, its finalizer and its
+                # place among the document's kids cost more than reading a short page's rulings)
+                page = pdfium_c.FPDF_LoadPage(pdf, index)
+                if not page:  # a page tree entry that is no page: an empty page in its place
+                    damaged.append(index + 1)
+                    pages.append(PageContent(index + 1, 0.0, 0.0))
+                    continue
+                try:
+                    content, unmapped, image_share = _page_content(page, index + 1)
+                finally:
+                    pdfium_c.FPDF_ClosePage(page)
+                printed = sum(map(bool, map(str.strip, map(_TEXT, content.glyphs))))
+                if unmapped >= _GARBLED_MIN and unmapped >= _GARBLED_SHARE * (printed + unmapped):
+                    garbled.append(index + 1)
+                elif printed == 0 and image_share >= _SCAN_SHARE:
+                    scanned.append(index + 1)
+                elif unmapped:
+                    replaced.append(index + 1)
+                pages.append(content)
         notes = []
         if garbled or scanned:
             notes.append(_ocr_pages(pdf, pages, garbled, scanned, label))
@@ -101,7 +127,8 @@ def read_pdf(raw: bytes, label: str) -> tuple[list[Block], list[str]]:
         notes.append(f"第 {where[0]} 页有个别字符无法解码，显示为 � / a few characters on page(s) {where[1]} "
                      "have no Unicode mapping and are shown as �")
     normalize = normalizer_for("".join("".join(map(_TEXT, p.glyphs)) for p in pages))
-    blocks = pages_to_blocks(pages, normalize)
+    with _collector_paused():
+        blocks = pages_to_blocks(pages, normalize)
     return blocks, normalize.notes + notes
 
 
@@ -136,21 +163,36 @@ def _ocr_pages(pdf: pdfium.PdfDocument, pages: list[PageContent], garbled: list[
     return f"第 {zh} 页经文字识别（OCR）读取 / page(s) {en} read by OCR"
 
 
-def _page_content(page: pdfium.PdfPage, number: int) -> tuple[PageContent, int, float]:
-    """A page's glyphs and rulings, the number of unmapped glyphs, and the share covered by images."""
-    left, bottom, right, top = page.get_cropbox()
+def _page_content(page: pdfium_c.FPDF_PAGE, number: int) -> tuple[PageContent, int, float]:
+    """A page's glyphs and rulings, the number of unmapped glyphs, and the share covered by images
+    (``page``: a raw page handle, ``PdfPage.raw``)."""
+    left, bottom, right, top = _cropbox(page)
     width, height = right - left, top - bottom
     glyphs, unmapped = _glyphs(page, left, top)
     rulings: list[Ruling] = []
-    image_area = _walk(ctypes.c_void_p(ctypes.cast(page.raw, ctypes.c_void_p).value), None, _IDENTITY, left, top,
-                       rulings, 0)
+    image_area = _walk(_address(page), None, _IDENTITY, left, top, rulings, 0)
     content = PageContent(number, width, height, glyphs, rulings)
     return content, unmapped, image_area / max(width * height, 1.0)
+
+
+def _cropbox(page: pdfium_c.FPDF_PAGE) -> tuple[float, float, float, float]:
+    """The page's CropBox, else its MediaBox, else US Letter (as ``PdfPage.get_cropbox``)."""
+    box = (ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float())
+    for get in (pdfium_c.FPDFPage_GetCropBox, pdfium_c.FPDFPage_GetMediaBox):
+        if get(page, *box):
+            return box[0].value, box[1].value, box[2].value, box[3].value
+    return 0, 0, 612, 792
 
 
 @lru_cache(maxsize=4096)
 def _unmapped(char: str) -> bool:
     return unicodedata.category(char) in ("Co", "Cn", "Cc", "Cs") or char == "\ufffd"
+
+
+def _address(handle: object) -> ctypes.c_void_p:
+    """A pdfium handle (a ctypes pointer) as a ``c_void_p``, read from its memory: ``ctypes.cast``
+    would tie the handle and its bookkeeping in a reference cycle, left to the garbage collector."""
+    return ctypes.c_void_p(ctypes.c_void_p.from_buffer(handle).value)
 
 
 def _bare(function: ctypes._CFuncPtr, restype: type) -> ctypes._CFuncPtr:
@@ -160,6 +202,8 @@ def _bare(function: ctypes._CFuncPtr, restype: type) -> ctypes._CFuncPtr:
     return ctypes.CFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
 
 
+_get_text = _bare(pdfium_c.FPDFText_GetText, ctypes.c_int)
+_get_unicode = _bare(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)
 _is_generated = _bare(pdfium_c.FPDFText_IsGenerated, ctypes.c_int)
 _map_error = _bare(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int)
 _loose_box = _bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)
@@ -183,29 +227,33 @@ _segment_close = _bare(pdfium_c.FPDFPathSegment_GetClose, ctypes.c_int)
 _MATRIX = struct.Struct("6f")  # FS_MATRIX: a, b, c, d, e, f
 
 
-def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph], int]:
+def _glyphs(page: pdfium_c.FPDF_PAGE, left: float, top: float) -> tuple[list[Glyph], int]:
     """A page's characters with their loose boxes, and the number of unmapped ones.
 
     The page's text comes in one call (``FPDFText_GetText``; per character when it does not line up
     with the characters, as with code points beyond the BMP); generation is asked of spaces only
     (pdfium generates spaces and line breaks); the em of each text object is computed once."""
-    textpage = page.get_textpage()
+    tp = pdfium_c.FPDFText_LoadPage(page)
+    if not tp:
+        raise pdfium.PdfiumError("Failed to load text page.")
     try:
-        tp = textpage.raw
-        handle = ctypes.c_void_p(ctypes.cast(tp, ctypes.c_void_p).value)
+        handle = _address(tp)
         count = pdfium_c.FPDFText_CountChars(tp)
-        text = _page_text(tp, count)
+        text = _page_text(handle, count)
         bad = set(filter(_unmapped, set(text))) - {"\t"}
         rect = pdfium_c.FS_RECTF()
         rect_ref = ctypes.byref(rect)
         unpack = _RECT.unpack_from
+        matrix = pdfium_c.FS_MATRIX()  # one buffer for every character's text matrix (see ``_em``)
+        matrix_ref = ctypes.byref(matrix)
         ems: dict[int, float] = {}
         glyphs: list[Glyph] = []
         unmapped = 0
         map_error, loose_box, text_object, glyph, add = _map_error, _loose_box, _text_object, Glyph, glyphs.append
-        last, last_em = None, 0.0  # the text object of the character before, and its em
+        is_generated = _is_generated
+        last, em, limit = None, 0.0, 0.0  # the text object of the character before, its em, and the limit
         for i, char in enumerate(text):
-            if char in "\r\n" or (char == " " and _is_generated(handle, i) == 1):
+            if char in "\r\n" or (char == " " and is_generated(handle, i) == 1):
                 continue
             if map_error(handle, i) == 1 or char in bad:
                 unmapped += 1
@@ -216,44 +264,45 @@ def _glyphs(page: pdfium.PdfPage, left: float, top: float) -> tuple[list[Glyph],
             x0, x1 = r_left - left, r_right - left
             y0, y1 = top - r_top, top - r_bottom
             obj = text_object(handle, i)  # None for a character of no text object: its own em, not shared
-            if obj and obj == last:
-                em = last_em
-            else:
+            if not obj or obj != last:
                 em = ems.get(obj) if obj else None
                 if em is None:
-                    em = _em(handle, i)
+                    em = _em(handle, i, matrix, matrix_ref)
                     if obj:
                         ems[obj] = em
-                last, last_em = obj, em
-            if em and (y1 - y0 > _LOOSE_LIMIT * em or x1 - x0 > _LOOSE_LIMIT * em):
+                last, limit = obj, _LOOSE_LIMIT * em
+            if limit and (y1 - y0 > limit or x1 - x0 > limit):
                 x0, y0, x1, y1 = _tight_box(tp, i, em, left, top)
             if x1 <= x0 or y1 <= y0:
                 continue
             add(glyph(" " if char == "\t" else char, x0, y0, x1, y1))
         return glyphs, unmapped
     finally:
-        textpage.close()
+        pdfium_c.FPDFText_ClosePage(tp)
 
 
-def _page_text(tp: pdfium_c.FPDF_TEXTPAGE, count: int) -> str:
-    """The text page's characters, one string character each (U+FFFD where pdfium has no code)."""
+def _page_text(handle: ctypes.c_void_p, count: int) -> str:
+    """The text page's characters, one string character each (U+FFFD where pdfium has no code).
+    The UTF-16 buffer is a ``bytearray`` handed over by reference to its first byte: a ctypes array
+    of that length would be a new ctypes type per page (and a type is a reference cycle)."""
     if count <= 0:
         return ""
-    buffer = (ctypes.c_ushort * (count + 1))()
-    written = pdfium_c.FPDFText_GetText(tp, 0, count, buffer)
-    text = bytes(buffer)[: 2 * max(written - 1, 0)].decode("utf-16-le", errors="replace")
+    buffer = bytearray(2 * (count + 1))
+    written = _get_text(handle, 0, count, ctypes.byref(ctypes.c_char.from_buffer(buffer)))
+    text = bytes(buffer[: 2 * max(written - 1, 0)]).decode("utf-16-le", errors="replace")
     if len(text) != count or "\x00" in text:  # not one unit per character: ask character by character
-        codes = (pdfium_c.FPDFText_GetUnicode(tp, i) for i in range(count))
+        codes = (_get_unicode(handle, i) for i in range(count))
         return "".join(chr(code) if 0 < code < 0x110000 else "\ufffd" for code in codes)
     return text
 
 
-def _em(handle: ctypes.c_void_p, i: int) -> float:
-    """A character's em in points: its font size scaled by its text matrix (0 when unknown)."""
-    m = pdfium_c.FS_MATRIX()
-    if not _char_matrix(handle, i, ctypes.byref(m)):
+def _em(handle: ctypes.c_void_p, i: int, matrix: pdfium_c.FS_MATRIX, matrix_ref: object) -> float:
+    """A character's em in points: its font size scaled by its text matrix (0 when unknown).
+    ``matrix`` is a buffer for the matrix, ``matrix_ref`` a reference to it."""
+    if not _char_matrix(handle, i, matrix_ref):
         return 0.0
-    return _font_size(handle, i) * abs(m.a * m.d - m.b * m.c) ** 0.5
+    a, b, c, d, _, _ = _MATRIX.unpack_from(matrix)
+    return _font_size(handle, i) * abs(a * d - b * c) ** 0.5
 
 
 def _tight_box(tp: pdfium_c.FPDF_TEXTPAGE, i: int, em: float, left: float,
