@@ -787,7 +787,10 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         while bare and bare[-1].kind == "gap" and not bare[-1].whitespace:  # lines before the next section
             bare.pop()
         if bare and not has_rows and any(t.kind == "value" for t in bare):
-            if len(_without_header_cells(bare)) != len(bare):
+            numbered = _without_header_cells(bare)
+            if len(numbered) != len(bare) and _printed_cells(numbered) == len(out.bare_keys(table.key)):
+                bare = numbered  # the rows of numbers print every cell: the empty cells above are the header's
+            elif len(numbered) != len(bare):
                 out.note("parse.alignment_ambiguous", out.bare_keys(table.key),
                          f"「{table.title}」的数字没有行标签，其上方的表头行有空白单元格，无法确定它们是否为空白数据格，请核对原文",
                          f"the numbers of {table.title!r} have no row labels and the header rows above them print "
@@ -1330,11 +1333,26 @@ def _note_by_order(out: TableAssembler, fmt: Format, by_order: dict[str, list[st
 
 def _bare_run(last: list[Token], earlier: list[list[Token]], whole: int) -> list[Token]:
     """The bare numbers of a table: the run printed last, or, when prose after the table cut it
-    off, the last earlier run that prints exactly the table's cells."""
+    off (a notes row under it), the last earlier run that prints exactly the table's cells, its
+    blank cells counted where the run prints them (a grid's empty cells)."""
     if any(t.kind == "value" for t in last):
+        # a table printed as two tables (行政复议 | 行政诉讼), the second's header between: the runs
+        # before the last joined where together they print exactly the table's cells
+        joined = last
+        for run in reversed(earlier):
+            if _printed_cells(_without_header_cells(joined)) >= whole:
+                break
+            joined = run + joined
+            if _printed_cells(_without_header_cells(joined)) == whole:
+                return joined
         return last
-    complete = [run for run in earlier if sum(t.kind == "value" for t in run) == whole]
+    complete = [run for run in earlier if whole in (sum(t.kind == "value" for t in run), _printed_cells(run))]
     return complete[-1] if complete else last
+
+
+def _printed_cells(tokens: list[Token]) -> int:
+    """The cells a run of a table's tokens prints: its numbers and its blank cells."""
+    return sum(t.kind in ("value", "blank") for t in tokens)
 
 
 def _without_header_cells(tokens: list[Token]) -> list[Token]:
