@@ -539,7 +539,7 @@ def row_pattern(keys: Iterable[str]) -> str:
 
 
 __all__ = [
-    "CONVERTERS", "MEDIA", "Converter", "Original", "Score", "convert", "convert_file", "make_originals", "medium_of",
-    "STYLES", "narrow_labels", "read_and_score", "render_original", "row_pattern", "score", "style_of", "styled_page",
-    "truth_report", "wrong_lines",
+    "CONVERTERS", "HABITS", "MEDIA", "STYLES", "Converter", "Original", "Score", "convert", "convert_file",
+    "habit_of", "make_originals", "medium_of", "narrow_labels", "read_and_score", "render_original", "row_pattern",
+    "score", "style_of", "styled_page", "truth_report", "varied_docx", "varied_page", "wrong_lines",
 ]

@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from docx import Document as DocxDocument
 
 import gknb
 from converters import (
@@ -30,6 +31,7 @@ from converters import (
     Original,
     convert,
     convert_file,
+    habit_of,
     make_originals,
     medium_of,
     score,
@@ -96,6 +98,39 @@ def test_original_reads_exactly(workdir, version, medium):
     assert report.meta.year == original.year
     # An original's cells are read as printed: no placement inferred, no cell left unsure.
     assert not [f.rule for f in report.findings if f.rule.startswith("parse.")]
+
+
+@pytest.mark.parametrize("version", tuple(FORMATS))
+@pytest.mark.parametrize("medium", ("docx-varied", "html-varied", "pdf-varied"))
+def test_an_agency_s_landscape_word_file_reads_exactly(workdir, version, medium):
+    """The other set of habits (seed 2, ``converters.HABITS``): landscape pages, the column headers of
+    三 and 四 unmerged (an empty header cell under 自然人, 总计, 结果维持 …), table 四 as two tables
+    with its 行政诉讼 header between the 5 and the 10 numbers, blank cells printed as ``—``. Every
+    cell read as printed, no placement inferred."""
+    assert habit_of(2) == "landscape"
+    original = make_originals(workdir / "originals-2", [2], media=(medium,), versions=(version,))[0]
+    if medium == "docx-varied":  # table 四 is two tables in the file: 二, 三, 四's 行政复议 and 行政诉讼
+        tables = DocxDocument(original.path).tables
+        assert [len(t.columns) for t in tables[-2:]] == [5, 10]
+    report = _read(original.path)
+    result = score(report, original.truth, agency=original.agency, year=original.year)
+    assert not result.wrong, wrong_lines(report, original.truth, result.wrong)
+    assert result.agency_right and result.year_right
+    assert not [f.rule for f in report.findings if f.rule.startswith("parse.")]
+
+
+@pytest.mark.parametrize("converter", [c for c in CONVERTERS if c.name in ("markitdown", "pdf2txt") and c.reads("pdf")],
+                         ids=lambda c: c.name)
+def test_a_browser_s_pdf_copied_with_radicals_for_characters_keeps_the_agency(workdir, converter):
+    """chromium embeds Noto CJK SC, whose glyphs for 人, 民, 门, 户, 网 … are also the radicals'
+    (⼈ ⺠ ⻔ ⼾ ⽹): markitdown and pdf2txt.py copy the radicals' code points. The copy reads as its
+    original does: the agency (南湖区人民政府, seed 3) and the prose in ordinary characters."""
+    original = make_originals(workdir / "originals-3", [3], media=("pdf-chromium",), versions=("2021",))[0]
+    copy = convert(original, converter, workdir / "copies-3")
+    assert "⺠" in copy.read_text(encoding="utf-8")  # the copy prints the radical
+    report = _read(copy)
+    assert (report.meta.agency, report.meta.year) == (original.agency, original.year) == ("南湖区人民政府", 2021)
+    assert "中华人民共和国" in report.sections["overview"] and "⺠" not in report.sections["overview"]
 
 
 @pytest.mark.parametrize(("version", "medium", "converter"),

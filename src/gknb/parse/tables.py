@@ -775,7 +775,8 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         width = len(out.row_keys(seg.table, seg.row)) if seg.row else 0
         if seg.row and values > width and (
             values == whole
-            or not any(t.kind == "blank" for t in seg.tokens)  # a text copy: blank cells not printed at all
+            # a text copy: blank cells not printed at all (empty cells of header rows above the numbers aside)
+            or not any(t.kind == "blank" for t in _without_header_cells(seg.tokens))
             and whole - width < values < whole
         ):
             walker.bare[seg.table] = seg.tokens
@@ -788,9 +789,15 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             bare.pop()
         if bare and not has_rows and any(t.kind == "value" for t in bare):
             numbered = _without_header_cells(bare)
-            if len(numbered) != len(bare) and _printed_cells(numbered) == len(out.bare_keys(table.key)):
-                bare = numbered  # the rows of numbers print every cell: the empty cells above are the header's
+            whole = len(out.bare_keys(table.key))
+            if len(numbered) != len(bare) and _printed_cells(numbered) == whole and all(
+                    t.where.table is not None for t in numbered):
+                # a document's own table (DOCX, HTML) whose rows of numbers print every cell: the empty
+                # cells above are the header's (a converter's grid may pad a row with an empty cell)
+                bare = numbered
             elif len(numbered) != len(bare):
+                if whole / 2 < _printed_cells(numbered) < whole:
+                    bare = numbered  # the numbers placed by the identities (and named), not among the header's cells
                 out.note("parse.alignment_ambiguous", out.bare_keys(table.key),
                          f"「{table.title}」的数字没有行标签，其上方的表头行有空白单元格，无法确定它们是否为空白数据格，请核对原文",
                          f"the numbers of {table.title!r} have no row labels and the header rows above them print "
@@ -1333,8 +1340,9 @@ def _note_by_order(out: TableAssembler, fmt: Format, by_order: dict[str, list[st
 
 def _bare_run(last: list[Token], earlier: list[list[Token]], whole: int) -> list[Token]:
     """The bare numbers of a table: the run printed last, or, when prose after the table cut it
-    off (a notes row under it), the last earlier run that prints exactly the table's cells, its
-    blank cells counted where the run prints them (a grid's empty cells)."""
+    off (a notes row under it), the last earlier run that prints exactly the table's cells (its
+    blank cells counted where the run prints them: a grid's empty cells), else the last that prints
+    more than half of them (a text copy that drops blank cells; the fit names what it cannot place)."""
     if any(t.kind == "value" for t in last):
         # a table printed as two tables (行政复议 | 行政诉讼), the second's header between: the runs
         # before the last joined where together they print exactly the table's cells
@@ -1347,6 +1355,8 @@ def _bare_run(last: list[Token], earlier: list[list[Token]], whole: int) -> list
                 return joined
         return last
     complete = [run for run in earlier if whole in (sum(t.kind == "value" for t in run), _printed_cells(run))]
+    if not complete:  # a text copy: its blank cells empty lines, or not printed (the fit places them or names them)
+        complete = [run for run in earlier if whole / 2 < sum(t.kind == "value" for t in run) < whole]
     return complete[-1] if complete else last
 
 
