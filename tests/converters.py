@@ -16,8 +16,9 @@ docx-varied an agency's own Word file (``varied_docx``), one of two sets of habi
             under tables 三 and 四, Word's table properties (header rows repeated on each page, rows
             split at a page break), fonts named as on Windows (宋体, not installed here), tables in
             小四 (三 runs over two pages), numbers right-aligned; "landscape" — landscape pages,
-            the column headers of 三 and 四 unmerged (text on top, an empty cell below), table 四 as
-            two tables (行政复议, 行政诉讼), tables in 小五, blank cells printed as ``—``
+            the column headers of 三 and 四 unmerged (text on top, an empty cell below), 三's group
+            labels repeated in each row (三、本年度办理结果 …, as pasted from a spreadsheet), table 四
+            as two tables (行政复议, 行政诉讼), tables in 小五, blank cells printed as ``—``
 html-varied the official HTML page with the same header, notes and blank habits (``varied_page``)
 pdf-varied  docx-varied converted by LibreOffice
 pdf-chromium html-varied published on a portal (tool bars, footer) and printed to PDF by chromium
@@ -279,6 +280,19 @@ def _unmerged_header(grid: Grid) -> Grid:
     return replace(grid, cells=tuple(cells))
 
 
+def _group_labels_repeated(grid: Grid) -> Grid:
+    """The grid with every group label (三、本年度办理结果, （三）不予公开 …) printed in each of its rows
+    instead of one cell merged down them, as a table pasted from a spreadsheet is."""
+    cells: list[GridCell] = []
+    for c in grid.cells:
+        if c.role == "group" and c.rowspan > 1:
+            cells.extend(replace(c, row=c.row + i, rowspan=1) for i in range(c.rowspan))
+        else:
+            cells.append(c)
+    cells.sort(key=lambda c: (c.row, c.col))
+    return replace(grid, cells=tuple(cells))
+
+
 def _with_note(grid: Grid) -> Grid:
     """The grid with a notes row under it, one cell across (``NOTE``, dates in it)."""
     note = GridCell(NOTE, "label", grid.height, 0, colspan=grid.width)
@@ -288,8 +302,8 @@ def _with_note(grid: Grid) -> Grid:
 def varied_page(report: Report, style: str, seed: int) -> Page:
     """The report's page as an agency's own Word file draws it (``habit_of(seed)``): "portrait" with
     table 三's header in two rows (no 申请人情况 row) and a notes row under tables 三 and 四;
-    "landscape" with the column headers of 三 and 四 unmerged (text on top, an empty cell below)
-    and blank cells printed as ``—``."""
+    "landscape" with the column headers of 三 and 四 unmerged (text on top, an empty cell below),
+    table 三's group labels repeated in each of their rows and blank cells printed as ``—``."""
     page = styled_page(report, style, seed)
     habit = habit_of(seed)
 
@@ -298,7 +312,7 @@ def varied_page(report: Report, style: str, seed: int) -> Page:
             return grid
         if habit == "portrait":
             return _with_note(_without_top_header_row(grid))
-        grid = _unmerged_header(grid)
+        grid = _group_labels_repeated(_unmerged_header(grid))
         return replace(grid, cells=tuple(replace(c, text="—") if c.role == "value" and not c.text else c
                                          for c in grid.cells))
 

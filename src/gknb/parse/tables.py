@@ -938,6 +938,17 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
                 f"表格「{table.title}」中未找到以下行：{names}",
                 f"table '{table.title}': rows not found: " + ", ".join(r.key for r in missing),
             )
+            # a row found with no number in a table that lost rows: its numbers may be among theirs
+            named = {k for f in out.findings if f.rule.startswith("parse.") for k in f.cells}
+            for r in all_rows:
+                row_keys = out.row_keys(table.key, r.key)
+                if r.key in rows and all(out.cells[k] is None for k in row_keys) and not set(row_keys) & named:
+                    out.note(
+                        "parse.alignment_ambiguous", row_keys,
+                        f"「{r.full_label}」一行没有读出数字，而同一表格有行未找到，其数字可能印在别处，请核对原文",
+                        f"row '{r.full_label}': no number read, in a table whose other rows were not found (its "
+                        "numbers may be printed elsewhere); check the original",
+                    )
     return TablesResult(out.cells, out.printed, out.provenance, out.labels, out.findings, walker.consumed)
 
 
@@ -1346,30 +1357,34 @@ def _note_by_order(out: TableAssembler, fmt: Format, by_order: dict[str, list[st
 
 
 def _bare_run(last: list[Token], earlier: list[list[Token]], whole: int, part: int) -> list[Token]:
-    """The bare numbers of a table: the run printed last, or, when prose after the table cut it
-    off (a notes row under it), the last earlier run that prints exactly the table's cells (its
-    blank cells counted where the run prints them: a grid's empty cells), else the last that prints
-    more than half of them (a text copy that drops blank cells; the fit names what it cannot place)."""
+    """The bare numbers of a table: the run printed last, or, when text after the table cut it off
+    (a notes row under it, a page's footer), the last earlier run that prints exactly the table's
+    cells (its blank cells counted where the run prints them: a grid's empty cells). A table printed
+    as two tables (行政复议 | 行政诉讼), the second's header between: the run and the runs before it,
+    each printing at least a part's row of numbers but one (``part``), joined where together they
+    print the table's cells, or more than half of its numbers and none too many (a text copy that
+    drops blank cells: the fit places them or names them)."""
     def values(run: list[Token]) -> int:
         return sum(t.kind == "value" for t in run)
 
-    if values(last):
-        # a table printed as two tables (行政复议 | 行政诉讼), the second's header between: the runs
-        # before the last, each printing at least a part's row of numbers but one (``part``), joined
-        # where together they print the table's cells (its blank cells as the rows print them), or
-        # more than half of its numbers and none too many (the fit places the blank cells or names them)
-        joined = last
-        for run in reversed(earlier):
+    def joined_to(end: list[Token], before: list[list[Token]]) -> list[Token] | None:
+        joined = end
+        for run in reversed(before):
             if values(joined) >= whole or values(run) < part - 1 or values(run + joined) > whole:
                 break
             joined = run + joined
             if whole in (values(joined), _printed_cells(_without_header_cells(joined))):
                 return joined
-        return joined if values(joined) > whole / 2 else last
-    complete = [run for run in earlier if whole in (sum(t.kind == "value" for t in run), _printed_cells(run))]
-    if not complete:  # a text copy: its blank cells empty lines, or not printed (the fit places them or names them)
-        complete = [run for run in earlier if whole / 2 < sum(t.kind == "value" for t in run) < whole]
-    return complete[-1] if complete else last
+        return joined if values(joined) > whole / 2 else None
+
+    if values(last):
+        return joined_to(last, earlier) or last
+    complete = [run for run in earlier if whole in (values(run), _printed_cells(run))]
+    if complete:
+        return complete[-1]
+    numbered = [n for n, run in enumerate(earlier) if values(run)]
+    found = joined_to(earlier[numbered[-1]], earlier[: numbered[-1]]) if numbered else None
+    return found or last
 
 
 def _spread_over_empty_rows(fmt: Format, segments: list[Segment]) -> list[Segment]:
