@@ -1369,7 +1369,7 @@ def _bare_run(last: list[Token], earlier: list[list[Token]], whole: int, part: i
 
     def joined_to(end: list[Token], before: list[list[Token]]) -> list[Token] | None:
         joined = end
-        for run in reversed(before):
+        for run in reversed(before if values(end) >= part - 1 else ()):
             if values(joined) >= whole or values(run) < part - 1 or values(run + joined) > whole:
                 break
             joined = run + joined
@@ -1384,7 +1384,7 @@ def _bare_run(last: list[Token], earlier: list[list[Token]], whole: int, part: i
         return complete[-1]
     numbered = [n for n, run in enumerate(earlier) if values(run)]
     found = joined_to(earlier[numbered[-1]], earlier[: numbered[-1]]) if numbered else None
-    return found or last
+    return found or next((run for run in reversed(earlier) if whole / 2 < values(run) < whole), last)
 
 
 def _spread_over_empty_rows(fmt: Format, segments: list[Segment]) -> list[Segment]:
