@@ -1,7 +1,9 @@
 """Accuracy per medium and converter: every cell gknb reads, compared with the truth → docs/accuracy.md.
 
 Originals are the project's own rendered reports (``tests/converters.py``: both formats, five blank
-cells each, DOCX / HTML / PDF / narrow-label PDF); each is read by gknb as it is and through every
+cells each, DOCX / HTML / PDF / narrow-label PDF, and the same report as agencies' own Word files
+differ — ``*-varied``: headers merged otherwise, notes rows, table 四 as two tables, landscape, other
+fonts and sizes — with its web page printed by chromium); each is read by gknb as it is and through every
 real converter that reads its medium (markitdown, pdftotext ±-layout, pdf2txt.py, LibreOffice's
 text export, html2text, inscriptis). Real reports with truth files (``--real``, e.g.
 ../shared/corpus/real) add one row each, and one more per converter that reads their medium (the
@@ -188,7 +190,15 @@ def main() -> None:
         "",
         "Media: `docx`/`html`/`pdf` are `gknb render`'s official layout (PDF by LibreOffice); `pdf-narrow`",
         "is that DOCX with each table's label column narrowed to about three characters and rows allowed to",
-        "split at a page break (labels wrap every 2–4 characters).",
+        "split at a page break (labels wrap every 2–4 characters). `docx-varied` is the report as an agency's",
+        "own Word file differs, one of two sets of habits in turn (seeds 1, 3: portrait — table 三's header in",
+        "two rows without 申请人情况, a notes row with dates under 三 and 四, header rows repeated on each",
+        "page and rows split at a page break, 宋体/Times New Roman named (not installed: LibreOffice's",
+        "fallbacks), tables in 小四 so 三 runs over two pages, numbers right-aligned; seed 2: landscape —",
+        "the column headers of 三 and 四 unmerged (an empty cell under 自然人, 总计, 结果维持 …), table 四 as",
+        "two tables (行政复议, 行政诉讼), tables in 小五, blank cells printed as —); `pdf-varied` is it by",
+        "LibreOffice; `html-varied` the HTML page with the same headers, notes and dashes, and",
+        "`pdf-chromium` that page on a portal (tool bars, footer) printed to PDF by chromium.",
         "",
         "## What was misread (table row patterns; `key(n)`: n wrong cells of that row)",
         "",

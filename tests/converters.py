@@ -11,6 +11,17 @@ html        the official HTML page (rowspan/colspan tables)
 pdf         the DOCX converted by LibreOffice (the official column widths: group labels wrap)
 pdf-narrow  the same DOCX with every table's label column narrowed to ~3 characters and rows allowed to
             split at a page break, then converted by LibreOffice: labels wrap every 2–4 characters
+docx-varied an agency's own Word file (``varied_docx``), one of two sets of habits in turn (``HABITS``):
+            "portrait" — table 三's header in two rows (no 申请人情况 row), a notes row with dates
+            under tables 三 and 四, Word's table properties (header rows repeated on each page, rows
+            split at a page break), fonts named as on Windows (宋体, not installed here), tables in
+            小四 (三 runs over two pages), numbers right-aligned; "landscape" — landscape pages,
+            the column headers of 三 and 四 unmerged (text on top, an empty cell below), 三's group
+            labels repeated in each row (三、本年度办理结果 …, as pasted from a spreadsheet), table 四
+            as two tables (行政复议, 行政诉讼), tables in 小五, blank cells printed as ``—``
+html-varied the official HTML page with the same header, notes and blank habits (``varied_page``)
+pdf-varied  docx-varied converted by LibreOffice
+pdf-chromium html-varied published on a portal (tool bars, footer) and printed to PDF by chromium
 =========== ========================================================================================
 
 Seeds 1–3 print their numbers plainly, as ``gknb render`` does. Later seeds take, in turn, one of
@@ -57,8 +68,11 @@ from gknb.report import SECTION_KEYS, Report
 from layouts import _prose, random_report, same_value
 
 Value = int | Decimal | None
-MEDIA = ("docx", "html", "pdf", "pdf-narrow")
-SUFFIX = {"docx": ".docx", "html": ".html", "pdf": ".pdf", "pdf-narrow": ".pdf"}
+MEDIA = ("docx", "html", "pdf", "pdf-narrow", "docx-varied", "html-varied", "pdf-varied", "pdf-chromium")
+SUFFIX = {"docx": ".docx", "html": ".html", "pdf": ".pdf", "pdf-narrow": ".pdf", "docx-varied": ".docx",
+          "html-varied": ".html", "pdf-varied": ".pdf", "pdf-chromium": ".pdf"}
+HABITS = ("portrait", "landscape")  # the two sets of agency habits a varied original takes (see the docstring)
+NOTE = "注：本表统计期限为本年度1月1日至12月31日，“—”表示无此项。"  # a notes row printed under a table
 AGENCIES = ("青山县民政局", "平潭综合实验区管委会", "城关街道办事处", "南湖区人民政府", "花园乡人民政府")
 NARROW_LABEL_MM = 12.0  # a label column of about three characters of 五号 type
 BLANKS = 5  # cells printed blank in every original
@@ -90,7 +104,7 @@ class Converter:
     argv: tuple[str, ...]  # {src} and {out} are replaced; no {out}: the output is standard output
 
     def reads(self, medium: str) -> bool:
-        return medium == self.medium or (self.medium == "pdf" and medium.startswith("pdf"))
+        return medium.split("-")[0] == self.medium
 
     def available(self) -> bool:
         return _program(self.argv[0]) is not None
@@ -233,8 +247,179 @@ def narrow_labels(docx: bytes) -> bytes:
     return out.getvalue()
 
 
+def habit_of(seed: int) -> str:
+    """The set of agency habits (``HABITS``) seed ``seed``'s varied original takes: in turn."""
+    return HABITS[(seed - 1) % len(HABITS)]
+
+
+def _without_top_header_row(grid: Grid) -> Grid:
+    """The grid with its first header row dropped where that row is one cell over the value columns
+    under which every other cell of the row reaches further down (table 三's 申请人情况): the header
+    in two rows, 自然人 / 法人或其他组织 / 总计 on top."""
+    top = [c for c in grid.cells if c.row == 0 and c.role == "header"]
+    over = [c for c in top if c.rowspan == 1]
+    if len(over) != 1 or over[0].col + over[0].colspan != grid.width or grid.header_rows < 3:
+        return grid
+    cells = tuple(replace(c, rowspan=c.rowspan - 1) if c.row == 0 else replace(c, row=c.row - 1)
+                  for c in grid.cells if c is not over[0])
+    return replace(grid, height=grid.height - 1, header_rows=grid.header_rows - 1, cells=cells)
+
+
+def _unmerged_header(grid: Grid) -> Grid:
+    """The grid with every column header reaching down to the data (自然人, 总计, 结果维持 …) cut
+    to one row, the cells below it left empty, as a table drawn cell by cell is."""
+    first_value = min(c.col for c in grid.cells if c.role == "value")
+    cells: list[GridCell] = []
+    for c in grid.cells:
+        if c.role == "header" and c.rowspan > 1 and c.col >= first_value and c.row + c.rowspan == grid.header_rows:
+            cells.append(replace(c, rowspan=1))
+            cells.extend(GridCell("", "header", c.row + i, c.col, colspan=c.colspan) for i in range(1, c.rowspan))
+        else:
+            cells.append(c)
+    cells.sort(key=lambda c: (c.row, c.col))
+    return replace(grid, cells=tuple(cells))
+
+
+def _group_labels_repeated(grid: Grid) -> Grid:
+    """The grid with every group label (三、本年度办理结果, （三）不予公开 …) printed in each of its rows
+    instead of one cell merged down them, as a table pasted from a spreadsheet is."""
+    cells: list[GridCell] = []
+    for c in grid.cells:
+        if c.role == "group" and c.rowspan > 1:
+            cells.extend(replace(c, row=c.row + i, rowspan=1) for i in range(c.rowspan))
+        else:
+            cells.append(c)
+    cells.sort(key=lambda c: (c.row, c.col))
+    return replace(grid, cells=tuple(cells))
+
+
+def _with_note(grid: Grid) -> Grid:
+    """The grid with a notes row under it, one cell across (``NOTE``, dates in it)."""
+    note = GridCell(NOTE, "label", grid.height, 0, colspan=grid.width)
+    return replace(grid, height=grid.height + 1, cells=(*grid.cells, note))
+
+
+def varied_page(report: Report, style: str, seed: int) -> Page:
+    """The report's page as an agency's own Word file draws it (``habit_of(seed)``): "portrait" with
+    table 三's header in two rows (no 申请人情况 row) and a notes row under tables 三 and 四;
+    "landscape" with the column headers of 三 and 四 unmerged (text on top, an empty cell below),
+    table 三's group labels repeated in each of their rows and blank cells printed as ``—``."""
+    page = styled_page(report, style, seed)
+    habit = habit_of(seed)
+
+    def vary(grid: Grid | None) -> Grid | None:
+        if grid is None or grid.table.key == "disclosure":
+            return grid
+        if habit == "portrait":
+            return _with_note(_without_top_header_row(grid))
+        grid = _group_labels_repeated(_unmerged_header(grid))
+        return replace(grid, cells=tuple(replace(c, text="—") if c.role == "value" and not c.text else c
+                                         for c in grid.cells))
+
+    return replace(page, sections=tuple(replace(part, grid=vary(part.grid)) for part in page.sections))
+
+
+def _split_widest_table(docx: bytes, at: int) -> bytes:
+    """The DOCX with its widest table (table 四) cut into two tables at grid column ``at`` (行政复议 |
+    行政诉讼), an empty paragraph between, each as wide as the one it came from."""
+    import copy
+    import io
+
+    doc = DocxDocument(io.BytesIO(docx))
+    tbl = max(doc.tables, key=lambda t: len(t._tbl.tblGrid.findall(qn("w:gridCol"))))._tbl
+    right = copy.deepcopy(tbl)
+    tbl.addnext(right)
+    tbl.addnext(OxmlElement("w:p"))
+    for part, keep in ((tbl, lambda col: col < at), (right, lambda col: col >= at)):
+        cols = part.tblGrid.findall(qn("w:gridCol"))
+        total = sum(int(c.get(qn("w:w"))) for c in cols)
+        for i, col in enumerate(cols):
+            if not keep(i):
+                part.tblGrid.remove(col)
+        kept = sum(int(c.get(qn("w:w"))) for c in part.tblGrid.findall(qn("w:gridCol")))
+        for width in part.iter(qn("w:gridCol"), qn("w:tcW")):
+            width.set(qn("w:w"), str(int(int(width.get(qn("w:w"))) * total / kept)))
+        for tr in part.tr_lst:
+            position = 0
+            for tc in list(tr.tc_lst):
+                span = tc.grid_span
+                if not keep(position):
+                    tr.remove(tc)
+                position += span
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _table_type(docx: bytes, size: float | None, numbers: str | None) -> bytes:
+    """The DOCX with every table's text at ``size`` points and its numbers aligned ``numbers``
+    ("right"), as set by hand in Word."""
+    import io
+
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.text.paragraph import Paragraph
+
+    doc = DocxDocument(io.BytesIO(docx))
+    for table in doc.tables:
+        for paragraph in table._tbl.iter(qn("w:p")):
+            text = "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
+            for run in paragraph.iter(qn("w:r")):
+                rpr = run.get_or_add_rPr()
+                if size is not None:
+                    for tag in ("w:sz", "w:szCs"):
+                        node = rpr.find(qn(tag))
+                        if node is None:
+                            node = OxmlElement(tag)
+                            rpr.append(node)
+                        node.set(qn("w:val"), str(int(size * 2)))
+            if numbers == "right" and re.fullmatch(r"[\d.,]+", text):
+                Paragraph(paragraph, None).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def varied_docx(report: Report, style: str, seed: int) -> bytes:
+    """The report as an agency's own Word file (``varied_page``): "portrait" with the table
+    properties Word writes (header rows repeated on each page, rows allowed to split), the fonts a
+    Windows document names (宋体, Times New Roman: not installed here), tables set in 小四 (12 pt,
+    table 三 runs over two pages) and numbers right-aligned; "landscape" with landscape pages, table
+    四 as two tables (行政复议, 行政诉讼) and every table in 小五 (9 pt)."""
+    from pdf_fixtures import _windows_fonts, _word_like
+
+    raw = render_docx(varied_page(report, style, seed), installed_fonts=True)
+    if habit_of(seed) == "portrait":
+        return _table_type(_windows_fonts(_word_like(raw, None)), 12.0, "right")
+    split = _split_widest_table(raw, at=5)
+    return _table_type(_word_like(split, None, repeat_header=False, landscape=True), 9.0, None)
+
+
+def _chromium_print(html: bytes, agency: str) -> bytes:
+    """The varied page published on a portal (``pdf_fixtures.published_page``) printed to PDF by
+    Debian chromium headless, as a user's 打印 → 另存为 PDF does."""
+    import tempfile
+
+    from pdf_fixtures import CHROMIUM, published_page
+
+    if CHROMIUM is None:
+        raise FileNotFoundError("chromium is not installed (apt-get install chromium)")
+    with tempfile.TemporaryDirectory(prefix="gknb-print-") as tmp:
+        page, pdf = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
+        page.write_text(published_page(html.decode("utf-8"), agency), encoding="utf-8")
+        subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={pdf}",
+                        page.as_uri()], check=True, capture_output=True, timeout=180)
+        return pdf.read_bytes()
+
+
 def render_original(report: Report, medium: str, style: str = "plain", seed: int = 0) -> bytes:
     """``report`` as a file of ``medium`` (one of ``MEDIA``), its numbers printed in ``style``."""
+    if medium == "docx-varied":
+        return varied_docx(report, style, seed)
+    if medium == "pdf-varied":
+        return docx_to_pdf(varied_docx(report, style, seed))
+    if medium in ("html-varied", "pdf-chromium"):
+        html = render_html(varied_page(report, style, seed))
+        return html if medium == "html-varied" else _chromium_print(html, report.meta.agency or "")
     page = styled_page(report, style, seed)
     if medium == "html":
         return render_html(page)
@@ -368,7 +553,7 @@ def row_pattern(keys: Iterable[str]) -> str:
 
 
 __all__ = [
-    "CONVERTERS", "MEDIA", "Converter", "Original", "Score", "convert", "convert_file", "make_originals", "medium_of",
-    "STYLES", "narrow_labels", "read_and_score", "render_original", "row_pattern", "score", "style_of", "styled_page",
-    "truth_report", "wrong_lines",
+    "CONVERTERS", "HABITS", "MEDIA", "STYLES", "Converter", "Original", "Score", "convert", "convert_file",
+    "habit_of", "make_originals", "medium_of", "narrow_labels", "read_and_score", "render_original", "row_pattern",
+    "score", "style_of", "styled_page", "truth_report", "varied_docx", "varied_page", "wrong_lines",
 ]

@@ -7,6 +7,7 @@ The 繁体→简体 decision is taken once per document, from the whole text.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -68,9 +69,25 @@ class Normalizer:
         return text
 
 
+# A PDF whose font draws a character and a radical with one glyph (Noto/Source Han CJK SC, as
+# chromium embeds them) may give the radical's code point for the character: 人民 → ⼈⺠, 门户网站 →
+# ⻔⼾⽹站. Kangxi radicals fold as NFKC does, but ⼾ to 户 (the simplified glyph it shares; NFKC: 戶);
+# radicals supplement characters that are whole simplified characters to those (Unicode's
+# EquivalentUnifiedIdeograph.txt); radical-only forms (⺅, ⻖ …) stay.
+_RADICALS = re.compile("[\u2e80-\u2fdf]")
+_RADICAL_CHARACTERS = str.maketrans(
+    {chr(cp): unicodedata.normalize("NFKC", chr(cp)) for cp in range(0x2F00, 0x2FD6)}
+    | {"⼾": "户"}
+    | dict(zip("⺟⺠⻄⻅⻆⻉⻋⻓⻔⻘⻙⻚⻛⻜⻝⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰⻳",
+               "母民西见角贝车长门青韦页风飞食马骨鬼鱼鸟卤麦黄黾齐齿龙龟", strict=True))
+)
+
+
 def _clean_characters(text: str) -> str:
-    """Unusual spaces → " ", zero-width characters and stray BOMs dropped."""
-    return _ZERO_WIDTH_CHARS.sub("", _SPACE_CHARS.sub(" ", text))
+    """Unusual spaces → " ", zero-width characters and stray BOMs dropped, radicals extracted for
+    the characters they share a glyph with folded to those."""
+    text = _ZERO_WIDTH_CHARS.sub("", _SPACE_CHARS.sub(" ", text))
+    return text.translate(_RADICAL_CHARACTERS) if _RADICALS.search(text) else text
 
 
 def _simplified(text: str) -> str | None:

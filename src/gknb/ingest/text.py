@@ -164,11 +164,12 @@ def _is_cell_text(line: str) -> bool:
 
 def _markdown_row(line: str) -> str:
     """``| a | b |`` → `` a | b |``: a Markdown row's opening bar opens no cell; a row printed without
-    its bars (html2text: ``a| b| c``) ends at its line end all the same."""
+    its bars (html2text: ``a| b| c``, and ``| | b| c`` where its first cells are empty) ends at its
+    line end all the same."""
     stripped = line.strip()
     if stripped.startswith("|") and stripped.endswith("|") and stripped.strip("| \t"):
         return stripped[1:]
-    if "|" in stripped and not stripped.startswith("|") and not stripped.endswith("|"):
+    if "|" in stripped and not stripped.endswith("|"):
         return stripped + "|"
     return line
 

@@ -475,7 +475,10 @@ def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movab
     """The readings of the parts before, each grown by every reading of this part that keeps the
     identities (None: too many to try, within ``MAX_STEPS`` and what is left of the table's
     ``budget``; an empty list: none fits)."""
-    layout = _layouts(table, group, part)
+    try:
+        layout = _layouts(table, group, part)
+    except _TooMany:  # more ways to place its blank cells than can be tried
+        return None
     # Readings of the parts before that give every identity joining them to this part the same sum
     # (or leave it untestable alike) are read against once.
     mine = {f"{table.key}.{row}." for _, row in part}

@@ -782,20 +782,37 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         whole = len(out.bare_keys(seg.table))
         width = len(out.row_keys(seg.table, seg.row)) if seg.row else 0
         if seg.row and values > width and (
-            values == whole
-            or "blank" not in kinds  # a text copy: blank cells not printed at all
+            values == whole or whole == _marked_cells(seg.tokens)  # every cell printed, blank ones as a dash
+            # a text copy: blank cells not printed at all (empty cells of header rows above the numbers aside)
+            or not any(t.kind == "blank" for t in _without_header_cells(seg.tokens))
             and whole - width < values < whole
+            # a table printed as one row of numbers (四) under a header naming its parts: more numbers
+            # than the part's row could hold are the table's, its blank cells placed (or named) by the fit
+            or _one_row(fmt, seg.table) and whole - width < values < whole
         ):
             walker.bare[seg.table] = seg.tokens
             continue
         segments.append(seg)
+    segments = _spread_over_empty_rows(fmt, segments)
     for table in fmt.tables:
-        bare = _bare_run(walker.bare[table.key], walker.bare_runs[table.key], len(out.bare_keys(table.key)))
+        bare = _bare_run(walker.bare[table.key], walker.bare_runs[table.key], len(out.bare_keys(table.key)),
+                         min(len(b.columns) for b in table.blocks))
         has_rows = any(s.table == table.key and any(t.kind == "value" for t in s.tokens) for s in segments)
         while bare and bare[-1].kind == "gap" and not bare[-1].whitespace:  # lines before the next section
             bare.pop()
         if bare and not has_rows and any(t.kind == "value" for t in bare):
-            if len(_without_header_cells(bare)) != len(bare):
+            numbered = _without_header_cells(bare)
+            whole = len(out.bare_keys(table.key))
+            if len(numbered) != len(bare) and (
+                    _printed_cells(numbered) == whole and all(t.where.table is not None for t in numbered)
+                    or _marked_cells(numbered) == whole):
+                # the rows of numbers print every cell (a document's own table: DOCX, HTML; or a copy
+                # printing its blank cells as a dash), so the empty cells above are the header's (a
+                # converter's grid may pad a row with an empty cell: that is not a printed cell)
+                bare = numbered
+            elif len(numbered) != len(bare):
+                if _printed_cells(numbered) > whole / 2:
+                    bare = numbered  # the numbers placed by the identities (and named), not among the header's cells
                 out.note("parse.alignment_ambiguous", out.bare_keys(table.key),
                          f"「{table.title}」的数字没有行标签，其上方的表头行有空白单元格，无法确定它们是否为空白数据格，请核对原文",
                          f"the numbers of {table.title!r} have no row labels and the header rows above them print "
@@ -931,6 +948,17 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
                 f"表格「{table.title}」中未找到以下行：{names}",
                 f"table '{table.title}': rows not found: " + ", ".join(r.key for r in missing),
             )
+            # a row found with no number in a table that lost rows: its numbers may be among theirs
+            named = {k for f in out.findings if f.rule.startswith("parse.") for k in f.cells}
+            for r in all_rows:
+                row_keys = out.row_keys(table.key, r.key)
+                if r.key in rows and all(out.cells[k] is None for k in row_keys) and not set(row_keys) & named:
+                    out.note(
+                        "parse.alignment_ambiguous", row_keys,
+                        f"「{r.full_label}」一行没有读出数字，而同一表格有行未找到，其数字可能印在别处，请核对原文",
+                        f"row '{r.full_label}': no number read, in a table whose other rows were not found (its "
+                        "numbers may be printed elsewhere); check the original",
+                    )
     return TablesResult(out.cells, out.printed, out.provenance, out.labels, out.findings, walker.consumed)
 
 
@@ -1383,13 +1411,99 @@ def _note_by_order(out: TableAssembler, fmt: Format, by_order: dict[str, list[st
             )
 
 
-def _bare_run(last: list[Token], earlier: list[list[Token]], whole: int) -> list[Token]:
-    """The bare numbers of a table: the run printed last, or, when prose after the table cut it
-    off, the last earlier run that prints exactly the table's cells."""
-    if any(t.kind == "value" for t in last):
-        return last
-    complete = [run for run in earlier if sum(t.kind == "value" for t in run) == whole]
-    return complete[-1] if complete else last
+def _bare_run(last: list[Token], earlier: list[list[Token]], whole: int, part: int) -> list[Token]:
+    """The bare numbers of a table: the run printed last, or, when text after the table cut it off
+    (a notes row under it, a page's footer), the last earlier run that prints exactly the table's
+    cells (its blank cells counted where the run prints them: a grid's empty cells). A table printed
+    as two tables (行政复议 | 行政诉讼), the second's header between: the run and the runs before it,
+    each printing at least a part's row of numbers but one (``part``), joined where together they
+    print the table's cells, or more than half of its numbers and none too many (a text copy that
+    drops blank cells: the fit places them or names them)."""
+    def values(run: list[Token]) -> int:
+        return sum(t.kind == "value" for t in run)
+
+    def joined_to(end: list[Token], before: list[list[Token]]) -> list[Token] | None:
+        joined = end
+        for run in reversed(before if values(end) >= part - 1 else ()):
+            if values(joined) >= whole or values(run) < part - 1 or values(run + joined) > whole:
+                break
+            joined = run + joined
+            if whole in (values(joined), _printed_cells(_without_header_cells(joined))):
+                return joined
+        return joined if values(joined) > whole / 2 else None
+
+    if values(last):
+        return joined_to(last, earlier) or last
+    complete = [run for run in earlier if whole in (values(run), _printed_cells(run))]
+    if complete:
+        return complete[-1]
+    numbered = [n for n, run in enumerate(earlier) if values(run)]
+    found = joined_to(earlier[numbered[-1]], earlier[: numbered[-1]]) if numbered else None
+    return found or next((run for run in reversed(earlier) if whole / 2 < values(run) < whole), last)
+
+
+def _spread_over_empty_rows(fmt: Format, segments: list[Segment]) -> list[Segment]:
+    """A table printed as one row of numbers (四) whose header names its parts on one line
+    (``未经复议直接起诉 复议后起诉``, the numbers of both below): the part whose label came last
+    prints the cells of the parts before it, which printed none (their labels read as rows of their
+    own, or printed in the same line). Where it prints exactly their cells in all (blank ones as a
+    dash), they are dealt out in order, the declared parts' order."""
+    out: list[Segment] = []
+    for seg in segments:
+        if not seg.row or not _one_row(fmt, seg.table):
+            out.append(seg)
+            continue
+        table = fmt.table(seg.table)
+        rows = {r.key: (r, len(b.columns)) for b in table.blocks for r in b.rows}
+        order = list(rows)
+        width = rows[seg.row][1]
+        marked = _marked_cells(seg.tokens)
+        parts = marked // width
+        at = order.index(seg.row)
+        if parts < 2 or marked != parts * width or at < parts - 1:
+            out.append(seg)
+            continue
+        before = order[at - parts + 1 : at]
+        tail = out[len(out) - len(before):] if len(out) >= len(before) else []
+        empty = [s.row for s in tail] == before and all(
+            s.table == seg.table and not any(t.kind in ("value", "blank") for t in s.tokens) for s in tail)
+        label = normalize_label(seg.label.text) if seg.label is not None else ""
+        own = label.rfind(normalize_label(rows[seg.row][0].label))
+        named = own > 0 and all(normalize_label(rows[r][0].label) in label[:own] for r in before) and not any(
+            s.table == seg.table and s.row in before for s in segments)
+        if not (empty or named):
+            out.append(seg)
+            continue
+        chunks: list[list[Token]] = [[] for _ in range(parts)]
+        seen = 0
+        for tok in seg.tokens:
+            chunks[min(seen // width, parts - 1)].append(tok)
+            seen += tok.kind in ("value", "blank")
+        if empty:
+            for target, chunk in zip(tail, chunks[:-1], strict=True):
+                target.tokens = chunk
+        else:
+            out.extend(Segment(seg.table, r, seg.label, None, chunk) for r, chunk in zip(before, chunks, strict=False))
+        out.append(Segment(seg.table, seg.row, seg.label, seg.matched, chunks[-1]))
+    return out
+
+
+def _one_row(fmt: Format, table_key: str) -> bool:
+    """Whether the table is printed as one row of numbers (its layout transposed: table 四)."""
+    return all(b.layout is not None and b.layout.transposed for b in fmt.table(table_key).blocks)
+
+
+def _printed_cells(tokens: list[Token]) -> int:
+    """The cells a run of a table's tokens prints: its numbers and its blank cells."""
+    return sum(t.kind in ("value", "blank") for t in tokens)
+
+
+def _marked_cells(tokens: list[Token]) -> int:
+    """The cells a run of a table's tokens prints a mark in: its numbers and the blank cells printed
+    as a dash (``—``, ``/``); 0 where it also has an empty cell (a grid's padding or a blank)."""
+    if any(t.kind == "blank" and not t.text.strip() for t in tokens):
+        return 0
+    return sum(t.kind == "value" or t.kind == "blank" and bool(t.text.strip()) for t in tokens)
 
 
 def _without_header_cells(tokens: list[Token]) -> list[Token]:
