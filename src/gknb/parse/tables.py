@@ -1507,11 +1507,21 @@ def _marked_cells(tokens: list[Token]) -> int:
 
 
 def _without_header_cells(tokens: list[Token]) -> list[Token]:
-    """A bare run without the empty grid cells of rows that print no number (the header rows above
-    the numbers, in a converter's broken grid). Where that differs from the run as printed, the bare
-    cells are named as undetermined (a grid prints blank cells the same way)."""
-    numbered = {physical_row(t) for t in tokens if t.kind == "value"}
-    return [t for t in tokens if t.kind == "value" or t.where.col is None or physical_row(t) in numbered]
+    """A bare run without the empty grid cells, above its first number, of rows that print no number
+    (the header rows above the numbers, in a converter's broken grid; an empty cell among the numbers
+    is a blank cell). Where that differs from the run as printed, the bare cells are named as
+    undetermined (a grid prints blank cells the same way)."""
+    numbered = {_grid_row_of(t) for t in tokens if t.kind == "value"}
+    first = next((i for i, t in enumerate(tokens) if t.kind == "value"), len(tokens))
+    return [t for i, t in enumerate(tokens)
+            if i >= first or t.kind == "value" or t.where.col is None or _grid_row_of(t) in numbered]
+
+
+def _grid_row_of(tok: Token) -> tuple:
+    """The grid row a token's cell is in (an empty cell has no text line of its own), else its text line."""
+    if tok.where.row is not None:
+        return (tok.block, tok.where.page, tok.where.row, tok.where.table)
+    return physical_row(tok)
 
 
 def _inserted_positions(table: Table, after: list[str | None]) -> tuple[int, ...]:
