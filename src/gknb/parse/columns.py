@@ -25,7 +25,7 @@ read as blank (a copy that drops blank cells also drops numbers it prints elsewh
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from itertools import combinations, product
 from math import comb, prod
@@ -541,7 +541,7 @@ def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex,
     return None
 
 
-def _fewest_moves(keys: list[str], readings: list[dict[str, Token | None]]) -> ColumnsDecoded | None:
+def _fewest_moves(keys: list[str], readings: list[dict[str, Token | None]]) -> Decoded | None:
     """The cells all readings agree on (``_agreed_or_zero``); and, where they do not, the cells the
     readings with the fewest page parts printed out of column order agree on, listed in
     ``order_assumed`` (pdf2txt prints a part's columns out of order now and then, seldom twice in one
@@ -552,7 +552,7 @@ def _fewest_moves(keys: list[str], readings: list[dict[str, Token | None]]) -> C
     if len(likely) == len(readings) or (preferred := _agreed_or_zero(keys, likely)) is None:
         return every
     if every is None:
-        every = ColumnsDecoded({}, list(keys))
+        every = Decoded({}, list(keys))
     cells, maybe, assumed = {}, [], []
     for key in keys:
         # all readings' number, or their 0 or blank, before the likeliest readings' number
@@ -564,21 +564,11 @@ def _fewest_moves(keys: list[str], readings: list[dict[str, Token | None]]) -> C
             maybe.append(key)
         if chosen is preferred:
             assumed.append(key)
-    return ColumnsDecoded(cells, [k for k in keys if k not in cells], maybe, assumed)
+    return Decoded(cells, [k for k in keys if k not in cells], maybe, assumed)
 
 
-@dataclass
-class ColumnsDecoded(Decoded):
-    """A table read column by column, with the cells read as 0 that may be blank (``zero_or_blank``:
-    every reading prints 0 there or leaves the cell blank — a copy printing each number a box of its
-    own, and a column one short: no run shows which of its zeros stands where), and the cells read as
-    the readings with the fewest parts printed out of column order give them (``order_assumed``)."""
 
-    zero_or_blank: list[str] = field(default_factory=list)
-    order_assumed: list[str] = field(default_factory=list)
-
-
-def _agreed_or_zero(keys: list[str], readings: list[dict[str, Token | None]]) -> ColumnsDecoded | None:
+def _agreed_or_zero(keys: list[str], readings: list[dict[str, Token | None]]) -> Decoded | None:
     """The cells every reading prints the same number in; and the cells every reading prints 0 in or
     leaves blank, some 0, read as 0 and listed as possibly blank. A cell every reading leaves blank
     stays unread (labelruns.agreed). None: no cell read."""
@@ -596,7 +586,7 @@ def _agreed_or_zero(keys: list[str], readings: list[dict[str, Token | None]]) ->
             maybe.append(key)
     if not cells:
         return None
-    return ColumnsDecoded(cells, [k for k in keys if k not in cells], maybe)
+    return Decoded(cells, [k for k in keys if k not in cells], maybe)
 
 
 def _printed_labels(tokens: list[Token], index: LabelIndex) -> set[tuple[str, str]]:
@@ -775,4 +765,4 @@ def _decode_transposed(version: str, table: Table, tokens: list[Token]) -> Decod
     return _agreed(list(readings[0]), readings)
 
 
-__all__ = ["Decoded", "ColumnsDecoded", "decode"]
+__all__ = ["Decoded", "decode"]

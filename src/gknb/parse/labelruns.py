@@ -27,7 +27,7 @@ some of them, else the boxes placed all).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations, permutations, product
 from math import prod
 
@@ -446,10 +446,16 @@ def _fill(filled: dict[str, Token | None], keys: list[str], run: list[Token]) ->
 
 @dataclass
 class Decoded:
-    """A table read column by column: key → token (None: blank), and the keys readings disagree on."""
+    """A table read column by column: key → token (None: blank), and the keys readings disagree on; the
+    cells read as 0 that may be blank (``zero_or_blank``: every reading prints 0 there or leaves the cell
+    blank — a copy printing each number a box of its own, and a column one short: no run shows which of
+    its zeros stands where), and the cells read as the readings with the fewest parts printed out of
+    column order give them (``order_assumed``)."""
 
     cells: dict[str, Token | None]
     unsure: list[str]
+    zero_or_blank: list[str] = field(default_factory=list)
+    order_assumed: list[str] = field(default_factory=list)
 
 
 def folios(tokens: list[Token]) -> set[int]:

@@ -1078,7 +1078,7 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
     # the column reading is the surer one (numbers under their column's runs); the reading order is
     # tried where it read nothing, or left more cells open than it read for sure (a cell it reads as
     # 0 or blank is open)
-    sure = 0 if decoded is None else len(decoded.cells) - len(getattr(decoded, "zero_or_blank", ()))
+    sure = 0 if decoded is None else len(decoded.cells) - len(decoded.zero_or_blank)
     joined = False
     if section and (decoded is None or len(decoded.cells) + len(decoded.unsure) > 2 * sure):
         streamed = read_stream(fmt.version, table_key, section, walker.indexes[table_key])
@@ -1103,7 +1103,7 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
         for key in keys:
             if key in decoded.cells:
                 out.assign([key], (decoded.cells[key],), None)
-        maybe_blank = set(getattr(decoded, "zero_or_blank", ()))
+        maybe_blank = set(decoded.zero_or_blank)
         read = [k for k in keys if k in decoded.cells and k not in maybe_blank]
         if maybe_blank:
             out.note(
@@ -1112,7 +1112,7 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
                 f"table '{title}' is printed column by column with its blank cells dropped: each of these cells "
                 "prints 0 or is blank, which the copy does not tell; read as 0, check the original file",
             )
-        assumed = set(getattr(decoded, "order_assumed", ()))
+        assumed = set(decoded.order_assumed)
         if assumed:
             out.note(
                 "parse.columns_order_assumed", [k for k in keys if k in assumed],
@@ -1170,7 +1170,7 @@ def _joined(decoded: Decoded, streamed: Streamed, doubted: bool) -> tuple[Decode
     nothing), with the findings naming them; None where they read a cell differently."""
     from .stream import Streamed  # the copy decoders only for a table printed by columns
 
-    maybe_blank = set(getattr(decoded, "zero_or_blank", ()))
+    maybe_blank = set(decoded.zero_or_blank)
     if any(k in streamed.cells and _value_of(streamed.cells[k]) != _value_of(tok)
            and not (k in maybe_blank and _value_of(streamed.cells[k]) in (0, None))
            for k, tok in decoded.cells.items()):
@@ -1180,9 +1180,8 @@ def _joined(decoded: Decoded, streamed: Streamed, doubted: bool) -> tuple[Decode
              or doubted and k in doubt and k not in decoded.cells}
     left = replace(decoded, cells={k: v for k, v in decoded.cells.items() if k not in taken},
                    unsure=[k for k in decoded.unsure if k not in taken])
-    for name in ("zero_or_blank", "order_assumed"):
-        if getattr(left, name, None):
-            setattr(left, name, [k for k in getattr(left, name) if k not in taken])
+    left.zero_or_blank = [k for k in left.zero_or_blank if k not in taken]
+    left.order_assumed = [k for k in left.order_assumed if k not in taken]
     findings = [replace(f, cells=tuple(k for k in f.cells if k in taken)) for f in streamed.findings
                 if any(k in taken for k in f.cells)]
     return left, Streamed({k: v for k, v in streamed.cells.items() if k in taken}, [], findings)
