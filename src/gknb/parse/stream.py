@@ -598,6 +598,7 @@ def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -
             f"table '{title}' prints its numbers apart from their row labels (a PDF's reading-order text); its cells "
             "were read by the row and column labels before each run of numbers, which no identity can test: check them",
         )])
+    tokens = _without_leading_strays(tokens, index, len(table.cells()))
     stream = [t for t in tokens if t.kind in ("value", "blank")]
     pins = _pins(tokens, index)
     # A number other than 0 stands under its header on every path; where the order leaves a 0's place open
@@ -634,6 +635,20 @@ def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -
             ))
         return Streamed(cells, unsure, findings)
     return None
+
+
+def _without_leading_strays(tokens: list[Token], index: LabelIndex, cells: int) -> list[Token]:
+    """The section's tokens from its table's first printed label on, where the numbers before that label
+    are more than the table's cells leave room for (poppler may print the last column of the section
+    before's table after this section's heading: ``现行有效件数`` / ``0`` / ``978``); else ``tokens``."""
+    numbers = [t for t in tokens if t.kind in ("value", "blank")]
+    if len(numbers) <= cells:
+        return tokens
+    for n, tok in enumerate(tokens):
+        if tok.kind == "text" and index.match(tok.norm, in_header=True) is not None:
+            leading = sum(t.kind in ("value", "blank") for t in tokens[:n])
+            return tokens[n:] if 0 < leading <= len(numbers) - cells else tokens
+    return tokens
 
 
 def _print_order_read(title: str, cells: dict, broken: list[str]) -> Streamed:
