@@ -684,7 +684,7 @@ def _rearranged(version: str, table_key: str, tokens: list[Token], stream: list[
         if readings:
             return readings
     return [r for r in [_vertical_runs(version, table_key, tokens, stream, index)
-                        or _first_pages(version, table_key, tokens, stream)] if r]
+                        or _first_pages(version, table_key, tokens, stream, index)] if r]
 
 
 MAX_PLACED_STATES = 4000  # states of the flow placement after one flow; beyond, it is not read
@@ -816,20 +816,81 @@ def _within(progress: list[int], placed: int, left: int, budget: int) -> bool:
     return used <= budget and len(progress) * max(progress) - sum(progress) - left <= budget - used
 
 
-def _first_pages(version: str, table_key: str, tokens: list[Token], stream: list[Token]) -> tuple[dict, set[str]] | None:
+def _first_pages(version: str, table_key: str, tokens: list[Token], stream: list[Token],
+                 index: LabelIndex) -> tuple[dict, set[str]] | None:
     """The reading of a table's first pages where no traversal holds over the whole stream (a later page
     printed in an order of its own): the numbers up to the last page break they read at, as the first
-    rows of the print order, the rows after them left unread."""
-    cuts, count = set(), 0
-    for tok in tokens:
+    rows of the print order (its bands of rows printed a column at a time put back in row order, see
+    ``_bands``), the rows after them left unread."""
+    cuts, count = {}, 0
+    for n, tok in enumerate(tokens):
         if tok.page_break:
-            cuts.add(count)
+            cuts[count] = n
         count += tok.kind in ("value", "blank")
+    blocks = FORMATS[version].table(table_key).blocks
+    columns = len(blocks[0].columns) if len({len(b.columns) for b in blocks}) == 1 else None
     for cut in sorted((c for c in cuts if 0 < c < len(stream)), reverse=True):
-        reading = _traversal(version, table_key, "rows", stream[:cut], tail=len(stream) - cut)
-        if reading is not None:
-            return reading
+        banded = _bands(tokens[: cuts[cut]], columns) if columns else None
+        for numbers in [s for s in (banded, stream[:cut]) if s is not None]:
+            reading = _traversal(version, table_key, "rows", numbers, tail=len(stream) - cut)
+            if reading is not None:
+                return _with_later_pages(version, table_key, reading, tokens[cuts[cut] :], stream, index) or reading
     return None
+
+
+def _with_later_pages(version: str, table_key: str, first: tuple[dict, set[str]], tokens: list[Token],
+                      stream: list[Token], index: LabelIndex) -> tuple[dict, set[str]] | None:
+    """The first pages' reading (``first``) with the rows after them read from the later pages' ``tokens``
+    where those print in *two passes*: the rows' left columns row after row, then their right columns
+    (poppler at a wide gap between columns: the left block first, each row a flow its label leads), each
+    band of rows of the right block a column at a time (see ``_bands``). The second pass starts with the
+    second run of numbers after the last row label printed; every split of the columns into the two blocks
+    is tried, and the cells all splits whose placement keeps the identities (across both pages) agree on
+    are read. None when no split is left."""
+    cells, maybe = first
+    units = _units(version, table_key, "rows")
+    done = max((n + 1 for n, u in enumerate(units) if any(k in cells for k in u.keys)), default=0)
+    rest = units[done:]
+    if not rest or len({len(u.keys) for u in rest}) != 1:
+        return None
+    later = [t for t in tokens if t.kind in ("value", "blank")]
+    width, height = len(rest[0].keys), len(rest)
+    identities = _identities(version, table_key)
+    # the second pass starts with the first run of numbers after the one the last row label leads
+    labelled = [n for n, t in enumerate(tokens) if t.kind == "text"
+                and (lab := index.match(t.norm, in_header=False)) is not None and lab.kind == "row"]
+    starts, count, previous = [], 0, None  # (numbers before, token index) where a run of numbers starts
+    for n, tok in enumerate(tokens):
+        if tok.kind in ("value", "blank"):
+            if previous not in ("value", "blank"):
+                starts.append((count, n))
+            count += 1
+        previous = tok.kind
+    if not labelled:
+        return None
+    starts = [s for s in starts if s[1] > labelled[-1]][1:2]
+    readings = []
+    for split, at in starts:
+        for left in range(1, width):
+            right = width - left
+            if not (0 <= height * left - split <= MAX_BLANKS and 0 <= height * right - (len(later) - split) <= MAX_BLANKS):
+                continue
+            numbers = later[:split] + (_bands(tokens[at:], right) or later[split:])
+            parts = tuple(_Unit(keys, tuple(i for i in identities if set(i.eq.cells) <= set(keys)))
+                          for keys in [u.keys[:left] for u in rest] + [u.keys[left:] for u in rest])
+            seen = _paths(parts, numbers, identities)
+            if seen is None:
+                continue
+            for key, tok in cells.items():
+                seen[key] = {_value(tok): tok, None: None} if key in maybe else {_value(tok): tok}
+            reading = _reading(version, table_key, seen, stream, False)
+            if reading is not None:
+                readings.append(reading)
+    if not readings:
+        return None
+    agreed = {k: tok for k, tok in readings[0][0].items()
+              if all(k in other and _value(other[k]) == _value(tok) for other, _ in readings[1:])}
+    return agreed, {k for _, m in readings for k in m if k in agreed}
 
 
 def _value(tok: Token | None):
