@@ -878,7 +878,9 @@ def _with_later_pages(version: str, table_key: str, first: tuple[dict, set[str]]
             numbers = later[:split] + (_bands(tokens[at:], right) or later[split:])
             parts = tuple(_Unit(keys, tuple(i for i in identities if set(i.eq.cells) <= set(keys)))
                           for keys in [u.keys[:left] for u in rest] + [u.keys[left:] for u in rest])
-            seen = _paths(parts, numbers, identities)
+            edges = _graph(parts, numbers)
+            seen = None if edges is None else (_enumerated(edges, len(numbers), cells, identities)
+                                               or _narrowed(edges, 0, len(numbers), identities))
             if seen is None:
                 continue
             for key, tok in cells.items():
@@ -891,6 +893,33 @@ def _with_later_pages(version: str, table_key: str, first: tuple[dict, set[str]]
     agreed = {k: tok for k, tok in readings[0][0].items()
               if all(k in other and _value(other[k]) == _value(tok) for other, _ in readings[1:])}
     return agreed, {k for _, m in readings for k in m if k in agreed}
+
+
+MAX_PATHS = 2000  # complete paths enumerated to test each against every identity
+
+
+def _enumerated(edges: Edges, end: int, fixed: dict, identities: tuple[_Identity, ...]) -> dict[str, dict] | None:
+    """Every value each cell takes on the complete paths (position 0 to ``end``) whose cells, with the cells
+    already read (``fixed``), break no identity; None when there are none or more than ``MAX_PATHS``."""
+    paths: list[tuple] = []
+
+    def walk(step: int, at: int, cells: tuple) -> bool:
+        if step == len(edges):
+            if at == end:
+                paths.append(cells)
+            return len(paths) <= MAX_PATHS
+        return all(walk(step + 1, q, cells + pairs) for q, pairs in edges[step].get(at, []))
+
+    if not walk(0, 0, ()) or not paths:
+        return None
+    seen: dict[str, dict] = {}
+    for cells in paths:
+        trial = {**fixed, **dict(cells)}
+        if any(_holds(i, trial) is False for i in identities):
+            continue
+        for key, tok in cells:
+            seen.setdefault(key, {}).setdefault(_value(tok), tok)
+    return seen or None
 
 
 def _value(tok: Token | None):
