@@ -56,7 +56,7 @@ from ..formats import FORMATS, Equation
 from ..report import Finding
 from ..text import normalize_label
 from . import labelruns
-from .labels import LabelIndex
+from .labels import LabelIndex, label_index
 from .tokens import Token, identity_holds
 
 MAX_BLANKS = 12  # cells a copy may drop from one table
@@ -598,7 +598,7 @@ def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -
             f"table '{title}' prints its numbers apart from their row labels (a PDF's reading-order text); its cells "
             "were read by the row and column labels before each run of numbers, which no identity can test: check them",
         )])
-    tokens = _without_leading_strays(tokens, index, len(table.cells()))
+    tokens = _without_strays(version, table_key, tokens, index, len(table.cells()))
     stream = [t for t in tokens if t.kind in ("value", "blank")]
     pins = _pins(tokens, index)
     # A number other than 0 stands under its header on every path; where the order leaves a 0's place open
@@ -637,17 +637,35 @@ def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -
     return None
 
 
-def _without_leading_strays(tokens: list[Token], index: LabelIndex, cells: int) -> list[Token]:
-    """The section's tokens from its table's first printed label on, where the numbers before that label
-    are more than the table's cells leave room for (poppler may print the last column of the section
-    before's table after this section's heading: ``现行有效件数`` / ``0`` / ``978``); else ``tokens``."""
-    numbers = [t for t in tokens if t.kind in ("value", "blank")]
-    if len(numbers) <= cells:
+def _without_strays(version: str, table_key: str, tokens: list[Token], index: LabelIndex, cells: int) -> list[Token]:
+    """The section's tokens without the numbers of a neighbouring table, where the section holds more
+    numbers than its table has cells: those before the table's first printed label (poppler may print the
+    last column of the section before's table after this section's heading: ``现行有效件数`` / ``0`` /
+    ``978``), and those from the first label of another table the format declares after this table's
+    last row label (the next section's table printed before its heading: ``行政复议`` … ``0 1 0``);
+    the cut before the table only where it leaves at least as many numbers as the table holds with its
+    blanks dropped (``MAX_BLANKS``), the cut after it only where it leaves no more than its cells."""
+    def count(part: list[Token]) -> int:
+        return sum(t.kind in ("value", "blank") for t in part)
+
+    def fits(part: list[Token]) -> bool:
+        return cells - MAX_BLANKS <= count(part) <= cells
+
+    if count(tokens) <= cells:
         return tokens
-    for n, tok in enumerate(tokens):
-        if tok.kind == "text" and index.match(tok.norm, in_header=True) is not None:
-            leading = sum(t.kind in ("value", "blank") for t in tokens[:n])
-            return tokens[n:] if 0 < leading <= len(numbers) - cells else tokens
+    first = next((n for n, t in enumerate(tokens) if t.kind == "text" and index.match(t.norm, in_header=True)), None)
+    if first is not None and count(tokens[:first]) and count(tokens[first:]) >= cells - MAX_BLANKS:
+        tokens = tokens[first:]
+        if fits(tokens):
+            return tokens
+    rows = [n for n, t in enumerate(tokens) if t.kind == "text"
+            and (lab := index.match(t.norm, in_header=False)) is not None and lab.kind == "row"]
+    others = [label_index(version, t.key) for t in FORMATS[version].tables if t.key != table_key]
+    for n in range(rows[-1] + 1 if rows else len(tokens), len(tokens)):
+        tok = tokens[n]
+        if tok.kind == "text" and index.match(tok.norm, in_header=True) is None and any(
+                (lab := other.match(tok.norm, in_header=True)) is not None and lab.exact for other in others):
+            return tokens[:n] if fits(tokens[:n]) else tokens
     return tokens
 
 

@@ -1038,9 +1038,13 @@ def _printed_by_columns(fmt: Format, walker: _Walker) -> list[str]:
         # (二: no alignment can test a row's numbers), also more numbers than the row has cells (those of
         # the rows whose labels went before, printed after the last of them)
         tested = table.key in fmt.identity_tables()
-        apart = sum(not 0 < [t.kind for t in s.tokens].count("value") <= (
-            float("inf") if tested else len(table.block_of(s.row).columns)) for s in own)
-        if apart < BY_COLUMNS_MIN_ROWS or apart < BY_COLUMNS_SHARE * len(own):
+        counts = [[t.kind for t in s.tokens].count("value") for s in own]
+        widths = [len(table.block_of(s.row).columns) for s in own]
+        apart = sum(not 0 < n <= (float("inf") if tested else w) for n, w in zip(counts, widths, strict=True))
+        # a page printed in two passes (its rows' left columns after their labels, the right ones after the
+        # last row): the rows print fewer numbers than their cells, the first page's rows none
+        short = sum(0 < n < w for n, w in zip(counts, widths, strict=True)) if tested and apart else 0
+        if apart + short < BY_COLUMNS_MIN_ROWS or apart + short < BY_COLUMNS_SHARE * len(own):
             continue  # the common case: its numbers need not be counted
         values = sum(walker.tokens[i].kind == "value" for i in walker.spans[table.key])
         whole = len(_table_keys(fmt.version, table.key))
