@@ -1041,9 +1041,10 @@ def _printed_by_columns(fmt: Format, walker: _Walker) -> list[str]:
         counts = [[t.kind for t in s.tokens].count("value") for s in own]
         widths = [len(table.block_of(s.row).columns) for s in own]
         apart = sum(not 0 < n <= (float("inf") if tested else w) for n, w in zip(counts, widths, strict=True))
-        # a page printed in two passes (its rows' left columns after their labels, the right ones after the
-        # last row): the rows print fewer numbers than their cells, the first page's rows none
-        short = sum(0 < n < w for n, w in zip(counts, widths, strict=True)) if tested and apart else 0
+        # a text copy's page printed in two passes (its rows' left columns after their labels, the right ones
+        # after the last row): the rows print fewer numbers than their cells, the first page's rows none
+        lines = not any(t.grid for s in own for t in s.tokens if t.kind == "value")
+        short = sum(0 < n < w for n, w in zip(counts, widths, strict=True)) if tested and apart and lines else 0
         if apart + short < BY_COLUMNS_MIN_ROWS or apart + short < BY_COLUMNS_SHARE * len(own):
             continue  # the common case: its numbers need not be counted
         values = sum(walker.tokens[i].kind == "value" for i in walker.spans[table.key])
