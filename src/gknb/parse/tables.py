@@ -1045,13 +1045,23 @@ def _printed_by_columns(fmt: Format, walker: _Walker) -> list[str]:
         # after the last row): the rows print fewer numbers than their cells, the first page's rows none
         lines = not any(t.grid for s in own for t in s.tokens if t.kind == "value")
         short = sum(0 < n < w for n, w in zip(counts, widths, strict=True)) if tested and apart and lines else 0
-        if apart + short < BY_COLUMNS_MIN_ROWS or apart + short < BY_COLUMNS_SHARE * len(own):
+        # a text copy of a browser's print: a row's numbers over several lines, some side by side
+        # (``1 13 0 63`` / ``0 9 86``: the wide gap between two columns a line break)
+        wrapped = sum(_over_lines(s) for s in own) if tested and lines else 0
+        apart += max(short, wrapped)
+        if apart < BY_COLUMNS_MIN_ROWS or apart < BY_COLUMNS_SHARE * len(own):
             continue  # the common case: its numbers need not be counted
         values = sum(walker.tokens[i].kind == "value" for i in walker.spans[table.key])
         whole = len(_table_keys(fmt.version, table.key))
         if values >= BY_COLUMNS_SHARE * whole:
             out.append(table.key)
     return out
+
+
+def _over_lines(segment: Segment) -> bool:
+    """Whether a row's numbers stand on several lines, one of them with several numbers side by side."""
+    lines = Counter((t.block, t.where.page, t.where.line) for t in segment.tokens if t.kind == "value")
+    return len(lines) > 1 and max(lines.values()) > 1
 
 
 def _section_tokens(fmt: Format, tokens: list[Token], headings: dict[int, str], table_key: str,
