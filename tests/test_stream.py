@@ -351,16 +351,18 @@ def test_a_copy_reads_the_same_whatever_the_hash_seed():
 
 
 @pytest.fixture(scope="module")
-def varied(tmp_path_factory) -> dict[tuple[str, int], tuple]:
+def varied(tmp_path_factory) -> dict[tuple[str, str, int], tuple]:
     """pdftotext copies of the varied PDFs (an agency's own Word file by LibreOffice, converters.varied_docx):
-    2021 seed 1 and 2019 seed 3 portrait (三 over two pages, its header repeated), 2021 seed 2 landscape."""
+    2021 seed 1 and 2019 seed 3 portrait (三 over two pages, its header repeated), 2021 seed 2 landscape;
+    and of chromium's print of the 2021 seed 2 web page (converters.varied_page, landscape habits)."""
     folder = tmp_path_factory.mktemp("varied")
     out = {}
-    for version, seed in (("2021", 1), ("2021", 2), ("2019", 3)):
-        (original,) = make_originals(folder / "originals", [seed], media=("pdf-varied",), versions=(version,))
+    for version, medium, seed in (("2021", "pdf-varied", 1), ("2021", "pdf-varied", 2), ("2019", "pdf-varied", 3),
+                                  ("2021", "pdf-chromium", 2)):
+        (original,) = make_originals(folder / "originals", [seed], media=(medium,), versions=(version,))
         copy = convert(original, PDFTOTEXT, folder / "copies")
         report = _read(copy)
-        out[(version, seed)] = (original, report, score(report, original.truth))
+        out[(version, medium, seed)] = (original, report, score(report, original.truth))
     return out
 
 
@@ -382,7 +384,7 @@ def test_a_portrait_copy_reads_its_later_page_printed_in_two_passes(varied):
     # Page 2 prints 三's rows one cell a block (bands of rows of one line each a column at a time: ``0 0`` …),
     # page 3 (header repeated) each row's label and its five left cells, then — after the notes row — the
     # 其他 and 总计 columns of its rows band after band (``0 0 0`` / ``总`` / ``0 1 0`` / ``0`` …).
-    original, report, result = varied[("2021", 1)]
+    original, report, result = varied[("2021", "pdf-varied", 1)]
     assert _requests_read_right_or_named(original, report, result) >= 165
     page_three = [k for k in original.truth if k.startswith(("requests.total.", "requests.other_no_fee."))]
     assert all(same_value(report.cells[k], original.truth[k]) for k in page_three), \
@@ -392,15 +394,22 @@ def test_a_portrait_copy_reads_its_later_page_printed_in_two_passes(varied):
 def test_a_landscape_copy_leaves_out_the_numbers_section_two_prints_after_the_heading(varied):
     # poppler prints 二's last column (现行有效件数 / 0 / 978) after 三's heading: two numbers more than 三's
     # cells, none of which is its; without them every cell of 三 (zeros and dashes, none dropped) is placed.
-    original, report, result = varied[("2021", 2)]
+    original, report, result = varied[("2021", "pdf-varied", 2)]
     assert _requests_read_right_or_named(original, report, result) >= 165
 
 
 def test_a_2019_copy_leaves_out_the_numbers_of_table_four_printed_before_its_heading(varied):
     # 四's grid is printed before its heading (行政诉讼 / 结 结 其 尚 … / 1 0 0 0 1 …), inside section 三;
     # page 3's rows print five of their seven numbers after their labels, the other two in a second pass.
-    original, report, result = varied[("2019", 3)]
+    original, report, result = varied[("2019", "pdf-varied", 3)]
     assert _requests_read_right_or_named(original, report, result) >= 155
+
+
+def test_chromiums_print_of_a_web_page_is_read_in_reading_order(varied):
+    # chromium prints a wide gap between two columns of 三 as a line break (``0 0 0 0`` / ``0 0 0``), a row's
+    # label before, between or after its numbers: the rows' numbers come in reading order, blanks dropped.
+    original, report, result = varied[("2021", "pdf-chromium", 2)]
+    assert _requests_read_right_or_named(original, report, result) >= 165
 
 
 def test_numbers_before_the_tables_first_label_are_not_its_cells_where_there_are_too_many():
