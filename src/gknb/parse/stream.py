@@ -872,6 +872,7 @@ def _with_later_pages(version: str, table_key: str, first: tuple[dict, set[str]]
     if not rest or len({len(u.keys) for u in rest}) != 1:
         return None
     later = [t for t in tokens if t.kind in ("value", "blank")]
+    sure = {k: tok for k, tok in cells.items() if k not in maybe}  # a cell that may be blank tests nothing
     width, height = len(rest[0].keys), len(rest)
     identities = _identities(version, table_key)
     # the second pass starts with the first run of numbers after the one the last row label leads
@@ -893,19 +894,23 @@ def _with_later_pages(version: str, table_key: str, first: tuple[dict, set[str]]
             right = width - left
             if not (0 <= height * left - split <= MAX_BLANKS and 0 <= height * right - (len(later) - split) <= MAX_BLANKS):
                 continue
-            numbers = later[:split] + (_bands(tokens[at:], right) or later[split:])
             parts = tuple(_Unit(keys, tuple(i for i in identities if set(i.eq.cells) <= set(keys)))
                           for keys in [u.keys[:left] for u in rest] + [u.keys[left:] for u in rest])
-            edges = _graph(parts, numbers)
-            seen = None if edges is None else (_enumerated(edges, len(numbers), cells, identities)
-                                               or _narrowed(edges, 0, len(numbers), identities))
-            if seen is None:
-                continue
-            for key, tok in cells.items():
-                seen[key] = {_value(tok): tok, None: None} if key in maybe else {_value(tok): tok}
-            reading = _reading(version, table_key, seen, stream, False)
-            if reading is not None:
-                readings.append(reading)
+            banded = _bands(tokens[at:], right)  # as many rows a band as columns: a band, or rows side by side
+            for second in [b for b in (banded, later[split:]) if b is not None]:
+                numbers = later[:split] + second
+                edges = _graph(parts, numbers)
+                if edges is None:
+                    continue
+                enumerated = _enumerated(edges, len(numbers), sure, identities)
+                seen = _narrowed(edges, 0, len(numbers), identities) if enumerated is None else enumerated or None
+                if seen is None:
+                    continue
+                for key, tok in cells.items():
+                    seen[key] = {_value(tok): tok, None: None} if key in maybe else {_value(tok): tok}
+                reading = _reading(version, table_key, seen, stream, False)
+                if reading is not None:
+                    readings.append(reading)
     if not readings:
         return None
     agreed = {k: tok for k, tok in readings[0][0].items()
@@ -918,7 +923,8 @@ MAX_PATHS = 2000  # complete paths enumerated to test each against every identit
 
 def _enumerated(edges: Edges, end: int, fixed: dict, identities: tuple[_Identity, ...]) -> dict[str, dict] | None:
     """Every value each cell takes on the complete paths (position 0 to ``end``) whose cells, with the cells
-    already read (``fixed``), break no identity; None when there are none or more than ``MAX_PATHS``."""
+    already read (``fixed``), break no identity (empty when none does); None when there are more than
+    ``MAX_PATHS``."""
     paths: list[tuple] = []
 
     def walk(step: int, at: int, cells: tuple) -> bool:
@@ -928,7 +934,7 @@ def _enumerated(edges: Edges, end: int, fixed: dict, identities: tuple[_Identity
             return len(paths) <= MAX_PATHS
         return all(walk(step + 1, q, cells + pairs) for q, pairs in edges[step].get(at, []))
 
-    if not walk(0, 0, ()) or not paths:
+    if not walk(0, 0, ()):
         return None
     seen: dict[str, dict] = {}
     for cells in paths:
@@ -937,7 +943,7 @@ def _enumerated(edges: Edges, end: int, fixed: dict, identities: tuple[_Identity
             continue
         for key, tok in cells:
             seen.setdefault(key, {}).setdefault(_value(tok), tok)
-    return seen or None
+    return seen
 
 
 def _value(tok: Token | None):
