@@ -148,10 +148,11 @@ def _collapsible(version: str, table_key: str, missing: int, printed: set[str]) 
     return out
 
 
-def _bands(tokens: list[Token], columns: int) -> list[Token] | None:
+def _bands(tokens: list[Token], columns: int, square: bool = False) -> list[Token] | None:
     """The numbers in row order where the copy prints a band of rows a column at a time (``columns``
     runs of as many numbers each, a run on consecutive lines), the other numbers as printed; None when
-    no band is found."""
+    no band is found. ``square``: runs as long as there are columns are a band too (else they may be
+    rows printed side by side)."""
     runs: list[list[Token]] = [[]]
     for tok in tokens:
         if tok.kind in ("value", "blank"):
@@ -161,7 +162,8 @@ def _bands(tokens: list[Token], columns: int) -> list[Token] | None:
     out, n, found = [], 0, False
     while n < len(runs):
         size = len(runs[n])
-        if 1 < size != columns and all(len(r) == size for r in runs[n : n + columns]) and n + columns <= len(runs):
+        if size > 1 and (square or size != columns) and all(len(r) == size for r in runs[n : n + columns]) \
+                and n + columns <= len(runs):
             out += [runs[n + c][r] for r in range(size) for c in range(columns)]
             n, found = n + columns, True
         else:
@@ -896,8 +898,9 @@ def _with_later_pages(version: str, table_key: str, first: tuple[dict, set[str]]
                 continue
             parts = tuple(_Unit(keys, tuple(i for i in identities if set(i.eq.cells) <= set(keys)))
                           for keys in [u.keys[:left] for u in rest] + [u.keys[left:] for u in rest])
-            banded = _bands(tokens[at:], right)  # as many rows a band as columns: a band, or rows side by side
-            for second in [b for b in (banded, later[split:]) if b is not None]:
+            # the second pass prints bands; a run as long as the block is wide is one too (or its rows side by side)
+            seconds = [_bands(tokens[at:], right, square=True), _bands(tokens[at:], right), later[split:]]
+            for second in [b for n, b in enumerate(seconds) if b is not None and b not in seconds[:n]]:
                 numbers = later[:split] + second
                 edges = _graph(parts, numbers)
                 if edges is None:
