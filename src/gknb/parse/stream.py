@@ -571,11 +571,12 @@ def _reading(version: str, table_key: str, seen: dict[str, dict], stream: list[T
 
 def _print_order(version: str, table_key: str, stream: list[Token],
                  pins: dict[int, frozenset[str]]) -> tuple[dict, list[str]] | None:
-    """The stream read in the official print order when it holds exactly one number per cell:
+    """The stream read in the official print order when it holds exactly one number (or dash) per cell:
     (cells, the cells of the identities it breaks) — None when it breaks more than ``MAX_BROKEN``, or puts
     a pinned number under another header (see ``_pins``)."""
     keys = [k for unit in _units(version, table_key, "rows") for k in unit.keys]
-    if len(keys) != len(stream) or any(t.kind != "value" for t in stream) or not _pinned(tuple(keys), (), 0, pins):
+    if len(keys) != len(stream) or any(t.kind != "value" and not t.text for t in stream) \
+            or not _pinned(tuple(keys), (), 0, pins):
         return None
     cells = dict(zip(keys, stream, strict=True))
     broken = [i.eq for i in _identities(version, table_key) if _holds(i, cells) is False]

@@ -1208,10 +1208,10 @@ def _value_of(tok: Token | None) -> Value:
 
 def _reread_whole_streams(out: TableAssembler, fmt: Format, tokens: list[Token], headings: dict[int, str],
                           walker: _Walker, done: list[str]) -> None:
-    """A table whose section prints exactly one number per cell, none blank, that the reading above left
-    partly unread (a label after its number, rows of numbers without labels): read from its numbers in
-    reading order instead (stream.py) where that reads every cell; the parse findings about its cells
-    from the first reading give way to the new reading's."""
+    """A table whose section prints exactly one number (or dash) per cell, none left empty, that the reading
+    above left partly unread (a label after its number, rows of numbers without labels): read from its
+    numbers in reading order instead (stream.py) where that reads every cell; the parse findings about its
+    cells from the first reading give way to the new reading's."""
     from .stream import read as read_stream
 
     for table in fmt.tables:
@@ -1220,7 +1220,7 @@ def _reread_whole_streams(out: TableAssembler, fmt: Format, tokens: list[Token],
             continue
         section = _section_tokens(fmt, tokens, headings, table.key)
         numbers = [t for t in section if t.kind in ("value", "blank")]
-        if len(numbers) != len(keys) or any(t.kind == "blank" or t.glued for t in numbers):
+        if len(numbers) != len(keys) or any(t.kind == "blank" and not t.text or t.glued for t in numbers):
             continue
         streamed = read_stream(fmt.version, table.key, section, walker.indexes[table.key])
         if streamed is None or streamed.unsure:
