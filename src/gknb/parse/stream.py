@@ -37,7 +37,11 @@ of all of them at once:
   flows print (a flow under a header starts at its page's first row; under a header over several columns
   it holds their first rows row after row), blank cells passed over whole, every column at the same row
   at a page break; the cells all placements that keep the identities agree on are read. Else the numbers up to a page break are read
-  as the first rows of the print order, the rest left unread (a later page printed in an order of its own).
+  as the first rows of the print order (bands put back in row order), and the rows after them from the later page
+  where it prints in two passes (each row's label and its left columns, then the right columns band after band:
+  a page of an agency's own Word table whose header repeats), else left unread.
+- Where a section holds more numbers than its table has cells, a neighbouring table's numbers are left out: those
+  before the table's first label, those from another table's label after its last row label.
 - A table no identity checks (section 二) is read only by the labels printed before each run of
   numbers (labelruns.py), where their reading order places the numbers.
 
