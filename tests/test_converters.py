@@ -378,6 +378,18 @@ def test_markitdown_pdf_copy_with_a_dash_in_a_merged_cell():
     assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
 
 
+def test_markitdown_copy_of_a_browser_s_pdf_with_a_label_after_an_empty_grid_cell():
+    """markitdown on chromium's PDF of a web page (kept in tests/corpus/converters): the row label
+    ``2.申请人逾期未按收费通知要求缴纳`` stands on a grid row of its own after an empty cell, its
+    numbers on the next row; the label is that row's (not the row before it), so the numbers of
+    （五）5 and （六）1 — printed between label fragments no row claims — keep their rows: every cell right."""
+    path = REPRODUCERS / "2021-2-pdf-chromium_markitdown.md"
+    assert "| 三、本年 |     | 2.申请⼈逾期未按收费通知要求缴纳 |" in path.read_text(encoding="utf-8")
+    truth = _truth_of(path)["cells"]
+    result = score(_read(path), truth)
+    assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
+
+
 def test_markdown_rows_without_bars_end_at_their_line_end():
     """html2text prints ``a| b| c`` rows under a ``---`` rule: the last cell of a row is a cell."""
     from gknb.ingest import read_document
