@@ -390,6 +390,38 @@ def test_markitdown_copy_of_a_browser_s_pdf_with_a_label_after_an_empty_grid_cel
     assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
 
 
+def test_markitdown_table_four_grid_cells_are_counted_by_their_header():
+    """markitdown on a narrow-label PDF (kept in tests/corpus/converters): table 四's grid cells hold
+    one or two columns each (``| 0 | 0 0 | 0 0 | 0 | 0 | 2 2 | 0 0 | 0 0 |  |``); the header words
+    above each grid cell (``结果 结果`` / ``维持 纠正``: two labels; ``尚未`` / ``总计`` / ``审结``: two)
+    say which columns it holds, so the row's numbers keep their columns. Only the two cells of the
+    grid cell printing one number for two columns are left open, and named."""
+    path = REPRODUCERS / "2021-2-pdf-narrow_markitdown.md"
+    assert "| 0     | 0 0   | 0 0   | 0        | 0   | 2 2  | 0 0   | 0 0   |     |" in path.read_text(encoding="utf-8")
+    truth = _truth_of(path)["cells"]
+    report = _read(path)
+    review = [k for k in truth if k.startswith("review.")]
+    open_keys = {k for f in report.findings if f.rule == "parse.alignment_ambiguous" for k in f.cells}
+    assert open_keys & set(review) == {"review.review.upheld", "review.review.corrected"}
+    for key in review:
+        if key not in open_keys:
+            assert report.cells[key] == truth[key], key
+
+
+@pytest.mark.parametrize("name", ["2021-2-pdf_pdftotext-layout", "2019-1-pdf-narrow_pdftotext-layout",
+                                  "2019-1-pdf-chromium_pdftotext-layout"])
+def test_pdftotext_layout_table_four_blank_cells_stand_in_its_wide_gaps(name):
+    """pdftotext -layout prints table 四 on one line without its blank cells (kept in
+    tests/corpus/converters): ``0           0     0    0 …`` — a gap clearly wider than the line's
+    usual gap holds a blank cell; a blank no such gap holds stands at an end, which the identities
+    choose. Every cell of the table is right (LibreOffice's and chromium's PDFs, both formats)."""
+    path = REPRODUCERS / f"{name}.txt"
+    truth = _truth_of(path)["cells"]
+    report = _read(path)
+    wrong = [k for k in truth if k.startswith("review.") and report.cells[k] != truth[k]]
+    assert not wrong, wrong_lines(report, truth, wrong)
+
+
 def test_markdown_rows_without_bars_end_at_their_line_end():
     """html2text prints ``a| b| c`` rows under a ``---`` rule: the last cell of a row is a cell."""
     from gknb.ingest import read_document

@@ -579,6 +579,86 @@ def _place_under_header(seg: Segment, headers: list[list[int]], n: int) -> list[
     return []
 
 
+def _header_model(version: str, table_key: str, tokens: list[Token], seg: Segment) -> tuple[int, ...] | None:
+    """The grid column of each of a table's columns, from the header rows above a bare grid row of
+    its numbers (table 四 in markitdown's grid of a PDF, where one grid cell may hold several
+    columns): the header words a grid column prints (those made of column labels' characters only,
+    not 行政复议 / 未经复议直接起诉) spell the labels of how many of the columns, in order, it holds
+    (``| 维持 纠正 |`` under ``| 结果 结果 |``: two). None unless the characters add up exactly."""
+    values = _grid_row(seg)
+    if values is None:
+        return None
+    labels = [normalize_label(column.label) for *_, column in FORMATS[version].table(table_key).cells()]
+    alphabet = set("".join(labels))
+    first = values[0]
+    chars: Counter = Counter()
+    for tok in tokens:
+        if tok is first:
+            break
+        if tok.kind == "text" and tok.grid and tok.block == first.block and tok.where.col is not None:
+            text = re.sub(r"\s+", "", tok.norm)
+            if text and set(text) <= alphabet:
+                chars[tok.where.col] += len(text)
+    model: list[int] = []
+    for col in sorted(chars):
+        left = chars[col]
+        while left > 0 and len(model) < len(labels):
+            left -= len(labels[len(model)])
+            model.append(col)
+        if left != 0:
+            return None
+    return tuple(model) if len(model) == len(labels) else None
+
+
+def _placed_under_grid_header(fmt: Format, table_key: str, tokens: list[Token],
+                              seg: Segment) -> list[tuple[Token | None, ...]]:
+    """The placements of a bare grid row printing fewer numbers than the table's cells that the
+    header rows above it allow (``_header_model``); empty when they do not say."""
+    n = len(_table_keys(fmt.version, table_key))
+    if [t.kind for t in seg.tokens].count("value") >= n:
+        return []
+    header = _header_model(fmt.version, table_key, tokens, seg)
+    return _place_by_grid(_grid_row(seg) or [], {header}) if header is not None else []
+
+
+GAP_WIDE = 1.6  # a gap between two numbers of a line this many times the line's usual gap …
+GAP_WIDE_MIN = 2.0  # … and this many characters wider holds a blank cell, …
+GAP_APART = 1.3  # … when it is this many times wider than the widest gap taken as ordinary
+
+
+def _place_by_gaps(seg: Segment, n: int) -> list[tuple[Token | None, ...]]:
+    """The placements of a line of numbers printed short (table 四 on one line in ``pdftotext
+    -layout``, blank cells not printed) that its spacing allows: a gap clearly wider than the line's
+    usual gap between numbers holds a blank cell; the blank cells no such gap holds stand before the
+    first number or after the last (every split of them). Empty when the spacing shows no such gap
+    clearly (columns of several widths: every placement stays open)."""
+    xs = _aligned_positions(seg, "start")
+    cells = [t for t in seg.tokens if t.kind in ("value", "blank")]
+    missing = n - len(cells)
+    if xs is None or missing <= 0 or len(cells) < 3:
+        return []
+    gaps = [(b.x - len(b.text) / 2) - (a.x + len(a.text) / 2) for a, b in zip(cells, cells[1:], strict=False)]
+    ranked = sorted(range(len(gaps)), key=lambda j: -gaps[j])
+    usual = sorted(gaps)[len(gaps) // 2]
+    wide = 0
+    for j in range(1, min(missing, len(gaps) - 1) + 1):
+        this, next_ = gaps[ranked[j - 1]], gaps[ranked[j]]
+        if this >= GAP_WIDE * usual and this >= usual + GAP_WIDE_MIN and this >= GAP_APART * next_:
+            wide = j
+    if wide == 0:
+        return []
+    if wide < missing and gaps[ranked[wide]] >= GAP_WIDE * usual:
+        return []  # blank cells left over while another gap is wide too: where they stand is open
+    after = set(ranked[:wide])  # a blank cell after each of these numbers
+    inner: list[Token | None] = []
+    for j, tok in enumerate(cells):
+        inner.append(tok)
+        if j in after:
+            inner.append(None)
+    rest = missing - wide
+    return [tuple([None] * lead + inner + [None] * (rest - lead)) for lead in range(rest, -1, -1)]
+
+
 def _label_cells(segment: Segment) -> int:
     """How many label cells a space-aligned line prints before its numbers (group and row label: 2)."""
     return len(re.split(r"\s{2,}", segment.label.text.strip())) if segment.label is not None else 0
@@ -813,10 +893,11 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             elif len(numbered) != len(bare):
                 if _printed_cells(numbered) > whole / 2:
                     bare = numbered  # the numbers placed by the identities (and named), not among the header's cells
-                out.note("parse.alignment_ambiguous", out.bare_keys(table.key),
-                         f"「{table.title}」的数字没有行标签，其上方的表头行有空白单元格，无法确定它们是否为空白数据格，请核对原文",
-                         f"the numbers of {table.title!r} have no row labels and the header rows above them print "
-                         "empty cells: whether those are blank data cells is undetermined; check the original")
+                if not _placed_under_grid_header(fmt, table.key, tokens, Segment(table.key, None, None, None, bare)):
+                    out.note("parse.alignment_ambiguous", out.bare_keys(table.key),
+                             f"「{table.title}」的数字没有行标签，其上方的表头行有空白单元格，无法确定它们是否为空白数据格，请核对原文",
+                             f"the numbers of {table.title!r} have no row labels and the header rows above them print "
+                             "empty cells: whether those are blank data cells is undetermined; check the original")
             segments.append(Segment(table.key, None, None, None, bare))
 
     inserted = {t.key: _inserted_positions(t, walker.extra_after[t.key]) for t in fmt.tables}
@@ -841,6 +922,12 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             under = _place_under_header(seg, _header_starts(tokens, seg), len(keys))
             if under:
                 result = Fit(under, "positioned" if len(under) == 1 else "short")
+            elif gapped := _place_by_gaps(seg, len(keys)):
+                result = Fit(gapped, "positioned" if len(gapped) == 1 else "short")
+        # a bare grid row under a header that says which columns each grid cell holds
+        if seg.row is None and (placements := _placed_under_grid_header(fmt, seg.table, tokens, seg)) and not (
+                result.how == "exact" and [_signature(p) for p in placements] == [_signature(result.candidates[0])]):
+            result = _GridFit(placements, "gridded")
         # (_grid_row's numbers matter only for a row printing fewer numbers than its cells)
         short = seg.row and [t.kind for t in seg.tokens].count("value") < len(keys)
         values = _grid_row(seg) if short else None
