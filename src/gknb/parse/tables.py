@@ -890,6 +890,9 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
                 # printing its blank cells as a dash), so the empty cells above are the header's (a
                 # converter's grid may pad a row with an empty cell: that is not a printed cell)
                 bare = numbered
+            elif len(marks := _marks(numbered)) == whole and any(t.kind == "blank" for t in marks):
+                # every cell printed as a number or a dash (blank), the grid's empty cells its padding
+                bare = marks
             elif len(numbered) != len(bare):
                 if _printed_cells(numbered) > whole / 2:
                     bare = numbered  # the numbers placed by the identities (and named), not among the header's cells
@@ -928,8 +931,15 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         if seg.row is None and (placements := _placed_under_grid_header(fmt, seg.table, tokens, seg)) and not (
                 result.how == "exact" and [_signature(p) for p in placements] == [_signature(result.candidates[0])]):
             result = _GridFit(placements, "gridded")
+        # A row marking every cell, its blank ones with a dash, among a grid's empty padding cells
+        # (markitdown on a PDF: ``| 0 | 0 |  | 0 | — |  | 0 |``): its marks in order.
+        marks = _marks(seg.tokens)
+        dashed = bool(seg.row) and len(marks) == len(keys) and any(t.kind == "blank" for t in marks) \
+            and len(marks) < len(seg.tokens) and not inserted.get(seg.table)
+        if dashed and result.how != "exact":
+            result = Fit([tuple(marks)], "exact")
         # (_grid_row's numbers matter only for a row printing fewer numbers than its cells)
-        short = seg.row and [t.kind for t in seg.tokens].count("value") < len(keys)
+        short = seg.row and not dashed and [t.kind for t in seg.tokens].count("value") < len(keys)
         values = _grid_row(seg) if short else None
         if values is not None and len(values) < len(keys):
             if row_width is None:
@@ -1590,6 +1600,11 @@ def _marked_cells(tokens: list[Token]) -> int:
     if any(t.kind == "blank" and not t.text.strip() for t in tokens):
         return 0
     return sum(t.kind == "value" or t.kind == "blank" and bool(t.text.strip()) for t in tokens)
+
+
+def _marks(tokens: list[Token]) -> list[Token]:
+    """A run's numbers and blank cells printed as a dash, in order (its empty cells left out)."""
+    return [t for t in tokens if t.kind == "value" or t.kind == "blank" and bool(t.text.strip())]
 
 
 def _without_header_cells(tokens: list[Token]) -> list[Token]:
