@@ -1614,8 +1614,13 @@ def _without_header_cells(tokens: list[Token]) -> list[Token]:
     undetermined (a grid prints blank cells the same way)."""
     numbered = {_grid_row_of(t) for t in tokens if t.kind == "value"}
     first = next((i for i, t in enumerate(tokens) if t.kind == "value"), len(tokens))
+    per_row = Counter(_grid_row_of(t) for t in tokens)
+    # one cell a row, the numbers too (a copy printing each cell on a line of its own): an empty
+    # cell's row is no header row, the cell is a blank data cell
+    one_per_row = bool(numbered) and all(per_row[row] == 1 for row in numbered)
     return [t for i, t in enumerate(tokens)
-            if i >= first or t.kind == "value" or t.where.col is None or _grid_row_of(t) in numbered]
+            if i >= first or t.kind == "value" or t.where.col is None or _grid_row_of(t) in numbered
+            or one_per_row and per_row[_grid_row_of(t)] == 1]
 
 
 def _grid_row_of(tok: Token) -> tuple:
