@@ -422,6 +422,20 @@ def test_pdftotext_layout_table_four_blank_cells_stand_in_its_wide_gaps(name):
     assert not wrong, wrong_lines(report, truth, wrong)
 
 
+def test_markitdown_rows_marking_blank_cells_with_a_dash_among_padding_cells():
+    """markitdown on an agency's landscape PDF printing blank cells as ``—`` (kept in
+    tests/corpus/converters): ``| （七）总计 |  | … | 0 | 0 |  | 0 | — |  | 0 | 0 | 0 |`` and table 四 as
+    two grids (行政复议, 行政诉讼) pad their marks with empty grid cells; a row (a table) whose marks —
+    numbers and dashes — are exactly its cells is read by them in order, the empty cells as padding:
+    every cell of the copy is right."""
+    path = REPRODUCERS / "2021-2-pdf-varied_markitdown.md"
+    text = path.read_text(encoding="utf-8")
+    assert "| 0   | 0   |     | 0   | —   |     | 0   | 0   | 0   |" in text
+    truth = _truth_of(path)["cells"]
+    result = score(_read(path), truth)
+    assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
+
+
 def test_markdown_rows_without_bars_end_at_their_line_end():
     """html2text prints ``a| b| c`` rows under a ``---`` rule: the last cell of a row is a cell."""
     from gknb.ingest import read_document
