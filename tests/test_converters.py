@@ -5,7 +5,8 @@ The originals are ``gknb render``'s DOCX, HTML, PDF and narrow-label PDF of one 
 format (five blank cells each, ``tests/converters.py``), made once per session; every converter that
 reads a medium is run on it (markitdown, pdftotext ±-layout, pdf2txt.py, LibreOffice's text export,
 html2text, inscriptis). ``tests/corpus/converters/`` keeps copies that once hid a silently wrong cell,
-with their truth, as fixed reproducers (converter output changes with converter versions).
+or misread cells whose trace they hold, with their truth, as fixed reproducers (converter output
+changes with converter versions).
 
 ``FLOOR`` holds the share of cells read exactly today where a copy loses information (issue 11): a
 copy must reach it, and every cell it gets wrong that its original got right must be named by a
