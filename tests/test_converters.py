@@ -437,6 +437,21 @@ def test_markitdown_rows_marking_blank_cells_with_a_dash_among_padding_cells():
     assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
 
 
+def test_pdftotext_layout_of_a_browser_s_pdf_packs_a_row_s_first_cells():
+    """pdftotext -layout on chromium's PDF (kept in tests/corpus/converters) packs each row's first
+    numbers one space apart after its label (``（二）部分公开… 0 0 0       0   0                0``), so
+    their offsets shift from row to row, while the later columns keep theirs: a packed run as long
+    as the full rows' is their first columns, the numbers after it stand under their columns — the
+    rows printing a blank 其他 cell are right, 其他 blank and 总计 read."""
+    path = REPRODUCERS / "2019-1-pdf-chromium_pdftotext-layout.txt"
+    truth = _truth_of(path)["cells"]
+    report = _read(path)
+    for row in ("partial", "withheld_three_safety"):
+        keys = [k for k in truth if k.startswith(f"requests.{row}.")]
+        assert truth[f"requests.{row}.other_org"] is None
+        assert [report.cells[k] for k in keys] == [truth[k] for k in keys], row
+
+
 def test_markdown_rows_without_bars_end_at_their_line_end():
     """html2text prints ``a| b| c`` rows under a ``---`` rule: the last cell of a row is a cell."""
     from gknb.ingest import read_document

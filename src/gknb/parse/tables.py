@@ -452,10 +452,18 @@ def _place_by_position(values: list[Token], models: list[list[float]], anchor: s
     """Each number under the column whose ``anchor`` point is nearest, in the neighbouring row whose
     columns fit this row best — only when every number stands clearly in one column."""
     best: tuple[float, tuple[Token | None, ...]] | None = None
+    packed = _packed_run([(_anchor(t, "start"), _anchor(t, "end")) for t in values])
     for columns_x in models:
         row: list[Token | None] = [None] * len(columns_x)
         last, worst = -1, 0.0
-        for tok in values:
+        # A copy that packs a line's first cells one space apart (pdftotext -layout on chromium's
+        # PDF) shifts them with the label before them: a packed run as long as the full row's is
+        # its first columns, in order; the numbers after it are placed by their offsets.
+        lead = packed if packed > 1 and packed == _packed_run([(x - 0.5, x + 0.5) for x in columns_x]) \
+            and packed < len(values) else 0
+        for column in range(lead):
+            row[column], last = values[column], column
+        for tok in values[lead:]:
             x = _anchor(tok, anchor)
             ranked = sorted(range(len(columns_x)), key=lambda j: abs(columns_x[j] - x))
             column = ranked[0]
@@ -469,6 +477,14 @@ def _place_by_position(values: list[Token], models: list[list[float]], anchor: s
             if best is None or worst < best[0]:
                 best = (worst, tuple(row))
     return best[1] if best else None
+
+
+def _packed_run(spans: list[tuple[float, float]]) -> int:
+    """How many cells a line starts with that stand one space apart (or closer)."""
+    run = 1 if spans else 0
+    while run < len(spans) and spans[run][0] - spans[run - 1][1] <= 1:
+        run += 1
+    return run
 
 
 def _column_models(segments: list[Segment], index: int, n: int, reach: int = 2,
