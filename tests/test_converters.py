@@ -5,7 +5,8 @@ The originals are ``gknb render``'s DOCX, HTML, PDF and narrow-label PDF of one 
 format (five blank cells each, ``tests/converters.py``), made once per session; every converter that
 reads a medium is run on it (markitdown, pdftotext ±-layout, pdf2txt.py, LibreOffice's text export,
 html2text, inscriptis). ``tests/corpus/converters/`` keeps copies that once hid a silently wrong cell,
-with their truth, as fixed reproducers (converter output changes with converter versions).
+or misread cells whose trace they hold, with their truth, as fixed reproducers (converter output
+changes with converter versions).
 
 ``FLOOR`` holds the share of cells read exactly today where a copy loses information (issue 11): a
 copy must reach it, and every cell it gets wrong that its original got right must be named by a
@@ -376,6 +377,79 @@ def test_markitdown_pdf_copy_with_a_dash_in_a_merged_cell():
     truth = _truth_of(path)["cells"]
     result = score(_read(path), truth)
     assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
+
+
+def test_markitdown_copy_of_a_browser_s_pdf_with_a_label_after_an_empty_grid_cell():
+    """markitdown on chromium's PDF of a web page (kept in tests/corpus/converters): the row label
+    ``2.申请人逾期未按收费通知要求缴纳`` stands on a grid row of its own after an empty cell, its
+    numbers on the next row; the label is that row's (not the row before it), so the numbers of
+    （五）5 and （六）1 — printed between label fragments no row claims — keep their rows: every cell right."""
+    path = REPRODUCERS / "2021-2-pdf-chromium_markitdown.md"
+    assert "| 三、本年 |     | 2.申请⼈逾期未按收费通知要求缴纳 |" in path.read_text(encoding="utf-8")
+    truth = _truth_of(path)["cells"]
+    result = score(_read(path), truth)
+    assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
+
+
+def test_markitdown_table_four_grid_cells_are_counted_by_their_header():
+    """markitdown on a narrow-label PDF (kept in tests/corpus/converters): table 四's grid cells hold
+    one or two columns each (``| 0 | 0 0 | 0 0 | 0 | 0 | 2 2 | 0 0 | 0 0 |  |``); the header words
+    above each grid cell (``结果 结果`` / ``维持 纠正``: two labels; ``尚未`` / ``总计`` / ``审结``: two)
+    say which columns it holds, so the row's numbers keep their columns. Only the two cells of the
+    grid cell printing one number for two columns are left open, and named."""
+    path = REPRODUCERS / "2021-2-pdf-narrow_markitdown.md"
+    assert "| 0     | 0 0   | 0 0   | 0        | 0   | 2 2  | 0 0   | 0 0   |     |" in path.read_text(encoding="utf-8")
+    truth = _truth_of(path)["cells"]
+    report = _read(path)
+    review = [k for k in truth if k.startswith("review.")]
+    open_keys = {k for f in report.findings if f.rule == "parse.alignment_ambiguous" for k in f.cells}
+    assert open_keys & set(review) == {"review.review.upheld", "review.review.corrected"}
+    for key in review:
+        if key not in open_keys:
+            assert report.cells[key] == truth[key], key
+
+
+@pytest.mark.parametrize("name", ["2021-2-pdf_pdftotext-layout", "2019-1-pdf-narrow_pdftotext-layout",
+                                  "2019-1-pdf-chromium_pdftotext-layout"])
+def test_pdftotext_layout_table_four_blank_cells_stand_in_its_wide_gaps(name):
+    """pdftotext -layout prints table 四 on one line without its blank cells (kept in
+    tests/corpus/converters): ``0           0     0    0 …`` — a gap clearly wider than the line's
+    usual gap holds a blank cell; a blank no such gap holds stands at an end, which the identities
+    choose. Every cell of the table is right (LibreOffice's and chromium's PDFs, both formats)."""
+    path = REPRODUCERS / f"{name}.txt"
+    truth = _truth_of(path)["cells"]
+    report = _read(path)
+    wrong = [k for k in truth if k.startswith("review.") and report.cells[k] != truth[k]]
+    assert not wrong, wrong_lines(report, truth, wrong)
+
+
+def test_markitdown_rows_marking_blank_cells_with_a_dash_among_padding_cells():
+    """markitdown on an agency's landscape PDF printing blank cells as ``—`` (kept in
+    tests/corpus/converters): ``| （七）总计 |  | … | 0 | 0 |  | 0 | — |  | 0 | 0 | 0 |`` and table 四 as
+    two grids (行政复议, 行政诉讼) pad their marks with empty grid cells; a row (a table) whose marks —
+    numbers and dashes — are exactly its cells is read by them in order, the empty cells as padding:
+    every cell of the copy is right."""
+    path = REPRODUCERS / "2021-2-pdf-varied_markitdown.md"
+    text = path.read_text(encoding="utf-8")
+    assert "| 0   | 0   |     | 0   | —   |     | 0   | 0   | 0   |" in text
+    truth = _truth_of(path)["cells"]
+    result = score(_read(path), truth)
+    assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
+
+
+def test_pdftotext_layout_of_a_browser_s_pdf_packs_a_row_s_first_cells():
+    """pdftotext -layout on chromium's PDF (kept in tests/corpus/converters) packs each row's first
+    numbers one space apart after its label (``（二）部分公开… 0 0 0       0   0                0``), so
+    their offsets shift from row to row, while the later columns keep theirs: a packed run as long
+    as the full rows' is their first columns, the numbers after it stand under their columns — the
+    rows printing a blank 其他 cell are right, 其他 blank and 总计 read."""
+    path = REPRODUCERS / "2019-1-pdf-chromium_pdftotext-layout.txt"
+    truth = _truth_of(path)["cells"]
+    report = _read(path)
+    for row in ("partial", "withheld_three_safety"):
+        keys = [k for k in truth if k.startswith(f"requests.{row}.")]
+        assert truth[f"requests.{row}.other_org"] is None
+        assert [report.cells[k] for k in keys] == [truth[k] for k in keys], row
 
 
 def test_markdown_rows_without_bars_end_at_their_line_end():

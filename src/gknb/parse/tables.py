@@ -452,10 +452,18 @@ def _place_by_position(values: list[Token], models: list[list[float]], anchor: s
     """Each number under the column whose ``anchor`` point is nearest, in the neighbouring row whose
     columns fit this row best — only when every number stands clearly in one column."""
     best: tuple[float, tuple[Token | None, ...]] | None = None
+    packed = _packed_run([(_anchor(t, "start"), _anchor(t, "end")) for t in values])
     for columns_x in models:
         row: list[Token | None] = [None] * len(columns_x)
         last, worst = -1, 0.0
-        for tok in values:
+        # A copy that packs a line's first cells one space apart (pdftotext -layout on chromium's
+        # PDF) shifts them with the label before them: a packed run as long as the full row's is
+        # its first columns, in order; the numbers after it are placed by their offsets.
+        lead = packed if packed > 1 and packed == _packed_run([(x - 0.5, x + 0.5) for x in columns_x]) \
+            and packed < len(values) else 0
+        for column in range(lead):
+            row[column], last = values[column], column
+        for tok in values[lead:]:
             x = _anchor(tok, anchor)
             ranked = sorted(range(len(columns_x)), key=lambda j: abs(columns_x[j] - x))
             column = ranked[0]
@@ -469,6 +477,14 @@ def _place_by_position(values: list[Token], models: list[list[float]], anchor: s
             if best is None or worst < best[0]:
                 best = (worst, tuple(row))
     return best[1] if best else None
+
+
+def _packed_run(spans: list[tuple[float, float]]) -> int:
+    """How many cells a line starts with that stand one space apart (or closer)."""
+    run = 1 if spans else 0
+    while run < len(spans) and spans[run][0] - spans[run - 1][1] <= 1:
+        run += 1
+    return run
 
 
 def _column_models(segments: list[Segment], index: int, n: int, reach: int = 2,
@@ -577,6 +593,86 @@ def _place_under_header(seg: Segment, headers: list[list[int]], n: int) -> list[
                 out.append(tuple(row) + tuple(None if j in holes else next(cells) for j in range(rest)))
             return out
     return []
+
+
+def _header_model(version: str, table_key: str, tokens: list[Token], seg: Segment) -> tuple[int, ...] | None:
+    """The grid column of each of a table's columns, from the header rows above a bare grid row of
+    its numbers (table 四 in markitdown's grid of a PDF, where one grid cell may hold several
+    columns): the header words a grid column prints (those made of column labels' characters only,
+    not 行政复议 / 未经复议直接起诉) spell the labels of how many of the columns, in order, it holds
+    (``| 维持 纠正 |`` under ``| 结果 结果 |``: two). None unless the characters add up exactly."""
+    values = _grid_row(seg)
+    if values is None:
+        return None
+    labels = [normalize_label(column.label) for *_, column in FORMATS[version].table(table_key).cells()]
+    alphabet = set("".join(labels))
+    first = values[0]
+    chars: Counter = Counter()
+    for tok in tokens:
+        if tok is first:
+            break
+        if tok.kind == "text" and tok.grid and tok.block == first.block and tok.where.col is not None:
+            text = re.sub(r"\s+", "", tok.norm)
+            if text and set(text) <= alphabet:
+                chars[tok.where.col] += len(text)
+    model: list[int] = []
+    for col in sorted(chars):
+        left = chars[col]
+        while left > 0 and len(model) < len(labels):
+            left -= len(labels[len(model)])
+            model.append(col)
+        if left != 0:
+            return None
+    return tuple(model) if len(model) == len(labels) else None
+
+
+def _placed_under_grid_header(fmt: Format, table_key: str, tokens: list[Token],
+                              seg: Segment) -> list[tuple[Token | None, ...]]:
+    """The placements of a bare grid row printing fewer numbers than the table's cells that the
+    header rows above it allow (``_header_model``); empty when they do not say."""
+    n = len(_table_keys(fmt.version, table_key))
+    if [t.kind for t in seg.tokens].count("value") >= n:
+        return []
+    header = _header_model(fmt.version, table_key, tokens, seg)
+    return _place_by_grid(_grid_row(seg) or [], {header}) if header is not None else []
+
+
+GAP_WIDE = 1.6  # a gap between two numbers of a line this many times the line's usual gap …
+GAP_WIDE_MIN = 2.0  # … and this many characters wider holds a blank cell, …
+GAP_APART = 1.3  # … when it is this many times wider than the widest gap taken as ordinary
+
+
+def _place_by_gaps(seg: Segment, n: int) -> list[tuple[Token | None, ...]]:
+    """The placements of a line of numbers printed short (table 四 on one line in ``pdftotext
+    -layout``, blank cells not printed) that its spacing allows: a gap clearly wider than the line's
+    usual gap between numbers holds a blank cell; the blank cells no such gap holds stand before the
+    first number or after the last (every split of them). Empty when the spacing shows no such gap
+    clearly (columns of several widths: every placement stays open)."""
+    xs = _aligned_positions(seg, "start")
+    cells = [t for t in seg.tokens if t.kind in ("value", "blank")]
+    missing = n - len(cells)
+    if xs is None or missing <= 0 or len(cells) < 3:
+        return []
+    gaps = [(b.x - len(b.text) / 2) - (a.x + len(a.text) / 2) for a, b in zip(cells, cells[1:], strict=False)]
+    ranked = sorted(range(len(gaps)), key=lambda j: -gaps[j])
+    usual = sorted(gaps)[len(gaps) // 2]
+    wide = 0
+    for j in range(1, min(missing, len(gaps) - 1) + 1):
+        this, next_ = gaps[ranked[j - 1]], gaps[ranked[j]]
+        if this >= GAP_WIDE * usual and this >= usual + GAP_WIDE_MIN and this >= GAP_APART * next_:
+            wide = j
+    if wide == 0:
+        return []
+    if wide < missing and gaps[ranked[wide]] >= GAP_WIDE * usual:
+        return []  # blank cells left over while another gap is wide too: where they stand is open
+    after = set(ranked[:wide])  # a blank cell after each of these numbers
+    inner: list[Token | None] = []
+    for j, tok in enumerate(cells):
+        inner.append(tok)
+        if j in after:
+            inner.append(None)
+    rest = missing - wide
+    return [tuple([None] * lead + inner + [None] * (rest - lead)) for lead in range(rest, -1, -1)]
 
 
 def _label_cells(segment: Segment) -> int:
@@ -810,13 +906,17 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
                 # printing its blank cells as a dash), so the empty cells above are the header's (a
                 # converter's grid may pad a row with an empty cell: that is not a printed cell)
                 bare = numbered
+            elif len(marks := _marks(numbered)) == whole and any(t.kind == "blank" for t in marks):
+                # every cell printed as a number or a dash (blank), the grid's empty cells its padding
+                bare = marks
             elif len(numbered) != len(bare):
                 if _printed_cells(numbered) > whole / 2:
                     bare = numbered  # the numbers placed by the identities (and named), not among the header's cells
-                out.note("parse.alignment_ambiguous", out.bare_keys(table.key),
-                         f"「{table.title}」的数字没有行标签，其上方的表头行有空白单元格，无法确定它们是否为空白数据格，请核对原文",
-                         f"the numbers of {table.title!r} have no row labels and the header rows above them print "
-                         "empty cells: whether those are blank data cells is undetermined; check the original")
+                if not _placed_under_grid_header(fmt, table.key, tokens, Segment(table.key, None, None, None, bare)):
+                    out.note("parse.alignment_ambiguous", out.bare_keys(table.key),
+                             f"「{table.title}」的数字没有行标签，其上方的表头行有空白单元格，无法确定它们是否为空白数据格，请核对原文",
+                             f"the numbers of {table.title!r} have no row labels and the header rows above them print "
+                             "empty cells: whether those are blank data cells is undetermined; check the original")
             segments.append(Segment(table.key, None, None, None, bare))
 
     inserted = {t.key: _inserted_positions(t, walker.extra_after[t.key]) for t in fmt.tables}
@@ -841,8 +941,21 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             under = _place_under_header(seg, _header_starts(tokens, seg), len(keys))
             if under:
                 result = Fit(under, "positioned" if len(under) == 1 else "short")
+            elif gapped := _place_by_gaps(seg, len(keys)):
+                result = Fit(gapped, "positioned" if len(gapped) == 1 else "short")
+        # a bare grid row under a header that says which columns each grid cell holds
+        if seg.row is None and (placements := _placed_under_grid_header(fmt, seg.table, tokens, seg)) and not (
+                result.how == "exact" and [_signature(p) for p in placements] == [_signature(result.candidates[0])]):
+            result = _GridFit(placements, "gridded")
+        # A row marking every cell, its blank ones with a dash, among a grid's empty padding cells
+        # (markitdown on a PDF: ``| 0 | 0 |  | 0 | — |  | 0 |``): its marks in order.
+        marks = _marks(seg.tokens)
+        dashed = bool(seg.row) and len(marks) == len(keys) and any(t.kind == "blank" for t in marks) \
+            and len(marks) < len(seg.tokens) and not inserted.get(seg.table)
+        if dashed and result.how != "exact":
+            result = Fit([tuple(marks)], "exact")
         # (_grid_row's numbers matter only for a row printing fewer numbers than its cells)
-        short = seg.row and [t.kind for t in seg.tokens].count("value") < len(keys)
+        short = seg.row and not dashed and [t.kind for t in seg.tokens].count("value") < len(keys)
         values = _grid_row(seg) if short else None
         if values is not None and len(values) < len(keys):
             if row_width is None:
@@ -1520,6 +1633,11 @@ def _marked_cells(tokens: list[Token]) -> int:
     return sum(t.kind == "value" or t.kind == "blank" and bool(t.text.strip()) for t in tokens)
 
 
+def _marks(tokens: list[Token]) -> list[Token]:
+    """A run's numbers and blank cells printed as a dash, in order (its empty cells left out)."""
+    return [t for t in tokens if t.kind == "value" or t.kind == "blank" and bool(t.text.strip())]
+
+
 def _without_header_cells(tokens: list[Token]) -> list[Token]:
     """A bare run without the empty grid cells, above its first number, of rows that print no number
     (the header rows above the numbers, in a converter's broken grid; an empty cell among the numbers
@@ -1527,8 +1645,13 @@ def _without_header_cells(tokens: list[Token]) -> list[Token]:
     undetermined (a grid prints blank cells the same way)."""
     numbered = {_grid_row_of(t) for t in tokens if t.kind == "value"}
     first = next((i for i, t in enumerate(tokens) if t.kind == "value"), len(tokens))
+    per_row = Counter(_grid_row_of(t) for t in tokens)
+    # one cell a row, the numbers too (a copy printing each cell on a line of its own): an empty
+    # cell's row is no header row, the cell is a blank data cell
+    one_per_row = bool(numbered) and all(per_row[row] == 1 for row in numbered)
     return [t for i, t in enumerate(tokens)
-            if i >= first or t.kind == "value" or t.where.col is None or _grid_row_of(t) in numbered]
+            if i >= first or t.kind == "value" or t.where.col is None or _grid_row_of(t) in numbered
+            or one_per_row and per_row[_grid_row_of(t)] == 1]
 
 
 def _grid_row_of(tok: Token) -> tuple:
