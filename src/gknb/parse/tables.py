@@ -148,10 +148,14 @@ class _Walker:
                         pending = [*pending[-2:], i]
                         self._cut_bare(current)  # prose or header debris: bare numbers start after it
                     continue
-                self.consumed.update(range(first, i + 1))
+                if first == i:  # a label on one line (the common case): no range to cover
+                    consume(i)
+                    self.labels_at[i] = label
+                else:
+                    self.consumed.update(range(first, i + 1))
+                    self.labels_at.update(dict.fromkeys(range(first, i + 1), label))
                 pending = []
                 segment = None
-                self.labels_at.update(dict.fromkeys(range(first, i + 1), label))
                 if label.kind == "row":
                     segment = Segment(current, label.key, self.tokens[first], label)
                     self.segments.append(segment)
@@ -175,7 +179,18 @@ class _Walker:
             consume(i)
 
     def _anchor(self, tok: Token, current: str | None) -> str | None:
-        """A label that proves which table we are in even where a section heading was lost."""
+        """A label that proves which table we are in even where a section heading was lost (remembered
+        per format version: it depends only on the text, its place in its row and where the walk is)."""
+        key = (tok.norm, tok.row_start, current, current == "requests" and "carry_forward" in self.seen_rows["requests"])
+        memo = _anchors(self.fmt.version)
+        found = memo.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            if len(memo) > 50_000:
+                memo.clear()
+            found = memo[key] = self._find_anchor(tok, current)
+        return found
+
+    def _find_anchor(self, tok: Token, current: str | None) -> str | None:
         norm = tok.norm
         unnumbered = _TABLE_NUMBERING.sub("", norm) if norm[:1] in _TABLE_NUMBERING_STARTS else norm
         titled = self.titles.get(unnumbered)
@@ -200,6 +215,15 @@ class _Walker:
             if tok.kind == "text":
                 return False
         return False
+
+
+_UNSEEN = object()
+
+
+@cache
+def _anchors(version: str) -> dict[tuple, str | None]:
+    """``_Walker._anchor``'s answers for one format version, by (text, row start, table, carry-forward seen)."""
+    return {}
 
 
 _TABLE_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|表[一二三四五六七八九十\d]+[:：.]?)")
