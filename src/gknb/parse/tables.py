@@ -116,7 +116,24 @@ class _Walker:
         segment: Segment | None = None
         pending: list[int] = []  # unrecognised text just seen: the first pieces of a wrapped label
         headings, spans, bare, consume = self.headings, self.spans, self.bare, self.consumed.add
-        for i, tok in enumerate(self.tokens):
+        tokens = self.tokens
+        # Between two text tokens (or headings) the value, blank and gap tokens all go one way: into
+        # the current table's span and its open segment (or its bare numbers), taken as one run.
+        stops = sorted({i for i, t in enumerate(tokens) if t.kind == "text"}.union(headings))
+        stops.append(len(tokens))
+        after = 0  # the first token of the run before the next stop
+        for i in stops:
+            if after < i and current is not None:
+                run = tokens[after:i]
+                spans[current].extend(range(after, i))
+                if pending and any(t.kind != "gap" for t in run):
+                    pending = []
+                (segment.tokens if segment is not None else bare[current]).extend(run)
+                self.consumed.update(range(after, i))
+            after = i + 1
+            if i == len(tokens):
+                break
+            tok = tokens[i]
             if i in headings:
                 segment = None
                 current = SECTION_TABLES.get(headings[i])
@@ -166,17 +183,6 @@ class _Walker:
                     self.last_column[current] = label.key
                 elif label.kind == "extra" and in_header:
                     self.extra_after[current].append(self.last_column[current])
-                continue
-            if current is None:
-                continue
-            spans[current].append(i)
-            if kind != "gap":
-                pending = []
-            if segment is not None:
-                segment.tokens.append(tok)
-            else:
-                bare[current].append(tok)
-            consume(i)
 
     def _anchor(self, tok: Token, current: str | None) -> str | None:
         """A label that proves which table we are in even where a section heading was lost (remembered
