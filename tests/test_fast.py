@@ -5,10 +5,13 @@ formats, with blank cells and wrapped labels, and on every converter and crawler
 from __future__ import annotations
 
 import importlib
+import json
 import random
+from pathlib import Path
 
 import pytest
 
+import gknb
 from gknb.formats import FORMATS
 from gknb.formats.common import SECTIONS
 from gknb.ingest import read_document
@@ -130,3 +133,54 @@ def test_identities_are_built_once_and_handed_out_as_copies(version):
     assert again and again == fmt.identities() and again is not fmt.identities()
     assert fmt.identity_tables() == {eq.rule.table for eq in again}
     assert "disclosure" not in fmt.identity_tables() and {"requests", "review"} <= fmt.identity_tables()
+
+
+def _full_path(patch) -> None:
+    """Every shortcut of fast.py off (the full path decides each table and row) and the walk's
+    remembered table anchors forgotten (each asked afresh)."""
+    patch.setattr(tables, "printed_in_full", lambda tokens, n: None)
+    patch.setattr(tables, "rows_keep_their_labels", lambda tokens, span, labels_at: False)
+    patch.setattr(tables, "_anchors", lambda version: {})
+
+
+def _as_json(raw: bytes, name: str) -> str:
+    return json.dumps(gknb.read(raw, name=name).as_dict(), ensure_ascii=False, default=str)
+
+
+def _inputs(version: str):
+    """Every layout (blank cells, wrapped labels) and copy shape of the test corpora, both formats."""
+    fmt, rnd = FORMATS[version], random.Random(f"report{version}")
+    for layout in LAYOUTS:
+        for wrap in (False, True):
+            cells = random_report(fmt, rnd)
+            blanks = set(rnd.sample(sorted(cells), 4)) if layout in BLANK_LAYOUTS else set()
+            yield layout, render(fmt, cells, layout, rnd, blanks=blanks, wrap_labels=wrap).encode(), file_name(layout)
+    for copy in COPIES:
+        yield copy, render_copy(fmt, random_report(fmt, rnd), copy, rnd).encode(), "x.md" if copy.startswith("md_") else "x.txt"
+
+
+@pytest.mark.parametrize("version", sorted(FORMATS))
+def test_reports_are_the_full_paths_on_every_layout(version, monkeypatch):
+    """The whole report (cells, provenance, labels, findings, sections) with the shortcuts is the one
+    the full path gives, on every layout and copy shape of both formats."""
+    inputs = list(_inputs(version))
+    fast = [_as_json(raw, name) for _, raw, name in inputs]
+    with monkeypatch.context() as patch:
+        _full_path(patch)
+        full = [_as_json(raw, name) for _, raw, name in inputs]
+    for (what, _, _), a, b in zip(inputs, fast, full, strict=True):
+        assert a == b, what
+
+
+CORPUS = sorted(p for p in (Path(__file__).parent / "corpus").rglob("*") if p.suffix in (".txt", ".md", ".html"))
+
+
+def test_reports_are_the_full_paths_on_the_corpus(monkeypatch):
+    """The same on the real reports and copies of tests/corpus."""
+    assert CORPUS
+    fast = [_as_json(p.read_bytes(), p.name) for p in CORPUS]
+    with monkeypatch.context() as patch:
+        _full_path(patch)
+        full = [_as_json(p.read_bytes(), p.name) for p in CORPUS]
+    for path, a, b in zip(CORPUS, fast, full, strict=True):
+        assert a == b, path.name

@@ -361,18 +361,25 @@ def closed_but_carried(report: Report) -> Iterator[Finding]:
     facts = facts_for(report.format)
     forward = _table_value(report, facts, CARRY_FORWARD_TOTAL)
     carried = _table_value(report, facts, CARRIED_OVER_TOTAL)
+    if not forward and not carried:  # nothing in the table for the text to contradict
+        return
     said: set[str] = set()
     for sentence in _sentences(report):
         for clause in _CLAUSE.split(sentence):
             if "上年" in clause or "上一年" in clause:
-                match, keys, table, name = _NO_CARRIED_OVER.search(clause), CARRIED_OVER_TOTAL, carried, "carried"
+                keys, table, name = CARRIED_OVER_TOTAL, carried, "carried"
+                if not table or name in said:  # (the clause's wording then says nothing)
+                    continue
+                match = _NO_CARRIED_OVER.search(clause)
             else:
+                keys, table, name = CARRY_FORWARD_TOTAL, forward, "forward"
+                if not table or name in said:
+                    continue
                 match = _NO_CARRY_FORWARD.search(clause)
                 if (match is None and "申请" in sentence and not _COUNT.search(clause)
                         and not _EXCEPTED.search(sentence)):
                     match = _ALL_CLOSED.search(clause)
-                keys, table, name = CARRY_FORWARD_TOTAL, forward, "forward"
-            if match is None or not table or name in said:
+            if match is None:
                 continue
             said.add(name)
             cells = facts.quoted(keys[0])

@@ -263,8 +263,7 @@ def _section_text(
     # From the first to the last table cell of the section is the table (header words a wrapped header
     # row leaves over, such as 商业 … 企业), never the section's prose.
     table_span = range(inside[0], inside[-1] + 1) if inside else range(0)
-    section_grids = grids[bisect_left(grids, start + 1):bisect_left(grids, end)]
-    numbers = Counter(t.block for t in map(tokens.__getitem__, section_grids) if t.kind == "value")  # grid block → its numbers
+    numbers: Counter[int] | None = None  # grid block → its numbers in the section, counted when a grid asks
     # The table's tokens from its first cell on are never prose unless a grid token stands among them
     # (the loop below would skip each of them): a table printed without grids is passed over at once.
     indices: Iterable[int] = range(start + 1, end)
@@ -280,10 +279,15 @@ def _section_text(
         if tok.grid:
             decided = grid_is_prose.get((b, in_table))  # once a grid, not once per cell
             if decided is None:
+                if numbers is None:
+                    section_grids = grids[bisect_left(grids, start + 1):bisect_left(grids, end)]
+                    numbers = Counter(t.block for t in map(tokens.__getitem__, section_grids) if t.kind == "value")
                 decided = grid_is_prose[b, in_table] = _prose_grid(document.blocks[b], numbers.get(b, 0), in_table)
             if decided:
                 blocks_seen.add(b)
                 parts.extend(reduce(run_on, (c.text.strip() for c in row), "") for row in document.blocks[b].rows)
+            elif b in table_blocks:  # every later cell of this grid is a table cell too: passed over at once
+                blocks_seen.add(b)
             continue
         if b in table_blocks or i in table_span and not (i < lead and _SENTENCE_END.search(tok.text)):
             continue

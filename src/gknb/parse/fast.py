@@ -6,10 +6,11 @@ provably gives what the full path gives, else the full path runs.
   before them (``tables._needs_alignment``). A table where every such row prints its label first —
   every layout a report or a clean copy prints, one cell per line or a whole row per line — is read
   label by label without cutting it into number rows first: one pass over its tokens, no lists.
-* ``printed_in_full``: a row that prints exactly its cells (a number or a blank mark for each, no
-  empty line among them; empty lines after them where they stand in a grid or on one space-aligned
-  line) is read as printed whatever its layout — every reading ``tables._interpretations`` offers
-  is then those tokens, and ``tables.fit`` takes it as exact — so the readings need not be built.
+* ``printed_in_full``: a row that prints exactly its cells (a number or a blank mark for each) and no
+  whitespace-only line that could stand for a further empty cell — or stands in a grid, or on one
+  space-aligned line — is read as printed whatever its layout: every reading of ``n`` cells that
+  ``tables._interpretations`` offers is then those tokens, and ``tables.fit`` takes it as exact — so
+  the readings need not be built.
 """
 
 from __future__ import annotations
@@ -67,19 +68,27 @@ _CELL_KINDS = frozenset(("value", "blank"))
 
 
 def printed_in_full(tokens: list[Token], n: int) -> tuple[Token, ...] | None:
-    """The row's ``n`` cells when its tokens are exactly ``n`` values or blanks, maybe followed by
-    empty lines where the cells stand in a grid or on one space-aligned line (empty lines around
-    them then say nothing), else None (the full fitting decides). Every reading
-    ``tables._interpretations`` offers is then those cells: ``tables.fit``'s reading ``exact``."""
-    end = len(tokens)
-    while end and tokens[end - 1].kind == "gap":
-        end -= 1
-    if not n or end != n:
+    """The row's ``n`` cells when it prints exactly ``n`` values or blanks and nothing can stand for a
+    further empty cell, else None (the full fitting decides). Every reading ``tables._interpretations``
+    offers of such a row that has ``n`` cells is its values and blanks, so ``tables.fit`` takes them as
+    ``exact``: a row in a grid or with its cells on one space-aligned line has that one reading; a row
+    of running text without whitespace-only lines reads its empty lines as empty cells only beyond the
+    layout's usual counts, a reading that is then longer than ``n`` or equal to the cells themselves."""
+    if not n:
         return None
-    cells = tokens[:n] if end < len(tokens) else tokens
-    if not all(t.kind in _CELL_KINDS for t in cells):
+    cells = []
+    spaced = gridded = False  # a whitespace-only line among the tokens; a grid token
+    for tok in tokens:
+        kind = tok.kind
+        if kind == "gap":
+            spaced = spaced or tok.whitespace
+        elif kind in _CELL_KINDS:
+            cells.append(tok)
+        if tok.grid:
+            gridded = True
+    if len(cells) != n:
         return None
-    if cells is tokens or any(t.grid for t in tokens):
+    if gridded or not spaced:
         return tuple(cells)
     first = cells[0]
     line = (first.block, first.where.line, first.where.page)

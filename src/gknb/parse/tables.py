@@ -116,7 +116,24 @@ class _Walker:
         segment: Segment | None = None
         pending: list[int] = []  # unrecognised text just seen: the first pieces of a wrapped label
         headings, spans, bare, consume = self.headings, self.spans, self.bare, self.consumed.add
-        for i, tok in enumerate(self.tokens):
+        tokens = self.tokens
+        # Between two text tokens (or headings) the value, blank and gap tokens all go one way: into
+        # the current table's span and its open segment (or its bare numbers), taken as one run.
+        stops = sorted({i for i, t in enumerate(tokens) if t.kind == "text"}.union(headings))
+        stops.append(len(tokens))
+        after = 0  # the first token of the run before the next stop
+        for i in stops:
+            if after < i and current is not None:
+                run = tokens[after:i]
+                spans[current].extend(range(after, i))
+                if pending and any(t.kind != "gap" for t in run):
+                    pending = []
+                (segment.tokens if segment is not None else bare[current]).extend(run)
+                self.consumed.update(range(after, i))
+            after = i + 1
+            if i == len(tokens):
+                break
+            tok = tokens[i]
             if i in headings:
                 segment = None
                 current = SECTION_TABLES.get(headings[i])
@@ -148,10 +165,14 @@ class _Walker:
                         pending = [*pending[-2:], i]
                         self._cut_bare(current)  # prose or header debris: bare numbers start after it
                     continue
-                self.consumed.update(range(first, i + 1))
+                if first == i:  # a label on one line (the common case): no range to cover
+                    consume(i)
+                    self.labels_at[i] = label
+                else:
+                    self.consumed.update(range(first, i + 1))
+                    self.labels_at.update(dict.fromkeys(range(first, i + 1), label))
                 pending = []
                 segment = None
-                self.labels_at.update(dict.fromkeys(range(first, i + 1), label))
                 if label.kind == "row":
                     segment = Segment(current, label.key, self.tokens[first], label)
                     self.segments.append(segment)
@@ -162,20 +183,20 @@ class _Walker:
                     self.last_column[current] = label.key
                 elif label.kind == "extra" and in_header:
                     self.extra_after[current].append(self.last_column[current])
-                continue
-            if current is None:
-                continue
-            spans[current].append(i)
-            if kind != "gap":
-                pending = []
-            if segment is not None:
-                segment.tokens.append(tok)
-            else:
-                bare[current].append(tok)
-            consume(i)
 
     def _anchor(self, tok: Token, current: str | None) -> str | None:
-        """A label that proves which table we are in even where a section heading was lost."""
+        """A label that proves which table we are in even where a section heading was lost (remembered
+        per format version: it depends only on the text, its place in its row and where the walk is)."""
+        key = (tok.norm, tok.row_start, current, current == "requests" and "carry_forward" in self.seen_rows["requests"])
+        memo = _anchors(self.fmt.version)
+        found = memo.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            if len(memo) > 50_000:
+                memo.clear()
+            found = memo[key] = self._find_anchor(tok, current)
+        return found
+
+    def _find_anchor(self, tok: Token, current: str | None) -> str | None:
         norm = tok.norm
         unnumbered = _TABLE_NUMBERING.sub("", norm) if norm[:1] in _TABLE_NUMBERING_STARTS else norm
         titled = self.titles.get(unnumbered)
@@ -200,6 +221,15 @@ class _Walker:
             if tok.kind == "text":
                 return False
         return False
+
+
+_UNSEEN = object()
+
+
+@cache
+def _anchors(version: str) -> dict[tuple, str | None]:
+    """``_Walker._anchor``'s answers for one format version, by (text, row start, table, carry-forward seen)."""
+    return {}
 
 
 _TABLE_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|表[一二三四五六七八九十\d]+[:：.]?)")
