@@ -16,7 +16,8 @@ import hashlib
 import json
 import threading
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -127,9 +128,9 @@ def prepare(report: Report, *, with_place: bool = False) -> Prepared:
     """The rows ``Store.write`` stores for ``report`` (its cells in order, values as exact text,
     provenance as JSON; its findings), and the report without them (small to send between processes).
     ``with_place``: locate the agency's name too (``Prepared.place``: a worker does it for the writer)."""
-    where = [report.provenance[key] for key in report.cells if key in report.provenance]
-    texts = iter(_provenance_texts(where))
-    cells = [(key, encode_value(value), report.printed.get(key), next(texts) if key in report.provenance else None)
+    printed, provenance = report.printed.get, report.provenance.get
+    cells = [(key, str(value) if type(value) is int else encode_value(value), printed(key),
+              None if (where := provenance(key)) is None else _provenance_text(where))
              for key, value in report.cells.items()]
     errors, warnings = _counts(report.findings)
     light = replace(report, printed={}, provenance={}, findings=[], parse_findings=[])
@@ -265,6 +266,23 @@ class Store:
         """The report stored from the original with this hash, if any."""
         with self.engine.connect() as connection:  # no ORM session: asked once per input of an ingest
             return connection.scalar(_BY_SHA, {"sha256": sha256})
+
+    @contextmanager
+    def source_lookup(self) -> Iterator[Callable[[str], int | None]]:
+        """``has_source`` for many look-ups one after another (an ingest's inputs): on one connection
+        kept meanwhile, the statement sent as the driver's text, each look-up ended at once (no
+        transaction, nor snapshot, held between two)."""
+        mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        sql = ("SELECT reports.id FROM reports JOIN sources ON sources.id = reports.source_id "
+               f"WHERE sources.sha256 = {mark} ORDER BY reports.id LIMIT 1")
+        with self.engine.connect() as connection:
+            def lookup(sha256: str) -> int | None:
+                try:
+                    return connection.exec_driver_sql(sql, (sha256,)).scalar()
+                finally:
+                    connection.rollback()
+
+            yield lookup
 
     def write(self, session: Session, entries: Sequence[Entry]) -> Written:
         """Store checked reports and their originals in the caller's transaction (``session``, from
@@ -634,30 +652,21 @@ def _unset_left_out(where: Provenance) -> dict[str, Any]:
     return {k: v for k, v in vars(where).items() if v is not None}
 
 
-def _provenance_texts(provenances: Sequence[Provenance]) -> list[str]:
-    """``_json(_unset_left_out(p))`` of each: a source line alone written directly (a text report's
-    cells), the others encoded as one list and cut apart (one encoder call a report instead of one a
-    cell). A provenance holds numbers only, so ``, {`` occurs only between two."""
-    texts = [_line_text(p) for p in provenances]
-    others = [p for p, text in zip(provenances, texts, strict=True) if text is None]
-    if not others:
-        return texts  # type: ignore[return-value]  # no None left
-    parts = _json([_unset_left_out(p) for p in others])[1:-1].split(", {")
-    if len(parts) != len(others):  # a field that is not a number: one by one
-        parts = [_json(_unset_left_out(p)) for p in others]
-    else:
-        parts = [parts[0], *("{" + part for part in parts[1:])]
-    encoded = iter(parts)
-    return [text if text is not None else next(encoded) for text in texts]
-
-
-def _line_text(where: Provenance) -> str | None:
-    """``{"line": n}`` as the JSON encoder writes it, for a provenance that names only a source line
-    (an ``int``); None for any other."""
-    if (type(where.line) is int and where.table is None and where.row is None and where.col is None
-            and where.page is None and where.bbox is None and where.confidence is None):
-        return f'{{"line": {where.line}}}'
-    return None
+def _provenance_text(where: Provenance) -> str:
+    """``_json(_unset_left_out(where))``, written directly when every field set is an ``int``, a finite
+    ``float`` or a tuple of them (as the JSON encoder writes them: ``repr``), else by the encoder."""
+    parts = []
+    for name, value in vars(where).items():
+        if value is None:
+            continue
+        kind = type(value)
+        if kind is int or (kind is float and value - value == 0):  # finite: NaN and infinities are the encoder's
+            parts.append(f'"{name}": {value!r}')
+        elif kind is tuple and all(type(v) is int or (type(v) is float and v - v == 0) for v in value):
+            parts.append(f'"{name}": [{", ".join(map(repr, value))}]')
+        else:
+            return _json(_unset_left_out(where))
+    return "{" + ", ".join(parts) + "}"
 
 
 def _finding_rows(findings: Iterable[Finding]) -> list[FindingText]:
