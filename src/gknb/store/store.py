@@ -18,7 +18,7 @@ import threading
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -56,6 +56,7 @@ MAX_BATCH = 5000  # reports per ``Store.write`` (keeps every IN list short)
 _CELL_COLUMNS = ("report_id", "key", "value", "printed", "provenance")
 _CELLS = table("cells", *(column(name) for name in _CELL_COLUMNS))
 _json = json.JSONEncoder().encode
+_PROVENANCE_FIELDS = tuple(f.name for f in fields(Provenance))
 _BY_SHA = (select(ReportRow.id).join(SourceRow).where(SourceRow.sha256 == bindparam("sha256"))
            .order_by(ReportRow.id).limit(1))
 _sort_key = lru_cache(maxsize=4096)(pinyin_key)  # an agency's reports of every year share theirs
@@ -332,12 +333,16 @@ class Store:
             session.execute(update(ReportRow).where(ReportRow.id.in_([row.id for row in superseded]))
                             .values(current=False))
         now = _now()
-        source_ids = session.scalars(
-            insert(SourceRow).returning(SourceRow.id, sort_by_parameter_order=True),
-            [{"sha256": sha, "size": len(e.raw) if e.raw is not None else e.report.source.size,
-              "medium": e.report.source.format, "content": e.raw, "created": now}
-             for e, sha in zip(fresh, shas, strict=True)],
-        ).all()
+        # Both inserts are one executemany each and their ids read back by the new rows' unique keys
+        # (each fresh entry has a source of its own): an INSERT … RETURNING kept in parameter order is
+        # one statement a row on SQLite.
+        session.execute(insert(SourceRow.__table__), [
+            {"sha256": sha, "size": len(e.raw) if e.raw is not None else e.report.source.size,
+             "medium": e.report.source.format, "content": e.raw, "created": now}
+            for e, sha in zip(fresh, shas, strict=True)])
+        by_sha = dict(session.execute(  # type: ignore[arg-type]
+            select(SourceRow.sha256, SourceRow.id).where(SourceRow.sha256.in_(shas))).all())
+        source_ids = [by_sha[sha] for sha in shas]
         rows = []
         for i, (entry, form, location, agency) in enumerate(zip(fresh, prepared, locations, agencies, strict=True)):
             report = form.report
@@ -362,7 +367,10 @@ class Store:
                           "encoding": report.source.encoding},
                 "ingested": now, "run_id": entry.run_id,
             })
-        ids = list(session.scalars(insert(ReportRow).returning(ReportRow.id, sort_by_parameter_order=True), rows))
+        session.execute(insert(ReportRow.__table__), rows)
+        by_source = dict(session.execute(  # type: ignore[arg-type]
+            select(ReportRow.source_id, ReportRow.id).where(ReportRow.source_id.in_(source_ids))).all())
+        ids = [by_source[source_id] for source_id in source_ids]
         add_counts(session, [(report_id, form.errors, form.warnings) for report_id, form in zip(ids, prepared, strict=True)])
         _insert_cells(session, [(report_id, *cell) for report_id, form in zip(ids, prepared, strict=True)
                                 for cell in form.cells])
@@ -647,16 +655,33 @@ def _truthy(value: Any) -> bool:
     return value is True or str(value).lower() in ("1", "true", "yes", "是")
 
 
-def _unset_left_out(where: Provenance) -> dict[str, Any]:
-    """``Provenance.as_dict`` for JSON (which writes tuples as arrays itself): the fields that are set."""
-    return {k: v for k, v in vars(where).items() if v is not None}
-
-
 def _provenance_text(where: Provenance) -> str:
-    """``_json(_unset_left_out(where))``, written directly when every field set is an ``int``, a finite
-    ``float`` or a tuple of them (as the JSON encoder writes them: ``repr``), else by the encoder."""
+    """The JSON text of a provenance's fields that are set (``Provenance.as_dict``), in field order.
+    A position without a box (a text report's line and column, a table's cell) is looked up among
+    those already written, by its values and their types (``1`` and ``1.0`` are equal keys, not equal
+    text); others are written out (``_fields_text``)."""
+    named = vars(where)
+    if named["bbox"] is None:
+        values = tuple(named.values())
+        kinds = tuple(map(type, values))
+        if tuple not in kinds:  # the types of a tuple's members are not in the key
+            try:
+                return _position_text(values, kinds)
+            except TypeError:  # a value that cannot be a key
+                pass
+    return _fields_text(named)
+
+
+@lru_cache(maxsize=4096)
+def _position_text(values: tuple[Any, ...], _types: tuple[type, ...]) -> str:
+    return _fields_text(dict(zip(_PROVENANCE_FIELDS, values, strict=True)))
+
+
+def _fields_text(named: dict[str, Any]) -> str:
+    """``json.dumps`` of the fields that are set, written directly when each is an ``int``, a finite
+    ``float`` or a tuple of them (as the encoder writes them: ``repr``), else by the encoder."""
     parts = []
-    for name, value in vars(where).items():
+    for name, value in named.items():
         if value is None:
             continue
         kind = type(value)
@@ -665,7 +690,7 @@ def _provenance_text(where: Provenance) -> str:
         elif kind is tuple and all(type(v) is int or (type(v) is float and v - v == 0) for v in value):
             parts.append(f'"{name}": [{", ".join(map(repr, value))}]')
         else:
-            return _json(_unset_left_out(where))
+            return _json({k: v for k, v in named.items() if v is not None})
     return "{" + ", ".join(parts) + "}"
 
 
