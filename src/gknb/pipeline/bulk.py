@@ -289,7 +289,7 @@ def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = B
             done(item, "failed", error=unreadable(item))
             return None
         sha = hashlib.sha256(raw).hexdigest()
-        existing = store.has_source(sha)
+        existing = known(sha)
         if existing is not None and item.scope and not store.in_region(existing, item.scope):
             done(item, "failed", sha=sha, error=out_of_scope(item.scope))
             return None
@@ -305,7 +305,7 @@ def ingest(store: Store, inputs: Sequence[str], *, jobs: int = 1, batch: int = B
                 yield (item, raw), (item.location, raw, item.url)
 
     try:
-        with Workers(work, jobs=jobs, timeout=timeout) as workers:
+        with store.source_lookup() as known, Workers(work, jobs=jobs, timeout=timeout) as workers:
             for (item, raw), outcome in workers.run(tasks()):
                 finish(item, raw, {"error": outcome.as_dict()} if isinstance(outcome, GknbError) else outcome)
         writer.flush()

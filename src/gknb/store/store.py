@@ -16,8 +16,9 @@ import hashlib
 import json
 import threading
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -55,6 +56,7 @@ MAX_BATCH = 5000  # reports per ``Store.write`` (keeps every IN list short)
 _CELL_COLUMNS = ("report_id", "key", "value", "printed", "provenance")
 _CELLS = table("cells", *(column(name) for name in _CELL_COLUMNS))
 _json = json.JSONEncoder().encode
+_PROVENANCE_FIELDS = tuple(f.name for f in fields(Provenance))
 _BY_SHA = (select(ReportRow.id).join(SourceRow).where(SourceRow.sha256 == bindparam("sha256"))
            .order_by(ReportRow.id).limit(1))
 _sort_key = lru_cache(maxsize=4096)(pinyin_key)  # an agency's reports of every year share theirs
@@ -127,9 +129,9 @@ def prepare(report: Report, *, with_place: bool = False) -> Prepared:
     """The rows ``Store.write`` stores for ``report`` (its cells in order, values as exact text,
     provenance as JSON; its findings), and the report without them (small to send between processes).
     ``with_place``: locate the agency's name too (``Prepared.place``: a worker does it for the writer)."""
-    where = [report.provenance[key] for key in report.cells if key in report.provenance]
-    texts = iter(_provenance_texts(where))
-    cells = [(key, encode_value(value), report.printed.get(key), next(texts) if key in report.provenance else None)
+    printed, provenance = report.printed.get, report.provenance.get
+    cells = [(key, str(value) if type(value) is int else encode_value(value), printed(key),
+              None if (where := provenance(key)) is None else _provenance_text(where))
              for key, value in report.cells.items()]
     errors, warnings = _counts(report.findings)
     light = replace(report, printed={}, provenance={}, findings=[], parse_findings=[])
@@ -266,6 +268,23 @@ class Store:
         with self.engine.connect() as connection:  # no ORM session: asked once per input of an ingest
             return connection.scalar(_BY_SHA, {"sha256": sha256})
 
+    @contextmanager
+    def source_lookup(self) -> Iterator[Callable[[str], int | None]]:
+        """``has_source`` for many look-ups one after another (an ingest's inputs): on one connection
+        kept meanwhile, the statement sent as the driver's text, each look-up ended at once (no
+        transaction, nor snapshot, held between two)."""
+        mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        sql = ("SELECT reports.id FROM reports JOIN sources ON sources.id = reports.source_id "
+               f"WHERE sources.sha256 = {mark} ORDER BY reports.id LIMIT 1")
+        with self.engine.connect() as connection:
+            def lookup(sha256: str) -> int | None:
+                try:
+                    return connection.exec_driver_sql(sql, (sha256,)).scalar()
+                finally:
+                    connection.rollback()
+
+            yield lookup
+
     def write(self, session: Session, entries: Sequence[Entry]) -> Written:
         """Store checked reports and their originals in the caller's transaction (``session``, from
         ``store.session.begin()``); the caller then replaces the cross-year findings the write made stale
@@ -314,12 +333,16 @@ class Store:
             session.execute(update(ReportRow).where(ReportRow.id.in_([row.id for row in superseded]))
                             .values(current=False))
         now = _now()
-        source_ids = session.scalars(
-            insert(SourceRow).returning(SourceRow.id, sort_by_parameter_order=True),
-            [{"sha256": sha, "size": len(e.raw) if e.raw is not None else e.report.source.size,
-              "medium": e.report.source.format, "content": e.raw, "created": now}
-             for e, sha in zip(fresh, shas, strict=True)],
-        ).all()
+        # Both inserts are one executemany each and their ids read back by the new rows' unique keys
+        # (each fresh entry has a source of its own): an INSERT … RETURNING kept in parameter order is
+        # one statement a row on SQLite.
+        session.execute(insert(SourceRow.__table__), [
+            {"sha256": sha, "size": len(e.raw) if e.raw is not None else e.report.source.size,
+             "medium": e.report.source.format, "content": e.raw, "created": now}
+            for e, sha in zip(fresh, shas, strict=True)])
+        by_sha = dict(session.execute(  # type: ignore[arg-type]
+            select(SourceRow.sha256, SourceRow.id).where(SourceRow.sha256.in_(shas))).all())
+        source_ids = [by_sha[sha] for sha in shas]
         rows = []
         for i, (entry, form, location, agency) in enumerate(zip(fresh, prepared, locations, agencies, strict=True)):
             report = form.report
@@ -344,7 +367,10 @@ class Store:
                           "encoding": report.source.encoding},
                 "ingested": now, "run_id": entry.run_id,
             })
-        ids = list(session.scalars(insert(ReportRow).returning(ReportRow.id, sort_by_parameter_order=True), rows))
+        session.execute(insert(ReportRow.__table__), rows)
+        by_source = dict(session.execute(  # type: ignore[arg-type]
+            select(ReportRow.source_id, ReportRow.id).where(ReportRow.source_id.in_(source_ids))).all())
+        ids = [by_source[source_id] for source_id in source_ids]
         add_counts(session, [(report_id, form.errors, form.warnings) for report_id, form in zip(ids, prepared, strict=True)])
         _insert_cells(session, [(report_id, *cell) for report_id, form in zip(ids, prepared, strict=True)
                                 for cell in form.cells])
@@ -629,35 +655,43 @@ def _truthy(value: Any) -> bool:
     return value is True or str(value).lower() in ("1", "true", "yes", "是")
 
 
-def _unset_left_out(where: Provenance) -> dict[str, Any]:
-    """``Provenance.as_dict`` for JSON (which writes tuples as arrays itself): the fields that are set."""
-    return {k: v for k, v in vars(where).items() if v is not None}
+def _provenance_text(where: Provenance) -> str:
+    """The JSON text of a provenance's fields that are set (``Provenance.as_dict``), in field order.
+    A position without a box (a text report's line and column, a table's cell) is looked up among
+    those already written, by its values and their types (``1`` and ``1.0`` are equal keys, not equal
+    text); others are written out (``_fields_text``)."""
+    named = vars(where)
+    if named["bbox"] is None:
+        values = tuple(named.values())
+        kinds = tuple(map(type, values))
+        if tuple not in kinds:  # the types of a tuple's members are not in the key
+            try:
+                return _position_text(values, kinds)
+            except TypeError:  # a value that cannot be a key
+                pass
+    return _fields_text(named)
 
 
-def _provenance_texts(provenances: Sequence[Provenance]) -> list[str]:
-    """``_json(_unset_left_out(p))`` of each: a source line alone written directly (a text report's
-    cells), the others encoded as one list and cut apart (one encoder call a report instead of one a
-    cell). A provenance holds numbers only, so ``, {`` occurs only between two."""
-    texts = [_line_text(p) for p in provenances]
-    others = [p for p, text in zip(provenances, texts, strict=True) if text is None]
-    if not others:
-        return texts  # type: ignore[return-value]  # no None left
-    parts = _json([_unset_left_out(p) for p in others])[1:-1].split(", {")
-    if len(parts) != len(others):  # a field that is not a number: one by one
-        parts = [_json(_unset_left_out(p)) for p in others]
-    else:
-        parts = [parts[0], *("{" + part for part in parts[1:])]
-    encoded = iter(parts)
-    return [text if text is not None else next(encoded) for text in texts]
+@lru_cache(maxsize=4096)
+def _position_text(values: tuple[Any, ...], _types: tuple[type, ...]) -> str:
+    return _fields_text(dict(zip(_PROVENANCE_FIELDS, values, strict=True)))
 
 
-def _line_text(where: Provenance) -> str | None:
-    """``{"line": n}`` as the JSON encoder writes it, for a provenance that names only a source line
-    (an ``int``); None for any other."""
-    if (type(where.line) is int and where.table is None and where.row is None and where.col is None
-            and where.page is None and where.bbox is None and where.confidence is None):
-        return f'{{"line": {where.line}}}'
-    return None
+def _fields_text(named: dict[str, Any]) -> str:
+    """``json.dumps`` of the fields that are set, written directly when each is an ``int``, a finite
+    ``float`` or a tuple of them (as the encoder writes them: ``repr``), else by the encoder."""
+    parts = []
+    for name, value in named.items():
+        if value is None:
+            continue
+        kind = type(value)
+        if kind is int or (kind is float and value - value == 0):  # finite: NaN and infinities are the encoder's
+            parts.append(f'"{name}": {value!r}')
+        elif kind is tuple and all(type(v) is int or (type(v) is float and v - v == 0) for v in value):
+            parts.append(f'"{name}": [{", ".join(map(repr, value))}]')
+        else:
+            return _json({k: v for k, v in named.items() if v is not None})
+    return "{" + ", ".join(parts) + "}"
 
 
 def _finding_rows(findings: Iterable[Finding]) -> list[FindingText]:
