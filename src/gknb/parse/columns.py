@@ -58,8 +58,8 @@ class _Group:
     """The numbers printed between two row labels, as runs (numbers with no empty line between them)."""
 
     runs: list[list[Token]]
-    texts: frozenset[int] = frozenset()  # indices of the runs printed right after a text box
     labelled: tuple[str, ...] = ()  # the column keys its column-label boxes name, in print order
+    labels_at: frozenset[int] = frozenset()  # indices of the runs printed right after a column-label box
 
     @property
     def count(self) -> int:
@@ -75,29 +75,33 @@ def _groups(tokens: list[Token], index: LabelIndex, table: Table | None = None) 
     groups: list[_Group] = []
     runs: list[list[Token]] = []
     run: list[Token] = []
-    texts: set[int] = set()
-    boxes: list[str] = [""]  # the texts of the group's boxes (lines with no empty line between them)
+    boxes: list[tuple[int, str]] = []  # (runs before it, text) of the group's text boxes
+    in_box = False  # the last token was text: a text token goes on its box
 
     def close() -> None:
-        groups.append(_Group(runs, frozenset(texts), _labelled(table, boxes) if table is not None else ()))
+        order, at = _labelled(table, boxes) if table is not None else ((), frozenset())
+        groups.append(_Group(runs, order, at))
 
     for tok in tokens:
         if tok.page_break and (run or runs):
             runs.extend([run] if run else [])
             close()
-            runs, run, texts, boxes = [], [], set(), [""]
+            runs, run, boxes, in_box = [], [], [], False
         if tok.kind == "value" and id(tok) not in folios:
             run.append(tok)
-            boxes.append("")
+            in_box = False
             continue
         if run:
             runs.append(run)
             run = []
         if tok.kind != "text":
-            boxes.append("")
+            in_box = False
             continue
-        texts.add(len(runs))
-        boxes[-1] += tok.norm
+        if in_box:
+            boxes[-1] = (boxes[-1][0], boxes[-1][1] + tok.norm)
+        else:
+            boxes.append((len(runs), tok.norm))
+        in_box = True
         if by_pages:
             continue
         header = index.match(tok.norm, in_header=True)
@@ -106,7 +110,7 @@ def _groups(tokens: list[Token], index: LabelIndex, table: Table | None = None) 
         row = index.match(tok.norm, in_header=False)
         if row is not None and row.kind == "row" and runs:
             close()
-            runs, texts, boxes = [], set(), [""]
+            runs, boxes = [], []
     if run:
         runs.append(run)
     if runs:
@@ -114,18 +118,19 @@ def _groups(tokens: list[Token], index: LabelIndex, table: Table | None = None) 
     return groups
 
 
-def _labelled(table: Table, boxes: list[str]) -> tuple[str, ...]:
-    """The columns a page part's boxes made of column labels name, in print order (a header label over
-    several columns, 法人或其他组织, aside), where they name every column of one block once: pdf2txt
-    prints a column's label box with its number boxes where the header is one cell a column (the
-    order it prints them in, not the declared one); else ()."""
+def _labelled(table: Table, boxes: list[tuple[int, str]]) -> tuple[tuple[str, ...], frozenset[int]]:
+    """The columns a page part's text boxes made of column labels name, in print order (a header label
+    over several columns, 法人或其他组织, aside), where they name every column of one block once —
+    pdf2txt prints a column's label box with its number boxes where the header is one cell a column (the
+    order it prints them in, not the declared one) — else (); and the runs right after such boxes."""
     if len(table.blocks) != 1:
-        return ()
+        return (), frozenset()
     block = table.blocks[0]
     columns = {normalize_label(t): c.key for c in block.columns for t in (c.label, *c.aliases)}
     headers = sorted({normalize_label(t) for t in block.header_labels}, key=len, reverse=True)
     named: list[str] = []
-    for text in boxes:
+    at: set[int] = set()
+    for runs, text in boxes:
         for header in headers:
             text = text.replace(header, "")
         if not text:
@@ -133,8 +138,9 @@ def _labelled(table: Table, boxes: list[str]) -> tuple[str, ...]:
         labels, whole = _box_columns(text, columns)
         if whole and None not in labels:
             named.extend(labels)
+            at.add(runs)
     keys = [c.key for c in block.columns]
-    return tuple(named) if sorted(named) == sorted(keys) else ()
+    return (tuple(named) if sorted(named) == sorted(keys) else ()), frozenset(at)
 
 
 def _rows(table: Table) -> list[tuple[int, str]]:
@@ -218,25 +224,21 @@ def _part_readings(table: Table, layout: tuple, moves: bool, equations: list[Equ
                    known: dict[str, Token | None], budget: list[int],
                    order: tuple[str, ...] = ()) -> list[dict[str, Token | None]]:
     """Every reading of one part (``_layouts``), column by column within each block: in the declared
-    column order and (one block) in the ``order`` its column labels are printed in (``_labelled``),
-    and (``moves``: where those fit no reading) with one column printed before or after the others.
-    ``known``: the cells earlier parts read, which the identities joining them to this part are
-    tested against."""
+    column order, and (``moves``: where that order fits no reading) with one column printed before or
+    after the others; or (``order``, one block) in that order only. ``known``: the cells earlier parts
+    read, which the identities joining them to this part are tested against."""
     blocks, slots, layouts = layout
     out: list[dict[str, Token | None]] = []
-    orders = [[key for _, key in slots]]
-    if order and len(blocks) == 1 and list(order) != orders[0]:
-        orders.append(list(order))
-    unmoved = len(orders)
-    if moves and len(blocks) == 1:
-        orders += [o for o in _single_moves(orders[0]) if o not in orders]
+    orders = [list(order)] if order and len(blocks) == 1 else [[key for _, key in slots]]
+    if moves and len(blocks) == 1 and not order:
+        orders += _single_moves(orders[0])
     checks = [_row_checks(table, blocks[0][1], columns, equations, known) for columns in orders] if len(blocks) == 1 else []
     for pieces, options in layouts:
         for n, columns in enumerate(orders):
             if len(blocks) == 1:
                 found = _by_rows(table, blocks[0][1], columns, pieces, options, checks[n], known,
                                  MAX_READINGS - len(out), budget)
-                out.extend(found if n < unmoved else (_moved(r) for r in found))
+                out.extend(found if n == 0 else (_moved(r) for r in found))
             else:
                 for choice in product(*options):
                     reading: dict[str, Token | None] = {}
@@ -384,14 +386,15 @@ def _equations(version: str, table_key: str) -> list[Equation]:
 
 
 def _readings(equations: list[Equation], table: Table, groups: list[_Group], rows: list[tuple[int, str]],
-              blanks: int, budget: list[int], with_unfit: bool = False):
+              blanks: int, budget: list[int], with_unfit: bool = False, exhausted: set | None = None):
     """Every reading of the table that keeps its identities (None: too many to try).
 
     Each part is read in the declared column order, else (no reading fits) with one column moved. A
     part that no reading fits (a page whose boxes pdf2txt printed out of column order), or with too
     many readings of its own, is left out of the readings (its cells unknown: never agreed on) and the
     identities joining it to the others are not tested. Of the ways to cut the table into parts, those
-    leaving the fewest parts unfit are read (``with_unfit``: returned with how many parts they leave unfit)."""
+    leaving the fewest parts unfit are read (``with_unfit``: returned with how many parts they leave unfit).
+    ``exhausted``: (group id, first row, end row) of the parts found too many to try, skipped (and added to)."""
     readings: list[dict[str, Token | None]] = []
     fewest = None
     for split in _splits([g.count for g in groups], rows, table, blanks):
@@ -401,9 +404,16 @@ def _readings(equations: list[Equation], table: Table, groups: list[_Group], row
         unfit = 0
         for n, (g, (lo, hi)) in enumerate(zip(groups, split, strict=True)):
             part = tuple(rows[lo:hi])
-            grown = _grown(table, g, part, n > 0, equations, states, budget)
-            if grown == []:
-                grown = _grown(table, g, part, True, equations, states, budget)
+            if exhausted is not None and (id(g), lo, hi) in exhausted:
+                grown = None
+            else:
+                grown = _grown(table, g, part, n > 0, equations, states, budget)
+                if grown == [] and g.labelled:  # the order its column labels are printed in (``_labelled``)
+                    grown = _grown(table, g, part, False, equations, states, budget, g.labelled)
+                if grown == []:
+                    grown = _grown(table, g, part, True, equations, states, budget)
+                if grown is None and exhausted is not None:
+                    exhausted.add((id(g), lo, hi))
             if grown is None and all(tok.value == 0 for run in g.runs for tok in run):
                 grown = _zeros(table, g, part, states)
             if grown == []:
@@ -513,10 +523,10 @@ def _zeros(table: Table, group: _Group, part: tuple[tuple[int, str], ...],
 
 def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movable: bool,
            equations: list[Equation], states: list[dict[str, Token | None]],
-           budget: list[int]) -> list[dict[str, Token | None]] | None:
+           budget: list[int], order: tuple[str, ...] = ()) -> list[dict[str, Token | None]] | None:
     """The readings of the parts before, each grown by every reading of this part that keeps the
     identities (None: too many to try, within ``MAX_STEPS`` and what is left of the table's
-    ``budget``; an empty list: none fits)."""
+    ``budget``; an empty list: none fits); ``order``: its columns in this order only."""
     try:
         layout = _layouts(table, group, part)
     except _TooMany:  # more ways to place its blank cells than can be tried
@@ -532,7 +542,7 @@ def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movab
     steps = [min(MAX_STEPS, budget[0])]
     try:
         for members in classes.values():
-            readings = _part_readings(table, layout, movable, equations, members[0], steps, group.labelled)
+            readings = _part_readings(table, layout, movable, equations, members[0], steps, order)
             if len(readings) > MAX_READINGS:  # cut short: a reading left out could be the copy's
                 return None
             for reading in readings:
@@ -582,7 +592,7 @@ def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex,
         if readings:
             return _fewest_moves(keys, readings)
     rows, equations = variants[0]
-    readings = _readings_set_aside(equations, table, groups, rows, [MAX_TABLE_STEPS])
+    readings = _readings_set_aside(equations, table, groups, rows, [2 * MAX_TABLE_STEPS])
     return _fewest_moves(keys, readings) if readings else None
 
 
@@ -594,28 +604,28 @@ def _readings_set_aside(equations: list[Equation], table: Table, groups: list[_G
     """The readings of a table no reading of all its numbers fits, with a few numbers of one page part
     set aside as another table's: pdf2txt prints the boxes of a page in an order of its own, and another
     table's numbers standing beside this one's columns (section 二's last rows above table 三 on its
-    first page) come out among them, as whole runs next to a text box (a column label). Every such run
-    of runs (up to ``MAX_SET_ASIDE`` numbers) is tried; the readings of all that keep the identities and
+    first page) come out among them, as whole runs right before a column label's box. Every such
+    run of runs (up to ``MAX_SET_ASIDE`` numbers) is tried, within ``budget``; the readings of all that keep the identities and
     leave the fewest parts unfit are returned together, so that only the cells they all agree on are read."""
     whole = sum(len(table.blocks[b].columns) for b, _ in rows)
     total = sum(g.count for g in groups)
     out: list[dict[str, Token | None]] = []
     fewest = None  # parts left unfit by the readings in ``out``
+    exhausted: set[tuple[int, int, int]] = set()  # parts too many readings fit, tried once
     for g, group in enumerate(groups):
-        ends = group.texts | {0, len(group.runs)}
-        for a in range(len(group.runs)):
-            for b in range(a + 1, len(group.runs) + 1):
+        for b in sorted(group.labels_at):
+            for a in range(b - 1, -1, -1):
                 kept = group.count - sum(len(r) for r in group.runs[a:b])
                 if group.count - kept > MAX_SET_ASIDE:
                     break
-                if a not in ends and b not in ends or kept == 0:
+                if kept == 0:
                     continue
                 blanks = whole - (total - group.count + kept)
                 if not 0 <= blanks <= MAX_BLANKS:
                     continue
                 runs = group.runs[:a] + group.runs[b:]
-                trial = [*groups[:g], _Group(runs, labelled=group.labelled), *groups[g + 1 :]]
-                readings, unfit = _readings(equations, table, trial, rows, blanks, budget, with_unfit=True)
+                trial = [*groups[:g], _Group(runs, group.labelled), *groups[g + 1 :]]
+                readings, unfit = _readings(equations, table, trial, rows, blanks, budget, True, exhausted)
                 if readings and unfit < len(groups) and (fewest is None or unfit <= fewest):
                     if fewest is None or unfit < fewest:
                         out, fewest = [], unfit
