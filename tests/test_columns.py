@@ -123,6 +123,27 @@ def test_pdf2txt_copy_prints_a_page_of_zeros_a_number_a_box_and_its_cells_are_re
     assert sum(k.startswith("requests.") for k in decoded - page) >= 80
 
 
+@pytest.mark.parametrize(("seed", "last_row"), [(1, "unable_unclear"), (3, "declined_duplicate")])
+def test_pdf2txt_copy_of_an_agency_style_pdf_is_read_in_its_labels_order_with_another_tables_numbers_set_aside(
+        folder, seed, last_row):
+    """An agency's own Word file as LibreOffice prints it (pdf-varied, seeds 1 and 3: table 三's header in
+    two rows, 三 over two pages) through pdf2txt.py. Its first page prints 三's columns in the order of
+    their label boxes — 自然人, 科研机构 社会公益组织 法律服务机构, 商业企业, 总计, 其他: two columns out of
+    the declared order — and section 二's last four numbers (行政许可 … 行政事业性收费, ``8`` / ``7 2`` /
+    ``0`` in seed 1) between 商业企业's column and 总计's label box. The page is read in its labels' order
+    with those numbers set aside: every cell of its rows is read (its blank cells as 0 or blank), each
+    right; nothing is silently wrong (四's reading is another matter: not asserted here)."""
+    original, copy = _copies(folder, seed, ("pdf-varied",), ("2021",))[("2021", "pdf-varied")]
+    report = gknb.read(copy)
+    requests = {k: v for k, v in original.truth.items() if k.startswith("requests.")}
+    decoded = _decoded_right(report, requests)
+    table = FORMATS["2021"].table("requests")
+    rows = [r.key for b in table.blocks for r in b.rows]
+    page = {f"requests.{row}.{c.key}" for row in rows[: rows.index(last_row) + 1] for c in table.blocks[0].columns}
+    assert page <= decoded, sorted(page - decoded)
+    assert {k for k in page if original.truth[k] is None} <= _named(report, "parse.zero_or_blank")
+
+
 def test_pdftotext_copy_is_read_by_both_decoders_where_they_agree(folder):
     """The same narrow-label PDF through pdftotext (no -layout): the column reading reads part of 三 for
     sure, its first page as 0 or blank, and leaves the rest open; the reading order reads all of it, but
