@@ -168,6 +168,39 @@ def test_pdftotext_copy_is_read_by_both_decoders_where_they_agree(folder):
     assert not wrong, "\n".join(wrong_lines(report, truth, wrong))
 
 
+def test_two_readings_of_a_real_copy_that_read_a_cell_differently_leave_it_unread(folder):
+    """The two decoders of the narrow-label pdftotext copy above (the column reading and the reading
+    order) read table 三 alike. Made to read one cell differently (the reading order's 自然人 count of new
+    requests one higher, which breaks that row's total and the column's balance), the choice is not a
+    count of cells: the reading whose cells test more identities is taken — the column reading — and
+    the cell they disagree on is read by neither, left open under ``parse.table_by_columns``."""
+    from dataclasses import replace
+
+    from gknb.formats.common import SECTIONS
+    from gknb.parse import columns, stream, tables
+    from gknb.parse.labels import label_index
+    from gknb.parse.sections import find_headings
+    from gknb.parse.tokens import tokenize
+
+    original, copy = _copies(folder, SEED, ("pdf-narrow",), ("2019",), PDFTOTEXT)[("2019", "pdf-narrow")]
+    tokens = tokenize(gknb.read_document(copy))
+    headings = {h.token: h.section for h in find_headings(tokens, SECTIONS)}
+    fmt = FORMATS["2019"]
+    section = tables._section_tokens(fmt, tokens, headings, "requests")
+    index = label_index("2019", "requests")
+    decoded = columns.decode("2019", "requests", section, index)
+    streamed = stream.read("2019", "requests", section, index)
+    assert tables._joined(decoded, streamed, doubted=True) is not None  # they agree as printed
+    key = "requests.new.natural_person"
+    assert key in decoded.cells and key in streamed.cells
+    bumped = replace(streamed.cells[key], value=streamed.cells[key].value + 1)
+    conflicting = replace(streamed, cells={**streamed.cells, key: bumped})
+    assert tables._joined(decoded, conflicting, doubted=True) is None
+    left, taken = tables._one_of("2019", "requests", decoded, conflicting)
+    assert taken is None and key not in left.cells and key in left.unsure
+    assert {k: v for k, v in decoded.cells.items() if k != key} == left.cells
+
+
 def test_pdf2txt_copy_of_the_real_wps_pdf_decodes_table_three(tmp_path):
     """The real 2024 WPS export (hongze2023.pdf) through pdf2txt.py: table 三 printed column by column
     over two pages, with （六）其他处理 printed as one row (its three 2021 sub-rows absent) and page folios
