@@ -12,8 +12,12 @@ part repeats the same runs, so a column one number short shows in which run its 
   has them (a page may print a column before its row labels), else at row labels — each part's columns
   in the declared order and, after the first part (or where that order fits nothing), with one column
   moved first or last; each column short by the cells its runs lack; a keyed row group the copy prints
-  as one row (（六）其他处理 without its sub-rows) read as one row. A part no reading fits, or with too
-  many, is left unread on its own. Readings that break an identity are dropped.
+  as one row (（六）其他处理 without its sub-rows) read as one row. A part the declared order fits
+  nothing whose column-label boxes name every column once is read in their printed order before any
+  column is moved. A part no reading fits, or with too many, is left unread on its own. Readings that
+  break an identity are dropped. A number no count can be (a fraction: section 二's amount) is not
+  the table's; where no reading of all its numbers fits, a few printed right before a column label's
+  box are set aside as another table's (every such choice tried, their readings together).
 * a table laid out on one line (四): its numbers placed where the label printed with them says, the
   others in reading order, rows in order, the rest of the table after the next heading taken; the
   identities test, unless no placement keeps them and only one is left (the report's own error).
@@ -389,7 +393,8 @@ def _readings(equations: list[Equation], table: Table, groups: list[_Group], row
               blanks: int, budget: list[int], with_unfit: bool = False, exhausted: set | None = None):
     """Every reading of the table that keeps its identities (None: too many to try).
 
-    Each part is read in the declared column order, else (no reading fits) with one column moved. A
+    Each part is read in the declared column order, else (no reading fits) in the order its column
+    labels are printed in (``_Group.labelled``), else with one column moved. A
     part that no reading fits (a page whose boxes pdf2txt printed out of column order), or with too
     many readings of its own, is left out of the readings (its cells unknown: never agreed on) and the
     identities joining it to the others are not tested. Of the ways to cut the table into parts, those
