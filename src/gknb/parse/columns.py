@@ -390,7 +390,8 @@ def _equations(version: str, table_key: str) -> list[Equation]:
 
 
 def _readings(equations: list[Equation], table: Table, groups: list[_Group], rows: list[tuple[int, str]],
-              blanks: int, budget: list[int], with_unfit: bool = False, exhausted: set | None = None):
+              blanks: int, budget: list[int], with_unfit: bool = False, exhausted: set | None = None,
+              cap: int = MAX_STEPS):
     """Every reading of the table that keeps its identities (None: too many to try).
 
     Each part is read in the declared column order, else (no reading fits) in the order its column
@@ -399,7 +400,8 @@ def _readings(equations: list[Equation], table: Table, groups: list[_Group], row
     many readings of its own, is left out of the readings (its cells unknown: never agreed on) and the
     identities joining it to the others are not tested. Of the ways to cut the table into parts, those
     leaving the fewest parts unfit are read (``with_unfit``: returned with how many parts they leave unfit).
-    ``exhausted``: (group id, first row, end row) of the parts found too many to try, skipped (and added to)."""
+    ``exhausted``: (group id, first row, end row) of the parts found too many to try, skipped (and added
+    to); ``cap``: the steps one part may take."""
     readings: list[dict[str, Token | None]] = []
     fewest = None
     for split in _splits([g.count for g in groups], rows, table, blanks):
@@ -412,11 +414,11 @@ def _readings(equations: list[Equation], table: Table, groups: list[_Group], row
             if exhausted is not None and (id(g), lo, hi) in exhausted:
                 grown = None
             else:
-                grown = _grown(table, g, part, n > 0, equations, states, budget)
+                grown = _grown(table, g, part, n > 0, equations, states, budget, cap=cap)
                 if grown == [] and g.labelled:  # the order its column labels are printed in (``_labelled``)
-                    grown = _grown(table, g, part, False, equations, states, budget, g.labelled)
+                    grown = _grown(table, g, part, False, equations, states, budget, g.labelled, cap)
                 if grown == []:
-                    grown = _grown(table, g, part, True, equations, states, budget)
+                    grown = _grown(table, g, part, True, equations, states, budget, cap=cap)
                 if grown is None and exhausted is not None:
                     exhausted.add((id(g), lo, hi))
             if grown is None and all(tok.value == 0 for run in g.runs for tok in run):
@@ -528,10 +530,11 @@ def _zeros(table: Table, group: _Group, part: tuple[tuple[int, str], ...],
 
 def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movable: bool,
            equations: list[Equation], states: list[dict[str, Token | None]],
-           budget: list[int], order: tuple[str, ...] = ()) -> list[dict[str, Token | None]] | None:
+           budget: list[int], order: tuple[str, ...] = (), cap: int = MAX_STEPS) -> list[dict[str, Token | None]] | None:
     """The readings of the parts before, each grown by every reading of this part that keeps the
     identities (None: too many to try, within ``MAX_STEPS`` and what is left of the table's
-    ``budget``; an empty list: none fits); ``order``: its columns in this order only."""
+    ``budget``; an empty list: none fits); ``order``: its columns in this order only; ``cap``: the
+    steps this part may take instead of ``MAX_STEPS``."""
     try:
         layout = _layouts(table, group, part)
     except _TooMany:  # more ways to place its blank cells than can be tried
@@ -544,7 +547,7 @@ def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movab
     for known in states:
         classes.setdefault(key(known), []).append(known)
     grown = []
-    steps = [min(MAX_STEPS, budget[0])]
+    steps = [min(cap, budget[0])]
     try:
         for members in classes.values():
             readings = _part_readings(table, layout, movable, equations, members[0], steps, order)
@@ -565,7 +568,7 @@ def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movab
     except _TooMany:
         return None
     finally:
-        budget[0] -= min(MAX_STEPS, budget[0]) - max(steps[0], 0)
+        budget[0] -= min(cap, budget[0]) - max(steps[0], 0)
     return grown
 
 
@@ -597,7 +600,7 @@ def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex,
         if readings:
             return _fewest_moves(keys, readings)
     rows, equations = variants[0]
-    readings = _readings_set_aside(equations, table, groups, rows, [2 * MAX_TABLE_STEPS])
+    readings = _readings_set_aside(equations, table, groups, rows, [MAX_TABLE_STEPS])
     return _fewest_moves(keys, readings) if readings else None
 
 
@@ -610,7 +613,8 @@ def _readings_set_aside(equations: list[Equation], table: Table, groups: list[_G
     set aside as another table's: pdf2txt prints the boxes of a page in an order of its own, and another
     table's numbers standing beside this one's columns (section 二's last rows above table 三 on its
     first page) come out among them, as whole runs right before a column label's box. Every such
-    run of runs (up to ``MAX_SET_ASIDE`` numbers) is tried, within ``budget``; the readings of all that keep the identities and
+    run of runs (up to ``MAX_SET_ASIDE`` numbers) is tried, within ``budget`` (a part a tenth of
+    ``MAX_STEPS`` does not decide is left unread, tried once); the readings of all that keep the identities and
     leave the fewest parts unfit are returned together, so that only the cells they all agree on are read."""
     whole = sum(len(table.blocks[b].columns) for b, _ in rows)
     total = sum(g.count for g in groups)
@@ -630,7 +634,8 @@ def _readings_set_aside(equations: list[Equation], table: Table, groups: list[_G
                     continue
                 runs = group.runs[:a] + group.runs[b:]
                 trial = [*groups[:g], _Group(runs, group.labelled), *groups[g + 1 :]]
-                readings, unfit = _readings(equations, table, trial, rows, blanks, budget, True, exhausted)
+                readings, unfit = _readings(equations, table, trial, rows, blanks, budget, True, exhausted,
+                                            MAX_STEPS // 10)
                 if readings and unfit < len(groups) and (fewest is None or unfit <= fewest):
                     if fewest is None or unfit < fewest:
                         out, fewest = [], unfit
