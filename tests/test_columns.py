@@ -123,6 +123,27 @@ def test_pdf2txt_copy_prints_a_page_of_zeros_a_number_a_box_and_its_cells_are_re
     assert sum(k.startswith("requests.") for k in decoded - page) >= 80
 
 
+@pytest.mark.parametrize(("seed", "last_row"), [(1, "unable_unclear"), (3, "declined_duplicate")])
+def test_pdf2txt_copy_of_an_agency_style_pdf_is_read_in_its_labels_order_with_another_tables_numbers_set_aside(
+        folder, seed, last_row):
+    """An agency's own Word file as LibreOffice prints it (pdf-varied, seeds 1 and 3: table 三's header in
+    two rows, 三 over two pages) through pdf2txt.py. Its first page prints 三's columns in the order of
+    their label boxes — 自然人, 科研机构 社会公益组织 法律服务机构, 商业企业, 总计, 其他: two columns out of
+    the declared order — and section 二's last four numbers (行政许可 … 行政事业性收费, ``8`` / ``7 2`` /
+    ``0`` in seed 1) between 商业企业's column and 总计's label box. The page is read in its labels' order
+    with those numbers set aside: every cell of its rows is read (its blank cells as 0 or blank), each
+    right; nothing is silently wrong (四's reading is another matter: not asserted here)."""
+    original, copy = _copies(folder, seed, ("pdf-varied",), ("2021",))[("2021", "pdf-varied")]
+    report = gknb.read(copy)
+    requests = {k: v for k, v in original.truth.items() if k.startswith("requests.")}
+    decoded = _decoded_right(report, requests)
+    table = FORMATS["2021"].table("requests")
+    rows = [r.key for b in table.blocks for r in b.rows]
+    page = {f"requests.{row}.{c.key}" for row in rows[: rows.index(last_row) + 1] for c in table.blocks[0].columns}
+    assert page <= decoded, sorted(page - decoded)
+    assert {k for k in page if original.truth[k] is None} <= _named(report, "parse.zero_or_blank")
+
+
 def test_pdftotext_copy_is_read_by_both_decoders_where_they_agree(folder):
     """The same narrow-label PDF through pdftotext (no -layout): the column reading reads part of 三 for
     sure, its first page as 0 or blank, and leaves the rest open; the reading order reads all of it, but
@@ -145,6 +166,39 @@ def test_pdftotext_copy_is_read_by_both_decoders_where_they_agree(folder):
              if k in columns or k in maybe_blank and truth[k] not in (0, None) or k in streamed and (
                  k not in doubted or truth[k] is not None)]
     assert not wrong, "\n".join(wrong_lines(report, truth, wrong))
+
+
+def test_two_readings_of_a_real_copy_that_read_a_cell_differently_leave_it_unread(folder):
+    """The two decoders of the narrow-label pdftotext copy above (the column reading and the reading
+    order) read table 三 alike. Made to read one cell differently (the reading order's 自然人 count of new
+    requests one higher, which breaks that row's total and the column's balance), the choice is not a
+    count of cells: the reading whose cells test more identities is taken — the column reading — and
+    the cell they disagree on is read by neither, left open under ``parse.table_by_columns``."""
+    from dataclasses import replace
+
+    from gknb.formats.common import SECTIONS
+    from gknb.parse import columns, stream, tables
+    from gknb.parse.labels import label_index
+    from gknb.parse.sections import find_headings
+    from gknb.parse.tokens import tokenize
+
+    original, copy = _copies(folder, SEED, ("pdf-narrow",), ("2019",), PDFTOTEXT)[("2019", "pdf-narrow")]
+    tokens = tokenize(gknb.read_document(copy))
+    headings = {h.token: h.section for h in find_headings(tokens, SECTIONS)}
+    fmt = FORMATS["2019"]
+    section = tables._section_tokens(fmt, tokens, headings, "requests")
+    index = label_index("2019", "requests")
+    decoded = columns.decode("2019", "requests", section, index)
+    streamed = stream.read("2019", "requests", section, index)
+    assert tables._joined(decoded, streamed, doubted=True) is not None  # they agree as printed
+    key = "requests.new.natural_person"
+    assert key in decoded.cells and key in streamed.cells
+    bumped = replace(streamed.cells[key], value=streamed.cells[key].value + 1)
+    conflicting = replace(streamed, cells={**streamed.cells, key: bumped})
+    assert tables._joined(decoded, conflicting, doubted=True) is None
+    left, taken = tables._one_of("2019", "requests", decoded, conflicting)
+    assert taken is None and key not in left.cells and key in left.unsure
+    assert {k: v for k, v in decoded.cells.items() if k != key} == left.cells
 
 
 def test_pdf2txt_copy_of_the_real_wps_pdf_decodes_table_three(tmp_path):

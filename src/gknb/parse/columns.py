@@ -12,8 +12,12 @@ part repeats the same runs, so a column one number short shows in which run its 
   has them (a page may print a column before its row labels), else at row labels — each part's columns
   in the declared order and, after the first part (or where that order fits nothing), with one column
   moved first or last; each column short by the cells its runs lack; a keyed row group the copy prints
-  as one row (（六）其他处理 without its sub-rows) read as one row. A part no reading fits, or with too
-  many, is left unread on its own. Readings that break an identity are dropped.
+  as one row (（六）其他处理 without its sub-rows) read as one row. A part the declared order fits
+  nothing whose column-label boxes name every column once is read in their printed order before any
+  column is moved. A part no reading fits, or with too many, is left unread on its own. Readings that
+  break an identity are dropped. A number no count can be (a fraction: section 二's amount) is not
+  the table's; where no reading of all its numbers fits, a few printed right before a column label's
+  box are set aside as another table's (every such choice tried, their readings together).
 * a table laid out on one line (四): its numbers placed where the label printed with them says, the
   others in reading order, rows in order, the rest of the table after the next heading taken; the
   identities test, unless no placement keeps them and only one is left (the report's own error).
@@ -58,46 +62,89 @@ class _Group:
     """The numbers printed between two row labels, as runs (numbers with no empty line between them)."""
 
     runs: list[list[Token]]
+    labelled: tuple[str, ...] = ()  # the column keys its column-label boxes name, in print order
+    labels_at: frozenset[int] = frozenset()  # indices of the runs printed right after a column-label box
 
     @property
     def count(self) -> int:
         return sum(len(r) for r in self.runs)
 
 
-def _groups(tokens: list[Token], index: LabelIndex) -> list[_Group]:
+def _groups(tokens: list[Token], index: LabelIndex, table: Table | None = None) -> list[_Group]:
     """The section's numbers cut into groups: at page breaks where the copy marks them (a page prints
     its part of the table, its columns before, between and after its row labels), else at row labels
-    (header labels between runs do not cut)."""
+    (header labels between runs do not cut). With ``table``, each group's column-label boxes too."""
     by_pages = any(tok.page_break for tok in tokens)
     folios = _folios(tokens)
     groups: list[_Group] = []
     runs: list[list[Token]] = []
     run: list[Token] = []
+    boxes: list[tuple[int, str]] = []  # (runs before it, text) of the group's text boxes
+    in_box = False  # the last token was text: a text token goes on its box
+
+    def close() -> None:
+        order, at = _labelled(table, boxes) if table is not None else ((), frozenset())
+        groups.append(_Group(runs, order, at))
+
     for tok in tokens:
         if tok.page_break and (run or runs):
             runs.extend([run] if run else [])
-            groups.append(_Group(runs))
-            runs, run = [], []
+            close()
+            runs, run, boxes, in_box = [], [], [], False
         if tok.kind == "value" and id(tok) not in folios:
             run.append(tok)
+            in_box = False
             continue
         if run:
             runs.append(run)
             run = []
-        if tok.kind != "text" or by_pages:
+        if tok.kind != "text":
+            in_box = False
+            continue
+        if in_box:
+            boxes[-1] = (boxes[-1][0], boxes[-1][1] + tok.norm)
+        else:
+            boxes.append((len(runs), tok.norm))
+        in_box = True
+        if by_pages:
             continue
         header = index.match(tok.norm, in_header=True)
         if header is not None and header.kind in ("column", "header"):
             continue
         row = index.match(tok.norm, in_header=False)
         if row is not None and row.kind == "row" and runs:
-            groups.append(_Group(runs))
-            runs = []
+            close()
+            runs, boxes = [], []
     if run:
         runs.append(run)
     if runs:
-        groups.append(_Group(runs))
+        close()
     return groups
+
+
+def _labelled(table: Table, boxes: list[tuple[int, str]]) -> tuple[tuple[str, ...], frozenset[int]]:
+    """The columns a page part's text boxes made of column labels name, in print order (a header label
+    over several columns, 法人或其他组织, aside), where they name every column of one block once —
+    pdf2txt prints a column's label box with its number boxes where the header is one cell a column (the
+    order it prints them in, not the declared one) — else (); and the runs right after such boxes."""
+    if len(table.blocks) != 1:
+        return (), frozenset()
+    block = table.blocks[0]
+    columns = {normalize_label(t): c.key for c in block.columns for t in (c.label, *c.aliases)}
+    headers = sorted({normalize_label(t) for t in block.header_labels}, key=len, reverse=True)
+    named: list[str] = []
+    at: set[int] = set()
+    for runs, text in boxes:
+        for header in headers:
+            text = text.replace(header, "")
+        if not text:
+            continue
+        labels, whole = _box_columns(text, columns)
+        if whole and None not in labels:
+            named.extend(labels)
+            at.add(runs)
+    keys = [c.key for c in block.columns]
+    return (tuple(named) if sorted(named) == sorted(keys) else ()), frozenset(at)
 
 
 def _rows(table: Table) -> list[tuple[int, str]]:
@@ -178,15 +225,16 @@ def _blank_rows(piece: list[list[Token]], template: list[int] | None, height: in
 
 
 def _part_readings(table: Table, layout: tuple, moves: bool, equations: list[Equation],
-                   known: dict[str, Token | None], budget: list[int]) -> list[dict[str, Token | None]]:
+                   known: dict[str, Token | None], budget: list[int],
+                   order: tuple[str, ...] = ()) -> list[dict[str, Token | None]]:
     """Every reading of one part (``_layouts``), column by column within each block: in the declared
     column order, and (``moves``: where that order fits no reading) with one column printed before or
-    after the others. ``known``: the cells earlier parts read, which the
-    identities joining them to this part are tested against."""
+    after the others; or (``order``, one block) in that order only. ``known``: the cells earlier parts
+    read, which the identities joining them to this part are tested against."""
     blocks, slots, layouts = layout
     out: list[dict[str, Token | None]] = []
-    orders = [[key for _, key in slots]]
-    if moves and len(blocks) == 1:
+    orders = [list(order)] if order and len(blocks) == 1 else [[key for _, key in slots]]
+    if moves and len(blocks) == 1 and not order:
         orders += _single_moves(orders[0])
     checks = [_row_checks(table, blocks[0][1], columns, equations, known) for columns in orders] if len(blocks) == 1 else []
     for pieces, options in layouts:
@@ -342,14 +390,18 @@ def _equations(version: str, table_key: str) -> list[Equation]:
 
 
 def _readings(equations: list[Equation], table: Table, groups: list[_Group], rows: list[tuple[int, str]],
-              blanks: int, budget: list[int]) -> list[dict[str, Token | None]] | None:
+              blanks: int, budget: list[int], with_unfit: bool = False, exhausted: set | None = None,
+              cap: int = MAX_STEPS):
     """Every reading of the table that keeps its identities (None: too many to try).
 
-    Each part is read in the declared column order, else (no reading fits) with one column moved. A
+    Each part is read in the declared column order, else (no reading fits) in the order its column
+    labels are printed in (``_Group.labelled``), else with one column moved. A
     part that no reading fits (a page whose boxes pdf2txt printed out of column order), or with too
     many readings of its own, is left out of the readings (its cells unknown: never agreed on) and the
     identities joining it to the others are not tested. Of the ways to cut the table into parts, those
-    leaving the fewest parts unfit are read."""
+    leaving the fewest parts unfit are read (``with_unfit``: returned with how many parts they leave unfit).
+    ``exhausted``: (group id, first row, end row) of the parts found too many to try, skipped (and added
+    to); ``cap``: the steps one part may take."""
     readings: list[dict[str, Token | None]] = []
     fewest = None
     for split in _splits([g.count for g in groups], rows, table, blanks):
@@ -359,9 +411,16 @@ def _readings(equations: list[Equation], table: Table, groups: list[_Group], row
         unfit = 0
         for n, (g, (lo, hi)) in enumerate(zip(groups, split, strict=True)):
             part = tuple(rows[lo:hi])
-            grown = _grown(table, g, part, n > 0, equations, states, budget)
-            if grown == []:
-                grown = _grown(table, g, part, True, equations, states, budget)
+            if exhausted is not None and (id(g), lo, hi) in exhausted:
+                grown = None
+            else:
+                grown = _grown(table, g, part, n > 0, equations, states, budget, cap=cap)
+                if grown == [] and g.labelled:  # the order its column labels are printed in (``_labelled``)
+                    grown = _grown(table, g, part, False, equations, states, budget, g.labelled, cap)
+                if grown == []:
+                    grown = _grown(table, g, part, True, equations, states, budget, cap=cap)
+                if grown is None and exhausted is not None:
+                    exhausted.add((id(g), lo, hi))
             if grown is None and all(tok.value == 0 for run in g.runs for tok in run):
                 grown = _zeros(table, g, part, states)
             if grown == []:
@@ -374,8 +433,8 @@ def _readings(equations: list[Equation], table: Table, groups: list[_Group], row
         if unfit == fewest:
             readings.extend(states)
         if len(readings) > MAX_READINGS:
-            return None
-    return readings
+            return (None, fewest) if with_unfit else None
+    return (readings, fewest) if with_unfit else readings
 
 
 def _sums(equations: list[Equation], rows: set[str]):
@@ -471,10 +530,11 @@ def _zeros(table: Table, group: _Group, part: tuple[tuple[int, str], ...],
 
 def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movable: bool,
            equations: list[Equation], states: list[dict[str, Token | None]],
-           budget: list[int]) -> list[dict[str, Token | None]] | None:
+           budget: list[int], order: tuple[str, ...] = (), cap: int = MAX_STEPS) -> list[dict[str, Token | None]] | None:
     """The readings of the parts before, each grown by every reading of this part that keeps the
     identities (None: too many to try, within ``MAX_STEPS`` and what is left of the table's
-    ``budget``; an empty list: none fits)."""
+    ``budget``; an empty list: none fits); ``order``: its columns in this order only; ``cap``: the
+    steps this part may take instead of ``MAX_STEPS``."""
     try:
         layout = _layouts(table, group, part)
     except _TooMany:  # more ways to place its blank cells than can be tried
@@ -487,10 +547,10 @@ def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movab
     for known in states:
         classes.setdefault(key(known), []).append(known)
     grown = []
-    steps = [min(MAX_STEPS, budget[0])]
+    steps = [min(cap, budget[0])]
     try:
         for members in classes.values():
-            readings = _part_readings(table, layout, movable, equations, members[0], steps)
+            readings = _part_readings(table, layout, movable, equations, members[0], steps, order)
             if len(readings) > MAX_READINGS:  # cut short: a reading left out could be the copy's
                 return None
             for reading in readings:
@@ -508,7 +568,7 @@ def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movab
     except _TooMany:
         return None
     finally:
-        budget[0] -= min(MAX_STEPS, budget[0]) - max(steps[0], 0)
+        budget[0] -= min(cap, budget[0]) - max(steps[0], 0)
     return grown
 
 
@@ -525,20 +585,73 @@ def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex,
     if not _equations(version, table_key):
         placed = labelruns.read(table, tokens, index)
         return None if placed is None or placed.in_order else Decoded(placed.cells, placed.unsure)
-    groups = _groups(tokens, index)
+    groups = _groups(_without_non_counts(table, tokens), index, table)
     total = sum(g.count for g in groups)
     keys = [key for key, *_ in table.cells()]
     # The declared rows; where they leave no reading, each keyed group of rows printed as one row
     # (（六）其他处理 without its three sub-rows, as a 2021 report may print it): its cells stay unread.
     budget = [MAX_TABLE_STEPS]
-    for rows, equations in _row_variants(version, table, _printed_labels(tokens, index)):
+    variants = list(_row_variants(version, table, _printed_labels(tokens, index)))
+    for rows, equations in variants:
         whole = sum(len(table.blocks[b].columns) for b, _ in rows)
         if not groups or total > whole or whole - total > MAX_BLANKS:
             continue
         readings = _readings(equations, table, groups, rows, whole - total, budget)
         if readings:
             return _fewest_moves(keys, readings)
-    return None
+    rows, equations = variants[0]
+    readings = _readings_set_aside(equations, table, groups, rows, [MAX_TABLE_STEPS])
+    return _fewest_moves(keys, readings) if readings else None
+
+
+MAX_SET_ASIDE = 6  # numbers of another table a copy may print among one page part's columns
+
+
+def _readings_set_aside(equations: list[Equation], table: Table, groups: list[_Group], rows: list[tuple[int, str]],
+                        budget: list[int]) -> list[dict[str, Token | None]]:
+    """The readings of a table no reading of all its numbers fits, with a few numbers of one page part
+    set aside as another table's: pdf2txt prints the boxes of a page in an order of its own, and another
+    table's numbers standing beside this one's columns (section 二's last rows above table 三 on its
+    first page) come out among them, as whole runs right before a column label's box. Every such
+    run of runs (up to ``MAX_SET_ASIDE`` numbers) is tried, within ``budget`` (a part a tenth of
+    ``MAX_STEPS`` does not decide is left unread, tried once); the readings of all that keep the identities and
+    leave the fewest parts unfit are returned together, so that only the cells they all agree on are read."""
+    whole = sum(len(table.blocks[b].columns) for b, _ in rows)
+    total = sum(g.count for g in groups)
+    out: list[dict[str, Token | None]] = []
+    fewest = None  # parts left unfit by the readings in ``out``
+    exhausted: set[tuple[int, int, int]] = set()  # parts too many readings fit, tried once
+    for g, group in enumerate(groups):
+        for b in sorted(group.labels_at):
+            for a in range(b - 1, -1, -1):
+                kept = group.count - sum(len(r) for r in group.runs[a:b])
+                if group.count - kept > MAX_SET_ASIDE:
+                    break
+                if kept == 0:
+                    continue
+                blanks = whole - (total - group.count + kept)
+                if not 0 <= blanks <= MAX_BLANKS:
+                    continue
+                runs = group.runs[:a] + group.runs[b:]
+                trial = [*groups[:g], _Group(runs, group.labelled), *groups[g + 1 :]]
+                readings, unfit = _readings(equations, table, trial, rows, blanks, budget, True, exhausted,
+                                            MAX_STEPS // 10)
+                if readings and unfit < len(groups) and (fewest is None or unfit <= fewest):
+                    if fewest is None or unfit < fewest:
+                        out, fewest = [], unfit
+                    out.extend(readings)
+                if budget[0] <= 0 or len(out) > MAX_READINGS:
+                    return []
+    return out
+
+
+def _without_non_counts(table: Table, tokens: list[Token]) -> list[Token]:
+    """The tokens without the numbers no cell of a table of counts can hold (a fraction or a negative
+    number: another table's amount, e.g. section 二's 采购总金额, that pdf2txt printed among this table's
+    columns, its box standing beside them on the page)."""
+    if any(c.kind != "count" for block in table.blocks for c in block.columns):
+        return tokens
+    return [tok for tok in tokens if not (tok.kind == "value" and (tok.value < 0 or tok.value != int(tok.value)))]
 
 
 def _fewest_moves(keys: list[str], readings: list[dict[str, Token | None]]) -> Decoded | None:

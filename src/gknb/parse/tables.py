@@ -40,7 +40,7 @@ from ..text import normalize_label
 from .align import NumberRow, align, has_own_label, number_rows, physical_row
 from .fast import printed_in_full, rows_keep_their_labels
 from .labels import Label, LabelIndex, core, label_index
-from .tokens import Token, parse_number
+from .tokens import Token, identity_holds, parse_number
 
 if TYPE_CHECKING:  # the copy decoders are imported where a table needs them (start-up)
     from .columns import Decoded
@@ -1243,8 +1243,8 @@ def _read_by_columns(out: TableAssembler, fmt: Format, tokens: list[Token], head
         both = _joined(decoded, streamed, doubted=True) if streamed is not None and decoded is not None else None
         if both is not None:  # no cell read differently: each cell as the surer reading reads it
             (decoded, streamed), joined = both, True
-        elif streamed is not None and decoded is not None and len(streamed.cells) <= sure:
-            streamed = None
+        elif streamed is not None and decoded is not None:  # a cell read differently: one reading, without it
+            decoded, streamed = _one_of(fmt.version, table_key, decoded, streamed)
     elif section and len(decoded.cells) - sure + len(decoded.unsure) and table_key in fmt.identity_tables():
         # the reading order may read what the columns left open, where the identities test it
         decoded = _completed(decoded, read_stream(fmt.version, table_key, section, walker.indexes[table_key]), out)
@@ -1343,6 +1343,38 @@ def _joined(decoded: Decoded, streamed: Streamed, doubted: bool) -> tuple[Decode
     findings = [replace(f, cells=tuple(k for k in f.cells if k in taken)) for f in streamed.findings
                 if any(k in taken for k in f.cells)]
     return left, Streamed({k: v for k, v in streamed.cells.items() if k in taken}, [], findings)
+
+
+def _one_of(version: str, table_key: str, decoded: Decoded, streamed: Streamed) -> tuple[Decoded, Streamed | None]:
+    """Of a column reading and a reading-order one that read some cell differently, the one whose cells
+    test more of the table's identities (every cell printed, one of them not 0, the identity holding;
+    a tie: the column reading, its numbers under their columns' runs), the cells the other reads
+    differently left unread (either may be wrong there). (column reading, None) or (empty, reading order)."""
+    from .labelruns import Decoded  # the copy decoders only for a table printed by columns
+    from .stream import Streamed
+
+    differ = {k for k, tok in decoded.cells.items()
+              if k in streamed.cells and _value_of(streamed.cells[k]) != _value_of(tok)}
+    maybe_blank = set(decoded.zero_or_blank)
+    columns = {k: v for k, v in decoded.cells.items() if k not in maybe_blank}
+    if _identities_tested(version, table_key, columns) >= _identities_tested(version, table_key, streamed.cells):
+        left = replace(decoded, cells={k: v for k, v in decoded.cells.items() if k not in differ},
+                       unsure=[*decoded.unsure, *sorted(differ)])
+        left.zero_or_blank = [k for k in left.zero_or_blank if k not in differ]
+        left.order_assumed = [k for k in left.order_assumed if k not in differ]
+        return left, None
+    findings = [replace(f, cells=tuple(k for k in f.cells if k not in differ)) for f in streamed.findings
+                if any(k not in differ for k in f.cells)]
+    taken = Streamed({k: v for k, v in streamed.cells.items() if k not in differ},
+                     [*streamed.unsure, *sorted(differ)], findings)
+    return Decoded({}, []), taken
+
+
+def _identities_tested(version: str, table_key: str, cells: dict[str, Token | None]) -> int:
+    """How many of the table's identities these cells test: every cell printed, one not 0, holding."""
+    equations = {id(eq): eq for key in cells for eq in _equations_of(version).get(key, ()) if eq.rule.table == table_key}
+    return sum(all(cells.get(k) is not None for k in eq.cells) and any(cells[k].value for k in eq.cells)
+               and identity_holds(eq, cells) is True for eq in equations.values())
 
 
 def _value_of(tok: Token | None) -> Value:
