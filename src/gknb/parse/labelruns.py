@@ -27,7 +27,7 @@ some of them, else the boxes placed all).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations, permutations, product
 from math import prod
 
@@ -56,6 +56,7 @@ class Placed:
 def read(table: Table, tokens: list[Token], index: LabelIndex) -> Placed | None:
     """Table ``table`` (one no identity tests) read by the labels printed before the runs of numbers
     in ``tokens`` (its section's tokens), or None (see the module's docstring)."""
+    tokens = _headers_rejoined(table, tokens, index)
     boxed = _by_boxes(table, tokens)
     ordered = _in_order(table, tokens, index)
     keys = [k for k, *_ in table.cells()]
@@ -71,6 +72,61 @@ def read(table: Table, tokens: list[Token], index: LabelIndex) -> Placed | None:
         return Placed(kept, [k for k in keys if k not in kept], False) if kept else None
     merged = {k: boxed.cells.get(k, cells.get(k)) for k in keys if k in boxed.cells or k in cells}
     return Placed(merged, [k for k in keys if k not in merged], len(merged) > len(boxed.cells))
+
+
+def _headers_rejoined(table: Table, tokens: list[Token], index: LabelIndex) -> list[Token]:
+    """The tokens with each stretch of header text that spells column labels wrapped inside their cells
+    replaced by those labels whole, in print order: pdftotext prints a header row's first lines side by
+    side and the wrapped tails after them (``本年新制作数 本年新公开数`` / ``量`` / ``量``), pdf2txt each
+    cell's lines in turn (``上一年项目数`` / ``量``). A stretch is text between numbers, captions, row and
+    header labels, holding a piece no label matches; it is replaced only where its characters are
+    exactly those of a few distinct column labels of one sub-table (one token, the labels apart by
+    spaces, where the copy printed several cells on one line; else a token each)."""
+    columns = {normalize_label(t): c.key for block in table.blocks for c in block.columns for t in (c.label, *c.aliases)}
+    blocks = [{c.key for c in block.columns} for block in table.blocks]
+    out: list[Token] = []
+    stretch: list[Token] = []
+
+    def flush() -> None:
+        texts = [t for t in stretch if t.kind == "text"]
+        if texts and any(index.match(t.norm, in_header=True) is None for t in texts):
+            spelt = "".join(t.norm for t in texts)
+            found, whole = box_columns(spelt, columns)
+            keys = found if found and None not in found else []
+            if keys and len(set(keys)) == len(keys) and any(set(keys) <= block for block in blocks):
+                names = {c.key: normalize_label(c.label) for block in table.blocks for c in block.columns}
+                if not whole:  # in the order the labels' first pieces stand in
+                    keys = sorted(keys, key=lambda k: _first_piece(names[k], spelt))
+                labels = [names[k] for k in keys]
+                at = texts[0]
+                if any(" " in t.text for t in texts):
+                    out.append(replace(at, text=" ".join(labels), norm=normalize_label("".join(labels))))
+                else:
+                    out.extend(replace(at, text=lab, norm=lab) for lab in labels)
+                out.extend(t for t in stretch if t.kind != "text")
+                stretch.clear()
+                return
+        out.extend(stretch)
+        stretch.clear()
+
+    for tok in tokens:
+        if tok.kind == "gap" and stretch or tok.kind == "text" and (
+                (label := index.match(tok.norm, in_header=True)) is None or label.kind == "column"):
+            stretch.append(tok)
+            continue
+        flush()
+        out.append(tok)
+    flush()
+    return out
+
+
+def _first_piece(label: str, text: str) -> int:
+    """Where the longest start of ``label`` (two characters at least) first stands in ``text``."""
+    for n in range(len(label), 1, -1):
+        at = text.find(label[:n])
+        if at >= 0:
+            return at
+    return len(text)
 
 
 @dataclass
@@ -161,6 +217,7 @@ def _by_boxes(table: Table, tokens: list[Token]) -> Decoded | None:
     return agreed([key for key, *_ in table.cells()], readings)
 
 
+MAX_DROPPED = 2  # blank cells a run under several columns may have lost and still be read where its readings agree
 MAX_SHUFFLED = 6  # numbers under several column labels placed in every order; more: left unread
 
 
@@ -278,6 +335,31 @@ def _placed(table: Table, runs: list[_LabelRun], in_blocks: bool, decided: dict[
         state["columns"] = columns
         return True
 
+    def dropped(rows: list[str], columns: list[str], run: list[Token]) -> bool:
+        """A run one or two numbers short of ``rows`` × ``columns`` (blank cells the copy dropped): every
+        place of the blanks in both orders (rows one after another, a column at a time) that puts no
+        negative or fractional number into a count is a reading; the cells all readings agree on are
+        read, the others are in doubt (all of them where more blanks are missing or none fits)."""
+        grids = ([f"{row}.{column}" for row in rows for column in columns],
+                 [f"{row}.{column}" for column in columns for row in rows])
+        holes = len(grids[0]) - len(run)
+        readings = []
+        if 0 < holes <= MAX_DROPPED:
+            for keys in grids:
+                for gaps in combinations(range(len(keys)), holes):
+                    numbers = iter(run)
+                    cells = {k: None if n in gaps else next(numbers) for n, k in enumerate(keys)}
+                    if all(tok is None or _fits_kind(kinds[k], tok) for k, tok in cells.items()):
+                        readings.append(cells)
+        for key in grids[0]:
+            got = {None if r[key] is None or r[key].kind == "blank" else r[key].value for r in readings}
+            if len(got) == 1 and (tok := readings[0][key]) is not None and tok.kind != "blank":
+                filled[key] = tok
+            else:
+                filled[key] = None
+                doubt.add(key)
+        return True
+
     def place_rows(rows: list[str], columns: list[str], run: list[Token]) -> bool:
         """A run after row labels: the rows' open cells, or where column labels stand right before the
         row labels those columns' cells; a run too short for whole rows: the column in hand's cells."""
@@ -291,8 +373,12 @@ def _placed(table: Table, runs: list[_LabelRun], in_blocks: bool, decided: dict[
             return grid(prefixed, columns, run)
         return _fill(filled, whole, run)
 
+    def open_column(column: str) -> bool:
+        return any(open_rows(b, column) for b, blk in enumerate(blocks) if any(c.key == column for c in blk.columns))
+
     def place(run: list[Token]) -> bool:
-        named = [lab for lab in state["heads"] if lab.kind in ("row", "column")]
+        # a column with no cell left open is a header printed again (on the next page), not the run's
+        named = [lab for lab in state["heads"] if lab.kind == "row" or lab.kind == "column" and open_column(lab.key)]
         if not named:  # no label recognised: the next row of the sub-table in hand
             block = blocks[state["block"]]
             for row in block.rows:
@@ -311,12 +397,9 @@ def _placed(table: Table, runs: list[_LabelRun], in_blocks: bool, decided: dict[
             b = state["caption"] if state["caption"] in same else same[0]
             state["block"] = b
             if len(run) % len(trail):  # a blank cell dropped: which one, no label says
-                keys = [f"{row}.{column}" for row in (k.rsplit(".", 1)[0] for k in open_rows(b, trail[0]))
-                        for column in trail]
-                doubt.update(keys)
-                filled.update(dict.fromkeys(keys))
+                rows = [k.rsplit(".", 1)[0] for k in open_rows(b, trail[0])]
                 state["columns"] = trail
-                return True
+                return dropped(rows, trail, run)
             rows = [k.rsplit(".", 1)[0] for k in open_rows(b, trail[0])[: len(run) // len(trail)]]
             return grid(rows, trail, run)
         if len(run) % len(trail):
