@@ -284,6 +284,46 @@ def test_a_run_that_lost_a_blank_reads_the_cells_every_place_of_the_blank_agrees
             "disclosure.coercion.decisions"} <= set(result.unsure)
 
 
+def _values(result: _Read) -> dict[str, object]:
+    return {k[len("disclosure."):]: None if t is None else t.value for k, t in result.cells.items()}
+
+
+def test_a_page_break_inside_the_first_sub_table_and_a_column_over_two_sub_tables():
+    # 2021 seed 3, an agency's own Word file's PDF through pdftotext (as printed): page 1 ends under the
+    # first sub-table's two columns and （五）'s header; its 现行有效件数 follows the folio (0 581: that column
+    # only, not one number for 本年处理决定数量 and one for 现行有效件数); page 2 repeats the first header
+    # and prints 2 8 0 under （六）'s 本年处理决定数量: 行政许可's, then 行政处罚's and 行政强制's.
+    text = "|".join(["二、主动公开政府信息情况", "信息内容", "", "规章", "行政规范性文件", "", "信息内容", "",
+                     "第二十条第（一）项", "本年制发件数", "本年废止件数", "0", "0", "0", "6", "第二十条第（五）项",
+                     "本年处理决定数量", "", "第1页共4页", "", "现行有效件数", "", "0", "581", "", "信息内容", "行政许可",
+                     "信息内容", "行政处罚", "行政强制", "信息内容", "行政事业性收费", "", "第二十条第（一）项",
+                     "本年制发件数", "本年废止件数", "", "现行有效件数", "", "第二十条第（六）项", "本年处理决定数量", "",
+                     "2", "8", "0", "", "第二十条第（八）项", "本年收费金额（单位：万元）", "", "0", ""])
+    result = _in_order("2021", tokenize(read_document(text.replace("|", "\n").encode("utf-8"), name="copy.txt")))
+    assert result is not None and not result.unsure
+    assert _values(result) == {
+        "regulations.made": 0, "regulations.repealed": 0, "regulations.in_force": 0, "normative_docs.made": 0,
+        "normative_docs.repealed": 6, "normative_docs.in_force": 581, "licensing.decisions": 2,
+        "punishment.decisions": 8, "coercion.decisions": 0, "fees.amount": 0}
+
+
+def test_the_next_sub_tables_row_label_before_the_numbers_above_it():
+    # 2021 seed 3, the web page printed by chromium, through pdf2txt: 规章 | 行政规范性文件 | 信息内容 | 行政许可 |
+    # 0 0 0 6 0 581: six numbers, exactly the first sub-table's two rows (行政许可's 2 comes after （五）).
+    text = "\n\n".join(["二、主动公开政府信息情况", "信息内容", "本年制发件数", "本年废止件数", "现行有效件数",
+                        "第二十条第（一）项", "规章", "行政规范性文件", "信息内容", "行政许可", "0", "0", "0", "6", "0",
+                        "581", "第二十条第（五）项", "本年处理决定数量", "2", "第二十条第（六）项", "信息内容",
+                        "本年处理决定数量", "行政处罚", "行政强制", "信息内容", "行政事业性收费", "8", "0",
+                        "第二十条第（八）项", "本年收费金额（单位：万元）", "0"])
+    result = _in_order("2021", tokenize(read_document(text.encode("utf-8"), name="copy.txt")))
+    assert result is not None
+    got = _values(result)
+    assert got["licensing.decisions"] == 2 and got["punishment.decisions"] == 8 and got["fees.amount"] == 0
+    assert got["regulations.in_force"] == 0
+    # each number a block of its own: which of 行政规范性文件's cells holds 6 and which 0, no label says
+    assert {"disclosure.normative_docs.made", "disclosure.normative_docs.repealed"} <= set(result.unsure)
+
+
 def test_the_real_wps_pdf_through_pdf2txt_reads_section_two_by_its_labels(tmp_path):
     # pdf2txt prints 本年制发件数 本年废止件数 现行有效件数 | 规章 | 行政规范性文件 | 0 0 0 5 0 5 (a column at a
     # time) and 行政处罚 | 行政强制 | 4119 | 195: the table is read by its labels, not row by row (which put

@@ -257,16 +257,31 @@ def _in_order(table: Table, tokens: list[Token], index: LabelIndex) -> tuple[dic
     several rows and columns leaves in doubt (its rows one after another or a column at a time:
     pdftotext and pdf2txt print either); None when a run does not fit its labels or a cell is left over.
     A run left in doubt takes the order the copy printed another run of the same shape in, where that
-    one's numbers decided it (see ``_placed``)."""
+    one's numbers decided it (see ``_placed``). Column labels of several sub-tables before one run
+    (a page's last header, then the rest of a column above it: pdftotext) are read both ways — a column
+    at a time, or the run all the last column's — and where both fill the table, only the cells both
+    read alike are read."""
     runs = _spills_joined(table, _label_runs(tokens, index))
     in_blocks = any(tok.kind == "gap" for tok in tokens)
-    found = _placed(table, runs, in_blocks, {})
+    readings = [r for r in (_in_order_once(table, runs, in_blocks, lone) for lone in (False, True)) if r is not None]
+    if not readings:
+        return None
+    filled, doubt = readings[0]
+    for other, other_doubt in readings[1:]:
+        doubt = doubt | other_doubt | {k for k, tok in filled.items() if differs(tok, other.get(k))}
+    return filled, doubt
+
+
+def _in_order_once(table: Table, runs: list[_LabelRun], in_blocks: bool, lone_last: bool
+                   ) -> tuple[dict[str, Token | None], set[str]] | None:
+    """``_in_order``'s reading with one way of reading column labels of several sub-tables before a run."""
+    found = _placed(table, runs, in_blocks, {}, lone_last)
     if found is None:
         return None
     filled, doubt, settled = found
     decided = {shape: kinds.pop() for shape, kinds in settled.items() if len(kinds) == 1}
     if doubt and decided:
-        again = _placed(table, runs, in_blocks, decided)
+        again = _placed(table, runs, in_blocks, decided, lone_last)
         if again is not None:
             filled, doubt, _ = again
     return filled, doubt
@@ -275,13 +290,14 @@ def _in_order(table: Table, tokens: list[Token], index: LabelIndex) -> tuple[dic
 _Shape = tuple[int, int, tuple[int, ...], bool]  # rows, columns, the lengths of the run's pieces, labels joined
 
 
-def _placed(table: Table, runs: list[_LabelRun], in_blocks: bool, decided: dict[_Shape, str]
+def _placed(table: Table, runs: list[_LabelRun], in_blocks: bool, decided: dict[_Shape, str], lone_last: bool = False
             ) -> tuple[dict[str, Token | None], set[str], dict[_Shape, set[str]]] | None:
     """``_in_order``'s reading of ``runs``: the cells, those in doubt, and for each shape of a run under
     several rows and columns the orders (``rows``: rows one after another, ``columns``: a column at a
     time) its numbers left possible. ``in_blocks``: the copy prints empty lines between its blocks of text
     (a block is a rectangle of cells printed line by line: pdftotext, pdf2txt). ``decided``: the order
-    of each shape another run of it decided, for the runs of that shape its own numbers leave open."""
+    of each shape another run of it decided, for the runs of that shape its own numbers leave open.
+    ``lone_last``: a run after column labels of several sub-tables is the last column's, where it fits."""
     blocks = table.blocks
     filled: dict[str, Token | None] = {}
     doubt: set[str] = set()
@@ -360,9 +376,25 @@ def _placed(table: Table, runs: list[_LabelRun], in_blocks: bool, decided: dict[
                 doubt.add(key)
         return True
 
+    def fills(rows: list[str], columns: list[str], run: list[Token]) -> bool:
+        """Whether ``run`` is exactly the open cells of ``rows`` (of one sub-table), or of their ``columns``."""
+        own = [c.key for c in table.block_of(rows[0]).columns]
+        keys = [f"{table.key}.{row}.{c}" for row in rows for c in ([c for c in columns if c in own] or own)]
+        return len(run) == len(keys) and not any(k in filled for k in keys)
+
     def place_rows(rows: list[str], columns: list[str], run: list[Token]) -> bool:
         """A run after row labels: the rows' open cells, or where column labels stand right before the
-        row labels those columns' cells; a run too short for whole rows: the column in hand's cells."""
+        row labels those columns' cells; a run too short for whole rows: the column in hand's cells. Row
+        labels of several sub-tables (pdf2txt prints the next sub-table's first row label before the
+        numbers above it): the rows of the one sub-table the run fills exactly, if only one does."""
+        spans = [[r for r in rows if table.block_of(r) is blk] for blk in blocks]
+        spans = [span for span in spans if span]
+        if len(spans) > 1:
+            fitting = [span for span in spans if fills(span, columns, run)]
+            if len(fitting) != 1:
+                return False
+            rows = fitting[0]
+            state["block"] = next(n for n, blk in enumerate(blocks) if blk is table.block_of(rows[0]))
         own = [c.key for c in table.block_of(rows[0]).columns]
         prefixed = [f"{table.key}.{row}" for row in rows]
         whole = [k for k in (f"{row}.{c}" for row in prefixed for c in own) if k not in filled]
@@ -391,6 +423,8 @@ def _placed(table: Table, runs: list[_LabelRun], in_blocks: bool, decided: dict[
             state["block"] = next(n for n, blk in enumerate(blocks) if any(r.key == trail[0] for r in blk.rows))
             # the column labels printed right before the row labels, if any
             return place_rows(trail, _trail(named[: len(named) - len(trail)]), run)
+        if lone_last and len(trail) > 1 and not any(set(trail) <= {c.key for c in blk.columns} for blk in blocks):
+            trail = trail[-1:]
         same = [b for b, blk in enumerate(blocks) if set(trail) <= {c.key for c in blk.columns}
                 and len(open_rows(b, trail[0])) * len(trail) >= len(run)]
         if same:  # columns of one sub-table: their rows one after another, or a column at a time
@@ -402,6 +436,16 @@ def _placed(table: Table, runs: list[_LabelRun], in_blocks: bool, decided: dict[
                 return dropped(rows, trail, run)
             rows = [k.rsplit(".", 1)[0] for k in open_rows(b, trail[0])[: len(run) // len(trail)]]
             return grid(rows, trail, run)
+        if len(trail) == 1:  # one column's open cells over consecutive sub-tables, ending with one of them
+            keys = []
+            for b, blk in enumerate(blocks):
+                if any(c.key == trail[0] for c in blk.columns):
+                    keys += open_rows(b, trail[0])
+                    if len(keys) >= len(run):
+                        break
+            if len(keys) == len(run):
+                state["block"], state["columns"] = b, trail
+                return _fill(filled, keys, run)
         if len(run) % len(trail):
             return False
         per, keys = len(run) // len(trail), []
