@@ -132,12 +132,13 @@ REAL = Path(__file__).parent / "corpus" / "real"
 @pytest.fixture(scope="module")
 def copies(tmp_path_factory) -> dict[tuple[str, int, str, str], tuple]:
     """(version, seed, medium, converter) → (original, report) for rendered PDFs (the official layout, the
-    narrow label column) read by gknb through pdftotext (without -layout) and pdf2txt.py."""
+    narrow label column, an agency's own Word file's PDF) read by gknb through pdftotext (without -layout) and pdf2txt.py."""
     folder = tmp_path_factory.mktemp("labelruns")
     out = {}
     for version, seed, medium, converters in (("2021", 1, "pdf", (PDFTOTEXT,)), ("2019", 1, "pdf", (PDFTOTEXT, PDF2TXT)),
                                               ("2019", 3, "pdf", (PDFTOTEXT,)), ("2021", 2, "pdf", (PDFTOTEXT,)),
-                                              ("2019", 1, "pdf-narrow", (PDFTOTEXT, PDF2TXT))):
+                                              ("2019", 1, "pdf-narrow", (PDFTOTEXT, PDF2TXT)),
+                                              ("2019", 1, "pdf-varied", (PDFTOTEXT,)), ("2021", 1, "pdf-varied", (PDFTOTEXT,))):
         (original,) = make_originals(folder.parent / "originals", [seed], media=(medium,), versions=(version,))
         for converter in converters:
             copy = convert(original, converter, folder.parent / "copies")
@@ -228,6 +229,99 @@ def test_numbers_pdf2txt_prints_after_the_next_caption_end_the_sub_table_before(
     assert {"disclosure.fees.prev_items", "disclosure.fees.change", "disclosure.punishment.prev_items",
             "disclosure.coercion.decisions", "disclosure.licensing.change"} <= set(right)
     assert len(right) >= 18
+
+
+def test_column_labels_wrapped_inside_their_cells_are_read_whole(copies):
+    # 2019 seed 1, an agency's own Word file's PDF through pdftotext: the header row's first lines side by
+    # side and the wrapped tails after them (本年新制作数 本年新公开数 对外公开总数 | 量 | 量 | 量; 上一年项目数 |
+    # 本年增/减 | 处理决定数量 | 量): the labels spelt by those pieces are the run's columns.
+    original, report = copies[("2019", 1, "pdf-varied", "pdftotext")]
+    for key in _disclosure(original):
+        assert same_value(report.cells[key], original.truth[key]), wrong_lines(report, original.truth, [key])
+        assert "parse.reading_order" in _named(report, key)
+
+
+def test_a_header_printed_again_on_the_next_page_is_passed_over(copies):
+    # 2021 seed 1, an agency's own Word file's PDF through pdftotext: 第二十条第（一）项 | 本年制发件数 |
+    # 本年废止件数 (the first sub-table's header repeated on page 2, its cells all read) | 第二十条第（五）项 |
+    # 本年处理决定数量 | 现行有效件数 | 8: the 8 is 行政许可's, not a 现行有效件数.
+    original, report = copies[("2021", 1, "pdf-varied", "pdftotext")]
+    for key in _disclosure(original):
+        assert same_value(report.cells[key], original.truth[key]), wrong_lines(report, original.truth, [key])
+        assert "parse.reading_order" in _named(report, key)
+
+
+def test_wrapped_pieces_that_spell_no_column_labels_are_left_alone():
+    # The same stretch of header text with one piece too many (量 four times) spells no set of column
+    # labels: the labels are not rejoined, and the run under them is not read by them.
+    table = FORMATS["2019"].table("disclosure")
+    index = label_index("2019", "disclosure")
+    def rejoined(lines: list[str]) -> list[str]:
+        tokens = tokenize(read_document("\n".join(lines).encode("utf-8"), name="copy.txt"))
+        return [t.text for t in labelruns._headers_rejoined(table, tokens, index) if t.kind == "text"]
+    head = ["第二十条第（一）项", "本年新制作数 本年新公开数 对外公开总数", "量", "量", "量", "0", "0", "6"]
+    assert rejoined(head) == ["第二十条第（一）项", "本年新制作数量 本年新公开数量 对外公开总数量"]
+    assert rejoined(["第二十条第（五）项", "上一年项目数", "本年增/减", "处理决定数量", "量", "8"]) == [
+        "第二十条第（五）项", "上一年项目数量", "本年增/减", "处理决定数量"]
+    odd = [*head[:5], "量", *head[5:]]
+    assert rejoined(odd) == [t for t in odd if not t.isdigit()]
+
+
+def test_a_run_that_lost_a_blank_reads_the_cells_every_place_of_the_blank_agrees_on():
+    # 本年增/减 | 处理决定数量 | 0 -42 0 under 行政处罚 and 行政强制 (four cells, one blank dropped): in every
+    # order and place of the blank that puts no negative number into a count, 行政强制's 本年增/减 is −42;
+    # the other three cells stay unread.
+    text = "\n".join(["第二十条第（六）项", "上一年项目数量", "行政处罚", "3", "行政强制", "59",
+                      "第二十条第（一）项", "本年新制作数量", "本年新公开数量", "对外公开总数量", "0", "0", "0", "0", "0", "6",
+                      "第二十条第（五）项", "上一年项目数量", "本年增/减", "处理决定数量", "8", "-1", "2", "7", "0", "1",
+                      "第二十条第（六）项", "本年增/减", "处理决定数量", "0", "-42", "0",
+                      "第二十条第（八）项", "上一年项目数量", "本年增/减", "58", "13",
+                      "第二十条第（九）项", "采购项目数量", "采购总金额", "9", "0"])
+    result = _in_order("2019", tokenize(read_document(text.encode("utf-8"), name="copy.txt")))
+    assert result is not None
+    assert result.cells["disclosure.coercion.change"].value == -42
+    assert {"disclosure.punishment.change", "disclosure.punishment.decisions",
+            "disclosure.coercion.decisions"} <= set(result.unsure)
+
+
+def _values(result: _Read) -> dict[str, object]:
+    return {k[len("disclosure."):]: None if t is None else t.value for k, t in result.cells.items()}
+
+
+def test_a_page_break_inside_the_first_sub_table_and_a_column_over_two_sub_tables():
+    # 2021 seed 3, an agency's own Word file's PDF through pdftotext (as printed): page 1 ends under the
+    # first sub-table's two columns and （五）'s header; its 现行有效件数 follows the folio (0 581: that column
+    # only, not one number for 本年处理决定数量 and one for 现行有效件数); page 2 repeats the first header
+    # and prints 2 8 0 under （六）'s 本年处理决定数量: 行政许可's, then 行政处罚's and 行政强制's.
+    text = "|".join(["二、主动公开政府信息情况", "信息内容", "", "规章", "行政规范性文件", "", "信息内容", "",
+                     "第二十条第（一）项", "本年制发件数", "本年废止件数", "0", "0", "0", "6", "第二十条第（五）项",
+                     "本年处理决定数量", "", "第1页共4页", "", "现行有效件数", "", "0", "581", "", "信息内容", "行政许可",
+                     "信息内容", "行政处罚", "行政强制", "信息内容", "行政事业性收费", "", "第二十条第（一）项",
+                     "本年制发件数", "本年废止件数", "", "现行有效件数", "", "第二十条第（六）项", "本年处理决定数量", "",
+                     "2", "8", "0", "", "第二十条第（八）项", "本年收费金额（单位：万元）", "", "0", ""])
+    result = _in_order("2021", tokenize(read_document(text.replace("|", "\n").encode("utf-8"), name="copy.txt")))
+    assert result is not None and not result.unsure
+    assert _values(result) == {
+        "regulations.made": 0, "regulations.repealed": 0, "regulations.in_force": 0, "normative_docs.made": 0,
+        "normative_docs.repealed": 6, "normative_docs.in_force": 581, "licensing.decisions": 2,
+        "punishment.decisions": 8, "coercion.decisions": 0, "fees.amount": 0}
+
+
+def test_the_next_sub_tables_row_label_before_the_numbers_above_it():
+    # 2021 seed 3, the web page printed by chromium, through pdf2txt: 规章 | 行政规范性文件 | 信息内容 | 行政许可 |
+    # 0 0 0 6 0 581: six numbers, exactly the first sub-table's two rows (行政许可's 2 comes after （五）).
+    text = "\n\n".join(["二、主动公开政府信息情况", "信息内容", "本年制发件数", "本年废止件数", "现行有效件数",
+                        "第二十条第（一）项", "规章", "行政规范性文件", "信息内容", "行政许可", "0", "0", "0", "6", "0",
+                        "581", "第二十条第（五）项", "本年处理决定数量", "2", "第二十条第（六）项", "信息内容",
+                        "本年处理决定数量", "行政处罚", "行政强制", "信息内容", "行政事业性收费", "8", "0",
+                        "第二十条第（八）项", "本年收费金额（单位：万元）", "0"])
+    result = _in_order("2021", tokenize(read_document(text.encode("utf-8"), name="copy.txt")))
+    assert result is not None
+    got = _values(result)
+    assert got["licensing.decisions"] == 2 and got["punishment.decisions"] == 8 and got["fees.amount"] == 0
+    assert got["regulations.in_force"] == 0
+    # each number a block of its own: which of 行政规范性文件's cells holds 6 and which 0, no label says
+    assert {"disclosure.normative_docs.made", "disclosure.normative_docs.repealed"} <= set(result.unsure)
 
 
 def test_the_real_wps_pdf_through_pdf2txt_reads_section_two_by_its_labels(tmp_path):

@@ -291,3 +291,65 @@ def test_source_field_of_a_web_page():
     assert report.meta.agency == "桃源县司法局"
     assert report.meta.published == "2024-01-20"
     assert source_field(["发布机构: ", "来源：本站"]) is None
+
+
+# ------------------------------------------------------------------ units a file's properties name
+
+
+def _page(heads: str, title: str | None, *, end: tuple[str, ...] = ("完。",), own: str = "我局") -> bytes:
+    """A government site's page of a report whose text names no unit but ``own`` (我局, 我区), with the
+    ``<meta>`` tags ``heads`` and its title line ``title``."""
+    body = _report_text(title, agency=own, end=end).replace("\n", "</p>\n<p>")
+    return (f"<html><head><title>政府信息公开</title>{heads}</head><body><p>{body}</p></body></html>").encode()
+
+
+_SITE = '<meta name="SiteName" content="青山县人民政府">'
+_SOURCE = '<meta name="ContentSource" content="青山县民政局">'
+
+
+def test_a_pages_content_source_names_the_unit_its_text_does_not():
+    report = gknb.read(_page(_SITE + _SOURCE, "2023年政府信息公开工作年度报告"), name="x.html")
+    assert report.meta.agency == "青山县民政局"
+    # The portal's name alone is not the agency of a report that calls itself 我局 …
+    report = gknb.read(_page(_SITE, "2023年政府信息公开工作年度报告"), name="x.html")
+    assert report.meta.agency is None
+    # … but it is the agency of one that calls itself 我县 (the portal's own government).
+    report = gknb.read(_page(_SITE, "2023年政府信息公开工作年度报告", own="我县"), name="x.html")
+    assert report.meta.agency == "青山县人民政府"
+    # A source of another kind than the report calls itself is no clue (我局: not a 人民政府).
+    wrong = '<meta name="ContentSource" content="青山县人民政府">'
+    assert gknb.read(_page(wrong, "2023年政府信息公开工作年度报告"), name="x.html").meta.agency is None
+
+
+def test_no_property_outranks_the_reports_title_or_its_signature():
+    heads = _SITE + '<meta name="ContentSource" content="青山县民政局"><meta name="Author" content="青山县民政局">'
+    report = gknb.read(_page(heads, "东湖区卫生健康局2023年政府信息公开工作年度报告"), name="x.html")
+    assert report.meta.agency == "东湖区卫生健康局"
+    report = gknb.read(_page(heads, "2023年政府信息公开工作年度报告", end=("东湖区卫生健康局", "2024年1月10日")),
+                       name="x.html")
+    assert report.meta.agency == "东湖区卫生健康局"
+
+
+def _docx_by(author: str) -> bytes:
+    """``gknb render``'s DOCX with no unit named in its text (its prose says 我局) and ``author`` as its
+    core property ``dc:creator``."""
+    doc = DocxDocument(io.BytesIO(_docx_without_title("")))
+    for paragraph in doc.paragraphs:
+        for run in paragraph.runs:
+            run.text = run.text.replace("青山县民政局", "我局")
+    doc.core_properties.author = author
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def test_the_author_a_pdf_declares_names_the_unit_its_text_does_not():
+    # LibreOffice writes the Word file's author into the PDF's Author (and its XMP dc:creator).
+    pdf = docx_to_pdf(_docx_by("淮安市洪泽区民政局"))
+    assert ("author", "淮安市洪泽区民政局") in read_document(pdf, name="x.pdf").declared_units
+    report = gknb.read(pdf, name="x.pdf")
+    assert report.meta.agency == "淮安市洪泽区民政局"
+    assert report.meta.region["county"] == "洪泽区" and report.meta.level == "department"
+    # An author that is a person, a machine or a unit no division table places is no clue.
+    for author in ("Administrator", "张伟", "办公室", "青山县民政局"):
+        assert gknb.read(_docx_by(author), name="x.docx").meta.agency is None, author

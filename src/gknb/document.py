@@ -85,6 +85,7 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what ingest had to do (e.g. 繁体→简体 conversion)
     title: str | None = None  # the title the file declares (HTML <title>, PDF/Word properties), if any
+    declared_units: tuple[tuple[str, str], ...] = ()  # (field, unit) its properties name (ingest.properties)
 
     def text(self) -> str:
         """The document as plain text (table cells joined by tabs), for text-level searches."""

@@ -17,7 +17,7 @@ from ..document import Block, Document, Source
 from ..errors import UnreadableFile, UnsupportedFormat
 from .decoding import bom_encoding, decode
 from .normalize import normalize_document_text
-from .properties import declared_title
+from .properties import declared
 from .text import text_to_blocks
 
 __all__ = ["MAX_BYTES", "medium", "read_document"]
@@ -126,7 +126,8 @@ def read_document(source: str | Path | bytes, *, name: str | None = None, charse
     source_info = Source(
         path=label, sha256=hashlib.sha256(raw).hexdigest(), format=medium, encoding=encoding, size=len(raw)
     )
-    return Document(source=source_info, blocks=blocks, notes=notes, title=declared_title(raw, medium, page))
+    own = declared(raw, medium, page)
+    return Document(source=source_info, blocks=blocks, notes=notes, title=own.title, declared_units=own.units)
 
 
 def medium(raw: bytes, *, name: str | None = None) -> str:

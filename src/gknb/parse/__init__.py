@@ -44,7 +44,7 @@ def parse(document: Document) -> Report:
     overview = _raw_section_text(document, tokens, headings, "overview", grids)
     texts = [t.text for t in tokens if t.kind == "text" and not t.grid]
     tail = without_chrome(texts, last=8)
-    meta = read_meta(head_lines, overview, declared=document.title, tail=tail,
+    meta = read_meta(head_lines, overview, declared=document.title, clues=document.declared_units, tail=tail,
                      text="\n".join(texts[:60] + texts[-20:]))
 
     norm_text = "".join(t.norm for t in tokens if t.kind == "text")

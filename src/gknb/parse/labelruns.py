@@ -27,7 +27,7 @@ some of them, else the boxes placed all).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations, permutations, product
 from math import prod
 
@@ -56,6 +56,7 @@ class Placed:
 def read(table: Table, tokens: list[Token], index: LabelIndex) -> Placed | None:
     """Table ``table`` (one no identity tests) read by the labels printed before the runs of numbers
     in ``tokens`` (its section's tokens), or None (see the module's docstring)."""
+    tokens = _headers_rejoined(table, tokens, index)
     boxed = _by_boxes(table, tokens)
     ordered = _in_order(table, tokens, index)
     keys = [k for k, *_ in table.cells()]
@@ -71,6 +72,61 @@ def read(table: Table, tokens: list[Token], index: LabelIndex) -> Placed | None:
         return Placed(kept, [k for k in keys if k not in kept], False) if kept else None
     merged = {k: boxed.cells.get(k, cells.get(k)) for k in keys if k in boxed.cells or k in cells}
     return Placed(merged, [k for k in keys if k not in merged], len(merged) > len(boxed.cells))
+
+
+def _headers_rejoined(table: Table, tokens: list[Token], index: LabelIndex) -> list[Token]:
+    """The tokens with each stretch of header text that spells column labels wrapped inside their cells
+    replaced by those labels whole, in print order: pdftotext prints a header row's first lines side by
+    side and the wrapped tails after them (``本年新制作数 本年新公开数`` / ``量`` / ``量``), pdf2txt each
+    cell's lines in turn (``上一年项目数`` / ``量``). A stretch is text between numbers, captions, row and
+    header labels, holding a piece no label matches; it is replaced only where its characters are
+    exactly those of a few distinct column labels of one sub-table (one token, the labels apart by
+    spaces, where the copy printed several cells on one line; else a token each)."""
+    columns = {normalize_label(t): c.key for block in table.blocks for c in block.columns for t in (c.label, *c.aliases)}
+    blocks = [{c.key for c in block.columns} for block in table.blocks]
+    out: list[Token] = []
+    stretch: list[Token] = []
+
+    def flush() -> None:
+        texts = [t for t in stretch if t.kind == "text"]
+        if texts and any(index.match(t.norm, in_header=True) is None for t in texts):
+            spelt = "".join(t.norm for t in texts)
+            found, whole = box_columns(spelt, columns)
+            keys = found if found and None not in found else []
+            if keys and len(set(keys)) == len(keys) and any(set(keys) <= block for block in blocks):
+                names = {c.key: normalize_label(c.label) for block in table.blocks for c in block.columns}
+                if not whole:  # in the order the labels' first pieces stand in
+                    keys = sorted(keys, key=lambda k: _first_piece(names[k], spelt))
+                labels = [names[k] for k in keys]
+                at = texts[0]
+                if any(" " in t.text for t in texts):
+                    out.append(replace(at, text=" ".join(labels), norm=normalize_label("".join(labels))))
+                else:
+                    out.extend(replace(at, text=lab, norm=lab) for lab in labels)
+                out.extend(t for t in stretch if t.kind != "text")
+                stretch.clear()
+                return
+        out.extend(stretch)
+        stretch.clear()
+
+    for tok in tokens:
+        if tok.kind == "gap" and stretch or tok.kind == "text" and (
+                (label := index.match(tok.norm, in_header=True)) is None or label.kind == "column"):
+            stretch.append(tok)
+            continue
+        flush()
+        out.append(tok)
+    flush()
+    return out
+
+
+def _first_piece(label: str, text: str) -> int:
+    """Where the longest start of ``label`` (two characters at least) first stands in ``text``."""
+    for n in range(len(label), 1, -1):
+        at = text.find(label[:n])
+        if at >= 0:
+            return at
+    return len(text)
 
 
 @dataclass
@@ -161,6 +217,7 @@ def _by_boxes(table: Table, tokens: list[Token]) -> Decoded | None:
     return agreed([key for key, *_ in table.cells()], readings)
 
 
+MAX_DROPPED = 2  # blank cells a run under several columns may have lost and still be read where its readings agree
 MAX_SHUFFLED = 6  # numbers under several column labels placed in every order; more: left unread
 
 
@@ -200,16 +257,31 @@ def _in_order(table: Table, tokens: list[Token], index: LabelIndex) -> tuple[dic
     several rows and columns leaves in doubt (its rows one after another or a column at a time:
     pdftotext and pdf2txt print either); None when a run does not fit its labels or a cell is left over.
     A run left in doubt takes the order the copy printed another run of the same shape in, where that
-    one's numbers decided it (see ``_placed``)."""
+    one's numbers decided it (see ``_placed``). Column labels of several sub-tables before one run
+    (a page's last header, then the rest of a column above it: pdftotext) are read both ways — a column
+    at a time, or the run all the last column's — and where both fill the table, only the cells both
+    read alike are read."""
     runs = _spills_joined(table, _label_runs(tokens, index))
     in_blocks = any(tok.kind == "gap" for tok in tokens)
-    found = _placed(table, runs, in_blocks, {})
+    readings = [r for r in (_in_order_once(table, runs, in_blocks, lone) for lone in (False, True)) if r is not None]
+    if not readings:
+        return None
+    filled, doubt = readings[0]
+    for other, other_doubt in readings[1:]:
+        doubt = doubt | other_doubt | {k for k, tok in filled.items() if differs(tok, other.get(k))}
+    return filled, doubt
+
+
+def _in_order_once(table: Table, runs: list[_LabelRun], in_blocks: bool, lone_last: bool
+                   ) -> tuple[dict[str, Token | None], set[str]] | None:
+    """``_in_order``'s reading with one way of reading column labels of several sub-tables before a run."""
+    found = _placed(table, runs, in_blocks, {}, lone_last)
     if found is None:
         return None
     filled, doubt, settled = found
     decided = {shape: kinds.pop() for shape, kinds in settled.items() if len(kinds) == 1}
     if doubt and decided:
-        again = _placed(table, runs, in_blocks, decided)
+        again = _placed(table, runs, in_blocks, decided, lone_last)
         if again is not None:
             filled, doubt, _ = again
     return filled, doubt
@@ -218,13 +290,14 @@ def _in_order(table: Table, tokens: list[Token], index: LabelIndex) -> tuple[dic
 _Shape = tuple[int, int, tuple[int, ...], bool]  # rows, columns, the lengths of the run's pieces, labels joined
 
 
-def _placed(table: Table, runs: list[_LabelRun], in_blocks: bool, decided: dict[_Shape, str]
+def _placed(table: Table, runs: list[_LabelRun], in_blocks: bool, decided: dict[_Shape, str], lone_last: bool = False
             ) -> tuple[dict[str, Token | None], set[str], dict[_Shape, set[str]]] | None:
     """``_in_order``'s reading of ``runs``: the cells, those in doubt, and for each shape of a run under
     several rows and columns the orders (``rows``: rows one after another, ``columns``: a column at a
     time) its numbers left possible. ``in_blocks``: the copy prints empty lines between its blocks of text
     (a block is a rectangle of cells printed line by line: pdftotext, pdf2txt). ``decided``: the order
-    of each shape another run of it decided, for the runs of that shape its own numbers leave open."""
+    of each shape another run of it decided, for the runs of that shape its own numbers leave open.
+    ``lone_last``: a run after column labels of several sub-tables is the last column's, where it fits."""
     blocks = table.blocks
     filled: dict[str, Token | None] = {}
     doubt: set[str] = set()
@@ -278,9 +351,50 @@ def _placed(table: Table, runs: list[_LabelRun], in_blocks: bool, decided: dict[
         state["columns"] = columns
         return True
 
+    def dropped(rows: list[str], columns: list[str], run: list[Token]) -> bool:
+        """A run one or two numbers short of ``rows`` × ``columns`` (blank cells the copy dropped): every
+        place of the blanks in both orders (rows one after another, a column at a time) that puts no
+        negative or fractional number into a count is a reading; the cells all readings agree on are
+        read, the others are in doubt (all of them where more blanks are missing or none fits)."""
+        grids = ([f"{row}.{column}" for row in rows for column in columns],
+                 [f"{row}.{column}" for column in columns for row in rows])
+        holes = len(grids[0]) - len(run)
+        readings = []
+        if 0 < holes <= MAX_DROPPED:
+            for keys in grids:
+                for gaps in combinations(range(len(keys)), holes):
+                    numbers = iter(run)
+                    cells = {k: None if n in gaps else next(numbers) for n, k in enumerate(keys)}
+                    if all(tok is None or _fits_kind(kinds[k], tok) for k, tok in cells.items()):
+                        readings.append(cells)
+        for key in grids[0]:
+            got = {None if r[key] is None or r[key].kind == "blank" else r[key].value for r in readings}
+            if len(got) == 1 and (tok := readings[0][key]) is not None and tok.kind != "blank":
+                filled[key] = tok
+            else:
+                filled[key] = None
+                doubt.add(key)
+        return True
+
+    def fills(rows: list[str], columns: list[str], run: list[Token]) -> bool:
+        """Whether ``run`` is exactly the open cells of ``rows`` (of one sub-table), or of their ``columns``."""
+        own = [c.key for c in table.block_of(rows[0]).columns]
+        keys = [f"{table.key}.{row}.{c}" for row in rows for c in ([c for c in columns if c in own] or own)]
+        return len(run) == len(keys) and not any(k in filled for k in keys)
+
     def place_rows(rows: list[str], columns: list[str], run: list[Token]) -> bool:
         """A run after row labels: the rows' open cells, or where column labels stand right before the
-        row labels those columns' cells; a run too short for whole rows: the column in hand's cells."""
+        row labels those columns' cells; a run too short for whole rows: the column in hand's cells. Row
+        labels of several sub-tables (pdf2txt prints the next sub-table's first row label before the
+        numbers above it): the rows of the one sub-table the run fills exactly, if only one does."""
+        spans = [[r for r in rows if table.block_of(r) is blk] for blk in blocks]
+        spans = [span for span in spans if span]
+        if len(spans) > 1:
+            fitting = [span for span in spans if fills(span, columns, run)]
+            if len(fitting) != 1:
+                return False
+            rows = fitting[0]
+            state["block"] = next(n for n, blk in enumerate(blocks) if blk is table.block_of(rows[0]))
         own = [c.key for c in table.block_of(rows[0]).columns]
         prefixed = [f"{table.key}.{row}" for row in rows]
         whole = [k for k in (f"{row}.{c}" for row in prefixed for c in own) if k not in filled]
@@ -291,8 +405,12 @@ def _placed(table: Table, runs: list[_LabelRun], in_blocks: bool, decided: dict[
             return grid(prefixed, columns, run)
         return _fill(filled, whole, run)
 
+    def open_column(column: str) -> bool:
+        return any(open_rows(b, column) for b, blk in enumerate(blocks) if any(c.key == column for c in blk.columns))
+
     def place(run: list[Token]) -> bool:
-        named = [lab for lab in state["heads"] if lab.kind in ("row", "column")]
+        # a column with no cell left open is a header printed again (on the next page), not the run's
+        named = [lab for lab in state["heads"] if lab.kind == "row" or lab.kind == "column" and open_column(lab.key)]
         if not named:  # no label recognised: the next row of the sub-table in hand
             block = blocks[state["block"]]
             for row in block.rows:
@@ -305,20 +423,29 @@ def _placed(table: Table, runs: list[_LabelRun], in_blocks: bool, decided: dict[
             state["block"] = next(n for n, blk in enumerate(blocks) if any(r.key == trail[0] for r in blk.rows))
             # the column labels printed right before the row labels, if any
             return place_rows(trail, _trail(named[: len(named) - len(trail)]), run)
+        if lone_last and len(trail) > 1 and not any(set(trail) <= {c.key for c in blk.columns} for blk in blocks):
+            trail = trail[-1:]
         same = [b for b, blk in enumerate(blocks) if set(trail) <= {c.key for c in blk.columns}
                 and len(open_rows(b, trail[0])) * len(trail) >= len(run)]
         if same:  # columns of one sub-table: their rows one after another, or a column at a time
             b = state["caption"] if state["caption"] in same else same[0]
             state["block"] = b
             if len(run) % len(trail):  # a blank cell dropped: which one, no label says
-                keys = [f"{row}.{column}" for row in (k.rsplit(".", 1)[0] for k in open_rows(b, trail[0]))
-                        for column in trail]
-                doubt.update(keys)
-                filled.update(dict.fromkeys(keys))
+                rows = [k.rsplit(".", 1)[0] for k in open_rows(b, trail[0])]
                 state["columns"] = trail
-                return True
+                return dropped(rows, trail, run)
             rows = [k.rsplit(".", 1)[0] for k in open_rows(b, trail[0])[: len(run) // len(trail)]]
             return grid(rows, trail, run)
+        if len(trail) == 1:  # one column's open cells over consecutive sub-tables, ending with one of them
+            keys = []
+            for b, blk in enumerate(blocks):
+                if any(c.key == trail[0] for c in blk.columns):
+                    keys += open_rows(b, trail[0])
+                    if len(keys) >= len(run):
+                        break
+            if len(keys) == len(run):
+                state["block"], state["columns"] = b, trail
+                return _fill(filled, keys, run)
         if len(run) % len(trail):
             return False
         per, keys = len(run) // len(trail), []

@@ -5,7 +5,9 @@ Titles look like ``庆祖镇政府2021年政府信息公开工作年度报告`` 
 the title printed at the top, the title the file declares (HTML ``<title>``, PDF/Word properties:
 ``Document.title``), the agency line beside the title, a web page's ``发布机构：``/``信息来源：`` field,
 the 落款 at the end (signing unit above its date), the unit that compiled the report (``本报告由…编制``)
-or that the 统计期限 sentence names, the first sentence of the overview. The
+or that the 统计期限 sentence names, the first sentence of the overview; last, the units the file's
+properties name (``Document.declared_units``: a page's ContentSource/Author/SiteName, a PDF's Author,
+XMP dc:creator, Subject), only of the kind the report calls itself (``我局``). The
 agency is always a unit's name, never a sentence: a title naming only a place (``平潭综合实验区``) is
 completed from the text (``平潭综合实验区管委会``), a name the text prints more fully with its city or
 province (``淮安市洪泽区人民政府`` for ``洪泽区人民政府``, ``桃江县审计局`` for ``县审计局``) takes the fuller form, and unofficial short
@@ -278,10 +280,56 @@ def choose_agency(candidates: list[str | None], text: str) -> str | None:
     return expand_abbreviation(_fuller_name(_with_its_place(agency, text), text))
 
 
-def read_meta(lines: list[str], body: str, *, declared: str | None = None, tail: list[str] | None = None,
-              text: str = "") -> Meta:
+# How a report names itself (我局认真贯彻…, 本办): the kind of unit it is, and the endings of such a unit's name.
+_SELF = re.compile(r"[我本](局|委|办|厅|院|署|中心|街道|镇|乡|区|县|市|旗)")
+_SELF_UNIT = {"局": ("局",), "委": ("委", "委员会"), "办": ("办", "办公室", "办事处"), "厅": ("厅",), "院": ("院",),
+              "署": ("署",), "中心": ("中心",)}
+_SELF_PLACE = ("街道", "镇", "乡", "区", "县", "市", "旗")  # 我区: a government of that level
+
+
+def _self_kinds(text: str) -> set[str]:
+    """The kinds of unit the report calls itself (``我局`` → 局), unit kinds before place kinds: a
+    bureau's report says 我市 as well as 我局, a government's never 我局."""
+    found = set(_SELF.findall(text))
+    units = found & set(_SELF_UNIT)
+    return units or found
+
+
+def _fits_self(name: str, kinds: set[str]) -> bool:
+    """Whether the unit ``name`` is of a kind the report calls itself (any, where it calls itself none)."""
+    if not kinds:
+        return True
+    for kind in kinds:
+        if kind in _SELF_UNIT and name.endswith(_SELF_UNIT[kind]):
+            return True
+        if kind in _SELF_PLACE and re.search(f"{kind}(?:{_GOVERNMENT_OF})$", name):
+            return True
+    return False
+
+
+def property_clues(clues: tuple[tuple[str, str], ...], text: str) -> list[str]:
+    """The units a file's properties name (``ingest.properties``: ContentSource, Author, XMP dc:creator,
+    SiteName …) that may stand for the report's agency, strongest first: a unit's name that is of the
+    kind the report calls itself (``我局`` → a 局, not the portal's 人民政府). A portal's name (``site``)
+    only where the report calls itself a unit of its kind (``我区`` and 南湖区人民政府), an author field
+    only where it names a place the division tables know (never a person, a machine or a bare 办公室)."""
+    kinds = _self_kinds(text)
+    out = []
+    for field, name in clues:
+        name = unicodedata.normalize("NFKC", name).strip()
+        if not is_unit(name) or not _fits_self(name, kinds):
+            continue
+        if field == "site" and not kinds or field == "author" and locate(name).province is None:
+            continue
+        out.append(name)
+    return out
+
+
+def read_meta(lines: list[str], body: str, *, declared: str | None = None, clues: tuple[tuple[str, str], ...] = (),
+              tail: list[str] | None = None, text: str = "") -> Meta:
     """Metadata from the document's first lines (``lines``), its overview text (``body``), the title the
-    file declares (``declared``), its last lines (``tail``) and its text (``text``, for completing names)."""
+    file declares (``declared``), the units its properties name (``clues``, below every clue of the
+    document's own text), its last lines (``tail``) and its text (``text``, for completing names)."""
     meta = Meta()
     found = find_title(lines)
     start = 0
@@ -316,7 +364,9 @@ def read_meta(lines: list[str], body: str, *, declared: str | None = None, tail:
     match = _PROSE_AGENCY.search(body[:300])
     if match and not match.group(1).startswith(("我", "本", "全", "各", "县委", "市委", "区委")):
         candidates.append(match.group(1))
-    meta.agency = choose_agency(candidates, re.sub(r"\s+", "", nfkc(text or head)))
+    flat = re.sub(r"\s+", "", nfkc(text or head))
+    candidates.extend(property_clues(clues, flat + body[:3000]))
+    meta.agency = choose_agency(candidates, flat)
     if meta.year is None:
         years = [int(y) for y in _YEAR.findall(head)]
         meta.year = years[0] if years else None
