@@ -79,13 +79,17 @@ def _blank_after(lines: list[str], n: int) -> int:
     return count
 
 
-def _next_text(lines: list[str], n: int, step: int) -> int | None:
-    """The first line with text from ``n`` on (``step`` -1: upwards), passing blank lines only."""
-    while 0 <= n < len(lines):
-        if _is_tabs(lines[n]):
+def _next_text(lines: list[str], n: int, step: int, blank: int) -> int | None:
+    """The line of the cell before a run's first tab line or after its last (``step`` -1: upwards):
+    the first line with text at most ``blank`` blank lines on, not a section heading; else None (an
+    empty cell: more blank lines stand between a cell's text and its tabs)."""
+    from .text import SECTION_HEADING
+
+    for _ in range(blank + 1):
+        if not 0 <= n < len(lines) or _is_tabs(lines[n]):
             return None
         if lines[n].strip():
-            return n
+            return None if SECTION_HEADING.match(lines[n]) else n
         n += step
     return None
 
@@ -136,8 +140,8 @@ def cell_runs(lines: list[str]) -> dict[int, tuple[int, list[list[Cell]]]]:
     runs: dict[int, tuple[int, list[list[Cell]]]] = {}
     blank = min(_blank_after(lines, n) for n in tabs)
     for group in _groups(lines, tabs, 2 * blank + 2):
-        first = _next_text(lines, group[0] - 1, -1)
-        last = _next_text(lines, group[-1] + 1, 1)
+        first = _next_text(lines, group[0] - 1, -1, blank)
+        last = _next_text(lines, group[-1] + 1, 1, blank)
         start = group[0] if first is None else first
         end = group[-1] + 1 if last is None else last + 1
         cells_with_tabs = sum(1 for line in lines[start:end] if "\t" in line and line.strip())
