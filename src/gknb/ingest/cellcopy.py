@@ -17,7 +17,7 @@ __all__ = ["cell_runs"]
 MIN_TABS = 4  # tab lines a run holds at least (a table of two rows of three cells)
 _MAX_CELL_LINES = 2  # a cell's paragraphs (a label broken by ``<br>``)
 _MAX_SEGMENT_LINES = 16  # lines between two tab lines of one run
-_MAX_TEXT_TABS = 0.2  # lines of text with a tab in them, per tab line: more, and the tabs are not on lines of their own
+_MAX_TEXT_TABS = 0.2  # a document's lines of text with a tab in them, per tab line: more, and its tabs are not on lines of their own
 
 Cell = tuple[int, str]  # (0-based line index, text)
 
@@ -137,6 +137,8 @@ def cell_runs(lines: list[str]) -> dict[int, tuple[int, list[list[Cell]]]]:
     tabs = [n for n, line in enumerate(lines) if _is_tabs(line)]
     if len(tabs) < MIN_TABS:
         return {}
+    if sum(1 for line in lines if "\t" in line and line.strip()) > _MAX_TEXT_TABS * len(tabs):
+        return {}  # tabs before the cells' text (``\t0``, a Word copy): tab grids, not copied block cells
     runs: dict[int, tuple[int, list[list[Cell]]]] = {}
     blank = min(_blank_after(lines, n) for n in tabs)
     for group in _groups(lines, tabs, 2 * blank + 2):
@@ -144,9 +146,6 @@ def cell_runs(lines: list[str]) -> dict[int, tuple[int, list[list[Cell]]]]:
         last = _next_text(lines, group[-1] + 1, 1, blank)
         start = group[0] if first is None else first
         end = group[-1] + 1 if last is None else last + 1
-        cells_with_tabs = sum(1 for line in lines[start:end] if "\t" in line and line.strip())
-        if cells_with_tabs > _MAX_TEXT_TABS * len(group):  # tabs before cells' text (``\t0``): a tab grid
-            continue
         if runs and start < max(e for e, _ in runs.values()):
             continue
         runs[start] = (end, _rows(lines, start, end, 2 * blank + 2))
