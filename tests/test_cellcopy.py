@@ -7,6 +7,7 @@ from __future__ import annotations
 from gknb.document import TableBlock
 from gknb.ingest import read_document
 from gknb.ingest.cellcopy import cell_runs
+from gknb.ingest.text import SECTION_HEADING
 from gknb.parse.tokens import _rejoined
 
 
@@ -39,7 +40,7 @@ def test_a_section_heading_between_two_tables_is_no_cell():
     """Table 三's last cell, then 四's heading and first cell: two tables, the heading a line between."""
     text = ("合计\n\t\n1\n\t\n2\n\n\n结转\n\t\n0\n\t\n0\n四、政府信息公开行政复议、行政诉讼情况\n"
             "行政复议\n\t\n行政诉讼\n\n\n结果维持\n\t\n结果纠正\n\t\n总计\n\n\n0\n\t\n0\n\t\n0\n")
-    runs = cell_runs(text.split("\n"))
+    runs = cell_runs(text.split("\n"), SECTION_HEADING)
     assert len(runs) == 2
     lines = text.split("\n")
     (first, (end, rows)), (second, (_, rows2)) = sorted(runs.items())
@@ -50,7 +51,7 @@ def test_a_section_heading_between_two_tables_is_no_cell():
 def test_tabs_before_each_cell_s_text_are_a_tab_grid_not_copied_cells():
     """``\\t0`` lines with a few lone tabs (a Word copy, samples/002): left to the tab-grid reader."""
     lines = ["\t规章", "\t0", "\t", "\t0", "\t", "\t0", "\t", "\t1", "\t", "\t2"]
-    assert cell_runs(lines) == {}
+    assert cell_runs(lines, SECTION_HEADING) == {}
 
 
 def test_a_number_set_apart_is_rejoined_only_in_a_space_aligned_line():

@@ -12,6 +12,8 @@ their cells back as rows, each cell with the number of the line its text is on.
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["cell_runs"]
 
 MIN_TABS = 4  # tab lines a run holds at least (a table of two rows of three cells)
@@ -41,27 +43,25 @@ def _join(parts: list[str]) -> str:
     return text
 
 
-def _groups(lines: list[str], tabs: list[int], row_gap: int) -> list[list[int]]:
+def _groups(lines: list[str], tabs: list[int], row_gap: int, heading: re.Pattern[str]) -> list[list[int]]:
     """The tab lines in runs: two tab lines are of one run when what stands between them is a cell's
     text, or a row's last cell and the next row's first (``row_gap`` blank lines apart) — not a
     heading, nor a cluster of more lines than a cell holds (a table's end, then prose)."""
-    from .text import SECTION_HEADING  # the text reader's, which reads these runs
-
     groups: list[list[int]] = [[tabs[0]]]
     for previous, current in zip(tabs, tabs[1:], strict=False):
         clusters: list[int] = []  # text lines per cluster (lines fewer than row_gap blank lines apart)
         gap = row_gap
-        heading = False
+        titled = False
         for line in lines[previous + 1 : current]:
             if not line.strip():
                 gap += 1
                 continue
-            heading = heading or bool(SECTION_HEADING.match(line))
+            titled = titled or bool(heading.match(line))
             if gap >= row_gap:
                 clusters.append(0)
             clusters[-1] += 1
             gap = 0
-        if not heading and len(clusters) <= 2 and max(clusters, default=0) <= _MAX_CELL_LINES \
+        if not titled and len(clusters) <= 2 and max(clusters, default=0) <= _MAX_CELL_LINES \
                 and current - previous <= _MAX_SEGMENT_LINES:
             groups[-1].append(current)
         else:
@@ -79,17 +79,15 @@ def _blank_after(lines: list[str], n: int) -> int:
     return count
 
 
-def _next_text(lines: list[str], n: int, step: int, blank: int) -> int | None:
+def _next_text(lines: list[str], n: int, step: int, blank: int, heading: re.Pattern[str]) -> int | None:
     """The line of the cell before a run's first tab line or after its last (``step`` -1: upwards):
     the first line with text at most ``blank`` blank lines on, not a section heading; else None (an
     empty cell: more blank lines stand between a cell's text and its tabs)."""
-    from .text import SECTION_HEADING
-
     for _ in range(blank + 1):
         if not 0 <= n < len(lines) or _is_tabs(lines[n]):
             return None
         if lines[n].strip():
-            return None if SECTION_HEADING.match(lines[n]) else n
+            return None if heading.match(lines[n]) else n
         n += step
     return None
 
@@ -132,8 +130,9 @@ def _rows(lines: list[str], start: int, end: int, row_gap: int) -> list[list[Cel
     return rows
 
 
-def cell_runs(lines: list[str]) -> dict[int, tuple[int, list[list[Cell]]]]:
-    """The runs of copied block cells among ``lines``: first line → (end, exclusive; rows of cells)."""
+def cell_runs(lines: list[str], heading: re.Pattern[str]) -> dict[int, tuple[int, list[list[Cell]]]]:
+    """The runs of copied block cells among ``lines``: first line → (end, exclusive; rows of cells).
+    A line ``heading`` matches (a report's section heading) is never a cell."""
     tabs = [n for n, line in enumerate(lines) if _is_tabs(line)]
     if len(tabs) < MIN_TABS:
         return {}
@@ -141,9 +140,9 @@ def cell_runs(lines: list[str]) -> dict[int, tuple[int, list[list[Cell]]]]:
         return {}  # tabs before the cells' text (``\t0``, a Word copy): tab grids, not copied block cells
     runs: dict[int, tuple[int, list[list[Cell]]]] = {}
     blank = min(_blank_after(lines, n) for n in tabs)
-    for group in _groups(lines, tabs, 2 * blank + 2):
-        first = _next_text(lines, group[0] - 1, -1, blank)
-        last = _next_text(lines, group[-1] + 1, 1, blank)
+    for group in _groups(lines, tabs, 2 * blank + 2, heading):
+        first = _next_text(lines, group[0] - 1, -1, blank, heading)
+        last = _next_text(lines, group[-1] + 1, 1, blank, heading)
         start = group[0] if first is None else first
         end = group[-1] + 1 if last is None else last + 1
         if runs and start < max(e for e, _ in runs.values()):

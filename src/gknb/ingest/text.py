@@ -56,7 +56,7 @@ def text_to_blocks(text: str) -> list[Block]:
     starts = [
         n for n, line in enumerate(lines) if "|" in line or ("\t" in line and _tab_kind(line) <= _LABEL)
     ]
-    copied = cell_runs(lines) if "\t\n" in text else {}
+    copied = cell_runs(lines, SECTION_HEADING) if "\t\n" in text else {}
     if copied:
         starts = sorted({*starts, *copied})
     blocks: list[Block] = []
