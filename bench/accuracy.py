@@ -5,7 +5,8 @@ cells each, DOCX / HTML / PDF / narrow-label PDF, and the same report as agencie
 differ — ``*-varied``: headers merged otherwise, notes rows, table 四 as two tables, landscape, other
 fonts and sizes — with its web page printed by chromium); each is read by gknb as it is and through every
 real converter that reads its medium (markitdown, pdftotext ±-layout, pdf2txt.py, LibreOffice's
-text export, html2text, inscriptis). Real reports with truth files (``--real``, e.g.
+text export and its re-saves as DOCX, DOC and web page, html2text, inscriptis, and a browser's copied
+text: chromium's ``innerText`` by Playwright). Real reports with truth files (``--real``, e.g.
 ../shared/corpus/real) add one row each, and one more per converter that reads their medium (the
 WPS PDF through markitdown, pdftotext ±-layout, pdf2txt.py). The real reports the tests hold truth
 for (``tests/expected``: the bundled sample reports and the corpus's web-page fragments) add one row
@@ -60,12 +61,12 @@ REAL_MEDIA = {".pdf": "real PDF", ".md": "real Markdown copy", ".txt": "real tex
 def _versions() -> str:
     """The converters' versions, as the table's footnote."""
     out = []
-    for package in ("markitdown", "pdfminer.six", "html2text", "inscriptis"):
+    for package in ("markitdown", "pdfminer.six", "html2text", "inscriptis", "playwright"):
         try:
             out.append(f"{package} {metadata.version(package)}")
         except metadata.PackageNotFoundError:
             out.append(f"{package} (not installed)")
-    for argv in (["pdftotext", "-v"], ["soffice", "--version"]):
+    for argv in (["pdftotext", "-v"], ["soffice", "--version"], ["chromium", "--version"]):
         try:
             done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
             first = (done.stdout or done.stderr).strip().splitlines()[0]
@@ -198,7 +199,16 @@ def main() -> None:
         "the column headers of 三 and 四 unmerged (an empty cell under 自然人, 总计, 结果维持 …), table 四 as",
         "two tables (行政复议, 行政诉讼), tables in 小五, blank cells printed as —); `pdf-varied` is it by",
         "LibreOffice; `html-varied` the HTML page with the same headers, notes and dashes, and",
-        "`pdf-chromium` that page on a portal (tool bars, footer) printed to PDF by chromium.",
+        "`pdf-chromium` that page on a portal (tool bars, footer) printed to PDF by chromium. `html-cms` is",
+        "the official page as a portal's editor holds it, one of two habits in turn (seeds 1, 3: pasted from",
+        "Word — every cell's text in `<p><span>`, a number's digits and its `-`/`.` in runs of their own,",
+        "blank cells `&nbsp;`, table 三 in two `<table>`s at a page break, Word's closing row of empty cells;",
+        "seed 2: typed — cells in `<div>`, full-width digits, section 二's counts as `0件`, each table's",
+        "header rows a `<table>` of their own), on a portal page. Converters that write a document again:",
+        "`soffice-docx`/`soffice-doc`/`soffice-html` are LibreOffice's 另存为 DOCX, Word 97 DOC and web",
+        "page (HTML with `<p>` in every cell, `<font>`, widths); `browser-copy` is the page opened in",
+        "chromium, its text selected and copied (`document.body.innerText` by Playwright: a tab between",
+        "cells, and each tab on a line of its own where the cells hold paragraphs).",
         "",
         "## What was misread (table row patterns; `key(n)`: n wrong cells of that row)",
         "",

@@ -22,6 +22,13 @@ docx-varied an agency's own Word file (``varied_docx``), one of two sets of habi
 html-varied the official HTML page with the same header, notes and blank habits (``varied_page``)
 pdf-varied  docx-varied converted by LibreOffice
 pdf-chromium html-varied published on a portal (tool bars, footer) and printed to PDF by chromium
+html-cms    the official page as a portal's editor publishes it (``cms_page``), one of two habits in turn
+            (``CMS_HABITS``): "pasted" from Word — every cell's text in ``<p><span style>``, a number's
+            digits in one run and its ``.``/``-`` in another (Word's runs: digits in Times New Roman),
+            blank cells ``&nbsp;``, table 三 cut in two ``<table>``s at a page break, Word's closing
+            row of empty cells; "typed" — cells in ``<div>``, full-width digits (``１２``, ``９０．３``),
+            section 二's counts printed with 件 (``0件``), each table's header rows a ``<table>`` of
+            their own; both within a portal's page (tool bars, footer)
 =========== ========================================================================================
 
 Seeds 1–3 print their numbers plainly, as ``gknb render`` does. Later seeds take, in turn, one of
@@ -49,6 +56,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from html import escape
 from pathlib import Path
 
 from docx import Document as DocxDocument
@@ -68,10 +76,11 @@ from gknb.report import SECTION_KEYS, Report
 from layouts import _prose, random_report, same_value
 
 Value = int | Decimal | None
-MEDIA = ("docx", "html", "pdf", "pdf-narrow", "docx-varied", "html-varied", "pdf-varied", "pdf-chromium")
+MEDIA = ("docx", "html", "pdf", "pdf-narrow", "docx-varied", "html-varied", "pdf-varied", "pdf-chromium", "html-cms")
 SUFFIX = {"docx": ".docx", "html": ".html", "pdf": ".pdf", "pdf-narrow": ".pdf", "docx-varied": ".docx",
-          "html-varied": ".html", "pdf-varied": ".pdf", "pdf-chromium": ".pdf"}
+          "html-varied": ".html", "pdf-varied": ".pdf", "pdf-chromium": ".pdf", "html-cms": ".html"}
 HABITS = ("portrait", "landscape")  # the two sets of agency habits a varied original takes (see the docstring)
+CMS_HABITS = ("pasted", "typed")  # the two ways a portal's editor holds the tables of html-cms (see cms_page)
 NOTE = "注：本表统计期限为本年度1月1日至12月31日，“—”表示无此项。"  # a notes row printed under a table
 AGENCIES = ("青山县民政局", "平潭综合实验区管委会", "城关街道办事处", "南湖区人民政府", "花园乡人民政府")
 NARROW_LABEL_MM = 12.0  # a label column of about three characters of 五号 type
@@ -100,7 +109,7 @@ class Converter:
 
     name: str
     medium: str  # docx | html | pdf (reads pdf-narrow too)
-    suffix: str  # of its output: .md / .txt
+    suffix: str  # of its output: .md / .txt, or a document again (.docx / .doc / .html)
     argv: tuple[str, ...]  # {src} and {out} are replaced; no {out}: the output is standard output
 
     def reads(self, medium: str) -> bool:
@@ -109,16 +118,27 @@ class Converter:
     def available(self) -> bool:
         return _program(self.argv[0]) is not None
 
+    @property
+    def resaves(self) -> bool:
+        """It writes a document again (LibreOffice's 另存为: DOCX, DOC, web page), not a text copy."""
+        return self.suffix in (".docx", ".doc", ".html")
+
 
 CONVERTERS = (
     Converter("markitdown", "docx", ".md", ("markitdown", "{src}", "-o", "{out}")),
     Converter("soffice-txt", "docx", ".txt", ("soffice", "--convert-to", "txt:Text (encoded):UTF8")),
+    Converter("soffice-docx", "docx", ".docx", ("soffice", "--convert-to", "docx:MS Word 2007 XML")),
+    Converter("soffice-doc", "docx", ".doc", ("soffice", "--convert-to", "doc:MS Word 97")),
+    Converter("soffice-html", "docx", ".html", ("soffice", "--convert-to", "html:HTML (StarWriter)")),
     Converter("markitdown", "pdf", ".md", ("markitdown", "{src}", "-o", "{out}")),
     Converter("pdftotext", "pdf", ".txt", ("pdftotext", "-enc", "UTF-8", "{src}", "{out}")),
     Converter("pdftotext-layout", "pdf", ".txt", ("pdftotext", "-layout", "-enc", "UTF-8", "{src}", "{out}")),
     Converter("pdf2txt", "pdf", ".txt", ("pdf2txt.py", "-o", "{out}", "{src}")),
     Converter("html2text", "html", ".md", ("html2text", "{src}", "utf-8")),
     Converter("inscriptis", "html", ".txt", ("inscript", "-o", "{out}", "{src}")),
+    Converter("markitdown", "html", ".md", ("markitdown", "{src}", "-o", "{out}")),
+    # the page opened in chromium (Playwright), its text selected and copied: ``document.body.innerText``
+    Converter("browser-copy", "html", ".txt", ("chromium",)),
 )
 
 
@@ -126,6 +146,10 @@ def _program(name: str) -> str | None:
     """A converter's executable: the venv's own scripts first (pip-installed converters), then PATH."""
     if name == "soffice":
         return soffice()
+    if name == "chromium":
+        from pdf_fixtures import CHROMIUM
+
+        return CHROMIUM and str(CHROMIUM)
     local = Path(sys.executable).parent / name
     return str(local) if local.exists() else shutil.which(name)
 
@@ -411,12 +435,106 @@ def _chromium_print(html: bytes, agency: str) -> bytes:
         return pdf.read_bytes()
 
 
+_FULL_WIDTH = str.maketrans("0123456789.,-", "０１２３４５６７８９．，－")
+_RUN = '<span lang="EN-US" style="font-family:\'Times New Roman\'">{}</span>'  # Word's run of digits
+_MARK = '<span style="font-family:宋体">{}</span>'  # and of the marks among them, in the CJK font
+
+
+def _word_runs(text: str) -> str:
+    """A cell's text as Word pastes it: digits in runs of their own, ``.``/``-``/``,`` in the CJK font."""
+    if not re.fullmatch(r"[-\d.,]+", text):
+        return _MARK.format(escape(text))
+    return "".join((_RUN if piece[0].isdigit() else _MARK).format(piece) for piece in re.findall(r"\d+|\D", text))
+
+
+def _table_cut(rows: list, at: int) -> int | None:
+    """The row index nearest ``at`` where no rowspan from above reaches past (a table may break there)."""
+    reach, cuts = 0, []
+    for i, tr in enumerate(rows):
+        if i and reach <= i:
+            cuts.append(i)
+        for cell in tr:
+            reach = max(reach, i + int(cell.get("rowspan", "1")))
+    return min(cuts, key=lambda i: abs(i - at)) if cuts else None
+
+
+def _split_table(table, cuts: list[int]) -> None:
+    """``table`` replaced by one table per run of rows between ``cuts`` (an empty paragraph between)."""
+    from lxml import etree
+
+    rows = list(table.iter("tr"))
+    parent, position = table.getparent(), table.getparent().index(table)
+    parent.remove(table)
+    edges = [0, *cuts, len(rows)]
+    for n, (start, end) in enumerate(zip(edges, edges[1:], strict=False)):
+        part = etree.Element("table", dict(table.attrib))
+        body = etree.SubElement(part, "tbody")
+        body.extend(rows[start:end])
+        if n:
+            gap = etree.Element("p")
+            gap.text = "\u00a0"
+            parent.insert(position, gap)
+            position += 1
+        parent.insert(position, part)
+        position += 1
+
+
+def cms_page(html: bytes, agency: str, seed: int) -> bytes:
+    """The official page as a portal's editor holds it (``CMS_HABITS[(seed - 1) % 2]``, see the module
+    docstring), published within the portal's tool bars and footer."""
+    import lxml.html
+    from lxml import etree
+
+    from pdf_fixtures import published_page
+
+    root = lxml.html.document_fromstring(html.decode("utf-8"))
+    pasted = CMS_HABITS[(seed - 1) % len(CMS_HABITS)] == "pasted"
+    for index, table in enumerate(list(root.iter("table"))):
+        width = max(sum(int(c.get("colspan", "1")) for c in tr) for tr in table.iter("tr"))
+        for cell in table.iter("td", "th"):
+            text = cell.text_content().strip()
+            for child in list(cell):
+                cell.remove(child)
+            value = cell.tag == "td" and cell.get("class") != "label" and bool(re.fullmatch(r"[-\d.,]+", text))
+            if pasted:
+                cell.text = None
+                cell.set("width", str(560 // width))
+                cell.set("style", "border:solid windowtext 1.0pt;padding:0cm 5.4pt")
+                inner = _word_runs(text) if text else '<span lang="EN-US">&nbsp;</span>'
+                markup = f'<p class="MsoNormal" align="center" style="text-align:center">{inner}</p>'
+            else:
+                if value and index == 0 and "." not in text:
+                    text += "件"
+                elif value:
+                    text = text.translate(_FULL_WIDTH)
+                cell.text = None
+                markup = f'<div style="text-align:center">{escape(text) if text else "&nbsp;"}</div>'
+            cell.append(lxml.html.fragment_fromstring(markup))
+        rows = list(table.iter("tr"))
+        if pasted:
+            closing = etree.SubElement(rows[-1].getparent(), "tr", height="0")
+            for _ in range(width):
+                etree.SubElement(closing, "td", width=str(560 // width), style="border:none")
+            if len(rows) > 20:  # table 三 runs over a page break
+                cut = _table_cut(rows, len(rows) // 2)
+                if cut is not None:
+                    _split_table(table, [cut])
+        else:
+            head = sum(1 for tr in rows if tr.getparent().tag == "thead")
+            if 0 < head < len(rows):
+                _split_table(table, [head])
+    page = lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+    return published_page(page, agency).encode("utf-8")
+
+
 def render_original(report: Report, medium: str, style: str = "plain", seed: int = 0) -> bytes:
     """``report`` as a file of ``medium`` (one of ``MEDIA``), its numbers printed in ``style``."""
     if medium == "docx-varied":
         return varied_docx(report, style, seed)
     if medium == "pdf-varied":
         return docx_to_pdf(varied_docx(report, style, seed))
+    if medium == "html-cms":
+        return cms_page(render_html(styled_page(report, style, seed)), report.meta.agency or "", seed)
     if medium in ("html-varied", "pdf-chromium"):
         html = render_html(varied_page(report, style, seed))
         return html if medium == "html-varied" else _chromium_print(html, report.meta.agency or "")
@@ -471,18 +589,38 @@ def convert_file(source: Path, converter: Converter, folder: Path, timeout: int 
     exe = _program(converter.argv[0])
     if exe is None:
         raise FileNotFoundError(f"converter {converter.argv[0]} is not installed")
-    if converter.name == "soffice-txt":
+    if converter.name == "browser-copy":
+        out.write_text(browser_copy(source, exe, timeout), encoding="utf-8")
+        return out
+    if converter.argv[0] == "soffice":
         work = folder / "soffice"
         argv = [exe, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
                 *converter.argv[1:], "--outdir", str(work), str(source)]
         subprocess.run(argv, check=True, capture_output=True, timeout=timeout)
-        shutil.move(work / f"{source.stem}.txt", out)
+        kind = converter.argv[converter.argv.index("--convert-to") + 1].split(":")[0]
+        shutil.move(work / f"{source.stem}.{kind}", out)
         return out
     argv = [exe] + [a.replace("{src}", str(source)).replace("{out}", str(out)) for a in converter.argv[1:]]
     done = subprocess.run(argv, check=True, capture_output=True, timeout=timeout)
     if "{out}" not in converter.argv:
         out.write_bytes(done.stdout)
     return out
+
+
+def browser_copy(page: Path, chromium: str, timeout: int = 180) -> str:
+    """The text a user copies from ``page`` opened in chromium (全选, 复制): ``document.body.innerText``
+    by Playwright — a table's cells separated by tabs, its rows by line ends, a cell's paragraphs
+    (``<td><p>…</p></td>``) on lines of their own with blank lines around them."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            tab = browser.new_page()
+            tab.goto(page.resolve().as_uri(), timeout=timeout * 1000)
+            return tab.evaluate("document.body.innerText")
+        finally:
+            browser.close()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -553,7 +691,7 @@ def row_pattern(keys: Iterable[str]) -> str:
 
 
 __all__ = [
-    "CONVERTERS", "HABITS", "MEDIA", "STYLES", "Converter", "Original", "Score", "convert", "convert_file",
-    "habit_of", "make_originals", "medium_of", "narrow_labels", "read_and_score", "render_original", "row_pattern",
+    "CMS_HABITS", "CONVERTERS", "HABITS", "MEDIA", "STYLES", "Converter", "Original", "Score", "browser_copy",
+    "cms_page", "convert", "convert_file", "habit_of", "make_originals", "medium_of", "narrow_labels", "read_and_score", "render_original", "row_pattern",
     "score", "style_of", "styled_page", "truth_report", "varied_docx", "varied_page", "wrong_lines",
 ]

@@ -5,6 +5,8 @@ scan, the TIFF, the scan turned by 3°; and the scan with its vertical rules era
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from functools import cache
 
 import pytest
@@ -169,3 +171,26 @@ def test_blank_image_is_refused_clearly() -> None:
     Image.new("L", (400, 300), 255).save(out, format="JPEG")
     with pytest.raises(gknb.UnreadableFile):
         gknb.read(out.getvalue(), name="blank.jpg")
+
+
+@needs_ocr
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) is not installed")
+def test_a_scanned_minus_sign_is_read(tmp_path) -> None:
+    """A minus sign is a speck's size (``-73`` in 本年增/减 of an agency's landscape Word file in 小五,
+    its page made an image by poppler's ``pdftoppm -r 200 -gray``, as a scan) but a flat stroke: it
+    stays in the cell's ink and is read, not dropped as dust (which read ``-73`` as 73, named by nothing)."""
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    from converters import make_originals
+
+    original = make_originals(tmp_path, [2], media=("pdf-varied",), versions=("2019",))[0]
+    signed = {k: v for k, v in original.truth.items() if k.endswith(".change")}
+    assert any(v is not None and v < 0 for v in signed.values())  # the seed prints a negative change
+    pdf = pdfium.PdfDocument(original.path)
+    number = next(n for n, p in enumerate(pdf, 1) if "本年增" in p.get_textpage().get_text_range())
+    pdf.close()
+    subprocess.run(["pdftoppm", "-r", "200", "-gray", "-png", "-f", str(number), "-l", str(number),
+                    "-singlefile", str(original.path), str(tmp_path / "page")], check=True, timeout=120)
+    report = gknb.read(_pdf_of([Image.open(tmp_path / "page.png")]), name="scan.pdf")
+    assert {k: report.cells.get(k) for k in signed} == signed

@@ -47,6 +47,7 @@ _MIN_CELL_PX = 6  # a closed space narrower or lower than this is a double borde
 _OPEN_SHARE = 0.03  # a table whose open space (not closed in by its lines) exceeds this share is not a grid
 _MIN_INK_PX = 12  # less ink than this in a cell or band is dust
 _DUST_PX = 12  # a speck of ink this small is not part of a character (a decimal point is in the middle)
+_MINUS_PX = 4  # unless it is a flat stroke at least this wide: a minus sign
 _ONE_LINE = 1.8  # a cell's ink this many times the table's median cell height is more than one line
 _RETRY_BELOW = 0.9  # a cell recognised without detection with a score below this is read again with it
 _BAND_GAP_PX = 40  # blank rows that separate two bands of prose read on their own
@@ -179,12 +180,15 @@ def _skew(ink: np.ndarray) -> float:
 
 
 def _without_dust(ink: np.ndarray) -> np.ndarray:
-    """The ink without specks smaller than any part of a character (noise, dust)."""
+    """The ink without specks smaller than any part of a character (noise, dust), flat strokes (a minus
+    sign) kept."""
     import cv2
     import numpy as np
 
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    keep = stats[:, cv2.CC_STAT_AREA] >= _DUST_PX
+    width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    # A minus sign or hyphen is a speck's size too, but a flat stroke: it stays (本年增/减 ``-73``).
+    keep = (stats[:, cv2.CC_STAT_AREA] >= _DUST_PX) | ((width >= _MINUS_PX) & (width >= 2 * height))
     keep[0] = False
     return np.where(keep[labels], np.uint8(255), np.uint8(0))
 

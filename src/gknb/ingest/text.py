@@ -10,6 +10,9 @@ too. Runs of lines that the source delimits become ``TableBlock``s:
 * pipe grid (``separator="pipe"``): ≥2 lines containing ``|``, joined by at most a few short lines
   without ``|`` between them (a cell's text on its own line or continued), never by a report
   section heading (``三、收到和处理政府信息公开申请情况``). See ``_pipe_table`` for the cells.
+* copied block cells (``separator="tab"``): a web page's table whose cells hold paragraphs, as a
+  browser copies it — each tab on a line of its own (``cellcopy``); a cell's provenance is the line
+  of its text.
 
 Blank lines inside a grid run are not rows. Cell provenance is ``Provenance(line=N, col=i)``.
 """
@@ -21,10 +24,11 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from ..document import Block, GridCell, Line, Provenance, TableBlock
+from .cellcopy import cell_runs
 
 _MAX_GAP_LINES = 3
 _MAX_GAP_LINE_LENGTH = 80
-_SECTION_HEADING = re.compile(r"^\s*[一二三四五六七八九十]{1,2}\s*[、.．]\s*\S.*(?:情况|事项)\s*$")
+SECTION_HEADING = re.compile(r"^\s*[一二三四五六七八九十]{1,2}\s*[、.．]\s*\S.*(?:情况|事项)\s*$")
 # A Markdown delimiter row: cells of ≥3 hyphens, or hyphens with a colon (a lone "-" is a blank cell).
 _RULE_CELL = r"\s*(?::-+:?|-+:|-{3,})\s*"
 _MARKDOWN_RULE = re.compile(rf"^\|?{_RULE_CELL}(?:\|{_RULE_CELL})*\|?$")
@@ -52,6 +56,9 @@ def text_to_blocks(text: str) -> list[Block]:
     starts = [
         n for n, line in enumerate(lines) if "|" in line or ("\t" in line and _tab_kind(line) <= _LABEL)
     ]
+    copied = cell_runs(lines, SECTION_HEADING) if "\t\n" in text else {}
+    if copied:
+        starts = sorted({*starts, *copied})
     blocks: list[Block] = []
     table = 0
     emitted = 0  # lines before this index are in ``blocks``
@@ -59,7 +66,11 @@ def text_to_blocks(text: str) -> list[Block]:
     for start in starts:
         if start < scanned:
             continue
-        if _tab_kind(lines[start]) <= _LABEL:
+        if start in copied:
+            end, rows = copied[start]
+            grid = TableBlock(tuple(tuple(GridCell(t, cell_provenance(n + 1, c)) for c, (n, t) in enumerate(row))
+                                    for row in rows), Provenance(line=start + 1, table=table), separator="tab")
+        elif _tab_kind(lines[start]) <= _LABEL:
             end, is_grid = _tab_run(lines, start)
             grid = _tab_table(lines, start, end, table) if is_grid else None
         else:
@@ -159,7 +170,7 @@ def _opens_with_cell_above(lines: list[str], start: int) -> bool:
 
 def _is_cell_text(line: str) -> bool:
     """A line without ``|`` that may sit inside a pipe grid: short, not a section heading."""
-    return len(line.strip()) <= _MAX_GAP_LINE_LENGTH and not _SECTION_HEADING.match(line)
+    return len(line.strip()) <= _MAX_GAP_LINE_LENGTH and not SECTION_HEADING.match(line)
 
 
 def _markdown_row(line: str) -> str:

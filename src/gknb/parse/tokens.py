@@ -140,6 +140,8 @@ def _line_pieces(line: Line, block: int) -> list[Token]:
     folded = nfkc(raw.rstrip())
     # Notes after a number (55（含自然失效 29 件）) are masked, so the number stays a cell of its row.
     folded = _NOTE_AFTER_NUMBER.sub(lambda m: m.group(1) + " " * (len(m.group(0)) - len(m.group(1))), folded)
+    if _SET_APART.search(folded):
+        folded = _rejoined(folded)
     cells = _trailing_cells(folded)
     start = cells[0][0] if cells else 0
     if not cells or (folded[:start].strip() and _is_prose_number(folded.strip(), len(folded[:start].strip()), len(cells))):
@@ -153,6 +155,34 @@ def _line_pieces(line: Line, block: int) -> list[Token]:
 
 
 _WORD = re.compile(r"\S+")
+# A number whose sign or decimal point a converter set apart by one space (``- 42``, ``124 . 7281``,
+# ``90. 3``): inscriptis puts a space between two ``<span>``s, and a page pasted from Word holds a
+# number's digits and its ``-``/``.`` in runs of their own.
+_SET_APART = re.compile(r"(?<!\S)- (?=\d)|(?<=\d)(?: \. ?|\. )(?=\d)")
+_GAP = re.compile(r" +")
+_MIN_CELL_GAP = 3  # spaces between a space-aligned line's cells, at the least
+
+
+def _rejoined(text: str) -> str:
+    """``text`` with each number set apart made whole again (its spaces moved before it, offsets kept) —
+    only in a line whose every other gap between two words is ``_MIN_CELL_GAP`` spaces or more (a
+    space-aligned copy's cells; a line of single-spaced cells keeps its ``- 0``)."""
+    apart = list(_SET_APART.finditer(text))
+    body = text.strip()
+    first = text.index(body[0]) if body else 0
+    gaps = [m for m in _GAP.finditer(text, first, first + len(body))
+            if not any(a.start() <= m.start() < a.end() for a in apart)]
+    if not gaps or min(len(m.group()) for m in gaps) < _MIN_CELL_GAP:
+        return text
+    out = list(text)
+    for match in reversed(apart):
+        start = match.start()
+        while start > 0 and (out[start - 1].isdigit() or out[start - 1] == "-"):
+            start -= 1  # the whole number's start (its digits before a set-apart point)
+        piece = "".join(out[start:match.end()])
+        joined = piece.replace(" ", "")
+        out[start:match.end()] = list(" " * (len(piece) - len(joined)) + joined)
+    return "".join(out)
 
 
 def _trailing_cells(text: str) -> list[tuple[int, str]]:
