@@ -130,6 +130,7 @@ def test_clean_report_has_no_error_finding(version, layout, seed):
 @given(seed=SEEDS, n_blanks=st.integers(min_value=1, max_value=8))
 @example(seed=372, n_blanks=7)  # 2019 pipe_rows: 行政事业性收费 | | -1 | | was placed by the grid's columns, not as printed
 @example(seed=10000, n_blanks=3)  # 2019 pipe_cells: table 四's first cell blank, its line after the header's |||||
+@example(seed=421249, n_blanks=7)  # 2021 pipe_cells: table 四's covered first position, not a blank cell
 def test_blank_cells_read_as_none(version, layout, seed, n_blanks):
     """A cell printed blank is None (an inferred value is allowed only if flagged and right)."""
     fmt = FORMATS[version]

@@ -910,7 +910,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         if seg.row and values > width and (
             values == whole or whole == _marked_cells(seg.tokens)  # every cell printed, blank ones as a dash
             # a text copy: blank cells not printed at all (empty cells of header rows above the numbers aside)
-            or not any(t.kind == "blank" for t in _without_header_cells(seg.tokens))
+            or not any(t.kind == "blank" for t in _without_header_cells(seg.tokens, whole))
             and whole - width < values < whole
             # a table printed as one row of numbers (四) under a header naming its parts: more numbers
             # than the part's row could hold are the table's, its blank cells placed (or named) by the fit
@@ -927,8 +927,8 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         while bare and bare[-1].kind == "gap" and not bare[-1].whitespace:  # lines before the next section
             bare.pop()
         if bare and not has_rows and any(t.kind == "value" for t in bare):
-            numbered = _without_header_cells(bare)
             whole = len(out.bare_keys(table.key))
+            numbered = _without_header_cells(bare, whole)
             if len(numbered) != len(bare) and (
                     _printed_cells(numbered) == whole and all(t.where.table is not None for t in numbered)
                     or _marked_cells(numbered) == whole):
@@ -1617,7 +1617,7 @@ def _bare_run(last: list[Token], earlier: list[list[Token]], whole: int, part: i
             if values(joined) >= whole or values(run) < part - 1 or values(run + joined) > whole:
                 break
             joined = run + joined
-            if whole in (values(joined), _printed_cells(_without_header_cells(joined))):
+            if whole in (values(joined), _printed_cells(_without_header_cells(joined, whole))):
                 return joined
         return joined if values(joined) > whole / 2 else None
 
@@ -1700,20 +1700,24 @@ def _marks(tokens: list[Token]) -> list[Token]:
     return [t for t in tokens if t.kind == "value" or t.kind == "blank" and bool(t.text.strip())]
 
 
-def _without_header_cells(tokens: list[Token]) -> list[Token]:
+def _without_header_cells(tokens: list[Token], whole: int) -> list[Token]:
     """A bare run without the empty grid cells, above its first number, of rows that print no number
     (the header rows above the numbers, in a converter's broken grid; an empty cell among the numbers
     is a blank cell). Where that differs from the run as printed, the bare cells are named as
-    undetermined (a grid prints blank cells the same way)."""
+    undetermined (a grid prints blank cells the same way). A copy printing each cell on a line of its
+    own (numbers too) shows a covered header position and a blank first cell alike: there only the
+    leading ones beyond the table's ``whole`` cells are the header's."""
     numbered = {_grid_row_of(t) for t in tokens if t.kind == "value"}
     first = next((i for i, t in enumerate(tokens) if t.kind == "value"), len(tokens))
+    header = [i for i, t in enumerate(tokens[:first])
+              if t.where.col is not None and _grid_row_of(t) not in numbered]
     per_row = Counter(_grid_row_of(t) for t in tokens)
-    # one cell a row, the numbers too (a copy printing each cell on a line of its own): an empty
-    # cell's row is no header row, the cell is a blank data cell
-    one_per_row = bool(numbered) and all(per_row[row] == 1 for row in numbered)
-    return [t for i, t in enumerate(tokens)
-            if i >= first or t.kind == "value" or t.where.col is None or _grid_row_of(t) in numbered
-            or one_per_row and per_row[_grid_row_of(t)] == 1]
+    if numbered and all(per_row[row] == 1 for row in numbered):
+        surplus = _printed_cells(tokens) - whole
+        header = [i for i in header if tokens[i].kind != "blank"] + \
+            [i for i in header if tokens[i].kind == "blank"][:max(surplus, 0)]
+    drop = set(header)
+    return [t for i, t in enumerate(tokens) if i not in drop]
 
 
 def _grid_row_of(tok: Token) -> tuple:
