@@ -490,9 +490,7 @@ def test_pdf2txt_copy_printing_a_column_after_the_others_is_decoded():
 
 
 PROSE = ("overview", "problems", "other")  # sections of prose only (no table inside)
-# html-cms stands in a portal's page: html2text and markitdown print its footer (### 相关链接 …) after
-# section 六, read into it (not yet told apart from the report's own text)
-PROSE_COPIES = [(v, m, c) for v, m, c in COPIES if c.name not in ("pdftotext", "pdf2txt") and m != "html-cms"]
+PROSE_COPIES = [(v, m, c) for v, m, c in COPIES if c.name not in ("pdftotext", "pdf2txt")]
 
 
 @pytest.mark.parametrize(("version", "medium", "converter"), PROSE_COPIES,

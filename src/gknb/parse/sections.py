@@ -139,7 +139,7 @@ _CHROME_LEFT = re.compile(r"[\s|｜/·•>＞【】\[\]()（）:：,，.。]*")
 _FIRST_NOT_FILLER = re.compile(r"[^\s|｜/·•>＞【】\[\]()（）:：,，.。]")
 _PIECE_START = re.compile(r"[分打关收返回纠我保加选阅字责编审校初复终作来信稿文发更浏访点用手扫上下主承协技维网联版©chfw\d]",
                           re.IGNORECASE)
-_RELATED = re.compile(r"^(?:【|\[)?(?:相关(?:链接|文章|阅读|新闻|信息|文件|稿件|附件下载)|延伸阅读|推荐阅读)(?:】|\])?\s*[:：]?\s*$")
+_RELATED = re.compile(r"^(?:#{1,6}\s*)?(?:【|\[)?(?:相关(?:链接|文章|阅读|新闻|信息|文件|稿件|附件下载)|延伸阅读|推荐阅读)(?:】|\])?\s*[:：]?\s*$")
 RUNNING_REPEATS = 3  # a line printed this often (digits aside) is a running head or foot
 
 
