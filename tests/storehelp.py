@@ -50,7 +50,7 @@ def served(db: str, log: Path, env: dict[str, str] | None = None, args: tuple[st
                                    env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60  # a bound on start-up, not a timing assertion
+        deadline = time.monotonic() + 180  # a bound on start-up (a loaded machine), not a timing assertion
         while True:
             assert process.poll() is None, log.read_text(encoding="utf-8", errors="replace")
             try:
