@@ -1,7 +1,12 @@
-"""Shared paths, the ground-truth cases of the real reports, and the hypothesis profiles.
+"""Shared paths, the ground-truth cases of the real reports, the hypothesis profiles, and how the
+tests are shared out between pytest-xdist's worker processes.
 
 Hypothesis profiles: ``dev`` (default) and ``ci`` (fewer examples, derandomized), chosen by the
 ``HYPOTHESIS_PROFILE`` environment variable, else ``ci`` when ``CI`` is set.
+
+Workers (pytest-xdist ``-n auto``, pyproject's addopts): each test module runs whole in one worker
+(its module fixtures are made once), and the modules that share a session's made files run in the
+same one (``SHARED_WORK``), so those files are made once too; ``-n 0`` runs everything in one process.
 """
 
 from __future__ import annotations
@@ -82,6 +87,29 @@ def truth_cases() -> tuple[TruthCase, ...]:
 def read_cached(path: Path):
     """``gknb.read(path)`` once per session (several tests look at the same parsed report)."""
     return gknb.read(path)
+
+
+# Modules that share files made once per session (in one worker's temporary folder or cache).
+SHARED_WORK = {
+    # converter originals and copies in the session's temporary folder (tests/converters.py)
+    "test_columns": "converter-copies", "test_converters": "converter-copies", "test_labelruns": "converter-copies",
+    "test_stream": "converter-copies",
+    "test_ocr": "pdf-cases", "test_pdf": "pdf-cases",  # pdf_fixtures.pdf_cases(): LibreOffice PDFs and scans
+}
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: absent without it
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Tests shared out by module (a module's tests in one worker, its module fixtures made once), the
+    ``SHARED_WORK`` modules together."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedWorkScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return SHARED_WORK.get(Path(module).stem, module)
+
+    return SharedWorkScheduling(config, log)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -19,6 +19,7 @@ import pytest
 pytest.importorskip("pypinyin")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright (pip) is not installed")
 expect = playwright_api.expect
+expect.set_options(timeout=20_000)  # as the pages' own actions (context default): a loaded machine is slow
 
 from gknb.pipeline.write import store_reports  # noqa: E402
 from gknb.store import Store  # noqa: E402

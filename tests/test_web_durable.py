@@ -1,9 +1,12 @@
-"""Accepted uploads survive a kill -9 of the server, and its workers do not outlive it.
+"""Accepted uploads survive a kill -9 of the server, its workers do not outlive it, and the temporary
+upload folders do not outlive the uploads.
 
 A real ``gknb serve`` on a fresh SQLite store: one upload is a URL whose server holds the answer
 (the worker stays busy fetching), a second one has report files and a zip behind it. The server is
 killed with SIGKILL while the first is being read; every acknowledged upload must be in the store,
 the worker gone; started again, the server takes both up and answers every file and zip member.
+Both servers keep their upload folder in the test's own temporary folder (``TMPDIR``): once the
+uploads are done and the second server has stopped, no ``gknb-uploads-*`` folder is left there.
 """
 
 from __future__ import annotations
@@ -73,12 +76,14 @@ def slow_site() -> Iterator[tuple[str, threading.Event]]:
 
 def _serve(db: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    env = {**os.environ, "GKNB_ADMIN_PASSWORD": PASSWORD, "PYTHONUNBUFFERED": "1"}
+    temporary = db.parent / "tmp"  # the server's temporary folder: its upload folder is made there
+    temporary.mkdir(exist_ok=True)
+    env = {**os.environ, "GKNB_ADMIN_PASSWORD": PASSWORD, "PYTHONUNBUFFERED": "1", "TMPDIR": str(temporary)}
     with log.open("ab") as out:
         process = subprocess.Popen([sys.executable, "-m", "gknb", "serve", "--db", f"sqlite:///{db}", "--port", str(port),
                                     "--allow-private-urls"], stdout=out, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60  # a bound on start-up, not a timing assertion
+    deadline = time.monotonic() + 180  # a bound on start-up (a loaded machine), not a timing assertion
     while time.monotonic() < deadline and process.poll() is None:
         try:
             if httpx.get(f"{url}/login", timeout=5).status_code == 200:
@@ -144,7 +149,7 @@ def test_kill_9_loses_no_accepted_upload_and_leaves_no_worker(tmp_path: Path, sl
     finally:
         if process.poll() is None:
             process.kill()
-    for _ in range(50):
+    for _ in range(300):  # a bound on noticing the server is gone (a loaded machine), not a timing assertion
         if not any(_alive(pid) for pid in workers):
             break
         time.sleep(0.1)
@@ -171,3 +176,29 @@ def test_kill_9_loses_no_accepted_upload_and_leaves_no_worker(tmp_path: Path, sl
     finally:
         process.terminate()
         process.wait(20)
+    assert not list((tmp_path / "tmp").glob("gknb-uploads-*")), "an upload folder outlived its uploads"
+
+
+def test_the_temporary_upload_folder_is_removed_when_the_app_stops(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from gknb.web.app import create_app
+
+    app = create_app(f"sqlite:///{tmp_path / 'gknb.db'}")  # no upload folder given: a temporary one
+    app.state.workspace.add_user("admin", PASSWORD, role="admin")
+    folder = app.state.uploads.directory
+    assert folder.is_dir() and folder.name.startswith("gknb-uploads-")
+    with TestClient(app) as client:
+        form = client.get("/login").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+        page = client.post("/login", data={"name": "admin", "password": PASSWORD, "csrf": csrf})
+        headers = {"X-CSRF-Token": re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)}
+        upload = client.post("/api/uploads", headers=headers,
+                             files=[("files", ("a.txt", _report(7, "江苏省南京市民政局"), "text/plain"))]).json()
+        for _ in range(600):
+            state = client.get(f"/api/uploads/{upload['id']}").json()
+            if state["state"] == "done":
+                break
+            time.sleep(0.1)
+        assert state["files"][0]["status"] == "stored", state
+    assert not folder.exists(), "the temporary upload folder outlived the app"

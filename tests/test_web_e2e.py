@@ -34,6 +34,7 @@ from webdemo import XSS, XSS_AGENCY, Demo, demo_files
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright (pip) is not installed")
 expect = playwright_api.expect
+expect.set_options(timeout=20_000)  # as the pages' own actions (context default): a loaded machine is slow
 
 CHROMIUM = Path(os.environ.get("GKNB_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -90,14 +89,14 @@ async def _no_receive() -> Message:
 def create_app(db: str | None = None, *, upload_dir: Path | None = None, jobs: int = 1,
                limits: Limits | None = None, timeout: float | None = None,
                secure_cookies: bool = False) -> FastAPI:
-    """The app on the store at ``db`` (see ``store.database_url``); uploads are read by ``jobs`` processes."""
+    """The app on the store at ``db`` (see ``store.database_url``); uploads wait in ``upload_dir`` (None:
+    a temporary folder, removed when the app shuts down) and are read by ``jobs`` processes."""
     store = open_checked(db)
     with store.session.begin() as session:
         fill_sort_keys(session)  # reports stored where pypinyin was not installed get their sort key now
     work = Workspace(store)
     limits = limits or Limits()
-    folder = upload_dir or Path(tempfile.mkdtemp(prefix="gknb-uploads-"))
-    uploads = Uploads(store, folder, jobs=jobs, limits=limits, timeout=timeout)
+    uploads = Uploads(store, upload_dir, jobs=jobs, limits=limits, timeout=timeout)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -9,14 +9,20 @@ still there) or marked failed with the reason. One background thread feeds the i
 drawing them round-robin by user (``FairFeed``), so one person's large scans cannot starve another's
 small upload; an upload made while a run is busy joins it. Progress is kept per file, in memory and
 in the store. A reviewer scoped to a region may upload only that region's reports.
+
+Without a folder given, the uploads live in a temporary folder of their own (``gknb-uploads-*``),
+removed when the app closes unless an unfinished upload's files are still in it (taken up at the next
+start; once it is done there, that earlier folder is removed too).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import re
 import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -39,6 +45,7 @@ from ..store.models import UploadRow
 _log = logging.getLogger("gknb.web.uploads")
 SAVE_SECONDS = 1.0  # how often a running upload's progress is written to the store
 ACCEPTED_MEDIA = ("txt", "md", "html", "docx", "doc", "pdf", "ofd", "image", "archive")
+FOLDER_PREFIX = "gknb-uploads-"  # the temporary upload folder's name, when none is given
 
 
 @dataclass(frozen=True)
@@ -150,12 +157,16 @@ def sniff(name: str, head: bytes) -> dict[str, str] | None:
 
 
 class Uploads:
-    """The uploads of one app: accept and record, then ingest in a background thread, fairly by user."""
+    """The uploads of one app: accept and record, then ingest in a background thread, fairly by user.
 
-    def __init__(self, store: Store, directory: Path, *, jobs: int = 1, limits: Limits | None = None,
+    ``directory``: where uploaded files wait to be read (None: a temporary folder of its own, removed
+    by ``close``)."""
+
+    def __init__(self, store: Store, directory: Path | None = None, *, jobs: int = 1, limits: Limits | None = None,
                  timeout: float | None = None):
         self.store = store
-        self.directory = directory
+        self._own_directory = directory is None
+        self.directory = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX)) if directory is None else directory
         self.jobs = jobs
         self.limits = limits or Limits()
         self.timeout = timeout
@@ -268,12 +279,18 @@ class Uploads:
 
     def close(self) -> None:
         """Stop drawing inputs, finish the ones being read and stop the thread; uploads not finished stay
-        recorded and are taken up again at the next start."""
+        recorded (their files kept) and are taken up again at the next start. Empty upload folders are
+        removed, and the temporary folder this object made when nothing is left in it."""
         with self._wake:
             self._closing = True
             self._feed.closed = True
             self._wake.notify_all()
         self._thread.join(timeout=60)
+        if self.directory.is_dir():
+            for folder in self.directory.iterdir():
+                _remove_if_empty(folder)
+            if self._own_directory:
+                _remove_if_empty(self.directory)
 
     # -- the background run ----------------------------------------------------------------
 
@@ -349,6 +366,9 @@ class Uploads:
 
     def _finish(self, upload: Upload) -> None:
         shutil.rmtree(upload.directory, ignore_errors=True)
+        earlier = upload.directory.parent  # an upload taken up from an earlier start's temporary folder
+        if earlier != self.directory and earlier.name.startswith(FOLDER_PREFIX):
+            _remove_if_empty(earlier)
         upload.state = "done"
         self._save(upload)
 
@@ -404,6 +424,12 @@ class Uploads:
             with self._lock:
                 self._uploads[upload.id] = upload
             self._enqueue(upload)
+
+
+def _remove_if_empty(folder: Path) -> None:
+    """Remove ``folder`` if it is an empty folder (anything else is left as it is)."""
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def _from_row(row: UploadRow) -> Upload:
