@@ -114,7 +114,7 @@ def _groups(tokens: list[Token], index: LabelIndex, table: Table | None = None) 
         row = index.match(tok.norm, in_header=False)
         if row is not None and row.kind == "row" and runs:
             close()
-            runs, boxes = [], []
+            runs, boxes, in_box = [], [], False  # the next text opens a box of the new group
     if run:
         runs.append(run)
     if runs:
