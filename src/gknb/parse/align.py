@@ -97,9 +97,12 @@ def number_rows(tokens: list[Token], span: list[int], labels_at: dict[int, Label
         if first_value is None and not (labelled and first_blank is not None):
             texts_since.extend(i for i in group if tokens[i].kind == "text")
             continue
-        # A row printing no number: its label may stand after an empty grid cell (a converter's grid
-        # pads the group label's column), so all its text is its label and its cells those after it.
-        first = first_value if first_value is not None else group[-1] + 1
+        first = first_value if first_value is not None else first_blank
+        if first_value is None and any(tokens[i].kind == "text" for i in group if i < first_blank):
+            # A row printing no number whose text stands both before and after an empty grid cell (a
+            # group label's fragment, the cell a converter's grid pads, the row's label): all its text
+            # is its label and its cells those after it.
+            first = max(i for i in group if tokens[i].kind == "text") + 1
         before = [i for i in group if i < first and tokens[i].kind == "text"]
         start = before[-1] if before else -1
         cells = [tok for i in group if i > start and (tok := tokens[i]).kind in ("value", "blank")]

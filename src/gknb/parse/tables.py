@@ -664,7 +664,9 @@ def _placed_under_grid_header(fmt: Format, table_key: str, tokens: list[Token],
     if [t.kind for t in seg.tokens].count("value") >= n:
         return []
     header = _header_model(fmt.version, table_key, tokens, seg)
-    return _place_by_grid(_grid_row(seg) or [], {header}) if header is not None else []
+    if header is None or len(set(header)) == len(header):
+        return []  # a grid column a column (a document's own table): its grid places every number
+    return _place_by_grid(_grid_row(seg) or [], {header})
 
 
 GAP_WIDE = 1.6  # a gap between two numbers of a line this many times the line's usual gap …
@@ -972,7 +974,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             if under:
                 result = Fit(under, "positioned" if len(under) == 1 else "short")
             elif gapped := _place_by_gaps(seg, len(keys)):
-                result = Fit(gapped, "positioned" if len(gapped) == 1 else "short")
+                result = Fit(gapped, "short")  # gaps are a likelihood (columns of several widths): named
         # a bare grid row under a header that says which columns each grid cell holds
         if seg.row is None and (placements := _placed_under_grid_header(fmt, seg.table, tokens, seg)) and not (
                 result.how == "exact" and [_signature(p) for p in placements] == [_signature(result.candidates[0])]):
