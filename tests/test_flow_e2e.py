@@ -126,6 +126,7 @@ def test_assign_in_bulk_then_review_from_my_queue_with_the_keyboard(browser, ser
     page.click("#assign-button")
     expect(page.locator("#assigned")).to_contain_text("审核人：李审核")
     expect(page.locator("#audit tbody tr").first).to_contain_text("分配：（无） → 李审核")
+    expect(page.locator("#assign-to")).to_have_value("李审核")  # the reviewers listed after the reload
     page.select_option("#assign-to", "")  # and back: the queue below holds the three of the bulk step
     page.click("#assign-button")
     expect(page.locator("#assigned")).to_contain_text("审核人：未分配")

@@ -249,8 +249,10 @@ async function reportPage() {
   reviewKeys(root, id, cellOf, select);
   const assignTo = document.getElementById("assign-to");
   if (assignTo) {
-    fillAssignees(assignTo, assignTo.dataset.current);
-    document.getElementById("assign-button").addEventListener("click", guard(async () => {
+    const assignButton = document.getElementById("assign-button");
+    assignButton.disabled = true;  // until the reviewers are listed: a click before would unassign
+    fillAssignees(assignTo, assignTo.dataset.current).finally(() => { assignButton.disabled = false; });
+    assignButton.addEventListener("click", guard(async () => {
       await api("POST", "/api/assignments", { report_ids: [Number(id)], assignee: assignTo.value || null });
       reloadWith(assignTo.value ? `已分配给「${assignTo.value}」` : "已取消分配");
     }));
