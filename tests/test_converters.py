@@ -346,6 +346,15 @@ def test_reproducer_copy_has_no_silently_wrong_cell(path):
     assert not result.silent, "\n".join(wrong_lines(report, truth["cells"], result.silent))
 
 
+def _assert_reads_every_cell(name: str, printed: str) -> None:
+    """The kept copy ``name`` prints ``printed`` (the shape its test is about) and reads every cell right."""
+    path = REPRODUCERS / name
+    assert printed in path.read_text(encoding="utf-8")
+    truth = _truth_of(path)["cells"]
+    result = score(_read(path), truth)
+    assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
+
+
 def test_markitdown_pdf_copy_of_large_counts_and_padding_cells():
     """markitdown on a PDF of large counts (kept in tests/corpus/converters): a grid cell holding two
     columns prints ``0 251`` (two cells, not a number with a thousands space: none starts with 0), so
@@ -369,21 +378,13 @@ def test_markitdown_pdf_copy_with_two_three_digit_counts_in_a_merged_cell():
     """markitdown on a narrow-label PDF of large counts: table 四's grid cells hold two columns each
     (``| 251 0 | 0 0 | 251 0 | 251 251 | 251 753 | …``); ``251 753`` is two cells, not one number with
     a thousands space — all fifteen numbers are there, and every cell of the copy is right."""
-    path = REPRODUCERS / "2021-7-thousands-pdf-narrow_markitdown.md"
-    assert "| 251 251  | 251 753 |" in path.read_text(encoding="utf-8")
-    truth = _truth_of(path)["cells"]
-    result = score(_read(path), truth)
-    assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
+    _assert_reads_every_cell("2021-7-thousands-pdf-narrow_markitdown.md", "| 251 251  | 251 753 |")
 
 
 def test_markitdown_pdf_copy_with_a_dash_in_a_merged_cell():
     """markitdown on a PDF printing blank cells as ``-``: a grid cell holding two columns prints
     ``- 0`` (a blank cell and a 0), read as the two cells: every cell of the copy is right."""
-    path = REPRODUCERS / "2021-6-dashes-pdf_markitdown.md"
-    assert "| - 0 |" in path.read_text(encoding="utf-8")
-    truth = _truth_of(path)["cells"]
-    result = score(_read(path), truth)
-    assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
+    _assert_reads_every_cell("2021-6-dashes-pdf_markitdown.md", "| - 0 |")
 
 
 def test_markitdown_copy_of_a_browser_s_pdf_with_a_label_after_an_empty_grid_cell():
@@ -391,11 +392,7 @@ def test_markitdown_copy_of_a_browser_s_pdf_with_a_label_after_an_empty_grid_cel
     ``2.申请人逾期未按收费通知要求缴纳`` stands on a grid row of its own after an empty cell, its
     numbers on the next row; the label is that row's (not the row before it), so the numbers of
     （五）5 and （六）1 — printed between label fragments no row claims — keep their rows: every cell right."""
-    path = REPRODUCERS / "2021-2-pdf-chromium_markitdown.md"
-    assert "| 三、本年 |     | 2.申请⼈逾期未按收费通知要求缴纳 |" in path.read_text(encoding="utf-8")
-    truth = _truth_of(path)["cells"]
-    result = score(_read(path), truth)
-    assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
+    _assert_reads_every_cell("2021-2-pdf-chromium_markitdown.md", "| 三、本年 |     | 2.申请⼈逾期未按收费通知要求缴纳 |")
 
 
 def test_markitdown_table_four_grid_cells_are_counted_by_their_header():
@@ -436,12 +433,7 @@ def test_markitdown_rows_marking_blank_cells_with_a_dash_among_padding_cells():
     two grids (行政复议, 行政诉讼) pad their marks with empty grid cells; a row (a table) whose marks —
     numbers and dashes — are exactly its cells is read by them in order, the empty cells as padding:
     every cell of the copy is right."""
-    path = REPRODUCERS / "2021-2-pdf-varied_markitdown.md"
-    text = path.read_text(encoding="utf-8")
-    assert "| 0   | 0   |     | 0   | —   |     | 0   | 0   | 0   |" in text
-    truth = _truth_of(path)["cells"]
-    result = score(_read(path), truth)
-    assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
+    _assert_reads_every_cell("2021-2-pdf-varied_markitdown.md", "| 0   | 0   |     | 0   | —   |     | 0   | 0   | 0   |")
 
 
 def test_pdftotext_layout_of_a_browser_s_pdf_packs_a_row_s_first_cells():
