@@ -171,6 +171,7 @@ def test_assign_in_bulk_then_review_from_my_queue_with_the_keyboard(browser, ser
     expect(page.locator("#report[data-ready='1']")).to_have_count(1)  # its keys bound
     expect(page.locator("#toast")).to_contain_text("已退回，已打开下一份")
     expect(page.locator("#walk-position")).to_contain_text("第 2 / 3 份")
+    expect(page.locator("#report")).to_have_attribute("data-previous", re.compile(rf"/reports/{chosen[0]}\?"))
 
     page.keyboard.press("a")  # the 已审核 box, then Escape: nothing saved
     expect(dialog).to_be_visible()
@@ -178,7 +179,7 @@ def test_assign_in_bulk_then_review_from_my_queue_with_the_keyboard(browser, ser
     expect(dialog).to_be_hidden()
     expect(page.locator("#review-badge")).to_have_text("待审核")
 
-    page.keyboard.press("p")  # back to the returned one: its 退回意见 shown
+    page.keyboard.press("p")  # at once after Escape: back to the returned one, its 退回意见 shown
     page.wait_for_url(re.compile(rf"/reports/{chosen[0]}\?from=queue"))
     expect(page.locator("#report[data-ready='1']")).to_have_count(1)  # its keys bound
     expect(page.locator("#return-comment")).to_have_text(RETURN_COMMENT)

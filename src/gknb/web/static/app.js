@@ -308,6 +308,9 @@ function reviewKeys(root, id, cellOf, select) {
   };
   if (dialog) {
     document.getElementById("review-dialog-cancel").addEventListener("click", () => dialog.close());
+    // Closed (Escape, 取消): the focus leaves the hidden comment box at once, so the next key is the
+    // page's (Chromium fixes a hidden focus up only at its next rendering; a quick n / p was lost).
+    dialog.addEventListener("close", () => { if (dialog.contains(document.activeElement)) document.activeElement.blur(); });
     document.getElementById("review-dialog-save").addEventListener("click", guard(async () => {
       const status = dialog.dataset.status;
       const comment = document.getElementById("review-dialog-comment").value.trim();
