@@ -177,6 +177,11 @@ def _townships() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in index.items()}
 
 
+def counties_of_township(township: str) -> tuple[Division, ...]:
+    """The county-level divisions that have a 乡、镇、街道 or 苏木 named ``township`` (``河东乡``: seven)."""
+    return tuple(dict.fromkeys(_by_code()[code] for code in _townships().get(township, ()) if code in _by_code()))
+
+
 def _township_prefix(text: str, county: Division | None) -> tuple[str | None, Division | None]:
     """The longest township name starting ``text`` (within ``county``, or unique in the country) and its
     county; (None, None) when there is none or the name is ambiguous."""
@@ -269,5 +274,5 @@ def locate(name: str) -> Place:
     return Place(province, city, county, level_of(text, county or city or province), township)
 
 
-__all__ = ["ABBREVIATIONS", "LEVELS", "LEVEL_LABELS", "Division", "Place", "divisions", "expand_abbreviation",
-           "level_of", "locate", "normalise_name"]
+__all__ = ["ABBREVIATIONS", "LEVELS", "LEVEL_LABELS", "Division", "Place", "counties_of_township", "divisions",
+           "expand_abbreviation", "level_of", "locate", "normalise_name"]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..regions import expand_abbreviation, locate
+from ..regions import Place, counties_of_township, expand_abbreviation, locate
 from ..report import Meta
 from ..text import chinese_number, nfkc
 
@@ -38,11 +38,13 @@ _REPORT_NAME = re.compile(
 )
 _PROSE_AGENCY = re.compile(
     r"([\u4e00-\u9fff]{2,24}?(?:人民政府|政府|办事处|街道|委员会|办公室|局|委|办|厅|中心|镇|乡|苏木))"
+    r"(?:(?:政府)?信息公开工作|政务公开工作)?"  # ``河东乡政府信息公开工作在县委…``: the unit before its work
     r"(?:在|认真|坚持|严格|按照|深入|根据|全面|始终|紧紧|进一步|高度|积极|继续|围绕|紧扣|扎实)"
 )
 
 
-_PAGE_HEADER = re.compile(r"^(?:Page|P\.|第)\s*\d+\s*(?:页)?\s*[-–—:：]?\s*", re.I)
+_PAGE_HEADER = re.compile(r"^(?:(?:Page|P\.|第)\s*\d+\s*(?:页)?\s*[-–—:：]?|"
+                          r"\d{1,2}/\d{1,2}/\d{2,4},?\s*\d{1,2}:\d{2}\s*(?:[AP]M)?)\s*", re.I)  # or chromium's print date
 _FIELD_LABEL = re.compile(r"^(?:标题|题目|名称|文章标题|信息名称)\s*[:：]\s*")  # a crawler's ``标题: …``
 _NOT_A_NAME = re.compile(r"[,，。:：;；>《》“”\"'、（）()\[\]【】!！?？]")
 _SENTENCE_START = ("根据", "按照", "依据", "依照", "为", "本", "我", "在", "对", "经", "自", "由", "现", "今年", "全年")
@@ -307,22 +309,87 @@ def _fits_self(name: str, kinds: set[str]) -> bool:
     return False
 
 
+def _for_itself(name: str, kinds: set[str]) -> str | None:
+    """``name`` as the report's agency, or None where it is not of the kind the report calls itself; a
+    government's office (``南湖区人民政府办公室``) stands for its government unless the report calls itself
+    an office (``我办``): the office publishes and compiles its government's report."""
+    government = _OWN_OFFICE.sub(r"\1", name)
+    if government != name and _fits_self(government, kinds) and "办" not in kinds:
+        return government
+    return name if _fits_self(name, kinds) else None
+
+
+_SITE_OFFICE = re.compile(r"(?:人民)?政府办(?:公室)?$")
+
+
+def on_site(name: str, site: str | None) -> str:
+    """A unit a page's ContentSource names without its place (``区政府办``, ``县民政局``, ``民政局``),
+    completed with the place of the portal it stands on (SiteName ``南湖区人民政府``): ``南湖区人民政府办公室``,
+    ``南湖区民政局``. A name with its place, a bare ``办公室`` or a portal no division is named by stay as they are."""
+    place = locate(site) if site else Place()
+    if name == "办公室" or locate(name).province is not None or place.province is None:
+        return name
+    rank = _BARE_LEVEL.get(name[:1])
+    if rank is not None:
+        division = getattr(place, rank)
+        if division is None and rank == "city" and place.province.name.endswith("市"):
+            division = place.province  # 市科委 on 上海市人民政府's portal: the municipality
+        if division is None or not division.name.endswith(name[0]):
+            return name
+        name = division.name + name[1:]
+    else:
+        name = (place.county or place.city or place.province).name + name
+    return _SITE_OFFICE.sub("人民政府办公室", name)
+
+
 def property_clues(clues: tuple[tuple[str, str], ...], text: str) -> list[str]:
     """The units a file's properties name (``ingest.properties``: ContentSource, Author, XMP dc:creator,
     SiteName …) that may stand for the report's agency, strongest first: a unit's name that is of the
-    kind the report calls itself (``我局`` → a 局, not the portal's 人民政府). A portal's name (``site``)
-    only where the report calls itself a unit of its kind (``我区`` and 南湖区人民政府), an author field
-    only where it names a place the division tables know (never a person, a machine or a bare 办公室)."""
+    kind the report calls itself (``我局`` → a 局, not the portal's 人民政府). A short name (``区政府办``) is
+    completed with the portal's place (``on_site``) and an office stands for its government
+    (``_for_itself``). A portal's name (``site``) only where the report calls itself a unit of its kind
+    (``我区`` and 南湖区人民政府), an author field only where it names a place the division tables know
+    (never a person, a machine or a bare 办公室)."""
     kinds = _self_kinds(text)
+    site = next((unicodedata.normalize("NFKC", name).strip() for field, name in clues if field == "site"), None)
     out = []
     for field, name in clues:
         name = unicodedata.normalize("NFKC", name).strip()
-        if not is_unit(name) or not _fits_self(name, kinds):
+        if field != "site":
+            name = on_site(name, site)
+        if not is_unit(name) or (name := _for_itself(name, kinds)) is None:
             continue
         if field == "site" and not kinds or field == "author" and locate(name).province is None:
             continue
         out.append(name)
     return out
+
+
+# ``我局…在句容市住房和城乡建设局官网上主动公开``: the unit whose own site the report publishes on.
+_OWN_SITE = re.compile(r"(?:在|通过|通過)([\u4e00-\u9fff]{4,30}?)(?:官方?[网網]站?|[门門][户戶][网網]站?|[网網]站)")
+
+
+def published_on(text: str) -> str | None:
+    """The unit on whose own site the report says it publishes (``我局在句容市住房和城乡建设局官网上…``),
+    when the text names one only: a unit's full name (its place in the division tables) of the kind the
+    report calls itself (``我局``; a report that calls itself nothing names no such unit)."""
+    kinds = _self_kinds(text)
+    if not kinds:
+        return None
+    names = {m.group(1) for m in _OWN_SITE.finditer(text)}
+    fitting = {n for n in names if is_unit(n) and locate(n).province is not None and _fits_self(n, kinds)}
+    return fitting.pop() if len(fitting) == 1 else None
+
+
+def _place(agency: str, text: str) -> Place:
+    """Where ``agency`` sits; a township or street named without its county (``河东乡``) is placed in the
+    one county the text names that has a township of that name (``通过德安县政府信息公开平台``)."""
+    place = locate(agency)
+    if place.county is not None or place.level not in ("township", "street"):
+        return place
+    town = re.sub(f"(?:{_GOVERNMENT_OF})$", "", agency)
+    named = [d for d in counties_of_township(town) if d.name in text]
+    return locate(named[0].name + agency) if len(named) == 1 else place
 
 
 def read_meta(lines: list[str], body: str, *, declared: str | None = None, clues: tuple[tuple[str, str], ...] = (),
@@ -356,7 +423,9 @@ def read_meta(lines: list[str], body: str, *, declared: str | None = None, clues
         meta.year = meta.year or _year_of(from_file)
         candidates.append(agency_from_title(from_file))
     candidates.append(_agency_line(lines, start))
-    candidates.append(source_field(lines[:40]))
+    flat = re.sub(r"\s+", "", nfkc(text or "\n".join(lines[:40]) + "\n" + body[:3000]))
+    source = source_field(lines[:40])
+    candidates.append(source and _for_itself(source, _self_kinds(flat + body[:3000])))
     signed, signed_on = signature(tail or [])
     candidates.append(signed)
     head = "\n".join(lines[:40]) + "\n" + body[:3000]
@@ -364,7 +433,7 @@ def read_meta(lines: list[str], body: str, *, declared: str | None = None, clues
     match = _PROSE_AGENCY.search(body[:300])
     if match and not match.group(1).startswith(("我", "本", "全", "各", "县委", "市委", "区委")):
         candidates.append(match.group(1))
-    flat = re.sub(r"\s+", "", nfkc(text or head))
+    candidates.append(published_on(flat))
     candidates.extend(property_clues(clues, flat + body[:3000]))
     meta.agency = choose_agency(candidates, flat)
     if meta.year is None:
@@ -380,6 +449,6 @@ def read_meta(lines: list[str], body: str, *, declared: str | None = None, clues
                     break
     meta.published = meta.published or signed_on
     if meta.agency:
-        place = locate(meta.agency)
+        place = _place(meta.agency, flat)
         meta.region, meta.level = place.region(), place.level
     return meta
