@@ -4,7 +4,7 @@ reader finds in the document (``JUDGED``, read by hand; not gknb's output).
 The documents: the sample reports (``src/gknb/samples``), the web-page fragments (``tests/corpus``),
 the real reports with truth files (``--real``, /work/shared/corpus/real), the real reports kept for
 meta (``tests/corpus/meta``), the web page of pingtan2019 (its ``<head>`` as published, from
-``tests/corpus/meta/pingtan2019-head.html``, its body the crawler's copy of its text), the copies of
+``tests/corpus/meta/pingtan2019-head.htm``, its body the crawler's copy of its text), the copies of
 them the converters make (``tests/converters.CONVERTERS``: a PDF through markitdown, pdftotext,
 pdf2txt; a page through html2text, inscriptis, markitdown and chromium's copy), and the kept converter
 copies of rendered reports (``tests/corpus/converters``, their agency from their truth file). An agency is *right* when it is one of the names the document gives the unit, *empty* when gknb
@@ -130,7 +130,7 @@ def _page(real: Path, work: Path) -> Path | None:
     copy = real / "pingtan2019.txt"
     if not copy.exists():
         return None
-    head = (ROOT / "tests" / "corpus" / "meta" / "pingtan2019-head.html").read_text(encoding="utf-8")
+    head = (ROOT / "tests" / "corpus" / "meta" / "pingtan2019-head.htm").read_text(encoding="utf-8")
     body = copy.read_text(encoding="utf-8").split("==================== 正文 ====================", 1)[1]
     paragraphs = "".join(f"<p>{escape(p.strip())}</p>\n" for p in body.splitlines() if p.strip())
     page = work / "pingtan2019-page.html"
@@ -145,7 +145,7 @@ def documents(real: Path, work: Path) -> list[tuple[str, Path, Judged]]:
     sources = sorted((ROOT / "src" / "gknb" / "samples").glob("*.txt")) + sorted((ROOT / "tests" / "corpus").glob("*.txt"))
     sources += sorted(p for p in real.glob("*.*") if not p.name.endswith(".json") and p.name != "README.md")
     sources += sorted(p for p in (ROOT / "tests" / "corpus" / "meta").glob("*.*")
-                      if p.stem in JUDGED and p.suffix != ".html")
+                      if p.stem in JUDGED)
     sources += [p for p in [_page(real, work)] if p is not None]
     for source in sources:
         judged = JUDGED[source.stem]

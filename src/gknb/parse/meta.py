@@ -38,9 +38,10 @@ _REPORT_NAME = re.compile(
 )
 _PROSE_AGENCY = re.compile(
     r"([\u4e00-\u9fff]{2,24}?(?:人民政府|政府|办事处|街道|委员会|办公室|局|委|办|厅|中心|镇|乡|苏木))"
-    r"(?:(?:政府)?信息公开工作|政务公开工作)?"  # ``河东乡政府信息公开工作在县委…``: the unit before its work
     r"(?:在|认真|坚持|严格|按照|深入|根据|全面|始终|紧紧|进一步|高度|积极|继续|围绕|紧扣|扎实)"
 )
+# ``2022年,河东乡政府信息公开工作在县委…``: the unit before its work, where no unit is followed by its deed
+_PROSE_WORK = re.compile(_PROSE_AGENCY.pattern.replace(")(?:在|", ")(?:(?:政府)?信息公开|政务公开)工作(?:在|", 1))
 
 
 _PAGE_HEADER = re.compile(r"^(?:(?:Page|P\.|第)\s*\d+\s*(?:页)?\s*[-–—:：]?|"
@@ -309,17 +310,15 @@ def _fits_self(name: str, kinds: set[str]) -> bool:
     return False
 
 
-def _for_itself(name: str, kinds: set[str]) -> str | None:
-    """``name`` as the report's agency, or None where it is not of the kind the report calls itself; a
-    government's office (``南湖区人民政府办公室``) stands for its government unless the report calls itself
-    an office (``我办``): the office publishes and compiles its government's report."""
-    government = _OWN_OFFICE.sub(r"\1", name)
-    if government != name and _fits_self(government, kinds) and "办" not in kinds:
-        return government
-    return name if _fits_self(name, kinds) else None
+def _for_itself(name: str, kinds: set[str]) -> str:
+    """A government's office (``南湖区人民政府办公室``) as its government, unless the report calls itself an
+    office (``我办``): the office publishes and compiles its government's report."""
+    return name if "办" in kinds else _OWN_OFFICE.sub(r"\1", name)
 
 
 _SITE_OFFICE = re.compile(r"(?:人民)?政府办(?:公室)?$")
+_NOT_LEVEL = ("市场", "市政", "市容", "区域", "县域")  # department names that start with a level word
+_PLACE_WORD = re.compile(r"[省市县区旗州盟]")
 
 
 def on_site(name: str, site: str | None) -> str:
@@ -329,7 +328,9 @@ def on_site(name: str, site: str | None) -> str:
     place = locate(site) if site else Place()
     if name == "办公室" or locate(name).province is not None or place.province is None:
         return name
-    rank = _BARE_LEVEL.get(name[:1])
+    rank = None if name.startswith(_NOT_LEVEL) else _BARE_LEVEL.get(name[:1])
+    if rank is None and _PLACE_WORD.search(name):
+        return name  # a place the tables do not know (青山县民政局), or a name to leave as it is (市场监督管理局)
     if rank is not None:
         division = getattr(place, rank)
         if division is None and rank == "city" and place.province.name.endswith("市"):
@@ -338,8 +339,10 @@ def on_site(name: str, site: str | None) -> str:
             return name
         name = division.name + name[1:]
     else:
-        name = (place.county or place.city or place.province).name + name
-    return _SITE_OFFICE.sub("人民政府办公室", name)
+        division = place.county or place.city or place.province
+        name = division.name + name
+    own = re.fullmatch(re.escape(division.name) + f"((?:{_GOVERNMENT_OF}))", site or "")  # the portal's government
+    return _SITE_OFFICE.sub((own.group(1) if own else "人民政府") + "办公室", name)
 
 
 def property_clues(clues: tuple[tuple[str, str], ...], text: str) -> list[str]:
@@ -357,7 +360,8 @@ def property_clues(clues: tuple[tuple[str, str], ...], text: str) -> list[str]:
         name = unicodedata.normalize("NFKC", name).strip()
         if field != "site":
             name = on_site(name, site)
-        if not is_unit(name) or (name := _for_itself(name, kinds)) is None:
+        name = _for_itself(name, kinds)
+        if not is_unit(name) or not _fits_self(name, kinds):
             continue
         if field == "site" and not kinds or field == "author" and locate(name).province is None:
             continue
@@ -366,7 +370,7 @@ def property_clues(clues: tuple[tuple[str, str], ...], text: str) -> list[str]:
 
 
 # ``我局…在句容市住房和城乡建设局官网上主动公开``: the unit whose own site the report publishes on.
-_OWN_SITE = re.compile(r"(?:在|通过|通過)([\u4e00-\u9fff]{4,30}?)(?:官方?[网網]站?|[门門][户戶][网網]站?|[网網]站)")
+_OWN_SITE = re.compile(r"(?=(?:在|通过|通過)([\u4e00-\u9fff]{4,30}?)(?:官方?[网網]站?|[门門][户戶][网網]站?|[网網]站))")
 
 
 def published_on(text: str) -> str | None:
@@ -425,12 +429,12 @@ def read_meta(lines: list[str], body: str, *, declared: str | None = None, clues
     candidates.append(_agency_line(lines, start))
     flat = re.sub(r"\s+", "", nfkc(text or "\n".join(lines[:40]) + "\n" + body[:3000]))
     source = source_field(lines[:40])
-    candidates.append(source and _for_itself(source, _self_kinds(flat + body[:3000])))
+    candidates.append(source and _for_itself(source, _self_kinds(flat + body[:3000])))  # 发布机构: XX办公室
     signed, signed_on = signature(tail or [])
     candidates.append(signed)
     head = "\n".join(lines[:40]) + "\n" + body[:3000]
     candidates.append(compiled_by(head))
-    match = _PROSE_AGENCY.search(body[:300])
+    match = _PROSE_AGENCY.search(body[:300]) or _PROSE_WORK.search(body[:300])
     if match and not match.group(1).startswith(("我", "本", "全", "各", "县委", "市委", "区委")):
         candidates.append(match.group(1))
     candidates.append(published_on(flat))
