@@ -79,6 +79,9 @@ JUDGED: dict[str, Judged] = {
     "shanghai-office2025": _j("上海市人民政府办公厅", "上海市//", "department", 2025),
     "pingtan2024": _j("平潭综合实验区管委会|平潭综合实验区管理委员会|平潭综合实验区党工委管委会",
                       "福建省/福州市/平潭综合实验区", "county", 2024),
+    "pingtan-caijin2016": _j("平潭综合实验区财政金融局", "福建省/福州市/平潭综合实验区", "department", 2016),
+    "pingtan-gaj2015": _j("平潭综合实验区公安局", "福建省/福州市/平潭综合实验区", "department", 2015),
+    "pingtan-gaj2009": _j("平潭县公安局", "福建省/福州市/平潭县", "department", 2009),
     "pingtan-dishui2013": _j("平潭综合实验区地方税务局", "福建省/福州市/平潭综合实验区", "department", 2013),
 }
 JUDGED["pingtan2019-page"] = JUDGED["pingtan2019"]

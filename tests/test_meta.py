@@ -411,6 +411,12 @@ CORPUS = Path(__file__).parent / "corpus"
     ("meta/pingtan2024.txt", "平潭综合实验区管委会", ("福建省", "福州市", "平潭综合实验区"), "county", 2024),
     # the page's 来源 names the county's old government; the title names the bureau
     ("meta/pingtan-dishui2013.txt", "平潭综合实验区地方税务局", ("福建省", "福州市", "平潭综合实验区"), "department", 2013),
+    # the title's short form 财金局; the full name in the 落款 glued to the end of the one-line copy
+    ("meta/pingtan-caijin2016.txt", "平潭综合实验区财政金融局", ("福建省", "福州市", "平潭综合实验区"), "department", 2016),
+    # the report inside a 函's title: 关于报送《平潭综合实验区公安局2015年政府信息公开年度报告》的函
+    ("meta/pingtan-gaj2015.txt", "平潭综合实验区公安局", ("福建省", "福州市", "平潭综合实验区"), "department", 2015),
+    # the title says 公安局; 发布机构 the bureau's office (平潭县公安局办公室): the bureau, in full
+    ("meta/pingtan-gaj2009.txt", "平潭县公安局", ("福建省", "福州市", "平潭县"), "department", 2009),
     # no title; ``河东乡政府信息公开工作在县委…``, and its county only in ``通过德安县政府信息公开平台``
     ("089.txt", "河东乡", ("江西省", "九江市", "德安县"), "township", 2022),
     # no title; the unit only as the site it publishes on: ``我局在句容市住房和城鄉建設局官網上``

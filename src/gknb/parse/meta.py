@@ -60,7 +60,8 @@ _REPORT_BY = re.compile(r"本(?:年度)?报告[^。]{0,100}?由([\u4e00-\u9fff]{
 _PERIOD_OF = re.compile(r"(?:^|[。；;\n]|由)([\u4e00-\u9fff]{2,30}?)(?:(?:19|20)\d{2}年度?)?的?(?:政府信息公开|政务公开)"
                         r"(?:工作)?(?:年度)?报告[^。]{0,40}?统计(?:期限|周期|时限|时间|区间)")
 _SOURCE_FIELD = re.compile(r"(?:发布机构|发文机关|发布单位|信息来源|来源单位|来源)\s*[:：]\s*([\u4e00-\u9fff（）()]{2,30})")
-_OWN_OFFICE = re.compile(r"(人民政府|政府|管委会|管理委员会|办事处)办公(?:室|厅)$")
+# the office of a government or of a bureau (平潭县公安局办公室): it publishes and compiles its unit's report
+_OWN_OFFICE = re.compile(r"(人民政府|政府|管委会|管理委员会|办事处|局|委员会|厅)办公(?:室|厅)$")
 _GOVERNMENT_OF = r"(?:党工委)?管委会|管理委员会|人民政府|政府|办事处"
 _NOT_THE_UNIT = "信息|门户|网|公报|数据|采购|投资|工作|部门|规章|文件|令|性"  # 政府信息公开、政府网站 … name no unit
 _TWO_NAMES = re.compile(r"([^（(]{2,30})[（(]([^）)]{2,30})[）)]?")  # 中共XX县委办公室（XX县人民政府办公室）
@@ -121,7 +122,9 @@ def agency_from_title(title: str) -> str | None:
     name = _REPORT_NAME.sub("", title)
     name = re.sub(r"(?:19|20)\d{2}(?:年度|年)?(?:年报|报告|报)?", "", name)
     name = re.sub(r"^[_\-—\s]+|[_\-—\s]+$", "", name).strip("《》“”\"'（）() ")
-    name = re.sub(r"关于$", "", re.sub(r"^关于印发|^印发", "", name)).strip("《》“”\"' ")
+    # ``关于印发…`` / ``关于报送《XX局2015年…报告》的函``: the unit inside the 函's or notice's title
+    name = re.sub(r"关于$", "", re.sub(r"^关于(?:印发|报送|上报|转发|公布)|^(?:印发|报送|上报)", "", name))
+    name = name.strip("《》“”\"' ")
     if "关于" in name:  # ``XX县人民政府办公室关于XX县…``: the unit before 关于, else the place after it
         before, after = name.split("关于", 1)
         name = before if is_unit(before) or not after else after
@@ -158,7 +161,7 @@ def declared_title(title: str | None) -> str | None:
 def signature(tail: list[str]) -> tuple[str | None, str | None]:
     """The 落款 at the end: (signing unit, ISO date). The unit is the line above the date (or the
     date line's own start); either may be None."""
-    lines = [_clean(line) for line in tail]
+    lines = [_clean(piece) for line in tail for piece in _glued_pieces(line)]
     lines = [line for line in lines if line and not re.fullmatch(r"[-—–\d\s第页/共]*", line)
              and not _SEAL.fullmatch(line)]
     for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
@@ -173,6 +176,17 @@ def signature(tail: list[str]) -> tuple[str | None, str | None]:
         above = lines[i - 1] if i > 0 else ""
         return (above if is_unit(above) else None), date
     return None, None
+
+
+_LAST_LINE = 40  # characters: a longer line that ends in a date has the 落款 glued to its last sentence
+
+
+def _glued_pieces(line: str) -> list[str]:
+    """A line, or a long one's sentences and space-separated parts: a crawler's copy that prints the whole
+    text on one line ends it with ``…电子邮件申请数条0 平潭综合实验区财政金融局2017年1月13日``."""
+    if len(_clean(line)) <= _LAST_LINE:
+        return [line]
+    return [piece for piece in re.split(r"\s+|(?<=[。；;！!？?])", line) if piece]
 
 
 def signature_start(lines: list[str]) -> int:
@@ -270,9 +284,10 @@ def choose_agency(candidates: list[str | None], text: str) -> str | None:
     """The agency from the clues (strongest first): the first unit's name, or the government of the
     first bare place named; completed and spelled out as the text allows."""
     agency = None
-    for name in (c for c in candidates if c):
+    named = [c for c in candidates if c]
+    for i, name in enumerate(named):
         if is_unit(name):
-            agency = name
+            agency = _spelled_out(name, named[i + 1 :])
         elif not _NOT_A_NAME.search(name) and not name.startswith(_SENTENCE_START) and (
                 locate(name).province is not None):
             agency = _unit_of_place(name, text)
@@ -281,6 +296,22 @@ def choose_agency(candidates: list[str | None], text: str) -> str | None:
     if agency is None:
         return None
     return expand_abbreviation(_fuller_name(_with_its_place(agency, text), text))
+
+
+def _abbreviates(short: str, name: str) -> bool:
+    """Whether ``short`` is a short form of ``name``: its characters in order, the last the same
+    (``财金局`` of ``平潭综合实验区财政金融局``)."""
+    rest = iter(name)
+    return len(short) < len(name) and short[-1] == name[-1] and all(char in rest for char in short)
+
+
+def _spelled_out(agency: str, weaker: list[str]) -> str:
+    """A unit named without its place (``财金局``, a title's short form) as a weaker clue names it in full
+    with its place (the 落款 ``平潭综合实验区财政金融局``); else as it is."""
+    if locate(agency).province is not None:
+        return agency
+    return next((name for name in weaker if is_unit(name) and locate(name).province is not None
+                 and _abbreviates(agency, name)), agency)
 
 
 # How a report names itself (我局认真贯彻…, 本办): the kind of unit it is, and the endings of such a unit's name.
