@@ -82,6 +82,7 @@ JUDGED: dict[str, Judged] = {
     "pingtan-caijin2016": _j("平潭综合实验区财政金融局", "福建省/福州市/平潭综合实验区", "department", 2016),
     "pingtan-gaj2015": _j("平潭综合实验区公安局", "福建省/福州市/平潭综合实验区", "department", 2015),
     "pingtan-gaj2009": _j("平潭县公安局", "福建省/福州市/平潭县", "department", 2009),
+    "pingtan-office2023": _j("平潭综合实验区管委会办公室", "福建省/福州市/平潭综合实验区", "department", 2023),
     "pingtan-dishui2013": _j("平潭综合实验区地方税务局", "福建省/福州市/平潭综合实验区", "department", 2013),
 }
 JUDGED["pingtan2019-page"] = JUDGED["pingtan2019"]

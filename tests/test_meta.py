@@ -417,6 +417,8 @@ CORPUS = Path(__file__).parent / "corpus"
     ("meta/pingtan-gaj2015.txt", "平潭综合实验区公安局", ("福建省", "福州市", "平潭综合实验区"), "department", 2015),
     # the title says 公安局; 发布机构 the bureau's office (平潭县公安局办公室): the bureau, in full
     ("meta/pingtan-gaj2009.txt", "平潭县公安局", ("福建省", "福州市", "平潭县"), "department", 2009),
+    # the government's office reporting on itself: the office, not its government
+    ("meta/pingtan-office2023.txt", "平潭综合实验区管委会办公室", ("福建省", "福州市", "平潭综合实验区"), "department", 2023),
     # no title; ``河东乡政府信息公开工作在县委…``, and its county only in ``通过德安县政府信息公开平台``
     ("089.txt", "河东乡", ("江西省", "九江市", "德安县"), "township", 2022),
     # no title; the unit only as the site it publishes on: ``我局在句容市住房和城鄉建設局官網上``
