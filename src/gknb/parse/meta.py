@@ -5,10 +5,14 @@ Titles look like ``庆祖镇政府2021年政府信息公开工作年度报告`` 
 the title printed at the top, the title the file declares (HTML ``<title>``, PDF/Word properties:
 ``Document.title``), the agency line beside the title, a web page's ``发布机构：``/``信息来源：`` field,
 the 落款 at the end (signing unit above its date), the unit that compiled the report (``本报告由…编制``)
-or that the 统计期限 sentence names, the first sentence of the overview; last, the units the file's
-properties name (``Document.declared_units``: a page's ContentSource/Author/SiteName, a PDF's Author,
-XMP dc:creator, Subject), only of the kind the report calls itself (``我局``). The
-agency is always a unit's name, never a sentence: a title naming only a place (``平潭综合实验区``) is
+or that the 统计期限 sentence names, the first sentence of the overview, the unit on whose own site the
+report says it publishes (``我局在XX局官网上``); last, the units the file's properties name
+(``Document.declared_units``: a page's ContentSource/Author/SiteName, a PDF's Author, XMP dc:creator,
+Subject), only of the kind the report calls itself (``我局``), a short ContentSource (``区政府办``,
+``区民政局``) completed with the portal's SiteName. An office (``XX局办公室`` as 发布机构) stands for the
+unit it serves; a title's place-less short form (``财金局``) takes the full name a weaker clue gives (the
+落款 ``平潭综合实验区财政金融局``), and a township named without its county is placed in the one county
+the text names that has it. The agency is always a unit's name, never a sentence: a title naming only a place (``平潭综合实验区``) is
 completed from the text (``平潭综合实验区管委会``), a name the text prints more fully with its city or
 province (``淮安市洪泽区人民政府`` for ``洪泽区人民政府``, ``桃江县审计局`` for ``县审计局``) takes the fuller form, and unofficial short
 forms are spelled out (``市科委`` → ``市科学技术委员会``). Region and level are inferred from the
@@ -342,8 +346,9 @@ def _fits_self(name: str, kinds: set[str]) -> bool:
 
 
 def _for_itself(name: str, kinds: set[str]) -> str:
-    """A government's office (``南湖区人民政府办公室``) as its government, unless the report calls itself an
-    office (``我办``): the office publishes and compiles its government's report."""
+    """The office of a government or a bureau (``南湖区人民政府办公室``, ``平潭县公安局办公室``) as the unit
+    it serves, unless the report calls itself an office (``我办``): the office publishes and compiles its
+    unit's report."""
     return name if "办" in kinds else _OWN_OFFICE.sub(r"\1", name)
 
 
@@ -458,12 +463,12 @@ def read_meta(lines: list[str], body: str, *, declared: str | None = None, clues
         meta.year = meta.year or _year_of(from_file)
         candidates.append(agency_from_title(from_file))
     candidates.append(_agency_line(lines, start))
-    flat = re.sub(r"\s+", "", nfkc(text or "\n".join(lines[:40]) + "\n" + body[:3000]))
+    head = "\n".join(lines[:40]) + "\n" + body[:3000]
+    flat = re.sub(r"\s+", "", nfkc(text or head))
     source = source_field(lines[:40])
     candidates.append(source and _for_itself(source, _self_kinds(flat + body[:3000])))  # 发布机构: XX办公室
     signed, signed_on = signature(tail or [])
     candidates.append(signed)
-    head = "\n".join(lines[:40]) + "\n" + body[:3000]
     candidates.append(compiled_by(head))
     match = _PROSE_AGENCY.search(body[:300]) or _PROSE_WORK.search(body[:300])
     if match and not match.group(1).startswith(("我", "本", "全", "各", "县委", "市委", "区委")):
