@@ -428,8 +428,16 @@ def _place(agency: str, text: str) -> Place:
     if place.county is not None or place.level not in ("township", "street"):
         return place
     town = re.sub(f"(?:{_GOVERNMENT_OF})$", "", agency)
-    named = [d for d in counties_of_township(town) if d.name in text]
+    named = [d for d in counties_of_township(town) if _names_division(d.name, text)]
     return locate(named[0].name + agency) if len(named) == 1 else place
+
+
+def _names_division(name: str, text: str) -> bool:
+    """Whether ``text`` names the division ``name``: a two-character name (和县, 礼县) only where no other
+    character runs into it (平和县 is not 和县), after its city or province (陇南市礼县) or none."""
+    if len(name) > 2:
+        return name in text
+    return re.search(f"(?:^|[^\u4e00-\u9fff]|[省市州盟]){re.escape(name)}", text) is not None
 
 
 def read_meta(lines: list[str], body: str, *, declared: str | None = None, clues: tuple[tuple[str, str], ...] = (),
