@@ -2,9 +2,9 @@
 reader finds in the document (``JUDGED``, read by hand; not gknb's output).
 
 The documents: the sample reports (``src/gknb/samples``), the web-page fragments (``tests/corpus``),
-the real reports with truth files (``--real``, /work/shared/corpus/real), the real reports kept for
-meta (``tests/corpus/meta``), the web page of pingtan2019 (its ``<head>`` as published, from
-``tests/corpus/meta/pingtan2019-head.htm``, its body the crawler's copy of its text), the copies of
+the real reports with truth files (``--real``, /work/shared/corpus/real), the web page of pingtan2019
+(``converters.page_of_crawler_copy``: the properties such portals declare around the crawler's copy of
+its text), the copies of
 them the converters make (``tests/converters.CONVERTERS``: a PDF through markitdown, pdftotext,
 pdf2txt; a page through html2text, inscriptis, markitdown and chromium's copy), and the kept converter
 copies of rendered reports (``tests/corpus/converters``, their agency from their truth file). An agency is *right* when it is one of the names the document gives the unit, *empty* when gknb
@@ -20,14 +20,13 @@ import argparse
 import json
 import sys
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import gknb  # noqa: E402
-from converters import CONVERTERS, convert_file, medium_of  # noqa: E402
+from converters import CONVERTERS, convert_file, medium_of, page_of_crawler_copy  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -76,14 +75,6 @@ JUDGED: dict[str, Judged] = {
     "105": _j("文登区住房和城乡建设局|威海市文登区住房和城乡建设局", "山东省/威海市/文登区", "department", 2019),
     "113": _j("威海市文登区商务局", "山东省/威海市/文登区", "department", 2022),
     "123": _j("", "", None, 2019),  # 我局: the unit's name is not printed
-    "shanghai-office2025": _j("上海市人民政府办公厅", "上海市//", "department", 2025),
-    "pingtan2024": _j("平潭综合实验区管委会|平潭综合实验区管理委员会|平潭综合实验区党工委管委会",
-                      "福建省/福州市/平潭综合实验区", "county", 2024),
-    "pingtan-caijin2016": _j("平潭综合实验区财政金融局", "福建省/福州市/平潭综合实验区", "department", 2016),
-    "pingtan-gaj2015": _j("平潭综合实验区公安局", "福建省/福州市/平潭综合实验区", "department", 2015),
-    "pingtan-gaj2009": _j("平潭县公安局", "福建省/福州市/平潭县", "department", 2009),
-    "pingtan-office2023": _j("平潭综合实验区管委会办公室", "福建省/福州市/平潭综合实验区", "department", 2023),
-    "pingtan-dishui2013": _j("平潭综合实验区地方税务局", "福建省/福州市/平潭综合实验区", "department", 2013),
 }
 JUDGED["pingtan2019-page"] = JUDGED["pingtan2019"]
 # The agencies of the rendered reports (tests/converters.AGENCIES) as the division tables place them.
@@ -130,16 +121,14 @@ def _read(path: Path, name: str, judged: Judged) -> Row:
 
 
 def _page(real: Path, work: Path) -> Path | None:
-    """pingtan2019's web page: its ``<head>`` and heading as published, its body the crawler's text."""
+    """pingtan2019's web page: the properties its portal declares around the crawler's text."""
     copy = real / "pingtan2019.txt"
     if not copy.exists():
         return None
-    head = (ROOT / "tests" / "corpus" / "meta" / "pingtan2019-head.htm").read_text(encoding="utf-8")
-    body = copy.read_text(encoding="utf-8").split("==================== 正文 ====================", 1)[1]
-    paragraphs = "".join(f"<p>{escape(p.strip())}</p>\n" for p in body.splitlines() if p.strip())
     page = work / "pingtan2019-page.html"
     work.mkdir(parents=True, exist_ok=True)
-    page.write_text(f"{head}<div class=\"article_content\">\n{paragraphs}</div>\n</body>\n</html>\n", encoding="utf-8")
+    page.write_bytes(page_of_crawler_copy(copy.read_text(encoding="utf-8"), site="平潭综合实验区党工委管委会",
+                                          author="平潭综合实验区管委会", source="平潭县人民政府"))
     return page
 
 
@@ -148,8 +137,6 @@ def documents(real: Path, work: Path) -> list[tuple[str, Path, Judged]]:
     out: list[tuple[str, Path, Judged]] = []
     sources = sorted((ROOT / "src" / "gknb" / "samples").glob("*.txt")) + sorted((ROOT / "tests" / "corpus").glob("*.txt"))
     sources += sorted(p for p in real.glob("*.*") if not p.name.endswith(".json") and p.name != "README.md")
-    sources += sorted(p for p in (ROOT / "tests" / "corpus" / "meta").glob("*.*")
-                      if p.stem in JUDGED)
     sources += [p for p in [_page(real, work)] if p is not None]
     for source in sources:
         judged = JUDGED[source.stem]

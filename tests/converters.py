@@ -695,3 +695,19 @@ __all__ = [
     "cms_page", "convert", "convert_file", "habit_of", "make_originals", "medium_of", "narrow_labels", "read_and_score", "render_original", "row_pattern",
     "score", "style_of", "styled_page", "truth_report", "varied_docx", "varied_page", "wrong_lines",
 ]
+
+
+def page_of_crawler_copy(copy: str, *, site: str, author: str, source: str) -> bytes:
+    """A government portal's page around a crawler's text copy (``标题: …`` fields, then the text after
+    ``正文``): its ``<title>``, the ``<meta>`` properties such portals declare (SiteName, ArticleTitle,
+    Author, an empty ContentSource), the heading and its 来源 line, the text's lines as paragraphs."""
+    fields, body = copy.split("==================== 正文 ====================", 1)
+    title = next(line.split(":", 1)[1].strip() for line in fields.splitlines() if line.startswith("标题:"))
+    metas = "".join(f'<meta name="{k}" content="{escape(v)}"/>' for k, v in
+                    (("SiteName", site), ("ArticleTitle", title), ("ContentSource", ""), ("Author", author)))
+    paragraphs = "".join(f"<p>{escape(p.strip())}</p>\n" for p in body.splitlines() if p.strip())
+    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"/>{metas}<title>{escape(title)}_政府信息公开年报_'
+            f'{escape(site)}</title></head><body><div class="article_title">{escape(title)}</div>'
+            f'<span class="article_source">来源：{escape(source)}</span><div class="article_content">\n'
+            f'{paragraphs}</div></body></html>\n').encode()
+

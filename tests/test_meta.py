@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import random
-from html import escape
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from docx import Document as DocxDocument
 
 import gknb
 from conftest import shared_dir
-from converters import truth_report
+from converters import page_of_crawler_copy, truth_report
 from gknb.formats import FORMATS
 from gknb.ingest import read_document
 from gknb.parse.meta import (
@@ -399,26 +398,62 @@ def test_the_author_a_pdf_declares_names_the_unit_its_text_does_not():
         assert gknb.read(_docx_by(author), name="x.docx").meta.agency is None, author
 
 
-# ------------------------------------------------------------------ real reports
+# ------------------------------------------------------------------ layouts of real reports
 
 CORPUS = Path(__file__).parent / "corpus"
+_INTRO = "根据《中华人民共和国政府信息公开条例》要求，现公布本年度政府信息公开工作年度报告。"
+
+
+def _crawler_copy(title: str, body: str, publisher: str = "") -> bytes:
+    """A crawler's text copy of a government page (the shape of shared/corpus/real/pingtan2019.txt:
+    the page's fields, then its text), written here by hand."""
+    return (f"标题: {title}\n发布时间: 2017-01-13 09:33\n文号: \n发布机构: {publisher}\n栏目: 政府信息公开年报\n"
+            f"==================== 正文 ====================\n{body}\n").encode()
+
+
+# Hand-made copies in the layouts the real reports of these units were published in (the units are
+# real divisions, the text is not theirs).
+LAYOUTS = {
+    # the title over two lines under a converter's stray 正文 (a Markdown copy of a PDF)
+    "title-over-two-lines": (("正文\n2025 年上海市人民政府办公厅政府信息公开\n工作年度报告\n本年度报告根据《中华人民共和国"
+                              "政府信息公开条例》的要求编制。\n一、总体情况\n2025年，市政府办公厅认真贯彻落实《条例》。\n")
+                             .encode(), "x.md"),
+    # the title names only the place; 发布机构 the 管委会's office; the text names the 管委会
+    "place-only-title": (_crawler_copy("平潭综合实验区2024年度政府信息公开工作年度报告",
+                                       f"{_INTRO}一、总体情况 2024年，平潭综合实验区管委会深入推进政务公开。",
+                                       "平潭综合实验区管委会办公室"), "x.txt"),
+    # the title's short form 财金局, the full name only in the 落款 glued to the end of a one-line copy
+    "glued-signature": (_crawler_copy("财金局2016年政府信息公开年度报告",
+                                      f"{_INTRO}一、概述 本年度主动公开信息86条。表 指标名称计量单位年末统计主动公开信息数条86"
+                                      "受理依申请公开信息总数条0 平潭综合实验区财政金融局2017年1月13日"), "x.txt"),
+    # the report published as the 函 that sends it
+    "letter-title": (_crawler_copy("关于报送《平潭综合实验区公安局 2015年政府信息公开年度报告》的函",
+                                   f"{_INTRO}一、概述 2015年，我局主动公开政府信息120条。"), "x.txt"),
+    # the title says 公安局, 发布机构 the bureau's office: the bureau, in full
+    "office-publisher": (_crawler_copy("公安局2009年度政府信息公开工作年度报告",
+                                       f"{_INTRO}一、概述 2009年，我局主动公开政府信息35条。", "平潭县公安局办公室"),
+                         "x.txt"),
+    # the government's office reporting on itself: the office, not its government
+    "office-itself": (_crawler_copy("平潭综合实验区管委会办公室2023年度政府信息公开工作年度报告",
+                                    f"{_INTRO}一、总体情况 2023年，我办认真落实政务公开各项工作。"), "x.txt"),
+}
+
+
+@pytest.mark.parametrize(("layout", "agency", "region", "level", "year"), [
+    ("title-over-two-lines", "上海市人民政府办公厅", ("上海市", None, None), "department", 2025),
+    ("place-only-title", "平潭综合实验区管委会", ("福建省", "福州市", "平潭综合实验区"), "county", 2024),
+    ("glued-signature", "平潭综合实验区财政金融局", ("福建省", "福州市", "平潭综合实验区"), "department", 2016),
+    ("letter-title", "平潭综合实验区公安局", ("福建省", "福州市", "平潭综合实验区"), "department", 2015),
+    ("office-publisher", "平潭县公安局", ("福建省", "福州市", "平潭县"), "department", 2009),
+    ("office-itself", "平潭综合实验区管委会办公室", ("福建省", "福州市", "平潭综合实验区"), "department", 2023),
+])
+def test_meta_of_real_layouts(layout, agency, region, level, year):
+    data, name = LAYOUTS[layout]
+    meta = gknb.read(data, name=name).meta
+    assert (meta.agency, tuple(meta.region.values()), meta.level, meta.year) == (agency, region, level, year)
 
 
 @pytest.mark.parametrize(("path", "agency", "region", "level", "year"), [
-    # the title over two lines under a stray 正文: the office of the municipality
-    ("meta/shanghai-office2025.md", "上海市人民政府办公厅", ("上海市", None, None), "department", 2025),
-    # the title names only the place; 发布机构 is the 管委会's office: the 管委会 the text names
-    ("meta/pingtan2024.txt", "平潭综合实验区管委会", ("福建省", "福州市", "平潭综合实验区"), "county", 2024),
-    # the page's 来源 names the county's old government; the title names the bureau
-    ("meta/pingtan-dishui2013.txt", "平潭综合实验区地方税务局", ("福建省", "福州市", "平潭综合实验区"), "department", 2013),
-    # the title's short form 财金局; the full name in the 落款 glued to the end of the one-line copy
-    ("meta/pingtan-caijin2016.txt", "平潭综合实验区财政金融局", ("福建省", "福州市", "平潭综合实验区"), "department", 2016),
-    # the report inside a 函's title: 关于报送《平潭综合实验区公安局2015年政府信息公开年度报告》的函
-    ("meta/pingtan-gaj2015.txt", "平潭综合实验区公安局", ("福建省", "福州市", "平潭综合实验区"), "department", 2015),
-    # the title says 公安局; 发布机构 the bureau's office (平潭县公安局办公室): the bureau, in full
-    ("meta/pingtan-gaj2009.txt", "平潭县公安局", ("福建省", "福州市", "平潭县"), "department", 2009),
-    # the government's office reporting on itself: the office, not its government
-    ("meta/pingtan-office2023.txt", "平潭综合实验区管委会办公室", ("福建省", "福州市", "平潭综合实验区"), "department", 2023),
     # no title; ``河东乡政府信息公开工作在县委…``, and its county only in ``通过德安县政府信息公开平台``
     ("089.txt", "河东乡", ("江西省", "九江市", "德安县"), "township", 2022),
     # no title; the unit only as the site it publishes on: ``我局在句容市住房和城鄉建設局官網上``
@@ -443,15 +478,14 @@ def test_a_report_that_names_no_unit_of_its_own_gets_none():
 
 
 def test_the_page_of_a_real_report_with_its_declared_properties():
-    # pingtan2019's page: its <head> as published (SiteName 平潭综合实验区党工委管委会, Author 平潭综合实验区管委会,
-    # an empty ContentSource) and 来源：平潭县人民政府 under its heading; its body the crawler's copy of its text.
+    # pingtan2019's crawler copy as a page with the properties such portals declare (SiteName of the
+    # portal, Author the 管委会, an empty ContentSource, 来源 the county's old government under the
+    # heading: the head written here by hand).
     shared = shared_dir()
     if shared is None:
         pytest.skip("LOUD SKIP: shared/corpus/real not found (set GKNB_SHARED or keep shared/ beside the clone)")
-    body = (shared / "corpus" / "real" / "pingtan2019.txt").read_text(encoding="utf-8").split("正文 =", 1)[1]
-    head = (CORPUS / "meta" / "pingtan2019-head.htm").read_text(encoding="utf-8")
-    paragraphs = "".join(f"<p>{escape(line.strip())}</p>" for line in body.splitlines()[1:] if line.strip())
-    page = f"{head}<div>{paragraphs}</div></body></html>".encode()
+    page = page_of_crawler_copy((shared / "corpus" / "real" / "pingtan2019.txt").read_text(encoding="utf-8"),
+                                site="平潭综合实验区党工委管委会", author="平潭综合实验区管委会", source="平潭县人民政府")
     assert ("site", "平潭综合实验区党工委管委会") in read_document(page, name="x.html").declared_units
     meta = gknb.read(page, name="x.html").meta
     assert meta.agency == "平潭综合实验区管委会"
