@@ -527,14 +527,18 @@ def cms_page(html: bytes, agency: str, seed: int) -> bytes:
     return published_page(page, agency).encode("utf-8")
 
 
-def one_character_spans(page: bytes) -> bytes:
-    """The page with every table cell's text set one character per ``<span>`` (no space between them),
-    as Word or WPS saves text formatted character by character and a portal's editor pastes it: a
-    browser shows it as before; inscriptis prints a space between two spans (``９ ０ ． ３``)."""
+def one_character_spans(page: bytes, rows: tuple[str, ...] | None = None) -> bytes:
+    """The page with every table cell's text (or only the cells of the ``rows`` whose first cell reads
+    so) set one character per ``<span>`` (no space between them), as Word or WPS saves text formatted
+    character by character and a portal's editor pastes it: a browser shows it as before; inscriptis
+    prints a space between two spans (``９ ０ ． ３``)."""
     import lxml.html
 
     root = lxml.html.document_fromstring(page.decode("utf-8"))
     for cell in root.iter("td", "th"):
+        row = cell.getparent()
+        if rows is not None and row[0].text_content().strip() not in rows:
+            continue
         text = cell.text_content().strip()
         for child in list(cell):
             cell.remove(child)

@@ -596,3 +596,25 @@ def test_a_page_set_one_character_per_span_reads_through_inscriptis(workdir, ver
     assert set(result.wrong) <= set(before.wrong), wrong_lines(report, original.truth, result.wrong)
     assert any("one character apart" in f.message_en for f in report.findings if f.rule == "ingest.note")
     assert not any(f.rule == "ingest.note" for f in plain.findings)
+
+
+@pytest.mark.parametrize(("version", "seed", "row", "key"), [
+    ("2021", 2, "行政事业性收费", "disclosure.fees.amount"),  # ９０．３, typed in full-width digits
+    ("2019", 1, "行政许可", "disclosure.licensing.change"),  # -1, pasted from Word
+])
+def test_one_row_set_one_character_per_span_reads_whole_through_inscriptis(workdir, version, seed, row, key):
+    """One row of a portal page set one character per ``<span>``, the rest as typed: inscriptis prints
+    that row one character apart (too few such lines to join the document's), its number ``９ ０ ． ３``
+    or ``- 1`` after a label ``行 政 许 可``. The number is read whole (before: 3 for 90.3 and 1 for -1,
+    silently)."""
+    converter = next(c for c in CONVERTERS if c.name == "inscriptis")
+    original = make_originals(workdir / "originals-spans", [seed], media=("html-cms",), versions=(version,))[0]
+    page = workdir / "copies-row-spans" / original.path.name
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_bytes(one_character_spans(original.path.read_bytes(), rows=(row,)))
+    copy = convert_file(page, converter, workdir / "copies-row-spans")
+    assert " ".join(row) in copy.read_text(encoding="utf-8")
+    report = _read(copy)
+    assert report.cells[key] == original.truth[key] and original.truth[key] not in (None, 0)
+    assert not score(report, original.truth).silent
+    assert not any(f.rule == "ingest.note" for f in report.findings)
