@@ -59,6 +59,24 @@ def test_real_copy_reads_every_cell(stem, read_report):
 
 
 @needs_real
+@needs_real
+def test_glued_copy_reads_every_cell_an_identity_tests_and_guesses_no_other(read_report):
+    """pingtan2019.txt glues every cell to the next (``行政许可3960181``): each row of tables 三 and 四 is
+    split the one way the identities (勾稽关系) allow; section 二's rows, which no identity tests, admit
+    many splits (``3960181``: 396 0 181, 39 60 181 …) and stay unread, named — none is guessed."""
+    truth = json.loads((REAL / "pingtan2019.truth.json").read_text(encoding="utf-8"), parse_float=Decimal)["cells"]
+    report = read_report(_source("pingtan2019"))
+    assert report.meta.template == "2019"
+    tested = FORMATS["2019"].identity_tables()
+    assert tested == {"requests", "review"}
+    glued = named_cells(f for f in report.findings if f.rule == "parse.cells_glued")
+    for key, want in truth.items():
+        if key.split(".")[0] in tested:
+            assert same_value(report.cells.get(key), want), key
+        elif not same_value(report.cells.get(key), want):  # a row of one split only (规章 000) is read
+            assert report.cells.get(key) is None and key in glued, key
+
+
 def test_glued_copy_finds_every_section_heading(read_report):
     """pingtan2019.txt prints 三、收到和处理… glued to the 元 before it: the heading is found."""
     report = read_report(REAL / "pingtan2019.txt")

@@ -35,6 +35,7 @@ from converters import (
     habit_of,
     make_originals,
     medium_of,
+    one_character_spans,
     score,
     style_of,
     wrong_lines,
@@ -570,3 +571,50 @@ def test_numbers_whose_sign_a_converter_set_apart_are_read_whole(workdir):
     signed = {k: v for k, v in original.truth.items() if k.endswith(".change") or k == "disclosure.procurement.amount"}
     assert any(v is not None and v < 0 for v in signed.values())
     assert {k: report.cells.get(k) for k in signed} == signed
+
+
+@pytest.mark.parametrize("version", tuple(FORMATS))
+@pytest.mark.parametrize("seed", [1, 2])  # both habits of html-cms: pasted from Word, typed (full-width digits)
+def test_a_page_set_one_character_per_span_reads_through_inscriptis(workdir, version, seed):
+    """A portal page whose cells hold one ``<span>`` per character (Word/WPS text formatted character by
+    character): inscriptis puts a space between two spans, so each cell prints one character apart and
+    the cells two or more spaces apart (``行 政 事 业 性 收 费      ９ ０ ． ３``). The copy's characters are
+    joined again (a note says so) and it reads as well as inscriptis's copy of the page without the spans
+    (before: 6–22 cells a copy named, and 90.3 read as 3, -1 as 1, silently)."""
+    converter = next(c for c in CONVERTERS if c.name == "inscriptis")
+    original = make_originals(workdir / "originals-spans", [seed], media=("html-cms",), versions=(version,))[0]
+    plain = _read(convert(original, converter, workdir / "copies-spans" / "plain"))
+    page = workdir / "copies-spans" / original.path.name
+    page.write_bytes(one_character_spans(original.path.read_bytes()))
+    copy = convert_file(page, converter, workdir / "copies-spans")
+    text = copy.read_text(encoding="utf-8")
+    assert "行 政 事 业 性 收 费" in text  # the cells printed one character apart, numbers too
+    assert re.search(r"(?<!\S)[\d０-９](?: [\d０-９．.,，])+(?!\S)", text)
+    report = _read(copy)
+    result, before = score(report, original.truth), score(plain, original.truth)
+    assert not result.silent, wrong_lines(report, original.truth, result.silent)
+    assert set(result.wrong) <= set(before.wrong), wrong_lines(report, original.truth, result.wrong)
+    assert any("one character apart" in f.message_en for f in report.findings if f.rule == "ingest.note")
+    assert not any(f.rule == "ingest.note" for f in plain.findings)
+
+
+@pytest.mark.parametrize(("version", "seed", "row", "key"), [
+    ("2021", 2, "行政事业性收费", "disclosure.fees.amount"),  # ９０．３, typed in full-width digits
+    ("2019", 1, "行政许可", "disclosure.licensing.change"),  # -1, pasted from Word
+])
+def test_one_row_set_one_character_per_span_reads_whole_through_inscriptis(workdir, version, seed, row, key):
+    """One row of a portal page set one character per ``<span>``, the rest as typed: inscriptis prints
+    that row one character apart (too few such lines to join the document's), its number ``９ ０ ． ３``
+    or ``- 1`` after a label ``行 政 许 可``. The number is read whole (before: 3 for 90.3 and 1 for -1,
+    silently)."""
+    converter = next(c for c in CONVERTERS if c.name == "inscriptis")
+    original = make_originals(workdir / "originals-spans", [seed], media=("html-cms",), versions=(version,))[0]
+    page = workdir / "copies-row-spans" / original.path.name
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_bytes(one_character_spans(original.path.read_bytes(), rows=(row,)))
+    copy = convert_file(page, converter, workdir / "copies-row-spans")
+    assert " ".join(row) in copy.read_text(encoding="utf-8")
+    report = _read(copy)
+    assert report.cells[key] == original.truth[key] and original.truth[key] not in (None, 0)
+    assert not score(report, original.truth).silent
+    assert not any(f.rule == "ingest.note" for f in report.findings)

@@ -71,7 +71,8 @@ _UNVERIFIABLE = {"warning": "blank cells prevent verification"}
 CATALOGUE: dict[str, Code] = _codes(
     # -- ingest and OCR -------------------------------------------------------------------------
     Code("ingest.note", "ingest", "info", "读取时对文字作了转换", "the text was converted while reading",
-         "What ingest changed in the text (traditional characters to simplified, pinyin annotations removed)."),
+         "What ingest changed in the text (traditional characters to simplified, pinyin annotations removed, "
+         "table text printed one character apart joined)."),
     Code("ocr.low_confidence", "ocr", "warning", "文字识别对部分单元格把握不足", "OCR is unsure of some cells",
          "The OCR reader doubted its reading of these cells (scanned PDFs and images)."),
     # -- parse ----------------------------------------------------------------------------------

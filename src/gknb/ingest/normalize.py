@@ -1,7 +1,9 @@
 """Text normalisation shared by every reader: spaces, zero-width characters, pinyin, 繁体→简体.
 
 The printed text is kept otherwise: no NFKC folding (the parser folds labels for matching).
-The 繁体→简体 decision is taken once per document, from the whole text.
+The 繁体→简体 decision is taken once per document, from the whole text. A text copy whose table
+lines print every character one space apart (inscriptis on a page set one character per ``<span>``:
+``行 政 事 业 性 收 费      ９ ０ ． ３``) has those characters joined again (``letter_spacing``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ if TYPE_CHECKING:
 
 NOTE_TRADITIONAL = "繁体已转换为简体 / traditional characters converted to simplified"
 NOTE_PINYIN = "已删除网页注入的拼音注音 / pinyin annotations injected by the source were removed"
+NOTE_LETTER_SPACED = (
+    "表格中逐字以空格隔开的文字已合并 / table text printed one character apart (one space between "
+    "characters, two or more between cells) was joined"
+)
 
 _SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 _ZERO_WIDTH = "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"
@@ -112,9 +118,56 @@ def normalizer_for(text: str) -> Normalizer:
 
 
 def normalize_document_text(text: str) -> tuple[str, list[str]]:
-    """Normalise a whole document's text at once; returns the text and the notes to record."""
+    """Normalise a whole text copy at once (``letter_spacing`` too); returns the text and the notes to record."""
     normalizer, text = _analyse(text)
-    return text, normalizer.notes
+    joined = letter_spacing(text)
+    if joined is None:
+        return text, normalizer.notes
+    return joined, [*normalizer.notes, NOTE_LETTER_SPACED]
+
+
+# Letter-spaced table lines: a converter that puts a space between two inline elements (inscriptis)
+# prints a cell set one character per <span> as ``９ ０ ． ３`` and its cells two or more spaces apart.
+_THREE_SPACED_CJK = re.compile(rf"[{_CJK}] [{_CJK}] [{_CJK}]")  # cheap first test
+_CELL_GAP = re.compile(r"(?<=\S) {2,}(?=\S)")
+_LONG_WORD = re.compile(r"\S\S")
+_SPACED_RUN = re.compile(r"(?:^|(?<=  ))\S(?: \S)+(?=  |$)", re.MULTILINE)  # a cell: between gaps
+_MIN_SPACED_LINES = 5  # letter-spaced table lines a document needs, at the least
+_MIN_SPACED_SHARE = 0.8  # of its table lines (two or more CJK characters, cells two or more spaces apart)
+
+
+def _table_line(line: str) -> bool:
+    return _CELL_GAP.search(line) is not None and len(re.findall(_CJK_CHAR, line)) >= 2
+
+
+def _letter_spaced(line: str) -> bool:
+    """Every word of the line is one character, and three CJK characters stand one space apart."""
+    return _LONG_WORD.search(line) is None and _THREE_SPACED_CJK.search(line) is not None
+
+
+def letter_spacing(text: str) -> str | None:
+    """``text`` with its letter-spaced lines joined, or None when it has none.
+
+    A document is letter-spaced when at least ``_MIN_SPACED_LINES`` of its table lines, and
+    ``_MIN_SPACED_SHARE`` of them, hold only one-character words with CJK characters one space apart
+    (a copy whose table lines print words or numbers of several characters — a PDF's text with a
+    justified label — is not). Then each run of one-character words one space apart between two cell
+    gaps (two or more spaces, or the line's ends) is one cell's text: joined, its spaces moved after
+    it (every cell keeps its offset, so columns stay aligned)."""
+    if _THREE_SPACED_CJK.search(text) is None:
+        return None
+    lines = text.split("\n")
+    table = [line for line in lines if _table_line(line)]
+    spaced = sum(1 for line in table if _letter_spaced(line))
+    if spaced < _MIN_SPACED_LINES or spaced < _MIN_SPACED_SHARE * len(table):
+        return None
+
+    def join(run: re.Match[str]) -> str:
+        piece = run.group()
+        chars = piece.replace(" ", "")
+        return chars + " " * (len(piece) - len(chars))
+
+    return _SPACED_RUN.sub(join, text)
 
 
 def _analyse(text: str) -> tuple[Normalizer, str]:

@@ -157,22 +157,35 @@ def _line_pieces(line: Line, block: int) -> list[Token]:
 _WORD = re.compile(r"\S+")
 # A number whose sign or decimal point a converter set apart by one space (``- 42``, ``124 . 7281``,
 # ``90. 3``): inscriptis puts a space between two ``<span>``s, and a page pasted from Word holds a
-# number's digits and its ``-``/``.`` in runs of their own.
-_SET_APART = re.compile(r"(?<!\S)- (?=\d)|(?<=\d)(?: \. ?|\. )(?=\d)")
+# number's digits and its ``-``/``.`` in runs of their own — or each character in a run of its own
+# (``9 0 . 3``: single digits one space apart around a point are one number, not cells).
+_SET_APART = re.compile(
+    r"(?P<spaced>(?<!\S)(?:- ?)?\d(?: \d)+ ?\. ?\d(?: \d)*(?!\S))|(?<!\S)- (?=\d)|(?<=\d)(?: \. ?|\. )(?=\d)"
+)
 _GAP = re.compile(r" +")
 _MIN_CELL_GAP = 3  # spaces between a space-aligned line's cells, at the least
+_MIN_SPACED_CELL_GAP = 2  # in a line printed one character apart (inscriptis: two spaces between cells)
+
+
+def _wide(char: str) -> bool:
+    return char >= "\u2e80"
 
 
 def _rejoined(text: str) -> str:
     """``text`` with each number set apart made whole again (its spaces moved before it, offsets kept) —
     only in a line whose every other gap between two words is ``_MIN_CELL_GAP`` spaces or more (a
-    space-aligned copy's cells; a line of single-spaced cells keeps its ``- 0``)."""
+    space-aligned copy's cells; a line of single-spaced cells keeps its ``- 0``), or
+    ``_MIN_SPACED_CELL_GAP`` in a line holding a number printed one character apart (``9 0 . 3``: only
+    inscriptis sets a point apart, and it prints cells two spaces apart); gaps between two CJK
+    characters aside (a label printed one character apart: ``行 政 许 可      8      - 1``)."""
     apart = list(_SET_APART.finditer(text))
     body = text.strip()
     first = text.index(body[0]) if body else 0
     gaps = [m for m in _GAP.finditer(text, first, first + len(body))
-            if not any(a.start() <= m.start() < a.end() for a in apart)]
-    if not gaps or min(len(m.group()) for m in gaps) < _MIN_CELL_GAP:
+            if not any(a.start() <= m.start() < a.end() for a in apart)
+            and not (_wide(text[m.start() - 1]) and _wide(text[m.end()]))]  # a label printed letter-spaced
+    least = _MIN_SPACED_CELL_GAP if any(a.group("spaced") for a in apart) else _MIN_CELL_GAP
+    if not gaps or min(len(m.group()) for m in gaps) < least:
         return text
     out = list(text)
     for match in reversed(apart):
