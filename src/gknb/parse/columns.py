@@ -201,14 +201,18 @@ class _Free:
     blanks: int
 
 
-def _blank_rows(piece: list[list[Token]], template: list[int] | None, height: int,
-                blanks: int) -> list[tuple[int, ...]] | _Free:
-    """Positions (0-based within the part) of a column's blank cells that its runs allow, or ``_Free``
-    where they allow every position."""
+def _blank_rows(piece: list[list[Token]], template: list[int] | None, height: int, blanks: int,
+                free: bool) -> list[tuple[int, ...]] | _Free:
+    """Positions (0-based within the part) of a column's blank cells that its runs allow; ``free``:
+    ``_Free`` where they allow every position."""
     if blanks == 0:
         return [()]
-    if template is None or (all(t == 1 for t in template) and all(len(r) == 1 for r in piece)):
+    if free and (template is None or (all(t == 1 for t in template) and all(len(r) == 1 for r in piece))):
         return _Free(blanks)
+    if template is None:
+        if comb(height, blanks) > MAX_POSITIONS:
+            raise _TooMany
+        return list(combinations(range(height), blanks))
     got = [len(r) for r in piece]
     starts = [sum(template[:j]) for j in range(len(template))]
     found: list[tuple[int, ...]] = []  # cells each template run lacks
@@ -282,9 +286,9 @@ def _moved(reading: dict[str, Token | None]) -> _Reading:
     return out
 
 
-def _layouts(table: Table, group: _Group, part: tuple[tuple[int, str], ...]):
+def _layouts(table: Table, group: _Group, part: tuple[tuple[int, str], ...], free: bool = False):
     """The part's blocks and column slots, and every way its runs cut into columns: (pieces, the blank
-    positions each column's runs allow)."""
+    positions each column's runs allow; ``free``: ``_Free`` where they allow every position)."""
     blocks: list[tuple[int, list[str]]] = []
     for b, row in part:
         if blocks and blocks[-1][0] == b:
@@ -304,7 +308,8 @@ def _layouts(table: Table, group: _Group, part: tuple[tuple[int, str], ...]):
         if any([len(r) for r in p] != templates.get(h, [len(r) for r in p])
                for p, h, d in zip(pieces, heights, spread, strict=True) if d == 0):
             continue
-        options = [_blank_rows(piece, templates.get(h), h, d) for piece, h, d in zip(pieces, heights, spread, strict=True)]
+        options = [_blank_rows(piece, templates.get(h), h, d, free)
+                   for piece, h, d in zip(pieces, heights, spread, strict=True)]
         if all(options):
             layouts.append((pieces, options))
     return blocks, slots, layouts
@@ -489,6 +494,10 @@ def _readings(equations: list[Equation], table: Table, groups: list[_Group], row
                     grown = _grown(table, g, part, False, equations, states, budget, g.labelled, cap)
                 if grown == []:
                     grown = _grown(table, g, part, True, equations, states, budget, cap=cap)
+                if grown is None:
+                    # Too many ways to place its blank cells: a blank placed first among the zeros after
+                    # it (those cells 0 or blank), within steps of its own.
+                    grown = _grown(table, g, part, n > 0, equations, states, [cap], cap=cap, free=True)
                 if grown is None and exhausted is not None:
                     exhausted.add((id(g), lo, hi))
             if grown is None and all(tok.value == 0 for run in g.runs for tok in run):
@@ -600,13 +609,15 @@ def _zeros(table: Table, group: _Group, part: tuple[tuple[int, str], ...],
 
 def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movable: bool,
            equations: list[Equation], states: list[dict[str, Token | None]],
-           budget: list[int], order: tuple[str, ...] = (), cap: int = MAX_STEPS) -> list[dict[str, Token | None]] | None:
+           budget: list[int], order: tuple[str, ...] = (), cap: int = MAX_STEPS,
+           free: bool = False) -> list[dict[str, Token | None]] | None:
     """The readings of the parts before, each grown by every reading of this part that keeps the
     identities (None: too many to try, within ``MAX_STEPS`` and what is left of the table's
     ``budget``; an empty list: none fits); ``order``: its columns in this order only; ``cap``: the
-    steps this part may take instead of ``MAX_STEPS``."""
+    steps this part may take instead of ``MAX_STEPS``; ``free``: blank cells its runs allow anywhere
+    placed as ``_by_rows`` walks (``_Free``), not listed."""
     try:
-        layout = _layouts(table, group, part)
+        layout = _layouts(table, group, part, free)
     except _TooMany:  # more ways to place its blank cells than can be tried
         return None
     # Readings of the parts before that give every identity joining them to this part the same sum
