@@ -66,7 +66,7 @@ FLOOR = {  # (medium, converter[, version]) → least share of exact cells, meas
     ("pdf-chromium", "pdftotext-layout"): 0.975,
     ("pdf-chromium", "pdftotext-layout", "2019"): 0.9,  # table 三's close rows printed on one line: named
     ("pdf-chromium", "pdf2txt"): 0.9,
-    ("pdf-chromium", "pdf2txt", "2021"): 0.13,  # tables 二 and 三 printed by columns, not decoded: named
+    ("pdf-chromium", "pdf2txt", "2021"): 0.96,  # 三's blank cells among zeros read as 0, named; 二 partly unread
     # a portal editor's page: inscriptis prints table 四's header over two lines, its blank cell unplaced: named
     ("html-cms", "inscriptis"): 0.985,
 }
@@ -244,6 +244,23 @@ def test_a_table_printed_column_by_column_is_decoded_or_named_not_blamed_on_the_
     blamed = {k for f in report.findings if f.rule in ("cell.blank", "table.missing") for k in f.cells}
     assert not blamed & by_columns
     assert not any(f.rule in ("parse.table_by_columns", "parse.columns_decoded") for f in _read(original.path).findings)
+
+
+def test_a_page_printing_every_number_a_box_of_its_own_is_decoded(workdir):
+    """chromium's printed page sets table 三's rows apart: pdf2txt.py prints every number of its second
+    page a box of its own, so no run shows where a column's blank cell stands — too many places to list
+    them all. They are placed as the rows are walked, a blank first among the zeros after it: the table
+    is decoded, and a cell that may be blank or 0 is read as 0 and named (parse.zero_or_blank)."""
+    converter = next(c for c in CONVERTERS if c.name == "pdf2txt")
+    original, report, result = _copy(workdir, "2021", "pdf-chromium", converter)
+    requests = {k for k in original.truth if k.startswith("requests.")}
+    decoded = {k for f in report.findings if f.rule == "parse.columns_decoded" for k in f.cells}
+    maybe_blank = {k for f in report.findings if f.rule == "parse.zero_or_blank" for k in f.cells}
+    assert requests <= decoded | maybe_blank
+    wrong = set(result.wrong) & requests
+    assert wrong <= maybe_blank, wrong_lines(report, original.truth, wrong - maybe_blank)
+    assert all(report.cells[k] == 0 and original.truth[k] is None for k in wrong)
+    assert len(wrong) <= sum(v is None for k, v in original.truth.items() if k in requests)
 
 
 STYLED_SEEDS = (4, 5, 6)  # one original per printing habit (converters.STYLES): thousands, zeros, dashes

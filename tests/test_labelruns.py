@@ -284,6 +284,32 @@ def test_a_run_that_lost_a_blank_reads_the_cells_every_place_of_the_blank_agrees
             "disclosure.coercion.decisions"} <= set(result.unsure)
 
 
+def test_a_run_under_its_row_labels_short_of_a_blank_leaves_only_its_own_cells_open():
+    # 2019 seed 3, its web page printed by chromium, through pdf2txt (as printed): （六）'s header before
+    # its caption, then 行政处罚 | 行政强制 | 3 59 -42 0 0 — two rows' six cells, 行政处罚's 本年增/减 blank
+    # and dropped. Where the blank stands no label says: that run's cells stay open where the places of
+    # the blank disagree, and the rest of the table is read.
+    text = "\n".join(["第二十条第（一）项", "信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量", "规章",
+                      "规范性文件", "0", "0", "0", "0", "第二十条第（五）项", "0", "0", "信息内容", "上一年项目数量",
+                      "本年增/减", "处理决定数量", "行政许可", "其他对外管理服务事项", "2", "0", "0", "4", "0", "9",
+                      "信息内容", "上一年项目数量", "本年增/减", "处理决定数量", "第二十条第（六）项", "行政处罚", "行政强制",
+                      "3", "59", "-42", "第二十条第（八）项", "0", "0", "信息内容", "上一年项目数量", "行政事业性收费",
+                      "143", "第二十条第（九）项", "信息内容", "采购项目数量", "政府集中采购", "0", "本年增/减", "-77",
+                      "采购总金额", "124.7281"])
+    result = _in_order("2019", tokenize(read_document(text.encode("utf-8"), name="copy.txt")))
+    assert result is not None
+    got = _values(result)
+    assert got["fees.prev_items"] == 143 and got["fees.change"] == -77 and got["procurement.items"] == 0
+    assert got["procurement.amount"] == Decimal("124.7281")
+    assert {k for k in got if k.startswith(("regulations.", "normative_docs."))} == {
+        f"{row}.{c}" for row in ("regulations", "normative_docs") for c in ("new_made", "new_published", "total_published")}
+    assert all(v == 0 for k, v in got.items() if k.startswith(("regulations.", "normative_docs.")))
+    truth = {"punishment.prev_items": 3, "punishment.change": None, "punishment.decisions": 0,
+             "coercion.prev_items": 59, "coercion.change": -42, "coercion.decisions": 0}
+    assert all(got[k] == truth[k] for k in truth if k in got)
+    assert f"disclosure.{next(iter(truth))}" in result.unsure
+
+
 def _values(result: _Read) -> dict[str, object]:
     return {k[len("disclosure."):]: None if t is None else t.value for k, t in result.cells.items()}
 

@@ -192,10 +192,23 @@ def _pieces(runs: list[list[Token]], lengths: list[int]) -> list[list[list[Token
     return out if at == len(runs) else None
 
 
-def _blank_rows(piece: list[list[Token]], template: list[int] | None, height: int, blanks: int) -> list[tuple[int, ...]]:
-    """Positions (0-based within the part) of a column's blank cells that its runs allow."""
+@dataclass(frozen=True)
+class _Free:
+    """A column whose runs leave its ``blanks`` blank cells anywhere: no column of its height printed
+    in full to repeat its runs, or every number a box of its own (a page whose rows differ in height,
+    chromium's printed page). ``_by_rows`` places them as it walks the rows."""
+
+    blanks: int
+
+
+def _blank_rows(piece: list[list[Token]], template: list[int] | None, height: int, blanks: int,
+                free: bool) -> list[tuple[int, ...]] | _Free:
+    """Positions (0-based within the part) of a column's blank cells that its runs allow; ``free``:
+    ``_Free`` where they allow every position."""
     if blanks == 0:
         return [()]
+    if free and (template is None or (all(t == 1 for t in template) and all(len(r) == 1 for r in piece))):
+        return _Free(blanks)
     if template is None:
         if comb(height, blanks) > MAX_POSITIONS:
             raise _TooMany
@@ -244,7 +257,7 @@ def _part_readings(table: Table, layout: tuple, moves: bool, equations: list[Equ
                                  MAX_READINGS - len(out), budget)
                 out.extend(found if n == 0 else (_moved(r) for r in found))
             else:
-                for choice in product(*options):
+                for choice in product(*(_positions(o, len(rows)) for o, (rows, _) in zip(options, slots, strict=True))):
                     reading: dict[str, Token | None] = {}
                     for (rows, _), column, piece, holes in zip(slots, columns, pieces, choice, strict=True):
                         values = iter(t for r in piece for t in r)
@@ -256,16 +269,26 @@ def _part_readings(table: Table, layout: tuple, moves: bool, equations: list[Equ
     return out
 
 
+def _positions(option: list[tuple[int, ...]] | _Free, height: int) -> list[tuple[int, ...]]:
+    """A column's blank positions as a list (a ``_Free`` column's every choice of them)."""
+    if not isinstance(option, _Free):
+        return option
+    if comb(height, option.blanks) > MAX_POSITIONS:
+        raise _TooMany
+    return list(combinations(range(height), option.blanks))
+
+
 def _moved(reading: dict[str, Token | None]) -> _Reading:
     """A part's reading with one column printed out of the declared order."""
     out = _Reading(reading)
+    out.loose = getattr(reading, "loose", {})
     out.moves = 1
     return out
 
 
-def _layouts(table: Table, group: _Group, part: tuple[tuple[int, str], ...]):
+def _layouts(table: Table, group: _Group, part: tuple[tuple[int, str], ...], free: bool = False):
     """The part's blocks and column slots, and every way its runs cut into columns: (pieces, the blank
-    positions each column's runs allow)."""
+    positions each column's runs allow; ``free``: ``_Free`` where they allow every position)."""
     blocks: list[tuple[int, list[str]]] = []
     for b, row in part:
         if blocks and blocks[-1][0] == b:
@@ -285,7 +308,8 @@ def _layouts(table: Table, group: _Group, part: tuple[tuple[int, str], ...]):
         if any([len(r) for r in p] != templates.get(h, [len(r) for r in p])
                for p, h, d in zip(pieces, heights, spread, strict=True) if d == 0):
             continue
-        options = [_blank_rows(piece, templates.get(h), h, d) for piece, h, d in zip(pieces, heights, spread, strict=True)]
+        options = [_blank_rows(piece, templates.get(h), h, d, free)
+                   for piece, h, d in zip(pieces, heights, spread, strict=True)]
         if all(options):
             layouts.append((pieces, options))
     return blocks, slots, layouts
@@ -304,46 +328,97 @@ def _row_checks(table: Table, rows: list[str], columns: list[str], equations: li
 
 
 def _by_rows(table: Table, rows: list[str], columns: list[str], pieces: list[list[list[Token]]],
-             options: list[list[tuple[int, ...]]], ending: dict[int, list[Equation]], known: dict[str, Token | None],
-             limit: int, budget: list[int]) -> list[dict[str, Token | None]]:
+             options: list[list[tuple[int, ...]] | _Free], ending: dict[int, list[Equation]],
+             known: dict[str, Token | None], limit: int, budget: list[int]) -> list[dict[str, Token | None]]:
     """The readings of one block's part, built row by row: each column's next cell is its next number
     or one of its blank cells (as its runs allow); an identity is tested at the row its last cell is in
-    (``ending``, from ``_row_checks``)."""
+    (``ending``, from ``_row_checks``).
+
+    In a ``_Free`` column a blank cell and the zeros right after it may stand in any order (the copy
+    does not show which of them is blank): one reading stands for them all, its blank cells first, the
+    cells ``loose`` (0 or blank) and left out of the identities."""
     budget[0] -= len(rows)  # a call costs a step per row: many small calls add up
     values = [[t for r in piece for t in r] for piece in pieces]
-    prefixes = [{holes[:n] for holes in allowed for n in range(len(holes) + 1)} for allowed in options]
-    finals = [set(allowed) for allowed in options]
+    free = [o.blanks if isinstance(o, _Free) else None for o in options]
+    prefixes = [set() if isinstance(o, _Free) else {holes[:n] for holes in o for n in range(len(holes) + 1)}
+                for o in options]
+    finals = [set() if isinstance(o, _Free) else set(o) for o in options]
     row_of = {f"{table.key}.{row}.{column}" for row in rows for column in columns}
+    if not _full_columns_hold(table, rows, columns, values, options, ending, known):
+        return []
     out: list[dict[str, Token | None]] = []
     cells: dict[str, Token | None] = dict(known)
+    loose: dict[str, Token] = {}
 
-    def walk(j: int, holes: tuple[tuple[int, ...], ...]) -> None:
+    def zero_before(c: int, j: int, holes: tuple[int, ...]) -> bool:
+        """Column ``c``'s cell above row ``j`` is a printed 0 (a blank there would stand first)."""
+        return j > 0 and not (holes and holes[-1] == j - 1) and values[c][j - 1 - len(holes)].value == 0
+
+    def walk(j: int, holes: tuple[tuple[int, ...], ...], after: tuple[bool, ...]) -> None:
         budget[0] -= 1
         if budget[0] < 0:
             raise _TooMany
         if len(out) > limit:
             return
         if j == len(rows):
-            if all(h in f for h, f in zip(holes, finals, strict=True)):
-                out.append({k: v for k, v in cells.items() if k in row_of})
+            if all(len(h) == f if f is not None else h in fin
+                   for h, f, fin in zip(holes, free, finals, strict=True)):
+                reading = _Reading({k: v for k, v in cells.items() if k in row_of})
+                reading.loose = {k: t for k, t in loose.items() if k in row_of}
+                for c, column in enumerate(columns):  # a blank cell the 0 after it may stand in
+                    for r in reversed(holes[c] if free[c] is not None else ()):
+                        below = f"{table.key}.{rows[r + 1]}.{column}" if r + 1 < len(rows) else None
+                        if below in reading.loose:
+                            reading.loose[f"{table.key}.{rows[r]}.{column}"] = reading.loose[below]
+                out.append(reading)
             return
         choices = []
         for c in range(len(columns)):
             mine = []
-            if (*holes[c], j) in prefixes[c]:
+            if free[c] is not None:
+                if len(holes[c]) < free[c] and not zero_before(c, j, holes[c]):
+                    mine.append((*holes[c], j))
+            elif (*holes[c], j) in prefixes[c]:
                 mine.append((*holes[c], j))
             if j - len(holes[c]) < len(values[c]):
                 mine.append(holes[c])
             choices.append(mine)
         for pick in product(*choices):
+            stretch = []
             for c, column in enumerate(columns):
-                blank = pick[c] and pick[c][-1] == j
-                cells[f"{table.key}.{rows[j]}.{column}"] = None if blank else values[c][j - len(pick[c])]
+                key = f"{table.key}.{rows[j]}.{column}"
+                loose.pop(key, None)
+                if pick[c] and pick[c][-1] == j:
+                    cells[key] = None
+                    stretch.append(free[c] is not None)
+                    continue
+                tok = values[c][j - len(pick[c])]
+                cells[key] = tok
+                stretch.append(after[c] and tok.value == 0)
+                if stretch[-1]:  # a 0 right after a blank cell (or after such a 0): 0 or blank
+                    cells[key] = None
+                    loose[key] = tok
             if _equations_hold(ending.get(j, ()), cells):
-                walk(j + 1, pick)
+                walk(j + 1, pick, tuple(stretch))
 
-    walk(0, tuple(() for _ in columns))
+    walk(0, tuple(() for _ in columns), tuple(False for _ in columns))
     return out
+
+
+def _full_columns_hold(table: Table, rows: list[str], columns: list[str], values: list[list[Token]],
+                       options: list[list[tuple[int, ...]] | _Free], ending: dict[int, list[Equation]],
+                       known: dict[str, Token | None]) -> bool:
+    """Whether the identities within each column the part prints in full (no blank cell: its cells
+    are its numbers in order), with the cells already read, hold: a cheap test of a cut of the
+    part's numbers into columns before it is walked row by row."""
+    for c, column in enumerate(columns):
+        if options[c] != [()]:
+            continue
+        cells = {**known, **{f"{table.key}.{row}.{column}": tok for row, tok in zip(rows, values[c], strict=True)}}
+        for equations in ending.values():
+            if not _equations_hold([eq for eq in equations if all(k in cells for k in eq.cells)], cells):
+                return False
+    return True
 
 
 def _equations_hold(equations, cells: dict[str, Token | None]) -> bool:
@@ -419,6 +494,10 @@ def _readings(equations: list[Equation], table: Table, groups: list[_Group], row
                     grown = _grown(table, g, part, False, equations, states, budget, g.labelled, cap)
                 if grown == []:
                     grown = _grown(table, g, part, True, equations, states, budget, cap=cap)
+                if grown is None:
+                    # Too many ways to place its blank cells: a blank placed first among the zeros after
+                    # it (those cells 0 or blank), within steps of its own.
+                    grown = _grown(table, g, part, n > 0, equations, states, [cap], cap=cap, free=True)
                 if grown is None and exhausted is not None:
                     exhausted.add((id(g), lo, hi))
             if grown is None and all(tok.value == 0 for run in g.runs for tok in run):
@@ -530,13 +609,15 @@ def _zeros(table: Table, group: _Group, part: tuple[tuple[int, str], ...],
 
 def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movable: bool,
            equations: list[Equation], states: list[dict[str, Token | None]],
-           budget: list[int], order: tuple[str, ...] = (), cap: int = MAX_STEPS) -> list[dict[str, Token | None]] | None:
+           budget: list[int], order: tuple[str, ...] = (), cap: int = MAX_STEPS,
+           free: bool = False) -> list[dict[str, Token | None]] | None:
     """The readings of the parts before, each grown by every reading of this part that keeps the
     identities (None: too many to try, within ``MAX_STEPS`` and what is left of the table's
     ``budget``; an empty list: none fits); ``order``: its columns in this order only; ``cap``: the
-    steps this part may take instead of ``MAX_STEPS``."""
+    steps this part may take instead of ``MAX_STEPS``; ``free``: blank cells its runs allow anywhere
+    placed as ``_by_rows`` walks (``_Free``), not listed."""
     try:
-        layout = _layouts(table, group, part)
+        layout = _layouts(table, group, part, free)
     except _TooMany:  # more ways to place its blank cells than can be tried
         return None
     # Readings of the parts before that give every identity joining them to this part the same sum
@@ -560,7 +641,7 @@ def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movab
                 for known in members:
                     merged = _Reading({**known, **reading})
                     merged.mixed = getattr(known, "mixed", frozenset())
-                    merged.loose = getattr(known, "loose", {})
+                    merged.loose = {**getattr(known, "loose", {}), **getattr(reading, "loose", {})}
                     merged.moves = getattr(known, "moves", 0) + getattr(reading, "moves", 0)
                     grown.append(merged)
             if len(grown) > MAX_READINGS:

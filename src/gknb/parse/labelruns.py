@@ -403,6 +403,9 @@ def _placed(table: Table, runs: list[_LabelRun], in_blocks: bool, decided: dict[
         if columns and len(run) == len(rows) * len(columns) \
                 and not any(f"{row}.{c}" in filled for row in prefixed for c in columns):
             return grid(prefixed, columns, run)
+        if columns and 0 < len(rows) * len(columns) - len(run) <= MAX_DROPPED \
+                and not any(f"{row}.{c}" in filled for row in prefixed for c in columns):
+            return dropped(prefixed, columns, run)  # a blank cell dropped: which one, no label says
         return _fill(filled, whole, run)
 
     def open_column(column: str) -> bool:
