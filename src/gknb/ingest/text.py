@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from ..document import Block, GridCell, Line, Provenance, TableBlock
 from .cellcopy import cell_runs
+from .gridtable import BORDER, grid_run, grid_table
 
 _MAX_GAP_LINES = 3
 _MAX_GAP_LINE_LENGTH = 80
@@ -59,6 +60,12 @@ def text_to_blocks(text: str) -> list[Block]:
     copied = cell_runs(lines, SECTION_HEADING) if "\t\n" in text else {}
     if copied:
         starts = sorted({*starts, *copied})
+    drawn: dict[int, int] = {}  # a grid table's top border → its end (the borders inside it start none)
+    for n, line in enumerate(lines):
+        if line.startswith("+") and BORDER.match(line) and n >= max(drawn.values(), default=0):
+            drawn[n] = grid_run(lines, n)
+    if drawn:
+        starts = sorted({*starts, *drawn})
     blocks: list[Block] = []
     table = 0
     emitted = 0  # lines before this index are in ``blocks``
@@ -66,7 +73,12 @@ def text_to_blocks(text: str) -> list[Block]:
     for start in starts:
         if start < scanned:
             continue
-        if start in copied:
+        if start in drawn:
+            end = drawn[start]
+            grid = grid_table(lines, start, end, table) if end > start + 1 else None
+            if grid is None:
+                continue  # not a grid drawn in display columns: its lines with bars are read as a pipe run
+        elif start in copied:
             end, rows = copied[start]
             grid = TableBlock(tuple(tuple(GridCell(t, cell_provenance(n + 1, c)) for c, (n, t) in enumerate(row))
                                     for row in rows), Provenance(line=start + 1, table=table), separator="tab")
