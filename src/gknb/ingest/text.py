@@ -34,6 +34,8 @@ SECTION_HEADING = re.compile(r"^\s*[一二三四五六七八九十]{1,2}\s*[、.
 _RULE_CELL = r"\s*(?::-+:?|-+:|-{3,})\s*"
 _MARKDOWN_RULE = re.compile(rf"^\|?{_RULE_CELL}(?:\|{_RULE_CELL})*\|?$")
 
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{}~])")  # a backslash before ASCII punctuation (not ``|``)
+
 _FULL, _LABEL, _BLANK, _OTHER = range(4)
 
 
@@ -98,6 +100,12 @@ def text_to_blocks(text: str) -> list[Block]:
             table += 1
     blocks.extend(_lines(lines, emitted, len(lines)))
     return blocks
+
+
+def markdown_unescaped(text: str) -> str:
+    """Markdown's backslash escapes undone (mammoth writes ``3\\.其他``, ``\\-5``): the punctuation as
+    printed; ``\\|`` is kept (a bar inside a pipe grid's cell)."""
+    return _ESCAPED.sub(r"\1", text) if "\\" in text else text
 
 
 def _lines(lines: list[str], start: int, end: int) -> map:
