@@ -68,6 +68,10 @@ FLOOR = {  # (medium, converter[, version]) → least share of exact cells, meas
     ("pdf-chromium", "pdf2txt", "2021"): 0.13,  # tables 二 and 三 printed by columns, not decoded: named
     # a portal editor's page: inscriptis prints table 四's header over two lines, its blank cell unplaced: named
     ("html-cms", "inscriptis"): 0.985,
+    # pypdf's and pdfplumber's extract_text print a row's numbers on one line without its blank cell: a
+    # row of zeros (or of a blank whose place no identity decides) is left open and named (4–5 rows)
+    **{(medium, name): 0.945 for medium in ("pdf", "pdf-narrow", "pdf-varied", "pdf-chromium")
+       for name in ("pypdf", "pdfplumber")},
 }
 REAL = Path(__file__).parent / "corpus" / "real"
 REAL_FLOOR = {  # converter → least share of exact cells of a real report's copy, measured; else every cell
@@ -482,7 +486,10 @@ def test_pdf2txt_copy_printing_a_column_after_the_others_is_decoded():
 
 
 PROSE = ("overview", "problems", "other")  # sections of prose only (no table inside)
-PROSE_COPIES = [(v, m, c) for v, m, c in COPIES if c.name not in ("pdftotext", "pdf2txt")]
+# pandoc's Markdown writes “ ” as ASCII quotes; pypdf prints an agency's Word file's quotes apart from
+# their words (坚“ ”持 公开为常态): the prose changed by the converter, not by reading
+PROSE_COPIES = [(v, m, c) for v, m, c in COPIES if c.name not in ("pdftotext", "pdf2txt", "pandoc")
+                and (m, c.name) != ("pdf-varied", "pypdf")]
 
 
 @pytest.mark.parametrize(("version", "medium", "converter"), PROSE_COPIES,

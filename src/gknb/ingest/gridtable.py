@@ -5,7 +5,8 @@ pandoc lays a grid table out by display width (a CJK character is two columns wi
 are read in display columns: every ``+`` of a border line stands at a column edge, a cell is a box
 no ``|`` and no border crosses, and its text is the box's lines joined (``collapse_whitespace``:
 no space between two CJK characters). A merged cell (a row or column span) is one cell, once, at
-its first row and column, as the HTML reader gives it. A run whose bars do not all stand on the
+its first row and column, as the HTML reader gives it; a cell of ``---`` (pandoc's Markdown for a
+printed ``—``) is that dash, and a backslash escape (``\\-``) the character. A run whose bars do not all stand on the
 borders' column edges (a table drawn in another width) is no grid here: its lines are read as a
 pipe run.
 """
@@ -19,9 +20,11 @@ from ..document import GridCell, Provenance, TableBlock
 from .html import collapse_whitespace
 
 BORDER = re.compile(r"^\+(?:[-=:]+\+)+\s*$")  # a full border line: ``+----+:===:+``
-_ROW = re.compile(r"^[|+].*[|+]\s*$")
+ROW = re.compile(r"^[|+].*[|+]\s*$")
 _BORDER_CHARS = frozenset("-=:")
 _FILL = "\0"  # the second display column of a wide character
+ESCAPED = re.compile(r"\\([!-/:-@\[-`{}~])")  # Markdown's backslash before ASCII punctuation (not ``|``)
+_DASHES = {"---": "—", "--": "–"}  # a cell printing a dash: pandoc's Markdown writes — as ``---``, – as ``--``
 _MARKUP = (re.compile(r"\*\*(.+?)\*\*"), re.compile(r"\[([^\[\]]*)\]\{[^{}]*\}"))  # **bold**, [text]{attrs}
 
 
@@ -30,7 +33,7 @@ def grid_run(lines: list[str], start: int) -> int:
     no full border closes it."""
     end = start
     for n in range(start + 1, len(lines)):
-        if not _ROW.match(lines[n]):
+        if not ROW.match(lines[n]):
             break
         if BORDER.match(lines[n]):
             end = n + 1
@@ -87,6 +90,7 @@ def grid_table(lines: list[str], start: int, end: int, table: int) -> TableBlock
         text = collapse_whitespace("\n".join(line for line in text_lines if line.strip()))
         for markup in _MARKUP:
             text = markup.sub(r"\1", text)
+        text = _DASHES.get(ESCAPED.sub(r"\1", text), text)
         first_line = next((y for y in range(top + 1, bottom) if text_lines[y - top - 1].strip()), top + 1)
         where = Provenance(line=start + first_line + 1, table=table, row=b, col=s)
         rows[b].append(GridCell(text, where, last_band - b + 1, last_span - s + 1))

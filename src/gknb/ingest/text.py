@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from ..document import Block, GridCell, Line, Provenance, TableBlock
 from .cellcopy import cell_runs
-from .gridtable import BORDER, grid_run, grid_table
+from .gridtable import BORDER, ESCAPED, ROW, grid_run, grid_table
 
 _MAX_GAP_LINES = 3
 _MAX_GAP_LINE_LENGTH = 80
@@ -33,8 +33,6 @@ SECTION_HEADING = re.compile(r"^\s*[一二三四五六七八九十]{1,2}\s*[、.
 # A Markdown delimiter row: cells of ≥3 hyphens, or hyphens with a colon (a lone "-" is a blank cell).
 _RULE_CELL = r"\s*(?::-+:?|-+:|-{3,})\s*"
 _MARKDOWN_RULE = re.compile(rf"^\|?{_RULE_CELL}(?:\|{_RULE_CELL})*\|?$")
-
-_ESCAPED = re.compile(r"\\([!-/:-@\[-`{}~])")  # a backslash before ASCII punctuation (not ``|``)
 
 _FULL, _LABEL, _BLANK, _OTHER = range(4)
 
@@ -104,8 +102,11 @@ def text_to_blocks(text: str) -> list[Block]:
 
 def markdown_unescaped(text: str) -> str:
     """Markdown's backslash escapes undone (mammoth writes ``3\\.其他``, ``\\-5``): the punctuation as
-    printed; ``\\|`` is kept (a bar inside a pipe grid's cell)."""
-    return _ESCAPED.sub(r"\1", text) if "\\" in text else text
+    printed; ``\\|`` is kept (a bar inside a pipe grid's cell), and so are a table row's (a grid
+    table's columns are counted with them: ``grid_table`` undoes them cell by cell)."""
+    if "\\" not in text:
+        return text
+    return "\n".join(line if ROW.match(line) else ESCAPED.sub(r"\1", line) for line in text.split("\n"))
 
 
 def _lines(lines: list[str], start: int, end: int) -> map:
