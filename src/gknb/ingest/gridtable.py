@@ -90,7 +90,8 @@ def grid_table(lines: list[str], start: int, end: int, table: int) -> TableBlock
         text = collapse_whitespace("\n".join(line for line in text_lines if line.strip()))
         for markup in _MARKUP:
             text = markup.sub(r"\1", text)
-        text = _DASHES.get(ESCAPED.sub(r"\1", text), text)
+        text = ESCAPED.sub(r"\1", text)
+        text = _DASHES.get(text, text)
         first_line = next((y for y in range(top + 1, bottom) if text_lines[y - top - 1].strip()), top + 1)
         where = Provenance(line=start + first_line + 1, table=table, row=b, col=s)
         rows[b].append(GridCell(text, where, last_band - b + 1, last_span - s + 1))
