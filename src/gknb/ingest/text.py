@@ -10,6 +10,8 @@ too. Runs of lines that the source delimits become ``TableBlock``s:
 * pipe grid (``separator="pipe"``): ≥2 lines containing ``|``, joined by at most a few short lines
   without ``|`` between them (a cell's text on its own line or continued), never by a report
   section heading (``三、收到和处理政府信息公开申请情况``). See ``_pipe_table`` for the cells.
+* grid table (``separator="grid"``): pandoc's ``+---+`` tables (Markdown and plain output), boxes
+  read by display width with their row and column spans (``gridtable``).
 * copied block cells (``separator="tab"``): a web page's table whose cells hold paragraphs, as a
   browser copies it — each tab on a line of its own (``cellcopy``); a cell's provenance is the line
   of its text.
@@ -61,9 +63,10 @@ def text_to_blocks(text: str) -> list[Block]:
     if copied:
         starts = sorted({*starts, *copied})
     drawn: dict[int, int] = {}  # a grid table's top border → its end (the borders inside it start none)
-    for n, line in enumerate(lines):
-        if line.startswith("+") and BORDER.match(line) and n >= max(drawn.values(), default=0):
-            drawn[n] = grid_run(lines, n)
+    if "+-" in text or "+:" in text:  # no per-line pass for text without a border
+        for n, line in enumerate(lines):
+            if line.startswith("+") and BORDER.match(line) and n >= max(drawn.values(), default=0):
+                drawn[n] = grid_run(lines, n)
     if drawn:
         starts = sorted({*starts, *drawn})
     blocks: list[Block] = []
