@@ -61,7 +61,8 @@ REAL_MEDIA = {".pdf": "real PDF", ".md": "real Markdown copy", ".txt": "real tex
 def _versions() -> str:
     """The converters' versions, as the table's footnote."""
     out = []
-    for package in ("markitdown", "pdfminer.six", "html2text", "inscriptis", "playwright"):
+    for package in ("markitdown", "pdfminer.six", "html2text", "inscriptis", "playwright", "pypdf", "pdfplumber",
+                    "pypandoc-binary", "mammoth"):
         try:
             out.append(f"{package} {metadata.version(package)}")
         except metadata.PackageNotFoundError:

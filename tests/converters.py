@@ -40,7 +40,9 @@ says its style (``2021-4-thousands-pdf.pdf``).
 ``CONVERTERS`` are the real programs, installed from PyPI (``test`` extra) or Debian (poppler-utils,
 LibreOffice), run as their users run them: ``markitdown`` (DOCX and PDF → Markdown), ``pdftotext`` with
 and without ``-layout``, pdfminer.six's ``pdf2txt.py``, LibreOffice's text export of the DOCX,
-``html2text`` and ``inscriptis`` (``inscript``) on the HTML. ``convert(original, converter, folder)``
+``html2text`` and ``inscriptis`` (``inscript``) on the HTML; and the libraries people call from Python
+(``LIBRARY_CALLS``): pypdf's and pdfplumber's ``extract_text`` (PDF), pandoc (``pypandoc``: DOCX →
+Markdown, merged cells in grid tables) and mammoth (DOCX → HTML). ``convert(original, converter, folder)``
 writes the copy (``convert_file``: the copy of any file, e.g. a real report's PDF). ``score(report,
 truth)`` counts every cell: exact, wrong, and *silently* wrong (wrong and named by no finding).
 ``bench/accuracy.py`` prints the table of docs/accuracy.md from these.
@@ -48,6 +50,7 @@ truth)`` counts every cell: exact, wrong, and *silently* wrong (wrong and named 
 
 from __future__ import annotations
 
+import importlib.util
 import random
 import re
 import shutil
@@ -116,6 +119,8 @@ class Converter:
         return medium.split("-")[0] == self.medium
 
     def available(self) -> bool:
+        if self.name in LIBRARY_CALLS:
+            return importlib.util.find_spec(self.argv[0]) is not None
         return _program(self.argv[0]) is not None
 
     @property
@@ -139,7 +144,46 @@ CONVERTERS = (
     Converter("markitdown", "html", ".md", ("markitdown", "{src}", "-o", "{out}")),
     # the page opened in chromium (Playwright), its text selected and copied: ``document.body.innerText``
     Converter("browser-copy", "html", ".txt", ("chromium",)),
+    # libraries called as their users call them (``LIBRARY_CALLS``; argv names the package)
+    Converter("pypdf", "pdf", ".txt", ("pypdf",)),
+    Converter("pdfplumber", "pdf", ".txt", ("pdfplumber",)),
+    Converter("pandoc", "docx", ".md", ("pypandoc",)),
+    Converter("mammoth", "docx", ".html", ("mammoth",)),
 )
+
+
+def _pypdf(source: Path) -> str:
+    """pypdf's text of every page (``PdfReader(f).pages[i].extract_text()``), pages one after another."""
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(source).pages)
+
+
+def _pdfplumber(source: Path) -> str:
+    """pdfplumber's ``page.extract_text()`` of every page (its default, not ``layout=True``)."""
+    import pdfplumber
+
+    with pdfplumber.open(source) as pdf:
+        return "\n".join(page.extract_text() or "" for page in pdf.pages)
+
+
+def _pandoc(source: Path) -> str:
+    """pandoc's Markdown of a Word file (``pypandoc.convert_file(f, "markdown")``, as ``pandoc f -o
+    x.md``): tables with merged cells drawn as grid tables (``+---+``, boxes by display width)."""
+    import pypandoc
+
+    return pypandoc.convert_file(str(source), "markdown")
+
+
+def _mammoth(source: Path) -> str:
+    """mammoth's HTML of a Word file (``mammoth.convert_to_html(f).value``): a fragment, no ``<html>``."""
+    import mammoth
+
+    with source.open("rb") as file:
+        return mammoth.convert_to_html(file).value
+
+
+LIBRARY_CALLS = {"pypdf": _pypdf, "pdfplumber": _pdfplumber, "pandoc": _pandoc, "mammoth": _mammoth}
 
 
 def _program(name: str) -> str | None:
@@ -608,6 +652,11 @@ def convert_file(source: Path, converter: Converter, folder: Path, timeout: int 
     out = folder / f"{source.stem}.{converter.name}{converter.suffix}"
     if out.exists():
         return out
+    if converter.name in LIBRARY_CALLS:
+        if not converter.available():
+            raise FileNotFoundError(f"converter {converter.argv[0]} is not installed")
+        out.write_text(LIBRARY_CALLS[converter.name](source), encoding="utf-8")
+        return out
     exe = _program(converter.argv[0])
     if exe is None:
         raise FileNotFoundError(f"converter {converter.argv[0]} is not installed")
@@ -713,8 +762,9 @@ def row_pattern(keys: Iterable[str]) -> str:
 
 
 __all__ = [
-    "CMS_HABITS", "CONVERTERS", "HABITS", "MEDIA", "STYLES", "Converter", "Original", "Score", "browser_copy",
-    "cms_page", "convert", "convert_file", "habit_of", "make_originals", "medium_of", "narrow_labels", "one_character_spans", "read_and_score", "render_original", "row_pattern",
+    "CMS_HABITS", "CONVERTERS", "HABITS", "LIBRARY_CALLS", "MEDIA", "STYLES", "Converter", "Original", "Score", "browser_copy",
+    "cms_page", "convert", "convert_file", "habit_of", "make_originals", "medium_of", "narrow_labels", "one_character_spans",
+    "read_and_score", "render_original", "row_pattern",
     "score", "style_of", "styled_page", "truth_report", "varied_docx", "varied_page", "wrong_lines",
 ]
 

@@ -228,6 +228,40 @@ def test_markdown_table_drops_outer_bars_and_rule_row() -> None:
     assert [row[0].where.line for row in table.rows] == [1, 3]
 
 
+GRID_TABLE = """\
++---------------------+---------+---------+
+| 信息内容            | 本年    | 现行    |
+|                     | 制发    | 有效    |
++:===================:+:=======:+:=======:+
+| **第二十条第（一）项**                  |
++---------------------+---------+---------+
+| 行政规范性          | 2       | \\-      |
+| 文件                +---------+---------+
+|                     | 3       | ---     |
++---------------------+---------+---------+
+"""
+
+
+def test_a_grid_table_drawn_by_display_width_is_read_with_its_merged_cells() -> None:
+    """pandoc's grid table: CJK characters two columns wide, a cell merged across the row (colspan)
+    and one over two rows (rowspan), its text over two lines; bold, ``\\-`` and ``---`` (pandoc's —)."""
+    document = read_document(f"二、主动公开\n\n{GRID_TABLE}\n结束\n".encode(), name="copy.md")
+    (table,) = tables(document)
+    assert texts(table) == [["信息内容", "本年制发", "现行有效"], ["第二十条第（一）项"], ["行政规范性文件", "2", "-"],
+                            ["3", "—"]]
+    assert [(c.rowspan, c.colspan) for row in table.rows for c in row][3:6] == [(1, 3), (2, 1), (1, 1)]
+    assert [c.where.line for c in table.rows[2]] == [9, 9, 9] and table.rows[3][0].where.col == 1
+    assert [line.text for line in lines(document) if line.text.strip()] == ["二、主动公开", "结束"]
+
+
+def test_a_grid_table_whose_bars_leave_its_borders_columns_is_read_as_a_pipe_run() -> None:
+    """A grid drawn in another width (a bar off the borders' column edges) is no grid table: its
+    lines with bars are a pipe run, as before."""
+    shifted = GRID_TABLE.replace("| 信息内容            |", "| 信息内容  |          ")
+    grids = tables(read_document(shifted.encode(), name="copy.md"))
+    assert grids and {t.separator for t in grids} == {"pipe"}
+
+
 def test_a_single_line_with_a_bar_is_not_a_table() -> None:
     document = read_document("首页 | 政务公开\n一、总体情况\n".encode())
     assert not tables(document)

@@ -18,7 +18,7 @@ from ..errors import UnreadableFile, UnsupportedFormat
 from .decoding import bom_encoding, decode
 from .normalize import normalize_document_text
 from .properties import declared
-from .text import text_to_blocks
+from .text import markdown_unescaped, text_to_blocks
 
 __all__ = ["MAX_BYTES", "medium", "read_document"]
 
@@ -122,7 +122,7 @@ def read_document(source: str | Path | bytes, *, name: str | None = None, charse
         if not text.strip():
             raise _empty(label)
         text, notes = normalize_document_text(text)
-        blocks = text_to_blocks(text)
+        blocks = text_to_blocks(markdown_unescaped(text) if medium == "md" else text)
     source_info = Source(
         path=label, sha256=hashlib.sha256(raw).hexdigest(), format=medium, encoding=encoding, size=len(raw)
     )

@@ -10,6 +10,8 @@ too. Runs of lines that the source delimits become ``TableBlock``s:
 * pipe grid (``separator="pipe"``): ≥2 lines containing ``|``, joined by at most a few short lines
   without ``|`` between them (a cell's text on its own line or continued), never by a report
   section heading (``三、收到和处理政府信息公开申请情况``). See ``_pipe_table`` for the cells.
+* grid table (``separator="grid"``): pandoc's ``+---+`` tables (Markdown and plain output), boxes
+  read by display width with their row and column spans (``gridtable``).
 * copied block cells (``separator="tab"``): a web page's table whose cells hold paragraphs, as a
   browser copies it — each tab on a line of its own (``cellcopy``); a cell's provenance is the line
   of its text.
@@ -25,6 +27,7 @@ from functools import lru_cache
 
 from ..document import Block, GridCell, Line, Provenance, TableBlock
 from .cellcopy import cell_runs
+from .gridtable import BORDER, ESCAPED, ROW, grid_run, grid_table
 
 _MAX_GAP_LINES = 3
 _MAX_GAP_LINE_LENGTH = 80
@@ -59,6 +62,13 @@ def text_to_blocks(text: str) -> list[Block]:
     copied = cell_runs(lines, SECTION_HEADING) if "\t\n" in text else {}
     if copied:
         starts = sorted({*starts, *copied})
+    drawn: dict[int, int] = {}  # a grid table's top border → its end (the borders inside it start none)
+    if "+-" in text or "+:" in text:  # no per-line pass for text without a border
+        for n, line in enumerate(lines):
+            if line.startswith("+") and BORDER.match(line) and n >= max(drawn.values(), default=0):
+                drawn[n] = grid_run(lines, n)
+    if drawn:
+        starts = sorted({*starts, *drawn})
     blocks: list[Block] = []
     table = 0
     emitted = 0  # lines before this index are in ``blocks``
@@ -66,7 +76,12 @@ def text_to_blocks(text: str) -> list[Block]:
     for start in starts:
         if start < scanned:
             continue
-        if start in copied:
+        if start in drawn:
+            end = drawn[start]
+            grid = grid_table(lines, start, end, table) if end > start + 1 else None
+            if grid is None:
+                continue  # not a grid drawn in display columns: its lines with bars are read as a pipe run
+        elif start in copied:
             end, rows = copied[start]
             grid = TableBlock(tuple(tuple(GridCell(t, cell_provenance(n + 1, c)) for c, (n, t) in enumerate(row))
                                     for row in rows), Provenance(line=start + 1, table=table), separator="tab")
@@ -86,6 +101,15 @@ def text_to_blocks(text: str) -> list[Block]:
             table += 1
     blocks.extend(_lines(lines, emitted, len(lines)))
     return blocks
+
+
+def markdown_unescaped(text: str) -> str:
+    """Markdown's backslash escapes undone (mammoth writes ``3\\.其他``, ``\\-5``): the punctuation as
+    printed; ``\\|`` is kept (a bar inside a pipe grid's cell), and so are a table row's (a grid
+    table's columns are counted with them: ``grid_table`` undoes them cell by cell)."""
+    if "\\" not in text:
+        return text
+    return "\n".join(line if ROW.match(line) else ESCAPED.sub(r"\1", line) for line in text.split("\n"))
 
 
 def _lines(lines: list[str], start: int, end: int) -> map:
