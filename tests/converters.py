@@ -764,7 +764,7 @@ def row_pattern(keys: Iterable[str]) -> str:
 __all__ = [
     "CMS_HABITS", "CONVERTERS", "HABITS", "LIBRARY_CALLS", "MEDIA", "STYLES", "Converter", "Original", "Score", "browser_copy",
     "cms_page", "convert", "convert_file", "habit_of", "make_originals", "medium_of", "narrow_labels", "one_character_spans",
-    "read_and_score", "render_original", "row_pattern",
+    "page_of_crawler_copy", "read_and_score", "render_original", "row_pattern",
     "score", "style_of", "styled_page", "truth_report", "varied_docx", "varied_page", "wrong_lines",
 ]
 
