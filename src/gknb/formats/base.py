@@ -116,11 +116,17 @@ class Table:
         )
 
     def row(self, key: str) -> Row:
+        """The row keyed ``key`` (KeyError if the table has none)."""
+        return self._rows[key][1]
+
+    @cached_property
+    def _rows(self) -> dict[str, tuple[Block, Row]]:
+        """Row key → (its block, the row), the first of each key in print order (looked up per cell)."""
+        found: dict[str, tuple[Block, Row]] = {}
         for block in self.blocks:
             for row in block.rows:
-                if row.key == key:
-                    return row
-        raise KeyError(key)
+                found.setdefault(row.key, (block, row))
+        return found
 
     def outcome_groups(self) -> dict[str, tuple[str, tuple[str, ...]]]:
         """Metric key → (printed label, row keys) of the outcome rows (``Row.outcome``), in print order:
@@ -136,10 +142,8 @@ class Table:
         return groups
 
     def block_of(self, row_key: str) -> Block:
-        for block in self.blocks:
-            if any(r.key == row_key for r in block.rows):
-                return block
-        raise KeyError(row_key)
+        """The block that holds the row keyed ``row_key`` (KeyError if none)."""
+        return self._rows[row_key][0]
 
 
 @dataclass(frozen=True)

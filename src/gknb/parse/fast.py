@@ -33,16 +33,14 @@ def rows_keep_their_labels(tokens: list[Token], span: list[int], labels_at: dict
         if kind == "gap":
             continue
         where = tok.where
-        if where is last_where and tok.block == last_block:
-            row = last
-        else:
+        if where is not last_where or tok.block != last_block:  # else the same object: the same row
             row = (tok.block, where.page, where.line, where.row, where.table)  # align.physical_row, inlined
             last_block, last_where = tok.block, where
-        if row != last:
-            if cells >= 2 and not _own_label(has_value, labelled, label_before_value, label_before_blank):
-                return False
-            last, cells = row, 0
-            has_value = labelled = label_before_value = label_before_blank = False
+            if row != last:
+                if cells >= 2 and not _own_label(has_value, labelled, label_before_value, label_before_blank):
+                    return False
+                last, cells = row, 0
+                has_value = labelled = label_before_value = label_before_blank = False
         if kind == "value":
             cells += 1
             has_value = True

@@ -23,6 +23,7 @@ LabelKind = Literal["row", "group", "column", "caption", "header", "extra"]
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|\d+\.|\d+(?=[^\d.]))")
 MIN_PREFIX = 6  # shortest fragment accepted as the start of a wrapped label
 MIN_FUZZY = 5
+_UNSEEN = object()  # LabelIndex.memo's marker of a text not matched yet
 
 
 def core(norm: str) -> str:
@@ -51,11 +52,12 @@ class LabelIndex:
     def match(self, norm: str, *, in_header: bool, fuzzy: bool = False) -> Label | None:
         """The label a token's text stands for, or None. ``in_header``: no data row seen yet."""
         key = (norm, in_header, fuzzy)
-        if key not in self.memo:
+        found = self.memo.get(key, _UNSEEN)  # one lookup: a remembered None is an answer too
+        if found is _UNSEEN:
             if len(self.memo) > 50_000:
                 self.memo.clear()
-            self.memo[key] = self._match(norm, in_header, fuzzy)
-        return self.memo[key]
+            found = self.memo[key] = self._match(norm, in_header, fuzzy)
+        return found
 
     def _match(self, norm: str, in_header: bool, fuzzy: bool) -> Label | None:
         if not norm:

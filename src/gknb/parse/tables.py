@@ -119,7 +119,9 @@ class _Walker:
         tokens = self.tokens
         # Between two text tokens (or headings) the value, blank and gap tokens all go one way: into
         # the current table's span and its open segment (or its bare numbers), taken as one run.
-        stops = sorted({i for i, t in enumerate(tokens) if t.kind == "text"}.union(headings))
+        stops = [i for i, kind in enumerate(map(_KIND, tokens)) if kind == "text"]  # in order already
+        if any(h >= len(tokens) or tokens[h].kind != "text" for h in headings):
+            stops = sorted(set(stops).union(headings))
         stops.append(len(tokens))
         after = 0  # the first token of the run before the next stop
         for i in stops:
@@ -266,7 +268,7 @@ class _GapStats:
     last: int  # between a row's last cell and the next label
 
 
-_GLUED, _GRID = attrgetter("glued"), attrgetter("grid")
+_GLUED, _GRID, _KIND = attrgetter("glued"), attrgetter("grid"), attrgetter("kind")
 
 
 def _gap_runs(segment: Segment) -> tuple[list[int], list[Token]]:
@@ -965,11 +967,13 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         keys = out.row_keys(seg.table, seg.row) if seg.row else out.bare_keys(seg.table)
         if any(map(_GLUED, seg.tokens)):
             seg = _unglue(out, seg, keys, glued)
-        xs = _aligned_positions(seg)
+        kinds = [t.kind for t in seg.tokens]
+        # the positions count only for a row printing fewer cells than it has (xs: one for each cell)
+        xs = _aligned_positions(seg) if 0 < kinds.count("value") + kinds.count("blank") < len(keys) else None
         model = {anchor: _column_models(segments, position, len(keys), anchor=anchor) for anchor in ANCHORS} \
-            if xs and len(xs) < len(keys) and seg.row else None
+            if xs and seg.row else None
         result = fit(seg, len(keys), stats, inserted.get(seg.table, ()) if seg.row else (), model)
-        if seg.row is None and xs and len(xs) < len(keys) and result.how == "short":
+        if seg.row is None and xs and result.how == "short":
             under = _place_under_header(seg, _header_starts(tokens, seg), len(keys))
             if under:
                 result = Fit(under, "positioned" if len(under) == 1 else "short")
@@ -987,7 +991,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         if dashed and result.how != "exact":
             result = Fit([tuple(marks)], "exact")
         # (_grid_row's numbers matter only for a row printing fewer numbers than its cells)
-        short = seg.row and not dashed and [t.kind for t in seg.tokens].count("value") < len(keys)
+        short = seg.row and not dashed and kinds.count("value") < len(keys)
         values = _grid_row(seg) if short else None
         if values is not None and len(values) < len(keys):
             if row_width is None:
@@ -1205,8 +1209,18 @@ def _printed_by_columns(fmt: Format, walker: _Walker) -> list[str]:
 
 def _over_lines(segment: Segment) -> bool:
     """Whether a row's numbers stand on several lines, one of them with several numbers side by side."""
-    lines = Counter((t.block, t.where.page, t.where.line) for t in segment.tokens if t.kind == "value")
-    return len(lines) > 1 and max(lines.values()) > 1
+    seen: set[tuple] = set()
+    repeated = False  # a line holding two of the numbers
+    for t in segment.tokens:
+        if t.kind == "value":
+            line = (t.block, t.where.page, t.where.line)
+            if line in seen:
+                repeated = True
+            else:
+                seen.add(line)
+            if repeated and len(seen) > 1:
+                return True
+    return False
 
 
 def _section_tokens(fmt: Format, tokens: list[Token], headings: dict[int, str], table_key: str,
