@@ -831,6 +831,7 @@ class TableAssembler:
         self.labels: dict[str, str] = {}
         self.findings: list[Finding] = []
         self.equations_of = _equations_of(fmt.version)
+        self.stacked: list[str] = []  # cells read from a number of two rows printed on one line (Token.stacked)
 
     def row_keys(self, table: str, row: str) -> list[str]:
         return _row_keys(self.fmt.version, table, row)
@@ -845,6 +846,8 @@ class TableAssembler:
                 values[key] = cell.value
                 printed[key] = cell.text
                 provenance[key] = cell.where
+                if cell.stacked:
+                    self.stacked.append(key)
             else:
                 values[key] = None
                 if cell is not None and cell.text:
@@ -1077,6 +1080,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             "the original",
         )
     _note_glued(out, glued)
+    _note_stacked(out, fmt)
     _reread_whole_streams(out, fmt, tokens, headings, walker, by_columns)
     _note_blanks_beside_extras(out, fmt)
 
@@ -1506,6 +1510,23 @@ def _unglue(out: TableAssembler, seg: Segment, keys: list[str], glued: dict[str,
         printed = " ".join(t.text for t in seg.tokens if t.kind == "value")
         chosen = tuple(replace(where, kind="blank", text=printed, value=None, glued=True) for _ in keys)
     return Segment(seg.table, seg.row, seg.label, seg.matched, list(chosen))
+
+
+def _note_stacked(out: TableAssembler, fmt: Format) -> None:
+    """Name each cell read from a column that printed one number for two rows on one line (tokens.py,
+    ``_unstacked``) with the cell above it: one of the two is blank, which one the copy does not say."""
+    for key in out.stacked:
+        table_key, row, column = key.split(".")
+        rows = [r.key for b in fmt.table(table_key).blocks for r in b.rows if f"{table_key}.{r.key}.{column}" in out.cells]
+        above = rows[rows.index(row) - 1] if row in rows and rows.index(row) else None
+        keys = [f"{table_key}.{above}.{column}", key] if above else [key]
+        title = _row_title(fmt, table_key, row)
+        out.note(
+            "parse.alignment_ambiguous", keys,
+            f"「{title}」与上一行印在同一行上（PDF 的文本副本），这一列只印出一个数字，两行中哪一行的单元格为空白无法确定，请核对原文",
+            f"row '{title}' prints on one line with the row above it (a PDF's text copy) and this column holds one "
+            "number for both: which of the two cells is blank is undetermined; check the original",
+        )
 
 
 def _note_glued(out: TableAssembler, glued: dict[str, bool]) -> None:
