@@ -450,6 +450,25 @@ def test_pdftotext_layout_of_a_browser_s_pdf_packs_a_row_s_first_cells():
         assert [report.cells[k] for k in keys] == [truth[k] for k in keys], row
 
 
+@pytest.mark.parametrize(("name", "row", "line"), [
+    ("2019-1-pdf-chromium_pdftotext-layout", "carried_over", "二、上年结转政府信息公开申请数量          0     0   0    0"),
+    ("2021-1-pdf-chromium_pdftotext-layout", "unable_needs_creation", "2.没有现成信息需要另行制作      0 0      0    0 0 0"),
+    ("2019-3-pdf-chromium_pdftotext-layout", "carry_forward", "四、结转下年度继续办理                      0 0  0   0"),
+])
+def test_pdftotext_layout_a_blank_among_a_browser_s_packed_first_cells(name, row, line):
+    """pdftotext -layout on chromium's PDF (kept in tests/corpus/converters) packs a full row's first
+    numbers one space apart; a row short by one cell there prints the others with a gap wider than one
+    space where the blank stands (``0     0``, ``0 0      0``), or, with no gap, starting a column or more
+    to the right of the full rows' first (the first cell blank). Every cell of the row is right."""
+    path = REPRODUCERS / f"{name}.txt"
+    assert line in path.read_text(encoding="utf-8")
+    truth = _truth_of(path)["cells"]
+    report = _read(path)
+    keys = [k for k in truth if k.startswith(f"requests.{row}.")]
+    assert None in [truth[k] for k in keys]
+    assert [report.cells[k] for k in keys] == [truth[k] for k in keys], wrong_lines(report, truth, keys)
+
+
 def test_pdftotext_layout_two_rows_printed_on_one_line_are_put_back_on_two():
     """pdftotext -layout on chromium's PDF (kept in tests/corpus/converters) takes two rows whose tall glyph
     boxes overlap for one line: ``4.保护第三方合法权益`` on a line of its own, then ``5.属于三类内部事务信息

@@ -489,10 +489,14 @@ def _place_by_position(values: list[Token], models: list[list[float]], anchor: s
         # A copy that packs a line's first cells one space apart (pdftotext -layout on chromium's
         # PDF) shifts them with the label before them: a packed run as long as the full row's is
         # its first columns, in order; the numbers after it are placed by their offsets.
-        lead = packed if packed > 1 and packed == _packed_run([(x - 0.5, x + 0.5) for x in columns_x]) \
-            and packed < len(values) else 0
+        region = _packed_run([(x - 0.5, x + 0.5) for x in columns_x])
+        lead = packed if packed > 1 and packed == region and packed < len(values) else 0
         for column in range(lead):
             row[column], last = values[column], column
+        if not lead and 1 < region < len(columns_x) and (first := _packed_short(values, columns_x, region, anchor)):
+            for column, tok in first.items():
+                row[column] = tok
+            lead, last = len(first), region - 1
         for tok in values[lead:]:
             x = _anchor(tok, anchor)
             ranked = sorted(range(len(columns_x)), key=lambda j: abs(columns_x[j] - x))
@@ -507,6 +511,25 @@ def _place_by_position(values: list[Token], models: list[list[float]], anchor: s
             if best is None or worst < best[0]:
                 best = (worst, tuple(row))
     return best[1] if best else None
+
+
+def _packed_short(values: list[Token], columns_x: list[float], region: int, anchor: str) -> dict[int, Token] | None:
+    """The first numbers of a row short by one cell among the ``region`` first columns a full row packs one
+    space apart (pdftotext -layout on chromium's PDF), by column: the blank stands where the row's numbers
+    there leave a gap wider than one space, or first where they start a column or more to the right of the
+    full row's first; None when neither says."""
+    inside = [t for t in values if _anchor(t, anchor) < columns_x[region] - POSITION_TOLERANCE]
+    if len(inside) != region - 1 or values[: len(inside)] != inside:
+        return None
+    spans = [(_anchor(t, "start"), _anchor(t, "end")) for t in inside]
+    gaps = [n for n in range(1, len(spans)) if spans[n][0] - spans[n - 1][1] > 1]
+    if len(gaps) == 1:
+        hole = gaps[0]
+    elif not gaps and _anchor(inside[0], anchor) - columns_x[0] >= columns_x[1] - columns_x[0]:
+        hole = 0
+    else:
+        return None
+    return {column: tok for column, tok in zip([c for c in range(region) if c != hole], inside, strict=True)}
 
 
 def _packed_run(spans: list[tuple[float, float]]) -> int:
