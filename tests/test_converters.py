@@ -454,7 +454,7 @@ def test_pdftotext_layout_of_a_browser_s_pdf_packs_a_row_s_first_cells():
     ("2019-1-pdf-chromium_pdftotext-layout", "carried_over", "二、上年结转政府信息公开申请数量          0     0   0    0"),
     ("2021-1-pdf-chromium_pdftotext-layout", "unable_needs_creation", "2.没有现成信息需要另行制作      0 0      0    0 0 0"),
     ("2019-3-pdf-chromium_pdftotext-layout", "carry_forward", "四、结转下年度继续办理                      0 0  0   0"),
-])
+], ids=["gap-2019", "gap-2021", "shifted-2019"])
 def test_pdftotext_layout_a_blank_among_a_browser_s_packed_first_cells(name, row, line):
     """pdftotext -layout on chromium's PDF (kept in tests/corpus/converters) packs a full row's first
     numbers one space apart; a row short by one cell there prints the others with a gap wider than one
