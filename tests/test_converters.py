@@ -62,7 +62,7 @@ FLOOR = {  # (medium, converter[, version]) → least share of exact cells, meas
     # its web page printed by chromium
     ("pdf-chromium", "markitdown"): 0.975,
     ("pdf-chromium", "pdftotext"): 0.55,
-    ("pdf-chromium", "pdftotext-layout"): 0.975,
+    ("pdf-chromium", "pdftotext-layout"): 0.985,
     ("pdf-chromium", "pdf2txt"): 0.9,
     ("pdf-chromium", "pdf2txt", "2021"): 0.13,  # tables 二 and 三 printed by columns, not decoded: named
     # a portal editor's page: inscriptis prints table 四's header over two lines, its blank cell unplaced: named

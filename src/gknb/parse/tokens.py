@@ -358,10 +358,15 @@ def _unstacked(tokens: list[Token], document: Document) -> list[Token]:
             lines[-1].append(tok)
         else:
             lines.append([tok])
-    for n, line in enumerate(lines):  # a number alone on its line: its offset there (the tokens keep none)
-        block = document.blocks[line[0].block]
-        if len(line) == 1 and line[0].kind == "value" and line[0].x is None and isinstance(block, Line):
-            lines[n] = [replace(line[0], x=block.text.index(line[0].text) + len(line[0].text) / 2)]
+
+    def placed(line: list[Token]) -> list[Token] | None:
+        """A line of numbers only, each with its offset (a number alone on its line: found in the line)."""
+        if len(line) == 1 and line[0].kind == "value" and line[0].x is None:
+            block = document.blocks[line[0].block]
+            at = block.text.find(line[0].text) if isinstance(block, Line) else -1
+            return [replace(line[0], x=at + len(line[0].text) / 2)] if at >= 0 else None
+        return line if all(t.kind == "value" and t.x is not None for t in line) else None
+
     n = 1
     while n < len(lines):
         line = lines[n]
@@ -369,13 +374,14 @@ def _unstacked(tokens: list[Token], document: Document) -> list[Token]:
             n += 1
             continue
         upper = lines[n - 1]
-        spill = n + 1
-        while spill < len(lines) and all(t.kind == "value" and t.x is not None for t in lines[spill]):
+        spill, below = n + 1, []
+        while spill < len(lines) and (numbers := placed(lines[spill])) is not None:
+            below.append(numbers)
             spill += 1
         head = [t for t in line if t.x is None]
         reference = next((li for li in lines[spill:spill + 3] if li[0].kind == "text" and sum(
             t.x is not None for t in li) >= 2), None)
-        columns = _stacked_columns(line, lines[n + 1 : spill])
+        columns = _stacked_columns(line, below)
         if (reference is None or any(t.kind != "text" for t in upper) or not head or line[len(head) - 1].x is not None
                 or columns is None or len(columns) != sum(t.x is not None for t in reference)):
             n += 1
