@@ -491,10 +491,14 @@ def _place_by_position(values: list[Token], models: list[list[float]], anchor: s
         # A copy that packs a line's first cells one space apart (pdftotext -layout on chromium's
         # PDF) shifts them with the label before them: a packed run as long as the full row's is
         # its first columns, in order; the numbers after it are placed by their offsets.
-        lead = packed if packed > 1 and packed == _packed_run([(x - 0.5, x + 0.5) for x in columns_x]) \
-            and packed < len(values) else 0
+        region = _packed_run([(x - 0.5, x + 0.5) for x in columns_x])
+        lead = packed if packed > 1 and packed == region and packed < len(values) else 0
         for column in range(lead):
             row[column], last = values[column], column
+        if not lead and 1 < region < len(columns_x) and (first := _packed_short(values, columns_x, region, anchor)):
+            for column, tok in first.items():
+                row[column] = tok
+            lead, last = len(first), region - 1
         for tok in values[lead:]:
             x = _anchor(tok, anchor)
             ranked = sorted(range(len(columns_x)), key=lambda j: abs(columns_x[j] - x))
@@ -509,6 +513,25 @@ def _place_by_position(values: list[Token], models: list[list[float]], anchor: s
             if best is None or worst < best[0]:
                 best = (worst, tuple(row))
     return best[1] if best else None
+
+
+def _packed_short(values: list[Token], columns_x: list[float], region: int, anchor: str) -> dict[int, Token] | None:
+    """The first numbers of a row short by one cell among the ``region`` first columns a full row packs one
+    space apart (pdftotext -layout on chromium's PDF), by column: the blank stands where the row's numbers
+    there leave a gap wider than one space, or first where they start a column or more to the right of the
+    full row's first; None when neither says."""
+    inside = [t for t in values if _anchor(t, anchor) < columns_x[region] - POSITION_TOLERANCE]
+    if len(inside) != region - 1 or values[: len(inside)] != inside:
+        return None
+    spans = [(_anchor(t, "start"), _anchor(t, "end")) for t in inside]
+    gaps = [n for n in range(1, len(spans)) if spans[n][0] - spans[n - 1][1] > 1]
+    if len(gaps) == 1:
+        hole = gaps[0]
+    elif not gaps and _anchor(inside[0], anchor) - columns_x[0] >= columns_x[1] - columns_x[0]:
+        hole = 0
+    else:
+        return None
+    return {column: tok for column, tok in zip([c for c in range(region) if c != hole], inside, strict=True)}
 
 
 def _packed_run(spans: list[tuple[float, float]]) -> int:
@@ -833,6 +856,7 @@ class TableAssembler:
         self.labels: dict[str, str] = {}
         self.findings: list[Finding] = []
         self.equations_of = _equations_of(fmt.version)
+        self.stacked: list[str] = []  # cells read from a number of two rows printed on one line (Token.stacked)
 
     def row_keys(self, table: str, row: str) -> list[str]:
         return _row_keys(self.fmt.version, table, row)
@@ -847,6 +871,8 @@ class TableAssembler:
                 values[key] = cell.value
                 printed[key] = cell.text
                 provenance[key] = cell.where
+                if cell.stacked:
+                    self.stacked.append(key)
             else:
                 values[key] = None
                 if cell is not None and cell.text:
@@ -1081,6 +1107,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             "the original",
         )
     _note_glued(out, glued)
+    _note_stacked(out, fmt)
     _reread_whole_streams(out, fmt, tokens, headings, walker, by_columns)
     _note_blanks_beside_extras(out, fmt)
 
@@ -1520,6 +1547,23 @@ def _unglue(out: TableAssembler, seg: Segment, keys: list[str], glued: dict[str,
         printed = " ".join(t.text for t in seg.tokens if t.kind == "value")
         chosen = tuple(replace(where, kind="blank", text=printed, value=None, glued=True) for _ in keys)
     return Segment(seg.table, seg.row, seg.label, seg.matched, list(chosen))
+
+
+def _note_stacked(out: TableAssembler, fmt: Format) -> None:
+    """Name each cell read from a column that printed one number for two rows on one line (tokens.py,
+    ``_unstacked``) with the cell above it: one of the two is blank, which one the copy does not say."""
+    for key in out.stacked:
+        table_key, row, column = key.split(".")
+        rows = [r.key for b in fmt.table(table_key).blocks for r in b.rows if f"{table_key}.{r.key}.{column}" in out.cells]
+        above = rows[rows.index(row) - 1] if row in rows and rows.index(row) else None
+        keys = [f"{table_key}.{above}.{column}", key] if above else [key]
+        title = _row_title(fmt, table_key, row)
+        out.note(
+            "parse.alignment_ambiguous", keys,
+            f"「{title}」与上一行印在同一行上（PDF 的文本副本），这一列只印出一个数字，两行中哪一行的单元格为空白无法确定，请核对原文",
+            f"row '{title}' prints on one line with the row above it (a PDF's text copy) and this column holds one "
+            "number for both: which of the two cells is blank is undetermined; check the original",
+        )
 
 
 def _note_glued(out: TableAssembler, glued: dict[str, bool]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
@@ -49,6 +49,7 @@ class Token:
     x: float | None = None  # for cells at a line's end: character offset of the cell's centre
     glued: bool = False  # for values: digits of several cells printed with no separator (``3960181``)
     page_break: bool = False  # first token of a line that starts a new page (a text copy's form feed)
+    stacked: bool = False  # for values: of one of two rows printed on one line, which of them not sure (_unstacked)
 
 
 def parse_number(text: str) -> int | Decimal | None:
@@ -349,7 +350,81 @@ def tokenize(document: Document) -> list[Token]:
                         kind, stripped, norm, value = _classify(cell.text)
                         append(Token(kind, stripped, norm, cell.where, True, first, value, False, b))
                     first = False
-    return tokens
+    return _unstacked(tokens, document) if any(t.text == STACKED and t.x is not None for t in tokens) else tokens
+
+
+STACKED = "00"  # two 0s at one position: no count prints so (see _unstacked)
+
+
+def _unstacked(tokens: list[Token], document: Document) -> list[Token]:
+    """Two table rows pdftotext -layout printed on one line, put back on two. Where the glyph boxes of two
+    rows overlap (a tall font box: chromium's print of a web page), poppler takes them for one line: the
+    upper row's label prints on a line of its own, the lower one's after it with both rows' digits at one
+    position side by side (``00``) and the rest of both rows' numbers on lines of their own below, each
+    at its column's offset. Each ``00`` is a column's two cells, each offset the numbers of a lower line
+    print at is one column (its numbers top to bottom: the upper row's, the lower one's); the columns
+    must be as many as the numbers of the next row line. A column printing one number gives it to the
+    lower row, marked ``stacked`` (the other row's cell there is blank, which of the two is not sure)."""
+    lines: list[list[Token]] = []
+    for tok in tokens:
+        if lines and lines[-1][0].block == tok.block:
+            lines[-1].append(tok)
+        else:
+            lines.append([tok])
+
+    def placed(line: list[Token]) -> list[Token] | None:
+        """A line of numbers only, each with its offset (a number alone on its line: found in the line)."""
+        if len(line) == 1 and line[0].kind == "value" and line[0].x is None:
+            block = document.blocks[line[0].block]
+            at = block.text.find(line[0].text) if isinstance(block, Line) else -1
+            return [replace(line[0], x=at + len(line[0].text) / 2)] if at >= 0 else None
+        return line if all(t.kind == "value" and t.x is not None for t in line) else None
+
+    n = 1
+    while n < len(lines):
+        line = lines[n]
+        if not any(t.text == STACKED and t.x is not None for t in line):
+            n += 1
+            continue
+        upper = lines[n - 1]
+        spill, below = n + 1, []
+        while spill < len(lines) and (numbers := placed(lines[spill])) is not None:
+            below.append(numbers)
+            spill += 1
+        head = [t for t in line if t.x is None]
+        reference = next((li for li in lines[spill:spill + 3] if li[0].kind == "text" and sum(
+            t.x is not None for t in li) >= 2), None)
+        columns = _stacked_columns(line, below)
+        if (reference is None or any(t.kind != "text" for t in upper) or not head or line[len(head) - 1].x is not None
+                or columns is None or len(columns) != sum(t.x is not None for t in reference)):
+            n += 1
+            continue
+        xs = [t.x for t in reference if t.x is not None]
+        top, bottom = [], []
+        for x, cells in zip(xs, columns, strict=True):
+            if len(cells) == 2:
+                top.append(replace(cells[0], block=upper[0].block, where=upper[0].where, row_start=False, x=x))
+            bottom.append(replace(cells[-1], block=line[0].block, where=line[0].where, row_start=False, x=x,
+                                  stacked=len(cells) == 1))
+        lines[n - 1 : spill] = [upper + top, head + bottom]
+        n += 1
+    return [t for li in lines for t in li]
+
+
+def _stacked_columns(line: list[Token], below: list[list[Token]]) -> list[list[Token]] | None:
+    """The columns of two rows printed on one line (see ``_unstacked``), left to right, each its numbers
+    top to bottom (one or two); None when a column would hold more, or a number stands left of a ``00``
+    after one that does not."""
+    stacked = [t for t in line if t.x is not None and t.text == STACKED]
+    rest = [t for t in line if t.x is not None and t.text != STACKED] + [t for li in below for t in li]
+    if any(t.x < s.x for t in rest for s in stacked) or any(t.text.startswith("0") and len(t.text) > 1 for t in rest):
+        return None
+    zero = replace(stacked[0], text="0", value=0)
+    by_x: dict[float, list[Token]] = {}
+    for tok in rest:
+        by_x.setdefault(tok.x, []).append(tok)
+    columns = [[replace(zero, where=s.where, block=s.block)] * 2 for s in stacked] + [by_x[x] for x in sorted(by_x)]
+    return None if any(len(c) > 2 for c in columns) else columns
 
 
 def identity_holds(eq: Equation, cells: dict[str, Token | None], counts: bool = False) -> bool | None:
