@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+import convcache
 import gknb
 
 pytest_plugins = ["storehelp"]  # store fixtures: db_url, postgres_server
@@ -96,6 +97,12 @@ SHARED_WORK = {
     "test_stream": "converter-copies",
     "test_ocr": "pdf-cases", "test_pdf": "pdf-cases",  # pdf_fixtures.pdf_cases(): LibreOffice PDFs and scans
 }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The real converters' outputs kept in pytest's cache, by input (tests/convcache.py)."""
+    if getattr(config, "cache", None) is not None:
+        convcache.DIR = config.cache.mkdir("gknb-conversions")
 
 
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: absent without it
