@@ -5,8 +5,10 @@ Hypothesis profiles: ``dev`` (default) and ``ci`` (fewer examples, derandomized)
 ``HYPOTHESIS_PROFILE`` environment variable, else ``ci`` when ``CI`` is set.
 
 Workers (pytest-xdist ``-n auto``, pyproject's addopts): each test module runs whole in one worker
-(its module fixtures are made once), and the modules that share a session's made files run in the
-same one (``SHARED_WORK``), so those files are made once too; ``-n 0`` runs everything in one process.
+(its module fixtures are made once), the modules that share a session's made files in the same one
+(``SHARED_WORK``), so those files are made once too, and the longest groups are handed out first
+(``LONGEST``); the real converters' outputs are kept in pytest's cache by their input (tests/convcache.py),
+shared by all workers. ``-n 0`` runs everything in one process.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+import convcache
 import gknb
 
 pytest_plugins = ["storehelp"]  # store fixtures: db_url, postgres_server
@@ -89,26 +92,54 @@ def read_cached(path: Path):
     return gknb.read(path)
 
 
-# Modules that share files made once per session (in one worker's temporary folder or cache).
-SHARED_WORK = {
-    # converter originals and copies in the session's temporary folder (tests/converters.py)
-    "test_columns": "converter-copies", "test_converters": "converter-copies", "test_labelruns": "converter-copies",
-    "test_stream": "converter-copies",
-    "test_ocr": "pdf-cases", "test_pdf": "pdf-cases",  # pdf_fixtures.pdf_cases(): LibreOffice PDFs and scans
-}
+# Modules that share files made once per session (in one worker's temporary folder or cache); the
+# converters' outputs are shared between workers by tests/convcache.py instead.
+SHARED_WORK = {"test_ocr": "pdf-cases", "test_pdf": "pdf-cases"}  # pdf_fixtures.pdf_cases(): LibreOffice PDFs and scans
+# The groups that take longest, started first (a long group started last would end the run alone), in
+# the order of their time in the suite (--durations, setup and calls, on two cores): the rest follow,
+# the most tests first (pytest-xdist's own order).
+LONGEST = ("test_converters", "pdf-cases", "test_fuzz", "test_stream", "test_render", "test_web_e2e",
+           "test_pdf_producers", "test_workspace", "test_columns", "test_store_bulk", "test_labelruns", "test_workbook")
+
+
+def _scope(nodeid: str) -> str:
+    """The group a test is sent to a worker in: its module, or its ``SHARED_WORK`` group."""
+    module = nodeid.split("::", 1)[0]
+    return SHARED_WORK.get(Path(module).stem, module)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The real converters' outputs kept in pytest's cache, by input (tests/convcache.py)."""
+    if getattr(config, "cache", None) is not None:
+        convcache.DIR = config.cache.mkdir("gknb-conversions")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In a pytest-xdist worker: the groups in the order they are to be handed out (``LONGEST`` first)."""
+    if not hasattr(config, "workerinput"):
+        return
+    sizes: dict[str, int] = {}
+    for item in items:
+        sizes[_scope(item.nodeid)] = sizes.get(_scope(item.nodeid), 0) + 1
+
+    def rank(scope: str) -> tuple[int, int]:
+        name = Path(scope).stem if scope.endswith(".py") else scope
+        return (LONGEST.index(name), 0) if name in LONGEST else (len(LONGEST), -sizes[scope])
+
+    items.sort(key=lambda item: rank(_scope(item.nodeid)))
 
 
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: absent without it
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Tests shared out by module (a module's tests in one worker, its module fixtures made once), the
-    ``SHARED_WORK`` modules together."""
+    ``SHARED_WORK`` modules together, in the workers' order (``pytest_collection_modifyitems``)."""
     from xdist.scheduler import LoadScopeScheduling
 
     class SharedWorkScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0]
-            return SHARED_WORK.get(Path(module).stem, module)
+            return _scope(nodeid)
 
+    config.option.loadscopereorder = False
     return SharedWorkScheduling(config, log)
 
 

@@ -67,6 +67,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 import gknb
+from convcache import cached
 from gknb.data import report_from_data
 from gknb.document import Source
 from gknb.formats import FORMATS
@@ -471,12 +472,22 @@ def _chromium_print(html: bytes, agency: str) -> bytes:
 
     if CHROMIUM is None:
         raise FileNotFoundError("chromium is not installed (apt-get install chromium)")
-    with tempfile.TemporaryDirectory(prefix="gknb-print-") as tmp:
-        page, pdf = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
-        page.write_text(published_page(html.decode("utf-8"), agency), encoding="utf-8")
-        subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={pdf}",
-                        page.as_uri()], check=True, capture_output=True, timeout=180)
-        return pdf.read_bytes()
+    published = published_page(html.decode("utf-8"), agency).encode("utf-8")
+
+    def make() -> bytes:
+        with tempfile.TemporaryDirectory(prefix="gknb-print-") as tmp:
+            page, pdf = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
+            page.write_bytes(published)
+            subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={pdf}",
+                            page.as_uri()], check=True, capture_output=True, timeout=180)
+            return pdf.read_bytes()
+
+    return cached(published, CHROMIUM, ("--print-to-pdf",), make)
+
+
+def _docx_to_pdf(docx: bytes) -> bytes:
+    """LibreOffice's PDF of the DOCX (``gknb.render.pdf.docx_to_pdf``), kept by its content (convcache)."""
+    return cached(docx, soffice() or "soffice", ("--convert-to", "pdf"), lambda: docx_to_pdf(docx))
 
 
 _FULL_WIDTH = str.maketrans("0123456789.,-", "０１２３４５６７８９．，－")
@@ -598,7 +609,7 @@ def render_original(report: Report, medium: str, style: str = "plain", seed: int
     if medium == "docx-varied":
         return varied_docx(report, style, seed)
     if medium == "pdf-varied":
-        return docx_to_pdf(varied_docx(report, style, seed))
+        return _docx_to_pdf(varied_docx(report, style, seed))
     if medium == "html-cms":
         return cms_page(render_html(styled_page(report, style, seed)), report.meta.agency or "", seed)
     if medium in ("html-varied", "pdf-chromium"):
@@ -610,7 +621,7 @@ def render_original(report: Report, medium: str, style: str = "plain", seed: int
     if medium == "docx":
         return render_docx(page)
     docx = render_docx(page, installed_fonts=True)
-    return docx_to_pdf(narrow_labels(docx) if medium == "pdf-narrow" else docx)
+    return _docx_to_pdf(narrow_labels(docx) if medium == "pdf-narrow" else docx)
 
 
 def make_originals(folder: Path, seeds: Iterable[int], media: Iterable[str] = MEDIA,
@@ -660,22 +671,29 @@ def convert_file(source: Path, converter: Converter, folder: Path, timeout: int 
     exe = _program(converter.argv[0])
     if exe is None:
         raise FileNotFoundError(f"converter {converter.argv[0]} is not installed")
+    out.write_bytes(cached(source.read_bytes(), exe, (*converter.argv, source.name),
+                           lambda: _run_converter(source, converter, exe, folder, timeout)))
+    return out
+
+
+def _run_converter(source: Path, converter: Converter, exe: str, folder: Path, timeout: int) -> bytes:
+    """The copy ``converter`` (the program ``exe``) makes of ``source`` (its work files in ``folder``)."""
     if converter.name == "browser-copy":
-        out.write_text(browser_copy(source, exe, timeout), encoding="utf-8")
-        return out
+        return browser_copy(source, exe, timeout).encode("utf-8")
     if converter.argv[0] == "soffice":
         work = folder / "soffice"
         argv = [exe, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
                 *converter.argv[1:], "--outdir", str(work), str(source)]
         subprocess.run(argv, check=True, capture_output=True, timeout=timeout)
         kind = converter.argv[converter.argv.index("--convert-to") + 1].split(":")[0]
-        shutil.move(work / f"{source.stem}.{kind}", out)
-        return out
+        made = work / f"{source.stem}.{kind}"
+        data = made.read_bytes()
+        made.unlink()  # the next file of this stem is converted into the same folder
+        return data
+    out = folder / f"{source.stem}.{converter.name}{converter.suffix}"
     argv = [exe] + [a.replace("{src}", str(source)).replace("{out}", str(out)) for a in converter.argv[1:]]
     done = subprocess.run(argv, check=True, capture_output=True, timeout=timeout)
-    if "{out}" not in converter.argv:
-        out.write_bytes(done.stdout)
-    return out
+    return out.read_bytes() if "{out}" in converter.argv else done.stdout
 
 
 def browser_copy(page: Path, chromium: str, timeout: int = 180) -> str:
