@@ -666,7 +666,9 @@ def convert_file(source: Path, converter: Converter, folder: Path, timeout: int 
     if converter.name in LIBRARY_CALLS:
         if not converter.available():
             raise FileNotFoundError(f"converter {converter.argv[0]} is not installed")
-        out.write_text(LIBRARY_CALLS[converter.name](source), encoding="utf-8")
+        call = LIBRARY_CALLS[converter.name]  # kept by this environment's packages, as a script's copy
+        out.write_bytes(cached(source.read_bytes(), sys.executable, (converter.name, source.name),
+                               lambda: call(source).encode("utf-8")))
         return out
     exe = _program(converter.argv[0])
     if exe is None:
