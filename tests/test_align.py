@@ -59,7 +59,6 @@ def test_real_copy_reads_every_cell(stem, read_report):
 
 
 @needs_real
-@needs_real
 def test_glued_copy_reads_every_cell_an_identity_tests_and_guesses_no_other(read_report):
     """pingtan2019.txt glues every cell to the next (``行政许可3960181``): each row of tables 三 and 四 is
     split the one way the identities (勾稽关系) allow; section 二's rows, which no identity tests, admit
@@ -77,6 +76,7 @@ def test_glued_copy_reads_every_cell_an_identity_tests_and_guesses_no_other(read
             assert report.cells.get(key) is None and key in glued, key
 
 
+@needs_real
 def test_glued_copy_finds_every_section_heading(read_report):
     """pingtan2019.txt prints 三、收到和处理… glued to the 元 before it: the heading is found."""
     report = read_report(REAL / "pingtan2019.txt")

@@ -35,8 +35,7 @@ from lxml import etree
 
 from ..document import Block, GridCell, Line, Provenance, TableBlock
 from ..errors import UnreadableFile, UnsupportedFormat
-from .html import collapse_whitespace
-from .normalize import Normalizer, normalizer_for
+from .normalize import Normalizer, collapse_whitespace, normalizer_for
 
 __all__ = ["doc_to_blocks", "doc_to_docx", "docx_to_blocks"]
 

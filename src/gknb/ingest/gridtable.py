@@ -17,7 +17,7 @@ import re
 import unicodedata
 
 from ..document import GridCell, Provenance, TableBlock
-from .html import collapse_whitespace
+from .normalize import collapse_whitespace
 
 BORDER = re.compile(r"^\+(?:[-=:]+\+)+\s*$")  # a full border line: ``+----+:===:+``
 ROW = re.compile(r"^[|+].*[|+]\s*$")

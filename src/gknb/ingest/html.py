@@ -20,7 +20,7 @@ import lxml.html
 from lxml import etree
 
 from ..document import Block, GridCell, Line, Provenance, TableBlock
-from .normalize import Normalizer, normalizer_for
+from .normalize import Normalizer, collapse_whitespace, normalizer_for
 
 _DROPPED = ("script", "style", "noscript", "head", "template", "iframe", "object", "embed")
 _BLOCK_TAGS = frozenset(
@@ -76,7 +76,6 @@ _BLOCK_TAGS = frozenset(
 )
 _CELL_TAGS = ("td", "th")
 _MAX_COLSPAN = 1000
-_WHITESPACE = re.compile(r"\s+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _SPAN = re.compile(r"\s*(\d+)")
@@ -104,28 +103,6 @@ def html_to_blocks(root: etree._Element) -> tuple[list[Block], Normalizer]:
     walker.walk(root)
     walker.flush()
     return walker.blocks, normalizer
-
-
-def _is_wide(char: str) -> bool:
-    return char >= "\u2e80"
-
-
-def collapse_whitespace(text: str) -> str:
-    """Collapse whitespace as a browser does, but join lines broken between two CJK characters."""
-
-    def replace(match: re.Match[str]) -> str:
-        start, end = match.span()
-        if (
-            "\n" in match.group()
-            and start > 0
-            and end < len(text)
-            and _is_wide(text[start - 1])
-            and _is_wide(text[end])
-        ):
-            return ""
-        return " "
-
-    return _WHITESPACE.sub(replace, text).strip()
 
 
 class _Walker:

@@ -177,3 +177,28 @@ def _analyse(text: str) -> tuple[Normalizer, str]:
     simplified = _simplified(text)
     normalizer = Normalizer(traditional=simplified is not None, pinyin=pinyin_count > 0)
     return normalizer, text if simplified is None else simplified
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _is_wide(char: str) -> bool:
+    return char >= "\u2e80"
+
+
+def collapse_whitespace(text: str) -> str:
+    """Collapse whitespace as a browser does, but join lines broken between two CJK characters."""
+
+    def replace(match: re.Match[str]) -> str:
+        start, end = match.span()
+        if (
+            "\n" in match.group()
+            and start > 0
+            and end < len(text)
+            and _is_wide(text[start - 1])
+            and _is_wide(text[end])
+        ):
+            return ""
+        return " "
+
+    return _WHITESPACE.sub(replace, text).strip()
