@@ -1,5 +1,5 @@
 """Text helpers shared by the stages: NFKC folding of printed text, the normal form used to compare
-labels, Chinese numerals."""
+labels, Chinese numerals, the wide (CJK) characters between which a line break or a space is no word gap."""
 
 from __future__ import annotations
 
@@ -12,6 +12,11 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": 
 _CN_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+\.)")
 # Commas, 顿号, colons inside a label vary between copies (and are lost where PDF lines wrap).
 _INNER_PUNCT = re.compile(r"[、,，;；:：。.]")
+
+
+def is_wide(char: str) -> bool:
+    """A CJK character or punctuation (U+2E80 on): two wide characters need no space between them."""
+    return char >= "\u2e80"
 
 
 def nfkc(text: str) -> str:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from ..text import is_wide
+
 __all__ = ["cell_runs"]
 
 MIN_TABS = 4  # tab lines a run holds at least (a table of two rows of three cells)
@@ -29,15 +31,11 @@ def _is_tabs(line: str) -> bool:
     return "\t" in line and not line.strip()
 
 
-def _wide(char: str) -> bool:
-    return char >= "\u2e80"
-
-
 def _join(parts: list[str]) -> str:
     """A cell's paragraphs as one text: nothing between two CJK characters, a space otherwise."""
     text = ""
     for part in parts:
-        if text and not (_wide(text[-1]) and _wide(part[0])):
+        if text and not (is_wide(text[-1]) and is_wide(part[0])):
             text += " "
         text += part
     return text

@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..text import is_wide
+
 if TYPE_CHECKING:
     import opencc
 
@@ -182,10 +184,6 @@ def _analyse(text: str) -> tuple[Normalizer, str]:
 _WHITESPACE = re.compile(r"\s+")
 
 
-def _is_wide(char: str) -> bool:
-    return char >= "\u2e80"
-
-
 def collapse_whitespace(text: str) -> str:
     """Collapse whitespace as a browser does, but join lines broken between two CJK characters."""
 
@@ -195,8 +193,8 @@ def collapse_whitespace(text: str) -> str:
             "\n" in match.group()
             and start > 0
             and end < len(text)
-            and _is_wide(text[start - 1])
-            and _is_wide(text[end])
+            and is_wide(text[start - 1])
+            and is_wide(text[end])
         ):
             return ""
         return " "

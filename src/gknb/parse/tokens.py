@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from ..document import Document, Line, Provenance, TableBlock
-from ..text import nfkc, normalize_label
+from ..text import is_wide, nfkc, normalize_label
 
 if TYPE_CHECKING:
     from ..formats import Equation
@@ -168,10 +168,6 @@ _MIN_CELL_GAP = 3  # spaces between a space-aligned line's cells, at the least
 _MIN_SPACED_CELL_GAP = 2  # in a line printed one character apart (inscriptis: two spaces between cells)
 
 
-def _wide(char: str) -> bool:
-    return char >= "\u2e80"
-
-
 def _rejoined(text: str) -> str:
     """``text`` with each number set apart made whole again (its spaces moved before it, offsets kept) —
     only in a line whose every other gap between two words is ``_MIN_CELL_GAP`` spaces or more (a
@@ -184,7 +180,7 @@ def _rejoined(text: str) -> str:
     first = text.index(body[0]) if body else 0
     gaps = [m for m in _GAP.finditer(text, first, first + len(body))
             if not any(a.start() <= m.start() < a.end() for a in apart)
-            and not (_wide(text[m.start() - 1]) and _wide(text[m.end()]))]  # a label printed letter-spaced
+            and not (is_wide(text[m.start() - 1]) and is_wide(text[m.end()]))]  # a label printed letter-spaced
     least = _MIN_SPACED_CELL_GAP if any(a.group("spaced") for a in apart) else _MIN_CELL_GAP
     if not gaps or min(len(m.group()) for m in gaps) < least:
         return text
