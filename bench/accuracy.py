@@ -12,7 +12,8 @@ WPS PDF through markitdown, pdftotext ±-layout, pdf2txt.py). The real reports t
 for (``tests/expected``: the bundled sample reports and the corpus's web-page fragments) add one row
 per kind. A cell is *silently wrong* when it differs from the truth and no finding names it.
 
-    python bench/accuracy.py [--seeds 3] [--real ../shared/corpus/real] [--work bench/out/accuracy]
+    python bench/accuracy.py [--seeds 3] [--first-seed 1] [--media pdf,pdf-varied] [--converters pdf2txt,pypdf]
+                             [--real ../shared/corpus/real] [--no-expected] [--work bench/out/accuracy]
                              [--out docs/accuracy.md]
 
 Seeds after 3 print their numbers as real reports do (``converters.STYLES``: thousands separators,
@@ -93,16 +94,38 @@ def _row(name: str, scores: list[Score]) -> str:
             f"| {share([s.agency_right for s in scores])} | {share([s.year_right for s in scores])} |")
 
 
+def _options(a: argparse.Namespace, media: list[str], converters: list) -> str:
+    """The options of this run that choose what was read (not where files went), as the table's footnote."""
+    out = [f"--seeds {a.seeds}"] + ([f"--first-seed {a.first_seed}"] if a.first_seed != 1 else [])
+    if media != list(MEDIA):
+        out.append(f"--media {','.join(media)}")
+    if len(converters) != len(CONVERTERS):
+        out.append(f"--converters {','.join(c.name for c in converters) or 'none'}")
+    return " ".join(out + (["--no-expected"] if a.no_expected else []))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=3, help="reports per format version")
+    ap.add_argument("--first-seed", type=int, default=1,
+                    help="the first seed (a run over seeds no one has read yet: a held-out check)")
+    ap.add_argument("--media", default=",".join(MEDIA), help="originals to make, comma-separated (default: all)")
+    ap.add_argument("--converters", default=None,
+                    help="converters to run, comma-separated (default: all; 'none': originals only)")
     # The shared corpus beside the checkout (../shared), or beside a worktree's parent (../../shared).
     real = next((p for p in (ROOT.parent / "shared" / "corpus" / "real", ROOT.parent.parent / "shared" / "corpus"
                              / "real") if p.is_dir()), ROOT.parent / "shared" / "corpus" / "real")
     ap.add_argument("--real", type=Path, default=real)
     ap.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "accuracy")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "accuracy.md")
+    ap.add_argument("--no-expected", action="store_true", help="leave out tests/expected's real reports")
     a = ap.parse_args()
+    media = [m for m in a.media.split(",") if m]
+    unknown = set(media) - set(MEDIA)
+    if unknown:
+        ap.error(f"unknown media: {', '.join(sorted(unknown))} (known: {', '.join(MEDIA)})")
+    wanted = None if a.converters is None else {c for c in a.converters.split(",") if c and c != "none"}
+    converters = [c for c in CONVERTERS if wanted is None or c.name in wanted]
 
     rows: dict[str, list[Score]] = defaultdict(list)
     details: dict[str, list[str]] = defaultdict(list)
@@ -115,11 +138,11 @@ def main() -> None:
         if result.agency_right is False or result.year_right is False:
             details[name].append(f"{path.name}: meta {report.meta.agency!r} {report.meta.year}, truth {agency!r} {year}")
 
-    for original in make_originals(a.work / "originals", range(1, a.seeds + 1)):
+    for original in make_originals(a.work / "originals", range(a.first_seed, a.first_seed + a.seeds), media):
         report, result = read_and_score(original.path, original)
         record(f"{original.medium} (original)", original.path, report, result, original.truth,
                original.agency, original.year)
-        for converter in CONVERTERS:
+        for converter in converters:
             if not converter.reads(original.medium):
                 continue
             name = f"{original.medium} → {converter.name}"
@@ -145,7 +168,7 @@ def main() -> None:
             source = sources[0]
             kind = REAL_MEDIA.get(source.suffix, "real")
             medium = medium_of(source)
-            copies = [(f"{kind} → {c.name}: {source.name}", c) for c in CONVERTERS
+            copies = [(f"{kind} → {c.name}: {source.name}", c) for c in converters
                       if medium is not None and c.reads(medium)]  # the copies people make of a real report
             for name, converter in [(f"{kind}: {source.name}", None), *copies]:
                 path = source if converter is None else convert_file(source, converter, a.work / "real")
@@ -158,7 +181,7 @@ def main() -> None:
                 result = score(report, truth["cells"], lenient, agency=truth.get("agency"), year=truth.get("year"))
                 record(name, path, report, result, truth["cells"], truth.get("agency"), truth.get("year"))
 
-    for truth_path in sorted(EXPECTED.glob("*.json")):
+    for truth_path in [] if a.no_expected else sorted(EXPECTED.glob("*.json")):
         truth = json.loads(truth_path.read_text(encoding="utf-8"), parse_float=Decimal)
         for name, folder in EXPECTED_SOURCES:
             source = folder / f"{truth_path.stem}.txt"
@@ -181,7 +204,7 @@ def main() -> None:
         "*Silently wrong*: a wrong cell no finding names (must be 0). *Named only as blank*: a printed value",
         "read as blank, named by no finding but `cell.blank` — which tells the reviewer the report left the",
         "cell blank, not that gknb may have misread it.",
-        f"Made by `python bench/accuracy.py --seeds {a.seeds}` on {datetime.now(UTC):%Y-%m-%d}.",
+        f"Made by `python bench/accuracy.py {_options(a, media, converters)}` on {datetime.now(UTC):%Y-%m-%d}.",
         "",
         "| medium → converter | files | cells | exact | silently wrong | named only as blank | files exact "
         "| agency right | year right |",
