@@ -742,3 +742,34 @@ def test_mammoth_markdown_escapes_are_read_as_the_punctuation_printed(workdir):
     row = [k for k in original.truth if k.startswith("requests.other_other.")]
     assert [report.cells[k] for k in row] == [original.truth[k] for k in row]
     assert not {f.rule for f in report.findings if set(f.cells) & set(row)}
+
+
+def test_a_header_row_repeated_on_a_later_page_is_no_row_of_numbers(workdir):
+    """An agency's Word file printing table 三's header rows again on each page, by LibreOffice (seed 21:
+    blank cells printed as a dash): the header repeated at the top of page 3 prints 总计 — the total
+    column's label, beside 自然人 and 法人或其他组织 — above a row the page break split. That 总计 is no
+    row label: （七）总计 is read from its own row (0 0 653 12 8 0 673), not as the header's empty cells
+    below it, and the original reads every cell exactly."""
+    original, = make_originals(workdir / "held-out", [21], media=("pdf-varied",), versions=("2021",))
+    report = _read(original.path)
+    result = score(report, original.truth)
+    assert not result.wrong, wrong_lines(report, original.truth, result.wrong)
+    total = [k for k in original.truth if k.startswith("requests.total.")]
+    assert [report.cells[k] for k in total] == [0, 0, 653, 12, 8, 0, 673]
+    assert not [f for f in report.findings if f.rule == "cell.blank" and set(f.cells) & set(total)]
+
+
+def test_pdftotext_layout_numbers_wrapped_inside_their_cells_are_read_whole():
+    """pdftotext -layout of that PDF (kept in tests/corpus/converters): a three-digit count too wide for
+    its narrow column wraps in its cell and, centred, prints its head on the line above the row's numbers
+    and its tail on the line below, at the same offset (``…申请数  65  67`` / ``0 0 12 8 0`` / ``量  3  3``).
+    The parts are joined where the row's line prints nothing: both rows read exactly (653 and 673)."""
+    path = REPRODUCERS / "2021-21-dashes-pdf-varied_pdftotext-layout.txt"
+    text = path.read_text(encoding="utf-8")
+    assert "一、本年新收政府信息公开申请数              65                      67\n" in text
+    truth = _truth_of(path)["cells"]
+    report = _read(path)
+    keys = [k for k in truth if k.startswith(("requests.new.", "requests.total."))]
+    wrong = [k for k in keys if report.cells[k] != truth[k]]
+    assert not wrong, wrong_lines(report, truth, wrong)
+    assert truth["requests.new.research"] == 653 and truth["requests.new.total"] == 673

@@ -95,6 +95,9 @@ class _Walker:
         # Inserted columns (小计) seen in a table's header, by the official column printed before each.
         self.extra_after: dict[str, list[str | None]] = {t.key: [] for t in fmt.tables}
         self.last_column: dict[str, str | None] = {t.key: None for t in fmt.tables}
+        # Physical rows printing a column's label: a header row, repeated on a later page too, whose
+        # 总计 names the total column, not the row （七）总计.
+        self.column_rows: set[tuple] = set()
         self.titles = _table_titles(fmt.version)
         # Runs of bare numbers cut off by text (prose, header debris): the table's own run is chosen later.
         self.bare_runs: dict[str, list[list[Token]]] = {t.key: [] for t in fmt.tables}
@@ -167,6 +170,12 @@ class _Walker:
                         pending = [*pending[-2:], i]
                         self._cut_bare(current)  # prose or header debris: bare numbers start after it
                     continue
+                if label.kind == "row" and self.column_rows and physical_row(tok) in self.column_rows:
+                    # a header row's 总计 (the header repeated on a later page): the total column's label
+                    consume(i)
+                    pending, segment = [], None
+                    self._cut_bare(current)
+                    continue
                 if first == i:  # a label on one line (the common case): no range to cover
                     consume(i)
                     self.labels_at[i] = label
@@ -181,6 +190,8 @@ class _Walker:
                     self.seen_rows[current].add(label.key)
                     continue
                 self._cut_bare(current)
+                if label.kind == "column":
+                    self.column_rows.add(physical_row(tok))
                 if label.kind == "column" and in_header:
                     self.last_column[current] = label.key
                 elif label.kind == "extra" and in_header:

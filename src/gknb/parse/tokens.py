@@ -346,7 +346,12 @@ def tokenize(document: Document) -> list[Token]:
                         kind, stripped, norm, value = _classify(cell.text)
                         append(Token(kind, stripped, norm, cell.where, True, first, value, False, b))
                     first = False
-    return _unstacked(tokens, document) if any(t.text == STACKED and t.x is not None for t in tokens) else tokens
+    placed = [t for t in tokens if t.x is not None]
+    if not placed:
+        return tokens
+    if any(t.text == STACKED for t in placed):
+        tokens = _unstacked(tokens, document)
+    return _unwrapped(tokens) if len(placed) > 1 else tokens
 
 
 STACKED = "00"  # two 0s at one position: no count prints so (see _unstacked)
@@ -405,6 +410,65 @@ def _unstacked(tokens: list[Token], document: Document) -> list[Token]:
         lines[n - 1 : spill] = [upper + top, head + bottom]
         n += 1
     return [t for li in lines for t in li]
+
+
+WRAP_DRIFT = 1.0  # a wrapped number's two lines' centres differ by at most this (display columns)
+
+
+def _unwrapped(tokens: list[Token]) -> list[Token]:
+    """Numbers pdftotext -layout printed wrapped inside their cells, put back whole. A count too wide
+    for a narrow column wraps in its cell (``653`` → ``65`` / ``3``); vertically centred, its head
+    prints on the line above its row's line and its tail on the line below, at the same offset, where
+    the row's line prints nothing (``一、本年新收…申请数  65  67`` / `` 0 0 12 8 0`` / ``量  3  3``).
+    Taken only where every number of the two lines pairs with one of the other at its offset, none
+    stands where the row's line prints a number, and each pair reads as one number not starting with 0;
+    the identities test the numbers so made as any others."""
+    lines: list[list[Token]] = []
+    for tok in tokens:
+        if lines and lines[-1][0].block == tok.block:
+            lines[-1].append(tok)
+        else:
+            lines.append([tok])
+    changed = False
+    for n in range(1, len(lines) - 1):
+        above, row, below = lines[n - 1], lines[n], lines[n + 1]
+        if not (above and row and below) or not (above[0].block + 1 == row[0].block == below[0].block - 1):
+            continue
+        heads, tails = _wrapped_part(above), _wrapped_part(below)
+        if not heads or heads is None or tails is None or len(heads) != len(tails):
+            continue
+        cells = [t for t in row if t.kind in ("value", "blank") and t.x is not None]
+        if not cells or any(t.x is None for t in row if t.kind in ("value", "blank")):
+            continue
+        joined = []
+        for head, tail in zip(heads, tails, strict=True):
+            text = head.text + tail.text
+            value = parse_number(text)
+            if (abs(head.x - tail.x) > WRAP_DRIFT or head.text == "0" or text.startswith("0") or value is None
+                    or any(abs(c.x - head.x) < 2 for c in cells)):
+                break
+            joined.append(replace(head, text=text, value=value, where=row[0].where, block=row[0].block,
+                                  row_start=False, x=(head.x + tail.x) / 2))
+        else:
+            taken = {id(t) for t in heads + tails}
+            lines[n - 1] = [t for t in above if id(t) not in taken]
+            lines[n + 1] = [t for t in below if id(t) not in taken]
+            label = [t for t in row if t.x is None]
+            lines[n] = label + sorted(cells + joined, key=lambda t: t.x)
+            changed = True
+    return [t for li in lines for t in li] if changed else tokens
+
+
+def _wrapped_part(line: list[Token]) -> list[Token] | None:
+    """A line's numbers when it may hold wrapped numbers' parts: text (a label's piece) only before
+    them, each placed by its offset, digits only; None when it may not."""
+    values = [t for t in line if t.x is not None]
+    if any(t.kind != "value" or not t.text.replace(",", "").isdigit() for t in values):
+        return None
+    if any(t.x is None and t.kind != "text" for t in line) or line[: len(line) - len(values)] != [
+            t for t in line if t.x is None]:
+        return None
+    return values
 
 
 def _stacked_columns(line: list[Token], below: list[list[Token]]) -> list[list[Token]] | None:
