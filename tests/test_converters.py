@@ -773,3 +773,18 @@ def test_pdftotext_layout_numbers_wrapped_inside_their_cells_are_read_whole():
     wrong = [k for k in keys if report.cells[k] != truth[k]]
     assert not wrong, wrong_lines(report, truth, wrong)
     assert truth["requests.new.research"] == 653 and truth["requests.new.total"] == 673
+
+
+def test_counts_wrapped_inside_a_thousands_group_are_read_whole():
+    """pypdf's extract_text of a report of large counts (kept in tests/corpus/converters): a count too wide
+    for its narrow cell wraps inside its last thousands group and the copy prints both parts apart
+    (``285,5 47`` … ``382,41 1``). No count prints two digits after its comma: the parts are one number
+    (285,547; 382,411), not 2855 and 47 — the rows read exactly."""
+    path = REPRODUCERS / "2021-22-thousands-pdf_pypdf.txt"
+    assert "一、本年新收政府信息公开申请数量 285,5 47 1,009 1,009 93,837 1,009 0 382,41 1\n" in path.read_text(encoding="utf-8")
+    truth = _truth_of(path)["cells"]
+    report = _read(path)
+    keys = [k for k in truth if k.startswith(("requests.new.", "requests.granted.", "requests.total."))]
+    wrong = [k for k in keys if report.cells[k] != truth[k]]
+    assert not wrong, wrong_lines(report, truth, wrong)
+    assert truth["requests.new.natural_person"] == 285547 and truth["requests.new.total"] == 382411

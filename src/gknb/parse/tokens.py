@@ -346,6 +346,8 @@ def tokenize(document: Document) -> list[Token]:
                         kind, stripped, norm, value = _classify(cell.text)
                         append(Token(kind, stripped, norm, cell.where, True, first, value, False, b))
                     first = False
+    if any(t.kind == "value" and "," in t.text and _BROKEN_GROUP.match(t.text) for t in tokens):
+        tokens = _regrouped(tokens)
     placed = [t for t in tokens if t.x is not None]
     if not placed:
         return tokens
@@ -410,6 +412,32 @@ def _unstacked(tokens: list[Token], document: Document) -> list[Token]:
         lines[n - 1 : spill] = [upper + top, head + bottom]
         n += 1
     return [t for li in lines for t in li]
+
+
+_BROKEN_GROUP = re.compile(r"^\d{1,3}(?:,\d{3})*,\d{0,2}$")  # a count cut inside its last thousands group
+_WHOLE_GROUPS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+
+
+def _regrouped(tokens: list[Token]) -> list[Token]:
+    """Counts a narrow cell wrapped inside a thousands group, put back whole: ``38,34`` / ``2`` is
+    38,342 (no count prints a group of two digits after its comma). Joined with the number printed
+    right after it (the next line of a text copy, or beside it in one converter's cell) only where the
+    two make whole groups of three; else left as printed."""
+    out: list[Token] = []
+    skip = False
+    for j, tok in enumerate(tokens):
+        if skip:
+            skip = False
+            continue
+        after = tokens[j + 1] if j + 1 < len(tokens) else None
+        if (tok.kind == "value" and after is not None and after.kind == "value" and "," in tok.text
+                and _BROKEN_GROUP.match(tok.text) and after.text.isdigit()
+                and _WHOLE_GROUPS.match(joined := tok.text + after.text)):
+            out.append(replace(tok, text=joined, value=parse_number(joined)))
+            skip = True
+        else:
+            out.append(tok)
+    return out
 
 
 WRAP_DRIFT = 1.0  # a wrapped number's two lines' centres differ by at most this (display columns)
