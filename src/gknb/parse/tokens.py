@@ -356,6 +356,17 @@ def tokenize(document: Document) -> list[Token]:
     return _unwrapped(tokens) if len(placed) > 1 else tokens
 
 
+def _by_line(tokens: list[Token]) -> list[list[Token]]:
+    """The tokens cut into the document blocks (lines) they come from, in order."""
+    lines: list[list[Token]] = []
+    for tok in tokens:
+        if lines and lines[-1][0].block == tok.block:
+            lines[-1].append(tok)
+        else:
+            lines.append([tok])
+    return lines
+
+
 STACKED = "00"  # two 0s at one position: no count prints so (see _unstacked)
 
 
@@ -368,12 +379,7 @@ def _unstacked(tokens: list[Token], document: Document) -> list[Token]:
     print at is one column (its numbers top to bottom: the upper row's, the lower one's); the columns
     must be as many as the numbers of the next row line. A column printing one number gives it to the
     lower row, marked ``stacked`` (the other row's cell there is blank, which of the two is not sure)."""
-    lines: list[list[Token]] = []
-    for tok in tokens:
-        if lines and lines[-1][0].block == tok.block:
-            lines[-1].append(tok)
-        else:
-            lines.append([tok])
+    lines = _by_line(tokens)
 
     def placed(line: list[Token]) -> list[Token] | None:
         """A line of numbers only, each with its offset (a number alone on its line: found in the line)."""
@@ -451,12 +457,7 @@ def _unwrapped(tokens: list[Token]) -> list[Token]:
     Taken only where every number of the two lines pairs with one of the other at its offset, none
     stands where the row's line prints a number, and each pair reads as one number not starting with 0;
     the identities test the numbers so made as any others."""
-    lines: list[list[Token]] = []
-    for tok in tokens:
-        if lines and lines[-1][0].block == tok.block:
-            lines[-1].append(tok)
-        else:
-            lines.append([tok])
+    lines = _by_line(tokens)
     changed = False
     for n in range(1, len(lines) - 1):
         above, row, below = lines[n - 1], lines[n], lines[n + 1]
