@@ -464,7 +464,7 @@ def _unwrapped(tokens: list[Token]) -> list[Token]:
         if not (above and row and below) or not (above[0].block + 1 == row[0].block == below[0].block - 1):
             continue
         heads, tails = _wrapped_part(above), _wrapped_part(below)
-        if not heads or heads is None or tails is None or len(heads) != len(tails):
+        if not heads or tails is None or len(heads) != len(tails):
             continue
         cells = [t for t in row if t.kind in ("value", "blank") and t.x is not None]
         if not cells or any(t.x is None for t in row if t.kind in ("value", "blank")):
@@ -494,8 +494,7 @@ def _wrapped_part(line: list[Token]) -> list[Token] | None:
     values = [t for t in line if t.x is not None]
     if any(t.kind != "value" or not t.text.replace(",", "").isdigit() for t in values):
         return None
-    if any(t.x is None and t.kind != "text" for t in line) or line[: len(line) - len(values)] != [
-            t for t in line if t.x is None]:
+    if any(t.x is not None or t.kind != "text" for t in line[: len(line) - len(values)]):
         return None
     return values
 
