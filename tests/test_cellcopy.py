@@ -61,3 +61,28 @@ def test_a_number_set_apart_is_rejoined_only_in_a_space_aligned_line():
     # cells one space apart (pdftotext): a dash is a blank cell before its neighbour's number
     assert _rejoined("行政强制 59 - 42 0") == "行政强制 59 - 42 0"
     assert _rejoined("规章   -   0   5") == "规章   -   0   5"
+
+
+def test_a_closing_row_of_tabs_right_above_a_heading_keeps_the_run_s_spacing():
+    """A portal's pasted Word table ends with a row of empty cells copied as one line of tabs, right
+    above the next heading (no blank line between them): the run's spacing is its most common one,
+    not that line's none, so its cells and blank cells stay where they are."""
+    rows = [["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+            ["规章", "0", "0", "3"],
+            ["行政规范性文件", "", "2", "0"]]
+    text = ("二、主动公开政府信息情况\n\n" + _p_cells(rows) + "\n\n\n\t\t\t\n"
+            "三、收到和处理政府信息公开申请情况\n")
+    grid = _grid(text)
+    assert [row[:4] for row in grid] == rows  # the closing row's empty cells end the last row
+    assert not any(cell for row in grid for cell in row[4:])
+
+
+def test_an_empty_paragraph_between_the_two_halves_of_a_cut_table_ends_a_row():
+    """Word cuts a table at a page break into two, a ``<p>&nbsp;</p>`` between them: copied, one blank
+    line, a no-break space, one blank line — fewer blank lines than between two rows, yet the row
+    before it has ended (its last number is not joined to the next row's label)."""
+    first = [["规章", "0", "0", "3"]]
+    second = [["行政规范性文件", "", "2", "0"]]
+    text = ("二、主动公开政府信息情况\n\n" + _p_cells(first) + "\n\n\u00a0\n\n" + _p_cells(second) +
+            "\n\n三、收到和处理政府信息公开申请情况\n")
+    assert _grid(text) == first + second

@@ -13,6 +13,7 @@ their cells back as rows, each cell with the number of the line its text is on.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from ..text import is_wide
 
@@ -105,7 +106,9 @@ def _rows(lines: list[str], start: int, end: int, row_gap: int) -> list[list[Cel
     for n in range(start, end):
         line = lines[n]
         if not line.strip() and not _is_tabs(line):
-            gap += 1
+            # a paragraph of only spaces (``<p>&nbsp;</p>``) before a row's text: Word's paragraph between
+            # the two tables a table is cut into at a page break — the row before it has ended
+            gap = gap + 1 if not line else max(gap + 1, row_gap)
             continue
         pieces = line.split("\t")
         head = pieces[0].strip()
@@ -137,7 +140,9 @@ def cell_runs(lines: list[str], heading: re.Pattern[str]) -> dict[int, tuple[int
     if sum(1 for line in lines if "\t" in line and line.strip()) > _MAX_TEXT_TABS * len(tabs):
         return {}  # tabs before the cells' text (``\t0``, a Word copy): tab grids, not copied block cells
     runs: dict[int, tuple[int, list[list[Cell]]]] = {}
-    blank = min(_blank_after(lines, n) for n in tabs)
+    # the run's own spacing: the most common, not the fewest (Word's closing ``\t\t\t`` row stands
+    # right above a heading, with no blank line between them)
+    blank = Counter(_blank_after(lines, n) for n in tabs).most_common(1)[0][0]
     for group in _groups(lines, tabs, 2 * blank + 2, heading):
         first = _next_text(lines, group[0] - 1, -1, blank, heading)
         last = _next_text(lines, group[-1] + 1, 1, blank, heading)
