@@ -392,7 +392,7 @@ def fit(
     copy aligns (``ANCHORS``), to place the numbers of a row printed short."""
     if inserted:
         wide = fit(segment, n + len(inserted), stats)
-        if wide.how in ("exact", "window", "prior"):
+        if wide.how in ("exact", "gaps", "window", "prior"):
             wide.candidates = [tuple(c for j, c in enumerate(cand) if j not in inserted) for cand in wide.candidates]
             return wide
     if not inserted and (as_printed := printed_in_full(segment.tokens, n)) is not None:
@@ -409,13 +409,12 @@ def fit(
             continue
         if segment.label is None:  # bare numbers after a header: padding precedes them, so right first
             starts.reverse()
-        if len(starts) == 1:  # one window (a grid row's padding cells): nothing to compare
-            return Fit([tuple(cells[starts[0] : starts[0] + n])], "window", _position_key(segment, cells, starts[0]))
         windows = [tuple(cells[s : s + n]) for s in starts]
         keys = [_position_key(segment, cells, s) for s in starts]
-        distinct = {_signature(w) for w in windows}
-        if len(distinct) == 1:
-            return Fit([windows[0]], "window", keys[0])
+        # one window (a grid row's padding cells), or several alike: nothing to compare
+        if len(starts) == 1 or len({_signature(w) for w in windows}) == 1:
+            # an empty cell inferred from counted empty lines inside it: a reading, not a print
+            return Fit([windows[0]], "gaps" if any(c is None for c in windows[0]) else "window", keys[0])
         return _PriorFit(windows, keys)
     values = [t for t in options[-1] if _printed(t)]
     if not values:
@@ -996,6 +995,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
     pending: list[tuple[Segment, list[str], Fit]] = []
     row_width: dict[tuple, int] | None = None  # grid row → its number of cells, when a short grid row needs it
     gridded: set[tuple[str, str]] = set()  # rows placed by the grid's columns
+    unsure_grid: list[tuple[str, str]] = []  # short grid rows placed by a window no full row confirms
     priors: dict[str, Counter] = {}
     for position, seg in enumerate(segments):
         ident = (seg.table, seg.row)
@@ -1051,11 +1051,19 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             value_columns = {col for model in models for col in model}
             padding = bool(models) and any(t.kind == "blank" and t.where.col not in value_columns
                                            for t in printed[: len(keys)])
-            if placements and (padding or result.how != "exact" and not as_printed and (
+            # … and where the grid's cells hold two columns in some full rows (several placements), an
+            # empty grid cell counted as a blank cell is one reading among them, not a print.
+            merged = len(placements) > 1 and any(t.kind == "blank" and not t.text for t in printed[: len(keys)])
+            if placements and (padding or merged or result.how != "exact" and not as_printed and (
                 not agrees or (seg.table, seg.row) in walker.unsure_columns
             )):
                 gridded.add((seg.table, seg.row))
                 result = _GridFit(placements, "gridded")
+            elif not models and result.how == "window" and any(
+                    c is None or c.kind == "blank" and not c.text for c in result.candidates[0]):
+                # a short grid row whose empty grid cells no full row shows to be blank cells or a
+                # converter's padding: where its numbers stand is a guess
+                unsure_grid.append((seg.table, seg.row))
         if seg.row is not None and result.how == "empty" and any(
             s.table == seg.table and s.row == seg.row and any(t.kind == "value" for t in s.tokens)
             for s in segments if s is not seg
@@ -1108,6 +1116,14 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             "parse.alignment_ambiguous", out.row_keys(table_key, row),
             f"「{title}」一行缺印单元格，无法确定各数字所在列，请核对原文",
             f"row '{title}': cells missing; the column of each number could not be determined",
+        )
+    for table_key, row in unsure_grid:
+        title = _row_title(fmt, table_key, row)
+        out.note(
+            "parse.alignment_ambiguous", out.row_keys(table_key, row),
+            f"「{title}」一行的表格有空单元格，且没有完整的行可对照各列位置，无法确定各数字所在列，请核对原文",
+            f"row '{title}': its grid prints empty cells and no complete row shows where each column stands; "
+            "the column of each number could not be determined",
         )
     for table_key, row in walker.beside_stray:
         title = _row_title(fmt, table_key, row)
