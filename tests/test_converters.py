@@ -403,6 +403,19 @@ def test_markitdown_pdf_copy_with_two_three_digit_counts_in_a_merged_cell():
     _assert_reads_every_cell("2021-7-thousands-pdf-narrow_markitdown.md", "| 251 251  | 251 753 |")
 
 
+def test_markitdown_pdf_copy_of_a_count_wrapped_in_its_narrow_cell():
+    """markitdown on a PDF whose total column is narrow: ``125`` wraps in its cell, vertically centred,
+    so the grid prints ``12`` on the label's grid row and ``5`` on the grid row after the row's numbers
+    (``| 一、本年新收…申请数 | … | 12 |`` / ``| | 19 | 62 | 30 | 9 | 5 | 0 | |`` / ``| 量 | … | 5 |``): the
+    row is read whole, 125 its total, not 12 with five cells blank."""
+    path = REPRODUCERS / "2019-21-dashes-pdf-varied_markitdown.md"
+    assert "| 12  |" in path.read_text(encoding="utf-8")
+    truth = _truth_of(path)["cells"]
+    report = _read(path)
+    row = [k for k in truth if k.startswith("requests.new.")]
+    assert [report.cells[k] for k in row] == [truth[k] for k in row] and truth["requests.new.total"] == 125
+
+
 def test_markitdown_pdf_copy_with_a_dash_in_a_merged_cell():
     """markitdown on a PDF printing blank cells as ``-``: a grid cell holding two columns prints
     ``- 0`` (a blank cell and a 0), read as the two cells: every cell of the copy is right."""

@@ -348,6 +348,8 @@ def tokenize(document: Document) -> list[Token]:
                     first = False
     if any(t.kind == "value" and "," in t.text and _BROKEN_GROUP.match(t.text) for t in tokens):
         tokens = _regrouped(tokens)
+    if any(t.grid and t.where.row is None for t in tokens):  # a converter's Markdown grid (no cell rows)
+        tokens = _grid_unwrapped(tokens)
     placed = [t for t in tokens if t.x is not None]
     if not placed:
         return tokens
@@ -488,13 +490,63 @@ def _unwrapped(tokens: list[Token]) -> list[Token]:
     return [t for li in lines for t in li] if changed else tokens
 
 
-def _wrapped_part(line: list[Token]) -> list[Token] | None:
+def _grid_rows(tokens: list[Token]) -> list[list[int]]:
+    """The positions of a converter's Markdown grid rows among the tokens (each row: its cells' positions)."""
+    rows: list[list[int]] = []
+    for j, tok in enumerate(tokens):
+        if not tok.grid or tok.where.row is not None:
+            continue
+        if tok.row_start or not rows or tokens[rows[-1][-1]].block != tok.block:
+            rows.append([])
+        rows[-1].append(j)
+    return rows
+
+
+def _grid_unwrapped(tokens: list[Token]) -> list[Token]:
+    """Numbers a PDF wrapped inside their narrow cells, put back whole in a converter's Markdown grid
+    (markitdown on a PDF): the cells' text lines become grid rows, so ``125`` vertically centred in its
+    cell prints ``12`` on the label's grid row, ``5`` on the grid row after the row's numbers, in the
+    same grid column, where the row's own grid row prints nothing (``| 一、本年新收…申请数 | … | 12 |`` /
+    ``| | 19 | 62 | … | |`` / ``| 量 | … | 5 |``). Taken on the terms of ``_unwrapped``: every number of
+    the two rows pairs with one of the other in its column, and each pair reads as one number not
+    starting with 0; the identities test the numbers so made as any others."""
+    rows = _grid_rows(tokens)
+    out = tokens
+    for above, row, below in zip(rows, rows[1:], rows[2:], strict=False):
+        first = [tokens[above[0]], tokens[row[0]], tokens[below[0]]]
+        if len({t.block for t in first}) != 1 or not (
+                first[0].where.line + 1 == first[1].where.line == first[2].where.line - 1):
+            continue
+        heads = _wrapped_part([tokens[j] for j in above if tokens[j].text], grid=True)
+        tails = _wrapped_part([tokens[j] for j in below if tokens[j].text], grid=True)
+        if not heads or tails is None or [t.where.col for t in heads] != [t.where.col for t in tails]:
+            continue
+        own = {tokens[j].where.col: j for j in row}
+        if not any(tokens[j].kind == "value" for j in row) or any(
+                h.where.col not in own or tokens[own[h.where.col]].text for h in heads):
+            continue
+        texts = [h.text + t.text for h, t in zip(heads, tails, strict=True)]
+        if any(h.text == "0" or text.startswith("0") or parse_number(text) is None
+               for h, text in zip(heads, texts, strict=True)):
+            continue
+        if out is tokens:
+            out = list(tokens)
+        for head, tail, text in zip(heads, tails, texts, strict=True):
+            j = own[head.where.col]
+            out[j] = replace(out[j], kind="value", text=text, value=parse_number(text))
+            for part in (head, tail):
+                k = next(k for k in (above if part is head else below) if tokens[k] is part)
+                out[k] = replace(part, kind="blank", text="", value=None)
+    return out
+
+
+def _wrapped_part(line: list[Token], grid: bool = False) -> list[Token] | None:
     """A line's numbers when it may hold wrapped numbers' parts: text (a label's piece) only before
-    them, each placed by its offset, digits only; None when it may not."""
-    values = [t for t in line if t.x is not None]
+    them, each placed by its offset (``grid``: in its grid cell), digits only; None when it may not."""
+    values = [t for t in line if (t.kind == "value" if grid else t.x is not None)]
     if any(t.kind != "value" or not t.text.replace(",", "").isdigit() for t in values):
         return None
-    if any(t.x is not None or t.kind != "text" for t in line[: len(line) - len(values)]):
+    if any(t.kind != "text" or not grid and t.x is not None for t in line[: len(line) - len(values)]):
         return None
     return values
 
