@@ -1108,31 +1108,22 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         else:
             _resolve(out, fmt, seg, keys, result, priors.get(seg.table, Counter()))
     _note_by_order(out, fmt, by_order)
-    for table_key, row in walker.unsure_columns:
-        if (table_key, row) in gridded:
-            continue
-        title = _row_title(fmt, table_key, row)
-        out.note(
-            "parse.alignment_ambiguous", out.row_keys(table_key, row),
-            f"「{title}」一行缺印单元格，无法确定各数字所在列，请核对原文",
-            f"row '{title}': cells missing; the column of each number could not be determined",
-        )
-    for table_key, row in unsure_grid:
-        title = _row_title(fmt, table_key, row)
-        out.note(
-            "parse.alignment_ambiguous", out.row_keys(table_key, row),
-            f"「{title}」一行的表格有空单元格，且没有完整的行可对照各列位置，无法确定各数字所在列，请核对原文",
-            f"row '{title}': its grid prints empty cells and no complete row shows where each column stands; "
-            "the column of each number could not be determined",
-        )
-    for table_key, row in walker.beside_stray:
-        title = _row_title(fmt, table_key, row)
-        out.note(
-            "parse.alignment_ambiguous", out.row_keys(table_key, row),
-            f"「{title}」一行没有读出数字，而旁边有一行数字未能对应到任何行，可能就是这一行的数字，请核对原文",
-            f"row '{title}': no number read, next to a row of numbers placed nowhere (possibly its own); check "
-            "the original",
-        )
+    unsure_rows = (  # rows whose numbers' columns nothing decided: (rows, Chinese message, English message)
+        ([r for r in walker.unsure_columns if r not in gridded],
+         "「{}」一行缺印单元格，无法确定各数字所在列，请核对原文",
+         "row '{}': cells missing; the column of each number could not be determined"),
+        (unsure_grid,
+         "「{}」一行的表格有空单元格，且没有完整的行可对照各列位置，无法确定各数字所在列，请核对原文",
+         "row '{}': its grid prints empty cells and no complete row shows where each column stands; "
+         "the column of each number could not be determined"),
+        (walker.beside_stray,
+         "「{}」一行没有读出数字，而旁边有一行数字未能对应到任何行，可能就是这一行的数字，请核对原文",
+         "row '{}': no number read, next to a row of numbers placed nowhere (possibly its own); check the original"),
+    )
+    for rows, zh, en in unsure_rows:
+        for table_key, row in rows:
+            title = _row_title(fmt, table_key, row)
+            out.note("parse.alignment_ambiguous", out.row_keys(table_key, row), zh.format(title), en.format(title))
     _note_glued(out, glued)
     _note_stacked(out, fmt)
     _reread_whole_streams(out, fmt, tokens, headings, walker, by_columns)
