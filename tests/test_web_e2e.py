@@ -370,6 +370,7 @@ def test_pdf_cell_shows_its_page_region(admin: Session, uploaded: dict, demo: De
     key = "requests.new.total"
     value = target.report.cells[key]
     page = admin.go(f"/reports/{rid}")
+    expect(page.locator("#report")).to_have_attribute("data-ready", "1")  # its script has bound the cells
     page.locator(f'td.cell[data-key="{key}"]').click()
     frame = page.locator("#source-page")
     expect(frame).to_be_visible()
@@ -402,6 +403,7 @@ def test_report_text_is_escaped(admin: Session, uploaded: dict) -> None:
     expect(page.locator('.report-section[data-section="overview"] .prose')).to_contain_text(XSS)  # the markup shown as the text it is
     assert page.locator('img[src="x"]').count() == 0
     assert page.evaluate("() => [...document.scripts].filter(s => !s.src).length") == 0
+    expect(page.locator("#report")).to_have_attribute("data-ready", "1")  # its script has bound the cells
     page.locator("td.cell").first.click()
     expect(page.locator("#cell-source")).not_to_contain_text("正在读取")
     shot(page, "report-markup", full_page=True)
@@ -525,6 +527,7 @@ def test_viewer_cannot_correct(admin: Session, browser: object, server: Server, 
         page = viewer.go(f"/reports/{rid}")
         expect(page.locator("table.official").first).to_be_visible()
         assert page.locator("#correct-form, #review-form, button.edit-meta").count() == 0
+        expect(page.locator("#report")).to_have_attribute("data-ready", "1")  # its script has bound the cells
         page.locator("td.cell.sev-error").first.click()
         expect(page.locator("#cell-panel")).to_be_visible()  # may look, not change
         shot(page, "report-viewer")
