@@ -58,6 +58,10 @@ def test_a_number_set_apart_is_rejoined_only_in_a_space_aligned_line():
     assert _rejoined("行政强制        59       - 42        0") == "行政强制        59        -42        0"
     assert _rejoined("政府集中采购      0        124 . 7281") == "政府集中采购      0          124.7281"
     assert _rejoined("行政事业性收费      90. 3") == "行政事业性收费       90.3"
+    # a thousands comma in a run of its own (inscriptis: cells two spaces apart), also with a point after it
+    assert _rejoined("行政许可        66 , 229  - 2          0") == "行政许可          66,229   -2          0"
+    assert _rejoined("行政事业性收费     15 , 530 . 0") == "行政事业性收费         15,530.0"
+    assert _rejoined("行政许可  5 , 23  0") == "行政许可  5 , 23  0"  # no group of three after it: not a number's
     # cells one space apart (pdftotext): a dash is a blank cell before its neighbour's number
     assert _rejoined("行政强制 59 - 42 0") == "行政强制 59 - 42 0"
     assert _rejoined("规章   -   0   5") == "规章   -   0   5"

@@ -162,6 +162,7 @@ _WORD = re.compile(r"\S+")
 # (``9 0 . 3``: single digits one space apart around a point are one number, not cells).
 _SET_APART = re.compile(
     r"(?P<spaced>(?<!\S)(?:- ?)?\d(?: \d)+ ?\. ?\d(?: \d)*(?!\S))|(?<!\S)- (?=\d)|(?<=\d)(?: \. ?|\. )(?=\d)"
+    r"|(?P<comma>(?<=\d)(?: , *|, +)(?=\d{3}(?!\d)))"  # a thousands comma in a run of its own (``66 , 229``)
 )
 _GAP = re.compile(r" +")
 _MIN_CELL_GAP = 3  # spaces between a space-aligned line's cells, at the least
@@ -181,18 +182,24 @@ def _rejoined(text: str) -> str:
     gaps = [m for m in _GAP.finditer(text, first, first + len(body))
             if not any(a.start() <= m.start() < a.end() for a in apart)
             and not (is_wide(text[m.start() - 1]) and is_wide(text[m.end()]))]  # a label printed letter-spaced
-    least = _MIN_SPACED_CELL_GAP if any(a.group("spaced") for a in apart) else _MIN_CELL_GAP
+    # only inscriptis sets a point apart between single digits, or a thousands comma: it prints cells two spaces apart
+    least = _MIN_SPACED_CELL_GAP if any(a.group("spaced") or a.group("comma") for a in apart) else _MIN_CELL_GAP
     if not gaps or min(len(m.group()) for m in gaps) < least:
         return text
-    out = list(text)
-    for match in reversed(apart):
-        start = match.start()
-        while start > 0 and (out[start - 1].isdigit() or out[start - 1] == "-"):
-            start -= 1  # the whole number's start (its digits before a set-apart point)
-        piece = "".join(out[start:match.end()])
-        joined = piece.replace(" ", "")
-        out[start:match.end()] = list(" " * (len(piece) - len(joined)) + joined)
-    return "".join(out)
+    for _ in range(3):  # a number set apart twice (``15 , 530 . 0``): its second part joins on the next pass
+        out = list(text)
+        for match in reversed(apart):
+            start = match.start()
+            while start > 0 and (out[start - 1].isdigit() or out[start - 1] in "-,"):
+                start -= 1  # the whole number's start (its digits before a set-apart point or comma)
+            piece = "".join(out[start:match.end()])
+            joined = piece.replace(" ", "")
+            out[start:match.end()] = list(" " * (len(piece) - len(joined)) + joined)
+        text = "".join(out)
+        apart = list(_SET_APART.finditer(text))
+        if not apart:
+            break
+    return text
 
 
 def _trailing_cells(text: str) -> list[tuple[int, str]]:
