@@ -59,6 +59,18 @@ def test_misprinted_row_label_is_matched_and_reported(samples):
     assert any("requests.withheld_state_secret.natural_person" in f.cells for f in variants)
 
 
+
+def test_a_row_label_that_took_in_a_number_names_its_row(samples):
+    """``行政许可 66 ,`` (a copy that set a thousands comma apart, ``66 , 229``, read as printed): digits
+    after the label are no unit like ``（件）`` — the row's cells are named, never read silently."""
+    text = _seed_000(samples)
+    assert "行政许可\t0" in text
+    report = gknb.read(text.replace("行政许可\t0", "行政许可 66 ,\t0", 1).encode(), name="took-in.txt")
+    named = {k for f in report.findings if f.rule == "label.variant" for k in f.cells}
+    assert "disclosure.licensing.decisions" in named
+    clean = gknb.read(text.replace("行政许可\t0", "行政许可（件）\t0", 1).encode(), name="unit.txt")
+    assert not any(f.rule == "label.variant" and "disclosure.licensing.decisions" in f.cells for f in clean.findings)
+
 INLINE = """某县某局2022年政府信息公开工作年度报告
 一、总体情况
 本年度共收到政府信息公开申请5件。

@@ -84,7 +84,8 @@ class LabelIndex:
                 # Trailing junk (行政许可(件)) — but not a next label's numbering: (三)不予公开1.属于国…
                 if len(label_core) >= 4 and stripped.startswith(label_core) and len(rest) <= 6 \
                         and not _NUMBERING.match(rest):
-                    return label
+                    # digits after it may be a number the label took in (``行政许可 66 ,`` of ``66 , 229``): named
+                    return _variant(label) if any(c.isdigit() for c in rest) else label
         if fuzzy and len(stripped) >= MIN_FUZZY:
             best, best_ratio = None, 0.0
             for label_core, label in self.long_rows:
