@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from ..report import Finding, Report, Value
 from ..text import chinese_number
@@ -43,7 +43,7 @@ class Quantity:
     zh: str
     pattern: re.Pattern[str]
     cells: tuple[str, ...]
-    forbidden: re.Pattern[str]
+    forbidden: str  # a pattern, compiled on first use (``_compiled``): only a stated number's gap is tried
     sentence_needs: str | None = "申请"
     sentence_excludes: str | None = None  # the sentence speaks of something else when it has this word
 
@@ -62,155 +62,155 @@ QUANTITIES = (
         "requests_new", "收到政府信息公开申请",
         re.compile(rf"(?:{_RECEIVED})(?P<gap>{_GAP}{{0,10}}?(?:{_REQUEST_WORDS}){_GAP}{{0,8}}?){_NUM}\s*件"),
         ("requests.new.total",),
-        re.compile(_NOT_REQUESTS + r"|公开(?!申请|政府信息|$)"),
+        _NOT_REQUESTS + r"|公开(?!申请|政府信息|$)",
     ),
     Quantity(
         "requests_new", "收到政府信息公开申请",
         re.compile(rf"(?:{_RECEIVED})了?{_NUM}\s*件的?(?P<gap>{_REQUEST_WORDS})的?申请"),
         ("requests.new.total",),
-        re.compile(_NOT_REQUESTS),
+        _NOT_REQUESTS,
     ),
     Quantity(
         "requests_handled", "共办理政府信息公开申请",
         re.compile(rf"共(?:计)?办理(?P<gap>{_GAP}{{0,12}}?申请{_GAP}{{0,6}}?){_NUM}\s*件"),
         ("requests.new.total", "requests.carried_over.total"),
-        re.compile(r"复议|诉讼|投诉|举报|建议|提案|来信|结转|予以|不予|部分|条|次"),
+        r"复议|诉讼|投诉|举报|建议|提案|来信|结转|予以|不予|部分|条|次",
     ),
     Quantity(
         "requests_closed", "办结",
         re.compile(rf"办结(?P<gap>{_GAP}{{0,6}}?){_NUM}\s*件"),
         ("requests.total.total",),
-        re.compile(r"率|复议|诉讼|投诉|建议|提案|结转|条|次"),
+        r"率|复议|诉讼|投诉|建议|提案|结转|条|次",
     ),
     Quantity(
         "requests_granted", "予以公开",
         re.compile(rf"(?:予以公开|准予公开|同意公开)(?P<gap>{_GAP}{{0,4}}?){_NUM}\s*件"),
         ("requests.granted.total",),
-        re.compile(r"部分|不予|复议|诉讼|条|次"),
+        r"部分|不予|复议|诉讼|条|次",
     ),
     Quantity(
         "requests_partial", "部分公开",
         re.compile(rf"部分公开(?P<gap>{_GAP}{{0,4}}?){_NUM}\s*件"),
         ("requests.partial.total",),
-        re.compile(r"不予|复议|诉讼|条|次"),
+        r"不予|复议|诉讼|条|次",
     ),
     Quantity(
         "review", "行政复议",
         re.compile(rf"行政复议(?P<gap>{_GAP}{{0,6}}?){_NUM}\s*[件起宗]"),
         ("review.review.total",),
-        re.compile(_NOT_REVIEW),
+        _NOT_REVIEW,
         sentence_needs=None,
     ),
     Quantity(
         "litigation", "行政诉讼",
         re.compile(rf"行政诉讼(?P<gap>{_GAP}{{0,6}}?){_NUM}\s*[件起宗]"),
         ("review.litigation_direct.total", "review.litigation_after_review.total"),
-        re.compile(_NOT_REVIEW),
+        _NOT_REVIEW,
         sentence_needs=None,
     ),
     Quantity(
         "requests_carried_over", "上年结转政府信息公开申请",
         re.compile(rf"(?:上一?年度?|去年)结转(?P<gap>{_GAP}{{0,10}}?){_NUM}\s*件"),
         ("requests.carried_over.total",),
-        re.compile(r"下年|下一年|复议|诉讼|办结|条|次"),
+        r"下年|下一年|复议|诉讼|办结|条|次",
         sentence_needs=None,
     ),
     Quantity(
         "requests_carry_forward", "结转下年度继续办理",
         re.compile(rf"(?:结转|转入|转)(?:至|到)?下一?年度?(?:继续)?(?:办理)?(?P<gap>{_GAP}{{0,6}}?){_NUM}\s*件"),
         ("requests.carry_forward.total",),
-        re.compile(r"复议|诉讼|条|次"),
+        r"复议|诉讼|条|次",
         sentence_needs=None,
     ),
     Quantity(
         "requests_carry_forward", "结转下年度继续办理",
         re.compile(rf"{_NUM}\s*件(?P<gap>{_GAP}{{0,4}}?)(?:结转|转入)(?:至|到)?下一?年"),
         ("requests.carry_forward.total",),
-        re.compile(r"复议|诉讼|已|办结|答复"),
+        r"复议|诉讼|已|办结|答复",
         sentence_needs=None,
     ),
     Quantity(
         "normative_docs_in_force", "现行有效行政规范性文件",
         re.compile(rf"现行有效的?(?P<gap>{_GAP}{{0,3}}?{_DOCS}{_GAP}{{0,4}}?){_NUM}\s*[件个份]"),
         ("disclosure.normative_docs.in_force",),
-        re.compile(_NOT_DOCS + r"|废止|制发|印发"),
+        _NOT_DOCS + r"|废止|制发|印发",
         sentence_needs=None,
     ),
     Quantity(
         "normative_docs_in_force", "现行有效行政规范性文件",
         re.compile(rf"{_DOCS}(?P<gap>{_GAP}{{0,8}}?)现行有效的?(?:文件)?(?:共)?{_NUM}\s*[件个份]"),
         ("disclosure.normative_docs.in_force",),
-        re.compile(_NOT_DOCS + r"|废止|制发|印发"),
+        _NOT_DOCS + r"|废止|制发|印发",
         sentence_needs=None,
     ),
     Quantity(
         "normative_docs_repealed", "废止行政规范性文件",
         re.compile(rf"(?:废止|宣布失效|废除)了?(?P<gap>{_GAP}{{0,3}}?{_DOCS}{_GAP}{{0,4}}?){_NUM}\s*[件个份]"),
         ("disclosure.normative_docs.repealed",),
-        re.compile(_NOT_DOCS + r"|现行|有效|制发|印发"),
+        _NOT_DOCS + r"|现行|有效|制发|印发",
         sentence_needs=None,
     ),
     Quantity(
         "normative_docs_repealed", "废止行政规范性文件",
         re.compile(rf"{_DOCS}(?P<gap>{_GAP}{{0,6}}?)(?:废止|宣布失效|废除)(?:了)?{_NUM}\s*[件个份]"),
         ("disclosure.normative_docs.repealed",),
-        re.compile(_NOT_DOCS + r"|现行|有效|制发|印发"),
+        _NOT_DOCS + r"|现行|有效|制发|印发",
         sentence_needs=None,
     ),
     Quantity(
         "licensing", "行政许可决定",
         re.compile(rf"行政许可(?:处理)?(?:决定)?(?P<gap>{_GAP}{{0,6}}?){_NUM}\s*件"),
         ("disclosure.licensing.decisions",),
-        re.compile(_NOT_DECISIONS),
+        _NOT_DECISIONS,
         sentence_needs=None,
     ),
     Quantity(
         "punishment", "行政处罚决定",
         re.compile(rf"行政处罚(?:处理)?(?:决定)?(?P<gap>{_GAP}{{0,6}}?){_NUM}\s*件"),
         ("disclosure.punishment.decisions",),
-        re.compile(_NOT_DECISIONS),
+        _NOT_DECISIONS,
         sentence_needs=None,
     ),
     Quantity(
         "coercion", "行政强制决定",
         re.compile(rf"行政强制(?:处理)?(?:决定)?(?P<gap>{_GAP}{{0,6}}?){_NUM}\s*件"),
         ("disclosure.coercion.decisions",),
-        re.compile(_NOT_DECISIONS),
+        _NOT_DECISIONS,
         sentence_needs=None,
     ),
     Quantity(
         "review_upheld", "行政复议结果维持",
         re.compile(rf"行政复议{_RESULT_GAP}(?:结果)?(?:被)?维持(?:原(?:行政行为|决定|具体行政行为))?{_NUM}\s*[件起宗]"),
         ("review.review.upheld",),
-        re.compile(_NOT_RESULT),
+        _NOT_RESULT,
         sentence_needs=None, sentence_excludes="诉讼",
     ),
     Quantity(
         "review_corrected", "行政复议结果纠正",
         re.compile(rf"行政复议{_RESULT_GAP}(?:结果)?(?:被)?(?:纠正|撤销|纠错){_NUM}\s*[件起宗]"),
         ("review.review.corrected",),
-        re.compile(_NOT_RESULT),
+        _NOT_RESULT,
         sentence_needs=None, sentence_excludes="诉讼",
     ),
     Quantity(
         "litigation_upheld", "行政诉讼结果维持",
         re.compile(rf"行政诉讼{_RESULT_GAP_LITIGATION}(?:结果)?(?:被)?维持(?:原(?:行政行为|决定|具体行政行为))?{_NUM}\s*[件起宗]"),
         ("review.litigation_direct.upheld", "review.litigation_after_review.upheld"),
-        re.compile(_NOT_RESULT),
+        _NOT_RESULT,
         sentence_needs=None, sentence_excludes="复议",
     ),
     Quantity(
         "litigation_corrected", "行政诉讼结果纠正",
         re.compile(rf"行政诉讼{_RESULT_GAP_LITIGATION}(?:结果)?(?:被)?(?:纠正|撤销|败诉){_NUM}\s*[件起宗]"),
         ("review.litigation_direct.corrected", "review.litigation_after_review.corrected"),
-        re.compile(_NOT_RESULT),
+        _NOT_RESULT,
         sentence_needs=None, sentence_excludes="复议",
     ),
     Quantity(
         "normative_docs_made", "制发行政规范性文件",
         re.compile(rf"制发了?(?:行政)?规范性文件(?P<gap>{_GAP}{{0,4}}?){_NUM}\s*[件个份]"),
         ("disclosure.normative_docs.made",),
-        re.compile(r"有效|废止|清理|累计"),
+        r"有效|废止|清理|累计",
         sentence_needs=None,
     ),
 )
@@ -293,8 +293,15 @@ def text_versus_table(report: Report) -> Iterator[Finding]:
         yield from _statements_of_none(report, facts, sentence, reported)
 
 
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled, once: most checks state none of the quantities, and start-up is a one-file
+    command's cost (issue 15)."""
+    return re.compile(pattern)
+
+
 def _stated(match: re.Match[str], quantity: Quantity) -> int | None:
-    if quantity.forbidden.search(match["gap"]):
+    if _compiled(quantity.forbidden).search(match["gap"]):
         return None
     number = match["num"]  # digits or a Chinese numeral; runs of more digits than any count a report states are none
     return chinese_number(number) if len(number) <= _MAX_DIGITS else None

@@ -130,7 +130,10 @@ def normalize_document_text(text: str) -> tuple[str, list[str]]:
 
 # Letter-spaced table lines: a converter that puts a space between two inline elements (inscriptis)
 # prints a cell set one character per <span> as ``９ ０ ． ３`` and its cells two or more spaces apart.
-_THREE_SPACED_CJK = re.compile(rf"[{_CJK}] [{_CJK}] [{_CJK}]")  # cheap first test
+# A cheap first test: three CJK characters one space apart. Written ``(?:C ){2}C`` rather than ``C C C``
+# (the same matches): re compiles each ``[…]`` of 28,000 characters in Python, a character at a time —
+# two here instead of four (its search prefix too), ~55 → ~25 M instructions of every check's start-up.
+_THREE_SPACED_CJK = re.compile(rf"(?:[{_CJK}] ){{2}}[{_CJK}]")
 _CELL_GAP = re.compile(r"(?<=\S) {2,}(?=\S)")
 _LONG_WORD = re.compile(r"\S\S")
 _SPACED_RUN = re.compile(r"(?:^|(?<=  ))\S(?: \S)+(?=  |$)", re.MULTILINE)  # a cell: between gaps
