@@ -553,6 +553,29 @@ def test_pdf2txt_copy_printing_a_column_after_the_others_is_decoded():
     assert not set(result.wrong) & decoded, wrong_lines(report, truth, set(result.wrong) & decoded)
 
 
+def test_pdf2txt_copy_repeating_table_three_s_header_after_its_last_row_label_keeps_its_numbers():
+    """pdf2txt.py's copy of a chromium-printed 2019 PDF of large counts (held-out seed 22, kept in
+    tests/corpus/converters): table 三's row labels stand apart from its numbers, and on its second page
+    the header (申请人情况 / 法人或其他组织 / 总计 / 商业企业 …) is printed after the last row label
+    四、结转下年度继续办理, its numbers after it. That 总计 is a column of 三 as much as of 四: the walk stays
+    in 三, so the numbers are 三's (a table printed by columns), not 四's — no printed number of 三 is
+    told to the reviewer only as a blank the report left (``cell.blank``), each is read right or named."""
+    path = REPRODUCERS / "2019-22-thousands-pdf-chromium_pdf2txt.txt"
+    text = path.read_text(encoding="utf-8")
+    assert text.index("四、结转下年度继续办理") < text.index("申请⼈情况", text.index("四、结转下年度继续办理"))
+    truth = _truth_of(path)["cells"]
+    report = _read(path)
+    result = score(report, truth)
+    assert not result.silent and not result.blank_only, "\n".join(wrong_lines(report, truth, result.blank_only))
+    parsed = {k for f in report.findings if f.rule.startswith("parse.") for k in f.cells}
+    requests = [k for k in truth if k.startswith("requests.")]
+    assert all(report.cells[k] == truth[k] or k in parsed for k in requests)
+    blamed = {k for f in report.findings if f.rule in ("cell.blank", "table.missing") for k in f.cells}
+    assert not blamed & {k for k in requests if truth[k] is not None}
+    review = [k for k in truth if k.startswith("review.")]
+    assert [report.cells[k] for k in review] == [truth[k] for k in review]  # 四 read whole, not given 三's numbers
+
+
 PROSE = ("overview", "problems", "other")  # sections of prose only (no table inside)
 # pandoc's Markdown writes “ ” as ASCII quotes; pypdf prints an agency's Word file's quotes apart from
 # their words (坚“ ”持 公开为常态): the prose changed by the converter, not by reading
