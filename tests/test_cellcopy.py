@@ -62,6 +62,7 @@ def test_a_number_set_apart_is_rejoined_only_in_a_space_aligned_line():
     assert _rejoined("行政许可        66 , 229  - 2          0") == "行政许可          66,229   -2          0"
     assert _rejoined("行政事业性收费     15 , 530 . 0") == "行政事业性收费         15,530.0"
     assert _rejoined("行政许可  5 , 23  0") == "行政许可  5 , 23  0"  # no group of three after it: not a number's
+    assert _rejoined("三         112,         112,") == "三         112,         112,"  # two cells' heads (a count wrapped)
     # cells one space apart (pdftotext): a dash is a blank cell before its neighbour's number
     assert _rejoined("行政强制 59 - 42 0") == "行政强制 59 - 42 0"
     assert _rejoined("规章   -   0   5") == "规章   -   0   5"

@@ -811,6 +811,23 @@ def test_pdftotext_layout_numbers_wrapped_inside_their_cells_are_read_whole():
     assert truth["requests.new.research"] == 653 and truth["requests.new.total"] == 673
 
 
+def test_pdftotext_layout_counts_wrapped_inside_a_thousands_group_and_set_by_their_own_glyphs():
+    """pdftotext -layout of a landscape PDF of large counts (kept in tests/corpus/converters): counts wrap
+    inside a thousands group (``1,75`` / ``7``, ``240,`` / ``458``, ``112,`` / ``699``), and pdftotext
+    places each line's text by its own glyphs, so a centred head stands up to half its extra width from
+    its tail; two heads one cell gap apart (``112,    112,``) stay two. The rows read exactly."""
+    path = REPRODUCERS / "2021-31-thousands-pdf-varied_pdftotext-layout.txt"
+    text = path.read_text(encoding="utf-8")
+    assert "1,75   240,   9,03         251," in text and "112,                112," in text
+    truth = _truth_of(path)["cells"]
+    report = _read(path)
+    keys = [k for k in truth if k.startswith(("requests.new.", "requests.carried_over.", "requests.granted.",
+                                               "requests.partial."))]
+    wrong = [k for k in keys if report.cells[k] != truth[k]]
+    assert not wrong, wrong_lines(report, truth, wrong)
+    assert truth["requests.new.social_welfare"] == 240458 and truth["requests.granted.social_welfare"] == 112699
+
+
 def test_counts_wrapped_inside_a_thousands_group_are_read_whole():
     """pypdf's extract_text of a report of large counts (kept in tests/corpus/converters): a count too wide
     for its narrow cell wraps inside its last thousands group and the copy prints both parts apart

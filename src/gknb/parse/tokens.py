@@ -162,7 +162,7 @@ _WORD = re.compile(r"\S+")
 # (``9 0 . 3``: single digits one space apart around a point are one number, not cells).
 _SET_APART = re.compile(
     r"(?P<spaced>(?<!\S)(?:- ?)?\d(?: \d)+ ?\. ?\d(?: \d)*(?!\S))|(?<!\S)- (?=\d)|(?<=\d)(?: \. ?|\. )(?=\d)"
-    r"|(?P<comma>(?<=\d)(?: , *|, +)(?=\d{3}(?!\d)))"  # a thousands comma in a run of its own (``66 , 229``)
+    r"|(?P<comma>(?<=\d)(?: , ?|, )(?=\d{3}(?!\d)))"  # a thousands comma in a run of its own (``66 , 229``)
 )
 _GAP = re.compile(r" +")
 _MIN_CELL_GAP = 3  # spaces between a space-aligned line's cells, at the least
@@ -186,20 +186,15 @@ def _rejoined(text: str) -> str:
     least = _MIN_SPACED_CELL_GAP if any(a.group("spaced") or a.group("comma") for a in apart) else _MIN_CELL_GAP
     if not gaps or min(len(m.group()) for m in gaps) < least:
         return text
-    for _ in range(3):  # a number set apart twice (``15 , 530 . 0``): its second part joins on the next pass
-        out = list(text)
-        for match in reversed(apart):
-            start = match.start()
-            while start > 0 and (out[start - 1].isdigit() or out[start - 1] in "-,"):
-                start -= 1  # the whole number's start (its digits before a set-apart point or comma)
-            piece = "".join(out[start:match.end()])
-            joined = piece.replace(" ", "")
-            out[start:match.end()] = list(" " * (len(piece) - len(joined)) + joined)
-        text = "".join(out)
-        apart = list(_SET_APART.finditer(text))
-        if not apart:
-            break
-    return text
+    out = list(text)
+    for match in apart:  # left to right: a number set apart twice (``15 , 530 . 0``) joins its first part first
+        start = match.start()
+        while start > 0 and (out[start - 1].isdigit() or out[start - 1] in "-,"):
+            start -= 1  # the whole number's start (its digits before a set-apart point or comma)
+        piece = "".join(out[start:match.end()])
+        joined = piece.replace(" ", "")
+        out[start:match.end()] = list(" " * (len(piece) - len(joined)) + joined)
+    return "".join(out)
 
 
 def _trailing_cells(text: str) -> list[tuple[int, str]]:
@@ -455,7 +450,9 @@ def _regrouped(tokens: list[Token]) -> list[Token]:
     return out
 
 
-WRAP_DRIFT = 1.0  # a wrapped number's two lines' centres differ by at most this (display columns)
+WRAP_DRIFT = 1.0  # a wrapped number's two lines' centres differ by at most this (display columns) …
+# … beyond half the difference of their widths (``1,75`` above ``7``: pdftotext places each line's text
+# by its own glyphs, so a centred head and a short tail may stand as a right-aligned pair would)
 
 
 def _unwrapped(tokens: list[Token]) -> list[Token]:
@@ -478,11 +475,14 @@ def _unwrapped(tokens: list[Token]) -> list[Token]:
         cells = [t for t in row if t.kind in ("value", "blank") and t.x is not None]
         if not cells or any(t.x is None for t in row if t.kind in ("value", "blank")):
             continue
+        if len(cells) > 1 and all(b.x - a.x - (len(a.text) + len(b.text)) / 2 <= 1
+                                  for a, b in zip(cells, cells[1:], strict=False)):
+            continue  # every cell one space from the next (pdfplumber's text): offsets place nothing
         joined = []
         for head, tail in zip(heads, tails, strict=True):
             text = head.text + tail.text
             value = parse_number(text)
-            if (abs(head.x - tail.x) > WRAP_DRIFT or head.text == "0" or text.startswith("0") or value is None
+            if (abs(head.x - tail.x) > WRAP_DRIFT + abs(len(head.text) - len(tail.text)) / 2 or head.text == "0" or text.startswith("0") or value is None
                     or any(abs(c.x - head.x) < 2 for c in cells)):
                 break
             joined.append(replace(head, text=text, value=value, where=row[0].where, block=row[0].block,
