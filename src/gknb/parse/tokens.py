@@ -482,7 +482,8 @@ def _unwrapped(tokens: list[Token]) -> list[Token]:
         for head, tail in zip(heads, tails, strict=True):
             text = head.text + tail.text
             value = parse_number(text)
-            if (abs(head.x - tail.x) > WRAP_DRIFT + abs(len(head.text) - len(tail.text)) / 2 or head.text == "0" or text.startswith("0") or value is None
+            drift = WRAP_DRIFT + abs(len(head.text) - len(tail.text)) / 2
+            if (abs(head.x - tail.x) > drift or head.text == "0" or text.startswith("0") or value is None
                     or any(abs(c.x - head.x) < 2 for c in cells)):
                 break
             joined.append(replace(head, text=text, value=value, where=row[0].where, block=row[0].block,
