@@ -110,11 +110,13 @@ CATALOGUE: dict[str, Code] = _codes(
          "A text copy of a PDF prints the table column by column; its cells were read by the format's rows and "
          "columns, the labels printed with the numbers, the runs of numbers and the identities, where every "
          "reading left agrees."),
-    Code("parse.zero_or_blank", "parse", "warning", "按列输出的表格中，单元格为0或空白，无法确定",
+    Code("parse.zero_or_blank", "parse", "warning", "单元格为0或空白，无法确定",
          "cell 0 or blank, undetermined",
-         "A table printed column by column prints each number a box of its own and drops its blank cells: "
-         "every reading of the copy prints 0 in these cells or leaves them blank, so they are read as 0 and "
-         "some of them may be blank in the original."),
+         "A copy drops blank cells without a trace where only 0s stand around them: a table printed column "
+         "by column, each number a box of its own, or a row printing only 0s and fewer of them than its "
+         "cells (a PDF's text through pypdf, pdfplumber, markitdown). Every reading of the copy prints 0 in "
+         "these cells or leaves them blank; they are read as 0 (where exactly half the readings leave one "
+         "blank, as the likeliest gives it) and some of them may be blank in the original."),
     Code("parse.columns_order_assumed", "parse", "warning", "按列输出的表格按列序改动最少的读法读取",
          "table printed by columns read with the fewest columns out of order",
          "A table printed column by column admits readings in which pdf2txt printed more of its page parts with a "

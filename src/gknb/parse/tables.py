@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import combinations, islice, product
+from math import comb
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -68,6 +69,9 @@ class Fit:
     candidates: list[tuple[Token | None, ...]]
     how: str  # exact | gaps | window | prior | positioned | short | extra | empty
     start_key: tuple | None = None  # (label column, first cell column): the window position, for the prior
+    # "short": every placement of the printed cells alone is a candidate (no empty cell inferred from
+    # gaps among them, none cut at MAX_PLACEMENTS), so a cell all of them agree on is as printed
+    listed: bool = False
 
 
 @dataclass
@@ -440,7 +444,8 @@ def fit(
         placements.append(tuple(None if pos in holes else next(cells) for pos in range(n)))
         if len(placements) >= MAX_PLACEMENTS:
             break
-    return Fit(placements, "short")
+    listed = None not in base and len(placements) == comb(n, n - len(base))
+    return Fit(placements, "short", listed=listed)
 
 
 # Where a space-aligned copy lines up a column's cells: a PDF's centred cells by their centre, a
@@ -1829,6 +1834,66 @@ def _structure(cells: tuple[Token | None, ...]) -> int:
     return int(first.row_start) + int(all(_same_row(first, c) for c in printed))
 
 
+def _zero_reading(candidates: list[tuple[Token | None, ...]]) -> tuple[tuple[Token | None, ...], list[int]] | None:
+    """A short row printing only 0s with several placements left (a copy dropping its blank cells:
+    ``0 0 0 0 0 0`` for 7 cells): each cell read as most placements give it — 0 where more than half
+    put a 0 there, as the first (likeliest) placement gives it where exactly half do — and the
+    positions not alike in every placement (0 or blank, undetermined). Taking one placement gets two
+    cells wrong where it is wrong (a 0 read as blank, the blank as 0); this gets one, the blank read as
+    0, named. None unless the printed numbers are all 0 and no cell is blank in most placements (a row
+    printing fewer 0s than blanks: where the few stand, the first placement's guess is as good).
+
+    The first placement is the likeliest where two are left: a converter's grid cell holding two
+    columns prints its one number in the first of them about twice as often (seeds 1–3 and 21–23)."""
+    if len({_signature(c) for c in candidates}) < 2:
+        return None
+    values = [c for cand in candidates for c in cand if _printed(c)]
+    if not values or any(c.value != 0 for c in values):
+        return None
+    cells: list[Token | None] = []
+    doubtful: list[int] = []
+    for j in range(len(candidates[0])):
+        zeros = [cand[j] for cand in candidates if _printed(cand[j])]
+        if 2 * len(zeros) == len(candidates):
+            cells.append(candidates[0][j])
+        elif 2 * len(zeros) > len(candidates):
+            cells.append(zeros[0])
+        else:
+            return None
+        if 0 < len(zeros) < len(candidates):
+            doubtful.append(j)
+    return tuple(cells), doubtful
+
+
+def _untraced(seg: Segment) -> bool:
+    """Whether the copy keeps no trace of where a short row's blank cells stood: its numbers one space
+    apart on one line (pypdf, pdfplumber: ``0 0 0 0 0 0``), or some in one grid cell (markitdown on a
+    PDF: ``| 0 0 0 |``). A copy printing each cell apart (an HTML or Word table's cells, a space-aligned
+    line, one number a line) drops the trailing blank cells: the blanks at the row's end are likelier."""
+    if _inline_positions(seg) is not None:
+        return _aligned_positions(seg) is None
+    cells = Counter(_grid_row_of(t) + (t.where.col,) for t in seg.tokens
+                    if t.kind == "value" and t.grid and t.where.col is not None)
+    return any(n > 1 for n in cells.values())
+
+
+def _note_zero_or_blank(out: TableAssembler, title: str, keys: list[str], cells: tuple[Token | None, ...],
+                        doubtful: list[int]) -> None:
+    """Name a zero row's cells read as most placements give them (_zero_reading)."""
+    named = [keys[j] for j in doubtful]
+    blank = {keys[j] for j in doubtful if not _printed(cells[j])}
+    how = "按0读取" if not blank else "按多数放法读取（" + "、".join(
+        "空白" if k in blank else "0" for k in named) + "）"
+    out.note(
+        "parse.zero_or_blank", named,
+        f"「{title}」一行缺印单元格，印出的数字都是0，无法确定哪个单元格空白：以下单元格{how}，其中有的可能空白，请核对原文",
+        f"row '{title}': cells missing and every number printed is 0; which cells are blank could not be "
+        "determined: these were read as most placements give them (" +
+        ", ".join(f"{k.rsplit('.', 1)[-1]} {'blank' if k in blank else '0'}" for k in named) +
+        "), some may be blank",
+    )
+
+
 def _resolve(out: TableAssembler, fmt: Format, seg: Segment, keys: list[str], result: Fit, prior: Counter) -> None:
     """Choose among a segment's candidate placements: the table's usual window position, then the
     identities, then the printed row structure; say so in a finding unless the layout decided."""
@@ -1861,6 +1926,14 @@ def _resolve(out: TableAssembler, fmt: Format, seg: Segment, keys: list[str], re
     best_structure = max(st for st, _ in by_identity)
     best = [c for st, c in by_identity if st == best_structure]
     chosen = best[0]
+    # a row of 0s short of its cells, every placement listed, the copy keeping no trace of where its
+    # blank cells stood: each cell as most placements the identities leave give it, those they
+    # disagree on named as 0 or blank
+    if result.listed and _untraced(seg) and (zeros := _zero_reading(best)) is not None:
+        cells, doubtful = zeros
+        out.assign(keys, cells, seg.label)
+        _note_zero_or_blank(out, title, keys, cells, doubtful)
+        return
     out.assign(keys, chosen, seg.label)
     unique = len({_signature(c) for c in best}) == 1
     missing = result.how == "short"
@@ -1920,6 +1993,13 @@ def _resolve_grid(out: TableAssembler, fmt: Format, seg: Segment, keys: list[str
 
     open_keys = differing(best)
     decided = [k for k in differing(result.candidates) if k not in open_keys]
+    # a row of 0s: each cell as most placements the identities leave give it, the open ones named as
+    # 0 or blank (the row is named as placed by the grid's columns above)
+    if open_keys and (zeros := _zero_reading(best)) is not None:
+        cells, doubtful = zeros
+        out.assign(keys, cells, seg.label)
+        _note_zero_or_blank(out, title, keys, cells, doubtful)
+        open_keys = []
     if decided:
         out.note(
             "parse.alignment_inferred", decided,
