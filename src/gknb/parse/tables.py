@@ -968,12 +968,15 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             continue
         segments.append(seg)
     segments = _spread_over_empty_rows(fmt, segments)
+    unlabelled: dict[str, int] = {}  # table → numbers printed without row labels, read by no row
     for table in fmt.tables:
         bare = _bare_run(walker.bare[table.key], walker.bare_runs[table.key], len(out.bare_keys(table.key)),
                          min(len(b.columns) for b in table.blocks))
         has_rows = any(s.table == table.key and any(t.kind == "value" for t in s.tokens) for s in segments)
         while bare and bare[-1].kind == "gap" and not bare[-1].whitespace:  # lines before the next section
             bare.pop()
+        if bare and has_rows and any(t.kind == "value" for t in bare):
+            unlabelled[table.key] = sum(t.kind == "value" for t in bare)  # left aside: the labelled rows read
         if bare and not has_rows and any(t.kind == "value" for t in bare):
             whole = len(out.bare_keys(table.key))
             numbered = _without_header_cells(bare, whole)
@@ -1161,7 +1164,29 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
                         f"row '{r.full_label}': no number read, in a table whose other rows were not found (its "
                         "numbers may be printed elsewhere); check the original",
                     )
+    _note_unlabelled_numbers(out, fmt, unlabelled)
     return TablesResult(out.cells, out.printed, out.provenance, out.labels, out.findings, walker.consumed)
+
+
+def _note_unlabelled_numbers(out: TableAssembler, fmt: Format, unlabelled: dict[str, int]) -> None:
+    """A table mostly unread whose numbers printed apart from its row labels were left aside because some
+    labelled row printed a number (raw pdftotext of table 四: the labels, then ``1,0`` ``1,0`` ``0`` …
+    ``09``): its unread cells not named yet may hold them, not blanks — named, never told only as blank.
+    (A table read but for a few blank cells beside such numbers — a copy printing it twice — is not.)"""
+    named = {k for f in out.findings if f.rule.startswith("parse.") for k in f.cells}
+    for table_key, count in unlabelled.items():
+        keys = out.bare_keys(table_key)
+        if 2 * sum(out.cells.get(k) is None for k in keys) < len(keys):
+            continue
+        unread = [k for k in keys if out.cells.get(k) is None and k not in named]
+        if unread:
+            title = fmt.table(table_key).title
+            out.note(
+                "parse.alignment_ambiguous", unread,
+                f"表格「{title}」有 {count} 个数字印在行标签之外，未能对应到单元格；未读出的单元格可能并非空白，请核对原文",
+                f"table '{title}': {count} numbers printed apart from its row labels could not be placed; its "
+                "unread cells may not be blank; check the original",
+            )
 
 
 def _align_tables(fmt: Format, tokens: list[Token], walker: _Walker) -> tuple[list[Segment], dict[str, list[str]]]:
