@@ -417,6 +417,21 @@ def test_markitdown_pdf_copy_of_a_count_wrapped_in_its_narrow_cell():
     assert [report.cells[k] for k in row] == [truth[k] for k in row] and truth["requests.new.total"] == 125
 
 
+def test_markitdown_pdf_copy_of_counts_wrapped_around_a_header_rule():
+    """markitdown on a landscape PDF of large counts (kept in tests/corpus/converters): a count wrapped
+    inside its thousands group prints its head on the grid row above the row's numbers, with markitdown's
+    ``| --- |`` rule between them (``| 三 | … | 112, |`` / ``| --- |`` / ``| （一）予以公开 | … | 0 0 | |`` /
+    ``| 、 | … | 699 |``): still one grid row after the other, read whole (112,699)."""
+    path = REPRODUCERS / "2021-31-thousands-pdf-varied_markitdown.md"
+    assert "| 112, |\n| ------- |" in path.read_text(encoding="utf-8")
+    truth = _truth_of(path)["cells"]
+    report = _read(path)
+    rows = [k for k in truth if k.startswith(("requests.granted.", "requests.partial."))]
+    wrong = [k for k in rows if report.cells[k] != truth[k]]
+    assert not wrong, wrong_lines(report, truth, wrong)
+    assert truth["requests.granted.total"] == 112699
+
+
 def test_markitdown_pdf_copy_with_a_dash_in_a_merged_cell():
     """markitdown on a PDF printing blank cells as ``-``: a grid cell holding two columns prints
     ``- 0`` (a blank cell and a 0), read as the two cells: every cell of the copy is right."""

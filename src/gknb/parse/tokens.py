@@ -521,10 +521,8 @@ def _grid_unwrapped(tokens: list[Token]) -> list[Token]:
     rows = _grid_rows(tokens)
     out = tokens
     for above, row, below in zip(rows, rows[1:], rows[2:], strict=False):
-        first = [tokens[above[0]], tokens[row[0]], tokens[below[0]]]
-        if len({t.block for t in first}) != 1 or not (
-                first[0].where.line + 1 == first[1].where.line == first[2].where.line - 1):
-            continue
+        if len({tokens[above[0]].block, tokens[row[0]].block, tokens[below[0]].block}) != 1:
+            continue  # three grid rows of one table, one after the other (a ``| --- |`` line may stand between)
         heads = _wrapped_part([tokens[j] for j in above if tokens[j].text], grid=True)
         tails = _wrapped_part([tokens[j] for j in below if tokens[j].text], grid=True)
         if not heads or tails is None or [t.where.col for t in heads] != [t.where.col for t in tails]:
