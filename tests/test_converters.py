@@ -378,6 +378,19 @@ def _assert_reads_every_cell(name: str, printed: str) -> None:
     assert not result.wrong, wrong_lines(_read(path), truth, result.wrong)
 
 
+def _assert_reads_rows(name: str, printed: str, rows: tuple[str, ...]) -> dict:
+    """The kept copy ``name`` prints ``printed`` (the shape its test is about) and reads every cell of the
+    rows whose keys start with ``rows`` right; its truth, for the test's own checks."""
+    path = REPRODUCERS / name
+    assert printed in path.read_text(encoding="utf-8")
+    truth = _truth_of(path)["cells"]
+    report = _read(path)
+    keys = [k for k in truth if k.startswith(rows)]
+    wrong = [k for k in keys if report.cells[k] != truth[k]]
+    assert not wrong, wrong_lines(report, truth, wrong)
+    return truth
+
+
 def test_markitdown_pdf_copy_of_large_counts_and_padding_cells():
     """markitdown on a PDF of large counts (kept in tests/corpus/converters): a grid cell holding two
     columns prints ``0 251`` (two cells, not a number with a thousands space: none starts with 0), so
@@ -409,12 +422,8 @@ def test_markitdown_pdf_copy_of_a_count_wrapped_in_its_narrow_cell():
     so the grid prints ``12`` on the label's grid row and ``5`` on the grid row after the row's numbers
     (``| 一、本年新收…申请数 | … | 12 |`` / ``| | 19 | 62 | 30 | 9 | 5 | 0 | |`` / ``| 量 | … | 5 |``): the
     row is read whole, 125 its total, not 12 with five cells blank."""
-    path = REPRODUCERS / "2019-21-dashes-pdf-varied_markitdown.md"
-    assert "| 12  |" in path.read_text(encoding="utf-8")
-    truth = _truth_of(path)["cells"]
-    report = _read(path)
-    row = [k for k in truth if k.startswith("requests.new.")]
-    assert [report.cells[k] for k in row] == [truth[k] for k in row] and truth["requests.new.total"] == 125
+    truth = _assert_reads_rows("2019-21-dashes-pdf-varied_markitdown.md", "| 12  |", ("requests.new.",))
+    assert truth["requests.new.total"] == 125
 
 
 def test_markitdown_pdf_copy_of_counts_wrapped_around_a_header_rule():
@@ -422,13 +431,8 @@ def test_markitdown_pdf_copy_of_counts_wrapped_around_a_header_rule():
     inside its thousands group prints its head on the grid row above the row's numbers, with markitdown's
     ``| --- |`` rule between them (``| 三 | … | 112, |`` / ``| --- |`` / ``| （一）予以公开 | … | 0 0 | |`` /
     ``| 、 | … | 699 |``): still one grid row after the other, read whole (112,699)."""
-    path = REPRODUCERS / "2021-31-thousands-pdf-varied_markitdown.md"
-    assert "| 112, |\n| ------- |" in path.read_text(encoding="utf-8")
-    truth = _truth_of(path)["cells"]
-    report = _read(path)
-    rows = [k for k in truth if k.startswith(("requests.granted.", "requests.partial."))]
-    wrong = [k for k in rows if report.cells[k] != truth[k]]
-    assert not wrong, wrong_lines(report, truth, wrong)
+    truth = _assert_reads_rows("2021-31-thousands-pdf-varied_markitdown.md", "| 112, |\n| ------- |",
+                               ("requests.granted.", "requests.partial."))
     assert truth["requests.granted.total"] == 112699
 
 
@@ -817,14 +821,9 @@ def test_pdftotext_layout_numbers_wrapped_inside_their_cells_are_read_whole():
     its narrow column wraps in its cell and, centred, prints its head on the line above the row's numbers
     and its tail on the line below, at the same offset (``…申请数  65  67`` / ``0 0 12 8 0`` / ``量  3  3``).
     The parts are joined where the row's line prints nothing: both rows read exactly (653 and 673)."""
-    path = REPRODUCERS / "2021-21-dashes-pdf-varied_pdftotext-layout.txt"
-    text = path.read_text(encoding="utf-8")
-    assert "一、本年新收政府信息公开申请数              65                      67\n" in text
-    truth = _truth_of(path)["cells"]
-    report = _read(path)
-    keys = [k for k in truth if k.startswith(("requests.new.", "requests.total."))]
-    wrong = [k for k in keys if report.cells[k] != truth[k]]
-    assert not wrong, wrong_lines(report, truth, wrong)
+    truth = _assert_reads_rows("2021-21-dashes-pdf-varied_pdftotext-layout.txt",
+                               "一、本年新收政府信息公开申请数              65                      67\n",
+                               ("requests.new.", "requests.total."))
     assert truth["requests.new.research"] == 653 and truth["requests.new.total"] == 673
 
 
@@ -833,15 +832,10 @@ def test_pdftotext_layout_counts_wrapped_inside_a_thousands_group_and_set_by_the
     inside a thousands group (``1,75`` / ``7``, ``240,`` / ``458``, ``112,`` / ``699``), and pdftotext
     places each line's text by its own glyphs, so a centred head stands up to half its extra width from
     its tail; two heads one cell gap apart (``112,    112,``) stay two. The rows read exactly."""
-    path = REPRODUCERS / "2021-31-thousands-pdf-varied_pdftotext-layout.txt"
-    text = path.read_text(encoding="utf-8")
-    assert "1,75   240,   9,03         251," in text and "112,                112," in text
-    truth = _truth_of(path)["cells"]
-    report = _read(path)
-    keys = [k for k in truth if k.startswith(("requests.new.", "requests.carried_over.", "requests.granted.",
-                                               "requests.partial."))]
-    wrong = [k for k in keys if report.cells[k] != truth[k]]
-    assert not wrong, wrong_lines(report, truth, wrong)
+    assert "112,                112," in (REPRODUCERS / "2021-31-thousands-pdf-varied_pdftotext-layout.txt").read_text(
+        encoding="utf-8")
+    truth = _assert_reads_rows("2021-31-thousands-pdf-varied_pdftotext-layout.txt", "1,75   240,   9,03         251,",
+                               ("requests.new.", "requests.carried_over.", "requests.granted.", "requests.partial."))
     assert truth["requests.new.social_welfare"] == 240458 and truth["requests.granted.social_welfare"] == 112699
 
 
@@ -866,13 +860,9 @@ def test_counts_wrapped_inside_a_thousands_group_are_read_whole():
     for its narrow cell wraps inside its last thousands group and the copy prints both parts apart
     (``285,5 47`` … ``382,41 1``). No count prints two digits after its comma: the parts are one number
     (285,547; 382,411), not 2855 and 47 — the rows read exactly."""
-    path = REPRODUCERS / "2021-22-thousands-pdf_pypdf.txt"
-    assert "一、本年新收政府信息公开申请数量 285,5 47 1,009 1,009 93,837 1,009 0 382,41 1\n" in path.read_text(encoding="utf-8")
-    truth = _truth_of(path)["cells"]
-    report = _read(path)
-    keys = [k for k in truth if k.startswith(("requests.new.", "requests.granted.", "requests.total."))]
-    wrong = [k for k in keys if report.cells[k] != truth[k]]
-    assert not wrong, wrong_lines(report, truth, wrong)
+    truth = _assert_reads_rows("2021-22-thousands-pdf_pypdf.txt",
+                               "一、本年新收政府信息公开申请数量 285,5 47 1,009 1,009 93,837 1,009 0 382,41 1\n",
+                               ("requests.new.", "requests.granted.", "requests.total."))
     assert truth["requests.new.natural_person"] == 285547 and truth["requests.new.total"] == 382411
 
 

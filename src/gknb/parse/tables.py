@@ -230,7 +230,7 @@ class _Walker:
             # a label both tables print (总计: a column of each) does not prove the walk left 三: its
             # header repeated on the next page (a PDF's text printed by columns) is followed by 三's numbers
             if hit and hit.kind in ("row", "column", "header") and not (
-                    hit.kind == "column" and self.indexes["requests"].match(norm, in_header=True) is not None):
+                    hit.kind == "column" and self.indexes[current].match(norm, in_header=True) is not None):
                 return "review"
         return current
 
