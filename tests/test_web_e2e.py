@@ -126,6 +126,12 @@ class Session:
         self.page.goto(f"{self.server.url}{path}")
         return self.page
 
+    def report(self, rid: object) -> object:
+        """A report's page once its script has bound the cells and forms (a click before would submit natively)."""
+        page = self.go(f"/reports/{rid}")
+        expect(page.locator("#report")).to_have_attribute("data-ready", "1")
+        return page
+
     def fetch(self, method: str, path: str, body: dict | None = None) -> int:
         """The status of a request made by the page's own script (session cookie + CSRF header)."""
         return self.page.evaluate(
@@ -272,7 +278,7 @@ def test_report_cell_source_and_correction(admin: Session, uploaded: dict, demo:
     plant = target.plant
     assert plant is not None
     rid = report_id(admin, target.agency, target.year)
-    page = admin.go(f"/reports/{rid}")
+    page = admin.report(rid)
     expect(page.locator("#error-count")).not_to_have_text("错误 0")
     cell = page.locator(f'td.cell[data-key="{plant.key}"]')
     expect(cell).to_have_class(re.compile(r"\bsev-error\b"))
@@ -334,7 +340,7 @@ def test_report_cell_source_and_correction(admin: Session, uploaded: dict, demo:
 def test_review_returned_then_approved(admin: Session, uploaded: dict, demo: Demo) -> None:
     target = next(r for r in demo.reports if r.plant and r.layout == "tab")
     rid = report_id(admin, target.agency, target.year)
-    page = admin.go(f"/reports/{rid}")
+    page = admin.report(rid)
     expect(page.locator("#review-badge")).to_have_text("待审核")
 
     # 退回 needs a reason: refused with a message, nothing changes
@@ -369,8 +375,7 @@ def test_pdf_cell_shows_its_page_region(admin: Session, uploaded: dict, demo: De
     rid = report_id(admin, target.agency, target.year)
     key = "requests.new.total"
     value = target.report.cells[key]
-    page = admin.go(f"/reports/{rid}")
-    expect(page.locator("#report")).to_have_attribute("data-ready", "1")  # its script has bound the cells
+    page = admin.report(rid)
     page.locator(f'td.cell[data-key="{key}"]').click()
     frame = page.locator("#source-page")
     expect(frame).to_be_visible()
@@ -430,7 +435,7 @@ def test_compare_two_years(admin: Session, uploaded: dict, demo: Demo) -> None:
         assert side.locator("td.cell.changed").count() == summary
     # the same from the later year's page
     later = rows[sorted(rows)[-1]]
-    page = admin.go(f"/reports/{later}")
+    page = admin.report(later)
     page.click("#compare-previous")
     expect(page.locator("#compare-summary b").first).to_have_text(str(summary))
     shot(page, "compare", docs=True)
@@ -524,10 +529,9 @@ def test_viewer_cannot_correct(admin: Session, browser: object, server: Server, 
     rid = report_id(admin, target.agency, target.year)
     viewer = Session(browser, server, "查看员", "viewer-口令-123")
     try:
-        page = viewer.go(f"/reports/{rid}")
+        page = viewer.report(rid)
         expect(page.locator("table.official").first).to_be_visible()
         assert page.locator("#correct-form, #review-form, button.edit-meta").count() == 0
-        expect(page.locator("#report")).to_have_attribute("data-ready", "1")  # its script has bound the cells
         page.locator("td.cell.sev-error").first.click()
         expect(page.locator("#cell-panel")).to_be_visible()  # may look, not change
         shot(page, "report-viewer")
