@@ -367,6 +367,31 @@ def test_review_returned_then_approved(admin: Session, uploaded: dict, demo: Dem
     assert [(r["agency"], r["year"]) for r in listed(page)] == [(target.agency, str(target.year))]
 
 
+def test_form_sent_while_the_page_loads_is_kept(admin: Session, uploaded: dict, demo: Demo) -> None:
+    target = next(r for r in demo.reports if r.layout == "tab")
+    rid = report_id(admin, target.agency, target.year)
+    page = admin.page
+    held: list = []
+
+    def hold(route: object) -> None:  # the report's data held back: its script not yet ready
+        held.append(route)
+
+    page.route(f"**/api/reports/{rid}", hold)
+    try:
+        page.goto(f"{admin.server.url}/reports/{rid}")
+        page.fill("#review-comment", "尚未加载完时填写")
+        page.click("#review-button")
+        expect(page.locator("#toast.bad")).to_contain_text("仍在加载")
+        expect(page.locator("#review-comment")).to_have_value("尚未加载完时填写")  # not reloaded, nothing lost
+        assert len(held) == 1
+    finally:
+        for route in held:
+            route.continue_()
+        page.unroute(f"**/api/reports/{rid}", hold)
+    expect(page.locator("#report")).to_have_attribute("data-ready", "1")
+    expect(page.locator("#review-badge")).to_have_text("待审核")
+
+
 def test_pdf_cell_shows_its_page_region(admin: Session, uploaded: dict, demo: Demo) -> None:
     pdfs = [r for r in demo.reports if r.layout == "pdf"]
     if not pdfs:

@@ -640,6 +640,17 @@ function filterForms() {
   window.addEventListener("pageshow", () => document.querySelectorAll("form.filters [disabled]").forEach((f) => { f.disabled = false; }));
 }
 
+/* A form with no action is this script's alone: never sent natively. Sent before the page's script has bound
+   it, the page would reload and what was typed be lost; the user is told to wait instead. */
+function scriptForms() {
+  document.addEventListener("submit", (e) => {
+    const form = e.target;
+    if (form.hasAttribute("action") || form.getAttribute("method") === "dialog") return;
+    e.preventDefault();
+    if (!document.body.dataset.ready) toast("页面仍在加载，请稍候再提交", true);
+  });
+}
+
 /* Times are stored in UTC: shown in the reader's own time zone. */
 function localTimes() {
   const pad = (n) => String(n).padStart(2, "0");
@@ -653,9 +664,10 @@ function localTimes() {
 document.addEventListener("DOMContentLoaded", () => {
   localTimes();
   filterForms();
+  scriptForms();
   const note = sessionStorage.getItem("gknb-toast");
   if (note) { sessionStorage.removeItem("gknb-toast"); toast(note); }
   const pages = { reports: reportsPage, report: reportPage, upload: uploadPage, dashboard: dashboardPage, users: usersPage, account: accountPage };
   const run = pages[document.body.dataset.page];
-  if (run) guard(run)();
+  (run ? guard(run)() : Promise.resolve()).finally(() => { document.body.dataset.ready = "1"; });
 });
