@@ -436,6 +436,30 @@ def test_markitdown_pdf_copy_of_counts_wrapped_around_a_header_rule():
     assert truth["requests.granted.total"] == 112699
 
 
+def test_markitdown_pdf_copy_of_a_wrapped_count_sharing_a_grid_cell_with_a_row_s_number():
+    """markitdown on a landscape PDF: the grid merges two narrow columns, so one grid cell holds a row's
+    ``0`` and, on the grid rows above and below it, the head and tail of the count beside it wrapped in
+    its own narrow cell (``| 65 |`` / ``| 0 |`` / ``| 3 |``): both are read, the 0 first, and the two
+    cells named ``parse.alignment_ambiguous``, since the grid does not say which stood left."""
+    truth = _assert_reads_rows("2021-21-dashes-pdf-varied_markitdown.md", "| 65  |", ("requests.new.",))
+    assert truth["requests.new.research"] == 653
+    report = _read(REPRODUCERS / "2021-21-dashes-pdf-varied_markitdown.md")
+    named = [f for f in report.findings if f.rule == "parse.alignment_ambiguous"
+             and set(f.cells) == {"requests.new.commercial", "requests.new.research"}]
+    assert len(named) == 1, [(f.rule, f.cells) for f in report.findings]
+
+
+def test_markitdown_pdf_copy_of_counts_cut_in_a_thousands_group_around_stray_label_text():
+    """markitdown on a landscape PDF of large counts: a count cut inside its thousands group (``55,9``)
+    goes on two grid rows down across a stray character of the side label set outside the grid
+    (``结``), and one whose tail markitdown set a grid column right (``| 2,00 | |`` / ``| | 8 |``):
+    both read whole (55,973; 2,008), as are the totals and the carry-over beside a row's own 0."""
+    truth = _assert_reads_rows("2021-31-thousands-pdf-varied_markitdown.md", "| 55,9 |",
+                               ("requests.new.", "requests.withheld_law.", "requests.declined_massive.",
+                                "requests.total.", "requests.carry_forward."))
+    assert (truth["requests.withheld_law.total"], truth["requests.declined_massive.total"]) == (55973, 2008)
+
+
 def test_markitdown_pdf_copy_with_a_dash_in_a_merged_cell():
     """markitdown on a PDF printing blank cells as ``-``: a grid cell holding two columns prints
     ``- 0`` (a blank cell and a 0), read as the two cells: every cell of the copy is right."""

@@ -875,6 +875,7 @@ class TableAssembler:
         self.findings: list[Finding] = []
         self.equations_of = _equations_of(fmt.version)
         self.stacked: list[str] = []  # cells read from a number of two rows printed on one line (Token.stacked)
+        self.unordered: list[str] = []  # cells read from two numbers a grid cell holds side by side (Token.unordered)
 
     def row_keys(self, table: str, row: str) -> list[str]:
         return _row_keys(self.fmt.version, table, row)
@@ -891,6 +892,8 @@ class TableAssembler:
                 provenance[key] = cell.where
                 if cell.stacked:
                     self.stacked.append(key)
+                if cell.unordered:
+                    self.unordered.append(key)
             else:
                 values[key] = None
                 if cell is not None and cell.text:
@@ -1137,6 +1140,7 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
             out.note("parse.alignment_ambiguous", out.row_keys(table_key, row), zh.format(title), en.format(title))
     _note_glued(out, glued)
     _note_stacked(out, fmt)
+    _note_unordered(out, fmt)
     _reread_whole_streams(out, fmt, tokens, headings, walker, by_columns)
     _note_blanks_beside_extras(out, fmt)
 
@@ -1614,6 +1618,23 @@ def _note_stacked(out: TableAssembler, fmt: Format) -> None:
             f"「{title}」与上一行印在同一行上（PDF 的文本副本），这一列只印出一个数字，两行中哪一行的单元格为空白无法确定，请核对原文",
             f"row '{title}' prints on one line with the row above it (a PDF's text copy) and this column holds one "
             "number for both: which of the two cells is blank is undetermined; check the original",
+        )
+
+
+def _note_unordered(out: TableAssembler, fmt: Format) -> None:
+    """Name, row by row, the cells read from two numbers one grid cell of a converter's copy holds side
+    by side (tokens.py, ``_grid_unwrapped``): which of the two stood left the copy does not say."""
+    rows: dict[str, list[str]] = {}
+    for key in out.unordered:
+        rows.setdefault(key.rsplit(".", 1)[0], []).append(key)
+    for row_key, keys in rows.items():
+        table_key, row = row_key.split(".")
+        title = _row_title(fmt, table_key, row)
+        out.note(
+            "parse.alignment_ambiguous", keys,
+            f"「{title}」有两个数字被转换工具并入表格的同一格（PDF 转 Markdown），两者的左右顺序无法确定，请核对原文",
+            f"row '{title}': a converter put two numbers into one grid cell (PDF to Markdown), and which of them "
+            "stood left is undetermined; check the original",
         )
 
 

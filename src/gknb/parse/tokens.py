@@ -50,6 +50,7 @@ class Token:
     glued: bool = False  # for values: digits of several cells printed with no separator (``3960181``)
     page_break: bool = False  # first token of a line that starts a new page (a text copy's form feed)
     stacked: bool = False  # for values: of one of two rows printed on one line, which of them not sure (_unstacked)
+    unordered: bool = False  # for values: one of two numbers a grid cell holds from two cells side by side (_grid_unwrapped)
 
 
 def parse_number(text: str) -> int | Decimal | None:
@@ -514,36 +515,74 @@ def _grid_unwrapped(tokens: list[Token]) -> list[Token]:
     """Numbers a PDF wrapped inside their narrow cells, put back whole in a converter's Markdown grid
     (markitdown on a PDF): the cells' text lines become grid rows, so ``125`` vertically centred in its
     cell prints ``12`` on the label's grid row, ``5`` on the grid row after the row's numbers, in the
-    same grid column, where the row's own grid row prints nothing (``| 一、本年新收…申请数 | … | 12 |`` /
-    ``| | 19 | 62 | … | |`` / ``| 量 | … | 5 |``). Taken on the terms of ``_unwrapped``: every number of
-    the two rows pairs with one of the other in its column, and each pair reads as one number not
-    starting with 0; the identities test the numbers so made as any others."""
+    same grid column (``| 一、本年新收…申请数 | … | 12 |`` / ``| | 19 | 62 | … | |`` / ``| 量 | … | 5 |``).
+    Taken on the terms of ``_unwrapped``: every number of the two rows pairs with one of the other in its
+    column, and each pair reads as one number not starting with 0; the identities test the numbers so
+    made as any others. Where the row's own grid row prints one number in that column too, the grid
+    merged two narrow cells side by side (``| 0 |`` between ``| 65 |`` and ``| 3 |``): both are kept,
+    the row's number first, and marked ``unordered``, since the grid does not say which stood left."""
     rows = _grid_rows(tokens)
     out = tokens
+    beside: dict[int, Token] = {}  # a row's grid cell position → the wrapped number that shares its cell
     for above, row, below in zip(rows, rows[1:], rows[2:], strict=False):
-        if len({tokens[above[0]].block, tokens[row[0]].block, tokens[below[0]].block}) != 1:
-            continue  # three grid rows of one table, one after the other (a ``| --- |`` line may stand between)
         heads = _wrapped_part([tokens[j] for j in above if tokens[j].text], grid=True)
         tails = _wrapped_part([tokens[j] for j in below if tokens[j].text], grid=True)
-        if not heads or tails is None or [t.where.col for t in heads] != [t.where.col for t in tails]:
+        if not heads or tails is None or len(heads) != len(tails):
             continue
+        if not (_one_grid(tokens, above, row) and _one_grid(tokens, row, below)) and not (
+                all(_BROKEN_GROUP.match(h.text) for h in heads)
+                and _one_grid(tokens, above, row, stray=True) and _one_grid(tokens, row, below, stray=True)):
+            continue  # across a stray character only heads cut inside a thousands group, which must go on
         own = {tokens[j].where.col: j for j in row}
-        if not any(tokens[j].kind == "value" for j in row) or any(
-                h.where.col not in own or tokens[own[h.where.col]].text for h in heads):
-            continue
         texts = [h.text + t.text for h, t in zip(heads, tails, strict=True)]
-        if any(h.text == "0" or text.startswith("0") or parse_number(text) is None
-               for h, text in zip(heads, texts, strict=True)):
+        if any(h.where.col != t.where.col and not (  # a count cut inside a thousands group: its tail may
+                t.where.col == h.where.col + 1 and _BROKEN_GROUP.match(h.text)  # stand a grid column right
+                and _WHOLE_GROUPS.match(text) and t.where.col in own and not tokens[own[t.where.col]].text)
+               for h, t, text in zip(heads, tails, texts, strict=True)):
             continue
+        if not any(tokens[j].kind == "value" for j in row) or any(
+                h.where.col not in own or tokens[own[h.where.col]].text and tokens[own[h.where.col]].kind != "value"
+                or sum(tokens[j].where.col == h.where.col for j in row) > 1 for h in heads):
+            continue  # text, or a grid cell holding several numbers already, where a head stands
+        if any(h.value == 0 or text.startswith("0") or parse_number(text) is None
+               or "," in text and not _WHOLE_GROUPS.match(text) for h, text in zip(heads, texts, strict=True)):
+            continue
+        if any(out[j] is not tokens[j] for j in above + below):
+            continue  # a part already taken as a wrapped number's (the tail of the row above)
+        shared = {h.where.col for h in heads if tokens[own[h.where.col]].text}
+        if shared and not {tokens[j].where.col for j in row if tokens[j].kind == "value"} - shared - {
+                t.where.col for t in tails}:
+            continue  # a row's number beside a head only in a row that prints numbers of its own too
         if out is tokens:
             out = list(tokens)
         for head, tail, text in zip(heads, tails, texts, strict=True):
             j = own[head.where.col]
-            out[j] = replace(out[j], kind="value", text=text, value=parse_number(text))
+            whole = replace(out[j], kind="value", text=text, value=parse_number(text))
+            if out[j].text:
+                unordered = out[j].value != whole.value
+                out[j] = replace(out[j], unordered=unordered)
+                beside[j] = replace(whole, row_start=False, unordered=unordered)
+            else:
+                out[j] = whole
             for part in (head, tail):
                 k = next(k for k in (above if part is head else below) if tokens[k] is part)
                 out[k] = replace(part, kind="blank", text="", value=None)
+    if beside:
+        out = [t for j, tok in enumerate(out) for t in ((tok, beside[j]) if j in beside else (tok,))]
     return out
+
+
+def _one_grid(tokens: list[Token], first: list[int], second: list[int], stray: bool = False) -> bool:
+    """Whether two grid rows (positions, ``_grid_rows``) follow one another in one table: in one grid
+    (a ``| --- |`` line may stand between), or (``stray``) in two of as many columns with nothing
+    between them but one stray character or two of a label a converter set outside the grid (``结``)."""
+    if tokens[first[0]].block == tokens[second[0]].block:
+        return True
+    if not stray:
+        return False
+    between = tokens[first[-1] + 1: second[0]]
+    return (len(between) == 1 and between[0].kind == "text" and not between[0].grid and len(between[0].text) <= 2
+            and tokens[first[-1]].where.col == tokens[second[-1]].where.col)
 
 
 def _wrapped_part(line: list[Token], grid: bool = False) -> list[Token] | None:
