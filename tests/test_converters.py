@@ -939,3 +939,21 @@ def test_markitdown_grid_rows_of_zeros_short_of_a_blank_read_each_cell_as_most_p
         assert len(set(cells) & named) == 2
         assert {k for k in result.wrong if k.startswith(prefix)} <= named, wrong_lines(report, truth, cells)
     assert not result.silent
+
+
+def test_pypdf_row_of_zeros_whose_blank_the_identities_place_names_the_cells_they_placed():
+    """pypdf on a PDF of large counts (kept in tests/corpus/converters): ``（六）其他处理 0 0 0 0 0 0``
+    prints six 0s for seven cells. The identities leave the blank in two places, so those two cells are
+    named ``parse.zero_or_blank``; the other five they call 0 — but they test columns whose other cells
+    were themselves misread (a blank read as 0 in rows above), and the blank in fact stands among those
+    five. So the cells the identities alone placed are named too (``parse.alignment_inferred``)."""
+    path = REPRODUCERS / "2019-43-thousands-pdf_pypdf.txt"
+    assert "（六）其他处理 0 0 0 0 0 0\n" in path.read_text(encoding="utf-8")
+    truth = _truth_of(path)["cells"]
+    report = _read(path)
+    row = [k for k in truth if k.startswith("requests.other.")]
+    by_rule = {rule: {k for f in report.findings if f.rule == rule for k in f.cells}
+               for rule in ("parse.zero_or_blank", "parse.alignment_inferred")}
+    assert by_rule["parse.zero_or_blank"] & set(row) and by_rule["parse.alignment_inferred"] & set(row)
+    assert set(row) <= by_rule["parse.zero_or_blank"] | by_rule["parse.alignment_inferred"]
+    assert truth["requests.other.other_org"] is None and "requests.other.other_org" in by_rule["parse.alignment_inferred"]

@@ -1979,6 +1979,14 @@ def _resolve(out: TableAssembler, fmt: Format, seg: Segment, keys: list[str], re
         cells, doubtful = zeros
         out.assign(keys, cells, seg.label)
         _note_zero_or_blank(out, title, keys, cells, doubtful)
+        signatures = [_signature(c) for c in result.candidates]
+        decided = [k for j, k in enumerate(keys) if j not in doubtful and len({sig[j] for sig in signatures}) > 1]
+        if decided:  # a 0 the identities alone say is no blank: they may test cells misread elsewhere
+            out.note(
+                "parse.alignment_inferred", decided,
+                f"「{title}」一行缺印单元格，已按勾稽关系确定以下单元格为0，请核对",
+                f"row '{title}': cells missing; the identities say these cells are 0, not blank",
+            )
         return
     out.assign(keys, chosen, seg.label)
     unique = len({_signature(c) for c in best}) == 1
