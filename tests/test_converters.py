@@ -957,3 +957,9 @@ def test_pypdf_row_of_zeros_whose_blank_the_identities_place_names_the_cells_the
     assert by_rule["parse.zero_or_blank"] & set(row) and by_rule["parse.alignment_inferred"] & set(row)
     assert set(row) <= by_rule["parse.zero_or_blank"] | by_rule["parse.alignment_inferred"]
     assert truth["requests.other.other_org"] is None and "requests.other.other_org" in by_rule["parse.alignment_inferred"]
+
+
+def test_inscriptis_copy_of_a_portal_page_printing_a_dash_with_its_unit():
+    """inscriptis on a portal's page whose template appends the unit to every cell, the blank one too
+    (``行政处罚  9件  -件  0件``): ``-件`` is a blank cell like ``-``, and the row is read, not missing."""
+    _assert_reads_every_cell("2019-42-dashes-html-cms_inscriptis.txt", "-件")

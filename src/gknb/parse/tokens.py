@@ -28,10 +28,11 @@ _NUMBER = r"[+\-]?\d[\d,]*(?:\.\d+)?"
 _UNIT = r"(?:万元|万|元|件|条|个|项|次|起|宗)?"
 VALUE_RE = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*{_UNIT}\s*$")
 # One space-separated cell at a line's end: a number (with its unit) or a dash for an empty cell.
-_CELL_RE = re.compile(rf"{_NUMBER}{_UNIT}|[-—–－/]{{1,2}}")
+_CELL_RE = re.compile(rf"{_NUMBER}{_UNIT}|[-—–－/]{{1,2}}{_UNIT}")
 # A cell's number with a note in brackets after it: ``55（含自然失效 29 件）``.
 _NOTED = re.compile(rf"^\s*(?P<cell>{_NUMBER}\s*{_UNIT})\s*\((?P<note>[^()]*)\)\s*$")
 # Printed markers meaning "nothing here": a dash, a slash, 无.
+_DASH_UNIT = re.compile(rf"^[-—–－/]{{1,2}}\s*{_UNIT[:-1]}$")  # a dash a page's template gave the unit of its numbers: ``-件``
 _DASH = {"-", "—", "–", "－", "/", "／", "无", "——", "\\", "--"}
 
 
@@ -72,7 +73,7 @@ def _classify(text: str) -> tuple[TokenKind, str, str, int | Decimal | None]:
     if not stripped:
         return "blank", "", "", None
     folded = unicodedata.normalize("NFKC", stripped)
-    if folded in _DASH:
+    if folded in _DASH or _DASH_UNIT.match(folded):
         return "blank", stripped, "", None
     value = parse_number(folded)
     if value is None and (noted := _NOTED.match(folded)):  # 55（含自然失效 29 件）: the number, noted
