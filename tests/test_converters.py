@@ -963,3 +963,11 @@ def test_inscriptis_copy_of_a_portal_page_printing_a_dash_with_its_unit():
     """inscriptis on a portal's page whose template appends the unit to every cell, the blank one too
     (``行政处罚  9件  -件  0件``): ``-件`` is a blank cell like ``-``, and the row is read, not missing."""
     _assert_reads_every_cell("2019-42-dashes-html-cms_inscriptis.txt", "-件")
+
+
+def test_pdftotext_layout_copy_of_a_count_wrapped_with_its_head_and_tail_alone_on_their_lines():
+    """pdftotext -layout on a PDF of large counts: the total 28,359 wraps in its narrow cell, and its
+    head and tail each stand alone on the lines above and below the row (``28,35`` / ``一、本年新收… 11,508
+    … 0`` / ``9``): a number alone on a space-aligned line keeps its offset, so the two are joined."""
+    truth = _assert_reads_rows("2019-43-thousands-pdf_pdftotext-layout.txt", "28,35\n", ("requests.new.",))
+    assert truth["requests.new.total"] == 28359

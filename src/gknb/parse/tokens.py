@@ -139,7 +139,9 @@ def _line_pieces(line: Line, block: int) -> list[Token]:
         ]
     if " " not in text and "\u3000" not in text:  # one word: a cell, a label or a sentence (_cell_token, inlined)
         kind, stripped, norm, value = _classify(text)
-        return [Token(kind, stripped, norm, line.where, False, True, value, False, block)]
+        # a number alone on a space-aligned line keeps its offset (a count's wrapped head or tail)
+        x = raw.index(text) + len(text) / 2 if kind == "value" and raw.startswith("  ") else None
+        return [Token(kind, stripped, norm, line.where, False, True, value, False, block, x)]
     folded = nfkc(raw.rstrip())
     # Notes after a number (55（含自然失效 29 件）) are masked, so the number stays a cell of its row.
     folded = _NOTE_AFTER_NUMBER.sub(lambda m: m.group(1) + " " * (len(m.group(0)) - len(m.group(1))), folded)
