@@ -855,6 +855,15 @@ def test_raw_pdftotext_numbers_of_table_four_left_aside_name_its_unread_cells():
     assert len(unread) >= 10 and set(unread) <= named
 
 
+def test_raw_pdftotext_a_page_s_single_row_under_a_header_over_several_columns_is_placed():
+    """Raw pdftotext of a 2019 PDF printing blank cells as ``/`` (seed 33, kept in tests/corpus/converters):
+    table 三 prints each column's numbers over a band of rows as one flow, and on its second page its one
+    row (四、结转下年度继续办理) prints the three columns under 法人或其他组织's shared header as one flow of
+    three numbers (``科研`` … ``务机构`` / ``0`` / ``0`` / ``0``): one row under a header over three
+    columns, placed as such (the identities over both pages decide), so the whole table is read."""
+    _assert_reads_every_cell("2019-33-dashes-pdf_pdftotext.txt", "机构\n益组织\n务机构\n0\n0\n0\n\n其他\n1\n")
+
+
 def test_counts_wrapped_inside_a_thousands_group_are_read_whole():
     """pypdf's extract_text of a report of large counts (kept in tests/corpus/converters): a count too wide
     for its narrow cell wraps inside its last thousands group and the copy prints both parts apart

@@ -786,9 +786,10 @@ def _placements(grid: tuple[tuple[str, ...], ...], flows: list[_Flow], stream: l
         for state in states:
             progress, column, row, height, page_top = state
             if headed and len(allowed) != 1:  # under a header over several columns: their first rows, row by row
+                # (one row too: a page holding one row prints its cells under that header as one flow)
                 for col, wide in ((c, w) for c in range(width) for w in range(2, width - c + 1)):
                     tall, top = size // wide, progress[col]
-                    if (tall < 2 or tall * wide != size or top + tall > rows or top != page_top
+                    if (not tall or tall * wide != size or top + tall > rows or top != page_top
                             or any(progress[c] != top for c in range(col, col + wide))):
                         continue
                     moved = list(progress)
