@@ -879,6 +879,28 @@ def test_raw_pdftotext_numbers_of_table_four_left_aside_name_its_unread_cells():
     assert len(unread) >= 10 and set(unread) <= named
 
 
+def test_raw_pdftotext_a_page_s_single_row_under_a_header_over_several_columns_is_placed():
+    """Raw pdftotext of a 2019 PDF printing blank cells as ``/`` (seed 33, kept in tests/corpus/converters):
+    table 三 prints each column's numbers over a band of rows as one flow, and on its second page its one
+    row (四、结转下年度继续办理) prints the three columns under 法人或其他组织's shared header as one flow of
+    three numbers (``科研`` … ``务机构`` / ``0`` / ``0`` / ``0``): one row under a header over three
+    columns, placed as such (the identities over both pages decide), so the whole table is read."""
+    _assert_reads_every_cell("2019-33-dashes-pdf_pdftotext.txt", "机构\n益组织\n务机构\n0\n0\n0\n\n其他\n1\n")
+
+
+def test_raw_pdftotext_a_tall_first_row_printed_under_its_headers_after_the_page_is_put_first():
+    """Raw pdftotext of a 2019 PDF of large counts (seed 22, kept in tests/corpus/converters): table 三's
+    first row is tall (counts wrapped in their cells), and poppler prints its cells stacked under their
+    headers — ``商业企`` / ``业`` / ``74,666``, ``科研 社会公 法律服`` / … / ``0`` / ``9,081`` / ``1,009`` —
+    after the page's other rows. Those flows put back first, in the columns' order, the page reads row
+    after row: its rows are read right (the table was left unread whole), and no cell is wrong unnamed."""
+    rows = ("requests.new.", "requests.granted.", "requests.partial.", "requests.withheld_state_secret.",
+            "requests.withheld_third_party.", "requests.withheld_internal.", "requests.withheld_enforcement.",
+            "requests.unable_needs_creation.", "requests.declined_petition.")
+    truth = _assert_reads_rows("2019-22-thousands-pdf_pdftotext.txt", "开\n\n商业企\n业\n74,666\n\n申请人情况\n", rows)
+    assert truth["requests.new.commercial"] == 74666
+
+
 def test_counts_wrapped_inside_a_thousands_group_are_read_whole():
     """pypdf's extract_text of a report of large counts (kept in tests/corpus/converters): a count too wide
     for its narrow cell wraps inside its last thousands group and the copy prints both parts apart

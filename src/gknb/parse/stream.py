@@ -40,6 +40,9 @@ of all of them at once:
   as the first rows of the print order (bands put back in row order), and the rows after them from the later page
   where it prints in two passes (each row's label and its left columns, then the right columns band after band:
   a page of an agency's own Word table whose header repeats), else left unread.
+- Where none of these reads, a page whose first row's cells poppler printed under their headers (``商业企业``
+  / ``74,666``, one number for each header's column) after the page's other rows (a tall first row: counts
+  wrapped in their cells) is put back with those flows first, in the columns' order, and read again as above.
 - Where a section holds more numbers than its table has cells, a neighbouring table's numbers are left out: those
   before the table's first label, those from another table's label after its last row label.
 - A table no identity checks (section 二) is read only by the labels printed before each run of
@@ -621,6 +624,10 @@ def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -
         if not readings and (placed := _one_row_placements(version, table_key, stream, _flows(tokens, index))):
             readings = [r for r in [_reading(version, table_key, placed, stream, True)] if r]
         readings = readings or _rearranged(version, table_key, tokens, stream, index)
+        order = [c.key for b in table.blocks for c in b.columns]
+        if not readings and (moved := _first_row_headed_first(tokens, index, order)) is not None:
+            stream = [t for t in moved if t.kind in ("value", "blank")]
+            readings = _rearranged(version, table_key, moved, stream, index)
     if readings:
         first = readings[0][0]
         cells = {k: tok for k, tok in first.items()
@@ -786,9 +793,10 @@ def _placements(grid: tuple[tuple[str, ...], ...], flows: list[_Flow], stream: l
         for state in states:
             progress, column, row, height, page_top = state
             if headed and len(allowed) != 1:  # under a header over several columns: their first rows, row by row
+                # (one row too: a page holding one row prints its cells under that header as one flow)
                 for col, wide in ((c, w) for c in range(width) for w in range(2, width - c + 1)):
                     tall, top = size // wide, progress[col]
-                    if (tall < 2 or tall * wide != size or top + tall > rows or top != page_top
+                    if (not tall or tall * wide != size or top + tall > rows or top != page_top
                             or any(progress[c] != top for c in range(col, col + wide))):
                         continue
                     moved = list(progress)
@@ -956,6 +964,49 @@ def _enumerated(edges: Edges, end: int, fixed: dict, identities: tuple[_Identity
 
 def _value(tok: Token | None):
     return None if tok is None else _UNREAD if tok is _UNREAD else tok.value
+
+
+def _first_row_headed_first(tokens: list[Token], index: LabelIndex, order: list[str]) -> list[Token] | None:
+    """The tokens with each page's first-row cells printed under their headers put first: poppler stacks a
+    page's column headers with the first row's cells under them (``商业企业`` / ``74,666``; ``科研 社会公
+    法律服`` / ``0 9,081 1,009``), and may print those flows after the page's other rows (a tall first row:
+    counts wrapped in their cells). A flow whose header names its columns and which holds one number for
+    each is moved, header and numbers, before the page's first number, the flows in the columns' declared
+    order; None when no flow moves."""
+    pages: list[list[Token]] = [[]]
+    for tok in tokens:
+        if tok.page_break and pages[-1]:
+            pages.append([])
+        pages[-1].append(tok)
+    out: list[Token] = []
+    moved_any = False
+    for page in pages:
+        spans = []  # (start, end, columns) of a flow whose header names its columns: header text and numbers
+        head_at, run_at, cols = None, None, frozenset()
+        for k, tok in enumerate([*page, None]):
+            if tok is not None and tok.kind in ("value", "blank"):
+                if run_at is None:
+                    run_at = k
+                    cols = _header_columns(page[head_at:k], index) if head_at is not None else frozenset()
+                continue
+            if run_at is not None:
+                if cols and k - run_at == len(cols):
+                    spans.append((head_at, k, cols))
+                run_at, head_at = None, None
+            is_text = tok is not None and tok.kind == "text"
+            head_at = (k if head_at is None else head_at) if is_text else None
+        first = next((k for k, t in enumerate(page) if t.kind in ("value", "blank")), None)
+        ranked = sorted(spans, key=lambda sp: min(order.index(c) if c in order else len(order) for c in sp[2]))
+        if first is None or not any(sp[0] > first for sp in spans):
+            out += page
+            continue
+        moved_any = True
+        taken = {k for a, b, _ in spans for k in range(a, b)}
+        block = [t for a, b, _ in ranked for t in page[a:b]]
+        rest = [t for k, t in enumerate(page) if k not in taken]
+        at = next((k for k, t in enumerate(rest) if t.kind in ("value", "blank")), len(rest))
+        out += rest[:at] + block + rest[at:]
+    return out if moved_any else None
 
 
 __all__ = ["Streamed", "read"]
