@@ -888,6 +888,25 @@ def test_raw_pdftotext_a_page_s_single_row_under_a_header_over_several_columns_i
     _assert_reads_every_cell("2019-33-dashes-pdf_pdftotext.txt", "机构\n益组织\n务机构\n0\n0\n0\n\n其他\n1\n")
 
 
+def test_raw_pdftotext_a_count_wrapped_in_its_narrow_cell_is_joined_where_the_identities_confirm_it():
+    """Raw pdftotext of a landscape PDF with narrow cells (seed 33, blank cells printed ``/``, kept in
+    tests/corpus/converters): table 三's total 154 of 一、本年新收政府信息公开申请数量 wraps in its cell and
+    poppler prints it as ``15`` / ``4``, two numbers on lines of their own, so no reading of the stream as
+    printed holds (the table was left unread whole). Read again with that pair joined, the row's total
+    (87 + 2 + 9 + 56 = 154) confirms it and every other choice of joins reads nothing the identities
+    confirm: every cell of table 三 is read right, none silently wrong."""
+    path = REPRODUCERS / "2021-33-dashes-pdf-varied_pdftotext.txt"
+    assert "\n56\n\n15\n4\n\n0\n" in path.read_text(encoding="utf-8")
+    truth = _truth_of(path)["cells"]
+    report = _read(path)
+    keys = [k for k in truth if k.startswith("requests.")]
+    wrong = [k for k in keys if report.cells[k] != truth[k]]
+    assert not wrong, wrong_lines(report, truth, wrong)
+    assert report.cells["requests.new.total"] == 154
+    result = score(report, truth)
+    assert not result.silent, wrong_lines(report, truth, result.silent)
+
+
 def test_raw_pdftotext_a_tall_first_row_printed_under_its_headers_after_the_page_is_put_first():
     """Raw pdftotext of a 2019 PDF of large counts (seed 22, kept in tests/corpus/converters): table 三's
     first row is tall (counts wrapped in their cells), and poppler prints its cells stacked under their

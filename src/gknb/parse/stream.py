@@ -592,8 +592,97 @@ def _print_order(version: str, table_key: str, stream: list[Token],
     return cells, list(dict.fromkeys(k for eq in broken for k in eq.cells))
 
 
+MAX_JOINS = 3  # wrapped counts put back whole in one reading of a table
+MAX_JOIN_CANDIDATES = 12  # pairs of numbers that may be one count wrapped; beyond, none is tried
+
+
 def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -> Streamed | None:
-    """Read table ``table_key`` from ``tokens`` (its section's tokens, in reading order), or None."""
+    """Read table ``table_key`` from ``tokens`` (its section's tokens, in reading order), or None.
+
+    Where the numbers as printed give no reading, counts a narrow cell wrapped are tried whole: poppler
+    prints a count too wide for its cell as its head and tail on lines of their own, one after the other
+    (``12`` / ``5`` for 125). Each pair of numbers so printed (digits only, the head not 0) may be one
+    count; the table is read again with each choice of up to ``MAX_JOINS`` of them joined. A choice is
+    kept only where it reads and every count it joined is a sure cell of an identity that holds with all
+    its cells read (the join confirmed); where several choices are kept, only the cells they all read
+    alike are read, the others left unread (named ``parse.table_by_columns``)."""
+    plain = _read(version, table_key, tokens, index)
+    if plain is not None or not _identities(version, table_key):
+        return plain
+    pairs = _join_candidates(tokens)
+    if not pairs or len(pairs) > MAX_JOIN_CANDIDATES:
+        return None
+    kept: list[Streamed] = []
+    for size in range(1, MAX_JOINS + 1):
+        for chosen in combinations(pairs, size):
+            if any(b == a2 for (_, b), (a2, _) in zip(chosen, chosen[1:], strict=False)):
+                continue  # a number is the tail of one count and the head of another
+            joined, moved = _joined_tokens(tokens, chosen)
+            streamed = _read(version, table_key, joined, index)
+            if streamed is not None and _joins_confirmed(version, table_key, streamed, moved):
+                kept.append(streamed)
+    if not kept:
+        return None
+    first = kept[0]
+    cells = {k: tok for k, tok in first.cells.items()
+             if all(k in other.cells and _value(other.cells[k]) == _value(tok) for other in kept[1:])}
+    table = FORMATS[version].table(table_key)
+    unsure = [k for k, *_ in table.cells() if k not in cells]
+    findings = []
+    for f in first.findings:
+        named = [k for k in f.cells if k in cells]
+        if named:
+            findings.append(replace(f, cells=tuple(named)))
+    return Streamed(cells, unsure, findings)
+
+
+def _join_candidates(tokens: list[Token]) -> list[tuple[int, int]]:
+    """Positions (in ``tokens``) of two numbers that may be one count wrapped in its cell: each alone on its
+    line of a text copy (no grid, no offsets), one right after the other, digits only, the head not 0."""
+    def alone(j: int) -> bool:
+        tok = tokens[j]
+        return (tok.kind == "value" and not tok.grid and tok.x is None and tok.text.isdigit()
+                and (j == 0 or tokens[j - 1].block != tok.block)
+                and (j + 1 == len(tokens) or tokens[j + 1].block != tok.block))
+
+    return [(j, j + 1) for j in range(len(tokens) - 1)
+            if alone(j) and alone(j + 1) and not tokens[j].text.startswith("0")
+            and not tokens[j + 1].page_break]
+
+
+def _joined_tokens(tokens: list[Token], chosen: tuple[tuple[int, int], ...]) -> tuple[list[Token], list[Token]]:
+    """The tokens with each chosen pair made one count (the head's place), and the counts so made."""
+    heads = {a: b for a, b in chosen}
+    tails = set(heads.values())
+    out, moved = [], []
+    for j, tok in enumerate(tokens):
+        if j in tails:
+            continue
+        if j in heads:
+            text = tok.text + tokens[heads[j]].text
+            tok = replace(tok, text=text, value=int(text))
+            moved.append(tok)
+        out.append(tok)
+    return out, moved
+
+
+def _joins_confirmed(version: str, table_key: str, streamed: Streamed, moved: list[Token]) -> bool:
+    """Whether every joined count is read as a sure cell (not possibly blank) of an identity that holds
+    with all its cells read."""
+    doubted = {k for f in streamed.findings if f.rule == "parse.alignment_ambiguous" for k in f.cells}
+    at = {id(tok): k for k, tok in streamed.cells.items() if tok is not None}
+    for tok in moved:
+        key = at.get(id(tok))
+        if key is None or key in doubted:
+            return False
+        if not any(key in i.eq.cells and all(c in streamed.cells for c in i.eq.cells) and _holds(i, streamed.cells) is True
+                   for i in _identities(version, table_key)):
+            return False
+    return True
+
+
+def _read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -> Streamed | None:
+    """``read`` of the tokens as printed."""
     table = FORMATS[version].table(table_key)
     title = table.title
     if not _identities(version, table_key):
