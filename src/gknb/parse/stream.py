@@ -628,11 +628,19 @@ def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -
              if all(k in other.cells and _value(other.cells[k]) == _value(tok) for other in kept[1:])}
     table = FORMATS[version].table(table_key)
     unsure = [k for k, *_ in table.cells() if k not in cells]
-    findings = []
+    # a cell any kept choice reads as possibly blank is named so (the first choice's findings, its cells
+    # narrowed to those read, and that finding over every choice's)
+    doubted = {k for s in kept for f in s.findings if f.rule == "parse.alignment_ambiguous" for k in f.cells}
+    findings, named_doubt = [], False
     for f in first.findings:
-        named = [k for k in f.cells if k in cells]
+        named = [k for k in (cells if f.rule == "parse.alignment_ambiguous" else f.cells)
+                 if k in cells and (f.rule != "parse.alignment_ambiguous" or k in doubted)]
+        named_doubt = named_doubt or f.rule == "parse.alignment_ambiguous"
         if named:
             findings.append(replace(f, cells=tuple(named)))
+    if not named_doubt and (extra := [k for k in cells if k in doubted]):
+        model = next(f for s in kept for f in s.findings if f.rule == "parse.alignment_ambiguous")
+        findings.append(replace(model, cells=tuple(extra)))
     return Streamed(cells, unsure, findings)
 
 
