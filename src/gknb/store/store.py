@@ -661,6 +661,10 @@ def _provenance_text(where: Provenance) -> str:
     those already written, by its values and their types (``1`` and ``1.0`` are equal keys, not equal
     text); others are written out (``_fields_text``)."""
     named = vars(where)
+    line, col = named["line"], named["col"]
+    if (type(line) is int and type(col) is int and named["bbox"] is None and named["table"] is None
+            and named["row"] is None and named["page"] is None and named["confidence"] is None):
+        return _line_text(line, col)  # a text report's cell: its line and column, nothing else
     if named["bbox"] is None:
         values = tuple(named.values())
         kinds = tuple(map(type, values))
@@ -670,6 +674,11 @@ def _provenance_text(where: Provenance) -> str:
             except TypeError:  # a value that cannot be a key
                 pass
     return _fields_text(named)
+
+
+@lru_cache(maxsize=4096)
+def _line_text(line: int, col: int) -> str:
+    return _fields_text({"line": line, "col": col})
 
 
 @lru_cache(maxsize=4096)
