@@ -276,14 +276,24 @@ class Store:
         mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
         sql = ("SELECT reports.id FROM reports JOIN sources ON sources.id = reports.source_id "
                f"WHERE sources.sha256 = {mark} ORDER BY reports.id LIMIT 1")
+        sqlite = self.engine.dialect.name == "sqlite"
         with self.engine.connect() as connection:
+            driver = connection.connection  # the driver's connection: one statement, no result objects
+            cursor = driver.cursor()
+
             def lookup(sha256: str) -> int | None:
                 try:
-                    return connection.exec_driver_sql(sql, (sha256,)).scalar()
+                    cursor.execute(sql, (sha256,))
+                    rows = cursor.fetchall()  # to the end: SQLite's statement is reset, its snapshot let go
                 finally:
-                    connection.rollback()
+                    if not sqlite:  # psycopg opened a transaction for the SELECT (sqlite3 opens none)
+                        driver.rollback()
+                return rows[0][0] if rows else None
 
-            yield lookup
+            try:
+                yield lookup
+            finally:
+                cursor.close()
 
     def write(self, session: Session, entries: Sequence[Entry]) -> Written:
         """Store checked reports and their originals in the caller's transaction (``session``, from
