@@ -55,7 +55,9 @@ MAX_BATCH = 5000  # reports per ``Store.write`` (keeps every IN list short)
 # ``cells`` for bulk inserts: untyped columns skip per-row type processing; provenance goes in as JSON text
 _CELL_COLUMNS = ("report_id", "key", "value", "printed", "provenance")
 _CELLS = table("cells", *(column(name) for name in _CELL_COLUMNS))
-_json = json.JSONEncoder().encode
+_FINDING_COLUMNS = ("report_id", "scope", "position", "rule", "severity", "cells", "message", "message_en",
+                    "other_report_id")
+_json = json.JSONEncoder().encode  # as json.dumps, SQLAlchemy's serializer of a JSON column
 _PROVENANCE_FIELDS = tuple(f.name for f in fields(Provenance))
 _BY_SHA = (select(ReportRow.id).join(SourceRow).where(SourceRow.sha256 == bindparam("sha256"))
            .order_by(ReportRow.id).limit(1))
@@ -737,10 +739,20 @@ def _provenance(data: dict[str, Any]) -> Provenance:
 
 
 def _add_findings(session: Session, found: Iterable[tuple[int, str, Sequence[FindingText], int | None]]) -> None:
-    """Insert findings given as (report id, scope, finding rows, other report id), in one statement."""
-    rows = [{"report_id": report_id, "scope": scope, "position": i, "rule": rule, "severity": severity,
-             "cells": cells, "message": message, "message_en": message_en, "other_report_id": other}
-            for report_id, scope, findings, other in found
-            for i, (rule, severity, cells, message, message_en) in enumerate(findings)]
-    if rows:
-        session.execute(insert(FindingRow.__table__), rows)
+    """Insert findings given as (report id, scope, finding rows, other report id), in one statement;
+    SQLite's driver takes them as tuples, ``cells`` as the JSON text the column's type would write."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        rows = [(report_id, scope, i, rule, severity, _json(cells), message, message_en, other)
+                for report_id, scope, findings, other in found
+                for i, (rule, severity, cells, message, message_en) in enumerate(findings)]
+        if rows:
+            connection.exec_driver_sql(f"INSERT INTO findings ({', '.join(_FINDING_COLUMNS)}) "
+                                       f"VALUES ({', '.join('?' * len(_FINDING_COLUMNS))})", rows)
+        return
+    dicts = [{"report_id": report_id, "scope": scope, "position": i, "rule": rule, "severity": severity,
+              "cells": cells, "message": message, "message_en": message_en, "other_report_id": other}
+             for report_id, scope, findings, other in found
+             for i, (rule, severity, cells, message, message_en) in enumerate(findings)]
+    if dicts:
+        session.execute(insert(FindingRow.__table__), dicts)
