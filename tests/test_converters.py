@@ -866,6 +866,47 @@ def test_counts_wrapped_inside_a_thousands_group_are_read_whole():
     assert truth["requests.new.natural_person"] == 285547 and truth["requests.new.total"] == 382411
 
 
+def test_pdfplumber_counts_wrapped_inside_a_thousands_group_are_joined_and_placed_by_the_identities():
+    """pdfplumber's extract_text of a report of large counts (kept in tests/corpus/converters): a count too
+    wide for its narrow cell wraps inside its last thousands group, and, vertically centred, prints its
+    head on a line of single-spaced heads above the row's line and its tail on the line below
+    (``285,5 382,41`` / ``一、本年新收…数量 1,009 1,009 93,837 1,009 0`` / ``47 1``). Joined head to tail
+    (285,547; 382,411); where among the row's cells each joined count stands the copy does not say, so
+    the row is placed by the one interleaving the table's identities confirm (一 + 二 = 七 + 四 in every
+    column, the outcomes adding up to 七), and named ``parse.alignment_inferred``."""
+    path = REPRODUCERS / "2021-22-thousands-pdf_pdfplumber.txt"
+    rows = ("requests.new.", "requests.granted.", "requests.withheld_internal.", "requests.declined_duplicate.",
+            "requests.total.")
+    truth = _assert_reads_rows(path.name, "285,5 382,41\n一、本年新收政府信息公开申请数量 1,009 1,009 93,837 1,009 0\n47 1\n",
+                               rows)
+    assert truth["requests.new.natural_person"] == 285547 and truth["requests.new.total"] == 382411
+    report = _read(path)
+    inferred = {k for f in report.findings if f.rule == "parse.alignment_inferred" for k in f.cells}
+    assert {k for k in truth if k.startswith(rows)} <= inferred
+    result = score(report, truth)
+    assert not result.silent, wrong_lines(report, truth, result.silent)
+
+
+def test_pdfplumber_counts_wrapped_on_a_wrapped_label_s_lines_are_joined_never_guessed():
+    """pdfplumber's extract_text of a landscape PDF of large counts in narrow cells (kept in
+    tests/corpus/converters): a row's label wraps too, and its counts wrapped inside a thousands group
+    print their heads after the label's head, the cells that did not wrap on a line of their own, the
+    tails after the label's tail (``一、本年新收政府信息公开申 8,07 9,08 86,7 66,5 170,`` / ``0 0`` /
+    ``请数量 2 1 74 94 521``). The table was left unread as printed by columns; the heads and tails are
+    joined, the row's cells placed by the interleavings the identities leave, and where more than one
+    is left (the report's own identities broken, or two columns' values that may swap), the row is
+    named ``parse.alignment_ambiguous`` — never a cell wrong and unnamed."""
+    path = REPRODUCERS / "2019-31-thousands-pdf-varied_pdfplumber.txt"
+    truth = _assert_reads_rows(path.name, "一、本年新收政府信息公开申 8,07 9,08 86,7 66,5 170,\n0 0\n请数量 2 1 74 94 521\n",
+                               ("requests.new.", "requests.carried_over.", "requests.total.", "requests.carry_forward."))
+    assert truth["requests.new.total"] == 170521 and truth["requests.total.total"] == 172539
+    report = _read(path)
+    assert "parse.table_by_columns" not in {f.rule for f in report.findings}
+    result = score(report, truth)
+    assert not result.silent and not result.blank_only, wrong_lines(report, truth, result.silent + result.blank_only)
+    assert len(result.wrong) <= 20, wrong_lines(report, truth, result.wrong)
+
+
 def test_pdf_text_rows_of_zeros_short_of_a_blank_read_each_cell_as_most_placements_give_it():
     """pypdf's extract_text of a report of zeros (kept in tests/corpus/converters) prints a row with one
     blank cell as its other cells' 0s (``3.补正后申请内容仍不明确 0 0 0 0 0 0`` for seven cells, ``规章 0 0``

@@ -50,6 +50,9 @@ class Token:
     glued: bool = False  # for values: digits of several cells printed with no separator (``3960181``)
     page_break: bool = False  # first token of a line that starts a new page (a text copy's form feed)
     stacked: bool = False  # for values: of one of two rows printed on one line, which of them not sure (_unstacked)
+    # for values: a count joined from a head and a tail a narrow cell wrapped onto two lines of single-spaced
+    # cells (_rejoined_wraps): of its row, but where among the row's other cells the copy does not say
+    floating: bool = False
 
 
 def parse_number(text: str) -> int | Decimal | None:
@@ -349,6 +352,7 @@ def tokenize(document: Document) -> list[Token]:
                         append(Token(kind, stripped, norm, cell.where, True, first, value, False, b))
                     first = False
     if any(t.kind == "value" and "," in t.text and _BROKEN_GROUP.match(t.text) for t in tokens):
+        tokens = _rejoined_wraps(tokens)
         tokens = _regrouped(tokens)
     if any(t.grid and t.where.row is None for t in tokens):  # a converter's Markdown grid (no cell rows)
         tokens = _grid_unwrapped(tokens)
@@ -448,6 +452,74 @@ def _regrouped(tokens: list[Token]) -> list[Token]:
         else:
             out.append(tok)
     return out
+
+
+def _spaced_cells(line: list[Token]) -> list[Token] | None:
+    """A line's trailing cells when the line holds text (label pieces) then only numbers, each one space
+    from the next (pdfplumber's and pypdf's text: offsets place nothing); None otherwise."""
+    if len(line) == 1 and line[0].kind == "value":  # a number alone on its line
+        return line
+    cells = [t for t in line if t.x is not None]
+    if not cells or any(t.kind != "value" for t in cells) or any(t.x is not None for t in line[: len(line) - len(cells)]):
+        return None
+    if any(t.kind != "text" for t in line[: len(line) - len(cells)]):
+        return None
+    if any(b.x - a.x - (len(a.text) + len(b.text)) / 2 > 1 for a, b in zip(cells, cells[1:], strict=False)):
+        return None
+    return cells
+
+
+def _rejoined_wraps(tokens: list[Token]) -> list[Token]:
+    """Counts a narrow cell wrapped inside a thousands group on lines of single-spaced cells (pdfplumber's
+    and pypdf's text), put back whole: the heads (``1,75``, ``170,``) on one line, their tails (``7``,
+    ``521``) on the next or the one after, as many, in the same order, each head and tail making whole
+    groups of three (``285,5 382,41`` / row line / ``47 1``; ``一、本年新收…申 8,07 9,08 170, 0 0`` /
+    ``请数量 2 1 521``). A head standing on a line of its own belongs to the row whose line comes next
+    (its label there), else to the row of the head's line, with the numbers of a line between the heads
+    and the tails that prints nothing else (the row's cells not wrapped, centred between the two lines). Such a line gives the cells in no order one
+    can trust (a vertically centred cell prints on the row's line, its wrapped neighbours on the lines
+    around it), so each joined count is marked ``floating``: the table reader places the row's numbers
+    by the interleavings the identities confirm, and names what they leave open."""
+    lines = _by_line(tokens)
+    changed = False
+    for n, line in enumerate(lines):
+        cells = _spaced_cells(line)
+        heads = [t for t in cells or () if _BROKEN_GROUP.match(t.text) and not t.floating]
+        if not heads:
+            continue
+        for gap in (1, 2):
+            if n + gap >= len(lines):
+                break
+            below = lines[n + gap]
+            tails = _spaced_cells(below)
+            if (tails is None or len(tails) != len(heads) or not all(t.text.isdigit() for t in tails)
+                    or below[0].block != line[0].block + gap):
+                continue
+            texts = [h.text + t.text for h, t in zip(heads, tails, strict=True)]
+            if not all(_WHOLE_GROUPS.match(text) for text in texts):
+                continue
+            middle = lines[n + 1] if gap == 2 else None
+            if middle is not None and (_spaced_cells(middle) is None or middle[0].block != line[0].block + 1):
+                continue
+            # the row's line: the middle one where it prints the row's label, else the heads' own
+            labelled = middle is not None and middle[0].kind == "text"
+            host = middle if labelled or (middle is not None and line[0].kind != "text") else line
+            joined = [replace(h, text=text, value=parse_number(text), where=host[0].where, block=host[0].block,
+                              row_start=False, floating=True) for h, text in zip(heads, texts, strict=True)]
+            taken = {id(t) for t in heads + tails}
+            lines[n] = [t for t in line if id(t) not in taken]
+            lines[n + gap] = [t for t in below if id(t) not in taken]
+            if host is line and middle is not None:  # the row's own cells on a line of their own: its line's
+                lines[n] = lines[n] + [replace(t, where=line[0].where, block=line[0].block, row_start=False)
+                                       for t in middle] + joined
+                lines[n + 1] = []
+            elif host is line:
+                lines[n] = lines[n] + joined
+            else:
+                lines[n + 1] = lines[n + 1] + joined
+            changed = True
+            break
+    return [t for li in lines for t in li if li] if changed else tokens
 
 
 WRAP_DRIFT = 1.0  # a wrapped number's two lines' centres differ by at most this (display columns) …
