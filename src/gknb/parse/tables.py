@@ -2038,9 +2038,10 @@ MAX_SUMS = 4096  # sums one identity's open rows can reach, followed at the most
 def _consistent(keys: list[list[str]], domains: list[list[tuple[Token | None, ...]]], equations: list[Equation],
                 cells: dict[str, Value]) -> list[list[tuple[Token | None, ...]]] | None:
     """The rows' placements narrowed to those each identity allows with some placement of the other rows
-    it runs through (the rest of the table's cells as read; a cell left unknown allows anything), until
-    none narrows further; None when a row would be left with none (an identity the report breaks
-    whatever the placement: nothing to narrow by)."""
+    it runs through (the rest of the table's cells as read; a cell left unknown allows anything), and
+    to those some placement of the other rows keeps every identity of a family running through the same
+    rows (一 + 二 = 七 + 四 in each column), until none narrows further. An identity, or a family, that no
+    placement keeps (the report's own error, a cell misread) narrows nothing."""
     where = {key: (r, j) for r, row in enumerate(keys) for j, key in enumerate(row)}
     domains = [list(d) for d in domains]
     # the identities by the open rows they run through (a family over the columns: 一 + 二 = 七 + 四 in each)
@@ -2052,8 +2053,6 @@ def _consistent(keys: list[list[str]], domains: list[list[tuple[Token | None, ..
     changed = True
     while changed:
         changed = _narrow_each(where, domains, equations, cells)
-        if changed is None:
-            return None
         for rows, eqs in groups.items():
             narrowed = _narrow_together(keys, domains, rows, eqs, cells)
             if narrowed is None:
@@ -2089,9 +2088,10 @@ def _narrow_together(keys: list[list[str]], domains: list[list[tuple[Token | Non
 
 
 def _narrow_each(where: dict[str, tuple[int, int]], domains: list[list[tuple[Token | None, ...]]],
-                 equations: list[Equation], cells: dict[str, Value]) -> bool | None:
+                 equations: list[Equation], cells: dict[str, Value]) -> bool:
     """One pass of each identity narrowing the placements of each open row it runs through to those some
-    placement of its other open rows allows: whether any was narrowed (None: a row left with none)."""
+    placement of its other open rows allows (one that no placement keeps narrows nothing): whether any
+    was narrowed."""
     changed = False
     if True:
         for eq in equations:
@@ -2139,7 +2139,7 @@ def _narrow_each(where: dict[str, tuple[int, int]], domains: list[list[tuple[Tok
                     continue
                 keep = [cand for cand, c in zip(domains[r], contrib[r], strict=True) if c is None or -c in reach]
                 if not keep:
-                    return None
+                    break  # broken whatever the placement (the report's own error, a cell misread): it tells nothing
                 if len(keep) < len(domains[r]):
                     domains[r] = keep
                     changed = True
