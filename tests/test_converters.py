@@ -907,6 +907,19 @@ def test_pdfplumber_counts_wrapped_on_a_wrapped_label_s_lines_are_joined_never_g
     assert len(result.wrong) <= 20, wrong_lines(report, truth, result.wrong)
 
 
+def test_pypdf_counts_wrapped_one_under_another_are_read_on_their_row_s_line():
+    """pypdf's extract_text of a landscape PDF of large counts in narrow cells (kept in
+    tests/corpus/converters): a row's counts wrapped inside their thousands groups print one part a line,
+    in order, the last tail on the line of the row's other numbers (``4,03`` / ``6`` / ``1,00`` / ``9`` /
+    ``9,08`` / ``1`` / ``27,2`` / ``43 0 0 41,3 69``; ``8,07`` / ``2 0 9,08 1 …``). Each count is joined
+    and read on the line of the row's numbers, in order: the rows read exactly, none as 0s by order."""
+    truth = _assert_reads_rows("2019-31-thousands-pdf-varied_pypdf.txt",
+                               "4,03\n6\n1,00\n9\n9,08\n1\n27,2\n43 0 0 41,3 69\n",
+                               ("requests.new.", "requests.withheld_process.", "requests.unable_needs_creation.",
+                                "requests.unable_unclear.", "requests.total."))
+    assert truth["requests.withheld_process.total"] == 41369 and truth["requests.new.natural_person"] == 8072
+
+
 def test_pdf_text_rows_of_zeros_short_of_a_blank_read_each_cell_as_most_placements_give_it():
     """pypdf's extract_text of a report of zeros (kept in tests/corpus/converters) prints a row with one
     blank cell as its other cells' 0s (``3.补正后申请内容仍不明确 0 0 0 0 0 0`` for seven cells, ``规章 0 0``

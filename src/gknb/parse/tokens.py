@@ -439,6 +439,7 @@ def _regrouped(tokens: list[Token]) -> list[Token]:
     two make whole groups of three; else left as printed."""
     out: list[Token] = []
     skip = False
+    crossed: set[int] = set()  # joined across a line break, the head alone on its line (of the tail's line)
     for j, tok in enumerate(tokens):
         if skip:
             skip = False
@@ -447,10 +448,39 @@ def _regrouped(tokens: list[Token]) -> list[Token]:
         if (tok.kind == "value" and after is not None and after.kind == "value" and "," in tok.text
                 and _BROKEN_GROUP.match(tok.text) and after.text.isdigit()
                 and _WHOLE_GROUPS.match(joined := tok.text + after.text)):
-            out.append(replace(tok, text=joined, value=parse_number(joined)))
+            if after.block != tok.block and not (out and out[-1].block == tok.block):  # ``8,07`` / ``2 0 9,08 …``: the count stands on its tail's line, with the row's numbers
+                out.append(replace(tok, text=joined, value=parse_number(joined), block=after.block,
+                                   where=after.where, row_start=after.row_start))
+                crossed.add(len(out) - 1)
+            else:
+                out.append(replace(tok, text=joined, value=parse_number(joined)))
             skip = True
         else:
             out.append(tok)
+    return _onto_next_line(out, crossed) if crossed else out
+
+
+def _onto_next_line(tokens: list[Token], crossed: set[int]) -> list[Token]:
+    """Lines left holding only counts joined across a line break (pypdf: ``4,03`` / ``6`` / ``1,00`` /
+    ``9`` / ``27,2`` / ``43 0 0 41,3 69``, a row's cells wrapped one under another) put on the next line
+    when it starts with a number: the row's cells on one line, in order (last lines first, so a run of
+    them ends on the line of the row's other numbers)."""
+    lines: list[list[int]] = []
+    for j, tok in enumerate(tokens):
+        if lines and tokens[lines[-1][0]].block == tok.block:
+            lines[-1].append(j)
+        else:
+            lines.append([j])
+    out = list(tokens)
+    for n in range(len(lines) - 2, -1, -1):
+        line, following = lines[n], lines[n + 1]
+        head = out[following[0]]
+        if not all(j in crossed for j in line) or head.kind != "value":
+            continue
+        for k, j in enumerate(line):
+            out[j] = replace(out[j], block=head.block, where=head.where, row_start=k == 0 and head.row_start)
+        out[following[0]] = replace(head, row_start=False)
+        lines[n + 1] = line + following
     return out
 
 
@@ -495,6 +525,8 @@ def _rejoined_wraps(tokens: list[Token]) -> list[Token]:
             if (tails is None or len(tails) != len(heads) or not all(t.text.isdigit() for t in tails)
                     or below[0].block != line[0].block + gap):
                 continue
+            if gap == 1 and len(heads) == len(line) == len(below):
+                break  # a count alone on its line over its tail alone (pypdf's cells one under another, in order)
             texts = [h.text + t.text for h, t in zip(heads, tails, strict=True)]
             if not all(_WHOLE_GROUPS.match(text) for text in texts):
                 continue
