@@ -920,6 +920,20 @@ def test_pypdf_counts_wrapped_one_under_another_are_read_on_their_row_s_line():
     assert truth["requests.withheld_process.total"] == 41369 and truth["requests.new.natural_person"] == 8072
 
 
+def test_pdfplumber_counts_wrapped_with_no_thousands_comma_are_joined_where_the_identities_confirm():
+    """pdfplumber's extract_text of a PDF whose narrow cells wrap three-digit counts (kept in
+    tests/corpus/converters): centred, a count prints its head on the line above the row's numbers and
+    its tail on the line below (``…申请数 65 67`` / ``0 0 12 8 0`` / ``量 3 3``; ``65 67`` / ``（七）总计 0
+    0 12 8 0`` / ``3 3``; ``果 52 52`` / ``…4.保护第三方合法权益 0 0 0 0 0`` / ``6 6``), single-spaced, no
+    offset to pair them by. Short heads (not 0), as many tails two lines down, no row label of their own
+    on the lines around: joined (653, 673; 526), placed by the interleaving the identities confirm."""
+    truth = _assert_reads_rows("2021-21-dashes-pdf-varied_pdfplumber.txt",
+                               "一、本年新收政府信息公开申请数 65 67\n0 0 12 8 0\n量 3 3\n",
+                               ("requests.new.", "requests.withheld_third_party.", "requests.total."))
+    assert truth["requests.new.research"] == 653 and truth["requests.withheld_third_party.total"] == 526
+    _assert_reads_every_cell("2021-21-dashes-pdf-varied_pdfplumber.txt", "65 67\n（七）总计 0 0 12 8 0\n3 3\n")
+
+
 def test_pdf_text_rows_of_zeros_short_of_a_blank_read_each_cell_as_most_placements_give_it():
     """pypdf's extract_text of a report of zeros (kept in tests/corpus/converters) prints a row with one
     blank cell as its other cells' 0s (``3.补正后申请内容仍不明确 0 0 0 0 0 0`` for seven cells, ``规章 0 0``

@@ -354,6 +354,8 @@ def tokenize(document: Document) -> list[Token]:
     if any(t.kind == "value" and "," in t.text and _BROKEN_GROUP.match(t.text) for t in tokens):
         tokens = _rejoined_wraps(tokens)
         tokens = _regrouped(tokens)
+    elif any(t.x is not None for t in tokens) and not any(t.grid for t in tokens):
+        tokens = _rejoined_wraps(tokens)
     if any(t.grid and t.where.row is None for t in tokens):  # a converter's Markdown grid (no cell rows)
         tokens = _grid_unwrapped(tokens)
     placed = [t for t in tokens if t.x is not None]
@@ -499,12 +501,37 @@ def _spaced_cells(line: list[Token]) -> list[Token] | None:
     return cells
 
 
+MAX_SHORT_HEAD = 2  # digits of a count's head a narrow cell wraps with no thousands comma (``65`` / ``3``)
+
+
+def _short_heads(lines: list[list[Token]], n: int, cells: list[Token]) -> bool:
+    """Whether line ``n``'s cells may be the heads of counts wrapped with no thousands comma in narrow
+    cells (``65 67`` above the row's line ``0 0 12 8 0``, ``3 3`` below it): short digits, none 0, as
+    many tails of digits two lines down, the line between printing numbers, and neither line around it
+    printing a row's label of its own (else they are rows: ``规章 5 3 8`` / ``规范性文件 …`` / ``行政许可 …``)."""
+    if n + 2 >= len(lines) or any(not t.text.isdigit() or t.text.startswith("0") or len(t.text) > MAX_SHORT_HEAD
+                                  for t in cells):
+        return False
+    middle, below = lines[n + 1], lines[n + 2]
+    tails = _spaced_cells(below)
+    if tails is None or len(tails) != len(cells) or _spaced_cells(middle) is None or middle[0].kind == "value" and (
+            lines[n][0].kind != "text"):
+        return False
+    rows = _glue_labels()[0]
+    labelled = middle[0].kind == "text"
+    outer = [li[0] for li in (lines[n], below) if li[0].kind == "text"]
+    if labelled and any(t.norm in rows for t in outer) or any(t.norm in rows for t in outer[1:]):
+        return False
+    return True
+
+
 def _rejoined_wraps(tokens: list[Token]) -> list[Token]:
     """Counts a narrow cell wrapped inside a thousands group on lines of single-spaced cells (pdfplumber's
     and pypdf's text), put back whole: the heads (``1,75``, ``170,``) on one line, their tails (``7``,
     ``521``) on the next or the one after, as many, in the same order, each head and tail making whole
     groups of three (``285,5 382,41`` / row line / ``47 1``; ``一、本年新收…申 8,07 9,08 170, 0 0`` /
-    ``请数量 2 1 521``). A head standing on a line of its own belongs to the row whose line comes next
+    ``请数量 2 1 521``), or short heads with no comma two lines above their tails (``_short_heads``:
+    ``65 67`` / ``0 0 12 8 0`` / ``3 3``). A head standing on a line of its own belongs to the row whose line comes next
     (its label there), else to the row of the head's line, with the numbers of a line between the heads
     and the tails that prints nothing else (the row's cells not wrapped, centred between the two lines). Such a line gives the cells in no order one
     can trust (a vertically centred cell prints on the row's line, its wrapped neighbours on the lines
@@ -515,9 +542,12 @@ def _rejoined_wraps(tokens: list[Token]) -> list[Token]:
     for n, line in enumerate(lines):
         cells = _spaced_cells(line)
         heads = [t for t in cells or () if _BROKEN_GROUP.match(t.text) and not t.floating]
+        short = not heads and cells is not None and _short_heads(lines, n, cells)
+        if short:
+            heads = cells
         if not heads:
             continue
-        for gap in (1, 2):
+        for gap in ((2,) if short else (1, 2)):
             if n + gap >= len(lines):
                 break
             below = lines[n + gap]
@@ -528,7 +558,7 @@ def _rejoined_wraps(tokens: list[Token]) -> list[Token]:
             if gap == 1 and len(heads) == len(line) == len(below):
                 break  # a count alone on its line over its tail alone (pypdf's cells one under another, in order)
             texts = [h.text + t.text for h, t in zip(heads, tails, strict=True)]
-            if not all(_WHOLE_GROUPS.match(text) for text in texts):
+            if not all(_WHOLE_GROUPS.match(text) or short and not text.startswith("0") for text in texts):
                 continue
             middle = lines[n + 1] if gap == 2 else None
             if middle is not None and (_spaced_cells(middle) is None or middle[0].block != line[0].block + 1):
