@@ -934,6 +934,18 @@ def test_pdfplumber_counts_wrapped_with_no_thousands_comma_are_joined_where_the_
     _assert_reads_every_cell("2021-21-dashes-pdf-varied_pdfplumber.txt", "65 67\n（七）总计 0 0 12 8 0\n3 3\n")
 
 
+def test_pypdf_three_digit_counts_wrapped_beside_their_tails_are_joined_where_the_identities_confirm():
+    """pypdf's extract_text of the same PDF (kept in tests/corpus/converters) prints a wrapped count's
+    head and tail side by side, in order, among the row's cells (``一、…申请数`` / ``量 0 0 65 3 12 8 0 67
+    3``: nine numbers for seven cells). Every way of reading two pairs of neighbours as one count each
+    is tried; the identities leave one (653, 673), not the first seven numbers as printed."""
+    truth = _assert_reads_rows("2021-21-dashes-pdf-varied_pypdf.txt", "量 0 0 65 3 12 8 0 67 3\n",
+                               ("requests.new.", "requests.withheld_third_party.", "requests.total."))
+    assert truth["requests.new.total"] == 673
+    report = _read(REPRODUCERS / "2021-21-dashes-pdf-varied_pypdf.txt")
+    assert "parse.extra_values" not in {f.rule for f in report.findings}
+
+
 def test_pdf_text_rows_of_zeros_short_of_a_blank_read_each_cell_as_most_placements_give_it():
     """pypdf's extract_text of a report of zeros (kept in tests/corpus/converters) prints a row with one
     blank cell as its other cells' 0s (``3.补正后申请内容仍不明确 0 0 0 0 0 0`` for seven cells, ``规章 0 0``

@@ -41,7 +41,7 @@ from ..text import normalize_label
 from .align import NumberRow, align, has_own_label, number_rows, physical_row
 from .fast import printed_in_full, rows_keep_their_labels
 from .labels import Label, LabelIndex, core, label_index
-from .tokens import Token, identity_holds, parse_number
+from .tokens import MAX_SHORT_HEAD, Token, identity_holds, parse_number
 
 if TYPE_CHECKING:  # the copy decoders are imported where a table needs them (start-up)
     from .columns import Decoded
@@ -1023,6 +1023,8 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         result = fit(seg, len(keys), stats, inserted.get(seg.table, ()) if seg.row else (), model)
         if any(t.floating for t in seg.tokens):  # counts joined from wrapped pieces, their columns unknown
             result = _interleaved(seg, len(keys), result)
+        elif result.how == "extra" and seg.row and (joins := _wrapped_joins(seg, len(keys))):
+            result = _InterleavedFit(joins, "interleaved")
         if seg.row is None and xs and result.how == "short":
             under = _place_under_header(seg, _header_starts(tokens, seg), len(keys))
             if under:
@@ -2015,6 +2017,39 @@ def _interleaved(seg: Segment, n: int, ordinary: Fit) -> Fit:
                 row[pos] = tok
             placements.append(tuple(row))
     return _InterleavedFit(placements, "interleaved")
+
+
+def _wrapped_joins(seg: Segment, n: int) -> list[tuple[Token | None, ...]]:
+    """A row of one line printing more numbers than its n cells, each one space from the next (pypdf's
+    text of narrow cells wrapping three-digit counts: ``0 0 65 3 12 8 0 67 3`` for seven cells): every
+    way of reading as many pairs of neighbours as it prints too many as one count (a short head not 0,
+    its tail), each the row's n cells in order — for the identities to choose among (none: empty)."""
+    cells = [t for t in seg.tokens if t.kind in ("value", "blank")]
+    extra = len(cells) - n
+    if not 0 < extra <= 3 or len({physical_row(t) for t in cells}) != 1 or any(t.x is None for t in cells):
+        return []
+    if any(b.x - a.x - (len(a.text) + len(b.text)) / 2 > 1 for a, b in zip(cells, cells[1:], strict=False)):
+        return []
+    joinable = [j for j in range(len(cells) - 1)
+                if cells[j].kind == "value" and cells[j + 1].kind == "value" and cells[j].text.isdigit()
+                and cells[j + 1].text.isdigit() and not cells[j].text.startswith("0")
+                and len(cells[j].text) <= MAX_SHORT_HEAD]
+    out: list[tuple[Token | None, ...]] = []
+    for starts in combinations(joinable, extra):
+        if any(b - a < 2 for a, b in zip(starts, starts[1:], strict=False)):
+            continue
+        row: list[Token | None] = []
+        j = 0
+        while j < len(cells):
+            if j in starts:
+                text = cells[j].text + cells[j + 1].text
+                row.append(replace(cells[j], text=text, value=parse_number(text)))
+                j += 2
+            else:
+                row.append(cells[j])
+                j += 1
+        out.append(tuple(row))
+    return out
 
 
 def _broken(equations: list[Equation], trial: dict[str, Value]) -> tuple[int, int]:
