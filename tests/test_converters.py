@@ -931,6 +931,86 @@ def test_counts_wrapped_inside_a_thousands_group_are_read_whole():
     assert truth["requests.new.natural_person"] == 285547 and truth["requests.new.total"] == 382411
 
 
+def test_pdfplumber_counts_wrapped_inside_a_thousands_group_are_joined_and_placed_by_the_identities():
+    """pdfplumber's extract_text of a report of large counts (kept in tests/corpus/converters): a count too
+    wide for its narrow cell wraps inside its last thousands group, and, vertically centred, prints its
+    head on a line of single-spaced heads above the row's line and its tail on the line below
+    (``285,5 382,41`` / ``一、本年新收…数量 1,009 1,009 93,837 1,009 0`` / ``47 1``). Joined head to tail
+    (285,547; 382,411); where among the row's cells each joined count stands the copy does not say, so
+    the row is placed by the one interleaving the table's identities confirm (一 + 二 = 七 + 四 in every
+    column, the outcomes adding up to 七), and named ``parse.alignment_inferred``."""
+    path = REPRODUCERS / "2021-22-thousands-pdf_pdfplumber.txt"
+    rows = ("requests.new.", "requests.granted.", "requests.withheld_internal.", "requests.declined_duplicate.",
+            "requests.total.")
+    truth = _assert_reads_rows(path.name, "285,5 382,41\n一、本年新收政府信息公开申请数量 1,009 1,009 93,837 1,009 0\n47 1\n",
+                               rows)
+    assert truth["requests.new.natural_person"] == 285547 and truth["requests.new.total"] == 382411
+    report = _read(path)
+    inferred = {k for f in report.findings if f.rule == "parse.alignment_inferred" for k in f.cells}
+    assert {k for k in truth if k.startswith(rows)} <= inferred
+    result = score(report, truth)
+    assert not result.silent, wrong_lines(report, truth, result.silent)
+
+
+def test_pdfplumber_counts_wrapped_on_a_wrapped_label_s_lines_are_joined_never_guessed():
+    """pdfplumber's extract_text of a landscape PDF of large counts in narrow cells (kept in
+    tests/corpus/converters): a row's label wraps too, and its counts wrapped inside a thousands group
+    print their heads after the label's head, the cells that did not wrap on a line of their own, the
+    tails after the label's tail (``一、本年新收政府信息公开申 8,07 9,08 86,7 66,5 170,`` / ``0 0`` /
+    ``请数量 2 1 74 94 521``). The table was left unread as printed by columns; the heads and tails are
+    joined, the row's cells placed by the interleavings the identities leave, and where more than one
+    is left (the report's own identities broken, or two columns' values that may swap), the row is
+    named ``parse.alignment_ambiguous`` — never a cell wrong and unnamed."""
+    path = REPRODUCERS / "2019-31-thousands-pdf-varied_pdfplumber.txt"
+    truth = _assert_reads_rows(path.name, "一、本年新收政府信息公开申 8,07 9,08 86,7 66,5 170,\n0 0\n请数量 2 1 74 94 521\n",
+                               ("requests.new.", "requests.carried_over.", "requests.total.", "requests.carry_forward."))
+    assert truth["requests.new.total"] == 170521 and truth["requests.total.total"] == 172539
+    report = _read(path)
+    assert "parse.table_by_columns" not in {f.rule for f in report.findings}
+    result = score(report, truth)
+    assert not result.silent and not result.blank_only, wrong_lines(report, truth, result.silent + result.blank_only)
+    assert len(result.wrong) <= 20, wrong_lines(report, truth, result.wrong)
+
+
+def test_pypdf_counts_wrapped_one_under_another_are_read_on_their_row_s_line():
+    """pypdf's extract_text of a landscape PDF of large counts in narrow cells (kept in
+    tests/corpus/converters): a row's counts wrapped inside their thousands groups print one part a line,
+    in order, the last tail on the line of the row's other numbers (``4,03`` / ``6`` / ``1,00`` / ``9`` /
+    ``9,08`` / ``1`` / ``27,2`` / ``43 0 0 41,3 69``; ``8,07`` / ``2 0 9,08 1 …``). Each count is joined
+    and read on the line of the row's numbers, in order: the rows read exactly, none as 0s by order."""
+    truth = _assert_reads_rows("2019-31-thousands-pdf-varied_pypdf.txt",
+                               "4,03\n6\n1,00\n9\n9,08\n1\n27,2\n43 0 0 41,3 69\n",
+                               ("requests.new.", "requests.withheld_process.", "requests.unable_needs_creation.",
+                                "requests.unable_unclear.", "requests.total."))
+    assert truth["requests.withheld_process.total"] == 41369 and truth["requests.new.natural_person"] == 8072
+
+
+def test_pdfplumber_counts_wrapped_with_no_thousands_comma_are_joined_where_the_identities_confirm():
+    """pdfplumber's extract_text of a PDF whose narrow cells wrap three-digit counts (kept in
+    tests/corpus/converters): centred, a count prints its head on the line above the row's numbers and
+    its tail on the line below (``…申请数 65 67`` / ``0 0 12 8 0`` / ``量 3 3``; ``65 67`` / ``（七）总计 0
+    0 12 8 0`` / ``3 3``; ``果 52 52`` / ``…4.保护第三方合法权益 0 0 0 0 0`` / ``6 6``), single-spaced, no
+    offset to pair them by. Short heads (not 0), as many tails two lines down, no row label of their own
+    on the lines around: joined (653, 673; 526), placed by the interleaving the identities confirm."""
+    truth = _assert_reads_rows("2021-21-dashes-pdf-varied_pdfplumber.txt",
+                               "一、本年新收政府信息公开申请数 65 67\n0 0 12 8 0\n量 3 3\n",
+                               ("requests.new.", "requests.withheld_third_party.", "requests.total."))
+    assert truth["requests.new.research"] == 653 and truth["requests.withheld_third_party.total"] == 526
+    _assert_reads_every_cell("2021-21-dashes-pdf-varied_pdfplumber.txt", "65 67\n（七）总计 0 0 12 8 0\n3 3\n")
+
+
+def test_pypdf_three_digit_counts_wrapped_beside_their_tails_are_joined_where_the_identities_confirm():
+    """pypdf's extract_text of the same PDF (kept in tests/corpus/converters) prints a wrapped count's
+    head and tail side by side, in order, among the row's cells (``一、…申请数`` / ``量 0 0 65 3 12 8 0 67
+    3``: nine numbers for seven cells). Every way of reading two pairs of neighbours as one count each
+    is tried; the identities leave one (653, 673), not the first seven numbers as printed."""
+    truth = _assert_reads_rows("2021-21-dashes-pdf-varied_pypdf.txt", "量 0 0 65 3 12 8 0 67 3\n",
+                               ("requests.new.", "requests.withheld_third_party.", "requests.total."))
+    assert truth["requests.new.total"] == 673
+    report = _read(REPRODUCERS / "2021-21-dashes-pdf-varied_pypdf.txt")
+    assert "parse.extra_values" not in {f.rule for f in report.findings}
+
+
 def test_pdf_text_rows_of_zeros_short_of_a_blank_read_each_cell_as_most_placements_give_it():
     """pypdf's extract_text of a report of zeros (kept in tests/corpus/converters) prints a row with one
     blank cell as its other cells' 0s (``3.补正后申请内容仍不明确 0 0 0 0 0 0`` for seven cells, ``规章 0 0``

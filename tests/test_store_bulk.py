@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
 from pathlib import Path
@@ -153,11 +154,39 @@ def test_prepared_provenance_is_each_cells_own_json() -> None:
     directly: each cell gets exactly its own JSON — none set, lines alone among the others, boxes of
     floats, OCR confidences, a line that is not an int, and a value whose text would fool the cut."""
     report = gknb.read(sorted(SAMPLES.glob("*.txt"))[0])
-    keys = list(report.cells)[:9]
     wheres = [Provenance(), Provenance(line=3, col=2), Provenance(line=12), Provenance(line=True),  # type: ignore[arg-type]
               Provenance(page=2, bbox=(1.5, 2.25, 300.125, 4e-07)), Provenance(line=0),
               Provenance(table=1, row=4, col=0, confidence=0.9375), Provenance(line=7.0),  # type: ignore[arg-type]
-              Provenance(line="x, {y")]  # type: ignore[arg-type]
+              Provenance(line="x, {y"),  # type: ignore[arg-type]
+              # a line and column (a text report's cell) beside their look-alikes: other types, more fields
+              Provenance(line=3, col=2.0), Provenance(line=3.0, col=2), Provenance(line=3, col=True),  # type: ignore[arg-type]
+              Provenance(line=3, col=2, page=1), Provenance(line=3, col=2, confidence=0.5),
+              Provenance(line=3, col=2, table=0, row=0), Provenance(line=-1, col=10**20)]
+    keys = list(report.cells)[:len(wheres)]
     report.provenance = dict(zip(keys, wheres, strict=True))
     texts = {key: text for key, _value, _printed, text in prepare(report).cells if text is not None}
     assert texts == {key: json.dumps(where.as_dict()) for key, where in zip(keys, wheres, strict=True)}
+
+
+def test_source_lookup_sees_each_write_and_holds_nothing_between(db_url: str) -> None:
+    """``Store.source_lookup`` (an ingest's look-up of each input's hash, on the driver's cursor)
+    answers as ``has_source`` does, sees a report written on another connection after it began
+    (no snapshot kept from one look-up to the next), and leaves no transaction open between two."""
+    store = Store.open(db_url)
+    path = sorted(SAMPLES.glob("*.txt"))[0]
+    raw = path.read_bytes()
+    sha = hashlib.sha256(raw).hexdigest()
+    with store.source_lookup() as known:
+        assert known(sha) is None
+        added = store_report(store, gknb.read(path), raw, location=str(path))
+        assert known(sha) == added.report_id == store.has_source(sha)
+        assert known("0" * 64) is None
+        if store.engine.dialect.name == "postgresql":
+            with store.engine.connect() as other:
+                assert other.exec_driver_sql("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                                             "current_database() AND state LIKE 'idle in transaction%%'").scalar() == 0
+        else:  # a reader's snapshot would keep the WAL from being checkpointed to its end
+            with store.engine.connect() as other:
+                busy, _log, _done = other.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+                assert busy == 0
+    store.close()

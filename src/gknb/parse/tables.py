@@ -41,7 +41,7 @@ from ..text import normalize_label
 from .align import NumberRow, align, has_own_label, number_rows, physical_row
 from .fast import printed_in_full, rows_keep_their_labels
 from .labels import Label, LabelIndex, core, label_index
-from .tokens import Token, identity_holds, parse_number
+from .tokens import MAX_SHORT_HEAD, Token, identity_holds, parse_number
 
 if TYPE_CHECKING:  # the copy decoders are imported where a table needs them (start-up)
     from .columns import Decoded
@@ -1024,6 +1024,10 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
         model = {anchor: _column_models(segments, position, len(keys), anchor=anchor) for anchor in ANCHORS} \
             if xs and seg.row else None
         result = fit(seg, len(keys), stats, inserted.get(seg.table, ()) if seg.row else (), model)
+        if any(t.floating for t in seg.tokens):  # counts joined from wrapped pieces, their columns unknown
+            result = _interleaved(seg, len(keys), result)
+        elif result.how == "extra" and seg.row and (joins := _wrapped_joins(seg, len(keys))):
+            result = _InterleavedFit(joins, "interleaved")
         if seg.row is None and xs and result.how == "short":
             under = _place_under_header(seg, _header_starts(tokens, seg), len(keys))
             if under:
@@ -1119,8 +1123,9 @@ def assemble(fmt: Format, tokens: list[Token], headings: dict[int, str]) -> Tabl
     for seg, keys, result in pending:
         if isinstance(result, _GridFit):
             _resolve_grid(out, fmt, seg, keys, result)
-        else:
+        elif not isinstance(result, _InterleavedFit):
             _resolve(out, fmt, seg, keys, result, priors.get(seg.table, Counter()))
+    _resolve_interleaved(out, fmt, [(s, k, r) for s, k, r in pending if isinstance(r, _InterleavedFit)])
     _note_by_order(out, fmt, by_order)
     unsure_rows = (  # rows whose numbers' columns nothing decided: (rows, Chinese message, English message)
         ([r for r in walker.unsure_columns if r not in gridded],
@@ -2004,6 +2009,285 @@ def _resolve(out: TableAssembler, fmt: Format, seg: Segment, keys: list[str], re
             f"「{title}」一行{what[0]}，无法确定各数字所在列，请核对原文",
             f"row '{title}': {what[1]}; the column of each number could not be determined",
         )
+
+
+MAX_INTERLEAVINGS = 4096  # placements of one row's numbers among its cells, at the most
+MAX_JOINT = 20000  # placements of a table's rows with wrapped counts tried together, at the most
+
+
+class _InterleavedFit(Fit):
+    """A row holding counts joined from wrapped pieces (Token.floating): every placement keeping the row's
+    other numbers in order and the joined ones in order, each row's as the identities of the whole table
+    leave them (``_resolve_interleaved``). ``undecided``: too many to try; the ordinary fit's placement,
+    named."""
+
+    undecided: bool = False
+
+
+def _interleaved(seg: Segment, n: int, ordinary: Fit) -> Fit:
+    """The placements of a segment whose joined counts stand nowhere in particular: the row's own cells
+    (values and dashes, in order) and the joined counts (in order) interleaved over its n cells, those
+    short of n leaving cells blank."""
+    cells = [t for t in seg.tokens if t.kind in ("value", "blank")]
+    own = [t for t in cells if not t.floating]
+    joined = [t for t in cells if t.floating]
+    m = len(own) + len(joined)
+    if m > n or comb(n, m) * comb(m, len(joined)) > MAX_INTERLEAVINGS:
+        fallback = _InterleavedFit(ordinary.candidates[:1] or [tuple([None] * n)], "interleaved")
+        fallback.undecided = True
+        return fallback
+    placements: list[tuple[Token | None, ...]] = []
+    for filled in combinations(range(n), m):
+        for spots in combinations(range(m), len(joined)):
+            own_it, joined_it = iter(own), iter(joined)
+            order = [next(joined_it) if k in spots else next(own_it) for k in range(m)]
+            row: list[Token | None] = [None] * n
+            for pos, tok in zip(filled, order, strict=True):
+                row[pos] = tok
+            placements.append(tuple(row))
+    return _InterleavedFit(placements, "interleaved")
+
+
+def _wrapped_joins(seg: Segment, n: int) -> list[tuple[Token | None, ...]]:
+    """A row of one line printing more numbers than its n cells, each one space from the next (pypdf's
+    text of narrow cells wrapping three-digit counts: ``0 0 65 3 12 8 0 67 3`` for seven cells): every
+    way of reading as many pairs of neighbours as it prints too many as one count (a short head not 0,
+    its tail), each the row's n cells in order — for the identities to choose among (none: empty)."""
+    cells = [t for t in seg.tokens if t.kind in ("value", "blank")]
+    extra = len(cells) - n
+    if not 0 < extra <= 3 or len({physical_row(t) for t in cells}) != 1 or any(t.x is None for t in cells):
+        return []
+    if any(b.x - a.x - (len(a.text) + len(b.text)) / 2 > 1 for a, b in zip(cells, cells[1:], strict=False)):
+        return []
+    joinable = [j for j in range(len(cells) - 1)
+                if cells[j].kind == "value" and cells[j + 1].kind == "value" and cells[j].text.isdigit()
+                and cells[j + 1].text.isdigit() and not cells[j].text.startswith("0")
+                and len(cells[j].text) <= MAX_SHORT_HEAD]
+    out: list[tuple[Token | None, ...]] = []
+    for starts in combinations(joinable, extra):
+        if any(b - a < 2 for a, b in zip(starts, starts[1:], strict=False)):
+            continue
+        row: list[Token | None] = []
+        j = 0
+        while j < len(cells):
+            if j in starts:
+                text = cells[j].text + cells[j + 1].text
+                row.append(replace(cells[j], text=text, value=parse_number(text)))
+                j += 2
+            else:
+                row.append(cells[j])
+                j += 1
+        out.append(tuple(row))
+    return out
+
+
+def _broken(equations: list[Equation], trial: dict[str, Value]) -> tuple[int, int]:
+    """How many of ``equations`` the cells ``trial`` break (one with a cell unknown breaks none), then
+    minus how many hold with the unknown cells read as 0 (TableAssembler.score: of two placements that
+    break none, the one whose printed numbers add up is the likelier)."""
+    broken = held = 0
+    for eq in equations:
+        lhs = sum(trial.get(k) or 0 for k in eq.lhs)
+        rhs = sum(trial.get(k) or 0 for k in eq.rhs)
+        held += lhs == rhs
+        if any(trial.get(k) is None for k in eq.cells):
+            continue
+        broken += lhs != rhs
+    return broken, -held
+
+
+MAX_SUMS = 4096  # sums one identity's open rows can reach, followed at the most (past that: not narrowed)
+
+
+def _consistent(keys: list[list[str]], domains: list[list[tuple[Token | None, ...]]], equations: list[Equation],
+                cells: dict[str, Value]) -> list[list[tuple[Token | None, ...]]] | None:
+    """The rows' placements narrowed to those each identity allows with some placement of the other rows
+    it runs through (the rest of the table's cells as read; a cell left unknown allows anything), and
+    to those some placement of the other rows keeps every identity of a family running through the same
+    rows (一 + 二 = 七 + 四 in each column), until none narrows further. An identity, or a family, that no
+    placement keeps (the report's own error, a cell misread) narrows nothing."""
+    where = {key: (r, j) for r, row in enumerate(keys) for j, key in enumerate(row)}
+    domains = [list(d) for d in domains]
+    # the identities by the open rows they run through (a family over the columns: 一 + 二 = 七 + 四 in each)
+    groups: dict[tuple[int, ...], list[Equation]] = {}
+    for eq in equations:
+        rows = tuple(sorted({where[k][0] for k in eq.cells if k in where}))
+        if len(rows) > 1:
+            groups.setdefault(rows, []).append(eq)
+    changed = True
+    while changed:
+        changed = _narrow_each(where, domains, equations, cells)
+        for rows, eqs in groups.items():
+            narrowed = _narrow_together(keys, domains, rows, eqs, cells)
+            if narrowed is None:
+                continue  # no placement of these rows keeps all their identities: nothing to narrow by
+            for r, keep in zip(rows, narrowed, strict=True):
+                if len(keep) < len(domains[r]):
+                    domains[r] = keep
+                    changed = True
+    return domains
+
+
+def _narrow_together(keys: list[list[str]], domains: list[list[tuple[Token | None, ...]]], rows: tuple[int, ...],
+                     equations: list[Equation], cells: dict[str, Value]) -> list[list[tuple]] | None:
+    """The placements of ``rows`` found in some combination of theirs breaking none of ``equations``
+    (every combination tried: at most MAX_JOINT, else each as it is); None when no combination keeps them."""
+    total = 1
+    for r in rows:
+        total *= len(domains[r])
+    if total > MAX_JOINT or total == 1:
+        return [domains[r] for r in rows]
+    kept: list[set[int]] = [set() for _ in rows]
+    trial = dict(cells)
+    for combo in product(*(range(len(domains[r])) for r in rows)):
+        for r, c in zip(rows, combo, strict=True):
+            for key, cell in zip(keys[r], domains[r][c], strict=True):
+                trial[key] = cell.value if _printed(cell) else None
+        if _broken(equations, trial)[0] == 0:
+            for k, c in enumerate(combo):
+                kept[k].add(c)
+    if not kept[0]:
+        return None
+    return [[d for c, d in enumerate(domains[r]) if c in kept[k]] for k, r in enumerate(rows)]
+
+
+def _narrow_each(where: dict[str, tuple[int, int]], domains: list[list[tuple[Token | None, ...]]],
+                 equations: list[Equation], cells: dict[str, Value]) -> bool:
+    """One pass of each identity narrowing the placements of each open row it runs through to those some
+    placement of its other open rows allows (one that no placement keeps narrows nothing): whether any
+    was narrowed."""
+    changed = False
+    if True:
+        for eq in equations:
+            signs: dict[str, int] = {}
+            for key in eq.lhs:
+                signs[key] = signs.get(key, 0) + 1
+            for key in eq.rhs:
+                signs[key] = signs.get(key, 0) - 1
+            rows = sorted({where[k][0] for k in signs if k in where})
+            base, unknown = 0, False
+            for key, sign in signs.items():
+                if key not in where:
+                    if cells.get(key) is None:
+                        unknown = True
+                    else:
+                        base += sign * cells[key]
+            if unknown or not rows:
+                continue
+            # each open row's contribution to lhs − rhs per placement (None: a cell it leaves unknown)
+            contrib: dict[int, list[Value]] = {}
+            for r in rows:
+                out = []
+                for cand in domains[r]:
+                    total: Value = 0
+                    for key, sign in signs.items():
+                        if key in where and where[key][0] == r:
+                            cell = cand[where[key][1]]
+                            if not _printed(cell):
+                                total = None
+                                break
+                            total += sign * cell.value
+                    out.append(total)
+                contrib[r] = out
+            for r in rows:
+                others = [r2 for r2 in rows if r2 != r]
+                if any(None in contrib[r2] for r2 in others):
+                    continue  # another row may leave the identity unknown: it allows every placement here
+                reach: set[Value] | None = {base}
+                for r2 in others:
+                    reach = {x + c for x in reach for c in set(contrib[r2])}
+                    if len(reach) > MAX_SUMS:
+                        reach = None
+                        break
+                if reach is None:
+                    continue
+                keep = [cand for cand, c in zip(domains[r], contrib[r], strict=True) if c is None or -c in reach]
+                if not keep:
+                    break  # broken whatever the placement (the report's own error, a cell misread): it tells nothing
+                if len(keep) < len(domains[r]):
+                    domains[r] = keep
+                    changed = True
+                    break  # contributions changed: the next identity (this one again on the next pass)
+    return changed
+
+
+def _resolve_interleaved(out: TableAssembler, fmt: Format, rows: list[tuple[Segment, list[str], Fit]]) -> None:
+    """Place the rows holding counts joined from wrapped pieces, a table's together, after every other
+    row: each row's placements first pruned to those breaking the fewest identities on their own, then
+    every combination of the rows' placements tried against the identities of all their cells. A row
+    every least-breaking combination places alike, none breaking any identity, is placed so and named
+    ``parse.alignment_inferred``; a row they place differently, or every one breaking an identity, is
+    placed as the first of them and named ``parse.alignment_ambiguous``."""
+    by_table: dict[str, list[tuple[Segment, list[str], Fit]]] = {}
+    for item in rows:
+        by_table.setdefault(item[0].table, []).append(item)
+    for items in by_table.values():
+        pruned: list[list[tuple[Token | None, ...]]] = []
+        equations: dict[int, Equation] = {}
+        for _seg, keys, result in items:
+            for key in keys:
+                for eq in out.equations_of.get(key, ()):
+                    equations[id(eq)] = eq
+            if getattr(result, "undecided", False):
+                pruned.append(result.candidates[:1])
+                continue
+            own_eqs = list({id(eq): eq for key in keys for eq in out.equations_of.get(key, ())}.values())
+            scored = []
+            seen: set[tuple] = set()
+            for cand in result.candidates:
+                signature = _signature(cand)
+                if signature in seen:
+                    continue
+                seen.add(signature)
+                trial = dict(out.cells)
+                for key, cell in zip(keys, cand, strict=True):
+                    trial[key] = cell.value if _printed(cell) else None
+                scored.append((_broken(own_eqs, trial)[0], cand))
+            least = min(b for b, _ in scored)
+            pruned.append([c for b, c in scored if b == least])
+        eqs = list(equations.values())
+        narrowed = _consistent([keys for _, keys, _ in items], pruned, eqs, out.cells)
+        if narrowed is not None:  # no row left without a placement every identity allows: the rest are in none
+            pruned = narrowed
+        total = 1
+        for cands in pruned:
+            total *= len(cands)
+        if total <= MAX_JOINT:
+            best, kept = None, []
+            for combo in product(*pruned):
+                trial = dict(out.cells)
+                for (_, keys, _), cand in zip(items, combo, strict=True):
+                    for key, cell in zip(keys, cand, strict=True):
+                        trial[key] = cell.value if _printed(cell) else None
+                broken, unheld = _broken(eqs, trial)
+                if best is None or broken < best:
+                    best, kept, likeliest = broken, [combo], (unheld, combo)
+                elif broken == best:
+                    kept.append(combo)
+                    likeliest = min(likeliest, (unheld, combo), key=lambda u: u[0])
+        else:  # too many together: each row by its own identities
+            best, kept, likeliest = None, [], None
+        for r, (seg, keys, result) in enumerate(items):
+            options = [combo[r] for combo in kept] if kept else pruned[r]
+            chosen = likeliest[1][r] if likeliest is not None else options[0]
+            out.assign(keys, chosen, seg.label)
+            title = _row_title(fmt, seg.table, seg.row)
+            decided = (kept and best == 0 and not getattr(result, "undecided", False)
+                       and len({_signature(c) for c in options}) == 1)
+            if decided:
+                out.note(
+                    "parse.alignment_inferred", keys,
+                    f"「{title}」一行有数字在窄单元格内折行（如 1,75 / 7），已拼合；拼合后各数字所在列按勾稽关系确定，请核对",
+                    f"row '{title}': counts wrapped inside narrow cells (1,75 / 7) were joined; the column of each "
+                    "number was inferred from the table's identities",
+                )
+            else:
+                out.note(
+                    "parse.alignment_ambiguous", keys,
+                    f"「{title}」一行有数字在窄单元格内折行（如 1,75 / 7），已拼合，但无法确定各数字所在列，请核对原文",
+                    f"row '{title}': counts wrapped inside narrow cells (1,75 / 7) were joined, but the column of "
+                    "each number could not be determined; check the original",
+                )
 
 
 def _grid_widths(tokens: list[Token]) -> dict[tuple, int]:

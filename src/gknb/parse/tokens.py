@@ -52,6 +52,9 @@ class Token:
     page_break: bool = False  # first token of a line that starts a new page (a text copy's form feed)
     stacked: bool = False  # for values: of one of two rows printed on one line, which of them not sure (_unstacked)
     unordered: bool = False  # for values: one of two numbers a grid cell holds from two cells side by side (_grid_unwrapped)
+    # for values: a count joined from a head and a tail a narrow cell wrapped onto two lines of single-spaced
+    # cells (_rejoined_wraps): of its row, but where among the row's other cells the copy does not say
+    floating: bool = False
 
 
 def parse_number(text: str) -> int | Decimal | None:
@@ -353,7 +356,10 @@ def tokenize(document: Document) -> list[Token]:
                         append(Token(kind, stripped, norm, cell.where, True, first, value, False, b))
                     first = False
     if any(t.kind == "value" and "," in t.text and _BROKEN_GROUP.match(t.text) for t in tokens):
+        tokens = _rejoined_wraps(tokens)
         tokens = _regrouped(tokens)
+    elif any(t.x is not None for t in tokens) and not any(t.grid for t in tokens):
+        tokens = _rejoined_wraps(tokens)
     if any(t.grid and t.where.row is None for t in tokens):  # a converter's Markdown grid (no cell rows)
         tokens = _grid_unwrapped(tokens)
     placed = [t for t in tokens if t.x is not None]
@@ -439,6 +445,7 @@ def _regrouped(tokens: list[Token]) -> list[Token]:
     two make whole groups of three; else left as printed."""
     out: list[Token] = []
     skip = False
+    crossed: set[int] = set()  # joined across a line break, the head alone on its line (of the tail's line)
     for j, tok in enumerate(tokens):
         if skip:
             skip = False
@@ -447,11 +454,136 @@ def _regrouped(tokens: list[Token]) -> list[Token]:
         if (tok.kind == "value" and after is not None and after.kind == "value" and "," in tok.text
                 and _BROKEN_GROUP.match(tok.text) and after.text.isdigit()
                 and _WHOLE_GROUPS.match(joined := tok.text + after.text)):
-            out.append(replace(tok, text=joined, value=parse_number(joined)))
+            if after.block != tok.block and not (out and out[-1].block == tok.block):  # ``8,07`` / ``2 0 9,08 …``: the count stands on its tail's line, with the row's numbers
+                out.append(replace(tok, text=joined, value=parse_number(joined), block=after.block,
+                                   where=after.where, row_start=after.row_start))
+                crossed.add(len(out) - 1)
+            else:
+                out.append(replace(tok, text=joined, value=parse_number(joined)))
             skip = True
         else:
             out.append(tok)
+    return _onto_next_line(out, crossed) if crossed else out
+
+
+def _onto_next_line(tokens: list[Token], crossed: set[int]) -> list[Token]:
+    """Lines left holding only counts joined across a line break (pypdf: ``4,03`` / ``6`` / ``1,00`` /
+    ``9`` / ``27,2`` / ``43 0 0 41,3 69``, a row's cells wrapped one under another) put on the next line
+    when it starts with a number: the row's cells on one line, in order (last lines first, so a run of
+    them ends on the line of the row's other numbers)."""
+    lines: list[list[int]] = []
+    for j, tok in enumerate(tokens):
+        if lines and tokens[lines[-1][0]].block == tok.block:
+            lines[-1].append(j)
+        else:
+            lines.append([j])
+    out = list(tokens)
+    for n in range(len(lines) - 2, -1, -1):
+        line, following = lines[n], lines[n + 1]
+        head = out[following[0]]
+        if not all(j in crossed for j in line) or head.kind != "value":
+            continue
+        for k, j in enumerate(line):
+            out[j] = replace(out[j], block=head.block, where=head.where, row_start=k == 0 and head.row_start)
+        out[following[0]] = replace(head, row_start=False)
+        lines[n + 1] = line + following
     return out
+
+
+def _spaced_cells(line: list[Token]) -> list[Token] | None:
+    """A line's trailing cells when the line holds text (label pieces) then only numbers, each one space
+    from the next (pdfplumber's and pypdf's text: offsets place nothing); None otherwise."""
+    if len(line) == 1 and line[0].kind == "value":  # a number alone on its line
+        return line
+    cells = [t for t in line if t.x is not None]
+    if not cells or any(t.kind != "value" for t in cells) or any(t.x is not None for t in line[: len(line) - len(cells)]):
+        return None
+    if any(t.kind != "text" for t in line[: len(line) - len(cells)]):
+        return None
+    if any(b.x - a.x - (len(a.text) + len(b.text)) / 2 > 1 for a, b in zip(cells, cells[1:], strict=False)):
+        return None
+    return cells
+
+
+MAX_SHORT_HEAD = 2  # digits of a count's head a narrow cell wraps with no thousands comma (``65`` / ``3``)
+
+
+def _short_heads(lines: list[list[Token]], n: int, cells: list[Token]) -> bool:
+    """Whether line ``n``'s cells may be the heads of counts wrapped with no thousands comma in narrow
+    cells (``65 67`` above the row's line ``0 0 12 8 0``, ``3 3`` below it): short digits, none 0, as
+    many tails of digits two lines down, the line between printing numbers, and neither line around it
+    printing a row's label of its own (else they are rows: ``规章 5 3 8`` / ``规范性文件 …`` / ``行政许可 …``)."""
+    if n + 2 >= len(lines) or any(not t.text.isdigit() or t.text.startswith("0") or len(t.text) > MAX_SHORT_HEAD
+                                  for t in cells):
+        return False
+    middle, below = lines[n + 1], lines[n + 2]
+    tails = _spaced_cells(below)
+    if tails is None or len(tails) != len(cells) or _spaced_cells(middle) is None or middle[0].kind == "value" and (
+            lines[n][0].kind != "text"):
+        return False
+    rows = _glue_labels()[0]
+    labelled = middle[0].kind == "text"
+    outer = [li[0] for li in (lines[n], below) if li[0].kind == "text"]
+    return not (labelled and any(t.norm in rows for t in outer) or any(t.norm in rows for t in outer[1:]))
+
+
+def _rejoined_wraps(tokens: list[Token]) -> list[Token]:
+    """Counts a narrow cell wrapped inside a thousands group on lines of single-spaced cells (pdfplumber's
+    and pypdf's text), put back whole: the heads (``1,75``, ``170,``) on one line, their tails (``7``,
+    ``521``) on the next or the one after, as many, in the same order, each head and tail making whole
+    groups of three (``285,5 382,41`` / row line / ``47 1``; ``一、本年新收…申 8,07 9,08 170, 0 0`` /
+    ``请数量 2 1 521``), or short heads with no comma two lines above their tails (``_short_heads``:
+    ``65 67`` / ``0 0 12 8 0`` / ``3 3``). A head standing on a line of its own belongs to the row whose line comes next
+    (its label there), else to the row of the head's line, with the numbers of a line between the heads
+    and the tails that prints nothing else (the row's cells not wrapped, centred between the two lines). Such a line gives the cells in no order one
+    can trust (a vertically centred cell prints on the row's line, its wrapped neighbours on the lines
+    around it), so each joined count is marked ``floating``: the table reader places the row's numbers
+    by the interleavings the identities confirm, and names what they leave open."""
+    lines = _by_line(tokens)
+    changed = False
+    for n, line in enumerate(lines):
+        cells = _spaced_cells(line)
+        heads = [t for t in cells or () if _BROKEN_GROUP.match(t.text) and not t.floating]
+        short = not heads and cells is not None and _short_heads(lines, n, cells)
+        if short:
+            heads = cells
+        if not heads:
+            continue
+        for gap in ((2,) if short else (1, 2)):
+            if n + gap >= len(lines):
+                break
+            below = lines[n + gap]
+            tails = _spaced_cells(below)
+            if (tails is None or len(tails) != len(heads) or not all(t.text.isdigit() for t in tails)
+                    or below[0].block != line[0].block + gap):
+                continue
+            if gap == 1 and len(heads) == len(line) == len(below):
+                break  # a count alone on its line over its tail alone (pypdf's cells one under another, in order)
+            texts = [h.text + t.text for h, t in zip(heads, tails, strict=True)]
+            if not all(_WHOLE_GROUPS.match(text) or short and not text.startswith("0") for text in texts):
+                continue
+            middle = lines[n + 1] if gap == 2 else None
+            if middle is not None and (_spaced_cells(middle) is None or middle[0].block != line[0].block + 1):
+                continue
+            # the row's line: the middle one where it prints the row's label, else the heads' own
+            labelled = middle is not None and middle[0].kind == "text"
+            host = middle if labelled or (middle is not None and line[0].kind != "text") else line
+            joined = [replace(h, text=text, value=parse_number(text), where=host[0].where, block=host[0].block,
+                              row_start=False, floating=True) for h, text in zip(heads, texts, strict=True)]
+            taken = {id(t) for t in heads + tails}
+            lines[n] = [t for t in line if id(t) not in taken]
+            lines[n + gap] = [t for t in below if id(t) not in taken]
+            if host is line and middle is not None:  # the row's own cells on a line of their own: its line's
+                lines[n] = lines[n] + [replace(t, where=line[0].where, block=line[0].block, row_start=False)
+                                       for t in middle] + joined
+                lines[n + 1] = []
+            elif host is line:
+                lines[n] = lines[n] + joined
+            else:
+                lines[n + 1] = lines[n + 1] + joined
+            changed = True
+            break
+    return [t for li in lines for t in li if li] if changed else tokens
 
 
 WRAP_DRIFT = 1.0  # a wrapped number's two lines' centres differ by at most this (display columns) …

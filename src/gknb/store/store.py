@@ -55,11 +55,16 @@ MAX_BATCH = 5000  # reports per ``Store.write`` (keeps every IN list short)
 # ``cells`` for bulk inserts: untyped columns skip per-row type processing; provenance goes in as JSON text
 _CELL_COLUMNS = ("report_id", "key", "value", "printed", "provenance")
 _CELLS = table("cells", *(column(name) for name in _CELL_COLUMNS))
-_json = json.JSONEncoder().encode
+_FINDING_COLUMNS = ("report_id", "scope", "position", "rule", "severity", "cells", "message", "message_en",
+                    "other_report_id")
+_json = json.JSONEncoder().encode  # as json.dumps, SQLAlchemy's serializer of a JSON column
 _PROVENANCE_FIELDS = tuple(f.name for f in fields(Provenance))
 _BY_SHA = (select(ReportRow.id).join(SourceRow).where(SourceRow.sha256 == bindparam("sha256"))
            .order_by(ReportRow.id).limit(1))
 _sort_key = lru_cache(maxsize=4096)(pinyin_key)  # an agency's reports of every year share theirs
+# SQLite's page cache (KiB) of a connection that writes reports: a batch of 200 text reports dirties ~8 MB
+# of pages, which the default 2 MB cache would spill into the WAL before the commit
+WRITE_CACHE_KIB = 16384
 CACHED = 256  # results kept by ``Store.cached`` (per store object, least recently used dropped first)
 T = TypeVar("T")
 
@@ -276,14 +281,24 @@ class Store:
         mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
         sql = ("SELECT reports.id FROM reports JOIN sources ON sources.id = reports.source_id "
                f"WHERE sources.sha256 = {mark} ORDER BY reports.id LIMIT 1")
+        sqlite = self.engine.dialect.name == "sqlite"
         with self.engine.connect() as connection:
+            driver = connection.connection  # the driver's connection: one statement, no result objects
+            cursor = driver.cursor()
+
             def lookup(sha256: str) -> int | None:
                 try:
-                    return connection.exec_driver_sql(sql, (sha256,)).scalar()
+                    cursor.execute(sql, (sha256,))
+                    rows = cursor.fetchall()  # to the end: SQLite's statement is reset, its snapshot let go
                 finally:
-                    connection.rollback()
+                    if not sqlite:  # psycopg opened a transaction for the SELECT (sqlite3 opens none)
+                        driver.rollback()
+                return rows[0][0] if rows else None
 
-            yield lookup
+            try:
+                yield lookup
+            finally:
+                cursor.close()
 
     def write(self, session: Session, entries: Sequence[Entry]) -> Written:
         """Store checked reports and their originals in the caller's transaction (``session``, from
@@ -294,6 +309,8 @@ class Store:
         already known location becomes its next version, and the older one stops being current. The
         entries' reports are read, never changed.
         """
+        if self.engine.dialect.name == "sqlite":  # a batch's pages stay in memory until it commits
+            session.connection().exec_driver_sql(f"PRAGMA cache_size=-{WRITE_CACHE_KIB}")
         shas = [entry.sha256 for entry in entries]
         kept: dict[str, int] = dict(session.execute(  # type: ignore[arg-type]
             select(SourceRow.sha256, func.min(ReportRow.id)).join(ReportRow, ReportRow.source_id == SourceRow.id)
@@ -661,6 +678,10 @@ def _provenance_text(where: Provenance) -> str:
     those already written, by its values and their types (``1`` and ``1.0`` are equal keys, not equal
     text); others are written out (``_fields_text``)."""
     named = vars(where)
+    line, col = named["line"], named["col"]
+    if (type(line) is int and type(col) is int and named["bbox"] is None and named["table"] is None
+            and named["row"] is None and named["page"] is None and named["confidence"] is None):
+        return _line_text(line, col)  # a text report's cell: its line and column, nothing else
     if named["bbox"] is None:
         values = tuple(named.values())
         kinds = tuple(map(type, values))
@@ -670,6 +691,11 @@ def _provenance_text(where: Provenance) -> str:
             except TypeError:  # a value that cannot be a key
                 pass
     return _fields_text(named)
+
+
+@lru_cache(maxsize=4096)
+def _line_text(line: int, col: int) -> str:
+    return _fields_text({"line": line, "col": col})
 
 
 @lru_cache(maxsize=4096)
@@ -718,10 +744,20 @@ def _provenance(data: dict[str, Any]) -> Provenance:
 
 
 def _add_findings(session: Session, found: Iterable[tuple[int, str, Sequence[FindingText], int | None]]) -> None:
-    """Insert findings given as (report id, scope, finding rows, other report id), in one statement."""
-    rows = [{"report_id": report_id, "scope": scope, "position": i, "rule": rule, "severity": severity,
-             "cells": cells, "message": message, "message_en": message_en, "other_report_id": other}
-            for report_id, scope, findings, other in found
-            for i, (rule, severity, cells, message, message_en) in enumerate(findings)]
-    if rows:
-        session.execute(insert(FindingRow.__table__), rows)
+    """Insert findings given as (report id, scope, finding rows, other report id), in one statement;
+    SQLite's driver takes them as tuples, ``cells`` as the JSON text the column's type would write."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        rows = [(report_id, scope, i, rule, severity, _json(cells), message, message_en, other)
+                for report_id, scope, findings, other in found
+                for i, (rule, severity, cells, message, message_en) in enumerate(findings)]
+        if rows:
+            connection.exec_driver_sql(f"INSERT INTO findings ({', '.join(_FINDING_COLUMNS)}) "
+                                       f"VALUES ({', '.join('?' * len(_FINDING_COLUMNS))})", rows)
+        return
+    dicts = [{"report_id": report_id, "scope": scope, "position": i, "rule": rule, "severity": severity,
+              "cells": cells, "message": message, "message_en": message_en, "other_report_id": other}
+             for report_id, scope, findings, other in found
+             for i, (rule, severity, cells, message, message_en) in enumerate(findings)]
+    if dicts:
+        session.execute(insert(FindingRow.__table__), dicts)
