@@ -910,19 +910,9 @@ class TableAssembler:
         trial = dict(self.cells)
         for key, cell in zip(keys, cells, strict=True):
             trial[key] = cell.value if _printed(cell) else None
-        seen, broken, held = set(), 0, 0
-        for key in keys:
-            for eq in self.equations_of.get(key, ()):
-                if id(eq) in seen:
-                    continue
-                seen.add(id(eq))
-                lhs = sum(trial.get(k) or 0 for k in eq.lhs)
-                rhs = sum(trial.get(k) or 0 for k in eq.rhs)
-                held += lhs == rhs
-                if any(trial.get(k) is None for k in eq.cells):
-                    continue
-                broken += lhs != rhs
-        return -broken, held
+        equations = {id(eq): eq for key in keys for eq in self.equations_of.get(key, ())}
+        broken, fewer_held = _broken(list(equations.values()), trial)
+        return -broken, -fewer_held
 
     def note(self, rule: str, keys: list[str], message: str, message_en: str, severity: str | None = None) -> None:
         self.findings.append(finding(rule, keys, message, message_en, severity))
