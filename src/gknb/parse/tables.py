@@ -907,12 +907,12 @@ class TableAssembler:
         then the number that hold with its blank cells read as 0: of two placements that break none,
         the one whose printed numbers add up (``753 = 251 + 502 + 0`` beside a blank part) is the
         likelier than the one that leaves the total blank beside parts summing to anything."""
-        trial = dict(self.cells)
-        for key, cell in zip(keys, cells, strict=True):
-            trial[key] = cell.value if _printed(cell) else None
-        equations = {id(eq): eq for key in keys for eq in self.equations_of.get(key, ())}
-        broken, fewer_held = _broken(list(equations.values()), trial)
+        broken, fewer_held = _broken(self.equations(keys), _placed(dict(self.cells), keys, cells))
         return -broken, -fewer_held
+
+    def equations(self, keys: list[str]) -> list[Equation]:
+        """The identities running through any of ``keys``, each once."""
+        return list({id(eq): eq for key in keys for eq in self.equations_of.get(key, ())}.values())
 
     def note(self, rule: str, keys: list[str], message: str, message_en: str, severity: str | None = None) -> None:
         self.findings.append(finding(rule, keys, message, message_en, severity))
@@ -2071,6 +2071,13 @@ def _wrapped_joins(seg: Segment, n: int) -> list[tuple[Token | None, ...]]:
     return out
 
 
+def _placed(trial: dict[str, Value], keys: list[str], cells: tuple[Token | None, ...]) -> dict[str, Value]:
+    """``trial`` with ``cells`` read into ``keys`` (a blank or missing cell: unknown), for the identities."""
+    for key, cell in zip(keys, cells, strict=True):
+        trial[key] = cell.value if _printed(cell) else None
+    return trial
+
+
 def _broken(equations: list[Equation], trial: dict[str, Value]) -> tuple[int, int]:
     """How many of ``equations`` the cells ``trial`` break (one with a cell unknown breaks none), then
     minus how many hold with the unknown cells read as 0 (TableAssembler.score: of two placements that
@@ -2090,7 +2097,7 @@ MAX_SUMS = 4096  # sums one identity's open rows can reach, followed at the most
 
 
 def _consistent(keys: list[list[str]], domains: list[list[tuple[Token | None, ...]]], equations: list[Equation],
-                cells: dict[str, Value]) -> list[list[tuple[Token | None, ...]]] | None:
+                cells: dict[str, Value]) -> list[list[tuple[Token | None, ...]]]:
     """The rows' placements narrowed to those each identity allows with some placement of the other rows
     it runs through (the rest of the table's cells as read; a cell left unknown allows anything), and
     to those some placement of the other rows keeps every identity of a family running through the same
@@ -2131,8 +2138,7 @@ def _narrow_together(keys: list[list[str]], domains: list[list[tuple[Token | Non
     trial = dict(cells)
     for combo in product(*(range(len(domains[r])) for r in rows)):
         for r, c in zip(rows, combo, strict=True):
-            for key, cell in zip(keys[r], domains[r][c], strict=True):
-                trial[key] = cell.value if _printed(cell) else None
+            _placed(trial, keys[r], domains[r][c])
         if _broken(equations, trial)[0] == 0:
             for k, c in enumerate(combo):
                 kept[k].add(c)
@@ -2147,57 +2153,56 @@ def _narrow_each(where: dict[str, tuple[int, int]], domains: list[list[tuple[Tok
     placement of its other open rows allows (one that no placement keeps narrows nothing): whether any
     was narrowed."""
     changed = False
-    if True:
-        for eq in equations:
-            signs: dict[str, int] = {}
-            for key in eq.lhs:
-                signs[key] = signs.get(key, 0) + 1
-            for key in eq.rhs:
-                signs[key] = signs.get(key, 0) - 1
-            rows = sorted({where[k][0] for k in signs if k in where})
-            base, unknown = 0, False
-            for key, sign in signs.items():
-                if key not in where:
-                    if cells.get(key) is None:
-                        unknown = True
-                    else:
-                        base += sign * cells[key]
-            if unknown or not rows:
+    for eq in equations:
+        signs: dict[str, int] = {}
+        for key in eq.lhs:
+            signs[key] = signs.get(key, 0) + 1
+        for key in eq.rhs:
+            signs[key] = signs.get(key, 0) - 1
+        rows = sorted({where[k][0] for k in signs if k in where})
+        base, unknown = 0, False
+        for key, sign in signs.items():
+            if key not in where:
+                if cells.get(key) is None:
+                    unknown = True
+                else:
+                    base += sign * cells[key]
+        if unknown or not rows:
+            continue
+        # each open row's contribution to lhs − rhs per placement (None: a cell it leaves unknown)
+        contrib: dict[int, list[Value]] = {}
+        for r in rows:
+            out = []
+            for cand in domains[r]:
+                total: Value = 0
+                for key, sign in signs.items():
+                    if key in where and where[key][0] == r:
+                        cell = cand[where[key][1]]
+                        if not _printed(cell):
+                            total = None
+                            break
+                        total += sign * cell.value
+                out.append(total)
+            contrib[r] = out
+        for r in rows:
+            others = [r2 for r2 in rows if r2 != r]
+            if any(None in contrib[r2] for r2 in others):
+                continue  # another row may leave the identity unknown: it allows every placement here
+            reach: set[Value] | None = {base}
+            for r2 in others:
+                reach = {x + c for x in reach for c in set(contrib[r2])}
+                if len(reach) > MAX_SUMS:
+                    reach = None
+                    break
+            if reach is None:
                 continue
-            # each open row's contribution to lhs − rhs per placement (None: a cell it leaves unknown)
-            contrib: dict[int, list[Value]] = {}
-            for r in rows:
-                out = []
-                for cand in domains[r]:
-                    total: Value = 0
-                    for key, sign in signs.items():
-                        if key in where and where[key][0] == r:
-                            cell = cand[where[key][1]]
-                            if not _printed(cell):
-                                total = None
-                                break
-                            total += sign * cell.value
-                    out.append(total)
-                contrib[r] = out
-            for r in rows:
-                others = [r2 for r2 in rows if r2 != r]
-                if any(None in contrib[r2] for r2 in others):
-                    continue  # another row may leave the identity unknown: it allows every placement here
-                reach: set[Value] | None = {base}
-                for r2 in others:
-                    reach = {x + c for x in reach for c in set(contrib[r2])}
-                    if len(reach) > MAX_SUMS:
-                        reach = None
-                        break
-                if reach is None:
-                    continue
-                keep = [cand for cand, c in zip(domains[r], contrib[r], strict=True) if c is None or -c in reach]
-                if not keep:
-                    break  # broken whatever the placement (the report's own error, a cell misread): it tells nothing
-                if len(keep) < len(domains[r]):
-                    domains[r] = keep
-                    changed = True
-                    break  # contributions changed: the next identity (this one again on the next pass)
+            keep = [cand for cand, c in zip(domains[r], contrib[r], strict=True) if c is None or -c in reach]
+            if not keep:
+                break  # broken whatever the placement (the report's own error, a cell misread): it tells nothing
+            if len(keep) < len(domains[r]):
+                domains[r] = keep
+                changed = True
+                break  # contributions changed: the next identity (this one again on the next pass)
     return changed
 
 
@@ -2213,15 +2218,11 @@ def _resolve_interleaved(out: TableAssembler, fmt: Format, rows: list[tuple[Segm
         by_table.setdefault(item[0].table, []).append(item)
     for items in by_table.values():
         pruned: list[list[tuple[Token | None, ...]]] = []
-        equations: dict[int, Equation] = {}
         for _seg, keys, result in items:
-            for key in keys:
-                for eq in out.equations_of.get(key, ()):
-                    equations[id(eq)] = eq
             if getattr(result, "undecided", False):
                 pruned.append(result.candidates[:1])
                 continue
-            own_eqs = list({id(eq): eq for key in keys for eq in out.equations_of.get(key, ())}.values())
+            own_eqs = out.equations(keys)
             scored = []
             seen: set[tuple] = set()
             for cand in result.candidates:
@@ -2229,16 +2230,11 @@ def _resolve_interleaved(out: TableAssembler, fmt: Format, rows: list[tuple[Segm
                 if signature in seen:
                     continue
                 seen.add(signature)
-                trial = dict(out.cells)
-                for key, cell in zip(keys, cand, strict=True):
-                    trial[key] = cell.value if _printed(cell) else None
-                scored.append((_broken(own_eqs, trial)[0], cand))
+                scored.append((_broken(own_eqs, _placed(dict(out.cells), keys, cand))[0], cand))
             least = min(b for b, _ in scored)
             pruned.append([c for b, c in scored if b == least])
-        eqs = list(equations.values())
-        narrowed = _consistent([keys for _, keys, _ in items], pruned, eqs, out.cells)
-        if narrowed is not None:  # no row left without a placement every identity allows: the rest are in none
-            pruned = narrowed
+        eqs = out.equations([key for _, keys, _ in items for key in keys])
+        pruned = _consistent([keys for _, keys, _ in items], pruned, eqs, out.cells)
         total = 1
         for cands in pruned:
             total *= len(cands)
@@ -2247,8 +2243,7 @@ def _resolve_interleaved(out: TableAssembler, fmt: Format, rows: list[tuple[Segm
             for combo in product(*pruned):
                 trial = dict(out.cells)
                 for (_, keys, _), cand in zip(items, combo, strict=True):
-                    for key, cell in zip(keys, cand, strict=True):
-                        trial[key] = cell.value if _printed(cell) else None
+                    _placed(trial, keys, cand)
                 broken, unheld = _broken(eqs, trial)
                 if best is None or broken < best:
                     best, kept, likeliest = broken, [combo], (unheld, combo)
