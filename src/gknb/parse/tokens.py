@@ -25,14 +25,16 @@ if TYPE_CHECKING:
 TokenKind = Literal["value", "blank", "text", "gap"]
 
 _NUMBER = r"[+\-]?\d[\d,]*(?:\.\d+)?"
-_UNIT = r"(?:万元|万|元|件|条|个|项|次|起|宗)?"
+_UNIT_WORD = r"(?:万元|万|元|件|条|个|项|次|起|宗)"
+_UNIT = _UNIT_WORD + "?"
+_DASH_MARK = r"[-—–－/]{1,2}"  # a dash or a slash for an empty cell, as a line's cells print it
 VALUE_RE = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*{_UNIT}\s*$")
 # One space-separated cell at a line's end: a number (with its unit) or a dash for an empty cell.
-_CELL_RE = re.compile(rf"{_NUMBER}{_UNIT}|[-—–－/]{{1,2}}{_UNIT}")
+_CELL_RE = re.compile(rf"{_NUMBER}{_UNIT}|{_DASH_MARK}{_UNIT}")
 # A cell's number with a note in brackets after it: ``55（含自然失效 29 件）``.
 _NOTED = re.compile(rf"^\s*(?P<cell>{_NUMBER}\s*{_UNIT})\s*\((?P<note>[^()]*)\)\s*$")
 # Printed markers meaning "nothing here": a dash, a slash, 无.
-_DASH_UNIT = re.compile(rf"^[-—–－/]{{1,2}}\s*{_UNIT[:-1]}$")  # a dash a page's template gave the unit of its numbers: ``-件``
+_DASH_UNIT = re.compile(rf"^{_DASH_MARK}\s*{_UNIT_WORD}$")  # a dash a page's template gave the unit of its numbers: ``-件``
 _DASH = {"-", "—", "–", "－", "/", "／", "无", "——", "\\", "--"}
 
 
