@@ -9,6 +9,5 @@ import zipfile
 import zlib
 
 # What reading a damaged or unusual archive raises: zipfile's own error, the decompressors' errors, and
-# zipfile's NotImplementedError for a compression method it lacks and RuntimeError for an encrypted member.
-ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, ValueError, EOFError,
-              NotImplementedError, RuntimeError)
+# RuntimeError — for an encrypted member, and (as its subclass) for a compression method zipfile lacks.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, ValueError, EOFError, RuntimeError)
