@@ -308,8 +308,8 @@ function reviewKeys(root, id, cellOf, select) {
   };
   if (dialog) {
     document.getElementById("review-dialog-cancel").addEventListener("click", () => dialog.close());
-    // Closed (Escape, 取消): the focus leaves the hidden comment box at once, so the next key is the
-    // page's (Chromium fixes a hidden focus up only at its next rendering; a quick n / p was lost).
+    // Closed (Escape, 取消): the focus leaves the hidden comment box (Chromium fixes a hidden focus up
+    // only at its next rendering); a key typed before this event is the page's too (see keydown below).
     dialog.addEventListener("close", () => { if (dialog.contains(document.activeElement)) document.activeElement.blur(); });
     document.getElementById("review-dialog-save").addEventListener("click", guard(async () => {
       const status = dialog.dataset.status;
@@ -327,7 +327,10 @@ function reviewKeys(root, id, cellOf, select) {
   }
   document.addEventListener("keydown", (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey || (dialog && dialog.open)) return;
-    if (e.target.closest("input, textarea, select, button, [contenteditable]")) return;
+    // A key typed in a form field is the field's, except in the closed review box: Chromium may leave
+    // the focus on its hidden comment box until the "close" event's blur, and the key is the page's.
+    const inDialog = dialog && dialog.contains(e.target);
+    if (!inDialog && e.target.closest("input, textarea, select, button, [contenteditable]")) return;
     const key = e.key;
     if (key === "j" || (key === "ArrowDown" && e.target.matches("td.cell, body"))) { e.preventDefault(); move(1); }
     else if (key === "k" || (key === "ArrowUp" && e.target.matches("td.cell, body"))) { e.preventDefault(); move(-1); }
