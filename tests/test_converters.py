@@ -1092,3 +1092,14 @@ def test_pdftotext_layout_copy_of_a_count_wrapped_with_its_head_and_tail_alone_o
     … 0`` / ``9``): a number alone on a space-aligned line keeps its offset, so the two are joined."""
     truth = _assert_reads_rows("2019-43-thousands-pdf_pdftotext-layout.txt", "28,35\n", ("requests.new.",))
     assert truth["requests.new.total"] == 28359
+
+
+def test_pdf2txt_copy_of_columns_holding_wrapped_counts():
+    """pdf2txt on a PDF of large counts: table 三 printed column by column, a wrapped count
+    (``240,45`` / ``8``) makes its column's lines taller, so the column prints two rows the full columns
+    print apart as one run (``251`` / ``112,699``): its runs are the full columns' runs with neighbours
+    joined, and the page's part is read."""
+    truth = _assert_reads_rows("2021-31-thousands-pdf_pdf2txt.txt", "240,45\n8\n\n251\n112,69\n9\n",
+                               ("requests.new.", "requests.carried_over.", "requests.granted.", "requests.partial.",
+                                "requests.withheld_"))
+    assert truth["requests.new.social_welfare"] == 240458

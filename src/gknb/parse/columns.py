@@ -4,7 +4,8 @@ format's rows and columns, the label evidence, the runs of numbers and the ident
 A PDF's text extracted cell by cell prints a table's row labels first, then its numbers a column at a
 time (a page's part of the table at a time); a blank cell is simply not printed. The numbers fall into
 *runs* (lines with no empty line between them: rows of equal height), and every column of a page's
-part repeats the same runs, so a column one number short shows in which run its blank cell stands.
+part repeats the same runs (a column holding a wrapped count, its lines taller, may print
+neighbouring runs as one), so a column one number short shows in which run its blank cell stands.
 
 ``decode`` tries every reading this model allows, by the kind of table:
 
@@ -226,6 +227,12 @@ def _blank_rows(piece: list[list[Token]], template: list[int] | None, height: in
             walk(j + 1, i, left - template[j], (*acc, template[j]))
         if i < len(got) and got[i] <= template[j] and template[j] - got[i] <= left:
             walk(j + 1, i + 1, left - (template[j] - got[i]), (*acc, template[j] - got[i]))
+        if i < len(got) and got[i] > template[j]:  # runs a wrapped count's taller lines printed as one
+            k, cells = j, 0
+            while k < len(template) and cells < got[i]:
+                cells, k = cells + template[k], k + 1
+            if cells == got[i]:
+                walk(k, i + 1, left, (*acc, *(0,) * (k - j)))
 
     walk(0, 0, blanks, ())
     if sum(prod(comb(t, d) for t, d in zip(template, deficits, strict=True)) for deficits in found) > MAX_POSITIONS:
@@ -303,9 +310,13 @@ def _layouts(table: Table, group: _Group, part: tuple[tuple[int, str], ...], fre
         pieces = _pieces(group.runs, [h - d for h, d in zip(heights, spread, strict=True)])
         if pieces is None:
             continue
-        # Columns of one height printed in full repeat the same runs; if they do not, this spread is wrong.
-        templates = {h: [len(r) for r in p] for p, h, d in zip(pieces, heights, spread, strict=True) if d == 0}
-        if any([len(r) for r in p] != templates.get(h, [len(r) for r in p])
+        # Columns of one height printed in full repeat the same runs (the finest of them: a column holding a
+        # wrapped count may print runs of the others as one); if they do not, this spread is wrong.
+        templates: dict[int, list[int]] = {}
+        for p, h, d in zip(pieces, heights, spread, strict=True):
+            if d == 0 and len(p) > len(templates.get(h, ())):
+                templates[h] = [len(r) for r in p]
+        if any(not _coarsens([len(r) for r in p], templates[h])
                for p, h, d in zip(pieces, heights, spread, strict=True) if d == 0):
             continue
         options = [_blank_rows(piece, templates.get(h), h, d, free)
@@ -313,6 +324,20 @@ def _layouts(table: Table, group: _Group, part: tuple[tuple[int, str], ...], fre
         if all(options):
             layouts.append((pieces, options))
     return blocks, slots, layouts
+
+
+def _coarsens(got: list[int], template: list[int]) -> bool:
+    """Whether runs ``got`` are runs ``template`` with some neighbours printed as one."""
+    at, cells = 0, 0
+    for n in template:
+        cells += n
+        if at == len(got):
+            return False
+        if cells == got[at]:
+            at, cells = at + 1, 0
+        elif cells > got[at]:
+            return False
+    return at == len(got)
 
 
 def _row_checks(table: Table, rows: list[str], columns: list[str], equations: list[Equation],
