@@ -30,7 +30,7 @@ read as blank (a copy that drops blank cells also drops numbers it prints elsewh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from itertools import combinations, product
 from math import comb, prod
@@ -65,6 +65,7 @@ class _Group:
     runs: list[list[Token]]
     labelled: tuple[str, ...] = ()  # the column keys its column-label boxes name, in print order
     labels_at: frozenset[int] = frozenset()  # indices of the runs printed right after a column-label box
+    coarse: bool = False  # a column holding a wrapped count may print neighbouring runs of the others as one
 
     @property
     def count(self) -> int:
@@ -203,9 +204,9 @@ class _Free:
 
 
 def _blank_rows(piece: list[list[Token]], template: list[int] | None, height: int, blanks: int,
-                free: bool) -> list[tuple[int, ...]] | _Free:
+                free: bool, coarse: bool) -> list[tuple[int, ...]] | _Free:
     """Positions (0-based within the part) of a column's blank cells that its runs allow; ``free``:
-    ``_Free`` where they allow every position."""
+    ``_Free`` where they allow every position; ``coarse``: its runs may print the template's as one."""
     if blanks == 0:
         return [()]
     if free and (template is None or (all(t == 1 for t in template) and all(len(r) == 1 for r in piece))):
@@ -227,7 +228,7 @@ def _blank_rows(piece: list[list[Token]], template: list[int] | None, height: in
             walk(j + 1, i, left - template[j], (*acc, template[j]))
         if i < len(got) and got[i] <= template[j] and template[j] - got[i] <= left:
             walk(j + 1, i + 1, left - (template[j] - got[i]), (*acc, template[j] - got[i]))
-        if i < len(got) and got[i] > template[j]:  # runs a wrapped count's taller lines printed as one
+        if coarse and i < len(got) and got[i] > template[j]:  # runs a wrapped count's taller lines print as one
             k, cells = j, 0
             while k < len(template) and cells < got[i]:
                 cells, k = cells + template[k], k + 1
@@ -310,17 +311,19 @@ def _layouts(table: Table, group: _Group, part: tuple[tuple[int, str], ...], fre
         pieces = _pieces(group.runs, [h - d for h, d in zip(heights, spread, strict=True)])
         if pieces is None:
             continue
-        # Columns of one height printed in full repeat the same runs (the finest of them: a column holding a
-        # wrapped count may print runs of the others as one); if they do not, this spread is wrong.
+        # Columns of one height printed in full repeat the same runs; if they do not, this spread is wrong.
+        # With ``group.coarse``, a column holding a wrapped count (its lines taller) may print neighbouring
+        # runs of the finest full column as one.
+        taller = [group.coarse and any(tok.wrapped for run in p for tok in run) for p in pieces]
         templates: dict[int, list[int]] = {}
         for p, h, d in zip(pieces, heights, spread, strict=True):
-            if d == 0 and len(p) > len(templates.get(h, ())):
+            if d == 0 and (h not in templates or len(p) > len(templates[h])):
                 templates[h] = [len(r) for r in p]
-        if any(not _coarsens([len(r) for r in p], templates[h])
-               for p, h, d in zip(pieces, heights, spread, strict=True) if d == 0):
+        if any(not _coarsens([len(r) for r in p], templates[h]) if t else [len(r) for r in p] != templates[h]
+               for p, h, d, t in zip(pieces, heights, spread, taller, strict=True) if d == 0):
             continue
-        options = [_blank_rows(piece, templates.get(h), h, d, free)
-                   for piece, h, d in zip(pieces, heights, spread, strict=True)]
+        options = [_blank_rows(piece, templates.get(h), h, d, free, t)
+                   for piece, h, d, t in zip(pieces, heights, spread, taller, strict=True)]
         if all(options):
             layouts.append((pieces, options))
     return blocks, slots, layouts
@@ -696,18 +699,33 @@ def decode(version: str, table_key: str, tokens: list[Token], index: LabelIndex,
     keys = [key for key, *_ in table.cells()]
     # The declared rows; where they leave no reading, each keyed group of rows printed as one row
     # (（六）其他处理 without its three sub-rows, as a 2021 report may print it): its cells stay unread.
-    budget = [MAX_TABLE_STEPS]
     variants = list(_row_variants(version, table, _printed_labels(tokens, index)))
-    for rows, equations in variants:
-        whole = sum(len(table.blocks[b].columns) for b, _ in rows)
-        if not groups or total > whole or whole - total > MAX_BLANKS:
-            continue
-        readings = _readings(equations, table, groups, rows, whole - total, budget)
+    # Columns repeating each other's runs first; where their readings leave a page part unfit, a column
+    # may print neighbouring runs of the others as one (a column holding a wrapped count: taller lines).
+    wrapped = any(tok.wrapped for g in groups for run in g.runs for tok in run)
+    trials = (groups, [replace(g, coarse=True) for g in groups]) if wrapped else (groups,)
+    best: tuple[int, list] | None = None  # the readings leaving the fewest parts unfit, and how many
+    for trial in trials:
+        budget = [MAX_TABLE_STEPS]
+        for rows, equations in variants:
+            whole = sum(len(table.blocks[b].columns) for b, _ in rows)
+            if not trial or total > whole or whole - total > MAX_BLANKS:
+                continue
+            readings, unfit = _readings(equations, table, trial, rows, whole - total, budget, True)
+            if readings:
+                if best is None or unfit < best[0]:
+                    best = (unfit, readings)
+                break
+        if best is not None and best[0] == 0:
+            break
+    if best is not None:
+        return _fewest_moves(keys, best[1])
+    rows, equations = variants[0]
+    for trial in trials:
+        readings = _readings_set_aside(equations, table, trial, rows, [MAX_TABLE_STEPS])
         if readings:
             return _fewest_moves(keys, readings)
-    rows, equations = variants[0]
-    readings = _readings_set_aside(equations, table, groups, rows, [MAX_TABLE_STEPS])
-    return _fewest_moves(keys, readings) if readings else None
+    return None
 
 
 MAX_SET_ASIDE = 6  # numbers of another table a copy may print among one page part's columns
@@ -739,7 +757,7 @@ def _readings_set_aside(equations: list[Equation], table: Table, groups: list[_G
                 if not 0 <= blanks <= MAX_BLANKS:
                     continue
                 runs = group.runs[:a] + group.runs[b:]
-                trial = [*groups[:g], _Group(runs, group.labelled), *groups[g + 1 :]]
+                trial = [*groups[:g], _Group(runs, group.labelled, coarse=group.coarse), *groups[g + 1 :]]
                 readings, unfit = _readings(equations, table, trial, rows, blanks, budget, True, exhausted,
                                             MAX_STEPS // 10)
                 if readings and unfit < len(groups) and (fewest is None or unfit <= fewest):

@@ -57,6 +57,7 @@ class Token:
     # for values: a count joined from a head and a tail a narrow cell wrapped onto two lines of single-spaced
     # cells (_rejoined_wraps): of its row, but where among the row's other cells the copy does not say
     floating: bool = False
+    wrapped: bool = False  # for values: a count a narrow cell wrapped inside a thousands group, rejoined (_regrouped)
 
 
 def parse_number(text: str) -> int | Decimal | None:
@@ -458,10 +459,10 @@ def _regrouped(tokens: list[Token]) -> list[Token]:
                 and _WHOLE_GROUPS.match(joined := tok.text + after.text)):
             if after.block != tok.block and not (out and out[-1].block == tok.block):  # ``8,07`` / ``2 0 9,08 …``: the count stands on its tail's line, with the row's numbers
                 out.append(replace(tok, text=joined, value=parse_number(joined), block=after.block,
-                                   where=after.where, row_start=after.row_start))
+                                   where=after.where, row_start=after.row_start, wrapped=True))
                 crossed.add(len(out) - 1)
             else:
-                out.append(replace(tok, text=joined, value=parse_number(joined)))
+                out.append(replace(tok, text=joined, value=parse_number(joined), wrapped=True))
             skip = True
         else:
             out.append(tok)
