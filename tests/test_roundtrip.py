@@ -112,6 +112,7 @@ def test_clean_report_reads_back_exactly(version, layout, seed):
 @pytest.mark.parametrize("layout", LAYOUTS)
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(seed=SEEDS)
+@example(seed=156550854)  # pipe_rows 2019: a label over two grid cells among rows printed whole, once read as wraps
 def test_clean_report_has_no_error_finding(version, layout, seed):
     fmt = FORMATS[version]
     rnd = random.Random(seed)

@@ -688,6 +688,8 @@ def _grid_unwrapped(tokens: list[Token]) -> list[Token]:
         if any(out[j] is not tokens[j] for j in above + below):
             continue  # a part already taken as a wrapped number's (the tail of the row above)
         shared = {h.where.col for h in heads if tokens[own[h.where.col]].text}
+        if len(shared) > 1:
+            continue  # rows printed whole, one of them a grid column right (its label over two cells): not wraps
         if shared and not {tokens[j].where.col for j in row if tokens[j].kind == "value"} - shared - {
                 t.where.col for t in tails}:
             continue  # a row's number beside a head only in a row that prints numbers of its own too
