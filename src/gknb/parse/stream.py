@@ -55,7 +55,7 @@ within a row keeps its total); cells left unread stay named by ``parse.table_by_
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from itertools import combinations
 
 from ..catalogue import finding
@@ -605,20 +605,25 @@ def read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -
     count; the table is read again with each choice of up to ``MAX_JOINS`` of them joined. A choice is
     kept only where it reads and every count it joined is a sure cell of an identity that holds with all
     its cells read (the join confirmed); where several choices are kept, only the cells they all read
-    alike are read, the others left unread (named ``parse.table_by_columns``)."""
+    alike are read, the others left unread (named ``parse.table_by_columns``). Once the copy's flows have
+    more placements than their bounds allow (see ``_placement_graph``), the other choices are not placed:
+    a join makes two flows of one number one, the placements stay as many."""
     plain = _read(version, table_key, tokens, index)
     if plain is not None or not _identities(version, table_key):
         return plain
     pairs = _join_candidates(tokens)
     if not pairs or len(pairs) > MAX_JOIN_CANDIDATES:
         return None
+    place = not _placements_overran(version, table_key, tokens, index)
     kept: list[Streamed] = []
     for size in range(1, MAX_JOINS + 1):
         for chosen in combinations(pairs, size):
             if any(b == a2 for (_, b), (a2, _) in zip(chosen, chosen[1:], strict=False)):
                 continue  # a number is the tail of one count and the head of another
             joined, moved = _joined_tokens(tokens, chosen)
-            streamed = _read(version, table_key, joined, index)
+            streamed = _read(version, table_key, joined, index, place)
+            if streamed is None and place:  # its flows placed (see ``_read``): the graph cached
+                place = not _placements_overran(version, table_key, joined, index)
             if streamed is not None and _joins_confirmed(version, table_key, streamed, moved):
                 kept.append(streamed)
     if not kept:
@@ -689,8 +694,10 @@ def _joins_confirmed(version: str, table_key: str, streamed: Streamed, moved: li
     return True
 
 
-def _read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -> Streamed | None:
-    """``read`` of the tokens as printed."""
+def _read(version: str, table_key: str, tokens: list[Token], index: LabelIndex,
+          place: bool = True) -> Streamed | None:
+    """``read`` of the tokens as printed; ``place``: the copy's flows placed on the grid as well where
+    nothing else reads it (see ``_vertical_runs``)."""
     table = FORMATS[version].table(table_key)
     title = table.title
     if not _identities(version, table_key):
@@ -720,11 +727,11 @@ def _read(version: str, table_key: str, tokens: list[Token], index: LabelIndex) 
                                 for by in ("rows", "columns") if pins) if r]
         if not readings and (placed := _one_row_placements(version, table_key, stream, _flows(tokens, index))):
             readings = [r for r in [_reading(version, table_key, placed, stream, True)] if r]
-        readings = readings or _rearranged(version, table_key, tokens, stream, index)
+        readings = readings or _rearranged(version, table_key, tokens, stream, index, place)
         order = [c.key for b in table.blocks for c in b.columns]
         if not readings and (moved := _first_row_headed_first(tokens, index, order)) is not None:
             stream = [t for t in moved if t.kind in ("value", "blank")]
-            readings = _rearranged(version, table_key, moved, stream, index)
+            readings = _rearranged(version, table_key, moved, stream, index, place)
     if readings:
         first = readings[0][0]
         cells = {k: tok for k, tok in first.items()
@@ -799,9 +806,10 @@ def _print_order_read(title: str, cells: dict, broken: list[str]) -> Streamed:
 
 
 def _rearranged(version: str, table_key: str, tokens: list[Token], stream: list[Token],
-                index: LabelIndex) -> list[tuple[dict, set[str]]]:
+                index: LabelIndex, place: bool) -> list[tuple[dict, set[str]]]:
     """Readings where the whole stream in print order reads by no traversal: its bands of rows printed a
-    column at a time put back in row order, a row group printed as one row; else the first pages."""
+    column at a time put back in row order, a row group printed as one row; else (``place``) its flows
+    placed on the grid; else the first pages."""
     blocks = FORMATS[version].table(table_key).blocks
     banded = _bands(tokens, len(blocks[0].columns)) if len({len(b.columns) for b in blocks}) == 1 else None
     total = len(FORMATS[version].table(table_key).cells())
@@ -812,7 +820,7 @@ def _rearranged(version: str, table_key: str, tokens: list[Token], stream: list[
         readings = [r for g in groups if (r := _traversal(version, table_key, "rows", numbers, group=g))]
         if readings:
             return readings
-    return [r for r in [_vertical_runs(version, table_key, tokens, stream, index)
+    return [r for r in [(place and _vertical_runs(version, table_key, tokens, stream, index))
                         or _first_pages(version, table_key, tokens, stream, index)] if r]
 
 
@@ -824,14 +832,34 @@ def _vertical_runs(version: str, table_key: str, tokens: list[Token], stream: li
                    index: LabelIndex) -> tuple[dict, set[str]] | None:
     """The reading of a table whose copy prints each column's numbers over a band of rows as one flow, the
     flows in passes (poppler at 2021's official widths: the left columns band after band, then the right
-    ones, blank cells dropped; see ``_placements``), where every placement agrees the identities hold."""
+    ones, blank cells dropped; see ``_placement_graph``), where every placement agrees the identities hold."""
+    shaped = _flow_shape(version, table_key, tokens, stream, index)
+    graph = None if shaped is None else _placement_graph(*shaped)
+    if graph is None or graph is OVERRUN:
+        return None
+    return _reading(version, table_key, _narrowed(*_with_tokens(graph, stream), _identities(version, table_key)) or {},
+                    stream, False)
+
+
+def _flow_shape(version: str, table_key: str, tokens: list[Token], stream: list[Token],
+                index: LabelIndex) -> tuple | None:
+    """The arguments of ``_placement_graph`` for the copy's flows (the print grid, each flow's position, size,
+    the columns its header allows and whether headed, the count of numbers, the page cuts), or None where
+    the copy is not one of vertical runs (numbers one to a flow are read by the traversals)."""
     grid = _print_grid(version, table_key)
     flows = _flows(tokens, index)
     if grid is None or len(grid) < 2 or 2 * sum(f.size for f in flows if f.size > 1) < len(stream):
-        return None  # not a copy of vertical runs (numbers one to a flow read by the traversals)
-    placed = _placements(grid, flows, stream, _page_cuts(tokens))
-    return None if placed is None else _reading(
-        version, table_key, _narrowed(*placed, _identities(version, table_key)) or {}, stream, False)
+        return None
+    shape = tuple((flow.start, flow.size, flow.columns, flow.headed) for flow in flows)
+    return grid, shape, len(stream), tuple(_page_cuts(tokens))
+
+
+def _placements_overran(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -> bool:
+    """Whether the placements of the section's flows, its tokens taken as ``_read`` takes them, went over
+    their bounds (``MAX_PLACED_STATES``, ``MAX_PLACED_EDGES``)."""
+    tokens = _without_strays(version, table_key, tokens, index, len(FORMATS[version].table(table_key).cells()))
+    shaped = _flow_shape(version, table_key, tokens, [t for t in tokens if t.kind in ("value", "blank")], index)
+    return shaped is not None and _placement_graph(*shaped) is OVERRUN
 
 
 def _page_cuts(tokens: list[Token]) -> list[int]:
@@ -844,49 +872,64 @@ def _page_cuts(tokens: list[Token]) -> list[int]:
     return cuts
 
 
-def _placements(grid: tuple[tuple[str, ...], ...], flows: list[_Flow], stream: list[Token],
-                cuts: list[int]) -> tuple[Edges, object, object] | None:
-    """The graph of the flows' placements on the print grid (edges, start state, end state): each flow is one
+def _with_tokens(graph: tuple[list, object, object], stream: list[Token]) -> tuple[Edges, object, object]:
+    """A placement graph (see ``_placement_graph``) with the stream's tokens in its cells."""
+    steps, start, end = graph
+
+    def cells(placed: tuple) -> Cells:
+        return tuple((key, None if at is None else stream[at]) for key, at in placed)
+
+    return [{p: [(q, cells(placed)) for q, placed in out] for p, out in step.items()} for step in steps], start, end
+
+
+OVERRUN = "overrun"  # a placement graph over its bounds
+
+
+@lru_cache(maxsize=16)
+def _placement_graph(grid: tuple[tuple[str, ...], ...], shape: tuple[tuple[int, int, frozenset[str], bool], ...],
+                     count: int, cuts: tuple[int, ...]) -> tuple[list, object, object] | str | None:
+    """The graph of the placements of flows (their stream position, size, columns their header allows and
+    whether headed) of ``count`` numbers on the print grid (edges, start state, end state; a step's cells
+    hold stream positions, None for a blank): each flow is one
     column's numbers over consecutive rows (top to bottom, blanks dropped only as whole cells passed over)
     under the header its flow prints, from the page's first row; a flow under a header over several
     columns holds their first rows, row after row; the next flow goes right in its band (at least as many
     rows), down to the next band, or back to the top (a new pass), passing over one column's cells left
     blank; no column runs ahead of the one on its left but over blank cells (or under such a header); at a
     page break every column has reached the same row. A state: (each column's next row, the last flow's
-    column, first row and height, the page's first row). None when there are more than
-    ``MAX_PLACED_STATES`` states after a flow or ``MAX_PLACED_EDGES`` steps in all, or too many blanks."""
+    column, first row and height, the page's first row). ``OVERRUN`` when there are more than
+    ``MAX_PLACED_STATES`` states after a flow or ``MAX_PLACED_EDGES`` steps in all; None with too many
+    blanks. Cached: a section is read with its counts a narrow cell wrapped joined and not."""
     rows, width = len(grid), len(grid[0])
-    budget = rows * width - len(stream)
+    budget = rows * width - count
     if not 0 <= budget <= MAX_BLANKS:
         return None
     columns = [k.rsplit(".", 1)[1] for k in grid[0]]
     runs = []  # (first number, count, the columns its header allows, a page starts before it, headed)
-    for flow in flows:
-        bounds = [flow.start, *(c for c in cuts if flow.start < c < flow.start + flow.size), flow.start + flow.size]
-        runs += [(a, b - a, flow.columns if a == flow.start else frozenset(), a in cuts,
-                  a == flow.start and flow.headed)
+    for start_at, size, allowed, headed in shape:
+        bounds = [start_at, *(c for c in cuts if start_at < c < start_at + size), start_at + size]
+        runs += [(a, b - a, allowed if a == start_at else frozenset(), a in cuts, a == start_at and headed)
                  for a, b in zip(bounds, bounds[1:], strict=False)]
-    ends = [*cuts, len(stream)]
+    ends = [*cuts, count]
 
-    def blanks(progress: list[int], column: int, row: int, cells: list) -> None:
-        cells += [(grid[r][column], None) for r in range(progress[column], row)]
-        progress[column] = max(progress[column], row)
+    def blanks(before: tuple[int, ...], after: list[int], skip: int) -> list:
+        """The blank cells of the columns moved from ``before`` to ``after`` rows (column ``skip`` not)."""
+        return [(grid[r][c], None) for c in range(width) if c != skip for r in range(before[c], after[c])]
 
     start: object = ((0,) * width, -1, -1, 0, 0)
-    states, edges, done, count = {start}, [], 0, 0
+    states, edges, done, steps = {start}, [], 0, 0
     for first, size, allowed, page, headed in runs:
         if page:  # every column brought to the row the furthest reached, over blank cells
             level = {}
             for state in states:
                 progress, top = state[0], max(state[0])
                 if width * top - done <= budget:
-                    level[state] = [(((top,) * width, -1, -1, 0, top),
-                                     tuple((grid[r][c], None) for c in range(width) for r in range(progress[c], top)))]
+                    level[state] = [(((top,) * width, -1, -1, 0, top), tuple(blanks(progress, [top] * width, -1)))]
             edges.append(level)
             states = {q for out in level.values() for q, _ in out}
-        numbers = stream[first : first + size]
         left = next(e for e in ends if e > first) - done - size  # numbers after this flow on its page
         out: dict[object, list] = {}
+        reached: set = set()
         for state in states:
             progress, column, row, height, page_top = state
             if headed and len(allowed) != 1:  # under a header over several columns: their first rows, row by row
@@ -899,8 +942,10 @@ def _placements(grid: tuple[tuple[str, ...], ...], flows: list[_Flow], stream: l
                     moved = list(progress)
                     moved[col : col + wide] = [top + tall] * wide
                     if _within(moved, done + size, left, budget):
-                        out.setdefault(state, []).append(((tuple(moved), col + wide - 1, top, tall, page_top), tuple(
-                            (grid[top + n // wide][col + n % wide], tok) for n, tok in enumerate(numbers))))
+                        nxt = (tuple(moved), col + wide - 1, top, tall, page_top)
+                        reached.add(nxt)
+                        out.setdefault(state, []).append((nxt, tuple(
+                            (grid[top + n // wide][col + n % wide], first + n) for n in range(size))))
             corners = [c for c in range(width) if progress[c] < rows and (c == 0 or progress[c] < progress[c - 1])]
             targets = set()
             if 0 <= column < width - 1 and progress[column + 1] <= row:
@@ -915,27 +960,29 @@ def _placements(grid: tuple[tuple[str, ...], ...], flows: list[_Flow], stream: l
                     if (at >= width or end > rows or progress[at] > top or (allowed and columns[at] not in allowed)
                             or (right and end - top < height) or (headed and top != page_top)):
                         continue
-                    moved, cells = list(progress), []
-                    for c in range(col, at + 1):
-                        blanks(moved, c, top, cells)
-                    if passed:
-                        blanks(moved, col, end, cells)
+                    moved = list(progress)
+                    for c in range(col, at):
+                        moved[c] = max(moved[c], end if passed and c == col else top)
                     for c in range(at - 1, -1, -1):  # the cells on the left passed over: blank
                         if moved[c] >= end:
                             break
-                        blanks(moved, c, end, cells)
-                    cells += [(grid[r][at], tok) for r, tok in zip(range(top, end), numbers, strict=True)]
+                        moved[c] = end
                     moved[at] = end
-                    if _within(moved, done + size, left, budget):
-                        out.setdefault(state, []).append(((tuple(moved), at, top, end - top, page_top), tuple(cells)))
+                    if not _within(moved, done + size, left, budget):
+                        continue
+                    nxt = (tuple(moved), at, top, size, page_top)
+                    reached.add(nxt)
+                    cells = blanks(progress, moved, at)
+                    cells += [(grid[r][at], None) for r in range(progress[at], top)]
+                    cells += [(grid[top + n][at], first + n) for n in range(size)]
+                    out.setdefault(state, []).append((nxt, tuple(cells)))
+            steps += len(out.get(state, ()))
+            if len(reached) > MAX_PLACED_STATES or steps > MAX_PLACED_EDGES:
+                return OVERRUN
         edges.append(out)
-        states, done = {q for steps in out.values() for q, _ in steps}, done + size
-        count += sum(len(steps) for steps in out.values())
-        if len(states) > MAX_PLACED_STATES or count > MAX_PLACED_EDGES:
-            return None
+        states, done = reached, done + size
     end_state: object = ((rows,) * width, -1, -1, 0, 0)
-    edges.append({state: [(end_state, tuple((grid[r][c], None) for c in range(width) for r in range(state[0][c], rows)))]
-                  for state in states})
+    edges.append({state: [(end_state, tuple(blanks(state[0], [rows] * width, -1)))] for state in states})
     return edges, start, end_state
 
 
