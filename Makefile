@@ -29,7 +29,7 @@ run: $(BIN)/python
 test: $(BIN)/python
 	@echo "gknb: installing gknb with its test and OCR packages into $(VENV) (~360 MB: the first time takes about two minutes) …"
 	$(PIP) -e '.[test,ocr]'
-	@echo "gknb: ruff, then the test suite in parallel workers (about 10 minutes on two cores for 1781 tests) …"
+	@echo "gknb: ruff, then the test suite in parallel workers (10–14 minutes on two cores for 1781 tests) …"
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
