@@ -712,8 +712,7 @@ def _read(version: str, table_key: str, tokens: list[Token], index: LabelIndex,
             f"table '{title}' prints its numbers apart from their row labels (a PDF's reading-order text); its cells "
             "were read by the row and column labels before each run of numbers, which no identity can test: check them",
         )])
-    tokens = _without_strays(version, table_key, tokens, index, len(table.cells()))
-    stream = [t for t in tokens if t.kind in ("value", "blank")]
+    tokens, stream = _table_numbers(version, table_key, tokens, index)
     pins = _pins(tokens, index)
     # A number other than 0 stands under its header on every path; where the order leaves a 0's place open
     # (zeros in a traversal that is not the print's), the headers over the zeros decide as well.
@@ -753,6 +752,14 @@ def _read(version: str, table_key: str, tokens: list[Token], index: LabelIndex,
             ))
         return Streamed(cells, unsure, findings)
     return None
+
+
+def _table_numbers(version: str, table_key: str, tokens: list[Token],
+                   index: LabelIndex) -> tuple[list[Token], list[Token]]:
+    """The section's tokens without a neighbouring table's numbers (see ``_without_strays``), and their
+    numbers and blanks in reading order (the stream the table is read from)."""
+    tokens = _without_strays(version, table_key, tokens, index, len(FORMATS[version].table(table_key).cells()))
+    return tokens, [t for t in tokens if t.kind in ("value", "blank")]
 
 
 def _without_strays(version: str, table_key: str, tokens: list[Token], index: LabelIndex, cells: int) -> list[Token]:
@@ -857,8 +864,7 @@ def _flow_shape(version: str, table_key: str, tokens: list[Token], stream: list[
 def _placements_overran(version: str, table_key: str, tokens: list[Token], index: LabelIndex) -> bool:
     """Whether the placements of the section's flows, its tokens taken as ``_read`` takes them, went over
     their bounds (``MAX_PLACED_STATES``, ``MAX_PLACED_EDGES``)."""
-    tokens = _without_strays(version, table_key, tokens, index, len(FORMATS[version].table(table_key).cells()))
-    shaped = _flow_shape(version, table_key, tokens, [t for t in tokens if t.kind in ("value", "blank")], index)
+    shaped = _flow_shape(version, table_key, *_table_numbers(version, table_key, tokens, index), index)
     return shaped is not None and _placement_graph(*shaped) is OVERRUN
 
 
@@ -885,7 +891,7 @@ def _with_tokens(graph: tuple[list, object, object], stream: list[Token]) -> tup
 OVERRUN = "overrun"  # a placement graph over its bounds
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=2)  # the graphs of the last reading (its tokens as printed, and with first rows moved)
 def _placement_graph(grid: tuple[tuple[str, ...], ...], shape: tuple[tuple[int, int, frozenset[str], bool], ...],
                      count: int, cuts: tuple[int, ...]) -> tuple[list, object, object] | str | None:
     """The graph of the placements of flows (their stream position, size, columns their header allows and
@@ -899,7 +905,7 @@ def _placement_graph(grid: tuple[tuple[str, ...], ...], shape: tuple[tuple[int, 
     page break every column has reached the same row. A state: (each column's next row, the last flow's
     column, first row and height, the page's first row). ``OVERRUN`` when there are more than
     ``MAX_PLACED_STATES`` states after a flow or ``MAX_PLACED_EDGES`` steps in all; None with too many
-    blanks. Cached: a section is read with its counts a narrow cell wrapped joined and not."""
+    blanks. Cached for ``_placements_overran`` right after the reading that built it."""
     rows, width = len(grid), len(grid[0])
     budget = rows * width - count
     if not 0 <= budget <= MAX_BLANKS:
