@@ -44,7 +44,7 @@ from .labelruns import box_columns as _box_columns
 from .labelruns import differs as _differs
 from .labelruns import folios as _folios
 from .labels import LabelIndex
-from .tokens import Token, identity_holds
+from .tokens import Token, identities_hold
 
 MAX_READINGS = 20000  # readings of one table tried; beyond, the table is left unread
 MAX_BLANKS = 12  # cells a copy may drop from one table
@@ -371,9 +371,12 @@ def _by_rows(table: Table, rows: list[str], columns: list[str], pieces: list[lis
     prefixes = [set() if isinstance(o, _Free) else {holes[:n] for holes in o for n in range(len(holes) + 1)}
                 for o in options]
     finals = [set() if isinstance(o, _Free) else set(o) for o in options]
-    row_of = {f"{table.key}.{row}.{column}" for row in rows for column in columns}
+    keys = [[f"{table.key}.{row}.{column}" for column in columns] for row in rows]
+    ordered = [key for row_keys in keys for key in row_keys]  # as the walk first sets them
+    row_of = set(ordered)
     if not _full_columns_hold(table, rows, columns, values, options, ending, known):
         return []
+    tests = {j: _sides(equations) for j, equations in ending.items()}
     out: list[dict[str, Token | None]] = []
     cells: dict[str, Token | None] = dict(known)
     loose: dict[str, Token] = {}
@@ -391,13 +394,13 @@ def _by_rows(table: Table, rows: list[str], columns: list[str], pieces: list[lis
         if j == len(rows):
             if all(len(h) == f if f is not None else h in fin
                    for h, f, fin in zip(holes, free, finals, strict=True)):
-                reading = _Reading({k: v for k, v in cells.items() if k in row_of})
+                reading = _Reading({k: cells[k] for k in ordered})
                 reading.loose = {k: t for k, t in loose.items() if k in row_of}
-                for c, column in enumerate(columns):  # a blank cell the 0 after it may stand in
+                for c in range(len(columns)):  # a blank cell the 0 after it may stand in
                     for r in reversed(holes[c] if free[c] is not None else ()):
-                        below = f"{table.key}.{rows[r + 1]}.{column}" if r + 1 < len(rows) else None
+                        below = keys[r + 1][c] if r + 1 < len(rows) else None
                         if below in reading.loose:
-                            reading.loose[f"{table.key}.{rows[r]}.{column}"] = reading.loose[below]
+                            reading.loose[keys[r][c]] = reading.loose[below]
                 out.append(reading)
             return
         choices = []
@@ -411,10 +414,10 @@ def _by_rows(table: Table, rows: list[str], columns: list[str], pieces: list[lis
             if j - len(holes[c]) < len(values[c]):
                 mine.append(holes[c])
             choices.append(mine)
+        row_keys, row_tests = keys[j], tests.get(j, ())
         for pick in product(*choices):
             stretch = []
-            for c, column in enumerate(columns):
-                key = f"{table.key}.{rows[j]}.{column}"
+            for c, key in enumerate(row_keys):
                 loose.pop(key, None)
                 if pick[c] and pick[c][-1] == j:
                     cells[key] = None
@@ -426,7 +429,7 @@ def _by_rows(table: Table, rows: list[str], columns: list[str], pieces: list[lis
                 if stretch[-1]:  # a 0 right after a blank cell (or after such a 0): 0 or blank
                     cells[key] = None
                     loose[key] = tok
-            if _equations_hold(ending.get(j, ()), cells):
+            if identities_hold(row_tests, cells):
                 walk(j + 1, pick, tuple(stretch))
 
     walk(0, tuple(() for _ in columns), tuple(False for _ in columns))
@@ -452,7 +455,12 @@ def _full_columns_hold(table: Table, rows: list[str], columns: list[str], values
 def _equations_hold(equations, cells: dict[str, Token | None]) -> bool:
     """These identities hold where all their cells are printed, and an identity of counts where the
     side missing a cell does not already sum to more than the other (tokens.identity_holds)."""
-    return all(identity_holds(eq, cells, _of_counts(eq)) is not False for eq in equations)
+    return identities_hold(_sides(equations), cells)
+
+
+def _sides(equations: list[Equation]) -> list[tuple[tuple[str, ...], tuple[str, ...], bool]]:
+    """The identities as ``tokens.identities_hold`` tests them: each one's sides and whether its cells are counts."""
+    return [(eq.lhs, eq.rhs, _of_counts(eq)) for eq in equations]
 
 
 @cache
@@ -655,29 +663,40 @@ def _grown(table: Table, group: _Group, part: tuple[tuple[int, str], ...], movab
     key = _sums(equations, mine)
     for known in states:
         classes.setdefault(key(known), []).append(known)
-    grown = []
+    # The identities this part joins (those it has no cell in were tested as the parts before were read),
+    # and of them those a part of one block has not tested as it was read: with a cell still unread.
+    joined = [eq for eq in equations if any(c.rsplit(".", 1)[0] + "." in mine for c in eq.cells)]
+    cells_here = {f"{table.key}.{row}.{c.key}" for b, row in part for c in table.blocks[b].columns}
+    one_block = len(layout[0]) == 1
+    fitting: list[tuple[list[dict[str, Token | None]], list[dict[str, Token | None]]]] = []
+    count = 0
     steps = [min(cap, budget[0])]
     try:
         for members in classes.values():
             readings = _part_readings(table, layout, movable, equations, members[0], steps, order)
             if len(readings) > MAX_READINGS:  # cut short: a reading left out could be the copy's
                 return None
-            for reading in readings:
-                # The members of a class pass or fail every identity this part joins them to alike.
-                if not _equations_hold(equations, {**members[0], **reading}):
-                    continue
-                for known in members:
-                    merged = _Reading({**known, **reading})
-                    merged.mixed = getattr(known, "mixed", frozenset())
-                    merged.loose = {**getattr(known, "loose", {}), **getattr(reading, "loose", {})}
-                    merged.moves = getattr(known, "moves", 0) + getattr(reading, "moves", 0)
-                    grown.append(merged)
-            if len(grown) > MAX_READINGS:
+            # The members of a class pass or fail every identity this part joins them to alike.
+            untested = [eq for eq in joined if not one_block
+                        or not all(k in cells_here or k in members[0] for k in eq.cells)]
+            passing = [r for r in readings if _equations_hold(untested, {**members[0], **r})] if untested else readings
+            fitting.append((members, passing))
+            count += len(members) * len(passing)
+            if count > MAX_READINGS:  # counted before any is built: too many to try
                 return None
     except _TooMany:
         return None
     finally:
         budget[0] -= min(cap, budget[0]) - max(steps[0], 0)
+    grown = []
+    for members, passing in fitting:
+        for reading in passing:
+            for known in members:
+                merged = _Reading({**known, **reading})
+                merged.mixed = getattr(known, "mixed", frozenset())
+                merged.loose = {**getattr(known, "loose", {}), **getattr(reading, "loose", {})}
+                merged.moves = getattr(known, "moves", 0) + getattr(reading, "moves", 0)
+                grown.append(merged)
     return grown
 
 

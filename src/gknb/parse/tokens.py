@@ -769,3 +769,30 @@ def identity_holds(eq: Equation, cells: dict[str, Token | None], counts: bool = 
     if counts and not all(unknown) and sums[unknown.index(True)] > sums[unknown.index(False)]:
         return False
     return None
+
+
+def identities_hold(tests: list[tuple[tuple[str, ...], tuple[str, ...], bool]],
+                    cells: dict[str, Token | None]) -> bool:
+    """Whether no identity given as (left side, right side, counts) fails over ``cells``: each is
+    ``identity_holds(...) is not False``, written out in one loop (the parsers' searches test millions)."""
+    for lhs, rhs, counts in tests:
+        left = right = 0
+        left_unknown = right_unknown = False
+        for key in lhs:
+            tok = cells.get(key)
+            if tok is None or tok.value is None:
+                left_unknown = True
+            else:
+                left += tok.value
+        for key in rhs:
+            tok = cells.get(key)
+            if tok is None or tok.value is None:
+                right_unknown = True
+            else:
+                right += tok.value
+        if not (left_unknown or right_unknown):
+            if left != right:
+                return False
+        elif counts and left_unknown != right_unknown and (left > right if left_unknown else right > left):
+            return False
+    return True
