@@ -257,11 +257,12 @@ def _part_readings(table: Table, layout: tuple, moves: bool, equations: list[Equ
     orders = [list(order)] if order and len(blocks) == 1 else [[key for _, key in slots]]
     if moves and len(blocks) == 1 and not order:
         orders += _single_moves(orders[0])
-    checks = [_row_checks(table, blocks[0][1], columns, equations, known) for columns in orders] if len(blocks) == 1 else []
+    # One set of checks serves every order: they name cells, not places.
+    checks = _row_checks(table, blocks[0][1], orders[0], equations, known) if len(blocks) == 1 else None
     for pieces, options in layouts:
         for n, columns in enumerate(orders):
             if len(blocks) == 1:
-                found = _by_rows(table, blocks[0][1], columns, pieces, options, checks[n], known,
+                found = _by_rows(table, blocks[0][1], columns, pieces, options, checks, known,
                                  MAX_READINGS - len(out), budget)
                 out.extend(found if n == 0 else (_moved(r) for r in found))
             else:
@@ -343,30 +344,43 @@ def _coarsens(got: list[int], template: list[int]) -> bool:
     return at == len(got)
 
 
+_Sides = list[tuple[tuple[str, ...], tuple[str, ...], bool]]  # identities as tokens.identities_hold tests them
+
+
 def _row_checks(table: Table, rows: list[str], columns: list[str], equations: list[Equation],
-                known: dict[str, Token | None]) -> dict[int, list[Equation]]:
-    """Row index → the identities whose cells are all in this part or already read, last cell in that row."""
-    row_of = {f"{table.key}.{row}.{column}": j for j, row in enumerate(rows) for column in columns}
-    ending: dict[int, list[Equation]] = {}
+                known: dict[str, Token | None]) -> tuple[dict[int, _Sides], dict[str, _Sides]]:
+    """The identities whose cells are all in this part or already read: by the row index their last
+    cell is in (tested as the walk reaches it), and by column key those whose cells of this part are all
+    in that column (tested on a column printed in full before the walk, ``_full_columns_hold``)."""
+    place = {f"{table.key}.{row}.{column}": (j, column) for j, row in enumerate(rows) for column in columns}
+    by_row: dict[int, list[Equation]] = {}
+    by_column: dict[str, list[Equation]] = {}
     for eq in equations:
-        mine = [row_of[k] for k in eq.cells if k in row_of]
-        if mine and all(k in row_of or k in known for k in eq.cells):
-            ending.setdefault(max(mine), []).append(eq)
-    return ending
+        cells = eq.cells
+        mine = [place[k] for k in cells if k in place]
+        if mine and all(k in place or k in known for k in cells):
+            by_row.setdefault(max(j for j, _ in mine), []).append(eq)
+            if len({column for _, column in mine}) == 1:
+                by_column.setdefault(mine[0][1], []).append(eq)
+    return ({j: _sides(eqs) for j, eqs in by_row.items()},
+            {column: _sides(eqs) for column, eqs in by_column.items()})
 
 
 def _by_rows(table: Table, rows: list[str], columns: list[str], pieces: list[list[list[Token]]],
-             options: list[list[tuple[int, ...]] | _Free], ending: dict[int, list[Equation]],
+             options: list[list[tuple[int, ...]] | _Free], checks: tuple[dict[int, _Sides], dict[str, _Sides]],
              known: dict[str, Token | None], limit: int, budget: list[int]) -> list[dict[str, Token | None]]:
     """The readings of one block's part, built row by row: each column's next cell is its next number
     or one of its blank cells (as its runs allow); an identity is tested at the row its last cell is in
-    (``ending``, from ``_row_checks``).
+    (``checks``, from ``_row_checks``).
 
     In a ``_Free`` column a blank cell and the zeros right after it may stand in any order (the copy
     does not show which of them is blank): one reading stands for them all, its blank cells first, the
     cells ``loose`` (0 or blank) and left out of the identities."""
     budget[0] -= len(rows)  # a call costs a step per row: many small calls add up
     values = [[t for r in piece for t in r] for piece in pieces]
+    tests, column_tests = checks
+    if not _full_columns_hold(table, rows, columns, values, options, column_tests, known):
+        return []
     free = [o.blanks if isinstance(o, _Free) else None for o in options]
     prefixes = [set() if isinstance(o, _Free) else {holes[:n] for holes in o for n in range(len(holes) + 1)}
                 for o in options]
@@ -374,9 +388,6 @@ def _by_rows(table: Table, rows: list[str], columns: list[str], pieces: list[lis
     keys = [[f"{table.key}.{row}.{column}" for column in columns] for row in rows]
     ordered = [key for row_keys in keys for key in row_keys]  # as the walk first sets them
     row_of = set(ordered)
-    if not _full_columns_hold(table, rows, columns, values, options, ending, known):
-        return []
-    tests = {j: _sides(equations) for j, equations in ending.items()}
     out: list[dict[str, Token | None]] = []
     cells: dict[str, Token | None] = dict(known)
     loose: dict[str, Token] = {}
@@ -437,18 +448,17 @@ def _by_rows(table: Table, rows: list[str], columns: list[str], pieces: list[lis
 
 
 def _full_columns_hold(table: Table, rows: list[str], columns: list[str], values: list[list[Token]],
-                       options: list[list[tuple[int, ...]] | _Free], ending: dict[int, list[Equation]],
+                       options: list[list[tuple[int, ...]] | _Free], column_tests: dict[str, _Sides],
                        known: dict[str, Token | None]) -> bool:
     """Whether the identities within each column the part prints in full (no blank cell: its cells
     are its numbers in order), with the cells already read, hold: a cheap test of a cut of the
-    part's numbers into columns before it is walked row by row."""
+    part's numbers into columns before it is walked row by row (``column_tests``: ``_row_checks``)."""
     for c, column in enumerate(columns):
-        if options[c] != [()]:
+        if options[c] != [()] or column not in column_tests:
             continue
         cells = {**known, **{f"{table.key}.{row}.{column}": tok for row, tok in zip(rows, values[c], strict=True)}}
-        for equations in ending.values():
-            if not _equations_hold([eq for eq in equations if all(k in cells for k in eq.cells)], cells):
-                return False
+        if not identities_hold(column_tests[column], cells):
+            return False
     return True
 
 
@@ -458,7 +468,7 @@ def _equations_hold(equations, cells: dict[str, Token | None]) -> bool:
     return identities_hold(_sides(equations), cells)
 
 
-def _sides(equations: list[Equation]) -> list[tuple[tuple[str, ...], tuple[str, ...], bool]]:
+def _sides(equations: list[Equation]) -> _Sides:
     """The identities as ``tokens.identities_hold`` tests them: each one's sides and whether its cells are counts."""
     return [(eq.lhs, eq.rhs, _of_counts(eq)) for eq in equations]
 

@@ -55,7 +55,7 @@ within a row keeps its total); cells left unread stay named by ``parse.table_by_
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from itertools import combinations
 
 from ..catalogue import finding
@@ -64,7 +64,7 @@ from ..report import Finding
 from ..text import normalize_label
 from . import labelruns
 from .labels import LabelIndex, label_index
-from .tokens import Token, identity_holds
+from .tokens import Token, identities_hold, identity_holds
 
 MAX_BLANKS = 12  # cells a copy may drop from one table
 MAX_UNIT_DROPS = 2  # of one row (or column) of the traversal
@@ -97,6 +97,11 @@ class _Unit:
 
     keys: tuple[str, ...]
     checks: tuple[_Identity, ...]
+
+    @cached_property
+    def tests(self) -> list[tuple[tuple[str, ...], tuple[str, ...], bool]]:
+        """The checks as ``tokens.identities_hold`` tests them (the path graph tests millions)."""
+        return [(i.eq.lhs, i.eq.rhs, i.counts) for i in self.checks]
 
 
 @cache
@@ -215,7 +220,7 @@ def _graph(units: tuple[_Unit, ...], stream: list[Token], tail: int | None = Non
     edges: Edges = []
     reach, steps, start, done = {0}, 0, 0, len(stream) + 1
     for unit in units:
-        size, out, nxt = len(unit.keys), {}, set()
+        size, out, nxt, tests = len(unit.keys), {}, set(), unit.tests
         if tail is not None:  # the stream spent: this unit and those after it unread
             starts = [p for p in (len(stream),) if p in reach and total - start >= tail] + [done] * (done in reach)
             for p in starts:
@@ -229,12 +234,13 @@ def _graph(units: tuple[_Unit, ...], stream: list[Token], tail: int | None = Non
                     steps += 1
                     if steps > MAX_EDGES:
                         return None
-                    values = iter(stream[p : p + size - drops])
-                    cells = tuple(None if j in holes else next(values) for j in range(size))
+                    cells = list(stream[p : p + size - drops])
+                    for j in holes:  # in rising order: each blank lands at its place
+                        cells.insert(j, None)
                     if pins and not _pinned(unit.keys, holes, p, pins):
                         continue
                     pairs = tuple(zip(unit.keys, cells, strict=True))
-                    if any(_holds(eq, dict(pairs)) is False for eq in unit.checks):
+                    if tests and not identities_hold(tests, dict(pairs)):
                         continue
                     out.setdefault(p, []).append((p + size - drops, pairs))
                     nxt.add(p + size - drops)
