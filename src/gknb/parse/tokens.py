@@ -662,16 +662,18 @@ def _grid_unwrapped(tokens: list[Token]) -> list[Token]:
     rows = _grid_rows(tokens)
     out = tokens
     beside: dict[int, Token] = {}  # a row's grid cell position → the wrapped number that shares its cell
-    for above, row, below in zip(rows, rows[1:], rows[2:], strict=False):
-        heads = _wrapped_part([tokens[j] for j in above if tokens[j].text], grid=True)
-        tails = _wrapped_part([tokens[j] for j in below if tokens[j].text], grid=True)
+    parts = [_wrapped_part([tokens[j] for j in r if tokens[j].text], grid=True) for r in rows]
+    for n, (above, row, below) in enumerate(zip(rows, rows[1:], rows[2:], strict=False)):
+        heads, tails = parts[n], parts[n + 2]
         if not heads or tails is None or len(heads) != len(tails):
             continue
+        own = {tokens[j].where.col: j for j in row}
+        if len({h.where.col for h in heads if h.where.col in own and tokens[own[h.where.col]].text}) > 1:
+            continue  # rows printed whole, one of them a grid column right (its label over two cells): not wraps
         if not (_one_grid(tokens, above, row) and _one_grid(tokens, row, below)) and not (
                 all(_BROKEN_GROUP.match(h.text) for h in heads)
                 and _one_grid(tokens, above, row, stray=True) and _one_grid(tokens, row, below, stray=True)):
             continue  # across a stray character only heads cut inside a thousands group, which must go on
-        own = {tokens[j].where.col: j for j in row}
         texts = [h.text + t.text for h, t in zip(heads, tails, strict=True)]
         if any(h.where.col != t.where.col and not (  # a count cut inside a thousands group: its tail may
                 t.where.col == h.where.col + 1 and _BROKEN_GROUP.match(h.text)  # stand a grid column right
@@ -688,8 +690,6 @@ def _grid_unwrapped(tokens: list[Token]) -> list[Token]:
         if any(out[j] is not tokens[j] for j in above + below):
             continue  # a part already taken as a wrapped number's (the tail of the row above)
         shared = {h.where.col for h in heads if tokens[own[h.where.col]].text}
-        if len(shared) > 1:
-            continue  # rows printed whole, one of them a grid column right (its label over two cells): not wraps
         if shared and not {tokens[j].where.col for j in row if tokens[j].kind == "value"} - shared - {
                 t.where.col for t in tails}:
             continue  # a row's number beside a head only in a row that prints numbers of its own too
