@@ -9,7 +9,7 @@ import pytest
 
 import gknb
 from gknb.formats import FORMATS
-from gknb.parse.sections import is_chrome, running_heads, section_lines
+from gknb.parse.sections import is_chrome, paragraphs, running_heads, section_lines
 from gknb.render import render as render_report
 from layouts import random_report, render
 from pdf_fixtures import published_page
@@ -82,3 +82,10 @@ def test_markdown_copy_sections_have_no_heading_underlines(tmp_path: Path) -> No
     assert any(again.sections.values())
     for key, text in again.sections.items():
         assert text is None or not any(line.strip().startswith(("---", "===")) for line in text.splitlines()), key
+
+
+def test_a_line_opening_with_closing_punctuation_runs_on_from_the_line_before():
+    """A copy broken where the PDF's text runs end (pdftotext -raw: ``例外”`` / ``，扎实推进``): no
+    Chinese line starts with closing punctuation, so the two are one sentence; a new paragraph stays one."""
+    lines = ["坚持“公开为常态、不公开为例外”", "，扎实推进政府信息公开工作。", "（一）主动公开方面。", "", "”引号"]
+    assert paragraphs(lines) == ["坚持“公开为常态、不公开为例外”，扎实推进政府信息公开工作。", "（一）主动公开方面。", "", "”引号"]

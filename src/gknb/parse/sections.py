@@ -255,10 +255,24 @@ def _display_width(line: str) -> int:
     return len(line) if line.isascii() else len(line) + len(line.translate(_WIDE_ONLY))
 
 
+# Punctuation no line of Chinese text starts with (避头点): a line starting with one is the tail of the
+# line before, wherever a copy broke it (pdftotext -raw and PDFium break where the PDF's text runs end).
+_CLOSES = tuple("，。、；：？！）】」』》〉”’")
+
+
 def paragraphs(lines: list[str]) -> list[str]:
-    """A section's lines as paragraphs: where a converter broke every paragraph at one line width
-    (most lines within ``WRAP_FULL`` of the widest, ``MIN_WRAP`` to ``MAX_WRAP``), a full line that ends in
-    no sentence mark runs on into the next unless that opens a paragraph; elsewhere unchanged."""
+    """A section's lines as paragraphs: a line opening with closing punctuation (``_CLOSES``) runs on
+    from the line before; where a converter broke every paragraph at one line width (most lines within
+    ``WRAP_FULL`` of the widest, ``MIN_WRAP`` to ``MAX_WRAP``), a full line that ends in no sentence mark
+    runs on into the next unless that opens a paragraph; elsewhere unchanged."""
+    if any(line.startswith(_CLOSES) for line in lines[1:]):
+        joined: list[str] = []
+        for line in lines:
+            if joined and joined[-1] and line.startswith(_CLOSES):
+                joined[-1] = run_on(joined[-1], line)
+            else:
+                joined.append(line)
+        lines = joined
     widths = [_display_width(line) for line in lines]
     if len(lines) < 2 or not MIN_WRAP <= max(widths) <= MAX_WRAP:
         return lines
