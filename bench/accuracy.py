@@ -62,7 +62,7 @@ REAL_MEDIA = {".pdf": "real PDF", ".md": "real Markdown copy", ".txt": "real tex
 def _versions() -> str:
     """The converters' versions, as the table's footnote."""
     out = []
-    for package in ("markitdown", "pdfminer.six", "html2text", "inscriptis", "playwright", "pypdf", "pdfplumber",
+    for package in ("markitdown", "pdfminer.six", "html2text", "inscriptis", "playwright", "pypdf", "pdfplumber", "pypdfium2",
                     "pypandoc-binary", "mammoth"):
         try:
             out.append(f"{package} {metadata.version(package)}")

@@ -38,11 +38,12 @@ blank cells printed as a dash or slash (``—``, ``/``), more of them. A styled 
 says its style (``2021-4-thousands-pdf.pdf``).
 
 ``CONVERTERS`` are the real programs, installed from PyPI (``test`` extra) or Debian (poppler-utils,
-LibreOffice), run as their users run them: ``markitdown`` (DOCX and PDF → Markdown), ``pdftotext`` with
-and without ``-layout``, pdfminer.six's ``pdf2txt.py``, LibreOffice's text export of the DOCX,
-``html2text`` and ``inscriptis`` (``inscript``) on the HTML; and the libraries people call from Python
-(``LIBRARY_CALLS``): pypdf's and pdfplumber's ``extract_text`` (PDF), pandoc (``pypandoc``: DOCX →
-Markdown, merged cells in grid tables) and mammoth (DOCX → HTML). ``convert(original, converter, folder)``
+LibreOffice), run as their users run them: ``markitdown`` (DOCX and PDF → Markdown), ``pdftotext`` in
+its three modes (reading order, ``-layout``, ``-raw``), pdfminer.six's ``pdf2txt.py``, LibreOffice's text
+export of the DOCX, ``html2text`` and ``inscriptis`` (``inscript``) on the HTML; and the libraries people
+call from Python (``LIBRARY_CALLS``): pypdf's and pdfplumber's ``extract_text`` and PDFium's text
+(pypdfium2) of a PDF, pandoc (``pypandoc``: DOCX → Markdown, merged cells in grid tables) and mammoth
+(DOCX → HTML). ``convert(original, converter, folder)``
 writes the copy (``convert_file``: the copy of any file, e.g. a real report's PDF). ``score(report,
 truth)`` counts every cell: exact, wrong, and *silently* wrong (wrong and named by no finding).
 ``bench/accuracy.py`` prints the table of docs/accuracy.md from these.
@@ -139,6 +140,8 @@ CONVERTERS = (
     Converter("markitdown", "pdf", ".md", ("markitdown", "{src}", "-o", "{out}")),
     Converter("pdftotext", "pdf", ".txt", ("pdftotext", "-enc", "UTF-8", "{src}", "{out}")),
     Converter("pdftotext-layout", "pdf", ".txt", ("pdftotext", "-layout", "-enc", "UTF-8", "{src}", "{out}")),
+    # the content stream's order (each cell's text where the producer drew it): blank cells not printed
+    Converter("pdftotext-raw", "pdf", ".txt", ("pdftotext", "-raw", "-enc", "UTF-8", "{src}", "{out}")),
     Converter("pdf2txt", "pdf", ".txt", ("pdf2txt.py", "-o", "{out}", "{src}")),
     Converter("html2text", "html", ".md", ("html2text", "{src}", "utf-8")),
     Converter("inscriptis", "html", ".txt", ("inscript", "-o", "{out}", "{src}")),
@@ -148,6 +151,7 @@ CONVERTERS = (
     # libraries called as their users call them (``LIBRARY_CALLS``; argv names the package)
     Converter("pypdf", "pdf", ".txt", ("pypdf",)),
     Converter("pdfplumber", "pdf", ".txt", ("pdfplumber",)),
+    Converter("pypdfium2", "pdf", ".txt", ("pypdfium2",)),
     Converter("pandoc", "docx", ".md", ("pypandoc",)),
     Converter("mammoth", "docx", ".html", ("mammoth",)),
 )
@@ -168,6 +172,18 @@ def _pdfplumber(source: Path) -> str:
         return "\n".join(page.extract_text() or "" for page in pdf.pages)
 
 
+def _pypdfium2(source: Path) -> str:
+    """PDFium's text of every page (pypdfium2: ``page.get_textpage().get_text_range()``), as the text
+    loaders of document pipelines call it."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(source))
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
+
+
 def _pandoc(source: Path) -> str:
     """pandoc's Markdown of a Word file (``pypandoc.convert_file(f, "markdown")``, as ``pandoc f -o
     x.md``): tables with merged cells drawn as grid tables (``+---+``, boxes by display width)."""
@@ -184,7 +200,8 @@ def _mammoth(source: Path) -> str:
         return mammoth.convert_to_html(file).value
 
 
-LIBRARY_CALLS = {"pypdf": _pypdf, "pdfplumber": _pdfplumber, "pandoc": _pandoc, "mammoth": _mammoth}
+LIBRARY_CALLS = {"pypdf": _pypdf, "pdfplumber": _pdfplumber, "pypdfium2": _pypdfium2, "pandoc": _pandoc,
+                 "mammoth": _mammoth}
 
 
 def _program(name: str) -> str | None:
