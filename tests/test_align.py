@@ -225,3 +225,25 @@ def test_tab_grid_row_ending_in_a_blank_cell_is_read_by_the_grid_columns():
     expected = {k: (None if k in blanks else v) for k, v in cells.items()}
     assert not cell_mismatches(report, expected)
     assert not [f for f in report.findings if f.rule == "parse.alignment_ambiguous"]
+
+
+@given(st.data())
+def test_the_searches_bulk_identity_test_agrees_with_identity_holds(data):
+    """tokens.identities_hold (the column and stream searches' loop) fails a set of identities exactly
+    when tokens.identity_holds fails one of them: over the declared identities of a table, with cells
+    printed, blank (a token without a value) or not read (missing), counts rule on and off."""
+    from gknb.parse.tokens import Token, identities_hold, identity_holds
+
+    fmt = FORMATS[data.draw(st.sampled_from(sorted(FORMATS)))]
+    equations = data.draw(st.lists(st.sampled_from(fmt.identities()), min_size=1, max_size=4))
+    cells = {}
+    for key in {k for eq in equations for k in eq.cells}:
+        state = data.draw(st.sampled_from(("value", "blank", "missing")))
+        if state != "missing":
+            value = data.draw(st.integers(0, 30)) if state == "value" else None
+            cells[key] = Token("value" if value is not None else "blank", str(value or ""), str(value or ""),
+                               None, False, True, value, False, 0)
+    counts = [data.draw(st.booleans()) for _ in equations]
+    tests = [(eq.lhs, eq.rhs, c) for eq, c in zip(equations, counts, strict=True)]
+    expected = all(identity_holds(eq, cells, c) is not False for eq, c in zip(equations, counts, strict=True))
+    assert identities_hold(tests, cells) is expected
